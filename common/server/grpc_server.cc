@@ -1,0 +1,132 @@
+#include "common/server/grpc_server.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace unemployment::server {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read ", what, " '", path, "'"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const ServerOptions& o) {
+  if (o.tls_cert_file.empty() && o.tls_key_file.empty()) {
+    if (!o.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError("a TLS client CA needs a TLS certificate and key too");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("TLS needs both a certificate file and a key file");
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  absl::StatusOr<std::string> cert = ReadFile(o.tls_cert_file, "TLS certificate");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadFile(o.tls_key_file, "TLS key");
+  if (!key.ok()) return key.status();
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!o.tls_client_ca_file.empty()) {
+    absl::StatusOr<std::string> ca = ReadFile(o.tls_client_ca_file, "TLS client CA");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+// Splits host:port; the host keeps IPv6 brackets.
+bool SplitHostPort(absl::string_view address, absl::string_view* host, absl::string_view* port) {
+  size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos || colon == 0) return false;
+  *host = address.substr(0, colon);
+  *port = address.substr(colon + 1);
+  if (host->front() == '[' && host->back() != ']') return false;
+  if (host->front() != '[' && host->find(':') != absl::string_view::npos) return false;
+  return true;
+}
+
+}  // namespace
+
+absl::Status ValidateListenAddress(absl::string_view address) {
+  absl::string_view host, port;
+  int port_number = -1;
+  if (!SplitHostPort(address, &host, &port) || port.empty() ||
+      !absl::SimpleAtoi(port, &port_number) || port_number < 0 || port_number > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "listen address '", address, "' is not host:port with a port from 0 to 65535"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
+    const ServerOptions& options, const std::vector<grpc::Service*>& services) {
+  if (absl::Status valid = ValidateListenAddress(options.listen_address); !valid.ok()) return valid;
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = MakeCredentials(options);
+  if (!credentials.ok()) return credentials.status();
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(options.listen_address, *credentials, &bound_port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on '", options.listen_address, "' (address in use or not local?)"));
+  }
+  absl::string_view host, port;
+  SplitHostPort(options.listen_address, &host, &port);
+  std::string dial_host(host);
+  if (dial_host == "0.0.0.0" || dial_host == "[::]" || dial_host == "::") dial_host = "127.0.0.1";
+  auto result = std::unique_ptr<GrpcServer>(
+      new GrpcServer(std::move(server), bound_port, dial_host, options.shutdown_grace));
+  result->SetServing(false);
+  return result;
+}
+
+GrpcServer::GrpcServer(std::unique_ptr<grpc::Server> server, int port, std::string host,
+                       absl::Duration grace)
+    : server_(std::move(server)), port_(port), host_(std::move(host)), grace_(grace) {}
+
+GrpcServer::~GrpcServer() {
+  Shutdown();
+  Wait();
+}
+
+std::string GrpcServer::address() const { return absl::StrCat(host_, ":", port_); }
+
+void GrpcServer::SetServing(bool serving) {
+  if (shut_down_) return;
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health != nullptr) health->SetServingStatus(serving);
+}
+
+void GrpcServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  // Health goes NOT_SERVING first (and stays so) so that probes and load balancers stop sending
+  // new calls while the in-flight ones drain.
+  if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
+    health->Shutdown();
+  }
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace_));
+}
+
+void GrpcServer::Wait() { server_->Wait(); }
+
+}  // namespace unemployment::server

@@ -1,0 +1,70 @@
+#pragma once
+
+// A gRPC server with the suite's standard parts: the grpc.health.v1 service (NOT_SERVING until
+// the owner calls SetServing(true), i.e. after storage is open), server reflection, optional TLS
+// (mutual when a client CA is given), a message-size limit, and graceful shutdown that first
+// reports NOT_SERVING and then drains in-flight calls within a deadline.
+
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+
+namespace unemployment::server {
+
+struct ServerOptions {
+  // host:port; port 0 asks the kernel for a free port (read it back with port()).
+  std::string listen_address = "127.0.0.1:0";
+  // PEM files. All empty: plaintext. Cert and key: TLS. Plus client CA: mutual TLS.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  // Largest request or response message accepted, in bytes.
+  int max_message_bytes = 4 * 1024 * 1024;
+  // How long shutdown waits for in-flight calls before cancelling them.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+};
+
+// Checks that `address` is host:port with a port in 0..65535 (IPv6 hosts in brackets).
+absl::Status ValidateListenAddress(absl::string_view address);
+
+class GrpcServer final {
+ public:
+  // Builds and starts a server for `services` (not owned; they must outlive the server).
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const ServerOptions& options,
+                                                           const std::vector<grpc::Service*>& services);
+  ~GrpcServer();
+
+  GrpcServer(const GrpcServer&) = delete;
+  GrpcServer& operator=(const GrpcServer&) = delete;
+
+  // The bound port and the address clients can dial ("127.0.0.1:43123").
+  int port() const { return port_; }
+  std::string address() const;
+
+  // Sets the overall health status (the empty service name that probes ask for).
+  void SetServing(bool serving);
+
+  // Reports NOT_SERVING, stops accepting calls and waits up to the grace period for in-flight
+  // calls; idempotent.
+  void Shutdown();
+
+  // Blocks until the server has shut down.
+  void Wait();
+
+ private:
+  GrpcServer(std::unique_ptr<grpc::Server> server, int port, std::string host,
+             absl::Duration grace);
+
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+  std::string host_;
+  absl::Duration grace_;
+  bool shut_down_ = false;
+};
+
+}  // namespace unemployment::server

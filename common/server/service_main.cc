@@ -1,0 +1,131 @@
+#include "common/server/service_main.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "common/server/grpc_server.h"
+
+namespace unemployment::server {
+namespace {
+
+int Fail(const std::string& service, absl::string_view message, int code = 1) {
+  std::cerr << service << ": error: " << message << std::endl;
+  return code;
+}
+
+}  // namespace
+
+void DefineCommonSettings(Settings& settings, const ServiceDefinition& definition) {
+  settings.Define("listen", absl::StrCat("127.0.0.1:", definition.default_port),
+                  "address to listen on, host:port (port 0 picks a free port)");
+  settings.Define("data_dir", absl::StrCat("var/", definition.name),
+                  "folder for this service's SQLite database (created if missing)");
+  settings.Define("sqlite_synchronous", "FULL",
+                  "SQLite synchronous mode: FULL (an acknowledged write survives power loss), "
+                  "NORMAL, OFF or EXTRA");
+  settings.Define("tls_cert", "", "PEM server certificate; with --tls_key enables TLS");
+  settings.Define("tls_key", "", "PEM private key of --tls_cert");
+  settings.Define("tls_client_ca", "", "PEM CA that client certificates must chain to (mTLS)");
+  settings.Define("max_message_bytes", "4194304", "largest request or response message, bytes");
+  settings.Define("shutdown_grace", "10s", "how long SIGTERM waits for in-flight calls");
+}
+
+absl::Status EnsureWritableDirectory(const std::string& path) {
+  if (path.empty()) return absl::InvalidArgumentError("data folder is empty");
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (error) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data folder '", path, "': ", error.message()));
+  }
+  if (!std::filesystem::is_directory(path, error)) {
+    return absl::FailedPreconditionError(absl::StrCat("data folder '", path, "' is not a folder"));
+  }
+  // Probe with a real file: access(W_OK) says yes to root even on a read-only mount.
+  std::string probe = absl::StrCat(path, "/.write-probe-", getpid());
+  int fd = open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data folder '", path, "' is not writable: ", std::strerror(errno)));
+  }
+  close(fd);
+  unlink(probe.c_str());
+  return absl::OkStatus();
+}
+
+int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
+  // Block the stop signals in every thread (gRPC's threads inherit this mask) and take them
+  // synchronously below, so shutdown runs on the main thread and not in a signal handler.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const std::string& name = definition.name;
+  Settings settings;
+  DefineCommonSettings(settings, definition);
+  if (definition.define_settings) definition.define_settings(settings);
+  if (absl::Status parsed = settings.Parse(argc, argv); !parsed.ok()) {
+    return Fail(name, absl::StrCat(parsed.message(), " (see --help)"), 2);
+  }
+  if (settings.help_requested()) {
+    std::cout << settings.Usage(argv[0]);
+    return 0;
+  }
+
+  ServerOptions options;
+  options.listen_address = settings.Get("listen");
+  options.tls_cert_file = settings.Get("tls_cert");
+  options.tls_key_file = settings.Get("tls_key");
+  options.tls_client_ca_file = settings.Get("tls_client_ca");
+  absl::StatusOr<int64_t> max_bytes = settings.GetInt("max_message_bytes");
+  if (!max_bytes.ok()) return Fail(name, max_bytes.status().message(), 2);
+  if (*max_bytes < 1024 || *max_bytes > (1 << 30)) {
+    return Fail(name, "setting --max_message_bytes must be between 1024 and 1073741824", 2);
+  }
+  options.max_message_bytes = static_cast<int>(*max_bytes);
+  absl::StatusOr<absl::Duration> grace = settings.GetDuration("shutdown_grace");
+  if (!grace.ok()) return Fail(name, grace.status().message(), 2);
+  options.shutdown_grace = *grace;
+  if (absl::Status valid = ValidateListenAddress(options.listen_address); !valid.ok()) {
+    return Fail(name, valid.message(), 2);
+  }
+
+  CommonSettings common{name, settings.Get("data_dir"), settings.Get("sqlite_synchronous")};
+  if (absl::Status dir = EnsureWritableDirectory(common.data_dir); !dir.ok()) {
+    return Fail(name, dir.message());
+  }
+  absl::StatusOr<std::unique_ptr<ServiceComponent>> component = definition.create(common, settings);
+  if (!component.ok()) return Fail(name, component.status().message());
+
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server =
+      GrpcServer::Start(options, (*component)->GrpcServices());
+  if (!server.ok()) return Fail(name, server.status().message());
+  if (absl::Status serving = (*component)->OnServing((*server)->address()); !serving.ok()) {
+    return Fail(name, serving.message());
+  }
+  (*server)->SetServing(true);
+  std::cout << name << " listening on " << (*server)->address() << " (data: " << common.data_dir
+            << ")" << std::endl;
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cout << name << " stopping on " << strsignal(signal_number) << std::endl;
+  (*server)->Shutdown();
+  (*server)->Wait();
+  (*component)->Stop();
+  std::cout << name << " stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace unemployment::server

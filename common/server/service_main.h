@@ -1,0 +1,76 @@
+#pragma once
+
+// The shared main() of every service binary: settings, data folder, storage, server, signals.
+//
+//   int main(int argc, char** argv) {
+//     return unemployment::server::RunServiceMain(argc, argv, unemployment::gateway::Definition());
+//   }
+//
+// Start-up order: parse settings -> check the listen address and data folder -> create the
+// service component (it opens and migrates its SQLite file) -> listen -> health SERVING.
+// Any failure before serving prints one line "<service>: error: <reason>" to stderr and exits 1
+// (2 for bad command-line usage). SIGTERM or SIGINT: health NOT_SERVING, drain in-flight calls
+// within the grace period, stop the component's background work, exit 0.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/server/settings.h"
+#include "grpcpp/impl/service_type.h"
+
+namespace unemployment::server {
+
+// What a service contributes to its process. Implementations own their gRPC handlers, storage
+// and background workers.
+class ServiceComponent {
+ public:
+  virtual ~ServiceComponent() = default;
+
+  // The handlers to register; they must live as long as the component.
+  virtual std::vector<grpc::Service*> GrpcServices() = 0;
+
+  // Called once the server is listening and before health turns SERVING; start background work
+  // here. `self_address` is the address the server can be dialled on.
+  virtual absl::Status OnServing(const std::string& self_address) {
+    (void)self_address;
+    return absl::OkStatus();
+  }
+
+  // Called after the server has drained: stop background work and flush storage.
+  virtual void Stop() {}
+};
+
+// Settings every service has, read by RunServiceMain and available to the component.
+struct CommonSettings {
+  std::string service_name;
+  // Folder that holds the service's SQLite file(s); created if missing.
+  std::string data_dir;
+  // SQLite synchronous mode: OFF, NORMAL, FULL or EXTRA.
+  std::string sqlite_synchronous;
+};
+
+struct ServiceDefinition {
+  // Short name used in logs, the default data folder and the database file name ("gateway").
+  std::string name;
+  // Port used when --listen is not given.
+  int default_port = 0;
+  // Adds the service's own settings (peer addresses, data files, ...).
+  std::function<void(Settings&)> define_settings;
+  // Builds the component: open storage, connect peers. Errors end start-up with one line.
+  std::function<absl::StatusOr<std::unique_ptr<ServiceComponent>>(const CommonSettings&,
+                                                                  const Settings&)>
+      create;
+};
+
+// Defines the common settings (listen, data_dir, sqlite_synchronous, TLS files, limits).
+void DefineCommonSettings(Settings& settings, const ServiceDefinition& definition);
+
+// Creates `path` (and parents) if needed and checks that a file can be created in it.
+absl::Status EnsureWritableDirectory(const std::string& path);
+
+int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition);
+
+}  // namespace unemployment::server

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what this project needs on Debian 12 (bookworm): the compiler toolchain, gRPC,
+# Protocol Buffers, Abseil, SQLite, Catch2, the google.rpc protos, Python gRPC for client tests,
+# and buf (npm) for proto lint. Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config git ca-certificates
+  libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libsqlite3-dev sqlite3 catch2
+  golang-github-gogo-googleapis-dev grpc-proto
+  python3 python3-grpcio python3-protobuf python3-grpc-tools
+  nodejs npm openssl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+# buf (proto lint and breaking-change checks), pinned in tests/lint/package-lock.json.
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [[ ! -x "$root/tests/lint/node_modules/.bin/buf" ]]; then
+  echo "installing buf from the npm registry"
+  npm ci --prefix "$root/tests/lint" --no-audit --no-fund --loglevel=error >/dev/null
+fi
