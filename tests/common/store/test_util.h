@@ -1,0 +1,101 @@
+// Helpers shared by the ue::store tests.
+#pragma once
+
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/store/database.h"
+
+namespace unemployment::store::testing {
+
+// A fresh directory under the system temp dir (mkdtemp), removed with its contents at scope exit.
+class TempDir final {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "ue_store_test.XXXXXX").string();
+    char* made = mkdtemp(pattern.data());
+    REQUIRE(made != nullptr);
+    path_ = made;
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline absl::Status StatusOf(const absl::Status& status) { return status; }
+template <typename T>
+absl::Status StatusOf(const absl::StatusOr<T>& status_or) {
+  return status_or.status();
+}
+
+inline std::string ToString(const absl::Status& status) { return std::string(status.ToString()); }
+
+// Fails the test (showing the status) unless `expr` is OK.
+#define UE_REQUIRE_OK(expr)                                                          \
+  do {                                                                               \
+    ::absl::Status ue_test_status_ = ::unemployment::store::testing::StatusOf(expr); \
+    INFO(::unemployment::store::testing::ToString(ue_test_status_));                 \
+    REQUIRE(ue_test_status_.ok());                                                   \
+  } while (false)
+
+// Opens a database or fails the test.
+inline std::unique_ptr<Database> OpenOrFail(const DatabaseOptions& options) {
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(options);
+  UE_REQUIRE_OK(db);
+  return std::move(*db);
+}
+
+inline std::unique_ptr<Database> OpenOrFail(const std::string& path) {
+  DatabaseOptions options;
+  options.path = path;
+  return OpenOrFail(options);
+}
+
+// Runs a one-row, one-column query and returns column 0 as an integer.
+inline int64_t QueryInt(Database& db, std::string_view sql) {
+  absl::StatusOr<Statement> statement = db.Prepare(sql);
+  UE_REQUIRE_OK(statement);
+  absl::StatusOr<bool> row = statement->Step();
+  UE_REQUIRE_OK(row);
+  REQUIRE(*row);
+  return statement->ColumnInt64(0);
+}
+
+// Runs a one-row, one-column query and returns column 0 as text.
+inline std::string QueryString(Database& db, std::string_view sql) {
+  absl::StatusOr<Statement> statement = db.Prepare(sql);
+  UE_REQUIRE_OK(statement);
+  absl::StatusOr<bool> row = statement->Step();
+  UE_REQUIRE_OK(row);
+  REQUIRE(*row);
+  return statement->ColumnString(0);
+}
+
+inline bool TableExists(Database& db, const std::string& table) {
+  absl::StatusOr<Statement> statement =
+      db.Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
+  UE_REQUIRE_OK(statement);
+  UE_REQUIRE_OK(statement->BindText(1, table));
+  absl::StatusOr<bool> row = statement->Step();
+  UE_REQUIRE_OK(row);
+  return statement->ColumnInt64(0) > 0;
+}
+
+}  // namespace unemployment::store::testing
