@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Runs the whole suite on this machine, on loopback, with each service's SQLite data under one
+# folder. The first command of the README.
+#
+#   deploy/local/run.sh            install missing packages, build (release), start all six services,
+#                                  wait until every health check answers SERVING, show the suite at
+#                                  work, then keep running until Ctrl-C (which stops them all cleanly)
+#   deploy/local/run.sh --detach   the same, but return once the suite is up (stop it with `stop`)
+#   deploy/local/run.sh stop       stop a suite started with --detach
+#   deploy/local/run.sh status     health of every service
+#
+# Environment: UE_LOCAL_DIR (data, logs and pid files; default var/local), UE_BASE_PORT (first
+# port; default 50051, the services take six consecutive ports), UE_SKIP_BUILD=1 (use an existing
+# build/release).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+state=${UE_LOCAL_DIR:-$root/var/local}
+base=${UE_BASE_PORT:-50051}
+bin=$root/build/release/services
+services=(gateway registration verification tiering followup statistics)
+
+port_of() {
+  local i
+  for i in "${!services[@]}"; do [[ ${services[$i]} == "$1" ]] && echo $((base + i)); done
+}
+
+stop_all() {
+  local svc pid
+  for svc in "${services[@]}"; do
+    [[ -f $state/pids/$svc ]] || continue
+    pid=$(cat "$state/pids/$svc")
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for svc in "${services[@]}"; do
+    [[ -f $state/pids/$svc ]] || continue
+    pid=$(cat "$state/pids/$svc")
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    rm -f "$state/pids/$svc"
+    echo "stopped $svc"
+  done
+}
+
+status_all() {
+  local svc ok=0
+  for svc in "${services[@]}"; do
+    printf '%-13s ' "$svc"
+    "$bin/ops/ue_health_probe" --timeout=1s "127.0.0.1:$(port_of "$svc")" || ok=1
+  done
+  return $ok
+}
+
+case "${1:-run}" in
+  stop) stop_all; exit 0 ;;
+  status) status_all; exit $? ;;
+  run|--detach) ;;
+  *) echo "usage: $0 [--detach|stop|status]" >&2; exit 2 ;;
+esac
+
+if [[ ${UE_SKIP_BUILD:-0} != 1 ]]; then
+  deploy/install-deps.sh
+  cmake --preset release >/dev/null
+  cmake --build --preset release -j "$(nproc)"
+fi
+
+mkdir -p "$state/pids" "$state/logs"
+stop_all >/dev/null 2>&1 || true
+started=$(date +%s%N)
+registration_addr=127.0.0.1:$(port_of registration)
+for svc in "${services[@]}"; do
+  args=(--listen="127.0.0.1:$(port_of "$svc")" --data_dir="$state/$svc")
+  case $svc in
+    gateway) args+=(--registration_addr="$registration_addr") ;;
+    tiering|followup|statistics) args+=(--registration_addr="$registration_addr") ;;
+  esac
+  "$bin/$svc/${svc}_server" "${args[@]}" >"$state/logs/$svc.log" 2>&1 &
+  echo $! >"$state/pids/$svc"
+done
+trap 'echo; stop_all; exit 0' INT TERM
+
+for svc in "${services[@]}"; do
+  if ! "$bin/ops/ue_health_probe" --wait=10s "127.0.0.1:$(port_of "$svc")" >/dev/null; then
+    echo "error: $svc did not become SERVING within 10 s; its log:" >&2
+    tail -5 "$state/logs/$svc.log" >&2
+    stop_all
+    exit 1
+  fi
+done
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+echo "all six services SERVING ${elapsed_ms} ms after start:"
+for svc in "${services[@]}"; do
+  printf '  %-13s 127.0.0.1:%-6s pid %-8s data %s/%s  log %s/logs/%s.log\n' "$svc" \
+    "$(port_of "$svc")" "$(cat "$state/pids/$svc")" "$state" "$svc" "$state" "$svc"
+done
+
+if [[ -x $root/deploy/local/demo.sh ]]; then
+  "$root/deploy/local/demo.sh" "127.0.0.1:$(port_of gateway)" "$registration_addr"
+fi
+
+if [[ ${1:-run} == --detach ]]; then
+  trap - INT TERM
+  echo "running in the background; stop with: $0 stop"
+  exit 0
+fi
+echo "press Ctrl-C to stop the suite"
+while true; do
+  for svc in "${services[@]}"; do
+    if ! kill -0 "$(cat "$state/pids/$svc")" 2>/dev/null; then
+      echo "error: $svc exited; its log:" >&2
+      tail -5 "$state/logs/$svc.log" >&2
+      stop_all
+      exit 1
+    fi
+  done
+  sleep 2
+done

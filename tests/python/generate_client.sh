@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Generates a Python client for every contract in proto/ (plus grpc.health.v1, server reflection
+# and google.rpc error details) into OUT_DIR, with Debian's protoc and gRPC Python plugin.
+#   tests/python/generate_client.sh OUT_DIR
+set -euo pipefail
+out=${1:?usage: generate_client.sh OUT_DIR}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+googleapis=/usr/share/gocode/src/github.com/gogo/googleapis
+grpcproto=/usr/share/grpc-proto
+mkdir -p "$out"
+cd "$root/proto"
+protoc -I . -I "$googleapis" -I "$grpcproto" \
+  --python_out="$out" --grpc_python_out="$out" \
+  --plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin \
+  $(find unemployment -name '*.proto' | sort) \
+  grpc/health/v1/health.proto grpc/reflection/v1alpha/reflection.proto \
+  google/rpc/status.proto google/rpc/error_details.proto google/rpc/code.proto

@@ -1,0 +1,62 @@
+"""Starts the suite's server binaries on loopback port 0 for Python client tests.
+
+Each service prints "<name> listening on HOST:PORT" once it is SERVING-ready; the harness reads
+that line to learn the bound port, so tests never pick fixed ports.
+"""
+
+import os
+import subprocess
+import tempfile
+import threading
+
+SERVICES = ("registration", "gateway", "verification", "tiering", "followup", "statistics")
+
+
+class Suite:
+    """All six services, each with its own temporary data folder."""
+
+    def __init__(self, bin_dir, extra_args=None):
+        self.bin_dir = bin_dir
+        self.extra_args = extra_args or {}
+        self.tmp = tempfile.TemporaryDirectory(prefix="ue-pytest-")
+        self.procs = {}
+        self.addresses = {}
+
+    def start(self, name, *args):
+        binary = os.path.join(self.bin_dir, name, f"{name}_server")
+        cmd = [binary, "--listen=127.0.0.1:0", f"--data_dir={self.tmp.name}/{name}", *args]
+        cmd += self.extra_args.get(name, [])
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.procs[name] = proc
+        marker = f"{name} listening on "
+        timer = threading.Timer(30, proc.kill)  # a server that never comes up must not hang CI
+        timer.start()
+        try:
+            for line in proc.stdout:
+                if line.startswith(marker):
+                    self.addresses[name] = line[len(marker):].split()[0]
+                    break
+        finally:
+            timer.cancel()
+        if name not in self.addresses:
+            raise RuntimeError(f"{name} did not start: exit code {proc.poll()}")
+        # Keep draining output so the server never blocks on a full pipe.
+        threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+        return self.addresses[name]
+
+    def start_all(self):
+        registration = self.start("registration")
+        for name in SERVICES[1:]:
+            args = [f"--registration_addr={registration}"] if name != "verification" else []
+            self.start(name, *args)
+        return self
+
+    def stop(self):
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.tmp.cleanup()

@@ -1,0 +1,64 @@
+"""A Python client generated from proto/ talks to every service of a running suite.
+
+Run by CTest with UE_BIN_DIR (the build's services folder) and UE_SOURCE_DIR set.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import grpc
+
+from suite import Suite
+
+SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
+BIN_DIR = os.environ["UE_BIN_DIR"]
+
+GEN_DIR = tempfile.mkdtemp(prefix="ue-pyclient-")
+subprocess.run([os.path.join(SOURCE_DIR, "tests/python/generate_client.sh"), GEN_DIR], check=True)
+sys.path.insert(0, GEN_DIR)
+
+from grpc.health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
+from grpc.reflection.v1alpha import reflection_pb2, reflection_pb2_grpc  # noqa: E402
+
+EXPECTED_SERVICE = {
+    "gateway": "unemployment.gateway.v1.GatewayService",
+    "registration": "unemployment.registration.v1.RegistrationService",
+    "verification": "unemployment.verification.v1.VerificationService",
+    "tiering": "unemployment.tiering.v1.TieringService",
+    "followup": "unemployment.followup.v1.FollowupService",
+    "statistics": "unemployment.statistics.v1.StatisticsService",
+}
+
+
+class SuiteClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.suite = Suite(BIN_DIR).start_all()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.suite.stop()
+
+    def test_every_service_is_serving(self):
+        for name, address in self.suite.addresses.items():
+            with grpc.insecure_channel(address) as channel:
+                stub = health_pb2_grpc.HealthStub(channel)
+                reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=10)
+                self.assertEqual(reply.status, health_pb2.HealthCheckResponse.SERVING, name)
+
+    def test_reflection_lists_each_service(self):
+        for name, address in self.suite.addresses.items():
+            with grpc.insecure_channel(address) as channel:
+                stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+                request = reflection_pb2.ServerReflectionRequest(list_services="")
+                replies = list(stub.ServerReflectionInfo(iter([request]), timeout=10))
+                names = {s.name for s in replies[0].list_services_response.service}
+                self.assertIn(EXPECTED_SERVICE[name], names, name)
+                self.assertIn("grpc.health.v1.Health", names, name)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
