@@ -20,8 +20,8 @@ GEN_DIR = tempfile.mkdtemp(prefix="ue-pyclient-")
 subprocess.run([os.path.join(SOURCE_DIR, "tests/python/generate_client.sh"), GEN_DIR], check=True)
 sys.path.insert(0, GEN_DIR)
 
-from grpc.health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
-from grpc.reflection.v1alpha import reflection_pb2, reflection_pb2_grpc  # noqa: E402
+from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
+from grpc_reflection_v1alpha import reflection_pb2, reflection_pb2_grpc  # noqa: E402
 
 EXPECTED_SERVICE = {
     "gateway": "unemployment.gateway.v1.GatewayService",
