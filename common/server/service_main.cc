@@ -121,6 +121,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   std::cout << name << " stopping on " << strsignal(signal_number) << std::endl;
+  (*component)->OnStopping();
   (*server)->Shutdown();
   (*server)->Wait();
   (*component)->Stop();

@@ -39,6 +39,10 @@ class ServiceComponent {
     return absl::OkStatus();
   }
 
+  // Called when shutdown begins, before in-flight calls drain: end long-lived calls such as
+  // event streams so that they do not hold the drain until its deadline.
+  virtual void OnStopping() {}
+
   // Called after the server has drained: stop background work and flush storage.
   virtual void Stop() {}
 };

@@ -22,7 +22,9 @@ services=(gateway registration verification tiering followup statistics)
 
 port_of() {
   local i
-  for i in "${!services[@]}"; do [[ ${services[$i]} == "$1" ]] && echo $((base + i)); done
+  for i in "${!services[@]}"; do
+    if [[ ${services[$i]} == "$1" ]]; then echo $((base + i)); fi
+  done
 }
 
 stop_all() {
@@ -36,7 +38,7 @@ stop_all() {
     [[ -f $state/pids/$svc ]] || continue
     pid=$(cat "$state/pids/$svc")
     for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
     rm -f "$state/pids/$svc"
     echo "stopped $svc"
   done
