@@ -1,23 +1,189 @@
 #include "services/registration/registration_component.h"
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/log/logger.h"
 #include "common/server/service_database.h"
+#include "common/time/clock.h"
+#include "common/time/working_day_calendar.h"
+#include "common/validation/region_directory.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "services/registration/event_notifier.h"
+#include "services/registration/notification_deliverer.h"
+#include "services/registration/registrar.h"
 #include "services/registration/registration_service.h"
+#include "services/registration/sqlite_registration_store.h"
 
 namespace unemployment::registration {
 namespace {
 
+bool ValidShardId(absl::string_view id) {
+  if (id.empty() || id.size() > 32) return false;
+  for (char c : id) {
+    if (!absl::ascii_islower(static_cast<unsigned char>(c)) &&
+        !absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool SixDigits(absl::string_view code) {
+  if (code.size() != 6) return false;
+  for (char c : code) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
 class Component final : public server::ServiceComponent {
  public:
-  explicit Component(std::unique_ptr<store::Database> db) : db_(std::move(db)) {}
+  Component(time::WorkingDayCalendar calendar, validation::RegionDirectory regions,
+            std::unique_ptr<SqliteRegistrationStore> store, int64_t last_sequence,
+            RegistrarOptions registrar_options, std::string province_code,
+            std::string ministry_address)
+      : logger_("registration"),
+        calendar_(std::move(calendar)),
+        regions_(std::move(regions)),
+        store_(std::move(store)),
+        notifier_(last_sequence),
+        registrar_(*store_, clock_, calendar_, std::move(registrar_options)),
+        service_(
+            RegistrationServiceImpl::Dependencies{&registrar_, store_.get(), &notifier_, &regions_,
+                                                  &clock_, std::move(province_code)},
+            logger_),
+        sms_(log::Logger("registration.sms")) {
+    if (!ministry_address.empty()) {
+      ministry_ = std::make_unique<GrpcMinistryFeedbackClient>(
+          grpc::CreateChannel(ministry_address, grpc::InsecureChannelCredentials()));
+    } else {
+      logger_.Warning("ministry_feedback_unset",
+                      {{"detail", "no --ministry_feedback_addr: ministry result uploads stay queued"}});
+    }
+    deliverer_ = std::make_unique<NotificationDeliverer>(*store_, clock_, ministry_.get(), &sms_,
+                                                         log::Logger("registration.outbox"));
+    store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
+    registrar_.SetNotificationsQueuedListener([this] { deliverer_->Wake(); });
+  }
+
+  ~Component() override { Stop(); }
+
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
+  absl::Status OnServing(const std::string& /*self_address*/) override {
+    deliverer_->Start();
+    return absl::OkStatus();
+  }
+
+  // Open event streams end with UNAVAILABLE so that the drain does not wait for them.
+  void OnStopping() override { notifier_.Shutdown(); }
+
+  void Stop() override {
+    deliverer_->Stop();
+    notifier_.Shutdown();
+    store_->Shutdown();
+  }
+
  private:
-  std::unique_ptr<store::Database> db_;
+  log::Logger logger_;
+  time::SystemClock clock_;
+  time::WorkingDayCalendar calendar_;
+  validation::RegionDirectory regions_;
+  std::unique_ptr<SqliteRegistrationStore> store_;
+  EventNotifier notifier_;
+  Registrar registrar_;
   RegistrationServiceImpl service_;
+  LogSmsSender sms_;
+  std::unique_ptr<GrpcMinistryFeedbackClient> ministry_;
+  std::unique_ptr<NotificationDeliverer> deliverer_;
 };
+
+void DefineSettings(server::Settings& settings) {
+  settings.Define("shard_id", "hlj",
+                  "id of this shard (1-32 lower-case letters and digits); prefix of every id");
+  settings.Define("province_code", "230000", "6-digit code of the province this deployment serves");
+  settings.Define("served_regions", "",
+                  "comma-separated region codes whose offices this shard serves (default: the "
+                  "province)");
+  settings.Define("calendar_dir", "data/calendar", "folder of the working-day calendar CSV files");
+  settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
+  settings.Define("ministry_feedback_addr", "",
+                  "host:port of the ministry's MinistryFeedbackService; empty keeps result "
+                  "uploads queued");
+  settings.Define("reader_connections", "4", "SQLite reader connections");
+}
+
+absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
+    const server::CommonSettings& common, const server::Settings& settings) {
+  RegistrarOptions options;
+  options.shard_id = settings.Get("shard_id");
+  if (!ValidShardId(options.shard_id)) {
+    return absl::InvalidArgumentError(
+        "setting --shard_id must be 1 to 32 lower-case letters and digits");
+  }
+  const std::string province = settings.Get("province_code");
+  if (!SixDigits(province) || province.compare(2, 4, "0000") != 0) {
+    return absl::InvalidArgumentError("setting --province_code must be a province code like 230000");
+  }
+  options.served_regions.clear();
+  for (absl::string_view part :
+       absl::StrSplit(settings.Get("served_regions"), ',', absl::SkipWhitespace())) {
+    std::string code(absl::StripAsciiWhitespace(part));
+    if (!SixDigits(code)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("setting --served_regions: '", code, "' is not a 6-digit region code"));
+    }
+    options.served_regions.push_back(code);
+  }
+  if (options.served_regions.empty()) options.served_regions.push_back(province);
+
+  absl::StatusOr<int64_t> readers = settings.GetInt("reader_connections");
+  if (!readers.ok() || *readers < 1 || *readers > 64) {
+    return absl::InvalidArgumentError("setting --reader_connections must be 1 to 64");
+  }
+
+  absl::StatusOr<time::WorkingDayCalendar> calendar =
+      time::WorkingDayCalendar::LoadDirectory(settings.Get("calendar_dir"));
+  if (!calendar.ok()) {
+    return absl::Status(calendar.status().code(),
+                        absl::StrCat("setting --calendar_dir: ", calendar.status().message()));
+  }
+  absl::StatusOr<validation::RegionDirectory> regions =
+      validation::RegionDirectory::LoadDirectory(settings.Get("regions_dir"));
+  if (!regions.ok()) {
+    return absl::Status(regions.status().code(),
+                        absl::StrCat("setting --regions_dir: ", regions.status().message()));
+  }
+  for (const std::string& code : options.served_regions) {
+    if (!regions->IsWithin(code, province)) {
+      return absl::InvalidArgumentError(absl::StrCat("setting --served_regions: ", code,
+                                                     " is not a known region of ", province));
+    }
+  }
+
+  absl::StatusOr<std::unique_ptr<store::Database>> db =
+      server::OpenServiceDatabase(common, "registration.db", RegistrationMigrations());
+  if (!db.ok()) return db.status();
+  SqliteRegistrationStore::Options store_options;
+  store_options.reader_count = static_cast<int>(*readers);
+  absl::StatusOr<std::unique_ptr<SqliteRegistrationStore>> store =
+      SqliteRegistrationStore::Create(*std::move(db), std::move(store_options));
+  if (!store.ok()) return store.status();
+  absl::StatusOr<int64_t> last_sequence = (*store)->LastSequence();
+  if (!last_sequence.ok()) return last_sequence.status();
+
+  return std::make_unique<Component>(*std::move(calendar), *std::move(regions), *std::move(store),
+                                     *last_sequence, std::move(options), province,
+                                     settings.Get("ministry_feedback_addr"));
+}
 
 }  // namespace
 
@@ -25,13 +191,8 @@ server::ServiceDefinition Definition() {
   server::ServiceDefinition definition;
   definition.name = "registration";
   definition.default_port = 50052;
-  definition.create = [](const server::CommonSettings& common, const server::Settings&)
-      -> absl::StatusOr<std::unique_ptr<server::ServiceComponent>> {
-    absl::StatusOr<std::unique_ptr<store::Database>> db =
-        server::OpenServiceDatabase(common, "registration.db", {});
-    if (!db.ok()) return db.status();
-    return std::make_unique<Component>(*std::move(db));
-  };
+  definition.define_settings = DefineSettings;
+  definition.create = Create;
   return definition;
 }
 

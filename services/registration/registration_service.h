@@ -1,12 +1,76 @@
 #pragma once
 
-// gRPC handler of unemployment.registration.v1.RegistrationService. The RPCs land with issue #3; until then the
-// generated base class answers every call with UNIMPLEMENTED.
+// gRPC handler of unemployment.registration.v1.RegistrationService (callback API): validates the
+// request shape, calls the Registrar, converts the status (status::ToGrpcStatus). Writes answer
+// from the store's commit callback, so no handler thread waits for an fsync.
 
+#include <atomic>
+#include <string>
+
+#include "common/log/logger.h"
+#include "common/time/clock.h"
+#include "common/validation/region_directory.h"
+#include "services/registration/event_notifier.h"
+#include "services/registration/registrar.h"
+#include "services/registration/registration_store.h"
+#include "services/registration/request_validation.h"
 #include "unemployment/registration/v1/registration_service.grpc.pb.h"
 
 namespace unemployment::registration {
 
-class RegistrationServiceImpl final : public v1::RegistrationService::CallbackService {};
+class RegistrationServiceImpl final : public v1::RegistrationService::CallbackService {
+ public:
+  struct Dependencies {
+    Registrar* registrar = nullptr;
+    RegistrationStore* store = nullptr;
+    EventNotifier* notifier = nullptr;
+    const validation::RegionDirectory* regions = nullptr;
+    const time::Clock* clock = nullptr;
+    // The province this deployment serves.
+    std::string province_code = "230000";
+  };
+
+  // Every pointer is required and must outlive the service.
+  RegistrationServiceImpl(Dependencies dependencies, log::Logger logger);
+
+  grpc::ServerUnaryReactor* CreateApplication(grpc::CallbackServerContext* context,
+                                              const v1::CreateApplicationRequest* request,
+                                              v1::CreateApplicationResponse* response) override;
+  grpc::ServerUnaryReactor* GetApplication(grpc::CallbackServerContext* context,
+                                           const v1::GetApplicationRequest* request,
+                                           v1::GetApplicationResponse* response) override;
+  grpc::ServerUnaryReactor* ListReviewQueue(grpc::CallbackServerContext* context,
+                                            const v1::ListReviewQueueRequest* request,
+                                            v1::ListReviewQueueResponse* response) override;
+  grpc::ServerUnaryReactor* ReviewApplication(grpc::CallbackServerContext* context,
+                                              const v1::ReviewApplicationRequest* request,
+                                              v1::ReviewApplicationResponse* response) override;
+  grpc::ServerUnaryReactor* GetRegistration(grpc::CallbackServerContext* context,
+                                            const v1::GetRegistrationRequest* request,
+                                            v1::GetRegistrationResponse* response) override;
+  grpc::ServerUnaryReactor* GetActiveRegistrationByPerson(
+      grpc::CallbackServerContext* context,
+      const v1::GetActiveRegistrationByPersonRequest* request,
+      v1::GetActiveRegistrationByPersonResponse* response) override;
+  grpc::ServerUnaryReactor* Deregister(grpc::CallbackServerContext* context,
+                                       const v1::DeregisterRequest* request,
+                                       v1::DeregisterResponse* response) override;
+  grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(
+      grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
+  grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* context,
+                                              const v1::ListNotificationsRequest* request,
+                                              v1::ListNotificationsResponse* response) override;
+
+ private:
+  class EventStream;
+
+  RequestRules Rules() const;
+  // Finishes `reactor` with `status`, logging server-side failures.
+  void Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
+              const absl::Status& status) const;
+
+  Dependencies deps_;
+  log::Logger logger_;
+};
 
 }  // namespace unemployment::registration

@@ -15,8 +15,12 @@ SERVICES = ("registration", "gateway", "verification", "tiering", "followup", "s
 class Suite:
     """All six services, each with its own temporary data folder."""
 
-    def __init__(self, bin_dir, extra_args=None):
+    def __init__(self, bin_dir, source_dir, extra_args=None):
         self.bin_dir = bin_dir
+        # Reference data is found through the settings' environment fallback (UE_<SETTING>).
+        self.env = dict(os.environ,
+                        UE_CALENDAR_DIR=os.path.join(source_dir, "data/calendar"),
+                        UE_REGIONS_DIR=os.path.join(source_dir, "data/regions"))
         self.extra_args = extra_args or {}
         self.tmp = tempfile.TemporaryDirectory(prefix="ue-pytest-")
         self.procs = {}
@@ -26,7 +30,8 @@ class Suite:
         binary = os.path.join(self.bin_dir, name, f"{name}_server")
         cmd = [binary, "--listen=127.0.0.1:0", f"--data_dir={self.tmp.name}/{name}", *args]
         cmd += self.extra_args.get(name, [])
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                env=self.env)
         self.procs[name] = proc
         marker = f"{name} listening on "
         timer = threading.Timer(30, proc.kill)  # a server that never comes up must not hang CI

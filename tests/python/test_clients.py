@@ -36,7 +36,7 @@ EXPECTED_SERVICE = {
 class SuiteClientTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.suite = Suite(BIN_DIR).start_all()
+        cls.suite = Suite(BIN_DIR, SOURCE_DIR).start_all()
 
     @classmethod
     def tearDownClass(cls):

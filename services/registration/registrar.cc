@@ -1,0 +1,594 @@
+#include "services/registration/registrar.h"
+
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/mask.h"
+#include "common/status/macros.h"
+#include "common/status/status_util.h"
+#include "common/time/date.h"
+#include "common/time/time_zone.h"
+#include "common/validation/deregistration_reason.h"
+#include "services/registration/form_validation.h"
+#include "services/registration/page_token.h"
+#include "services/registration/proto_util.h"
+#include "unemployment/registration/v1/ministry_feedback_service.pb.h"
+
+namespace unemployment::registration {
+namespace {
+
+namespace v1c = ::unemployment::common::v1;
+
+constexpr absl::string_view kReviewRequestKind = "review";
+constexpr absl::string_view kDeregisterRequestKind = "deregister";
+
+bool IsUndecided(v1c::ApplicationState state) {
+  return state == v1c::APPLICATION_STATE_RECEIVED ||
+         state == v1c::APPLICATION_STATE_PENDING_VERIFICATION ||
+         state == v1c::APPLICATION_STATE_AWAITING_REVIEW;
+}
+
+std::string ChannelActor(v1c::Channel channel) {
+  return channel == v1c::CHANNEL_MINISTRY ? "channel:ministry" : "channel:province-portal";
+}
+
+// The prefix of office codes a region code covers: "23" for 230000, "2301" for 230100, the
+// whole code for a county.
+std::string RegionPrefix(const std::string& code) {
+  std::string prefix = code;
+  for (int i = 0; i < 2 && prefix.size() >= 4 && prefix.compare(prefix.size() - 2, 2, "00") == 0;
+       ++i) {
+    prefix.resize(prefix.size() - 2);
+  }
+  return prefix;
+}
+
+absl::Status DateOrderError(absl::string_view field, absl::string_view description) {
+  return status::InvalidArgumentError(
+      description, {{std::string(field), "DATE_ORDER", std::string(description)}});
+}
+
+absl::Status RequestIdReused(absl::string_view request_id) {
+  return status::WithErrorInfo(
+      absl::AlreadyExistsError("the request_id was used before with different content"),
+      reason::kRequestIdReused, {{"request_id", std::string(request_id)}});
+}
+
+// Shared state of one write: the result is produced inside the transaction and handed to the
+// caller after the commit.
+template <typename T>
+struct WriteResult {
+  std::optional<T> value;
+  bool queued_notifications = false;
+};
+
+}  // namespace
+
+RegionRange RangeOfRegion(const std::string& region_code) {
+  std::string low = RegionPrefix(region_code);
+  std::string high = low;
+  // Codes are ASCII digits: the next string after every code with this prefix ends in one more
+  // than its last character (':' follows '9').
+  high.back() = static_cast<char>(high.back() + 1);
+  return {low, high};
+}
+
+Registrar::Registrar(RegistrationStore& store, const time::Clock& clock,
+                     const time::WorkingDayCalendar& calendar, RegistrarOptions options)
+    : store_(store), clock_(clock), calendar_(calendar), options_(std::move(options)) {}
+
+void Registrar::SetNotificationsQueuedListener(std::function<void()> listener) {
+  notifications_queued_ = std::move(listener);
+}
+
+void Registrar::NotifyQueued() {
+  if (notifications_queued_) notifications_queued_();
+}
+
+bool Registrar::ServesOffice(const std::string& office_region_code) const {
+  for (const std::string& region : options_.served_regions) {
+    const std::string prefix = RegionPrefix(region);
+    if (office_region_code.compare(0, prefix.size(), prefix) == 0) return true;
+  }
+  return false;
+}
+
+DueDate Registrar::ComputeDueDate(absl::CivilDay received) const {
+  absl::StatusOr<absl::CivilDay> due =
+      calendar_.AddWorkingDays(received, options_.decision_working_days);
+  if (due.ok()) return {*due, false};
+  // The calendar lacks a year the count reaches: count weekends only and say so.
+  absl::CivilDay day = received;
+  int counted = 0;
+  while (counted < options_.decision_working_days) {
+    day += 1;
+    const absl::Weekday weekday = absl::GetWeekday(day);
+    if (weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday) ++counted;
+  }
+  return {day, true};
+}
+
+std::string Registrar::MakeId(absl::string_view kind, int64_t number) const {
+  return absl::StrCat(options_.shard_id, "-", kind, "-", number);
+}
+
+void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
+                                  Callback<v1::Application> done) {
+  if (!ServesOffice(request.office_region_code())) {
+    done(status::WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("shard ", options_.shard_id,
+                                                   " does not serve office ",
+                                                   request.office_region_code())),
+        reason::kWrongShard, {{"office_region_code", request.office_region_code()}}));
+    return;
+  }
+  const absl::Time now = clock_.Now();
+  const absl::CivilDay received = time::ChinaDay(now);
+  const DueDate due = ComputeDueDate(received);
+
+  auto application = std::make_shared<v1::Application>();
+  application->set_channel(request.channel());
+  application->set_channel_application_id(request.channel_application_id());
+  *application->mutable_form() = request.form();
+  application->set_office_region_code(request.office_region_code());
+  application->set_queue_kind(request.channel() == v1c::CHANNEL_MINISTRY
+                                  ? v1::REVIEW_QUEUE_KIND_MINISTRY_FORWARDED
+                                  : v1::REVIEW_QUEUE_KIND_PROVINCE);
+  application->set_state(v1c::APPLICATION_STATE_RECEIVED);
+  *application->mutable_received_at() = ToTimestamp(now);
+  application->set_received_date(time::FormatDate(received));
+  application->set_due_date(time::FormatDate(due.day));
+  application->set_due_date_provisional(due.provisional);
+  v1::StateChange* change = application->add_state_history();
+  change->set_state(v1c::APPLICATION_STATE_RECEIVED);
+  *change->mutable_at() = ToTimestamp(now);
+  change->set_actor(ChannelActor(request.channel()));
+
+  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
+  auto result = std::make_shared<WriteResult<v1::Application>>();
+  const int id_type = request.form().person_id().id_type();
+  const std::string id_number = request.form().person_id().id_number();
+
+  store_.Write(
+      [this, application, fingerprint, result, id_type, id_number,
+       now](RegistrationTransaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<StoredApplication> existing,
+                         tx.FindApplicationByChannelId(application->channel(),
+                                                       application->channel_application_id()));
+        if (existing.has_value()) {
+          if (existing->fingerprint != *fingerprint) {
+            return status::WithErrorInfo(
+                absl::AlreadyExistsError(
+                    "the channel application id was stored before with a different form"),
+                reason::kApplicationIdReused, {{"application_id", existing->application.id()}});
+          }
+          result->value = std::move(existing->application);
+          return absl::OkStatus();
+        }
+        ASSIGN_OR_RETURN(std::optional<v1::Registration> active,
+                         tx.FindActiveRegistration(id_type, id_number));
+        if (active.has_value()) {
+          return status::WithErrorInfo(
+              absl::FailedPreconditionError(
+                  "the person already has an active registration in this shard"),
+              reason::kActiveRegistrationExists, {{"registration_id", active->id()}});
+        }
+        ASSIGN_OR_RETURN(std::optional<std::string> pending,
+                         tx.FindUndecidedApplicationId(id_type, id_number));
+        if (pending.has_value()) {
+          return status::WithErrorInfo(
+              absl::FailedPreconditionError(
+                  "the person already has an undecided application in this shard"),
+              reason::kPendingApplicationExists, {{"application_id", *pending}});
+        }
+        ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("application"));
+        v1::Application stored = *application;
+        stored.set_id(MakeId("app", number));
+        RETURN_IF_ERROR(tx.InsertApplication(stored, *fingerprint));
+        v1::Event event;
+        *event.mutable_occurred_at() = ToTimestamp(now);
+        event.set_shard_id(options_.shard_id);
+        *event.mutable_application_received()->mutable_application() = stored;
+        RETURN_IF_ERROR(tx.AppendEvent(event).status());
+        result->value = std::move(stored);
+        return absl::OkStatus();
+      },
+      [result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(std::move(status));
+        } else {
+          done(std::move(*result->value));
+        }
+      });
+}
+
+void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
+                                  Callback<v1::ReviewApplicationResponse> done) {
+  const absl::Time now = clock_.Now();
+  const absl::CivilDay today = time::ChinaDay(now);
+  auto req = std::make_shared<v1::ReviewApplicationRequest>(request);
+  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
+  auto result = std::make_shared<WriteResult<v1::ReviewApplicationResponse>>();
+
+  store_.Write(
+      [this, req, fingerprint, result, now, today](RegistrationTransaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<StoredRequest> previous,
+                         tx.FindRequest(std::string(kReviewRequestKind), req->request_id()));
+        if (previous.has_value()) {
+          if (previous->fingerprint != *fingerprint) return RequestIdReused(req->request_id());
+          v1::ReviewApplicationResponse response;
+          if (!response.ParseFromString(previous->response)) {
+            return absl::DataLossError("stored response of the request cannot be parsed");
+          }
+          result->value = std::move(response);
+          return absl::OkStatus();
+        }
+        ASSIGN_OR_RETURN(std::optional<StoredApplication> stored,
+                         tx.GetApplication(req->application_id()));
+        if (!stored.has_value()) {
+          return status::WithErrorInfo(absl::NotFoundError("no such application"),
+                                       reason::kApplicationNotFound,
+                                       {{"application_id", req->application_id()}});
+        }
+        v1::Application application = std::move(stored->application);
+        if (!IsUndecided(application.state())) {
+          return status::WithErrorInfo(
+              absl::FailedPreconditionError("the application was decided by another request"),
+              reason::kApplicationAlreadyDecided,
+              {{"state", v1c::ApplicationState_Name(application.state())}});
+        }
+        const std::string decided_on =
+            req->decided_on().empty() ? time::FormatDate(today) : req->decided_on();
+        if (decided_on < application.received_date()) {
+          return DateOrderError("decided_on", "the decision date lies before the receipt date");
+        }
+        const bool accept = req->outcome() == v1c::REVIEW_OUTCOME_ACCEPTED;
+        const v1c::RegistrationForm& form = application.form();
+
+        v1::ReviewApplicationResponse response;
+        if (accept) {
+          std::string urban_rural = req->residence_urban_rural_class().empty()
+                                        ? form.residence_address().urban_rural_class()
+                                        : req->residence_urban_rural_class();
+          if (urban_rural.empty()) {
+            return status::InvalidArgumentError(
+                "the urban-rural class of the residence is required to accept this application",
+                {{"residence_urban_rural_class", "REQUIRED",
+                  "the form lacks the urban-rural class of the habitual residence"}});
+          }
+          ASSIGN_OR_RETURN(std::optional<v1::Registration> active,
+                           tx.FindActiveRegistration(form.person_id().id_type(),
+                                                     form.person_id().id_number()));
+          if (active.has_value()) {
+            return status::WithErrorInfo(
+                absl::FailedPreconditionError(
+                    "the person meanwhile has an active registration; reject the application"),
+                reason::kActiveRegistrationExists, {{"registration_id", active->id()}});
+          }
+          ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("registration"));
+          v1::Registration* registration = response.mutable_registration();
+          registration->set_id(MakeId("reg", number));
+          *registration->mutable_person_id() = form.person_id();
+          registration->set_name(form.name());
+          registration->set_application_id(application.id());
+          registration->set_channel(application.channel());
+          registration->set_office_region_code(application.office_region_code());
+          registration->set_registered_date(decided_on);
+          registration->set_state(v1::REGISTRATION_STATE_ACTIVE);
+          *registration->mutable_form() = form;
+          registration->mutable_form()->mutable_residence_address()->set_urban_rural_class(
+              urban_rural);
+          absl::StatusOr<absl::CivilDay> decided_day = time::ParseDate(decided_on);
+          registration->set_birth_date(
+              DerivedBirthDate(form, decided_day.ok() ? *decided_day : today));
+          registration->set_residence_urban(!urban_rural.empty() && urban_rural[0] == '1');
+          const std::string& household_county = form.household_address().county_code();
+          registration->set_household_local(
+              household_county.size() >= 4 &&
+              household_county.compare(0, 4, application.office_region_code(), 0, 4) == 0);
+          *registration->mutable_create_time() = ToTimestamp(now);
+          *registration->mutable_update_time() = ToTimestamp(now);
+          RETURN_IF_ERROR(tx.InsertRegistration(*registration));
+          application.set_registration_id(registration->id());
+        }
+
+        const v1c::ApplicationState new_state =
+            accept ? v1c::APPLICATION_STATE_ACCEPTED : v1c::APPLICATION_STATE_REJECTED;
+        application.set_state(new_state);
+        v1::StateChange* change = application.add_state_history();
+        change->set_state(new_state);
+        *change->mutable_at() = ToTimestamp(now);
+        change->set_actor(req->reviewer());
+        v1::ReviewDecision* decision = application.mutable_decision();
+        decision->set_outcome(req->outcome());
+        decision->set_reason(req->reason());
+        decision->set_reviewer(req->reviewer());
+        decision->set_decided_on(decided_on);
+        *decision->mutable_recorded_at() = ToTimestamp(now);
+        decision->set_note(req->note());
+        decision->set_on_time(decided_on <= application.due_date());
+        RETURN_IF_ERROR(tx.UpdateApplication(application));
+        *response.mutable_application() = application;
+
+        v1::Event decided;
+        *decided.mutable_occurred_at() = ToTimestamp(now);
+        decided.set_shard_id(options_.shard_id);
+        *decided.mutable_application_decided()->mutable_application() = application;
+        RETURN_IF_ERROR(tx.AppendEvent(decided).status());
+        if (accept) {
+          v1::Event created;
+          *created.mutable_occurred_at() = ToTimestamp(now);
+          created.set_shard_id(options_.shard_id);
+          *created.mutable_registration_created()->mutable_registration() = response.registration();
+          RETURN_IF_ERROR(tx.AppendEvent(created).status());
+        }
+
+        // Feedback to the applicant (and the ministry platform), in the same transaction.
+        const v1::NotificationKind kind = accept ? v1::NOTIFICATION_KIND_APPLICATION_ACCEPTED
+                                                 : v1::NOTIFICATION_KIND_APPLICATION_REJECTED;
+        const std::string text =
+            accept ? absl::StrCat("您的失业登记申请已审核通过，登记日期", decided_on, "。")
+                   : absl::StrCat("您的失业登记申请未通过审核，原因：", req->reason(), "。");
+        auto add = [&](v1::NotificationMethod method, std::string recipient, std::string target,
+                       std::string payload, bool delivered_now) -> absl::Status {
+          ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("notification"));
+          OutboxEntry entry;
+          v1::Notification& n = entry.notification;
+          n.set_id(MakeId("ntf", number));
+          n.set_application_id(application.id());
+          n.set_registration_id(application.registration_id());
+          n.set_kind(kind);
+          n.set_method(method);
+          n.set_recipient(std::move(recipient));
+          n.set_text(text);
+          *n.mutable_create_time() = ToTimestamp(now);
+          if (delivered_now) {
+            n.set_delivery_state(v1::DELIVERY_STATE_DELIVERED);
+            n.set_attempt_count(1);
+            *n.mutable_last_attempt_time() = ToTimestamp(now);
+            *n.mutable_delivered_time() = ToTimestamp(now);
+          } else {
+            n.set_delivery_state(v1::DELIVERY_STATE_PENDING);
+            result->queued_notifications = true;
+          }
+          entry.target = std::move(target);
+          if (method == v1::NOTIFICATION_METHOD_MINISTRY_RESULT_UPLOAD) {
+            v1::ReceiveReviewResultRequest upload;
+            upload.set_result_id(n.id());
+            upload.set_ministry_application_id(application.channel_application_id());
+            upload.set_outcome(req->outcome());
+            upload.set_reason(req->reason());
+            upload.set_decided_on(decided_on);
+            upload.set_office_region_code(application.office_region_code());
+            upload.set_registration_id(application.registration_id());
+            *upload.mutable_create_time() = ToTimestamp(now);
+            payload = upload.SerializeAsString();
+          }
+          entry.payload = std::move(payload);
+          entry.next_attempt_at = now;
+          return tx.InsertNotification(entry);
+        };
+        const std::string& mobile = form.contact().mobile();
+        RETURN_IF_ERROR(add(v1::NOTIFICATION_METHOD_SMS, log::MaskPhone(mobile), mobile, "", false));
+        if (application.channel() == v1c::CHANNEL_MINISTRY) {
+          RETURN_IF_ERROR(add(v1::NOTIFICATION_METHOD_MINISTRY_RESULT_UPLOAD,
+                              application.channel_application_id(), "", "", false));
+        } else {
+          // The portal reads the reply through the gateway as soon as it is stored.
+          RETURN_IF_ERROR(add(v1::NOTIFICATION_METHOD_ONLINE_REPLY,
+                              application.channel_application_id(), "", "", true));
+        }
+
+        RETURN_IF_ERROR(tx.InsertRequest(std::string(kReviewRequestKind), req->request_id(),
+                                         {*fingerprint, response.SerializeAsString()}));
+        result->value = std::move(response);
+        return absl::OkStatus();
+      },
+      [this, result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(std::move(status));
+          return;
+        }
+        if (result->queued_notifications) NotifyQueued();
+        done(std::move(*result->value));
+      });
+}
+
+void Registrar::Deregister(const v1::DeregisterRequest& request,
+                           Callback<v1::DeregisterResponse> done) {
+  const absl::Time now = clock_.Now();
+  const absl::CivilDay today = time::ChinaDay(now);
+  auto req = std::make_shared<v1::DeregisterRequest>(request);
+  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
+  auto result = std::make_shared<WriteResult<v1::DeregisterResponse>>();
+
+  store_.Write(
+      [this, req, fingerprint, result, now, today](RegistrationTransaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<StoredRequest> previous,
+                         tx.FindRequest(std::string(kDeregisterRequestKind), req->request_id()));
+        if (previous.has_value()) {
+          if (previous->fingerprint != *fingerprint) return RequestIdReused(req->request_id());
+          v1::DeregisterResponse response;
+          if (!response.ParseFromString(previous->response)) {
+            return absl::DataLossError("stored response of the request cannot be parsed");
+          }
+          result->value = std::move(response);
+          return absl::OkStatus();
+        }
+        ASSIGN_OR_RETURN(std::optional<v1::Registration> found,
+                         tx.GetRegistration(req->registration_id()));
+        if (!found.has_value()) {
+          return status::WithErrorInfo(absl::NotFoundError("no such registration"),
+                                       reason::kRegistrationNotFound,
+                                       {{"registration_id", req->registration_id()}});
+        }
+        v1::Registration registration = std::move(*found);
+        if (registration.state() != v1::REGISTRATION_STATE_ACTIVE) {
+          return status::WithErrorInfo(
+              absl::FailedPreconditionError("the registration was already ended"),
+              reason::kRegistrationNotActive, {{"registration_id", registration.id()}});
+        }
+        const std::string effective =
+            req->effective_date().empty() ? time::FormatDate(today) : req->effective_date();
+        if (effective < registration.registered_date()) {
+          return DateOrderError("effective_date",
+                                "the effective date lies before the registered date");
+        }
+        const int reason_code = static_cast<int>(req->reason());
+        const bool notify = !(reason_code == v1c::DEREGISTRATION_REASON_IMPRISONED ||
+                              reason_code == v1c::DEREGISTRATION_REASON_DECEASED ||
+                              reason_code == v1c::DEREGISTRATION_REASON_NO_CONTACT ||
+                              (reason_code == v1c::DEREGISTRATION_REASON_SCHOOL_MILITARY_OR_ABROAD &&
+                               req->moved_abroad()));
+        registration.set_state(v1::REGISTRATION_STATE_DEREGISTERED);
+        v1::Deregistration* deregistration = registration.mutable_deregistration();
+        deregistration->set_reason(req->reason());
+        deregistration->set_effective_date(effective);
+        deregistration->set_actor(req->actor());
+        deregistration->set_note(req->note());
+        deregistration->set_moved_abroad(req->moved_abroad());
+        deregistration->set_person_notified(notify);
+        *deregistration->mutable_recorded_at() = ToTimestamp(now);
+        *registration.mutable_update_time() = ToTimestamp(now);
+        RETURN_IF_ERROR(tx.UpdateRegistration(registration));
+
+        v1::Event event;
+        *event.mutable_occurred_at() = ToTimestamp(now);
+        event.set_shard_id(options_.shard_id);
+        *event.mutable_registration_deregistered()->mutable_registration() = registration;
+        RETURN_IF_ERROR(tx.AppendEvent(event).status());
+
+        if (notify) {
+          ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("notification"));
+          OutboxEntry entry;
+          v1::Notification& n = entry.notification;
+          n.set_id(MakeId("ntf", number));
+          n.set_application_id(registration.application_id());
+          n.set_registration_id(registration.id());
+          n.set_kind(v1::NOTIFICATION_KIND_REGISTRATION_DEREGISTERED);
+          n.set_method(v1::NOTIFICATION_METHOD_SMS);
+          const std::string& mobile = registration.form().contact().mobile();
+          n.set_recipient(log::MaskPhone(mobile));
+          std::string reason_text(
+              validation::DeregistrationReasonCodes().NameOfNumber(reason_code));
+          if (!req->note().empty()) absl::StrAppend(&reason_text, "（", req->note(), "）");
+          n.set_text(absl::StrCat("您的失业登记已于", effective, "注销，原因：", reason_text, "。"));
+          n.set_delivery_state(v1::DELIVERY_STATE_PENDING);
+          *n.mutable_create_time() = ToTimestamp(now);
+          entry.target = mobile;
+          entry.next_attempt_at = now;
+          RETURN_IF_ERROR(tx.InsertNotification(entry));
+          result->queued_notifications = true;
+        }
+
+        v1::DeregisterResponse response;
+        *response.mutable_registration() = registration;
+        RETURN_IF_ERROR(tx.InsertRequest(std::string(kDeregisterRequestKind), req->request_id(),
+                                         {*fingerprint, response.SerializeAsString()}));
+        result->value = std::move(response);
+        return absl::OkStatus();
+      },
+      [this, result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(std::move(status));
+          return;
+        }
+        if (result->queued_notifications) NotifyQueued();
+        done(std::move(*result->value));
+      });
+}
+
+absl::StatusOr<v1::Application> Registrar::GetApplication(const std::string& application_id) {
+  ASSIGN_OR_RETURN(std::optional<v1::Application> application,
+                   store_.GetApplication(application_id));
+  if (!application.has_value()) {
+    return status::WithErrorInfo(absl::NotFoundError("no such application"),
+                                 reason::kApplicationNotFound,
+                                 {{"application_id", application_id}});
+  }
+  return *std::move(application);
+}
+
+absl::StatusOr<v1::ListReviewQueueResponse> Registrar::ListReviewQueue(
+    const v1::ListReviewQueueRequest& request) {
+  const std::string as_of =
+      request.as_of().empty() ? time::FormatDate(clock_.Today()) : request.as_of();
+  const uint64_t fingerprint = QueryFingerprint(
+      absl::StrCat("queue|", request.office_region_code(), "|", static_cast<int>(request.kind()),
+                   "|", request.overdue_only(), "|", request.as_of()));
+  ReviewQueueQuery query;
+  RegionRange range = RangeOfRegion(request.office_region_code());
+  query.region_low = range.low;
+  query.region_high = range.high;
+  query.kind = request.kind();
+  if (request.overdue_only()) query.overdue_before = as_of;
+  query.limit = EffectivePageSize(request.page_size());
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(ListPosition position, DecodePageToken(request.page_token(), fingerprint));
+    query.after = std::move(position);
+  }
+  ASSIGN_OR_RETURN(ReviewQueuePage page, store_.ListReviewQueue(query));
+  v1::ListReviewQueueResponse response;
+  for (v1::Application& application : page.applications) {
+    v1::ReviewQueueEntry* entry = response.add_entries();
+    entry->set_overdue(application.due_date() < as_of);
+    *entry->mutable_application() = std::move(application);
+  }
+  response.set_total_size(page.total_size);
+  if (page.more && response.entries_size() > 0) {
+    const v1::Application& last = response.entries(response.entries_size() - 1).application();
+    response.set_next_page_token(EncodePageToken(
+        fingerprint, {absl::ToUnixMicros(FromTimestamp(last.received_at())), last.id()}));
+  }
+  return response;
+}
+
+absl::StatusOr<v1::Registration> Registrar::GetRegistration(const std::string& registration_id) {
+  ASSIGN_OR_RETURN(std::optional<v1::Registration> registration,
+                   store_.GetRegistration(registration_id));
+  if (!registration.has_value()) {
+    return status::WithErrorInfo(absl::NotFoundError("no such registration"),
+                                 reason::kRegistrationNotFound,
+                                 {{"registration_id", registration_id}});
+  }
+  return *std::move(registration);
+}
+
+absl::StatusOr<v1::Registration> Registrar::GetActiveRegistrationByPerson(
+    const v1c::PersonId& person_id) {
+  ASSIGN_OR_RETURN(std::optional<v1::Registration> registration,
+                   store_.FindActiveRegistration(person_id.id_type(), person_id.id_number()));
+  if (!registration.has_value()) {
+    return status::WithErrorInfo(
+        absl::NotFoundError("the person has no active registration in this shard"),
+        reason::kNoActiveRegistration);
+  }
+  return *std::move(registration);
+}
+
+absl::StatusOr<v1::ListNotificationsResponse> Registrar::ListNotifications(
+    const v1::ListNotificationsRequest& request) {
+  RETURN_IF_ERROR(GetApplication(request.application_id()).status());
+  const uint64_t fingerprint =
+      QueryFingerprint(absl::StrCat("notifications|", request.application_id()));
+  std::optional<ListPosition> after;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(ListPosition position, DecodePageToken(request.page_token(), fingerprint));
+    after = std::move(position);
+  }
+  ASSIGN_OR_RETURN(NotificationPage page,
+                   store_.ListNotifications(request.application_id(), after,
+                                            EffectivePageSize(request.page_size())));
+  v1::ListNotificationsResponse response;
+  for (v1::Notification& n : page.notifications) *response.add_notifications() = std::move(n);
+  if (page.more && response.notifications_size() > 0) {
+    const v1::Notification& last = response.notifications(response.notifications_size() - 1);
+    response.set_next_page_token(EncodePageToken(
+        fingerprint, {absl::ToUnixMicros(FromTimestamp(last.create_time())), last.id()}));
+  }
+  return response;
+}
+
+}  // namespace unemployment::registration

@@ -1,0 +1,115 @@
+#pragma once
+
+// The domain logic of the registration service: applications from receipt to decision, review
+// queues, registrations, deregistrations and the notifications they cause. No gRPC types: the
+// handler (registration_service.h) validates request shapes and converts statuses; this class
+// applies the rules that need stored state and writes each change with its event and its
+// notifications in one transaction through RegistrationStore.
+//
+// Requests reaching this class have passed request_validation.h (and forms are normalised).
+// Write operations complete asynchronously, after the commit is durable, so that concurrent calls
+// share one fsync (group commit) without holding a thread each.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "common/time/clock.h"
+#include "common/time/working_day_calendar.h"
+#include "services/registration/registration_store.h"
+#include "unemployment/registration/v1/registration_service.pb.h"
+
+namespace unemployment::registration {
+
+// Error reasons (google.rpc.ErrorInfo) of the registration contract.
+namespace reason {
+inline constexpr absl::string_view kApplicationIdReused = "APPLICATION_ID_REUSED";
+inline constexpr absl::string_view kActiveRegistrationExists = "ACTIVE_REGISTRATION_EXISTS";
+inline constexpr absl::string_view kPendingApplicationExists = "PENDING_APPLICATION_EXISTS";
+inline constexpr absl::string_view kWrongShard = "WRONG_SHARD";
+inline constexpr absl::string_view kApplicationNotFound = "APPLICATION_NOT_FOUND";
+inline constexpr absl::string_view kRequestIdReused = "REQUEST_ID_REUSED";
+inline constexpr absl::string_view kApplicationAlreadyDecided = "APPLICATION_ALREADY_DECIDED";
+inline constexpr absl::string_view kRegistrationNotFound = "REGISTRATION_NOT_FOUND";
+inline constexpr absl::string_view kNoActiveRegistration = "NO_ACTIVE_REGISTRATION";
+inline constexpr absl::string_view kRegistrationNotActive = "REGISTRATION_NOT_ACTIVE";
+inline constexpr absl::string_view kCursorAheadOfFeed = "CURSOR_AHEAD_OF_FEED";
+}  // namespace reason
+
+struct RegistrarOptions {
+  // The shard id (1-32 lower-case letters and digits); prefix of every id this shard makes.
+  std::string shard_id = "hlj";
+  // 6-digit region codes whose offices this shard serves (a province, city or county code covers
+  // every office under it). Must not be empty.
+  std::vector<std::string> served_regions = {"230000"};
+  // Working days between receipt and the decision deadline.
+  int decision_working_days = 7;
+};
+
+// A due date and whether it had to be computed without the year's holiday data.
+struct DueDate {
+  absl::CivilDay day;
+  bool provisional = false;
+};
+
+// The range of 6-digit office codes under `region_code`: a county code itself, a city code
+// ("xxxx00") every county of the city, a province code ("xx0000") every county of the province.
+struct RegionRange {
+  std::string low;   // inclusive
+  std::string high;  // exclusive
+};
+RegionRange RangeOfRegion(const std::string& region_code);
+
+class Registrar final {
+ public:
+  template <typename T>
+  using Callback = std::function<void(absl::StatusOr<T>)>;
+
+  // `store`, `clock` and `calendar` are not owned and must outlive the registrar.
+  Registrar(RegistrationStore& store, const time::Clock& clock,
+            const time::WorkingDayCalendar& calendar, RegistrarOptions options);
+
+  // Called after a commit that queued notifications for delivery (wakes the deliverer). Set
+  // before serving.
+  void SetNotificationsQueuedListener(std::function<void()> listener);
+
+  const RegistrarOptions& options() const { return options_; }
+
+  // Whether this shard serves the office `office_region_code`.
+  bool ServesOffice(const std::string& office_region_code) const;
+
+  // The decision deadline of an application received on `received`.
+  DueDate ComputeDueDate(absl::CivilDay received) const;
+
+  // --- Writes: `done` runs once, after the commit (on the store's writer thread). ---
+  void CreateApplication(const v1::CreateApplicationRequest& request,
+                         Callback<v1::Application> done);
+  void ReviewApplication(const v1::ReviewApplicationRequest& request,
+                         Callback<v1::ReviewApplicationResponse> done);
+  void Deregister(const v1::DeregisterRequest& request, Callback<v1::DeregisterResponse> done);
+
+  // --- Reads. ---
+  absl::StatusOr<v1::Application> GetApplication(const std::string& application_id);
+  absl::StatusOr<v1::ListReviewQueueResponse> ListReviewQueue(
+      const v1::ListReviewQueueRequest& request);
+  absl::StatusOr<v1::Registration> GetRegistration(const std::string& registration_id);
+  absl::StatusOr<v1::Registration> GetActiveRegistrationByPerson(
+      const common::v1::PersonId& person_id);
+  absl::StatusOr<v1::ListNotificationsResponse> ListNotifications(
+      const v1::ListNotificationsRequest& request);
+
+ private:
+  std::string MakeId(absl::string_view kind, int64_t number) const;
+  void NotifyQueued();
+
+  RegistrationStore& store_;
+  const time::Clock& clock_;
+  const time::WorkingDayCalendar& calendar_;
+  const RegistrarOptions options_;
+  std::function<void()> notifications_queued_;
+};
+
+}  // namespace unemployment::registration

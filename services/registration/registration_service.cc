@@ -1,0 +1,375 @@
+#include "services/registration/registration_service.h"
+
+#include <deque>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/status/status_util.h"
+
+namespace unemployment::registration {
+namespace {
+
+// Events read from the store per round trip of a stream.
+constexpr int kStreamBatch = 128;
+
+bool IsServerFault(absl::StatusCode code) {
+  return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
+         code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
+}
+
+}  // namespace
+
+RegistrationServiceImpl::RegistrationServiceImpl(Dependencies dependencies, log::Logger logger)
+    : deps_(std::move(dependencies)), logger_(std::move(logger)) {}
+
+RequestRules RegistrationServiceImpl::Rules() const {
+  RequestRules rules;
+  rules.regions = deps_.regions;
+  rules.province_code = deps_.province_code;
+  rules.today = deps_.clock->Today();
+  return rules;
+}
+
+void RegistrationServiceImpl::Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
+                                     const absl::Status& status) const {
+  if (IsServerFault(status.code())) {
+    logger_.Error("rpc_failed", {{"method", method}, {"status", status}});
+  }
+  reactor->Finish(status::ToGrpcStatus(status));
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::CreateApplication(
+    grpc::CallbackServerContext* context, const v1::CreateApplicationRequest* request,
+    v1::CreateApplicationResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::CreateApplicationRequest normalized = *request;
+  if (absl::Status valid = ValidateCreateApplication(normalized, Rules()); !valid.ok()) {
+    Finish(reactor, "CreateApplication", valid);
+    return reactor;
+  }
+  deps_.registrar->CreateApplication(
+      normalized, [this, reactor, response](absl::StatusOr<v1::Application> application) {
+        if (application.ok()) *response->mutable_application() = *std::move(application);
+        Finish(reactor, "CreateApplication", application.status());
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::GetApplication(
+    grpc::CallbackServerContext* context, const v1::GetApplicationRequest* request,
+    v1::GetApplicationResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::GetApplicationRequest normalized = *request;
+  absl::Status status = ValidateGetApplication(normalized);
+  if (status.ok()) {
+    absl::StatusOr<v1::Application> application =
+        deps_.registrar->GetApplication(normalized.application_id());
+    if (application.ok()) *response->mutable_application() = *std::move(application);
+    status = application.status();
+  }
+  Finish(reactor, "GetApplication", status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::ListReviewQueue(
+    grpc::CallbackServerContext* context, const v1::ListReviewQueueRequest* request,
+    v1::ListReviewQueueResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::ListReviewQueueRequest normalized = *request;
+  absl::Status status = ValidateListReviewQueue(normalized, Rules());
+  if (status.ok()) {
+    absl::StatusOr<v1::ListReviewQueueResponse> page = deps_.registrar->ListReviewQueue(normalized);
+    if (page.ok()) *response = *std::move(page);
+    status = page.status();
+  }
+  Finish(reactor, "ListReviewQueue", status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::ReviewApplication(
+    grpc::CallbackServerContext* context, const v1::ReviewApplicationRequest* request,
+    v1::ReviewApplicationResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::ReviewApplicationRequest normalized = *request;
+  if (absl::Status valid = ValidateReviewApplication(normalized, Rules()); !valid.ok()) {
+    Finish(reactor, "ReviewApplication", valid);
+    return reactor;
+  }
+  deps_.registrar->ReviewApplication(
+      normalized,
+      [this, reactor, response](absl::StatusOr<v1::ReviewApplicationResponse> result) {
+        if (result.ok()) *response = *std::move(result);
+        Finish(reactor, "ReviewApplication", result.status());
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::GetRegistration(
+    grpc::CallbackServerContext* context, const v1::GetRegistrationRequest* request,
+    v1::GetRegistrationResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::GetRegistrationRequest normalized = *request;
+  absl::Status status = ValidateGetRegistration(normalized);
+  if (status.ok()) {
+    absl::StatusOr<v1::Registration> registration =
+        deps_.registrar->GetRegistration(normalized.registration_id());
+    if (registration.ok()) *response->mutable_registration() = *std::move(registration);
+    status = registration.status();
+  }
+  Finish(reactor, "GetRegistration", status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::GetActiveRegistrationByPerson(
+    grpc::CallbackServerContext* context, const v1::GetActiveRegistrationByPersonRequest* request,
+    v1::GetActiveRegistrationByPersonResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::GetActiveRegistrationByPersonRequest normalized = *request;
+  absl::Status status = ValidateGetActiveRegistrationByPerson(normalized, Rules());
+  if (status.ok()) {
+    absl::StatusOr<v1::Registration> registration =
+        deps_.registrar->GetActiveRegistrationByPerson(normalized.person_id());
+    if (registration.ok()) *response->mutable_registration() = *std::move(registration);
+    status = registration.status();
+  }
+  Finish(reactor, "GetActiveRegistrationByPerson", status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::Deregister(grpc::CallbackServerContext* context,
+                                                              const v1::DeregisterRequest* request,
+                                                              v1::DeregisterResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::DeregisterRequest normalized = *request;
+  if (absl::Status valid = ValidateDeregister(normalized, Rules()); !valid.ok()) {
+    Finish(reactor, "Deregister", valid);
+    return reactor;
+  }
+  deps_.registrar->Deregister(
+      normalized, [this, reactor, response](absl::StatusOr<v1::DeregisterResponse> result) {
+        if (result.ok()) *response = *std::move(result);
+        Finish(reactor, "Deregister", result.status());
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::ListNotifications(
+    grpc::CallbackServerContext* context, const v1::ListNotificationsRequest* request,
+    v1::ListNotificationsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::ListNotificationsRequest normalized = *request;
+  absl::Status status = ValidateListNotifications(normalized);
+  if (status.ok()) {
+    absl::StatusOr<v1::ListNotificationsResponse> page =
+        deps_.registrar->ListNotifications(normalized);
+    if (page.ok()) *response = *std::move(page);
+    status = page.status();
+  }
+  Finish(reactor, "ListNotifications", status);
+  return reactor;
+}
+
+// One StreamEvents call. Writes one event at a time; when it has caught up with the feed it
+// subscribes to the EventNotifier and sleeps until a commit wakes it (no polling).
+//
+// Lifetime: one reference for gRPC (dropped in OnDone) and one while a notifier subscription may
+// still call Wake; the object deletes itself when both are gone.
+class RegistrationServiceImpl::EventStream final
+    : public grpc::ServerWriteReactor<v1::StreamEventsResponse> {
+ public:
+  EventStream(RegistrationStore& store, EventNotifier& notifier, const log::Logger& logger,
+              int64_t after_sequence, bool stop_at_end, int64_t end_sequence)
+      : store_(store),
+        notifier_(notifier),
+        logger_(logger),
+        cursor_(after_sequence),
+        stop_at_end_(stop_at_end),
+        end_sequence_(end_sequence) {}
+
+  void Start() { Pump(); }
+
+  void FinishNow(const absl::Status& status) {
+    Step step;
+    {
+      absl::MutexLock lock(&mu_);
+      step = FinishLocked(status::ToGrpcStatus(status));
+    }
+    Run(step);
+  }
+
+  void OnWriteDone(bool ok) override {
+    Step step;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) {
+        // The client went away or the call was cancelled.
+        step = FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was broken"));
+      } else {
+        cursor_ = buffer_.front().event().sequence();
+        buffer_.pop_front();
+      }
+    }
+    if (step.finish) {
+      Run(step);
+    } else {
+      Pump();
+    }
+  }
+
+  void OnCancel() override {
+    Step step;
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      CancelSubscriptionLocked();
+      if (!writing_) step = FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+    }
+    Run(step);
+  }
+
+  void OnDone() override { Unref(); }
+
+ private:
+  // What to do once the lock is released: gRPC calls never run under mu_.
+  struct Step {
+    const v1::StreamEventsResponse* write = nullptr;
+    bool finish = false;
+    grpc::Status status;
+  };
+
+  void Run(const Step& step) {
+    if (step.write != nullptr) StartWrite(step.write);
+    if (step.finish) Finish(step.status);
+  }
+
+  void Pump() {
+    Step step;
+    {
+      absl::MutexLock lock(&mu_);
+      step = PumpLocked();
+    }
+    Run(step);
+  }
+
+  Step PumpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || writing_) return {};
+    if (cancelled_) return FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+    if (buffer_.empty()) {
+      absl::StatusOr<std::vector<v1::Event>> events = store_.ReadEvents(cursor_, kStreamBatch);
+      if (!events.ok()) {
+        logger_.Error("stream_read_failed", {{"status", events.status()}});
+        return FinishLocked(status::ToGrpcStatus(events.status()));
+      }
+      for (v1::Event& event : *events) {
+        if (stop_at_end_ && event.sequence() > end_sequence_) break;
+        v1::StreamEventsResponse response;
+        *response.mutable_event() = std::move(event);
+        buffer_.push_back(std::move(response));
+      }
+    }
+    if (!buffer_.empty()) {
+      writing_ = true;
+      Step step;
+      step.write = &buffer_.front();
+      return step;
+    }
+    if (stop_at_end_ && cursor_ >= end_sequence_) return FinishLocked(grpc::Status::OK);
+    if (notifier_.shutting_down()) return FinishLocked(ShuttingDown());
+    if (subscription_ == 0) {
+      refs_ += 1;
+      subscription_ = notifier_.Subscribe(cursor_, [this] { Wake(); });
+      if (subscription_ == 0) {
+        refs_ -= 1;
+        return FinishLocked(ShuttingDown());
+      }
+    }
+    return {};
+  }
+
+  static grpc::Status ShuttingDown() {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "the server is shutting down; resume after the last sequence received");
+  }
+
+  // Called by the notifier's dispatcher once the feed moved past the cursor or on shutdown.
+  void Wake() {
+    {
+      absl::MutexLock lock(&mu_);
+      subscription_ = 0;
+    }
+    Pump();
+    Unref();
+  }
+
+  void CancelSubscriptionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (subscription_ != 0 && notifier_.Cancel(subscription_)) {
+      subscription_ = 0;
+      refs_ -= 1;  // Wake will never run; the gRPC reference is still held.
+    }
+  }
+
+  Step FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return {};
+    finished_ = true;
+    CancelSubscriptionLocked();
+    Step step;
+    step.finish = true;
+    step.status = status;
+    return step;
+  }
+
+  void Unref() {
+    bool last = false;
+    {
+      absl::MutexLock lock(&mu_);
+      last = --refs_ == 0;
+    }
+    if (last) delete this;
+  }
+
+  RegistrationStore& store_;
+  EventNotifier& notifier_;
+  const log::Logger& logger_;
+
+  absl::Mutex mu_;
+  int64_t cursor_ ABSL_GUARDED_BY(mu_);
+  const bool stop_at_end_;
+  const int64_t end_sequence_;
+  std::deque<v1::StreamEventsResponse> buffer_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t subscription_ ABSL_GUARDED_BY(mu_) = 0;
+  int refs_ ABSL_GUARDED_BY(mu_) = 1;
+};
+
+grpc::ServerWriteReactor<v1::StreamEventsResponse>* RegistrationServiceImpl::StreamEvents(
+    grpc::CallbackServerContext* /*context*/, const v1::StreamEventsRequest* request) {
+  absl::Status status = ValidateStreamEvents(*request);
+  absl::StatusOr<int64_t> last = int64_t{0};
+  if (status.ok()) {
+    last = deps_.store->LastSequence();
+    status = last.status();
+  }
+  if (status.ok() && request->after_sequence() > *last) {
+    status = status::WithErrorInfo(
+        absl::OutOfRangeError(absl::StrCat("after_sequence ", request->after_sequence(),
+                                           " is beyond the last sequence ", *last,
+                                           " of this feed")),
+        reason::kCursorAheadOfFeed, {{"last_sequence", absl::StrCat(*last)}});
+  }
+  auto* stream = new EventStream(*deps_.store, *deps_.notifier, logger_,
+                                 request->after_sequence(), request->stop_at_end(),
+                                 last.ok() ? *last : 0);
+  if (!status.ok()) {
+    stream->FinishNow(status);
+  } else {
+    stream->Start();
+  }
+  return stream;
+}
+
+}  // namespace unemployment::registration

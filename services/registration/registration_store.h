@@ -1,0 +1,156 @@
+#pragma once
+
+// Storage of the registration service behind an interface: applications, registrations, the
+// notification outbox, idempotency records of requests and the event feed. The domain logic
+// (registrar.h) decides; the store keeps. SqliteRegistrationStore is the implementation.
+//
+// Writes are units of work run inside one transaction (RegistrationTransaction): a state change,
+// its event and its notifications commit together or not at all (transactional outbox). The store
+// reports the completion only after the commit is durable.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "unemployment/registration/v1/registration_service.pb.h"
+
+namespace unemployment::registration {
+
+namespace v1 = ::unemployment::registration::v1;
+
+// An application with the fingerprint of the request that created it (idempotency check).
+struct StoredApplication {
+  v1::Application application;
+  std::string fingerprint;
+};
+
+// A notification in the outbox with what the deliverer needs and callers must not see.
+struct OutboxEntry {
+  v1::Notification notification;
+  // The unmasked address (the mobile number for SMS; empty otherwise).
+  std::string target;
+  // A serialized request for the receiving system (ReceiveReviewResultRequest for uploads).
+  std::string payload;
+  // When the next attempt is due; meaningful while PENDING.
+  absl::Time next_attempt_at;
+};
+
+// The remembered outcome of an idempotent request (ReviewApplication, Deregister).
+struct StoredRequest {
+  std::string fingerprint;
+  // The serialized response that was returned the first time.
+  std::string response;
+};
+
+// A position in an ordered listing: (time in microseconds, id). Listings return rows strictly after it.
+struct ListPosition {
+  int64_t time_micros = 0;
+  std::string id;
+};
+
+struct ReviewQueueQuery {
+  // Office codes in [region_low, region_high) (a prefix range over 6-digit codes).
+  std::string region_low;
+  std::string region_high;
+  // UNSPECIFIED: both queues.
+  v1::ReviewQueueKind kind = v1::REVIEW_QUEUE_KIND_UNSPECIFIED;
+  // When set, only applications with due_date < overdue_before ("YYYY-MM-DD").
+  std::optional<std::string> overdue_before;
+  std::optional<ListPosition> after;
+  int limit = 50;
+};
+
+struct ReviewQueuePage {
+  std::vector<v1::Application> applications;
+  // Whether rows follow the last one returned.
+  bool more = false;
+  // Rows of the whole query (every page).
+  int total_size = 0;
+};
+
+struct NotificationPage {
+  std::vector<v1::Notification> notifications;
+  bool more = false;
+};
+
+// The operations a unit of work may use. Valid only inside RegistrationStore::Write's callback.
+class RegistrationTransaction {
+ public:
+  virtual ~RegistrationTransaction() = default;
+
+  // The next number of a named id series ("application", "registration", "notification").
+  virtual absl::StatusOr<int64_t> NextNumber(const std::string& series) = 0;
+
+  virtual absl::StatusOr<std::optional<StoredApplication>> FindApplicationByChannelId(
+      int channel, const std::string& channel_application_id) = 0;
+  virtual absl::StatusOr<std::optional<StoredApplication>> GetApplication(const std::string& id) = 0;
+  // The id of an undecided application of the person, if any.
+  virtual absl::StatusOr<std::optional<std::string>> FindUndecidedApplicationId(
+      int id_type, const std::string& id_number) = 0;
+  virtual absl::Status InsertApplication(const v1::Application& application,
+                                         const std::string& fingerprint) = 0;
+  // Replaces the stored application with the same id.
+  virtual absl::Status UpdateApplication(const v1::Application& application) = 0;
+
+  virtual absl::StatusOr<std::optional<v1::Registration>> GetRegistration(const std::string& id) = 0;
+  virtual absl::StatusOr<std::optional<v1::Registration>> FindActiveRegistration(
+      int id_type, const std::string& id_number) = 0;
+  virtual absl::Status InsertRegistration(const v1::Registration& registration) = 0;
+  virtual absl::Status UpdateRegistration(const v1::Registration& registration) = 0;
+
+  virtual absl::Status InsertNotification(const OutboxEntry& entry) = 0;
+  // Replaces delivery state, attempts, times and error of a stored notification.
+  virtual absl::Status UpdateNotificationDelivery(const OutboxEntry& entry) = 0;
+
+  virtual absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
+                                                                    const std::string& request_id) = 0;
+  virtual absl::Status InsertRequest(const std::string& kind, const std::string& request_id,
+                                     const StoredRequest& request) = 0;
+
+  // Appends `event` (sequence is assigned) and returns its sequence.
+  virtual absl::StatusOr<int64_t> AppendEvent(const v1::Event& event) = 0;
+};
+
+class RegistrationStore {
+ public:
+  using Work = std::function<absl::Status(RegistrationTransaction&)>;
+  using Done = std::function<void(absl::Status)>;
+
+  virtual ~RegistrationStore() = default;
+
+  // Runs `work` in a write transaction (possibly shared with other callers' work, each isolated by
+  // a savepoint) and calls `done` once the transaction is durable (OK) or the work failed or the
+  // commit failed (its error; nothing of `work` is stored). `done` runs on the writer thread: keep
+  // it short and never block in it.
+  virtual void Write(Work work, Done done) = 0;
+  // Write() and wait; never call from a `done` callback.
+  virtual absl::Status WriteAndWait(Work work) = 0;
+
+  // Reads see committed data only.
+  virtual absl::StatusOr<std::optional<v1::Application>> GetApplication(const std::string& id) = 0;
+  virtual absl::StatusOr<std::optional<v1::Registration>> GetRegistration(const std::string& id) = 0;
+  virtual absl::StatusOr<std::optional<v1::Registration>> FindActiveRegistration(
+      int id_type, const std::string& id_number) = 0;
+  virtual absl::StatusOr<ReviewQueuePage> ListReviewQueue(const ReviewQueueQuery& query) = 0;
+  virtual absl::StatusOr<NotificationPage> ListNotifications(
+      const std::string& application_id, const std::optional<ListPosition>& after, int limit) = 0;
+  virtual absl::StatusOr<std::optional<OutboxEntry>> GetOutboxEntry(const std::string& id) = 0;
+
+  // Pending notifications whose next attempt is due at `now`, oldest due first.
+  virtual absl::StatusOr<std::vector<OutboxEntry>> DueNotifications(absl::Time now, int limit) = 0;
+  // The earliest next attempt of any pending notification; nullopt when none is pending.
+  virtual absl::StatusOr<std::optional<absl::Time>> NextDueTime() = 0;
+
+  // Events with sequence > after_sequence in order, at most `limit`.
+  virtual absl::StatusOr<std::vector<v1::Event>> ReadEvents(int64_t after_sequence, int limit) = 0;
+  // The last committed sequence (0 for an empty feed).
+  virtual absl::StatusOr<int64_t> LastSequence() = 0;
+};
+
+}  // namespace unemployment::registration

@@ -1,0 +1,276 @@
+#include "services/registration/request_validation.h"
+
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/status_util.h"
+#include "common/validation/date.h"
+#include "common/validation/deregistration_reason.h"
+#include "common/validation/resident_id.h"
+#include "common/validation/rules.h"
+#include "common/validation/text.h"
+#include "common/validation/urban_rural.h"
+#include "common/validation/violations.h"
+#include "services/registration/form_validation.h"
+
+namespace unemployment::registration {
+namespace {
+
+namespace v1c = ::unemployment::common::v1;
+namespace rule = ::unemployment::validation::rule;
+using validation::Violations;
+
+constexpr size_t kMaxIdLength = 64;
+constexpr size_t kMaxReason = 500;
+constexpr size_t kMaxNote = 1000;
+constexpr size_t kMaxActor = 64;
+constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
+
+void Trim(std::string* value) {
+  absl::string_view trimmed = validation::TrimText(*value);
+  if (trimmed.size() != value->size()) *value = std::string(trimmed);
+}
+
+absl::Status ToStatus(const Violations& violations, absl::string_view what) {
+  if (violations.empty()) return absl::OkStatus();
+  std::vector<status::FieldViolation> list;
+  list.reserve(violations.size());
+  for (const validation::Violation& v : violations.list()) {
+    list.push_back({v.field, v.rule, v.description});
+  }
+  return status::InvalidArgumentError(
+      absl::StrCat("invalid ", what, ": ", violations.size(), " violation(s), first ",
+                   list.front().field, " ", list.front().rule),
+      list);
+}
+
+void RequireText(Violations& out, absl::string_view field, absl::string_view value,
+                 size_t max_characters) {
+  out.AddIfError(field, validation::ValidateText(value, {true, max_characters, false}));
+}
+
+// Ids made by this service (application, registration): required, at most 64 characters.
+void CheckId(Violations& out, absl::string_view field, absl::string_view value) {
+  RequireText(out, field, value, kMaxIdLength);
+}
+
+// request_id: 1-64 of letters, digits, ".", "_", ":" and "-".
+void CheckRequestId(Violations& out, absl::string_view field, absl::string_view value) {
+  if (value.empty()) {
+    out.Add(std::string(field), std::string(rule::kRequired), "the request_id is required");
+    return;
+  }
+  if (value.size() > kMaxIdLength) {
+    out.Add(std::string(field), std::string(rule::kTooLong),
+            "the request_id has at most 64 characters");
+    return;
+  }
+  for (char c : value) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
+        c != '-') {
+      out.Add(std::string(field), std::string(rule::kCharacters),
+              "the request_id allows letters, digits, '.', '_', ':' and '-'");
+      return;
+    }
+  }
+}
+
+// An optional "YYYY-MM-DD" not after `latest` (when given).
+void CheckOptionalDate(Violations& out, absl::string_view field, absl::string_view value,
+                       const absl::CivilDay* latest) {
+  if (value.empty()) return;
+  if (latest != nullptr) {
+    out.AddIfError(field, validation::ParseDateNotAfter(value, *latest).status());
+  } else {
+    out.AddIfError(field, validation::ParseDate(value).status());
+  }
+}
+
+void CheckPageSize(Violations& out, int32_t page_size) {
+  if (page_size < 0) {
+    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
+  }
+}
+
+bool SixDigits(absl::string_view code) {
+  if (code.size() != 6) return false;
+  for (char c : code) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status ValidateCreateApplication(v1::CreateApplicationRequest& request,
+                                       const RequestRules& rules) {
+  Violations out;
+  if (request.channel() == v1c::CHANNEL_UNSPECIFIED) {
+    out.Add("channel", std::string(rule::kRequired), "the channel is required");
+  } else if (!v1c::Channel_IsValid(request.channel())) {
+    out.Add("channel", std::string(rule::kCodeUnknown), "the channel is unknown");
+  }
+  Trim(request.mutable_channel_application_id());
+  RequireText(out, "channel_application_id", request.channel_application_id(), kMaxIdLength);
+  if (!request.has_form()) {
+    out.Add("form", std::string(rule::kRequired), "the registration form is required");
+  } else {
+    NormalizeForm(*request.mutable_form());
+    FormRules form_rules;
+    form_rules.regions = rules.regions;
+    form_rules.province_code = rules.province_code;
+    form_rules.today = rules.today;
+    form_rules.require_residence_urban_rural_class =
+        request.channel() != v1c::CHANNEL_MINISTRY;
+    ValidateForm(request.form(), form_rules, "form.", out);
+  }
+  Trim(request.mutable_office_region_code());
+  if (request.office_region_code().empty()) {
+    out.Add("office_region_code", std::string(rule::kRequired),
+            "the office region code is required");
+  } else if (!SixDigits(request.office_region_code())) {
+    out.Add("office_region_code", std::string(rule::kFormat),
+            "the office region code has 6 digits");
+  } else if (request.has_form()) {
+    const std::string chosen = ChosenCountyCode(request.form());
+    if (!chosen.empty() && chosen != request.office_region_code()) {
+      out.Add("office_region_code", std::string(form_rule::kMismatch),
+              "the office region code is not the county code of the chosen registration location");
+    }
+  }
+  return ToStatus(out, "CreateApplicationRequest");
+}
+
+absl::Status ValidateGetApplication(v1::GetApplicationRequest& request) {
+  Violations out;
+  Trim(request.mutable_application_id());
+  CheckId(out, "application_id", request.application_id());
+  return ToStatus(out, "GetApplicationRequest");
+}
+
+absl::Status ValidateListReviewQueue(v1::ListReviewQueueRequest& request,
+                                     const RequestRules& rules) {
+  Violations out;
+  Trim(request.mutable_office_region_code());
+  const std::string& code = request.office_region_code();
+  if (code.empty()) {
+    out.Add("office_region_code", std::string(rule::kRequired),
+            "the office region code is required");
+  } else if (!SixDigits(code)) {
+    out.Add("office_region_code", std::string(rule::kFormat),
+            "the office region code has 6 digits");
+  } else {
+    std::optional<validation::RegionLevel> level = rules.regions->LevelOf(code);
+    if (!level.has_value()) {
+      out.Add("office_region_code", std::string(rule::kRegionUnknown),
+              "the region code is not in the reference list");
+    } else if (*level == validation::RegionLevel::kTownship) {
+      out.Add("office_region_code", std::string(rule::kRegionLevel),
+              "a county, city or province code is expected");
+    }
+  }
+  if (!v1::ReviewQueueKind_IsValid(request.kind())) {
+    out.Add("kind", std::string(rule::kCodeUnknown), "the queue kind is unknown");
+  }
+  Trim(request.mutable_as_of());
+  CheckOptionalDate(out, "as_of", request.as_of(), nullptr);
+  CheckPageSize(out, request.page_size());
+  return ToStatus(out, "ListReviewQueueRequest");
+}
+
+absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
+                                       const RequestRules& rules) {
+  Violations out;
+  Trim(request.mutable_application_id());
+  CheckId(out, "application_id", request.application_id());
+  Trim(request.mutable_request_id());
+  CheckRequestId(out, "request_id", request.request_id());
+  if (request.outcome() == v1c::REVIEW_OUTCOME_UNSPECIFIED) {
+    out.Add("outcome", std::string(rule::kRequired), "the outcome is required");
+  } else if (!v1c::ReviewOutcome_IsValid(request.outcome())) {
+    out.Add("outcome", std::string(rule::kCodeUnknown), "the outcome is unknown");
+  }
+  Trim(request.mutable_reason());
+  out.AddIfError("reason",
+                 validation::ValidateText(
+                     request.reason(),
+                     {request.outcome() == v1c::REVIEW_OUTCOME_REJECTED, kMaxReason, true}));
+  Trim(request.mutable_reviewer());
+  RequireText(out, "reviewer", request.reviewer(), kMaxActor);
+  Trim(request.mutable_decided_on());
+  CheckOptionalDate(out, "decided_on", request.decided_on(), &rules.today);
+  Trim(request.mutable_note());
+  out.AddIfError("note", validation::ValidateText(request.note(), {false, kMaxNote, true}));
+  Trim(request.mutable_residence_urban_rural_class());
+  if (!request.residence_urban_rural_class().empty()) {
+    out.AddIfError("residence_urban_rural_class",
+                   validation::ParseUrbanRuralClass(request.residence_urban_rural_class()).status());
+  }
+  return ToStatus(out, "ReviewApplicationRequest");
+}
+
+absl::Status ValidateGetRegistration(v1::GetRegistrationRequest& request) {
+  Violations out;
+  Trim(request.mutable_registration_id());
+  CheckId(out, "registration_id", request.registration_id());
+  return ToStatus(out, "GetRegistrationRequest");
+}
+
+absl::Status ValidateGetActiveRegistrationByPerson(v1::GetActiveRegistrationByPersonRequest& request,
+                                                   const RequestRules& rules) {
+  Violations out;
+  if (!request.has_person_id()) {
+    out.Add("person_id", std::string(rule::kRequired), "the person's identity is required");
+  } else {
+    request.mutable_person_id()->set_id_number(
+        validation::NormalizeIdNumber(validation::TrimText(request.person_id().id_number())));
+    ValidatePersonId(request.person_id(), rules.today, "person_id", out);
+  }
+  return ToStatus(out, "GetActiveRegistrationByPersonRequest");
+}
+
+absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRules& rules) {
+  Violations out;
+  Trim(request.mutable_registration_id());
+  CheckId(out, "registration_id", request.registration_id());
+  Trim(request.mutable_request_id());
+  CheckRequestId(out, "request_id", request.request_id());
+  const int reason = static_cast<int>(request.reason());
+  if (reason == 0) {
+    out.Add("reason", std::string(rule::kRequired), "the deregistration reason is required");
+  } else if (!validation::DeregistrationReasonFromNumber(reason).has_value()) {
+    out.Add("reason", std::string(rule::kCodeUnknown), "the deregistration reason is unknown");
+  }
+  Trim(request.mutable_effective_date());
+  CheckOptionalDate(out, "effective_date", request.effective_date(), &rules.today);
+  Trim(request.mutable_actor());
+  RequireText(out, "actor", request.actor(), kMaxActor);
+  Trim(request.mutable_note());
+  out.AddIfError("note", validation::ValidateText(
+                             request.note(),
+                             {reason == v1c::DEREGISTRATION_REASON_OTHER, kMaxNote, true}));
+  if (request.moved_abroad() && reason != v1c::DEREGISTRATION_REASON_SCHOOL_MILITARY_OR_ABROAD) {
+    out.Add("moved_abroad", std::string(form_rule::kNotApplicable),
+            "moved_abroad is only allowed with reason 24");
+  }
+  return ToStatus(out, "DeregisterRequest");
+}
+
+absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request) {
+  Violations out;
+  if (request.after_sequence() < 0) {
+    out.Add("after_sequence", std::string(kOutOfRange), "after_sequence must not be negative");
+  }
+  return ToStatus(out, "StreamEventsRequest");
+}
+
+absl::Status ValidateListNotifications(v1::ListNotificationsRequest& request) {
+  Violations out;
+  Trim(request.mutable_application_id());
+  CheckId(out, "application_id", request.application_id());
+  CheckPageSize(out, request.page_size());
+  return ToStatus(out, "ListNotificationsRequest");
+}
+
+}  // namespace unemployment::registration

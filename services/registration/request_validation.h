@@ -1,0 +1,40 @@
+#pragma once
+
+// Shape checks of the RegistrationService requests, done by the handler before the domain runs:
+// every violation found is reported at once as INVALID_ARGUMENT with a google.rpc.BadRequest
+// (status::InvalidArgumentError). String fields are trimmed (and forms normalised) in place, so the
+// domain stores and compares what was validated. Checks that need stored state (a decision date
+// before the receipt date, ...) are the domain's.
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "common/validation/region_directory.h"
+#include "unemployment/registration/v1/registration_service.pb.h"
+
+namespace unemployment::registration {
+
+struct RequestRules {
+  // Not owned.
+  const validation::RegionDirectory* regions = nullptr;
+  // The province this deployment serves.
+  std::string province_code = "230000";
+  // Today in China.
+  absl::CivilDay today;
+};
+
+absl::Status ValidateCreateApplication(v1::CreateApplicationRequest& request,
+                                       const RequestRules& rules);
+absl::Status ValidateGetApplication(v1::GetApplicationRequest& request);
+absl::Status ValidateListReviewQueue(v1::ListReviewQueueRequest& request, const RequestRules& rules);
+absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
+                                       const RequestRules& rules);
+absl::Status ValidateGetRegistration(v1::GetRegistrationRequest& request);
+absl::Status ValidateGetActiveRegistrationByPerson(v1::GetActiveRegistrationByPersonRequest& request,
+                                                   const RequestRules& rules);
+absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRules& rules);
+absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request);
+absl::Status ValidateListNotifications(v1::ListNotificationsRequest& request);
+
+}  // namespace unemployment::registration

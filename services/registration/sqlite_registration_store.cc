@@ -1,0 +1,609 @@
+#include "services/registration/sqlite_registration_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
+#include "common/store/statement.h"
+
+namespace unemployment::registration {
+namespace {
+
+using store::Database;
+using store::Statement;
+
+// --- Schema. A released migration is never edited; changes are new migrations. ---
+
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE counters (
+  series TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE applications (
+  id TEXT PRIMARY KEY,
+  channel INTEGER NOT NULL,
+  channel_application_id TEXT NOT NULL,
+  id_type INTEGER NOT NULL,
+  id_number TEXT NOT NULL,
+  office_region_code TEXT NOT NULL,
+  queue_kind INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  undecided INTEGER NOT NULL,
+  received_micros INTEGER NOT NULL,
+  due_date TEXT NOT NULL,
+  fingerprint BLOB NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (channel, channel_application_id)
+);
+CREATE INDEX applications_queue ON applications (office_region_code, received_micros, id)
+  WHERE undecided = 1;
+CREATE INDEX applications_undecided_person ON applications (id_type, id_number)
+  WHERE undecided = 1;
+
+CREATE TABLE registrations (
+  id TEXT PRIMARY KEY,
+  application_id TEXT NOT NULL,
+  id_type INTEGER NOT NULL,
+  id_number TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+-- One person, at most one active registration (state 1 = REGISTRATION_STATE_ACTIVE), enforced by
+-- the database as well as by the domain check.
+CREATE UNIQUE INDEX registrations_one_active ON registrations (id_type, id_number) WHERE state = 1;
+
+CREATE TABLE notifications (
+  id TEXT PRIMARY KEY,
+  application_id TEXT NOT NULL,
+  create_micros INTEGER NOT NULL,
+  method INTEGER NOT NULL,
+  delivery_state INTEGER NOT NULL,
+  next_attempt_micros INTEGER NOT NULL,
+  target TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX notifications_by_application ON notifications (application_id, create_micros, id);
+-- delivery_state 1 = DELIVERY_STATE_PENDING.
+CREATE INDEX notifications_pending ON notifications (next_attempt_micros, id)
+  WHERE delivery_state = 1;
+
+CREATE TABLE requests (
+  kind TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  fingerprint BLOB NOT NULL,
+  response BLOB NOT NULL,
+  PRIMARY KEY (kind, request_id)
+) WITHOUT ROWID;
+
+-- The event feed: AUTOINCREMENT never reuses a committed sequence.
+CREATE TABLE events (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  occurred_micros INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+)sql";
+
+constexpr store::Migration kMigrations[] = {
+    {1, "registration_schema", kSchemaV1},
+};
+
+// --- Statements. ---
+
+constexpr std::string_view kNextNumberSql =
+    "INSERT INTO counters (series, value) VALUES (?1, 1) "
+    "ON CONFLICT (series) DO UPDATE SET value = value + 1 RETURNING value";
+constexpr std::string_view kApplicationByChannelIdSql =
+    "SELECT data, fingerprint FROM applications WHERE channel = ?1 AND channel_application_id = ?2";
+constexpr std::string_view kApplicationByIdSql =
+    "SELECT data, fingerprint FROM applications WHERE id = ?1";
+constexpr std::string_view kUndecidedApplicationOfPersonSql =
+    "SELECT id FROM applications WHERE undecided = 1 AND id_type = ?1 AND id_number = ?2 "
+    "ORDER BY received_micros LIMIT 1";
+constexpr std::string_view kInsertApplicationSql =
+    "INSERT INTO applications (id, channel, channel_application_id, id_type, id_number, "
+    "office_region_code, queue_kind, state, undecided, received_micros, due_date, fingerprint, data) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+constexpr std::string_view kUpdateApplicationSql =
+    "UPDATE applications SET state = ?2, undecided = ?3, due_date = ?4, data = ?5 WHERE id = ?1";
+constexpr std::string_view kRegistrationByIdSql = "SELECT data FROM registrations WHERE id = ?1";
+constexpr std::string_view kActiveRegistrationOfPersonSql =
+    "SELECT data FROM registrations WHERE state = 1 AND id_type = ?1 AND id_number = ?2";
+constexpr std::string_view kInsertRegistrationSql =
+    "INSERT INTO registrations (id, application_id, id_type, id_number, state, data) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr std::string_view kUpdateRegistrationSql =
+    "UPDATE registrations SET state = ?2, data = ?3 WHERE id = ?1";
+constexpr std::string_view kInsertNotificationSql =
+    "INSERT INTO notifications (id, application_id, create_micros, method, delivery_state, "
+    "next_attempt_micros, target, payload, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr std::string_view kUpdateNotificationSql =
+    "UPDATE notifications SET delivery_state = ?2, next_attempt_micros = ?3, data = ?4 WHERE id = ?1";
+constexpr std::string_view kNotificationByIdSql =
+    "SELECT data, target, payload, next_attempt_micros FROM notifications WHERE id = ?1";
+constexpr std::string_view kNotificationsOfApplicationSql =
+    "SELECT data FROM notifications WHERE application_id = ?1 "
+    "AND (?2 IS NULL OR create_micros > ?2 OR (create_micros = ?2 AND id > ?3)) "
+    "ORDER BY create_micros, id LIMIT ?4";
+constexpr std::string_view kDueNotificationsSql =
+    "SELECT data, target, payload, next_attempt_micros FROM notifications "
+    "WHERE delivery_state = 1 AND next_attempt_micros <= ?1 ORDER BY next_attempt_micros, id LIMIT ?2";
+constexpr std::string_view kNextDueSql =
+    "SELECT min(next_attempt_micros) FROM notifications WHERE delivery_state = 1";
+constexpr std::string_view kFindRequestSql =
+    "SELECT fingerprint, response FROM requests WHERE kind = ?1 AND request_id = ?2";
+constexpr std::string_view kInsertRequestSql =
+    "INSERT INTO requests (kind, request_id, fingerprint, response) VALUES (?1, ?2, ?3, ?4)";
+constexpr std::string_view kAppendEventSql =
+    "INSERT INTO events (occurred_micros, data) VALUES (?1, ?2)";
+constexpr std::string_view kReadEventsSql =
+    "SELECT sequence, data FROM events WHERE sequence > ?1 ORDER BY sequence LIMIT ?2";
+constexpr std::string_view kLastSequenceSql = "SELECT coalesce(max(sequence), 0) FROM events";
+constexpr std::string_view kReviewQueueSql =
+    "SELECT data FROM applications "
+    "WHERE undecided = 1 AND office_region_code >= ?1 AND office_region_code < ?2 "
+    "AND (?3 = 0 OR queue_kind = ?3) AND (?4 IS NULL OR due_date < ?4) "
+    "AND (?5 IS NULL OR received_micros > ?5 OR (received_micros = ?5 AND id > ?6)) "
+    "ORDER BY received_micros, id LIMIT ?7";
+constexpr std::string_view kReviewQueueCountSql =
+    "SELECT count(*) FROM applications "
+    "WHERE undecided = 1 AND office_region_code >= ?1 AND office_region_code < ?2 "
+    "AND (?3 = 0 OR queue_kind = ?3) AND (?4 IS NULL OR due_date < ?4)";
+
+bool IsUndecided(int state) {
+  return state == common::v1::APPLICATION_STATE_RECEIVED ||
+         state == common::v1::APPLICATION_STATE_PENDING_VERIFICATION ||
+         state == common::v1::APPLICATION_STATE_AWAITING_REVIEW;
+}
+
+template <typename Message>
+absl::StatusOr<Message> ParseColumn(const Statement& statement, int column) {
+  Message message;
+  std::string_view bytes = statement.ColumnBlob(column);
+  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("stored ", Message::descriptor()->name(), " cannot be parsed"));
+  }
+  return message;
+}
+
+absl::Status BindMessage(Statement& statement, int index, const google::protobuf::Message& message) {
+  std::string bytes;
+  if (!message.SerializeToString(&bytes)) return absl::InternalError("cannot serialize record");
+  return statement.BindBlob(index, bytes);
+}
+
+absl::StatusOr<std::optional<StoredApplication>> QueryStoredApplication(Statement& statement) {
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row) return std::optional<StoredApplication>();
+  StoredApplication stored;
+  ASSIGN_OR_RETURN(stored.application, ParseColumn<v1::Application>(statement, 0));
+  stored.fingerprint = std::string(statement.ColumnBlob(1));
+  return std::optional<StoredApplication>(std::move(stored));
+}
+
+absl::StatusOr<std::optional<v1::Registration>> QueryRegistration(Statement& statement) {
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row) return std::optional<v1::Registration>();
+  ASSIGN_OR_RETURN(v1::Registration registration, ParseColumn<v1::Registration>(statement, 0));
+  return std::optional<v1::Registration>(std::move(registration));
+}
+
+absl::StatusOr<OutboxEntry> ReadOutboxRow(const Statement& statement) {
+  OutboxEntry entry;
+  ASSIGN_OR_RETURN(entry.notification, ParseColumn<v1::Notification>(statement, 0));
+  entry.target = statement.ColumnString(1);
+  entry.payload = std::string(statement.ColumnBlob(2));
+  entry.next_attempt_at = absl::FromUnixMicros(statement.ColumnInt64(3));
+  return entry;
+}
+
+int64_t Micros(const google::protobuf::Timestamp& timestamp) {
+  return timestamp.seconds() * 1000000 + timestamp.nanos() / 1000;
+}
+
+absl::StatusOr<std::optional<v1::Application>> ApplicationOnly(
+    absl::StatusOr<std::optional<StoredApplication>> stored) {
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::optional<v1::Application>();
+  return std::optional<v1::Application>(std::move((*stored)->application));
+}
+
+// The unit-of-work view of the writer connection.
+class SqliteTransaction final : public RegistrationTransaction {
+ public:
+  explicit SqliteTransaction(Database& db) : db_(db) {}
+
+  int64_t max_sequence() const { return max_sequence_; }
+
+  absl::StatusOr<int64_t> NextNumber(const std::string& series) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kNextNumberSql));
+    RETURN_IF_ERROR(statement.BindAll(series));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return absl::InternalError("counter update returned no row");
+    return statement.ColumnInt64(0);
+  }
+
+  absl::StatusOr<std::optional<StoredApplication>> FindApplicationByChannelId(
+      int channel, const std::string& channel_application_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kApplicationByChannelIdSql));
+    RETURN_IF_ERROR(statement.BindAll(channel, channel_application_id));
+    return QueryStoredApplication(statement);
+  }
+
+  absl::StatusOr<std::optional<StoredApplication>> GetApplication(const std::string& id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kApplicationByIdSql));
+    RETURN_IF_ERROR(statement.BindAll(id));
+    return QueryStoredApplication(statement);
+  }
+
+  absl::StatusOr<std::optional<std::string>> FindUndecidedApplicationId(
+      int id_type, const std::string& id_number) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUndecidedApplicationOfPersonSql));
+    RETURN_IF_ERROR(statement.BindAll(id_type, id_number));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(statement.ColumnString(0));
+  }
+
+  absl::Status InsertApplication(const v1::Application& application,
+                                 const std::string& fingerprint) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertApplicationSql));
+    RETURN_IF_ERROR(statement.BindAll(
+        application.id(), static_cast<int>(application.channel()),
+        application.channel_application_id(),
+        static_cast<int>(application.form().person_id().id_type()),
+        application.form().person_id().id_number(), application.office_region_code(),
+        static_cast<int>(application.queue_kind()), static_cast<int>(application.state()),
+        IsUndecided(application.state()), Micros(application.received_at()),
+        application.due_date()));
+    RETURN_IF_ERROR(statement.BindBlob(12, fingerprint));
+    RETURN_IF_ERROR(BindMessage(statement, 13, application));
+    return statement.Run();
+  }
+
+  absl::Status UpdateApplication(const v1::Application& application) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUpdateApplicationSql));
+    RETURN_IF_ERROR(statement.BindAll(application.id(), static_cast<int>(application.state()),
+                                      IsUndecided(application.state()), application.due_date()));
+    RETURN_IF_ERROR(BindMessage(statement, 5, application));
+    RETURN_IF_ERROR(statement.Run());
+    if (db_.changes() != 1) return absl::NotFoundError("application to update does not exist");
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<v1::Registration>> GetRegistration(const std::string& id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kRegistrationByIdSql));
+    RETURN_IF_ERROR(statement.BindAll(id));
+    return QueryRegistration(statement);
+  }
+
+  absl::StatusOr<std::optional<v1::Registration>> FindActiveRegistration(
+      int id_type, const std::string& id_number) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kActiveRegistrationOfPersonSql));
+    RETURN_IF_ERROR(statement.BindAll(id_type, id_number));
+    return QueryRegistration(statement);
+  }
+
+  absl::Status InsertRegistration(const v1::Registration& registration) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRegistrationSql));
+    RETURN_IF_ERROR(statement.BindAll(
+        registration.id(), registration.application_id(),
+        static_cast<int>(registration.person_id().id_type()), registration.person_id().id_number(),
+        static_cast<int>(registration.state())));
+    RETURN_IF_ERROR(BindMessage(statement, 6, registration));
+    return statement.Run();
+  }
+
+  absl::Status UpdateRegistration(const v1::Registration& registration) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUpdateRegistrationSql));
+    RETURN_IF_ERROR(statement.BindAll(registration.id(), static_cast<int>(registration.state())));
+    RETURN_IF_ERROR(BindMessage(statement, 3, registration));
+    RETURN_IF_ERROR(statement.Run());
+    if (db_.changes() != 1) return absl::NotFoundError("registration to update does not exist");
+    return absl::OkStatus();
+  }
+
+  absl::Status InsertNotification(const OutboxEntry& entry) override {
+    const v1::Notification& n = entry.notification;
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertNotificationSql));
+    RETURN_IF_ERROR(statement.BindAll(n.id(), n.application_id(), Micros(n.create_time()),
+                                      static_cast<int>(n.method()),
+                                      static_cast<int>(n.delivery_state()),
+                                      absl::ToUnixMicros(entry.next_attempt_at), entry.target));
+    RETURN_IF_ERROR(statement.BindBlob(8, entry.payload));
+    RETURN_IF_ERROR(BindMessage(statement, 9, n));
+    return statement.Run();
+  }
+
+  absl::Status UpdateNotificationDelivery(const OutboxEntry& entry) override {
+    const v1::Notification& n = entry.notification;
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUpdateNotificationSql));
+    RETURN_IF_ERROR(statement.BindAll(n.id(), static_cast<int>(n.delivery_state()),
+                                      absl::ToUnixMicros(entry.next_attempt_at)));
+    RETURN_IF_ERROR(BindMessage(statement, 4, n));
+    RETURN_IF_ERROR(statement.Run());
+    if (db_.changes() != 1) return absl::NotFoundError("notification to update does not exist");
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
+                                                            const std::string& request_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFindRequestSql));
+    RETURN_IF_ERROR(statement.BindAll(kind, request_id));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return std::optional<StoredRequest>();
+    StoredRequest request{std::string(statement.ColumnBlob(0)),
+                          std::string(statement.ColumnBlob(1))};
+    return std::optional<StoredRequest>(std::move(request));
+  }
+
+  absl::Status InsertRequest(const std::string& kind, const std::string& request_id,
+                             const StoredRequest& request) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
+    RETURN_IF_ERROR(statement.BindAll(kind, request_id));
+    RETURN_IF_ERROR(statement.BindBlob(3, request.fingerprint));
+    RETURN_IF_ERROR(statement.BindBlob(4, request.response));
+    return statement.Run();
+  }
+
+  absl::StatusOr<int64_t> AppendEvent(const v1::Event& event) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));
+    RETURN_IF_ERROR(statement.BindAll(Micros(event.occurred_at())));
+    v1::Event stored = event;
+    stored.clear_sequence();  // the column is the truth
+    RETURN_IF_ERROR(BindMessage(statement, 2, stored));
+    RETURN_IF_ERROR(statement.Run());
+    int64_t sequence = db_.last_insert_rowid();
+    if (sequence > max_sequence_) max_sequence_ = sequence;
+    return sequence;
+  }
+
+ private:
+  Database& db_;
+  int64_t max_sequence_ = 0;
+};
+
+}  // namespace
+
+absl::Span<const store::Migration> RegistrationMigrations() { return kMigrations; }
+
+class SqliteRegistrationStore::ReaderLease final {
+ public:
+  explicit ReaderLease(SqliteRegistrationStore& store)
+      : store_(store), db_(store.AcquireReader()) {}
+  ~ReaderLease() { store_.ReleaseReader(db_); }
+  ReaderLease(const ReaderLease&) = delete;
+  ReaderLease& operator=(const ReaderLease&) = delete;
+  Database& db() { return *db_; }
+
+ private:
+  SqliteRegistrationStore& store_;
+  Database* db_;
+};
+
+absl::StatusOr<std::unique_ptr<SqliteRegistrationStore>> SqliteRegistrationStore::Create(
+    std::unique_ptr<Database> writer, Options options) {
+  if (writer == nullptr) return absl::InvalidArgumentError("no database");
+  if (writer->path() == ":memory:") {
+    return absl::InvalidArgumentError("the registration store needs a file, not :memory:");
+  }
+  if (options.reader_count < 1) options.reader_count = 1;
+  std::vector<std::unique_ptr<Database>> readers;
+  for (int i = 0; i < options.reader_count; ++i) {
+    store::DatabaseOptions reader_options = writer->options();
+    reader_options.create_if_missing = false;
+    ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, Database::Open(reader_options));
+    readers.push_back(std::move(reader));
+  }
+  return std::unique_ptr<SqliteRegistrationStore>(new SqliteRegistrationStore(
+      std::move(writer), std::move(readers), std::move(options.on_events_committed)));
+}
+
+absl::StatusOr<std::unique_ptr<SqliteRegistrationStore>> SqliteRegistrationStore::Open(
+    const std::string& path, Options options) {
+  store::DatabaseOptions db_options;
+  db_options.path = path;
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> writer, Database::Open(db_options));
+  RETURN_IF_ERROR(store::Migrate(*writer, kMigrations));
+  return Create(std::move(writer), std::move(options));
+}
+
+SqliteRegistrationStore::SqliteRegistrationStore(std::unique_ptr<Database> writer,
+                                                 std::vector<std::unique_ptr<Database>> readers,
+                                                 std::function<void(int64_t)> listener)
+    : writer_(std::move(writer)),
+      readers_(std::move(readers)),
+      on_events_committed_(std::move(listener)) {
+  committer_ = std::make_unique<store::GroupCommitter>(*writer_);
+  absl::MutexLock lock(&readers_mu_);
+  for (auto& reader : readers_) idle_readers_.push_back(reader.get());
+}
+
+SqliteRegistrationStore::~SqliteRegistrationStore() { Shutdown(); }
+
+void SqliteRegistrationStore::SetEventsCommittedListener(std::function<void(int64_t)> listener) {
+  on_events_committed_ = std::move(listener);
+}
+
+void SqliteRegistrationStore::Shutdown() { committer_->Shutdown(); }
+
+store::Database* SqliteRegistrationStore::AcquireReader() {
+  absl::MutexLock lock(&readers_mu_);
+  readers_mu_.Await(absl::Condition(
+      +[](std::vector<store::Database*>* idle) { return !idle->empty(); }, &idle_readers_));
+  store::Database* reader = idle_readers_.back();
+  idle_readers_.pop_back();
+  return reader;
+}
+
+void SqliteRegistrationStore::ReleaseReader(store::Database* reader) {
+  absl::MutexLock lock(&readers_mu_);
+  idle_readers_.push_back(reader);
+}
+
+void SqliteRegistrationStore::Write(Work work, Done done) {
+  auto max_sequence = std::make_shared<int64_t>(0);
+  committer_->Submit(
+      [work = std::move(work), max_sequence](Database& db) -> absl::Status {
+        SqliteTransaction transaction(db);
+        absl::Status status = work(transaction);
+        *max_sequence = status.ok() ? transaction.max_sequence() : 0;
+        return status;
+      },
+      [this, done = std::move(done), max_sequence](absl::Status status) {
+        if (status.ok() && *max_sequence > 0 && on_events_committed_) {
+          on_events_committed_(*max_sequence);
+        }
+        done(std::move(status));
+      });
+}
+
+absl::Status SqliteRegistrationStore::WriteAndWait(Work work) {
+  auto promise = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> result = promise->get_future();
+  Write(std::move(work), [promise](absl::Status status) { promise->set_value(std::move(status)); });
+  return result.get();
+}
+
+absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetApplication(
+    const std::string& id) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kApplicationByIdSql));
+  RETURN_IF_ERROR(statement.BindAll(id));
+  return ApplicationOnly(QueryStoredApplication(statement));
+}
+
+absl::StatusOr<std::optional<v1::Registration>> SqliteRegistrationStore::GetRegistration(
+    const std::string& id) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kRegistrationByIdSql));
+  RETURN_IF_ERROR(statement.BindAll(id));
+  return QueryRegistration(statement);
+}
+
+absl::StatusOr<std::optional<v1::Registration>> SqliteRegistrationStore::FindActiveRegistration(
+    int id_type, const std::string& id_number) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kActiveRegistrationOfPersonSql));
+  RETURN_IF_ERROR(statement.BindAll(id_type, id_number));
+  return QueryRegistration(statement);
+}
+
+absl::StatusOr<ReviewQueuePage> SqliteRegistrationStore::ListReviewQueue(
+    const ReviewQueueQuery& query) {
+  ReaderLease lease(*this);
+  ReviewQueuePage page;
+  const int kind = static_cast<int>(query.kind);
+  {
+    ASSIGN_OR_RETURN(Statement count, lease.db().Prepare(kReviewQueueCountSql));
+    RETURN_IF_ERROR(count.BindAll(query.region_low, query.region_high, kind, query.overdue_before));
+    ASSIGN_OR_RETURN(bool row, count.Step());
+    page.total_size = row ? static_cast<int>(count.ColumnInt64(0)) : 0;
+  }
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kReviewQueueSql));
+  std::optional<int64_t> after_time;
+  std::string after_id;
+  if (query.after.has_value()) {
+    after_time = query.after->time_micros;
+    after_id = query.after->id;
+  }
+  RETURN_IF_ERROR(statement.BindAll(query.region_low, query.region_high, kind,
+                                    query.overdue_before, after_time, after_id, query.limit + 1));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    if (static_cast<int>(page.applications.size()) == query.limit) {
+      page.more = true;
+      break;
+    }
+    ASSIGN_OR_RETURN(v1::Application application, ParseColumn<v1::Application>(statement, 0));
+    page.applications.push_back(std::move(application));
+  }
+  return page;
+}
+
+absl::StatusOr<NotificationPage> SqliteRegistrationStore::ListNotifications(
+    const std::string& application_id, const std::optional<ListPosition>& after, int limit) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kNotificationsOfApplicationSql));
+  std::optional<int64_t> after_time;
+  std::string after_id;
+  if (after.has_value()) {
+    after_time = after->time_micros;
+    after_id = after->id;
+  }
+  RETURN_IF_ERROR(statement.BindAll(application_id, after_time, after_id, limit + 1));
+  NotificationPage page;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    if (static_cast<int>(page.notifications.size()) == limit) {
+      page.more = true;
+      break;
+    }
+    ASSIGN_OR_RETURN(v1::Notification n, ParseColumn<v1::Notification>(statement, 0));
+    page.notifications.push_back(std::move(n));
+  }
+  return page;
+}
+
+absl::StatusOr<std::optional<OutboxEntry>> SqliteRegistrationStore::GetOutboxEntry(
+    const std::string& id) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kNotificationByIdSql));
+  RETURN_IF_ERROR(statement.BindAll(id));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row) return std::optional<OutboxEntry>();
+  ASSIGN_OR_RETURN(OutboxEntry entry, ReadOutboxRow(statement));
+  return std::optional<OutboxEntry>(std::move(entry));
+}
+
+absl::StatusOr<std::vector<OutboxEntry>> SqliteRegistrationStore::DueNotifications(absl::Time now,
+                                                                                   int limit) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kDueNotificationsSql));
+  RETURN_IF_ERROR(statement.BindAll(absl::ToUnixMicros(now), limit));
+  std::vector<OutboxEntry> entries;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(OutboxEntry entry, ReadOutboxRow(statement));
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+absl::StatusOr<std::optional<absl::Time>> SqliteRegistrationStore::NextDueTime() {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kNextDueSql));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row || statement.ColumnIsNull(0)) return std::optional<absl::Time>();
+  return std::optional<absl::Time>(absl::FromUnixMicros(statement.ColumnInt64(0)));
+}
+
+absl::StatusOr<std::vector<v1::Event>> SqliteRegistrationStore::ReadEvents(int64_t after_sequence,
+                                                                           int limit) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kReadEventsSql));
+  RETURN_IF_ERROR(statement.BindAll(after_sequence, limit));
+  std::vector<v1::Event> events;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(v1::Event event, ParseColumn<v1::Event>(statement, 1));
+    event.set_sequence(statement.ColumnInt64(0));
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+absl::StatusOr<int64_t> SqliteRegistrationStore::LastSequence() {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kLastSequenceSql));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  return row ? statement.ColumnInt64(0) : 0;
+}
+
+}  // namespace unemployment::registration

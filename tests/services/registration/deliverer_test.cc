@@ -1,0 +1,223 @@
+// The outbox deliverer: ministry result uploads retried with back-off while the receiver is down,
+// delivered once it is up, exactly once in effect, and surviving a restart of registration.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "common/log/logger.h"
+#include "common/server/grpc_server.h"
+#include "common/store/database.h"
+#include "common/store/migration.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "services/ministry_receiver/ministry_receiver.h"
+#include "services/registration/notification_deliverer.h"
+#include "tests/services/registration/test_util.h"
+
+namespace unemployment::registration {
+namespace {
+
+using testing::Env;
+using testing::TempDir;
+
+// A reference receiver on its own SQLite file, on `address` (port 0 picks one).
+struct Receiver {
+  Receiver(const std::string& db_path, const std::string& address, int unavailable_first_n = 0)
+      : clock(absl::FromUnixSeconds(1760000000)) {
+    store::DatabaseOptions options;
+    options.path = db_path;
+    absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
+    REQUIRE(db.ok());
+    REQUIRE(store::Migrate(**db, ministry_receiver::ReceiverMigrations()).ok());
+    results = std::make_unique<ministry_receiver::ResultStore>(*std::move(db));
+    service = std::make_unique<ministry_receiver::MinistryReceiverService>(
+        *results, clock, log::Logger("receiver-test"), unavailable_first_n);
+    server::ServerOptions server_options;
+    server_options.listen_address = address;
+    absl::StatusOr<std::unique_ptr<server::GrpcServer>> started =
+        server::GrpcServer::Start(server_options, {service.get()});
+    INFO(started.status().ToString());
+    REQUIRE(started.ok());
+    grpc_server = *std::move(started);
+  }
+  ~Receiver() { grpc_server->Shutdown(); }
+
+  time::FakeClock clock;
+  std::unique_ptr<ministry_receiver::ResultStore> results;
+  std::unique_ptr<ministry_receiver::MinistryReceiverService> service;
+  std::unique_ptr<server::GrpcServer> grpc_server;
+};
+
+// A client whose channel reconnects quickly, so that "the receiver is up again" is seen at once.
+std::unique_ptr<GrpcMinistryFeedbackClient> ClientFor(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
+  return std::make_unique<GrpcMinistryFeedbackClient>(
+      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args),
+      absl::Seconds(2));
+}
+
+std::string DecideMinistryApplication(Env& env, const std::string& channel_id,
+                                      const std::string& id_number, bool accept) {
+  absl::StatusOr<v1::Application> app = env.Create(
+      testing::CreateRequest(channel_id, id_number, common::v1::CHANNEL_MINISTRY));
+  UE_REQUIRE_OK(app.status());
+  v1::ReviewApplicationRequest review;
+  review.set_application_id(app->id());
+  review.set_request_id("review-" + channel_id);
+  review.set_outcome(accept ? common::v1::REVIEW_OUTCOME_ACCEPTED
+                            : common::v1::REVIEW_OUTCOME_REJECTED);
+  review.set_reason(accept ? "" : "信息不实");
+  review.set_reviewer("staff-1");
+  review.set_residence_urban_rural_class("111");
+  UE_REQUIRE_OK(env.Review(review).status());
+  return app->id();
+}
+
+std::optional<v1::Notification> Upload(Env& env, const std::string& application_id) {
+  v1::ListNotificationsRequest list;
+  list.set_application_id(application_id);
+  absl::StatusOr<v1::ListNotificationsResponse> notes = env.registrar->ListNotifications(list);
+  REQUIRE(notes.ok());
+  for (const v1::Notification& n : notes->notifications()) {
+    if (n.method() == v1::NOTIFICATION_METHOD_MINISTRY_RESULT_UPLOAD) return n;
+  }
+  return std::nullopt;
+}
+
+TEST_CASE("back-off doubles from 1 s up to 5 minutes", "[deliverer]") {
+  TempDir dir;
+  Env env(dir.File("reg.db"));
+  NotificationDeliverer deliverer(*env.store, env.clock, nullptr, nullptr, log::Logger("t"));
+  CHECK(deliverer.Backoff(1) == absl::Seconds(1));
+  CHECK(deliverer.Backoff(2) == absl::Seconds(2));
+  CHECK(deliverer.Backoff(5) == absl::Seconds(16));
+  CHECK(deliverer.Backoff(9) == absl::Seconds(256));
+  CHECK(deliverer.Backoff(10) == absl::Minutes(5));
+  CHECK(deliverer.Backoff(1000) == absl::Minutes(5));
+}
+
+TEST_CASE("results are retried while the receiver is down and delivered exactly once",
+          "[deliverer]") {
+  TempDir dir;
+  std::string address;
+  {  // Find a free port, then leave it closed: the receiver is down.
+    Receiver probe(dir.File("probe.db"), "127.0.0.1:0");
+    address = probe.grpc_server->address();
+  }
+  std::string accepted_id;
+  std::string rejected_id;
+  {
+    Env env(dir.File("reg.db"));
+    accepted_id = DecideMinistryApplication(env, "MIN-1", testing::ResidentId("230102", "19850101", 11), true);
+    rejected_id = DecideMinistryApplication(env, "MIN-2", testing::ResidentId("230102", "19850101", 13), false);
+
+    std::unique_ptr<GrpcMinistryFeedbackClient> client = ClientFor(address);
+    LogSmsSender sms(log::Logger("sms-test"));
+    NotificationDeliverer deliverer(*env.store, env.clock, client.get(), &sms, log::Logger("t"));
+
+    absl::StatusOr<std::optional<absl::Time>> next = deliverer.RunOnce(env.clock.Now());
+    UE_REQUIRE_OK(next.status());
+    std::optional<v1::Notification> upload = Upload(env, accepted_id);
+    REQUIRE(upload.has_value());
+    CHECK(upload->delivery_state() == v1::DELIVERY_STATE_PENDING);
+    CHECK(upload->attempt_count() == 1);
+    CHECK(upload->last_error().rfind("UNAVAILABLE", 0) == 0);
+    REQUIRE(next->has_value());
+    CHECK(**next == env.clock.Now() + absl::Seconds(1));
+
+    // Not due yet half a second later: no attempt.
+    env.clock.Advance(absl::Milliseconds(500));
+    UE_REQUIRE_OK(deliverer.RunOnce(env.clock.Now()).status());
+    CHECK(Upload(env, accepted_id)->attempt_count() == 1);
+    // Due after 1 s: a second failed attempt, the next in 2 s.
+    env.clock.Advance(absl::Milliseconds(500));
+    next = deliverer.RunOnce(env.clock.Now());
+    UE_REQUIRE_OK(next.status());
+    CHECK(Upload(env, accepted_id)->attempt_count() == 2);
+    CHECK(**next == env.clock.Now() + absl::Seconds(2));
+    // The SMS notices were sent on the first round.
+    v1::ListNotificationsRequest list;
+    list.set_application_id(accepted_id);
+    CHECK(env.registrar->ListNotifications(list)->notifications(0).delivery_state() ==
+          v1::DELIVERY_STATE_DELIVERED);
+  }
+
+  // Registration restarts (same file); the receiver comes up on the same address.
+  Env env(dir.File("reg.db"), testing::BeforeNationalDay() + absl::Minutes(1));
+  Receiver receiver(dir.File("ministry.db"), address);
+  std::unique_ptr<GrpcMinistryFeedbackClient> client = ClientFor(address);
+  NotificationDeliverer deliverer(*env.store, env.clock, client.get(), nullptr, log::Logger("t"));
+  // Delivery over a fresh connection is asynchronous by nature: poll with a deadline.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (Upload(env, rejected_id)->delivery_state() == v1::DELIVERY_STATE_PENDING &&
+         std::chrono::steady_clock::now() < deadline) {
+    env.clock.Advance(absl::Minutes(5));
+    UE_REQUIRE_OK(deliverer.RunOnce(env.clock.Now()).status());
+  }
+  std::optional<v1::Notification> accepted_upload = Upload(env, accepted_id);
+  std::optional<v1::Notification> rejected_upload = Upload(env, rejected_id);
+  CHECK(accepted_upload->delivery_state() == v1::DELIVERY_STATE_DELIVERED);
+  CHECK(rejected_upload->delivery_state() == v1::DELIVERY_STATE_DELIVERED);
+  CHECK(accepted_upload->has_delivered_time());
+
+  absl::StatusOr<std::vector<ministry_receiver::ReceivedResult>> received =
+      receiver.results->List();
+  REQUIRE(received.ok());
+  REQUIRE(received->size() == 2);
+  std::map<std::string, v1::ReceiveReviewResultRequest> by_id;
+  for (const auto& r : *received) by_id[r.request.result_id()] = r.request;
+  REQUIRE(by_id.count(accepted_upload->id()) == 1);
+  const v1::ReceiveReviewResultRequest& accepted_result = by_id[accepted_upload->id()];
+  CHECK(accepted_result.ministry_application_id() == "MIN-1");
+  CHECK(accepted_result.outcome() == common::v1::REVIEW_OUTCOME_ACCEPTED);
+  CHECK_FALSE(accepted_result.registration_id().empty());
+  CHECK(by_id[rejected_upload->id()].reason() == "信息不实");
+
+  // Nothing is due any more; a result sent again (acknowledged but not recorded before a crash)
+  // is acknowledged without a second record.
+  absl::StatusOr<std::optional<absl::Time>> next = deliverer.RunOnce(env.clock.Now() + absl::Hours(1));
+  UE_REQUIRE_OK(next.status());
+  CHECK_FALSE(next->has_value());
+  CHECK(client->Send(accepted_result).ok());
+  v1::ReceiveReviewResultRequest changed = accepted_result;
+  changed.set_reason("changed");
+  absl::Status reused = client->Send(changed);
+  CHECK(reused.code() == absl::StatusCode::kAlreadyExists);
+  CHECK(testing::ReasonOf(reused) == "RESULT_ID_REUSED");
+  CHECK(receiver.results->List()->size() == 2);
+}
+
+TEST_CASE("a receiver refusing with UNAVAILABLE is retried; INVALID_ARGUMENT fails for good",
+          "[deliverer]") {
+  TempDir dir;
+  Env env(dir.File("reg.db"));
+  Receiver receiver(dir.File("ministry.db"), "127.0.0.1:0", /*unavailable_first_n=*/1);
+  std::unique_ptr<GrpcMinistryFeedbackClient> client = ClientFor(receiver.grpc_server->address());
+  NotificationDeliverer deliverer(*env.store, env.clock, client.get(), nullptr, log::Logger("t"));
+  std::string id =
+      DecideMinistryApplication(env, "MIN-1", testing::ResidentId("230102", "19850101", 11), true);
+
+  UE_REQUIRE_OK(deliverer.RunOnce(env.clock.Now()).status());
+  CHECK(Upload(env, id)->delivery_state() == v1::DELIVERY_STATE_PENDING);
+  env.clock.Advance(absl::Seconds(1));
+  UE_REQUIRE_OK(deliverer.RunOnce(env.clock.Now()).status());
+  CHECK(Upload(env, id)->delivery_state() == v1::DELIVERY_STATE_DELIVERED);
+  CHECK(Upload(env, id)->attempt_count() == 2);
+
+  // The receiver refuses a result of an application it already has a different result for.
+  v1::ReceiveReviewResultRequest other = receiver.results->List()->at(0).request;
+  other.set_result_id("someone-else-1");
+  absl::Status refused = client->Send(other);
+  CHECK(refused.code() == absl::StatusCode::kAlreadyExists);
+  CHECK(testing::ReasonOf(refused) == "RESULT_ALREADY_RECORDED");
+  v1::ReceiveReviewResultRequest empty;
+  CHECK(client->Send(empty).code() == absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace unemployment::registration
