@@ -1,23 +1,122 @@
 #include "services/gateway/gateway_component.h"
 
+#include <map>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/log/logger.h"
 #include "common/server/service_database.h"
+#include "common/time/clock.h"
+#include "common/validation/region_directory.h"
+#include "services/gateway/caller_identity.h"
+#include "services/gateway/contact_directory.h"
+#include "services/gateway/form_validator.h"
 #include "services/gateway/gateway_service.h"
+#include "services/gateway/idempotency_store.h"
+#include "services/gateway/intake.h"
+#include "services/gateway/registration_shards.h"
+#include "services/gateway/routing_table.h"
 
 namespace unemployment::gateway {
 namespace {
 
+constexpr char kDefaultShard[] = "main";
+
+struct GatewayConfig {
+  std::map<std::string, std::string> shard_addresses;
+  std::string routing_table;
+  std::string regions_dir;
+  std::string contacts_dir;
+  std::string province_code;
+  absl::Duration shard_timeout;
+  int batch_concurrency = 16;
+};
+
+// Members in construction order; destruction runs backwards, so the handler goes first and the
+// database last.
 class Component final : public server::ServiceComponent {
  public:
-  explicit Component(std::unique_ptr<store::Database> db) : db_(std::move(db)) {}
+  Component(std::unique_ptr<store::Database> db, validation::RegionDirectory regions,
+            RoutingTable routing, ContactDirectory contacts, const GatewayConfig& config)
+      : logger_("gateway", nullptr, &clock_),
+        db_(std::move(db)),
+        regions_(std::move(regions)),
+        routing_(std::move(routing)),
+        contacts_(std::move(contacts)),
+        validator_(regions_, clock_, config.province_code),
+        store_(*db_, clock_),
+        shards_(config.shard_addresses),
+        intake_(validator_, routing_, shards_, store_, logger_,
+                IntakeOptions{config.batch_concurrency}),
+        service_(intake_, contacts_, identity_,
+                 GatewayServiceOptions{config.shard_timeout}) {}
+
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
+  absl::Status OnServing(const std::string& self_address) override {
+    logger_.Info("serving", {{"listen", self_address},
+                             {"shards", absl::StrJoin(shards_.ShardNames(), ",")},
+                             {"contacts", static_cast<int64_t>(contacts_.size())}});
+    return absl::OkStatus();
+  }
+
+  void Stop() override { store_.Shutdown(); }
+
  private:
+  time::SystemClock clock_;
+  log::Logger logger_;
   std::unique_ptr<store::Database> db_;
+  validation::RegionDirectory regions_;
+  RoutingTable routing_;
+  ContactDirectory contacts_;
+  FormValidator validator_;
+  SqliteIdempotencyStore store_;
+  GrpcRegistrationShards shards_;
+  ChannelHeaderIdentityExtractor identity_;
+  Intake intake_;
   GatewayServiceImpl service_;
 };
+
+absl::StatusOr<GatewayConfig> ReadConfig(const server::Settings& settings) {
+  GatewayConfig config;
+  const std::string shards = settings.Get("shards");
+  if (shards.empty()) {
+    const std::string address = settings.Get("registration_addr");
+    if (address.empty()) {
+      return absl::InvalidArgumentError("--registration_addr or --shards is required");
+    }
+    config.shard_addresses.emplace(kDefaultShard, address);
+  } else {
+    absl::StatusOr<std::map<std::string, std::string>> parsed = ParseShardAddresses(shards);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--shards: ", parsed.status().message()));
+    }
+    config.shard_addresses = *std::move(parsed);
+  }
+  config.routing_table = settings.Get("routing_table");
+  config.regions_dir = settings.Get("regions_dir");
+  config.contacts_dir = settings.Get("contacts_dir");
+  config.province_code = settings.Get("province_code");
+  if (!IsSixDigitRegionCode(config.province_code) ||
+      config.province_code.substr(2) != "0000") {
+    return absl::InvalidArgumentError("--province_code must be a province code such as 230000");
+  }
+  absl::StatusOr<absl::Duration> timeout = settings.GetDuration("shard_timeout");
+  if (!timeout.ok() || *timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--shard_timeout must be a positive duration such as 10s");
+  }
+  config.shard_timeout = *timeout;
+  absl::StatusOr<int64_t> concurrency = settings.GetInt("batch_concurrency");
+  if (!concurrency.ok() || *concurrency < 1 || *concurrency > kMaxBatchItems) {
+    return absl::InvalidArgumentError("--batch_concurrency must be 1 to 100");
+  }
+  config.batch_concurrency = static_cast<int>(*concurrency);
+  return config;
+}
 
 }  // namespace
 
@@ -27,14 +126,55 @@ server::ServiceDefinition Definition() {
   definition.default_port = 50051;
   definition.define_settings = [](server::Settings& settings) {
     settings.Define("registration_addr", "127.0.0.1:50052",
-                    "address of the registration service (its event feed and API)");
+                    "address of the single registration shard \"main\" (when --shards is empty)");
+    settings.Define("shards", "",
+                    "registration shards as name=host:port,...; every shard is asked before a "
+                    "person is registered");
+    settings.Define("routing_table", "",
+                    "CSV file region_prefix,shard_name (longest prefix wins, * = default); empty "
+                    "routes everything to \"main\"");
+    settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
+    settings.Define("contacts_dir", "data/contacts",
+                    "folder of the region directory (附件3) contact CSV files");
+    settings.Define("province_code", "230000", "6-digit code of the province this deployment serves");
+    settings.Define("shard_timeout", "10s",
+                    "longest wait for a registration shard per call (the caller's deadline applies "
+                    "when shorter)");
+    settings.Define("batch_concurrency", "16",
+                    "items of one BatchForwardApplications call processed at the same time");
   };
-  definition.create = [](const server::CommonSettings& common, const server::Settings&)
+  definition.create = [](const server::CommonSettings& common, const server::Settings& settings)
       -> absl::StatusOr<std::unique_ptr<server::ServiceComponent>> {
+    absl::StatusOr<GatewayConfig> config = ReadConfig(settings);
+    if (!config.ok()) return config.status();
+
+    absl::StatusOr<RoutingTable> routing =
+        config->routing_table.empty() ? RoutingTable::SingleShard(kDefaultShard)
+                                      : RoutingTable::LoadFile(config->routing_table);
+    if (!routing.ok()) return routing.status();
+    for (const std::string& shard : routing->ShardNames()) {
+      if (config->shard_addresses.count(shard) == 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the routing table names shard \"", shard, "\", which --shards does not list"));
+      }
+    }
+    absl::StatusOr<validation::RegionDirectory> regions =
+        validation::RegionDirectory::LoadDirectory(config->regions_dir);
+    if (!regions.ok()) return regions.status();
+    if (regions->LevelOf(config->province_code) != validation::RegionLevel::kProvince) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--province_code ", config->province_code, " is no known province"));
+    }
+    absl::StatusOr<ContactDirectory> contacts =
+        ContactDirectory::LoadDirectory(config->contacts_dir);
+    if (!contacts.ok()) return contacts.status();
+
     absl::StatusOr<std::unique_ptr<store::Database>> db =
-        server::OpenServiceDatabase(common, "gateway.db", {});
+        server::OpenServiceDatabase(common, "gateway.db", GatewayMigrations());
     if (!db.ok()) return db.status();
-    return std::make_unique<Component>(*std::move(db));
+    return std::unique_ptr<server::ServiceComponent>(
+        std::make_unique<Component>(*std::move(db), *std::move(regions), *std::move(routing),
+                                    *std::move(contacts), *config));
   };
   return definition;
 }

@@ -20,20 +20,23 @@ class Suite:
         # Reference data is found through the settings' environment fallback (UE_<SETTING>).
         self.env = dict(os.environ,
                         UE_CALENDAR_DIR=os.path.join(source_dir, "data/calendar"),
-                        UE_REGIONS_DIR=os.path.join(source_dir, "data/regions"))
+                        UE_REGIONS_DIR=os.path.join(source_dir, "data/regions"),
+                        UE_CONTACTS_DIR=os.path.join(source_dir, "data/contacts"))
         self.extra_args = extra_args or {}
         self.tmp = tempfile.TemporaryDirectory(prefix="ue-pytest-")
         self.procs = {}
         self.addresses = {}
 
-    def start(self, name, *args):
-        binary = os.path.join(self.bin_dir, name, f"{name}_server")
-        cmd = [binary, "--listen=127.0.0.1:0", f"--data_dir={self.tmp.name}/{name}", *args]
+    def start(self, name, *args, binary_name=None, listen="127.0.0.1:0"):
+        """Starts one server; `name` keys its data folder and address (e.g. "registration-harbin")."""
+        binary_name = binary_name or name
+        binary = os.path.join(self.bin_dir, binary_name, f"{binary_name}_server")
+        cmd = [binary, f"--listen={listen}", f"--data_dir={self.tmp.name}/{name}", *args]
         cmd += self.extra_args.get(name, [])
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 env=self.env)
         self.procs[name] = proc
-        marker = f"{name} listening on "
+        marker = f"{binary_name} listening on "
         timer = threading.Timer(30, proc.kill)  # a server that never comes up must not hang CI
         timer.start()
         try:
@@ -56,6 +59,16 @@ class Suite:
             self.start(name, *args)
         return self
 
+    def data_dir(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def kill(self, name):
+        """Ends one server at once (SIGKILL), as a crash would."""
+        proc = self.procs.pop(name)
+        proc.kill()
+        proc.wait(timeout=20)
+        proc.stdout.close()
+
     def stop(self):
         for proc in self.procs.values():
             proc.terminate()
@@ -64,4 +77,15 @@ class Suite:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+            proc.stdout.close()
         self.tmp.cleanup()
+
+
+def generate_client(source_dir):
+    """Generates the Python client from proto/ into a fresh folder and puts it on sys.path."""
+    import sys
+    out = tempfile.mkdtemp(prefix="ue-pyclient-")
+    subprocess.run([os.path.join(source_dir, "tests/python/generate_client.sh"), out], check=True)
+    sys.path.insert(0, out)
+    return out

@@ -4,21 +4,16 @@ Run by CTest with UE_BIN_DIR (the build's services folder) and UE_SOURCE_DIR set
 """
 
 import os
-import subprocess
-import sys
-import tempfile
 import unittest
 
 import grpc
 
-from suite import Suite
+from suite import Suite, generate_client
 
 SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
 BIN_DIR = os.environ["UE_BIN_DIR"]
 
-GEN_DIR = tempfile.mkdtemp(prefix="ue-pyclient-")
-subprocess.run([os.path.join(SOURCE_DIR, "tests/python/generate_client.sh"), GEN_DIR], check=True)
-sys.path.insert(0, GEN_DIR)
+generate_client(SOURCE_DIR)
 
 from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from grpc_reflection_v1alpha import reflection_pb2, reflection_pb2_grpc  # noqa: E402

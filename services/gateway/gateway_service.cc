@@ -1,0 +1,205 @@
+#include "services/gateway/gateway_service.h"
+
+#include <chrono>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "common/status/status_util.h"
+#include "common/validation/text.h"
+
+namespace unemployment::gateway {
+namespace {
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status::ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace
+
+v1::ItemError ToItemError(const absl::Status& status) {
+  v1::ItemError error;
+  error.set_code(static_cast<int>(status.code()));
+  error.set_message(std::string(status.message()));
+  if (std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(status)) {
+    error.set_reason(info->reason());
+    for (const auto& [key, value] : info->metadata()) (*error.mutable_metadata())[key] = value;
+  } else {
+    error.set_reason(absl::StatusCodeToString(status.code()));
+  }
+  if (std::optional<google::rpc::BadRequest> bad_request = status::GetBadRequest(status)) {
+    for (const google::rpc::BadRequest::FieldViolation& v : bad_request->field_violations()) {
+      v1::FieldViolation* out = error.add_field_violations();
+      out->set_field(v.field());
+      out->set_description(v.description());
+    }
+  }
+  return error;
+}
+
+GatewayServiceImpl::GatewayServiceImpl(Intake& intake, const ContactDirectory& contacts,
+                                       const CallerIdentityExtractor& identity,
+                                       GatewayServiceOptions options)
+    : intake_(intake),
+      contacts_(contacts),
+      identity_(identity),
+      options_(options) {}
+
+absl::StatusOr<CallerIdentity> GatewayServiceImpl::Authorize(
+    const grpc::CallbackServerContext& context, common::v1::Channel allowed,
+    absl::string_view method) const {
+  absl::StatusOr<CallerIdentity> caller = identity_.Extract(context);
+  if (!caller.ok()) return caller.status();
+  if (allowed != common::v1::CHANNEL_UNSPECIFIED) {
+    if (absl::Status permitted = RequireChannel(*caller, allowed, method); !permitted.ok()) {
+      return permitted;
+    }
+  }
+  return caller;
+}
+
+absl::Time GatewayServiceImpl::DeadlineOf(const grpc::CallbackServerContext& context) const {
+  const absl::Time cap = absl::Now() + options_.shard_timeout;
+  const std::chrono::system_clock::time_point deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return cap;
+  return std::min(cap, absl::FromChrono(deadline));
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitApplication(
+    grpc::CallbackServerContext* context, const v1::SubmitApplicationRequest* request,
+    v1::SubmitApplicationResponse* response) {
+  absl::StatusOr<CallerIdentity> caller =
+      Authorize(*context, common::v1::CHANNEL_PROVINCE_PORTAL, "SubmitApplication");
+  if (!caller.ok()) return FinishNow(context, caller.status());
+  IntakeItem item;
+  item.channel = common::v1::CHANNEL_PROVINCE_PORTAL;
+  item.channel_application_id = request->portal_application_id();
+  item.has_form = request->has_form();
+  item.form = request->form();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  intake_.Submit(std::move(item), DeadlineOf(*context),
+                 [reactor, response](absl::StatusOr<v1::ApplicationStatus> result) {
+                   if (result.ok()) *response->mutable_application() = *std::move(result);
+                   reactor->Finish(status::ToGrpcStatus(result.status()));
+                 });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::ForwardApplication(
+    grpc::CallbackServerContext* context, const v1::ForwardApplicationRequest* request,
+    v1::ForwardApplicationResponse* response) {
+  absl::StatusOr<CallerIdentity> caller =
+      Authorize(*context, common::v1::CHANNEL_MINISTRY, "ForwardApplication");
+  if (!caller.ok()) return FinishNow(context, caller.status());
+  IntakeItem item;
+  item.channel = common::v1::CHANNEL_MINISTRY;
+  item.channel_application_id = request->ministry_application_id();
+  item.has_form = request->has_form();
+  item.form = request->form();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  intake_.Submit(std::move(item), DeadlineOf(*context),
+                 [reactor, response](absl::StatusOr<v1::ApplicationStatus> result) {
+                   if (result.ok()) *response->mutable_application() = *std::move(result);
+                   reactor->Finish(status::ToGrpcStatus(result.status()));
+                 });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::BatchForwardApplications(
+    grpc::CallbackServerContext* context, const v1::BatchForwardApplicationsRequest* request,
+    v1::BatchForwardApplicationsResponse* response) {
+  absl::StatusOr<CallerIdentity> caller =
+      Authorize(*context, common::v1::CHANNEL_MINISTRY, "BatchForwardApplications");
+  if (!caller.ok()) return FinishNow(context, caller.status());
+  if (request->requests_size() == 0) {
+    return FinishNow(context, status::InvalidFieldError("requests", "REQUIRED",
+                                                        "the batch has no applications"));
+  }
+  if (request->requests_size() > kMaxBatchItems) {
+    return FinishNow(context,
+                     status::InvalidFieldError("requests", "TOO_MANY",
+                                               "a batch holds at most 100 applications"));
+  }
+  std::vector<IntakeItem> items;
+  items.reserve(static_cast<size_t>(request->requests_size()));
+  for (const v1::ForwardApplicationRequest& forward : request->requests()) {
+    IntakeItem item;
+    item.channel = common::v1::CHANNEL_MINISTRY;
+    item.channel_application_id = forward.ministry_application_id();
+    item.has_form = forward.has_form();
+    item.form = forward.form();
+    items.push_back(std::move(item));
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  intake_.SubmitBatch(
+      std::move(items), DeadlineOf(*context),
+      [reactor, request, response](std::vector<absl::StatusOr<v1::ApplicationStatus>> results) {
+        for (size_t i = 0; i < results.size(); ++i) {
+          v1::BatchForwardResult* result = response->add_results();
+          result->set_index(static_cast<int>(i));
+          result->set_ministry_application_id(
+              request->requests(static_cast<int>(i)).ministry_application_id());
+          if (results[i].ok()) {
+            *result->mutable_application() = *std::move(results[i]);
+          } else {
+            *result->mutable_error() = ToItemError(results[i].status());
+          }
+        }
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::GetApplicationStatus(
+    grpc::CallbackServerContext* context, const v1::GetApplicationStatusRequest* request,
+    v1::GetApplicationStatusResponse* response) {
+  absl::StatusOr<CallerIdentity> caller =
+      Authorize(*context, common::v1::CHANNEL_UNSPECIFIED, "GetApplicationStatus");
+  if (!caller.ok()) return FinishNow(context, caller.status());
+  if (request->channel() != common::v1::CHANNEL_UNSPECIFIED) {
+    if (absl::Status permitted =
+            RequireChannel(*caller, request->channel(), "GetApplicationStatus");
+        !permitted.ok()) {
+      return FinishNow(context, permitted);
+    }
+  }
+  const std::string id(validation::TrimText(request->channel_application_id()));
+  if (id.empty()) {
+    return FinishNow(context, status::InvalidFieldError("channel_application_id", "REQUIRED",
+                                                        "the channel application id is required"));
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  intake_.GetStatus(caller->channel, id, DeadlineOf(*context),
+                    [reactor, response](absl::StatusOr<v1::ApplicationStatus> result) {
+                      if (result.ok()) *response->mutable_application() = *std::move(result);
+                      reactor->Finish(status::ToGrpcStatus(result.status()));
+                    });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::ListRegionContacts(
+    grpc::CallbackServerContext* context, const v1::ListRegionContactsRequest* request,
+    v1::ListRegionContactsResponse* response) {
+  absl::StatusOr<RegionContactPage> page = contacts_.List(
+      request->parent_region_code(), request->page_size(), request->page_token());
+  if (page.ok()) {
+    for (v1::RegionContact& contact : page->contacts) {
+      *response->add_region_contacts() = std::move(contact);
+    }
+    response->set_next_page_token(page->next_page_token);
+  }
+  return FinishNow(context, page.status());
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::GetRegionContact(
+    grpc::CallbackServerContext* context, const v1::GetRegionContactRequest* request,
+    v1::GetRegionContactResponse* response) {
+  absl::StatusOr<v1::RegionContact> contact = contacts_.Get(request->region_code());
+  if (contact.ok()) *response->mutable_region_contact() = *std::move(contact);
+  return FinishNow(context, contact.status());
+}
+
+}  // namespace unemployment::gateway
