@@ -11,13 +11,13 @@
 #
 # Environment: UE_LOCAL_DIR (data, logs and pid files; default var/local), UE_BASE_PORT (first
 # port; default 50051, the services take six consecutive ports), UE_SKIP_BUILD=1 (use an existing
-# build/release).
+# build/release), UE_BIN_DIR (folder of the built services; default build/release/services).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 state=${UE_LOCAL_DIR:-$root/var/local}
 base=${UE_BASE_PORT:-50051}
-bin=$root/build/release/services
+bin=${UE_BIN_DIR:-$root/build/release/services}
 services=(gateway registration verification tiering followup statistics)
 
 port_of() {
