@@ -4,6 +4,7 @@ Run by CTest with UE_BIN_DIR (the build's services folder) and UE_SOURCE_DIR set
 """
 
 import os
+import subprocess
 import unittest
 
 import grpc
@@ -53,6 +54,37 @@ class SuiteClientTest(unittest.TestCase):
                 names = {s.name for s in replies[0].list_services_response.service}
                 self.assertIn(EXPECTED_SERVICE[name], names, name)
                 self.assertIn("grpc.health.v1.Health", names, name)
+
+
+class BadSettingsTest(unittest.TestCase):
+    """A bad setting ends the process with one clear line and a non-zero exit code."""
+
+    def run_server(self, name, *args):
+        binary = os.path.join(BIN_DIR, name, f"{name}_server")
+        return subprocess.run([binary, *args], capture_output=True, text=True, timeout=60)
+
+    def test_malformed_listen_address(self):
+        for name in EXPECTED_SERVICE:
+            result = self.run_server(name, "--listen=nonsense", "--data_dir=/tmp/ue-unused")
+            self.assertEqual(result.returncode, 2, name)
+            lines = result.stderr.strip().splitlines()
+            self.assertEqual(len(lines), 1, result.stderr)
+            self.assertTrue(lines[0].startswith(f"{name}: error: listen address 'nonsense'"),
+                            lines[0])
+
+    def test_unusable_data_folder(self):
+        for name in EXPECTED_SERVICE:
+            result = self.run_server(name, "--listen=127.0.0.1:0", "--data_dir=/proc/ue-no-such")
+            self.assertEqual(result.returncode, 1, name)
+            lines = result.stderr.strip().splitlines()
+            self.assertEqual(len(lines), 1, result.stderr)
+            self.assertIn("data folder '/proc/ue-no-such'", lines[0])
+
+    def test_unknown_flag(self):
+        result = self.run_server("gateway", "--no_such_flag=1")
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(result.stderr.strip(),
+                         "gateway: error: unknown flag --no_such_flag (see --help)")
 
 
 if __name__ == "__main__":
