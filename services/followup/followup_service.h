@@ -1,12 +1,103 @@
 #pragma once
 
-// gRPC handler of unemployment.followup.v1.FollowupService. The RPCs land with issue #6; until then the
-// generated base class answers every call with UNIMPLEMENTED.
+// gRPC handler of unemployment.followup.v1.FollowupService (callback API): validate and normalize
+// the request, call the domain (FollowupManager, FraudDesk), turn the status into a grpc::Status
+// with google.rpc details. RunMonthlyComparison and StreamEvents are not implemented yet and
+// answer UNIMPLEMENTED (the generated base class).
 
+#include <string>
+
+#include "common/log/logger.h"
+#include "common/time/clock.h"
+#include "common/validation/region_directory.h"
+#include "services/followup/followup_manager.h"
+#include "services/followup/fraud_desk.h"
+#include "services/followup/request_validation.h"
 #include "unemployment/followup/v1/followup_service.grpc.pb.h"
 
 namespace unemployment::followup {
 
-class FollowupServiceImpl final : public v1::FollowupService::CallbackService {};
+class FollowupServiceImpl final : public v1::FollowupService::CallbackService {
+ public:
+  struct Dependencies {
+    FollowupManager* followups = nullptr;
+    FraudDesk* fraud = nullptr;
+    const validation::RegionDirectory* regions = nullptr;
+    const time::Clock* clock = nullptr;
+  };
+
+  FollowupServiceImpl(Dependencies dependencies, log::Logger logger);
+
+  grpc::ServerUnaryReactor* RecordFollowUp(grpc::CallbackServerContext* context,
+                                           const v1::RecordFollowUpRequest* request,
+                                           v1::RecordFollowUpResponse* response) override;
+  grpc::ServerUnaryReactor* ListFollowUps(grpc::CallbackServerContext* context,
+                                          const v1::ListFollowUpsRequest* request,
+                                          v1::ListFollowUpsResponse* response) override;
+  grpc::ServerUnaryReactor* ListDueFollowUps(grpc::CallbackServerContext* context,
+                                             const v1::ListDueFollowUpsRequest* request,
+                                             v1::ListDueFollowUpsResponse* response) override;
+  grpc::ServerUnaryReactor* GetFollowUpCoverage(grpc::CallbackServerContext* context,
+                                                const v1::GetFollowUpCoverageRequest* request,
+                                                v1::GetFollowUpCoverageResponse* response) override;
+  grpc::ServerUnaryReactor* SubmitSelfReport(grpc::CallbackServerContext* context,
+                                             const v1::SubmitSelfReportRequest* request,
+                                             v1::SubmitSelfReportResponse* response) override;
+  grpc::ServerUnaryReactor* ListDeregistrationCandidates(
+      grpc::CallbackServerContext* context, const v1::ListDeregistrationCandidatesRequest* request,
+      v1::ListDeregistrationCandidatesResponse* response) override;
+  grpc::ServerUnaryReactor* DecideDeregistrationCandidate(
+      grpc::CallbackServerContext* context, const v1::DecideDeregistrationCandidateRequest* request,
+      v1::DecideDeregistrationCandidateResponse* response) override;
+  grpc::ServerUnaryReactor* DeregisterRegistration(
+      grpc::CallbackServerContext* context, const v1::DeregisterRegistrationRequest* request,
+      v1::DeregisterRegistrationResponse* response) override;
+  grpc::ServerUnaryReactor* RunNoContactSweep(grpc::CallbackServerContext* context,
+                                              const v1::RunNoContactSweepRequest* request,
+                                              v1::RunNoContactSweepResponse* response) override;
+  grpc::ServerUnaryReactor* OpenFraudCase(grpc::CallbackServerContext* context,
+                                          const v1::OpenFraudCaseRequest* request,
+                                          v1::OpenFraudCaseResponse* response) override;
+  grpc::ServerUnaryReactor* GetFraudCase(grpc::CallbackServerContext* context,
+                                         const v1::GetFraudCaseRequest* request,
+                                         v1::GetFraudCaseResponse* response) override;
+  grpc::ServerUnaryReactor* RecordFraudInvestigation(
+      grpc::CallbackServerContext* context, const v1::RecordFraudInvestigationRequest* request,
+      v1::RecordFraudInvestigationResponse* response) override;
+  grpc::ServerUnaryReactor* ConcludeFraudCase(grpc::CallbackServerContext* context,
+                                              const v1::ConcludeFraudCaseRequest* request,
+                                              v1::ConcludeFraudCaseResponse* response) override;
+  grpc::ServerUnaryReactor* ListFraudCases(grpc::CallbackServerContext* context,
+                                           const v1::ListFraudCasesRequest* request,
+                                           v1::ListFraudCasesResponse* response) override;
+  grpc::ServerUnaryReactor* SubmitMonthlyFraudReport(
+      grpc::CallbackServerContext* context, const v1::SubmitMonthlyFraudReportRequest* request,
+      v1::SubmitMonthlyFraudReportResponse* response) override;
+  grpc::ServerUnaryReactor* GetMonthlyFraudReport(
+      grpc::CallbackServerContext* context, const v1::GetMonthlyFraudReportRequest* request,
+      v1::GetMonthlyFraudReportResponse* response) override;
+  grpc::ServerUnaryReactor* ExportCreditRecords(grpc::CallbackServerContext* context,
+                                                const v1::ExportCreditRecordsRequest* request,
+                                                v1::ExportCreditRecordsResponse* response) override;
+
+ private:
+  RequestRules Rules() const;
+  void Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
+              const absl::Status& status) const;
+
+  // A read: validate, call, copy the result.
+  template <typename Request, typename Response, typename Validate, typename Call>
+  grpc::ServerUnaryReactor* Read(grpc::CallbackServerContext* context, absl::string_view method,
+                                 const Request* request, Response* response, Validate validate,
+                                 Call call);
+  // A write: validate, call with a completion callback.
+  template <typename Request, typename Response, typename Validate, typename Call>
+  grpc::ServerUnaryReactor* Write(grpc::CallbackServerContext* context, absl::string_view method,
+                                  const Request* request, Response* response, Validate validate,
+                                  Call call);
+
+  Dependencies deps_;
+  log::Logger logger_;
+};
 
 }  // namespace unemployment::followup

@@ -1,0 +1,112 @@
+#pragma once
+
+// Small helpers shared by the follow-up domain classes: error constructors with their ErrorInfo
+// reasons, timestamps, and the request_id idempotency check (AIP-155).
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/status/status_util.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "services/followup/followup_store.h"
+
+namespace unemployment::followup {
+
+template <typename T>
+using Callback = std::function<void(absl::StatusOr<T>)>;
+
+namespace reason {
+inline constexpr absl::string_view kRegistrationNotFound = "REGISTRATION_NOT_FOUND";
+inline constexpr absl::string_view kRegistrationNotActive = "REGISTRATION_NOT_ACTIVE";
+inline constexpr absl::string_view kRegionNotFound = "REGION_NOT_FOUND";
+inline constexpr absl::string_view kRequestIdReused = "REQUEST_ID_REUSED";
+inline constexpr absl::string_view kCandidateNotFound = "CANDIDATE_NOT_FOUND";
+inline constexpr absl::string_view kCandidateNotPending = "CANDIDATE_NOT_PENDING";
+inline constexpr absl::string_view kCaseNotFound = "FRAUD_CASE_NOT_FOUND";
+inline constexpr absl::string_view kCaseConcluded = "CASE_CONCLUDED";
+inline constexpr absl::string_view kNotInvestigated = "NOT_INVESTIGATED";
+inline constexpr absl::string_view kReportAlreadySubmitted = "REPORT_ALREADY_SUBMITTED";
+inline constexpr absl::string_view kExportTooLarge = "EXPORT_TOO_LARGE";
+inline constexpr absl::string_view kRegistrationUnavailable = "REGISTRATION_UNAVAILABLE";
+}  // namespace reason
+
+inline absl::Status RegistrationNotFound(const std::string& id) {
+  return status::WithErrorInfo(absl::NotFoundError("the registration is not known"),
+                               reason::kRegistrationNotFound, {{"registration_id", id}});
+}
+
+inline absl::Status RegistrationNotActive(const std::string& id) {
+  return status::WithErrorInfo(
+      absl::FailedPreconditionError("the registration is not active on that date"),
+      reason::kRegistrationNotActive, {{"registration_id", id}});
+}
+
+inline absl::Status RegionNotFound(const std::string& code) {
+  return status::WithErrorInfo(absl::NotFoundError("region_code is not a known region"),
+                               reason::kRegionNotFound, {{"region_code", code}});
+}
+
+inline absl::Status RequestIdReused(const std::string& request_id) {
+  return status::WithErrorInfo(
+      absl::AlreadyExistsError("the request_id was used before with different content"),
+      reason::kRequestIdReused, {{"request_id", request_id}});
+}
+
+// INVALID_ARGUMENT with one field violation (rule first in the description, as everywhere).
+inline absl::Status FieldError(absl::string_view field, absl::string_view rule,
+                               absl::string_view sentence) {
+  return status::InvalidFieldError(field, rule, sentence);
+}
+
+inline google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  google::protobuf::Timestamp timestamp;
+  const int64_t micros = absl::ToUnixMicros(time);
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    seconds -= 1;
+  }
+  timestamp.set_seconds(seconds);
+  timestamp.set_nanos(static_cast<int32_t>(rest * 1000));
+  return timestamp;
+}
+
+// The fingerprint of a request's content for the idempotency check.
+inline std::string Fingerprint(const google::protobuf::Message& request) {
+  std::string bytes;
+  request.SerializeToString(&bytes);
+  return bytes;
+}
+
+// The stored response of an earlier request with this request_id: the response when the content
+// matches, ALREADY_EXISTS (REQUEST_ID_REUSED) when it differs, nullopt when the id is new.
+template <typename Response>
+absl::StatusOr<std::optional<Response>> PreviousResponse(
+    const absl::StatusOr<std::optional<StoredRequest>>& stored, const std::string& request_id,
+    const std::string& fingerprint) {
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return std::optional<Response>();
+  if ((*stored)->fingerprint != fingerprint) return RequestIdReused(request_id);
+  Response response;
+  if (!response.ParseFromString((*stored)->response)) {
+    return absl::DataLossError("stored response cannot be parsed");
+  }
+  return std::optional<Response>(std::move(response));
+}
+
+inline StoredRequest MakeStoredRequest(const std::string& fingerprint,
+                                       const google::protobuf::Message& response) {
+  StoredRequest stored;
+  stored.fingerprint = fingerprint;
+  response.SerializeToString(&stored.response);
+  return stored;
+}
+
+}  // namespace unemployment::followup

@@ -1,0 +1,243 @@
+#include "services/followup/followup_service.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/time/time.h"
+#include "common/status/status_util.h"
+
+namespace unemployment::followup {
+namespace {
+
+bool IsServerFault(absl::StatusCode code) {
+  return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
+         code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
+}
+
+// The caller's deadline, for the calls made on its behalf.
+absl::Time Deadline(const grpc::CallbackServerContext* context) {
+  const std::chrono::system_clock::time_point deadline = context->deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline);
+}
+
+}  // namespace
+
+FollowupServiceImpl::FollowupServiceImpl(Dependencies dependencies, log::Logger logger)
+    : deps_(dependencies), logger_(std::move(logger)) {}
+
+RequestRules FollowupServiceImpl::Rules() const {
+  RequestRules rules;
+  rules.today = deps_.clock->Today();
+  rules.regions = deps_.regions;
+  return rules;
+}
+
+void FollowupServiceImpl::Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
+                                 const absl::Status& status) const {
+  if (IsServerFault(status.code())) {
+    logger_.Error("rpc_failed", {{"method", method}, {"status", status}});
+  }
+  reactor->Finish(status::ToGrpcStatus(status));
+}
+
+template <typename Request, typename Response, typename Validate, typename Call>
+grpc::ServerUnaryReactor* FollowupServiceImpl::Read(grpc::CallbackServerContext* context,
+                                                    absl::string_view method,
+                                                    const Request* request, Response* response,
+                                                    Validate validate, Call call) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  Request normalized = *request;
+  absl::Status status = validate(normalized);
+  if (status.ok()) {
+    absl::StatusOr<Response> result = call(normalized);
+    if (result.ok()) *response = *std::move(result);
+    status = result.status();
+  }
+  Finish(reactor, method, status);
+  return reactor;
+}
+
+template <typename Request, typename Response, typename Validate, typename Call>
+grpc::ServerUnaryReactor* FollowupServiceImpl::Write(grpc::CallbackServerContext* context,
+                                                     absl::string_view method,
+                                                     const Request* request, Response* response,
+                                                     Validate validate, Call call) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  Request normalized = *request;
+  if (absl::Status valid = validate(normalized); !valid.ok()) {
+    Finish(reactor, method, valid);
+    return reactor;
+  }
+  call(normalized, Deadline(context),
+       [this, reactor, response, method](absl::StatusOr<Response> result) {
+         if (result.ok()) *response = *std::move(result);
+         Finish(reactor, method, result.status());
+       });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::RecordFollowUp(
+    grpc::CallbackServerContext* context, const v1::RecordFollowUpRequest* request,
+    v1::RecordFollowUpResponse* response) {
+  return Write(
+      context, "RecordFollowUp", request, response,
+      [this](auto& r) { return ValidateRecordFollowUp(r, Rules()); },
+      [this](const auto& r, absl::Time, auto done) { deps_.followups->RecordFollowUp(r, done); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::ListFollowUps(
+    grpc::CallbackServerContext* context, const v1::ListFollowUpsRequest* request,
+    v1::ListFollowUpsResponse* response) {
+  return Read(
+      context, "ListFollowUps", request, response,
+      [this](auto& r) { return ValidateListFollowUps(r, Rules()); },
+      [this](const auto& r) { return deps_.followups->ListFollowUps(r); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::ListDueFollowUps(
+    grpc::CallbackServerContext* context, const v1::ListDueFollowUpsRequest* request,
+    v1::ListDueFollowUpsResponse* response) {
+  return Read(
+      context, "ListDueFollowUps", request, response,
+      [this](auto& r) { return ValidateListDueFollowUps(r, Rules()); },
+      [this](const auto& r) { return deps_.followups->ListDueFollowUps(r); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::GetFollowUpCoverage(
+    grpc::CallbackServerContext* context, const v1::GetFollowUpCoverageRequest* request,
+    v1::GetFollowUpCoverageResponse* response) {
+  return Read(
+      context, "GetFollowUpCoverage", request, response,
+      [this](auto& r) { return ValidateGetFollowUpCoverage(r, Rules()); },
+      [this](const auto& r) { return deps_.followups->GetFollowUpCoverage(r); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::SubmitSelfReport(
+    grpc::CallbackServerContext* context, const v1::SubmitSelfReportRequest* request,
+    v1::SubmitSelfReportResponse* response) {
+  return Write(
+      context, "SubmitSelfReport", request, response,
+      [this](auto& r) { return ValidateSubmitSelfReport(r, Rules()); },
+      [this](const auto& r, absl::Time, auto done) { deps_.followups->SubmitSelfReport(r, done); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::ListDeregistrationCandidates(
+    grpc::CallbackServerContext* context, const v1::ListDeregistrationCandidatesRequest* request,
+    v1::ListDeregistrationCandidatesResponse* response) {
+  return Read(
+      context, "ListDeregistrationCandidates", request, response,
+      [this](auto& r) { return ValidateListDeregistrationCandidates(r, Rules()); },
+      [this](const auto& r) { return deps_.followups->ListDeregistrationCandidates(r); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::DecideDeregistrationCandidate(
+    grpc::CallbackServerContext* context, const v1::DecideDeregistrationCandidateRequest* request,
+    v1::DecideDeregistrationCandidateResponse* response) {
+  return Write(
+      context, "DecideDeregistrationCandidate", request, response,
+      [this](auto& r) { return ValidateDecideDeregistrationCandidate(r, Rules()); },
+      [this](const auto& r, absl::Time deadline, auto done) {
+        deps_.followups->DecideDeregistrationCandidate(r, deadline, done);
+      });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::DeregisterRegistration(
+    grpc::CallbackServerContext* context, const v1::DeregisterRegistrationRequest* request,
+    v1::DeregisterRegistrationResponse* response) {
+  return Write(
+      context, "DeregisterRegistration", request, response,
+      [this](auto& r) { return ValidateDeregisterRegistration(r, Rules()); },
+      [this](const auto& r, absl::Time deadline, auto done) {
+        deps_.followups->DeregisterRegistration(r, deadline, done);
+      });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::RunNoContactSweep(
+    grpc::CallbackServerContext* context, const v1::RunNoContactSweepRequest* request,
+    v1::RunNoContactSweepResponse* response) {
+  return Write(
+      context, "RunNoContactSweep", request, response,
+      [this](auto& r) { return ValidateRunNoContactSweep(r, Rules()); },
+      [this](const auto& r, absl::Time deadline, auto done) {
+        deps_.followups->RunNoContactSweep(r, deadline, done);
+      });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::OpenFraudCase(
+    grpc::CallbackServerContext* context, const v1::OpenFraudCaseRequest* request,
+    v1::OpenFraudCaseResponse* response) {
+  return Write(
+      context, "OpenFraudCase", request, response,
+      [this](auto& r) { return ValidateOpenFraudCase(r, Rules()); },
+      [this](const auto& r, absl::Time, auto done) { deps_.fraud->OpenFraudCase(r, done); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::GetFraudCase(grpc::CallbackServerContext* context,
+                                                            const v1::GetFraudCaseRequest* request,
+                                                            v1::GetFraudCaseResponse* response) {
+  return Read(
+      context, "GetFraudCase", request, response,
+      [](auto& r) { return ValidateGetFraudCase(r); },
+      [this](const auto& r) { return deps_.fraud->GetFraudCase(r); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::RecordFraudInvestigation(
+    grpc::CallbackServerContext* context, const v1::RecordFraudInvestigationRequest* request,
+    v1::RecordFraudInvestigationResponse* response) {
+  return Write(
+      context, "RecordFraudInvestigation", request, response,
+      [this](auto& r) { return ValidateRecordFraudInvestigation(r, Rules()); },
+      [this](const auto& r, absl::Time, auto done) {
+        deps_.fraud->RecordFraudInvestigation(r, done);
+      });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::ConcludeFraudCase(
+    grpc::CallbackServerContext* context, const v1::ConcludeFraudCaseRequest* request,
+    v1::ConcludeFraudCaseResponse* response) {
+  return Write(
+      context, "ConcludeFraudCase", request, response,
+      [this](auto& r) { return ValidateConcludeFraudCase(r, Rules()); },
+      [this](const auto& r, absl::Time, auto done) { deps_.fraud->ConcludeFraudCase(r, done); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::ListFraudCases(
+    grpc::CallbackServerContext* context, const v1::ListFraudCasesRequest* request,
+    v1::ListFraudCasesResponse* response) {
+  return Read(
+      context, "ListFraudCases", request, response,
+      [this](auto& r) { return ValidateListFraudCases(r, Rules()); },
+      [this](const auto& r) { return deps_.fraud->ListFraudCases(r); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::SubmitMonthlyFraudReport(
+    grpc::CallbackServerContext* context, const v1::SubmitMonthlyFraudReportRequest* request,
+    v1::SubmitMonthlyFraudReportResponse* response) {
+  return Write(
+      context, "SubmitMonthlyFraudReport", request, response,
+      [this](auto& r) { return ValidateSubmitMonthlyFraudReport(r, Rules()); },
+      [this](const auto& r, absl::Time, auto done) {
+        deps_.fraud->SubmitMonthlyFraudReport(r, done);
+      });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::GetMonthlyFraudReport(
+    grpc::CallbackServerContext* context, const v1::GetMonthlyFraudReportRequest* request,
+    v1::GetMonthlyFraudReportResponse* response) {
+  return Read(
+      context, "GetMonthlyFraudReport", request, response,
+      [this](auto& r) { return ValidateGetMonthlyFraudReport(r, Rules()); },
+      [this](const auto& r) { return deps_.fraud->GetMonthlyFraudReport(r); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::ExportCreditRecords(
+    grpc::CallbackServerContext* context, const v1::ExportCreditRecordsRequest* request,
+    v1::ExportCreditRecordsResponse* response) {
+  return Read(
+      context, "ExportCreditRecords", request, response,
+      [this](auto& r) { return ValidateExportCreditRecords(r, Rules()); },
+      [this](const auto& r) { return deps_.fraud->ExportCreditRecords(r); });
+}
+
+}  // namespace unemployment::followup

@@ -1,0 +1,219 @@
+#pragma once
+
+// Storage of the follow-up service behind an interface: its read model of registrations (learnt
+// from registration's event feed, with the feed cursor), follow-ups, self-reports, deregistration
+// candidates, fraud cases, monthly fraud reports, idempotency records and its own event feed.
+// The domain (followup_manager.h, fraud_desk.h) decides; the store keeps.
+//
+// Writes are units of work run inside one transaction (FollowupTransaction): a change, its event
+// and its idempotency record commit together or not at all, and the caller hears of the result only
+// after the commit is durable.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "unemployment/followup/v1/followup_service.pb.h"
+#include "unemployment/registration/v1/registration_service.pb.h"
+
+namespace unemployment::followup {
+
+namespace v1 = ::unemployment::followup::v1;
+
+// A registration as the follow-up service knows it (from RegistrationCreated/Deregistered events,
+// and from the answers of registration's Deregister).
+struct RegistrationRecord {
+  std::string registration_id;
+  int id_type = 0;
+  std::string id_number;
+  std::string name;
+  // 6-digit county code of the office.
+  std::string office_region_code;
+  // "YYYY-MM-DD".
+  std::string registered_date;
+  // The deregistration's effective date ("YYYY-MM-DD"); empty while active. The registration is
+  // active on the days d with registered_date <= d < end_date.
+  std::string end_date;
+  // The deregistration reason number; 0 while active.
+  int end_reason = 0;
+};
+
+// Office codes in [low, high): a prefix range over 6-digit codes (see RegionRange()).
+struct OfficeRange {
+  std::string low;
+  std::string high;
+};
+
+// A position in an ordered listing; rows strictly after it are returned. The meaning of `key`
+// depends on the listing (a date, a time in microseconds as text); `id` breaks ties.
+struct ListPosition {
+  std::string key;
+  int64_t micros = 0;
+  std::string id;
+};
+
+// The remembered outcome of an idempotent request.
+struct StoredRequest {
+  std::string fingerprint;
+  std::string response;
+};
+
+struct DueRow {
+  RegistrationRecord registration;
+  std::string last_follow_up_date;
+  std::string last_contact_date;
+};
+
+struct DueQuery {
+  OfficeRange offices;
+  // First day of the month and evaluation day, "YYYY-MM-DD".
+  std::string month_start;
+  std::string evaluation_day;
+  std::optional<ListPosition> after;  // key = registered_date
+  int limit = 50;
+};
+
+struct CoverageCounts {
+  int64_t active = 0;
+  int64_t covered = 0;
+  // (method number, registrations) for methods with at least one registration.
+  std::vector<std::pair<int, int64_t>> by_method;
+};
+
+// An active registration with its latest contact on or before a day (for reason 32).
+struct ContactRow {
+  RegistrationRecord registration;
+  std::string last_contact_date;  // empty when none
+};
+
+struct FollowUpQuery {
+  std::string registration_id;
+  // Inclusive day range; empty = unbounded.
+  std::string from;
+  std::string to;
+  std::optional<ListPosition> after;  // key = contact_date, micros = recorded_at
+  int limit = 50;
+};
+
+struct FraudCaseQuery {
+  OfficeRange offices;
+  int state = 0;  // 0 = any
+  std::string opened_from, opened_to, concluded_from, concluded_to;  // empty = unbounded
+  std::optional<ListPosition> after;  // key = opened_on
+  int limit = 50;
+};
+
+struct CandidateQuery {
+  OfficeRange offices;
+  int state = 0;
+  int source = 0;  // 0 = any
+  std::string month;  // empty = any
+  std::optional<ListPosition> after;  // micros = create_time
+  int limit = 50;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  bool more = false;
+};
+
+// The unit-of-work view of the writer connection.
+class FollowupTransaction {
+ public:
+  virtual ~FollowupTransaction() = default;
+
+  // The next number of a named series ("follow_up", "fraud_case", ...), starting at 1.
+  virtual absl::StatusOr<int64_t> NextNumber(const std::string& series) = 0;
+
+  virtual absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
+                                                                    const std::string& request_id) = 0;
+  virtual absl::Status InsertRequest(const std::string& kind, const std::string& request_id,
+                                     const StoredRequest& request) = 0;
+
+  // The consumer's cursor of a feed (0 before the first event).
+  virtual absl::StatusOr<int64_t> GetCursor(const std::string& feed) = 0;
+  virtual absl::Status SetCursor(const std::string& feed, int64_t sequence) = 0;
+
+  virtual absl::StatusOr<std::optional<RegistrationRecord>> GetRegistration(
+      const std::string& id) = 0;
+  // Inserts or replaces the record.
+  virtual absl::Status PutRegistration(const RegistrationRecord& record) = 0;
+
+  virtual absl::Status InsertFollowUp(const v1::FollowUp& follow_up, bool is_contact) = 0;
+  virtual absl::Status InsertSelfReport(const v1::SelfReport& report) = 0;
+
+  virtual absl::StatusOr<std::optional<v1::DeregistrationCandidate>> GetCandidate(
+      const std::string& id) = 0;
+  virtual absl::Status PutCandidate(const v1::DeregistrationCandidate& candidate) = 0;
+  // Sets every PENDING candidate of the registration to WITHDRAWN, except `keep_id`.
+  virtual absl::Status WithdrawPendingCandidates(const std::string& registration_id,
+                                                 const std::string& keep_id) = 0;
+
+  virtual absl::StatusOr<std::optional<v1::FraudCase>> GetFraudCase(const std::string& id) = 0;
+  virtual absl::Status PutFraudCase(const v1::FraudCase& fraud_case) = 0;
+  // CONFIRMED cases of the city not yet in a report, concluded on or before `day`, by
+  // concluded_on then case_id.
+  virtual absl::StatusOr<std::vector<v1::FraudCase>> UnreportedConfirmedCases(
+      const std::string& city_code, const std::string& day) = 0;
+
+  virtual absl::StatusOr<std::optional<v1::MonthlyFraudReport>> GetReport(
+      const std::string& city_code, const std::string& month) = 0;
+  virtual absl::Status InsertReport(const v1::MonthlyFraudReport& report) = 0;
+
+  // Appends an event of this service's feed (sequence and occurred_at are assigned).
+  virtual absl::Status AppendEvent(v1::FollowupEvent event) = 0;
+};
+
+class FollowupStore {
+ public:
+  using Work = std::function<absl::Status(FollowupTransaction&)>;
+  using Done = std::function<void(absl::Status)>;
+
+  virtual ~FollowupStore() = default;
+
+  // Runs `work` in a transaction shared with other writers (group commit); `done` gets the final
+  // status after the commit (or the rollback of this work's changes).
+  virtual void Write(Work work, Done done) = 0;
+  // Write() and wait; never from a handler thread or a write callback.
+  virtual absl::Status WriteAndWait(Work work) = 0;
+
+  virtual absl::StatusOr<int64_t> GetCursor(const std::string& feed) = 0;
+  virtual absl::StatusOr<std::optional<RegistrationRecord>> GetRegistration(
+      const std::string& id) = 0;
+  virtual absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
+                                                                    const std::string& request_id) = 0;
+  virtual absl::StatusOr<Page<v1::FollowUp>> ListFollowUps(const FollowUpQuery& query) = 0;
+  virtual absl::StatusOr<Page<DueRow>> ListDue(const DueQuery& query) = 0;
+  virtual absl::StatusOr<CoverageCounts> Coverage(const OfficeRange& offices,
+                                                  const std::string& month_start,
+                                                  const std::string& evaluation_day) = 0;
+  // Registrations without deregistration in `offices`, with their latest contact on or before
+  // `day`.
+  virtual absl::StatusOr<std::vector<ContactRow>> ActiveWithLastContact(const OfficeRange& offices,
+                                                                        const std::string& day) = 0;
+  virtual absl::StatusOr<std::optional<v1::DeregistrationCandidate>> GetCandidate(
+      const std::string& id) = 0;
+  virtual absl::StatusOr<Page<v1::DeregistrationCandidate>> ListCandidates(
+      const CandidateQuery& query) = 0;
+  virtual absl::StatusOr<std::optional<v1::FraudCase>> GetFraudCase(const std::string& id) = 0;
+  // One page and the number of matches over all pages.
+  virtual absl::StatusOr<std::pair<Page<v1::FraudCase>, int64_t>> ListFraudCases(
+      const FraudCaseQuery& query) = 0;
+  virtual absl::StatusOr<std::vector<v1::FraudCase>> UnreportedConfirmedCases(
+      const std::string& city_code, const std::string& day) = 0;
+  virtual absl::StatusOr<std::optional<v1::MonthlyFraudReport>> GetReport(
+      const std::string& city_code, const std::string& month) = 0;
+  // CONFIRMED cases in `offices` concluded in [from, to], by concluded_on then case_id; at most
+  // `limit` (callers ask for one more than they accept to detect overflow).
+  virtual absl::StatusOr<std::vector<v1::FraudCase>> ConfirmedCases(const OfficeRange& offices,
+                                                                    const std::string& from,
+                                                                    const std::string& to,
+                                                                    int limit) = 0;
+};
+
+}  // namespace unemployment::followup

@@ -1,0 +1,544 @@
+#include "services/followup/request_validation.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/status_util.h"
+#include "common/time/date.h"
+#include "common/validation/date.h"
+#include "common/validation/deregistration_reason.h"
+#include "common/validation/id_document.h"
+#include "common/validation/rules.h"
+#include "common/validation/text.h"
+#include "common/validation/violations.h"
+
+namespace unemployment::followup {
+namespace {
+
+namespace codes = ::unemployment::common::v1;
+namespace rule = ::unemployment::validation::rule;
+using validation::Violations;
+
+constexpr size_t kMaxId = 64;
+constexpr size_t kMaxText = 2000;
+constexpr size_t kMaxNote = 1000;
+constexpr size_t kMaxEvidence = 50;
+constexpr int kMaxActivities = 20;
+// A number outside its allowed range (negative page_size, negative amount).
+constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
+
+void Trim(std::string* value) {
+  absl::string_view trimmed = validation::TrimText(*value);
+  if (trimmed.size() != value->size()) *value = std::string(trimmed);
+}
+
+absl::Status ToStatus(const Violations& violations, absl::string_view what) {
+  if (violations.empty()) return absl::OkStatus();
+  std::vector<status::FieldViolation> list;
+  for (const validation::Violation& v : violations.list()) {
+    list.push_back({v.field, v.rule, v.description});
+  }
+  return status::InvalidArgumentError(
+      absl::StrCat("invalid ", what, ": ", violations.size(), " violation(s), first ",
+                   list.front().field, " ", list.front().rule),
+      list);
+}
+
+void RequireText(Violations& out, absl::string_view field, std::string* value, size_t max,
+                 bool multiline = false) {
+  Trim(value);
+  out.AddIfError(field, validation::ValidateText(*value, {true, max, multiline}));
+}
+
+void OptionalText(Violations& out, absl::string_view field, std::string* value, size_t max,
+                  bool multiline = true) {
+  Trim(value);
+  out.AddIfError(field, validation::ValidateText(*value, {false, max, multiline}));
+}
+
+void CheckRequestId(Violations& out, std::string* value) {
+  Trim(value);
+  if (value->empty()) {
+    out.Add("request_id", std::string(rule::kRequired), "the request_id is required");
+  } else if (value->size() > kMaxId) {
+    out.Add("request_id", std::string(rule::kTooLong), "the request_id has at most 64 characters");
+  } else {
+    for (char c : *value) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
+          c != ':' && c != '-') {
+        out.Add("request_id", std::string(rule::kCharacters),
+                "the request_id allows letters, digits, '.', '_', ':' and '-'");
+        return;
+      }
+    }
+  }
+}
+
+// A "YYYY-MM-DD" not after today; nullopt when empty or invalid.
+std::optional<absl::CivilDay> CheckDate(Violations& out, absl::string_view field,
+                                        std::string* value, const RequestRules& rules,
+                                        bool required, bool allow_future = false) {
+  Trim(value);
+  if (value->empty()) {
+    if (required) out.Add(std::string(field), std::string(rule::kRequired), "a date is required");
+    return std::nullopt;
+  }
+  absl::StatusOr<absl::CivilDay> day =
+      allow_future ? validation::ParseDate(*value)
+                   : validation::ParseDateNotAfter(*value, rules.today);
+  if (out.AddIfError(field, day.status())) return std::nullopt;
+  return *day;
+}
+
+// A "YYYY-MM" not after the current month.
+std::optional<absl::CivilMonth> CheckMonth(Violations& out, absl::string_view field,
+                                           std::string* value, const RequestRules& rules,
+                                           bool required, bool allow_future = false) {
+  Trim(value);
+  if (value->empty()) {
+    if (required) out.Add(std::string(field), std::string(rule::kRequired), "a month is required");
+    return std::nullopt;
+  }
+  absl::StatusOr<absl::CivilMonth> month = time::ParseMonth(*value);
+  if (!month.ok()) {
+    out.Add(std::string(field), std::string(rule::kDateFormat), "a month is written YYYY-MM");
+    return std::nullopt;
+  }
+  if (!allow_future && *month > absl::CivilMonth(rules.today)) {
+    out.Add(std::string(field), std::string(rule::kDateInFuture),
+            "the month is after the current month");
+    return std::nullopt;
+  }
+  return *month;
+}
+
+bool SixDigits(absl::string_view code) {
+  if (code.size() != 6) return false;
+  for (char c : code) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// A 6-digit region code (whether it is known is the domain's NOT_FOUND).
+void CheckRegionCode(Violations& out, absl::string_view field, std::string* value,
+                     bool required) {
+  Trim(value);
+  if (value->empty()) {
+    if (required) {
+      out.Add(std::string(field), std::string(rule::kRequired), "a region code is required");
+    }
+    return;
+  }
+  if (!SixDigits(*value)) {
+    out.Add(std::string(field), std::string(rule::kFormat), "a region code has 6 digits");
+  }
+}
+
+// A 6-digit code of a known city-level region.
+void CheckCityCode(Violations& out, absl::string_view field, std::string* value,
+                   const RequestRules& rules) {
+  CheckRegionCode(out, field, value, true);
+  if (out.HasField(field)) return;
+  std::optional<validation::RegionLevel> level = rules.regions->LevelOf(*value);
+  if (!level.has_value()) {
+    out.Add(std::string(field), std::string(rule::kRegionUnknown), "the city code is not known");
+  } else if (*level != validation::RegionLevel::kCity) {
+    out.Add(std::string(field), std::string(rule::kRegionLevel), "the code is not a city's");
+  }
+}
+
+void CheckPaging(Violations& out, int32_t page_size) {
+  if (page_size < 0) {
+    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
+  }
+}
+
+template <typename IsValid>
+void CheckEnum(Violations& out, absl::string_view field, int value, IsValid is_valid) {
+  if (value == 0) {
+    out.Add(std::string(field), std::string(rule::kRequired), "a value is required");
+  } else if (!is_valid(value)) {
+    out.Add(std::string(field), std::string(rule::kCodeUnknown), "the value is not defined");
+  }
+}
+
+void CheckPersonId(Violations& out, absl::string_view field, codes::PersonId* person,
+                   const RequestRules& rules) {
+  const std::string type_field = absl::StrCat(field, ".id_type");
+  const std::string number_field = absl::StrCat(field, ".id_number");
+  std::string number(absl::StripAsciiWhitespace(person->id_number()));
+  absl::AsciiStrToUpper(&number);
+  person->set_id_number(number);
+  std::optional<validation::IdType> type =
+      validation::IdTypeFromNumber(static_cast<int>(person->id_type()));
+  if (person->id_type() == codes::ID_TYPE_UNSPECIFIED) {
+    out.Add(type_field, std::string(rule::kRequired), "the ID type is required");
+  } else if (!type.has_value()) {
+    out.Add(type_field, std::string(rule::kIdTypeUnknown), "the ID type is not defined");
+  }
+  if (number.empty()) {
+    out.Add(number_field, std::string(rule::kRequired), "the ID number is required");
+  } else if (type.has_value()) {
+    out.AddIfError(number_field, validation::ValidateIdDocument(*type, number, rules.today));
+  }
+}
+
+void CheckStaff(Violations& out, absl::string_view field, std::string* value) {
+  RequireText(out, field, value, kMaxId);
+}
+
+// as_of inside `month` (when both are valid).
+void CheckAsOfInMonth(Violations& out, const std::optional<absl::CivilMonth>& month,
+                      const std::optional<absl::CivilDay>& as_of) {
+  if (month.has_value() && as_of.has_value() && absl::CivilMonth(*as_of) != *month) {
+    out.Add("as_of", std::string(kOutOfRange), "as_of lies outside the month");
+  }
+}
+
+void CheckRange(Violations& out, absl::string_view to_field,
+                const std::optional<absl::CivilDay>& from, const std::optional<absl::CivilDay>& to) {
+  if (from.has_value() && to.has_value() && *to < *from) {
+    out.Add(std::string(to_field), std::string(rule::kDateOrder), "the range ends before it starts");
+  }
+}
+
+void CheckEvidence(Violations& out, absl::string_view field,
+                   google::protobuf::RepeatedPtrField<v1::FraudEvidence>* evidence,
+                   const RequestRules& rules, bool required) {
+  if (evidence->empty() && required) {
+    out.Add(std::string(field), std::string(rule::kRequired), "at least one piece of evidence");
+  }
+  if (evidence->size() > static_cast<int>(kMaxEvidence)) {
+    out.Add(std::string(field), std::string(rule::kTooMany), "at most 50 pieces of evidence");
+    return;
+  }
+  for (int i = 0; i < evidence->size(); ++i) {
+    v1::FraudEvidence* e = evidence->Mutable(i);
+    const std::string prefix = absl::StrCat(field, "[", i, "].");
+    RequireText(out, prefix + "description", e->mutable_description(), kMaxText, true);
+    OptionalText(out, prefix + "reference", e->mutable_reference(), 200, false);
+    CheckDate(out, prefix + "collected_on", e->mutable_collected_on(), rules, true);
+  }
+}
+
+}  // namespace
+
+absl::Status ValidateRecordFollowUp(v1::RecordFollowUpRequest& request, const RequestRules& rules) {
+  Violations out;
+  CheckRequestId(out, request.mutable_request_id());
+  v1::FollowUp* f = request.mutable_follow_up();
+  // Output-only fields are ignored.
+  f->clear_follow_up_id();
+  f->clear_comparison_run_id();
+  f->clear_self_report_id();
+  f->clear_candidate_id();
+  f->clear_recorded_at();
+  RequireText(out, "follow_up.registration_id", f->mutable_registration_id(), kMaxId);
+  CheckEnum(out, "follow_up.method", f->method(), v1::FollowUpMethod_IsValid);
+  if (f->method() == v1::FOLLOW_UP_METHOD_SELF_REPORT) {
+    out.Add("follow_up.method", std::string(rule::kCodeNotAccepted),
+            "self-reports are recorded with SubmitSelfReport");
+  }
+  CheckDate(out, "follow_up.contact_date", f->mutable_contact_date(), rules, true);
+  CheckStaff(out, "follow_up.staff_id", f->mutable_staff_id());
+  CheckEnum(out, "follow_up.outcome", f->outcome(), v1::FollowUpOutcome_IsValid);
+  const bool needs_employer = f->outcome() == v1::FOLLOW_UP_OUTCOME_EMPLOYED ||
+                              f->outcome() == v1::FOLLOW_UP_OUTCOME_STARTED_BUSINESS;
+  if (needs_employer) {
+    RequireText(out, "follow_up.employer_name", f->mutable_employer_name(), 100);
+  } else {
+    OptionalText(out, "follow_up.employer_name", f->mutable_employer_name(), 100, false);
+  }
+  Trim(f->mutable_employer_code());
+  if (!f->employer_code().empty() && f->employer_code().size() != 18) {
+    out.Add("follow_up.employer_code", std::string(rule::kLength),
+            "a unified social credit code has 18 characters");
+  }
+  if (f->outcome() == v1::FOLLOW_UP_OUTCOME_OTHER) {
+    RequireText(out, "follow_up.notes", f->mutable_notes(), kMaxText, true);
+  } else {
+    OptionalText(out, "follow_up.notes", f->mutable_notes(), kMaxText);
+  }
+  return ToStatus(out, "RecordFollowUpRequest");
+}
+
+absl::Status ValidateListFollowUps(v1::ListFollowUpsRequest& request, const RequestRules& rules) {
+  Violations out;
+  RequireText(out, "registration_id", request.mutable_registration_id(), kMaxId);
+  CheckMonth(out, "month", request.mutable_month(), rules, false, true);
+  CheckPaging(out, request.page_size());
+  return ToStatus(out, "ListFollowUpsRequest");
+}
+
+namespace {
+template <typename Request>
+absl::Status ValidateMonthQuery(Request& request, const RequestRules& rules, bool paged,
+                                absl::string_view what) {
+  Violations out;
+  CheckRegionCode(out, "region_code", request.mutable_region_code(), true);
+  std::optional<absl::CivilMonth> month =
+      CheckMonth(out, "month", request.mutable_month(), rules, true);
+  std::optional<absl::CivilDay> as_of = CheckDate(out, "as_of", request.mutable_as_of(), rules, false);
+  CheckAsOfInMonth(out, month, as_of);
+  if (paged) CheckPaging(out, request.page_size());
+  return ToStatus(out, what);
+}
+}  // namespace
+
+absl::Status ValidateListDueFollowUps(v1::ListDueFollowUpsRequest& request,
+                                      const RequestRules& rules) {
+  return ValidateMonthQuery(request, rules, true, "ListDueFollowUpsRequest");
+}
+
+absl::Status ValidateGetFollowUpCoverage(v1::GetFollowUpCoverageRequest& request,
+                                         const RequestRules& rules) {
+  Violations out;
+  CheckRegionCode(out, "region_code", request.mutable_region_code(), true);
+  std::optional<absl::CivilMonth> month =
+      CheckMonth(out, "month", request.mutable_month(), rules, true);
+  std::optional<absl::CivilDay> as_of = CheckDate(out, "as_of", request.mutable_as_of(), rules, false);
+  CheckAsOfInMonth(out, month, as_of);
+  return ToStatus(out, "GetFollowUpCoverageRequest");
+}
+
+absl::Status ValidateSubmitSelfReport(v1::SubmitSelfReportRequest& request,
+                                      const RequestRules& rules) {
+  Violations out;
+  CheckRequestId(out, request.mutable_request_id());
+  if (!request.has_person_id()) {
+    out.Add("person_id", std::string(rule::kRequired), "the person is required");
+  } else {
+    CheckPersonId(out, "person_id", request.mutable_person_id(), rules);
+  }
+  v1::SelfReport* r = request.mutable_self_report();
+  r->clear_self_report_id();
+  r->clear_follow_up_id();
+  r->clear_recorded_at();
+  RequireText(out, "self_report.registration_id", r->mutable_registration_id(), kMaxId);
+  CheckDate(out, "self_report.report_date", r->mutable_report_date(), rules, true);
+  CheckEnum(out, "self_report.status", r->status(), v1::FollowUpOutcome_IsValid);
+  if (r->status() == v1::FOLLOW_UP_OUTCOME_UNREACHABLE) {
+    out.Add("self_report.status", std::string(rule::kCodeNotAccepted),
+            "a person reporting is not unreachable");
+  }
+  if (r->status() == v1::FOLLOW_UP_OUTCOME_EMPLOYED ||
+      r->status() == v1::FOLLOW_UP_OUTCOME_STARTED_BUSINESS) {
+    RequireText(out, "self_report.employer_name", r->mutable_employer_name(), 100);
+  } else {
+    OptionalText(out, "self_report.employer_name", r->mutable_employer_name(), 100, false);
+  }
+  if (r->activities_size() > kMaxActivities) {
+    out.Add("self_report.activities", std::string(rule::kTooMany), "at most 20 activities");
+  } else {
+    for (int i = 0; i < r->activities_size(); ++i) {
+      v1::JobSearchActivity* a = r->mutable_activities(i);
+      const std::string prefix = absl::StrCat("self_report.activities[", i, "].");
+      CheckDate(out, prefix + "date", a->mutable_date(), rules, true);
+      RequireText(out, prefix + "employer_name", a->mutable_employer_name(), 100);
+      OptionalText(out, prefix + "position", a->mutable_position(), 100, false);
+      OptionalText(out, prefix + "result", a->mutable_result(), 200, false);
+    }
+  }
+  OptionalText(out, "self_report.notes", r->mutable_notes(), kMaxText);
+  CheckStaff(out, "submitted_by", request.mutable_submitted_by());
+  return ToStatus(out, "SubmitSelfReportRequest");
+}
+
+absl::Status ValidateListDeregistrationCandidates(v1::ListDeregistrationCandidatesRequest& request,
+                                                  const RequestRules& rules) {
+  Violations out;
+  CheckRegionCode(out, "region_code", request.mutable_region_code(), true);
+  if (!v1::CandidateState_IsValid(request.state())) {
+    out.Add("state", std::string(rule::kCodeUnknown), "the state is not defined");
+  }
+  if (!v1::CandidateSource_IsValid(request.source())) {
+    out.Add("source", std::string(rule::kCodeUnknown), "the source is not defined");
+  }
+  CheckMonth(out, "month", request.mutable_month(), rules, false, true);
+  CheckPaging(out, request.page_size());
+  return ToStatus(out, "ListDeregistrationCandidatesRequest");
+}
+
+namespace {
+// The reason/moved_abroad/note rules shared by the two deregistration requests.
+void CheckDeregistrationReason(Violations& out, codes::DeregistrationReason reason, bool moved_abroad,
+                               std::string* note, bool reason_required) {
+  OptionalText(out, "note", note, kMaxNote);
+  if (reason == codes::DEREGISTRATION_REASON_UNSPECIFIED) {
+    if (reason_required) out.Add("reason", std::string(rule::kRequired), "a reason is required");
+    return;
+  }
+  std::optional<validation::DeregistrationReason> known =
+      validation::DeregistrationReasonFromNumber(static_cast<int>(reason));
+  if (!known.has_value()) {
+    out.Add("reason", std::string(rule::kCodeUnknown), "the reason code is not defined");
+    return;
+  }
+  out.AddIfError("moved_abroad", validation::ValidateMovedAbroad(*known, moved_abroad));
+  if (!out.HasField("note")) {
+    out.AddIfError("note", validation::ValidateDeregistrationNote(*known, *note));
+  }
+}
+}  // namespace
+
+absl::Status ValidateDecideDeregistrationCandidate(
+    v1::DecideDeregistrationCandidateRequest& request, const RequestRules& rules) {
+  Violations out;
+  CheckRequestId(out, request.mutable_request_id());
+  RequireText(out, "candidate_id", request.mutable_candidate_id(), kMaxId);
+  CheckEnum(out, "decision", request.decision(), v1::CandidateDecision_IsValid);
+  if (request.decision() == v1::CANDIDATE_DECISION_REJECT) {
+    RequireText(out, "note", request.mutable_note(), kMaxNote, true);
+  } else if (request.decision() == v1::CANDIDATE_DECISION_ACCEPT) {
+    CheckDate(out, "effective_date", request.mutable_effective_date(), rules, true);
+    CheckDeregistrationReason(out, request.reason(), request.moved_abroad(),
+                              request.mutable_note(), false);
+  }
+  CheckStaff(out, "staff_id", request.mutable_staff_id());
+  return ToStatus(out, "DecideDeregistrationCandidateRequest");
+}
+
+absl::Status ValidateDeregisterRegistration(v1::DeregisterRegistrationRequest& request,
+                                            const RequestRules& rules) {
+  Violations out;
+  CheckRequestId(out, request.mutable_request_id());
+  RequireText(out, "registration_id", request.mutable_registration_id(), kMaxId);
+  CheckDeregistrationReason(out, request.reason(), request.moved_abroad(), request.mutable_note(),
+                            true);
+  CheckDate(out, "effective_date", request.mutable_effective_date(), rules, true);
+  CheckStaff(out, "staff_id", request.mutable_staff_id());
+  return ToStatus(out, "DeregisterRegistrationRequest");
+}
+
+absl::Status ValidateRunNoContactSweep(v1::RunNoContactSweepRequest& request,
+                                       const RequestRules& rules) {
+  Violations out;
+  CheckDate(out, "as_of", request.mutable_as_of(), rules, true);
+  CheckRegionCode(out, "region_code", request.mutable_region_code(), false);
+  CheckStaff(out, "staff_id", request.mutable_staff_id());
+  return ToStatus(out, "RunNoContactSweepRequest");
+}
+
+absl::Status ValidateOpenFraudCase(v1::OpenFraudCaseRequest& request, const RequestRules& rules) {
+  Violations out;
+  CheckRequestId(out, request.mutable_request_id());
+  if (!request.has_person_id()) {
+    out.Add("person_id", std::string(rule::kRequired), "the person is required");
+  } else {
+    CheckPersonId(out, "person_id", request.mutable_person_id(), rules);
+  }
+  RequireText(out, "name", request.mutable_name(), 50);
+  OptionalText(out, "registration_id", request.mutable_registration_id(), kMaxId, false);
+  CheckCityCode(out, "city_code", request.mutable_city_code(), rules);
+  CheckRegionCode(out, "office_region_code", request.mutable_office_region_code(), true);
+  if (!out.HasField("office_region_code")) {
+    if (!rules.regions->IsCountyLevel(request.office_region_code())) {
+      out.Add("office_region_code",
+              std::string(rules.regions->IsKnown(request.office_region_code())
+                              ? rule::kRegionLevel
+                              : rule::kRegionUnknown),
+              "the office is not a known county-level region");
+    } else if (!out.HasField("city_code") &&
+               !rules.regions->IsCountyOfCity(request.office_region_code(), request.city_code())) {
+      out.Add("office_region_code", std::string(rule::kRegionMismatch),
+              "the office is not inside the city");
+    }
+  }
+  CheckEnum(out, "benefit", request.benefit(), v1::FraudBenefit_IsValid);
+  RequireText(out, "description", request.mutable_description(), kMaxText, true);
+  CheckEvidence(out, "evidence", request.mutable_evidence(), rules, true);
+  CheckDate(out, "opened_on", request.mutable_opened_on(), rules, true);
+  CheckStaff(out, "staff_id", request.mutable_staff_id());
+  return ToStatus(out, "OpenFraudCaseRequest");
+}
+
+absl::Status ValidateGetFraudCase(v1::GetFraudCaseRequest& request) {
+  Violations out;
+  RequireText(out, "case_id", request.mutable_case_id(), kMaxId);
+  return ToStatus(out, "GetFraudCaseRequest");
+}
+
+absl::Status ValidateRecordFraudInvestigation(v1::RecordFraudInvestigationRequest& request,
+                                              const RequestRules& rules) {
+  Violations out;
+  CheckRequestId(out, request.mutable_request_id());
+  RequireText(out, "case_id", request.mutable_case_id(), kMaxId);
+  CheckDate(out, "investigated_on", request.mutable_investigated_on(), rules, true);
+  CheckStaff(out, "investigator_id", request.mutable_investigator_id());
+  RequireText(out, "findings", request.mutable_findings(), kMaxText, true);
+  CheckEvidence(out, "evidence", request.mutable_evidence(), rules, false);
+  return ToStatus(out, "RecordFraudInvestigationRequest");
+}
+
+absl::Status ValidateConcludeFraudCase(v1::ConcludeFraudCaseRequest& request,
+                                       const RequestRules& rules) {
+  Violations out;
+  CheckRequestId(out, request.mutable_request_id());
+  RequireText(out, "case_id", request.mutable_case_id(), kMaxId);
+  CheckEnum(out, "conclusion", request.conclusion(), v1::FraudConclusion_IsValid);
+  CheckDate(out, "concluded_on", request.mutable_concluded_on(), rules, true);
+  RequireText(out, "decision", request.mutable_decision(), kMaxText, true);
+  OptionalText(out, "decision_document", request.mutable_decision_document(), 100, false);
+  // proto3 cannot tell an unset amount from 0, which is valid (an attempt); only a negative amount
+  // is refused.
+  if (request.conclusion() == v1::FRAUD_CONCLUSION_CONFIRMED && request.amount_involved_fen() < 0) {
+    out.Add("amount_involved_fen", std::string(kOutOfRange), "the amount must not be negative");
+  }
+  CheckStaff(out, "staff_id", request.mutable_staff_id());
+  return ToStatus(out, "ConcludeFraudCaseRequest");
+}
+
+absl::Status ValidateListFraudCases(v1::ListFraudCasesRequest& request, const RequestRules& rules) {
+  Violations out;
+  CheckRegionCode(out, "region_code", request.mutable_region_code(), true);
+  if (!v1::FraudCaseState_IsValid(request.state())) {
+    out.Add("state", std::string(rule::kCodeUnknown), "the state is not defined");
+  }
+  auto opened_from = CheckDate(out, "opened_from", request.mutable_opened_from(), rules, false, true);
+  auto opened_to = CheckDate(out, "opened_to", request.mutable_opened_to(), rules, false, true);
+  CheckRange(out, "opened_to", opened_from, opened_to);
+  auto concluded_from =
+      CheckDate(out, "concluded_from", request.mutable_concluded_from(), rules, false, true);
+  auto concluded_to =
+      CheckDate(out, "concluded_to", request.mutable_concluded_to(), rules, false, true);
+  CheckRange(out, "concluded_to", concluded_from, concluded_to);
+  CheckPaging(out, request.page_size());
+  return ToStatus(out, "ListFraudCasesRequest");
+}
+
+absl::Status ValidateSubmitMonthlyFraudReport(v1::SubmitMonthlyFraudReportRequest& request,
+                                              const RequestRules& rules) {
+  Violations out;
+  CheckRequestId(out, request.mutable_request_id());
+  CheckCityCode(out, "city_code", request.mutable_city_code(), rules);
+  CheckMonth(out, "month", request.mutable_month(), rules, true);
+  OptionalText(out, "note", request.mutable_note(), kMaxText);
+  CheckStaff(out, "staff_id", request.mutable_staff_id());
+  return ToStatus(out, "SubmitMonthlyFraudReportRequest");
+}
+
+absl::Status ValidateGetMonthlyFraudReport(v1::GetMonthlyFraudReportRequest& request,
+                                           const RequestRules& rules) {
+  Violations out;
+  CheckCityCode(out, "city_code", request.mutable_city_code(), rules);
+  CheckMonth(out, "month", request.mutable_month(), rules, true, true);
+  CheckDate(out, "as_of", request.mutable_as_of(), rules, false, true);
+  return ToStatus(out, "GetMonthlyFraudReportRequest");
+}
+
+absl::Status ValidateExportCreditRecords(v1::ExportCreditRecordsRequest& request,
+                                         const RequestRules& rules) {
+  Violations out;
+  CheckRegionCode(out, "region_code", request.mutable_region_code(), false);
+  auto from = CheckDate(out, "concluded_from", request.mutable_concluded_from(), rules, true, true);
+  auto to = CheckDate(out, "concluded_to", request.mutable_concluded_to(), rules, true, true);
+  CheckRange(out, "concluded_to", from, to);
+  CheckEnum(out, "format", request.format(), v1::ExportFormat_IsValid);
+  return ToStatus(out, "ExportCreditRecordsRequest");
+}
+
+}  // namespace unemployment::followup

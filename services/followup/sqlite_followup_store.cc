@@ -1,0 +1,756 @@
+#include "services/followup/sqlite_followup_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status/macros.h"
+#include "common/store/statement.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace unemployment::followup {
+namespace {
+
+using store::Database;
+using store::Statement;
+
+// --- Schema. A released migration is never edited; changes are new migrations. ---
+
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE counters (
+  series TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- The consumer cursors of the feeds this service reads (registration's StreamEvents).
+CREATE TABLE feed_cursors (
+  feed TEXT PRIMARY KEY,
+  sequence INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- The read model of registrations. end_date is the deregistration's effective date: the
+-- registration is active on the days d with registered_date <= d < end_date.
+CREATE TABLE registrations (
+  id TEXT PRIMARY KEY,
+  id_type INTEGER NOT NULL,
+  id_number TEXT NOT NULL,
+  name TEXT NOT NULL,
+  office_region_code TEXT NOT NULL,
+  registered_date TEXT NOT NULL,
+  end_date TEXT,
+  end_reason INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX registrations_by_office ON registrations (office_region_code, registered_date, id);
+
+CREATE TABLE follow_ups (
+  id TEXT PRIMARY KEY,
+  registration_id TEXT NOT NULL,
+  method INTEGER NOT NULL,
+  contact_date TEXT NOT NULL,
+  is_contact INTEGER NOT NULL,
+  recorded_micros INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX follow_ups_by_registration
+  ON follow_ups (registration_id, contact_date, recorded_micros, id);
+
+CREATE TABLE self_reports (
+  id TEXT PRIMARY KEY,
+  registration_id TEXT NOT NULL,
+  data BLOB NOT NULL
+);
+
+CREATE TABLE candidates (
+  id TEXT PRIMARY KEY,
+  registration_id TEXT NOT NULL,
+  office_region_code TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  source INTEGER NOT NULL,
+  month TEXT NOT NULL,
+  create_micros INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX candidates_by_registration ON candidates (registration_id, state);
+CREATE INDEX candidates_by_office ON candidates (office_region_code, create_micros, id);
+
+CREATE TABLE fraud_cases (
+  id TEXT PRIMARY KEY,
+  city_code TEXT NOT NULL,
+  office_region_code TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  opened_on TEXT NOT NULL,
+  concluded_on TEXT,
+  reported_month TEXT,
+  data BLOB NOT NULL
+);
+CREATE INDEX fraud_cases_by_office ON fraud_cases (office_region_code, opened_on, id);
+CREATE INDEX fraud_cases_confirmed ON fraud_cases (concluded_on, id) WHERE state = 3;
+
+CREATE TABLE fraud_reports (
+  city_code TEXT NOT NULL,
+  month TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (city_code, month)
+) WITHOUT ROWID;
+
+CREATE TABLE requests (
+  kind TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  fingerprint BLOB NOT NULL,
+  response BLOB NOT NULL,
+  PRIMARY KEY (kind, request_id)
+) WITHOUT ROWID;
+
+-- This service's own event feed: AUTOINCREMENT never reuses a committed sequence.
+CREATE TABLE events (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  occurred_micros INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+)sql";
+
+constexpr store::Migration kMigrations[] = {
+    {1, "followup_schema", kSchemaV1},
+};
+
+// --- Statements. ---
+
+constexpr std::string_view kNextNumberSql =
+    "INSERT INTO counters (series, value) VALUES (?1, 1) "
+    "ON CONFLICT (series) DO UPDATE SET value = value + 1 RETURNING value";
+constexpr std::string_view kFindRequestSql =
+    "SELECT fingerprint, response FROM requests WHERE kind = ?1 AND request_id = ?2";
+constexpr std::string_view kInsertRequestSql =
+    "INSERT INTO requests (kind, request_id, fingerprint, response) VALUES (?1, ?2, ?3, ?4)";
+constexpr std::string_view kGetCursorSql = "SELECT sequence FROM feed_cursors WHERE feed = ?1";
+constexpr std::string_view kSetCursorSql =
+    "INSERT INTO feed_cursors (feed, sequence) VALUES (?1, ?2) "
+    "ON CONFLICT (feed) DO UPDATE SET sequence = excluded.sequence";
+constexpr std::string_view kGetRegistrationSql =
+    "SELECT id, id_type, id_number, name, office_region_code, registered_date, end_date, "
+    "end_reason FROM registrations WHERE id = ?1";
+constexpr std::string_view kPutRegistrationSql =
+    "INSERT INTO registrations (id, id_type, id_number, name, office_region_code, "
+    "registered_date, end_date, end_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (id) DO UPDATE SET id_type = excluded.id_type, id_number = excluded.id_number, "
+    "name = excluded.name, office_region_code = excluded.office_region_code, "
+    "registered_date = excluded.registered_date, end_date = excluded.end_date, "
+    "end_reason = excluded.end_reason";
+constexpr std::string_view kInsertFollowUpSql =
+    "INSERT INTO follow_ups (id, registration_id, method, contact_date, is_contact, "
+    "recorded_micros, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr std::string_view kInsertSelfReportSql =
+    "INSERT INTO self_reports (id, registration_id, data) VALUES (?1, ?2, ?3)";
+constexpr std::string_view kGetCandidateSql = "SELECT data FROM candidates WHERE id = ?1";
+constexpr std::string_view kPutCandidateSql =
+    "INSERT INTO candidates (id, registration_id, office_region_code, state, source, month, "
+    "create_micros, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (id) DO UPDATE SET state = excluded.state, data = excluded.data";
+constexpr std::string_view kPendingCandidatesOfRegistrationSql =
+    "SELECT data FROM candidates WHERE registration_id = ?1 AND state = 1 AND id <> ?2";
+constexpr std::string_view kListCandidatesSql =
+    "SELECT data FROM candidates "
+    "WHERE office_region_code >= ?1 AND office_region_code < ?2 AND state = ?3 "
+    "AND (?4 = 0 OR source = ?4) AND (?5 = '' OR month = ?5) "
+    "AND (?6 IS NULL OR create_micros > ?6 OR (create_micros = ?6 AND id > ?7)) "
+    "ORDER BY create_micros, id LIMIT ?8";
+constexpr std::string_view kGetFraudCaseSql = "SELECT data FROM fraud_cases WHERE id = ?1";
+constexpr std::string_view kPutFraudCaseSql =
+    "INSERT INTO fraud_cases (id, city_code, office_region_code, state, opened_on, concluded_on, "
+    "reported_month, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (id) DO UPDATE SET state = excluded.state, concluded_on = excluded.concluded_on, "
+    "reported_month = excluded.reported_month, data = excluded.data";
+constexpr std::string_view kUnreportedConfirmedSql =
+    "SELECT data FROM fraud_cases WHERE state = 3 AND reported_month IS NULL AND city_code = ?1 "
+    "AND concluded_on <= ?2 ORDER BY concluded_on, id";
+// Filters of ListFraudCases; ?1..?8 shared by the page and the count.
+#define UE_FRAUD_CASE_FILTER                                                              \
+  "WHERE office_region_code >= ?1 AND office_region_code < ?2 AND (?3 = 0 OR state = ?3) " \
+  "AND (?4 = '' OR opened_on >= ?4) AND (?5 = '' OR opened_on <= ?5) "                   \
+  "AND (?6 = '' OR concluded_on >= ?6) AND (?7 = '' OR concluded_on <= ?7) "
+constexpr std::string_view kListFraudCasesSql =
+    "SELECT data FROM fraud_cases " UE_FRAUD_CASE_FILTER
+    "AND (?8 IS NULL OR opened_on > ?8 OR (opened_on = ?8 AND id > ?9)) "
+    "ORDER BY opened_on, id LIMIT ?10";
+constexpr std::string_view kCountFraudCasesSql =
+    "SELECT count(*) FROM fraud_cases " UE_FRAUD_CASE_FILTER;
+#undef UE_FRAUD_CASE_FILTER
+constexpr std::string_view kConfirmedCasesSql =
+    "SELECT data FROM fraud_cases WHERE state = 3 AND office_region_code >= ?1 "
+    "AND office_region_code < ?2 AND concluded_on >= ?3 AND concluded_on <= ?4 "
+    "ORDER BY concluded_on, id LIMIT ?5";
+constexpr std::string_view kGetReportSql =
+    "SELECT data FROM fraud_reports WHERE city_code = ?1 AND month = ?2";
+constexpr std::string_view kInsertReportSql =
+    "INSERT INTO fraud_reports (city_code, month, data) VALUES (?1, ?2, ?3)";
+constexpr std::string_view kAppendEventSql =
+    "INSERT INTO events (occurred_micros, data) VALUES (?1, ?2) RETURNING sequence";
+constexpr std::string_view kListFollowUpsSql =
+    "SELECT data FROM follow_ups WHERE registration_id = ?1 "
+    "AND (?2 = '' OR contact_date >= ?2) AND (?3 = '' OR contact_date <= ?3) "
+    "AND (?4 IS NULL OR contact_date < ?4 OR (contact_date = ?4 AND (recorded_micros < ?5 "
+    "OR (recorded_micros = ?5 AND id < ?6)))) "
+    "ORDER BY contact_date DESC, recorded_micros DESC, id DESC LIMIT ?7";
+// Active on the evaluation day ?4 and without a follow-up dated in [?3, ?4].
+constexpr std::string_view kListDueSql =
+    "SELECT r.id, r.id_type, r.id_number, r.name, r.office_region_code, r.registered_date, "
+    "r.end_date, r.end_reason, "
+    "(SELECT max(f.contact_date) FROM follow_ups f WHERE f.registration_id = r.id "
+    "  AND f.contact_date < ?3), "
+    "(SELECT max(f.contact_date) FROM follow_ups f WHERE f.registration_id = r.id "
+    "  AND f.is_contact = 1 AND f.contact_date <= ?4) "
+    "FROM registrations r "
+    "WHERE r.office_region_code >= ?1 AND r.office_region_code < ?2 "
+    "AND r.registered_date <= ?4 AND (r.end_date IS NULL OR r.end_date > ?4) "
+    "AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.registration_id = r.id "
+    "  AND f.contact_date >= ?3 AND f.contact_date <= ?4) "
+    "AND (?5 IS NULL OR r.registered_date > ?5 OR (r.registered_date = ?5 AND r.id > ?6)) "
+    "ORDER BY r.registered_date, r.id LIMIT ?7";
+constexpr std::string_view kActiveCountSql =
+    "SELECT count(*) FROM registrations r "
+    "WHERE r.office_region_code >= ?1 AND r.office_region_code < ?2 "
+    "AND r.registered_date <= ?3 AND (r.end_date IS NULL OR r.end_date > ?3)";
+constexpr std::string_view kCoveredCountSql =
+    "SELECT count(DISTINCT f.registration_id) FROM follow_ups f "
+    "JOIN registrations r ON r.id = f.registration_id "
+    "WHERE r.office_region_code >= ?1 AND r.office_region_code < ?2 "
+    "AND r.registered_date <= ?4 AND (r.end_date IS NULL OR r.end_date > ?4) "
+    "AND f.contact_date >= ?3 AND f.contact_date <= ?4";
+constexpr std::string_view kCoverageByMethodSql =
+    "SELECT f.method, count(DISTINCT f.registration_id) FROM follow_ups f "
+    "JOIN registrations r ON r.id = f.registration_id "
+    "WHERE r.office_region_code >= ?1 AND r.office_region_code < ?2 "
+    "AND r.registered_date <= ?4 AND (r.end_date IS NULL OR r.end_date > ?4) "
+    "AND f.contact_date >= ?3 AND f.contact_date <= ?4 GROUP BY f.method ORDER BY f.method";
+constexpr std::string_view kActiveWithLastContactSql =
+    "SELECT r.id, r.id_type, r.id_number, r.name, r.office_region_code, r.registered_date, "
+    "r.end_date, r.end_reason, "
+    "(SELECT max(f.contact_date) FROM follow_ups f WHERE f.registration_id = r.id "
+    "  AND f.is_contact = 1 AND f.contact_date <= ?3) "
+    "FROM registrations r WHERE r.office_region_code >= ?1 AND r.office_region_code < ?2 "
+    "AND r.end_date IS NULL AND r.registered_date <= ?3 ORDER BY r.registered_date, r.id";
+
+template <typename Message>
+absl::StatusOr<Message> ParseColumn(const Statement& statement, int column) {
+  Message message;
+  std::string_view bytes = statement.ColumnBlob(column);
+  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("stored ", Message::descriptor()->name(), " cannot be parsed"));
+  }
+  return message;
+}
+
+absl::Status BindMessage(Statement& statement, int index, const google::protobuf::Message& message) {
+  std::string bytes;
+  if (!message.SerializeToString(&bytes)) return absl::InternalError("cannot serialize record");
+  return statement.BindBlob(index, bytes);
+}
+
+int64_t Micros(const google::protobuf::Timestamp& timestamp) {
+  return timestamp.seconds() * 1000000 + timestamp.nanos() / 1000;
+}
+
+std::optional<std::string> NullIfEmpty(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+// Reads the 8 registration columns starting at `first`.
+RegistrationRecord ReadRegistration(const Statement& s, int first = 0) {
+  RegistrationRecord r;
+  r.registration_id = s.ColumnString(first);
+  r.id_type = static_cast<int>(s.ColumnInt64(first + 1));
+  r.id_number = s.ColumnString(first + 2);
+  r.name = s.ColumnString(first + 3);
+  r.office_region_code = s.ColumnString(first + 4);
+  r.registered_date = s.ColumnString(first + 5);
+  r.end_date = s.ColumnString(first + 6);
+  r.end_reason = static_cast<int>(s.ColumnInt64(first + 7));
+  return r;
+}
+
+template <typename Message>
+absl::StatusOr<std::optional<Message>> QueryOne(Database& db, std::string_view sql,
+                                                const std::string& key) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(sql));
+  RETURN_IF_ERROR(statement.BindAll(key));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row) return std::optional<Message>();
+  ASSIGN_OR_RETURN(Message message, ParseColumn<Message>(statement, 0));
+  return std::optional<Message>(std::move(message));
+}
+
+template <typename Message>
+absl::StatusOr<std::vector<Message>> QueryAll(Statement& statement) {
+  std::vector<Message> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(Message message, ParseColumn<Message>(statement, 0));
+    out.push_back(std::move(message));
+  }
+  return out;
+}
+
+// Turns limit+1 rows into a page.
+template <typename T>
+Page<T> ToPage(std::vector<T> rows, int limit) {
+  Page<T> page;
+  if (static_cast<int>(rows.size()) > limit) {
+    page.more = true;
+    rows.resize(static_cast<size_t>(limit));
+  }
+  page.items = std::move(rows);
+  return page;
+}
+
+// --- Queries shared by the writer's transaction and the readers. ---
+
+absl::StatusOr<int64_t> QueryCursor(Database& db, const std::string& feed) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kGetCursorSql));
+  RETURN_IF_ERROR(statement.BindAll(feed));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  return row ? statement.ColumnInt64(0) : int64_t{0};
+}
+
+absl::StatusOr<std::optional<RegistrationRecord>> QueryRegistration(Database& db,
+                                                                    const std::string& id) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kGetRegistrationSql));
+  RETURN_IF_ERROR(statement.BindAll(id));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row) return std::optional<RegistrationRecord>();
+  return std::optional<RegistrationRecord>(ReadRegistration(statement));
+}
+
+absl::StatusOr<std::optional<StoredRequest>> QueryRequest(Database& db, const std::string& kind,
+                                                          const std::string& request_id) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kFindRequestSql));
+  RETURN_IF_ERROR(statement.BindAll(kind, request_id));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row) return std::optional<StoredRequest>();
+  StoredRequest stored;
+  stored.fingerprint = std::string(statement.ColumnBlob(0));
+  stored.response = std::string(statement.ColumnBlob(1));
+  return std::optional<StoredRequest>(std::move(stored));
+}
+
+absl::StatusOr<std::vector<v1::FraudCase>> QueryUnreported(Database& db, const std::string& city,
+                                                           const std::string& day) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kUnreportedConfirmedSql));
+  RETURN_IF_ERROR(statement.BindAll(city, day));
+  return QueryAll<v1::FraudCase>(statement);
+}
+
+absl::StatusOr<std::optional<v1::MonthlyFraudReport>> QueryReport(Database& db,
+                                                                  const std::string& city,
+                                                                  const std::string& month) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kGetReportSql));
+  RETURN_IF_ERROR(statement.BindAll(city, month));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row) return std::optional<v1::MonthlyFraudReport>();
+  ASSIGN_OR_RETURN(v1::MonthlyFraudReport report,
+                   ParseColumn<v1::MonthlyFraudReport>(statement, 0));
+  return std::optional<v1::MonthlyFraudReport>(std::move(report));
+}
+
+class SqliteTransaction final : public FollowupTransaction {
+ public:
+  explicit SqliteTransaction(Database& db) : db_(db) {}
+
+  absl::StatusOr<int64_t> NextNumber(const std::string& series) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kNextNumberSql));
+    RETURN_IF_ERROR(statement.BindAll(series));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return absl::InternalError("counter update returned no row");
+    return statement.ColumnInt64(0);
+  }
+
+  absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
+                                                            const std::string& request_id) override {
+    return QueryRequest(db_, kind, request_id);
+  }
+
+  absl::Status InsertRequest(const std::string& kind, const std::string& request_id,
+                             const StoredRequest& request) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
+    RETURN_IF_ERROR(statement.BindAll(kind, request_id));
+    RETURN_IF_ERROR(statement.BindBlob(3, request.fingerprint));
+    RETURN_IF_ERROR(statement.BindBlob(4, request.response));
+    return statement.Run();
+  }
+
+  absl::StatusOr<int64_t> GetCursor(const std::string& feed) override {
+    return QueryCursor(db_, feed);
+  }
+
+  absl::Status SetCursor(const std::string& feed, int64_t sequence) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kSetCursorSql));
+    RETURN_IF_ERROR(statement.BindAll(feed, sequence));
+    return statement.Run();
+  }
+
+  absl::StatusOr<std::optional<RegistrationRecord>> GetRegistration(
+      const std::string& id) override {
+    return QueryRegistration(db_, id);
+  }
+
+  absl::Status PutRegistration(const RegistrationRecord& r) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPutRegistrationSql));
+    RETURN_IF_ERROR(statement.BindAll(r.registration_id, r.id_type, r.id_number, r.name,
+                                      r.office_region_code, r.registered_date,
+                                      NullIfEmpty(r.end_date), r.end_reason));
+    return statement.Run();
+  }
+
+  absl::Status InsertFollowUp(const v1::FollowUp& f, bool is_contact) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertFollowUpSql));
+    RETURN_IF_ERROR(statement.BindAll(f.follow_up_id(), f.registration_id(),
+                                      static_cast<int>(f.method()), f.contact_date(), is_contact,
+                                      Micros(f.recorded_at())));
+    RETURN_IF_ERROR(BindMessage(statement, 7, f));
+    return statement.Run();
+  }
+
+  absl::Status InsertSelfReport(const v1::SelfReport& report) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertSelfReportSql));
+    RETURN_IF_ERROR(statement.BindAll(report.self_report_id(), report.registration_id()));
+    RETURN_IF_ERROR(BindMessage(statement, 3, report));
+    return statement.Run();
+  }
+
+  absl::StatusOr<std::optional<v1::DeregistrationCandidate>> GetCandidate(
+      const std::string& id) override {
+    return QueryOne<v1::DeregistrationCandidate>(db_, kGetCandidateSql, id);
+  }
+
+  absl::Status PutCandidate(const v1::DeregistrationCandidate& c) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPutCandidateSql));
+    RETURN_IF_ERROR(statement.BindAll(c.candidate_id(), c.registration_id(),
+                                      c.office_region_code(), static_cast<int>(c.state()),
+                                      static_cast<int>(c.source()), c.month(),
+                                      Micros(c.create_time())));
+    RETURN_IF_ERROR(BindMessage(statement, 8, c));
+    return statement.Run();
+  }
+
+  absl::Status WithdrawPendingCandidates(const std::string& registration_id,
+                                         const std::string& keep_id) override {
+    std::vector<v1::DeregistrationCandidate> pending;
+    {
+      ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPendingCandidatesOfRegistrationSql));
+      RETURN_IF_ERROR(statement.BindAll(registration_id, keep_id));
+      ASSIGN_OR_RETURN(pending, QueryAll<v1::DeregistrationCandidate>(statement));
+    }
+    for (v1::DeregistrationCandidate& candidate : pending) {
+      candidate.set_state(v1::CANDIDATE_STATE_WITHDRAWN);
+      RETURN_IF_ERROR(PutCandidate(candidate));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<v1::FraudCase>> GetFraudCase(const std::string& id) override {
+    return QueryOne<v1::FraudCase>(db_, kGetFraudCaseSql, id);
+  }
+
+  absl::Status PutFraudCase(const v1::FraudCase& c) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPutFraudCaseSql));
+    RETURN_IF_ERROR(statement.BindAll(c.case_id(), c.city_code(), c.office_region_code(),
+                                      static_cast<int>(c.state()), c.opened_on(),
+                                      NullIfEmpty(c.concluded_on()),
+                                      NullIfEmpty(c.reported_month())));
+    RETURN_IF_ERROR(BindMessage(statement, 8, c));
+    return statement.Run();
+  }
+
+  absl::StatusOr<std::vector<v1::FraudCase>> UnreportedConfirmedCases(
+      const std::string& city_code, const std::string& day) override {
+    return QueryUnreported(db_, city_code, day);
+  }
+
+  absl::StatusOr<std::optional<v1::MonthlyFraudReport>> GetReport(
+      const std::string& city_code, const std::string& month) override {
+    return QueryReport(db_, city_code, month);
+  }
+
+  absl::Status InsertReport(const v1::MonthlyFraudReport& report) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertReportSql));
+    RETURN_IF_ERROR(statement.BindAll(report.city_code(), report.month()));
+    RETURN_IF_ERROR(BindMessage(statement, 3, report));
+    return statement.Run();
+  }
+
+  absl::Status AppendEvent(v1::FollowupEvent event) override {
+    const absl::Time now = absl::Now();
+    *event.mutable_occurred_at() =
+        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));
+    RETURN_IF_ERROR(statement.BindAll(absl::ToUnixMicros(now)));
+    // The sequence is only known after the insert; it is not part of the stored payload.
+    RETURN_IF_ERROR(BindMessage(statement, 2, event));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return absl::InternalError("event insert returned no sequence");
+    return absl::OkStatus();
+  }
+
+ private:
+  Database& db_;
+};
+
+}  // namespace
+
+absl::Span<const store::Migration> FollowupMigrations() { return kMigrations; }
+
+class SqliteFollowupStore::ReaderLease final {
+ public:
+  explicit ReaderLease(SqliteFollowupStore& store) : store_(store), db_(store.AcquireReader()) {}
+  ~ReaderLease() { store_.ReleaseReader(db_); }
+  ReaderLease(const ReaderLease&) = delete;
+  ReaderLease& operator=(const ReaderLease&) = delete;
+  Database& db() { return *db_; }
+
+ private:
+  SqliteFollowupStore& store_;
+  Database* db_;
+};
+
+absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Create(
+    std::unique_ptr<Database> writer, int reader_count) {
+  if (writer->path() == ":memory:") {
+    return absl::InvalidArgumentError("the follow-up store needs a database file, not :memory:");
+  }
+  std::vector<std::unique_ptr<Database>> readers;
+  for (int i = 0; i < std::max(1, reader_count); ++i) {
+    store::DatabaseOptions options = writer->options();
+    options.create_if_missing = false;
+    ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, Database::Open(options));
+    readers.push_back(std::move(reader));
+  }
+  return std::unique_ptr<SqliteFollowupStore>(
+      new SqliteFollowupStore(std::move(writer), std::move(readers)));
+}
+
+absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Open(
+    const std::string& path, int reader_count) {
+  store::DatabaseOptions options;
+  options.path = path;
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> writer, Database::Open(options));
+  RETURN_IF_ERROR(store::Migrate(*writer, kMigrations));
+  return Create(std::move(writer), reader_count);
+}
+
+SqliteFollowupStore::SqliteFollowupStore(std::unique_ptr<Database> writer,
+                                         std::vector<std::unique_ptr<Database>> readers)
+    : writer_(std::move(writer)), readers_(std::move(readers)) {
+  committer_ = std::make_unique<store::GroupCommitter>(*writer_);
+  for (auto& reader : readers_) idle_readers_.push_back(reader.get());
+}
+
+SqliteFollowupStore::~SqliteFollowupStore() { Shutdown(); }
+
+void SqliteFollowupStore::Shutdown() { committer_->Shutdown(); }
+
+Database* SqliteFollowupStore::AcquireReader() {
+  absl::MutexLock lock(&readers_mu_);
+  readers_mu_.Await(absl::Condition(
+      +[](std::vector<Database*>* idle) { return !idle->empty(); }, &idle_readers_));
+  Database* reader = idle_readers_.back();
+  idle_readers_.pop_back();
+  return reader;
+}
+
+void SqliteFollowupStore::ReleaseReader(Database* reader) {
+  absl::MutexLock lock(&readers_mu_);
+  idle_readers_.push_back(reader);
+}
+
+void SqliteFollowupStore::Write(Work work, Done done) {
+  committer_->Submit(
+      [work = std::move(work)](Database& db) {
+        SqliteTransaction tx(db);
+        return work(tx);
+      },
+      std::move(done));
+}
+
+absl::Status SqliteFollowupStore::WriteAndWait(Work work) {
+  return committer_->Run([work = std::move(work)](Database& db) {
+    SqliteTransaction tx(db);
+    return work(tx);
+  });
+}
+
+absl::StatusOr<int64_t> SqliteFollowupStore::GetCursor(const std::string& feed) {
+  ReaderLease lease(*this);
+  return QueryCursor(lease.db(), feed);
+}
+
+absl::StatusOr<std::optional<RegistrationRecord>> SqliteFollowupStore::GetRegistration(
+    const std::string& id) {
+  ReaderLease lease(*this);
+  return QueryRegistration(lease.db(), id);
+}
+
+absl::StatusOr<std::optional<StoredRequest>> SqliteFollowupStore::FindRequest(
+    const std::string& kind, const std::string& request_id) {
+  ReaderLease lease(*this);
+  return QueryRequest(lease.db(), kind, request_id);
+}
+
+absl::StatusOr<Page<v1::FollowUp>> SqliteFollowupStore::ListFollowUps(const FollowUpQuery& q) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kListFollowUpsSql));
+  RETURN_IF_ERROR(statement.BindAll(q.registration_id, q.from, q.to));
+  if (q.after.has_value()) {
+    RETURN_IF_ERROR(statement.BindText(4, q.after->key));
+    RETURN_IF_ERROR(statement.BindInt64(5, q.after->micros));
+    RETURN_IF_ERROR(statement.BindText(6, q.after->id));
+  }
+  RETURN_IF_ERROR(statement.BindInt64(7, q.limit + 1));
+  ASSIGN_OR_RETURN(std::vector<v1::FollowUp> rows, QueryAll<v1::FollowUp>(statement));
+  return ToPage(std::move(rows), q.limit);
+}
+
+absl::StatusOr<Page<DueRow>> SqliteFollowupStore::ListDue(const DueQuery& q) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kListDueSql));
+  RETURN_IF_ERROR(statement.BindAll(q.offices.low, q.offices.high, q.month_start,
+                                    q.evaluation_day));
+  if (q.after.has_value()) {
+    RETURN_IF_ERROR(statement.BindText(5, q.after->key));
+    RETURN_IF_ERROR(statement.BindText(6, q.after->id));
+  }
+  RETURN_IF_ERROR(statement.BindInt64(7, q.limit + 1));
+  std::vector<DueRow> rows;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    DueRow due;
+    due.registration = ReadRegistration(statement);
+    due.last_follow_up_date = statement.ColumnString(8);
+    due.last_contact_date = statement.ColumnString(9);
+    rows.push_back(std::move(due));
+  }
+  return ToPage(std::move(rows), q.limit);
+}
+
+absl::StatusOr<CoverageCounts> SqliteFollowupStore::Coverage(const OfficeRange& offices,
+                                                             const std::string& month_start,
+                                                             const std::string& evaluation_day) {
+  ReaderLease lease(*this);
+  Database& db = lease.db();
+  CoverageCounts counts;
+  {
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kActiveCountSql));
+    RETURN_IF_ERROR(statement.BindAll(offices.low, offices.high, evaluation_day));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (row) counts.active = statement.ColumnInt64(0);
+  }
+  {
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kCoveredCountSql));
+    RETURN_IF_ERROR(statement.BindAll(offices.low, offices.high, month_start, evaluation_day));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (row) counts.covered = statement.ColumnInt64(0);
+  }
+  {
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kCoverageByMethodSql));
+    RETURN_IF_ERROR(statement.BindAll(offices.low, offices.high, month_start, evaluation_day));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, statement.Step());
+      if (!row) break;
+      counts.by_method.emplace_back(static_cast<int>(statement.ColumnInt64(0)),
+                                    statement.ColumnInt64(1));
+    }
+  }
+  return counts;
+}
+
+absl::StatusOr<std::vector<ContactRow>> SqliteFollowupStore::ActiveWithLastContact(
+    const OfficeRange& offices, const std::string& day) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kActiveWithLastContactSql));
+  RETURN_IF_ERROR(statement.BindAll(offices.low, offices.high, day));
+  std::vector<ContactRow> rows;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    ContactRow contact;
+    contact.registration = ReadRegistration(statement);
+    contact.last_contact_date = statement.ColumnString(8);
+    rows.push_back(std::move(contact));
+  }
+  return rows;
+}
+
+absl::StatusOr<std::optional<v1::DeregistrationCandidate>> SqliteFollowupStore::GetCandidate(
+    const std::string& id) {
+  ReaderLease lease(*this);
+  return QueryOne<v1::DeregistrationCandidate>(lease.db(), kGetCandidateSql, id);
+}
+
+absl::StatusOr<Page<v1::DeregistrationCandidate>> SqliteFollowupStore::ListCandidates(
+    const CandidateQuery& q) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kListCandidatesSql));
+  RETURN_IF_ERROR(statement.BindAll(q.offices.low, q.offices.high, q.state, q.source, q.month));
+  if (q.after.has_value()) {
+    RETURN_IF_ERROR(statement.BindInt64(6, q.after->micros));
+    RETURN_IF_ERROR(statement.BindText(7, q.after->id));
+  }
+  RETURN_IF_ERROR(statement.BindInt64(8, q.limit + 1));
+  ASSIGN_OR_RETURN(std::vector<v1::DeregistrationCandidate> rows,
+                   QueryAll<v1::DeregistrationCandidate>(statement));
+  return ToPage(std::move(rows), q.limit);
+}
+
+absl::StatusOr<std::optional<v1::FraudCase>> SqliteFollowupStore::GetFraudCase(
+    const std::string& id) {
+  ReaderLease lease(*this);
+  return QueryOne<v1::FraudCase>(lease.db(), kGetFraudCaseSql, id);
+}
+
+absl::StatusOr<std::pair<Page<v1::FraudCase>, int64_t>> SqliteFollowupStore::ListFraudCases(
+    const FraudCaseQuery& q) {
+  ReaderLease lease(*this);
+  Database& db = lease.db();
+  int64_t total = 0;
+  {
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kCountFraudCasesSql));
+    RETURN_IF_ERROR(statement.BindAll(q.offices.low, q.offices.high, q.state, q.opened_from,
+                                      q.opened_to, q.concluded_from, q.concluded_to));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (row) total = statement.ColumnInt64(0);
+  }
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kListFraudCasesSql));
+  RETURN_IF_ERROR(statement.BindAll(q.offices.low, q.offices.high, q.state, q.opened_from,
+                                    q.opened_to, q.concluded_from, q.concluded_to));
+  if (q.after.has_value()) {
+    RETURN_IF_ERROR(statement.BindText(8, q.after->key));
+    RETURN_IF_ERROR(statement.BindText(9, q.after->id));
+  }
+  RETURN_IF_ERROR(statement.BindInt64(10, q.limit + 1));
+  ASSIGN_OR_RETURN(std::vector<v1::FraudCase> rows, QueryAll<v1::FraudCase>(statement));
+  return std::make_pair(ToPage(std::move(rows), q.limit), total);
+}
+
+absl::StatusOr<std::vector<v1::FraudCase>> SqliteFollowupStore::UnreportedConfirmedCases(
+    const std::string& city_code, const std::string& day) {
+  ReaderLease lease(*this);
+  return QueryUnreported(lease.db(), city_code, day);
+}
+
+absl::StatusOr<std::optional<v1::MonthlyFraudReport>> SqliteFollowupStore::GetReport(
+    const std::string& city_code, const std::string& month) {
+  ReaderLease lease(*this);
+  return QueryReport(lease.db(), city_code, month);
+}
+
+absl::StatusOr<std::vector<v1::FraudCase>> SqliteFollowupStore::ConfirmedCases(
+    const OfficeRange& offices, const std::string& from, const std::string& to, int limit) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kConfirmedCasesSql));
+  RETURN_IF_ERROR(statement.BindAll(offices.low, offices.high, from, to, limit));
+  return QueryAll<v1::FraudCase>(statement);
+}
+
+}  // namespace unemployment::followup

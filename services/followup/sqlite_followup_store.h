@@ -1,0 +1,87 @@
+#pragma once
+
+// FollowupStore on one SQLite file: one writer connection driven by a GroupCommitter (concurrent
+// writes share one transaction and one fsync) and a small pool of reader connections (WAL lets
+// them read the last committed state while the writer writes).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "common/store/database.h"
+#include "common/store/group_committer.h"
+#include "common/store/migration.h"
+#include "services/followup/followup_store.h"
+
+namespace unemployment::followup {
+
+// The schema of followup.db, oldest first.
+absl::Span<const store::Migration> FollowupMigrations();
+
+class SqliteFollowupStore final : public FollowupStore {
+ public:
+  // Takes the writer connection (already migrated, e.g. by server::OpenServiceDatabase) and opens
+  // `reader_count` more connections to the same file. The file must not be ":memory:".
+  static absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> Create(
+      std::unique_ptr<store::Database> writer, int reader_count);
+
+  // Opens (creating and migrating) `path`; for tests and tools.
+  static absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> Open(const std::string& path,
+                                                                    int reader_count = 2);
+
+  ~SqliteFollowupStore() override;
+
+  // Finishes queued writes and stops the writer thread; later writes fail with UNAVAILABLE.
+  void Shutdown();
+
+  void Write(Work work, Done done) override;
+  absl::Status WriteAndWait(Work work) override;
+
+  absl::StatusOr<int64_t> GetCursor(const std::string& feed) override;
+  absl::StatusOr<std::optional<RegistrationRecord>> GetRegistration(const std::string& id) override;
+  absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
+                                                            const std::string& request_id) override;
+  absl::StatusOr<Page<v1::FollowUp>> ListFollowUps(const FollowUpQuery& query) override;
+  absl::StatusOr<Page<DueRow>> ListDue(const DueQuery& query) override;
+  absl::StatusOr<CoverageCounts> Coverage(const OfficeRange& offices, const std::string& month_start,
+                                          const std::string& evaluation_day) override;
+  absl::StatusOr<std::vector<ContactRow>> ActiveWithLastContact(const OfficeRange& offices,
+                                                                const std::string& day) override;
+  absl::StatusOr<std::optional<v1::DeregistrationCandidate>> GetCandidate(
+      const std::string& id) override;
+  absl::StatusOr<Page<v1::DeregistrationCandidate>> ListCandidates(
+      const CandidateQuery& query) override;
+  absl::StatusOr<std::optional<v1::FraudCase>> GetFraudCase(const std::string& id) override;
+  absl::StatusOr<std::pair<Page<v1::FraudCase>, int64_t>> ListFraudCases(
+      const FraudCaseQuery& query) override;
+  absl::StatusOr<std::vector<v1::FraudCase>> UnreportedConfirmedCases(
+      const std::string& city_code, const std::string& day) override;
+  absl::StatusOr<std::optional<v1::MonthlyFraudReport>> GetReport(const std::string& city_code,
+                                                                  const std::string& month) override;
+  absl::StatusOr<std::vector<v1::FraudCase>> ConfirmedCases(const OfficeRange& offices,
+                                                            const std::string& from,
+                                                            const std::string& to,
+                                                            int limit) override;
+
+ private:
+  class ReaderLease;
+
+  SqliteFollowupStore(std::unique_ptr<store::Database> writer,
+                      std::vector<std::unique_ptr<store::Database>> readers);
+
+  store::Database* AcquireReader();
+  void ReleaseReader(store::Database* reader);
+
+  std::unique_ptr<store::Database> writer_;
+  std::unique_ptr<store::GroupCommitter> committer_;
+  std::vector<std::unique_ptr<store::Database>> readers_;
+
+  absl::Mutex readers_mu_;
+  std::vector<store::Database*> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+};
+
+}  // namespace unemployment::followup

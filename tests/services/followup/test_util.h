@@ -1,0 +1,333 @@
+#pragma once
+
+// Fixtures of the follow-up tests: the shipped region data, a fake in-process RegistrationService
+// (scripted event feed + Deregister), and a follow-up stack served on port 0 with a FakeClock.
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "common/log/logger.h"
+#include "common/server/grpc_server.h"
+#include "common/status/status_util.h"
+#include "common/time/clock.h"
+#include "common/time/time_zone.h"
+#include "common/validation/region_directory.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "services/followup/followup_manager.h"
+#include "services/followup/followup_service.h"
+#include "services/followup/fraud_desk.h"
+#include "services/followup/registration_client.h"
+#include "services/followup/registration_feed_consumer.h"
+#include "services/followup/sqlite_followup_store.h"
+#include "unemployment/followup/v1/followup_service.grpc.pb.h"
+#include "unemployment/registration/v1/registration_service.grpc.pb.h"
+
+namespace unemployment::followup::testing {
+
+namespace regv1 = ::unemployment::registration::v1;
+namespace codes = ::unemployment::common::v1;
+
+// A valid resident ID number (check character X).
+inline constexpr char kIdNumber[] = "34052419800101001X";
+
+inline const validation::RegionDirectory& Regions() {
+  static const validation::RegionDirectory* regions = [] {
+    auto loaded = validation::RegionDirectory::LoadDirectory(UE_SOURCE_DIR "/data/regions");
+    if (!loaded.ok()) std::abort();
+    return new validation::RegionDirectory(*std::move(loaded));
+  }();
+  return *regions;
+}
+
+inline absl::Time ChinaNoon(int year, int month, int day) {
+  return time::ChinaTime(absl::CivilSecond(year, month, day, 12, 0, 0));
+}
+
+// A fresh folder under /tmp for one test's database.
+inline std::string TempDir() {
+  char pattern[] = "/tmp/followup_test_XXXXXX";
+  char* dir = mkdtemp(pattern);
+  if (dir == nullptr) std::abort();
+  return dir;
+}
+
+inline regv1::Registration MakeRegistration(const std::string& id, const std::string& name,
+                                             const std::string& office,
+                                             const std::string& registered_date,
+                                             const std::string& id_number = kIdNumber) {
+  regv1::Registration r;
+  r.set_id(id);
+  r.mutable_person_id()->set_id_type(codes::ID_TYPE_RESIDENT_ID_CARD);
+  r.mutable_person_id()->set_id_number(id_number);
+  r.set_name(name);
+  r.set_office_region_code(office);
+  r.set_registered_date(registered_date);
+  r.set_state(regv1::REGISTRATION_STATE_ACTIVE);
+  return r;
+}
+
+// RegistrationService with a scripted feed. Deregister ends a known active registration, decides
+// person_notified as the contract says, and appends a RegistrationDeregistered event.
+class FakeRegistrationService final : public regv1::RegistrationService::Service {
+ public:
+  // Appends RegistrationCreated for `r`; returns its sequence.
+  int64_t AddCreated(const regv1::Registration& r) {
+    absl::MutexLock lock(&mu_);
+    registrations_[r.id()] = r;
+    regv1::Event event;
+    *event.mutable_registration_created()->mutable_registration() = r;
+    return AppendLocked(std::move(event));
+  }
+
+  // Appends an event the follow-up service does not use (ApplicationStateChanged).
+  int64_t AddOther() {
+    absl::MutexLock lock(&mu_);
+    regv1::Event event;
+    event.mutable_application_state_changed()->set_application_id("hlj-a1");
+    return AppendLocked(std::move(event));
+  }
+
+  int64_t AddDeregistered(const std::string& id, codes::DeregistrationReason reason,
+                          const std::string& effective_date) {
+    absl::MutexLock lock(&mu_);
+    regv1::Registration& r = registrations_[id];
+    r.set_state(regv1::REGISTRATION_STATE_DEREGISTERED);
+    r.mutable_deregistration()->set_reason(reason);
+    r.mutable_deregistration()->set_effective_date(effective_date);
+    regv1::Event event;
+    *event.mutable_registration_deregistered()->mutable_registration() = r;
+    return AppendLocked(std::move(event));
+  }
+
+  // Makes every later call fail with `code` (OK restores normal answers).
+  void FailWith(grpc::StatusCode code) {
+    absl::MutexLock lock(&mu_);
+    fail_with_ = code;
+  }
+
+  std::vector<regv1::DeregisterRequest> deregister_calls() const {
+    absl::MutexLock lock(&mu_);
+    return deregister_calls_;
+  }
+  std::vector<int64_t> stream_starts() const {
+    absl::MutexLock lock(&mu_);
+    return stream_starts_;
+  }
+  regv1::Registration registration(const std::string& id) const {
+    absl::MutexLock lock(&mu_);
+    auto it = registrations_.find(id);
+    return it == registrations_.end() ? regv1::Registration() : it->second;
+  }
+
+  grpc::Status Deregister(grpc::ServerContext*, const regv1::DeregisterRequest* request,
+                          regv1::DeregisterResponse* response) override {
+    absl::MutexLock lock(&mu_);
+    if (fail_with_ != grpc::StatusCode::OK) return grpc::Status(fail_with_, "scripted failure");
+    deregister_calls_.push_back(*request);
+    auto done = answers_.find(request->request_id());
+    if (done != answers_.end()) {
+      *response = done->second;
+      return grpc::Status::OK;
+    }
+    auto it = registrations_.find(request->registration_id());
+    if (it == registrations_.end()) {
+      return status::ToGrpcStatus(status::WithErrorInfo(absl::NotFoundError("no registration"),
+                                                        "REGISTRATION_NOT_FOUND"));
+    }
+    regv1::Registration& r = it->second;
+    if (r.state() != regv1::REGISTRATION_STATE_ACTIVE) {
+      return status::ToGrpcStatus(status::WithErrorInfo(
+          absl::FailedPreconditionError("already ended"), "REGISTRATION_NOT_ACTIVE"));
+    }
+    r.set_state(regv1::REGISTRATION_STATE_DEREGISTERED);
+    regv1::Deregistration* d = r.mutable_deregistration();
+    d->set_reason(request->reason());
+    d->set_effective_date(request->effective_date());
+    d->set_actor(request->actor());
+    d->set_note(request->note());
+    d->set_moved_abroad(request->moved_abroad());
+    const int reason = static_cast<int>(request->reason());
+    d->set_person_notified(!(reason == 25 || reason == 26 || reason == 32 ||
+                             (reason == 24 && request->moved_abroad())));
+    d->mutable_recorded_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+    regv1::Event event;
+    *event.mutable_registration_deregistered()->mutable_registration() = r;
+    AppendLocked(std::move(event));
+    *response->mutable_registration() = r;
+    answers_[request->request_id()] = *response;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status StreamEvents(grpc::ServerContext* context, const regv1::StreamEventsRequest* request,
+                            grpc::ServerWriter<regv1::StreamEventsResponse>* writer) override {
+    int64_t cursor = request->after_sequence();
+    {
+      absl::MutexLock lock(&mu_);
+      stream_starts_.push_back(cursor);
+      if (cursor > static_cast<int64_t>(events_.size())) {
+        return grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "cursor ahead of feed");
+      }
+    }
+    while (!context->IsCancelled()) {
+      std::vector<regv1::Event> batch;
+      {
+        absl::MutexLock lock(&mu_);
+        auto more = [this, cursor]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return static_cast<int64_t>(events_.size()) > cursor || stopping_;
+        };
+        // Bounded wait so that a cancelled call is noticed.
+        mu_.AwaitWithTimeout(absl::Condition(&more), absl::Milliseconds(50));
+        if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stopping");
+        for (int64_t i = cursor; i < static_cast<int64_t>(events_.size()); ++i) {
+          batch.push_back(events_[static_cast<size_t>(i)]);
+        }
+      }
+      for (const regv1::Event& event : batch) {
+        regv1::StreamEventsResponse response;
+        *response.mutable_event() = event;
+        if (!writer->Write(response)) return grpc::Status::CANCELLED;
+        cursor = event.sequence();
+      }
+    }
+    return grpc::Status::CANCELLED;
+  }
+
+  // Ends open streams (before the server shuts down).
+  void StopStreams() {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+
+ private:
+  int64_t AppendLocked(regv1::Event event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    event.set_sequence(static_cast<int64_t>(events_.size()) + 1);
+    event.set_shard_id("hlj");
+    events_.push_back(std::move(event));
+    return static_cast<int64_t>(events_.size());
+  }
+
+  mutable absl::Mutex mu_;
+  std::vector<regv1::Event> events_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, regv1::Registration> registrations_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, regv1::DeregisterResponse> answers_ ABSL_GUARDED_BY(mu_);
+  std::vector<regv1::DeregisterRequest> deregister_calls_ ABSL_GUARDED_BY(mu_);
+  std::vector<int64_t> stream_starts_ ABSL_GUARDED_BY(mu_);
+  grpc::StatusCode fail_with_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// The fake registration service on port 0.
+class FakeRegistration {
+ public:
+  FakeRegistration() {
+    auto started = server::GrpcServer::Start(server::ServerOptions(), {&service_});
+    if (!started.ok()) std::abort();
+    server_ = *std::move(started);
+  }
+  ~FakeRegistration() {
+    service_.StopStreams();
+    server_->Shutdown();
+  }
+  FakeRegistrationService& service() { return service_; }
+  std::string address() const { return server_->address(); }
+
+ private:
+  FakeRegistrationService service_;
+  std::unique_ptr<server::GrpcServer> server_;
+};
+
+// The follow-up service put together as in followup_component.cc, with a FakeClock, its database
+// in `dir`, its registration peer at `registration_address`, served on port 0.
+class FollowupStack {
+ public:
+  FollowupStack(const std::string& dir, const std::string& registration_address, absl::Time now)
+      : clock_(now) {
+    auto opened = SqliteFollowupStore::Open(dir + "/followup.db");
+    if (!opened.ok()) std::abort();
+    store_ = *std::move(opened);
+    channel_ = grpc::CreateChannel(registration_address, grpc::InsecureChannelCredentials());
+    registration_ = std::make_unique<GrpcRegistrationClient>(channel_, absl::Seconds(2));
+    RegistrationFeedConsumer::Options options;
+    options.initial_backoff = absl::Milliseconds(20);
+    options.max_backoff = absl::Milliseconds(200);
+    consumer_ = std::make_unique<RegistrationFeedConsumer>(*store_, channel_, options,
+                                                           log::Logger("test.feed"));
+    followups_ = std::make_unique<FollowupManager>(*store_, *registration_, Regions(), clock_,
+                                                   log::Logger("test.manager"));
+    fraud_ = std::make_unique<FraudDesk>(*store_, Regions(), clock_, log::Logger("test.fraud"));
+    service_ = std::make_unique<FollowupServiceImpl>(
+        FollowupServiceImpl::Dependencies{followups_.get(), fraud_.get(), &Regions(), &clock_},
+        log::Logger("test.service"));
+    auto started = server::GrpcServer::Start(server::ServerOptions(), {service_.get()});
+    if (!started.ok()) std::abort();
+    server_ = *std::move(started);
+    stub_ = v1::FollowupService::NewStub(
+        grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+  }
+
+  ~FollowupStack() {
+    consumer_->Stop();
+    server_->Shutdown();
+    store_->Shutdown();
+  }
+
+  v1::FollowupService::Stub& stub() { return *stub_; }
+  RegistrationFeedConsumer& consumer() { return *consumer_; }
+  SqliteFollowupStore& store() { return *store_; }
+  time::FakeClock& clock() { return clock_; }
+
+  // Starts the feed consumer and waits until it applied `sequence`.
+  bool SyncTo(int64_t sequence) {
+    consumer_->Start();
+    return consumer_->WaitForCursor(sequence, absl::Seconds(10));
+  }
+
+ private:
+  time::FakeClock clock_;
+  std::unique_ptr<SqliteFollowupStore> store_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<GrpcRegistrationClient> registration_;
+  std::unique_ptr<RegistrationFeedConsumer> consumer_;
+  std::unique_ptr<FollowupManager> followups_;
+  std::unique_ptr<FraudDesk> fraud_;
+  std::unique_ptr<FollowupServiceImpl> service_;
+  std::unique_ptr<server::GrpcServer> server_;
+  std::unique_ptr<v1::FollowupService::Stub> stub_;
+};
+
+// Calls a unary RPC with a deadline; returns the status converted back to absl::Status.
+template <typename Request, typename Response, typename Method>
+absl::Status Call(v1::FollowupService::Stub& stub, Method method, const Request& request,
+                  Response* response) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return status::FromGrpcStatus((stub.*method)(&context, request, response));
+}
+
+// "field RULE" of each BadRequest violation, in order.
+inline std::vector<std::string> Violations(const absl::Status& status) {
+  std::vector<std::string> out;
+  std::optional<google::rpc::BadRequest> bad = status::GetBadRequest(status);
+  if (!bad.has_value()) return out;
+  for (const auto& v : bad->field_violations()) {
+    std::string rule = v.description().substr(0, v.description().find(':'));
+    out.push_back(v.field() + " " + rule);
+  }
+  return out;
+}
+
+inline std::string Reason(const absl::Status& status) {
+  std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(status);
+  return info.has_value() ? info->reason() : "";
+}
+
+}  // namespace unemployment::followup::testing
