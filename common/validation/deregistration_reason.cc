@@ -41,6 +41,8 @@ bool SuppressesNotification(DeregistrationReason reason, bool moved_abroad) {
       return moved_abroad;
     case DeregistrationReason::kImprisoned:
     case DeregistrationReason::kDeceased:
+    // No contact for six months: the person is by definition unreachable (DOMAIN.md section 4).
+    case DeregistrationReason::kNoContact:
       return true;
     case DeregistrationReason::kHiredByEmployer:
     case DeregistrationReason::kSelfEmployedWithLicence:
@@ -50,7 +52,6 @@ bool SuppressesNotification(DeregistrationReason reason, bool moved_abroad) {
     case DeregistrationReason::kRetirementAge:
     case DeregistrationReason::kFullyLostAbilityToWork:
     case DeregistrationReason::kEndedJobSearch:
-    case DeregistrationReason::kNoContact:
     case DeregistrationReason::kOther:
       return false;
   }

@@ -40,9 +40,9 @@ std::optional<DeregistrationReason> DeregistrationReasonFromNumber(int number);
 //  - 24 covers school, military service AND moving abroad, which the code alone cannot tell
 //    apart. So, as in common.v1 DeregisterRequest, the caller says `moved_abroad`: only then is the
 //    notice suppressed; a new student or soldier is still told.
-//  - "Unreachable" is no reason: it is the outcome of a notification attempt (phone not answered,
-//    message undeliverable) that the notifier records. A deregistration for 32 (no contact) is
-//    still notified, and it is that attempt which may end as unreachable.
+//  - 32 (no contact with the service for six months): suppressed, because such a person is
+//    unreachable by definition; the contracts (registration and follow-up DeregisterRequest) say
+//    the same. Other unreachable cases show up as the outcome of a notification attempt.
 // `moved_abroad` is ignored for other reasons (ValidateMovedAbroad() refuses that combination).
 bool SuppressesNotification(DeregistrationReason reason, bool moved_abroad);
 

@@ -164,8 +164,9 @@ TEST_CASE("deregistration reasons and notification", "[codes]") {
     if (SuppressesNotification(*reason, true)) suppressed_when_abroad.insert(number);
   }
   // 24 mixes school, military service and moving abroad: only moving abroad suppresses.
-  CHECK(suppressed == std::set<int>{25, 26});
-  CHECK(suppressed_when_abroad == std::set<int>{24, 25, 26});
+  // 32 (no contact for six months) means the person is unreachable.
+  CHECK(suppressed == std::set<int>{25, 26, 32});
+  CHECK(suppressed_when_abroad == std::set<int>{24, 25, 26, 32});
 
   CHECK_VALID(ValidateMovedAbroad(DeregistrationReason::kSchoolMilitaryOrAbroad, true));
   CHECK_VALID(ValidateMovedAbroad(DeregistrationReason::kHiredByEmployer, false));
