@@ -8,13 +8,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/forms/form_validator.h"
 #include "common/log/logger.h"
 #include "common/server/service_database.h"
 #include "common/time/clock.h"
 #include "common/validation/region_directory.h"
 #include "services/gateway/caller_identity.h"
 #include "services/gateway/contact_directory.h"
-#include "services/gateway/form_validator.h"
 #include "services/gateway/gateway_service.h"
 #include "services/gateway/idempotency_store.h"
 #include "services/gateway/intake.h"
@@ -73,7 +73,7 @@ class Component final : public server::ServiceComponent {
   validation::RegionDirectory regions_;
   RoutingTable routing_;
   ContactDirectory contacts_;
-  FormValidator validator_;
+  forms::FormValidator validator_;
   SqliteIdempotencyStore store_;
   GrpcRegistrationShards shards_;
   ChannelHeaderIdentityExtractor identity_;

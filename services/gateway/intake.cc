@@ -9,11 +9,14 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/forms/form_facts.h"
+#include "common/forms/form_normalizer.h"
 #include "common/status/status_util.h"
 #include "common/validation/text.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "openssl/sha.h"
+#include "services/gateway/application_ids.h"
 
 namespace unemployment::gateway {
 
@@ -69,7 +72,7 @@ absl::string_view ChannelIdField(common::v1::Channel channel) {
                                                         : "ministry_application_id";
 }
 
-Intake::Intake(const FormValidator& validator, const RoutingTable& routing,
+Intake::Intake(const forms::FormValidator& validator, const RoutingTable& routing,
                RegistrationShards& shards, IdempotencyStore& store, const log::Logger& logger,
                IntakeOptions options)
     : validator_(validator),
@@ -84,17 +87,17 @@ absl::Status Intake::Validate(IntakeItem& item) const {
   validation::Violations violations;
   const absl::string_view id_field = ChannelIdField(item.channel);
   if (item.channel == common::v1::CHANNEL_PROVINCE_PORTAL) {
-    validator_.ValidatePortalApplicationId(item.channel_application_id, id_field, violations);
+    ValidatePortalApplicationId(item.channel_application_id, validator_.regions(),
+                                validator_.province_code(), id_field, violations);
   } else {
-    FormValidator::ValidateMinistryApplicationId(item.channel_application_id, id_field,
-                                                 violations);
+    ValidateMinistryApplicationId(item.channel_application_id, id_field, violations);
   }
   if (!item.has_form) {
     violations.Add("form", "REQUIRED", "the registration form is required");
   } else {
     item.form.DiscardUnknownFields();
-    FormValidator::Normalize(item.form);
-    FormOptions options;
+    forms::NormalizeForm(item.form);
+    forms::FormOptions options;
     options.require_residence_urban_rural_class =
         item.channel == common::v1::CHANNEL_PROVINCE_PORTAL;
     validator_.Validate(item.form, options, "form.", violations);
@@ -167,7 +170,7 @@ void Intake::Submit(IntakeItem item, absl::Time deadline, StatusCallback done) {
   if (absl::Status valid = Validate(item); !valid.ok()) return done(std::move(valid));
 
   auto op = std::make_shared<Operation>();
-  op->office_region_code = FormValidator::OfficeRegionCode(item.form);
+  op->office_region_code = forms::OfficeRegionCode(item.form);
   absl::StatusOr<std::string> shard = routing_.ShardFor(op->office_region_code);
   if (!shard.ok() || !shards_.HasShard(*shard)) {
     logger_.Error("no_route", {{"office_region_code", op->office_region_code}});

@@ -33,8 +33,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/forms/form_validator.h"
 #include "common/log/logger.h"
-#include "services/gateway/form_validator.h"
 #include "services/gateway/idempotency_store.h"
 #include "services/gateway/registration_shards.h"
 #include "services/gateway/routing_table.h"
@@ -61,9 +61,11 @@ class Intake final {
   using StatusCallback = std::function<void(absl::StatusOr<v1::ApplicationStatus>)>;
   using BatchCallback = std::function<void(std::vector<absl::StatusOr<v1::ApplicationStatus>>)>;
 
-  // Everything is borrowed and must outlive the intake and its in-flight calls.
-  Intake(const FormValidator& validator, const RoutingTable& routing, RegistrationShards& shards,
-         IdempotencyStore& store, const log::Logger& logger, IntakeOptions options);
+  // Everything is borrowed and must outlive the intake and its in-flight calls. `validator` also
+  // gives the region directory and the province that portal application ids are checked against.
+  Intake(const forms::FormValidator& validator, const RoutingTable& routing,
+         RegistrationShards& shards, IdempotencyStore& store, const log::Logger& logger,
+         IntakeOptions options);
 
   // Stores one application (or finds the one stored under its id). `done` runs exactly once.
   void Submit(IntakeItem item, absl::Time deadline, StatusCallback done);
@@ -100,7 +102,7 @@ class Intake final {
   void Fail(const std::shared_ptr<Operation>& op, absl::Status status, bool release);
   absl::Status MapShardError(const std::string& shard, absl::Status status) const;
 
-  const FormValidator& validator_;
+  const forms::FormValidator& validator_;
   const RoutingTable& routing_;
   RegistrationShards& shards_;
   IdempotencyStore& store_;

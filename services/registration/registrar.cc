@@ -5,13 +5,13 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/forms/form_facts.h"
 #include "common/log/mask.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "common/time/date.h"
 #include "common/time/time_zone.h"
 #include "common/validation/deregistration_reason.h"
-#include "services/registration/form_validation.h"
 #include "services/registration/page_token.h"
 #include "services/registration/proto_util.h"
 #include "unemployment/registration/v1/ministry_feedback_service.pb.h"
@@ -282,7 +282,7 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
               urban_rural);
           absl::StatusOr<absl::CivilDay> decided_day = time::ParseDate(decided_on);
           registration->set_birth_date(
-              DerivedBirthDate(form, decided_day.ok() ? *decided_day : today));
+              forms::DerivedBirthDate(form, decided_day.ok() ? *decided_day : today));
           registration->set_residence_urban(!urban_rural.empty() && urban_rural[0] == '1');
           const std::string& household_county = form.household_address().county_code();
           registration->set_household_local(

@@ -22,12 +22,14 @@ bool IsServerFault(absl::StatusCode code) {
 }  // namespace
 
 RegistrationServiceImpl::RegistrationServiceImpl(Dependencies dependencies, log::Logger logger)
-    : deps_(std::move(dependencies)), logger_(std::move(logger)) {}
+    : deps_(std::move(dependencies)),
+      logger_(std::move(logger)),
+      form_validator_(*deps_.regions, *deps_.clock, deps_.province_code) {}
 
 RequestRules RegistrationServiceImpl::Rules() const {
   RequestRules rules;
   rules.regions = deps_.regions;
-  rules.province_code = deps_.province_code;
+  rules.form_validator = &form_validator_;
   rules.today = deps_.clock->Today();
   return rules;
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <string>
 
+#include "common/forms/form_validator.h"
 #include "common/log/logger.h"
 #include "common/time/clock.h"
 #include "common/validation/region_directory.h"
@@ -71,6 +72,8 @@ class RegistrationServiceImpl final : public v1::RegistrationService::CallbackSe
 
   Dependencies deps_;
   log::Logger logger_;
+  // The registration form's rules on deps_.regions, deps_.clock and deps_.province_code.
+  forms::FormValidator form_validator_;
 };
 
 }  // namespace unemployment::registration

@@ -4,15 +4,15 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/forms/form_facts.h"
+#include "common/forms/form_normalizer.h"
 #include "common/status/status_util.h"
 #include "common/validation/date.h"
 #include "common/validation/deregistration_reason.h"
-#include "common/validation/resident_id.h"
 #include "common/validation/rules.h"
 #include "common/validation/text.h"
 #include "common/validation/urban_rural.h"
 #include "common/validation/violations.h"
-#include "services/registration/form_validation.h"
 
 namespace unemployment::registration {
 namespace {
@@ -116,14 +116,10 @@ absl::Status ValidateCreateApplication(v1::CreateApplicationRequest& request,
   if (!request.has_form()) {
     out.Add("form", std::string(rule::kRequired), "the registration form is required");
   } else {
-    NormalizeForm(*request.mutable_form());
-    FormRules form_rules;
-    form_rules.regions = rules.regions;
-    form_rules.province_code = rules.province_code;
-    form_rules.today = rules.today;
-    form_rules.require_residence_urban_rural_class =
-        request.channel() != v1c::CHANNEL_MINISTRY;
-    ValidateForm(request.form(), form_rules, "form.", out);
+    forms::NormalizeForm(*request.mutable_form());
+    forms::FormOptions options;
+    options.require_residence_urban_rural_class = request.channel() != v1c::CHANNEL_MINISTRY;
+    rules.form_validator->Validate(request.form(), options, "form.", out);
   }
   Trim(request.mutable_office_region_code());
   if (request.office_region_code().empty()) {
@@ -133,9 +129,9 @@ absl::Status ValidateCreateApplication(v1::CreateApplicationRequest& request,
     out.Add("office_region_code", std::string(rule::kFormat),
             "the office region code has 6 digits");
   } else if (request.has_form()) {
-    const std::string chosen = ChosenCountyCode(request.form());
+    const std::string chosen = forms::OfficeRegionCode(request.form());
     if (!chosen.empty() && chosen != request.office_region_code()) {
-      out.Add("office_region_code", std::string(form_rule::kMismatch),
+      out.Add("office_region_code", std::string(rule::kMismatch),
               "the office region code is not the county code of the chosen registration location");
     }
   }
@@ -223,9 +219,8 @@ absl::Status ValidateGetActiveRegistrationByPerson(v1::GetActiveRegistrationByPe
   if (!request.has_person_id()) {
     out.Add("person_id", std::string(rule::kRequired), "the person's identity is required");
   } else {
-    request.mutable_person_id()->set_id_number(
-        validation::NormalizeIdNumber(validation::TrimText(request.person_id().id_number())));
-    ValidatePersonId(request.person_id(), rules.today, "person_id", out);
+    forms::NormalizePersonId(*request.mutable_person_id());
+    rules.form_validator->ValidatePersonId(request.person_id(), "person_id", out);
   }
   return ToStatus(out, "GetActiveRegistrationByPersonRequest");
 }
@@ -251,7 +246,7 @@ absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRul
                              request.note(),
                              {reason == v1c::DEREGISTRATION_REASON_OTHER, kMaxNote, true}));
   if (request.moved_abroad() && reason != v1c::DEREGISTRATION_REASON_SCHOOL_MILITARY_OR_ABROAD) {
-    out.Add("moved_abroad", std::string(form_rule::kNotApplicable),
+    out.Add("moved_abroad", std::string(rule::kNotApplicable),
             "moved_abroad is only allowed with reason 24");
   }
   return ToStatus(out, "DeregisterRequest");

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
+#include "common/forms/form_validator.h"
 #include "common/validation/region_directory.h"
 #include "unemployment/registration/v1/registration_service.pb.h"
 
@@ -18,8 +19,9 @@ namespace unemployment::registration {
 struct RequestRules {
   // Not owned.
   const validation::RegionDirectory* regions = nullptr;
-  // The province this deployment serves.
-  std::string province_code = "230000";
+  // The registration form's rules, shared with the gateway (common/forms); it knows the province
+  // this deployment serves. Not owned.
+  const forms::FormValidator* form_validator = nullptr;
   // Today in China.
   absl::CivilDay today;
 };

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/forms/form_validator.h"
 #include "common/log/logger.h"
 #include "common/server/grpc_server.h"
 #include "common/status/status_util.h"
@@ -228,7 +229,7 @@ class GatewayFixture {
   std::unique_ptr<RoutingTable> routing_;
   std::unique_ptr<GrpcRegistrationShards> shards_;
   ContactDirectory contacts_;
-  FormValidator validator_{testing::Regions(), clock_, "230000"};
+  forms::FormValidator validator_{testing::Regions(), clock_, "230000"};
   ChannelHeaderIdentityExtractor identity_;
   std::unique_ptr<Intake> intake_;
   std::unique_ptr<GatewayServiceImpl> service_;
