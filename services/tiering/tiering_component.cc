@@ -1,23 +1,88 @@
 #include "services/tiering/tiering_component.h"
 
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "common/log/logger.h"
 #include "common/server/service_database.h"
+#include "common/time/clock.h"
+#include "common/validation/region_directory.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "services/tiering/difficulty_criteria.h"
+#include "services/tiering/event_notifier.h"
+#include "services/tiering/registration_feed_consumer.h"
+#include "services/tiering/sqlite_tiering_store.h"
+#include "services/tiering/tiering.h"
 #include "services/tiering/tiering_service.h"
+#include "services/tiering/type_rules.h"
 
 namespace unemployment::tiering {
 namespace {
 
 class Component final : public server::ServiceComponent {
  public:
-  explicit Component(std::unique_ptr<store::Database> db) : db_(std::move(db)) {}
+  Component(std::unique_ptr<store::Database> db, int64_t last_sequence, TypeRules type_rules,
+            DifficultyCriteria criteria, validation::RegionDirectory regions,
+            std::string registration_address)
+      : logger_("tiering"),
+        store_(std::move(db)),
+        notifier_(last_sequence),
+        type_rules_(std::move(type_rules)),
+        criteria_(std::move(criteria)),
+        regions_(std::move(regions)),
+        tiering_(store_, clock_, type_rules_, criteria_, &regions_),
+        service_(tiering_, clock_, notifier_, logger_) {
+    store_.SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
+    if (!registration_address.empty()) {
+      consumer_ = std::make_unique<RegistrationFeedConsumer>(
+          grpc::CreateChannel(registration_address, grpc::InsecureChannelCredentials()), tiering_,
+          log::Logger("tiering.feed"), RegistrationFeedConsumer::Options());
+    } else {
+      logger_.Warning("registration_addr_unset",
+                      {{"detail", "no --registration_addr: no registrations will be learnt"}});
+    }
+  }
+
+  ~Component() override { Stop(); }
+
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
+  absl::Status OnServing(const std::string& /*self_address*/) override {
+    if (consumer_ != nullptr) consumer_->Start();
+    return absl::OkStatus();
+  }
+
+  // Open event streams end with UNAVAILABLE so that the drain does not wait for them.
+  void OnStopping() override {
+    notifier_.Shutdown();
+    if (consumer_ != nullptr) consumer_->Stop();
+  }
+
+  void Stop() override {
+    notifier_.Shutdown();
+    if (consumer_ != nullptr) consumer_->Stop();
+  }
+
  private:
-  std::unique_ptr<store::Database> db_;
+  log::Logger logger_;
+  time::SystemClock clock_;
+  SqliteTieringStore store_;
+  EventNotifier notifier_;
+  TypeRules type_rules_;
+  DifficultyCriteria criteria_;
+  validation::RegionDirectory regions_;
+  Tiering tiering_;
   TieringServiceImpl service_;
+  std::unique_ptr<RegistrationFeedConsumer> consumer_;
 };
+
+absl::Status SettingError(absl::string_view name, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat("setting --", name, ": ", status.message()));
+}
 
 }  // namespace
 
@@ -27,14 +92,31 @@ server::ServiceDefinition Definition() {
   definition.default_port = 50054;
   definition.define_settings = [](server::Settings& settings) {
     settings.Define("registration_addr", "127.0.0.1:50052",
-                    "address of the registration service (its event feed and API)");
+                    "address of the registration service (its event feed); empty disables the "
+                    "feed consumer");
+    settings.Define("tiering_rules_dir", "data/tiering",
+                    "folder of type_rules.csv and difficulty_criteria.csv (see its README.md)");
+    settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
   };
-  definition.create = [](const server::CommonSettings& common, const server::Settings&)
+  definition.create = [](const server::CommonSettings& common, const server::Settings& settings)
       -> absl::StatusOr<std::unique_ptr<server::ServiceComponent>> {
+    const std::string rules_dir = settings.Get("tiering_rules_dir");
+    absl::StatusOr<TypeRules> rules = TypeRules::LoadFile(rules_dir + "/type_rules.csv");
+    if (!rules.ok()) return SettingError("tiering_rules_dir", rules.status());
+    absl::StatusOr<DifficultyCriteria> criteria =
+        DifficultyCriteria::LoadFile(rules_dir + "/difficulty_criteria.csv");
+    if (!criteria.ok()) return SettingError("tiering_rules_dir", criteria.status());
+    absl::StatusOr<validation::RegionDirectory> regions =
+        validation::RegionDirectory::LoadDirectory(settings.Get("regions_dir"));
+    if (!regions.ok()) return SettingError("regions_dir", regions.status());
     absl::StatusOr<std::unique_ptr<store::Database>> db =
-        server::OpenServiceDatabase(common, "tiering.db", {});
+        server::OpenServiceDatabase(common, "tiering.db", TieringMigrations());
     if (!db.ok()) return db.status();
-    return std::make_unique<Component>(*std::move(db));
+    absl::StatusOr<int64_t> last_sequence = LastSequenceOf(**db);
+    if (!last_sequence.ok()) return last_sequence.status();
+    return std::make_unique<Component>(*std::move(db), *last_sequence, *std::move(rules),
+                                       *std::move(criteria), *std::move(regions),
+                                       settings.Get("registration_addr"));
   };
   return definition;
 }

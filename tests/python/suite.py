@@ -21,7 +21,8 @@ class Suite:
         self.env = dict(os.environ,
                         UE_CALENDAR_DIR=os.path.join(source_dir, "data/calendar"),
                         UE_REGIONS_DIR=os.path.join(source_dir, "data/regions"),
-                        UE_CONTACTS_DIR=os.path.join(source_dir, "data/contacts"))
+                        UE_CONTACTS_DIR=os.path.join(source_dir, "data/contacts"),
+                        UE_TIERING_RULES_DIR=os.path.join(source_dir, "data/tiering"))
         self.extra_args = extra_args or {}
         self.tmp = tempfile.TemporaryDirectory(prefix="ue-pytest-")
         self.procs = {}

@@ -1,0 +1,113 @@
+#include "services/tiering/service_plan.h"
+
+#include "common/time/date.h"
+#include "services/tiering/level.h"
+
+namespace unemployment::tiering {
+namespace {
+
+namespace v1c = ::unemployment::common::v1;
+
+struct Rule {
+  v1::ServiceType type;
+  v1c::UnemploymentLevel level;
+  int required;
+  absl::CivilDay window_start;
+  std::optional<absl::CivilDay> due_on;
+};
+
+v1::Obligation Evaluate(const Rule& rule, const std::vector<DeliveryRef>& deliveries,
+                        absl::CivilDay as_of) {
+  v1::Obligation obligation;
+  obligation.set_service_type(rule.type);
+  obligation.set_level(rule.level);
+  obligation.set_required_count(rule.required);
+  obligation.set_window_start(time::FormatDate(rule.window_start));
+  if (rule.due_on.has_value()) obligation.set_due_on(time::FormatDate(*rule.due_on));
+  absl::CivilDay last = as_of;
+  if (rule.due_on.has_value() && *rule.due_on < last) last = *rule.due_on;
+  int count = 0;
+  for (const DeliveryRef& delivery : deliveries) {
+    if (delivery.type != rule.type || delivery.delivered_on < rule.window_start ||
+        delivery.delivered_on > last) {
+      continue;
+    }
+    ++count;
+    obligation.add_delivery_ids(delivery.delivery_id);
+    if (count == rule.required) obligation.set_met_on(time::FormatDate(delivery.delivered_on));
+  }
+  obligation.set_delivered_count(count);
+  if (count >= rule.required) {
+    obligation.set_state(v1::OBLIGATION_STATE_MET);
+  } else if (rule.due_on.has_value() && *rule.due_on < as_of) {
+    obligation.set_state(v1::OBLIGATION_STATE_MISSED);
+  } else {
+    obligation.set_state(v1::OBLIGATION_STATE_OPEN);
+  }
+  return obligation;
+}
+
+}  // namespace
+
+std::vector<v1::Obligation> ComputeObligations(const PlanInput& input, absl::CivilDay as_of) {
+  const absl::CivilDay reg = input.registered;
+  std::optional<LevelSpan> span = LevelOn(reg, as_of);
+  const v1c::UnemploymentLevel level =
+      span.has_value() ? span->level : v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM;
+  std::vector<Rule> rules;
+  const std::optional<absl::CivilDay> short_end = LevelEnd(reg, v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM);
+  for (v1::ServiceType type :
+       {v1::SERVICE_TYPE_FIRST_INTERVIEW, v1::SERVICE_TYPE_POLICY_LIST_HANDED_OUT,
+        v1::SERVICE_TYPE_SERVICE_LIST_HANDED_OUT, v1::SERVICE_TYPE_AGENCY_LIST_HANDED_OUT}) {
+    rules.push_back({type, v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED, 1, reg, short_end});
+  }
+  rules.push_back(
+      {v1::SERVICE_TYPE_JOB_RECOMMENDATION, v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM, 3, reg, short_end});
+  if (level >= v1c::UNEMPLOYMENT_LEVEL_MEDIUM_SHORT) {
+    const auto ms = v1c::UNEMPLOYMENT_LEVEL_MEDIUM_SHORT;
+    rules.push_back(
+        {v1::SERVICE_TYPE_CAREER_GUIDANCE, ms, 1, LevelStart(reg, ms), LevelEnd(reg, ms)});
+    rules.push_back({v1::SERVICE_TYPE_JOB_FAIR, ms, 1, LevelStart(reg, ms), LevelEnd(reg, ms)});
+  }
+  if (level >= v1c::UNEMPLOYMENT_LEVEL_MEDIUM_LONG) {
+    const auto ml = v1c::UNEMPLOYMENT_LEVEL_MEDIUM_LONG;
+    rules.push_back(
+        {v1::SERVICE_TYPE_VOCATIONAL_TRAINING, ml, 1, LevelStart(reg, ml), LevelEnd(reg, ml)});
+  }
+  if (level >= v1c::UNEMPLOYMENT_LEVEL_LONG_TERM) {
+    const auto lt = v1c::UNEMPLOYMENT_LEVEL_LONG_TERM;
+    const bool approved =
+        input.difficulty_approved_on.has_value() && *input.difficulty_approved_on <= as_of;
+    if (input.meets_difficulty_criteria || approved) {
+      rules.push_back({v1::SERVICE_TYPE_DIFFICULTY_IDENTIFICATION, lt, 1, reg, std::nullopt});
+    }
+    if (approved) {
+      rules.push_back({v1::SERVICE_TYPE_EMPLOYMENT_ASSISTANCE, lt, 1, *input.difficulty_approved_on,
+                       std::nullopt});
+    }
+  }
+  if (input.training_intention) {
+    rules.push_back({v1::SERVICE_TYPE_TRAINING_RECOMMENDATION, v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED,
+                     1, reg, std::nullopt});
+  }
+  if (input.entrepreneurship_intention) {
+    rules.push_back({v1::SERVICE_TYPE_ENTREPRENEURSHIP_TRAINING,
+                     v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED, 1, reg, std::nullopt});
+    rules.push_back({v1::SERVICE_TYPE_BUSINESS_START_GUIDANCE, v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED,
+                     1, reg, std::nullopt});
+  }
+  std::vector<v1::Obligation> obligations;
+  obligations.reserve(rules.size());
+  for (const Rule& rule : rules) obligations.push_back(Evaluate(rule, input.deliveries, as_of));
+  return obligations;
+}
+
+bool HasGap(const std::vector<v1::Obligation>& obligations, v1::ObligationState state) {
+  for (const v1::Obligation& obligation : obligations) {
+    if (obligation.state() == v1::OBLIGATION_STATE_MET) continue;
+    if (state == v1::OBLIGATION_STATE_UNSPECIFIED || obligation.state() == state) return true;
+  }
+  return false;
+}
+
+}  // namespace unemployment::tiering

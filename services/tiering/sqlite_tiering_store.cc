@@ -1,0 +1,439 @@
+#include "services/tiering/sqlite_tiering_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
+#include "common/store/statement.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace unemployment::tiering {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using store::Database;
+using store::Statement;
+
+// --- Schema. A released migration is never edited; changes are new migrations. ---
+
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE feed_cursors (
+  feed TEXT PRIMARY KEY,
+  sequence INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE counters (
+  series TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- One row per registration learnt from the feed; data is a tiering.v1.Profile.
+CREATE TABLE profiles (
+  registration_id TEXT PRIMARY KEY,
+  office_region_code TEXT NOT NULL,
+  registered_date TEXT NOT NULL,
+  end_date TEXT NOT NULL,
+  difficulty_approved_on TEXT NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX profiles_by_office ON profiles (office_region_code, registered_date, registration_id);
+CREATE INDEX profiles_by_date ON profiles (registered_date, registration_id);
+
+-- data is a tiering.v1.ServiceDelivery.
+CREATE TABLE deliveries (
+  delivery_id TEXT PRIMARY KEY,
+  registration_id TEXT NOT NULL,
+  type INTEGER NOT NULL,
+  delivered_on TEXT NOT NULL,
+  recorded_micros INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX deliveries_by_registration
+  ON deliveries (registration_id, delivered_on, recorded_micros, delivery_id);
+
+-- data is a tiering.v1.DifficultyIdentification; state 3 = PENDING_DECISION.
+CREATE TABLE identifications (
+  identification_id TEXT PRIMARY KEY,
+  registration_id TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX identifications_pending ON identifications (registration_id) WHERE state = 3;
+
+-- data is a tiering.v1.Catalog.
+CREATE TABLE catalogs (
+  region_code TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (region_code, kind, version)
+) WITHOUT ROWID;
+
+CREATE TABLE requests (
+  kind TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  fingerprint BLOB NOT NULL,
+  response BLOB NOT NULL,
+  PRIMARY KEY (kind, request_id)
+) WITHOUT ROWID;
+
+-- This service's own feed (TieringService.StreamEvents); data is a tiering.v1.TieringEvent
+-- without its sequence. AUTOINCREMENT never reuses a committed sequence.
+CREATE TABLE events (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  occurred_micros INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+)sql";
+
+constexpr store::Migration kMigrations[] = {
+    {1, "tiering_schema", kSchemaV1},
+};
+
+// --- Statements. ---
+
+constexpr std::string_view kFeedCursorSql = "SELECT sequence FROM feed_cursors WHERE feed = ?1";
+constexpr std::string_view kSetFeedCursorSql =
+    "INSERT INTO feed_cursors (feed, sequence) VALUES (?1, ?2) "
+    "ON CONFLICT (feed) DO UPDATE SET sequence = excluded.sequence";
+constexpr std::string_view kNextNumberSql =
+    "INSERT INTO counters (series, value) VALUES (?1, 1) "
+    "ON CONFLICT (series) DO UPDATE SET value = value + 1 RETURNING value";
+constexpr std::string_view kProfileSql =
+    "SELECT data, difficulty_approved_on FROM profiles WHERE registration_id = ?1";
+constexpr std::string_view kPutProfileSql =
+    "INSERT INTO profiles (registration_id, office_region_code, registered_date, end_date, "
+    "difficulty_approved_on, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT (registration_id) DO UPDATE SET office_region_code = excluded.office_region_code, "
+    "registered_date = excluded.registered_date, end_date = excluded.end_date, "
+    "difficulty_approved_on = excluded.difficulty_approved_on, data = excluded.data";
+// ?1 region prefix, ?2 as_of, ?3/?4 position (NULL: from the start), ?5 limit.
+constexpr std::string_view kActiveProfilesSql =
+    "SELECT data, difficulty_approved_on FROM profiles "
+    "WHERE substr(office_region_code, 1, length(?1)) = ?1 AND registered_date <= ?2 "
+    "AND (end_date = '' OR end_date > ?2) "
+    "AND (?3 IS NULL OR (registered_date, registration_id) > (?3, ?4)) "
+    "ORDER BY registered_date, registration_id LIMIT ?5";
+// ?1 region prefix, ?2 first, ?3 last, ?4/?5 position, ?6 limit.
+constexpr std::string_view kProfilesBetweenSql =
+    "SELECT data, difficulty_approved_on FROM profiles "
+    "WHERE substr(office_region_code, 1, length(?1)) = ?1 AND registered_date <= ?3 "
+    "AND (end_date = '' OR end_date > ?2) "
+    "AND (?4 IS NULL OR (registered_date, registration_id) > (?4, ?5)) "
+    "ORDER BY registered_date, registration_id LIMIT ?6";
+constexpr std::string_view kInsertDeliverySql =
+    "INSERT INTO deliveries (delivery_id, registration_id, type, delivered_on, recorded_micros, "
+    "data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+// ?1 registration, ?2 type (0 = all), ?3/?4/?5 position (NULL: from the start), ?6 limit.
+constexpr std::string_view kDeliveriesSql =
+    "SELECT data FROM deliveries WHERE registration_id = ?1 AND (?2 = 0 OR type = ?2) "
+    "AND (?3 IS NULL OR (delivered_on, recorded_micros, delivery_id) > (?3, ?4, ?5)) "
+    "ORDER BY delivered_on, recorded_micros, delivery_id LIMIT ?6";
+constexpr std::string_view kIdentificationSql =
+    "SELECT data FROM identifications WHERE identification_id = ?1";
+constexpr std::string_view kPutIdentificationSql =
+    "INSERT INTO identifications (identification_id, registration_id, state, data) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (identification_id) DO UPDATE SET "
+    "state = excluded.state, data = excluded.data";
+constexpr std::string_view kPendingIdentificationSql =
+    "SELECT 1 FROM identifications WHERE registration_id = ?1 AND state = 3 LIMIT 1";
+constexpr std::string_view kFindRequestSql =
+    "SELECT fingerprint, response FROM requests WHERE kind = ?1 AND request_id = ?2";
+constexpr std::string_view kInsertRequestSql =
+    "INSERT INTO requests (kind, request_id, fingerprint, response) VALUES (?1, ?2, ?3, ?4)";
+constexpr std::string_view kAppendEventSql =
+    "INSERT INTO events (occurred_micros, data) VALUES (?1, ?2)";
+constexpr std::string_view kReadEventsSql =
+    "SELECT sequence, data FROM events WHERE sequence > ?1 ORDER BY sequence LIMIT ?2";
+constexpr std::string_view kLastEventSql = "SELECT coalesce(max(sequence), 0) FROM events";
+constexpr std::string_view kCatalogVersionSql =
+    "SELECT data FROM catalogs WHERE region_code = ?1 AND kind = ?2 AND version = ?3";
+constexpr std::string_view kLatestCatalogSql =
+    "SELECT data FROM catalogs WHERE region_code = ?1 AND kind = ?2 ORDER BY version DESC LIMIT 1";
+constexpr std::string_view kInsertCatalogSql =
+    "INSERT INTO catalogs (region_code, kind, version, data) VALUES (?1, ?2, ?3, ?4)";
+
+// absl::string_view is not std::string_view in this Abseil; Statement binds the latter.
+std::string_view Sv(absl::string_view text) { return std::string_view(text.data(), text.size()); }
+
+template <typename Message>
+absl::StatusOr<Message> ParseBlob(std::string_view bytes, absl::string_view what) {
+  Message message;
+  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(absl::StrCat("stored ", what, " does not parse"));
+  }
+  return message;
+}
+
+absl::StatusOr<ProfileRecord> ReadProfile(const Statement& statement) {
+  ProfileRecord record;
+  ASSIGN_OR_RETURN(record.profile, ParseBlob<v1::Profile>(statement.ColumnBlob(0), "profile"));
+  record.difficulty_approved_on = statement.ColumnString(1);
+  return record;
+}
+
+absl::StatusOr<std::vector<ProfileRecord>> ReadProfiles(Statement& statement) {
+  std::vector<ProfileRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(ProfileRecord record, ReadProfile(statement));
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::Span<const store::Migration> TieringMigrations() { return kMigrations; }
+
+class SqliteTieringStore::Tx final : public TieringTx {
+ public:
+  explicit Tx(Database& db) : db_(db) {}
+
+  absl::StatusOr<int64_t> FeedCursor(absl::string_view feed) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFeedCursorSql));
+    RETURN_IF_ERROR(statement.BindAll(Sv(feed)));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    return row ? statement.ColumnInt64(0) : 0;
+  }
+
+  absl::Status SetFeedCursor(absl::string_view feed, int64_t sequence) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kSetFeedCursorSql));
+    RETURN_IF_ERROR(statement.BindAll(Sv(feed), sequence));
+    return statement.Run();
+  }
+
+  absl::StatusOr<std::optional<ProfileRecord>> GetProfile(
+      const std::string& registration_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kProfileSql));
+    RETURN_IF_ERROR(statement.BindAll(registration_id));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return std::optional<ProfileRecord>();
+    ASSIGN_OR_RETURN(ProfileRecord record, ReadProfile(statement));
+    return std::optional<ProfileRecord>(std::move(record));
+  }
+
+  absl::Status PutProfile(const ProfileRecord& record) override {
+    const v1::Profile& p = record.profile;
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPutProfileSql));
+    RETURN_IF_ERROR(statement.BindAll(p.registration_id(), p.office_region_code(),
+                                      p.registered_date(), p.end_date(),
+                                      record.difficulty_approved_on));
+    RETURN_IF_ERROR(statement.BindBlob(6, p.SerializeAsString()));
+    return statement.Run();
+  }
+
+  absl::StatusOr<std::vector<ProfileRecord>> ListActiveProfiles(
+      absl::string_view region_prefix, absl::string_view as_of,
+      const std::optional<ProfilePosition>& after, int limit) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kActiveProfilesSql));
+    RETURN_IF_ERROR(statement.BindAll(Sv(region_prefix), Sv(as_of)));
+    if (after.has_value()) {
+      RETURN_IF_ERROR(statement.BindText(3, after->registered_date));
+      RETURN_IF_ERROR(statement.BindText(4, after->registration_id));
+    }
+    RETURN_IF_ERROR(statement.BindInt64(5, limit));
+    return ReadProfiles(statement);
+  }
+
+  absl::StatusOr<std::vector<ProfileRecord>> ListProfilesActiveBetween(
+      absl::string_view region_prefix, absl::string_view first, absl::string_view last,
+      const std::optional<ProfilePosition>& after, int limit) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kProfilesBetweenSql));
+    RETURN_IF_ERROR(statement.BindAll(Sv(region_prefix), Sv(first), Sv(last)));
+    if (after.has_value()) {
+      RETURN_IF_ERROR(statement.BindText(4, after->registered_date));
+      RETURN_IF_ERROR(statement.BindText(5, after->registration_id));
+    }
+    RETURN_IF_ERROR(statement.BindInt64(6, limit));
+    return ReadProfiles(statement);
+  }
+
+  absl::Status InsertDelivery(const v1::ServiceDelivery& delivery) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertDeliverySql));
+    RETURN_IF_ERROR(statement.BindAll(delivery.delivery_id(), delivery.registration_id(),
+                                      static_cast<int>(delivery.type()), delivery.delivered_on(),
+                                      TimeUtil::TimestampToMicroseconds(delivery.recorded_at())));
+    RETURN_IF_ERROR(statement.BindBlob(6, delivery.SerializeAsString()));
+    return statement.Run();
+  }
+
+  absl::StatusOr<std::vector<v1::ServiceDelivery>> ListDeliveries(
+      const std::string& registration_id, v1::ServiceType type,
+      const std::optional<DeliveryPosition>& after, int limit) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kDeliveriesSql));
+    RETURN_IF_ERROR(statement.BindAll(registration_id, static_cast<int>(type)));
+    if (after.has_value()) {
+      RETURN_IF_ERROR(statement.BindText(3, after->delivered_on));
+      RETURN_IF_ERROR(statement.BindInt64(4, after->recorded_micros));
+      RETURN_IF_ERROR(statement.BindText(5, after->delivery_id));
+    }
+    RETURN_IF_ERROR(statement.BindInt64(6, limit));
+    std::vector<v1::ServiceDelivery> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, statement.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(v1::ServiceDelivery delivery,
+                       ParseBlob<v1::ServiceDelivery>(statement.ColumnBlob(0), "delivery"));
+      out.push_back(std::move(delivery));
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::optional<v1::DifficultyIdentification>> GetIdentification(
+      const std::string& identification_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kIdentificationSql));
+    RETURN_IF_ERROR(statement.BindAll(identification_id));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return std::optional<v1::DifficultyIdentification>();
+    ASSIGN_OR_RETURN(
+        v1::DifficultyIdentification identification,
+        ParseBlob<v1::DifficultyIdentification>(statement.ColumnBlob(0), "identification"));
+    return std::optional<v1::DifficultyIdentification>(std::move(identification));
+  }
+
+  absl::Status PutIdentification(const v1::DifficultyIdentification& identification) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPutIdentificationSql));
+    RETURN_IF_ERROR(statement.BindAll(identification.identification_id(),
+                                      identification.registration_id(),
+                                      static_cast<int>(identification.state())));
+    RETURN_IF_ERROR(statement.BindBlob(4, identification.SerializeAsString()));
+    return statement.Run();
+  }
+
+  absl::StatusOr<bool> HasPendingIdentification(const std::string& registration_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPendingIdentificationSql));
+    RETURN_IF_ERROR(statement.BindAll(registration_id));
+    return statement.Step();
+  }
+
+  absl::StatusOr<std::optional<StoredRequest>> FindRequest(absl::string_view kind,
+                                                           absl::string_view request_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFindRequestSql));
+    RETURN_IF_ERROR(statement.BindAll(Sv(kind), Sv(request_id)));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return std::optional<StoredRequest>();
+    return std::optional<StoredRequest>(
+        StoredRequest{std::string(statement.ColumnBlob(0)), std::string(statement.ColumnBlob(1))});
+  }
+
+  absl::Status PutRequest(absl::string_view kind, absl::string_view request_id,
+                          const StoredRequest& request) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
+    RETURN_IF_ERROR(statement.BindAll(Sv(kind), Sv(request_id)));
+    RETURN_IF_ERROR(statement.BindBlob(3, request.fingerprint));
+    RETURN_IF_ERROR(statement.BindBlob(4, request.response));
+    return statement.Run();
+  }
+
+  absl::StatusOr<int64_t> NextNumber(absl::string_view series) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kNextNumberSql));
+    RETURN_IF_ERROR(statement.BindAll(Sv(series)));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return absl::InternalError("counter returned no row");
+    return statement.ColumnInt64(0);
+  }
+
+  absl::StatusOr<int64_t> AppendEvent(const v1::TieringEvent& event) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));
+    RETURN_IF_ERROR(statement.BindInt64(1, TimeUtil::TimestampToMicroseconds(event.occurred_at())));
+    RETURN_IF_ERROR(statement.BindBlob(2, event.SerializeAsString()));
+    RETURN_IF_ERROR(statement.Run());
+    last_appended_ = db_.last_insert_rowid();
+    return last_appended_;
+  }
+
+  absl::StatusOr<std::vector<v1::TieringEvent>> ReadEvents(int64_t after, int limit) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kReadEventsSql));
+    RETURN_IF_ERROR(statement.BindAll(after, limit));
+    std::vector<v1::TieringEvent> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, statement.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(v1::TieringEvent event,
+                       ParseBlob<v1::TieringEvent>(statement.ColumnBlob(1), "event"));
+      event.set_sequence(statement.ColumnInt64(0));
+      out.push_back(std::move(event));
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> LastEventSequence() override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kLastEventSql));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    return row ? statement.ColumnInt64(0) : 0;
+  }
+
+  // The highest sequence appended through this transaction; 0 when none.
+  int64_t last_appended() const { return last_appended_; }
+
+  absl::StatusOr<std::optional<v1::Catalog>> GetCatalog(absl::string_view region_code,
+                                                        v1::CatalogKind kind,
+                                                        int64_t version) override {
+    ASSIGN_OR_RETURN(Statement statement,
+                     db_.Prepare(version == 0 ? kLatestCatalogSql : kCatalogVersionSql));
+    RETURN_IF_ERROR(statement.BindAll(Sv(region_code), static_cast<int>(kind)));
+    if (version != 0) RETURN_IF_ERROR(statement.BindInt64(3, version));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return std::optional<v1::Catalog>();
+    ASSIGN_OR_RETURN(v1::Catalog catalog,
+                     ParseBlob<v1::Catalog>(statement.ColumnBlob(0), "catalog"));
+    return std::optional<v1::Catalog>(std::move(catalog));
+  }
+
+  absl::Status InsertCatalog(const v1::Catalog& catalog) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertCatalogSql));
+    RETURN_IF_ERROR(statement.BindAll(catalog.region_code(), static_cast<int>(catalog.kind()),
+                                      catalog.version()));
+    RETURN_IF_ERROR(statement.BindBlob(4, catalog.SerializeAsString()));
+    return statement.Run();
+  }
+
+ private:
+  Database& db_;
+  int64_t last_appended_ = 0;
+};
+
+absl::StatusOr<int64_t> LastSequenceOf(store::Database& db) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kLastEventSql));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  return row ? statement.ColumnInt64(0) : 0;
+}
+
+SqliteTieringStore::SqliteTieringStore(std::unique_ptr<store::Database> db) : db_(std::move(db)) {}
+
+absl::StatusOr<std::unique_ptr<SqliteTieringStore>> SqliteTieringStore::Open(
+    const std::string& path) {
+  store::DatabaseOptions options;
+  options.path = path;
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(options));
+  RETURN_IF_ERROR(store::Migrate(*db, TieringMigrations()));
+  return std::make_unique<SqliteTieringStore>(std::move(db));
+}
+
+void SqliteTieringStore::SetEventsCommittedListener(std::function<void(int64_t)> listener) {
+  on_events_committed_ = std::move(listener);
+}
+
+absl::Status SqliteTieringStore::Write(const std::function<absl::Status(TieringTx&)>& fn) {
+  int64_t appended = 0;
+  absl::Status status;
+  {
+    absl::MutexLock lock(&mu_);
+    Tx tx(*db_);
+    status = db_->InTransaction([&] { return fn(tx); });
+    if (status.ok()) appended = tx.last_appended();
+  }
+  if (appended > 0 && on_events_committed_) on_events_committed_(appended);
+  return status;
+}
+
+absl::Status SqliteTieringStore::Read(const std::function<absl::Status(TieringTx&)>& fn) {
+  // One connection behind the mutex: no other writer can interleave, so the view is consistent.
+  absl::MutexLock lock(&mu_);
+  Tx tx(*db_);
+  return fn(tx);
+}
+
+}  // namespace unemployment::tiering
