@@ -10,13 +10,16 @@ packages=(
   libabsl-dev libsqlite3-dev sqlite3 catch2
   golang-github-gogo-googleapis-dev grpc-proto
   python3 python3-grpcio python3-protobuf python3-grpc-tools
-  nodejs npm openssl
+  openssl
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm (for buf) may come from Debian or from another Node.js distribution that bundles
+# npm; install Debian's only when no npm is on the PATH, so the two never conflict.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
   sudo_cmd=()
