@@ -115,8 +115,10 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     return Fail(name, serving.message());
   }
   (*server)->SetServing(true);
-  std::cout << name << " listening on " << (*server)->address() << " (data: " << common.data_dir
-            << ")" << std::endl;
+  // The first word after "listening on" is an address clients on this host can dial (tests and
+  // scripts read it); the bound address follows for operators.
+  std::cout << name << " listening on " << (*server)->address() << " (--listen="
+            << options.listen_address << ", data: " << common.data_dir << ")" << std::endl;
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

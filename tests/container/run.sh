@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# Container test: the suite as operators run it, from the same image and manifests.
+#
+#   tests/container/run.sh
+#
+#  1. installs what is missing (podman, runc, debootstrap, catatonit for podman's pause image, the
+#     CNI dnsname plugin for pod-name DNS; protoc and Python gRPC for the client),
+#  2. makes the Debian 12 base image with debootstrap if it is missing (no registry can be pulled),
+#  3. builds deploy/Dockerfile with podman (--pull=never),
+#  4. renders deploy/k8s/overlays/podman with `kubectl kustomize`, adds only the test's own image tag
+#     and ports published on 127.0.0.1, and runs it with `podman kube play` on a network of its own,
+#  5. waits until every service answers SERVING (`podman exec ... ue_health_probe`, the exec probe
+#     of the manifests), checks the pods' security settings,
+#  6. submits applications through the gateway from outside the pods, sees them in the review
+#     queue of registration and accepts two (tests/container/suite_check.py),
+#  7. backs registration up while it runs (ue_store_backup), copies the backup out, wipes the
+#     volume (registration then knows nothing), restores with ue_store_backup and checks every
+#     application and registration is back,
+#  8. stops the suite with SIGTERM and checks that every service exited 0 (graceful shutdown),
+#  9. tears everything down — pods, volumes, network, temporary files — also on failure; only the
+#     image (and the base image, kept so the next run skips debootstrap) stay.
+#
+# podman runs with a containers.conf of the test's own (CONTAINERS_CONF): runtime runc, cgroupfs,
+# explicit ulimits; /etc is not changed. Runs as root (debootstrap, rootful podman).
+#
+# Environment:
+#   UE_CONTAINER_IMAGE       image tag to build and run (default localhost/unemployment:dev)
+#   UE_CONTAINER_BASE        base image tag the Dockerfile builds FROM (default localhost/debian:bookworm)
+#   UE_CONTAINER_SKIP_BUILD  1: run the existing UE_CONTAINER_IMAGE without building it
+#   UE_CONTAINER_KEEP        1: leave the suite running at the end (tear down with --down)
+#   UE_CONTAINER_BUILD_JOBS  parallel compile jobs in the image build (default: nproc)
+#
+#   tests/container/run.sh --down   tears down a suite left by UE_CONTAINER_KEEP=1 or a killed run
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+image=${UE_CONTAINER_IMAGE:-localhost/unemployment:dev}
+base=${UE_CONTAINER_BASE:-localhost/debian:bookworm}
+services=(gateway registration verification tiering followup statistics)
+declare -A port=([gateway]=50051 [registration]=50052 [verification]=50053 [tiering]=50054
+                 [followup]=50055 [statistics]=50056)
+network=ue-container-test
+state=/var/tmp/ue-container-test   # the rendered manifests of the running suite, for --down
+started=$(date +%s)
+passed=0
+
+step() { printf '[%4ds] %s\n' "$(($(date +%s) - started))" "$*"; }
+ok() { passed=$((passed + 1)); echo "ok: $*"; }
+fail() {
+  echo "FAILED: $*" >&2
+  echo "${passed} passed, 1 failed"
+  exit 1
+}
+
+[[ $(id -u) -eq 0 ]] || { echo "error: run as root (rootful podman and debootstrap)" >&2; exit 2; }
+
+# ---- podman's own settings, never /etc's -----------------------------------------------------------
+mkdir -p "$state"
+cat >"$state/containers.conf" <<'CONF'
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+CONF
+export CONTAINERS_CONF=$state/containers.conf
+
+# One run at a time on a machine: pod, volume and network names are fixed by the manifests.
+exec 9>"$state.lock"
+flock -w 1800 9 || { echo "error: another container test holds $state.lock" >&2; exit 1; }
+
+teardown() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ -f $state/suite.yaml ]]; then
+    if ((rc != 0)); then
+      step "failure: last log lines of every service"
+      for svc in "${services[@]}"; do
+        echo "--- $svc"
+        podman logs --tail 15 "$svc-pod-0-$svc" 2>&1 | sed 's/^/    /' || true
+      done
+    fi
+    step "tearing down: pods, volumes, network"
+    timeout 120 podman kube down "$state/suite.yaml" >/dev/null 2>&1 || true
+    for svc in "${services[@]}"; do
+      podman pod rm -f "$svc-pod-0" >/dev/null 2>&1 || true
+      podman volume rm -f "$svc-data" >/dev/null 2>&1 || true
+    done
+    # podman makes a volume of each ConfigMap it mounts.
+    local cm
+    for cm in $(awk '/^kind: ConfigMap/ {c=1} /^---/ {c=0} c && /^  name: / {print $2}' "$state/suite.yaml"); do
+      podman volume rm -f "$cm" >/dev/null 2>&1 || true
+    done
+    rm -f "$state/suite.yaml"
+  fi
+  podman network rm -f "$network" >/dev/null 2>&1 || true
+  rm -rf "$state/overlay" "$state/client" "$state/stop.log" "$state/backup" "$state/made.json"
+  step "done (exit $rc)"
+  exit "$rc"
+}
+
+if [[ ${1:-} == --down ]]; then
+  touch "$state/suite.yaml"
+  trap teardown EXIT
+  exit 0
+fi
+
+# ---- 1. tools ---------------------------------------------------------------------------------------
+packages=(podman runc debootstrap catatonit golang-github-containernetworking-plugin-dnsname
+          protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf grpc-proto
+          golang-github-gogo-googleapis-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  step "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v kubectl >/dev/null || { echo "error: kubectl (with kustomize) is not installed" >&2; exit 1; }
+step "tools: $(podman --version), runc $(runc --version | sed -n 's/^runc version //p'), kubectl $(kubectl version --client 2>/dev/null | sed -n 's/^Client Version: //p')"
+
+# A run killed before its teardown leaves its suite behind: remove it first.
+if [[ -f $state/suite.yaml ]]; then
+  step "removing a suite left by an earlier run"
+  (trap - EXIT; teardown) || true
+fi
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+# The ConfigMap files of the base are copies (kustomize reads nothing outside its folder).
+for pair in data/calendar/cn-holidays-2025-2026.csv:deploy/k8s/base/config/calendar/cn-holidays-2025-2026.csv \
+            data/routing/single-shard.csv:deploy/k8s/base/config/routing/routing.csv; do
+  cmp -s "${pair%%:*}" "${pair##*:}" || fail "${pair##*:} differs from ${pair%%:*}: copy it again"
+done
+for cal in data/calendar/*.csv; do
+  [[ -f deploy/k8s/base/config/calendar/$(basename "$cal") ]] \
+    || fail "$cal is not in deploy/k8s/base/config/calendar (add it there and to the ConfigMap)"
+done
+ok "ConfigMap files match data/"
+# Every overlay renders (only overlays/podman runs here; the others are for real clusters).
+for overlay in deploy/k8s/overlays/*/; do
+  kubectl kustomize "$overlay" >/dev/null || fail "kubectl kustomize $overlay"
+done
+ok "every overlay renders: $(cd deploy/k8s/overlays && echo */ | tr -d /)"
+
+# ---- 2-3. images ------------------------------------------------------------------------------------
+deploy/container/make-base-image.sh "$base"
+if [[ ${UE_CONTAINER_SKIP_BUILD:-0} != 1 ]]; then
+  step "building $image from deploy/Dockerfile (compiles the suite; long on 2 cores)"
+  old_id=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
+  # --layers=false: no intermediate images are kept, only the tagged result.
+  timeout 3600 podman build --pull=never --layers=false --network host \
+    --build-arg BASE_IMAGE="$base" --build-arg BUILD_JOBS="${UE_CONTAINER_BUILD_JOBS:-$(nproc)}" \
+    -f deploy/Dockerfile -t "$image" . >"$state/build.log" 2>&1 \
+    || { tail -30 "$state/build.log" >&2; fail "image build (log: $state/build.log)"; }
+  new_id=$(podman image inspect --format '{{.Id}}' "$image")
+  # The image this tag named before is now untagged: remove it unless a container still uses it.
+  if [[ -n $old_id && $old_id != "$new_id" ]]; then
+    podman rmi "$old_id" >/dev/null 2>&1 || true
+  fi
+  ok "image $image built ($(podman image inspect --format '{{.Size}}' "$image" | awk '{printf "%d MB", $1/1e6}'))"
+fi
+podman image exists "$image" || fail "image $image does not exist"
+
+# ---- 4. manifests and kube play ---------------------------------------------------------------------
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+gateway_host_port=$(free_port)
+registration_host_port=$(free_port)
+mkdir -p "$state/overlay"
+# The test's only additions to overlays/podman: its image and the ports it reaches from outside.
+cat >"$state/overlay/kustomization.yaml" <<EOF
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - $(realpath --relative-to="$state/overlay" "$root/deploy/k8s/overlays/podman")
+images:
+  - name: localhost/unemployment
+    newName: ${image%:*}
+    newTag: ${image##*:}
+patches:
+  - target: {kind: Deployment, name: gateway}
+    patch: |-
+      - op: add
+        path: /spec/template/spec/containers/0/ports/0/hostPort
+        value: $gateway_host_port
+      - op: add
+        path: /spec/template/spec/containers/0/ports/0/hostIP
+        value: 127.0.0.1
+  - target: {kind: Deployment, name: registration}
+    patch: |-
+      - op: add
+        path: /spec/template/spec/containers/0/ports/0/hostPort
+        value: $registration_host_port
+      - op: add
+        path: /spec/template/spec/containers/0/ports/0/hostIP
+        value: 127.0.0.1
+EOF
+kubectl kustomize "$state/overlay" >"$state/suite.yaml.new" || fail "kubectl kustomize overlays/podman"
+mv "$state/suite.yaml.new" "$state/suite.yaml"
+ok "rendered overlays/podman: $(grep -c '^kind: Deployment' "$state/suite.yaml") Deployments"
+
+podman network exists "$network" || podman network create "$network" >/dev/null
+[[ $(podman network inspect --format '{{.DNSEnabled}}' "$network") == true ]] \
+  || fail "network $network has no DNS (is the CNI dnsname plugin installed?)"
+step "podman kube play --network $network"
+timeout 300 podman kube play --network "$network" "$state/suite.yaml" >"$state/play.log" 2>&1 \
+  || { cat "$state/play.log" >&2; fail "podman kube play"; }
+ok "podman kube play started $(podman pod ps --filter "network=$network" --format '{{.Name}}' | wc -l) pods"
+
+# ---- 5. health and security -------------------------------------------------------------------------
+for svc in "${services[@]}"; do
+  podman exec "$svc-pod-0-$svc" ue_health_probe --wait=60s "127.0.0.1:${port[$svc]}" >/dev/null \
+    || fail "$svc did not become SERVING within 60 s"
+done
+ok "all six services SERVING $(($(date +%s) - started)) s after the start of the test"
+# The manifests' exec probes, as podman runs them (podman turns the liveness probe into a healthcheck).
+for svc in "${services[@]}"; do
+  podman healthcheck run "$svc-pod-0-$svc" >/dev/null 2>&1 || fail "healthcheck (liveness probe) of $svc"
+done
+ok "liveness probes (ue_health_probe exec) pass in every pod"
+# Peers are found by pod name through podman's DNS.
+podman exec gateway-pod-0-gateway ue_health_probe registration-pod-0:50052 >/dev/null \
+  || fail "gateway cannot reach registration-pod-0:50052"
+ok "gateway reaches registration-pod-0:50052 by name"
+user=$(podman exec gateway-pod-0-gateway id -u)
+[[ $user == 10001 ]] || fail "gateway runs as uid $user, not 10001"
+if podman exec gateway-pod-0-gateway touch /usr/local/bin/x 2>/dev/null; then
+  fail "the root file system is writable"
+fi
+podman exec registration-pod-0-registration sh -c 'test -s /var/lib/unemployment/*.db' 2>/dev/null \
+  || podman exec registration-pod-0-registration sh -c 'ls /var/lib/unemployment | grep -q .' \
+  || fail "registration wrote nothing to its data volume"
+caps=$(podman exec gateway-pod-0-gateway sh -c 'grep CapEff /proc/self/status' | awk '{print $2}')
+[[ $caps == 0000000000000000 ]] || fail "gateway has capabilities $caps"
+ok "uid 10001, read-only root file system, no capabilities, SQLite data on the volume"
+
+# ---- 6. applications from outside the pods ---------------------------------------------------------
+mkdir -p "$state/client"
+tests/python/generate_client.sh "$state/client" >/dev/null
+check() { PYTHONPATH=$state/client /usr/bin/python3 tests/container/suite_check.py "$@"; }
+gateway_at=127.0.0.1:$gateway_host_port
+registration_at=127.0.0.1:$registration_host_port
+check submit "$gateway_at" "$registration_at" "$state/made.json" \
+  || fail "applications through the gateway to the review queue"
+passed=$((passed + 5))
+
+# ---- 7. backup, loss, restore of registration ---------------------------------------------------------
+reg_ctr=registration-pod-0-registration
+db=/var/lib/unemployment/registration.db
+restart_registration() {
+  podman start "$reg_ctr" >>"$state/stop.log" 2>&1 || fail "podman start $reg_ctr"
+  podman exec "$reg_ctr" ue_health_probe --wait=60s 127.0.0.1:50052 >/dev/null \
+    || fail "registration did not become SERVING again"
+}
+# on_volume CMD...: a one-off container of the image on registration's volume (service stopped).
+on_volume() {
+  podman run --rm --network none --read-only --user 10001:10001 --cap-drop ALL \
+    -v registration-data:/var/lib/unemployment -v "$state/backup:/backups" "$image" "$@"
+}
+mkdir -p "$state/backup"
+podman exec "$reg_ctr" ue_store_backup backup "$db" /var/lib/unemployment/backup.db \
+  || fail "online backup of registration"
+podman cp "$reg_ctr:/var/lib/unemployment/backup.db" "$state/backup/registration.db" \
+  || fail "copy the backup out of the pod"
+podman exec "$reg_ctr" rm /var/lib/unemployment/backup.db
+# The backup is a WAL-mode SQLite file: reading it needs a writable folder (for its -shm file).
+chown -R 10001:10001 "$state/backup"
+ok "online backup of registration taken while it served, copied out of the pod"
+podman stop -t 30 "$reg_ctr" >>"$state/stop.log" 2>&1
+on_volume sh -c "rm -f $db $db-wal $db-shm" || fail "wipe registration's data"
+restart_registration
+check absent "$registration_at" "$state/made.json" || fail "registration data really lost"
+passed=$((passed + 1))
+podman stop -t 30 "$reg_ctr" >>"$state/stop.log" 2>&1
+on_volume ue_store_backup restore /backups/registration.db "$db" || fail "ue_store_backup restore"
+restart_registration
+ok "registration restored from the backup with ue_store_backup and SERVING again"
+check intact "$registration_at" "$state/made.json" || fail "registrations intact after the restore"
+passed=$((passed + 6))
+
+# ---- 8. graceful shutdown ---------------------------------------------------------------------------
+if [[ ${UE_CONTAINER_KEEP:-0} == 1 ]]; then
+  trap - EXIT
+  echo "suite left running (gateway 127.0.0.1:$gateway_host_port); tear down: $0 --down"
+  echo "${passed} passed, 0 failed"
+  exit 0
+fi
+step "stopping the suite (SIGTERM, grace 10 s)"
+# (podman logs that it cannot remove healthcheck timers: there is no systemd to run them here.)
+for svc in "${services[@]}"; do podman stop -t 30 "$svc-pod-0-$svc" >>"$state/stop.log" 2>&1 & done
+wait
+for svc in "${services[@]}"; do
+  code=$(podman inspect --format '{{.State.ExitCode}}' "$svc-pod-0-$svc")
+  [[ $code == 0 ]] || fail "$svc exited with $code after SIGTERM"
+done
+ok "every service drained and exited 0 on SIGTERM"
+echo "${passed} passed, 0 failed"

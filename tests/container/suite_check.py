@@ -1,0 +1,160 @@
+"""Container test, the part seen from outside the pods (tests/container/run.sh calls it).
+
+    PYTHONPATH=CLIENT /usr/bin/python3 tests/container/suite_check.py submit GATEWAY REGISTRATION STATE
+    PYTHONPATH=CLIENT /usr/bin/python3 tests/container/suite_check.py absent REGISTRATION STATE
+    PYTHONPATH=CLIENT /usr/bin/python3 tests/container/suite_check.py intact REGISTRATION STATE
+
+submit: three applications through the gateway's published port reach the review queue of their
+        office in registration; two are accepted (two registrations). What was made goes to the
+        JSON file STATE.
+absent: registration no longer knows them (its data was wiped).
+intact: every application and registration in STATE is back, unchanged (after a restore).
+
+CLIENT is made by tests/python/generate_client.sh. Prints one line per check, exits 1 on the first
+failed one.
+"""
+
+import json
+import sys
+import time
+
+import grpc
+
+from unemployment.common.v1 import codes_pb2, form_pb2
+from unemployment.gateway.v1 import gateway_service_pb2 as gw
+from unemployment.gateway.v1 import gateway_service_pb2_grpc as gw_grpc
+from unemployment.registration.v1 import registration_service_pb2 as reg
+from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc
+
+OFFICE = "230103"  # 南岗区, Harbin
+CITY = "230100"
+TIMEOUT = 15
+
+
+def check(ok, what):
+    print(f"{'ok' if ok else 'FAILED'}: {what}")
+    if not ok:
+        sys.exit(1)
+
+
+def with_check_character(body17):
+    """GB 11643: ISO 7064 MOD 11-2 check character of the first 17 digits."""
+    total = sum(int(digit) * (2 ** (17 - i) % 11) for i, digit in enumerate(body17))
+    return body17 + "10X98765432"[total % 11]
+
+
+def application_form(id_number, name):
+    address = form_pb2.Address(province_code="230000", city_code=CITY, county_code=OFFICE,
+                               detail="容器测试地址", urban_rural_class="111")
+    return form_pb2.RegistrationForm(
+        name=name, sex=codes_pb2.SEX_FEMALE, ethnic_group="01", political_status="13",
+        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
+        unemployed_date="2025-06-30",
+        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
+                                    id_number=id_number),
+        household_address=address, residence_address=address,
+        contact=form_pb2.ContactInfo(mobile="13900139000"),
+        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
+        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
+        applying_for_insurance_benefit=False, job_intentions=["仓储"],
+        commitment=form_pb2.Commitment(agreed=True, signature=name, signed_date="2025-07-01"))
+
+
+def queued_ids(registration):
+    ids, token = set(), ""
+    while True:
+        page = registration.ListReviewQueue(
+            reg.ListReviewQueueRequest(office_region_code=OFFICE, page_size=500, page_token=token),
+            timeout=TIMEOUT)
+        ids.update(entry.application.id for entry in page.entries)
+        token = page.next_page_token
+        if not token:
+            return ids
+
+
+def submit(gateway_addr, registration_addr, state_path):
+    run = f"{int(time.time() * 1000) % 10**9:09d}"
+    made = {"applications": [], "registrations": []}
+    with grpc.insecure_channel(gateway_addr) as channel:
+        gateway = gw_grpc.GatewayServiceStub(channel)
+        for i in range(3):
+            # Even 17th digit: female, as the form says.
+            id_number = with_check_character(f"{OFFICE}1990010{i + 1}{2 * (int(run[-2:]) % 50):03d}")
+            portal_id = f"{OFFICE}C{run}{i}"
+            reply = gateway.SubmitApplication(
+                gw.SubmitApplicationRequest(portal_application_id=portal_id,
+                                            form=application_form(id_number, f"容器测试{i + 1}")),
+                metadata=(("x-channel-id", "province-portal"),), timeout=TIMEOUT).application
+            check(reply.application_id != "" and reply.office_region_code == OFFICE,
+                  f"gateway {gateway_addr} accepted {portal_id} as {reply.application_id} "
+                  f"for office {reply.office_region_code}, due {reply.due_date}")
+            made["applications"].append({"id": reply.application_id, "portal_id": portal_id,
+                                         "id_number": id_number})
+    with grpc.insecure_channel(registration_addr) as channel:
+        registration = reg_grpc.RegistrationServiceStub(channel)
+        queued = queued_ids(registration)
+        check(all(a["id"] in queued for a in made["applications"]),
+              f"registration {registration_addr} lists all 3 in the review queue of {OFFICE}")
+        for i, application in enumerate(made["applications"][:2]):
+            reply = registration.ReviewApplication(reg.ReviewApplicationRequest(
+                application_id=application["id"], request_id=f"container-test-{run}-{i}",
+                outcome=codes_pb2.REVIEW_OUTCOME_ACCEPTED, reviewer="container-test"),
+                timeout=TIMEOUT)
+            made["registrations"].append({"id": reply.registration.id,
+                                          "application_id": application["id"],
+                                          "registered_date": reply.registration.registered_date})
+        check(len({r["id"] for r in made["registrations"]}) == 2 and
+              all(r["id"] for r in made["registrations"]),
+              "two applications accepted: registrations "
+              + ", ".join(r["id"] for r in made["registrations"]))
+    with open(state_path, "w", encoding="utf-8") as out:
+        json.dump(made, out)
+
+
+def absent(registration_addr, state_path):
+    with open(state_path, encoding="utf-8") as f:
+        made = json.load(f)
+    with grpc.insecure_channel(registration_addr) as channel:
+        registration = reg_grpc.RegistrationServiceStub(channel)
+        for application in made["applications"]:
+            try:
+                registration.GetApplication(
+                    reg.GetApplicationRequest(application_id=application["id"]), timeout=TIMEOUT)
+                check(False, f"{application['id']} is gone after the data was wiped")
+            except grpc.RpcError as error:
+                if error.code() != grpc.StatusCode.NOT_FOUND:
+                    raise
+    check(True, "registration on a wiped volume knows none of the applications")
+
+
+def intact(registration_addr, state_path):
+    with open(state_path, encoding="utf-8") as f:
+        made = json.load(f)
+    with grpc.insecure_channel(registration_addr) as channel:
+        registration = reg_grpc.RegistrationServiceStub(channel)
+        for application in made["applications"]:
+            got = registration.GetApplication(
+                reg.GetApplicationRequest(application_id=application["id"]),
+                timeout=TIMEOUT).application
+            check(got.channel_application_id == application["portal_id"] and
+                  got.form.person_id.id_number == application["id_number"],
+                  f"application {application['id']} is back with its form")
+        for registered in made["registrations"]:
+            got = registration.GetRegistration(
+                reg.GetRegistrationRequest(registration_id=registered["id"]),
+                timeout=TIMEOUT).registration
+            check(got.application_id == registered["application_id"] and
+                  got.registered_date == registered["registered_date"],
+                  f"registration {registered['id']} is back "
+                  f"(application {got.application_id}, registered {got.registered_date})")
+        queued = queued_ids(registration)
+        check(made["applications"][2]["id"] in queued and
+              not any(a["id"] in queued for a in made["applications"][:2]),
+              "the review queue is as it was: the undecided application waits, the decided ones not")
+
+
+if __name__ == "__main__":
+    commands = {"submit": (submit, 3), "absent": (absent, 2), "intact": (intact, 2)}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands or len(sys.argv) != commands[sys.argv[1]][1] + 2:
+        sys.exit(__doc__)
+    commands[sys.argv[1]][0](*sys.argv[2:])
