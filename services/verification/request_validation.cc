@@ -1,0 +1,233 @@
+#include "services/verification/request_validation.h"
+
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/status_util.h"
+#include "common/validation/date.h"
+#include "common/validation/id_document.h"
+#include "common/validation/rules.h"
+#include "common/validation/text.h"
+#include "common/validation/violations.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace unemployment::verification {
+namespace {
+
+namespace v1c = ::unemployment::common::v1;
+namespace rule = ::unemployment::validation::rule;
+using validation::Violations;
+
+constexpr size_t kMaxId = 64;
+constexpr size_t kMaxName = 50;
+constexpr size_t kMaxFinding = 2000;
+constexpr int kMaxBatch = 1000;
+constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
+
+void Trim(std::string* value) {
+  absl::string_view trimmed = validation::TrimText(*value);
+  if (trimmed.size() != value->size()) *value = std::string(trimmed);
+}
+
+absl::Status ToStatus(const Violations& violations, absl::string_view what) {
+  if (violations.empty()) return absl::OkStatus();
+  std::vector<status::FieldViolation> list;
+  list.reserve(violations.size());
+  for (const validation::Violation& v : violations.list()) {
+    list.push_back({v.field, v.rule, v.description});
+  }
+  return status::InvalidArgumentError(
+      absl::StrCat("invalid ", what, ": ", violations.size(), " violation(s), first ",
+                   list.front().field, " ", list.front().rule),
+      list);
+}
+
+void RequireText(Violations& out, absl::string_view field, std::string* value, size_t max,
+                 bool multiline = false) {
+  Trim(value);
+  out.AddIfError(field, validation::ValidateText(*value, {true, max, multiline}));
+}
+
+void CheckRequestId(Violations& out, absl::string_view field, absl::string_view value,
+                    bool required) {
+  if (value.empty()) {
+    if (required)
+      out.Add(std::string(field), std::string(rule::kRequired), "the request_id is required");
+    return;
+  }
+  if (value.size() > kMaxId) {
+    out.Add(std::string(field), std::string(rule::kTooLong),
+            "the request_id has at most 64 characters");
+    return;
+  }
+  for (char c : value) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
+        c != '-') {
+      out.Add(std::string(field), std::string(rule::kCharacters),
+              "the request_id allows letters, digits, '.', '_', ':' and '-'");
+      return;
+    }
+  }
+}
+
+// Normalises and checks a PersonId under `prefix` ("person_id" -> "person_id.id_type").
+void CheckPersonId(Violations& out, const std::string& prefix, bool present,
+                   v1c::PersonId* person_id, absl::CivilDay today) {
+  if (!present) {
+    out.Add(prefix, std::string(rule::kRequired), "the person's identity is required");
+    return;
+  }
+  std::string number(validation::TrimText(person_id->id_number()));
+  for (char& c : number) c = absl::ascii_toupper(static_cast<unsigned char>(c));
+  person_id->set_id_number(number);
+  std::optional<validation::IdType> type;
+  if (person_id->id_type() == v1c::ID_TYPE_UNSPECIFIED) {
+    out.Add(prefix + ".id_type", std::string(rule::kRequired), "the ID type is required");
+  } else {
+    type = validation::IdTypeFromNumber(person_id->id_type());
+    if (!type.has_value()) {
+      out.Add(prefix + ".id_type", std::string(rule::kIdTypeUnknown),
+              "the ID type is none of the seven types");
+    }
+  }
+  if (number.empty()) {
+    out.Add(prefix + ".id_number", std::string(rule::kRequired), "the ID number is required");
+  } else if (type.has_value()) {
+    out.AddIfError(prefix + ".id_number", validation::ValidateIdDocument(*type, number, today));
+  }
+}
+
+// A required (or optional) date, optionally not after `latest`; returns the day when valid.
+std::optional<absl::CivilDay> CheckDate(Violations& out, absl::string_view field,
+                                        std::string* value, bool required,
+                                        const absl::CivilDay* latest) {
+  Trim(value);
+  if (value->empty()) {
+    if (required) out.Add(std::string(field), std::string(rule::kRequired), "the date is required");
+    return std::nullopt;
+  }
+  absl::StatusOr<absl::CivilDay> day = latest != nullptr
+                                           ? validation::ParseDateNotAfter(*value, *latest)
+                                           : validation::ParseDate(*value);
+  if (out.AddIfError(field, day.status())) return std::nullopt;
+  return *day;
+}
+
+void CheckSource(Violations& out, absl::string_view field, v1::Source source, bool required) {
+  if (source == v1::SOURCE_UNSPECIFIED) {
+    if (required)
+      out.Add(std::string(field), std::string(rule::kRequired), "the source is required");
+  } else if (!v1::Source_IsValid(source)) {
+    out.Add(std::string(field), std::string(rule::kCodeUnknown), "the source is unknown");
+  }
+}
+
+}  // namespace
+
+absl::Status ValidateVerifyApplicant(v1::VerifyApplicantRequest& request, absl::CivilDay today) {
+  Violations out;
+  CheckRequestId(out, "request_id", request.request_id(), false);
+  CheckPersonId(out, "person_id", request.has_person_id(), request.mutable_person_id(), today);
+  RequireText(out, "name", request.mutable_name(), kMaxName);
+  std::optional<absl::CivilDay> unemployed =
+      CheckDate(out, "unemployed_date", request.mutable_unemployed_date(), true, &today);
+  std::optional<absl::CivilDay> as_of =
+      CheckDate(out, "as_of", request.mutable_as_of(), false, &today);
+  if (unemployed.has_value() && as_of.has_value() && *as_of < *unemployed) {
+    out.Add("as_of", std::string(rule::kDateOrder), "as_of lies before the unemployed date");
+  }
+  Trim(request.mutable_application_id());
+  out.AddIfError("application_id",
+                 validation::ValidateText(request.application_id(), {false, kMaxId, false}));
+  return ToStatus(out, "VerifyApplicantRequest");
+}
+
+absl::Status ValidateGetVerification(v1::GetVerificationRequest& request) {
+  Violations out;
+  RequireText(out, "verification_id", request.mutable_verification_id(), kMaxId);
+  return ToStatus(out, "GetVerificationRequest");
+}
+
+absl::Status ValidateRecordFieldInvestigation(v1::RecordFieldInvestigationRequest& request,
+                                              absl::CivilDay today) {
+  Violations out;
+  CheckRequestId(out, "request_id", request.request_id(), true);
+  RequireText(out, "verification_id", request.mutable_verification_id(), kMaxId);
+  CheckDate(out, "visit_date", request.mutable_visit_date(), true, &today);
+  RequireText(out, "investigator_id", request.mutable_investigator_id(), kMaxId);
+  RequireText(out, "investigator_name", request.mutable_investigator_name(), kMaxName);
+  RequireText(out, "finding", request.mutable_finding(), kMaxFinding, true);
+  if (request.conclusion() == v1::INVESTIGATION_CONCLUSION_UNSPECIFIED) {
+    out.Add("conclusion", std::string(rule::kRequired), "the conclusion is required");
+  } else if (!v1::InvestigationConclusion_IsValid(request.conclusion())) {
+    out.Add("conclusion", std::string(rule::kCodeUnknown), "the conclusion is unknown");
+  }
+  return ToStatus(out, "RecordFieldInvestigationRequest");
+}
+
+absl::Status ValidateGetSnapshotInfo(v1::GetSnapshotInfoRequest& request) {
+  Violations out;
+  CheckSource(out, "source", request.source(), true);
+  Trim(request.mutable_snapshot_version());
+  if (request.snapshot_version().size() > kMaxId) {
+    out.Add("snapshot_version", std::string(rule::kTooLong),
+            "a snapshot version has at most 64 characters");
+  }
+  return ToStatus(out, "GetSnapshotInfoRequest");
+}
+
+absl::Status ValidateListSnapshots(const v1::ListSnapshotsRequest& request) {
+  Violations out;
+  CheckSource(out, "source", request.source(), false);
+  if (request.page_size() < 0) {
+    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
+  }
+  return ToStatus(out, "ListSnapshotsRequest");
+}
+
+absl::Status ValidateCompareBatch(v1::CompareActiveRegistrationsRequest& request,
+                                  absl::CivilDay today, const std::string& first_as_of) {
+  Violations out;
+  std::optional<absl::CivilDay> as_of =
+      CheckDate(out, "as_of", request.mutable_as_of(), true, &today);
+  if (as_of.has_value() && !first_as_of.empty() && request.as_of() != first_as_of) {
+    out.Add("as_of", std::string(rule::kMismatch),
+            "as_of must be the same in every message of the stream");
+  }
+  if (request.subjects_size() == 0) {
+    out.Add("subjects", std::string(rule::kRequired), "a batch has at least one registration");
+  } else if (request.subjects_size() > kMaxBatch) {
+    out.Add("subjects", std::string(rule::kTooMany), "a batch has at most 1,000 registrations");
+  } else {
+    for (int i = 0; i < request.subjects_size(); ++i) {
+      v1::ComparisonSubject* subject = request.mutable_subjects(i);
+      const std::string prefix = absl::StrCat("subjects[", i, "]");
+      RequireText(out, prefix + ".registration_id", subject->mutable_registration_id(), kMaxId);
+      CheckPersonId(out, prefix + ".person_id", subject->has_person_id(),
+                    subject->mutable_person_id(), today);
+      CheckDate(out, prefix + ".registered_date", subject->mutable_registered_date(), true, &today);
+    }
+  }
+  return ToStatus(out, "CompareActiveRegistrationsRequest");
+}
+
+std::string Fingerprint(const google::protobuf::Message& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+int EffectivePageSize(int32_t requested) {
+  if (requested <= 0) return 50;
+  if (requested > 500) return 500;
+  return requested;
+}
+
+}  // namespace unemployment::verification

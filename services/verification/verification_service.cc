@@ -1,0 +1,351 @@
+#include "services/verification/verification_service.h"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "common/status/status_util.h"
+#include "common/time/date.h"
+#include "common/validation/rules.h"
+#include "services/verification/request_validation.h"
+
+namespace unemployment::verification {
+namespace {
+
+namespace rule = ::unemployment::validation::rule;
+
+bool IsServerFault(absl::StatusCode code) {
+  return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
+         code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
+}
+
+// ListSnapshots page tokens: base64url("s1.<source>.<snapshot id>"), valid for the same source.
+std::string EncodeToken(v1::Source source, int64_t snapshot_id) {
+  return absl::WebSafeBase64Escape(absl::StrCat("s1.", static_cast<int>(source), ".", snapshot_id));
+}
+
+absl::StatusOr<int64_t> DecodeToken(absl::string_view token, v1::Source source) {
+  absl::Status bad =
+      status::InvalidArgumentError("the page token is not valid for this query",
+                                   {{"page_token", "INVALID_PAGE_TOKEN",
+                                     "the token is not one this service issued for this query"}},
+                                   "INVALID_PAGE_TOKEN");
+  std::string text;
+  if (token.size() > 128 || !absl::WebSafeBase64Unescape(token, &text)) return bad;
+  std::vector<std::string> parts = absl::StrSplit(text, '.');
+  int token_source = 0;
+  int64_t id = 0;
+  if (parts.size() != 3 || parts[0] != "s1" || !absl::SimpleAtoi(parts[1], &token_source) ||
+      token_source != static_cast<int>(source) || !absl::SimpleAtoi(parts[2], &id) || id <= 0) {
+    return bad;
+  }
+  return id;
+}
+
+}  // namespace
+
+VerificationServiceImpl::VerificationServiceImpl(Dependencies dependencies, log::Logger logger)
+    : deps_(std::move(dependencies)), logger_(std::move(logger)) {}
+
+void VerificationServiceImpl::Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
+                                     const absl::Status& status) const {
+  if (IsServerFault(status.code())) {
+    logger_.Error("rpc_failed", {{"method", method}, {"status", status}});
+  }
+  reactor->Finish(status::ToGrpcStatus(status));
+}
+
+// --- ImportSnapshot. ---
+
+// One ImportSnapshot call. Reads one message at a time and asks for the next only when the session
+// is ready for it (back-pressure while rows are written). Deletes itself once gRPC is done with it
+// and no session callback is pending.
+class VerificationServiceImpl::ImportReactor final
+    : public grpc::ServerReadReactor<v1::ImportSnapshotRequest> {
+ public:
+  ImportReactor(grpc::CallbackServerContext* context, SnapshotImporter& importer,
+                v1::ImportSnapshotResponse* response, const log::Logger& logger)
+      : context_(context), importer_(importer), response_(response), logger_(logger) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // A failed read is a half-close (the file is complete) or a cancellation (deadline, client
+      // gone): a cancelled upload must never be loaded as if it were the whole file.
+      if (context_->IsCancelled()) {
+        return Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the import was cancelled"));
+      }
+      if (session_ == nullptr) {
+        return FinishWith(status::InvalidFieldError("header", rule::kRequired,
+                                                    "the first message must carry the header"));
+      }
+      Hold();
+      session_->Finish([this](absl::StatusOr<v1::SnapshotInfo> info) {
+        if (info.ok()) {
+          *response_->mutable_snapshot() = *info;
+          logger_.Info("snapshot_imported", {{"source", v1::Source_Name(info->source())},
+                                             {"version", info->snapshot_version()},
+                                             {"rows", info->row_count()}});
+        }
+        FinishWith(info.status());
+        Release();
+      });
+      return;
+    }
+    if (session_ == nullptr) {
+      if (!request_.has_header()) {
+        return FinishWith(status::InvalidFieldError("header", rule::kRequired,
+                                                    "the first message must carry the header"));
+      }
+      absl::StatusOr<std::shared_ptr<ImportSession>> session = importer_.Begin(request_.header());
+      if (!session.ok()) return FinishWith(session.status());
+      session_ = *std::move(session);
+      StartRead(&request_);
+      return;
+    }
+    if (request_.has_header()) {
+      return FinishWith(status::InvalidFieldError("header", rule::kNotApplicable,
+                                                  "only the first message carries the header"));
+    }
+    if (request_.part_case() != v1::ImportSnapshotRequest::kContent) {
+      return FinishWith(status::InvalidFieldError(
+          "content", rule::kRequired, "every message after the first carries a piece of the file"));
+    }
+    Hold();
+    session_->Feed(request_.content(), [this](absl::Status ready) {
+      if (!ready.ok()) {
+        FinishWith(ready);
+      } else {
+        StartRead(&request_);
+      }
+      Release();
+    });
+  }
+
+  void OnDone() override {
+    bool last = false;
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      last = holds_ == 0;
+    }
+    if (last) delete this;
+  }
+
+ private:
+  void FinishWith(const absl::Status& status) {
+    if (IsServerFault(status.code())) {
+      logger_.Error("rpc_failed", {{"method", "ImportSnapshot"}, {"status", status}});
+    }
+    Finish(status::ToGrpcStatus(status));
+  }
+
+  void Hold() {
+    absl::MutexLock lock(&mu_);
+    ++holds_;
+  }
+
+  void Release() {
+    bool last = false;
+    {
+      absl::MutexLock lock(&mu_);
+      --holds_;
+      last = done_ && holds_ == 0;
+    }
+    if (last) delete this;
+  }
+
+  grpc::CallbackServerContext* context_;
+  SnapshotImporter& importer_;
+  v1::ImportSnapshotResponse* response_;
+  const log::Logger& logger_;
+  v1::ImportSnapshotRequest request_;
+  std::shared_ptr<ImportSession> session_;
+  absl::Mutex mu_;
+  int holds_ ABSL_GUARDED_BY(mu_) = 0;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+grpc::ServerReadReactor<v1::ImportSnapshotRequest>* VerificationServiceImpl::ImportSnapshot(
+    grpc::CallbackServerContext* context, v1::ImportSnapshotResponse* response) {
+  return new ImportReactor(context, *deps_.importer, response, logger_);
+}
+
+// --- Snapshot facts. ---
+
+grpc::ServerUnaryReactor* VerificationServiceImpl::GetSnapshotInfo(
+    grpc::CallbackServerContext* context, const v1::GetSnapshotInfoRequest* request,
+    v1::GetSnapshotInfoResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::GetSnapshotInfoRequest normalized = *request;
+  absl::Status status = ValidateGetSnapshotInfo(normalized);
+  if (status.ok()) {
+    absl::StatusOr<std::optional<StoredSnapshot>> stored =
+        deps_.store->GetSnapshot(normalized.source(), normalized.snapshot_version());
+    if (!stored.ok()) {
+      status = stored.status();
+    } else if (!stored->has_value()) {
+      status = status::WithErrorInfo(
+          absl::NotFoundError(normalized.snapshot_version().empty()
+                                  ? "no snapshot of the source has been loaded"
+                                  : "no snapshot of the source has this version"),
+          "SNAPSHOT_NOT_FOUND");
+    } else {
+      *response->mutable_snapshot() = (*stored)->info;
+    }
+  }
+  Finish(reactor, "GetSnapshotInfo", status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* VerificationServiceImpl::ListSnapshots(
+    grpc::CallbackServerContext* context, const v1::ListSnapshotsRequest* request,
+    v1::ListSnapshotsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = ValidateListSnapshots(*request);
+  int64_t after = 0;
+  if (status.ok() && !request->page_token().empty()) {
+    absl::StatusOr<int64_t> position = DecodeToken(request->page_token(), request->source());
+    if (position.ok()) {
+      after = *position;
+    } else {
+      status = position.status();
+    }
+  }
+  if (status.ok()) {
+    absl::StatusOr<SnapshotPage> page = deps_.store->ListSnapshots(
+        request->source(), after, EffectivePageSize(request->page_size()));
+    if (page.ok()) {
+      for (const StoredSnapshot& stored : page->snapshots) *response->add_snapshots() = stored.info;
+      if (page->more && !page->snapshots.empty()) {
+        response->set_next_page_token(
+            EncodeToken(request->source(), page->snapshots.back().snapshot_id));
+      }
+    }
+    status = page.status();
+  }
+  Finish(reactor, "ListSnapshots", status);
+  return reactor;
+}
+
+// --- Verifications. ---
+
+grpc::ServerUnaryReactor* VerificationServiceImpl::VerifyApplicant(
+    grpc::CallbackServerContext* context, const v1::VerifyApplicantRequest* request,
+    v1::VerifyApplicantResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::VerifyApplicantRequest normalized = *request;
+  const absl::CivilDay today = deps_.clock->Today();
+  if (absl::Status valid = ValidateVerifyApplicant(normalized, today); !valid.ok()) {
+    Finish(reactor, "VerifyApplicant", valid);
+    return reactor;
+  }
+  // The fingerprint is taken before as_of defaults to today, so a retry on another day with the
+  // same content still matches.
+  const std::string fingerprint = Fingerprint(normalized);
+  if (normalized.as_of().empty()) normalized.set_as_of(time::FormatDate(today));
+  deps_.verifier->Verify(normalized, fingerprint,
+                         [this, reactor, response](absl::StatusOr<v1::VerificationResult> result) {
+                           if (result.ok()) *response->mutable_result() = *std::move(result);
+                           Finish(reactor, "VerifyApplicant", result.status());
+                         });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* VerificationServiceImpl::GetVerification(
+    grpc::CallbackServerContext* context, const v1::GetVerificationRequest* request,
+    v1::GetVerificationResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::GetVerificationRequest normalized = *request;
+  absl::Status status = ValidateGetVerification(normalized);
+  if (status.ok()) {
+    absl::StatusOr<v1::VerificationResult> result =
+        deps_.verifier->GetVerification(normalized.verification_id());
+    if (result.ok()) *response->mutable_result() = *std::move(result);
+    status = result.status();
+  }
+  Finish(reactor, "GetVerification", status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* VerificationServiceImpl::RecordFieldInvestigation(
+    grpc::CallbackServerContext* context, const v1::RecordFieldInvestigationRequest* request,
+    v1::RecordFieldInvestigationResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::RecordFieldInvestigationRequest normalized = *request;
+  if (absl::Status valid = ValidateRecordFieldInvestigation(normalized, deps_.clock->Today());
+      !valid.ok()) {
+    Finish(reactor, "RecordFieldInvestigation", valid);
+    return reactor;
+  }
+  deps_.verifier->RecordFieldInvestigation(
+      normalized, Fingerprint(normalized),
+      [this, reactor, response](absl::StatusOr<v1::VerificationResult> result) {
+        if (result.ok()) *response->mutable_result() = *std::move(result);
+        Finish(reactor, "RecordFieldInvestigation", result.status());
+      });
+  return reactor;
+}
+
+// --- CompareActiveRegistrations. ---
+
+// One comparison stream: read a batch, answer it, read the next; the order of answers is the
+// order of batches. A half-close ends the stream with OK, a bad batch with its error.
+class VerificationServiceImpl::CompareReactor final
+    : public grpc::ServerBidiReactor<v1::CompareActiveRegistrationsRequest,
+                                     v1::CompareActiveRegistrationsResponse> {
+ public:
+  CompareReactor(Verifier& verifier, const time::Clock& clock, const log::Logger& logger)
+      : verifier_(verifier), clock_(clock), logger_(logger) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return Finish(grpc::Status::OK);
+    absl::Status status = ValidateCompareBatch(request_, clock_.Today(), first_as_of_);
+    if (status.ok()) {
+      if (first_as_of_.empty()) first_as_of_ = request_.as_of();
+      absl::StatusOr<v1::CompareActiveRegistrationsResponse> answer = verifier_.Compare(request_);
+      if (answer.ok()) {
+        response_ = *std::move(answer);
+        StartWrite(&response_);
+        return;
+      }
+      status = answer.status();
+    }
+    if (IsServerFault(status.code())) {
+      logger_.Error("rpc_failed", {{"method", "CompareActiveRegistrations"}, {"status", status}});
+    }
+    Finish(status::ToGrpcStatus(status));
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) return Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+    StartRead(&request_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  Verifier& verifier_;
+  const time::Clock& clock_;
+  const log::Logger& logger_;
+  std::string first_as_of_;
+  v1::CompareActiveRegistrationsRequest request_;
+  v1::CompareActiveRegistrationsResponse response_;
+};
+
+grpc::ServerBidiReactor<v1::CompareActiveRegistrationsRequest,
+                        v1::CompareActiveRegistrationsResponse>*
+VerificationServiceImpl::CompareActiveRegistrations(grpc::CallbackServerContext* /*context*/) {
+  return new CompareReactor(*deps_.verifier, *deps_.clock, logger_);
+}
+
+}  // namespace unemployment::verification
