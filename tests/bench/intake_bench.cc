@@ -1,0 +1,588 @@
+// intake_bench: end-to-end intake throughput against a do-nothing chain with the same hops.
+//
+//   intake_bench [--n=20000] [--k=64] [--warmup=500] [--connections=1] [--keep_data=false]
+//
+// 0. Times single-row SQLite commits (WAL, synchronous=FULL) in the data folder: the disk figure
+//    that bounds every durable path, printed next to the results.
+// 1. Starts registration_server and gateway_server as child processes on port 0 (fresh data
+//    folder, SQLite WAL with synchronous=FULL unless --sqlite_synchronous says otherwise), then
+//    submits N applications of N distinct people through GatewayService.SubmitApplication with K
+//    concurrent callers on the async callback API. Registration answers after the group commit
+//    that stores the application, so every OK is a durable application.
+// 2. Starts this binary twice more as an echo forwarder and an echo server (--role) and makes the
+//    same N calls with the same K through client -> forwarder -> server, with a form as payload.
+// 3. Checks that registration holds exactly the acknowledged applications (ListReviewQueue
+//    total_size of office 230102, province queue) and that every acknowledged id is distinct.
+// Prints counts, errors by code, wall time, throughput, p50/p90/p99 latency, the CPU each process
+// used and the intake/echo throughput ratio. Exit code 0 when every call succeeded and the counts
+// agree; speed is reported, never asserted.
+
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "common/server/settings.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "tests/bench/applicant_generator.h"
+#include "tests/bench/child_process.h"
+#include "tests/bench/disk_probe.h"
+#include "tests/bench/echo_chain.h"
+#include "tests/bench/load_runner.h"
+#include "unemployment/gateway/v1/gateway_service.grpc.pb.h"
+#include "unemployment/registration/v1/registration_service.grpc.pb.h"
+#include "unemployment/testing/v1/echo_service.grpc.pb.h"
+
+namespace unemployment::bench {
+namespace {
+
+namespace fs = std::filesystem;
+namespace gw = gateway::v1;
+namespace reg = registration::v1;
+
+constexpr long kTmpfsMagic = 0x01021994;
+constexpr absl::Duration kStartupTimeout = absl::Seconds(30);
+
+struct BenchConfig {
+  size_t n = 0;
+  int k = 0;
+  size_t warmup = 0;
+  int connections = 1;
+  absl::Duration call_timeout;
+  bool run_echo = true;
+  bool keep_data = false;
+  std::string registration_server;
+  std::string gateway_server;
+  std::string source_dir;
+  std::string work_dir_parent;
+  std::string sqlite_synchronous;
+  int disk_probe_commits = 0;
+  std::vector<std::string> gateway_args;
+  std::vector<std::string> registration_args;
+};
+
+void DefineSettings(server::Settings& settings) {
+  settings.Define("role", "bench",
+                  "bench, or echo_server / echo_forwarder (the benchmark starts these itself)");
+  settings.Define("listen", "127.0.0.1:0", "echo roles: address to serve on");
+  settings.Define("next", "", "echo_forwarder: address of the echo server");
+  settings.Define("n", "20000", "applications (and echo calls) measured");
+  settings.Define("k", "64", "concurrent callers");
+  settings.Define("warmup", "500",
+                  "calls made before measuring, on each chain (their applications are counted "
+                  "in the registration check too)");
+  settings.Define("connections", "1", "client HTTP/2 connections to the first hop");
+  settings.Define("call_timeout", "30s", "deadline of each call");
+  settings.Define("echo", "true", "also run the echo chain and print the ratio");
+  settings.Define("keep_data", "false",
+                  "keep the data folder (databases and server logs); it is kept after a failure");
+  settings.Define("registration_server", UE_REGISTRATION_SERVER, "registration_server binary");
+  settings.Define("gateway_server", UE_GATEWAY_SERVER, "gateway_server binary");
+  settings.Define("source_dir", UE_SOURCE_DIR,
+                  "repository root (data/calendar, data/regions, data/contacts)");
+  settings.Define("work_dir", "",
+                  "folder in which a fresh data folder is made (default $TMPDIR or /tmp); it "
+                  "must be on a real disk, or fsync costs nothing");
+  settings.Define("disk_probe_commits", "200",
+                  "single-row SQLite commits timed in the data folder before the run (0: skip)");
+  settings.Define("gateway_args", "",
+                  "extra gateway_server arguments, space-separated (experiments, e.g. "
+                  "\"--sqlite_synchronous=OFF\" on one hop only)");
+  settings.Define("registration_args", "", "extra registration_server arguments, space-separated");
+  settings.Define("sqlite_synchronous", "",
+                  "passed to both servers when set (OFF, NORMAL, FULL, EXTRA); empty keeps their "
+                  "default, FULL");
+}
+
+absl::StatusOr<BenchConfig> ReadConfig(const server::Settings& settings) {
+  BenchConfig config;
+  absl::StatusOr<int64_t> n = settings.GetInt("n");
+  absl::StatusOr<int64_t> k = settings.GetInt("k");
+  absl::StatusOr<int64_t> warmup = settings.GetInt("warmup");
+  absl::StatusOr<int64_t> connections = settings.GetInt("connections");
+  absl::StatusOr<absl::Duration> timeout = settings.GetDuration("call_timeout");
+  absl::StatusOr<bool> echo = settings.GetBool("echo");
+  absl::StatusOr<bool> keep = settings.GetBool("keep_data");
+  absl::StatusOr<int64_t> probe = settings.GetInt("disk_probe_commits");
+  for (const absl::Status& status : {n.status(), k.status(), warmup.status(), connections.status(),
+                                     timeout.status(), echo.status(), keep.status()}) {
+    if (!status.ok()) return status;
+  }
+  if (*n < 1 || *warmup < 0 || static_cast<size_t>(*n + *warmup) > kMaxApplicants) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--n must be at least 1 and --n plus --warmup at most ", kMaxApplicants));
+  }
+  if (*k < 1 || *k > 10000) return absl::InvalidArgumentError("--k must be 1 to 10000");
+  if (*connections < 1 || *connections > 64) {
+    return absl::InvalidArgumentError("--connections must be 1 to 64");
+  }
+  if (*timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--call_timeout must be positive");
+  }
+  config.n = static_cast<size_t>(*n);
+  config.k = static_cast<int>(*k);
+  config.warmup = static_cast<size_t>(*warmup);
+  config.connections = static_cast<int>(*connections);
+  config.call_timeout = *timeout;
+  config.run_echo = *echo;
+  config.keep_data = *keep;
+  config.registration_server = settings.Get("registration_server");
+  config.gateway_server = settings.Get("gateway_server");
+  config.source_dir = settings.Get("source_dir");
+  config.work_dir_parent = settings.Get("work_dir");
+  if (config.work_dir_parent.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    config.work_dir_parent = (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
+  }
+  config.sqlite_synchronous = settings.Get("sqlite_synchronous");
+  if (*probe < 0 || *probe > 100000) {
+    return absl::InvalidArgumentError("--disk_probe_commits must be 0 to 100000");
+  }
+  config.disk_probe_commits = static_cast<int>(*probe);
+  config.gateway_args = absl::StrSplit(settings.Get("gateway_args"), ' ', absl::SkipEmpty());
+  config.registration_args =
+      absl::StrSplit(settings.Get("registration_args"), ' ', absl::SkipEmpty());
+  return config;
+}
+
+absl::StatusOr<std::string> MakeWorkDir(const std::string& parent) {
+  std::string pattern = (fs::path(parent) / "intake_bench.XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create a data folder under ", parent, ": ", std::strerror(errno)));
+  }
+  return pattern;
+}
+
+bool OnTmpfs(const std::string& path) {
+  struct statfs info;
+  return statfs(path.c_str(), &info) == 0 && static_cast<long>(info.f_type) == kTmpfsMagic;
+}
+
+std::string SelfPath() {
+  std::error_code error;
+  fs::path self = fs::read_symlink("/proc/self/exe", error);
+  return error ? std::string() : self.string();
+}
+
+// The first three fields of /proc/loadavg: how busy the machine was around the run.
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return absl::StrCat(one, " ", five, " ", fifteen);
+}
+
+std::chrono::system_clock::time_point DeadlineAfter(absl::Duration timeout) {
+  return absl::ToChronoTime(absl::Now() + timeout);
+}
+
+// `count` channels to `address`, each on its own HTTP/2 connection.
+std::vector<std::shared_ptr<grpc::Channel>> Connect(const std::string& address, int count) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < count; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    channels.push_back(
+        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+  }
+  return channels;
+}
+
+absl::Status WaitConnected(const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+  for (const auto& channel : channels) {
+    if (!channel->WaitForConnected(DeadlineAfter(absl::Seconds(10)))) {
+      return absl::UnavailableError("cannot connect to the first hop");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// CPU seconds used by each process of a chain during a measured phase.
+struct CpuUse {
+  double client = 0;
+  double first_hop = 0;
+  double second_hop = 0;
+};
+
+class CpuMeter {
+ public:
+  CpuMeter(pid_t first_hop, pid_t second_hop)
+      : first_hop_(first_hop),
+        second_hop_(second_hop),
+        start_{ProcessCpuSeconds(getpid()), ProcessCpuSeconds(first_hop),
+               ProcessCpuSeconds(second_hop)} {}
+
+  CpuUse Stop() const {
+    return CpuUse{ProcessCpuSeconds(getpid()) - start_.client,
+                  ProcessCpuSeconds(first_hop_) - start_.first_hop,
+                  ProcessCpuSeconds(second_hop_) - start_.second_hop};
+  }
+
+ private:
+  pid_t first_hop_;
+  pid_t second_hop_;
+  CpuUse start_;
+};
+
+struct PhaseReport {
+  LoadResult warmup;
+  LoadResult measured;
+  CpuUse cpu;
+};
+
+void PrintPhase(const std::string& title, const std::string& unit, const PhaseReport& phase,
+                const std::string& first_hop, const std::string& second_hop) {
+  const LoadResult& r = phase.measured;
+  const double wall = absl::ToDoubleSeconds(r.wall);
+  std::cout << title << "\n";
+  std::cout << absl::StrFormat("  calls %d  ok %d  errors: %s\n", r.calls, r.ok, FormatErrors(r));
+  for (const std::string& sample : r.sample_errors) std::cout << "    e.g. " << sample << "\n";
+  if (phase.warmup.calls > 0 && phase.warmup.ok != phase.warmup.calls) {
+    std::cout << absl::StrFormat("  warm-up: calls %d  ok %d  errors: %s\n", phase.warmup.calls,
+                                 phase.warmup.ok, FormatErrors(phase.warmup));
+  }
+  std::cout << absl::StrFormat("  wall %.3f s  throughput %.0f %s/s\n", wall, r.Throughput(), unit);
+  std::cout << absl::StrFormat("  latency ms  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
+                               r.PercentileMs(50), r.PercentileMs(90), r.PercentileMs(99),
+                               r.PercentileMs(100));
+  const double total = phase.cpu.client + phase.cpu.first_hop + phase.cpu.second_hop;
+  std::cout << absl::StrFormat(
+      "  cpu s  client %.2f  %s %.2f  %s %.2f  (sum %.2f = %.2f cores of %d; %.0f us per call)\n",
+      phase.cpu.client, first_hop, phase.cpu.first_hop, second_hop, phase.cpu.second_hop, total,
+      wall > 0 ? total / wall : 0.0, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)),
+      r.calls > 0 ? total * 1e6 / static_cast<double>(r.calls) : 0.0);
+}
+
+struct IntakeOutcome {
+  PhaseReport phase;
+  size_t acknowledged = 0;
+  size_t distinct_ids = 0;
+  std::optional<int64_t> registration_count;
+  std::string check_error;
+};
+
+absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::string& data_dir) {
+  const std::string regions = config.source_dir + "/data/regions";
+  std::vector<std::string> registration_argv = {
+      config.registration_server, "--listen=127.0.0.1:0",
+      "--data_dir=" + data_dir + "/registration",
+      "--calendar_dir=" + config.source_dir + "/data/calendar", "--regions_dir=" + regions};
+  if (!config.sqlite_synchronous.empty()) {
+    registration_argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
+  }
+  registration_argv.insert(registration_argv.end(), config.registration_args.begin(),
+                           config.registration_args.end());
+  absl::StatusOr<std::unique_ptr<ChildProcess>> registration = ChildProcess::Start(
+      registration_argv, "registration", data_dir + "/registration.log", kStartupTimeout);
+  if (!registration.ok()) return registration.status();
+
+  std::vector<std::string> gateway_argv = {
+      config.gateway_server,
+      "--listen=127.0.0.1:0",
+      "--data_dir=" + data_dir + "/gateway",
+      "--registration_addr=" + (*registration)->address(),
+      "--regions_dir=" + regions,
+      "--contacts_dir=" + config.source_dir + "/data/contacts"};
+  if (!config.sqlite_synchronous.empty()) {
+    gateway_argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
+  }
+  gateway_argv.insert(gateway_argv.end(), config.gateway_args.begin(), config.gateway_args.end());
+  absl::StatusOr<std::unique_ptr<ChildProcess>> gateway =
+      ChildProcess::Start(gateway_argv, "gateway", data_dir + "/gateway.log", kStartupTimeout);
+  if (!gateway.ok()) return gateway.status();
+  std::cout << "intake: registration " << (*registration)->address() << " (pid "
+            << (*registration)->pid() << "), gateway " << (*gateway)->address() << " (pid "
+            << (*gateway)->pid() << ")" << std::endl;
+
+  // Every request is built before the clock starts.
+  const size_t total = config.warmup + config.n;
+  std::vector<gw::SubmitApplicationRequest> requests;
+  requests.reserve(total);
+  for (size_t i = 0; i < total; ++i) requests.push_back(MakeSubmitRequest(i));
+  std::vector<std::string> application_ids(total);
+
+  std::vector<std::shared_ptr<grpc::Channel>> channels =
+      Connect((*gateway)->address(), config.connections);
+  if (absl::Status connected = WaitConnected(channels); !connected.ok()) return connected;
+  std::vector<std::unique_ptr<gw::GatewayService::Stub>> stubs;
+  for (const auto& channel : channels) stubs.push_back(gw::GatewayService::NewStub(channel));
+
+  struct Call {
+    grpc::ClientContext context;
+    gw::SubmitApplicationResponse response;
+  };
+  const StartCallFn submit = [&](size_t index, std::function<void(const grpc::Status&)> done) {
+    auto* call = new Call();
+    call->context.AddMetadata("x-channel-id", "province-portal");
+    call->context.set_deadline(DeadlineAfter(config.call_timeout));
+    stubs[index % stubs.size()]->async()->SubmitApplication(
+        &call->context, &requests[index], &call->response,
+        [call, index, &application_ids, done = std::move(done)](grpc::Status status) {
+          std::unique_ptr<Call> owned(call);
+          if (status.ok()) application_ids[index] = owned->response.application().application_id();
+          done(status);
+        });
+  };
+
+  IntakeOutcome outcome;
+  outcome.phase.warmup = RunClosedLoop(0, config.warmup, config.k, submit);
+  const CpuMeter meter((*gateway)->pid(), (*registration)->pid());
+  outcome.phase.measured = RunClosedLoop(config.warmup, config.n, config.k, submit);
+  outcome.phase.cpu = meter.Stop();
+
+  outcome.acknowledged = outcome.phase.warmup.ok + outcome.phase.measured.ok;
+  std::unordered_set<std::string> distinct;
+  for (const std::string& id : application_ids) {
+    if (!id.empty()) distinct.insert(id);
+  }
+  outcome.distinct_ids = distinct.size();
+
+  // What registration holds: the province review queue of the one office every form names.
+  auto registration_stub = reg::RegistrationService::NewStub(
+      grpc::CreateChannel((*registration)->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(DeadlineAfter(absl::Seconds(60)));
+  reg::ListReviewQueueRequest list;
+  list.set_office_region_code(kOfficeRegionCode);
+  list.set_kind(reg::REVIEW_QUEUE_KIND_PROVINCE);
+  list.set_page_size(1);
+  reg::ListReviewQueueResponse page;
+  const grpc::Status listed = registration_stub->ListReviewQueue(&context, list, &page);
+  if (listed.ok()) {
+    outcome.registration_count = page.total_size();
+  } else {
+    outcome.check_error =
+        absl::StrCat("ListReviewQueue failed: ", listed.error_code(), " ", listed.error_message());
+  }
+
+  const int gateway_exit = (*gateway)->Stop();
+  const int registration_exit = (*registration)->Stop();
+  if (gateway_exit != 0 || registration_exit != 0) {
+    std::cout << "warning: the servers did not exit cleanly (wait status gateway " << gateway_exit
+              << ", registration " << registration_exit << "); see " << data_dir << std::endl;
+  }
+  return outcome;
+}
+
+absl::StatusOr<PhaseReport> RunEcho(const BenchConfig& config, const std::string& data_dir,
+                                    size_t* payload_bytes) {
+  const std::string self = SelfPath();
+  if (self.empty()) return absl::InternalError("cannot find this binary (/proc/self/exe)");
+  absl::StatusOr<std::unique_ptr<ChildProcess>> server =
+      ChildProcess::Start({self, "--role=echo_server", "--listen=127.0.0.1:0"}, "echo_server",
+                          data_dir + "/echo_server.log", kStartupTimeout);
+  if (!server.ok()) return server.status();
+  absl::StatusOr<std::unique_ptr<ChildProcess>> forwarder = ChildProcess::Start(
+      {self, "--role=echo_forwarder", "--listen=127.0.0.1:0", "--next=" + (*server)->address()},
+      "echo_forwarder", data_dir + "/echo_forwarder.log", kStartupTimeout);
+  if (!forwarder.ok()) return forwarder.status();
+
+  // One application, serialised, as the payload of every call.
+  testing::v1::EchoRequest request;
+  request.set_payload(MakeSubmitRequest(0).SerializeAsString());
+  *payload_bytes = request.payload().size();
+
+  std::vector<std::shared_ptr<grpc::Channel>> channels =
+      Connect((*forwarder)->address(), config.connections);
+  if (absl::Status connected = WaitConnected(channels); !connected.ok()) return connected;
+  std::vector<std::unique_ptr<testing::v1::EchoService::Stub>> stubs;
+  for (const auto& channel : channels) stubs.push_back(testing::v1::EchoService::NewStub(channel));
+
+  struct Call {
+    grpc::ClientContext context;
+    testing::v1::EchoResponse response;
+  };
+  const StartCallFn echo = [&](size_t index, std::function<void(const grpc::Status&)> done) {
+    auto* call = new Call();
+    call->context.AddMetadata("x-channel-id", "province-portal");
+    call->context.set_deadline(DeadlineAfter(config.call_timeout));
+    stubs[index % stubs.size()]->async()->Echo(&call->context, &request, &call->response,
+                                               [call, done = std::move(done)](grpc::Status status) {
+                                                 std::unique_ptr<Call> owned(call);
+                                                 done(status);
+                                               });
+  };
+
+  PhaseReport phase;
+  phase.warmup = RunClosedLoop(0, config.warmup, config.k, echo);
+  const CpuMeter meter((*forwarder)->pid(), (*server)->pid());
+  phase.measured = RunClosedLoop(config.warmup, config.n, config.k, echo);
+  phase.cpu = meter.Stop();
+  (*forwarder)->Stop();
+  (*server)->Stop();
+  return phase;
+}
+
+int RunBench(const BenchConfig& config) {
+  absl::StatusOr<std::string> data_dir = MakeWorkDir(config.work_dir_parent);
+  if (!data_dir.ok()) {
+    std::cerr << "intake_bench: error: " << data_dir.status().message() << std::endl;
+    return 1;
+  }
+  std::cout << absl::StrFormat(
+                   "intake_bench: n=%d k=%d warmup=%d connections=%d cores=%d data=%s "
+                   "sqlite_synchronous=%s",
+                   config.n, config.k, config.warmup, config.connections,
+                   static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)), *data_dir,
+                   config.sqlite_synchronous.empty() ? "FULL (server default)"
+                                                     : config.sqlite_synchronous)
+            << std::endl;
+  if (!config.gateway_args.empty() || !config.registration_args.empty()) {
+    std::cout << "extra arguments: gateway [" << absl::StrJoin(config.gateway_args, " ")
+              << "] registration [" << absl::StrJoin(config.registration_args, " ") << "]"
+              << std::endl;
+  }
+  if (OnTmpfs(*data_dir)) {
+    std::cout << "warning: the data folder is on tmpfs, where fsync is free: the figures do not "
+                 "show durable throughput (use --work_dir on a disk)"
+              << std::endl;
+  }
+
+  double commit_rate = 0;
+  if (config.disk_probe_commits > 0) {
+    absl::StatusOr<double> rate = MeasureCommitRate(*data_dir, config.disk_probe_commits);
+    if (rate.ok()) {
+      commit_rate = *rate;
+      std::cout << absl::StrFormat(
+                       "disk: %.0f single-row commits/s (WAL, synchronous=FULL; %.2f ms each) in "
+                       "the data folder; load average %s",
+                       commit_rate, commit_rate > 0 ? 1000.0 / commit_rate : 0.0, LoadAverage())
+                << std::endl;
+    } else {
+      std::cout << "disk: probe failed: " << rate.status().message() << std::endl;
+    }
+  }
+
+  bool ok = true;
+  absl::StatusOr<IntakeOutcome> intake = RunIntake(config, *data_dir);
+  if (!intake.ok()) {
+    std::cerr << "intake_bench: error: " << intake.status().message() << std::endl;
+    std::cerr << "data and server logs kept in " << *data_dir << std::endl;
+    return 1;
+  }
+  PrintPhase(
+      "intake: client -> gateway -> registration, SubmitApplication, acknowledged after "
+      "the registration commit",
+      "applications", intake->phase, "gateway", "registration");
+
+  std::optional<PhaseReport> echo;
+  size_t payload_bytes = 0;
+  if (config.run_echo) {
+    absl::StatusOr<PhaseReport> echo_phase = RunEcho(config, *data_dir, &payload_bytes);
+    if (!echo_phase.ok()) {
+      std::cerr << "intake_bench: error: echo chain: " << echo_phase.status().message()
+                << std::endl;
+      ok = false;
+    } else {
+      echo = *std::move(echo_phase);
+      PrintPhase(absl::StrCat("echo: client -> echo_forwarder -> echo_server, payload ",
+                              payload_bytes, " bytes (one serialised application)"),
+                 "calls", *echo, "forwarder", "echo_server");
+    }
+  }
+
+  const double intake_throughput = intake->phase.measured.Throughput();
+  double ratio = 0;
+  if (echo.has_value() && echo->measured.Throughput() > 0) {
+    ratio = intake_throughput / echo->measured.Throughput();
+    std::cout << absl::StrFormat("ratio intake/echo throughput: %.3f\n", ratio);
+  }
+
+  // Every acknowledged application is stored once, and nothing else is.
+  const size_t expected = intake->acknowledged;
+  bool counted = intake->registration_count.has_value() &&
+                 *intake->registration_count == static_cast<int64_t>(expected) &&
+                 intake->distinct_ids == expected;
+  if (intake->registration_count.has_value()) {
+    std::cout << absl::StrFormat(
+        "registration check: ListReviewQueue(%s, PROVINCE).total_size = %d; acknowledged = %d "
+        "(warm-up %d + measured %d); distinct application ids = %d -> %s\n",
+        kOfficeRegionCode, *intake->registration_count, expected, intake->phase.warmup.ok,
+        intake->phase.measured.ok, intake->distinct_ids, counted ? "counts agree" : "MISMATCH");
+  } else {
+    std::cout << "registration check: " << intake->check_error << " -> FAILED\n";
+  }
+  const bool all_ok = intake->phase.warmup.ok == intake->phase.warmup.calls &&
+                      intake->phase.measured.ok == intake->phase.measured.calls &&
+                      (!echo.has_value() || (echo->warmup.ok == echo->warmup.calls &&
+                                             echo->measured.ok == echo->measured.calls));
+  ok = ok && counted && all_ok;
+
+  std::cout << absl::StrFormat(
+                   "RESULT intake_per_s=%.0f intake_p50_ms=%.2f intake_p90_ms=%.2f "
+                   "intake_p99_ms=%.2f echo_per_s=%.0f echo_p50_ms=%.2f echo_p99_ms=%.2f "
+                   "ratio=%.3f disk_commits_per_s=%.0f check=%s",
+                   intake_throughput, intake->phase.measured.PercentileMs(50),
+                   intake->phase.measured.PercentileMs(90), intake->phase.measured.PercentileMs(99),
+                   echo.has_value() ? echo->measured.Throughput() : 0.0,
+                   echo.has_value() ? echo->measured.PercentileMs(50) : 0.0,
+                   echo.has_value() ? echo->measured.PercentileMs(99) : 0.0, ratio, commit_rate,
+                   ok ? "OK" : "FAILED")
+            << std::endl;
+
+  std::cout << "load average after the run: " << LoadAverage() << std::endl;
+  if (ok && !config.keep_data) {
+    std::error_code ignored;
+    fs::remove_all(*data_dir, ignored);
+  } else {
+    std::cout << "data and server logs kept in " << *data_dir << std::endl;
+  }
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace unemployment::bench
+
+int main(int argc, char** argv) {
+  using namespace unemployment;  // NOLINT(build/namespaces): main only
+  server::Settings settings;
+  bench::DefineSettings(settings);
+  if (absl::Status parsed = settings.Parse(argc, argv); !parsed.ok()) {
+    std::cerr << "intake_bench: " << parsed.message() << " (see --help)" << std::endl;
+    return 2;
+  }
+  if (settings.help_requested()) {
+    std::cout << settings.Usage(argv[0]);
+    return 0;
+  }
+  const std::string role = settings.Get("role");
+  if (role == "echo_server") return bench::RunEchoProcess(settings.Get("listen"), "");
+  if (role == "echo_forwarder") {
+    if (settings.Get("next").empty()) {
+      std::cerr << "intake_bench: --role=echo_forwarder needs --next" << std::endl;
+      return 2;
+    }
+    return bench::RunEchoProcess(settings.Get("listen"), settings.Get("next"));
+  }
+  if (role != "bench") {
+    std::cerr << "intake_bench: --role must be bench, echo_server or echo_forwarder" << std::endl;
+    return 2;
+  }
+  absl::StatusOr<bench::BenchConfig> config = bench::ReadConfig(settings);
+  if (!config.ok()) {
+    std::cerr << "intake_bench: " << config.status().message() << std::endl;
+    return 2;
+  }
+  return bench::RunBench(*config);
+}
