@@ -1,9 +1,22 @@
 #include "services/statistics/statistics_component.h"
 
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "common/log/logger.h"
 #include "common/server/service_database.h"
+#include "common/time/clock.h"
+#include "common/validation/region_directory.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "services/statistics/read_model.h"
+#include "services/statistics/registration_feed_consumer.h"
+#include "services/statistics/shard_settings.h"
+#include "services/statistics/sqlite_statistics_store.h"
+#include "services/statistics/statistics.h"
 #include "services/statistics/statistics_service.h"
 
 namespace unemployment::statistics {
@@ -11,13 +24,90 @@ namespace {
 
 class Component final : public server::ServiceComponent {
  public:
-  explicit Component(std::unique_ptr<store::Database> db) : db_(std::move(db)) {}
+  // `model` must already hold the facts of `store`.
+  Component(validation::RegionDirectory regions, std::unique_ptr<SqliteStatisticsStore> store,
+            std::unique_ptr<ReadModel> model, const std::vector<RegistrationShard>& shards)
+      : logger_("statistics"),
+        regions_(std::move(regions)),
+        store_(std::move(store)),
+        model_(std::move(model)),
+        statistics_(*model_, regions_),
+        service_(StatisticsServiceImpl::Dependencies{&statistics_, &clock_,
+                                                     [this] { return FeedStatus(); }},
+                 logger_) {
+    for (const RegistrationShard& shard : shards) {
+      consumers_.push_back(std::make_unique<RegistrationFeedConsumer>(
+          shard, *store_, *model_,
+          grpc::CreateChannel(shard.address, grpc::InsecureChannelCredentials()), clock_,
+          RegistrationFeedConsumer::Options(),
+          log::Logger(absl::StrCat("statistics.feed.", shard.id))));
+    }
+  }
+
+  ~Component() override { Stop(); }
+
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
+  absl::Status OnServing(const std::string& /*self_address*/) override {
+    for (auto& consumer : consumers_) consumer->Start();
+    return absl::OkStatus();
+  }
+
+  void OnStopping() override { Stop(); }
+
+  void Stop() override {
+    for (auto& consumer : consumers_) consumer->Stop();
+  }
+
  private:
-  std::unique_ptr<store::Database> db_;
+  std::vector<v1::FeedCursor> FeedStatus() const {
+    std::vector<v1::FeedCursor> cursors;
+    for (const auto& consumer : consumers_) cursors.push_back(consumer->Status());
+    return cursors;  // consumers are sorted by shard id, hence by feed name
+  }
+
+  log::Logger logger_;
+  time::SystemClock clock_;
+  validation::RegionDirectory regions_;
+  std::unique_ptr<SqliteStatisticsStore> store_;
+  std::unique_ptr<ReadModel> model_;
+  Statistics statistics_;
   StatisticsServiceImpl service_;
+  std::vector<std::unique_ptr<RegistrationFeedConsumer>> consumers_;
 };
+
+void DefineSettings(server::Settings& settings) {
+  settings.Define("registration_addr", "127.0.0.1:50052",
+                  "address of the registration service when it runs as one shard (id \"hlj\")");
+  settings.Define("registration_shards", "",
+                  "every registration shard whose event feed is consumed, as "
+                  "shard_id=host:port,...; empty means one shard \"hlj\" at --registration_addr");
+  settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
+}
+
+absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
+    const server::CommonSettings& common, const server::Settings& settings) {
+  absl::StatusOr<std::vector<RegistrationShard>> shards = ParseRegistrationShards(
+      settings.Get("registration_shards"), settings.Get("registration_addr"));
+  if (!shards.ok()) return shards.status();
+  absl::StatusOr<validation::RegionDirectory> regions =
+      validation::RegionDirectory::LoadDirectory(settings.Get("regions_dir"));
+  if (!regions.ok()) {
+    return absl::Status(regions.status().code(),
+                        absl::StrCat("setting --regions_dir: ", regions.status().message()));
+  }
+  absl::StatusOr<std::unique_ptr<store::Database>> db =
+      server::OpenServiceDatabase(common, "statistics.db", StatisticsMigrations());
+  if (!db.ok()) return db.status();
+  auto store = std::make_unique<SqliteStatisticsStore>(*std::move(db));
+  auto model = std::make_unique<ReadModel>();
+  if (absl::Status loaded = LoadReadModel(*store, *model); !loaded.ok()) {
+    return absl::Status(loaded.code(),
+                        absl::StrCat("loading the read model: ", loaded.message()));
+  }
+  return std::make_unique<Component>(*std::move(regions), std::move(store), std::move(model),
+                                     *shards);
+}
 
 }  // namespace
 
@@ -25,17 +115,8 @@ server::ServiceDefinition Definition() {
   server::ServiceDefinition definition;
   definition.name = "statistics";
   definition.default_port = 50056;
-  definition.define_settings = [](server::Settings& settings) {
-    settings.Define("registration_addr", "127.0.0.1:50052",
-                    "address of the registration service (its event feed and API)");
-  };
-  definition.create = [](const server::CommonSettings& common, const server::Settings&)
-      -> absl::StatusOr<std::unique_ptr<server::ServiceComponent>> {
-    absl::StatusOr<std::unique_ptr<store::Database>> db =
-        server::OpenServiceDatabase(common, "statistics.db", {});
-    if (!db.ok()) return db.status();
-    return std::make_unique<Component>(*std::move(db));
-  };
+  definition.define_settings = DefineSettings;
+  definition.create = Create;
   return definition;
 }
 

@@ -1,12 +1,67 @@
 #pragma once
 
-// gRPC handler of unemployment.statistics.v1.StatisticsService. The RPCs land with issue #7; until then the
-// generated base class answers every call with UNIMPLEMENTED.
+// gRPC handler of unemployment.statistics.v1.StatisticsService (callback API): validate and
+// normalize the request, call the domain (Statistics), turn the status into a grpc::Status with
+// google.rpc details. Every answer comes from memory, so handlers finish inline.
 
+#include <functional>
+#include <vector>
+
+#include "common/log/logger.h"
+#include "common/time/clock.h"
+#include "services/statistics/statistics.h"
 #include "unemployment/statistics/v1/statistics_service.grpc.pb.h"
 
 namespace unemployment::statistics {
 
-class StatisticsServiceImpl final : public v1::StatisticsService::CallbackService {};
+// Trailing metadata key of GetServiceIndicators naming the parts not computed (comma-separated:
+// follow_up_coverage, plan_fulfilment, fraud_cases).
+inline constexpr char kUnavailableIndicatorsKey[] = "ue-unavailable-indicators";
+
+class StatisticsServiceImpl final : public v1::StatisticsService::CallbackService {
+ public:
+  struct Dependencies {
+    const Statistics* statistics = nullptr;
+    const time::Clock* clock = nullptr;
+    // The cursors of every feed consumed, sorted by feed name.
+    std::function<std::vector<v1::FeedCursor>()> feed_status;
+  };
+
+  StatisticsServiceImpl(Dependencies dependencies, log::Logger logger);
+
+  grpc::ServerUnaryReactor* GetUrbanRegisteredUnemployed(
+      grpc::CallbackServerContext* context, const v1::GetUrbanRegisteredUnemployedRequest* request,
+      v1::GetUrbanRegisteredUnemployedResponse* response) override;
+  grpc::ServerUnaryReactor* GetBreakdown(grpc::CallbackServerContext* context,
+                                         const v1::GetBreakdownRequest* request,
+                                         v1::GetBreakdownResponse* response) override;
+  grpc::ServerUnaryReactor* GetFlows(grpc::CallbackServerContext* context,
+                                     const v1::GetFlowsRequest* request,
+                                     v1::GetFlowsResponse* response) override;
+  grpc::ServerUnaryReactor* GetServiceIndicators(grpc::CallbackServerContext* context,
+                                                 const v1::GetServiceIndicatorsRequest* request,
+                                                 v1::GetServiceIndicatorsResponse* response) override;
+  grpc::ServerUnaryReactor* CheckReportConsistency(
+      grpc::CallbackServerContext* context, const v1::CheckReportConsistencyRequest* request,
+      v1::CheckReportConsistencyResponse* response) override;
+  grpc::ServerUnaryReactor* ExportReport(grpc::CallbackServerContext* context,
+                                         const v1::ExportReportRequest* request,
+                                         v1::ExportReportResponse* response) override;
+  grpc::ServerUnaryReactor* GetFeedStatus(grpc::CallbackServerContext* context,
+                                          const v1::GetFeedStatusRequest* request,
+                                          v1::GetFeedStatusResponse* response) override;
+
+ private:
+  // Validate a copy, call, copy the result, finish.
+  template <typename Request, typename Response, typename Validate, typename Call>
+  grpc::ServerUnaryReactor* Read(grpc::CallbackServerContext* context, absl::string_view method,
+                                 const Request* request, Response* response, Validate validate,
+                                 Call call);
+  void Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
+              const absl::Status& status) const;
+
+  Dependencies deps_;
+  log::Logger logger_;
+};
 
 }  // namespace unemployment::statistics

@@ -1,0 +1,101 @@
+#pragma once
+
+// The facts the statistics read model keeps, as plain values without gRPC or storage types.
+//
+// Dates are packed calendar days (yyyymmdd as an int32, e.g. 20250630): they order like the days
+// they stand for, compare in one instruction and take four bytes, which matters with a million
+// registrations in memory (see read_model.h). kNoDay marks "never" (an active registration's end,
+// an undecided application's decision).
+//
+// Every fact carries the day it was RECORDED next to the day it took effect: a figure for day D
+// uses only facts recorded on or before D, so it never changes when later events arrive (a
+// deregistration entered on 10 July with effective date 30 June does not change the figure of
+// 30 June that was published on 1 July).
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "absl/time/civil_time.h"
+
+namespace unemployment::statistics {
+
+// A calendar day packed as yyyymmdd.
+using PackedDay = int32_t;
+inline constexpr PackedDay kNoDay = std::numeric_limits<int32_t>::max();
+
+inline PackedDay PackDay(absl::CivilDay day) {
+  return static_cast<PackedDay>(day.year() * 10000 + day.month() * 100 + day.day());
+}
+inline absl::CivilDay UnpackDay(PackedDay day) {
+  return absl::CivilDay(day / 10000, (day / 100) % 100, day % 100);
+}
+
+// A registration (失业登记) as the read model knows it.
+struct RegistrationFact {
+  std::string id;
+  // The 6-digit county code of the office that keeps it; the region it is counted in.
+  std::string office_region_code;
+  // The registered date (登记日期); levels count from it.
+  PackedDay registered = kNoDay;
+  // The day (China time) the registration was created in the registration service.
+  PackedDay recorded = kNoDay;
+  // The 3-digit statistical urban-rural class of the habitual residence ("111".."220").
+  std::string urban_rural_class;
+  // urban_rural_class starts with '1'.
+  bool urban = false;
+  // unemployment.common.v1.Sex / Education / Channel numbers.
+  int sex = 0;
+  int education = 0;
+  int channel = 0;
+  // Household registration in the same prefecture-level city as the office.
+  bool household_local = false;
+  // kNoDay when the ID type carries no birth date.
+  PackedDay birth = kNoDay;
+  // The deregistration: its effective date (the first day no longer registered), the day it was
+  // recorded, and the reason number; kNoDay / 0 while active.
+  PackedDay end_effective = kNoDay;
+  PackedDay end_recorded = kNoDay;
+  int end_reason = 0;
+};
+
+// An application for registration with its decision, for flows and the 7-day indicator.
+struct ApplicationFact {
+  std::string id;
+  std::string office_region_code;
+  int channel = 0;
+  PackedDay received = kNoDay;
+  // The 7th working day after receipt (computed by the registration service).
+  PackedDay due = kNoDay;
+  // unemployment.common.v1.ReviewOutcome number; 0 while undecided.
+  int outcome = 0;
+  PackedDay decided_on = kNoDay;
+  PackedDay decision_recorded = kNoDay;
+};
+
+// What one feed event changes in the read model: at most one registration and one application
+// (inserted, or for a known id given its deregistration or decision).
+struct FactChange {
+  std::optional<RegistrationFact> registration;
+  std::optional<ApplicationFact> application;
+};
+
+// One event of a feed, ready to apply.
+struct FeedEvent {
+  int64_t sequence = 0;
+  // The event's occurred_at, microseconds since the Unix epoch (0 when unset).
+  int64_t occurred_micros = 0;
+  FactChange change;
+};
+
+// The stored position of the read model in one feed.
+struct StoredCursor {
+  // "registration/<shard_id>".
+  std::string feed;
+  int64_t sequence = 0;
+  int64_t last_event_micros = 0;
+  int64_t last_applied_micros = 0;
+};
+
+}  // namespace unemployment::statistics

@@ -1,0 +1,244 @@
+#include "services/statistics/sqlite_statistics_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/macros.h"
+#include "common/store/statement.h"
+
+namespace unemployment::statistics {
+namespace {
+
+using store::Database;
+using store::Statement;
+
+// --- Schema. A released migration is never edited; changes are new migrations. ---
+//
+// Days are packed yyyymmdd integers (facts.h); 2147483647 stands for "never" (an active
+// registration's end, an undecided application's decision). Codes are the numbers of
+// unemployment.common.v1 enums.
+constexpr std::string_view kSchemaV1 = R"sql(
+-- One cursor per feed ("registration/<shard_id>"): the sequence of the last event applied.
+CREATE TABLE feed_cursors (
+  feed TEXT PRIMARY KEY,
+  sequence INTEGER NOT NULL,
+  last_event_micros INTEGER NOT NULL,
+  last_applied_micros INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Registrations with the day each fact took effect and the day it was recorded.
+CREATE TABLE registrations (
+  id TEXT PRIMARY KEY,
+  office_region_code TEXT NOT NULL,
+  registered_day INTEGER NOT NULL,
+  recorded_day INTEGER NOT NULL,
+  urban_rural_class TEXT NOT NULL,
+  urban INTEGER NOT NULL,
+  sex INTEGER NOT NULL,
+  education INTEGER NOT NULL,
+  channel INTEGER NOT NULL,
+  household_local INTEGER NOT NULL,
+  birth_day INTEGER NOT NULL,
+  end_effective_day INTEGER NOT NULL,
+  end_recorded_day INTEGER NOT NULL,
+  end_reason INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Applications with their decision, for flows and the 7-working-day indicator.
+CREATE TABLE applications (
+  id TEXT PRIMARY KEY,
+  office_region_code TEXT NOT NULL,
+  channel INTEGER NOT NULL,
+  received_day INTEGER NOT NULL,
+  due_day INTEGER NOT NULL,
+  outcome INTEGER NOT NULL,
+  decided_day INTEGER NOT NULL,
+  decision_recorded_day INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+constexpr store::Migration kMigrations[] = {
+    {1, "statistics_schema", kSchemaV1},
+};
+
+// --- Statements. ---
+
+constexpr std::string_view kGetCursorSql = "SELECT sequence FROM feed_cursors WHERE feed = ?1";
+constexpr std::string_view kSetCursorSql =
+    "INSERT INTO feed_cursors (feed, sequence, last_event_micros, last_applied_micros) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (feed) DO UPDATE SET sequence = excluded.sequence, "
+    "last_event_micros = excluded.last_event_micros, "
+    "last_applied_micros = excluded.last_applied_micros";
+constexpr std::string_view kListCursorsSql =
+    "SELECT feed, sequence, last_event_micros, last_applied_micros FROM feed_cursors "
+    "ORDER BY feed";
+// A registration is inserted whole; a known one only learns its deregistration (the other facts
+// of a registration never change).
+constexpr std::string_view kPutRegistrationSql =
+    "INSERT INTO registrations (id, office_region_code, registered_day, recorded_day, "
+    "urban_rural_class, urban, sex, education, channel, household_local, birth_day, "
+    "end_effective_day, end_recorded_day, end_reason) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+    "ON CONFLICT (id) DO UPDATE SET end_effective_day = excluded.end_effective_day, "
+    "end_recorded_day = excluded.end_recorded_day, end_reason = excluded.end_reason "
+    "WHERE excluded.end_effective_day < 2147483647";
+// Likewise an application only learns its decision.
+constexpr std::string_view kPutApplicationSql =
+    "INSERT INTO applications (id, office_region_code, channel, received_day, due_day, outcome, "
+    "decided_day, decision_recorded_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (id) DO UPDATE SET outcome = excluded.outcome, "
+    "decided_day = excluded.decided_day, decision_recorded_day = excluded.decision_recorded_day "
+    "WHERE excluded.outcome <> 0";
+constexpr std::string_view kAllRegistrationsSql =
+    "SELECT id, office_region_code, registered_day, recorded_day, urban_rural_class, urban, sex, "
+    "education, channel, household_local, birth_day, end_effective_day, end_recorded_day, "
+    "end_reason FROM registrations";
+constexpr std::string_view kAllApplicationsSql =
+    "SELECT id, office_region_code, channel, received_day, due_day, outcome, decided_day, "
+    "decision_recorded_day FROM applications";
+
+absl::StatusOr<int64_t> QueryCursor(Database& db, const std::string& feed) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kGetCursorSql));
+  RETURN_IF_ERROR(statement.BindAll(feed));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  return row ? statement.ColumnInt64(0) : int64_t{0};
+}
+
+absl::Status PutRegistration(Database& db, const RegistrationFact& r) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kPutRegistrationSql));
+  RETURN_IF_ERROR(statement.BindAll(r.id, r.office_region_code, r.registered, r.recorded,
+                                    r.urban_rural_class, r.urban, r.sex, r.education, r.channel,
+                                    r.household_local, r.birth, r.end_effective, r.end_recorded,
+                                    r.end_reason));
+  return statement.Run();
+}
+
+absl::Status PutApplication(Database& db, const ApplicationFact& a) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kPutApplicationSql));
+  RETURN_IF_ERROR(statement.BindAll(a.id, a.office_region_code, a.channel, a.received, a.due,
+                                    a.outcome, a.decided_on, a.decision_recorded));
+  return statement.Run();
+}
+
+PackedDay Day(const Statement& s, int column) { return static_cast<PackedDay>(s.ColumnInt64(column)); }
+int Int(const Statement& s, int column) { return static_cast<int>(s.ColumnInt64(column)); }
+
+}  // namespace
+
+absl::Span<const store::Migration> StatisticsMigrations() { return kMigrations; }
+
+SqliteStatisticsStore::SqliteStatisticsStore(std::unique_ptr<store::Database> db)
+    : db_(std::move(db)) {}
+
+absl::StatusOr<std::unique_ptr<SqliteStatisticsStore>> SqliteStatisticsStore::Open(
+    const std::string& path, store::SynchronousMode synchronous) {
+  store::DatabaseOptions options;
+  options.path = path;
+  options.synchronous = synchronous;
+  ASSIGN_OR_RETURN(std::unique_ptr<store::Database> db, store::Database::Open(options));
+  RETURN_IF_ERROR(store::Migrate(*db, StatisticsMigrations()));
+  return std::make_unique<SqliteStatisticsStore>(std::move(db));
+}
+
+absl::StatusOr<int64_t> SqliteStatisticsStore::Apply(const std::string& feed,
+                                                     const std::vector<FeedEvent>& events,
+                                                     int64_t applied_micros) {
+  for (size_t i = 1; i < events.size(); ++i) {
+    if (events[i].sequence <= events[i - 1].sequence) {
+      return absl::InvalidArgumentError("feed events must be in increasing sequence order");
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  Database& db = *db_;
+  int64_t before = 0;
+  absl::Status written = db.InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(before, QueryCursor(db, feed));
+    const FeedEvent* last = nullptr;
+    for (const FeedEvent& event : events) {
+      if (event.sequence <= before) continue;  // applied before (a repeat after a reconnect)
+      if (event.change.registration.has_value()) {
+        RETURN_IF_ERROR(PutRegistration(db, *event.change.registration));
+      }
+      if (event.change.application.has_value()) {
+        RETURN_IF_ERROR(PutApplication(db, *event.change.application));
+      }
+      last = &event;
+    }
+    if (last == nullptr) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kSetCursorSql));
+    RETURN_IF_ERROR(
+        statement.BindAll(feed, last->sequence, last->occurred_micros, applied_micros));
+    return statement.Run();
+  });
+  if (!written.ok()) return written;
+  return before;
+}
+
+absl::StatusOr<int64_t> SqliteStatisticsStore::GetCursor(const std::string& feed) {
+  absl::MutexLock lock(&mu_);
+  return QueryCursor(*db_, feed);
+}
+
+absl::StatusOr<std::vector<StoredCursor>> SqliteStatisticsStore::ListCursors() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement statement, db_->Prepare(kListCursorsSql));
+  std::vector<StoredCursor> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    StoredCursor cursor;
+    cursor.feed = statement.ColumnString(0);
+    cursor.sequence = statement.ColumnInt64(1);
+    cursor.last_event_micros = statement.ColumnInt64(2);
+    cursor.last_applied_micros = statement.ColumnInt64(3);
+    out.push_back(std::move(cursor));
+  }
+  return out;
+}
+
+absl::Status SqliteStatisticsStore::LoadFacts(
+    const std::function<void(const RegistrationFact&)>& on_registration,
+    const std::function<void(const ApplicationFact&)>& on_application) {
+  absl::MutexLock lock(&mu_);
+  {
+    ASSIGN_OR_RETURN(Statement s, db_->Prepare(kAllRegistrationsSql));
+    RegistrationFact r;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      r.id = s.ColumnString(0);
+      r.office_region_code = s.ColumnString(1);
+      r.registered = Day(s, 2);
+      r.recorded = Day(s, 3);
+      r.urban_rural_class = s.ColumnString(4);
+      r.urban = s.ColumnBool(5);
+      r.sex = Int(s, 6);
+      r.education = Int(s, 7);
+      r.channel = Int(s, 8);
+      r.household_local = s.ColumnBool(9);
+      r.birth = Day(s, 10);
+      r.end_effective = Day(s, 11);
+      r.end_recorded = Day(s, 12);
+      r.end_reason = Int(s, 13);
+      on_registration(r);
+    }
+  }
+  ASSIGN_OR_RETURN(Statement s, db_->Prepare(kAllApplicationsSql));
+  ApplicationFact a;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    a.id = s.ColumnString(0);
+    a.office_region_code = s.ColumnString(1);
+    a.channel = Int(s, 2);
+    a.received = Day(s, 3);
+    a.due = Day(s, 4);
+    a.outcome = Int(s, 5);
+    a.decided_on = Day(s, 6);
+    a.decision_recorded = Day(s, 7);
+    on_application(a);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace unemployment::statistics

@@ -1,0 +1,66 @@
+#pragma once
+
+// The statistics domain: answers the StatisticsService questions from the in-memory read model and
+// the region directory. Takes validated, normalized requests (request_validation.h: as_of filled
+// in, dates well-formed and not in the future) and returns proto messages or an absl::Status; no
+// gRPC types here.
+//
+// What the registration feeds cannot tell (documented in README.md):
+//   - the TYPE breakdown needs tiering's feed: asked for explicitly it is FAILED_PRECONDITION
+//     (reason TYPE_BREAKDOWN_UNAVAILABLE); "all dimensions" leaves it out;
+//   - follow-up coverage, plan fulfilment and fraud cases need the follow-up and tiering services:
+//     GetServiceIndicators leaves follow_up_coverage and plan_fulfilment empty and the fraud
+//     counts 0, and names those parts in IndicatorsResult::unavailable (the handler sends them as
+//     trailing metadata); report tables show them as empty cells that are never compared.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/validation/region_directory.h"
+#include "services/statistics/read_model.h"
+#include "services/statistics/report_table.h"
+#include "unemployment/statistics/v1/statistics_service.pb.h"
+
+namespace unemployment::statistics {
+
+// The indicator parts this build cannot compute, as named in IndicatorsResult::unavailable.
+inline constexpr char kUnavailableFollowUpCoverage[] = "follow_up_coverage";
+inline constexpr char kUnavailablePlanFulfilment[] = "plan_fulfilment";
+inline constexpr char kUnavailableFraudCases[] = "fraud_cases";
+
+struct IndicatorsResult {
+  v1::GetServiceIndicatorsResponse response;
+  // Parts of the response that are not computed (see above), in field order.
+  std::vector<std::string> unavailable;
+};
+
+class Statistics final {
+ public:
+  Statistics(const ReadModel& model, const validation::RegionDirectory& regions);
+
+  absl::StatusOr<v1::GetUrbanRegisteredUnemployedResponse> GetUrbanRegisteredUnemployed(
+      const v1::GetUrbanRegisteredUnemployedRequest& request) const;
+  absl::StatusOr<v1::GetBreakdownResponse> GetBreakdown(
+      const v1::GetBreakdownRequest& request) const;
+  absl::StatusOr<v1::GetFlowsResponse> GetFlows(const v1::GetFlowsRequest& request) const;
+  absl::StatusOr<IndicatorsResult> GetServiceIndicators(
+      const v1::GetServiceIndicatorsRequest& request) const;
+  absl::StatusOr<v1::CheckReportConsistencyResponse> CheckReportConsistency(
+      const v1::CheckReportConsistencyRequest& request) const;
+  absl::StatusOr<v1::ExportReportResponse> ExportReport(
+      const v1::ExportReportRequest& request) const;
+
+  // The table of a report spec (validated and normalized).
+  absl::StatusOr<ReportTable> ComputeReport(const v1::ReportSpec& spec) const;
+
+ private:
+  // NOT_FOUND (reason REGION_NOT_FOUND) for a code the directory does not know.
+  absl::StatusOr<const validation::Region*> FindRegion(const std::string& code) const;
+  OfficeFilter OfficesOf(const validation::Region& region) const;
+
+  const ReadModel& model_;
+  const validation::RegionDirectory& regions_;
+};
+
+}  // namespace unemployment::statistics

@@ -1,0 +1,110 @@
+#include "services/statistics/statistics_service.h"
+
+#include <utility>
+
+#include "absl/strings/str_join.h"
+#include "common/status/status_util.h"
+#include "services/statistics/request_validation.h"
+
+namespace unemployment::statistics {
+namespace {
+
+bool IsServerFault(absl::StatusCode code) {
+  return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
+         code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
+}
+
+}  // namespace
+
+StatisticsServiceImpl::StatisticsServiceImpl(Dependencies dependencies, log::Logger logger)
+    : deps_(std::move(dependencies)), logger_(std::move(logger)) {}
+
+void StatisticsServiceImpl::Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
+                                   const absl::Status& status) const {
+  if (IsServerFault(status.code())) {
+    logger_.Error("rpc_failed", {{"method", method}, {"status", status}});
+  }
+  reactor->Finish(status::ToGrpcStatus(status));
+}
+
+template <typename Request, typename Response, typename Validate, typename Call>
+grpc::ServerUnaryReactor* StatisticsServiceImpl::Read(grpc::CallbackServerContext* context,
+                                                      absl::string_view method,
+                                                      const Request* request, Response* response,
+                                                      Validate validate, Call call) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  Request normalized = *request;
+  absl::Status status = validate(normalized, deps_.clock->Today());
+  if (status.ok()) {
+    absl::StatusOr<Response> result = call(normalized);
+    if (result.ok()) *response = *std::move(result);
+    status = result.status();
+  }
+  Finish(reactor, method, status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* StatisticsServiceImpl::GetUrbanRegisteredUnemployed(
+    grpc::CallbackServerContext* context, const v1::GetUrbanRegisteredUnemployedRequest* request,
+    v1::GetUrbanRegisteredUnemployedResponse* response) {
+  return Read(context, "GetUrbanRegisteredUnemployed", request, response,
+              ValidateGetUrbanRegisteredUnemployed,
+              [this](const auto& r) { return deps_.statistics->GetUrbanRegisteredUnemployed(r); });
+}
+
+grpc::ServerUnaryReactor* StatisticsServiceImpl::GetBreakdown(
+    grpc::CallbackServerContext* context, const v1::GetBreakdownRequest* request,
+    v1::GetBreakdownResponse* response) {
+  return Read(context, "GetBreakdown", request, response, ValidateGetBreakdown,
+              [this](const auto& r) { return deps_.statistics->GetBreakdown(r); });
+}
+
+grpc::ServerUnaryReactor* StatisticsServiceImpl::GetFlows(grpc::CallbackServerContext* context,
+                                                          const v1::GetFlowsRequest* request,
+                                                          v1::GetFlowsResponse* response) {
+  return Read(context, "GetFlows", request, response, ValidateGetFlows,
+              [this](const auto& r) { return deps_.statistics->GetFlows(r); });
+}
+
+grpc::ServerUnaryReactor* StatisticsServiceImpl::GetServiceIndicators(
+    grpc::CallbackServerContext* context, const v1::GetServiceIndicatorsRequest* request,
+    v1::GetServiceIndicatorsResponse* response) {
+  return Read(context, "GetServiceIndicators", request, response, ValidateGetServiceIndicators,
+              [this, context](const auto& r) -> absl::StatusOr<v1::GetServiceIndicatorsResponse> {
+                absl::StatusOr<IndicatorsResult> result = deps_.statistics->GetServiceIndicators(r);
+                if (!result.ok()) return result.status();
+                if (!result->unavailable.empty()) {
+                  context->AddTrailingMetadata(kUnavailableIndicatorsKey,
+                                               absl::StrJoin(result->unavailable, ","));
+                }
+                return std::move(result->response);
+              });
+}
+
+grpc::ServerUnaryReactor* StatisticsServiceImpl::CheckReportConsistency(
+    grpc::CallbackServerContext* context, const v1::CheckReportConsistencyRequest* request,
+    v1::CheckReportConsistencyResponse* response) {
+  return Read(context, "CheckReportConsistency", request, response,
+              ValidateCheckReportConsistency,
+              [this](const auto& r) { return deps_.statistics->CheckReportConsistency(r); });
+}
+
+grpc::ServerUnaryReactor* StatisticsServiceImpl::ExportReport(
+    grpc::CallbackServerContext* context, const v1::ExportReportRequest* request,
+    v1::ExportReportResponse* response) {
+  return Read(context, "ExportReport", request, response, ValidateExportReport,
+              [this](const auto& r) { return deps_.statistics->ExportReport(r); });
+}
+
+grpc::ServerUnaryReactor* StatisticsServiceImpl::GetFeedStatus(
+    grpc::CallbackServerContext* context, const v1::GetFeedStatusRequest* /*request*/,
+    v1::GetFeedStatusResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (deps_.feed_status) {
+    for (v1::FeedCursor& cursor : deps_.feed_status()) *response->add_cursors() = std::move(cursor);
+  }
+  Finish(reactor, "GetFeedStatus", absl::OkStatus());
+  return reactor;
+}
+
+}  // namespace unemployment::statistics

@@ -1,0 +1,218 @@
+#pragma once
+
+// Fixtures of the statistics tests: the shipped region data, builders of registration-feed events,
+// and a scripted in-process RegistrationService (one per shard) served on port 0.
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "common/server/grpc_server.h"
+#include "common/time/time_zone.h"
+#include "common/validation/region_directory.h"
+#include "unemployment/registration/v1/registration_service.grpc.pb.h"
+
+namespace unemployment::statistics::testing {
+
+namespace regv1 = ::unemployment::registration::v1;
+namespace codes = ::unemployment::common::v1;
+
+inline const validation::RegionDirectory& Regions() {
+  static const validation::RegionDirectory* regions = [] {
+    auto loaded = validation::RegionDirectory::LoadDirectory(UE_SOURCE_DIR "/data/regions");
+    if (!loaded.ok()) std::abort();
+    return new validation::RegionDirectory(*std::move(loaded));
+  }();
+  return *regions;
+}
+
+// A fresh folder under /tmp for one test's database.
+inline std::string TempDir() {
+  char pattern[] = "/tmp/statistics_test_XXXXXX";
+  char* dir = mkdtemp(pattern);
+  if (dir == nullptr) std::abort();
+  return dir;
+}
+
+// Noon in China on "YYYY-MM-DD" as a Timestamp.
+inline google::protobuf::Timestamp NoonOf(const std::string& day) {
+  const int y = std::stoi(day.substr(0, 4));
+  const int m = std::stoi(day.substr(5, 2));
+  const int d = std::stoi(day.substr(8, 2));
+  google::protobuf::Timestamp t;
+  t.set_seconds(absl::ToUnixSeconds(time::ChinaTime(absl::CivilSecond(y, m, d, 12, 0, 0))));
+  return t;
+}
+
+// What a test says about one person's registration.
+struct Person {
+  std::string id;
+  std::string office;
+  std::string registered;  // also the day it is recorded
+  std::string urban_rural_class = "111";
+  codes::Sex sex = codes::SEX_FEMALE;
+  std::string birth_date = "1990-05-01";  // "" = unknown (e.g. a passport)
+  codes::Education education = codes::EDUCATION_BACHELOR;
+  codes::Channel channel = codes::CHANNEL_PROVINCE_PORTAL;
+  bool household_local = true;
+};
+
+inline regv1::Registration MakeRegistration(const Person& p) {
+  regv1::Registration r;
+  r.set_id(p.id);
+  r.set_office_region_code(p.office);
+  r.set_registered_date(p.registered);
+  r.set_state(regv1::REGISTRATION_STATE_ACTIVE);
+  r.set_channel(p.channel);
+  r.set_birth_date(p.birth_date);
+  r.set_residence_urban(!p.urban_rural_class.empty() && p.urban_rural_class[0] == '1');
+  r.set_household_local(p.household_local);
+  r.mutable_form()->set_sex(p.sex);
+  r.mutable_form()->set_education(p.education);
+  r.mutable_form()->mutable_residence_address()->set_urban_rural_class(p.urban_rural_class);
+  *r.mutable_create_time() = NoonOf(p.registered);
+  return r;
+}
+
+inline regv1::Event Created(const Person& p) {
+  regv1::Event event;
+  *event.mutable_occurred_at() = NoonOf(p.registered);
+  *event.mutable_registration_created()->mutable_registration() = MakeRegistration(p);
+  return event;
+}
+
+// The deregistration of `p`, effective on `effective`, entered on `recorded`.
+inline regv1::Event Deregistered(const Person& p, codes::DeregistrationReason reason,
+                                 const std::string& effective, const std::string& recorded) {
+  regv1::Registration r = MakeRegistration(p);
+  r.set_state(regv1::REGISTRATION_STATE_DEREGISTERED);
+  r.mutable_deregistration()->set_reason(reason);
+  r.mutable_deregistration()->set_effective_date(effective);
+  *r.mutable_deregistration()->mutable_recorded_at() = NoonOf(recorded);
+  regv1::Event event;
+  *event.mutable_occurred_at() = NoonOf(recorded);
+  *event.mutable_registration_deregistered()->mutable_registration() = r;
+  return event;
+}
+
+inline regv1::Application MakeApplication(const std::string& id, const std::string& office,
+                                          codes::Channel channel, const std::string& received,
+                                          const std::string& due) {
+  regv1::Application a;
+  a.set_id(id);
+  a.set_office_region_code(office);
+  a.set_channel(channel);
+  a.set_received_date(received);
+  a.set_due_date(due);
+  *a.mutable_received_at() = NoonOf(received);
+  return a;
+}
+
+inline regv1::Event Received(const regv1::Application& a) {
+  regv1::Event event;
+  *event.mutable_occurred_at() = a.received_at();
+  *event.mutable_application_received()->mutable_application() = a;
+  return event;
+}
+
+inline regv1::Event Decided(regv1::Application a, codes::ReviewOutcome outcome,
+                            const std::string& decided_on) {
+  a.mutable_decision()->set_outcome(outcome);
+  a.mutable_decision()->set_decided_on(decided_on);
+  *a.mutable_decision()->mutable_recorded_at() = NoonOf(decided_on);
+  regv1::Event event;
+  *event.mutable_occurred_at() = NoonOf(decided_on);
+  *event.mutable_application_decided()->mutable_application() = a;
+  return event;
+}
+
+// A RegistrationService of one shard that streams a scripted feed.
+class ScriptedFeed final : public regv1::RegistrationService::Service {
+ public:
+  explicit ScriptedFeed(std::string shard_id) : shard_id_(std::move(shard_id)) {}
+
+  // Appends `event` with the next sequence and this shard's id; returns the sequence.
+  int64_t Add(regv1::Event event) {
+    absl::MutexLock lock(&mu_);
+    event.set_sequence(static_cast<int64_t>(events_.size()) + 1);
+    event.set_shard_id(shard_id_);
+    events_.push_back(std::move(event));
+    return static_cast<int64_t>(events_.size());
+  }
+
+  // The after_sequence of every StreamEvents call so far.
+  std::vector<int64_t> stream_starts() const {
+    absl::MutexLock lock(&mu_);
+    return stream_starts_;
+  }
+
+  void StopStreams() {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+
+  grpc::Status StreamEvents(grpc::ServerContext* context, const regv1::StreamEventsRequest* request,
+                            grpc::ServerWriter<regv1::StreamEventsResponse>* writer) override {
+    int64_t sent = request->after_sequence();
+    {
+      absl::MutexLock lock(&mu_);
+      stream_starts_.push_back(sent);
+      if (sent > static_cast<int64_t>(events_.size())) {
+        return grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "cursor ahead of feed");
+      }
+    }
+    while (!context->IsCancelled()) {
+      std::vector<regv1::Event> next;
+      {
+        absl::MutexLock lock(&mu_);
+        auto ready = [this, sent]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return stopping_ || static_cast<int64_t>(events_.size()) > sent;
+        };
+        // Bounded, so that a cancelled call is noticed.
+        mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(50));
+        if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stopping");
+        next.assign(events_.begin() + sent, events_.end());
+      }
+      for (const regv1::Event& event : next) {
+        regv1::StreamEventsResponse response;
+        *response.mutable_event() = event;
+        if (!writer->Write(response)) return grpc::Status::CANCELLED;
+        sent = event.sequence();
+      }
+    }
+    return grpc::Status::CANCELLED;
+  }
+
+ private:
+  const std::string shard_id_;
+  mutable absl::Mutex mu_;
+  std::vector<regv1::Event> events_ ABSL_GUARDED_BY(mu_);
+  std::vector<int64_t> stream_starts_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// A ScriptedFeed served on port 0.
+class FakeShard {
+ public:
+  explicit FakeShard(std::string shard_id) : feed_(std::move(shard_id)) {
+    auto started = server::GrpcServer::Start(server::ServerOptions(), {&feed_});
+    if (!started.ok()) std::abort();
+    server_ = *std::move(started);
+  }
+  ~FakeShard() {
+    feed_.StopStreams();
+    server_->Shutdown();
+  }
+  ScriptedFeed& feed() { return feed_; }
+  std::string address() const { return server_->address(); }
+
+ private:
+  ScriptedFeed feed_;
+  std::unique_ptr<server::GrpcServer> server_;
+};
+
+}  // namespace unemployment::statistics::testing
