@@ -12,6 +12,7 @@
 #include "common/forms/form_facts.h"
 #include "common/forms/form_normalizer.h"
 #include "common/status/status_util.h"
+#include "common/status/violations_status.h"
 #include "common/validation/text.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -56,15 +57,6 @@ std::string ReasonOf(const absl::Status& status) {
   return info.has_value() ? info->reason() : std::string();
 }
 
-std::vector<status::FieldViolation> ToFieldViolations(const validation::Violations& violations) {
-  std::vector<status::FieldViolation> out;
-  out.reserve(violations.size());
-  for (const validation::Violation& v : violations.list()) {
-    out.push_back(status::FieldViolation{v.field, v.rule, v.description});
-  }
-  return out;
-}
-
 }  // namespace
 
 absl::string_view ChannelIdField(common::v1::Channel channel) {
@@ -105,7 +97,7 @@ absl::Status Intake::Validate(IntakeItem& item) const {
   if (violations.empty()) return absl::OkStatus();
   return status::InvalidArgumentError(
       absl::StrCat("the application has ", violations.size(), " invalid field(s)"),
-      ToFieldViolations(violations));
+      status::ToFieldViolations(violations));
 }
 
 std::string Intake::ContentHash(const common::v1::RegistrationForm& form) {

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_util.h"
+#include "common/status/violations_status.h"
 #include "common/validation/date.h"
 #include "common/validation/rules.h"
 #include "common/validation/text.h"
@@ -27,18 +28,6 @@ constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
 void Trim(std::string* value) {
   absl::string_view trimmed = validation::TrimText(*value);
   if (trimmed.size() != value->size()) *value = std::string(trimmed);
-}
-
-absl::Status ToStatus(const Violations& violations, absl::string_view what) {
-  if (violations.empty()) return absl::OkStatus();
-  std::vector<status::FieldViolation> list;
-  for (const validation::Violation& v : violations.list()) {
-    list.push_back({v.field, v.rule, v.description});
-  }
-  return status::InvalidArgumentError(
-      absl::StrCat("invalid ", what, ": ", violations.size(), " violation(s), first ",
-                   list.front().field, " ", list.front().rule),
-      list);
 }
 
 void CheckRegion(Violations& out, const std::string& field, std::string* code) {
@@ -133,7 +122,7 @@ absl::Status ValidateGetUrbanRegisteredUnemployed(v1::GetUrbanRegisteredUnemploy
   Violations out;
   CheckRegion(out, "region_code", request.mutable_region_code());
   CheckOptionalDay(out, "as_of", request.mutable_as_of(), today);
-  return ToStatus(out, "GetUrbanRegisteredUnemployedRequest");
+  return status::ViolationsToStatus(out, "GetUrbanRegisteredUnemployedRequest");
 }
 
 absl::Status ValidateGetBreakdown(v1::GetBreakdownRequest& request, absl::CivilDay today) {
@@ -152,14 +141,14 @@ absl::Status ValidateGetBreakdown(v1::GetBreakdownRequest& request, absl::CivilD
       out.Add(field, std::string(kDuplicate), "each dimension may be asked for once");
     }
   }
-  return ToStatus(out, "GetBreakdownRequest");
+  return status::ViolationsToStatus(out, "GetBreakdownRequest");
 }
 
 absl::Status ValidateGetFlows(v1::GetFlowsRequest& request, absl::CivilDay today) {
   Violations out;
   CheckRegion(out, "region_code", request.mutable_region_code());
   CheckPeriod(out, "", request.mutable_period_start(), request.mutable_period_end(), today);
-  return ToStatus(out, "GetFlowsRequest");
+  return status::ViolationsToStatus(out, "GetFlowsRequest");
 }
 
 absl::Status ValidateGetServiceIndicators(v1::GetServiceIndicatorsRequest& request,
@@ -167,7 +156,7 @@ absl::Status ValidateGetServiceIndicators(v1::GetServiceIndicatorsRequest& reque
   Violations out;
   CheckRegion(out, "region_code", request.mutable_region_code());
   CheckPeriod(out, "", request.mutable_period_start(), request.mutable_period_end(), today);
-  return ToStatus(out, "GetServiceIndicatorsRequest");
+  return status::ViolationsToStatus(out, "GetServiceIndicatorsRequest");
 }
 
 absl::Status ValidateCheckReportConsistency(v1::CheckReportConsistencyRequest& request,
@@ -217,13 +206,13 @@ absl::Status ValidateCheckReportConsistency(v1::CheckReportConsistencyRequest& r
               "either table or csv carries the reported figures");
       break;
   }
-  return ToStatus(out, "CheckReportConsistencyRequest");
+  return status::ViolationsToStatus(out, "CheckReportConsistencyRequest");
 }
 
 absl::Status ValidateExportReport(v1::ExportReportRequest& request, absl::CivilDay today) {
   Violations out;
   CheckSpec(out, request.mutable_spec(), today);
-  return ToStatus(out, "ExportReportRequest");
+  return status::ViolationsToStatus(out, "ExportReportRequest");
 }
 
 }  // namespace unemployment::statistics

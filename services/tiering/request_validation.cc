@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_util.h"
+#include "common/status/violations_status.h"
 #include "common/validation/date.h"
 #include "common/validation/rules.h"
 #include "common/validation/text.h"
@@ -28,19 +29,6 @@ constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
 void Trim(std::string* value) {
   absl::string_view trimmed = validation::TrimText(*value);
   if (trimmed.size() != value->size()) *value = std::string(trimmed);
-}
-
-absl::Status ToStatus(const Violations& violations, absl::string_view what) {
-  if (violations.empty()) return absl::OkStatus();
-  std::vector<status::FieldViolation> list;
-  list.reserve(violations.size());
-  for (const validation::Violation& v : violations.list()) {
-    list.push_back({v.field, v.rule, v.description});
-  }
-  return status::InvalidArgumentError(
-      absl::StrCat("invalid ", what, ": ", violations.size(), " violation(s), first ",
-                   list.front().field, " ", list.front().rule),
-      list);
 }
 
 // A single-line text, trimmed in place.
@@ -236,20 +224,20 @@ absl::Status ValidateGetLevel(v1::GetLevelRequest& request) {
   Violations out;
   CheckRegistrationId(out, "registration_id", request.mutable_registration_id());
   CheckOptionalDate(out, "as_of", request.mutable_as_of());
-  return ToStatus(out, "GetLevelRequest");
+  return status::ViolationsToStatus(out, "GetLevelRequest");
 }
 
 absl::Status ValidateGetServicePlan(v1::GetServicePlanRequest& request) {
   Violations out;
   CheckRegistrationId(out, "registration_id", request.mutable_registration_id());
   CheckOptionalDate(out, "as_of", request.mutable_as_of());
-  return ToStatus(out, "GetServicePlanRequest");
+  return status::ViolationsToStatus(out, "GetServicePlanRequest");
 }
 
 absl::Status ValidateGetProfile(v1::GetProfileRequest& request) {
   Violations out;
   CheckRegistrationId(out, "registration_id", request.mutable_registration_id());
-  return ToStatus(out, "GetProfileRequest");
+  return status::ViolationsToStatus(out, "GetProfileRequest");
 }
 
 absl::Status ValidateUpdateProfile(v1::UpdateProfileRequest& request) {
@@ -300,7 +288,7 @@ absl::Status ValidateUpdateProfile(v1::UpdateProfileRequest& request) {
     }
   }
   if (paths.contains("notes")) CheckNotes(out, "profile.notes", profile.mutable_notes(), false);
-  return ToStatus(out, "UpdateProfileRequest");
+  return status::ViolationsToStatus(out, "UpdateProfileRequest");
 }
 
 absl::Status ValidateRecordServiceDelivery(v1::RecordServiceDeliveryRequest& request,
@@ -309,7 +297,7 @@ absl::Status ValidateRecordServiceDelivery(v1::RecordServiceDeliveryRequest& req
   CheckRequestId(out, "request_id", request.mutable_request_id());
   if (!request.has_delivery()) {
     out.Add("delivery", std::string(rule::kRequired), "the delivery is required");
-    return ToStatus(out, "RecordServiceDeliveryRequest");
+    return status::ViolationsToStatus(out, "RecordServiceDeliveryRequest");
   }
   v1::ServiceDelivery& d = *request.mutable_delivery();
   CheckRegistrationId(out, "delivery.registration_id", d.mutable_registration_id());
@@ -329,7 +317,7 @@ absl::Status ValidateRecordServiceDelivery(v1::RecordServiceDeliveryRequest& req
   CheckText(out, "delivery.staff_id", d.mutable_staff_id(), true, kMaxId);
   CheckNotes(out, "delivery.notes", d.mutable_notes(), d.type() == v1::SERVICE_TYPE_OTHER);
   if (type_ok) CheckDetail(out, d);
-  return ToStatus(out, "RecordServiceDeliveryRequest");
+  return status::ViolationsToStatus(out, "RecordServiceDeliveryRequest");
 }
 
 absl::Status ValidateListServiceDeliveries(v1::ListServiceDeliveriesRequest& request) {
@@ -339,7 +327,7 @@ absl::Status ValidateListServiceDeliveries(v1::ListServiceDeliveriesRequest& req
     out.Add("type", std::string(rule::kCodeUnknown), "unknown service type");
   }
   CheckPageSize(out, request.page_size());
-  return ToStatus(out, "ListServiceDeliveriesRequest");
+  return status::ViolationsToStatus(out, "ListServiceDeliveriesRequest");
 }
 
 absl::Status ValidateListPlanGaps(v1::ListPlanGapsRequest& request) {
@@ -355,7 +343,7 @@ absl::Status ValidateListPlanGaps(v1::ListPlanGapsRequest& request) {
     out.Add("state", std::string(rule::kCodeNotAccepted), "gaps are OPEN or MISSED, never MET");
   }
   CheckPageSize(out, request.page_size());
-  return ToStatus(out, "ListPlanGapsRequest");
+  return status::ViolationsToStatus(out, "ListPlanGapsRequest");
 }
 
 absl::Status ValidateGetPlanFulfilment(v1::GetPlanFulfilmentRequest& request,
@@ -368,7 +356,7 @@ absl::Status ValidateGetPlanFulfilment(v1::GetPlanFulfilmentRequest& request,
       request.period_end() < request.period_start()) {
     out.Add("period_end", std::string(rule::kDateOrder), "period_end lies before period_start");
   }
-  return ToStatus(out, "GetPlanFulfilmentRequest");
+  return status::ViolationsToStatus(out, "GetPlanFulfilmentRequest");
 }
 
 absl::Status ValidateGetCatalog(v1::GetCatalogRequest& request) {
@@ -382,7 +370,7 @@ absl::Status ValidateGetCatalog(v1::GetCatalogRequest& request) {
   if (request.version() < 0) {
     out.Add("version", std::string(kOutOfRange), "version must not be negative");
   }
-  return ToStatus(out, "GetCatalogRequest");
+  return status::ViolationsToStatus(out, "GetCatalogRequest");
 }
 
 absl::Status ValidatePublishCatalogVersion(v1::PublishCatalogVersionRequest& request) {
@@ -431,14 +419,14 @@ absl::Status ValidatePublishCatalogVersion(v1::PublishCatalogVersionRequest& req
       out.Add(at + "url", std::string(rule::kFormat), "a web address starts with https://");
     }
   }
-  return ToStatus(out, "PublishCatalogVersionRequest");
+  return status::ViolationsToStatus(out, "PublishCatalogVersionRequest");
 }
 
 absl::Status ValidateListDifficultyCriteria(v1::ListDifficultyCriteriaRequest& request) {
   Violations out;
   CheckOptionalDate(out, "as_of", request.mutable_as_of());
   CheckPageSize(out, request.page_size());
-  return ToStatus(out, "ListDifficultyCriteriaRequest");
+  return status::ViolationsToStatus(out, "ListDifficultyCriteriaRequest");
 }
 
 absl::Status ValidateIdentifyEmploymentDifficulty(v1::IdentifyEmploymentDifficultyRequest& request,
@@ -463,7 +451,7 @@ absl::Status ValidateIdentifyEmploymentDifficulty(v1::IdentifyEmploymentDifficul
     }
     CheckText(out, at + "evidence", fact.mutable_evidence(), true, 200);
   }
-  return ToStatus(out, "IdentifyEmploymentDifficultyRequest");
+  return status::ViolationsToStatus(out, "IdentifyEmploymentDifficultyRequest");
 }
 
 absl::Status ValidateDecideEmploymentDifficulty(v1::DecideEmploymentDifficultyRequest& request,
@@ -479,7 +467,7 @@ absl::Status ValidateDecideEmploymentDifficulty(v1::DecideEmploymentDifficultyRe
   CheckText(out, "reason", request.mutable_reason(), true, 500);
   CheckRequiredDate(out, "decided_on", request.mutable_decided_on(), &today);
   CheckText(out, "staff_id", request.mutable_staff_id(), true, kMaxId);
-  return ToStatus(out, "DecideEmploymentDifficultyRequest");
+  return status::ViolationsToStatus(out, "DecideEmploymentDifficultyRequest");
 }
 
 absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request) {
@@ -487,7 +475,7 @@ absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request) {
   if (request.after_sequence() < 0) {
     out.Add("after_sequence", std::string(kOutOfRange), "after_sequence must not be negative");
   }
-  return ToStatus(out, "StreamEventsRequest");
+  return status::ViolationsToStatus(out, "StreamEventsRequest");
 }
 
 }  // namespace unemployment::tiering

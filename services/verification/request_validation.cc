@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_util.h"
+#include "common/status/violations_status.h"
 #include "common/validation/date.h"
 #include "common/validation/id_document.h"
 #include "common/validation/rules.h"
@@ -29,19 +30,6 @@ constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
 void Trim(std::string* value) {
   absl::string_view trimmed = validation::TrimText(*value);
   if (trimmed.size() != value->size()) *value = std::string(trimmed);
-}
-
-absl::Status ToStatus(const Violations& violations, absl::string_view what) {
-  if (violations.empty()) return absl::OkStatus();
-  std::vector<status::FieldViolation> list;
-  list.reserve(violations.size());
-  for (const validation::Violation& v : violations.list()) {
-    list.push_back({v.field, v.rule, v.description});
-  }
-  return status::InvalidArgumentError(
-      absl::StrCat("invalid ", what, ": ", violations.size(), " violation(s), first ",
-                   list.front().field, " ", list.front().rule),
-      list);
 }
 
 void RequireText(Violations& out, absl::string_view field, std::string* value, size_t max,
@@ -141,13 +129,13 @@ absl::Status ValidateVerifyApplicant(v1::VerifyApplicantRequest& request, absl::
   Trim(request.mutable_application_id());
   out.AddIfError("application_id",
                  validation::ValidateText(request.application_id(), {false, kMaxId, false}));
-  return ToStatus(out, "VerifyApplicantRequest");
+  return status::ViolationsToStatus(out, "VerifyApplicantRequest");
 }
 
 absl::Status ValidateGetVerification(v1::GetVerificationRequest& request) {
   Violations out;
   RequireText(out, "verification_id", request.mutable_verification_id(), kMaxId);
-  return ToStatus(out, "GetVerificationRequest");
+  return status::ViolationsToStatus(out, "GetVerificationRequest");
 }
 
 absl::Status ValidateRecordFieldInvestigation(v1::RecordFieldInvestigationRequest& request,
@@ -164,7 +152,7 @@ absl::Status ValidateRecordFieldInvestigation(v1::RecordFieldInvestigationReques
   } else if (!v1::InvestigationConclusion_IsValid(request.conclusion())) {
     out.Add("conclusion", std::string(rule::kCodeUnknown), "the conclusion is unknown");
   }
-  return ToStatus(out, "RecordFieldInvestigationRequest");
+  return status::ViolationsToStatus(out, "RecordFieldInvestigationRequest");
 }
 
 absl::Status ValidateGetSnapshotInfo(v1::GetSnapshotInfoRequest& request) {
@@ -175,7 +163,7 @@ absl::Status ValidateGetSnapshotInfo(v1::GetSnapshotInfoRequest& request) {
     out.Add("snapshot_version", std::string(rule::kTooLong),
             "a snapshot version has at most 64 characters");
   }
-  return ToStatus(out, "GetSnapshotInfoRequest");
+  return status::ViolationsToStatus(out, "GetSnapshotInfoRequest");
 }
 
 absl::Status ValidateListSnapshots(const v1::ListSnapshotsRequest& request) {
@@ -184,7 +172,7 @@ absl::Status ValidateListSnapshots(const v1::ListSnapshotsRequest& request) {
   if (request.page_size() < 0) {
     out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
   }
-  return ToStatus(out, "ListSnapshotsRequest");
+  return status::ViolationsToStatus(out, "ListSnapshotsRequest");
 }
 
 absl::Status ValidateCompareBatch(v1::CompareActiveRegistrationsRequest& request,
@@ -210,7 +198,7 @@ absl::Status ValidateCompareBatch(v1::CompareActiveRegistrationsRequest& request
       CheckDate(out, prefix + ".registered_date", subject->mutable_registered_date(), true, &today);
     }
   }
-  return ToStatus(out, "CompareActiveRegistrationsRequest");
+  return status::ViolationsToStatus(out, "CompareActiveRegistrationsRequest");
 }
 
 std::string Fingerprint(const google::protobuf::Message& message) {
