@@ -38,6 +38,9 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
   settings.Define("tls_client_ca", "", "PEM CA that client certificates must chain to (mTLS)");
   settings.Define("max_message_bytes", "4194304", "largest request or response message, bytes");
   settings.Define("shutdown_grace", "10s", "how long SIGTERM waits for in-flight calls");
+  settings.Define("clock_start", "",
+                  "for acceptance tests only: RFC 3339 instant the business clock starts at "
+                  "(e.g. 2025-09-26T09:00:00+08:00); empty: the system clock");
 }
 
 absl::Status EnsureWritableDirectory(const std::string& path) {
@@ -106,7 +109,20 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     return Fail(name, valid.message(), 2);
   }
 
-  CommonSettings common{name, settings.Get("data_dir"), settings.Get("sqlite_synchronous")};
+  time::SystemClock system_clock;
+  std::unique_ptr<time::OffsetClock> offset_clock;
+  if (std::string start = settings.Get("clock_start"); !start.empty()) {
+    absl::Time instant;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, start, &instant, &error)) {
+      return Fail(name, absl::StrCat("setting --clock_start must be an RFC 3339 instant such as "
+                                     "2025-09-26T09:00:00+08:00, got '", start, "'"), 2);
+    }
+    offset_clock = std::make_unique<time::OffsetClock>(instant);
+  }
+  CommonSettings common{name, settings.Get("data_dir"), settings.Get("sqlite_synchronous"),
+                        offset_clock ? static_cast<const time::Clock*>(offset_clock.get())
+                                     : &system_clock};
   if (absl::Status dir = EnsureWritableDirectory(common.data_dir); !dir.ok()) {
     return Fail(name, dir.message());
   }

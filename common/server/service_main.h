@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/server/settings.h"
+#include "common/time/clock.h"
 #include "grpcpp/impl/service_type.h"
 
 namespace unemployment::server {
@@ -54,6 +55,10 @@ struct CommonSettings {
   std::string data_dir;
   // SQLite synchronous mode: OFF, NORMAL, FULL or EXTRA.
   std::string sqlite_synchronous;
+  // The process clock for business dates: the system clock, or with --clock_start an OffsetClock
+  // that starts at the given instant (acceptance tests on chosen dates). Lives as long as the
+  // process.
+  const time::Clock* clock = nullptr;
 };
 
 struct ServiceDefinition {

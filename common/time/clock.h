@@ -49,4 +49,18 @@ class FakeClock final : public Clock {
   absl::Time now_ ABSL_GUARDED_BY(mu_);
 };
 
+// The real clock shifted by a fixed offset: it starts at `start` when constructed and then runs at
+// the real pace. Acceptance and end-to-end tests use it (through a service's --clock_start setting)
+// to run real processes on a chosen business date, e.g. the Friday before a holiday week, without
+// sleeping; production never sets it.
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(absl::Time start) : offset_(start - absl::Now()) {}
+
+  absl::Time Now() const override { return absl::Now() + offset_; }
+
+ private:
+  const absl::Duration offset_;
+};
+
 }  // namespace unemployment::time

@@ -65,5 +65,17 @@ TEST_CASE("SystemClock reads the real time through the interface", "[clock]") {
   CHECK(now <= after);
 }
 
+TEST_CASE("OffsetClock starts at the given instant and runs at the real pace", "[clock]") {
+  const absl::Time start = absl::FromUnixSeconds(1758848400);  // 2025-09-26 09:00 China time
+  const absl::Time before = absl::Now();
+  OffsetClock clock(start);
+  const absl::Time first = clock.Now();
+  const absl::Duration real_elapsed = absl::Now() - before;
+  CHECK(first >= start);
+  CHECK(first - start <= real_elapsed);
+  CHECK(clock.Today() == absl::CivilDay(2025, 9, 26));
+  CHECK(clock.Now() >= first);
+}
+
 }  // namespace
 }  // namespace unemployment::time
