@@ -1,0 +1,32 @@
+#pragma once
+
+// The subcommands of uectl. Each function returns the command's table entry: its options, help
+// and handler. main() lists them; tests run them through RunCommandLine.
+
+#include "services/ops/uectl.h"
+
+namespace unemployment::ops {
+
+// uectl health [SERVICE...]: grpc.health.v1 status of every service (or those named).
+Command HealthCommand();
+
+// uectl submit --channel=portal|ministry --id=ID FILE.json: one application through the gateway.
+Command SubmitCommand();
+
+// uectl queue --office=CODE [--kind=province|ministry] [--overdue] [--as-of=DATE]: the review
+// queue, all pages.
+Command QueueCommand();
+
+// uectl review --application=ID --accept|--reject --reviewer=STAFF [--reason=TEXT]: a decision.
+Command ReviewCommand();
+
+// uectl import-snapshot --source=SOURCE --version=V FILE.csv: a verification snapshot, streamed.
+Command ImportSnapshotCommand();
+
+// uectl compare --month=YYYY-MM: the monthly information comparison of the follow-up service.
+Command CompareCommand();
+
+// uectl export --report=KIND --region=CODE [--as-of=DATE] [-o FILE]: a statistics report as CSV.
+Command ExportCommand();
+
+}  // namespace unemployment::ops
