@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/forms/form_facts.h"
 #include "common/log/mask.h"
 #include "common/status/macros.h"
@@ -20,9 +21,14 @@ namespace unemployment::registration {
 namespace {
 
 namespace v1c = ::unemployment::common::v1;
+namespace verv1 = ::unemployment::verification::v1;
 
 constexpr absl::string_view kReviewRequestKind = "review";
 constexpr absl::string_view kDeregisterRequestKind = "deregister";
+// The actor of automatic state changes (verification steps).
+constexpr absl::string_view kSystemActor = "system";
+// Evidence details quoted in a summary; more are counted only.
+constexpr int kSummaryEvidence = 3;
 
 bool IsUndecided(v1c::ApplicationState state) {
   return state == v1c::APPLICATION_STATE_RECEIVED ||
@@ -62,9 +68,85 @@ template <typename T>
 struct WriteResult {
   std::optional<T> value;
   bool queued_notifications = false;
+  bool queued_verification = false;
 };
 
+std::string SourceName(verv1::Source source) {
+  switch (source) {
+    case verv1::SOURCE_POPULATION:
+      return "公安人口信息";
+    case verv1::SOURCE_SOCIAL_INSURANCE:
+      return "社会保险参保登记";
+    case verv1::SOURCE_EMPLOYMENT_FILING:
+      return "劳动用工备案";
+    case verv1::SOURCE_BUSINESS_REGISTRATION:
+      return "工商注册";
+    default:
+      return "未知来源";
+  }
+}
+
+// The ApplicationStateChanged event of `application`'s last state change.
+v1::Event StateChangedEvent(const v1::Application& application, const std::string& shard_id,
+                            absl::Time now) {
+  v1::Event event;
+  *event.mutable_occurred_at() = ToTimestamp(now);
+  event.set_shard_id(shard_id);
+  v1::ApplicationStateChanged* changed = event.mutable_application_state_changed();
+  changed->set_application_id(application.id());
+  if (application.state_history_size() > 0) {
+    *changed->mutable_change() = application.state_history(application.state_history_size() - 1);
+  }
+  *changed->mutable_verification() = application.verification();
+  return event;
+}
+
 }  // namespace
+
+std::string VerificationRequestId(const std::string& application_id) {
+  return absl::StrCat("verify:", application_id);
+}
+
+std::string VerificationSummary(const verv1::VerificationResult& result) {
+  std::string summary;
+  switch (result.outcome()) {
+    case verv1::VERIFICATION_OUTCOME_CONSISTENT:
+      summary = "核查一致：身份信息相符，未发现就业、经营或领取养老金记录";
+      break;
+    case verv1::VERIFICATION_OUTCOME_NOT_FOUND:
+      summary = "核查未找到：公安人口信息中无此证件号码";
+      break;
+    case verv1::VERIFICATION_OUTCOME_NEEDS_FIELD_INVESTIGATION:
+      summary = "数据不足以确认失业状态，需实地调查";
+      break;
+    case verv1::VERIFICATION_OUTCOME_CONFLICT: {
+      summary = absl::StrCat("核查存在冲突（", result.evidence_size(), "条证据）");
+      std::vector<std::string> parts;
+      if (result.identity().found() && !result.identity().name_matches()) {
+        parts.push_back("姓名与公安人口信息不符");
+      }
+      for (int i = 0; i < result.evidence_size() && i < kSummaryEvidence; ++i) {
+        const verv1::Evidence& evidence = result.evidence(i);
+        parts.push_back(evidence.detail().empty() ? absl::StrCat(SourceName(evidence.source()),
+                                                                 "记录自", evidence.start_date())
+                                                  : evidence.detail());
+      }
+      if (result.evidence_size() > kSummaryEvidence) parts.push_back("等");
+      if (!parts.empty()) absl::StrAppend(&summary, "：", absl::StrJoin(parts, "；"));
+      break;
+    }
+    default:
+      summary = "核查结果未知";
+  }
+  if (result.missing_sources_size() > 0) {
+    std::vector<std::string> missing;
+    for (int source : result.missing_sources()) {
+      missing.push_back(SourceName(static_cast<verv1::Source>(source)));
+    }
+    absl::StrAppend(&summary, "（未比对：", absl::StrJoin(missing, "、"), "）");
+  }
+  return summary;
+}
 
 RegionRange RangeOfRegion(const std::string& region_code) {
   std::string low = RegionPrefix(region_code);
@@ -85,6 +167,14 @@ void Registrar::SetNotificationsQueuedListener(std::function<void()> listener) {
 
 void Registrar::NotifyQueued() {
   if (notifications_queued_) notifications_queued_();
+}
+
+void Registrar::SetVerificationQueuedListener(std::function<void()> listener) {
+  verification_queued_ = std::move(listener);
+}
+
+void Registrar::NotifyVerificationQueued() {
+  if (verification_queued_) verification_queued_();
 }
 
 bool Registrar::ServesOffice(const std::string& office_region_code) const {
@@ -184,23 +274,63 @@ void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
               reason::kPendingApplicationExists, {{"application_id", *pending}});
         }
         ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("application"));
-        v1::Application stored = *application;
-        stored.set_id(MakeId("app", number));
+        v1::Application as_received = *application;
+        as_received.set_id(MakeId("app", number));
+
+        // Received, and in the same transaction on to verification or straight to review.
+        v1::Application stored = as_received;
+        const bool verify = options_.verification_enabled;
+        const v1c::ApplicationState next = verify ? v1c::APPLICATION_STATE_PENDING_VERIFICATION
+                                                  : v1c::APPLICATION_STATE_AWAITING_REVIEW;
+        stored.set_state(next);
+        v1::StateChange* moved = stored.add_state_history();
+        moved->set_state(next);
+        *moved->mutable_at() = ToTimestamp(now);
+        moved->set_actor(std::string(kSystemActor));
+        v1::ApplicationVerification* verification = stored.mutable_verification();
+        if (verify) {
+          verification->set_state(v1::VERIFICATION_STATE_PENDING);
+          verification->set_request_id(VerificationRequestId(stored.id()));
+          *verification->mutable_requested_time() = ToTimestamp(now);
+        } else {
+          verification->set_state(v1::VERIFICATION_STATE_NOT_CONFIGURED);
+        }
         RETURN_IF_ERROR(tx.InsertApplication(stored, *fingerprint));
+
         v1::Event event;
         *event.mutable_occurred_at() = ToTimestamp(now);
         event.set_shard_id(options_.shard_id);
-        *event.mutable_application_received()->mutable_application() = stored;
+        *event.mutable_application_received()->mutable_application() = std::move(as_received);
         RETURN_IF_ERROR(tx.AppendEvent(event).status());
+        RETURN_IF_ERROR(tx.AppendEvent(StateChangedEvent(stored, options_.shard_id, now)).status());
+
+        if (verify) {
+          // The request is fixed now: every attempt sends the same bytes (idempotent by
+          // request_id), verified as of the receipt date.
+          verv1::VerifyApplicantRequest verify_request;
+          verify_request.set_request_id(verification->request_id());
+          *verify_request.mutable_person_id() = stored.form().person_id();
+          verify_request.set_name(stored.form().name());
+          verify_request.set_unemployed_date(stored.form().unemployed_date());
+          verify_request.set_as_of(stored.received_date());
+          verify_request.set_application_id(stored.id());
+          VerificationJob job;
+          job.application_id = stored.id();
+          job.request = DeterministicBytes(verify_request);
+          job.next_attempt_at = now;
+          RETURN_IF_ERROR(tx.InsertVerificationJob(job));
+          result->queued_verification = true;
+        }
         result->value = std::move(stored);
         return absl::OkStatus();
       },
-      [result, done = std::move(done)](absl::Status status) {
+      [this, result, done = std::move(done)](absl::Status status) {
         if (!status.ok()) {
           done(std::move(status));
-        } else {
-          done(std::move(*result->value));
+          return;
         }
+        if (result->queued_verification) NotifyVerificationQueued();
+        done(std::move(*result->value));
       });
 }
 
@@ -309,6 +439,19 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
         *decision->mutable_recorded_at() = ToTimestamp(now);
         decision->set_note(req->note());
         decision->set_on_time(decided_on <= application.due_date());
+        // What the decision was made with; deciding while verification is pending (on the
+        // written commitment alone) is allowed and ends the verification attempts.
+        v1::ApplicationVerification* verification = application.mutable_verification();
+        decision->set_verification_state(verification->state());
+        if (verification->state() == v1::VERIFICATION_STATE_COMPLETED) {
+          decision->set_verification_id(verification->verification_id());
+          decision->set_verification_outcome(verification->outcome());
+        } else if (verification->state() == v1::VERIFICATION_STATE_PENDING) {
+          RETURN_IF_ERROR(tx.DeleteVerificationJob(application.id()));
+          verification->set_state(v1::VERIFICATION_STATE_CANCELLED);
+          verification->clear_next_attempt_time();
+          *verification->mutable_finish_time() = ToTimestamp(now);
+        }
         RETURN_IF_ERROR(tx.UpdateApplication(application));
         *response.mutable_application() = application;
 
@@ -496,6 +639,84 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
           return;
         }
         if (result->queued_notifications) NotifyQueued();
+        done(std::move(*result->value));
+      });
+}
+
+void Registrar::RecordVerificationAttempt(VerificationAttempt attempt,
+                                          Callback<v1::Application> done) {
+  auto in = std::make_shared<VerificationAttempt>(std::move(attempt));
+  auto result = std::make_shared<WriteResult<v1::Application>>();
+  store_.Write(
+      [this, in, result](RegistrationTransaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<StoredApplication> stored,
+                         tx.GetApplication(in->application_id));
+        if (!stored.has_value()) {
+          return status::WithErrorInfo(absl::NotFoundError("no such application"),
+                                       reason::kApplicationNotFound,
+                                       {{"application_id", in->application_id}});
+        }
+        v1::Application application = std::move(stored->application);
+        ASSIGN_OR_RETURN(std::optional<VerificationJob> job,
+                         tx.GetVerificationJob(in->application_id));
+        if (!job.has_value() ||
+            application.state() != v1c::APPLICATION_STATE_PENDING_VERIFICATION) {
+          // Decided (or answered) meanwhile: the answer comes too late to matter.
+          if (job.has_value()) RETURN_IF_ERROR(tx.DeleteVerificationJob(in->application_id));
+          result->value = std::move(application);
+          return absl::OkStatus();
+        }
+        const absl::Time now = in->attempted_at;
+        v1::ApplicationVerification* verification = application.mutable_verification();
+        verification->set_attempt_count(verification->attempt_count() + 1);
+        *verification->mutable_last_attempt_time() = ToTimestamp(now);
+        const absl::Status failure = in->answer.status();
+        if (!failure.ok() && !in->refused) {
+          // Unreachable or failing: stay pending until the next attempt.
+          verification->set_last_error(
+              absl::StrCat(absl::StatusCodeToString(failure.code()), ": ", failure.message()));
+          *verification->mutable_next_attempt_time() = ToTimestamp(in->retry_at);
+          job->attempt_count += 1;
+          job->next_attempt_at = in->retry_at;
+          RETURN_IF_ERROR(tx.UpdateVerificationJob(*job));
+          RETURN_IF_ERROR(tx.UpdateApplication(application));
+          result->value = std::move(application);
+          return absl::OkStatus();
+        }
+        verification->clear_next_attempt_time();
+        *verification->mutable_finish_time() = ToTimestamp(now);
+        if (failure.ok()) {
+          const verv1::VerificationResult& answer = *in->answer;
+          verification->set_state(v1::VERIFICATION_STATE_COMPLETED);
+          verification->set_verification_id(answer.verification_id());
+          verification->set_outcome(answer.outcome());
+          verification->set_summary(VerificationSummary(answer));
+          *verification->mutable_result() = answer;
+          verification->clear_last_error();
+        } else {
+          verification->set_state(v1::VERIFICATION_STATE_REFUSED);
+          verification->set_last_error(
+              absl::StrCat(absl::StatusCodeToString(failure.code()), ": ", failure.message()));
+          verification->set_summary(
+              absl::StrCat("核查服务拒绝了核查请求（", failure.message(), "），未核查"));
+        }
+        application.set_state(v1c::APPLICATION_STATE_AWAITING_REVIEW);
+        v1::StateChange* change = application.add_state_history();
+        change->set_state(v1c::APPLICATION_STATE_AWAITING_REVIEW);
+        *change->mutable_at() = ToTimestamp(now);
+        change->set_actor(std::string(kSystemActor));
+        RETURN_IF_ERROR(tx.DeleteVerificationJob(application.id()));
+        RETURN_IF_ERROR(tx.UpdateApplication(application));
+        RETURN_IF_ERROR(
+            tx.AppendEvent(StateChangedEvent(application, options_.shard_id, now)).status());
+        result->value = std::move(application);
+        return absl::OkStatus();
+      },
+      [result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(std::move(status));
+          return;
+        }
         done(std::move(*result->value));
       });
 }

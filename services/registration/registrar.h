@@ -21,6 +21,7 @@
 #include "common/time/working_day_calendar.h"
 #include "services/registration/registration_store.h"
 #include "unemployment/registration/v1/registration_service.pb.h"
+#include "unemployment/verification/v1/verification_service.pb.h"
 
 namespace unemployment::registration {
 
@@ -47,7 +48,30 @@ struct RegistrarOptions {
   std::vector<std::string> served_regions = {"230000"};
   // Working days between receipt and the decision deadline.
   int decision_working_days = 7;
+  // Whether a verification service is configured. When true, every new application is queued for
+  // VerificationService.VerifyApplicant in PENDING_VERIFICATION (see VerificationWorker); when
+  // false, it goes straight to AWAITING_REVIEW.
+  bool verification_enabled = false;
 };
+
+// The result of one attempt to verify an application, as the verification worker classified it.
+struct VerificationAttempt {
+  std::string application_id;
+  // When the attempt was made (the worker's round time).
+  absl::Time attempted_at;
+  // The verification service's answer, or the failure.
+  absl::StatusOr<::unemployment::verification::v1::VerificationResult> answer;
+  // For a failure: true when the service refused the request for good (no more attempts).
+  bool refused = false;
+  // For a failure that is retried: when the next attempt is due.
+  absl::Time retry_at;
+};
+
+// The idempotency key of an application's verification request.
+std::string VerificationRequestId(const std::string& application_id);
+
+// A one-line Chinese summary of a verification result for review lists.
+std::string VerificationSummary(const ::unemployment::verification::v1::VerificationResult& result);
 
 // A due date and whether it had to be computed without the year's holiday data.
 struct DueDate {
@@ -75,6 +99,9 @@ class Registrar final {
   // Called after a commit that queued notifications for delivery (wakes the deliverer). Set
   // before serving.
   void SetNotificationsQueuedListener(std::function<void()> listener);
+  // Called after a commit that queued a verification request (wakes the verification worker). Set
+  // before serving.
+  void SetVerificationQueuedListener(std::function<void()> listener);
 
   const RegistrarOptions& options() const { return options_; }
 
@@ -90,6 +117,12 @@ class Registrar final {
   void ReviewApplication(const v1::ReviewApplicationRequest& request,
                          Callback<v1::ReviewApplicationResponse> done);
   void Deregister(const v1::DeregisterRequest& request, Callback<v1::DeregisterResponse> done);
+  // Records one verification attempt of an application in PENDING_VERIFICATION: an answer moves it
+  // to AWAITING_REVIEW with the outcome and evidence (ApplicationStateChanged event), a refusal
+  // moves it there unverified, any other failure keeps it pending until `retry_at`. The queued job
+  // and the application change in one transaction. An attempt for an application that is no longer
+  // pending (decided meanwhile) changes nothing. `done` gets the application as stored afterwards.
+  void RecordVerificationAttempt(VerificationAttempt attempt, Callback<v1::Application> done);
 
   // --- Reads. ---
   absl::StatusOr<v1::Application> GetApplication(const std::string& application_id);
@@ -104,12 +137,14 @@ class Registrar final {
  private:
   std::string MakeId(absl::string_view kind, int64_t number) const;
   void NotifyQueued();
+  void NotifyVerificationQueued();
 
   RegistrationStore& store_;
   const time::Clock& clock_;
   const time::WorkingDayCalendar& calendar_;
   const RegistrarOptions options_;
   std::function<void()> notifications_queued_;
+  std::function<void()> verification_queued_;
 };
 
 }  // namespace unemployment::registration

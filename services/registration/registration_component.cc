@@ -16,11 +16,13 @@
 #include "common/validation/region_directory.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "services/registration/event_notifier.h"
 #include "services/registration/notification_deliverer.h"
 #include "services/registration/registrar.h"
 #include "services/registration/registration_service.h"
 #include "services/registration/sqlite_registration_store.h"
+#include "services/registration/verification_worker.h"
 
 namespace unemployment::registration {
 namespace {
@@ -49,7 +51,8 @@ class Component final : public server::ServiceComponent {
   Component(time::WorkingDayCalendar calendar, validation::RegionDirectory regions,
             std::unique_ptr<SqliteRegistrationStore> store, int64_t last_sequence,
             RegistrarOptions registrar_options, std::string province_code,
-            std::string ministry_address)
+            std::string ministry_address, std::string verification_address,
+            absl::Duration verification_deadline)
       : logger_("registration"),
         calendar_(std::move(calendar)),
         regions_(std::move(regions)),
@@ -70,6 +73,24 @@ class Component final : public server::ServiceComponent {
     }
     deliverer_ = std::make_unique<NotificationDeliverer>(*store_, clock_, ministry_.get(), &sms_,
                                                          log::Logger("registration.outbox"));
+    if (!verification_address.empty()) {
+      // Reconnect soon after an outage: the worker's own back-off paces the retries.
+      grpc::ChannelArguments args;
+      args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 1000);
+      args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 10000);
+      verification_client_ = std::make_unique<GrpcVerificationClient>(
+          grpc::CreateCustomChannel(verification_address, grpc::InsecureChannelCredentials(), args),
+          verification_deadline);
+      verifier_ =
+          std::make_unique<VerificationWorker>(*store_, registrar_, clock_, *verification_client_,
+                                               log::Logger("registration.verification"));
+      registrar_.SetVerificationQueuedListener([this] { verifier_->Wake(); });
+    } else {
+      logger_.Warning("verification_unset",
+                      {{"detail",
+                        "no --verification_addr: applications are not verified and go "
+                        "straight to the review queue"}});
+    }
     store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
     registrar_.SetNotificationsQueuedListener([this] { deliverer_->Wake(); });
   }
@@ -80,6 +101,7 @@ class Component final : public server::ServiceComponent {
 
   absl::Status OnServing(const std::string& /*self_address*/) override {
     deliverer_->Start();
+    if (verifier_ != nullptr) verifier_->Start();
     return absl::OkStatus();
   }
 
@@ -87,6 +109,7 @@ class Component final : public server::ServiceComponent {
   void OnStopping() override { notifier_.Shutdown(); }
 
   void Stop() override {
+    if (verifier_ != nullptr) verifier_->Stop();
     deliverer_->Stop();
     notifier_.Shutdown();
     store_->Shutdown();
@@ -104,6 +127,8 @@ class Component final : public server::ServiceComponent {
   LogSmsSender sms_;
   std::unique_ptr<GrpcMinistryFeedbackClient> ministry_;
   std::unique_ptr<NotificationDeliverer> deliverer_;
+  std::unique_ptr<GrpcVerificationClient> verification_client_;
+  std::unique_ptr<VerificationWorker> verifier_;
 };
 
 void DefineSettings(server::Settings& settings) {
@@ -119,6 +144,11 @@ void DefineSettings(server::Settings& settings) {
                   "host:port of the ministry's MinistryFeedbackService; empty keeps result "
                   "uploads queued");
   settings.Define("reader_connections", "4", "SQLite reader connections");
+  settings.Define("verification_addr", "",
+                  "host:port of VerificationService; empty: applications are not verified and go "
+                  "straight to the review queue");
+  settings.Define("verification_deadline_ms", "10000",
+                  "deadline of one VerifyApplicant call in milliseconds");
 }
 
 absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
@@ -148,6 +178,15 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   absl::StatusOr<int64_t> readers = settings.GetInt("reader_connections");
   if (!readers.ok() || *readers < 1 || *readers > 64) {
     return absl::InvalidArgumentError("setting --reader_connections must be 1 to 64");
+  }
+
+  const std::string verification_address = settings.Get("verification_addr");
+  options.verification_enabled = !verification_address.empty();
+  absl::StatusOr<int64_t> verification_deadline_ms = settings.GetInt("verification_deadline_ms");
+  if (!verification_deadline_ms.ok() || *verification_deadline_ms < 100 ||
+      *verification_deadline_ms > 600000) {
+    return absl::InvalidArgumentError(
+        "setting --verification_deadline_ms must be 100 to 600000 milliseconds");
   }
 
   absl::StatusOr<time::WorkingDayCalendar> calendar =
@@ -182,7 +221,8 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
 
   return std::make_unique<Component>(*std::move(calendar), *std::move(regions), *std::move(store),
                                      *last_sequence, std::move(options), province,
-                                     settings.Get("ministry_feedback_addr"));
+                                     settings.Get("ministry_feedback_addr"), verification_address,
+                                     absl::Milliseconds(*verification_deadline_ms));
 }
 
 }  // namespace

@@ -15,6 +15,9 @@ namespace unemployment::registration {
 //   --regions_dir              region code CSV folder (default "data/regions")
 //   --ministry_feedback_addr   host:port of MinistryFeedbackService; empty keeps uploads queued
 //   --reader_connections       SQLite reader connections (default 4)
+//   --verification_addr        host:port of VerificationService; empty: applications are not
+//                              verified and go straight to AWAITING_REVIEW
+//   --verification_deadline_ms deadline of one VerifyApplicant call (default 10000)
 server::ServiceDefinition Definition();
 
 }  // namespace unemployment::registration

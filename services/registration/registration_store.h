@@ -1,7 +1,8 @@
 #pragma once
 
 // Storage of the registration service behind an interface: applications, registrations, the
-// notification outbox, idempotency records of requests and the event feed. The domain logic
+// notification outbox, the queue of verification requests, idempotency records of requests and the
+// event feed. The domain logic
 // (registrar.h) decides; the store keeps. SqliteRegistrationStore is the implementation.
 //
 // Writes are units of work run inside one transaction (RegistrationTransaction): a state change,
@@ -38,6 +39,19 @@ struct OutboxEntry {
   // A serialized request for the receiving system (ReceiveReviewResultRequest for uploads).
   std::string payload;
   // When the next attempt is due; meaningful while PENDING.
+  absl::Time next_attempt_at;
+};
+
+// A queued request to the verification service for one application (at most one per application):
+// what the verification worker sends and when, until an answer or a decision ends it.
+struct VerificationJob {
+  std::string application_id;
+  // The serialized unemployment.verification.v1.VerifyApplicantRequest, fixed at receipt: every
+  // attempt sends the same bytes, so the service's request_id idempotency holds across retries.
+  std::string request;
+  // Attempts made so far.
+  int attempt_count = 0;
+  // When the next attempt is due.
   absl::Time next_attempt_at;
 };
 
@@ -108,6 +122,15 @@ class RegistrationTransaction {
   // Replaces delivery state, attempts, times and error of a stored notification.
   virtual absl::Status UpdateNotificationDelivery(const OutboxEntry& entry) = 0;
 
+  virtual absl::Status InsertVerificationJob(const VerificationJob& job) = 0;
+  // The job of an application; nullopt when none is queued (answered, refused or decided).
+  virtual absl::StatusOr<std::optional<VerificationJob>> GetVerificationJob(
+      const std::string& application_id) = 0;
+  // Replaces attempts and next attempt time of a stored job.
+  virtual absl::Status UpdateVerificationJob(const VerificationJob& job) = 0;
+  // Removes the job of an application, if any.
+  virtual absl::Status DeleteVerificationJob(const std::string& application_id) = 0;
+
   virtual absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
                                                                     const std::string& request_id) = 0;
   virtual absl::Status InsertRequest(const std::string& kind, const std::string& request_id,
@@ -146,6 +169,12 @@ class RegistrationStore {
   virtual absl::StatusOr<std::vector<OutboxEntry>> DueNotifications(absl::Time now, int limit) = 0;
   // The earliest next attempt of any pending notification; nullopt when none is pending.
   virtual absl::StatusOr<std::optional<absl::Time>> NextDueTime() = 0;
+
+  // Verification jobs whose next attempt is due at `now`, oldest due first.
+  virtual absl::StatusOr<std::vector<VerificationJob>> DueVerificationJobs(absl::Time now,
+                                                                           int limit) = 0;
+  // The earliest next attempt of any verification job; nullopt when none is queued.
+  virtual absl::StatusOr<std::optional<absl::Time>> NextVerificationDueTime() = 0;
 
   // Events with sequence > after_sequence in order, at most `limit`.
   virtual absl::StatusOr<std::vector<v1::Event>> ReadEvents(int64_t after_sequence, int limit) = 0;

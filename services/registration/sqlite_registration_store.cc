@@ -85,8 +85,21 @@ CREATE TABLE events (
 );
 )sql";
 
+// Verification of applications (issue 4): the queued VerifyApplicant requests, one per application
+// at most, retried by the verification worker until answered.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE verification_jobs (
+  application_id TEXT PRIMARY KEY,
+  request BLOB NOT NULL,
+  attempt_count INTEGER NOT NULL,
+  next_attempt_micros INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX verification_jobs_due ON verification_jobs (next_attempt_micros, application_id);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "registration_schema", kSchemaV1},
+    {2, "verification_jobs", kSchemaV2},
 };
 
 // --- Statements. ---
@@ -131,6 +144,22 @@ constexpr std::string_view kDueNotificationsSql =
     "WHERE delivery_state = 1 AND next_attempt_micros <= ?1 ORDER BY next_attempt_micros, id LIMIT ?2";
 constexpr std::string_view kNextDueSql =
     "SELECT min(next_attempt_micros) FROM notifications WHERE delivery_state = 1";
+constexpr std::string_view kInsertVerificationJobSql =
+    "INSERT INTO verification_jobs (application_id, request, attempt_count, next_attempt_micros) "
+    "VALUES (?1, ?2, ?3, ?4)";
+constexpr std::string_view kVerificationJobSql =
+    "SELECT application_id, request, attempt_count, next_attempt_micros FROM verification_jobs "
+    "WHERE application_id = ?1";
+constexpr std::string_view kUpdateVerificationJobSql =
+    "UPDATE verification_jobs SET attempt_count = ?2, next_attempt_micros = ?3 "
+    "WHERE application_id = ?1";
+constexpr std::string_view kDeleteVerificationJobSql =
+    "DELETE FROM verification_jobs WHERE application_id = ?1";
+constexpr std::string_view kDueVerificationJobsSql =
+    "SELECT application_id, request, attempt_count, next_attempt_micros FROM verification_jobs "
+    "WHERE next_attempt_micros <= ?1 ORDER BY next_attempt_micros, application_id LIMIT ?2";
+constexpr std::string_view kNextVerificationDueSql =
+    "SELECT min(next_attempt_micros) FROM verification_jobs";
 constexpr std::string_view kFindRequestSql =
     "SELECT fingerprint, response FROM requests WHERE kind = ?1 AND request_id = ?2";
 constexpr std::string_view kInsertRequestSql =
@@ -197,6 +226,15 @@ absl::StatusOr<OutboxEntry> ReadOutboxRow(const Statement& statement) {
   entry.payload = std::string(statement.ColumnBlob(2));
   entry.next_attempt_at = absl::FromUnixMicros(statement.ColumnInt64(3));
   return entry;
+}
+
+VerificationJob ReadVerificationJobRow(const Statement& statement) {
+  VerificationJob job;
+  job.application_id = statement.ColumnString(0);
+  job.request = std::string(statement.ColumnBlob(1));
+  job.attempt_count = static_cast<int>(statement.ColumnInt64(2));
+  job.next_attempt_at = absl::FromUnixMicros(statement.ColumnInt64(3));
+  return job;
 }
 
 int64_t Micros(const google::protobuf::Timestamp& timestamp) {
@@ -326,6 +364,39 @@ class SqliteTransaction final : public RegistrationTransaction {
     RETURN_IF_ERROR(statement.Run());
     if (db_.changes() != 1) return absl::NotFoundError("notification to update does not exist");
     return absl::OkStatus();
+  }
+
+  absl::Status InsertVerificationJob(const VerificationJob& job) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertVerificationJobSql));
+    RETURN_IF_ERROR(statement.Bind(1, job.application_id));
+    RETURN_IF_ERROR(statement.BindBlob(2, job.request));
+    RETURN_IF_ERROR(statement.Bind(3, job.attempt_count));
+    RETURN_IF_ERROR(statement.Bind(4, absl::ToUnixMicros(job.next_attempt_at)));
+    return statement.Run();
+  }
+
+  absl::StatusOr<std::optional<VerificationJob>> GetVerificationJob(
+      const std::string& application_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kVerificationJobSql));
+    RETURN_IF_ERROR(statement.BindAll(application_id));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return std::optional<VerificationJob>();
+    return std::optional<VerificationJob>(ReadVerificationJobRow(statement));
+  }
+
+  absl::Status UpdateVerificationJob(const VerificationJob& job) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUpdateVerificationJobSql));
+    RETURN_IF_ERROR(statement.BindAll(job.application_id, job.attempt_count,
+                                      absl::ToUnixMicros(job.next_attempt_at)));
+    RETURN_IF_ERROR(statement.Run());
+    if (db_.changes() != 1) return absl::NotFoundError("verification job to update does not exist");
+    return absl::OkStatus();
+  }
+
+  absl::Status DeleteVerificationJob(const std::string& application_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kDeleteVerificationJobSql));
+    RETURN_IF_ERROR(statement.BindAll(application_id));
+    return statement.Run();
   }
 
   absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
@@ -578,6 +649,28 @@ absl::StatusOr<std::vector<OutboxEntry>> SqliteRegistrationStore::DueNotificatio
 absl::StatusOr<std::optional<absl::Time>> SqliteRegistrationStore::NextDueTime() {
   ReaderLease lease(*this);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kNextDueSql));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row || statement.ColumnIsNull(0)) return std::optional<absl::Time>();
+  return std::optional<absl::Time>(absl::FromUnixMicros(statement.ColumnInt64(0)));
+}
+
+absl::StatusOr<std::vector<VerificationJob>> SqliteRegistrationStore::DueVerificationJobs(
+    absl::Time now, int limit) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kDueVerificationJobsSql));
+  RETURN_IF_ERROR(statement.BindAll(absl::ToUnixMicros(now), limit));
+  std::vector<VerificationJob> jobs;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    jobs.push_back(ReadVerificationJobRow(statement));
+  }
+  return jobs;
+}
+
+absl::StatusOr<std::optional<absl::Time>> SqliteRegistrationStore::NextVerificationDueTime() {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kNextVerificationDueSql));
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row || statement.ColumnIsNull(0)) return std::optional<absl::Time>();
   return std::optional<absl::Time>(absl::FromUnixMicros(statement.ColumnInt64(0)));

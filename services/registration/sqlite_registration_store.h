@@ -65,6 +65,9 @@ class SqliteRegistrationStore final : public RegistrationStore {
   absl::StatusOr<std::optional<OutboxEntry>> GetOutboxEntry(const std::string& id) override;
   absl::StatusOr<std::vector<OutboxEntry>> DueNotifications(absl::Time now, int limit) override;
   absl::StatusOr<std::optional<absl::Time>> NextDueTime() override;
+  absl::StatusOr<std::vector<VerificationJob>> DueVerificationJobs(absl::Time now,
+                                                                   int limit) override;
+  absl::StatusOr<std::optional<absl::Time>> NextVerificationDueTime() override;
   absl::StatusOr<std::vector<v1::Event>> ReadEvents(int64_t after_sequence, int limit) override;
   absl::StatusOr<int64_t> LastSequence() override;
 

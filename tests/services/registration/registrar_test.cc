@@ -26,26 +26,37 @@ TEST_CASE("the due date counts 7 working days across the National Day holiday", 
   CHECK(late.provisional);
 }
 
+// Verification is not configured in Env (RegistrarOptions default): receipt moves the application
+// straight on to AWAITING_REVIEW in the same transaction, with its own event.
 TEST_CASE("an application is received with its deadline, history and event", "[registrar]") {
   TempDir dir;
   Env env(dir.File("reg.db"));
   absl::StatusOr<v1::Application> app = env.Create(testing::CreateRequest("230103-000001"));
   UE_REQUIRE_OK(app.status());
   CHECK(app->id().rfind("hlj-", 0) == 0);
-  CHECK(app->state() == common::v1::APPLICATION_STATE_RECEIVED);
+  CHECK(app->state() == common::v1::APPLICATION_STATE_AWAITING_REVIEW);
+  CHECK(app->verification().state() == v1::VERIFICATION_STATE_NOT_CONFIGURED);
   CHECK(app->queue_kind() == v1::REVIEW_QUEUE_KIND_PROVINCE);
   CHECK(app->received_date() == "2025-09-26");
   CHECK(app->due_date() == "2025-10-13");
   CHECK_FALSE(app->due_date_provisional());
-  REQUIRE(app->state_history_size() == 1);
+  REQUIRE(app->state_history_size() == 2);
+  CHECK(app->state_history(0).state() == common::v1::APPLICATION_STATE_RECEIVED);
   CHECK(app->state_history(0).actor() == "channel:province-portal");
+  CHECK(app->state_history(1).state() == common::v1::APPLICATION_STATE_AWAITING_REVIEW);
+  CHECK(app->state_history(1).actor() == "system");
 
   absl::StatusOr<std::vector<v1::Event>> events = env.store->ReadEvents(0, 10);
   UE_REQUIRE_OK(events.status());
-  REQUIRE(events->size() == 1);
+  REQUIRE(events->size() == 2);
   CHECK(events->at(0).sequence() == 1);
   CHECK(events->at(0).shard_id() == "hlj");
   CHECK(events->at(0).application_received().application().id() == app->id());
+  CHECK(events->at(0).application_received().application().state() ==
+        common::v1::APPLICATION_STATE_RECEIVED);
+  CHECK(events->at(1).application_state_changed().application_id() == app->id());
+  CHECK(events->at(1).application_state_changed().change().state() ==
+        common::v1::APPLICATION_STATE_AWAITING_REVIEW);
 
   absl::StatusOr<v1::Application> read = env.registrar->GetApplication(app->id());
   UE_REQUIRE_OK(read.status());
@@ -78,7 +89,7 @@ TEST_CASE("re-sending a channel id returns the same application; other content i
 
   absl::StatusOr<std::vector<v1::Event>> events = env.store->ReadEvents(0, 10);
   UE_REQUIRE_OK(events.status());
-  CHECK(events->size() == 1);
+  CHECK(events->size() == 2);  // received + moved to review
 }
 
 TEST_CASE("an office outside the shard is WRONG_SHARD", "[registrar]") {
@@ -111,8 +122,10 @@ TEST_CASE("accepting registers the person once; a second application is refused"
   CHECK(accepted->application().state() == common::v1::APPLICATION_STATE_ACCEPTED);
   CHECK(accepted->application().decision().on_time());
   CHECK(accepted->application().registration_id() == registration.id());
-  REQUIRE(accepted->application().state_history_size() == 2);
-  CHECK(accepted->application().state_history(1).actor() == "staff-001");
+  REQUIRE(accepted->application().state_history_size() == 3);
+  CHECK(accepted->application().state_history(2).actor() == "staff-001");
+  CHECK(accepted->application().decision().verification_state() ==
+        v1::VERIFICATION_STATE_NOT_CONFIGURED);
 
   // Same request again: the same response; the request id with other content: refused.
   absl::StatusOr<v1::ReviewApplicationResponse> repeat = env.Accept(app->id(), "req-1");
@@ -140,12 +153,13 @@ TEST_CASE("accepting registers the person once; a second application is refused"
   UE_REQUIRE_OK(active.status());
   CHECK(active->id() == registration.id());
 
-  // Events: received, decided, registration created.
+  // Events: received, moved to review, decided, registration created.
   absl::StatusOr<std::vector<v1::Event>> events = env.store->ReadEvents(0, 10);
   UE_REQUIRE_OK(events.status());
-  REQUIRE(events->size() == 3);
-  CHECK(events->at(1).has_application_decided());
-  CHECK(events->at(2).registration_created().registration().id() == registration.id());
+  REQUIRE(events->size() == 4);
+  CHECK(events->at(1).has_application_state_changed());
+  CHECK(events->at(2).has_application_decided());
+  CHECK(events->at(3).registration_created().registration().id() == registration.id());
 
   // Notifications: SMS pending, online reply delivered.
   v1::ListNotificationsRequest list;
@@ -369,7 +383,7 @@ TEST_CASE("stored data survives reopening the database", "[registrar]") {
       testing::CreateRequest("230103-000002", testing::ResidentId("230102", "19900101", 31)));
   UE_REQUIRE_OK(next.status());
   CHECK(next->id() != id);
-  CHECK(env.store->LastSequence().value() == 2);
+  CHECK(env.store->LastSequence().value() == 4);  // two events per application
 }
 
 }  // namespace

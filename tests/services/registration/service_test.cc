@@ -227,6 +227,7 @@ TEST_CASE("StreamEvents serves the feed in order, resumes and streams new commit
                       .status());
   }
 
+  // Each application makes two events (received, then moved to review in the same transaction).
   {  // A batch reader.
     v1::StreamEventsRequest request;
     request.set_stop_at_end(true);
@@ -234,24 +235,24 @@ TEST_CASE("StreamEvents serves the feed in order, resumes and streams new commit
     auto reader = server.stub->StreamEvents(context.get(), request);
     std::vector<v1::Event> events = ReadStream(*reader, 10);
     REQUIRE(reader->Finish().ok());
-    REQUIRE(events.size() == 3);
+    REQUIRE(events.size() == 6);
     CHECK(events[0].sequence() == 1);
-    CHECK(events[2].sequence() == 3);
+    CHECK(events[5].sequence() == 6);
   }
   {  // Resume after a cursor.
     v1::StreamEventsRequest request;
-    request.set_after_sequence(2);
+    request.set_after_sequence(5);
     request.set_stop_at_end(true);
     auto context = Context();
     auto reader = server.stub->StreamEvents(context.get(), request);
     std::vector<v1::Event> events = ReadStream(*reader, 10);
     REQUIRE(reader->Finish().ok());
     REQUIRE(events.size() == 1);
-    CHECK(events[0].sequence() == 3);
+    CHECK(events[0].sequence() == 6);
   }
   {  // A cursor beyond the feed.
     v1::StreamEventsRequest request;
-    request.set_after_sequence(4);
+    request.set_after_sequence(7);
     auto context = Context();
     auto reader = server.stub->StreamEvents(context.get(), request);
     CHECK(ReadStream(*reader, 1).empty());
@@ -261,7 +262,7 @@ TEST_CASE("StreamEvents serves the feed in order, resumes and streams new commit
   }
   {  // A live reader gets events committed after it caught up, then is cancelled.
     v1::StreamEventsRequest request;
-    request.set_after_sequence(1);
+    request.set_after_sequence(4);
     auto context = Context();
     auto reader = server.stub->StreamEvents(context.get(), request);
     std::vector<v1::Event> caught_up = ReadStream(*reader, 2);
@@ -274,7 +275,7 @@ TEST_CASE("StreamEvents serves the feed in order, resumes and streams new commit
     std::vector<v1::Event> live = ReadStream(*reader, 1);
     writer.join();
     REQUIRE(live.size() == 1);
-    CHECK(live[0].sequence() == 4);
+    CHECK(live[0].sequence() == 7);
     CHECK(live[0].application_received().application().channel_application_id() ==
           "230103-000009");
     context->TryCancel();
@@ -282,7 +283,7 @@ TEST_CASE("StreamEvents serves the feed in order, resumes and streams new commit
   }
   {  // Shutting the feed down ends a waiting stream with UNAVAILABLE.
     v1::StreamEventsRequest request;
-    request.set_after_sequence(4);
+    request.set_after_sequence(8);
     auto context = Context();
     auto reader = server.stub->StreamEvents(context.get(), request);
     // Whether the stream is already waiting or not yet subscribed, it ends with UNAVAILABLE.
