@@ -48,12 +48,14 @@ bool SixDigits(absl::string_view code) {
 
 class Component final : public server::ServiceComponent {
  public:
-  Component(time::WorkingDayCalendar calendar, validation::RegionDirectory regions,
+  Component(const time::Clock& clock, time::WorkingDayCalendar calendar,
+            validation::RegionDirectory regions,
             std::unique_ptr<SqliteRegistrationStore> store, int64_t last_sequence,
             RegistrarOptions registrar_options, std::string province_code,
             std::string ministry_address, std::string verification_address,
             absl::Duration verification_deadline)
       : logger_("registration"),
+        clock_(clock),
         calendar_(std::move(calendar)),
         regions_(std::move(regions)),
         store_(std::move(store)),
@@ -117,7 +119,7 @@ class Component final : public server::ServiceComponent {
 
  private:
   log::Logger logger_;
-  time::SystemClock clock_;
+  const time::Clock& clock_;
   time::WorkingDayCalendar calendar_;
   validation::RegionDirectory regions_;
   std::unique_ptr<SqliteRegistrationStore> store_;
@@ -219,7 +221,8 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   absl::StatusOr<int64_t> last_sequence = (*store)->LastSequence();
   if (!last_sequence.ok()) return last_sequence.status();
 
-  return std::make_unique<Component>(*std::move(calendar), *std::move(regions), *std::move(store),
+  return std::make_unique<Component>(*common.clock, *std::move(calendar), *std::move(regions),
+                                     *std::move(store),
                                      *last_sequence, std::move(options), province,
                                      settings.Get("ministry_feedback_addr"), verification_address,
                                      absl::Milliseconds(*verification_deadline_ms));

@@ -76,7 +76,11 @@ class IntakeEndToEnd(unittest.TestCase):
         cls.suite = Suite(BIN_DIR, SOURCE_DIR)
         cls.ministry_addr = cls.suite.start("ministry", binary_name="ministry_receiver")
         common = [f"--ministry_feedback_addr={cls.ministry_addr}"]
+        # The Harbin shard's business clock starts on Friday 2025-09-26, just before the National
+        # Day week (holidays 1-8 October, make-up working days Sunday 28 September and Saturday
+        # 11 October), so its 7-working-day deadline crosses them.
         cls.harbin_addr = cls.suite.start("registration-harbin", "--shard_id=harbin",
+                                          "--clock_start=2025-09-26T09:00:00+08:00",
                                           *common, binary_name="registration")
         cls.main_addr = cls.suite.start("registration-main", "--shard_id=main", *common,
                                         binary_name="registration")
@@ -120,6 +124,9 @@ class IntakeEndToEnd(unittest.TestCase):
             self.fail(f"valid form refused: {error.code()} {error_details(error)}")
         self.assertTrue(app.application_id.startswith("harbin-"), app.application_id)
         self.assertEqual(app.office_region_code, "230102")
+        # Received Fri 26 Sep; working days: Sun 28 Sep (make-up), Mon 29, Tue 30 Sep, then after
+        # the holidays Thu 9, Fri 10, Sat 11 Oct (make-up) and Mon 13 Oct, the 7th.
+        self.assertEqual(app.due_date, "2025-10-13")
 
         qiqihar_form = make_form("410326199507103197", "230202", "230200", name="王五")
         forwarded = self.forward("MZ2025000001", qiqihar_form)
