@@ -70,11 +70,13 @@ mkdir -p "$state/pids" "$state/logs"
 stop_all >/dev/null 2>&1 || true
 started=$(date +%s%N)
 registration_addr=127.0.0.1:$(port_of registration)
+verification_addr=127.0.0.1:$(port_of verification)
 for svc in "${services[@]}"; do
   args=(--listen="127.0.0.1:$(port_of "$svc")" --data_dir="$state/$svc")
   case $svc in
-    gateway) args+=(--registration_addr="$registration_addr") ;;
-    tiering|followup|statistics) args+=(--registration_addr="$registration_addr") ;;
+    gateway|tiering|statistics) args+=(--registration_addr="$registration_addr") ;;
+    registration) args+=(--verification_addr="$verification_addr") ;;
+    followup) args+=(--registration_addr="$registration_addr") ;;
   esac
   "$bin/$svc/${svc}_server" "${args[@]}" >"$state/logs/$svc.log" 2>&1 &
   echo $! >"$state/pids/$svc"
