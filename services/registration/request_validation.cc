@@ -7,6 +7,7 @@
 #include "common/forms/form_facts.h"
 #include "common/forms/form_normalizer.h"
 #include "common/status/status_util.h"
+#include "common/status/violations_status.h"
 #include "common/validation/date.h"
 #include "common/validation/deregistration_reason.h"
 #include "common/validation/rules.h"
@@ -30,19 +31,6 @@ constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
 void Trim(std::string* value) {
   absl::string_view trimmed = validation::TrimText(*value);
   if (trimmed.size() != value->size()) *value = std::string(trimmed);
-}
-
-absl::Status ToStatus(const Violations& violations, absl::string_view what) {
-  if (violations.empty()) return absl::OkStatus();
-  std::vector<status::FieldViolation> list;
-  list.reserve(violations.size());
-  for (const validation::Violation& v : violations.list()) {
-    list.push_back({v.field, v.rule, v.description});
-  }
-  return status::InvalidArgumentError(
-      absl::StrCat("invalid ", what, ": ", violations.size(), " violation(s), first ",
-                   list.front().field, " ", list.front().rule),
-      list);
 }
 
 void RequireText(Violations& out, absl::string_view field, absl::string_view value,
@@ -135,14 +123,14 @@ absl::Status ValidateCreateApplication(v1::CreateApplicationRequest& request,
               "the office region code is not the county code of the chosen registration location");
     }
   }
-  return ToStatus(out, "CreateApplicationRequest");
+  return status::ViolationsToStatus(out, "CreateApplicationRequest");
 }
 
 absl::Status ValidateGetApplication(v1::GetApplicationRequest& request) {
   Violations out;
   Trim(request.mutable_application_id());
   CheckId(out, "application_id", request.application_id());
-  return ToStatus(out, "GetApplicationRequest");
+  return status::ViolationsToStatus(out, "GetApplicationRequest");
 }
 
 absl::Status ValidateListReviewQueue(v1::ListReviewQueueRequest& request,
@@ -172,7 +160,7 @@ absl::Status ValidateListReviewQueue(v1::ListReviewQueueRequest& request,
   Trim(request.mutable_as_of());
   CheckOptionalDate(out, "as_of", request.as_of(), nullptr);
   CheckPageSize(out, request.page_size());
-  return ToStatus(out, "ListReviewQueueRequest");
+  return status::ViolationsToStatus(out, "ListReviewQueueRequest");
 }
 
 absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
@@ -203,14 +191,14 @@ absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
     out.AddIfError("residence_urban_rural_class",
                    validation::ParseUrbanRuralClass(request.residence_urban_rural_class()).status());
   }
-  return ToStatus(out, "ReviewApplicationRequest");
+  return status::ViolationsToStatus(out, "ReviewApplicationRequest");
 }
 
 absl::Status ValidateGetRegistration(v1::GetRegistrationRequest& request) {
   Violations out;
   Trim(request.mutable_registration_id());
   CheckId(out, "registration_id", request.registration_id());
-  return ToStatus(out, "GetRegistrationRequest");
+  return status::ViolationsToStatus(out, "GetRegistrationRequest");
 }
 
 absl::Status ValidateGetActiveRegistrationByPerson(v1::GetActiveRegistrationByPersonRequest& request,
@@ -222,7 +210,7 @@ absl::Status ValidateGetActiveRegistrationByPerson(v1::GetActiveRegistrationByPe
     forms::NormalizePersonId(*request.mutable_person_id());
     rules.form_validator->ValidatePersonId(request.person_id(), "person_id", out);
   }
-  return ToStatus(out, "GetActiveRegistrationByPersonRequest");
+  return status::ViolationsToStatus(out, "GetActiveRegistrationByPersonRequest");
 }
 
 absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRules& rules) {
@@ -249,7 +237,7 @@ absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRul
     out.Add("moved_abroad", std::string(rule::kNotApplicable),
             "moved_abroad is only allowed with reason 24");
   }
-  return ToStatus(out, "DeregisterRequest");
+  return status::ViolationsToStatus(out, "DeregisterRequest");
 }
 
 absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request) {
@@ -257,7 +245,7 @@ absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request) {
   if (request.after_sequence() < 0) {
     out.Add("after_sequence", std::string(kOutOfRange), "after_sequence must not be negative");
   }
-  return ToStatus(out, "StreamEventsRequest");
+  return status::ViolationsToStatus(out, "StreamEventsRequest");
 }
 
 absl::Status ValidateListNotifications(v1::ListNotificationsRequest& request) {
@@ -265,7 +253,7 @@ absl::Status ValidateListNotifications(v1::ListNotificationsRequest& request) {
   Trim(request.mutable_application_id());
   CheckId(out, "application_id", request.application_id());
   CheckPageSize(out, request.page_size());
-  return ToStatus(out, "ListNotificationsRequest");
+  return status::ViolationsToStatus(out, "ListNotificationsRequest");
 }
 
 }  // namespace unemployment::registration
