@@ -76,7 +76,7 @@ for svc in "${services[@]}"; do
   case $svc in
     gateway|tiering|statistics) args+=(--registration_addr="$registration_addr") ;;
     registration) args+=(--verification_addr="$verification_addr") ;;
-    followup) args+=(--registration_addr="$registration_addr") ;;
+    followup) args+=(--registration_addr="$registration_addr" --verification_addr="$verification_addr") ;;
   esac
   "$bin/$svc/${svc}_server" "${args[@]}" >"$state/logs/$svc.log" 2>&1 &
   echo $! >"$state/pids/$svc"

@@ -6,37 +6,72 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/log/logger.h"
 #include "common/server/service_database.h"
 #include "common/time/clock.h"
 #include "common/validation/region_directory.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "services/followup/event_notifier.h"
 #include "services/followup/followup_manager.h"
 #include "services/followup/followup_service.h"
 #include "services/followup/fraud_desk.h"
+#include "services/followup/monthly_comparison.h"
 #include "services/followup/registration_client.h"
 #include "services/followup/registration_feed_consumer.h"
 #include "services/followup/sqlite_followup_store.h"
+#include "services/followup/verification_client.h"
 
 namespace unemployment::followup {
 namespace {
 
+// The settings of the monthly comparison's peer.
+struct VerificationSettings {
+  // Empty: no verification service; RunMonthlyComparison fails with FAILED_PRECONDITION.
+  std::string address;
+  absl::Duration timeout;
+  int batch_size = 500;
+};
+
+// Batches sent to verification before their answers are recorded.
+constexpr int kComparisonBatchesInFlight = 2;
+
 class Component final : public server::ServiceComponent {
  public:
-  Component(validation::RegionDirectory regions, std::unique_ptr<SqliteFollowupStore> store,
-            const std::string& registration_address, absl::Duration registration_timeout)
+  Component(const time::Clock& clock, validation::RegionDirectory regions,
+            std::unique_ptr<SqliteFollowupStore> store, int64_t last_sequence,
+            const std::string& registration_address, absl::Duration registration_timeout,
+            const VerificationSettings& verification)
       : logger_("followup"),
+        clock_(clock),
         regions_(std::move(regions)),
         store_(std::move(store)),
+        notifier_(last_sequence),
         channel_(grpc::CreateChannel(registration_address, grpc::InsecureChannelCredentials())),
         registration_(channel_, registration_timeout),
+        verification_(verification.address.empty()
+                          ? nullptr
+                          : std::make_unique<GrpcVerificationClient>(
+                                grpc::CreateChannel(verification.address,
+                                                    grpc::InsecureChannelCredentials()),
+                                verification.timeout, kComparisonBatchesInFlight)),
         consumer_(*store_, channel_, RegistrationFeedConsumer::Options(),
                   log::Logger("followup.feed")),
         followups_(*store_, registration_, regions_, clock_, log::Logger("followup.manager")),
         fraud_(*store_, regions_, clock_, log::Logger("followup.fraud")),
-        service_(FollowupServiceImpl::Dependencies{&followups_, &fraud_, &regions_, &clock_},
-                 logger_) {}
+        comparison_(*store_, verification_.get(), regions_, clock_,
+                    MonthlyComparison::Options{verification.batch_size},
+                    log::Logger("followup.comparison")),
+        service_(FollowupServiceImpl::Dependencies{&followups_, &fraud_, &regions_, &clock_,
+                                                   &comparison_, store_.get(), &notifier_},
+                 logger_) {
+    store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
+    if (verification.address.empty()) {
+      logger_.Warning("verification_addr_unset",
+                      {{"detail", "no --verification_addr: RunMonthlyComparison is refused"}});
+    }
+  }
 
   ~Component() override { Stop(); }
 
@@ -47,23 +82,36 @@ class Component final : public server::ServiceComponent {
     return absl::OkStatus();
   }
 
-  void OnStopping() override { consumer_.Stop(); }
+  // Open event streams end with UNAVAILABLE and running comparisons stop before their next batch,
+  // so that the drain does not wait for them.
+  void OnStopping() override {
+    notifier_.Close();
+    consumer_.Stop();
+    comparison_.Stop(absl::ZeroDuration());
+  }
 
   void Stop() override {
+    notifier_.Close();
     consumer_.Stop();
+    // A run still finishing writes through the store and answers its caller: let it.
+    comparison_.Stop(absl::Seconds(10));
     store_->Shutdown();
   }
 
  private:
   log::Logger logger_;
-  time::SystemClock clock_;
+  // The process clock (the system clock, or --clock_start's offset clock).
+  const time::Clock& clock_;
   validation::RegionDirectory regions_;
   std::unique_ptr<SqliteFollowupStore> store_;
+  FeedNotifier notifier_;
   std::shared_ptr<grpc::Channel> channel_;
   GrpcRegistrationClient registration_;
+  std::unique_ptr<GrpcVerificationClient> verification_;
   RegistrationFeedConsumer consumer_;
   FollowupManager followups_;
   FraudDesk fraud_;
+  MonthlyComparison comparison_;
   FollowupServiceImpl service_;
 };
 
@@ -74,6 +122,13 @@ void DefineSettings(server::Settings& settings) {
   settings.Define("registration_timeout_ms", "5000",
                   "longest wait for one call to the registration service, in milliseconds");
   settings.Define("reader_connections", "4", "SQLite reader connections");
+  settings.Define("verification_addr", "127.0.0.1:50053",
+                  "address of the verification service (monthly information comparison); empty "
+                  "disables RunMonthlyComparison");
+  settings.Define("comparison_batch_size", "500",
+                  "registrations per batch sent to verification's comparison (1 to 1000)");
+  settings.Define("comparison_timeout_ms", "600000",
+                  "longest a monthly comparison stream may last, in milliseconds");
 }
 
 absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
@@ -90,6 +145,19 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   if (!readers.ok() || *readers < 1 || *readers > 64) {
     return absl::InvalidArgumentError("setting --reader_connections must be 1 to 64");
   }
+  VerificationSettings verification;
+  verification.address = settings.Get("verification_addr");
+  absl::StatusOr<int64_t> batch_size = settings.GetInt("comparison_batch_size");
+  if (!batch_size.ok() || *batch_size < 1 || *batch_size > 1000) {
+    return absl::InvalidArgumentError("setting --comparison_batch_size must be 1 to 1000");
+  }
+  verification.batch_size = static_cast<int>(*batch_size);
+  absl::StatusOr<int64_t> comparison_timeout_ms = settings.GetInt("comparison_timeout_ms");
+  if (!comparison_timeout_ms.ok() || *comparison_timeout_ms < 1 ||
+      *comparison_timeout_ms > 24 * 3600 * 1000) {
+    return absl::InvalidArgumentError("setting --comparison_timeout_ms must be 1 to 86400000");
+  }
+  verification.timeout = absl::Milliseconds(*comparison_timeout_ms);
   absl::StatusOr<validation::RegionDirectory> regions =
       validation::RegionDirectory::LoadDirectory(settings.Get("regions_dir"));
   if (!regions.ok()) {
@@ -102,8 +170,18 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> store =
       SqliteFollowupStore::Create(*std::move(db), static_cast<int>(*readers));
   if (!store.ok()) return store.status();
-  return std::make_unique<Component>(*std::move(regions), *std::move(store), registration_address,
-                                     absl::Milliseconds(*timeout_ms));
+  // No comparison run survives its process: one left RUNNING by a crash is marked INTERRUPTED
+  // (repeating the run completes it).
+  const google::protobuf::Timestamp now = ToTimestamp(common.clock->Now());
+  absl::Status interrupted = (*store)->WriteAndWait([now](FollowupTransaction& tx) {
+    return tx.InterruptRunningComparisons(now);
+  });
+  if (!interrupted.ok()) return interrupted;
+  absl::StatusOr<int64_t> last_sequence = (*store)->LastEventSequence();
+  if (!last_sequence.ok()) return last_sequence.status();
+  return std::make_unique<Component>(*common.clock, *std::move(regions), *std::move(store),
+                                     *last_sequence, registration_address,
+                                     absl::Milliseconds(*timeout_ms), verification);
 }
 
 }  // namespace

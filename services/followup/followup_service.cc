@@ -3,8 +3,10 @@
 #include <chrono>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/status/status_util.h"
+#include "services/followup/event_stream.h"
 
 namespace unemployment::followup {
 namespace {
@@ -120,6 +122,17 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::SubmitSelfReport(
       context, "SubmitSelfReport", request, response,
       [this](auto& r) { return ValidateSubmitSelfReport(r, Rules()); },
       [this](const auto& r, absl::Time, auto done) { deps_.followups->SubmitSelfReport(r, done); });
+}
+
+grpc::ServerUnaryReactor* FollowupServiceImpl::RunMonthlyComparison(
+    grpc::CallbackServerContext* context, const v1::RunMonthlyComparisonRequest* request,
+    v1::RunMonthlyComparisonResponse* response) {
+  return Write(
+      context, "RunMonthlyComparison", request, response,
+      [this](auto& r) { return ValidateRunMonthlyComparison(r, Rules()); },
+      [this](const auto& r, absl::Time deadline, auto done) {
+        deps_.comparison->Run(r, deadline, done);
+      });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::ListDeregistrationCandidates(
@@ -238,6 +251,37 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ExportCreditRecords(
       context, "ExportCreditRecords", request, response,
       [this](auto& r) { return ValidateExportCreditRecords(r, Rules()); },
       [this](const auto& r) { return deps_.fraud->ExportCreditRecords(r); });
+}
+
+grpc::ServerWriteReactor<v1::StreamEventsResponse>* FollowupServiceImpl::StreamEvents(
+    grpc::CallbackServerContext* /*context*/, const v1::StreamEventsRequest* request) {
+  absl::Status status = ValidateStreamEvents(*request);
+  int64_t last = 0;
+  if (status.ok()) {
+    absl::StatusOr<int64_t> last_sequence = deps_.feed->LastEventSequence();
+    if (last_sequence.ok()) {
+      last = *last_sequence;
+    } else {
+      status = last_sequence.status();
+    }
+  }
+  if (status.ok() && request->after_sequence() > last) {
+    status = status::WithErrorInfo(
+        absl::OutOfRangeError(absl::StrCat("after_sequence ", request->after_sequence(),
+                                           " is after the feed's last sequence ", last)),
+        "CURSOR_AHEAD_OF_FEED", {{"last_sequence", absl::StrCat(last)}});
+  }
+  auto* stream = new FeedStream(*deps_.feed, *deps_.notifier, request->after_sequence(),
+                                request->stop_at_end(), last);
+  if (status.ok()) {
+    stream->Start();
+  } else {
+    if (IsServerFault(status.code())) {
+      logger_.Error("rpc_failed", {{"method", "StreamEvents"}, {"status", status}});
+    }
+    stream->Reject(status::ToGrpcStatus(status));
+  }
+  return stream;
 }
 
 }  // namespace unemployment::followup

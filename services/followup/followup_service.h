@@ -2,16 +2,19 @@
 
 // gRPC handler of unemployment.followup.v1.FollowupService (callback API): validate and normalize
 // the request, call the domain (FollowupManager, FraudDesk), turn the status into a grpc::Status
-// with google.rpc details. RunMonthlyComparison and StreamEvents are not implemented yet and
-// answer UNIMPLEMENTED (the generated base class).
+// with google.rpc details. RunMonthlyComparison runs through MonthlyComparison; StreamEvents serves
+// this service's own feed with a FeedStream reactor that waits on the FeedNotifier.
 
 #include <string>
 
 #include "common/log/logger.h"
 #include "common/time/clock.h"
 #include "common/validation/region_directory.h"
+#include "services/followup/event_notifier.h"
 #include "services/followup/followup_manager.h"
+#include "services/followup/followup_store.h"
 #include "services/followup/fraud_desk.h"
+#include "services/followup/monthly_comparison.h"
 #include "services/followup/request_validation.h"
 #include "unemployment/followup/v1/followup_service.grpc.pb.h"
 
@@ -24,6 +27,10 @@ class FollowupServiceImpl final : public v1::FollowupService::CallbackService {
     FraudDesk* fraud = nullptr;
     const validation::RegionDirectory* regions = nullptr;
     const time::Clock* clock = nullptr;
+    MonthlyComparison* comparison = nullptr;
+    // The feed of StreamEvents and what wakes its streams.
+    FollowupStore* feed = nullptr;
+    FeedNotifier* notifier = nullptr;
   };
 
   FollowupServiceImpl(Dependencies dependencies, log::Logger logger);
@@ -43,6 +50,9 @@ class FollowupServiceImpl final : public v1::FollowupService::CallbackService {
   grpc::ServerUnaryReactor* SubmitSelfReport(grpc::CallbackServerContext* context,
                                              const v1::SubmitSelfReportRequest* request,
                                              v1::SubmitSelfReportResponse* response) override;
+  grpc::ServerUnaryReactor* RunMonthlyComparison(grpc::CallbackServerContext* context,
+                                                 const v1::RunMonthlyComparisonRequest* request,
+                                                 v1::RunMonthlyComparisonResponse* response) override;
   grpc::ServerUnaryReactor* ListDeregistrationCandidates(
       grpc::CallbackServerContext* context, const v1::ListDeregistrationCandidatesRequest* request,
       v1::ListDeregistrationCandidatesResponse* response) override;
@@ -79,6 +89,8 @@ class FollowupServiceImpl final : public v1::FollowupService::CallbackService {
   grpc::ServerUnaryReactor* ExportCreditRecords(grpc::CallbackServerContext* context,
                                                 const v1::ExportCreditRecordsRequest* request,
                                                 v1::ExportCreditRecordsResponse* response) override;
+  grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(
+      grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
 
  private:
   RequestRules Rules() const;

@@ -116,6 +116,53 @@ struct CandidateQuery {
   int limit = 50;
 };
 
+// An active registration sent to verification's monthly comparison.
+struct ComparisonSubjectRow {
+  std::string registration_id;
+  int id_type = 0;
+  std::string id_number;
+  std::string registered_date;
+};
+
+struct ActiveRegistrationsQuery {
+  OfficeRange offices;
+  // Active on this day ("YYYY-MM-DD"): registered_date <= day < end_date.
+  std::string day;
+  // Registrations with an id greater than this (keyset paging by id); empty = from the start.
+  std::string after_id;
+  int limit = 500;
+};
+
+// The stored record of one RunMonthlyComparison call. The counters grow batch by batch in the
+// transactions that record the hits, so an interrupted run shows how far it got.
+struct ComparisonRunRecord {
+  v1::ComparisonRun run;
+  std::string staff_id;
+  // RUNNING, COMPLETED, FAILED, or INTERRUPTED (the process ended while it ran).
+  std::string state;
+  // The error that ended a FAILED run.
+  std::string error;
+};
+
+// A hit of a month's comparison already recorded, keyed by (month, registration, hit kind).
+struct ComparisonHitRecord {
+  std::string month;
+  std::string registration_id;
+  int hit_kind = 0;
+  std::string run_id;
+  std::string follow_up_id;
+  // Empty when no candidate was created (the registration had ended).
+  std::string candidate_id;
+};
+
+// What one batch of a comparison run adds to the run's counters.
+struct ComparisonProgress {
+  int64_t compared = 0;
+  int64_t hits = 0;
+  int64_t new_follow_ups = 0;
+  int64_t new_candidates = 0;
+};
+
 template <typename T>
 struct Page {
   std::vector<T> items;
@@ -167,6 +214,21 @@ class FollowupTransaction {
 
   // Appends an event of this service's feed (sequence and occurred_at are assigned).
   virtual absl::Status AppendEvent(v1::FollowupEvent event) = 0;
+
+  // --- Monthly comparison runs. ---
+  virtual absl::Status InsertComparisonRun(const ComparisonRunRecord& record) = 0;
+  // Adds one batch's counts to the run.
+  virtual absl::Status AddComparisonProgress(const std::string& run_id,
+                                             const ComparisonProgress& progress) = 0;
+  // Sets the final state ("COMPLETED", "FAILED"), the end time and the error of a run.
+  virtual absl::Status FinishComparisonRun(const std::string& run_id, const std::string& state,
+                                           const google::protobuf::Timestamp& end_time,
+                                           const std::string& error) = 0;
+  // Marks every RUNNING run INTERRUPTED (at start-up: no run survives its process).
+  virtual absl::Status InterruptRunningComparisons(const google::protobuf::Timestamp& end_time) = 0;
+  virtual absl::StatusOr<std::optional<ComparisonHitRecord>> FindComparisonHit(
+      const std::string& month, const std::string& registration_id, int hit_kind) = 0;
+  virtual absl::Status InsertComparisonHit(const ComparisonHitRecord& hit) = 0;
 };
 
 class FollowupStore {
@@ -214,6 +276,18 @@ class FollowupStore {
                                                                     const std::string& from,
                                                                     const std::string& to,
                                                                     int limit) = 0;
+
+  // One page of the registrations active on a day, by id.
+  virtual absl::StatusOr<std::vector<ComparisonSubjectRow>> ActiveRegistrations(
+      const ActiveRegistrationsQuery& query) = 0;
+  virtual absl::StatusOr<std::optional<ComparisonRunRecord>> GetComparisonRun(
+      const std::string& run_id) = 0;
+
+  // --- This service's own event feed. ---
+  // Events with a sequence greater than `after`, in order, at most `limit`.
+  virtual absl::StatusOr<std::vector<v1::FollowupEvent>> ReadEvents(int64_t after, int limit) = 0;
+  // The last committed sequence (0 when the feed is empty).
+  virtual absl::StatusOr<int64_t> LastEventSequence() = 0;
 };
 
 }  // namespace unemployment::followup

@@ -423,6 +423,26 @@ absl::Status ValidateRunNoContactSweep(v1::RunNoContactSweepRequest& request,
   return ToStatus(out, "RunNoContactSweepRequest");
 }
 
+absl::Status ValidateRunMonthlyComparison(v1::RunMonthlyComparisonRequest& request,
+                                          const RequestRules& rules) {
+  Violations out;
+  std::optional<absl::CivilMonth> month =
+      CheckMonth(out, "month", request.mutable_month(), rules, true);
+  CheckRegionCode(out, "region_code", request.mutable_region_code(), false);
+  std::optional<absl::CivilDay> as_of = CheckDate(out, "as_of", request.mutable_as_of(), rules, false);
+  CheckAsOfInMonth(out, month, as_of);
+  CheckStaff(out, "staff_id", request.mutable_staff_id());
+  return ToStatus(out, "RunMonthlyComparisonRequest");
+}
+
+absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request) {
+  Violations out;
+  if (request.after_sequence() < 0) {
+    out.Add("after_sequence", std::string(kOutOfRange), "after_sequence must not be negative");
+  }
+  return ToStatus(out, "StreamEventsRequest");
+}
+
 absl::Status ValidateOpenFraudCase(v1::OpenFraudCaseRequest& request, const RequestRules& rules) {
   Violations out;
   CheckRequestId(out, request.mutable_request_id());

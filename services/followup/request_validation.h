@@ -37,6 +37,9 @@ absl::Status ValidateDeregisterRegistration(v1::DeregisterRegistrationRequest& r
                                             const RequestRules& rules);
 absl::Status ValidateRunNoContactSweep(v1::RunNoContactSweepRequest& request,
                                        const RequestRules& rules);
+absl::Status ValidateRunMonthlyComparison(v1::RunMonthlyComparisonRequest& request,
+                                          const RequestRules& rules);
+absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request);
 absl::Status ValidateOpenFraudCase(v1::OpenFraudCaseRequest& request, const RequestRules& rules);
 absl::Status ValidateGetFraudCase(v1::GetFraudCaseRequest& request);
 absl::Status ValidateRecordFraudInvestigation(v1::RecordFraudInvestigationRequest& request,

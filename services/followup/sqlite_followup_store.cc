@@ -109,8 +109,41 @@ CREATE TABLE events (
 );
 )sql";
 
+// The monthly information comparison: one row per RunMonthlyComparison call, and the hits
+// recorded per (month, registration, hit kind) so that a re-run of the month never records one
+// twice, whichever run or region found it first.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE comparison_runs (
+  id TEXT PRIMARY KEY,
+  month TEXT NOT NULL,
+  region_code TEXT NOT NULL,
+  as_of TEXT NOT NULL,
+  staff_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  compared_count INTEGER NOT NULL DEFAULT 0,
+  hit_count INTEGER NOT NULL DEFAULT 0,
+  new_follow_up_count INTEGER NOT NULL DEFAULT 0,
+  new_candidate_count INTEGER NOT NULL DEFAULT 0,
+  start_micros INTEGER NOT NULL,
+  end_micros INTEGER,
+  error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX comparison_runs_by_month ON comparison_runs (month, region_code, start_micros);
+
+CREATE TABLE comparison_hits (
+  month TEXT NOT NULL,
+  registration_id TEXT NOT NULL,
+  hit_kind INTEGER NOT NULL,
+  run_id TEXT NOT NULL,
+  follow_up_id TEXT NOT NULL,
+  candidate_id TEXT NOT NULL,
+  PRIMARY KEY (month, registration_id, hit_kind)
+) WITHOUT ROWID;
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "followup_schema", kSchemaV1},
+    {2, "monthly_comparison", kSchemaV2},
 };
 
 // --- Statements. ---
@@ -229,6 +262,36 @@ constexpr std::string_view kActiveWithLastContactSql =
     "  AND f.is_contact = 1 AND f.contact_date <= ?3) "
     "FROM registrations r WHERE r.office_region_code >= ?1 AND r.office_region_code < ?2 "
     "AND r.end_date IS NULL AND r.registered_date <= ?3 ORDER BY r.registered_date, r.id";
+
+constexpr std::string_view kReadEventsSql =
+    "SELECT sequence, data FROM events WHERE sequence > ?1 ORDER BY sequence LIMIT ?2";
+constexpr std::string_view kLastEventSequenceSql = "SELECT coalesce(max(sequence), 0) FROM events";
+constexpr std::string_view kActiveRegistrationsSql =
+    "SELECT id, id_type, id_number, registered_date FROM registrations "
+    "WHERE office_region_code >= ?1 AND office_region_code < ?2 "
+    "AND registered_date <= ?3 AND (end_date IS NULL OR end_date > ?3) AND id > ?4 "
+    "ORDER BY id LIMIT ?5";
+constexpr std::string_view kInsertComparisonRunSql =
+    "INSERT INTO comparison_runs (id, month, region_code, as_of, staff_id, state, start_micros) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr std::string_view kAddComparisonProgressSql =
+    "UPDATE comparison_runs SET compared_count = compared_count + ?2, hit_count = hit_count + ?3, "
+    "new_follow_up_count = new_follow_up_count + ?4, "
+    "new_candidate_count = new_candidate_count + ?5 WHERE id = ?1";
+constexpr std::string_view kFinishComparisonRunSql =
+    "UPDATE comparison_runs SET state = ?2, end_micros = ?3, error = ?4 WHERE id = ?1";
+constexpr std::string_view kInterruptComparisonRunsSql =
+    "UPDATE comparison_runs SET state = 'INTERRUPTED', end_micros = ?1 WHERE state = 'RUNNING'";
+constexpr std::string_view kGetComparisonRunSql =
+    "SELECT id, month, region_code, as_of, staff_id, state, compared_count, hit_count, "
+    "new_follow_up_count, new_candidate_count, start_micros, end_micros, error "
+    "FROM comparison_runs WHERE id = ?1";
+constexpr std::string_view kFindComparisonHitSql =
+    "SELECT run_id, follow_up_id, candidate_id FROM comparison_hits "
+    "WHERE month = ?1 AND registration_id = ?2 AND hit_kind = ?3";
+constexpr std::string_view kInsertComparisonHitSql =
+    "INSERT INTO comparison_hits (month, registration_id, hit_kind, run_id, follow_up_id, "
+    "candidate_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 template <typename Message>
 absl::StatusOr<Message> ParseColumn(const Statement& statement, int column) {
@@ -490,11 +553,69 @@ class SqliteTransaction final : public FollowupTransaction {
     RETURN_IF_ERROR(BindMessage(statement, 2, event));
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return absl::InternalError("event insert returned no sequence");
+    last_appended_ = statement.ColumnInt64(0);
     return absl::OkStatus();
   }
 
+  absl::Status InsertComparisonRun(const ComparisonRunRecord& record) override {
+    const v1::ComparisonRun& run = record.run;
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertComparisonRunSql));
+    RETURN_IF_ERROR(statement.BindAll(run.run_id(), run.month(), run.region_code(), run.as_of(),
+                                      record.staff_id, record.state, Micros(run.start_time())));
+    return statement.Run();
+  }
+
+  absl::Status AddComparisonProgress(const std::string& run_id,
+                                     const ComparisonProgress& progress) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAddComparisonProgressSql));
+    RETURN_IF_ERROR(statement.BindAll(run_id, progress.compared, progress.hits,
+                                      progress.new_follow_ups, progress.new_candidates));
+    return statement.Run();
+  }
+
+  absl::Status FinishComparisonRun(const std::string& run_id, const std::string& state,
+                                   const google::protobuf::Timestamp& end_time,
+                                   const std::string& error) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFinishComparisonRunSql));
+    RETURN_IF_ERROR(statement.BindAll(run_id, state, Micros(end_time), error));
+    return statement.Run();
+  }
+
+  absl::Status InterruptRunningComparisons(const google::protobuf::Timestamp& end_time) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInterruptComparisonRunsSql));
+    RETURN_IF_ERROR(statement.BindAll(Micros(end_time)));
+    return statement.Run();
+  }
+
+  absl::StatusOr<std::optional<ComparisonHitRecord>> FindComparisonHit(
+      const std::string& month, const std::string& registration_id, int hit_kind) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFindComparisonHitSql));
+    RETURN_IF_ERROR(statement.BindAll(month, registration_id, hit_kind));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return std::optional<ComparisonHitRecord>();
+    ComparisonHitRecord hit;
+    hit.month = month;
+    hit.registration_id = registration_id;
+    hit.hit_kind = hit_kind;
+    hit.run_id = statement.ColumnString(0);
+    hit.follow_up_id = statement.ColumnString(1);
+    hit.candidate_id = statement.ColumnString(2);
+    return std::optional<ComparisonHitRecord>(std::move(hit));
+  }
+
+  absl::Status InsertComparisonHit(const ComparisonHitRecord& hit) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertComparisonHitSql));
+    RETURN_IF_ERROR(statement.BindAll(hit.month, hit.registration_id, hit.hit_kind, hit.run_id,
+                                      hit.follow_up_id, hit.candidate_id));
+    return statement.Run();
+  }
+
+  // The highest sequence this unit of work appended (0 when none).
+  int64_t last_appended() const { return last_appended_; }
+
  private:
   Database& db_;
+  int64_t last_appended_ = 0;
 };
 
 }  // namespace
@@ -564,20 +685,38 @@ void SqliteFollowupStore::ReleaseReader(Database* reader) {
   idle_readers_.push_back(reader);
 }
 
+void SqliteFollowupStore::SetEventsCommittedListener(std::function<void(int64_t)> listener) {
+  on_events_committed_ = std::move(listener);
+}
+
 void SqliteFollowupStore::Write(Work work, Done done) {
+  // Written by the work on the writer thread, read by `done` on the same thread after the commit.
+  auto appended = std::make_shared<int64_t>(0);
   committer_->Submit(
-      [work = std::move(work)](Database& db) {
+      [work = std::move(work), appended](Database& db) {
         SqliteTransaction tx(db);
-        return work(tx);
+        absl::Status status = work(tx);
+        *appended = tx.last_appended();
+        return status;
       },
-      std::move(done));
+      [this, appended, done = std::move(done)](absl::Status status) {
+        // Streams are woken before the caller hears of the commit, so a caller that then reads
+        // the feed finds the event.
+        if (status.ok() && *appended > 0 && on_events_committed_) on_events_committed_(*appended);
+        if (done) done(status);
+      });
 }
 
 absl::Status SqliteFollowupStore::WriteAndWait(Work work) {
-  return committer_->Run([work = std::move(work)](Database& db) {
+  int64_t appended = 0;
+  absl::Status status = committer_->Run([work = std::move(work), &appended](Database& db) {
     SqliteTransaction tx(db);
-    return work(tx);
+    absl::Status result = work(tx);
+    appended = tx.last_appended();
+    return result;
   });
+  if (status.ok() && appended > 0 && on_events_committed_) on_events_committed_(appended);
+  return status;
 }
 
 absl::StatusOr<int64_t> SqliteFollowupStore::GetCursor(const std::string& feed) {
@@ -751,6 +890,78 @@ absl::StatusOr<std::vector<v1::FraudCase>> SqliteFollowupStore::ConfirmedCases(
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kConfirmedCasesSql));
   RETURN_IF_ERROR(statement.BindAll(offices.low, offices.high, from, to, limit));
   return QueryAll<v1::FraudCase>(statement);
+}
+
+absl::StatusOr<std::vector<ComparisonSubjectRow>> SqliteFollowupStore::ActiveRegistrations(
+    const ActiveRegistrationsQuery& q) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kActiveRegistrationsSql));
+  RETURN_IF_ERROR(statement.BindAll(q.offices.low, q.offices.high, q.day, q.after_id, q.limit));
+  std::vector<ComparisonSubjectRow> rows;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    ComparisonSubjectRow subject;
+    subject.registration_id = statement.ColumnString(0);
+    subject.id_type = static_cast<int>(statement.ColumnInt64(1));
+    subject.id_number = statement.ColumnString(2);
+    subject.registered_date = statement.ColumnString(3);
+    rows.push_back(std::move(subject));
+  }
+  return rows;
+}
+
+absl::StatusOr<std::optional<ComparisonRunRecord>> SqliteFollowupStore::GetComparisonRun(
+    const std::string& run_id) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kGetComparisonRunSql));
+  RETURN_IF_ERROR(statement.BindAll(run_id));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row) return std::optional<ComparisonRunRecord>();
+  ComparisonRunRecord record;
+  v1::ComparisonRun& run = record.run;
+  run.set_run_id(statement.ColumnString(0));
+  run.set_month(statement.ColumnString(1));
+  run.set_region_code(statement.ColumnString(2));
+  run.set_as_of(statement.ColumnString(3));
+  record.staff_id = statement.ColumnString(4);
+  record.state = statement.ColumnString(5);
+  run.set_compared_count(statement.ColumnInt64(6));
+  run.set_hit_count(statement.ColumnInt64(7));
+  run.set_new_follow_up_count(statement.ColumnInt64(8));
+  run.set_new_candidate_count(statement.ColumnInt64(9));
+  *run.mutable_start_time() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(statement.ColumnInt64(10));
+  if (!statement.ColumnIsNull(11)) {
+    *run.mutable_end_time() =
+        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(statement.ColumnInt64(11));
+  }
+  record.error = statement.ColumnString(12);
+  return std::optional<ComparisonRunRecord>(std::move(record));
+}
+
+absl::StatusOr<std::vector<v1::FollowupEvent>> SqliteFollowupStore::ReadEvents(int64_t after,
+                                                                                int limit) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kReadEventsSql));
+  RETURN_IF_ERROR(statement.BindAll(after, limit));
+  std::vector<v1::FollowupEvent> events;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(v1::FollowupEvent event, ParseColumn<v1::FollowupEvent>(statement, 1));
+    // The sequence is the row's key; it is not part of the stored payload.
+    event.set_sequence(statement.ColumnInt64(0));
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+absl::StatusOr<int64_t> SqliteFollowupStore::LastEventSequence() {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kLastEventSequenceSql));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  return row ? statement.ColumnInt64(0) : int64_t{0};
 }
 
 }  // namespace unemployment::followup

@@ -4,6 +4,7 @@
 // writes share one transaction and one fsync) and a small pool of reader connections (WAL lets
 // them read the last committed state while the writer writes).
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,11 @@ class SqliteFollowupStore final : public FollowupStore {
   // Finishes queued writes and stops the writer thread; later writes fail with UNAVAILABLE.
   void Shutdown();
 
+  // Called after each commit that appended events of this service's feed, with the highest
+  // sequence committed, on the thread that saw the commit (the writer's). Set it before the first
+  // write; it must not block.
+  void SetEventsCommittedListener(std::function<void(int64_t)> listener);
+
   void Write(Work work, Done done) override;
   absl::Status WriteAndWait(Work work) override;
 
@@ -66,6 +72,12 @@ class SqliteFollowupStore final : public FollowupStore {
                                                             const std::string& from,
                                                             const std::string& to,
                                                             int limit) override;
+  absl::StatusOr<std::vector<ComparisonSubjectRow>> ActiveRegistrations(
+      const ActiveRegistrationsQuery& query) override;
+  absl::StatusOr<std::optional<ComparisonRunRecord>> GetComparisonRun(
+      const std::string& run_id) override;
+  absl::StatusOr<std::vector<v1::FollowupEvent>> ReadEvents(int64_t after, int limit) override;
+  absl::StatusOr<int64_t> LastEventSequence() override;
 
  private:
   class ReaderLease;
@@ -79,6 +91,8 @@ class SqliteFollowupStore final : public FollowupStore {
   std::unique_ptr<store::Database> writer_;
   std::unique_ptr<store::GroupCommitter> committer_;
   std::vector<std::unique_ptr<store::Database>> readers_;
+
+  std::function<void(int64_t)> on_events_committed_;
 
   absl::Mutex readers_mu_;
   std::vector<store::Database*> idle_readers_ ABSL_GUARDED_BY(readers_mu_);

@@ -480,11 +480,12 @@ TEST_CASE("bad input: exact codes and BadRequest details", "[followup][service]"
     CHECK(Violations(status) ==
           Strings{"as_of DATE_IN_FUTURE", "region_code FORMAT", "staff_id REQUIRED"});
   }
-  SECTION("not implemented yet") {
+  SECTION("monthly comparison") {
     v1::RunMonthlyComparisonRequest request;
     v1::RunMonthlyComparisonResponse response;
-    CHECK(Call(stub, &Stub::RunMonthlyComparison, request, &response).code() ==
-          absl::StatusCode::kUnimplemented);
+    absl::Status status = Call(stub, &Stub::RunMonthlyComparison, request, &response);
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(Violations(status) == Strings{"month REQUIRED", "staff_id REQUIRED"});
   }
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // Fixtures of the follow-up tests: the shipped region data, a fake in-process RegistrationService
-// (scripted event feed + Deregister), and a follow-up stack served on port 0 with a FakeClock.
+// (scripted event feed + Deregister), a fake VerificationService (scripted comparison hits), and a
+// follow-up stack served on port 0 with a FakeClock.
 
 #include <cstdlib>
 #include <map>
@@ -22,18 +23,23 @@
 #include "common/validation/region_directory.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "services/followup/event_notifier.h"
 #include "services/followup/followup_manager.h"
 #include "services/followup/followup_service.h"
 #include "services/followup/fraud_desk.h"
+#include "services/followup/monthly_comparison.h"
 #include "services/followup/registration_client.h"
 #include "services/followup/registration_feed_consumer.h"
 #include "services/followup/sqlite_followup_store.h"
+#include "services/followup/verification_client.h"
 #include "unemployment/followup/v1/followup_service.grpc.pb.h"
 #include "unemployment/registration/v1/registration_service.grpc.pb.h"
+#include "unemployment/verification/v1/verification_service.grpc.pb.h"
 
 namespace unemployment::followup::testing {
 
 namespace regv1 = ::unemployment::registration::v1;
+namespace verv1 = ::unemployment::verification::v1;
 namespace codes = ::unemployment::common::v1;
 
 // A valid resident ID number (check character X).
@@ -245,15 +251,155 @@ class FakeRegistration {
   std::unique_ptr<server::GrpcServer> server_;
 };
 
+// VerificationService whose CompareActiveRegistrations answers each batch with the scripted hits
+// of its subjects, in order. It can fail the stream after a number of answered batches (as an
+// outage halfway through a run) and hold the first batch until released.
+class FakeVerificationService final : public verv1::VerificationService::Service {
+ public:
+  // Scripts a hit for `registration_id` with one piece of evidence.
+  void AddHit(const std::string& registration_id, verv1::HitKind kind,
+              codes::DeregistrationReason reason, verv1::EvidenceKind evidence_kind,
+              const std::string& organisation = "") {
+    absl::MutexLock lock(&mu_);
+    verv1::ComparisonHit hit;
+    hit.set_registration_id(registration_id);
+    hit.set_kind(kind);
+    hit.set_suggested_reason(reason);
+    verv1::Evidence* evidence = hit.add_evidence();
+    evidence->set_kind(evidence_kind);
+    evidence->set_snapshot_version("test-1");
+    if (kind == verv1::HIT_KIND_DECEASED) {
+      evidence->set_source(verv1::SOURCE_POPULATION);
+      evidence->set_start_date("2025-06-01");
+      evidence->set_detail("2025-06-01死亡");
+    } else {
+      evidence->set_source(verv1::SOURCE_SOCIAL_INSURANCE);
+      evidence->set_organisation_code("91230103MA1B2C3D4E");
+      evidence->set_organisation_name(organisation);
+      evidence->set_start_date("2025-06-01");
+      evidence->set_detail(absl::StrCat("2025-06-01起在", organisation, "参保"));
+    }
+    hits_[registration_id] = hit;
+  }
+
+  // After `batches` answered batches of each stream, the next read batch ends the stream with
+  // UNAVAILABLE; -1 never.
+  void FailAfter(int batches) {
+    absl::MutexLock lock(&mu_);
+    fail_after_ = batches;
+  }
+
+  // Holds the first batch of every stream until Release().
+  void HoldFirstBatch() {
+    absl::MutexLock lock(&mu_);
+    hold_ = true;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    hold_ = false;
+  }
+  // Waits until a stream is waiting at the hold.
+  bool WaitUntilHeld(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&held_), timeout);
+  }
+
+  // The subject counts of every batch received, over all streams.
+  std::vector<int> batch_sizes() const {
+    absl::MutexLock lock(&mu_);
+    return batch_sizes_;
+  }
+  std::vector<std::string> as_of_seen() const {
+    absl::MutexLock lock(&mu_);
+    return as_of_seen_;
+  }
+
+  grpc::Status CompareActiveRegistrations(
+      grpc::ServerContext*,
+      grpc::ServerReaderWriter<verv1::CompareActiveRegistrationsResponse,
+                               verv1::CompareActiveRegistrationsRequest>* stream) override {
+    verv1::CompareActiveRegistrationsRequest request;
+    int answered = 0;
+    while (stream->Read(&request)) {
+      verv1::CompareActiveRegistrationsResponse response;
+      {
+        absl::MutexLock lock(&mu_);
+        batch_sizes_.push_back(request.subjects_size());
+        as_of_seen_.push_back(request.as_of());
+        if (fail_after_ >= 0 && answered >= fail_after_) {
+          return grpc::Status(grpc::StatusCode::UNAVAILABLE, "scripted outage");
+        }
+        if (answered == 0 && hold_) {
+          held_ = true;
+          mu_.Await(absl::Condition(
+              +[](bool* hold) { return !*hold; }, &hold_));
+          held_ = false;
+        }
+        response.set_compared_count(request.subjects_size());
+        for (const verv1::ComparisonSubject& subject : request.subjects()) {
+          auto it = hits_.find(subject.registration_id());
+          if (it == hits_.end()) continue;
+          verv1::ComparisonHit* hit = response.add_hits();
+          *hit = it->second;
+          *hit->mutable_person_id() = subject.person_id();
+        }
+      }
+      if (!stream->Write(response)) return grpc::Status::CANCELLED;
+      ++answered;
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, verv1::ComparisonHit> hits_ ABSL_GUARDED_BY(mu_);
+  int fail_after_ ABSL_GUARDED_BY(mu_) = -1;
+  bool hold_ ABSL_GUARDED_BY(mu_) = false;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<int> batch_sizes_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> as_of_seen_ ABSL_GUARDED_BY(mu_);
+};
+
+// The fake verification service on port 0.
+class FakeVerification {
+ public:
+  FakeVerification() {
+    auto started = server::GrpcServer::Start(server::ServerOptions(), {&service_});
+    if (!started.ok()) std::abort();
+    server_ = *std::move(started);
+  }
+  ~FakeVerification() {
+    service_.Release();
+    server_->Shutdown();
+  }
+  FakeVerificationService& service() { return service_; }
+  std::string address() const { return server_->address(); }
+
+ private:
+  FakeVerificationService service_;
+  std::unique_ptr<server::GrpcServer> server_;
+};
+
 // The follow-up service put together as in followup_component.cc, with a FakeClock, its database
 // in `dir`, its registration peer at `registration_address`, served on port 0.
 class FollowupStack {
  public:
-  FollowupStack(const std::string& dir, const std::string& registration_address, absl::Time now)
+  // `verification_address` empty: no verification peer (RunMonthlyComparison is refused).
+  FollowupStack(const std::string& dir, const std::string& registration_address, absl::Time now,
+                const std::string& verification_address = "", int comparison_batch_size = 500)
       : clock_(now) {
     auto opened = SqliteFollowupStore::Open(dir + "/followup.db");
     if (!opened.ok()) std::abort();
     store_ = *std::move(opened);
+    auto last = store_->LastEventSequence();
+    if (!last.ok()) std::abort();
+    notifier_ = std::make_unique<FeedNotifier>(*last);
+    store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_->Publish(sequence); });
+    if (!verification_address.empty()) {
+      verification_ = std::make_unique<GrpcVerificationClient>(
+          grpc::CreateChannel(verification_address, grpc::InsecureChannelCredentials()),
+          absl::Seconds(10), 2);
+    }
     channel_ = grpc::CreateChannel(registration_address, grpc::InsecureChannelCredentials());
     registration_ = std::make_unique<GrpcRegistrationClient>(channel_, absl::Seconds(2));
     RegistrationFeedConsumer::Options options;
@@ -264,8 +410,12 @@ class FollowupStack {
     followups_ = std::make_unique<FollowupManager>(*store_, *registration_, Regions(), clock_,
                                                    log::Logger("test.manager"));
     fraud_ = std::make_unique<FraudDesk>(*store_, Regions(), clock_, log::Logger("test.fraud"));
+    comparison_ = std::make_unique<MonthlyComparison>(
+        *store_, verification_.get(), Regions(), clock_,
+        MonthlyComparison::Options{comparison_batch_size}, log::Logger("test.comparison"));
     service_ = std::make_unique<FollowupServiceImpl>(
-        FollowupServiceImpl::Dependencies{followups_.get(), fraud_.get(), &Regions(), &clock_},
+        FollowupServiceImpl::Dependencies{followups_.get(), fraud_.get(), &Regions(), &clock_,
+                                          comparison_.get(), store_.get(), notifier_.get()},
         log::Logger("test.service"));
     auto started = server::GrpcServer::Start(server::ServerOptions(), {service_.get()});
     if (!started.ok()) std::abort();
@@ -275,8 +425,11 @@ class FollowupStack {
   }
 
   ~FollowupStack() {
+    notifier_->Close();
     consumer_->Stop();
+    comparison_->Stop(absl::ZeroDuration());
     server_->Shutdown();
+    comparison_->Stop(absl::Seconds(10));
     store_->Shutdown();
   }
 
@@ -284,6 +437,7 @@ class FollowupStack {
   RegistrationFeedConsumer& consumer() { return *consumer_; }
   SqliteFollowupStore& store() { return *store_; }
   time::FakeClock& clock() { return clock_; }
+  FeedNotifier& notifier() { return *notifier_; }
 
   // Starts the feed consumer and waits until it applied `sequence`.
   bool SyncTo(int64_t sequence) {
@@ -294,11 +448,14 @@ class FollowupStack {
  private:
   time::FakeClock clock_;
   std::unique_ptr<SqliteFollowupStore> store_;
+  std::unique_ptr<FeedNotifier> notifier_;
+  std::unique_ptr<GrpcVerificationClient> verification_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<GrpcRegistrationClient> registration_;
   std::unique_ptr<RegistrationFeedConsumer> consumer_;
   std::unique_ptr<FollowupManager> followups_;
   std::unique_ptr<FraudDesk> fraud_;
+  std::unique_ptr<MonthlyComparison> comparison_;
   std::unique_ptr<FollowupServiceImpl> service_;
   std::unique_ptr<server::GrpcServer> server_;
   std::unique_ptr<v1::FollowupService::Stub> stub_;

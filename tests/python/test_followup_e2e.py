@@ -1,0 +1,402 @@
+"""Follow-up end to end with real processes and a Python client generated from proto/.
+
+Registration (no ministry receiver, no verification wiring), the gateway, verification and
+follow-up run as separate servers. Five people apply through the gateway and are accepted by
+registration; verification gets a population snapshot (one person deceased) and a
+social-insurance snapshot (one person employed). Covers: the monthly information comparison
+finding both, a re-run of the month adding nothing, a month with partial coverage and the exact
+list of people still due, staff accepting the employed person's candidate (deregistration through
+registration, reason 11, notification created, registration ended), the deceased person's
+(reason 26, no notification), and follow-up's own event feed (replay, then a live commit).
+
+Dates are chosen, never waited for: registration and follow-up run with --clock_start on
+2025-10-20 (China), so people are registered that day and every month/as_of below is explicit. The
+only waiting is for follow-up's read model to learn the registrations from registration's feed,
+polled with a deadline.
+"""
+
+import os
+import time
+import unittest
+
+import grpc
+
+from suite import Suite, generate_client
+
+SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
+BIN_DIR = os.environ["UE_BIN_DIR"]
+generate_client(SOURCE_DIR)
+
+from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
+from unemployment.followup.v1 import followup_service_pb2 as fu  # noqa: E402
+from unemployment.followup.v1 import followup_service_pb2_grpc as fu_grpc  # noqa: E402
+from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
+from unemployment.gateway.v1 import gateway_service_pb2_grpc as gw_grpc  # noqa: E402
+from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
+from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
+from unemployment.verification.v1 import verification_service_pb2 as ver  # noqa: E402
+from unemployment.verification.v1 import verification_service_pb2_grpc as ver_grpc  # noqa: E402
+from google.rpc import error_details_pb2, status_pb2  # noqa: E402
+
+PORTAL = (("x-channel-id", "province-portal"),)
+TIMEOUT = 15
+COUNTY = "230102"  # 道里区, 哈尔滨市
+CITY = "230100"
+STAFF = "staff-e2e"
+# The business day of the processes that keep dates (registration, follow-up).
+CLOCK_START = "2025-10-20T10:00:00+08:00"
+MONTH = "2025-10"
+AS_OF = "2025-10-20"
+
+
+def resident_id(birth, sequence):
+    """A GB 11643 resident ID number born in COUNTY on `birth` (YYYYMMDD); odd sequence = male."""
+    body = f"{COUNTY}{birth}{sequence:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(body, weights))
+    return body + "10X98765432"[total % 11]
+
+
+def credit_code(first17):
+    """A GB 32100 unified social credit code: `first17` plus its check character."""
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    total = sum(chars.index(c) * w for c, w in zip(first17, weights))
+    return first17 + chars[(31 - total % 31) % 31]
+
+
+# name, birth date, sequence (odd: male)
+PEOPLE = {
+    "employed": ("赵一", "19880312", 11),
+    "still_due_a": ("钱二", "19900520", 23),
+    "phoned": ("孙三", "19920708", 35),
+    "deceased": ("李四", "19870101", 47),
+    "still_due_b": ("周五", "19950915", 59),
+}
+EMPLOYER_CODE = credit_code("91230102MA1C2D3E4")
+EMPLOYER = "哈尔滨松花江软件有限公司"
+
+
+def make_form(name, id_number):
+    residence = form_pb2.Address(province_code="230000", city_code=CITY, county_code=COUNTY,
+                                 detail="某街道1号", urban_rural_class="111")
+    return form_pb2.RegistrationForm(
+        name=name, sex=codes_pb2.SEX_MALE, ethnic_group="01", political_status="13",
+        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
+        unemployed_date="2025-06-30",
+        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
+                                    id_number=id_number),
+        household_address=residence, residence_address=residence,
+        contact=form_pb2.ContactInfo(mobile="13900139000"),
+        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
+        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
+        applying_for_insurance_benefit=False, job_intentions=["软件开发"],
+        commitment=form_pb2.Commitment(agreed=True, signature=name, signed_date="2025-07-01"))
+
+
+def error_reason(error):
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            for detail in status_pb2.Status.FromString(value).details:
+                info = error_details_pb2.ErrorInfo()
+                if detail.Unpack(info):
+                    return info.reason
+    return None
+
+
+class FollowupEndToEnd(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.suite = Suite(BIN_DIR, SOURCE_DIR)
+        try:
+            registration = cls.suite.start("registration", "--ministry_feedback_addr=",
+                                           f"--clock_start={CLOCK_START}")
+            gateway = cls.suite.start("gateway", f"--registration_addr={registration}")
+            verification = cls.suite.start("verification")
+            followup = cls.suite.start("followup", f"--registration_addr={registration}",
+                                       f"--verification_addr={verification}",
+                                       f"--clock_start={CLOCK_START}")
+        except Exception:
+            cls.suite.stop()
+            raise
+        cls.registration = reg_grpc.RegistrationServiceStub(grpc.insecure_channel(registration))
+        cls.gateway = gw_grpc.GatewayServiceStub(grpc.insecure_channel(gateway))
+        cls.verification = ver_grpc.VerificationServiceStub(grpc.insecure_channel(verification))
+        cls.followup = fu_grpc.FollowupServiceStub(grpc.insecure_channel(followup))
+        cls.month, cls.as_of = MONTH, AS_OF
+        cls.people = {}  # key -> dict(id_number, application_id, registration_id)
+        cls.register_everyone()
+        cls.load_snapshots()
+        cls.wait_until_followup_knows_everyone()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.suite.stop()
+
+    # --- set-up through the real services ---
+
+    @classmethod
+    def register_everyone(cls):
+        for key, (name, birth, sequence) in PEOPLE.items():
+            id_number = resident_id(birth, sequence)
+            app = cls.gateway.SubmitApplication(
+                gw.SubmitApplicationRequest(portal_application_id=f"{COUNTY}FU{sequence:04d}",
+                                            form=make_form(name, id_number)),
+                metadata=PORTAL, timeout=TIMEOUT).application
+            accepted = cls.registration.ReviewApplication(reg.ReviewApplicationRequest(
+                application_id=app.application_id, request_id=f"rv-{app.application_id}",
+                outcome=codes_pb2.REVIEW_OUTCOME_ACCEPTED, reviewer="审核员"), timeout=TIMEOUT)
+            registration = accepted.registration
+            assert registration.registered_date == AS_OF, registration
+            cls.people[key] = {"name": name, "birth": birth, "sequence": sequence,
+                               "id_number": id_number, "application_id": app.application_id,
+                               "registration_id": registration.id}
+
+    @classmethod
+    def import_snapshot(cls, source, version, lines):
+        content = ("\n".join(lines) + "\n").encode("utf-8")
+        requests = [
+            ver.ImportSnapshotRequest(header=ver.SnapshotHeader(
+                source=source, snapshot_version=version, data_as_of=cls.as_of)),
+            ver.ImportSnapshotRequest(content=content),
+        ]
+        return cls.verification.ImportSnapshot(iter(requests), timeout=TIMEOUT).snapshot
+
+    @classmethod
+    def load_snapshots(cls):
+        population = ["id_type,id_number,name,sex,birth_date,status,death_date,"
+                      "household_region_code"]
+        for key, person in cls.people.items():
+            birth = person["birth"]
+            birth_date = f"{birth[:4]}-{birth[4:6]}-{birth[6:]}"
+            sex = codes_pb2.SEX_MALE if person["sequence"] % 2 else codes_pb2.SEX_FEMALE
+            if key == "deceased":
+                status, death = "DECEASED", cls.as_of
+            else:
+                status, death = "ALIVE", ""
+            population.append(f"{codes_pb2.ID_TYPE_RESIDENT_ID_CARD},{person['id_number']},"
+                              f"{person['name']},{sex},{birth_date},{status},{death},{COUNTY}")
+        snapshot = cls.import_snapshot(ver.SOURCE_POPULATION, "gongan-e2e-1", population)
+        assert snapshot.row_count == 5, snapshot
+        employed = cls.people["employed"]
+        insurance = [
+            "id_type,id_number,name,kind,employer_code,employer_name,start_date,end_date",
+            f"{codes_pb2.ID_TYPE_RESIDENT_ID_CARD},{employed['id_number']},{employed['name']},"
+            f"EMPLOYEE,{EMPLOYER_CODE},{EMPLOYER},{cls.as_of},",
+        ]
+        snapshot = cls.import_snapshot(ver.SOURCE_SOCIAL_INSURANCE, "shebao-e2e-1", insurance)
+        assert snapshot.row_count == 1, snapshot
+
+    @classmethod
+    def wait_until_followup_knows_everyone(cls):
+        deadline = time.monotonic() + 30
+        while True:
+            coverage = cls.coverage()
+            if coverage.active_count == len(PEOPLE):
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"follow-up learnt {coverage.active_count} registrations")
+            time.sleep(0.1)
+
+    # --- helpers ---
+
+    @classmethod
+    def coverage(cls):
+        return cls.followup.GetFollowUpCoverage(fu.GetFollowUpCoverageRequest(
+            region_code=CITY, month=cls.month, as_of=cls.as_of), timeout=TIMEOUT)
+
+    def due_names(self):
+        names, token = [], ""
+        while True:
+            page = self.followup.ListDueFollowUps(fu.ListDueFollowUpsRequest(
+                region_code=CITY, month=self.month, as_of=self.as_of, page_size=1,
+                page_token=token), timeout=TIMEOUT)
+            names += [d.name for d in page.due]
+            token = page.next_page_token
+            if not token:
+                return names
+
+    def expected_due(self, keys):
+        """The names of `keys` in the listing's order: registered date (all today), then id."""
+        return [self.people[k]["name"]
+                for k in sorted(keys, key=lambda k: self.people[k]["registration_id"])]
+
+    def run_comparison(self):
+        return self.followup.RunMonthlyComparison(fu.RunMonthlyComparisonRequest(
+            month=self.month, as_of=self.as_of, staff_id=STAFF), timeout=60).run
+
+    def candidates(self, state=fu.CANDIDATE_STATE_PENDING):
+        return list(self.followup.ListDeregistrationCandidates(
+            fu.ListDeregistrationCandidatesRequest(region_code=CITY, state=state,
+                                                   month=self.month),
+            timeout=TIMEOUT).candidates)
+
+    def candidate_of(self, key):
+        wanted = self.people[key]["registration_id"]
+        found = [c for c in self.candidates() if c.registration_id == wanted]
+        self.assertEqual(len(found), 1, found)
+        return found[0]
+
+    def accept(self, key):
+        candidate = self.candidate_of(key)
+        return self.followup.DecideDeregistrationCandidate(fu.DecideDeregistrationCandidateRequest(
+            request_id=f"accept-{candidate.candidate_id}", candidate_id=candidate.candidate_id,
+            decision=fu.CANDIDATE_DECISION_ACCEPT, effective_date=self.as_of, staff_id=STAFF),
+            timeout=TIMEOUT).candidate
+
+    def deregistration_notices(self, key):
+        notices = self.registration.ListNotifications(reg.ListNotificationsRequest(
+            application_id=self.people[key]["application_id"]), timeout=TIMEOUT).notifications
+        return [n for n in notices if n.kind == reg.NOTIFICATION_KIND_REGISTRATION_DEREGISTERED]
+
+    def registration_of(self, key):
+        return self.registration.GetRegistration(reg.GetRegistrationRequest(
+            registration_id=self.people[key]["registration_id"]), timeout=TIMEOUT).registration
+
+    # --- the story, in order ---
+
+    def test_1_comparison_finds_the_employed_and_the_deceased(self):
+        # A phone survey before the run: one person is covered by staff.
+        phoned = self.followup.RecordFollowUp(fu.RecordFollowUpRequest(
+            request_id="phone-1", follow_up=fu.FollowUp(
+                registration_id=self.people["phoned"]["registration_id"],
+                method=fu.FOLLOW_UP_METHOD_PHONE_SURVEY, contact_date=self.as_of, staff_id=STAFF,
+                outcome=fu.FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED)), timeout=TIMEOUT)
+        self.assertFalse(phoned.HasField("candidate"))
+
+        run = self.run_comparison()
+        self.assertEqual((run.month, run.as_of), (self.month, self.as_of))
+        self.assertEqual(run.compared_count, 5)
+        self.assertEqual(run.hit_count, 2)
+        self.assertEqual(run.new_follow_up_count, 2)
+        self.assertEqual(run.new_candidate_count, 2)
+
+        employed = self.candidate_of("employed")
+        self.assertEqual(employed.source, fu.CANDIDATE_SOURCE_MONTHLY_COMPARISON)
+        self.assertEqual(employed.proposed_reason, codes_pb2.DEREGISTRATION_REASON_HIRED)
+        self.assertEqual([(e.source, e.organisation_name) for e in employed.evidence],
+                         [("SOCIAL_INSURANCE", EMPLOYER)])
+        deceased = self.candidate_of("deceased")
+        self.assertEqual(deceased.proposed_reason, codes_pb2.DEREGISTRATION_REASON_DECEASED)
+        self.assertEqual([e.source for e in deceased.evidence], ["POPULATION"])
+
+        follow_ups = self.followup.ListFollowUps(fu.ListFollowUpsRequest(
+            registration_id=self.people["employed"]["registration_id"], month=self.month),
+            timeout=TIMEOUT).follow_ups
+        self.assertEqual(len(follow_ups), 1)
+        self.assertEqual(follow_ups[0].method, fu.FOLLOW_UP_METHOD_INFORMATION_COMPARISON)
+        self.assertEqual(follow_ups[0].outcome, fu.FOLLOW_UP_OUTCOME_EMPLOYED)
+        self.assertEqual(follow_ups[0].employer_name, EMPLOYER)
+        self.assertEqual(follow_ups[0].employer_code, EMPLOYER_CODE)
+        self.assertEqual(follow_ups[0].comparison_run_id, run.run_id)
+        type(self).first_run_id = run.run_id
+
+    def test_2_rerun_of_the_month_adds_nothing(self):
+        run = self.run_comparison()
+        self.assertNotEqual(run.run_id, self.first_run_id)
+        self.assertEqual((run.compared_count, run.hit_count), (5, 2))
+        self.assertEqual((run.new_follow_up_count, run.new_candidate_count), (0, 0))
+        self.assertEqual(len(self.candidates()), 2)
+        for key in ("employed", "deceased"):
+            follow_ups = self.followup.ListFollowUps(fu.ListFollowUpsRequest(
+                registration_id=self.people[key]["registration_id"]), timeout=TIMEOUT).follow_ups
+            self.assertEqual(len(follow_ups), 1, key)
+
+    def test_3_partial_coverage_and_exactly_who_is_due(self):
+        coverage = self.coverage()
+        self.assertEqual((coverage.active_count, coverage.covered_count), (5, 3))
+        by_method = {m.method: m.registration_count for m in coverage.by_method}
+        self.assertEqual(by_method, {fu.FOLLOW_UP_METHOD_INFORMATION_COMPARISON: 2,
+                                     fu.FOLLOW_UP_METHOD_PHONE_SURVEY: 1})
+        self.assertEqual(self.due_names(), self.expected_due(["still_due_a", "still_due_b"]))
+
+    def test_4_staff_accept_the_employed_person(self):
+        self.assertEqual(self.deregistration_notices("employed"), [])
+        candidate = self.accept("employed")
+        self.assertEqual(candidate.state, fu.CANDIDATE_STATE_ACCEPTED)
+        self.assertEqual(candidate.decided_by, STAFF)
+        deregistration = candidate.deregistration
+        self.assertEqual(deregistration.reason, codes_pb2.DEREGISTRATION_REASON_HIRED)
+        self.assertEqual(deregistration.effective_date, self.as_of)
+        self.assertTrue(deregistration.person_notified)
+
+        # Registration shows the registration ended, and the notice to the person.
+        registration = self.registration_of("employed")
+        self.assertEqual(registration.state, reg.REGISTRATION_STATE_DEREGISTERED)
+        self.assertEqual(registration.deregistration.reason,
+                         codes_pb2.DEREGISTRATION_REASON_HIRED)
+        self.assertEqual(registration.deregistration.effective_date, self.as_of)
+        self.assertEqual(registration.deregistration.actor, STAFF)
+        self.assertTrue(registration.deregistration.person_notified)
+        notices = self.deregistration_notices("employed")
+        self.assertEqual(len(notices), 1)
+        self.assertEqual(notices[0].registration_id, self.people["employed"]["registration_id"])
+
+        # Deciding the same candidate again is refused.
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.followup.DecideDeregistrationCandidate(fu.DecideDeregistrationCandidateRequest(
+                request_id="accept-again", candidate_id=candidate.candidate_id,
+                decision=fu.CANDIDATE_DECISION_ACCEPT, effective_date=self.as_of,
+                staff_id=STAFF), timeout=TIMEOUT)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertEqual(error_reason(caught.exception), "CANDIDATE_NOT_PENDING")
+
+    def test_5_the_deceased_person_is_deregistered_without_a_notice(self):
+        candidate = self.accept("deceased")
+        self.assertEqual(candidate.deregistration.reason, codes_pb2.DEREGISTRATION_REASON_DECEASED)
+        self.assertFalse(candidate.deregistration.person_notified)
+        registration = self.registration_of("deceased")
+        self.assertEqual(registration.state, reg.REGISTRATION_STATE_DEREGISTERED)
+        self.assertEqual(registration.deregistration.reason,
+                         codes_pb2.DEREGISTRATION_REASON_DECEASED)
+        self.assertFalse(registration.deregistration.person_notified)
+        self.assertEqual(self.deregistration_notices("deceased"), [])
+        self.assertEqual(self.candidates(), [])
+        self.assertEqual(len(self.candidates(fu.CANDIDATE_STATE_ACCEPTED)), 2)
+
+        # Both ended on the day evaluated: the month now counts three, one covered, two due.
+        coverage = self.coverage()
+        self.assertEqual((coverage.active_count, coverage.covered_count), (3, 1))
+        self.assertEqual(self.due_names(), self.expected_due(["still_due_a", "still_due_b"]))
+        # A third run of the month sends only the three still active and finds nothing new.
+        run = self.run_comparison()
+        self.assertEqual((run.compared_count, run.hit_count, run.new_follow_up_count), (3, 0, 0))
+
+    def test_6_followup_event_feed(self):
+        replies = self.followup.StreamEvents(fu.StreamEventsRequest(stop_at_end=True),
+                                             timeout=TIMEOUT)
+        events = [r.event for r in replies]
+        self.assertEqual([e.sequence for e in events], [1, 2, 3])
+        recorded = [e.follow_up_recorded for e in events]
+        self.assertEqual([r.method for r in recorded],
+                         [fu.FOLLOW_UP_METHOD_PHONE_SURVEY,
+                          fu.FOLLOW_UP_METHOD_INFORMATION_COMPARISON,
+                          fu.FOLLOW_UP_METHOD_INFORMATION_COMPARISON])
+        self.assertEqual({r.registration_id for r in recorded[1:]},
+                         {self.people["employed"]["registration_id"],
+                          self.people["deceased"]["registration_id"]})
+
+        with self.assertRaises(grpc.RpcError) as caught:
+            list(self.followup.StreamEvents(fu.StreamEventsRequest(after_sequence=99,
+                                                                   stop_at_end=True),
+                                            timeout=TIMEOUT))
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.OUT_OF_RANGE)
+        self.assertEqual(error_reason(caught.exception), "CURSOR_AHEAD_OF_FEED")
+
+        # A live stream after the last event receives the next commit.
+        live = self.followup.StreamEvents(fu.StreamEventsRequest(after_sequence=3),
+                                          timeout=TIMEOUT)
+        self.followup.RecordFollowUp(fu.RecordFollowUpRequest(
+            request_id="visit-1", follow_up=fu.FollowUp(
+                registration_id=self.people["still_due_a"]["registration_id"],
+                method=fu.FOLLOW_UP_METHOD_FIELD_VISIT, contact_date=self.as_of, staff_id=STAFF,
+                outcome=fu.FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED)), timeout=TIMEOUT)
+        event = next(live).event
+        live.cancel()
+        self.assertEqual(event.sequence, 4)
+        self.assertEqual(event.follow_up_recorded.method, fu.FOLLOW_UP_METHOD_FIELD_VISIT)
+        self.assertEqual(self.due_names(), self.expected_due(["still_due_b"]))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
