@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_util.h"
+#include "common/status/violations_status.h"
 #include "common/time/date.h"
 #include "common/validation/date.h"
 #include "common/validation/deregistration_reason.h"
@@ -33,18 +34,6 @@ constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
 void Trim(std::string* value) {
   absl::string_view trimmed = validation::TrimText(*value);
   if (trimmed.size() != value->size()) *value = std::string(trimmed);
-}
-
-absl::Status ToStatus(const Violations& violations, absl::string_view what) {
-  if (violations.empty()) return absl::OkStatus();
-  std::vector<status::FieldViolation> list;
-  for (const validation::Violation& v : violations.list()) {
-    list.push_back({v.field, v.rule, v.description});
-  }
-  return status::InvalidArgumentError(
-      absl::StrCat("invalid ", what, ": ", violations.size(), " violation(s), first ",
-                   list.front().field, " ", list.front().rule),
-      list);
 }
 
 void RequireText(Violations& out, absl::string_view field, std::string* value, size_t max,
@@ -263,7 +252,7 @@ absl::Status ValidateRecordFollowUp(v1::RecordFollowUpRequest& request, const Re
   } else {
     OptionalText(out, "follow_up.notes", f->mutable_notes(), kMaxText);
   }
-  return ToStatus(out, "RecordFollowUpRequest");
+  return status::ViolationsToStatus(out, "RecordFollowUpRequest");
 }
 
 absl::Status ValidateListFollowUps(v1::ListFollowUpsRequest& request, const RequestRules& rules) {
@@ -271,7 +260,7 @@ absl::Status ValidateListFollowUps(v1::ListFollowUpsRequest& request, const Requ
   RequireText(out, "registration_id", request.mutable_registration_id(), kMaxId);
   CheckMonth(out, "month", request.mutable_month(), rules, false, true);
   CheckPaging(out, request.page_size());
-  return ToStatus(out, "ListFollowUpsRequest");
+  return status::ViolationsToStatus(out, "ListFollowUpsRequest");
 }
 
 namespace {
@@ -285,7 +274,7 @@ absl::Status ValidateMonthQuery(Request& request, const RequestRules& rules, boo
   std::optional<absl::CivilDay> as_of = CheckDate(out, "as_of", request.mutable_as_of(), rules, false);
   CheckAsOfInMonth(out, month, as_of);
   if (paged) CheckPaging(out, request.page_size());
-  return ToStatus(out, what);
+  return status::ViolationsToStatus(out, what);
 }
 }  // namespace
 
@@ -302,7 +291,7 @@ absl::Status ValidateGetFollowUpCoverage(v1::GetFollowUpCoverageRequest& request
       CheckMonth(out, "month", request.mutable_month(), rules, true);
   std::optional<absl::CivilDay> as_of = CheckDate(out, "as_of", request.mutable_as_of(), rules, false);
   CheckAsOfInMonth(out, month, as_of);
-  return ToStatus(out, "GetFollowUpCoverageRequest");
+  return status::ViolationsToStatus(out, "GetFollowUpCoverageRequest");
 }
 
 absl::Status ValidateSubmitSelfReport(v1::SubmitSelfReportRequest& request,
@@ -345,7 +334,7 @@ absl::Status ValidateSubmitSelfReport(v1::SubmitSelfReportRequest& request,
   }
   OptionalText(out, "self_report.notes", r->mutable_notes(), kMaxText);
   CheckStaff(out, "submitted_by", request.mutable_submitted_by());
-  return ToStatus(out, "SubmitSelfReportRequest");
+  return status::ViolationsToStatus(out, "SubmitSelfReportRequest");
 }
 
 absl::Status ValidateListDeregistrationCandidates(v1::ListDeregistrationCandidatesRequest& request,
@@ -360,7 +349,7 @@ absl::Status ValidateListDeregistrationCandidates(v1::ListDeregistrationCandidat
   }
   CheckMonth(out, "month", request.mutable_month(), rules, false, true);
   CheckPaging(out, request.page_size());
-  return ToStatus(out, "ListDeregistrationCandidatesRequest");
+  return status::ViolationsToStatus(out, "ListDeregistrationCandidatesRequest");
 }
 
 namespace {
@@ -399,7 +388,7 @@ absl::Status ValidateDecideDeregistrationCandidate(
                               request.mutable_note(), false);
   }
   CheckStaff(out, "staff_id", request.mutable_staff_id());
-  return ToStatus(out, "DecideDeregistrationCandidateRequest");
+  return status::ViolationsToStatus(out, "DecideDeregistrationCandidateRequest");
 }
 
 absl::Status ValidateDeregisterRegistration(v1::DeregisterRegistrationRequest& request,
@@ -411,7 +400,7 @@ absl::Status ValidateDeregisterRegistration(v1::DeregisterRegistrationRequest& r
                             true);
   CheckDate(out, "effective_date", request.mutable_effective_date(), rules, true);
   CheckStaff(out, "staff_id", request.mutable_staff_id());
-  return ToStatus(out, "DeregisterRegistrationRequest");
+  return status::ViolationsToStatus(out, "DeregisterRegistrationRequest");
 }
 
 absl::Status ValidateRunNoContactSweep(v1::RunNoContactSweepRequest& request,
@@ -420,7 +409,7 @@ absl::Status ValidateRunNoContactSweep(v1::RunNoContactSweepRequest& request,
   CheckDate(out, "as_of", request.mutable_as_of(), rules, true);
   CheckRegionCode(out, "region_code", request.mutable_region_code(), false);
   CheckStaff(out, "staff_id", request.mutable_staff_id());
-  return ToStatus(out, "RunNoContactSweepRequest");
+  return status::ViolationsToStatus(out, "RunNoContactSweepRequest");
 }
 
 absl::Status ValidateRunMonthlyComparison(v1::RunMonthlyComparisonRequest& request,
@@ -432,7 +421,7 @@ absl::Status ValidateRunMonthlyComparison(v1::RunMonthlyComparisonRequest& reque
   std::optional<absl::CivilDay> as_of = CheckDate(out, "as_of", request.mutable_as_of(), rules, false);
   CheckAsOfInMonth(out, month, as_of);
   CheckStaff(out, "staff_id", request.mutable_staff_id());
-  return ToStatus(out, "RunMonthlyComparisonRequest");
+  return status::ViolationsToStatus(out, "RunMonthlyComparisonRequest");
 }
 
 absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request) {
@@ -440,7 +429,7 @@ absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request) {
   if (request.after_sequence() < 0) {
     out.Add("after_sequence", std::string(kOutOfRange), "after_sequence must not be negative");
   }
-  return ToStatus(out, "StreamEventsRequest");
+  return status::ViolationsToStatus(out, "StreamEventsRequest");
 }
 
 absl::Status ValidateOpenFraudCase(v1::OpenFraudCaseRequest& request, const RequestRules& rules) {
@@ -473,13 +462,13 @@ absl::Status ValidateOpenFraudCase(v1::OpenFraudCaseRequest& request, const Requ
   CheckEvidence(out, "evidence", request.mutable_evidence(), rules, true);
   CheckDate(out, "opened_on", request.mutable_opened_on(), rules, true);
   CheckStaff(out, "staff_id", request.mutable_staff_id());
-  return ToStatus(out, "OpenFraudCaseRequest");
+  return status::ViolationsToStatus(out, "OpenFraudCaseRequest");
 }
 
 absl::Status ValidateGetFraudCase(v1::GetFraudCaseRequest& request) {
   Violations out;
   RequireText(out, "case_id", request.mutable_case_id(), kMaxId);
-  return ToStatus(out, "GetFraudCaseRequest");
+  return status::ViolationsToStatus(out, "GetFraudCaseRequest");
 }
 
 absl::Status ValidateRecordFraudInvestigation(v1::RecordFraudInvestigationRequest& request,
@@ -491,7 +480,7 @@ absl::Status ValidateRecordFraudInvestigation(v1::RecordFraudInvestigationReques
   CheckStaff(out, "investigator_id", request.mutable_investigator_id());
   RequireText(out, "findings", request.mutable_findings(), kMaxText, true);
   CheckEvidence(out, "evidence", request.mutable_evidence(), rules, false);
-  return ToStatus(out, "RecordFraudInvestigationRequest");
+  return status::ViolationsToStatus(out, "RecordFraudInvestigationRequest");
 }
 
 absl::Status ValidateConcludeFraudCase(v1::ConcludeFraudCaseRequest& request,
@@ -509,7 +498,7 @@ absl::Status ValidateConcludeFraudCase(v1::ConcludeFraudCaseRequest& request,
     out.Add("amount_involved_fen", std::string(kOutOfRange), "the amount must not be negative");
   }
   CheckStaff(out, "staff_id", request.mutable_staff_id());
-  return ToStatus(out, "ConcludeFraudCaseRequest");
+  return status::ViolationsToStatus(out, "ConcludeFraudCaseRequest");
 }
 
 absl::Status ValidateListFraudCases(v1::ListFraudCasesRequest& request, const RequestRules& rules) {
@@ -527,7 +516,7 @@ absl::Status ValidateListFraudCases(v1::ListFraudCasesRequest& request, const Re
       CheckDate(out, "concluded_to", request.mutable_concluded_to(), rules, false, true);
   CheckRange(out, "concluded_to", concluded_from, concluded_to);
   CheckPaging(out, request.page_size());
-  return ToStatus(out, "ListFraudCasesRequest");
+  return status::ViolationsToStatus(out, "ListFraudCasesRequest");
 }
 
 absl::Status ValidateSubmitMonthlyFraudReport(v1::SubmitMonthlyFraudReportRequest& request,
@@ -538,7 +527,7 @@ absl::Status ValidateSubmitMonthlyFraudReport(v1::SubmitMonthlyFraudReportReques
   CheckMonth(out, "month", request.mutable_month(), rules, true);
   OptionalText(out, "note", request.mutable_note(), kMaxText);
   CheckStaff(out, "staff_id", request.mutable_staff_id());
-  return ToStatus(out, "SubmitMonthlyFraudReportRequest");
+  return status::ViolationsToStatus(out, "SubmitMonthlyFraudReportRequest");
 }
 
 absl::Status ValidateGetMonthlyFraudReport(v1::GetMonthlyFraudReportRequest& request,
@@ -547,7 +536,7 @@ absl::Status ValidateGetMonthlyFraudReport(v1::GetMonthlyFraudReportRequest& req
   CheckCityCode(out, "city_code", request.mutable_city_code(), rules);
   CheckMonth(out, "month", request.mutable_month(), rules, true, true);
   CheckDate(out, "as_of", request.mutable_as_of(), rules, false, true);
-  return ToStatus(out, "GetMonthlyFraudReportRequest");
+  return status::ViolationsToStatus(out, "GetMonthlyFraudReportRequest");
 }
 
 absl::Status ValidateExportCreditRecords(v1::ExportCreditRecordsRequest& request,
@@ -558,7 +547,7 @@ absl::Status ValidateExportCreditRecords(v1::ExportCreditRecordsRequest& request
   auto to = CheckDate(out, "concluded_to", request.mutable_concluded_to(), rules, true, true);
   CheckRange(out, "concluded_to", from, to);
   CheckEnum(out, "format", request.format(), v1::ExportFormat_IsValid);
-  return ToStatus(out, "ExportCreditRecordsRequest");
+  return status::ViolationsToStatus(out, "ExportCreditRecordsRequest");
 }
 
 }  // namespace unemployment::followup
