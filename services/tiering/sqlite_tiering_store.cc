@@ -107,19 +107,21 @@ constexpr std::string_view kPutProfileSql =
     "ON CONFLICT (registration_id) DO UPDATE SET office_region_code = excluded.office_region_code, "
     "registered_date = excluded.registered_date, end_date = excluded.end_date, "
     "difficulty_approved_on = excluded.difficulty_approved_on, data = excluded.data";
-// ?1 region prefix, ?2 as_of, ?3/?4 position (NULL: from the start), ?5 limit.
+// ?1 region prefix, ?2 as_of, ?3/?4 position ('' and '': from the start), ?5 limit. The position
+// is always bound (never "?3 IS NULL OR ..."), so SQLite can seek the (registered_date,
+// registration_id) index to it instead of re-walking it from the start for every page.
 constexpr std::string_view kActiveProfilesSql =
     "SELECT data, difficulty_approved_on FROM profiles "
     "WHERE substr(office_region_code, 1, length(?1)) = ?1 AND registered_date <= ?2 "
     "AND (end_date = '' OR end_date > ?2) "
-    "AND (?3 IS NULL OR (registered_date, registration_id) > (?3, ?4)) "
+    "AND (registered_date, registration_id) > (?3, ?4) "
     "ORDER BY registered_date, registration_id LIMIT ?5";
-// ?1 region prefix, ?2 first, ?3 last, ?4/?5 position, ?6 limit.
+// ?1 region prefix, ?2 first, ?3 last, ?4/?5 position ('' and '': from the start), ?6 limit.
 constexpr std::string_view kProfilesBetweenSql =
     "SELECT data, difficulty_approved_on FROM profiles "
     "WHERE substr(office_region_code, 1, length(?1)) = ?1 AND registered_date <= ?3 "
     "AND (end_date = '' OR end_date > ?2) "
-    "AND (?4 IS NULL OR (registered_date, registration_id) > (?4, ?5)) "
+    "AND (registered_date, registration_id) > (?4, ?5) "
     "ORDER BY registered_date, registration_id LIMIT ?6";
 constexpr std::string_view kInsertDeliverySql =
     "INSERT INTO deliveries (delivery_id, registration_id, type, delivered_on, recorded_micros, "
@@ -229,10 +231,9 @@ class SqliteTieringStore::Tx final : public TieringTx {
       const std::optional<ProfilePosition>& after, int limit) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kActiveProfilesSql));
     RETURN_IF_ERROR(statement.BindAll(Sv(region_prefix), Sv(as_of)));
-    if (after.has_value()) {
-      RETURN_IF_ERROR(statement.BindText(3, after->registered_date));
-      RETURN_IF_ERROR(statement.BindText(4, after->registration_id));
-    }
+    // The empty string sorts before every date and id: the first page.
+    RETURN_IF_ERROR(statement.BindText(3, after.has_value() ? after->registered_date : ""));
+    RETURN_IF_ERROR(statement.BindText(4, after.has_value() ? after->registration_id : ""));
     RETURN_IF_ERROR(statement.BindInt64(5, limit));
     return ReadProfiles(statement);
   }
@@ -242,10 +243,8 @@ class SqliteTieringStore::Tx final : public TieringTx {
       const std::optional<ProfilePosition>& after, int limit) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kProfilesBetweenSql));
     RETURN_IF_ERROR(statement.BindAll(Sv(region_prefix), Sv(first), Sv(last)));
-    if (after.has_value()) {
-      RETURN_IF_ERROR(statement.BindText(4, after->registered_date));
-      RETURN_IF_ERROR(statement.BindText(5, after->registration_id));
-    }
+    RETURN_IF_ERROR(statement.BindText(4, after.has_value() ? after->registered_date : ""));
+    RETURN_IF_ERROR(statement.BindText(5, after.has_value() ? after->registration_id : ""));
     RETURN_IF_ERROR(statement.BindInt64(6, limit));
     return ReadProfiles(statement);
   }
