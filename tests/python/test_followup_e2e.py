@@ -7,7 +7,9 @@ social-insurance snapshot (one person employed). Covers: the monthly information
 finding both, a re-run of the month adding nothing, a month with partial coverage and the exact
 list of people still due, staff accepting the employed person's candidate (deregistration through
 registration, reason 11, notification created, registration ended), the deceased person's
-(reason 26, no notification), and follow-up's own event feed (replay, then a live commit).
+(reason 26, no notification), follow-up's own event feed (replay, then a live commit), and, after
+both date-keeping services restart on 2026-05-06, six months without contact giving reason 32 (no
+notice) and a February fraud report due on the 28th and submitted late.
 
 Dates are chosen, never waited for: registration and follow-up run with --clock_start on
 2025-10-20 (China), so people are registered that day and every month/as_of below is explicit. The
@@ -396,6 +398,67 @@ class FollowupEndToEnd(unittest.TestCase):
         self.assertEqual(event.sequence, 4)
         self.assertEqual(event.follow_up_recorded.method, fu.FOLLOW_UP_METHOD_FIELD_VISIT)
         self.assertEqual(self.due_names(), self.expected_due(["still_due_b"]))
+
+    def test_7_six_months_without_contact_and_a_late_february_report(self):
+        # Half a year later: registration and follow-up restart (a crash: SIGKILL) on 2026-05-06
+        # with the same data. The two people due in October were never contacted, so on 2026-04-30
+        # (more than six months after 2025-10-20) the sweep deregisters them with reason 32; the
+        # person reached by phone again on 2026-03-02 is kept.
+        later = "2026-05-06T10:00:00+08:00"
+        self.suite.kill("followup")
+        self.suite.kill("registration")
+        registration = self.suite.start("registration", "--ministry_feedback_addr=",
+                                        f"--clock_start={later}")
+        followup = self.suite.start("followup", f"--registration_addr={registration}",
+                                    f"--verification_addr={self.suite.addresses['verification']}",
+                                    f"--clock_start={later}")
+        type(self).registration = reg_grpc.RegistrationServiceStub(
+            grpc.insecure_channel(registration))
+        type(self).followup = fu_grpc.FollowupServiceStub(grpc.insecure_channel(followup))
+        self.followup.RecordFollowUp(fu.RecordFollowUpRequest(
+            request_id="phone-2", follow_up=fu.FollowUp(
+                registration_id=self.people["phoned"]["registration_id"],
+                method=fu.FOLLOW_UP_METHOD_PHONE_SURVEY, contact_date="2026-03-02",
+                staff_id=STAFF, outcome=fu.FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED)), timeout=TIMEOUT)
+
+        swept = self.followup.RunNoContactSweep(fu.RunNoContactSweepRequest(
+            as_of="2026-04-30", region_code=COUNTY, staff_id=STAFF), timeout=TIMEOUT)
+        swept_ids = sorted(d.registration_id for d in swept.deregistrations)
+        expected = sorted(self.people[k]["registration_id"] for k in ("still_due_a", "still_due_b"))
+        self.assertEqual(swept_ids, expected)
+        for d in swept.deregistrations:
+            self.assertEqual(d.reason, codes_pb2.DEREGISTRATION_REASON_NO_CONTACT)
+        for key in ("still_due_a", "still_due_b"):
+            self.assertEqual(self.registration_of(key).state, reg.REGISTRATION_STATE_DEREGISTERED)
+            self.assertEqual(self.deregistration_notices(key), [])  # unreachable: no notice
+        # The person reached by phone in March is not swept.
+        self.assertEqual(self.registration_of("phoned").state, reg.REGISTRATION_STATE_ACTIVE)
+
+        # A confirmed fraud case of February 2026; Harbin's report for that month was due on the
+        # last day of February (the 28th in 2026) and is submitted on 2026-05-06: late.
+        person = self.people["phoned"]
+        opened = self.followup.OpenFraudCase(fu.OpenFraudCaseRequest(
+            request_id="fraud-1", person_id=form_pb2.PersonId(
+                id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD, id_number=person["id_number"]),
+            name=PEOPLE["phoned"][0], registration_id=person["registration_id"], city_code=CITY,
+            office_region_code=COUNTY, benefit=fu.FRAUD_BENEFIT_UNEMPLOYMENT_INSURANCE,
+            description="隐瞒就业事实领取失业保险金", opened_on="2026-02-02", staff_id=STAFF,
+            evidence=[fu.FraudEvidence(description="参保记录", reference="E-1",
+                                       collected_on="2026-02-02")]),
+            timeout=TIMEOUT).fraud_case
+        self.followup.RecordFraudInvestigation(fu.RecordFraudInvestigationRequest(
+            request_id="fraud-1-inv", case_id=opened.case_id, investigated_on="2026-02-05",
+            investigator_id=STAFF, findings="用人单位证实其已就业"), timeout=TIMEOUT)
+        self.followup.ConcludeFraudCase(fu.ConcludeFraudCaseRequest(
+            request_id="fraud-1-end", case_id=opened.case_id,
+            conclusion=fu.FRAUD_CONCLUSION_CONFIRMED, concluded_on="2026-02-10",
+            decision="责令退还", amount_involved_fen=360000, staff_id=STAFF), timeout=TIMEOUT)
+        report = self.followup.SubmitMonthlyFraudReport(fu.SubmitMonthlyFraudReportRequest(
+            request_id="report-2026-02", city_code=CITY, month="2026-02", staff_id=STAFF),
+            timeout=TIMEOUT).report
+        self.assertEqual(report.due_on, "2026-02-28")
+        self.assertEqual(report.state, fu.REPORT_SUBMISSION_STATE_LATE)
+        self.assertEqual(list(report.case_ids), [opened.case_id])
 
 
 if __name__ == "__main__":
