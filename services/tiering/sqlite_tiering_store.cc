@@ -1,10 +1,12 @@
 #include "services/tiering/sqlite_tiering_store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/store/statement.h"
+#include "common/store/transaction.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace unemployment::tiering {
@@ -13,6 +15,8 @@ namespace {
 using google::protobuf::util::TimeUtil;
 using store::Database;
 using store::Statement;
+
+constexpr std::string_view kMemoryPath = ":memory:";
 
 // --- Schema. A released migration is never edited; changes are new migrations. ---
 
@@ -400,19 +404,91 @@ absl::StatusOr<int64_t> LastSequenceOf(store::Database& db) {
   return row ? statement.ColumnInt64(0) : 0;
 }
 
-SqliteTieringStore::SqliteTieringStore(std::unique_ptr<store::Database> db) : db_(std::move(db)) {}
+namespace {
+
+// Read-only connections to the writer's file; none for ":memory:" (a private database per
+// connection). The writer has switched the file to WAL, so they read the last committed state.
+absl::StatusOr<std::vector<std::unique_ptr<Database>>> OpenReaders(const Database& writer,
+                                                                   int count) {
+  std::vector<std::unique_ptr<Database>> readers;
+  if (writer.path() == kMemoryPath) return readers;
+  store::DatabaseOptions options = writer.options();
+  options.read_only = true;
+  options.create_if_missing = false;
+  for (int i = 0; i < std::max(count, 1); ++i) {
+    ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, Database::Open(options));
+    readers.push_back(std::move(reader));
+  }
+  return readers;
+}
+
+}  // namespace
+
+class SqliteTieringStore::ReaderLease final {
+ public:
+  explicit ReaderLease(SqliteTieringStore& store) : store_(store), db_(store.AcquireReader()) {}
+  ~ReaderLease() { store_.ReleaseReader(db_); }
+  ReaderLease(const ReaderLease&) = delete;
+  ReaderLease& operator=(const ReaderLease&) = delete;
+  Database& db() { return *db_; }
+
+ private:
+  SqliteTieringStore& store_;
+  Database* db_;
+};
+
+SqliteTieringStore::SqliteTieringStore(std::unique_ptr<Database> writer,
+                                       std::vector<std::unique_ptr<Database>> readers)
+    : db_(std::move(writer)), readers_(std::move(readers)) {
+  absl::MutexLock lock(&readers_mu_);
+  for (auto& reader : readers_) idle_readers_.push_back(reader.get());
+}
+
+SqliteTieringStore::SqliteTieringStore(std::unique_ptr<Database> writer)
+    : SqliteTieringStore(nullptr, {}) {
+  absl::StatusOr<std::vector<std::unique_ptr<Database>>> readers =
+      OpenReaders(*writer, kDefaultReaderCount);
+  absl::MutexLock writer_lock(&mu_);
+  db_ = std::move(writer);
+  if (!readers.ok()) return;  // reads share the writer connection
+  readers_ = *std::move(readers);
+  absl::MutexLock lock(&readers_mu_);
+  for (auto& reader : readers_) idle_readers_.push_back(reader.get());
+}
+
+absl::StatusOr<std::unique_ptr<SqliteTieringStore>> SqliteTieringStore::Create(
+    std::unique_ptr<Database> writer, int reader_count) {
+  if (writer == nullptr) return absl::InvalidArgumentError("no database");
+  ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Database>> readers,
+                   OpenReaders(*writer, reader_count));
+  return std::make_unique<SqliteTieringStore>(std::move(writer), std::move(readers));
+}
 
 absl::StatusOr<std::unique_ptr<SqliteTieringStore>> SqliteTieringStore::Open(
-    const std::string& path) {
+    const std::string& path, int reader_count) {
   store::DatabaseOptions options;
   options.path = path;
   ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(options));
   RETURN_IF_ERROR(store::Migrate(*db, TieringMigrations()));
-  return std::make_unique<SqliteTieringStore>(std::move(db));
+  return Create(std::move(db), reader_count);
 }
 
 void SqliteTieringStore::SetEventsCommittedListener(std::function<void(int64_t)> listener) {
   on_events_committed_ = std::move(listener);
+}
+
+Database* SqliteTieringStore::AcquireReader() {
+  absl::MutexLock lock(&readers_mu_);
+  readers_mu_.Await(absl::Condition(
+      +[](std::vector<Database*>* idle) { return !idle->empty(); }, &idle_readers_));
+  Database* reader = idle_readers_.back();
+  idle_readers_.pop_back();
+  return reader;
+}
+
+void SqliteTieringStore::ReleaseReader(Database* reader) {
+  absl::MutexLock lock(&readers_mu_);
+  idle_readers_.push_back(reader);
 }
 
 absl::Status SqliteTieringStore::Write(const std::function<absl::Status(TieringTx&)>& fn) {
@@ -429,10 +505,24 @@ absl::Status SqliteTieringStore::Write(const std::function<absl::Status(TieringT
 }
 
 absl::Status SqliteTieringStore::Read(const std::function<absl::Status(TieringTx&)>& fn) {
-  // One connection behind the mutex: no other writer can interleave, so the view is consistent.
-  absl::MutexLock lock(&mu_);
-  Tx tx(*db_);
-  return fn(tx);
+  if (readers_.empty()) {
+    // The writer connection behind the mutex: no writer can interleave, so the view is consistent.
+    absl::MutexLock lock(&mu_);
+    Tx tx(*db_);
+    return fn(tx);
+  }
+  // A (deferred) read transaction on a reader connection: every statement of `fn` sees the same
+  // snapshot, the last commit before its first statement, whatever the writer commits meanwhile.
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(store::Transaction transaction,
+                   store::Transaction::Begin(lease.db(), store::Transaction::Mode::kDeferred));
+  Tx tx(lease.db());
+  absl::Status status = fn(tx);
+  if (!status.ok()) {
+    transaction.Rollback().IgnoreError();
+    return status;
+  }
+  return transaction.Commit();
 }
 
 }  // namespace unemployment::tiering

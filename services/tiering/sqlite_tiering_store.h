@@ -1,13 +1,17 @@
 #pragma once
 
-// TieringStore on one SQLite connection (tiering.db). Operations are serialized by a mutex; each
-// write is one IMMEDIATE transaction and one fsync (synchronous=FULL). Group commit across callers,
-// as registration does, is the next step when write volume needs it.
+// TieringStore on one SQLite file (tiering.db): one writer connection, whose writes are serialized
+// by a mutex (each write is one IMMEDIATE transaction and one fsync with synchronous=FULL), and a
+// small pool of read-only reader connections. In WAL mode a reader sees the last committed state
+// while the writer writes, so reads do not queue behind each other or behind writes; a read that
+// starts after a write has returned sees that write. Group commit across callers, as registration
+// does, is the next step when write volume needs it.
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -27,10 +31,27 @@ absl::StatusOr<int64_t> LastSequenceOf(store::Database& db);
 
 class SqliteTieringStore final : public TieringStore {
  public:
-  // Takes a connection whose schema is already migrated (server::OpenServiceDatabase).
-  explicit SqliteTieringStore(std::unique_ptr<store::Database> db);
-  // Opens (creating and migrating) `path`; ":memory:" works for tests.
-  static absl::StatusOr<std::unique_ptr<SqliteTieringStore>> Open(const std::string& path);
+  static constexpr int kDefaultReaderCount = 4;
+
+  // Takes the writer connection (schema already migrated, e.g. by server::OpenServiceDatabase)
+  // and opens `reader_count` (at least 1) read-only connections to the same file. A ":memory:"
+  // database cannot be shared: then reads use the writer connection under the store's mutex.
+  static absl::StatusOr<std::unique_ptr<SqliteTieringStore>> Create(
+      std::unique_ptr<store::Database> writer, int reader_count = kDefaultReaderCount);
+  // Opens (creating and migrating) `path`, then as Create; ":memory:" works for tests.
+  static absl::StatusOr<std::unique_ptr<SqliteTieringStore>> Open(
+      const std::string& path, int reader_count = kDefaultReaderCount);
+
+  // Takes the writer connection and already opened reader connections to the same file (none:
+  // reads use the writer connection under the store's mutex).
+  SqliteTieringStore(std::unique_ptr<store::Database> writer,
+                     std::vector<std::unique_ptr<store::Database>> readers);
+  // As Create with kDefaultReaderCount, for callers that cannot handle an error (tools, benches):
+  // when the readers cannot be opened, reads use the writer connection under the store's mutex.
+  explicit SqliteTieringStore(std::unique_ptr<store::Database> writer);
+
+  // The number of reader connections (0: reads share the writer connection).
+  int reader_count() const { return static_cast<int>(readers_.size()); }
 
   // Called after each commit that appended events, with the highest sequence appended, outside
   // the store's lock. Set before the first write.
@@ -41,10 +62,20 @@ class SqliteTieringStore final : public TieringStore {
 
  private:
   class Tx;
+  // Borrows a reader connection for the scope of a read.
+  class ReaderLease;
 
+  store::Database* AcquireReader();
+  void ReleaseReader(store::Database* reader);
+
+  // Guards the writer connection (and serializes writes).
   absl::Mutex mu_;
   std::unique_ptr<store::Database> db_ ABSL_GUARDED_BY(mu_);
   std::function<void(int64_t)> on_events_committed_;
+
+  std::vector<std::unique_ptr<store::Database>> readers_;
+  absl::Mutex readers_mu_;
+  std::vector<store::Database*> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
 };
 
 }  // namespace unemployment::tiering

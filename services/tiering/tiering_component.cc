@@ -25,18 +25,18 @@ namespace {
 
 class Component final : public server::ServiceComponent {
  public:
-  Component(std::unique_ptr<store::Database> db, int64_t last_sequence, TypeRules type_rules,
+  Component(std::unique_ptr<SqliteTieringStore> store, int64_t last_sequence, TypeRules type_rules,
             DifficultyCriteria criteria, validation::RegionDirectory regions,
             std::string registration_address)
       : logger_("tiering"),
-        store_(std::move(db)),
+        store_(std::move(store)),
         notifier_(last_sequence),
         type_rules_(std::move(type_rules)),
         criteria_(std::move(criteria)),
         regions_(std::move(regions)),
-        tiering_(store_, clock_, type_rules_, criteria_, &regions_),
+        tiering_(*store_, clock_, type_rules_, criteria_, &regions_),
         service_(tiering_, clock_, notifier_, logger_) {
-    store_.SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
+    store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
     if (!registration_address.empty()) {
       consumer_ = std::make_unique<RegistrationFeedConsumer>(
           grpc::CreateChannel(registration_address, grpc::InsecureChannelCredentials()), tiering_,
@@ -70,7 +70,7 @@ class Component final : public server::ServiceComponent {
  private:
   log::Logger logger_;
   time::SystemClock clock_;
-  SqliteTieringStore store_;
+  std::unique_ptr<SqliteTieringStore> store_;
   EventNotifier notifier_;
   TypeRules type_rules_;
   DifficultyCriteria criteria_;
@@ -97,9 +97,14 @@ server::ServiceDefinition Definition() {
     settings.Define("tiering_rules_dir", "data/tiering",
                     "folder of type_rules.csv and difficulty_criteria.csv (see its README.md)");
     settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
+    settings.Define("reader_connections", "4", "SQLite reader connections");
   };
   definition.create = [](const server::CommonSettings& common, const server::Settings& settings)
       -> absl::StatusOr<std::unique_ptr<server::ServiceComponent>> {
+    absl::StatusOr<int64_t> readers = settings.GetInt("reader_connections");
+    if (!readers.ok() || *readers < 1 || *readers > 64) {
+      return absl::InvalidArgumentError("setting --reader_connections must be 1 to 64");
+    }
     const std::string rules_dir = settings.Get("tiering_rules_dir");
     absl::StatusOr<TypeRules> rules = TypeRules::LoadFile(rules_dir + "/type_rules.csv");
     if (!rules.ok()) return SettingError("tiering_rules_dir", rules.status());
@@ -114,7 +119,10 @@ server::ServiceDefinition Definition() {
     if (!db.ok()) return db.status();
     absl::StatusOr<int64_t> last_sequence = LastSequenceOf(**db);
     if (!last_sequence.ok()) return last_sequence.status();
-    return std::make_unique<Component>(*std::move(db), *last_sequence, *std::move(rules),
+    absl::StatusOr<std::unique_ptr<SqliteTieringStore>> store =
+        SqliteTieringStore::Create(*std::move(db), static_cast<int>(*readers));
+    if (!store.ok()) return store.status();
+    return std::make_unique<Component>(*std::move(store), *last_sequence, *std::move(rules),
                                        *std::move(criteria), *std::move(regions),
                                        settings.Get("registration_addr"));
   };
