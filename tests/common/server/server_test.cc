@@ -62,7 +62,7 @@ TEST_CASE("listen addresses are validated", "[server]") {
   CHECK(ValidateListenAddress("127.0.0.1:0").ok());
   CHECK(ValidateListenAddress("0.0.0.0:50051").ok());
   CHECK(ValidateListenAddress("[::1]:8080").ok());
-  CHECK(ValidateListenAddress("localhost:65535").ok());
+  CHECK(ValidateListenAddress("ue-host.example:65535").ok());
   CHECK_FALSE(ValidateListenAddress("127.0.0.1").ok());
   CHECK_FALSE(ValidateListenAddress("127.0.0.1:").ok());
   CHECK_FALSE(ValidateListenAddress("127.0.0.1:65536").ok());
