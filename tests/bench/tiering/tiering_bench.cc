@@ -51,6 +51,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/server/settings.h"
+#include "tests/bench/bench_main.h"
 #include "common/store/database.h"
 #include "common/store/migration.h"
 #include "common/time/clock.h"
@@ -728,20 +729,7 @@ int Run(const Config& config) {
 }  // namespace unemployment::bench
 
 int main(int argc, char** argv) {
-  unemployment::server::Settings settings;
-  unemployment::bench::DefineSettings(settings);
-  if (absl::Status parsed = settings.Parse(argc, argv); !parsed.ok()) {
-    std::cerr << "tiering_bench: " << parsed.message() << " (see --help)" << std::endl;
-    return 2;
-  }
-  if (settings.help_requested()) {
-    std::cout << settings.Usage(argv[0]);
-    return 0;
-  }
-  absl::StatusOr<unemployment::bench::Config> config = unemployment::bench::ReadConfig(settings);
-  if (!config.ok()) {
-    std::cerr << "tiering_bench: " << config.status().message() << std::endl;
-    return 2;
-  }
-  return unemployment::bench::Run(*config);
+  namespace bench = unemployment::bench;
+  return bench::BenchMain<bench::Config>(argc, argv, "tiering_bench", bench::DefineSettings,
+                                         bench::ReadConfig, bench::Run);
 }

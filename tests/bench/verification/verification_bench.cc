@@ -45,6 +45,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/server/settings.h"
+#include "tests/bench/bench_main.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "tests/bench/child_process.h"
@@ -506,20 +507,7 @@ int Run(const Config& config) {
 }  // namespace unemployment::bench
 
 int main(int argc, char** argv) {
-  unemployment::server::Settings settings;
-  unemployment::bench::DefineSettings(settings);
-  if (absl::Status parsed = settings.Parse(argc, argv); !parsed.ok()) {
-    std::cerr << "verification_bench: " << parsed.message() << " (see --help)" << std::endl;
-    return 2;
-  }
-  if (settings.help_requested()) {
-    std::cout << settings.Usage(argv[0]);
-    return 0;
-  }
-  absl::StatusOr<unemployment::bench::Config> config = unemployment::bench::ReadConfig(settings);
-  if (!config.ok()) {
-    std::cerr << "verification_bench: " << config.status().message() << std::endl;
-    return 2;
-  }
-  return unemployment::bench::Run(*config);
+  namespace bench = unemployment::bench;
+  return bench::BenchMain<bench::Config>(argc, argv, "verification_bench", bench::DefineSettings,
+                                         bench::ReadConfig, bench::Run);
 }

@@ -59,14 +59,14 @@ TEST_CASE("server on port 0 reports its port and serves health", "[server][grpc]
 }
 
 TEST_CASE("listen addresses are validated", "[server]") {
-  CHECK(ValidateListenAddress("127.0.0.1:0").ok());
+  CHECK(ValidateListenAddress("ue-host.example:0").ok());
   CHECK(ValidateListenAddress("0.0.0.0:50051").ok());
   CHECK(ValidateListenAddress("[::1]:8080").ok());
   CHECK(ValidateListenAddress("ue-host.example:65535").ok());
-  CHECK_FALSE(ValidateListenAddress("127.0.0.1").ok());
-  CHECK_FALSE(ValidateListenAddress("127.0.0.1:").ok());
-  CHECK_FALSE(ValidateListenAddress("127.0.0.1:65536").ok());
-  CHECK_FALSE(ValidateListenAddress("127.0.0.1:-1").ok());
+  CHECK_FALSE(ValidateListenAddress("ue-host.example").ok());
+  CHECK_FALSE(ValidateListenAddress("ue-host.example:").ok());
+  CHECK_FALSE(ValidateListenAddress("ue-host.example:65536").ok());
+  CHECK_FALSE(ValidateListenAddress("ue-host.example:-1").ok());
   CHECK_FALSE(ValidateListenAddress("::1:80").ok());
   CHECK_FALSE(ValidateListenAddress("host:port").ok());
 }
