@@ -120,9 +120,12 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     }
     offset_clock = std::make_unique<time::OffsetClock>(instant);
   }
+  absl::StatusOr<PeerChannels> peers = PeerChannels::FromSettings(settings);
+  if (!peers.ok()) return Fail(name, peers.status().message(), 2);
   CommonSettings common{name, settings.Get("data_dir"), settings.Get("sqlite_synchronous"),
                         offset_clock ? static_cast<const time::Clock*>(offset_clock.get())
-                                     : &system_clock};
+                                     : &system_clock,
+                        &*peers};
   if (absl::Status dir = EnsureWritableDirectory(common.data_dir); !dir.ok()) {
     return Fail(name, dir.message());
   }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/server/peer_channels.h"
 #include "common/server/settings.h"
 #include "common/time/clock.h"
 #include "grpcpp/impl/service_type.h"
@@ -59,6 +60,9 @@ struct CommonSettings {
   // that starts at the given instant (acceptance tests on chosen dates). Lives as long as the
   // process.
   const time::Clock* clock = nullptr;
+  // Makes every channel to another service (transport security and call credentials). Lives as
+  // long as the process.
+  const PeerChannels* peers = nullptr;
 };
 
 struct ServiceDefinition {

@@ -42,19 +42,18 @@ class Component final : public server::ServiceComponent {
   Component(const time::Clock& clock, validation::RegionDirectory regions,
             std::unique_ptr<SqliteFollowupStore> store, int64_t last_sequence,
             const std::string& registration_address, absl::Duration registration_timeout,
-            const VerificationSettings& verification)
+            const VerificationSettings& verification, const server::PeerChannels& peers)
       : logger_("followup"),
         clock_(clock),
         regions_(std::move(regions)),
         store_(std::move(store)),
         notifier_(last_sequence),
-        channel_(grpc::CreateChannel(registration_address, grpc::InsecureChannelCredentials())),
+        channel_(peers.Connect(registration_address)),
         registration_(channel_, registration_timeout),
         verification_(verification.address.empty()
                           ? nullptr
                           : std::make_unique<GrpcVerificationClient>(
-                                grpc::CreateChannel(verification.address,
-                                                    grpc::InsecureChannelCredentials()),
+                                peers.Connect(verification.address),
                                 verification.timeout, kComparisonBatchesInFlight)),
         consumer_(*store_, channel_, RegistrationFeedConsumer::Options(),
                   log::Logger("followup.feed")),
@@ -181,7 +180,8 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   if (!last_sequence.ok()) return last_sequence.status();
   return std::make_unique<Component>(*common.clock, *std::move(regions), *std::move(store),
                                      *last_sequence, registration_address,
-                                     absl::Milliseconds(*timeout_ms), verification);
+                                     absl::Milliseconds(*timeout_ms), verification,
+                                     *common.peers);
 }
 
 }  // namespace

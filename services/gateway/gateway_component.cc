@@ -41,7 +41,8 @@ struct GatewayConfig {
 class Component final : public server::ServiceComponent {
  public:
   Component(std::unique_ptr<store::Database> db, validation::RegionDirectory regions,
-            RoutingTable routing, ContactDirectory contacts, const GatewayConfig& config)
+            RoutingTable routing, ContactDirectory contacts, const GatewayConfig& config,
+            const server::PeerChannels& peers)
       : logger_("gateway", nullptr, &clock_),
         db_(std::move(db)),
         regions_(std::move(regions)),
@@ -49,7 +50,7 @@ class Component final : public server::ServiceComponent {
         contacts_(std::move(contacts)),
         validator_(regions_, clock_, config.province_code),
         store_(*db_, clock_),
-        shards_(config.shard_addresses),
+        shards_(config.shard_addresses, peers),
         intake_(validator_, routing_, shards_, store_, logger_,
                 IntakeOptions{config.batch_concurrency}),
         service_(intake_, contacts_, identity_,
@@ -174,7 +175,7 @@ server::ServiceDefinition Definition() {
     if (!db.ok()) return db.status();
     return std::unique_ptr<server::ServiceComponent>(
         std::make_unique<Component>(*std::move(db), *std::move(regions), *std::move(routing),
-                                    *std::move(contacts), *config));
+                                    *std::move(contacts), *config, *common.peers));
   };
   return definition;
 }

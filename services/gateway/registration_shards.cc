@@ -30,10 +30,10 @@ absl::Status UnknownShard(const std::string& shard) {
 }  // namespace
 
 GrpcRegistrationShards::GrpcRegistrationShards(
-    const std::map<std::string, std::string>& addresses) {
+    const std::map<std::string, std::string>& addresses, const server::PeerChannels& peers) {
   for (const auto& [name, address] : addresses) {
     stubs_.emplace(name, reg::RegistrationService::NewStub(
-                             grpc::CreateChannel(address, grpc::InsecureChannelCredentials())));
+                             peers.Connect(address)));
   }
 }
 

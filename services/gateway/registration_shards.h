@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/server/peer_channels.h"
 #include "unemployment/registration/v1/registration_service.grpc.pb.h"
 
 namespace unemployment::gateway {
@@ -48,7 +49,8 @@ class GrpcRegistrationShards final : public RegistrationShards {
  public:
   // `addresses`: shard name -> host:port. Channels are plaintext for now (TLS comes with the
   // security issue) and connect lazily.
-  explicit GrpcRegistrationShards(const std::map<std::string, std::string>& addresses);
+  GrpcRegistrationShards(const std::map<std::string, std::string>& addresses,
+                         const server::PeerChannels& peers);
 
   std::vector<std::string> ShardNames() const override;
   bool HasShard(const std::string& shard) const override;

@@ -53,7 +53,7 @@ class Component final : public server::ServiceComponent {
             std::unique_ptr<SqliteRegistrationStore> store, int64_t last_sequence,
             RegistrarOptions registrar_options, std::string province_code,
             std::string ministry_address, std::string verification_address,
-            absl::Duration verification_deadline)
+            absl::Duration verification_deadline, const server::PeerChannels& peers)
       : logger_("registration"),
         clock_(clock),
         calendar_(std::move(calendar)),
@@ -68,7 +68,7 @@ class Component final : public server::ServiceComponent {
         sms_(log::Logger("registration.sms")) {
     if (!ministry_address.empty()) {
       ministry_ = std::make_unique<GrpcMinistryFeedbackClient>(
-          grpc::CreateChannel(ministry_address, grpc::InsecureChannelCredentials()));
+          peers.Connect(ministry_address));
     } else {
       logger_.Warning("ministry_feedback_unset",
                       {{"detail", "no --ministry_feedback_addr: ministry result uploads stay queued"}});
@@ -81,7 +81,7 @@ class Component final : public server::ServiceComponent {
       args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 1000);
       args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 10000);
       verification_client_ = std::make_unique<GrpcVerificationClient>(
-          grpc::CreateCustomChannel(verification_address, grpc::InsecureChannelCredentials(), args),
+          peers.Connect(verification_address, args),
           verification_deadline);
       verifier_ =
           std::make_unique<VerificationWorker>(*store_, registrar_, clock_, *verification_client_,
@@ -225,7 +225,8 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
                                      *std::move(store),
                                      *last_sequence, std::move(options), province,
                                      settings.Get("ministry_feedback_addr"), verification_address,
-                                     absl::Milliseconds(*verification_deadline_ms));
+                                     absl::Milliseconds(*verification_deadline_ms),
+                                     *common.peers);
 }
 
 }  // namespace

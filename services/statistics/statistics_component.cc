@@ -26,7 +26,8 @@ class Component final : public server::ServiceComponent {
  public:
   // `model` must already hold the facts of `store`.
   Component(validation::RegionDirectory regions, std::unique_ptr<SqliteStatisticsStore> store,
-            std::unique_ptr<ReadModel> model, const std::vector<RegistrationShard>& shards)
+            std::unique_ptr<ReadModel> model, const std::vector<RegistrationShard>& shards,
+            const server::PeerChannels& peers)
       : logger_("statistics"),
         regions_(std::move(regions)),
         store_(std::move(store)),
@@ -38,7 +39,7 @@ class Component final : public server::ServiceComponent {
     for (const RegistrationShard& shard : shards) {
       consumers_.push_back(std::make_unique<RegistrationFeedConsumer>(
           shard, *store_, *model_,
-          grpc::CreateChannel(shard.address, grpc::InsecureChannelCredentials()), clock_,
+          peers.Connect(shard.address), clock_,
           RegistrationFeedConsumer::Options(),
           log::Logger(absl::StrCat("statistics.feed.", shard.id))));
     }
@@ -106,7 +107,7 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
                         absl::StrCat("loading the read model: ", loaded.message()));
   }
   return std::make_unique<Component>(*std::move(regions), std::move(store), std::move(model),
-                                     *shards);
+                                     *shards, *common.peers);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ class Component final : public server::ServiceComponent {
  public:
   Component(std::unique_ptr<SqliteTieringStore> store, int64_t last_sequence, TypeRules type_rules,
             DifficultyCriteria criteria, validation::RegionDirectory regions,
-            std::string registration_address)
+            std::string registration_address, const server::PeerChannels& peers)
       : logger_("tiering"),
         store_(std::move(store)),
         notifier_(last_sequence),
@@ -39,7 +39,7 @@ class Component final : public server::ServiceComponent {
     store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
     if (!registration_address.empty()) {
       consumer_ = std::make_unique<RegistrationFeedConsumer>(
-          grpc::CreateChannel(registration_address, grpc::InsecureChannelCredentials()), tiering_,
+          peers.Connect(registration_address), tiering_,
           log::Logger("tiering.feed"), RegistrationFeedConsumer::Options());
     } else {
       logger_.Warning("registration_addr_unset",
@@ -124,7 +124,7 @@ server::ServiceDefinition Definition() {
     if (!store.ok()) return store.status();
     return std::make_unique<Component>(*std::move(store), *last_sequence, *std::move(rules),
                                        *std::move(criteria), *std::move(regions),
-                                       settings.Get("registration_addr"));
+                                       settings.Get("registration_addr"), *common.peers);
   };
   return definition;
 }

@@ -177,7 +177,8 @@ class GatewayFixture {
     routing_ = std::make_unique<RoutingTable>(
         *RoutingTable::FromCsv("region_prefix,shard_name\n23,main\n2301,harbin\n", "test"));
     shards_ = std::make_unique<GrpcRegistrationShards>(std::map<std::string, std::string>{
-        {"main", main_server_->address()}, {"harbin", harbin_server_->address()}});
+        {"main", main_server_->address()}, {"harbin", harbin_server_->address()}},
+        server::PeerChannels());
     contacts_ = *ContactDirectory::LoadDirectory(UE_SOURCE_DIR "/data/contacts");
     intake_ = std::make_unique<Intake>(validator_, *routing_, *shards_, *store_, logger_,
                                        IntakeOptions{4});
