@@ -74,11 +74,63 @@ struct ApplicationFact {
   PackedDay decision_recorded = kNoDay;
 };
 
-// What one feed event changes in the read model: at most one registration and one application
-// (inserted, or for a known id given its deregistration or decision).
+// A registration's type (三类) changed, from tiering's feed. Kept as a history per registration
+// so that the type on any past day stays what it was.
+struct TypeFact {
+  std::string registration_id;
+  std::string office_region_code;
+  // unemployment.common.v1.UnemploymentType number.
+  int type = 0;
+  // The first day the new type holds.
+  PackedDay effective = kNoDay;
+  // The day (China time) tiering recorded the change (the event's occurred_at).
+  PackedDay recorded = kNoDay;
+};
+
+// A service delivery of the plan, from tiering's feed.
+struct DeliveryFact {
+  std::string id;
+  std::string registration_id;
+  std::string office_region_code;
+  // unemployment.tiering.v1.ServiceType number.
+  int type = 0;
+  PackedDay delivered = kNoDay;
+  PackedDay recorded = kNoDay;
+};
+
+// A follow-up contact (回访), from follow-up's feed.
+struct FollowUpFact {
+  std::string id;
+  std::string registration_id;
+  std::string office_region_code;
+  PackedDay contact = kNoDay;
+  PackedDay recorded = kNoDay;
+};
+
+// A fraud case (骗取案件), from follow-up's feed: opened, or concluded (then only the conclusion's
+// fields are set and `opened` is kNoDay).
+struct FraudFact {
+  std::string case_id;
+  // The office that opened it.
+  std::string office_region_code;
+  PackedDay opened = kNoDay;
+  PackedDay opened_recorded = kNoDay;
+  PackedDay concluded = kNoDay;
+  PackedDay concluded_recorded = kNoDay;
+  // Concluded as CONFIRMED.
+  bool confirmed = false;
+};
+
+// What one feed event changes in the read model: at most one fact of each kind (a registration or
+// application inserted, or for a known id given its deregistration or decision; a type change,
+// delivery or follow-up added; a fraud case opened or concluded).
 struct FactChange {
   std::optional<RegistrationFact> registration;
   std::optional<ApplicationFact> application;
+  std::optional<TypeFact> type_change;
+  std::optional<DeliveryFact> delivery;
+  std::optional<FollowUpFact> follow_up;
+  std::optional<FraudFact> fraud_case;
 };
 
 // One event of a feed, ready to apply.
@@ -91,7 +143,7 @@ struct FeedEvent {
 
 // The stored position of the read model in one feed.
 struct StoredCursor {
-  // "registration/<shard_id>".
+  // "registration/<shard_id>", "tiering" or "followup".
   std::string feed;
   int64_t sequence = 0;
   int64_t last_event_micros = 0;

@@ -63,8 +63,62 @@ ReadModel::Office& ReadModel::OfficeOf(const std::string& code) {
 
 void ReadModel::Apply(const FactChange& change) {
   absl::MutexLock lock(&mu_);
+  ApplyLocked(change);
+}
+
+void ReadModel::ApplyLocked(const FactChange& change) {
   if (change.registration.has_value()) AddRegistrationLocked(*change.registration);
   if (change.application.has_value()) AddApplicationLocked(*change.application);
+  if (change.type_change.has_value()) {
+    const TypeFact& t = *change.type_change;
+    ServiceOf(t.registration_id).types.push_back({t.effective, t.recorded, Small(t.type)});
+  }
+  if (change.delivery.has_value()) {
+    const DeliveryFact& d = *change.delivery;
+    ServiceOf(d.registration_id).deliveries.push_back({d.delivered, d.recorded, Small(d.type)});
+  }
+  if (change.follow_up.has_value()) {
+    const FollowUpFact& f = *change.follow_up;
+    ServiceOf(f.registration_id).contacts.push_back({f.contact, f.recorded});
+  }
+  if (change.fraud_case.has_value()) PutFraudLocked(*change.fraud_case);
+}
+
+ReadModel::ServiceData& ReadModel::ServiceOf(const std::string& registration_id) {
+  auto [it, inserted] =
+      service_index_.try_emplace(registration_id, static_cast<uint32_t>(services_.size()));
+  if (inserted) {
+    services_.emplace_back();
+    auto known = registrations_.find(registration_id);
+    if (known != registrations_.end()) {
+      offices_[known->second.office]->registrations[known->second.index].service = it->second;
+    }
+  }
+  return services_[it->second];
+}
+
+void ReadModel::PutFraudLocked(const FraudFact& f) {
+  auto known = fraud_cases_.find(f.case_id);
+  FraudRow* row = nullptr;
+  if (known != fraud_cases_.end()) {
+    row = &offices_[known->second.office]->fraud_cases[known->second.index];
+  } else {
+    Office& office = OfficeOf(f.office_region_code);
+    fraud_cases_.emplace(f.case_id,
+                         Location{office_index_.at(f.office_region_code),
+                                  static_cast<uint32_t>(office.fraud_cases.size())});
+    office.fraud_cases.push_back(FraudRow{kNoDay, kNoDay, kNoDay, kNoDay, false});
+    row = &office.fraud_cases.back();
+  }
+  if (f.opened != kNoDay) {
+    row->opened = f.opened;
+    row->opened_recorded = f.opened_recorded;
+  }
+  if (f.concluded != kNoDay) {
+    row->concluded = f.concluded;
+    row->concluded_recorded = f.concluded_recorded;
+    row->confirmed = f.confirmed;
+  }
 }
 
 void ReadModel::AddRegistration(const RegistrationFact& fact) {
@@ -103,6 +157,8 @@ void ReadModel::AddRegistrationLocked(const RegistrationFact& f) {
   row.end_reason = Small(f.end_reason);
   row.urban = f.urban;
   row.household_local = f.household_local;
+  auto service = service_index_.find(f.id);
+  row.service = service == service_index_.end() ? kNoService : service->second;
   registrations_.emplace(
       f.id, Location{office_index_.at(f.office_region_code),
                      static_cast<uint32_t>(office.registrations.size())});
@@ -168,7 +224,7 @@ BreakdownCounts ReadModel::BreakdownOn(const OfficeFilter& offices, PackedDay da
   absl::ReaderMutexLock lock(&mu_);
   BreakdownCounts counts;
   // Small codes are counted in flat arrays and moved into the maps at the end.
-  std::array<int64_t, 256> sex{}, education{}, channel{};
+  std::array<int64_t, 256> sex{}, education{}, channel{}, type{};
   ForOffices(offices, [&](const Office& office) {
     for (const Row& row : office.registrations) {
       if (!row.urban || row.start > day || day >= row.stop) continue;
@@ -185,8 +241,12 @@ BreakdownCounts ReadModel::BreakdownOn(const OfficeFilter& offices, PackedDay da
       } else {
         ++counts.household_non_local;
       }
+      ++type[static_cast<size_t>(TypeOn(row, day))];
     }
   });
+  for (size_t code = 0; code < type.size(); ++code) {
+    if (type[code] != 0) counts.type[static_cast<int>(code)] = type[code];
+  }
   for (int code = 0; code < 256; ++code) {
     const size_t i = static_cast<size_t>(code);
     if (sex[i] != 0) counts.sex[code] = sex[i];
@@ -245,9 +305,178 @@ DecisionCounts ReadModel::Decisions(const OfficeFilter& offices, PackedDay start
   return counts;
 }
 
+int ReadModel::TypeOn(const Row& row, PackedDay day) const {
+  if (row.service == kNoService) return 0;
+  // The change known on `day` with the latest effective date on or before it (ties: the later).
+  const TypeEntry* best = nullptr;
+  for (const TypeEntry& entry : services_[row.service].types) {
+    if (entry.effective > day || entry.recorded > day) continue;
+    if (best == nullptr || entry.effective >= best->effective) best = &entry;
+  }
+  return best == nullptr ? 0 : best->type;
+}
+
+std::vector<CoverageCounts> ReadModel::Coverage(const OfficeFilter& offices,
+                                                const std::vector<CoverageMonth>& months) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<CoverageCounts> counts(months.size());
+  ForOffices(offices, [&](const Office& office) {
+    for (const Row& row : office.registrations) {
+      for (size_t i = 0; i < months.size(); ++i) {
+        const CoverageMonth& month = months[i];
+        if (row.start > month.evaluated || month.evaluated >= row.stop) continue;
+        ++counts[i].active;
+        if (row.service == kNoService) continue;
+        for (const ContactEntry& contact : services_[row.service].contacts) {
+          if (contact.contact >= month.first && contact.contact <= month.evaluated &&
+              contact.recorded <= month.evaluated) {
+            ++counts[i].covered;
+            break;
+          }
+        }
+      }
+    }
+  });
+  return counts;
+}
+
+namespace {
+
+// tiering.v1.ServiceType numbers of the plan's obligations.
+enum : uint8_t {
+  kFirstInterview = 1,
+  kJobRecommendation = 2,
+  kCareerGuidance = 3,
+  kJobFair = 4,
+  kVocationalTraining = 5,
+  kDifficultyIdentification = 9,
+  kEmploymentAssistance = 10,
+  kPolicyList = 11,
+  kServiceList = 12,
+  kAgencyList = 13,
+};
+
+PackedDay AddMonthsTo(PackedDay day, int months) {
+  const absl::CivilMonth month = absl::CivilMonth(UnpackDay(day)) + months;
+  const int last = DaysIn(static_cast<int>(month.year()), month.month());
+  return PackDay(absl::CivilDay(month.year(), month.month(), std::min(DayOfMonth(day), last)));
+}
+
+PackedDay DayBefore(PackedDay day) { return PackDay(UnpackDay(day) - 1); }
+
+}  // namespace
+
+// The plan's obligations (tiering_service.proto, Obligation), judged as tiering's
+// GetPlanFulfilment does on the last day of the period the registration was active:
+//   - with a deadline (everyone's first interview and three lists, short-term's 3 job
+//     recommendations, medium-short's career guidance and job fair, medium-long's vocational
+//     training): counted when the deadline (the last day of the level's window) lies between the
+//     period's first day and the judged day; MET with enough deliveries dated in the window,
+//     MISSED when not and the deadline lies before the judged day; a level's obligations exist
+//     once the level is reached;
+//   - long-term, without a deadline (difficulty identification, employment assistance after the
+//     approval = the identification's date): counted, as met, when met in the period.
+// Only deliveries recorded by the period's end count, so a past period's figure never changes.
+// The intention obligations (training, entrepreneurship) are not counted: the intentions are not
+// in any feed statistics reads.
+void ReadModel::PlanOf(const Row& row, PackedDay start, PackedDay end, PlanCounts& counts) const {
+  if (row.start > end) return;
+  PackedDay judged = end;
+  if (row.end_effective != kNoDay && row.end_recorded <= end) {
+    if (row.end_effective <= start) return;  // ended before the period
+    judged = std::min(judged, DayBefore(row.end_effective));
+  }
+  if (judged < row.registered) return;
+  const PackedDay reg = row.registered;
+  const int level = LevelNumber(reg, judged);
+  const PackedDay medium_short = AddMonthsTo(reg, 1);
+  const PackedDay medium_long = AddMonthsTo(reg, 3);
+  const PackedDay long_term = AddMonthsTo(reg, 6);
+  static const std::vector<DeliveryEntry> kNone;
+  const std::vector<DeliveryEntry>& deliveries =
+      row.service == kNoService ? kNone : services_[row.service].deliveries;
+  auto delivered = [&](uint8_t type, PackedDay first, PackedDay last) {
+    int n = 0;
+    for (const DeliveryEntry& d : deliveries) {
+      if (d.type == type && d.delivered >= first && d.delivered <= last && d.recorded <= end) ++n;
+    }
+    return n;
+  };
+  auto with_deadline = [&](size_t bucket, uint8_t type, int required, PackedDay first,
+                           PackedDay due) {
+    if (due < start || due > judged) return;
+    PlanLevelCounts& c = counts[bucket];
+    ++c.due;
+    if (delivered(type, first, due) >= required) {
+      ++c.met;
+    } else if (due < judged) {
+      ++c.missed;
+    }
+  };
+  const PackedDay short_end = DayBefore(medium_short);
+  for (uint8_t type : {kFirstInterview, kPolicyList, kServiceList, kAgencyList}) {
+    with_deadline(0, type, 1, reg, short_end);
+  }
+  with_deadline(1, kJobRecommendation, 3, reg, short_end);
+  if (level >= 2) {
+    with_deadline(2, kCareerGuidance, 1, medium_short, DayBefore(medium_long));
+    with_deadline(2, kJobFair, 1, medium_short, DayBefore(medium_long));
+  }
+  if (level >= 3) with_deadline(3, kVocationalTraining, 1, medium_long, DayBefore(long_term));
+  if (level >= 4) {
+    auto first_of = [&](uint8_t type, PackedDay from) {
+      PackedDay met = kNoDay;
+      for (const DeliveryEntry& d : deliveries) {
+        if (d.type == type && d.delivered >= from && d.delivered <= judged && d.recorded <= end) {
+          met = std::min(met, d.delivered);
+        }
+      }
+      return met;
+    };
+    const PackedDay identified = first_of(kDifficultyIdentification, reg);
+    const PackedDay assisted =
+        identified == kNoDay ? kNoDay : first_of(kEmploymentAssistance, identified);
+    for (PackedDay met : {identified, assisted}) {
+      if (met != kNoDay && met >= start && met <= end) {
+        ++counts[4].due;
+        ++counts[4].met;
+      }
+    }
+  }
+}
+
+PlanCounts ReadModel::Plan(const OfficeFilter& offices, PackedDay start, PackedDay end) const {
+  absl::ReaderMutexLock lock(&mu_);
+  PlanCounts counts{};
+  ForOffices(offices, [&](const Office& office) {
+    for (const Row& row : office.registrations) PlanOf(row, start, end, counts);
+  });
+  return counts;
+}
+
+FraudCounts ReadModel::Fraud(const OfficeFilter& offices, PackedDay start, PackedDay end) const {
+  absl::ReaderMutexLock lock(&mu_);
+  FraudCounts counts;
+  ForOffices(offices, [&](const Office& office) {
+    for (const FraudRow& row : office.fraud_cases) {
+      if (row.opened != kNoDay && InPeriod(row.opened, row.opened_recorded, start, end)) {
+        ++counts.opened;
+      }
+      if (row.confirmed && row.concluded != kNoDay &&
+          InPeriod(row.concluded, row.concluded_recorded, start, end)) {
+        ++counts.confirmed;
+      }
+    }
+  });
+  return counts;
+}
+
 absl::Status LoadReadModel(StatisticsStore& store, ReadModel& model) {
-  return store.LoadFacts([&model](const RegistrationFact& r) { model.AddRegistration(r); },
-                         [&model](const ApplicationFact& a) { model.AddApplication(a); });
+  absl::Status loaded =
+      store.LoadFacts([&model](const RegistrationFact& r) { model.AddRegistration(r); },
+                      [&model](const ApplicationFact& a) { model.AddApplication(a); });
+  if (!loaded.ok()) return loaded;
+  return store.LoadServiceFacts([&model](const FactChange& change) { model.Apply(change); });
 }
 
 }  // namespace unemployment::statistics

@@ -73,6 +73,8 @@ struct BreakdownCounts {
   std::array<int64_t, kAgeBandCount> age{};
   int64_t household_local = 0;
   int64_t household_non_local = 0;
+  // Keyed by UnemploymentType number; 0 = not typed on the day (no type change known yet).
+  std::map<int, int64_t> type;
 };
 
 struct ChannelFlow {
@@ -100,6 +102,33 @@ struct DecisionCounts {
   int64_t overdue_undecided = 0;
 };
 
+// Follow-up coverage of one month: registrations active on the evaluation day, and those of them
+// with at least one follow-up contact from the month's first day to the evaluation day.
+struct CoverageCounts {
+  int64_t active = 0;
+  int64_t covered = 0;
+};
+
+// Which month to measure: its first day and the evaluation day (its last day, or earlier).
+struct CoverageMonth {
+  PackedDay first = kNoDay;
+  PackedDay evaluated = kNoDay;
+};
+
+struct PlanLevelCounts {
+  int64_t due = 0;
+  int64_t met = 0;
+  int64_t missed = 0;
+};
+
+// Service-plan fulfilment, index 0 = obligations of everyone, 1..4 = UnemploymentLevel number.
+using PlanCounts = std::array<PlanLevelCounts, 5>;
+
+struct FraudCounts {
+  int64_t opened = 0;
+  int64_t confirmed = 0;
+};
+
 class ReadModel final {
  public:
   ReadModel() = default;
@@ -123,8 +152,22 @@ class ReadModel final {
   DecisionCounts Decisions(const OfficeFilter& offices, PackedDay start, PackedDay end) const
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Follow-up coverage per month: contacts count when dated in [first, evaluated] and recorded on
+  // or before `evaluated`.
+  std::vector<CoverageCounts> Coverage(const OfficeFilter& offices,
+                                       const std::vector<CoverageMonth>& months) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Service-plan fulfilment over [start, end] (rules in read_model.cc, PlanOf), from the
+  // registrations active on some day of the period and the deliveries recorded by `end`.
+  PlanCounts Plan(const OfficeFilter& offices, PackedDay start, PackedDay end) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Fraud cases opened in [start, end] and concluded as confirmed in it (recorded by `end`), by the
+  // office that opened them.
+  FraudCounts Fraud(const OfficeFilter& offices, PackedDay start, PackedDay end) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
-  // A registration in 36 bytes.
+  // A registration in 40 bytes.
   struct Row {
     PackedDay registered;
     PackedDay recorded;
@@ -141,6 +184,37 @@ class ReadModel final {
     uint8_t end_reason;
     bool urban;
     bool household_local;
+    // Index into services_ (type history, deliveries, follow-ups), kNoService when none known.
+    uint32_t service;
+  };
+  static constexpr uint32_t kNoService = 0xFFFFFFFFu;
+  struct TypeEntry {
+    PackedDay effective;
+    PackedDay recorded;
+    uint8_t type;
+  };
+  struct DeliveryEntry {
+    PackedDay delivered;
+    PackedDay recorded;
+    uint8_t type;
+  };
+  struct ContactEntry {
+    PackedDay contact;
+    PackedDay recorded;
+  };
+  // What tiering and follow-up told about one registration (it may arrive before the registration
+  // itself, which comes from another feed).
+  struct ServiceData {
+    std::vector<TypeEntry> types;
+    std::vector<DeliveryEntry> deliveries;
+    std::vector<ContactEntry> contacts;
+  };
+  struct FraudRow {
+    PackedDay opened;
+    PackedDay opened_recorded;
+    PackedDay concluded;
+    PackedDay concluded_recorded;
+    bool confirmed;
   };
   struct AppRow {
     PackedDay received;
@@ -154,6 +228,7 @@ class ReadModel final {
     std::string code;
     std::vector<Row> registrations;
     std::vector<AppRow> applications;
+    std::vector<FraudRow> fraud_cases;
   };
   struct Location {
     uint32_t office;
@@ -163,6 +238,13 @@ class ReadModel final {
   Office& OfficeOf(const std::string& code) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddRegistrationLocked(const RegistrationFact& fact) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddApplicationLocked(const ApplicationFact& fact) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ApplyLocked(const FactChange& change) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  ServiceData& ServiceOf(const std::string& registration_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void PutFraudLocked(const FraudFact& fact) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The type number on `day` (0 when none known).
+  int TypeOn(const Row& row, PackedDay day) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  void PlanOf(const Row& row, PackedDay start, PackedDay end, PlanCounts& counts) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Calls `fn` with every office the filter selects.
   template <typename Fn>
   void ForOffices(const OfficeFilter& offices, Fn fn) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -172,9 +254,12 @@ class ReadModel final {
   absl::flat_hash_map<std::string, uint32_t> office_index_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Location> registrations_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Location> applications_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, Location> fraud_cases_ ABSL_GUARDED_BY(mu_);
+  std::vector<ServiceData> services_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, uint32_t> service_index_ ABSL_GUARDED_BY(mu_);
 };
 
-// Fills `model` with every fact of `store` (start-up).
+// Fills `model` with every fact of `store`, registration feeds' and the others' (start-up).
 absl::Status LoadReadModel(StatisticsStore& store, ReadModel& model);
 
 }  // namespace unemployment::statistics

@@ -7,7 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/statistics/registration_feed_consumer.h"
+#include "services/statistics/feed_consumer.h"
 
 namespace unemployment::statistics {
 

@@ -57,8 +57,52 @@ CREATE TABLE applications (
 ) WITHOUT ROWID;
 )sql";
 
+// The facts of tiering's and follow-up's feeds.
+constexpr std::string_view kSchemaV2 = R"sql(
+-- Type changes of registrations, in the order they were applied (seq).
+CREATE TABLE type_changes (
+  seq INTEGER PRIMARY KEY,
+  registration_id TEXT NOT NULL,
+  office_region_code TEXT NOT NULL,
+  type INTEGER NOT NULL,
+  effective_day INTEGER NOT NULL,
+  recorded_day INTEGER NOT NULL
+);
+
+-- Service deliveries of the plan (tiering.v1.ServiceType numbers).
+CREATE TABLE deliveries (
+  id TEXT PRIMARY KEY,
+  registration_id TEXT NOT NULL,
+  office_region_code TEXT NOT NULL,
+  type INTEGER NOT NULL,
+  delivered_day INTEGER NOT NULL,
+  recorded_day INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Follow-up contacts.
+CREATE TABLE follow_ups (
+  id TEXT PRIMARY KEY,
+  registration_id TEXT NOT NULL,
+  office_region_code TEXT NOT NULL,
+  contact_day INTEGER NOT NULL,
+  recorded_day INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Fraud cases: opened, and concluded (confirmed 1 when CONFIRMED).
+CREATE TABLE fraud_cases (
+  case_id TEXT PRIMARY KEY,
+  office_region_code TEXT NOT NULL,
+  opened_day INTEGER NOT NULL,
+  opened_recorded_day INTEGER NOT NULL,
+  concluded_day INTEGER NOT NULL,
+  concluded_recorded_day INTEGER NOT NULL,
+  confirmed INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "statistics_schema", kSchemaV1},
+    {2, "tiering_and_followup_facts", kSchemaV2},
 };
 
 // --- Statements. ---
@@ -97,6 +141,42 @@ constexpr std::string_view kAllApplicationsSql =
     "SELECT id, office_region_code, channel, received_day, due_day, outcome, decided_day, "
     "decision_recorded_day FROM applications";
 
+constexpr std::string_view kAddTypeChangeSql =
+    "INSERT INTO type_changes (registration_id, office_region_code, type, effective_day, "
+    "recorded_day) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr std::string_view kAddDeliverySql =
+    "INSERT OR IGNORE INTO deliveries (id, registration_id, office_region_code, type, "
+    "delivered_day, recorded_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr std::string_view kAddFollowUpSql =
+    "INSERT OR IGNORE INTO follow_ups (id, registration_id, office_region_code, contact_day, "
+    "recorded_day) VALUES (?1, ?2, ?3, ?4, ?5)";
+// A case is opened once; its conclusion is added later (2147483647 = not set in this fact).
+constexpr std::string_view kPutFraudCaseSql =
+    "INSERT INTO fraud_cases (case_id, office_region_code, opened_day, opened_recorded_day, "
+    "concluded_day, concluded_recorded_day, confirmed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT (case_id) DO UPDATE SET "
+    "opened_day = CASE WHEN excluded.opened_day < 2147483647 THEN excluded.opened_day "
+    "ELSE opened_day END, "
+    "opened_recorded_day = CASE WHEN excluded.opened_day < 2147483647 "
+    "THEN excluded.opened_recorded_day ELSE opened_recorded_day END, "
+    "concluded_day = CASE WHEN excluded.concluded_day < 2147483647 THEN excluded.concluded_day "
+    "ELSE concluded_day END, "
+    "concluded_recorded_day = CASE WHEN excluded.concluded_day < 2147483647 "
+    "THEN excluded.concluded_recorded_day ELSE concluded_recorded_day END, "
+    "confirmed = CASE WHEN excluded.concluded_day < 2147483647 THEN excluded.confirmed "
+    "ELSE confirmed END";
+constexpr std::string_view kAllTypeChangesSql =
+    "SELECT registration_id, office_region_code, type, effective_day, recorded_day "
+    "FROM type_changes ORDER BY seq";
+constexpr std::string_view kAllDeliveriesSql =
+    "SELECT id, registration_id, office_region_code, type, delivered_day, recorded_day "
+    "FROM deliveries";
+constexpr std::string_view kAllFollowUpsSql =
+    "SELECT id, registration_id, office_region_code, contact_day, recorded_day FROM follow_ups";
+constexpr std::string_view kAllFraudCasesSql =
+    "SELECT case_id, office_region_code, opened_day, opened_recorded_day, concluded_day, "
+    "concluded_recorded_day, confirmed FROM fraud_cases";
+
 absl::StatusOr<int64_t> QueryCursor(Database& db, const std::string& feed) {
   ASSIGN_OR_RETURN(Statement statement, db.Prepare(kGetCursorSql));
   RETURN_IF_ERROR(statement.BindAll(feed));
@@ -118,6 +198,39 @@ absl::Status PutApplication(Database& db, const ApplicationFact& a) {
   RETURN_IF_ERROR(statement.BindAll(a.id, a.office_region_code, a.channel, a.received, a.due,
                                     a.outcome, a.decided_on, a.decision_recorded));
   return statement.Run();
+}
+
+absl::Status PutServiceFacts(Database& db, const FactChange& c) {
+  if (c.type_change.has_value()) {
+    const TypeFact& t = *c.type_change;
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kAddTypeChangeSql));
+    RETURN_IF_ERROR(statement.BindAll(t.registration_id, t.office_region_code, t.type,
+                                      t.effective, t.recorded));
+    RETURN_IF_ERROR(statement.Run());
+  }
+  if (c.delivery.has_value()) {
+    const DeliveryFact& d = *c.delivery;
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kAddDeliverySql));
+    RETURN_IF_ERROR(statement.BindAll(d.id, d.registration_id, d.office_region_code, d.type,
+                                      d.delivered, d.recorded));
+    RETURN_IF_ERROR(statement.Run());
+  }
+  if (c.follow_up.has_value()) {
+    const FollowUpFact& f = *c.follow_up;
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kAddFollowUpSql));
+    RETURN_IF_ERROR(statement.BindAll(f.id, f.registration_id, f.office_region_code, f.contact,
+                                      f.recorded));
+    RETURN_IF_ERROR(statement.Run());
+  }
+  if (c.fraud_case.has_value()) {
+    const FraudFact& f = *c.fraud_case;
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kPutFraudCaseSql));
+    RETURN_IF_ERROR(statement.BindAll(f.case_id, f.office_region_code, f.opened,
+                                      f.opened_recorded, f.concluded, f.concluded_recorded,
+                                      f.confirmed));
+    RETURN_IF_ERROR(statement.Run());
+  }
+  return absl::OkStatus();
 }
 
 PackedDay Day(const Statement& s, int column) { return static_cast<PackedDay>(s.ColumnInt64(column)); }
@@ -162,6 +275,7 @@ absl::StatusOr<int64_t> SqliteStatisticsStore::Apply(const std::string& feed,
       if (event.change.application.has_value()) {
         RETURN_IF_ERROR(PutApplication(db, *event.change.application));
       }
+      RETURN_IF_ERROR(PutServiceFacts(db, event.change));
       last = &event;
     }
     if (last == nullptr) return absl::OkStatus();
@@ -237,6 +351,73 @@ absl::Status SqliteStatisticsStore::LoadFacts(
     a.decided_on = Day(s, 6);
     a.decision_recorded = Day(s, 7);
     on_application(a);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStatisticsStore::LoadServiceFacts(
+    const std::function<void(const FactChange&)>& on_fact) {
+  absl::MutexLock lock(&mu_);
+  {
+    ASSIGN_OR_RETURN(Statement s, db_->Prepare(kAllTypeChangesSql));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      FactChange change;
+      TypeFact& t = change.type_change.emplace();
+      t.registration_id = s.ColumnString(0);
+      t.office_region_code = s.ColumnString(1);
+      t.type = Int(s, 2);
+      t.effective = Day(s, 3);
+      t.recorded = Day(s, 4);
+      on_fact(change);
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(Statement s, db_->Prepare(kAllDeliveriesSql));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      FactChange change;
+      DeliveryFact& d = change.delivery.emplace();
+      d.id = s.ColumnString(0);
+      d.registration_id = s.ColumnString(1);
+      d.office_region_code = s.ColumnString(2);
+      d.type = Int(s, 3);
+      d.delivered = Day(s, 4);
+      d.recorded = Day(s, 5);
+      on_fact(change);
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(Statement s, db_->Prepare(kAllFollowUpsSql));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      FactChange change;
+      FollowUpFact& f = change.follow_up.emplace();
+      f.id = s.ColumnString(0);
+      f.registration_id = s.ColumnString(1);
+      f.office_region_code = s.ColumnString(2);
+      f.contact = Day(s, 3);
+      f.recorded = Day(s, 4);
+      on_fact(change);
+    }
+  }
+  ASSIGN_OR_RETURN(Statement s, db_->Prepare(kAllFraudCasesSql));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    FactChange change;
+    FraudFact& f = change.fraud_case.emplace();
+    f.case_id = s.ColumnString(0);
+    f.office_region_code = s.ColumnString(1);
+    f.opened = Day(s, 2);
+    f.opened_recorded = Day(s, 3);
+    f.concluded = Day(s, 4);
+    f.concluded_recorded = Day(s, 5);
+    f.confirmed = s.ColumnBool(6);
+    on_fact(change);
   }
   return absl::OkStatus();
 }

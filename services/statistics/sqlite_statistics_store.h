@@ -37,6 +37,7 @@ class SqliteStatisticsStore final : public StatisticsStore {
   absl::StatusOr<std::vector<StoredCursor>> ListCursors() override;
   absl::Status LoadFacts(const std::function<void(const RegistrationFact&)>& on_registration,
                          const std::function<void(const ApplicationFact&)>& on_application) override;
+  absl::Status LoadServiceFacts(const std::function<void(const FactChange&)>& on_fact) override;
 
  private:
   absl::Mutex mu_;

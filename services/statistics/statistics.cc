@@ -1,6 +1,8 @@
 #include "services/statistics/statistics.h"
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -57,6 +59,19 @@ std::string LevelLabel(int level) {
       return "长期失业";
     default:
       return "未知";
+  }
+}
+
+std::string TypeLabel(int type) {
+  switch (type) {
+    case codes::UNEMPLOYMENT_TYPE_SKILLED:
+      return "具备技能";
+    case codes::UNEMPLOYMENT_TYPE_LACKING_SKILLS:
+      return "缺乏技能";
+    case codes::UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY:
+      return "就业困难";
+    default:
+      return "未分类";
   }
 }
 
@@ -137,17 +152,52 @@ v1::Breakdown MakeBreakdown(v1::BreakdownDimension dimension, const BreakdownCou
       AddRow(&breakdown, "LOCAL", "本地户籍", counts.household_local);
       AddRow(&breakdown, "NON_LOCAL", "外地户籍", counts.household_non_local);
       break;
+    case v1::BREAKDOWN_DIMENSION_TYPE: {
+      // The three types, then "UNKNOWN" for registrations not typed on the day (and any number
+      // this build does not know, so that the rows add up to the total).
+      std::map<int, int64_t> typed = counts.type;
+      int64_t unknown = 0;
+      for (auto it = typed.begin(); it != typed.end();) {
+        if (it->first == 0 || codes::UnemploymentType_descriptor()->FindValueByNumber(it->first) ==
+                                  nullptr) {
+          unknown += it->second;
+          it = typed.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      AddEnumRows(&breakdown, codes::UnemploymentType_descriptor(), typed, TypeLabel);
+      AddRow(&breakdown, "UNKNOWN", "未分类", unknown);
+      break;
+    }
     default:
       break;
   }
   return breakdown;
 }
 
-// The dimensions this build answers when all are asked for (TYPE needs tiering's feed).
-std::vector<v1::BreakdownDimension> AllDimensions() {
-  return {v1::BREAKDOWN_DIMENSION_LEVEL,     v1::BREAKDOWN_DIMENSION_SEX,
-          v1::BREAKDOWN_DIMENSION_AGE_BAND,  v1::BREAKDOWN_DIMENSION_EDUCATION,
-          v1::BREAKDOWN_DIMENSION_CHANNEL,   v1::BREAKDOWN_DIMENSION_HOUSEHOLD_LOCALITY};
+// The dimensions answered when all are asked for, in enum order (TYPE needs tiering's feed).
+std::vector<v1::BreakdownDimension> AllDimensions(bool with_type) {
+  std::vector<v1::BreakdownDimension> all = {v1::BREAKDOWN_DIMENSION_LEVEL};
+  if (with_type) all.push_back(v1::BREAKDOWN_DIMENSION_TYPE);
+  for (v1::BreakdownDimension d :
+       {v1::BREAKDOWN_DIMENSION_SEX, v1::BREAKDOWN_DIMENSION_AGE_BAND,
+        v1::BREAKDOWN_DIMENSION_EDUCATION, v1::BREAKDOWN_DIMENSION_CHANNEL,
+        v1::BREAKDOWN_DIMENSION_HOUSEHOLD_LOCALITY}) {
+    all.push_back(d);
+  }
+  return all;
+}
+
+// The months of [start, end] with their evaluation day (the month's last day, or `end`).
+std::vector<CoverageMonth> MonthsOf(PackedDay start, PackedDay end) {
+  std::vector<CoverageMonth> months;
+  for (absl::CivilMonth month = absl::CivilMonth(UnpackDay(start));
+       month <= absl::CivilMonth(UnpackDay(end)); ++month) {
+    const PackedDay last = PackDay(absl::CivilDay(month + 1) - 1);
+    months.push_back({PackDay(absl::CivilDay(month)), std::min(last, end)});
+  }
+  return months;
 }
 
 // "BREAKDOWN_DIMENSION_SEX" -> "SEX".
@@ -171,6 +221,8 @@ std::string DimensionLabel(v1::BreakdownDimension dimension) {
       return "申请渠道";
     case v1::BREAKDOWN_DIMENSION_HOUSEHOLD_LOCALITY:
       return "户籍";
+    case v1::BREAKDOWN_DIMENSION_TYPE:
+      return "失业人员类型";
     default:
       return "";
   }
@@ -198,8 +250,9 @@ std::vector<std::pair<std::string, std::string>> PlanLevels() {
 
 }  // namespace
 
-Statistics::Statistics(const ReadModel& model, const validation::RegionDirectory& regions)
-    : model_(model), regions_(regions) {}
+Statistics::Statistics(const ReadModel& model, const validation::RegionDirectory& regions,
+                       FeedSources sources)
+    : model_(model), regions_(regions), sources_(sources) {}
 
 absl::StatusOr<const validation::Region*> Statistics::FindRegion(const std::string& code) const {
   const validation::Region* region = regions_.Find(code);
@@ -241,16 +294,17 @@ absl::StatusOr<v1::GetBreakdownResponse> Statistics::GetBreakdown(
   if (!region.ok()) return region.status();
   std::vector<v1::BreakdownDimension> dimensions;
   for (int d : request.dimensions()) {
-    if (d == v1::BREAKDOWN_DIMENSION_TYPE) {
+    if (d == v1::BREAKDOWN_DIMENSION_TYPE && !sources_.tiering) {
       return status::WithErrorInfo(
           absl::FailedPreconditionError(
               "the TYPE breakdown needs the tiering service's feed, which this statistics "
-              "service does not consume yet; ask for the other dimensions"),
+              "service does not consume (setting --tiering_addr is empty); ask for the other "
+              "dimensions"),
           "TYPE_BREAKDOWN_UNAVAILABLE");
     }
     dimensions.push_back(static_cast<v1::BreakdownDimension>(d));
   }
-  if (dimensions.empty()) dimensions = AllDimensions();
+  if (dimensions.empty()) dimensions = AllDimensions(sources_.tiering);
   const BreakdownCounts counts = model_.BreakdownOn(OfficesOf(**region), DayOf(request.as_of()));
   v1::GetBreakdownResponse response;
   response.set_region_code((*region)->code);
@@ -307,8 +361,38 @@ absl::StatusOr<IndicatorsResult> Statistics::GetServiceIndicators(
   SetRatio(response.mutable_decided_within_deadline(), decisions.decided_within_deadline,
            decisions.decided);
   response.set_overdue_undecided(decisions.overdue_undecided);
-  result.unavailable = {kUnavailableFollowUpCoverage, kUnavailablePlanFulfilment,
-                        kUnavailableFraudCases};
+  const PackedDay start = DayOf(request.period_start());
+  const PackedDay end = DayOf(request.period_end());
+  const OfficeFilter offices = OfficesOf(**region);
+  if (sources_.followup) {
+    const std::vector<CoverageMonth> months = MonthsOf(start, end);
+    const std::vector<CoverageCounts> coverage = model_.Coverage(offices, months);
+    for (size_t i = 0; i < months.size(); ++i) {
+      v1::MonthlyCoverage* entry = response.add_follow_up_coverage();
+      entry->set_month(time::FormatMonth(absl::CivilMonth(UnpackDay(months[i].first))));
+      SetRatio(entry->mutable_coverage(), coverage[i].covered, coverage[i].active);
+    }
+  } else {
+    result.unavailable.push_back(kUnavailableFollowUpCoverage);
+  }
+  if (sources_.tiering) {
+    const PlanCounts plan = model_.Plan(offices, start, end);
+    for (size_t level = 0; level < plan.size(); ++level) {
+      v1::PlanFulfilment* entry = response.add_plan_fulfilment();
+      entry->set_level(static_cast<codes::UnemploymentLevel>(level));
+      SetRatio(entry->mutable_met(), plan[level].met, plan[level].due);
+      entry->set_missed_count(plan[level].missed);
+    }
+  } else {
+    result.unavailable.push_back(kUnavailablePlanFulfilment);
+  }
+  if (sources_.followup) {
+    const FraudCounts fraud = model_.Fraud(offices, start, end);
+    response.set_fraud_cases_opened(fraud.opened);
+    response.set_fraud_cases_confirmed(fraud.confirmed);
+  } else {
+    result.unavailable.push_back(kUnavailableFraudCases);
+  }
   return result;
 }
 
@@ -337,7 +421,7 @@ absl::StatusOr<ReportTable> Statistics::ComputeReport(const v1::ReportSpec& spec
     case v1::REPORT_KIND_BREAKDOWN: {
       ReportTable table = CountTable("人数");
       const BreakdownCounts counts = model_.BreakdownOn(OfficesOf(**region), DayOf(spec.as_of()));
-      for (v1::BreakdownDimension dimension : AllDimensions()) {
+      for (v1::BreakdownDimension dimension : AllDimensions(sources_.tiering)) {
         const v1::Breakdown breakdown = MakeBreakdown(dimension, counts);
         for (const v1::BreakdownRow& row : breakdown.rows()) {
           table.rows.push_back(CountRow(absl::StrCat(DimensionName(dimension), ":", row.key()),
@@ -385,34 +469,60 @@ absl::StatusOr<ReportTable> Statistics::ComputeReport(const v1::ReportSpec& spec
       return table;
     }
     case v1::REPORT_KIND_SERVICE_INDICATORS: {
-      const PackedDay start = DayOf(spec.period_start());
-      const PackedDay end = DayOf(spec.period_end());
-      const DecisionCounts decisions = model_.Decisions(OfficesOf(**region), start, end);
+      v1::GetServiceIndicatorsRequest request;
+      request.set_region_code(spec.region_code());
+      request.set_period_start(spec.period_start());
+      request.set_period_end(spec.period_end());
+      absl::StatusOr<IndicatorsResult> indicators = GetServiceIndicators(request);
+      if (!indicators.ok()) return indicators.status();
+      const v1::GetServiceIndicatorsResponse& r = indicators->response;
       ReportTable table = CountTable("数量");
-      table.rows.push_back(CountRow("DECIDED", "期内审核的申请", decisions.decided));
-      table.rows.push_back(CountRow("DECIDED_WITHIN_DEADLINE", "其中：7个工作日内审核",
-                                    decisions.decided_within_deadline));
       table.rows.push_back(
-          CountRow("OVERDUE_UNDECIDED", "超过7个工作日未审核", decisions.overdue_undecided));
-      // The rest needs the follow-up and tiering services (see statistics.h): empty cells.
-      for (absl::CivilMonth month = absl::CivilMonth(UnpackDay(start));
-           month <= absl::CivilMonth(UnpackDay(end)); ++month) {
-        const std::string m = time::FormatMonth(month);
+          CountRow("DECIDED", "期内审核的申请", r.decided_within_deadline().denominator()));
+      table.rows.push_back(CountRow("DECIDED_WITHIN_DEADLINE", "其中：7个工作日内审核",
+                                    r.decided_within_deadline().numerator()));
+      table.rows.push_back(
+          CountRow("OVERDUE_UNDECIDED", "超过7个工作日未审核", r.overdue_undecided()));
+      // Parts whose feed is not consumed (see statistics.h) are empty cells.
+      std::map<std::string, v1::Ratio> coverage;
+      for (const v1::MonthlyCoverage& entry : r.follow_up_coverage()) {
+        coverage[entry.month()] = entry.coverage();
+      }
+      auto value = [](bool available, int64_t v) {
+        return available ? std::optional<int64_t>(v) : std::nullopt;
+      };
+      for (const CoverageMonth& month : MonthsOf(DayOf(spec.period_start()),
+                                                 DayOf(spec.period_end()))) {
+        const std::string m = time::FormatMonth(absl::CivilMonth(UnpackDay(month.first)));
+        const v1::Ratio& ratio = coverage[m];
         table.rows.push_back(CountRow(absl::StrCat("FOLLOW_UP_DUE:", m),
-                                      absl::StrCat(m, " 应回访人数"), std::nullopt));
+                                      absl::StrCat(m, " 应回访人数"),
+                                      value(sources_.followup, ratio.denominator())));
         table.rows.push_back(CountRow(absl::StrCat("FOLLOW_UP_COVERED:", m),
-                                      absl::StrCat(m, " 已回访人数"), std::nullopt));
+                                      absl::StrCat(m, " 已回访人数"),
+                                      value(sources_.followup, ratio.numerator())));
       }
-      for (const auto& [key, label] : PlanLevels()) {
+      const std::vector<std::pair<std::string, std::string>> levels = PlanLevels();
+      for (size_t i = 0; i < levels.size(); ++i) {
+        const auto& [key, label] = levels[i];
+        v1::PlanFulfilment plan;
+        if (static_cast<int>(i) < r.plan_fulfilment_size()) {
+          plan = r.plan_fulfilment(static_cast<int>(i));
+        }
         table.rows.push_back(CountRow(absl::StrCat("PLAN_DUE:", key),
-                                      absl::StrCat(label, " 到期服务义务"), std::nullopt));
+                                      absl::StrCat(label, " 到期服务义务"),
+                                      value(sources_.tiering, plan.met().denominator())));
         table.rows.push_back(CountRow(absl::StrCat("PLAN_MET:", key),
-                                      absl::StrCat(label, " 已履行"), std::nullopt));
+                                      absl::StrCat(label, " 已履行"),
+                                      value(sources_.tiering, plan.met().numerator())));
         table.rows.push_back(CountRow(absl::StrCat("PLAN_MISSED:", key),
-                                      absl::StrCat(label, " 未履行"), std::nullopt));
+                                      absl::StrCat(label, " 未履行"),
+                                      value(sources_.tiering, plan.missed_count())));
       }
-      table.rows.push_back(CountRow("FRAUD_OPENED", "立案的骗取案件", std::nullopt));
-      table.rows.push_back(CountRow("FRAUD_CONFIRMED", "认定的骗取案件", std::nullopt));
+      table.rows.push_back(CountRow("FRAUD_OPENED", "立案的骗取案件",
+                                    value(sources_.followup, r.fraud_cases_opened())));
+      table.rows.push_back(CountRow("FRAUD_CONFIRMED", "认定的骗取案件",
+                                    value(sources_.followup, r.fraud_cases_confirmed())));
       return table;
     }
     default:

@@ -5,13 +5,14 @@
 // in, dates well-formed and not in the future) and returns proto messages or an absl::Status; no
 // gRPC types here.
 //
-// What the registration feeds cannot tell (documented in README.md):
-//   - the TYPE breakdown needs tiering's feed: asked for explicitly it is FAILED_PRECONDITION
-//     (reason TYPE_BREAKDOWN_UNAVAILABLE); "all dimensions" leaves it out;
-//   - follow-up coverage, plan fulfilment and fraud cases need the follow-up and tiering services:
-//     GetServiceIndicators leaves follow_up_coverage and plan_fulfilment empty and the fraud
-//     counts 0, and names those parts in IndicatorsResult::unavailable (the handler sends them as
-//     trailing metadata); report tables show them as empty cells that are never compared.
+// What needs tiering's or follow-up's feed (documented in README.md): when the component does not
+// consume that feed (FeedSources),
+//   - the TYPE breakdown asked for explicitly is FAILED_PRECONDITION (reason
+//     TYPE_BREAKDOWN_UNAVAILABLE), and "all dimensions" leaves it out;
+//   - GetServiceIndicators leaves plan_fulfilment (tiering) or follow_up_coverage and the fraud
+//     counts (follow-up) empty / 0 and names those parts in IndicatorsResult::unavailable (the
+//     handler sends them as trailing metadata); report tables show them as empty cells that are
+//     never compared.
 
 #include <string>
 #include <vector>
@@ -35,9 +36,16 @@ struct IndicatorsResult {
   std::vector<std::string> unavailable;
 };
 
+// Which of the other services' feeds the read model is fed by.
+struct FeedSources {
+  bool tiering = false;
+  bool followup = false;
+};
+
 class Statistics final {
  public:
-  Statistics(const ReadModel& model, const validation::RegionDirectory& regions);
+  Statistics(const ReadModel& model, const validation::RegionDirectory& regions,
+             FeedSources sources = {});
 
   absl::StatusOr<v1::GetUrbanRegisteredUnemployedResponse> GetUrbanRegisteredUnemployed(
       const v1::GetUrbanRegisteredUnemployedRequest& request) const;
@@ -61,6 +69,7 @@ class Statistics final {
 
   const ReadModel& model_;
   const validation::RegionDirectory& regions_;
+  const FeedSources sources_;
 };
 
 }  // namespace unemployment::statistics

@@ -13,7 +13,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/statistics/read_model.h"
-#include "services/statistics/registration_feed_consumer.h"
+#include "services/statistics/feed_consumer.h"
 #include "services/statistics/shard_settings.h"
 #include "services/statistics/sqlite_statistics_store.h"
 #include "services/statistics/statistics.h"
@@ -25,14 +25,17 @@ namespace {
 class Component final : public server::ServiceComponent {
  public:
   // `model` must already hold the facts of `store`.
+  // Empty `tiering_addr` / `followup_addr`: that feed is not consumed.
   Component(validation::RegionDirectory regions, std::unique_ptr<SqliteStatisticsStore> store,
             std::unique_ptr<ReadModel> model, const std::vector<RegistrationShard>& shards,
+            const std::string& tiering_addr, const std::string& followup_addr,
             const server::PeerChannels& peers)
       : logger_("statistics"),
         regions_(std::move(regions)),
         store_(std::move(store)),
         model_(std::move(model)),
-        statistics_(*model_, regions_),
+        statistics_(*model_, regions_,
+                    FeedSources{!tiering_addr.empty(), !followup_addr.empty()}),
         service_(StatisticsServiceImpl::Dependencies{&statistics_, &clock_,
                                                      [this] { return FeedStatus(); }},
                  logger_) {
@@ -42,6 +45,20 @@ class Component final : public server::ServiceComponent {
           peers.Connect(shard.address), clock_,
           RegistrationFeedConsumer::Options(),
           log::Logger(absl::StrCat("statistics.feed.", shard.id))));
+    }
+    // Feed names sort as "followup" < "registration/..." < "tiering".
+    if (!followup_addr.empty()) {
+      consumers_.insert(consumers_.begin(),
+                        MakeFollowupFeedConsumer(followup_addr, *store_, *model_,
+                                                 peers.Connect(followup_addr), clock_,
+                                                 FeedConsumer::Options(),
+                                                 log::Logger("statistics.feed.followup")));
+    }
+    if (!tiering_addr.empty()) {
+      consumers_.push_back(MakeTieringFeedConsumer(tiering_addr, *store_, *model_,
+                                                   peers.Connect(tiering_addr), clock_,
+                                                   FeedConsumer::Options(),
+                                                   log::Logger("statistics.feed.tiering")));
     }
   }
 
@@ -64,7 +81,7 @@ class Component final : public server::ServiceComponent {
   std::vector<v1::FeedCursor> FeedStatus() const {
     std::vector<v1::FeedCursor> cursors;
     for (const auto& consumer : consumers_) cursors.push_back(consumer->Status());
-    return cursors;  // consumers are sorted by shard id, hence by feed name
+    return cursors;  // consumers are sorted by feed name
   }
 
   log::Logger logger_;
@@ -74,7 +91,7 @@ class Component final : public server::ServiceComponent {
   std::unique_ptr<ReadModel> model_;
   Statistics statistics_;
   StatisticsServiceImpl service_;
-  std::vector<std::unique_ptr<RegistrationFeedConsumer>> consumers_;
+  std::vector<std::unique_ptr<FeedConsumer>> consumers_;
 };
 
 void DefineSettings(server::Settings& settings) {
@@ -83,6 +100,13 @@ void DefineSettings(server::Settings& settings) {
   settings.Define("registration_shards", "",
                   "every registration shard whose event feed is consumed, as "
                   "shard_id=host:port,...; empty means one shard \"hlj\" at --registration_addr");
+  settings.Define("tiering_addr", "",
+                  "address of the tiering service whose event feed gives types and service "
+                  "deliveries (TYPE breakdown, plan fulfilment); empty = not consumed, those "
+                  "figures answer FAILED_PRECONDITION / stay empty");
+  settings.Define("followup_addr", "",
+                  "address of the follow-up service whose event feed gives follow-ups and fraud "
+                  "cases (follow-up coverage, fraud cases); empty = not consumed");
   settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
 }
 
@@ -107,7 +131,8 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
                         absl::StrCat("loading the read model: ", loaded.message()));
   }
   return std::make_unique<Component>(*std::move(regions), std::move(store), std::move(model),
-                                     *shards, *common.peers);
+                                     *shards, settings.Get("tiering_addr"),
+                                     settings.Get("followup_addr"), *common.peers);
 }
 
 }  // namespace

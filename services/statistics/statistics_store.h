@@ -38,6 +38,10 @@ class StatisticsStore {
   virtual absl::Status LoadFacts(
       const std::function<void(const RegistrationFact&)>& on_registration,
       const std::function<void(const ApplicationFact&)>& on_application) = 0;
+
+  // Calls `on_fact` once per stored fact of tiering's and follow-up's feeds (type changes in the
+  // order they were applied, deliveries, follow-ups, fraud cases), each in its own FactChange.
+  virtual absl::Status LoadServiceFacts(const std::function<void(const FactChange&)>& on_fact) = 0;
 };
 
 }  // namespace unemployment::statistics

@@ -12,7 +12,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/statistics/read_model.h"
-#include "services/statistics/registration_feed_consumer.h"
+#include "services/statistics/feed_consumer.h"
 #include "services/statistics/shard_settings.h"
 #include "services/statistics/sqlite_statistics_store.h"
 #include "services/statistics/statistics.h"

@@ -14,11 +14,15 @@
 #include "common/server/grpc_server.h"
 #include "common/time/time_zone.h"
 #include "common/validation/region_directory.h"
+#include "unemployment/followup/v1/followup_service.grpc.pb.h"
 #include "unemployment/registration/v1/registration_service.grpc.pb.h"
+#include "unemployment/tiering/v1/tiering_service.grpc.pb.h"
 
 namespace unemployment::statistics::testing {
 
 namespace regv1 = ::unemployment::registration::v1;
+namespace tv1 = ::unemployment::tiering::v1;
+namespace fv1 = ::unemployment::followup::v1;
 namespace codes = ::unemployment::common::v1;
 
 inline const validation::RegionDirectory& Regions() {
@@ -212,6 +216,165 @@ class FakeShard {
 
  private:
   ScriptedFeed feed_;
+  std::unique_ptr<server::GrpcServer> server_;
+};
+
+// --- Tiering's and follow-up's feeds. ---
+
+// A type change of `registration` (office `office`) to `type` from `effective`, recorded `recorded`.
+inline tv1::TieringEvent TypeChange(const std::string& registration, const std::string& office,
+                                    codes::UnemploymentType type, const std::string& effective,
+                                    const std::string& recorded) {
+  tv1::TieringEvent event;
+  *event.mutable_occurred_at() = NoonOf(recorded);
+  tv1::TypeChanged* e = event.mutable_type_changed();
+  e->set_registration_id(registration);
+  e->set_office_region_code(office);
+  e->set_type(type);
+  e->set_effective_date(effective);
+  return event;
+}
+
+inline tv1::TieringEvent Delivery(const std::string& id, const std::string& registration,
+                                  const std::string& office, tv1::ServiceType type,
+                                  const std::string& delivered, const std::string& recorded) {
+  tv1::TieringEvent event;
+  *event.mutable_occurred_at() = NoonOf(recorded);
+  tv1::ServiceDeliveryRecorded* e = event.mutable_service_delivery_recorded();
+  e->set_delivery_id(id);
+  e->set_registration_id(registration);
+  e->set_office_region_code(office);
+  e->set_type(type);
+  e->set_delivered_on(delivered);
+  return event;
+}
+
+inline fv1::FollowupEvent FollowUp(const std::string& id, const std::string& registration,
+                                   const std::string& office, const std::string& contact,
+                                   const std::string& recorded) {
+  fv1::FollowupEvent event;
+  *event.mutable_occurred_at() = NoonOf(recorded);
+  fv1::FollowUpRecorded* e = event.mutable_follow_up_recorded();
+  e->set_follow_up_id(id);
+  e->set_registration_id(registration);
+  e->set_office_region_code(office);
+  e->set_method(fv1::FOLLOW_UP_METHOD_PHONE_SURVEY);
+  e->set_contact_date(contact);
+  e->set_outcome(fv1::FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED);
+  return event;
+}
+
+inline fv1::FollowupEvent FraudOpened(const std::string& id, const std::string& office,
+                                      const std::string& opened) {
+  fv1::FollowupEvent event;
+  *event.mutable_occurred_at() = NoonOf(opened);
+  fv1::FraudCaseOpened* e = event.mutable_fraud_case_opened();
+  e->set_case_id(id);
+  e->set_city_code(office.substr(0, 4) + "00");
+  e->set_office_region_code(office);
+  e->set_benefit(fv1::FRAUD_BENEFIT_UNEMPLOYMENT_INSURANCE);
+  e->set_opened_on(opened);
+  return event;
+}
+
+inline fv1::FollowupEvent FraudConcluded(const std::string& id, const std::string& office,
+                                         fv1::FraudCaseState state, const std::string& concluded) {
+  fv1::FollowupEvent event;
+  *event.mutable_occurred_at() = NoonOf(concluded);
+  fv1::FraudCaseConcluded* e = event.mutable_fraud_case_concluded();
+  e->set_case_id(id);
+  e->set_city_code(office.substr(0, 4) + "00");
+  e->set_office_region_code(office);
+  e->set_state(state);
+  e->set_concluded_on(concluded);
+  return event;
+}
+
+// A tiering or follow-up service that streams a scripted feed (as ScriptedFeed does for a
+// registration shard).
+template <typename Service, typename Event, typename Request, typename Response>
+class ScriptedServiceFeed final : public Service {
+ public:
+  int64_t Add(Event event) {
+    absl::MutexLock lock(&mu_);
+    event.set_sequence(static_cast<int64_t>(events_.size()) + 1);
+    events_.push_back(std::move(event));
+    return static_cast<int64_t>(events_.size());
+  }
+
+  std::vector<int64_t> stream_starts() const {
+    absl::MutexLock lock(&mu_);
+    return stream_starts_;
+  }
+
+  void StopStreams() {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+
+  grpc::Status StreamEvents(grpc::ServerContext* context, const Request* request,
+                            grpc::ServerWriter<Response>* writer) override {
+    int64_t sent = request->after_sequence();
+    {
+      absl::MutexLock lock(&mu_);
+      stream_starts_.push_back(sent);
+      if (sent > static_cast<int64_t>(events_.size())) {
+        return grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "cursor ahead of feed");
+      }
+    }
+    while (!context->IsCancelled()) {
+      std::vector<Event> next;
+      {
+        absl::MutexLock lock(&mu_);
+        auto ready = [this, sent]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return stopping_ || static_cast<int64_t>(events_.size()) > sent;
+        };
+        mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(50));
+        if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stopping");
+        next.assign(events_.begin() + sent, events_.end());
+      }
+      for (const Event& event : next) {
+        Response response;
+        *response.mutable_event() = event;
+        if (!writer->Write(response)) return grpc::Status::CANCELLED;
+        sent = event.sequence();
+      }
+    }
+    return grpc::Status::CANCELLED;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<Event> events_ ABSL_GUARDED_BY(mu_);
+  std::vector<int64_t> stream_starts_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+using ScriptedTieringFeed = ScriptedServiceFeed<tv1::TieringService::Service, tv1::TieringEvent,
+                                                tv1::StreamEventsRequest,
+                                                tv1::StreamEventsResponse>;
+using ScriptedFollowupFeed =
+    ScriptedServiceFeed<fv1::FollowupService::Service, fv1::FollowupEvent,
+                        fv1::StreamEventsRequest, fv1::StreamEventsResponse>;
+
+// A scripted feed served on port 0.
+template <typename Feed>
+class FakeService {
+ public:
+  FakeService() {
+    auto started = server::GrpcServer::Start(server::ServerOptions(), {&feed_});
+    if (!started.ok()) std::abort();
+    server_ = *std::move(started);
+  }
+  ~FakeService() {
+    feed_.StopStreams();
+    server_->Shutdown();
+  }
+  Feed& feed() { return feed_; }
+  std::string address() const { return server_->address(); }
+
+ private:
+  Feed feed_;
   std::unique_ptr<server::GrpcServer> server_;
 };
 

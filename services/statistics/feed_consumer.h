@@ -1,0 +1,146 @@
+#pragma once
+
+// Keeps the statistics read model up to date from one event feed: a registration shard's
+// (RegistrationService.StreamEvents; the component runs one consumer per configured shard),
+// tiering's (TieringService.StreamEvents) or follow-up's (FollowupService.StreamEvents).
+//
+// A background thread streams the events after the feed's stored cursor ("registration/<shard_id>",
+// "tiering", "followup"); each event's facts and the new cursor are written in ONE store
+// transaction, and only then applied to the in-memory model, so a restart, a broken stream or a
+// feed added later neither loses nor doubles an event. An event the model cannot read (and, on a
+// registration feed, an event whose shard_id is not the configured one: the address points at
+// another shard) is refused: the consumer then retries with exponential backoff and reports the
+// error in Status(), instead of skipping facts and silently changing figures.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/log/logger.h"
+#include "common/time/clock.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/status.h"
+#include "services/statistics/read_model.h"
+#include "services/statistics/statistics_store.h"
+#include "unemployment/statistics/v1/statistics_service.pb.h"
+
+namespace unemployment::statistics {
+
+// A registration shard to consume: its id (the events' shard_id) and address.
+struct RegistrationShard {
+  std::string id;
+  std::string address;
+};
+
+// "registration/<shard_id>": the feed name of a shard, its cursor key and its GetFeedStatus name.
+std::string RegistrationFeedName(const std::string& shard_id);
+
+// The feed names of tiering and follow-up.
+inline constexpr char kTieringFeed[] = "tiering";
+inline constexpr char kFollowupFeed[] = "followup";
+
+// One open StreamEvents call, its events already turned into facts.
+class FeedStream {
+ public:
+  virtual ~FeedStream() = default;
+  // The next event: false at the end of the stream. `event` holds its facts or why they cannot be
+  // read; `sequence` is the event's sequence in either case.
+  virtual bool Next(int64_t& sequence, absl::StatusOr<FeedEvent>& event) = 0;
+  // The stream's final status (after Next returned false, or after the context was cancelled).
+  virtual grpc::Status Finish() = 0;
+};
+
+// Opens the StreamEvents calls of one service.
+class FeedSource {
+ public:
+  virtual ~FeedSource() = default;
+  virtual std::unique_ptr<FeedStream> Open(grpc::ClientContext* context,
+                                           int64_t after_sequence) = 0;
+};
+
+class FeedConsumer {
+ public:
+  struct Options {
+    absl::Duration initial_backoff = absl::Milliseconds(200);
+    absl::Duration max_backoff = absl::Seconds(30);
+  };
+
+  FeedConsumer(std::string feed, std::string address, std::unique_ptr<FeedSource> source,
+               StatisticsStore& store, ReadModel& model, const time::Clock& clock,
+               Options options, log::Logger logger);
+  virtual ~FeedConsumer();
+  FeedConsumer(const FeedConsumer&) = delete;
+  FeedConsumer& operator=(const FeedConsumer&) = delete;
+
+  // Starts the background thread (once).
+  void Start();
+  // Cancels the open stream and joins the thread; idempotent.
+  void Stop();
+
+  // Waits until the applied cursor is at least `sequence` or `timeout` passed; true when reached.
+  bool WaitForCursor(int64_t sequence, absl::Duration timeout);
+
+  // The consumer's position and state, for GetFeedStatus.
+  v1::FeedCursor Status() const;
+
+  const std::string& feed() const { return feed_; }
+
+ private:
+  void Run();
+  // Streams from the stored cursor until the stream ends; returns its final status.
+  absl::Status StreamOnce(bool& received_any);
+  absl::Status ApplyEvent(int64_t sequence, absl::StatusOr<FeedEvent> facts);
+
+  const std::string feed_;
+  const std::string address_;
+  const std::unique_ptr<FeedSource> source_;
+  StatisticsStore& store_;
+  ReadModel& model_;
+  const time::Clock& clock_;
+  const Options options_;
+  log::Logger logger_;
+
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_event_micros_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_applied_micros_ ABSL_GUARDED_BY(mu_) = 0;
+  v1::FeedState state_ ABSL_GUARDED_BY(mu_) = v1::FEED_STATE_RETRYING;
+  std::string last_error_ ABSL_GUARDED_BY(mu_);
+  // The open stream's context, so that Stop can cancel it.
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::thread thread_;
+};
+
+// The consumer of one registration shard's feed.
+class RegistrationFeedConsumer final : public FeedConsumer {
+ public:
+  RegistrationFeedConsumer(RegistrationShard shard, StatisticsStore& store, ReadModel& model,
+                           std::shared_ptr<grpc::Channel> channel, const time::Clock& clock,
+                           Options options, log::Logger logger);
+};
+
+// The consumer of tiering's feed (type changes and service deliveries), at `address`.
+std::unique_ptr<FeedConsumer> MakeTieringFeedConsumer(const std::string& address,
+                                                      StatisticsStore& store, ReadModel& model,
+                                                      std::shared_ptr<grpc::Channel> channel,
+                                                      const time::Clock& clock,
+                                                      FeedConsumer::Options options,
+                                                      log::Logger logger);
+
+// The consumer of follow-up's feed (follow-ups and fraud cases), at `address`.
+std::unique_ptr<FeedConsumer> MakeFollowupFeedConsumer(const std::string& address,
+                                                       StatisticsStore& store, ReadModel& model,
+                                                       std::shared_ptr<grpc::Channel> channel,
+                                                       const time::Clock& clock,
+                                                       FeedConsumer::Options options,
+                                                       log::Logger logger);
+
+}  // namespace unemployment::statistics
