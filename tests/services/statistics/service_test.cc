@@ -1,6 +1,7 @@
 // StatisticsService over gRPC (port 0): bad input with exact codes and details, and the feed
 // consumers of two registration shards resuming from their own cursors.
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,18 +25,23 @@ namespace {
 
 using testing::Person;
 namespace codes = ::unemployment::common::v1;
+namespace fv1 = ::unemployment::followup::v1;
 
 // The statistics service put together as in statistics_component.cc: its database in `dir`, one
 // feed consumer per shard, a FakeClock at noon on 2025-07-10, served on port 0.
 class StatisticsStack {
  public:
-  StatisticsStack(const std::string& dir, const std::vector<RegistrationShard>& shards)
+  // Empty `tiering` / `followup`: that feed is not consumed. Consumers in feed-name order:
+  // followup, the shards, tiering.
+  StatisticsStack(const std::string& dir, const std::vector<RegistrationShard>& shards,
+                  const std::string& tiering = "", const std::string& followup = "")
       : clock_(absl::FromUnixSeconds(testing::NoonOf("2025-07-10").seconds())) {
     auto opened = SqliteStatisticsStore::Open(dir + "/statistics.db");
     if (!opened.ok()) std::abort();
     store_ = *std::move(opened);
     if (!LoadReadModel(*store_, model_).ok()) std::abort();
-    statistics_ = std::make_unique<Statistics>(model_, testing::Regions());
+    statistics_ = std::make_unique<Statistics>(model_, testing::Regions(),
+                                               FeedSources{!tiering.empty(), !followup.empty()});
     service_ = std::make_unique<StatisticsServiceImpl>(
         StatisticsServiceImpl::Dependencies{statistics_.get(), &clock_,
                                             [this] {
@@ -44,16 +50,28 @@ class StatisticsStack {
                                               return out;
                                             }},
         log::Logger("statistics.test"));
-    RegistrationFeedConsumer::Options options;
+    FeedConsumer::Options options;
     options.initial_backoff = absl::Milliseconds(20);
     options.max_backoff = absl::Milliseconds(200);
+    auto channel = [](const std::string& address) {
+      return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    };
+    if (!followup.empty()) {
+      consumers_.push_back(MakeFollowupFeedConsumer(followup, *store_, model_, channel(followup),
+                                                    clock_, options,
+                                                    log::Logger("statistics.test.feed")));
+    }
     for (const RegistrationShard& shard : shards) {
       consumers_.push_back(std::make_unique<RegistrationFeedConsumer>(
-          shard, *store_, model_,
-          grpc::CreateChannel(shard.address, grpc::InsecureChannelCredentials()), clock_, options,
+          shard, *store_, model_, channel(shard.address), clock_, options,
           log::Logger("statistics.test.feed")));
-      consumers_.back()->Start();
     }
+    if (!tiering.empty()) {
+      consumers_.push_back(MakeTieringFeedConsumer(tiering, *store_, model_, channel(tiering),
+                                                   clock_, options,
+                                                   log::Logger("statistics.test.feed")));
+    }
+    for (auto& consumer : consumers_) consumer->Start();
     auto started = server::GrpcServer::Start(server::ServerOptions(), {service_.get()});
     if (!started.ok()) std::abort();
     server_ = *std::move(started);
@@ -65,7 +83,7 @@ class StatisticsStack {
     server_->Shutdown();
   }
 
-  RegistrationFeedConsumer& consumer(size_t i) { return *consumers_[i]; }
+  FeedConsumer& consumer(size_t i) { return *consumers_[i]; }
   v1::StatisticsService::Stub& stub() { return *stub_; }
 
   int64_t Urban(const std::string& region, const std::string& as_of) {
@@ -86,7 +104,7 @@ class StatisticsStack {
   ReadModel model_;
   std::unique_ptr<Statistics> statistics_;
   std::unique_ptr<StatisticsServiceImpl> service_;
-  std::vector<std::unique_ptr<RegistrationFeedConsumer>> consumers_;
+  std::vector<std::unique_ptr<FeedConsumer>> consumers_;
   std::unique_ptr<server::GrpcServer> server_;
   std::unique_ptr<v1::StatisticsService::Stub> stub_;
 };
@@ -288,6 +306,107 @@ TEST_CASE("each shard's feed resumes from its own cursor; a shard added later is
     CHECK(status.cursors(1).address() == hlj.address());
     CHECK(status.cursors(1).state() == v1::FEED_STATE_STREAMING);
   }
+}
+
+v1::GetServiceIndicatorsResponse IndicatorsOf(StatisticsStack& stack, const std::string& region,
+                                              const std::string& start, const std::string& end,
+                                              std::string* unavailable = nullptr) {
+  v1::GetServiceIndicatorsRequest request;
+  request.set_region_code(region);
+  request.set_period_start(start);
+  request.set_period_end(end);
+  v1::GetServiceIndicatorsResponse response;
+  grpc::ClientContext context;
+  grpc::Status status = stack.stub().GetServiceIndicators(&context, request, &response);
+  REQUIRE(status.ok());
+  if (unavailable != nullptr) {
+    auto trailers = context.GetServerTrailingMetadata();
+    auto it = trailers.find(kUnavailableIndicatorsKey);
+    *unavailable = it == trailers.end() ? "" : std::string(it->second.data(), it->second.size());
+  }
+  return response;
+}
+
+std::map<std::string, int64_t> TypeRowsOf(StatisticsStack& stack, const std::string& as_of) {
+  v1::GetBreakdownRequest request;
+  request.set_region_code("230100");
+  request.set_as_of(as_of);
+  request.add_dimensions(v1::BREAKDOWN_DIMENSION_TYPE);
+  v1::GetBreakdownResponse response;
+  grpc::ClientContext context;
+  REQUIRE(stack.stub().GetBreakdown(&context, request, &response).ok());
+  std::map<std::string, int64_t> rows;
+  for (const v1::BreakdownRow& row : response.breakdowns(0).rows()) rows[row.key()] = row.count();
+  return rows;
+}
+
+TEST_CASE("tiering's and follow-up's feeds resume from their cursors after a restart mid-feed",
+          "[statistics][feed]") {
+  testing::FakeShard hlj("hlj");
+  testing::FakeService<testing::ScriptedTieringFeed> tiering;
+  testing::FakeService<testing::ScriptedFollowupFeed> followup;
+  const std::string dir = testing::TempDir();
+  Person a{"hlj-1", "230102", "2025-06-01"};
+  Person b{"hlj-2", "230102", "2025-06-02"};
+  hlj.feed().Add(testing::Created(a));
+  hlj.feed().Add(testing::Created(b));
+  tiering.feed().Add(testing::TypeChange("hlj-1", "230102", codes::UNEMPLOYMENT_TYPE_SKILLED,
+                                         "2025-06-01", "2025-06-01"));
+  followup.feed().Add(testing::FollowUp("f1", "hlj-1", "230102", "2025-06-10", "2025-06-10"));
+  followup.feed().Add(testing::FraudOpened("c1", "230102", "2025-06-11"));
+  {
+    StatisticsStack stack(dir, {{"hlj", hlj.address()}}, tiering.address(), followup.address());
+    REQUIRE(stack.consumer(0).WaitForCursor(2, absl::Seconds(10)));  // followup
+    REQUIRE(stack.consumer(1).WaitForCursor(2, absl::Seconds(10)));  // hlj
+    REQUIRE(stack.consumer(2).WaitForCursor(1, absl::Seconds(10)));  // tiering
+    std::string unavailable = "?";
+    const auto june = IndicatorsOf(stack, "230100", "2025-06-01", "2025-06-30", &unavailable);
+    CHECK(unavailable.empty());
+    CHECK(june.follow_up_coverage(0).coverage().numerator() == 1);
+    CHECK(june.follow_up_coverage(0).coverage().denominator() == 2);
+    CHECK(june.fraud_cases_opened() == 1);
+  }
+  // While statistics is down both feeds go on.
+  tiering.feed().Add(testing::TypeChange("hlj-2", "230102",
+                                         codes::UNEMPLOYMENT_TYPE_LACKING_SKILLS, "2025-06-02",
+                                         "2025-06-02"));
+  followup.feed().Add(testing::FollowUp("f2", "hlj-2", "230102", "2025-06-12", "2025-06-12"));
+  followup.feed().Add(testing::FraudConcluded("c1", "230102", fv1::FRAUD_CASE_STATE_CONFIRMED,
+                                              "2025-06-20"));
+  StatisticsStack stack(dir, {{"hlj", hlj.address()}}, tiering.address(), followup.address());
+  REQUIRE(stack.consumer(0).WaitForCursor(4, absl::Seconds(10)));
+  REQUIRE(stack.consumer(2).WaitForCursor(2, absl::Seconds(10)));
+  CHECK(tiering.feed().stream_starts().back() == 1);
+  CHECK(followup.feed().stream_starts().back() == 2);
+  // Nothing lost, nothing doubled: both covered once, one case opened and confirmed.
+  const auto june = IndicatorsOf(stack, "230100", "2025-06-01", "2025-06-30");
+  CHECK(june.follow_up_coverage(0).coverage().numerator() == 2);
+  CHECK(june.follow_up_coverage(0).coverage().denominator() == 2);
+  CHECK(june.fraud_cases_opened() == 1);
+  CHECK(june.fraud_cases_confirmed() == 1);
+  CHECK(TypeRowsOf(stack, "2025-06-30") ==
+        std::map<std::string, int64_t>{{"UNEMPLOYMENT_TYPE_SKILLED", 1},
+                                       {"UNEMPLOYMENT_TYPE_LACKING_SKILLS", 1},
+                                       {"UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY", 0},
+                                       {"UNKNOWN", 0}});
+  // A live event arrives without a restart.
+  tiering.feed().Add(testing::TypeChange("hlj-2", "230102",
+                                         codes::UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY,
+                                         "2025-07-01", "2025-07-01"));
+  REQUIRE(stack.consumer(2).WaitForCursor(3, absl::Seconds(10)));
+  CHECK(TypeRowsOf(stack, "2025-07-01")["UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY"] == 1);
+  CHECK(TypeRowsOf(stack, "2025-06-30")["UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY"] == 0);
+
+  grpc::ClientContext context;
+  v1::GetFeedStatusResponse status;
+  REQUIRE(stack.stub().GetFeedStatus(&context, v1::GetFeedStatusRequest(), &status).ok());
+  REQUIRE(status.cursors_size() == 3);
+  CHECK(status.cursors(0).feed() == "followup");
+  CHECK(status.cursors(0).last_applied_sequence() == 4);
+  CHECK(status.cursors(1).feed() == "registration/hlj");
+  CHECK(status.cursors(2).feed() == "tiering");
+  CHECK(status.cursors(2).address() == tiering.address());
+  CHECK(status.cursors(2).last_applied_sequence() == 3);
 }
 
 TEST_CASE("a feed of another shard than configured is refused", "[statistics][feed]") {
