@@ -237,7 +237,9 @@ Command ExportCommand() {
       "and Chinese headers) and writes it to FILE (through FILE.partial and a rename) or to\n"
       "standard output. KIND: urban-registered-unemployed (or urban) and breakdown take\n"
       "--as-of (default today); flows and service-indicators need --period-start and\n"
-      "--period-end.";
+      "--period-end. The breakdown's TYPE rows and the service indicators' plan rows need\n"
+      "statistics to read tiering's feed (--tiering_addr), the follow-up coverage and fraud\n"
+      "rows follow-up's feed (--followup_addr); without it those rows are left out / empty.";
   command.flags = {
       {"report", "KIND", "the report table"},
       {"region", "CODE", "6-digit province, city or county code"},

@@ -2,17 +2,23 @@
 //
 // Generates N registrations (default 1,000,000) over the two years up to 2025-06-30 in the 13
 // cities of Heilongjiang, about 60% of them deregistered before that day (some entered late), as
-// registration-feed events; turns each into facts with the consumer's code (FeedEventOf) and puts
-// them into the read model and, in batches of 10,000 events per transaction, into the SQLite store.
-// Then prints the build times, the time to reload the model from the store (a restart), the urban
-// registered unemployed of one county, one city and the province, the full breakdown of the
-// province, and the resident memory.
+// registration-feed events, with tiering-feed events (a type for each registration at its start,
+// a later type change for a quarter, a first interview for 80% and a job recommendation for half)
+// and follow-up-feed events (a follow-up for half of them, a fraud case opened per 1,000, half of
+// those confirmed); turns each into facts with the consumers' code (FeedEventOf) and puts them
+// into the read model and, in batches of 10,000 events per transaction and feed, into the SQLite
+// store. Then prints the build times, the time to reload the model from the store (a restart), the
+// urban registered unemployed of one county, one city and the province, the full breakdown of the
+// province (TYPE included), the service indicators of the province over six months, and the
+// resident memory.
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -23,6 +29,7 @@
 #include "common/validation/region_directory.h"
 #include "services/statistics/read_model.h"
 #include "services/statistics/registration_events.h"
+#include "services/statistics/service_events.h"
 #include "services/statistics/sqlite_statistics_store.h"
 #include "services/statistics/statistics.h"
 
@@ -30,6 +37,8 @@ namespace {
 
 namespace st = ::unemployment::statistics;
 namespace regv1 = ::unemployment::registration::v1;
+namespace tv1 = ::unemployment::tiering::v1;
+namespace fv1 = ::unemployment::followup::v1;
 namespace codes = ::unemployment::common::v1;
 using Clock = std::chrono::steady_clock;
 
@@ -112,12 +121,15 @@ int main(int argc, char** argv) {
 
   Random random;
   st::ReadModel model;
-  std::vector<st::FeedEvent> batch;
+  // Per feed: the pending batch and the last sequence.
+  std::map<std::string, std::vector<st::FeedEvent>> batches;
+  std::map<std::string, int64_t> sequences;
   int64_t sequence = 0, deregistered = 0;
   double generate_ms = 0, model_ms = 0, store_ms = 0;
-  auto flush = [&]() -> bool {
+  auto flush = [&](const std::string& feed) -> bool {
+    std::vector<st::FeedEvent>& batch = batches[feed];
     const auto start = Clock::now();
-    auto applied = (*store)->Apply("registration/hlj", batch, 0);
+    auto applied = (*store)->Apply(feed, batch, 0);
     store_ms += MillisSince(start);
     batch.clear();
     if (!applied.ok()) {
@@ -126,15 +138,35 @@ int main(int argc, char** argv) {
     }
     return true;
   };
-  auto apply = [&](const regv1::Event& event) -> bool {
-    auto start = Clock::now();
-    auto facts = st::FeedEventOf(event);
-    if (!facts.ok()) return false;
+  auto apply_facts = [&](const std::string& feed, absl::StatusOr<st::FeedEvent> facts,
+                         Clock::time_point start) -> bool {
+    if (!facts.ok()) {
+      std::fprintf(stderr, "statistics_bench: error: %s\n", facts.status().ToString().c_str());
+      return false;
+    }
     model.Apply(facts->change);
     model_ms += MillisSince(start);
+    std::vector<st::FeedEvent>& batch = batches[feed];
     batch.push_back(*std::move(facts));
-    return batch.size() < 10000 || flush();
+    return batch.size() < 10000 || flush(feed);
   };
+  auto apply = [&](const regv1::Event& event) -> bool {
+    return apply_facts("registration/hlj", st::FeedEventOf(event), Clock::now());
+  };
+  auto apply_tiering = [&](tv1::TieringEvent event, absl::CivilDay day) -> bool {
+    event.set_sequence(++sequences["tiering"]);
+    *event.mutable_occurred_at() = NoonOf(day);
+    return apply_facts("tiering", st::FeedEventOf(event), Clock::now());
+  };
+  auto apply_followup = [&](fv1::FollowupEvent event, absl::CivilDay day) -> bool {
+    event.set_sequence(++sequences["followup"]);
+    *event.mutable_occurred_at() = NoonOf(day);
+    return apply_facts("followup", st::FeedEventOf(event), Clock::now());
+  };
+  static const codes::UnemploymentType kTypes[] = {codes::UNEMPLOYMENT_TYPE_SKILLED,
+                                                    codes::UNEMPLOYMENT_TYPE_LACKING_SKILLS,
+                                                    codes::UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY};
+  int64_t tiering_events = 0, followup_events = 0;
   for (int64_t i = 0; i < count; ++i) {
     auto start = Clock::now();
     const absl::CivilDay registered = first + static_cast<int>(random.Below(static_cast<uint32_t>(span)));
@@ -160,6 +192,73 @@ int main(int argc, char** argv) {
     *r.mutable_create_time() = NoonOf(registered);
     generate_ms += MillisSince(start);
     if (!apply(event)) return 1;
+    {
+      // Tiering: a type from the start, a change for a quarter; a first interview for 80%, a job
+      // recommendation for half. Follow-up: a contact for half, a fraud case per 1,000.
+      const std::string& id = r.id();
+      const std::string& office = r.office_region_code();
+      tv1::TieringEvent typed;
+      typed.mutable_type_changed()->set_registration_id(id);
+      typed.mutable_type_changed()->set_office_region_code(office);
+      typed.mutable_type_changed()->set_type(kTypes[random.Below(3)]);
+      typed.mutable_type_changed()->set_effective_date(r.registered_date());
+      if (!apply_tiering(typed, registered)) return 1;
+      ++tiering_events;
+      if (random.Below(4) == 0) {
+        const absl::CivilDay changed = registered + 30 + static_cast<int>(random.Below(200));
+        typed.mutable_type_changed()->set_type(kTypes[random.Below(3)]);
+        typed.mutable_type_changed()->set_effective_date(unemployment::time::FormatDate(changed));
+        if (!apply_tiering(typed, changed)) return 1;
+        ++tiering_events;
+      }
+      for (const auto& [type, share, after] :
+           {std::tuple<tv1::ServiceType, uint32_t, int>{tv1::SERVICE_TYPE_FIRST_INTERVIEW, 8, 3},
+            std::tuple<tv1::ServiceType, uint32_t, int>{tv1::SERVICE_TYPE_JOB_RECOMMENDATION, 5,
+                                                        12}}) {
+        if (random.Below(10) >= share) continue;
+        const absl::CivilDay day = registered + after;
+        tv1::TieringEvent delivered;
+        tv1::ServiceDeliveryRecorded& d = *delivered.mutable_service_delivery_recorded();
+        d.set_delivery_id(absl::StrCat("dlv-", tiering_events));
+        d.set_registration_id(id);
+        d.set_office_region_code(office);
+        d.set_type(type);
+        d.set_delivered_on(unemployment::time::FormatDate(day));
+        if (!apply_tiering(delivered, day)) return 1;
+        ++tiering_events;
+      }
+      if (random.Below(2) == 0) {
+        const absl::CivilDay day = registered + 20 + static_cast<int>(random.Below(60));
+        fv1::FollowupEvent contact;
+        fv1::FollowUpRecorded& f = *contact.mutable_follow_up_recorded();
+        f.set_follow_up_id(absl::StrCat("fu-", followup_events));
+        f.set_registration_id(id);
+        f.set_office_region_code(office);
+        f.set_method(fv1::FOLLOW_UP_METHOD_PHONE_SURVEY);
+        f.set_contact_date(unemployment::time::FormatDate(day));
+        if (!apply_followup(contact, day)) return 1;
+        ++followup_events;
+      }
+      if (random.Below(1000) == 0) {
+        fv1::FollowupEvent opened;
+        opened.mutable_fraud_case_opened()->set_case_id(absl::StrCat("case-", i));
+        opened.mutable_fraud_case_opened()->set_office_region_code(office);
+        opened.mutable_fraud_case_opened()->set_opened_on(r.registered_date());
+        if (!apply_followup(opened, registered)) return 1;
+        ++followup_events;
+        if (random.Below(2) == 0) {
+          const absl::CivilDay day = registered + 40;
+          fv1::FollowupEvent concluded;
+          fv1::FraudCaseConcluded& c = *concluded.mutable_fraud_case_concluded();
+          c.set_case_id(absl::StrCat("case-", i));
+          c.set_office_region_code(office);
+          c.set_state(fv1::FRAUD_CASE_STATE_CONFIRMED);
+          c.set_concluded_on(unemployment::time::FormatDate(day));
+          if (!apply_followup(concluded, day)) return 1;
+          ++followup_events;
+        }
+      }
+    }
     // About 60% end within the period, after 1 to 400 days; one in ten is entered late.
     const absl::CivilDay ends = registered + 1 + static_cast<int>(random.Below(400));
     if (random.Below(10) < 6 && ends <= last) {
@@ -181,12 +280,18 @@ int main(int argc, char** argv) {
       if (!apply(ended)) return 1;
     }
   }
-  if (!batch.empty() && !flush()) return 1;
-  std::printf("registrations: %lld, deregistrations: %lld, events: %lld, offices: %zu\n",
+  for (auto& [feed, batch] : batches) {
+    if (!batch.empty() && !flush(feed)) return 1;
+  }
+  std::printf("registrations: %lld, deregistrations: %lld, registration events: %lld, "
+              "offices: %zu\n",
               static_cast<long long>(count), static_cast<long long>(deregistered),
               static_cast<long long>(sequence), offices.size());
-  std::printf("generate events: %.0f ms\n", generate_ms);
-  std::printf("build read model from events (event->facts->memory): %.0f ms\n", model_ms);
+  std::printf("tiering events: %lld, follow-up events: %lld\n",
+              static_cast<long long>(tiering_events), static_cast<long long>(followup_events));
+  std::printf("generate registration events: %.0f ms\n", generate_ms);
+  std::printf("build read model from all feeds' events (event->facts->memory): %.0f ms\n",
+              model_ms);
   std::printf("store events (SQLite, 10,000 events per transaction, synchronous=NORMAL): %.0f ms\n",
               store_ms);
   std::printf("after build: %s\n", RssLine().c_str());
@@ -197,7 +302,7 @@ int main(int argc, char** argv) {
   std::printf("reload read model from SQLite (restart): %.0f ms (%lld registrations)\n",
               MillisSince(start), static_cast<long long>(reloaded.registration_count()));
 
-  st::Statistics statistics(model, *regions);
+  st::Statistics statistics(model, *regions, st::FeedSources{true, true});
   for (const char* region : {"230102", "230100", "230000"}) {
     st::v1::GetUrbanRegisteredUnemployedRequest request;
     request.set_region_code(region);
@@ -224,7 +329,30 @@ int main(int argc, char** argv) {
     best = std::min(best, MillisSince(start));
     if (!response.ok()) return 1;
   }
-  std::printf("full breakdown of 230000 on 2025-06-30: %.2f ms (best of 5)\n", best);
+  std::printf("full breakdown of 230000 on 2025-06-30 (7 dimensions, TYPE included): %.2f ms "
+              "(best of 5)\n",
+              best);
+  for (const char* region : {"230102", "230100", "230000"}) {
+    st::v1::GetServiceIndicatorsRequest indicators;
+    indicators.set_region_code(region);
+    indicators.set_period_start("2025-01-01");
+    indicators.set_period_end("2025-06-30");
+    best = 1e9;
+    st::v1::GetServiceIndicatorsResponse last_response;
+    for (int run = 0; run < 3; ++run) {
+      start = Clock::now();
+      auto response = statistics.GetServiceIndicators(indicators);
+      best = std::min(best, MillisSince(start));
+      if (!response.ok()) return 1;
+      last_response = response->response;
+    }
+    std::printf("service indicators of %s 2025-01..06 (6 months coverage, plan, fraud): %.2f ms "
+                "(best of 3); coverage 2025-06 %lld/%lld, fraud opened %lld\n",
+                region, best,
+                static_cast<long long>(last_response.follow_up_coverage(5).coverage().numerator()),
+                static_cast<long long>(last_response.follow_up_coverage(5).coverage().denominator()),
+                static_cast<long long>(last_response.fraud_cases_opened()));
+  }
   std::printf("at end (two models in memory): %s\n", RssLine().c_str());
   return 0;
 }
