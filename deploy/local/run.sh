@@ -74,7 +74,10 @@ verification_addr=127.0.0.1:$(port_of verification)
 for svc in "${services[@]}"; do
   args=(--listen="127.0.0.1:$(port_of "$svc")" --data_dir="$state/$svc")
   case $svc in
-    gateway|tiering|statistics) args+=(--registration_addr="$registration_addr") ;;
+    gateway|tiering) args+=(--registration_addr="$registration_addr") ;;
+    statistics) args+=(--registration_addr="$registration_addr"
+                       --tiering_addr="127.0.0.1:$(port_of tiering)"
+                       --followup_addr="127.0.0.1:$(port_of followup)") ;;
     registration) args+=(--verification_addr="$verification_addr") ;;
     followup) args+=(--registration_addr="$registration_addr" --verification_addr="$verification_addr") ;;
   esac
