@@ -71,30 +71,44 @@ void ReadModel::ApplyLocked(const FactChange& change) {
   if (change.application.has_value()) AddApplicationLocked(*change.application);
   if (change.type_change.has_value()) {
     const TypeFact& t = *change.type_change;
-    ServiceOf(t.registration_id).types.push_back({t.effective, t.recorded, Small(t.type)});
+    AddServiceEntry(t.registration_id, {t.effective, t.recorded, kTypeChange, Small(t.type)});
   }
   if (change.delivery.has_value()) {
     const DeliveryFact& d = *change.delivery;
-    ServiceOf(d.registration_id).deliveries.push_back({d.delivered, d.recorded, Small(d.type)});
+    AddServiceEntry(d.registration_id, {d.delivered, d.recorded, kDelivery, Small(d.type)});
   }
   if (change.follow_up.has_value()) {
     const FollowUpFact& f = *change.follow_up;
-    ServiceOf(f.registration_id).contacts.push_back({f.contact, f.recorded});
+    AddServiceEntry(f.registration_id, {f.contact, f.recorded, kContact, 0});
   }
   if (change.fraud_case.has_value()) PutFraudLocked(*change.fraud_case);
 }
 
-ReadModel::ServiceData& ReadModel::ServiceOf(const std::string& registration_id) {
-  auto [it, inserted] =
-      service_index_.try_emplace(registration_id, static_cast<uint32_t>(services_.size()));
-  if (inserted) {
-    services_.emplace_back();
-    auto known = registrations_.find(registration_id);
-    if (known != registrations_.end()) {
-      offices_[known->second.office]->registrations[known->second.index].service = it->second;
-    }
+void ReadModel::CacheType(Row& row, const ServiceEntry& entry) const {
+  if (entry.kind != kTypeChange) return;
+  if (row.type_count < 255) ++row.type_count;
+  if (row.type_count == 1) {
+    row.type = entry.type;
+    row.type_from = std::max(entry.day, entry.recorded);
   }
-  return services_[it->second];
+}
+
+void ReadModel::AddServiceEntry(const std::string& registration_id, ServiceEntry entry) {
+  auto known = registrations_.find(registration_id);
+  if (known != registrations_.end()) {
+    Row& row = offices_[known->second.office]->registrations[known->second.index];
+    if (row.service == kNoService) {
+      row.service = static_cast<uint32_t>(services_.size());
+      services_.emplace_back();
+    }
+    services_[row.service].push_back(entry);
+    CacheType(row, entry);
+    return;
+  }
+  auto [it, inserted] =
+      pending_services_.try_emplace(registration_id, static_cast<uint32_t>(services_.size()));
+  if (inserted) services_.emplace_back();
+  services_[it->second].push_back(entry);
 }
 
 void ReadModel::PutFraudLocked(const FraudFact& f) {
@@ -157,8 +171,15 @@ void ReadModel::AddRegistrationLocked(const RegistrationFact& f) {
   row.end_reason = Small(f.end_reason);
   row.urban = f.urban;
   row.household_local = f.household_local;
-  auto service = service_index_.find(f.id);
-  row.service = service == service_index_.end() ? kNoService : service->second;
+  row.type_count = 0;
+  row.type = 0;
+  row.type_from = kNoDay;
+  row.service = kNoService;
+  if (auto pending = pending_services_.find(f.id); pending != pending_services_.end()) {
+    row.service = pending->second;
+    pending_services_.erase(pending);
+    for (const ServiceEntry& entry : services_[row.service]) CacheType(row, entry);
+  }
   registrations_.emplace(
       f.id, Location{office_index_.at(f.office_region_code),
                      static_cast<uint32_t>(office.registrations.size())});
@@ -306,12 +327,13 @@ DecisionCounts ReadModel::Decisions(const OfficeFilter& offices, PackedDay start
 }
 
 int ReadModel::TypeOn(const Row& row, PackedDay day) const {
-  if (row.service == kNoService) return 0;
+  if (row.type_count == 0) return 0;
+  if (row.type_count == 1) return day >= row.type_from ? row.type : 0;
   // The change known on `day` with the latest effective date on or before it (ties: the later).
-  const TypeEntry* best = nullptr;
-  for (const TypeEntry& entry : services_[row.service].types) {
-    if (entry.effective > day || entry.recorded > day) continue;
-    if (best == nullptr || entry.effective >= best->effective) best = &entry;
+  const ServiceEntry* best = nullptr;
+  for (const ServiceEntry& entry : services_[row.service]) {
+    if (entry.kind != kTypeChange || entry.day > day || entry.recorded > day) continue;
+    if (best == nullptr || entry.day >= best->day) best = &entry;
   }
   return best == nullptr ? 0 : best->type;
 }
@@ -327,9 +349,9 @@ std::vector<CoverageCounts> ReadModel::Coverage(const OfficeFilter& offices,
         if (row.start > month.evaluated || month.evaluated >= row.stop) continue;
         ++counts[i].active;
         if (row.service == kNoService) continue;
-        for (const ContactEntry& contact : services_[row.service].contacts) {
-          if (contact.contact >= month.first && contact.contact <= month.evaluated &&
-              contact.recorded <= month.evaluated) {
+        for (const ServiceEntry& contact : services_[row.service]) {
+          if (contact.kind == kContact && contact.day >= month.first &&
+              contact.day <= month.evaluated && contact.recorded <= month.evaluated) {
             ++counts[i].covered;
             break;
           }
@@ -356,13 +378,20 @@ enum : uint8_t {
   kAgencyList = 13,
 };
 
+// `day` plus `months` calendar months, on the same day or the month's last (common/time AddMonths).
 PackedDay AddMonthsTo(PackedDay day, int months) {
-  const absl::CivilMonth month = absl::CivilMonth(UnpackDay(day)) + months;
-  const int last = DaysIn(static_cast<int>(month.year()), month.month());
-  return PackDay(absl::CivilDay(month.year(), month.month(), std::min(DayOfMonth(day), last)));
+  const int index = Year(day) * 12 + (Month(day) - 1) + months;
+  const int year = index / 12;
+  const int month = index % 12 + 1;
+  return year * 10000 + month * 100 + std::min(DayOfMonth(day), DaysIn(year, month));
 }
 
-PackedDay DayBefore(PackedDay day) { return PackDay(UnpackDay(day) - 1); }
+PackedDay DayBefore(PackedDay day) {
+  if (DayOfMonth(day) > 1) return day - 1;
+  const int year = Month(day) == 1 ? Year(day) - 1 : Year(day);
+  const int month = Month(day) == 1 ? 12 : Month(day) - 1;
+  return year * 10000 + month * 100 + DaysIn(year, month);
+}
 
 }  // namespace
 
@@ -392,13 +421,15 @@ void ReadModel::PlanOf(const Row& row, PackedDay start, PackedDay end, PlanCount
   const PackedDay medium_short = AddMonthsTo(reg, 1);
   const PackedDay medium_long = AddMonthsTo(reg, 3);
   const PackedDay long_term = AddMonthsTo(reg, 6);
-  static const std::vector<DeliveryEntry> kNone;
-  const std::vector<DeliveryEntry>& deliveries =
-      row.service == kNoService ? kNone : services_[row.service].deliveries;
+  static const ServiceData kNone;
+  const ServiceData& deliveries = row.service == kNoService ? kNone : services_[row.service];
   auto delivered = [&](uint8_t type, PackedDay first, PackedDay last) {
     int n = 0;
-    for (const DeliveryEntry& d : deliveries) {
-      if (d.type == type && d.delivered >= first && d.delivered <= last && d.recorded <= end) ++n;
+    for (const ServiceEntry& d : deliveries) {
+      if (d.kind == kDelivery && d.type == type && d.day >= first && d.day <= last &&
+          d.recorded <= end) {
+        ++n;
+      }
     }
     return n;
   };
@@ -426,9 +457,10 @@ void ReadModel::PlanOf(const Row& row, PackedDay start, PackedDay end, PlanCount
   if (level >= 4) {
     auto first_of = [&](uint8_t type, PackedDay from) {
       PackedDay met = kNoDay;
-      for (const DeliveryEntry& d : deliveries) {
-        if (d.type == type && d.delivered >= from && d.delivered <= judged && d.recorded <= end) {
-          met = std::min(met, d.delivered);
+      for (const ServiceEntry& d : deliveries) {
+        if (d.kind == kDelivery && d.type == type && d.day >= from && d.day <= judged &&
+            d.recorded <= end) {
+          met = std::min(met, d.day);
         }
       }
       return met;

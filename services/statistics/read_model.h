@@ -167,7 +167,7 @@ class ReadModel final {
       ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  // A registration in 40 bytes.
+  // A registration in 44 bytes.
   struct Row {
     PackedDay registered;
     PackedDay recorded;
@@ -184,31 +184,29 @@ class ReadModel final {
     uint8_t end_reason;
     bool urban;
     bool household_local;
+    // What tiering told about the type, cached so that the breakdown rarely leaves the row: the
+    // number of type changes known (saturating at 255) and, when there is exactly one, its type
+    // and the first day it counts (max(effective, recorded)).
+    uint8_t type_count;
+    uint8_t type;
+    PackedDay type_from;
     // Index into services_ (type history, deliveries, follow-ups), kNoService when none known.
     uint32_t service;
   };
   static constexpr uint32_t kNoService = 0xFFFFFFFFu;
-  struct TypeEntry {
-    PackedDay effective;
+  // One fact of tiering's or follow-up's feed about a registration, in 12 bytes: a type change
+  // (day = effective, type = UnemploymentType), a delivery (day = delivered, type = ServiceType)
+  // or a follow-up contact (day = contact date).
+  enum ServiceKind : uint8_t { kTypeChange = 0, kDelivery = 1, kContact = 2 };
+  struct ServiceEntry {
+    PackedDay day;
     PackedDay recorded;
+    ServiceKind kind;
     uint8_t type;
   };
-  struct DeliveryEntry {
-    PackedDay delivered;
-    PackedDay recorded;
-    uint8_t type;
-  };
-  struct ContactEntry {
-    PackedDay contact;
-    PackedDay recorded;
-  };
-  // What tiering and follow-up told about one registration (it may arrive before the registration
-  // itself, which comes from another feed).
-  struct ServiceData {
-    std::vector<TypeEntry> types;
-    std::vector<DeliveryEntry> deliveries;
-    std::vector<ContactEntry> contacts;
-  };
+  // Every such fact of one registration in arrival order. It may arrive before the registration
+  // itself, which comes from another feed: it then waits under its id in pending_services_.
+  using ServiceData = std::vector<ServiceEntry>;
   struct FraudRow {
     PackedDay opened;
     PackedDay opened_recorded;
@@ -239,7 +237,10 @@ class ReadModel final {
   void AddRegistrationLocked(const RegistrationFact& fact) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddApplicationLocked(const ApplicationFact& fact) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ApplyLocked(const FactChange& change) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  ServiceData& ServiceOf(const std::string& registration_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds a fact about `registration_id` (and updates its row's type cache).
+  void AddServiceEntry(const std::string& registration_id, ServiceEntry entry)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CacheType(Row& row, const ServiceEntry& entry) const;
   void PutFraudLocked(const FraudFact& fact) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The type number on `day` (0 when none known).
   int TypeOn(const Row& row, PackedDay day) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -256,7 +257,8 @@ class ReadModel final {
   absl::flat_hash_map<std::string, Location> applications_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Location> fraud_cases_ ABSL_GUARDED_BY(mu_);
   std::vector<ServiceData> services_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, uint32_t> service_index_ ABSL_GUARDED_BY(mu_);
+  // Ids whose registration is not known yet -> index into services_.
+  absl::flat_hash_map<std::string, uint32_t> pending_services_ ABSL_GUARDED_BY(mu_);
 };
 
 // Fills `model` with every fact of `store`, registration feeds' and the others' (start-up).

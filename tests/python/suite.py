@@ -57,6 +57,9 @@ class Suite:
         registration = self.start("registration")
         for name in SERVICES[1:]:
             args = [f"--registration_addr={registration}"] if name != "verification" else []
+            if name == "statistics":  # reads tiering's and follow-up's feeds too
+                args += [f"--tiering_addr={self.addresses['tiering']}",
+                         f"--followup_addr={self.addresses['followup']}"]
             self.start(name, *args)
         return self
 
