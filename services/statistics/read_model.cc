@@ -342,23 +342,41 @@ std::vector<CoverageCounts> ReadModel::Coverage(const OfficeFilter& offices,
                                                 const std::vector<CoverageMonth>& months) const {
   absl::ReaderMutexLock lock(&mu_);
   std::vector<CoverageCounts> counts(months.size());
-  ForOffices(offices, [&](const Office& office) {
-    for (const Row& row : office.registrations) {
-      for (size_t i = 0; i < months.size(); ++i) {
-        const CoverageMonth& month = months[i];
-        if (row.start > month.evaluated || month.evaluated >= row.stop) continue;
-        ++counts[i].active;
-        if (row.service == kNoService) continue;
-        for (const ServiceEntry& contact : services_[row.service]) {
-          if (contact.kind == kContact && contact.day >= month.first &&
-              contact.day <= month.evaluated && contact.recorded <= month.evaluated) {
-            ++counts[i].covered;
-            break;
+  // One pass over the rows per 64 months: a bit per month for "active on its evaluation day" and
+  // "covered".
+  for (size_t base = 0; base < months.size(); base += 64) {
+    const size_t n = std::min<size_t>(months.size() - base, 64);
+    const CoverageMonth* m = months.data() + base;
+    CoverageCounts* c = counts.data() + base;
+    ForOffices(offices, [&](const Office& office) {
+      for (const Row& row : office.registrations) {
+        uint64_t active = 0;
+        for (size_t i = 0; i < n; ++i) {
+          if (row.start <= m[i].evaluated && m[i].evaluated < row.stop) {
+            active |= uint64_t{1} << i;
           }
         }
+        if (active == 0) continue;
+        uint64_t covered = 0;
+        if (row.service != kNoService) {
+          for (const ServiceEntry& contact : services_[row.service]) {
+            if (contact.kind != kContact) continue;
+            for (size_t i = 0; i < n; ++i) {
+              if (contact.day >= m[i].first && contact.day <= m[i].evaluated &&
+                  contact.recorded <= m[i].evaluated) {
+                covered |= uint64_t{1} << i;
+              }
+            }
+          }
+        }
+        for (size_t i = 0; i < n; ++i) {
+          if ((active >> i & 1) == 0) continue;
+          ++c[i].active;
+          if ((covered >> i & 1) != 0) ++c[i].covered;
+        }
       }
-    }
-  });
+    });
+  }
   return counts;
 }
 

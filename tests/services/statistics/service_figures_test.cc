@@ -378,6 +378,46 @@ TEST_CASE("the service indicators report: CSV export and a planted difference",
   CHECK(result->compared_cell_count() == result->matching_cell_count() + 1);
 }
 
+TEST_CASE("facts of tiering and follow-up that arrive before the registration count",
+          "[statistics]") {
+  // The feeds are read independently: tiering may deliver a registration's type before statistics
+  // has read the registration itself from its shard.
+  Pipeline p;
+  p.Add(testing::TypeChange("hlj-q1", "230102", codes::UNEMPLOYMENT_TYPE_SKILLED, "2025-06-02",
+                            "2025-06-02"));
+  p.Add(testing::TypeChange("hlj-q1", "230102", codes::UNEMPLOYMENT_TYPE_LACKING_SKILLS,
+                            "2025-06-20", "2025-06-20"));
+  p.Add(testing::TypeChange("hlj-q2", "230102", codes::UNEMPLOYMENT_TYPE_SKILLED, "2025-06-02",
+                            "2025-06-10"));
+  p.Add(testing::FollowUp("g1", "hlj-q2", "230102", "2025-06-12", "2025-06-12"));
+  Statistics s(p.model(), testing::Regions(), kAllFeeds);
+  // Not registered yet: nothing counted.
+  CHECK(TypeRows(s, "230102", "2025-06-30")["UNEMPLOYMENT_TYPE_SKILLED"] == 0);
+  p.Add(testing::Created(Person{"hlj-q1", "230102", "2025-06-02"}));
+  p.Add(testing::Created(Person{"hlj-q2", "230102", "2025-06-02"}));
+  // q1: two changes (history): SKILLED on 06-19, LACKING_SKILLS from 06-20. q2: one change,
+  // counted from its recording day 06-10.
+  CHECK(TypeRows(s, "230102", "2025-06-05") ==
+        std::map<std::string, int64_t>{{"UNEMPLOYMENT_TYPE_SKILLED", 1},
+                                       {"UNEMPLOYMENT_TYPE_LACKING_SKILLS", 0},
+                                       {"UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY", 0},
+                                       {"UNKNOWN", 1}});
+  CHECK(TypeRows(s, "230102", "2025-06-19") ==
+        std::map<std::string, int64_t>{{"UNEMPLOYMENT_TYPE_SKILLED", 2},
+                                       {"UNEMPLOYMENT_TYPE_LACKING_SKILLS", 0},
+                                       {"UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY", 0},
+                                       {"UNKNOWN", 0}});
+  CHECK(TypeRows(s, "230102", "2025-06-20") ==
+        std::map<std::string, int64_t>{{"UNEMPLOYMENT_TYPE_SKILLED", 1},
+                                       {"UNEMPLOYMENT_TYPE_LACKING_SKILLS", 1},
+                                       {"UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY", 0},
+                                       {"UNKNOWN", 0}});
+  // q2's follow-up of 06-12 covers it in June: 1 of 2.
+  const v1::GetServiceIndicatorsResponse june = Indicators(s, "230102", "2025-06-01", "2025-06-30");
+  CHECK(june.follow_up_coverage(0).coverage().numerator() == 1);
+  CHECK(june.follow_up_coverage(0).coverage().denominator() == 2);
+}
+
 TEST_CASE("the facts of tiering's and follow-up's feeds survive a reload", "[statistics]") {
   const std::string dir = testing::TempDir();
   Fixture f;
