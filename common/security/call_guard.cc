@@ -278,6 +278,20 @@ absl::StatusOr<Caller> CallGuard::Check(absl::string_view path, absl::string_vie
   }
   if (absl::Status allowed = options_.policy.Authorize(path, caller->claims.role, caller->claims.region);
       !allowed.ok()) {
+    // A refused attempt at personal data is recorded too (the handler never runs, so the audit
+    // interceptor does not see it). If even that cannot be written, the call stays refused.
+    const MethodPolicy* method = options_.policy.FindMethod(path);
+    if (options_.audit != nullptr && method != nullptr && method->personal_data) {
+      AuditEntry entry;
+      entry.at = options_.now();
+      entry.system = caller->claims.system;
+      entry.subject = caller->claims.subject;
+      entry.role = caller->claims.role;
+      entry.region = caller->claims.region;
+      entry.method = std::string(path);
+      entry.result = "PERMISSION_DENIED";
+      options_.audit->Append(std::move(entry)).IgnoreError();
+    }
     return allowed;
   }
   return caller;

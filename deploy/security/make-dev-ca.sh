@@ -13,6 +13,7 @@
 # OUT_DIR/client/<system>.pem, .key             client certificates, subject CN = the calling system
 #                                               as named in data/security/policy
 # OUT_DIR/token.key                             32 random bytes (hex) that sign per-call tokens
+# OUT_DIR/audit.key                             32 random bytes (hex) that chain the audit logs
 # OUT_DIR/rogue/ca.pem, client.pem, client.key  a second, unrelated CA and a client certificate it
 #                                               signed, for tests that a wrong certificate is refused
 #
@@ -78,6 +79,7 @@ for client in "${clients[@]}"; do
   issue "$out" "$out/client/$client" "$client" clientAuth
 done
 [[ -f $out/token.key ]] || openssl rand -hex 32 >"$out/token.key"
+[[ -f $out/audit.key ]] || openssl rand -hex 32 >"$out/audit.key"
 
 new_ca "$out/rogue" "ue-rogue-ca"
 issue "$out/rogue" "$out/rogue/client" "province-portal" clientAuth
