@@ -10,7 +10,7 @@ packages=(
   libabsl-dev libsqlite3-dev sqlite3 catch2
   golang-github-gogo-googleapis-dev grpc-proto
   python3 python3-grpcio python3-protobuf python3-grpc-tools
-  openssl
+  openssl libssl-dev
 )
 
 missing=()

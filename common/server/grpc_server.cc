@@ -26,6 +26,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const S
     if (!o.tls_client_ca_file.empty()) {
       return absl::InvalidArgumentError("a TLS client CA needs a TLS certificate and key too");
     }
+    if (o.auth_processor != nullptr) {
+      return absl::InvalidArgumentError("checking callers needs mutual TLS (certificate, key, client CA)");
+    }
     return grpc::InsecureServerCredentials();
   }
   if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
@@ -42,8 +45,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const S
     if (!ca.ok()) return ca.status();
     ssl.pem_root_certs = *ca;
     ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  } else if (o.auth_processor != nullptr) {
+    return absl::InvalidArgumentError("checking callers needs mutual TLS (a TLS client CA)");
   }
-  return grpc::SslServerCredentials(ssl);
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::SslServerCredentials(ssl);
+  if (o.auth_processor != nullptr) credentials->SetAuthMetadataProcessor(o.auth_processor);
+  return credentials;
 }
 
 // Splits host:port; the host keeps IPv6 brackets.
@@ -84,10 +91,30 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  if (options.make_interceptors) {
+    builder.experimental().SetInterceptorCreators(options.make_interceptors());
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on '", options.listen_address, "' (address in use or not local?)"));
+  }
+  std::unique_ptr<grpc::Server> health_server;
+  int health_port = 0;
+  if (!options.health_listen_address.empty()) {
+    if (absl::Status valid = ValidateListenAddress(options.health_listen_address); !valid.ok()) {
+      return valid;
+    }
+    // A server with no services of its own: it has only the default health service.
+    grpc::ServerBuilder health_builder;
+    health_builder.AddListeningPort(options.health_listen_address, grpc::InsecureServerCredentials(),
+                                    &health_port);
+    health_builder.SetMaxReceiveMessageSize(4096);
+    health_server = health_builder.BuildAndStart();
+    if (health_server == nullptr || health_port == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on '", options.health_listen_address,
+                                                 "' for health checks"));
+    }
   }
   absl::string_view host, port;
   SplitHostPort(options.listen_address, &host, &port);
@@ -95,6 +122,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   if (dial_host == "0.0.0.0" || dial_host == "[::]" || dial_host == "::") dial_host = "127.0.0.1";
   auto result = std::unique_ptr<GrpcServer>(
       new GrpcServer(std::move(server), bound_port, dial_host, options.shutdown_grace));
+  result->health_server_ = std::move(health_server);
+  result->health_port_ = health_port;
   result->SetServing(false);
   return result;
 }
@@ -114,6 +143,11 @@ void GrpcServer::SetServing(bool serving) {
   if (shut_down_) return;
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   if (health != nullptr) health->SetServingStatus(serving);
+  if (health_server_ != nullptr) {
+    if (grpc::HealthCheckServiceInterface* h = health_server_->GetHealthCheckService()) {
+      h->SetServingStatus(serving);
+    }
+  }
 }
 
 void GrpcServer::Shutdown() {
@@ -124,9 +158,16 @@ void GrpcServer::Shutdown() {
   if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
     health->Shutdown();
   }
+  if (health_server_ != nullptr) {
+    if (grpc::HealthCheckServiceInterface* h = health_server_->GetHealthCheckService()) h->Shutdown();
+  }
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace_));
+  if (health_server_ != nullptr) health_server_->Shutdown(absl::ToChronoTime(absl::Now()));
 }
 
-void GrpcServer::Wait() { server_->Wait(); }
+void GrpcServer::Wait() {
+  server_->Wait();
+  if (health_server_ != nullptr) health_server_->Wait();
+}
 
 }  // namespace unemployment::server

@@ -5,6 +5,7 @@
 // (mutual when a client CA is given), a message-size limit, and graceful shutdown that first
 // reports NOT_SERVING and then drains in-flight calls within a deadline.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -12,7 +13,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/security/auth_metadata_processor.h"
 #include "grpcpp/server.h"
+#include "grpcpp/support/server_interceptor.h"
 
 namespace unemployment::server {
 
@@ -23,6 +26,15 @@ struct ServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;
+  // Checks every call before its handler (authentication, authorisation, rates); needs mutual
+  // TLS (gRPC runs it only on secure connections). Null: none.
+  std::shared_ptr<grpc::AuthMetadataProcessor> auth_processor;
+  // Makes the server's interceptors (the audit log); may be empty.
+  std::function<std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
+      make_interceptors;
+  // host:port of a second, plaintext listener that serves only grpc.health.v1.Health (for probes
+  // that cannot present a client certificate). Empty: none.
+  std::string health_listen_address;
   // Largest request or response message accepted, in bytes.
   int max_message_bytes = 4 * 1024 * 1024;
   // How long shutdown waits for in-flight calls before cancelling them.
@@ -46,6 +58,9 @@ class GrpcServer final {
   int port() const { return port_; }
   std::string address() const;
 
+  // The bound port of the health-only listener (0: none).
+  int health_port() const { return health_port_; }
+
   // Sets the overall health status (the empty service name that probes ask for).
   void SetServing(bool serving);
 
@@ -61,6 +76,8 @@ class GrpcServer final {
              absl::Duration grace);
 
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
+  int health_port_ = 0;
   int port_;
   std::string host_;
   absl::Duration grace_;

@@ -1,9 +1,29 @@
 #include "common/server/peer_channels.h"
 
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
 namespace unemployment::server {
+namespace {
+
+absl::StatusOr<std::string> ReadSettingFile(const Settings& settings, absl::string_view name) {
+  std::string path = settings.Get(name);
+  if (path.empty()) return std::string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::FailedPreconditionError(absl::StrCat("setting --", name, ": cannot read '", path, "'"));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
 
 absl::StatusOr<PeerChannels> PeerChannels::FromSettings(const Settings& settings) {
   PeerChannelOptions options;
@@ -11,6 +31,25 @@ absl::StatusOr<PeerChannels> PeerChannels::FromSettings(const Settings& settings
   if (max_bytes.ok() && *max_bytes >= 1024 && *max_bytes <= (1 << 30)) {
     options.max_message_bytes = static_cast<int>(*max_bytes);
   }
+  std::string ca_setting = settings.Get("peer_tls_ca").empty() ? "tls_client_ca" : "peer_tls_ca";
+  absl::StatusOr<std::string> ca = ReadSettingFile(settings, ca_setting);
+  absl::StatusOr<std::string> cert = ReadSettingFile(settings, "peer_tls_cert");
+  absl::StatusOr<std::string> key = ReadSettingFile(settings, "peer_tls_key");
+  absl::StatusOr<std::string> token = ReadSettingFile(settings, "peer_token_file");
+  for (const auto* read : {&ca, &cert, &key, &token}) {
+    if (!read->ok()) return read->status();
+  }
+  if (cert->empty() != key->empty()) {
+    return absl::InvalidArgumentError("settings --peer_tls_cert and --peer_tls_key go together");
+  }
+  if (ca->empty() && (!cert->empty() || !token->empty())) {
+    return absl::InvalidArgumentError(
+        "a client certificate or call token for peers needs TLS: set --peer_tls_ca or --tls_client_ca");
+  }
+  options.root_ca = *std::move(ca);
+  options.client_cert = *std::move(cert);
+  options.client_key = *std::move(key);
+  options.call_token = std::string(absl::StripAsciiWhitespace(*token));
   return PeerChannels(std::move(options));
 }
 
@@ -18,7 +57,19 @@ std::shared_ptr<grpc::Channel> PeerChannels::Connect(const std::string& address,
                                                      grpc::ChannelArguments args) const {
   args.SetMaxReceiveMessageSize(options_.max_message_bytes);
   args.SetMaxSendMessageSize(options_.max_message_bytes);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  if (options_.root_ca.empty()) {
+    return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  }
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = options_.root_ca;
+  ssl.pem_private_key = options_.client_key;
+  ssl.pem_cert_chain = options_.client_cert;
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::SslCredentials(ssl);
+  if (!options_.call_token.empty()) {
+    credentials = grpc::CompositeChannelCredentials(
+        credentials, grpc::AccessTokenCredentials(options_.call_token));
+  }
+  return grpc::CreateCustomChannel(address, credentials, args);
 }
 
 }  // namespace unemployment::server

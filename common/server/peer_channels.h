@@ -17,6 +17,14 @@ namespace unemployment::server {
 struct PeerChannelOptions {
   // Largest message a peer may send back, in bytes.
   int max_message_bytes = 4 * 1024 * 1024;
+  // PEM contents. root_ca empty: plaintext channels (security off). Otherwise TLS that checks the
+  // peer's certificate against root_ca and, when given, presents client_cert/client_key (mTLS).
+  std::string root_ca;
+  std::string client_cert;
+  std::string client_key;
+  // A signed call token sent with every call (authorization: Bearer ...); empty: none (the
+  // services' own systems are certificate-only in data/security/policy).
+  std::string call_token;
 };
 
 class PeerChannels {
@@ -24,10 +32,14 @@ class PeerChannels {
   PeerChannels() = default;
   explicit PeerChannels(PeerChannelOptions options) : options_(std::move(options)) {}
 
-  // Reads the peer settings defined by DefineCommonSettings.
+  // Reads the peer settings defined by DefineCommonSettings: --peer_tls_ca (default: --tls_client_ca),
+  // --peer_tls_cert, --peer_tls_key, --peer_token_file, --max_message_bytes.
   static absl::StatusOr<PeerChannels> FromSettings(const Settings& settings);
 
-  // A channel to `address` (host:port). `args` may carry reconnect back-off and the like.
+  bool secure() const { return !options_.root_ca.empty(); }
+
+  // A channel to `address` (host:port). `args` may carry reconnect back-off and the like. Every
+  // call on it must still set its own deadline.
   std::shared_ptr<grpc::Channel> Connect(const std::string& address,
                                          grpc::ChannelArguments args = {}) const;
 

@@ -13,7 +13,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/security/audit_log.h"
+#include "common/security/call_guard.h"
 #include "common/server/grpc_server.h"
+#include "common/store/database.h"
 
 namespace unemployment::server {
 namespace {
@@ -38,6 +41,25 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
   settings.Define("tls_client_ca", "", "PEM CA that client certificates must chain to (mTLS)");
   settings.Define("max_message_bytes", "4194304", "largest request or response message, bytes");
   settings.Define("shutdown_grace", "10s", "how long SIGTERM waits for in-flight calls");
+  settings.Define("security_policy", "",
+                  "access policy file (data/security/policy); given: mutual TLS, caller tokens, "
+                  "role x method authorisation, rate limits and the audit log are on and "
+                  "--tls_cert, --tls_key, --tls_client_ca, --token_key_file, --audit_key_file are "
+                  "required. Empty: security OFF (loopback development only)");
+  settings.Define("token_key_file", "", "file with the hex key that signs caller tokens");
+  settings.Define("audit_key_file", "", "file with the hex key of the audit log's hash chain");
+  settings.Define("health_listen", "",
+                  "host:port of a plaintext listener serving only grpc.health.v1.Health (probes)");
+  settings.Define("rate_limit", "100", "calls per second one caller may make (0: no limit)");
+  settings.Define("rate_limit_burst", "200", "calls one caller may make at once above the rate");
+  settings.Define("max_call_deadline", "10m",
+                  "with security on: unary calls must carry a deadline no longer than this");
+  settings.Define("peer_tls_ca", "",
+                  "PEM CA that peer services' certificates chain to (default: --tls_client_ca); "
+                  "set: outbound calls use TLS");
+  settings.Define("peer_tls_cert", "", "PEM client certificate presented to peer services");
+  settings.Define("peer_tls_key", "", "PEM private key of --peer_tls_cert");
+  settings.Define("peer_token_file", "", "file with a call token sent to peer services (optional)");
   settings.Define("clock_start", "",
                   "for acceptance tests only: RFC 3339 instant the business clock starts at "
                   "(e.g. 2025-09-26T09:00:00+08:00); empty: the system clock");
@@ -129,6 +151,59 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   if (absl::Status dir = EnsureWritableDirectory(common.data_dir); !dir.ok()) {
     return Fail(name, dir.message());
   }
+
+  // Security (common/security/call_guard.h).
+  std::unique_ptr<security::AuditLog> audit;
+  std::unique_ptr<security::CallGuard> guard;
+  options.health_listen_address = settings.Get("health_listen");
+  if (std::string policy_path = settings.Get("security_policy"); !policy_path.empty()) {
+    for (const char* required : {"tls_cert", "tls_key", "tls_client_ca", "token_key_file",
+                                 "audit_key_file"}) {
+      if (settings.Get(required).empty()) {
+        return Fail(name, absl::StrCat("setting --", required, " is required with --security_policy"), 2);
+      }
+    }
+    absl::StatusOr<security::Policy> policy = security::Policy::Load(policy_path);
+    if (!policy.ok()) return Fail(name, policy.status().message());
+    absl::StatusOr<std::string> token_key = security::ReadKeyFile(settings.Get("token_key_file"));
+    if (!token_key.ok()) return Fail(name, token_key.status().message());
+    absl::StatusOr<std::string> audit_key = security::ReadKeyFile(settings.Get("audit_key_file"));
+    if (!audit_key.ok()) return Fail(name, audit_key.status().message());
+    absl::StatusOr<store::SynchronousMode> sync = store::ParseSynchronousMode(common.sqlite_synchronous);
+    if (!sync.ok()) return Fail(name, sync.status().message(), 2);
+    absl::StatusOr<std::unique_ptr<security::AuditLog>> opened = security::AuditLog::Open(
+        absl::StrCat(common.data_dir, "/audit.db"), *std::move(audit_key), *sync);
+    if (!opened.ok()) return Fail(name, absl::StrCat("audit log: ", opened.status().message()));
+    audit = *std::move(opened);
+    security::GuardOptions guard_options;
+    guard_options.policy = *std::move(policy);
+    guard_options.token_key = *std::move(token_key);
+    guard_options.audit = audit.get();
+    absl::StatusOr<int64_t> rate = settings.GetInt("rate_limit");
+    absl::StatusOr<int64_t> burst = settings.GetInt("rate_limit_burst");
+    absl::StatusOr<absl::Duration> max_deadline = settings.GetDuration("max_call_deadline");
+    if (!rate.ok() || !burst.ok() || *rate < 0 || *burst < 0) {
+      return Fail(name, "settings --rate_limit and --rate_limit_burst must be whole numbers >= 0", 2);
+    }
+    if (!max_deadline.ok()) return Fail(name, max_deadline.status().message(), 2);
+    guard_options.rate_per_second = static_cast<double>(*rate);
+    guard_options.rate_burst = static_cast<double>(*burst);
+    guard_options.max_call_deadline = *max_deadline;
+    guard = std::make_unique<security::CallGuard>(std::move(guard_options));
+    security::InstallProcessGuard(guard.get());
+    options.auth_processor = guard->MakeProcessor();
+    security::CallGuard* guard_ptr = guard.get();
+    options.make_interceptors = [guard_ptr] {
+      std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+      factories.push_back(guard_ptr->MakeAuditInterceptorFactory());
+      return factories;
+    };
+  } else {
+    std::cerr << name << ": WARNING: security is OFF (no --security_policy): plaintext, no caller "
+              << "authentication, no authorisation, no audit log. For loopback development and "
+              << "tests only; see deploy/README.md, Security." << std::endl;
+  }
+
   absl::StatusOr<std::unique_ptr<ServiceComponent>> component = definition.create(common, settings);
   if (!component.ok()) return Fail(name, component.status().message());
 
@@ -142,7 +217,10 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   // The first word after "listening on" is an address clients on this host can dial (tests and
   // scripts read it); the bound address follows for operators.
   std::cout << name << " listening on " << (*server)->address() << " (--listen="
-            << options.listen_address << ", data: " << common.data_dir << ")" << std::endl;
+            << options.listen_address << ", data: " << common.data_dir
+            << (guard ? ", security: on" : ", security: OFF");
+  if ((*server)->health_port() != 0) std::cout << ", health port " << (*server)->health_port();
+  std::cout << ")" << std::endl;
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
@@ -151,6 +229,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   (*server)->Shutdown();
   (*server)->Wait();
   (*component)->Stop();
+  security::InstallProcessGuard(nullptr);
   std::cout << name << " stopped" << std::endl;
   return 0;
 }

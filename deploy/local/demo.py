@@ -5,7 +5,9 @@ registration and the event feed show the result. Personal data printed here is m
     /usr/bin/python3 deploy/local/demo.py GATEWAY_ADDR REGISTRATION_ADDR  (client from proto/)
 """
 
+import os
 import random
+import subprocess
 import sys
 import time
 
@@ -48,24 +50,56 @@ def form(id_number, name, county, city):
         commitment=form_pb2.Commitment(agreed=True, signature=name, signed_date="2025-07-01"))
 
 
+class Callers:
+    """Channels and call metadata of the demo's callers. With UE_DEMO_CA (the development CA of
+    deploy/security/make-dev-ca.sh) each caller presents its system's client certificate and a
+    token from ue_issue_token; without it, plaintext with the x-channel-id header."""
+
+    def __init__(self):
+        self.ca = os.environ.get("UE_DEMO_CA")
+        self.bin = os.environ.get("UE_BIN_DIR", "")
+
+    def channel(self, address, system):
+        if not self.ca:
+            return grpc.insecure_channel(address)
+        read = lambda p: open(os.path.join(self.ca, p), "rb").read()  # noqa: E731
+        return grpc.secure_channel(address, grpc.ssl_channel_credentials(
+            read("ca.pem"), read(f"client/{system}.key"), read(f"client/{system}.pem")))
+
+    def metadata(self, system, role, channel_header=None):
+        if not self.ca:
+            return (("x-channel-id", channel_header),) if channel_header else ()
+        token = subprocess.run([os.path.join(self.bin, "ops/ue_issue_token"),
+                                os.path.join(self.ca, "token.key"), system, f"demo-{role}", role,
+                                "*", "10m"], check=True, capture_output=True, text=True).stdout
+        return (("authorization", f"Bearer {token.strip()}"),)
+
+
 def main(gateway_addr, registration_addr):
-    gateway = gw_grpc.GatewayServiceStub(grpc.insecure_channel(gateway_addr))
-    registration = reg_grpc.RegistrationServiceStub(grpc.insecure_channel(registration_addr))
+    callers = Callers()
+    portal_gateway = gw_grpc.GatewayServiceStub(callers.channel(gateway_addr, "province-portal"))
+    ministry_gateway = gw_grpc.GatewayServiceStub(callers.channel(gateway_addr, "ministry-platform"))
+    registration = reg_grpc.RegistrationServiceStub(callers.channel(registration_addr, "staff-client"))
+    # The event feed is for services; the demo reads it with the statistics service's certificate.
+    feed = reg_grpc.RegistrationServiceStub(callers.channel(registration_addr, "svc-statistics"))
+    portal_md = callers.metadata("province-portal", "province-portal", "province-portal")
+    ministry_md = callers.metadata("ministry-platform", "ministry", "ministry")
+    reviewer_md = callers.metadata("staff-client", "reviewer")
     run = f"{int(time.time()) % 10**8:08d}"
     rng = random.Random()
     people = [(resident_id("230102", "19860315", rng.randrange(1000)), "演示甲"),
               (resident_id("230103", "19920708", rng.randrange(1000)), "演示乙")]
 
-    portal = gateway.SubmitApplication(gw.SubmitApplicationRequest(
+    portal = portal_gateway.SubmitApplication(gw.SubmitApplicationRequest(
         portal_application_id=f"230102D{run}", form=form(people[0][0], people[0][1], "230102",
                                                           "230100")),
-        metadata=(("x-channel-id", "province-portal"),), timeout=10).application
+        metadata=portal_md, timeout=10).application
     print(f"portal application {portal.application_id} for {mask(people[0][0])}: "
           f"office {portal.office_region_code}, due {portal.due_date}")
-    ministry = gateway.ForwardApplication(gw.ForwardApplicationRequest(
+    ministry = ministry_gateway.ForwardApplication(gw.ForwardApplicationRequest(
         ministry_application_id=f"MZD{run}", form=form(people[1][0], people[1][1], "230103",
                                                        "230100")),
-        metadata=(("x-channel-id", "ministry"),), timeout=10).application
+        metadata=ministry_md, timeout=10).application
     print(f"ministry application {ministry.application_id} for {mask(people[1][0])}: "
           f"office {ministry.office_region_code}, due {ministry.due_date}")
 
@@ -73,23 +107,24 @@ def main(gateway_addr, registration_addr):
                                 ("230103", reg.REVIEW_QUEUE_KIND_MINISTRY_FORWARDED,
                                  "部转失业人员审核")):
         queue = registration.ListReviewQueue(reg.ListReviewQueueRequest(
-            office_region_code=office, kind=kind, page_size=5), timeout=10)
+            office_region_code=office, kind=kind, page_size=5), metadata=reviewer_md, timeout=10)
         print(f"review queue {office} {label}: {queue.total_size} waiting")
 
     accepted = registration.ReviewApplication(reg.ReviewApplicationRequest(
         application_id=portal.application_id, request_id=f"demo-{run}-1",
-        outcome=codes_pb2.REVIEW_OUTCOME_ACCEPTED, reviewer="demo-reviewer"), timeout=10)
+        outcome=codes_pb2.REVIEW_OUTCOME_ACCEPTED, reviewer="demo-reviewer"), metadata=reviewer_md,
+        timeout=10)
     print(f"accepted: registration {accepted.registration.id} "
           f"registered on {accepted.registration.registered_date}")
     rejected = registration.ReviewApplication(reg.ReviewApplicationRequest(
         application_id=ministry.application_id, request_id=f"demo-{run}-2",
         outcome=codes_pb2.REVIEW_OUTCOME_REJECTED, reason="演示：材料不全",
-        reviewer="demo-reviewer"), timeout=10)
+        reviewer="demo-reviewer"), metadata=reviewer_md, timeout=10)
     print(f"rejected: {rejected.application.id} "
           f"({codes_pb2.ApplicationState.Name(rejected.application.state)}); the result is queued "
           "for the ministry platform")
 
-    events = list(registration.StreamEvents(reg.StreamEventsRequest(after_sequence=0,
+    events = list(feed.StreamEvents(reg.StreamEventsRequest(after_sequence=0,
                                                                     stop_at_end=True), timeout=10))
     kinds = {}
     for reply in events:

@@ -10,8 +10,11 @@
 #   deploy/local/run.sh status     health of every service
 #
 # Environment: UE_LOCAL_DIR (data, logs and pid files; default var/local), UE_BASE_PORT (first
-# port; default 50051, the services take six consecutive ports), UE_SKIP_BUILD=1 (use an existing
-# build/release), UE_BIN_DIR (folder of the built services; default build/release/services).
+# port; default 50051, the services take six consecutive ports, their plaintext health-only ports
+# are 100 higher), UE_SKIP_BUILD=1 (use an existing build/release), UE_BIN_DIR (folder of the
+# built services; default build/release/services), UE_SECURITY (on, the default: mutual TLS,
+# tokens, data/security/policy and audit logs with a development CA made on first run in
+# $UE_LOCAL_DIR/ca; off: plaintext and open, as before security existed).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -19,6 +22,8 @@ state=${UE_LOCAL_DIR:-$root/var/local}
 base=${UE_BASE_PORT:-50051}
 bin=${UE_BIN_DIR:-$root/build/release/services}
 services=(gateway registration verification tiering followup statistics)
+security=${UE_SECURITY:-on}
+ca=$state/ca
 
 port_of() {
   local i
@@ -44,11 +49,15 @@ stop_all() {
   done
 }
 
+health_of() {  # the address health probes use
+  if [[ $security == on ]]; then echo "127.0.0.1:$(($(port_of "$1") + 100))"; else echo "127.0.0.1:$(port_of "$1")"; fi
+}
+
 status_all() {
   local svc ok=0
   for svc in "${services[@]}"; do
     printf '%-13s ' "$svc"
-    "$bin/ops/ue_health_probe" --timeout=1s "127.0.0.1:$(port_of "$svc")" || ok=1
+    "$bin/ops/ue_health_probe" --timeout=1s "$(health_of "$svc")" || ok=1
   done
   return $ok
 }
@@ -68,6 +77,11 @@ fi
 
 mkdir -p "$state/pids" "$state/logs"
 stop_all >/dev/null 2>&1 || true
+case $security in
+  on) [[ -f $ca/ca.pem ]] || deploy/security/make-dev-ca.sh "$ca" ;;
+  off) echo "WARNING: UE_SECURITY=off: the services run without TLS, authentication and audit" >&2 ;;
+  *) echo "UE_SECURITY must be on or off" >&2; exit 2 ;;
+esac
 started=$(date +%s%N)
 registration_addr=127.0.0.1:$(port_of registration)
 verification_addr=127.0.0.1:$(port_of verification)
@@ -81,13 +95,20 @@ for svc in "${services[@]}"; do
     registration) args+=(--verification_addr="$verification_addr") ;;
     followup) args+=(--registration_addr="$registration_addr" --verification_addr="$verification_addr") ;;
   esac
+  if [[ $security == on ]]; then
+    args+=(--security_policy="$root/data/security/policy"
+           --tls_cert="$ca/server/$svc.pem" --tls_key="$ca/server/$svc.key" --tls_client_ca="$ca/ca.pem"
+           --token_key_file="$ca/token.key" --audit_key_file="$ca/audit.key"
+           --peer_tls_cert="$ca/client/svc-$svc.pem" --peer_tls_key="$ca/client/svc-$svc.key"
+           --health_listen="$(health_of "$svc")")
+  fi
   "$bin/$svc/${svc}_server" "${args[@]}" >"$state/logs/$svc.log" 2>&1 &
   echo $! >"$state/pids/$svc"
 done
 trap 'echo; stop_all; exit 0' INT TERM
 
 for svc in "${services[@]}"; do
-  if ! "$bin/ops/ue_health_probe" --wait=10s "127.0.0.1:$(port_of "$svc")" >/dev/null; then
+  if ! "$bin/ops/ue_health_probe" --wait=10s "$(health_of "$svc")" >/dev/null; then
     echo "error: $svc did not become SERVING within 10 s; its log:" >&2
     tail -5 "$state/logs/$svc.log" >&2
     stop_all
@@ -95,14 +116,19 @@ for svc in "${services[@]}"; do
   fi
 done
 elapsed_ms=$((($(date +%s%N) - started) / 1000000))
-echo "all six services SERVING ${elapsed_ms} ms after start:"
+echo "all six services SERVING ${elapsed_ms} ms after start (security: $security):"
 for svc in "${services[@]}"; do
   printf '  %-13s 127.0.0.1:%-6s pid %-8s data %s/%s  log %s/logs/%s.log\n' "$svc" \
     "$(port_of "$svc")" "$(cat "$state/pids/$svc")" "$state" "$svc" "$state" "$svc"
 done
 
 if [[ -x $root/deploy/local/demo.sh ]]; then
-  "$root/deploy/local/demo.sh" "127.0.0.1:$(port_of gateway)" "$registration_addr"
+  if [[ $security == on ]]; then
+    UE_DEMO_CA=$ca UE_BIN_DIR=$bin "$root/deploy/local/demo.sh" "localhost:$(port_of gateway)" \
+      "localhost:$(port_of registration)"
+  else
+    "$root/deploy/local/demo.sh" "127.0.0.1:$(port_of gateway)" "$registration_addr"
+  fi
 fi
 
 if [[ ${1:-run} == --detach ]]; then

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/security/call_guard.h"
 #include "common/status/status_util.h"
 #include "services/followup/event_stream.h"
 
@@ -102,7 +103,11 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ListDueFollowUps(
     v1::ListDueFollowUpsResponse* response) {
   return Read(
       context, "ListDueFollowUps", request, response,
-      [this](auto& r) { return ValidateListDueFollowUps(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateListDueFollowUps(r, Rules());
+        // Staff of one region see only their region.
+        return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
+      },
       [this](const auto& r) { return deps_.followups->ListDueFollowUps(r); });
 }
 
@@ -111,7 +116,11 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::GetFollowUpCoverage(
     v1::GetFollowUpCoverageResponse* response) {
   return Read(
       context, "GetFollowUpCoverage", request, response,
-      [this](auto& r) { return ValidateGetFollowUpCoverage(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateGetFollowUpCoverage(r, Rules());
+        // Staff of one region see only their region.
+        return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
+      },
       [this](const auto& r) { return deps_.followups->GetFollowUpCoverage(r); });
 }
 
@@ -140,7 +149,11 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ListDeregistrationCandidates(
     v1::ListDeregistrationCandidatesResponse* response) {
   return Read(
       context, "ListDeregistrationCandidates", request, response,
-      [this](auto& r) { return ValidateListDeregistrationCandidates(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateListDeregistrationCandidates(r, Rules());
+        // Staff of one region see only their region.
+        return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
+      },
       [this](const auto& r) { return deps_.followups->ListDeregistrationCandidates(r); });
 }
 
@@ -220,7 +233,11 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ListFraudCases(
     v1::ListFraudCasesResponse* response) {
   return Read(
       context, "ListFraudCases", request, response,
-      [this](auto& r) { return ValidateListFraudCases(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateListFraudCases(r, Rules());
+        // Staff of one region see only their region.
+        return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
+      },
       [this](const auto& r) { return deps_.fraud->ListFraudCases(r); });
 }
 

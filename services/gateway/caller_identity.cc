@@ -1,6 +1,7 @@
 #include "services/gateway/caller_identity.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/security/call_guard.h"
 #include "common/status/status_util.h"
 
 namespace unemployment::gateway {
@@ -30,6 +31,23 @@ absl::StatusOr<CallerIdentity> IdentityFromChannelHeader(std::optional<absl::str
 
 absl::StatusOr<CallerIdentity> ChannelHeaderIdentityExtractor::Extract(
     const grpc::ServerContextBase& context) const {
+  if (security::ProcessGuard() != nullptr) {
+    absl::StatusOr<security::Caller> caller = security::CurrentCaller(context);
+    if (!caller.ok()) return caller.status();
+    CallerIdentity identity;
+    identity.principal = absl::StrCat("token:", caller->claims.system, "/", caller->claims.subject);
+    if (caller->claims.role == kProvincePortalChannelName) {
+      identity.channel = common::v1::CHANNEL_PROVINCE_PORTAL;
+    } else if (caller->claims.role == kMinistryChannelName) {
+      identity.channel = common::v1::CHANNEL_MINISTRY;
+    } else {
+      return status::WithErrorInfo(
+          absl::PermissionDeniedError(absl::StrCat("the role '", caller->claims.role,
+                                                   "' is not an intake channel")),
+          "CHANNEL_NOT_ALLOWED");
+    }
+    return identity;
+  }
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find(grpc::string_ref(kChannelMetadataKey.data(),
                                                  kChannelMetadataKey.size()));

@@ -1,9 +1,11 @@
 #pragma once
 
-// Who is calling the gateway. Today the caller names its channel in the metadata key
-// `x-channel-id` ("province-portal" or "ministry"), a placeholder documented in
-// gateway_service.proto; real authentication (mTLS client certificates or per-call tokens) will
-// be another CallerIdentityExtractor, and the handlers only see CallerIdentity.
+// Who is calling the gateway. With security on (common/security/call_guard.h) the channel is the
+// authenticated caller's role — the token of the province portal's system (client certificate
+// CN province-portal) says role province-portal, the national platform's says ministry — and the
+// `x-channel-id` metadata is ignored. With security off (loopback development and the tests that
+// predate it) the caller names its channel in `x-channel-id` ("province-portal" or "ministry").
+// The handlers only see CallerIdentity.
 
 #include <optional>
 #include <string>
@@ -39,7 +41,7 @@ class CallerIdentityExtractor {
   virtual absl::StatusOr<CallerIdentity> Extract(const grpc::ServerContextBase& context) const = 0;
 };
 
-// The placeholder: trusts the `x-channel-id` metadata value.
+// The authenticated caller's role with security on; the `x-channel-id` metadata value with it off.
 class ChannelHeaderIdentityExtractor final : public CallerIdentityExtractor {
  public:
   absl::StatusOr<CallerIdentity> Extract(const grpc::ServerContextBase& context) const override;

@@ -44,6 +44,7 @@ std::vector<FlagSpec> GlobalFlags() {
   flags.push_back({"tls-ca", "FILE", "PEM CA of the servers: use TLS"});
   flags.push_back({"tls-cert", "FILE", "PEM client certificate for mutual TLS (with --tls-key)"});
   flags.push_back({"tls-key", "FILE", "PEM private key of --tls-cert"});
+  flags.push_back({"token-file", "FILE", "signed call token (ue_issue_token) sent with every call"});
   flags.push_back({"json", "", "print answers as protobuf JSON instead of text"});
   flags.push_back({"help", "", "show help", 'h'});
   return flags;

@@ -87,6 +87,16 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const Invocation& inv
     }
     credentials = grpc::SslCredentials(ssl);
   }
+  // A signed call token (ue_issue_token) sent with every call, for services with security on.
+  if (std::string token_file = invocation.args.ValueOr("token-file", ""); !token_file.empty()) {
+    if (ca.empty()) return absl::InvalidArgumentError("--token-file needs --tls-ca");
+    std::string token;
+    if (!ReadWholeFile(token_file, &token)) {
+      return absl::InvalidArgumentError(absl::StrCat("cannot read token file '", token_file, "'"));
+    }
+    credentials = grpc::CompositeChannelCredentials(
+        credentials, grpc::AccessTokenCredentials(std::string(absl::StripAsciiWhitespace(token))));
+  }
   return grpc::CreateChannel(address, credentials);
 }
 

@@ -6,6 +6,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/security/call_guard.h"
 #include "common/status/status_util.h"
 
 namespace unemployment::registration {
@@ -68,8 +69,10 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::GetApplication(
   if (status.ok()) {
     absl::StatusOr<v1::Application> application =
         deps_.registrar->GetApplication(normalized.application_id());
-    if (application.ok()) *response->mutable_application() = *std::move(application);
     status = application.status();
+    // Staff of one region see only their region's applications.
+    if (status.ok()) status = security::RequireRegion(*context, application->office_region_code());
+    if (status.ok()) *response->mutable_application() = *std::move(application);
   }
   Finish(reactor, "GetApplication", status);
   return reactor;
@@ -81,6 +84,7 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ListReviewQueue(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   v1::ListReviewQueueRequest normalized = *request;
   absl::Status status = ValidateListReviewQueue(normalized, Rules());
+  if (status.ok()) status = security::RequireRegion(*context, normalized.office_region_code());
   if (status.ok()) {
     absl::StatusOr<v1::ListReviewQueueResponse> page = deps_.registrar->ListReviewQueue(normalized);
     if (page.ok()) *response = *std::move(page);
@@ -98,6 +102,18 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ReviewApplication(
   if (absl::Status valid = ValidateReviewApplication(normalized, Rules()); !valid.ok()) {
     Finish(reactor, "ReviewApplication", valid);
     return reactor;
+  }
+  // A region-scoped reviewer decides only applications of their region's offices.
+  if (security::CallerRegionScope(*context) != "*") {
+    absl::StatusOr<v1::Application> application =
+        deps_.registrar->GetApplication(normalized.application_id());
+    absl::Status in_scope = application.ok()
+        ? security::RequireRegion(*context, application->office_region_code())
+        : application.status();
+    if (!in_scope.ok()) {
+      Finish(reactor, "ReviewApplication", in_scope);
+      return reactor;
+    }
   }
   deps_.registrar->ReviewApplication(
       normalized,
@@ -117,8 +133,9 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::GetRegistration(
   if (status.ok()) {
     absl::StatusOr<v1::Registration> registration =
         deps_.registrar->GetRegistration(normalized.registration_id());
-    if (registration.ok()) *response->mutable_registration() = *std::move(registration);
     status = registration.status();
+    if (status.ok()) status = security::RequireRegion(*context, registration->office_region_code());
+    if (status.ok()) *response->mutable_registration() = *std::move(registration);
   }
   Finish(reactor, "GetRegistration", status);
   return reactor;

@@ -7,6 +7,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/security/call_guard.h"
 #include "common/status/status_util.h"
 #include "services/tiering/request_validation.h"
 
@@ -112,7 +113,11 @@ grpc::ServerUnaryReactor* TieringServiceImpl::ListPlanGaps(grpc::CallbackServerC
                                                            v1::ListPlanGapsResponse* response) {
   return Handle(
       context, request, response, "ListPlanGaps",
-      [](v1::ListPlanGapsRequest& r) { return ValidateListPlanGaps(r); },
+      [context](v1::ListPlanGapsRequest& r) {
+        absl::Status valid = ValidateListPlanGaps(r);
+        // Staff of one region see only their region.
+        return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
+      },
       [this](const v1::ListPlanGapsRequest& r) { return tiering_.ListPlanGaps(r); });
 }
 
@@ -121,8 +126,9 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetPlanFulfilment(
     v1::GetPlanFulfilmentResponse* response) {
   return Handle(
       context, request, response, "GetPlanFulfilment",
-      [this](v1::GetPlanFulfilmentRequest& r) {
-        return ValidateGetPlanFulfilment(r, clock_.Today());
+      [this, context](v1::GetPlanFulfilmentRequest& r) {
+        absl::Status valid = ValidateGetPlanFulfilment(r, clock_.Today());
+        return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
       },
       [this](const v1::GetPlanFulfilmentRequest& r) { return tiering_.GetPlanFulfilment(r); });
 }

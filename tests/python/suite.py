@@ -27,6 +27,7 @@ class Suite:
         self.tmp = tempfile.TemporaryDirectory(prefix="ue-pytest-")
         self.procs = {}
         self.addresses = {}
+        self.health = {}
 
     def start(self, name, *args, binary_name=None, listen="127.0.0.1:0"):
         """Starts one server; `name` keys its data folder and address (e.g. "registration-harbin")."""
@@ -44,6 +45,9 @@ class Suite:
             for line in proc.stdout:
                 if line.startswith(marker):
                     self.addresses[name] = line[len(marker):].split()[0]
+                    if ", health port " in line:
+                        port = line.split(", health port ")[1].split(")")[0]
+                        self.health[name] = f"127.0.0.1:{port}"
                     break
         finally:
             timer.cancel()

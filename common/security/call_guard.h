@@ -1,0 +1,116 @@
+#pragma once
+
+// Authentication, authorisation, rate limits and audit of inbound calls, the same for every
+// service and configured by settings (DefineSecuritySettings).
+//
+// With security on (--security_policy given), a server:
+//   - speaks TLS and requires a client certificate that chains to --tls_client_ca (mutual TLS);
+//     a wrong certificate fails the handshake;
+//   - runs CallGuard::Check on every call before the handler (gRPC's AuthMetadataProcessor):
+//     the certificate's CN must be a system of the policy, and the call must carry a valid token
+//     of that system (`authorization: Bearer <token>`, security/token.h) unless the system is
+//     certificate-only; otherwise UNAUTHENTICATED. Then the caller's rate (per system and
+//     subject) is checked (RESOURCE_EXHAUSTED), the deadline is capped (a call without a deadline
+//     or with a longer one than --max_call_deadline is refused with INVALID_ARGUMENT, streams
+//     excepted), and the policy decides (PERMISSION_DENIED). Health checks are exempt;
+//   - writes an audit entry for every call of a `personal` method, after the handler, with the
+//     result; if that write fails the call fails with UNAVAILABLE;
+//   - lets handlers read the caller (CurrentCaller) and check a record's region (RequireRegion).
+//
+// With security off (no --security_policy), nothing of this runs: plaintext, every caller is
+// "insecure-dev" with the province-wide scope. This is for loopback development and the existing
+// tests only; the service prints a warning at start-up (see deploy/README.md, Security).
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/security/audit_log.h"
+#include "common/security/policy.h"
+#include "common/security/token.h"
+#include "grpcpp/security/auth_metadata_processor.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_interceptor.h"
+
+namespace unemployment::security {
+
+// The metadata key of the token.
+inline constexpr absl::string_view kAuthorizationKey = "authorization";
+
+struct Caller {
+  CallerClaims claims;
+  // False only with security off.
+  bool authenticated = false;
+};
+
+struct GuardOptions {
+  Policy policy;
+  std::string token_key;
+  // Sustained calls per second of one caller (system + subject) and the burst above it; 0: no limit.
+  double rate_per_second = 0;
+  double rate_burst = 0;
+  // Longest deadline an inbound unary call may ask for; zero: no cap.
+  absl::Duration max_call_deadline = absl::ZeroDuration();
+  // Audit log (not owned; may be null only in tests that do not audit).
+  AuditLog* audit = nullptr;
+  // Wall clock for token expiry and rates (tests inject).
+  std::function<absl::Time()> now = [] { return absl::Now(); };
+};
+
+class CallGuard {
+ public:
+  explicit CallGuard(GuardOptions options);
+
+  // The decision for one call of `path` by the holder of a certificate with CN `certificate_cn`
+  // (empty: none) carrying `token` (empty: none). `timeout` is the call's deadline from now
+  // (InfiniteDuration: none).
+  absl::StatusOr<Caller> Check(absl::string_view path, absl::string_view certificate_cn,
+                               absl::string_view token, absl::Duration timeout);
+
+  // The identity of a call that passed Check (the token's claims, or the certificate-only
+  // system's). Does not count against the rate.
+  absl::StatusOr<Caller> Identify(const grpc::ServerContextBase& context) const;
+
+  std::shared_ptr<grpc::AuthMetadataProcessor> MakeProcessor();
+  std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeAuditInterceptorFactory();
+
+  const Policy& policy() const { return options_.policy; }
+  AuditLog* audit() const { return options_.audit; }
+  absl::Time Now() const { return options_.now(); }
+
+ private:
+  absl::StatusOr<Caller> Authenticate(absl::string_view certificate_cn, absl::string_view token,
+                                      bool check_expiry) const;
+  absl::Status TakeRateToken(const Caller& caller);
+
+  struct Bucket {
+    double tokens = 0;
+    absl::Time updated;
+  };
+  GuardOptions options_;
+  absl::Mutex mu_;
+  std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+};
+
+// The guard of this process's server; null with security off. Set once at start-up.
+void InstallProcessGuard(CallGuard* guard);
+CallGuard* ProcessGuard();
+
+// The caller of a call being handled: with security off an unauthenticated "insecure-dev" caller
+// with the province-wide scope.
+absl::StatusOr<Caller> CurrentCaller(const grpc::ServerContextBase& context);
+
+// OK when the caller's region scope covers `region_code`; otherwise PERMISSION_DENIED, reason
+// OUTSIDE_REGION_SCOPE. Handlers call it before returning or changing a record of that region.
+absl::Status RequireRegion(const grpc::ServerContextBase& context, absl::string_view region_code);
+
+// The caller's region scope ("*" province-wide).
+std::string CallerRegionScope(const grpc::ServerContextBase& context);
+
+}  // namespace unemployment::security

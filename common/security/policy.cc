@@ -1,0 +1,161 @@
+#include "common/security/policy.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status/status_util.h"
+
+namespace unemployment::security {
+namespace {
+
+absl::Status LineError(int line, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat("security policy line ", line, ": ", message));
+}
+
+bool IsName(absl::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<Policy> Policy::Parse(absl::string_view text) {
+  Policy policy;
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    if (size_t hash = line.find('#'); hash != absl::string_view::npos) line = line.substr(0, hash);
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
+    if (fields.empty()) continue;
+    if (fields[0] == "system") {
+      if (fields.size() < 3 || fields.size() > 4) {
+        return LineError(line_number, "expected: system <certificate CN> <roles> [certificate-only]");
+      }
+      SystemPolicy system;
+      system.name = std::string(fields[1]);
+      if (!IsName(system.name)) return LineError(line_number, "bad system name");
+      for (absl::string_view role : absl::StrSplit(fields[2], ',')) {
+        if (!IsName(role)) return LineError(line_number, absl::StrCat("bad role '", role, "'"));
+        system.roles.insert(std::string(role));
+      }
+      if (fields.size() == 4) {
+        if (fields[3] != "certificate-only") {
+          return LineError(line_number, "the fourth field may only be certificate-only");
+        }
+        if (system.roles.size() != 1) {
+          return LineError(line_number, "a certificate-only system has exactly one role");
+        }
+        system.certificate_only = true;
+      }
+      if (!policy.systems_.emplace(system.name, system).second) {
+        return LineError(line_number, absl::StrCat("system '", system.name, "' appears twice"));
+      }
+    } else if (fields[0] == "allow") {
+      if (fields.size() < 5) {
+        return LineError(line_number, "expected: allow <package.Service/Method> <data> <scope> <roles>");
+      }
+      MethodPolicy method;
+      std::vector<absl::string_view> parts = absl::StrSplit(fields[1], '/');
+      if (parts.size() != 2 || parts[0].empty() || parts[1].empty() || parts[1] == "*" ||
+          parts[0].find('.') == absl::string_view::npos) {
+        return LineError(line_number, "the method must be package.Service/Method");
+      }
+      method.path = absl::StrCat("/", fields[1]);
+      if (fields[2] == "personal") {
+        method.personal_data = true;
+      } else if (fields[2] != "none") {
+        return LineError(line_number, "data must be personal or none");
+      }
+      if (fields[3] == "any") {
+        method.scope = RegionScopeRule::kAny;
+      } else if (fields[3] == "regional") {
+        method.scope = RegionScopeRule::kRegional;
+      } else if (fields[3] == "province") {
+        method.scope = RegionScopeRule::kProvince;
+      } else {
+        return LineError(line_number, "scope must be any, regional or province");
+      }
+      for (size_t i = 4; i < fields.size(); ++i) {
+        if (!IsName(fields[i])) return LineError(line_number, absl::StrCat("bad role '", fields[i], "'"));
+        method.roles.insert(std::string(fields[i]));
+      }
+      if (!policy.methods_.emplace(method.path, method).second) {
+        return LineError(line_number, absl::StrCat("method '", fields[1], "' appears twice"));
+      }
+    } else {
+      return LineError(line_number, absl::StrCat("unknown statement '", fields[0], "'"));
+    }
+  }
+  std::set<std::string> method_roles;
+  for (const auto& [path, method] : policy.methods_) method_roles.insert(method.roles.begin(), method.roles.end());
+  for (const auto& [name, system] : policy.systems_) {
+    for (const std::string& role : system.roles) {
+      if (method_roles.count(role) == 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "security policy: system '", name, "' has role '", role, "' that no method allows"));
+      }
+    }
+  }
+  return policy;
+}
+
+absl::StatusOr<Policy> Policy::Load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read security policy '", path, "'"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  absl::StatusOr<Policy> policy = Parse(buffer.str());
+  if (!policy.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", policy.status().message()));
+  }
+  return policy;
+}
+
+const SystemPolicy* Policy::FindSystem(absl::string_view certificate_cn) const {
+  auto it = systems_.find(certificate_cn);
+  return it == systems_.end() ? nullptr : &it->second;
+}
+
+const MethodPolicy* Policy::FindMethod(absl::string_view path) const {
+  auto it = methods_.find(path);
+  return it == methods_.end() ? nullptr : &it->second;
+}
+
+absl::Status Policy::Authorize(absl::string_view path, absl::string_view role,
+                               absl::string_view region_scope) const {
+  const MethodPolicy* method = FindMethod(path);
+  if (method == nullptr) {
+    return status::WithErrorInfo(
+        absl::PermissionDeniedError(absl::StrCat(path, " is not open to any caller")),
+        "METHOD_NOT_IN_POLICY");
+  }
+  if (method->roles.count(std::string(role)) == 0) {
+    return status::WithErrorInfo(
+        absl::PermissionDeniedError(absl::StrCat("the role '", role, "' may not call ", path)),
+        "ROLE_NOT_ALLOWED", {{"role", std::string(role)}});
+  }
+  if (method->scope == RegionScopeRule::kProvince && region_scope != "*") {
+    return status::WithErrorInfo(
+        absl::PermissionDeniedError(
+            absl::StrCat(path, " is for province-wide callers; this caller's scope is ", region_scope)),
+        "REGION_SCOPE_TOO_NARROW", {{"region_scope", std::string(region_scope)}});
+  }
+  return absl::OkStatus();
+}
+
+std::set<std::string> Policy::Roles() const {
+  std::set<std::string> roles;
+  for (const auto& [name, system] : systems_) roles.insert(system.roles.begin(), system.roles.end());
+  for (const auto& [path, method] : methods_) roles.insert(method.roles.begin(), method.roles.end());
+  return roles;
+}
+
+}  // namespace unemployment::security

@@ -1,0 +1,76 @@
+#pragma once
+
+// The access policy of the suite (data/security/policy): which calling systems exist and which
+// roles each may act in, and for every gRPC method which roles may call it, whether it touches
+// personal data (then every call is written to the audit log) and how a region-scoped caller is
+// treated. Deny by default: a method the policy does not name, a role it does not list for the
+// method, a system it does not know are all refused.
+//
+// File format (one statement per line, '#' starts a comment, fields separated by white space):
+//
+//   system <certificate CN> <role>[,<role>...] [certificate-only]
+//       A calling system, identified by the CN of its client certificate. Its calls carry a signed
+//       token (security/token.h) naming one of these roles; with certificate-only the system has
+//       exactly one role and may call without a token (services calling services), province-wide.
+//
+//   allow <package.Service/Method> <data> <scope> <role> [<role>...]
+//       data:  personal (reads or writes personal data: audited) or none.
+//       scope: any      - the method shows no region's records (catalogues, aggregates): callers of
+//                         any region scope may call it;
+//              regional - the handler checks each record's region against the caller's scope
+//                         (RequireRegion) and answers PERMISSION_DENIED outside it;
+//              province - only callers with the province-wide scope "*" may call it.
+//       A method may appear in one allow line only. `package.Service/*` is not accepted: every
+//       method is named so that adding a method to a contract forces a decision here.
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace unemployment::security {
+
+enum class RegionScopeRule { kAny, kRegional, kProvince };
+
+struct SystemPolicy {
+  std::string name;
+  std::set<std::string> roles;
+  bool certificate_only = false;
+};
+
+struct MethodPolicy {
+  // "/unemployment.gateway.v1.GatewayService/SubmitApplication" (the gRPC path).
+  std::string path;
+  bool personal_data = false;
+  RegionScopeRule scope = RegionScopeRule::kProvince;
+  std::set<std::string> roles;
+};
+
+class Policy {
+ public:
+  static absl::StatusOr<Policy> Parse(absl::string_view text);
+  static absl::StatusOr<Policy> Load(const std::string& path);
+
+  const SystemPolicy* FindSystem(absl::string_view certificate_cn) const;
+  // By gRPC path ("/pkg.Service/Method").
+  const MethodPolicy* FindMethod(absl::string_view path) const;
+
+  // OK, or PERMISSION_DENIED (ErrorInfo reason ROLE_NOT_ALLOWED, METHOD_NOT_IN_POLICY or
+  // REGION_SCOPE_TOO_NARROW) for a caller in `role` with region scope `region_scope`.
+  absl::Status Authorize(absl::string_view path, absl::string_view role,
+                         absl::string_view region_scope) const;
+
+  const std::map<std::string, MethodPolicy, std::less<>>& methods() const { return methods_; }
+  const std::map<std::string, SystemPolicy, std::less<>>& systems() const { return systems_; }
+  // Every role named by a system or a method.
+  std::set<std::string> Roles() const;
+
+ private:
+  std::map<std::string, SystemPolicy, std::less<>> systems_;
+  std::map<std::string, MethodPolicy, std::less<>> methods_;
+};
+
+}  // namespace unemployment::security

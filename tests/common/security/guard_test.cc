@@ -1,0 +1,323 @@
+// Transport security, caller authentication, authorisation, rate limits and the audit log on a
+// real gRPC server over loopback, with certificates made by deploy/security/make-dev-ca.sh.
+
+#include "common/security/call_guard.h"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/server/grpc_server.h"
+#include "common/store/database.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "unemployment/testing/v1/echo_service.grpc.pb.h"
+
+namespace unemployment::security {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// One dev CA for the whole test binary.
+const fs::path& Certs() {
+  static const fs::path dir = [] {
+    fs::path d = fs::temp_directory_path() / absl::StrCat("ue-guard-test-", getpid());
+    std::string command = absl::StrCat(UE_SOURCE_DIR, "/deploy/security/make-dev-ca.sh '",
+                                       d.string(), "' >/dev/null");
+    REQUIRE(std::system(command.c_str()) == 0);
+    return d;
+  }();
+  return dir;
+}
+
+std::string TokenKey() {
+  absl::StatusOr<std::string> key = ReadKeyFile((Certs() / "token.key").string());
+  REQUIRE(key.ok());
+  return *key;
+}
+
+constexpr char kTestPolicy[] = R"(
+system province-portal    province-portal
+system ministry-platform  ministry
+system staff-client       reviewer
+system svc-registration   service certificate-only
+allow unemployment.testing.v1.EchoService/Echo personal any ministry service reviewer
+allow unemployment.testing.v1.PortalOnly/Method none any province-portal
+)";
+
+class EchoImpl final : public testing::v1::EchoService::CallbackService {
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
+                                 const testing::v1::EchoRequest* request,
+                                 testing::v1::EchoResponse* response) override {
+    response->set_payload(request->payload());
+    seen_region = CallerRegionScope(*context);
+    auto* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+ public:
+  std::string seen_region;
+};
+
+struct Fixture {
+  explicit Fixture(GuardOptions options = {}) {
+    absl::StatusOr<Policy> policy = Policy::Parse(kTestPolicy);
+    REQUIRE(policy.ok());
+    options.policy = *std::move(policy);
+    options.token_key = TokenKey();
+    audit_path = (Certs() / absl::StrCat("audit-", ++counter, ".db")).string();
+    absl::StatusOr<std::unique_ptr<AuditLog>> opened =
+        AuditLog::Open(audit_path, "audit-key-of-32-bytes-for-tests!", store::SynchronousMode::kOff);
+    REQUIRE(opened.ok());
+    audit = *std::move(opened);
+    options.audit = audit.get();
+    guard = std::make_unique<CallGuard>(std::move(options));
+    server::ServerOptions server_options;
+    server_options.tls_cert_file = (Certs() / "server/gateway.pem").string();
+    server_options.tls_key_file = (Certs() / "server/gateway.key").string();
+    server_options.tls_client_ca_file = (Certs() / "ca.pem").string();
+    server_options.auth_processor = guard->MakeProcessor();
+    server_options.health_listen_address = "127.0.0.1:0";
+    CallGuard* g = guard.get();
+    server_options.make_interceptors = [g] {
+      std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> v;
+      v.push_back(g->MakeAuditInterceptorFactory());
+      return v;
+    };
+    absl::StatusOr<std::unique_ptr<server::GrpcServer>> started =
+        server::GrpcServer::Start(server_options, {&echo});
+    INFO(started.status().ToString());
+    REQUIRE(started.ok());
+    srv = *std::move(started);
+    srv->SetServing(true);
+    InstallProcessGuard(guard.get());
+  }
+  ~Fixture() {
+    srv.reset();
+    InstallProcessGuard(nullptr);
+  }
+
+  // A client presenting `client` (a file base under the CA folder, e.g. "client/province-portal")
+  // and, when not empty, `token`.
+  grpc::Status Call(const std::string& client, const std::string& token,
+                    int deadline_seconds = 10) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadAll(Certs() / "ca.pem");
+    if (!client.empty()) {
+      ssl.pem_cert_chain = ReadAll(Certs() / (client + ".pem"));
+      ssl.pem_private_key = ReadAll(Certs() / (client + ".key"));
+    }
+    auto stub = testing::v1::EchoService::NewStub(grpc::CreateChannel(
+        absl::StrCat("localhost:", srv->port()), grpc::SslCredentials(ssl)));
+    grpc::ClientContext context;
+    if (deadline_seconds > 0) {
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(deadline_seconds));
+    }
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    testing::v1::EchoRequest request;
+    request.set_payload("x");
+    testing::v1::EchoResponse response;
+    return stub->Echo(&context, request, &response);
+  }
+
+  std::string Token(const std::string& system, const std::string& role,
+                    const std::string& region = "*", absl::Duration ttl = absl::Hours(1)) {
+    return IssueToken({system, absl::StrCat(system, "-user"), role, region, absl::Now() + ttl},
+                      TokenKey());
+  }
+
+  static inline int counter = 0;
+  EchoImpl echo;
+  std::string audit_path;
+  std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<CallGuard> guard;
+  std::unique_ptr<server::GrpcServer> srv;
+};
+
+TEST_CASE("tokens: signed claims round-trip; a changed byte, another key or expiry is refused") {
+  std::string key(32, 'k');
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  CallerClaims claims{"staff-client", "reviewer-0451-017", "reviewer", "230103", now + absl::Hours(8)};
+  std::string token = IssueToken(claims, key);
+  absl::StatusOr<CallerClaims> back = VerifyToken(token, key, now);
+  REQUIRE(back.ok());
+  CHECK(back->subject == "reviewer-0451-017");
+  CHECK(back->region == "230103");
+  CHECK(back->expires == claims.expires);
+  std::string tampered = token;
+  tampered[6] = tampered[6] == 'A' ? 'B' : 'A';
+  CHECK(VerifyToken(tampered, key, now).status().code() == absl::StatusCode::kUnauthenticated);
+  CHECK(VerifyToken(token, std::string(32, 'x'), now).status().code() ==
+        absl::StatusCode::kUnauthenticated);
+  CHECK(VerifyToken(token, key, now + absl::Hours(8)).status().code() ==
+        absl::StatusCode::kUnauthenticated);
+  CHECK(VerifyToken("garbage", key, now).status().code() == absl::StatusCode::kUnauthenticated);
+  CHECK(RegionInScope("2301", "230103"));
+  CHECK_FALSE(RegionInScope("230103", "230104"));
+  CHECK(RegionInScope("*", "110000"));
+}
+
+TEST_CASE("a client certificate from another CA, or none, is refused at the handshake") {
+  Fixture f;
+  CHECK(f.Call("client/ministry-platform", f.Token("ministry-platform", "ministry")).ok());
+  grpc::Status rogue = f.Call("rogue/client", f.Token("province-portal", "province-portal"));
+  CHECK(rogue.error_code() == grpc::StatusCode::UNAVAILABLE);
+  grpc::Status none = f.Call("", f.Token("ministry-platform", "ministry"));
+  CHECK(none.error_code() == grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_CASE("missing, expired, forged or borrowed tokens are UNAUTHENTICATED") {
+  Fixture f;
+  CHECK(f.Call("client/ministry-platform", "").error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(f.Call("client/ministry-platform", f.Token("ministry-platform", "ministry", "*", -absl::Seconds(1)))
+            .error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  std::string forged = IssueToken({"ministry-platform", "x", "ministry", "*", absl::Now() + absl::Hours(1)},
+                                  std::string(32, 'f'));
+  CHECK(f.Call("client/ministry-platform", forged).error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  // A ministry token presented with the portal's certificate.
+  CHECK(f.Call("client/province-portal", f.Token("ministry-platform", "ministry")).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
+  // A role the system does not have.
+  CHECK(f.Call("client/province-portal", f.Token("province-portal", "ministry")).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
+  // A certificate whose CN is no system of the policy.
+  CHECK(f.Call("client/operator-console", f.Token("operator-console", "operator")).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
+  // Certificate-only systems need no token.
+  CHECK(f.Call("client/svc-registration", "").ok());
+}
+
+TEST_CASE("the portal's token cannot call a ministry method") {
+  Fixture f;
+  grpc::Status denied = f.Call("client/province-portal", f.Token("province-portal", "province-portal"));
+  CHECK(denied.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  // The same decision with the real policy for the gateway's ministry method.
+  absl::StatusOr<Policy> policy = Policy::Load(std::string(UE_SOURCE_DIR) + "/data/security/policy");
+  REQUIRE(policy.ok());
+  GuardOptions options;
+  options.policy = *std::move(policy);
+  options.token_key = TokenKey();
+  CallGuard guard(std::move(options));
+  std::string portal = f.Token("province-portal", "province-portal");
+  CHECK(guard.Check("/unemployment.gateway.v1.GatewayService/ForwardApplication", "province-portal",
+                    portal, absl::Seconds(10)).status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(guard.Check("/unemployment.gateway.v1.GatewayService/SubmitApplication", "province-portal",
+                    portal, absl::Seconds(10)).ok());
+}
+
+TEST_CASE("handlers see the token's region scope") {
+  Fixture f;
+  REQUIRE(f.Call("client/staff-client", f.Token("staff-client", "reviewer", "230103")).ok());
+  CHECK(f.echo.seen_region == "230103");
+}
+
+TEST_CASE("a caller above its rate gets RESOURCE_EXHAUSTED; a call without a deadline is refused") {
+  GuardOptions options;
+  options.rate_per_second = 1;
+  options.rate_burst = 2;
+  absl::Time now = absl::Now();
+  options.now = [&now] { return now; };
+  options.max_call_deadline = absl::Minutes(1);
+  Fixture f(std::move(options));
+  std::string token = f.Token("ministry-platform", "ministry");
+  CHECK(f.Call("client/ministry-platform", token).ok());
+  CHECK(f.Call("client/ministry-platform", token).ok());
+  CHECK(f.Call("client/ministry-platform", token).error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // Another caller has its own bucket.
+  CHECK(f.Call("client/svc-registration", "").ok());
+  now += absl::Seconds(1);
+  CHECK(f.Call("client/ministry-platform", token).ok());
+  now += absl::Seconds(5);
+  CHECK(f.Call("client/ministry-platform", token, /*deadline_seconds=*/0).error_code() ==
+        grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(f.Call("client/ministry-platform", token, /*deadline_seconds=*/3600).error_code() ==
+        grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_CASE("health answers on the plaintext health port without a certificate") {
+  Fixture f;
+  REQUIRE(f.srv->health_port() != 0);
+  auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", f.srv->health_port()), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::health::v1::HealthCheckResponse response;
+  REQUIRE(stub->Check(&context, {}, &response).ok());
+  CHECK(response.status() == grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+// Runs SQL on the audit file behind the log's back (as an intruder with file access would).
+void Tamper(const std::string& path, const std::string& sql) {
+  store::DatabaseOptions options;
+  options.path = path;
+  absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
+  REQUIRE(db.ok());
+  absl::Status done = (*db)->Execute(sql);
+  INFO(done.ToString());
+  REQUIRE(done.ok());
+}
+
+TEST_CASE("every audited call is logged with caller and result; edits, removals, moves are detected") {
+  Fixture f;
+  REQUIRE(f.Call("client/ministry-platform", f.Token("ministry-platform", "ministry")).ok());
+  REQUIRE(f.Call("client/staff-client", f.Token("staff-client", "reviewer", "230103")).ok());
+  REQUIRE(f.Call("client/svc-registration", "").ok());
+  absl::StatusOr<AuditVerification> good = f.audit->Verify();
+  REQUIRE(good.ok());
+  CHECK(good->entries == 3);
+  CHECK(good->head_seq == 3);
+  // The log refuses changes through SQL.
+  store::DatabaseOptions options;
+  options.path = f.audit_path;
+  auto db = store::Database::Open(options);
+  REQUIRE(db.ok());
+  CHECK_FALSE((*db)->Execute("UPDATE audit_log SET result = 'OK' WHERE seq = 2").ok());
+  CHECK_FALSE((*db)->Execute("DELETE FROM audit_log WHERE seq = 2").ok());
+  db->reset();
+  std::string key = "audit-key-of-32-bytes-for-tests!";
+  REQUIRE(VerifyAuditFile(f.audit_path, key).ok());
+  CHECK(VerifyAuditFile(f.audit_path, "another key of 32 bytes for test").status().code() ==
+        absl::StatusCode::kDataLoss);
+
+  SECTION("an edited row") {
+    Tamper(f.audit_path, "DROP TRIGGER audit_log_no_update;"
+                         "UPDATE audit_log SET region = '*' WHERE seq = 2;");
+    absl::StatusOr<AuditVerification> checked = VerifyAuditFile(f.audit_path, key);
+    CHECK(checked.status().code() == absl::StatusCode::kDataLoss);
+    CHECK(std::string(checked.status().message()).find("entry 2") != std::string::npos);
+  }
+  SECTION("a removed row") {
+    Tamper(f.audit_path, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 2;");
+    CHECK(VerifyAuditFile(f.audit_path, key).status().code() == absl::StatusCode::kDataLoss);
+  }
+  SECTION("reordered rows") {
+    Tamper(f.audit_path, "DROP TRIGGER audit_log_no_update;"
+                         "UPDATE audit_log SET seq = 10 WHERE seq = 1;"
+                         "UPDATE audit_log SET seq = 1 WHERE seq = 2;"
+                         "UPDATE audit_log SET seq = 2 WHERE seq = 10;");
+    CHECK(VerifyAuditFile(f.audit_path, key).status().code() == absl::StatusCode::kDataLoss);
+  }
+}
+
+TEST_CASE("a call whose audit entry cannot be written fails") {
+  Fixture f;
+  REQUIRE(f.Call("client/ministry-platform", f.Token("ministry-platform", "ministry")).ok());
+  Tamper(f.audit_path, "DROP TABLE audit_log;");
+  grpc::Status failed = f.Call("client/ministry-platform", f.Token("ministry-platform", "ministry"));
+  CHECK(failed.error_code() == grpc::StatusCode::UNAVAILABLE);
+}
+
+}  // namespace
+}  // namespace unemployment::security

@@ -1,0 +1,225 @@
+// The access policy in data/security/policy against the intended decisions: every method of every
+// service in proto/ (read from the .proto files themselves) for every role.
+
+#include "common/security/policy.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "unemployment/followup/v1/followup_service.pb.h"
+#include "unemployment/gateway/v1/gateway_service.pb.h"
+#include "unemployment/registration/v1/ministry_feedback_service.pb.h"
+#include "unemployment/registration/v1/registration_service.pb.h"
+#include "unemployment/statistics/v1/statistics_service.pb.h"
+#include "unemployment/tiering/v1/tiering_service.pb.h"
+#include "unemployment/verification/v1/verification_service.pb.h"
+
+namespace unemployment::security {
+namespace {
+
+// Links every contract's descriptors into this binary (static libraries drop unreferenced ones).
+void LinkContracts() {
+  (void)followup::v1::FollowUp::descriptor();
+  (void)gateway::v1::SubmitApplicationRequest::descriptor();
+  (void)registration::v1::ReceiveReviewResultRequest::descriptor();
+  (void)registration::v1::Application::descriptor();
+  (void)statistics::v1::Ratio::descriptor();
+  (void)tiering::v1::Profile::descriptor();
+  (void)verification::v1::SnapshotHeader::descriptor();
+}
+
+// "/package.Service/Method" of every rpc in the .proto files under proto/.
+std::set<std::string> MethodsInContracts() {
+  LinkContracts();
+  std::string root = std::string(UE_SOURCE_DIR) + "/proto";
+  std::set<std::string> methods;
+  int files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.path().extension() != ".proto") continue;
+    std::string relative = std::filesystem::relative(entry.path(), root).string();
+    const google::protobuf::FileDescriptor* file =
+        google::protobuf::DescriptorPool::generated_pool()->FindFileByName(relative);
+    INFO(relative << " is not linked into the test: add it to LinkContracts()");
+    REQUIRE(file != nullptr);
+    ++files;
+    for (int s = 0; s < file->service_count(); ++s) {
+      const google::protobuf::ServiceDescriptor* service = file->service(s);
+      for (int m = 0; m < service->method_count(); ++m) {
+        methods.insert(absl::StrCat("/", service->full_name(), "/", service->method(m)->name()));
+      }
+    }
+  }
+  REQUIRE(files >= 7);
+  return methods;
+}
+
+Policy LoadPolicy() {
+  absl::StatusOr<Policy> policy = Policy::Load(std::string(UE_SOURCE_DIR) + "/data/security/policy");
+  INFO(policy.status().ToString());
+  REQUIRE(policy.ok());
+  return *std::move(policy);
+}
+
+std::string M(absl::string_view service, absl::string_view method) {
+  return absl::StrCat("/unemployment.", service, "/", method);
+}
+
+// The intended decisions, written from the roles' duties rather than copied from the file.
+std::map<std::string, std::set<std::string>> Intended() {
+  const std::string gw = "gateway.v1.GatewayService", reg = "registration.v1.RegistrationService",
+                    ver = "verification.v1.VerificationService", tie = "tiering.v1.TieringService",
+                    fol = "followup.v1.FollowupService", sta = "statistics.v1.StatisticsService";
+  std::map<std::string, std::set<std::string>> allowed;
+  // Each channel only its own intake methods, the status of its applications and the contacts;
+  // the portal also takes people's monthly self reports.
+  allowed["province-portal"] = {M(gw, "SubmitApplication"), M(gw, "GetApplicationStatus"),
+                                M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"),
+                                M(fol, "SubmitSelfReport")};
+  allowed["ministry"] = {M(gw, "ForwardApplication"), M(gw, "BatchForwardApplications"),
+                         M(gw, "GetApplicationStatus"), M(gw, "ListRegionContacts"),
+                         M(gw, "GetRegionContact")};
+  // Exactly the calls the services make of each other.
+  // (grep the services' stubs: gateway -> registration, registration -> verification and the
+  // ministry platform, follow-up -> registration and verification, the feed consumers).
+  allowed["service"] = {M(reg, "CreateApplication"), M(reg, "GetApplication"),
+                        M(reg, "GetActiveRegistrationByPerson"), M(reg, "Deregister"),
+                        M(reg, "StreamEvents"),
+                        "/unemployment.registration.v1.MinistryFeedbackService/ReceiveReviewResult",
+                        M(ver, "VerifyApplicant"), M(ver, "CompareActiveRegistrations"),
+                        M(tie, "StreamEvents"), M(fol, "StreamEvents")};
+  allowed["reviewer"] = {M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"),
+                         M(reg, "GetApplication"), M(reg, "ListReviewQueue"),
+                         M(reg, "ReviewApplication"), M(reg, "GetRegistration"),
+                         M(reg, "GetActiveRegistrationByPerson"), M(ver, "GetVerification"),
+                         M(ver, "RecordFieldInvestigation"), M(tie, "GetLevel"),
+                         M(tie, "GetCatalog"), M(tie, "ListDifficultyCriteria")};
+  allowed["followup-staff"] = {
+      M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(reg, "GetRegistration"),
+      M(reg, "GetActiveRegistrationByPerson"), M(tie, "GetLevel"), M(tie, "GetServicePlan"),
+      M(tie, "GetProfile"), M(tie, "UpdateProfile"), M(tie, "RecordServiceDelivery"),
+      M(tie, "ListServiceDeliveries"), M(tie, "ListPlanGaps"), M(tie, "GetPlanFulfilment"),
+      M(tie, "GetCatalog"), M(tie, "ListDifficultyCriteria"),
+      M(tie, "IdentifyEmploymentDifficulty"), M(tie, "DecideEmploymentDifficulty"),
+      M(fol, "RecordFollowUp"), M(fol, "ListFollowUps"), M(fol, "ListDueFollowUps"),
+      M(fol, "GetFollowUpCoverage"), M(fol, "SubmitSelfReport"),
+      M(fol, "ListDeregistrationCandidates"), M(fol, "DecideDeregistrationCandidate"),
+      M(fol, "DeregisterRegistration"), M(fol, "OpenFraudCase"), M(fol, "GetFraudCase"),
+      M(fol, "RecordFraudInvestigation"), M(fol, "ConcludeFraudCase"), M(fol, "ListFraudCases"),
+      M(fol, "SubmitMonthlyFraudReport"), M(fol, "GetMonthlyFraudReport")};
+  // Statistics staff see aggregates only.
+  allowed["statistician"] = {M(sta, "GetUrbanRegisteredUnemployed"), M(sta, "GetBreakdown"),
+                             M(sta, "GetFlows"), M(sta, "GetServiceIndicators"),
+                             M(sta, "CheckReportConsistency"), M(sta, "ExportReport"),
+                             M(tie, "GetPlanFulfilment"), M(tie, "GetCatalog"),
+                             M(tie, "ListDifficultyCriteria"), M(fol, "GetFollowUpCoverage"),
+                             M(fol, "GetMonthlyFraudReport")};
+  // Auditors read, never write.
+  allowed["auditor"] = {M(reg, "GetApplication"), M(reg, "ListReviewQueue"),
+                        M(reg, "GetRegistration"), M(reg, "ListNotifications"),
+                        M(ver, "GetSnapshotInfo"), M(ver, "ListSnapshots"),
+                        M(ver, "GetVerification"), M(tie, "GetLevel"), M(tie, "GetServicePlan"),
+                        M(tie, "GetProfile"), M(tie, "ListServiceDeliveries"),
+                        M(tie, "GetCatalog"), M(tie, "ListDifficultyCriteria"),
+                        M(fol, "ListFollowUps"), M(fol, "ListDeregistrationCandidates"),
+                        M(fol, "GetFraudCase"), M(fol, "ListFraudCases"),
+                        M(fol, "GetMonthlyFraudReport"), M(sta, "GetUrbanRegisteredUnemployed"),
+                        M(sta, "GetBreakdown"), M(sta, "GetFlows"), M(sta, "GetServiceIndicators"),
+                        M(sta, "CheckReportConsistency")};
+  // Operators run the suite (uectl): imports, batch runs, exports, queues.
+  allowed["operator"] = {
+      M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(reg, "GetApplication"),
+      M(reg, "ListReviewQueue"), M(reg, "ReviewApplication"), M(reg, "GetRegistration"),
+      M(reg, "GetActiveRegistrationByPerson"), M(reg, "Deregister"), M(reg, "ListNotifications"),
+      M(ver, "ImportSnapshot"), M(ver, "GetSnapshotInfo"), M(ver, "ListSnapshots"),
+      M(ver, "GetVerification"), M(tie, "GetLevel"), M(tie, "GetServicePlan"),
+      M(tie, "ListPlanGaps"), M(tie, "GetPlanFulfilment"), M(tie, "GetCatalog"),
+      M(tie, "PublishCatalogVersion"), M(tie, "ListDifficultyCriteria"),
+      M(fol, "GetFollowUpCoverage"), M(fol, "RunMonthlyComparison"), M(fol, "RunNoContactSweep"),
+      M(fol, "ExportCreditRecords"), M(sta, "GetUrbanRegisteredUnemployed"),
+      M(sta, "GetBreakdown"), M(sta, "GetFlows"), M(sta, "GetServiceIndicators"),
+      M(sta, "CheckReportConsistency"), M(sta, "ExportReport"), M(sta, "GetFeedStatus"),
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"};
+  return allowed;
+}
+
+TEST_CASE("every method in proto/ is named by the policy and the policy names no other") {
+  Policy policy = LoadPolicy();
+  std::set<std::string> contracts = MethodsInContracts();
+  REQUIRE(contracts.size() > 60);
+  for (const std::string& method : contracts) {
+    INFO(method);
+    CHECK(policy.FindMethod(method) != nullptr);
+  }
+  for (const auto& [path, method] : policy.methods()) {
+    INFO(path);
+    CHECK((contracts.count(path) == 1 || absl::StartsWith(path, "/grpc.reflection.")));
+    CHECK_FALSE(method.roles.empty());
+  }
+}
+
+TEST_CASE("every role's decision on every method is the intended one") {
+  Policy policy = LoadPolicy();
+  std::map<std::string, std::set<std::string>> intended = Intended();
+  std::set<std::string> methods = MethodsInContracts();
+  methods.insert("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
+  methods.insert("/unemployment.gateway.v1.GatewayService/NoSuchMethod");  // deny by default
+  REQUIRE(policy.Roles() == std::set<std::string>{"auditor", "followup-staff", "ministry",
+                                                  "operator", "province-portal", "reviewer",
+                                                  "service", "statistician"});
+  int decisions = 0;
+  for (const std::string& role : policy.Roles()) {
+    for (const std::string& method : methods) {
+      INFO(role << " -> " << method);
+      absl::Status decision = policy.Authorize(method, role, "*");
+      bool expected = intended[role].count(method) == 1;
+      CHECK(decision.ok() == expected);
+      if (!decision.ok()) CHECK(decision.code() == absl::StatusCode::kPermissionDenied);
+      ++decisions;
+    }
+  }
+  CHECK(decisions == 8 * static_cast<int>(methods.size()));
+}
+
+TEST_CASE("statisticians and auditors are never given a method that changes personal data") {
+  Policy policy = LoadPolicy();
+  for (const auto& [path, method] : policy.methods()) {
+    std::string name = path.substr(path.rfind('/') + 1);
+    bool reads = absl::StartsWith(name, "Get") || absl::StartsWith(name, "List") ||
+                 absl::StartsWith(name, "Check");
+    INFO(path);
+    if (method.roles.count("auditor") == 1) CHECK(reads);
+    if (method.roles.count("statistician") == 1 && method.personal_data) FAIL("personal data");
+  }
+}
+
+TEST_CASE("a district's staff may call regional methods only; province methods need scope *") {
+  Policy policy = LoadPolicy();
+  const std::string queue = "/unemployment.registration.v1.RegistrationService/ListReviewQueue";
+  const std::string by_person =
+      "/unemployment.registration.v1.RegistrationService/GetActiveRegistrationByPerson";
+  CHECK(policy.Authorize(queue, "reviewer", "230103").ok());
+  absl::Status narrow = policy.Authorize(by_person, "reviewer", "230103");
+  CHECK(narrow.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(policy.Authorize(by_person, "reviewer", "*").ok());
+}
+
+TEST_CASE("the policy parser refuses what it does not understand") {
+  CHECK_FALSE(Policy::Parse("allow unemployment.x.v1.S/* personal any reviewer").ok());
+  CHECK_FALSE(Policy::Parse("allow unemployment.x.v1.S/M secret any reviewer").ok());
+  CHECK_FALSE(Policy::Parse("allow unemployment.x.v1.S/M none everywhere reviewer").ok());
+  CHECK_FALSE(Policy::Parse("grant reviewer everything").ok());
+  CHECK_FALSE(Policy::Parse("system a reviewer,operator certificate-only\n"
+                            "allow p.S/M none any reviewer operator").ok());
+  CHECK_FALSE(Policy::Parse("system a reviewer\n").ok());  // a role no method allows
+  CHECK_FALSE(Policy::Parse("allow p.S/M none any a\nallow p.S/M none any b").ok());
+  CHECK(Policy::Parse("system a reviewer\nallow p.S/M none any reviewer # ok\n").ok());
+}
+
+}  // namespace
+}  // namespace unemployment::security

@@ -1,0 +1,190 @@
+"""Security end to end with real processes: a gateway and a registration shard with mutual TLS,
+signed caller tokens, the policy of data/security/policy and audit logs, certificates from
+deploy/security/make-dev-ca.sh. Shows: a certificate from another CA is refused; the portal's
+token cannot call the ministry's method; a district reviewer listing another district's queue
+gets PERMISSION_DENIED and no data while their own district's queue works; health answers on the
+plaintext probe port; an edited audit row is detected by ue_audit_verify.
+"""
+
+import os
+import sqlite3
+import subprocess
+import tempfile
+import unittest
+
+import grpc
+
+from suite import Suite, generate_client
+from test_intake_e2e import make_form, error_details
+
+SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
+BIN_DIR = os.environ["UE_BIN_DIR"]
+generate_client(SOURCE_DIR)
+
+from unemployment.common.v1 import codes_pb2  # noqa: E402
+from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
+from unemployment.gateway.v1 import gateway_service_pb2_grpc as gw_grpc  # noqa: E402
+from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
+from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
+
+TIMEOUT = 15
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class SecurityEndToEnd(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.ca_dir = tempfile.mkdtemp(prefix="ue-ca-")
+        subprocess.run([os.path.join(SOURCE_DIR, "deploy/security/make-dev-ca.sh"), cls.ca_dir],
+                       check=True, stdout=subprocess.DEVNULL)
+        ca = cls.ca_dir
+
+        def secure(svc):
+            return [f"--security_policy={SOURCE_DIR}/data/security/policy",
+                    f"--tls_cert={ca}/server/{svc}.pem", f"--tls_key={ca}/server/{svc}.key",
+                    f"--tls_client_ca={ca}/ca.pem", f"--token_key_file={ca}/token.key",
+                    f"--audit_key_file={ca}/audit.key",
+                    f"--peer_tls_cert={ca}/client/svc-{svc}.pem",
+                    f"--peer_tls_key={ca}/client/svc-{svc}.key",
+                    "--health_listen=127.0.0.1:0"]
+
+        cls.suite = Suite(BIN_DIR, SOURCE_DIR)
+        registration = cls.suite.start("registration", *secure("registration"))
+        gateway = cls.suite.start("gateway", f"--registration_addr={registration}",
+                                  *secure("gateway"))
+        # Dial by name: the server certificates carry localhost (and 127.0.0.1).
+        cls.registration_addr = registration.replace("127.0.0.1", "localhost")
+        cls.gateway_addr = gateway.replace("127.0.0.1", "localhost")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.suite.stop()
+
+    def channel(self, address, client, ca_dir=None):
+        ca_dir = ca_dir or self.ca_dir
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=read(f"{self.ca_dir}/ca.pem"),
+            private_key=read(f"{ca_dir}/{client}.key"),
+            certificate_chain=read(f"{ca_dir}/{client}.pem"))
+        return grpc.secure_channel(address, credentials)
+
+    def token(self, system, role, region="*"):
+        return subprocess.run(
+            [f"{BIN_DIR}/ops/ue_issue_token", f"{self.ca_dir}/token.key", system,
+             f"{system}-tester", role, region, "1h"],
+            check=True, capture_output=True, text=True).stdout.strip()
+
+    def bearer(self, token):
+        return (("authorization", f"Bearer {token}"),)
+
+    def test_1_wrong_certificate_is_refused(self):
+        stub = gw_grpc.GatewayServiceStub(self.channel(self.gateway_addr, "client", f"{self.ca_dir}/rogue"))
+        with self.assertRaises(grpc.RpcError) as caught:
+            stub.ListRegionContacts(gw.ListRegionContactsRequest(),
+                                    metadata=self.bearer(self.token("province-portal", "province-portal")),
+                                    timeout=TIMEOUT)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.UNAVAILABLE)
+        # The right certificate without a token is unauthenticated.
+        stub = gw_grpc.GatewayServiceStub(self.channel(self.gateway_addr, "client/province-portal"))
+        with self.assertRaises(grpc.RpcError) as caught:
+            stub.ListRegionContacts(gw.ListRegionContactsRequest(), timeout=TIMEOUT)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+
+    def test_2_portal_token_cannot_call_the_ministry_method(self):
+        stub = gw_grpc.GatewayServiceStub(self.channel(self.gateway_addr, "client/province-portal"))
+        portal = self.bearer(self.token("province-portal", "province-portal"))
+        form = make_form("34052419800101001X", "230102", "230100")
+        with self.assertRaises(grpc.RpcError) as caught:
+            stub.ForwardApplication(gw.ForwardApplicationRequest(
+                ministry_application_id="MZ2025000001", form=form), metadata=portal, timeout=TIMEOUT)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        # Its own method works, through the gateway to registration over mutual TLS.
+        try:
+            app = stub.SubmitApplication(gw.SubmitApplicationRequest(
+                portal_application_id="230102P0001", form=form), metadata=portal,
+                timeout=TIMEOUT).application
+        except grpc.RpcError as error:
+            self.fail(f"portal submission refused: {error.code()} {error.details()} "
+                      f"{error_details(error)}")
+        self.assertEqual(app.office_region_code, "230102")
+        # Another district's application for the reviewer test.
+        stub.SubmitApplication(gw.SubmitApplicationRequest(
+            portal_application_id="230103P0001",
+            form=make_form("410326199507103197", "230103", "230100", name="王五")),
+            metadata=portal, timeout=TIMEOUT)
+
+    def test_3_district_reviewer_sees_only_their_district(self):
+        stub = reg_grpc.RegistrationServiceStub(self.channel(self.registration_addr, "client/staff-client"))
+        nangang = self.bearer(self.token("staff-client", "reviewer", "230103"))
+        with self.assertRaises(grpc.RpcError) as caught:
+            stub.ListReviewQueue(reg.ListReviewQueueRequest(
+                office_region_code="230102", kind=reg.REVIEW_QUEUE_KIND_PROVINCE, page_size=10),
+                metadata=nangang, timeout=TIMEOUT)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        self.assertEqual(error_details(caught.exception)[0], "OUTSIDE_REGION_SCOPE")
+        self.assertNotIn("230102P0001", caught.exception.details())
+        own = stub.ListReviewQueue(reg.ListReviewQueueRequest(
+            office_region_code="230103", kind=reg.REVIEW_QUEUE_KIND_PROVINCE, page_size=10),
+            metadata=nangang, timeout=TIMEOUT)
+        self.assertEqual([e.application.office_region_code for e in own.entries], ["230103"])
+        # Nor can they read or decide the other district's application by id.
+        other = stub.ListReviewQueue(reg.ListReviewQueueRequest(
+            office_region_code="230102", kind=reg.REVIEW_QUEUE_KIND_PROVINCE, page_size=10),
+            metadata=self.bearer(self.token("staff-client", "reviewer", "2301")), timeout=TIMEOUT)
+        self.assertEqual(len(other.entries), 1)
+        other_id = other.entries[0].application.id
+        for call in (lambda: stub.GetApplication(reg.GetApplicationRequest(application_id=other_id),
+                                                 metadata=nangang, timeout=TIMEOUT),
+                     lambda: stub.ReviewApplication(reg.ReviewApplicationRequest(
+                         application_id=other_id, request_id="rv-1",
+                         outcome=codes_pb2.REVIEW_OUTCOME_REJECTED, reason="test", reviewer="李四"),
+                         metadata=nangang, timeout=TIMEOUT)):
+            with self.assertRaises(grpc.RpcError) as caught:
+                call()
+            self.assertEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        # The portal's token cannot reach registration at all.
+        portal_stub = reg_grpc.RegistrationServiceStub(
+            self.channel(self.registration_addr, "client/province-portal"))
+        with self.assertRaises(grpc.RpcError) as caught:
+            portal_stub.ListReviewQueue(reg.ListReviewQueueRequest(
+                office_region_code="230103", kind=reg.REVIEW_QUEUE_KIND_PROVINCE, page_size=10),
+                metadata=self.bearer(self.token("province-portal", "province-portal")), timeout=TIMEOUT)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+
+    def test_4_health_on_the_probe_port(self):
+        out = subprocess.run([f"{BIN_DIR}/ops/ue_health_probe", "--timeout=5s",
+                              self.health_address("registration")],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+
+    def health_address(self, name):
+        return self.suite.health[name]
+
+    def test_5_edited_audit_row_is_detected(self):
+        audit_db = os.path.join(self.suite.data_dir("registration"), "audit.db")
+        verify = [f"{BIN_DIR}/ops/ue_audit_verify", audit_db, f"{self.ca_dir}/audit.key"]
+        intact = subprocess.run(verify, capture_output=True, text=True)
+        self.assertEqual(intact.returncode, 0, intact.stderr)
+        self.assertIn("intact", intact.stdout)
+        db = sqlite3.connect(audit_db)
+        rows = db.execute("SELECT seq, system, role, region, method, result FROM audit_log "
+                          "ORDER BY seq").fetchall()
+        self.assertIn(("staff-client", "reviewer", "230103",
+                       "/unemployment.registration.v1.RegistrationService/ListReviewQueue",
+                       "PERMISSION_DENIED"), [r[1:] for r in rows])
+        denied_seq = next(r[0] for r in rows if r[5] == "PERMISSION_DENIED")
+        db.execute("DROP TRIGGER audit_log_no_update")
+        db.execute("UPDATE audit_log SET result = 'OK' WHERE seq = ?", (denied_seq,))
+        db.commit()
+        db.close()
+        edited = subprocess.run(verify, capture_output=True, text=True)
+        self.assertEqual(edited.returncode, 1, edited.stdout)
+        self.assertIn(f"entry {denied_seq}", edited.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
