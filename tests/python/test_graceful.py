@@ -14,7 +14,7 @@ What "accepted" means is checked from the data, not guessed from the client:
   else writes it then); likewise no failed submission or review may be stored there;
 - for every service: attempts that failed while it was stopping failed with UNAVAILABLE (refused),
   never CANCELLED, INTERNAL or UNKNOWN (an accepted call cut off); exit code 0, exit well within the
-  grace period (10 s);
+  grace period (10 s), in fact within 3 s;
 and afterwards the same exactly-once checks as the crash test.
 """
 
@@ -32,6 +32,9 @@ from reliability import (Checker, Cluster, Load, feed, latency_summary, log, reg
 
 N = int(os.environ.get("UE_GRACEFUL_N", "3000"))
 GRACE_S = 10.0
+# Every service exits within this after SIGTERM under this load (measured: under 0.1 s each). Well
+# below the 10 s grace so that a slow exit (such as the ~4 s once reported for follow-up) fails.
+EXIT_LIMIT_S = 3.0
 ORDER = ("gateway", "registration-harbin", "registration-main", "verification", "ministry",
          "tiering", "followup", "statistics")
 
@@ -140,7 +143,7 @@ class GracefulTest(unittest.TestCase):
 
         for name, (code, seconds, calls, accepted_then_failed) in results.items():
             self.assertEqual(code, 0, name)
-            self.assertLess(seconds, GRACE_S, name)
+            self.assertLess(seconds, EXIT_LIMIT_S, name)
             self.assertEqual(accepted_then_failed, [], f"{name}: accepted calls failed")
             for tag, codes in calls.items():
                 bad = {c: n for c, n in codes.items() if c not in ("OK", "UNAVAILABLE")}
