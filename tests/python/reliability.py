@@ -296,7 +296,8 @@ class Stats:
         self.ok_latency = []
         self.timeline = []        # (monotonic end time, code, tag, what) of every attempt
 
-    def record(self, code, seconds, deadline, what=None, details=None, tag=None):
+    def record(self, code, seconds, deadline, what=None, details=None, tag=None,
+               retry=RETRYABLE):
         with self.mu:
             self.timeline.append((time.monotonic(), code, tag, what))
             self.codes[code.name] += 1
@@ -304,11 +305,12 @@ class Stats:
                 self.ok_latency.append(seconds)
             else:
                 self.error_latency.append((seconds, deadline))
-                if code not in RETRYABLE:
+                if code not in retry:
                     self.errors.append((what, code.name, details))
 
 
-def call_with_retry(fn, stats, deadline, what, give_up_after=300, pause=0.1, tag=None):
+def call_with_retry(fn, stats, deadline, what, give_up_after=300, pause=0.1, tag=None,
+                    retry=RETRYABLE):
     """Calls fn(timeout) until OK or a non-retryable error; retries UNAVAILABLE and
     DEADLINE_EXCEEDED with the same request (the idempotent-intake contract). Returns the reply,
     or None after a non-retryable error or `give_up_after` seconds."""
@@ -321,8 +323,8 @@ def call_with_retry(fn, stats, deadline, what, give_up_after=300, pause=0.1, tag
             return reply
         except grpc.RpcError as error:
             stats.record(error.code(), time.monotonic() - t0, deadline, what, error.details(),
-                         tag)
-            if error.code() not in RETRYABLE:
+                         tag, retry)
+            if error.code() not in retry:
                 return None
         if time.monotonic() - started > give_up_after:
             return None
@@ -334,8 +336,9 @@ class Load:
     half ministry; half to each shard), and reviews every 5th straight at its shard."""
 
     def __init__(self, cluster, n, threads=8, run="R", deadline=10.0, give_up_after=300,
-                 pace=0.0, first=0):
+                 pace=0.0, first=0, retry=RETRYABLE):
         self.cluster, self.n, self.threads, self.pace = cluster, n, threads, pace
+        self.retry = retry
         self.items = [Item(run, i) for i in range(first, first + n)]
         self.deadline, self.give_up_after = deadline, give_up_after
         self.stats = Stats()
@@ -378,7 +381,7 @@ class Load:
                 return
             app = call_with_retry(lambda t: self._submit_once(item, t), self.stats,
                                   self.deadline, item.channel_id, self.give_up_after,
-                                  tag=f"submit-{item.shard}")
+                                  tag=f"submit-{item.shard}", retry=self.retry)
             with self.mu:
                 if app is None:
                     self.failed.append(item)
@@ -409,7 +412,8 @@ class Load:
                         outcome=outcome, reason="" if item.review == "accept" else "材料不全",
                         reviewer="审核员"), timeout=timeout)
             reply = call_with_retry(review, self.stats, self.deadline, f"review {item.channel_id}",
-                                    self.give_up_after, tag=f"review-{item.shard}")
+                                    self.give_up_after, tag=f"review-{item.shard}",
+                                    retry=self.retry)
             with self.mu:
                 if reply is None:
                     self.review_failed.append(item)
