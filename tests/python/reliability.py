@@ -333,7 +333,7 @@ def call_with_retry(fn, stats, deadline, what, give_up_after=300, pause=0.1, tag
 
 class Load:
     """Submits `n` applications through the gateway from `threads` client threads (half portal,
-    half ministry; half to each shard), and reviews every 5th straight at its shard."""
+    half ministry; half to each shard), and reviews a fifth of them straight at their shard."""
 
     def __init__(self, cluster, n, threads=8, run="R", deadline=10.0, give_up_after=300,
                  pace=0.0, first=0, retry=RETRYABLE):

@@ -4,10 +4,10 @@ The whole suite runs as real processes (two registration shards, verification, t
 receiver, gateway, tiering, follow-up, statistics). Client threads submit UE_CRASH_N applications
 (default 10,000) through the gateway, half from the portal and half forwarded by the ministry,
 half to each shard, retrying UNAVAILABLE and DEADLINE_EXCEEDED with the same channel id (the
-idempotent-intake contract); every 5th application is reviewed at its shard (every 10th accepted,
-the others rejected), so registrations reach tiering, follow-up and statistics and ministry results
-go to the receiver. While the load runs, each service in turn is killed with SIGKILL and restarted
-on the same port and data folder.
+idempotent-intake contract); a fifth of the applications are reviewed at their shard (a third of
+those accepted, the others rejected), so registrations reach tiering, follow-up and statistics
+and ministry results go to the receiver. While the load runs, each service in turn is killed
+with SIGKILL and restarted on the same port and data folder.
 
 Afterwards, once everything pending has completed:
 - every acknowledged application is stored exactly once (each shard's event feed: one

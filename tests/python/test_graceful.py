@@ -2,7 +2,7 @@
 accepted complete OK, the process exits 0 within its grace period, nothing is lost.
 
 The whole suite runs as real processes; client threads submit applications through the gateway
-(retrying UNAVAILABLE/DEADLINE_EXCEEDED with the same channel id) and review every 5th, and one
+(retrying UNAVAILABLE/DEADLINE_EXCEEDED with the same channel id) and review a fifth, and one
 reader thread per read-model service (tiering, follow-up, statistics, verification) calls a read
 RPC in a loop. Each service in turn gets SIGTERM, is waited for and restarted on the same port.
 
@@ -14,8 +14,8 @@ What "accepted" means is checked from the data, not guessed from the client:
   else writes it then); likewise no failed submission or review may be stored there; and a replay
   of its whole event feed, open before the signal, must complete OK and gap-free;
 - for every service: attempts that failed while it was stopping failed with UNAVAILABLE or
-  CANCELLED (refused: see STOPPING_CODES), never INTERNAL or UNKNOWN; exit code 0, exit well within the
-  grace period (10 s), in fact within 3 s;
+  CANCELLED (refused: see STOPPING_CODES), never INTERNAL or UNKNOWN; exit code 0, exit well
+  within the grace period (10 s), in fact within 3 s;
 and afterwards the same exactly-once checks as the crash test.
 """
 

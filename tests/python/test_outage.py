@@ -5,7 +5,7 @@ exactly once.
 
 The whole suite runs as real processes; client threads submit UE_OUTAGE_N applications (default
 3,000, paced so the load outlasts the three outages) with a 2 s deadline, retrying UNAVAILABLE
-and DEADLINE_EXCEEDED with the same channel id, and review every 5th at its shard.
+and DEADLINE_EXCEEDED with the same channel id, and review a fifth of them at their shard.
 
 1. Verification is frozen (SIGSTOP) for OUTAGE_S seconds: intake goes on (verification is
    asynchronous, queued in registration), applications wait in PENDING_VERIFICATION.

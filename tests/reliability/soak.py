@@ -7,7 +7,7 @@ descriptors of every service must stay flat. Not part of CI (it runs for 30 minu
 Starts the suite as tests/python/reliability.py does (two registration shards, verification, the
 ministry receiver, gateway, tiering, follow-up, statistics; temporary data folders), then runs
 rounds of applications through the gateway at about --rate per second (half portal, half
-ministry, half per shard; every 5th reviewed: accepted or rejected, so ministry results and
+ministry, half per shard; a fifth reviewed: accepted or rejected, so ministry results and
 registrations flow to every consumer), plus reader threads calling a read RPC of each read-model
 service. Every --interval seconds it samples each process's RSS (VmRSS) and open descriptors
 (/proc/PID/fd) into the CSV. At the end it prints, per service, start / end / max and the slope
