@@ -37,7 +37,8 @@ GRACE_S = 10.0
 # below the 10 s grace so that a slow exit (such as the ~4 s once reported for follow-up) fails.
 EXIT_LIMIT_S = 3.0
 # How a stopping server refuses a call: UNAVAILABLE, and now and then (about 1 run in 2 here)
-# CANCELLED for a call that reached it just as shutdown began (cause not yet pinned down in gRPC).
+# CANCELLED for a call that reached it just as shutdown began (likely gRPC core dropping a call not
+# yet matched to a handler with RST_STREAM CANCEL; not confirmed).
 # That such a call was not carried out is checked from the data (failed but stored: none), so
 # clients may safely retry it with the same id; they must, or the application is not submitted
 # (tests/reliability/README.md, open points).
