@@ -2,7 +2,8 @@
 signed caller tokens, the policy of data/security/policy and audit logs, certificates from
 deploy/security/make-dev-ca.sh. Shows: a certificate from another CA is refused; the portal's
 token cannot call the ministry's method; a district reviewer listing another district's queue
-gets PERMISSION_DENIED and no data while their own district's queue works; health answers on the
+gets PERMISSION_DENIED and no data while their own district's queue works (and the same for
+follow-up staff and the due list); health answers on the
 plaintext probe port; an edited audit row is detected by ue_audit_verify.
 """
 
@@ -22,6 +23,8 @@ BIN_DIR = os.environ["UE_BIN_DIR"]
 generate_client(SOURCE_DIR)
 
 from unemployment.common.v1 import codes_pb2  # noqa: E402
+from unemployment.followup.v1 import followup_service_pb2 as fu  # noqa: E402
+from unemployment.followup.v1 import followup_service_pb2_grpc as fu_grpc  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2_grpc as gw_grpc  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
@@ -56,6 +59,9 @@ class SecurityEndToEnd(unittest.TestCase):
         registration = cls.suite.start("registration", *secure("registration"))
         gateway = cls.suite.start("gateway", f"--registration_addr={registration}",
                                   *secure("gateway"))
+        followup = cls.suite.start("followup", f"--registration_addr={registration}",
+                                   *secure("followup"))
+        cls.followup_addr = followup.replace("127.0.0.1", "localhost")
         # Dial by name: the server certificates carry localhost (and 127.0.0.1).
         cls.registration_addr = registration.replace("127.0.0.1", "localhost")
         cls.gateway_addr = gateway.replace("127.0.0.1", "localhost")
@@ -153,6 +159,24 @@ class SecurityEndToEnd(unittest.TestCase):
             portal_stub.ListReviewQueue(reg.ListReviewQueueRequest(
                 office_region_code="230103", kind=reg.REVIEW_QUEUE_KIND_PROVINCE, page_size=10),
                 metadata=self.bearer(self.token("province-portal", "province-portal")), timeout=TIMEOUT)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+
+    def test_3b_district_followup_staff_list_only_their_district(self):
+        stub = fu_grpc.FollowupServiceStub(self.channel(self.followup_addr, "client/staff-client"))
+        nangang = self.bearer(self.token("staff-client", "followup-staff", "230103"))
+        for region in ("230102", "230100"):  # another district; the whole city
+            with self.assertRaises(grpc.RpcError) as caught:
+                stub.ListDueFollowUps(fu.ListDueFollowUpsRequest(region_code=region, month="2025-06"),
+                                      metadata=nangang, timeout=TIMEOUT)
+            self.assertEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED, region)
+        own = stub.ListDueFollowUps(fu.ListDueFollowUpsRequest(region_code="230103", month="2025-06"),
+                                    metadata=nangang, timeout=TIMEOUT)
+        self.assertIsNotNone(own)
+        # A statistician may not list people at all.
+        with self.assertRaises(grpc.RpcError) as caught:
+            stub.ListDueFollowUps(fu.ListDueFollowUpsRequest(region_code="230103", month="2025-06"),
+                                  metadata=self.bearer(self.token("staff-client", "statistician")),
+                                  timeout=TIMEOUT)
         self.assertEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
 
     def test_4_health_on_the_probe_port(self):
