@@ -1,4 +1,3 @@
-#include "common/crypto/process_keyring.h"
 #include "common/server/service_main.h"
 
 #include <fcntl.h>
@@ -12,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/crypto/process_keyring.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/server/grpc_server.h"
