@@ -49,7 +49,8 @@ std::string RandomBytes(size_t n) {
 }
 
 absl::Status LineError(int line, std::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("keyring line ", line, ": ", absl::string_view(what.data(), what.size())));
+  return absl::InvalidArgumentError(
+      absl::StrCat("keyring line ", line, ": ", absl::string_view(what.data(), what.size())));
 }
 
 }  // namespace
@@ -108,8 +109,8 @@ absl::StatusOr<std::shared_ptr<const Keyring>> Keyring::LoadFile(const std::stri
         absl::StrCat("cannot read key file '", path, "': ", std::strerror(errno)));
   }
   if ((info.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "key file '", path, "' may be read by other users; chmod 600 it (or 400)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("key file '", path, "' may be read by other users; chmod 600 it (or 400)"));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read key file '", path, "'"));
@@ -127,8 +128,9 @@ std::string Keyring::GenerateText() {
   return absl::StrCat(
       "# Data keys of the unemployment services (see deploy/README.md, Security).\n"
       "# Keep secret: whoever holds this file can read the personal data in the databases.\n"
-      "key 1 ", absl::Base64Escape(RandomBytes(kKeyBytes)), " active\n",
-      "search ", absl::Base64Escape(RandomBytes(kKeyBytes)), "\n");
+      "key 1 ",
+      absl::Base64Escape(RandomBytes(kKeyBytes)), " active\n", "search ",
+      absl::Base64Escape(RandomBytes(kKeyBytes)), "\n");
 }
 
 absl::Status Keyring::CreateFile(const std::string& path) {
@@ -163,8 +165,8 @@ absl::StatusOr<std::string> Keyring::Seal(std::string_view context,
   int length = 0;
   if (c.ctx == nullptr ||
       EVP_EncryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, Bytes(key), out + 5) != 1 ||
-      EVP_EncryptUpdate(c.ctx, nullptr, &length, Bytes(context), static_cast<int>(context.size())) !=
-          1 ||
+      EVP_EncryptUpdate(c.ctx, nullptr, &length, Bytes(context),
+                        static_cast<int>(context.size())) != 1 ||
       EVP_EncryptUpdate(c.ctx, out + kHeaderBytes, &length, Bytes(plaintext),
                         static_cast<int>(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(c.ctx, out + kHeaderBytes + length, &length) != 1 ||
@@ -183,15 +185,13 @@ std::optional<uint32_t> Keyring::KeyIdOf(std::string_view sealed) {
   return (uint32_t{in[1]} << 24) | (uint32_t{in[2]} << 16) | (uint32_t{in[3]} << 8) | in[4];
 }
 
-absl::StatusOr<std::string> Keyring::Open(std::string_view context,
-                                          std::string_view sealed) const {
+absl::StatusOr<std::string> Keyring::Open(std::string_view context, std::string_view sealed) const {
   std::optional<uint32_t> key_id = KeyIdOf(sealed);
   if (!key_id.has_value()) return absl::DataLossError("a stored value is not sealed");
   auto key = keys_.find(*key_id);
   if (key == keys_.end()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("a stored value is sealed with data key ", *key_id,
-                     ", which the keyring does not hold"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "a stored value is sealed with data key ", *key_id, ", which the keyring does not hold"));
   }
   const unsigned char* in = Bytes(sealed);
   const size_t text_size = sealed.size() - kSealedOverhead;
@@ -203,8 +203,8 @@ absl::StatusOr<std::string> Keyring::Open(std::string_view context,
   int length = 0;
   if (c.ctx == nullptr ||
       EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, Bytes(key->second), in + 5) != 1 ||
-      EVP_DecryptUpdate(c.ctx, nullptr, &length, Bytes(context), static_cast<int>(context.size())) !=
-          1 ||
+      EVP_DecryptUpdate(c.ctx, nullptr, &length, Bytes(context),
+                        static_cast<int>(context.size())) != 1 ||
       EVP_DecryptUpdate(c.ctx, out, &length, in + kHeaderBytes, static_cast<int>(text_size)) != 1 ||
       EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag) != 1 ||
       EVP_DecryptFinal_ex(c.ctx, out + length, &length) != 1) {

@@ -2,7 +2,8 @@
 // carry them) and the keyed hash that finds such values again.
 //
 // Sealed value format (version 1), a byte string:
-//   0x01 | key id (4 bytes, big-endian) | nonce (12 random bytes) | AES-256-GCM ciphertext | tag (16)
+//   0x01 | key id (4 bytes, big-endian) | nonce (12 random bytes) | AES-256-GCM ciphertext | tag
+//   (16)
 // The associated data is the caller's `context` (e.g. "registration.applications.data"), so a
 // value copied into another column or table fails to open. 33 bytes longer than the plaintext.
 //

@@ -43,7 +43,9 @@ absl::Status InstallFromSetting(const std::string& key_file, const std::string& 
     }
     *warning = absl::StrCat(
         "WARNING: no --data_key_file (UE_DATA_KEY_FILE) set; personal data is encrypted with the "
-        "key file '", path, "' next to the data it protects. Use this for local development "
+        "key file '",
+        path,
+        "' next to the data it protects. Use this for local development "
         "only: in production mount the keyring from a secret store and set --data_key_file.");
   }
   absl::StatusOr<std::shared_ptr<const Keyring>> keyring = Keyring::LoadFile(path);

@@ -24,8 +24,7 @@ void ReturnStatus(sqlite3_context* context, const absl::StatusOr<std::string>& r
     sqlite3_result_error(context, message.c_str(), static_cast<int>(message.size()));
     return;
   }
-  sqlite3_result_blob(context, result->data(), static_cast<int>(result->size()),
-                      SQLITE_TRANSIENT);
+  sqlite3_result_blob(context, result->data(), static_cast<int>(result->size()), SQLITE_TRANSIENT);
 }
 
 // ue_seal(context, value): value sealed with the active key; NULL stays NULL.
@@ -92,8 +91,7 @@ absl::StatusOr<int64_t> ResealColumns(Database& db, absl::Span<const SealedColum
       std::string sql = absl::StrCat(
           "UPDATE ", internal::ToAbsl(c.table), " SET ", internal::ToAbsl(c.column),
           " = ue_reseal(?1, ", internal::ToAbsl(c.column), ") WHERE ", internal::ToAbsl(c.column),
-          " IS NOT NULL AND ue_key_id(", internal::ToAbsl(c.column),
-          ") IS NOT ue_active_key_id()");
+          " IS NOT NULL AND ue_key_id(", internal::ToAbsl(c.column), ") IS NOT ue_active_key_id()");
       UE_STORE_ASSIGN_OR_RETURN(Statement update, db.Prepare(sql));
       UE_STORE_RETURN_IF_ERROR(update.BindText(1, c.context));
       UE_STORE_RETURN_IF_ERROR(update.Run());

@@ -28,9 +28,9 @@ absl::StatusOr<Message> OpenMessageBytes(const Database& db, std::string_view se
                                          std::string_view context) {
   absl::StatusOr<std::string> bytes = db.keyring().Open(context, sealed);
   if (!bytes.ok()) {
-    return absl::Status(bytes.status().code(),
-                        absl::StrCat("stored ", Message::descriptor()->name(), ": ",
-                                     bytes.status().message()));
+    return absl::Status(
+        bytes.status().code(),
+        absl::StrCat("stored ", Message::descriptor()->name(), ": ", bytes.status().message()));
   }
   Message message;
   if (!message.ParseFromString(*bytes)) {

@@ -155,7 +155,8 @@ constexpr std::string_view kUndecidedApplicationOfPersonSql =
     "ORDER BY received_micros LIMIT 1";
 constexpr std::string_view kInsertApplicationSql =
     "INSERT INTO applications (id, channel, channel_application_id, id_type, id_number, "
-    "office_region_code, queue_kind, state, undecided, received_micros, due_date, fingerprint, data) "
+    "office_region_code, queue_kind, state, undecided, received_micros, due_date, fingerprint, "
+    "data) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 constexpr std::string_view kUpdateApplicationSql =
     "UPDATE applications SET state = ?2, undecided = ?3, due_date = ?4, data = ?5 WHERE id = ?1";
@@ -171,7 +172,8 @@ constexpr std::string_view kInsertNotificationSql =
     "INSERT INTO notifications (id, application_id, create_micros, method, delivery_state, "
     "next_attempt_micros, target, payload, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr std::string_view kUpdateNotificationSql =
-    "UPDATE notifications SET delivery_state = ?2, next_attempt_micros = ?3, data = ?4 WHERE id = ?1";
+    "UPDATE notifications SET delivery_state = ?2, next_attempt_micros = ?3, data = ?4 WHERE id = "
+    "?1";
 constexpr std::string_view kNotificationByIdSql =
     "SELECT data, target, payload, next_attempt_micros FROM notifications WHERE id = ?1";
 constexpr std::string_view kNotificationsOfApplicationSql =
@@ -180,7 +182,8 @@ constexpr std::string_view kNotificationsOfApplicationSql =
     "ORDER BY create_micros, id LIMIT ?4";
 constexpr std::string_view kDueNotificationsSql =
     "SELECT data, target, payload, next_attempt_micros FROM notifications "
-    "WHERE delivery_state = 1 AND next_attempt_micros <= ?1 ORDER BY next_attempt_micros, id LIMIT ?2";
+    "WHERE delivery_state = 1 AND next_attempt_micros <= ?1 ORDER BY next_attempt_micros, id LIMIT "
+    "?2";
 constexpr std::string_view kNextDueSql =
     "SELECT min(next_attempt_micros) FROM notifications WHERE delivery_state = 1";
 constexpr std::string_view kInsertVerificationJobSql =
@@ -259,7 +262,7 @@ absl::StatusOr<OutboxEntry> ReadOutboxRow(const Database& db, const Statement& s
 }
 
 absl::StatusOr<VerificationJob> ReadVerificationJobRow(const Database& db,
-                                                      const Statement& statement) {
+                                                       const Statement& statement) {
   VerificationJob job;
   job.application_id = statement.ColumnString(0);
   ASSIGN_OR_RETURN(job.request, store::OpenColumn(db, statement, 1, kJobsRequest));
@@ -324,10 +327,9 @@ class SqliteTransaction final : public RegistrationTransaction {
         application.channel_application_id(),
         static_cast<int>(application.form().person_id().id_type()),
         store::SearchHash(db_, application.form().person_id().id_number()),
-        application.office_region_code(),
-        static_cast<int>(application.queue_kind()), static_cast<int>(application.state()),
-        IsUndecided(application.state()), Micros(application.received_at()),
-        application.due_date()));
+        application.office_region_code(), static_cast<int>(application.queue_kind()),
+        static_cast<int>(application.state()), IsUndecided(application.state()),
+        Micros(application.received_at()), application.due_date()));
     RETURN_IF_ERROR(statement.BindBlob(12, fingerprint));
     RETURN_IF_ERROR(BindSealedMessage(db_, statement, 13, kApplicationsData, application));
     return statement.Run();
@@ -358,11 +360,10 @@ class SqliteTransaction final : public RegistrationTransaction {
 
   absl::Status InsertRegistration(const v1::Registration& registration) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRegistrationSql));
-    RETURN_IF_ERROR(statement.BindAll(
-        registration.id(), registration.application_id(),
-        static_cast<int>(registration.person_id().id_type()),
-        store::SearchHash(db_, registration.person_id().id_number()),
-        static_cast<int>(registration.state())));
+    RETURN_IF_ERROR(statement.BindAll(registration.id(), registration.application_id(),
+                                      static_cast<int>(registration.person_id().id_type()),
+                                      store::SearchHash(db_, registration.person_id().id_number()),
+                                      static_cast<int>(registration.state())));
     RETURN_IF_ERROR(BindSealedMessage(db_, statement, 6, kRegistrationsData, registration));
     return statement.Run();
   }
@@ -379,10 +380,9 @@ class SqliteTransaction final : public RegistrationTransaction {
   absl::Status InsertNotification(const OutboxEntry& entry) override {
     const v1::Notification& n = entry.notification;
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertNotificationSql));
-    RETURN_IF_ERROR(statement.BindAll(n.id(), n.application_id(), Micros(n.create_time()),
-                                      static_cast<int>(n.method()),
-                                      static_cast<int>(n.delivery_state()),
-                                      absl::ToUnixMicros(entry.next_attempt_at)));
+    RETURN_IF_ERROR(statement.BindAll(
+        n.id(), n.application_id(), Micros(n.create_time()), static_cast<int>(n.method()),
+        static_cast<int>(n.delivery_state()), absl::ToUnixMicros(entry.next_attempt_at)));
     RETURN_IF_ERROR(store::BindSealed(db_, statement, 7, kNotificationsTarget, entry.target));
     RETURN_IF_ERROR(store::BindSealed(db_, statement, 8, kNotificationsPayload, entry.payload));
     RETURN_IF_ERROR(BindSealedMessage(db_, statement, 9, kNotificationsData, n));
@@ -435,15 +435,14 @@ class SqliteTransaction final : public RegistrationTransaction {
   }
 
   absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
-                                                            const std::string& request_id) override {
+                                                           const std::string& request_id) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFindRequestSql));
     RETURN_IF_ERROR(statement.BindAll(kind, request_id));
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return std::optional<StoredRequest>();
     StoredRequest request;
     request.fingerprint = std::string(statement.ColumnBlob(0));
-    ASSIGN_OR_RETURN(request.response,
-                     store::OpenColumn(db_, statement, 1, kRequestsResponse));
+    ASSIGN_OR_RETURN(request.response, store::OpenColumn(db_, statement, 1, kRequestsResponse));
     return std::optional<StoredRequest>(std::move(request));
   }
 
@@ -618,8 +617,8 @@ absl::StatusOr<ReviewQueuePage> SqliteRegistrationStore::ListReviewQueue(
     after_time = query.after->time_micros;
     after_id = query.after->id;
   }
-  RETURN_IF_ERROR(statement.BindAll(query.region_low, query.region_high, kind,
-                                    query.overdue_before, after_time, after_id, query.limit + 1));
+  RETURN_IF_ERROR(statement.BindAll(query.region_low, query.region_high, kind, query.overdue_before,
+                                    after_time, after_id, query.limit + 1));
   while (true) {
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
@@ -726,7 +725,8 @@ absl::StatusOr<std::vector<v1::Event>> SqliteRegistrationStore::ReadEvents(int64
   while (true) {
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
-    ASSIGN_OR_RETURN(v1::Event event, OpenMessage<v1::Event>(lease.db(), statement, 1, kEventsData));
+    ASSIGN_OR_RETURN(v1::Event event,
+                     OpenMessage<v1::Event>(lease.db(), statement, 1, kEventsData));
     event.set_sequence(statement.ColumnInt64(0));
     events.push_back(std::move(event));
   }

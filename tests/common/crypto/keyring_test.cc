@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,7 +11,6 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include <catch2/catch.hpp>
 
 namespace unemployment::crypto {
 namespace {
@@ -96,8 +96,8 @@ TEST_CASE("the keyed hash is stable, keyed and hides the value", "[crypto]") {
 
 TEST_CASE("keyring files are checked", "[crypto]") {
   CHECK_FALSE(Keyring::Parse("").ok());
-  CHECK_FALSE(Keyring::Parse(KeyLine(1, 'a')).ok());   // no search key
-  CHECK_FALSE(Keyring::Parse(SearchLine('s')).ok());   // no data key
+  CHECK_FALSE(Keyring::Parse(KeyLine(1, 'a')).ok());  // no search key
+  CHECK_FALSE(Keyring::Parse(SearchLine('s')).ok());  // no data key
   CHECK_FALSE(Keyring::Parse(KeyLine(1, 'a') + KeyLine(1, 'b') + SearchLine('s')).ok());
   CHECK_FALSE(Keyring::Parse(KeyLine(1, 'a', true) + KeyLine(2, 'b', true) + SearchLine('s')).ok());
   CHECK_FALSE(Keyring::Parse("key 1 c2hvcnQ=\n" + SearchLine('s')).ok());  // 5 bytes
@@ -105,8 +105,8 @@ TEST_CASE("keyring files are checked", "[crypto]") {
   absl::Status bad = Keyring::Parse("# keys\nkey 1 !!!\n").status();
   CHECK(bad.message().find("line 2") != std::string::npos);
 
-  std::string dir = absl::StrCat(std::filesystem::temp_directory_path().string(), "/ue_keyring_",
-                                 getpid());
+  std::string dir =
+      absl::StrCat(std::filesystem::temp_directory_path().string(), "/ue_keyring_", getpid());
   std::filesystem::create_directories(dir);
   std::string path = dir + "/data.key";
   std::filesystem::remove(path);

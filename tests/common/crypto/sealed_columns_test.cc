@@ -1,7 +1,6 @@
-#include "common/store/sealed.h"
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,7 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/store/database.h"
-#include <catch2/catch.hpp>
+#include "common/store/sealed.h"
 
 namespace unemployment::store {
 namespace {
@@ -46,8 +45,8 @@ constexpr std::string_view kPhone = "13912345678";
 
 TEST_CASE("sealed columns: stored sealed, found by keyed hash, resealed after rotation",
           "[crypto][store]") {
-  std::string dir = absl::StrCat(std::filesystem::temp_directory_path().string(), "/ue_sealed_",
-                                 getpid());
+  std::string dir =
+      absl::StrCat(std::filesystem::temp_directory_path().string(), "/ue_sealed_", getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/people.db";
