@@ -153,7 +153,8 @@ UPDATE self_reports SET data = ue_seal('followup/self_reports.data', data);
 UPDATE candidates SET data = ue_seal('followup/candidates.data', data);
 UPDATE fraud_cases SET data = ue_seal('followup/fraud_cases.data', data);
 UPDATE fraud_reports SET data = ue_seal('followup/fraud_reports.data', data);
-UPDATE requests SET response = ue_seal('followup/requests.response', response);
+UPDATE requests SET response = ue_seal('followup/requests.response', response),
+  fingerprint = ue_seal('followup/requests.fingerprint', fingerprint);
 UPDATE events SET data = ue_seal('followup/events.data', data);
 )sql";
 
@@ -166,6 +167,7 @@ constexpr store::Migration kMigrations[] = {
 constexpr std::string_view kIdNumberContext = "followup/registrations.id_number";
 constexpr std::string_view kNameContext = "followup/registrations.name";
 constexpr std::string_view kRequestsResponse = "followup/requests.response";
+constexpr std::string_view kRequestsFingerprint = "followup/requests.fingerprint";
 
 // The sealing context of each stored message type (one table per type).
 template <typename Message>
@@ -204,6 +206,7 @@ constexpr store::SealedColumn kSealedColumns[] = {
     {"fraud_cases", "data", Sealing<v1::FraudCase>::kContext},
     {"fraud_reports", "data", Sealing<v1::MonthlyFraudReport>::kContext},
     {"requests", "response", kRequestsResponse},
+    {"requests", "fingerprint", kRequestsFingerprint},
     {"events", "data", Sealing<v1::FollowupEvent>::kContext},
 };
 
@@ -450,7 +453,7 @@ absl::StatusOr<std::optional<StoredRequest>> QueryRequest(Database& db, const st
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row) return std::optional<StoredRequest>();
   StoredRequest stored;
-  stored.fingerprint = std::string(statement.ColumnBlob(0));
+  ASSIGN_OR_RETURN(stored.fingerprint, store::OpenColumn(db, statement, 0, kRequestsFingerprint));
   ASSIGN_OR_RETURN(stored.response, store::OpenColumn(db, statement, 1, kRequestsResponse));
   return std::optional<StoredRequest>(std::move(stored));
 }
@@ -495,7 +498,8 @@ class SqliteTransaction final : public FollowupTransaction {
                              const StoredRequest& request) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
     RETURN_IF_ERROR(statement.BindAll(kind, request_id));
-    RETURN_IF_ERROR(statement.BindBlob(3, request.fingerprint));
+    RETURN_IF_ERROR(
+        store::BindSealed(db_, statement, 3, kRequestsFingerprint, request.fingerprint));
     RETURN_IF_ERROR(store::BindSealed(db_, statement, 4, kRequestsResponse, request.response));
     return statement.Run();
   }

@@ -104,13 +104,15 @@ CREATE INDEX verification_jobs_due ON verification_jobs (next_attempt_micros, ap
 // queued verification requests) is sealed. Existing rows are converted in place.
 constexpr std::string_view kSchemaV3 = R"sql(
 UPDATE applications SET id_number = ue_search_hash(id_number),
-  data = ue_seal('registration/applications.data', data);
+  data = ue_seal('registration/applications.data', data),
+  fingerprint = ue_seal('registration/applications.fingerprint', fingerprint);
 UPDATE registrations SET id_number = ue_search_hash(id_number),
   data = ue_seal('registration/registrations.data', data);
 UPDATE notifications SET target = ue_seal('registration/notifications.target', target),
   payload = ue_seal('registration/notifications.payload', payload),
   data = ue_seal('registration/notifications.data', data);
-UPDATE requests SET response = ue_seal('registration/requests.response', response);
+UPDATE requests SET response = ue_seal('registration/requests.response', response),
+  fingerprint = ue_seal('registration/requests.fingerprint', fingerprint);
 UPDATE events SET data = ue_seal('registration/events.data', data);
 UPDATE verification_jobs SET request = ue_seal('registration/verification_jobs.request', request);
 )sql";
@@ -122,6 +124,9 @@ constexpr store::Migration kMigrations[] = {
 };
 
 constexpr std::string_view kApplicationsData = "registration/applications.data";
+// Fingerprints are the deterministic bytes of the request (the whole form): sealed too.
+constexpr std::string_view kApplicationsFingerprint = "registration/applications.fingerprint";
+constexpr std::string_view kRequestsFingerprint = "registration/requests.fingerprint";
 constexpr std::string_view kRegistrationsData = "registration/registrations.data";
 constexpr std::string_view kNotificationsTarget = "registration/notifications.target";
 constexpr std::string_view kNotificationsPayload = "registration/notifications.payload";
@@ -132,6 +137,8 @@ constexpr std::string_view kJobsRequest = "registration/verification_jobs.reques
 
 constexpr store::SealedColumn kSealedColumns[] = {
     {"applications", "data", kApplicationsData},
+    {"applications", "fingerprint", kApplicationsFingerprint},
+    {"requests", "fingerprint", kRequestsFingerprint},
     {"registrations", "data", kRegistrationsData},
     {"notifications", "target", kNotificationsTarget},
     {"notifications", "payload", kNotificationsPayload},
@@ -238,7 +245,8 @@ absl::StatusOr<std::optional<StoredApplication>> QueryStoredApplication(const Da
   StoredApplication stored;
   ASSIGN_OR_RETURN(stored.application,
                    OpenMessage<v1::Application>(db, statement, 0, kApplicationsData));
-  stored.fingerprint = std::string(statement.ColumnBlob(1));
+  ASSIGN_OR_RETURN(stored.fingerprint,
+                   store::OpenColumn(db, statement, 1, kApplicationsFingerprint));
   return std::optional<StoredApplication>(std::move(stored));
 }
 
@@ -330,7 +338,7 @@ class SqliteTransaction final : public RegistrationTransaction {
         application.office_region_code(), static_cast<int>(application.queue_kind()),
         static_cast<int>(application.state()), IsUndecided(application.state()),
         Micros(application.received_at()), application.due_date()));
-    RETURN_IF_ERROR(statement.BindBlob(12, fingerprint));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 12, kApplicationsFingerprint, fingerprint));
     RETURN_IF_ERROR(BindSealedMessage(db_, statement, 13, kApplicationsData, application));
     return statement.Run();
   }
@@ -441,7 +449,8 @@ class SqliteTransaction final : public RegistrationTransaction {
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return std::optional<StoredRequest>();
     StoredRequest request;
-    request.fingerprint = std::string(statement.ColumnBlob(0));
+    ASSIGN_OR_RETURN(request.fingerprint,
+                     store::OpenColumn(db_, statement, 0, kRequestsFingerprint));
     ASSIGN_OR_RETURN(request.response, store::OpenColumn(db_, statement, 1, kRequestsResponse));
     return std::optional<StoredRequest>(std::move(request));
   }
@@ -450,7 +459,8 @@ class SqliteTransaction final : public RegistrationTransaction {
                              const StoredRequest& request) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
     RETURN_IF_ERROR(statement.BindAll(kind, request_id));
-    RETURN_IF_ERROR(statement.BindBlob(3, request.fingerprint));
+    RETURN_IF_ERROR(
+        store::BindSealed(db_, statement, 3, kRequestsFingerprint, request.fingerprint));
     RETURN_IF_ERROR(store::BindSealed(db_, statement, 4, kRequestsResponse, request.response));
     return statement.Run();
   }

@@ -98,7 +98,8 @@ constexpr std::string_view kSchemaV2 = R"sql(
 UPDATE profiles SET data = ue_seal('tiering/profiles.data', data);
 UPDATE deliveries SET data = ue_seal('tiering/deliveries.data', data);
 UPDATE identifications SET data = ue_seal('tiering/identifications.data', data);
-UPDATE requests SET response = ue_seal('tiering/requests.response', response);
+UPDATE requests SET response = ue_seal('tiering/requests.response', response),
+  fingerprint = ue_seal('tiering/requests.fingerprint', fingerprint);
 UPDATE events SET data = ue_seal('tiering/events.data', data);
 )sql";
 
@@ -111,6 +112,7 @@ constexpr std::string_view kProfilesData = "tiering/profiles.data";
 constexpr std::string_view kDeliveriesData = "tiering/deliveries.data";
 constexpr std::string_view kIdentificationsData = "tiering/identifications.data";
 constexpr std::string_view kRequestsResponse = "tiering/requests.response";
+constexpr std::string_view kRequestsFingerprint = "tiering/requests.fingerprint";
 constexpr std::string_view kEventsData = "tiering/events.data";
 
 constexpr store::SealedColumn kSealedColumns[] = {
@@ -118,6 +120,7 @@ constexpr store::SealedColumn kSealedColumns[] = {
     {"deliveries", "data", kDeliveriesData},
     {"identifications", "data", kIdentificationsData},
     {"requests", "response", kRequestsResponse},
+    {"requests", "fingerprint", kRequestsFingerprint},
     {"events", "data", kEventsData},
 };
 
@@ -347,16 +350,18 @@ class SqliteTieringStore::Tx final : public TieringTx {
     RETURN_IF_ERROR(statement.BindAll(Sv(kind), Sv(request_id)));
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return std::optional<StoredRequest>();
+    ASSIGN_OR_RETURN(std::string fingerprint,
+                     store::OpenColumn(db_, statement, 0, kRequestsFingerprint));
     ASSIGN_OR_RETURN(std::string response, store::OpenColumn(db_, statement, 1, kRequestsResponse));
-    return std::optional<StoredRequest>(
-        StoredRequest{std::string(statement.ColumnBlob(0)), std::move(response)});
+    return std::optional<StoredRequest>(StoredRequest{std::move(fingerprint), std::move(response)});
   }
 
   absl::Status PutRequest(absl::string_view kind, absl::string_view request_id,
                           const StoredRequest& request) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
     RETURN_IF_ERROR(statement.BindAll(Sv(kind), Sv(request_id)));
-    RETURN_IF_ERROR(statement.BindBlob(3, request.fingerprint));
+    RETURN_IF_ERROR(
+        store::BindSealed(db_, statement, 3, kRequestsFingerprint, request.fingerprint));
     RETURN_IF_ERROR(store::BindSealed(db_, statement, 4, kRequestsResponse, request.response));
     return statement.Run();
   }

@@ -123,8 +123,10 @@ UPDATE population_rows SET id_number = ue_search_hash(id_number);
 UPDATE insurance_rows SET id_number = ue_search_hash(id_number);
 UPDATE employment_rows SET id_number = ue_search_hash(id_number);
 UPDATE business_rows SET id_number = ue_search_hash(id_number);
-UPDATE verifications SET data = ue_seal('verification/verifications.data', data);
-UPDATE requests SET response = ue_seal('verification/requests.response', response);
+UPDATE verifications SET data = ue_seal('verification/verifications.data', data),
+  fingerprint = ue_seal('verification/verifications.fingerprint', fingerprint);
+UPDATE requests SET response = ue_seal('verification/requests.response', response),
+  fingerprint = ue_seal('verification/requests.fingerprint', fingerprint);
 )sql";
 
 constexpr store::Migration kMigrations[] = {
@@ -134,10 +136,15 @@ constexpr store::Migration kMigrations[] = {
 
 constexpr std::string_view kVerificationsData = "verification/verifications.data";
 constexpr std::string_view kRequestsResponse = "verification/requests.response";
+// Fingerprints are the deterministic bytes of the request (with the ID number): sealed too.
+constexpr std::string_view kVerificationsFingerprint = "verification/verifications.fingerprint";
+constexpr std::string_view kRequestsFingerprint = "verification/requests.fingerprint";
 
 constexpr store::SealedColumn kSealedColumns[] = {
     {"verifications", "data", kVerificationsData},
     {"requests", "response", kRequestsResponse},
+    {"verifications", "fingerprint", kVerificationsFingerprint},
+    {"requests", "fingerprint", kRequestsFingerprint},
 };
 
 // --- Statements. ---
@@ -700,7 +707,9 @@ void SqliteVerificationStore::SaveVerification(const std::string& request_id,
           RETURN_IF_ERROR(find.BindAll(request_id));
           ASSIGN_OR_RETURN(bool found, find.Step());
           if (found) {
-            if (find.ColumnBlob(0) != fingerprint) return RequestReused();
+            ASSIGN_OR_RETURN(std::string stored_fingerprint,
+                             store::OpenColumn(db, find, 0, kVerificationsFingerprint));
+            if (stored_fingerprint != fingerprint) return RequestReused();
             ASSIGN_OR_RETURN(*stored, store::OpenMessage<v1::VerificationResult>(
                                           db, find, 1, kVerificationsData));
             return absl::OkStatus();
@@ -717,7 +726,7 @@ void SqliteVerificationStore::SaveVerification(const std::string& request_id,
                                        request_id.empty()
                                            ? std::optional<std::string>()
                                            : std::optional<std::string>(request_id)));
-        RETURN_IF_ERROR(insert.BindBlob(3, fingerprint));
+        RETURN_IF_ERROR(store::BindSealed(db, insert, 3, kVerificationsFingerprint, fingerprint));
         RETURN_IF_ERROR(store::BindSealedMessage(db, insert, 4, kVerificationsData, *stored));
         return insert.Run();
       },
@@ -753,7 +762,9 @@ void SqliteVerificationStore::ChangeVerification(const std::string& request_id,
         RETURN_IF_ERROR(find_request.BindAll(kInvestigationKind, request_id));
         ASSIGN_OR_RETURN(bool repeated, find_request.Step());
         if (repeated) {
-          if (find_request.ColumnBlob(0) != fingerprint) return RequestReused();
+          ASSIGN_OR_RETURN(std::string stored_fingerprint,
+                           store::OpenColumn(db, find_request, 0, kRequestsFingerprint));
+          if (stored_fingerprint != fingerprint) return RequestReused();
           ASSIGN_OR_RETURN(*changed, store::OpenMessage<v1::VerificationResult>(db, find_request, 1,
                                                                                 kRequestsResponse));
           return absl::OkStatus();
@@ -775,7 +786,7 @@ void SqliteVerificationStore::ChangeVerification(const std::string& request_id,
         RETURN_IF_ERROR(update.Run());
         ASSIGN_OR_RETURN(Statement remember, db.Prepare(kInsertRequestSql));
         RETURN_IF_ERROR(remember.BindAll(kInvestigationKind, request_id));
-        RETURN_IF_ERROR(remember.BindBlob(3, fingerprint));
+        RETURN_IF_ERROR(store::BindSealed(db, remember, 3, kRequestsFingerprint, fingerprint));
         RETURN_IF_ERROR(store::BindSealedMessage(db, remember, 4, kRequestsResponse, *changed));
         return remember.Run();
       },

@@ -55,11 +55,27 @@ def first_id_with_check_x(birth):
     raise AssertionError("no X check character")
 
 
+def violations(error):
+    from google.rpc import error_details_pb2, status_pb2
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            status = status_pb2.Status.FromString(value)
+            for any_detail in status.details:
+                bad = error_details_pb2.BadRequest()
+                if any_detail.Unpack(bad):
+                    return [(v.field, v.description) for v in bad.field_violations]
+    return []
+
+
+def sex_of(id_number):
+    return codes_pb2.SEX_MALE if int(id_number[16]) % 2 else codes_pb2.SEX_FEMALE
+
+
 def make_form(name, id_number, mobile):
     residence = form_pb2.Address(province_code="230000", city_code=CITY, county_code=COUNTY,
                                  detail="中央大街18号3单元502室", urban_rural_class="111")
     return form_pb2.RegistrationForm(
-        name=name, sex=codes_pb2.SEX_MALE, ethnic_group="01", political_status="13",
+        name=name, sex=sex_of(id_number), ethnic_group="01", political_status="13",
         education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
         unemployed_date="2025-06-30",
         person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
@@ -160,10 +176,13 @@ class DataAtRest(unittest.TestCase):
 
     def test_no_plaintext_id_number_or_phone_in_any_database_file(self):
         for i, (name, id_number, mobile, _) in enumerate(PEOPLE):
-            app = self.gateway.SubmitApplication(
-                gw.SubmitApplicationRequest(portal_application_id=f"{COUNTY}AR{i:04d}",
-                                            form=make_form(name, id_number, mobile)),
-                metadata=PORTAL, timeout=TIMEOUT).application
+            try:
+                app = self.gateway.SubmitApplication(
+                    gw.SubmitApplicationRequest(portal_application_id=f"{COUNTY}AR{i:04d}",
+                                                form=make_form(name, id_number, mobile)),
+                    metadata=PORTAL, timeout=TIMEOUT).application
+            except grpc.RpcError as error:
+                self.fail(f"{name}: {error.details()} {violations(error)}")
             accepted = self.registration.ReviewApplication(reg.ReviewApplicationRequest(
                 application_id=app.application_id, request_id=f"rv-{app.application_id}",
                 outcome=codes_pb2.REVIEW_OUTCOME_ACCEPTED, reviewer="审核员"), timeout=TIMEOUT)
@@ -172,7 +191,7 @@ class DataAtRest(unittest.TestCase):
                       "household_region_code"]
         for name, id_number, _, birth in PEOPLE:
             population.append(f"{codes_pb2.ID_TYPE_RESIDENT_ID_CARD},{id_number},{name},"
-                              f"{codes_pb2.SEX_MALE},{birth[:4]}-{birth[4:6]}-{birth[6:]},"
+                              f"{sex_of(id_number)},{birth[:4]}-{birth[4:6]}-{birth[6:]},"
                               f"ALIVE,,{COUNTY}")
         self.assertEqual(self.import_snapshot(ver.SOURCE_POPULATION, "gongan-ar-1",
                                               population).row_count, 3)
