@@ -9,10 +9,14 @@ from registration's feed. Then every file in every data folder is read raw, the 
 and their -wal and -shm files, while the services run and again after they stopped (checkpointed),
 and must contain none of the ID numbers (with an upper- or lower-case check character X) nor
 phone numbers. A control search for the (not personal) registration ids proves that the scan sees
-the stored records.
+the stored records. Finally the registration keyring is rotated (key 2 active), ue_data_rekey re-seals
+registration.db, key 1 is removed, and the restarted registration service still returns every
+registration with its ID number.
 """
 
+import base64
 import os
+import subprocess
 import time
 import unittest
 
@@ -220,6 +224,34 @@ class DataAtRest(unittest.TestCase):
         for proc in self.suite.procs.values():
             proc.wait(timeout=20)
         self.assert_no_plaintext(read_all(root), "after the services stopped")
+
+        # Key rotation: a new active key, ue_data_rekey re-seals registration.db, the old key is
+        # removed, and the restarted service still reads every record.
+        folder = self.suite.data_dir("registration")
+        key_file = os.path.join(folder, "data.key")
+        database = os.path.join(folder, "registration.db")
+        old_lines = open(key_file).read().replace(" active", "")
+        new_key = "key 2 " + base64.b64encode(os.urandom(32)).decode() + " active\n"
+        with open(key_file, "w") as f:
+            f.write(old_lines + new_key)
+        tool = os.path.join(BIN_DIR, "ops", "ue_data_rekey")
+
+        def rekey(*args):
+            return subprocess.run([tool, f"--data_key_file={key_file}", *args, database],
+                                  capture_output=True, text=True)
+        self.assertEqual(rekey("--check").returncode, 1)  # values still under key 1
+        done = rekey()
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(rekey("--check").returncode, 0)
+        with open(key_file, "w") as f:  # retire key 1
+            f.write("\n".join(line for line in old_lines.splitlines()
+                              if not line.startswith("key 1")) + "\n" + new_key)
+        address = self.suite.start("registration")
+        stub = reg_grpc.RegistrationServiceStub(grpc.insecure_channel(address))
+        for (_, id_number, mobile, _), registration_id in zip(PEOPLE, self.registration_ids):
+            got = stub.GetRegistration(reg.GetRegistrationRequest(registration_id=registration_id),
+                                       timeout=TIMEOUT).registration
+            self.assertEqual(got.person_id.id_number, id_number)
 
 
 if __name__ == "__main__":
