@@ -11,9 +11,9 @@
 #include <filesystem>
 #include <iostream>
 
-#include "common/crypto/process_keyring.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/crypto/process_keyring.h"
 #include "common/server/grpc_server.h"
 
 namespace unemployment::server {
