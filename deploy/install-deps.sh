@@ -7,10 +7,10 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libsqlite3-dev sqlite3 catch2
+  libabsl-dev libsqlite3-dev sqlite3 catch2 libssl-dev
   golang-github-gogo-googleapis-dev grpc-proto
   python3 python3-grpcio python3-protobuf python3-grpc-tools
-  openssl libssl-dev
+  openssl
 )
 
 missing=()

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/crypto/process_keyring.h"
 #include "common/security/audit_log.h"
 #include "common/security/call_guard.h"
 #include "common/server/grpc_server.h"
@@ -36,6 +37,9 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
   settings.Define("sqlite_synchronous", "FULL",
                   "SQLite synchronous mode: FULL (an acknowledged write survives power loss), "
                   "NORMAL, OFF or EXTRA");
+  settings.Define("data_key_file", "",
+                  "keyring file sealing personal data at rest (see deploy/README.md, Security); "
+                  "empty: <data_dir>/data.key, created when missing (local development only)");
   settings.Define("tls_cert", "", "PEM server certificate; with --tls_key enables TLS");
   settings.Define("tls_key", "", "PEM private key of --tls_cert");
   settings.Define("tls_client_ca", "", "PEM CA that client certificates must chain to (mTLS)");
@@ -204,6 +208,13 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
               << "tests only; see deploy/README.md, Security." << std::endl;
   }
 
+  std::string key_warning;
+  if (absl::Status keys = crypto::InstallFromSetting(settings.Get("data_key_file"), common.data_dir,
+                                                     &key_warning);
+      !keys.ok()) {
+    return Fail(name, absl::StrCat("setting --data_key_file: ", keys.message()));
+  }
+  if (!key_warning.empty()) std::cerr << name << ": " << key_warning << std::endl;
   absl::StatusOr<std::unique_ptr<ServiceComponent>> component = definition.create(common, settings);
   if (!component.ok()) return Fail(name, component.status().message());
 

@@ -13,7 +13,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/crypto/process_keyring.h"
 #include "common/store/internal.h"
+#include "common/store/sealed.h"
 #include "common/store/sqlite_status.h"
 #include "common/store/transaction.h"
 
@@ -194,7 +196,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const Options& options)
     sqlite3_close_v2(handle);  // a handle is allocated even on failure (null is fine too)
     return status;
   }
-  std::unique_ptr<Database> db(new Database(handle, options));
+  Options with_keyring = options;
+  if (with_keyring.keyring == nullptr) with_keyring.keyring = crypto::ProcessKeyring();
+  std::unique_ptr<Database> db(new Database(handle, std::move(with_keyring)));
   UE_STORE_RETURN_IF_ERROR(db->Configure());
   return db;
 }
@@ -219,7 +223,7 @@ absl::Status Database::Configure() {
   }
   UE_STORE_ASSIGN_OR_RETURN(std::string tables, QueryText(db_, kProbeSql, context));
   (void)tables;
-  return absl::OkStatus();
+  return RegisterSealingFunctions(*this);
 }
 
 Database::~Database() {

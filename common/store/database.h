@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/crypto/keyring.h"
 #include "common/store/statement.h"
 
 struct sqlite3;
@@ -44,6 +45,9 @@ struct DatabaseOptions {
   bool create_if_missing = true;
   // Prepared statements kept per connection (see Database::Prepare). 0 disables the cache.
   int statement_cache_capacity = 64;
+  // The keys that seal personal data in this database (see common/crypto/keyring.h and
+  // common/store/sealed.h). Null: the process keyring (crypto::ProcessKeyring()) at Open.
+  std::shared_ptr<const crypto::Keyring> keyring;
 };
 
 // One SQLite connection with the project's settings applied.
@@ -94,6 +98,10 @@ class Database final {
   int64_t changes() const;
   const Options& options() const { return options_; }
   const std::string& path() const { return options_.path; }
+  // The keyring of this connection (never null after Open). The connection also has the SQL
+  // functions ue_seal(context, value), ue_reseal(context, value), ue_key_id(value),
+  // ue_active_key_id() and ue_search_hash(value) with this keyring, for migrations and rotation.
+  const crypto::Keyring& keyring() const { return *options_.keyring; }
   // The raw handle, for SQLite features not wrapped here (e.g. the backup API).
   sqlite3* handle() const { return db_; }
 

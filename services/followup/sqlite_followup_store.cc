@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status/macros.h"
+#include "common/store/sealed.h"
+#include "common/store/sealed_message.h"
 #include "common/store/statement.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -141,9 +143,71 @@ CREATE TABLE comparison_hits (
 ) WITHOUT ROWID;
 )sql";
 
+// Personal data at rest (issue 9): the registration read model's ID number and name and every
+// stored record, response and event are sealed. Existing rows are converted in place.
+constexpr std::string_view kSchemaV3 = R"sql(
+UPDATE registrations SET id_number = ue_seal('followup/registrations.id_number', id_number),
+  name = ue_seal('followup/registrations.name', name);
+UPDATE follow_ups SET data = ue_seal('followup/follow_ups.data', data);
+UPDATE self_reports SET data = ue_seal('followup/self_reports.data', data);
+UPDATE candidates SET data = ue_seal('followup/candidates.data', data);
+UPDATE fraud_cases SET data = ue_seal('followup/fraud_cases.data', data);
+UPDATE fraud_reports SET data = ue_seal('followup/fraud_reports.data', data);
+UPDATE requests SET response = ue_seal('followup/requests.response', response),
+  fingerprint = ue_seal('followup/requests.fingerprint', fingerprint);
+UPDATE events SET data = ue_seal('followup/events.data', data);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "followup_schema", kSchemaV1},
     {2, "monthly_comparison", kSchemaV2},
+    {3, "personal_data_at_rest", kSchemaV3},
+};
+
+constexpr std::string_view kIdNumberContext = "followup/registrations.id_number";
+constexpr std::string_view kNameContext = "followup/registrations.name";
+constexpr std::string_view kRequestsResponse = "followup/requests.response";
+constexpr std::string_view kRequestsFingerprint = "followup/requests.fingerprint";
+
+// The sealing context of each stored message type (one table per type).
+template <typename Message>
+struct Sealing;
+template <>
+struct Sealing<v1::FollowUp> {
+  static constexpr std::string_view kContext = "followup/follow_ups.data";
+};
+template <>
+struct Sealing<v1::SelfReport> {
+  static constexpr std::string_view kContext = "followup/self_reports.data";
+};
+template <>
+struct Sealing<v1::DeregistrationCandidate> {
+  static constexpr std::string_view kContext = "followup/candidates.data";
+};
+template <>
+struct Sealing<v1::FraudCase> {
+  static constexpr std::string_view kContext = "followup/fraud_cases.data";
+};
+template <>
+struct Sealing<v1::MonthlyFraudReport> {
+  static constexpr std::string_view kContext = "followup/fraud_reports.data";
+};
+template <>
+struct Sealing<v1::FollowupEvent> {
+  static constexpr std::string_view kContext = "followup/events.data";
+};
+
+constexpr store::SealedColumn kSealedColumns[] = {
+    {"registrations", "id_number", kIdNumberContext},
+    {"registrations", "name", kNameContext},
+    {"follow_ups", "data", Sealing<v1::FollowUp>::kContext},
+    {"self_reports", "data", Sealing<v1::SelfReport>::kContext},
+    {"candidates", "data", Sealing<v1::DeregistrationCandidate>::kContext},
+    {"fraud_cases", "data", Sealing<v1::FraudCase>::kContext},
+    {"fraud_reports", "data", Sealing<v1::MonthlyFraudReport>::kContext},
+    {"requests", "response", kRequestsResponse},
+    {"requests", "fingerprint", kRequestsFingerprint},
+    {"events", "data", Sealing<v1::FollowupEvent>::kContext},
 };
 
 // --- Statements. ---
@@ -197,9 +261,9 @@ constexpr std::string_view kUnreportedConfirmedSql =
     "SELECT data FROM fraud_cases WHERE state = 3 AND reported_month IS NULL AND city_code = ?1 "
     "AND concluded_on <= ?2 ORDER BY concluded_on, id";
 // Filters of ListFraudCases; ?1..?8 shared by the page and the count.
-#define UE_FRAUD_CASE_FILTER                                                              \
+#define UE_FRAUD_CASE_FILTER                                                               \
   "WHERE office_region_code >= ?1 AND office_region_code < ?2 AND (?3 = 0 OR state = ?3) " \
-  "AND (?4 = '' OR opened_on >= ?4) AND (?5 = '' OR opened_on <= ?5) "                   \
+  "AND (?4 = '' OR opened_on >= ?4) AND (?5 = '' OR opened_on <= ?5) "                     \
   "AND (?6 = '' OR concluded_on >= ?6) AND (?7 = '' OR concluded_on <= ?7) "
 constexpr std::string_view kListFraudCasesSql =
     "SELECT data FROM fraud_cases " UE_FRAUD_CASE_FILTER
@@ -294,20 +358,14 @@ constexpr std::string_view kInsertComparisonHitSql =
     "candidate_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 template <typename Message>
-absl::StatusOr<Message> ParseColumn(const Statement& statement, int column) {
-  Message message;
-  std::string_view bytes = statement.ColumnBlob(column);
-  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError(
-        absl::StrCat("stored ", Message::descriptor()->name(), " cannot be parsed"));
-  }
-  return message;
+absl::StatusOr<Message> ParseColumn(const Database& db, const Statement& statement, int column) {
+  return store::OpenMessage<Message>(db, statement, column, Sealing<Message>::kContext);
 }
 
-absl::Status BindMessage(Statement& statement, int index, const google::protobuf::Message& message) {
-  std::string bytes;
-  if (!message.SerializeToString(&bytes)) return absl::InternalError("cannot serialize record");
-  return statement.BindBlob(index, bytes);
+template <typename Message>
+absl::Status BindMessage(const Database& db, Statement& statement, int index,
+                         const Message& message) {
+  return store::BindSealedMessage(db, statement, index, Sealing<Message>::kContext, message);
 }
 
 int64_t Micros(const google::protobuf::Timestamp& timestamp) {
@@ -320,12 +378,13 @@ std::optional<std::string> NullIfEmpty(const std::string& value) {
 }
 
 // Reads the 8 registration columns starting at `first`.
-RegistrationRecord ReadRegistration(const Statement& s, int first = 0) {
+absl::StatusOr<RegistrationRecord> ReadRegistration(const Database& db, const Statement& s,
+                                                    int first = 0) {
   RegistrationRecord r;
   r.registration_id = s.ColumnString(first);
   r.id_type = static_cast<int>(s.ColumnInt64(first + 1));
-  r.id_number = s.ColumnString(first + 2);
-  r.name = s.ColumnString(first + 3);
+  ASSIGN_OR_RETURN(r.id_number, store::OpenColumn(db, s, first + 2, kIdNumberContext));
+  ASSIGN_OR_RETURN(r.name, store::OpenColumn(db, s, first + 3, kNameContext));
   r.office_region_code = s.ColumnString(first + 4);
   r.registered_date = s.ColumnString(first + 5);
   r.end_date = s.ColumnString(first + 6);
@@ -340,17 +399,17 @@ absl::StatusOr<std::optional<Message>> QueryOne(Database& db, std::string_view s
   RETURN_IF_ERROR(statement.BindAll(key));
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row) return std::optional<Message>();
-  ASSIGN_OR_RETURN(Message message, ParseColumn<Message>(statement, 0));
+  ASSIGN_OR_RETURN(Message message, ParseColumn<Message>(db, statement, 0));
   return std::optional<Message>(std::move(message));
 }
 
 template <typename Message>
-absl::StatusOr<std::vector<Message>> QueryAll(Statement& statement) {
+absl::StatusOr<std::vector<Message>> QueryAll(const Database& db, Statement& statement) {
   std::vector<Message> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
-    ASSIGN_OR_RETURN(Message message, ParseColumn<Message>(statement, 0));
+    ASSIGN_OR_RETURN(Message message, ParseColumn<Message>(db, statement, 0));
     out.push_back(std::move(message));
   }
   return out;
@@ -383,7 +442,8 @@ absl::StatusOr<std::optional<RegistrationRecord>> QueryRegistration(Database& db
   RETURN_IF_ERROR(statement.BindAll(id));
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row) return std::optional<RegistrationRecord>();
-  return std::optional<RegistrationRecord>(ReadRegistration(statement));
+  ASSIGN_OR_RETURN(RegistrationRecord record, ReadRegistration(db, statement));
+  return std::optional<RegistrationRecord>(std::move(record));
 }
 
 absl::StatusOr<std::optional<StoredRequest>> QueryRequest(Database& db, const std::string& kind,
@@ -393,8 +453,8 @@ absl::StatusOr<std::optional<StoredRequest>> QueryRequest(Database& db, const st
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row) return std::optional<StoredRequest>();
   StoredRequest stored;
-  stored.fingerprint = std::string(statement.ColumnBlob(0));
-  stored.response = std::string(statement.ColumnBlob(1));
+  ASSIGN_OR_RETURN(stored.fingerprint, store::OpenColumn(db, statement, 0, kRequestsFingerprint));
+  ASSIGN_OR_RETURN(stored.response, store::OpenColumn(db, statement, 1, kRequestsResponse));
   return std::optional<StoredRequest>(std::move(stored));
 }
 
@@ -402,7 +462,7 @@ absl::StatusOr<std::vector<v1::FraudCase>> QueryUnreported(Database& db, const s
                                                            const std::string& day) {
   ASSIGN_OR_RETURN(Statement statement, db.Prepare(kUnreportedConfirmedSql));
   RETURN_IF_ERROR(statement.BindAll(city, day));
-  return QueryAll<v1::FraudCase>(statement);
+  return QueryAll<v1::FraudCase>(db, statement);
 }
 
 absl::StatusOr<std::optional<v1::MonthlyFraudReport>> QueryReport(Database& db,
@@ -413,7 +473,7 @@ absl::StatusOr<std::optional<v1::MonthlyFraudReport>> QueryReport(Database& db,
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row) return std::optional<v1::MonthlyFraudReport>();
   ASSIGN_OR_RETURN(v1::MonthlyFraudReport report,
-                   ParseColumn<v1::MonthlyFraudReport>(statement, 0));
+                   ParseColumn<v1::MonthlyFraudReport>(db, statement, 0));
   return std::optional<v1::MonthlyFraudReport>(std::move(report));
 }
 
@@ -430,7 +490,7 @@ class SqliteTransaction final : public FollowupTransaction {
   }
 
   absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
-                                                            const std::string& request_id) override {
+                                                           const std::string& request_id) override {
     return QueryRequest(db_, kind, request_id);
   }
 
@@ -438,8 +498,9 @@ class SqliteTransaction final : public FollowupTransaction {
                              const StoredRequest& request) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
     RETURN_IF_ERROR(statement.BindAll(kind, request_id));
-    RETURN_IF_ERROR(statement.BindBlob(3, request.fingerprint));
-    RETURN_IF_ERROR(statement.BindBlob(4, request.response));
+    RETURN_IF_ERROR(
+        store::BindSealed(db_, statement, 3, kRequestsFingerprint, request.fingerprint));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 4, kRequestsResponse, request.response));
     return statement.Run();
   }
 
@@ -460,9 +521,13 @@ class SqliteTransaction final : public FollowupTransaction {
 
   absl::Status PutRegistration(const RegistrationRecord& r) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPutRegistrationSql));
-    RETURN_IF_ERROR(statement.BindAll(r.registration_id, r.id_type, r.id_number, r.name,
-                                      r.office_region_code, r.registered_date,
-                                      NullIfEmpty(r.end_date), r.end_reason));
+    RETURN_IF_ERROR(statement.BindAll(r.registration_id, r.id_type));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 3, kIdNumberContext, r.id_number));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 4, kNameContext, r.name));
+    RETURN_IF_ERROR(statement.Bind(5, r.office_region_code));
+    RETURN_IF_ERROR(statement.Bind(6, r.registered_date));
+    RETURN_IF_ERROR(statement.Bind(7, NullIfEmpty(r.end_date)));
+    RETURN_IF_ERROR(statement.Bind(8, r.end_reason));
     return statement.Run();
   }
 
@@ -471,14 +536,14 @@ class SqliteTransaction final : public FollowupTransaction {
     RETURN_IF_ERROR(statement.BindAll(f.follow_up_id(), f.registration_id(),
                                       static_cast<int>(f.method()), f.contact_date(), is_contact,
                                       Micros(f.recorded_at())));
-    RETURN_IF_ERROR(BindMessage(statement, 7, f));
+    RETURN_IF_ERROR(BindMessage(db_, statement, 7, f));
     return statement.Run();
   }
 
   absl::Status InsertSelfReport(const v1::SelfReport& report) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertSelfReportSql));
     RETURN_IF_ERROR(statement.BindAll(report.self_report_id(), report.registration_id()));
-    RETURN_IF_ERROR(BindMessage(statement, 3, report));
+    RETURN_IF_ERROR(BindMessage(db_, statement, 3, report));
     return statement.Run();
   }
 
@@ -489,11 +554,10 @@ class SqliteTransaction final : public FollowupTransaction {
 
   absl::Status PutCandidate(const v1::DeregistrationCandidate& c) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPutCandidateSql));
-    RETURN_IF_ERROR(statement.BindAll(c.candidate_id(), c.registration_id(),
-                                      c.office_region_code(), static_cast<int>(c.state()),
-                                      static_cast<int>(c.source()), c.month(),
-                                      Micros(c.create_time())));
-    RETURN_IF_ERROR(BindMessage(statement, 8, c));
+    RETURN_IF_ERROR(statement.BindAll(c.candidate_id(), c.registration_id(), c.office_region_code(),
+                                      static_cast<int>(c.state()), static_cast<int>(c.source()),
+                                      c.month(), Micros(c.create_time())));
+    RETURN_IF_ERROR(BindMessage(db_, statement, 8, c));
     return statement.Run();
   }
 
@@ -503,7 +567,7 @@ class SqliteTransaction final : public FollowupTransaction {
     {
       ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPendingCandidatesOfRegistrationSql));
       RETURN_IF_ERROR(statement.BindAll(registration_id, keep_id));
-      ASSIGN_OR_RETURN(pending, QueryAll<v1::DeregistrationCandidate>(statement));
+      ASSIGN_OR_RETURN(pending, QueryAll<v1::DeregistrationCandidate>(db_, statement));
     }
     for (v1::DeregistrationCandidate& candidate : pending) {
       candidate.set_state(v1::CANDIDATE_STATE_WITHDRAWN);
@@ -518,11 +582,10 @@ class SqliteTransaction final : public FollowupTransaction {
 
   absl::Status PutFraudCase(const v1::FraudCase& c) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPutFraudCaseSql));
-    RETURN_IF_ERROR(statement.BindAll(c.case_id(), c.city_code(), c.office_region_code(),
-                                      static_cast<int>(c.state()), c.opened_on(),
-                                      NullIfEmpty(c.concluded_on()),
-                                      NullIfEmpty(c.reported_month())));
-    RETURN_IF_ERROR(BindMessage(statement, 8, c));
+    RETURN_IF_ERROR(statement.BindAll(
+        c.case_id(), c.city_code(), c.office_region_code(), static_cast<int>(c.state()),
+        c.opened_on(), NullIfEmpty(c.concluded_on()), NullIfEmpty(c.reported_month())));
+    RETURN_IF_ERROR(BindMessage(db_, statement, 8, c));
     return statement.Run();
   }
 
@@ -539,7 +602,7 @@ class SqliteTransaction final : public FollowupTransaction {
   absl::Status InsertReport(const v1::MonthlyFraudReport& report) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertReportSql));
     RETURN_IF_ERROR(statement.BindAll(report.city_code(), report.month()));
-    RETURN_IF_ERROR(BindMessage(statement, 3, report));
+    RETURN_IF_ERROR(BindMessage(db_, statement, 3, report));
     return statement.Run();
   }
 
@@ -550,7 +613,7 @@ class SqliteTransaction final : public FollowupTransaction {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));
     RETURN_IF_ERROR(statement.BindAll(absl::ToUnixMicros(now)));
     // The sequence is only known after the insert; it is not part of the stored payload.
-    RETURN_IF_ERROR(BindMessage(statement, 2, event));
+    RETURN_IF_ERROR(BindMessage(db_, statement, 2, event));
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return absl::InternalError("event insert returned no sequence");
     last_appended_ = statement.ColumnInt64(0);
@@ -621,6 +684,7 @@ class SqliteTransaction final : public FollowupTransaction {
 }  // namespace
 
 absl::Span<const store::Migration> FollowupMigrations() { return kMigrations; }
+absl::Span<const store::SealedColumn> FollowupSealedColumns() { return kSealedColumns; }
 
 class SqliteFollowupStore::ReaderLease final {
  public:
@@ -746,15 +810,15 @@ absl::StatusOr<Page<v1::FollowUp>> SqliteFollowupStore::ListFollowUps(const Foll
     RETURN_IF_ERROR(statement.BindText(6, q.after->id));
   }
   RETURN_IF_ERROR(statement.BindInt64(7, q.limit + 1));
-  ASSIGN_OR_RETURN(std::vector<v1::FollowUp> rows, QueryAll<v1::FollowUp>(statement));
+  ASSIGN_OR_RETURN(std::vector<v1::FollowUp> rows, QueryAll<v1::FollowUp>(lease.db(), statement));
   return ToPage(std::move(rows), q.limit);
 }
 
 absl::StatusOr<Page<DueRow>> SqliteFollowupStore::ListDue(const DueQuery& q) {
   ReaderLease lease(*this);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kListDueSql));
-  RETURN_IF_ERROR(statement.BindAll(q.offices.low, q.offices.high, q.month_start,
-                                    q.evaluation_day));
+  RETURN_IF_ERROR(
+      statement.BindAll(q.offices.low, q.offices.high, q.month_start, q.evaluation_day));
   if (q.after.has_value()) {
     RETURN_IF_ERROR(statement.BindText(5, q.after->key));
     RETURN_IF_ERROR(statement.BindText(6, q.after->id));
@@ -765,7 +829,7 @@ absl::StatusOr<Page<DueRow>> SqliteFollowupStore::ListDue(const DueQuery& q) {
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
     DueRow due;
-    due.registration = ReadRegistration(statement);
+    ASSIGN_OR_RETURN(due.registration, ReadRegistration(lease.db(), statement));
     due.last_follow_up_date = statement.ColumnString(8);
     due.last_contact_date = statement.ColumnString(9);
     rows.push_back(std::move(due));
@@ -814,7 +878,7 @@ absl::StatusOr<std::vector<ContactRow>> SqliteFollowupStore::ActiveWithLastConta
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
     ContactRow contact;
-    contact.registration = ReadRegistration(statement);
+    ASSIGN_OR_RETURN(contact.registration, ReadRegistration(lease.db(), statement));
     contact.last_contact_date = statement.ColumnString(8);
     rows.push_back(std::move(contact));
   }
@@ -838,7 +902,7 @@ absl::StatusOr<Page<v1::DeregistrationCandidate>> SqliteFollowupStore::ListCandi
   }
   RETURN_IF_ERROR(statement.BindInt64(8, q.limit + 1));
   ASSIGN_OR_RETURN(std::vector<v1::DeregistrationCandidate> rows,
-                   QueryAll<v1::DeregistrationCandidate>(statement));
+                   QueryAll<v1::DeregistrationCandidate>(lease.db(), statement));
   return ToPage(std::move(rows), q.limit);
 }
 
@@ -868,7 +932,7 @@ absl::StatusOr<std::pair<Page<v1::FraudCase>, int64_t>> SqliteFollowupStore::Lis
     RETURN_IF_ERROR(statement.BindText(9, q.after->id));
   }
   RETURN_IF_ERROR(statement.BindInt64(10, q.limit + 1));
-  ASSIGN_OR_RETURN(std::vector<v1::FraudCase> rows, QueryAll<v1::FraudCase>(statement));
+  ASSIGN_OR_RETURN(std::vector<v1::FraudCase> rows, QueryAll<v1::FraudCase>(lease.db(), statement));
   return std::make_pair(ToPage(std::move(rows), q.limit), total);
 }
 
@@ -889,7 +953,7 @@ absl::StatusOr<std::vector<v1::FraudCase>> SqliteFollowupStore::ConfirmedCases(
   ReaderLease lease(*this);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kConfirmedCasesSql));
   RETURN_IF_ERROR(statement.BindAll(offices.low, offices.high, from, to, limit));
-  return QueryAll<v1::FraudCase>(statement);
+  return QueryAll<v1::FraudCase>(lease.db(), statement);
 }
 
 absl::StatusOr<std::vector<ComparisonSubjectRow>> SqliteFollowupStore::ActiveRegistrations(
@@ -904,7 +968,8 @@ absl::StatusOr<std::vector<ComparisonSubjectRow>> SqliteFollowupStore::ActiveReg
     ComparisonSubjectRow subject;
     subject.registration_id = statement.ColumnString(0);
     subject.id_type = static_cast<int>(statement.ColumnInt64(1));
-    subject.id_number = statement.ColumnString(2);
+    ASSIGN_OR_RETURN(subject.id_number,
+                     store::OpenColumn(lease.db(), statement, 2, kIdNumberContext));
     subject.registered_date = statement.ColumnString(3);
     rows.push_back(std::move(subject));
   }
@@ -941,7 +1006,7 @@ absl::StatusOr<std::optional<ComparisonRunRecord>> SqliteFollowupStore::GetCompa
 }
 
 absl::StatusOr<std::vector<v1::FollowupEvent>> SqliteFollowupStore::ReadEvents(int64_t after,
-                                                                                int limit) {
+                                                                               int limit) {
   ReaderLease lease(*this);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kReadEventsSql));
   RETURN_IF_ERROR(statement.BindAll(after, limit));
@@ -949,7 +1014,8 @@ absl::StatusOr<std::vector<v1::FollowupEvent>> SqliteFollowupStore::ReadEvents(i
   while (true) {
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
-    ASSIGN_OR_RETURN(v1::FollowupEvent event, ParseColumn<v1::FollowupEvent>(statement, 1));
+    ASSIGN_OR_RETURN(v1::FollowupEvent event,
+                     ParseColumn<v1::FollowupEvent>(lease.db(), statement, 1));
     // The sequence is the row's key; it is not part of the stored payload.
     event.set_sequence(statement.ColumnInt64(0));
     events.push_back(std::move(event));

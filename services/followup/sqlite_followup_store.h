@@ -16,12 +16,15 @@
 #include "common/store/database.h"
 #include "common/store/group_committer.h"
 #include "common/store/migration.h"
+#include "common/store/sealed.h"
 #include "services/followup/followup_store.h"
 
 namespace unemployment::followup {
 
 // The schema of followup.db, oldest first.
 absl::Span<const store::Migration> FollowupMigrations();
+// The columns of followup.db sealed with the data keys (for key rotation, ue_data_rekey).
+absl::Span<const store::SealedColumn> FollowupSealedColumns();
 
 class SqliteFollowupStore final : public FollowupStore {
  public:

@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
+#include "common/store/sealed.h"
+#include "common/store/sealed_message.h"
 #include "common/store/statement.h"
 
 namespace unemployment::registration {
@@ -97,9 +99,53 @@ CREATE TABLE verification_jobs (
 CREATE INDEX verification_jobs_due ON verification_jobs (next_attempt_micros, application_id);
 )sql";
 
+// Personal data at rest (issue 9): ID numbers become keyed hashes, every record that carries
+// personal data (forms with phones and addresses, notification targets, events, stored responses,
+// queued verification requests) is sealed. Existing rows are converted in place.
+constexpr std::string_view kSchemaV3 = R"sql(
+UPDATE applications SET id_number = ue_search_hash(id_number),
+  data = ue_seal('registration/applications.data', data),
+  fingerprint = ue_seal('registration/applications.fingerprint', fingerprint);
+UPDATE registrations SET id_number = ue_search_hash(id_number),
+  data = ue_seal('registration/registrations.data', data);
+UPDATE notifications SET target = ue_seal('registration/notifications.target', target),
+  payload = ue_seal('registration/notifications.payload', payload),
+  data = ue_seal('registration/notifications.data', data);
+UPDATE requests SET response = ue_seal('registration/requests.response', response),
+  fingerprint = ue_seal('registration/requests.fingerprint', fingerprint);
+UPDATE events SET data = ue_seal('registration/events.data', data);
+UPDATE verification_jobs SET request = ue_seal('registration/verification_jobs.request', request);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "registration_schema", kSchemaV1},
     {2, "verification_jobs", kSchemaV2},
+    {3, "personal_data_at_rest", kSchemaV3},
+};
+
+constexpr std::string_view kApplicationsData = "registration/applications.data";
+// Fingerprints are the deterministic bytes of the request (the whole form): sealed too.
+constexpr std::string_view kApplicationsFingerprint = "registration/applications.fingerprint";
+constexpr std::string_view kRequestsFingerprint = "registration/requests.fingerprint";
+constexpr std::string_view kRegistrationsData = "registration/registrations.data";
+constexpr std::string_view kNotificationsTarget = "registration/notifications.target";
+constexpr std::string_view kNotificationsPayload = "registration/notifications.payload";
+constexpr std::string_view kNotificationsData = "registration/notifications.data";
+constexpr std::string_view kRequestsResponse = "registration/requests.response";
+constexpr std::string_view kEventsData = "registration/events.data";
+constexpr std::string_view kJobsRequest = "registration/verification_jobs.request";
+
+constexpr store::SealedColumn kSealedColumns[] = {
+    {"applications", "data", kApplicationsData},
+    {"applications", "fingerprint", kApplicationsFingerprint},
+    {"requests", "fingerprint", kRequestsFingerprint},
+    {"registrations", "data", kRegistrationsData},
+    {"notifications", "target", kNotificationsTarget},
+    {"notifications", "payload", kNotificationsPayload},
+    {"notifications", "data", kNotificationsData},
+    {"requests", "response", kRequestsResponse},
+    {"events", "data", kEventsData},
+    {"verification_jobs", "request", kJobsRequest},
 };
 
 // --- Statements. ---
@@ -116,7 +162,8 @@ constexpr std::string_view kUndecidedApplicationOfPersonSql =
     "ORDER BY received_micros LIMIT 1";
 constexpr std::string_view kInsertApplicationSql =
     "INSERT INTO applications (id, channel, channel_application_id, id_type, id_number, "
-    "office_region_code, queue_kind, state, undecided, received_micros, due_date, fingerprint, data) "
+    "office_region_code, queue_kind, state, undecided, received_micros, due_date, fingerprint, "
+    "data) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 constexpr std::string_view kUpdateApplicationSql =
     "UPDATE applications SET state = ?2, undecided = ?3, due_date = ?4, data = ?5 WHERE id = ?1";
@@ -132,7 +179,8 @@ constexpr std::string_view kInsertNotificationSql =
     "INSERT INTO notifications (id, application_id, create_micros, method, delivery_state, "
     "next_attempt_micros, target, payload, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr std::string_view kUpdateNotificationSql =
-    "UPDATE notifications SET delivery_state = ?2, next_attempt_micros = ?3, data = ?4 WHERE id = ?1";
+    "UPDATE notifications SET delivery_state = ?2, next_attempt_micros = ?3, data = ?4 WHERE id = "
+    "?1";
 constexpr std::string_view kNotificationByIdSql =
     "SELECT data, target, payload, next_attempt_micros FROM notifications WHERE id = ?1";
 constexpr std::string_view kNotificationsOfApplicationSql =
@@ -141,7 +189,8 @@ constexpr std::string_view kNotificationsOfApplicationSql =
     "ORDER BY create_micros, id LIMIT ?4";
 constexpr std::string_view kDueNotificationsSql =
     "SELECT data, target, payload, next_attempt_micros FROM notifications "
-    "WHERE delivery_state = 1 AND next_attempt_micros <= ?1 ORDER BY next_attempt_micros, id LIMIT ?2";
+    "WHERE delivery_state = 1 AND next_attempt_micros <= ?1 ORDER BY next_attempt_micros, id LIMIT "
+    "?2";
 constexpr std::string_view kNextDueSql =
     "SELECT min(next_attempt_micros) FROM notifications WHERE delivery_state = 1";
 constexpr std::string_view kInsertVerificationJobSql =
@@ -186,52 +235,45 @@ bool IsUndecided(int state) {
          state == common::v1::APPLICATION_STATE_AWAITING_REVIEW;
 }
 
-template <typename Message>
-absl::StatusOr<Message> ParseColumn(const Statement& statement, int column) {
-  Message message;
-  std::string_view bytes = statement.ColumnBlob(column);
-  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError(
-        absl::StrCat("stored ", Message::descriptor()->name(), " cannot be parsed"));
-  }
-  return message;
-}
+using store::BindSealedMessage;
+using store::OpenMessage;
 
-absl::Status BindMessage(Statement& statement, int index, const google::protobuf::Message& message) {
-  std::string bytes;
-  if (!message.SerializeToString(&bytes)) return absl::InternalError("cannot serialize record");
-  return statement.BindBlob(index, bytes);
-}
-
-absl::StatusOr<std::optional<StoredApplication>> QueryStoredApplication(Statement& statement) {
+absl::StatusOr<std::optional<StoredApplication>> QueryStoredApplication(const Database& db,
+                                                                        Statement& statement) {
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row) return std::optional<StoredApplication>();
   StoredApplication stored;
-  ASSIGN_OR_RETURN(stored.application, ParseColumn<v1::Application>(statement, 0));
-  stored.fingerprint = std::string(statement.ColumnBlob(1));
+  ASSIGN_OR_RETURN(stored.application,
+                   OpenMessage<v1::Application>(db, statement, 0, kApplicationsData));
+  ASSIGN_OR_RETURN(stored.fingerprint,
+                   store::OpenColumn(db, statement, 1, kApplicationsFingerprint));
   return std::optional<StoredApplication>(std::move(stored));
 }
 
-absl::StatusOr<std::optional<v1::Registration>> QueryRegistration(Statement& statement) {
+absl::StatusOr<std::optional<v1::Registration>> QueryRegistration(const Database& db,
+                                                                  Statement& statement) {
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row) return std::optional<v1::Registration>();
-  ASSIGN_OR_RETURN(v1::Registration registration, ParseColumn<v1::Registration>(statement, 0));
+  ASSIGN_OR_RETURN(v1::Registration registration,
+                   OpenMessage<v1::Registration>(db, statement, 0, kRegistrationsData));
   return std::optional<v1::Registration>(std::move(registration));
 }
 
-absl::StatusOr<OutboxEntry> ReadOutboxRow(const Statement& statement) {
+absl::StatusOr<OutboxEntry> ReadOutboxRow(const Database& db, const Statement& statement) {
   OutboxEntry entry;
-  ASSIGN_OR_RETURN(entry.notification, ParseColumn<v1::Notification>(statement, 0));
-  entry.target = statement.ColumnString(1);
-  entry.payload = std::string(statement.ColumnBlob(2));
+  ASSIGN_OR_RETURN(entry.notification,
+                   OpenMessage<v1::Notification>(db, statement, 0, kNotificationsData));
+  ASSIGN_OR_RETURN(entry.target, store::OpenColumn(db, statement, 1, kNotificationsTarget));
+  ASSIGN_OR_RETURN(entry.payload, store::OpenColumn(db, statement, 2, kNotificationsPayload));
   entry.next_attempt_at = absl::FromUnixMicros(statement.ColumnInt64(3));
   return entry;
 }
 
-VerificationJob ReadVerificationJobRow(const Statement& statement) {
+absl::StatusOr<VerificationJob> ReadVerificationJobRow(const Database& db,
+                                                       const Statement& statement) {
   VerificationJob job;
   job.application_id = statement.ColumnString(0);
-  job.request = std::string(statement.ColumnBlob(1));
+  ASSIGN_OR_RETURN(job.request, store::OpenColumn(db, statement, 1, kJobsRequest));
   job.attempt_count = static_cast<int>(statement.ColumnInt64(2));
   job.next_attempt_at = absl::FromUnixMicros(statement.ColumnInt64(3));
   return job;
@@ -267,19 +309,19 @@ class SqliteTransaction final : public RegistrationTransaction {
       int channel, const std::string& channel_application_id) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kApplicationByChannelIdSql));
     RETURN_IF_ERROR(statement.BindAll(channel, channel_application_id));
-    return QueryStoredApplication(statement);
+    return QueryStoredApplication(db_, statement);
   }
 
   absl::StatusOr<std::optional<StoredApplication>> GetApplication(const std::string& id) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kApplicationByIdSql));
     RETURN_IF_ERROR(statement.BindAll(id));
-    return QueryStoredApplication(statement);
+    return QueryStoredApplication(db_, statement);
   }
 
   absl::StatusOr<std::optional<std::string>> FindUndecidedApplicationId(
       int id_type, const std::string& id_number) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUndecidedApplicationOfPersonSql));
-    RETURN_IF_ERROR(statement.BindAll(id_type, id_number));
+    RETURN_IF_ERROR(statement.BindAll(id_type, store::SearchHash(db_, id_number)));
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return std::optional<std::string>();
     return std::optional<std::string>(statement.ColumnString(0));
@@ -292,12 +334,12 @@ class SqliteTransaction final : public RegistrationTransaction {
         application.id(), static_cast<int>(application.channel()),
         application.channel_application_id(),
         static_cast<int>(application.form().person_id().id_type()),
-        application.form().person_id().id_number(), application.office_region_code(),
-        static_cast<int>(application.queue_kind()), static_cast<int>(application.state()),
-        IsUndecided(application.state()), Micros(application.received_at()),
-        application.due_date()));
-    RETURN_IF_ERROR(statement.BindBlob(12, fingerprint));
-    RETURN_IF_ERROR(BindMessage(statement, 13, application));
+        store::SearchHash(db_, application.form().person_id().id_number()),
+        application.office_region_code(), static_cast<int>(application.queue_kind()),
+        static_cast<int>(application.state()), IsUndecided(application.state()),
+        Micros(application.received_at()), application.due_date()));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 12, kApplicationsFingerprint, fingerprint));
+    RETURN_IF_ERROR(BindSealedMessage(db_, statement, 13, kApplicationsData, application));
     return statement.Run();
   }
 
@@ -305,7 +347,7 @@ class SqliteTransaction final : public RegistrationTransaction {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUpdateApplicationSql));
     RETURN_IF_ERROR(statement.BindAll(application.id(), static_cast<int>(application.state()),
                                       IsUndecided(application.state()), application.due_date()));
-    RETURN_IF_ERROR(BindMessage(statement, 5, application));
+    RETURN_IF_ERROR(BindSealedMessage(db_, statement, 5, kApplicationsData, application));
     RETURN_IF_ERROR(statement.Run());
     if (db_.changes() != 1) return absl::NotFoundError("application to update does not exist");
     return absl::OkStatus();
@@ -314,30 +356,30 @@ class SqliteTransaction final : public RegistrationTransaction {
   absl::StatusOr<std::optional<v1::Registration>> GetRegistration(const std::string& id) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kRegistrationByIdSql));
     RETURN_IF_ERROR(statement.BindAll(id));
-    return QueryRegistration(statement);
+    return QueryRegistration(db_, statement);
   }
 
   absl::StatusOr<std::optional<v1::Registration>> FindActiveRegistration(
       int id_type, const std::string& id_number) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kActiveRegistrationOfPersonSql));
-    RETURN_IF_ERROR(statement.BindAll(id_type, id_number));
-    return QueryRegistration(statement);
+    RETURN_IF_ERROR(statement.BindAll(id_type, store::SearchHash(db_, id_number)));
+    return QueryRegistration(db_, statement);
   }
 
   absl::Status InsertRegistration(const v1::Registration& registration) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRegistrationSql));
-    RETURN_IF_ERROR(statement.BindAll(
-        registration.id(), registration.application_id(),
-        static_cast<int>(registration.person_id().id_type()), registration.person_id().id_number(),
-        static_cast<int>(registration.state())));
-    RETURN_IF_ERROR(BindMessage(statement, 6, registration));
+    RETURN_IF_ERROR(statement.BindAll(registration.id(), registration.application_id(),
+                                      static_cast<int>(registration.person_id().id_type()),
+                                      store::SearchHash(db_, registration.person_id().id_number()),
+                                      static_cast<int>(registration.state())));
+    RETURN_IF_ERROR(BindSealedMessage(db_, statement, 6, kRegistrationsData, registration));
     return statement.Run();
   }
 
   absl::Status UpdateRegistration(const v1::Registration& registration) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUpdateRegistrationSql));
     RETURN_IF_ERROR(statement.BindAll(registration.id(), static_cast<int>(registration.state())));
-    RETURN_IF_ERROR(BindMessage(statement, 3, registration));
+    RETURN_IF_ERROR(BindSealedMessage(db_, statement, 3, kRegistrationsData, registration));
     RETURN_IF_ERROR(statement.Run());
     if (db_.changes() != 1) return absl::NotFoundError("registration to update does not exist");
     return absl::OkStatus();
@@ -346,12 +388,12 @@ class SqliteTransaction final : public RegistrationTransaction {
   absl::Status InsertNotification(const OutboxEntry& entry) override {
     const v1::Notification& n = entry.notification;
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertNotificationSql));
-    RETURN_IF_ERROR(statement.BindAll(n.id(), n.application_id(), Micros(n.create_time()),
-                                      static_cast<int>(n.method()),
-                                      static_cast<int>(n.delivery_state()),
-                                      absl::ToUnixMicros(entry.next_attempt_at), entry.target));
-    RETURN_IF_ERROR(statement.BindBlob(8, entry.payload));
-    RETURN_IF_ERROR(BindMessage(statement, 9, n));
+    RETURN_IF_ERROR(statement.BindAll(
+        n.id(), n.application_id(), Micros(n.create_time()), static_cast<int>(n.method()),
+        static_cast<int>(n.delivery_state()), absl::ToUnixMicros(entry.next_attempt_at)));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 7, kNotificationsTarget, entry.target));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 8, kNotificationsPayload, entry.payload));
+    RETURN_IF_ERROR(BindSealedMessage(db_, statement, 9, kNotificationsData, n));
     return statement.Run();
   }
 
@@ -360,7 +402,7 @@ class SqliteTransaction final : public RegistrationTransaction {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUpdateNotificationSql));
     RETURN_IF_ERROR(statement.BindAll(n.id(), static_cast<int>(n.delivery_state()),
                                       absl::ToUnixMicros(entry.next_attempt_at)));
-    RETURN_IF_ERROR(BindMessage(statement, 4, n));
+    RETURN_IF_ERROR(BindSealedMessage(db_, statement, 4, kNotificationsData, n));
     RETURN_IF_ERROR(statement.Run());
     if (db_.changes() != 1) return absl::NotFoundError("notification to update does not exist");
     return absl::OkStatus();
@@ -369,7 +411,7 @@ class SqliteTransaction final : public RegistrationTransaction {
   absl::Status InsertVerificationJob(const VerificationJob& job) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertVerificationJobSql));
     RETURN_IF_ERROR(statement.Bind(1, job.application_id));
-    RETURN_IF_ERROR(statement.BindBlob(2, job.request));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 2, kJobsRequest, job.request));
     RETURN_IF_ERROR(statement.Bind(3, job.attempt_count));
     RETURN_IF_ERROR(statement.Bind(4, absl::ToUnixMicros(job.next_attempt_at)));
     return statement.Run();
@@ -381,7 +423,8 @@ class SqliteTransaction final : public RegistrationTransaction {
     RETURN_IF_ERROR(statement.BindAll(application_id));
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return std::optional<VerificationJob>();
-    return std::optional<VerificationJob>(ReadVerificationJobRow(statement));
+    ASSIGN_OR_RETURN(VerificationJob job, ReadVerificationJobRow(db_, statement));
+    return std::optional<VerificationJob>(std::move(job));
   }
 
   absl::Status UpdateVerificationJob(const VerificationJob& job) override {
@@ -400,13 +443,15 @@ class SqliteTransaction final : public RegistrationTransaction {
   }
 
   absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
-                                                            const std::string& request_id) override {
+                                                           const std::string& request_id) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFindRequestSql));
     RETURN_IF_ERROR(statement.BindAll(kind, request_id));
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return std::optional<StoredRequest>();
-    StoredRequest request{std::string(statement.ColumnBlob(0)),
-                          std::string(statement.ColumnBlob(1))};
+    StoredRequest request;
+    ASSIGN_OR_RETURN(request.fingerprint,
+                     store::OpenColumn(db_, statement, 0, kRequestsFingerprint));
+    ASSIGN_OR_RETURN(request.response, store::OpenColumn(db_, statement, 1, kRequestsResponse));
     return std::optional<StoredRequest>(std::move(request));
   }
 
@@ -414,8 +459,9 @@ class SqliteTransaction final : public RegistrationTransaction {
                              const StoredRequest& request) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
     RETURN_IF_ERROR(statement.BindAll(kind, request_id));
-    RETURN_IF_ERROR(statement.BindBlob(3, request.fingerprint));
-    RETURN_IF_ERROR(statement.BindBlob(4, request.response));
+    RETURN_IF_ERROR(
+        store::BindSealed(db_, statement, 3, kRequestsFingerprint, request.fingerprint));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 4, kRequestsResponse, request.response));
     return statement.Run();
   }
 
@@ -424,7 +470,7 @@ class SqliteTransaction final : public RegistrationTransaction {
     RETURN_IF_ERROR(statement.BindAll(Micros(event.occurred_at())));
     v1::Event stored = event;
     stored.clear_sequence();  // the column is the truth
-    RETURN_IF_ERROR(BindMessage(statement, 2, stored));
+    RETURN_IF_ERROR(BindSealedMessage(db_, statement, 2, kEventsData, stored));
     RETURN_IF_ERROR(statement.Run());
     int64_t sequence = db_.last_insert_rowid();
     if (sequence > max_sequence_) max_sequence_ = sequence;
@@ -439,6 +485,7 @@ class SqliteTransaction final : public RegistrationTransaction {
 }  // namespace
 
 absl::Span<const store::Migration> RegistrationMigrations() { return kMigrations; }
+absl::Span<const store::SealedColumn> RegistrationSealedColumns() { return kSealedColumns; }
 
 class SqliteRegistrationStore::ReaderLease final {
  public:
@@ -543,7 +590,7 @@ absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetAppli
   ReaderLease lease(*this);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kApplicationByIdSql));
   RETURN_IF_ERROR(statement.BindAll(id));
-  return ApplicationOnly(QueryStoredApplication(statement));
+  return ApplicationOnly(QueryStoredApplication(lease.db(), statement));
 }
 
 absl::StatusOr<std::optional<v1::Registration>> SqliteRegistrationStore::GetRegistration(
@@ -551,15 +598,15 @@ absl::StatusOr<std::optional<v1::Registration>> SqliteRegistrationStore::GetRegi
   ReaderLease lease(*this);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kRegistrationByIdSql));
   RETURN_IF_ERROR(statement.BindAll(id));
-  return QueryRegistration(statement);
+  return QueryRegistration(lease.db(), statement);
 }
 
 absl::StatusOr<std::optional<v1::Registration>> SqliteRegistrationStore::FindActiveRegistration(
     int id_type, const std::string& id_number) {
   ReaderLease lease(*this);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kActiveRegistrationOfPersonSql));
-  RETURN_IF_ERROR(statement.BindAll(id_type, id_number));
-  return QueryRegistration(statement);
+  RETURN_IF_ERROR(statement.BindAll(id_type, store::SearchHash(lease.db(), id_number)));
+  return QueryRegistration(lease.db(), statement);
 }
 
 absl::StatusOr<ReviewQueuePage> SqliteRegistrationStore::ListReviewQueue(
@@ -580,8 +627,8 @@ absl::StatusOr<ReviewQueuePage> SqliteRegistrationStore::ListReviewQueue(
     after_time = query.after->time_micros;
     after_id = query.after->id;
   }
-  RETURN_IF_ERROR(statement.BindAll(query.region_low, query.region_high, kind,
-                                    query.overdue_before, after_time, after_id, query.limit + 1));
+  RETURN_IF_ERROR(statement.BindAll(query.region_low, query.region_high, kind, query.overdue_before,
+                                    after_time, after_id, query.limit + 1));
   while (true) {
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
@@ -589,7 +636,8 @@ absl::StatusOr<ReviewQueuePage> SqliteRegistrationStore::ListReviewQueue(
       page.more = true;
       break;
     }
-    ASSIGN_OR_RETURN(v1::Application application, ParseColumn<v1::Application>(statement, 0));
+    ASSIGN_OR_RETURN(v1::Application application,
+                     OpenMessage<v1::Application>(lease.db(), statement, 0, kApplicationsData));
     page.applications.push_back(std::move(application));
   }
   return page;
@@ -614,7 +662,8 @@ absl::StatusOr<NotificationPage> SqliteRegistrationStore::ListNotifications(
       page.more = true;
       break;
     }
-    ASSIGN_OR_RETURN(v1::Notification n, ParseColumn<v1::Notification>(statement, 0));
+    ASSIGN_OR_RETURN(v1::Notification n,
+                     OpenMessage<v1::Notification>(lease.db(), statement, 0, kNotificationsData));
     page.notifications.push_back(std::move(n));
   }
   return page;
@@ -627,7 +676,7 @@ absl::StatusOr<std::optional<OutboxEntry>> SqliteRegistrationStore::GetOutboxEnt
   RETURN_IF_ERROR(statement.BindAll(id));
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row) return std::optional<OutboxEntry>();
-  ASSIGN_OR_RETURN(OutboxEntry entry, ReadOutboxRow(statement));
+  ASSIGN_OR_RETURN(OutboxEntry entry, ReadOutboxRow(lease.db(), statement));
   return std::optional<OutboxEntry>(std::move(entry));
 }
 
@@ -640,7 +689,7 @@ absl::StatusOr<std::vector<OutboxEntry>> SqliteRegistrationStore::DueNotificatio
   while (true) {
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
-    ASSIGN_OR_RETURN(OutboxEntry entry, ReadOutboxRow(statement));
+    ASSIGN_OR_RETURN(OutboxEntry entry, ReadOutboxRow(lease.db(), statement));
     entries.push_back(std::move(entry));
   }
   return entries;
@@ -663,7 +712,8 @@ absl::StatusOr<std::vector<VerificationJob>> SqliteRegistrationStore::DueVerific
   while (true) {
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
-    jobs.push_back(ReadVerificationJobRow(statement));
+    ASSIGN_OR_RETURN(VerificationJob job, ReadVerificationJobRow(lease.db(), statement));
+    jobs.push_back(std::move(job));
   }
   return jobs;
 }
@@ -685,7 +735,8 @@ absl::StatusOr<std::vector<v1::Event>> SqliteRegistrationStore::ReadEvents(int64
   while (true) {
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
-    ASSIGN_OR_RETURN(v1::Event event, ParseColumn<v1::Event>(statement, 1));
+    ASSIGN_OR_RETURN(v1::Event event,
+                     OpenMessage<v1::Event>(lease.db(), statement, 1, kEventsData));
     event.set_sequence(statement.ColumnInt64(0));
     events.push_back(std::move(event));
   }

@@ -17,12 +17,15 @@
 #include "common/store/database.h"
 #include "common/store/group_committer.h"
 #include "common/store/migration.h"
+#include "common/store/sealed.h"
 #include "services/registration/registration_store.h"
 
 namespace unemployment::registration {
 
 // The schema of registration.db, oldest first.
 absl::Span<const store::Migration> RegistrationMigrations();
+// The columns of registration.db sealed with the data keys (for key rotation, ue_data_rekey).
+absl::Span<const store::SealedColumn> RegistrationSealedColumns();
 
 class SqliteRegistrationStore final : public RegistrationStore {
  public:

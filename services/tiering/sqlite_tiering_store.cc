@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
+#include "common/store/sealed.h"
+#include "common/store/sealed_message.h"
 #include "common/store/statement.h"
 #include "common/store/transaction.h"
 #include "google/protobuf/util/time_util.h"
@@ -90,8 +92,36 @@ CREATE TABLE events (
 );
 )sql";
 
+// Personal data at rest (issue 9): profiles carry the person's ID number, so they and every
+// record, response and event derived from them are sealed. Catalogs (agencies) are not personal.
+constexpr std::string_view kSchemaV2 = R"sql(
+UPDATE profiles SET data = ue_seal('tiering/profiles.data', data);
+UPDATE deliveries SET data = ue_seal('tiering/deliveries.data', data);
+UPDATE identifications SET data = ue_seal('tiering/identifications.data', data);
+UPDATE requests SET response = ue_seal('tiering/requests.response', response),
+  fingerprint = ue_seal('tiering/requests.fingerprint', fingerprint);
+UPDATE events SET data = ue_seal('tiering/events.data', data);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "tiering_schema", kSchemaV1},
+    {2, "personal_data_at_rest", kSchemaV2},
+};
+
+constexpr std::string_view kProfilesData = "tiering/profiles.data";
+constexpr std::string_view kDeliveriesData = "tiering/deliveries.data";
+constexpr std::string_view kIdentificationsData = "tiering/identifications.data";
+constexpr std::string_view kRequestsResponse = "tiering/requests.response";
+constexpr std::string_view kRequestsFingerprint = "tiering/requests.fingerprint";
+constexpr std::string_view kEventsData = "tiering/events.data";
+
+constexpr store::SealedColumn kSealedColumns[] = {
+    {"profiles", "data", kProfilesData},
+    {"deliveries", "data", kDeliveriesData},
+    {"identifications", "data", kIdentificationsData},
+    {"requests", "response", kRequestsResponse},
+    {"requests", "fingerprint", kRequestsFingerprint},
+    {"events", "data", kEventsData},
 };
 
 // --- Statements. ---
@@ -171,19 +201,20 @@ absl::StatusOr<Message> ParseBlob(std::string_view bytes, absl::string_view what
   return message;
 }
 
-absl::StatusOr<ProfileRecord> ReadProfile(const Statement& statement) {
+absl::StatusOr<ProfileRecord> ReadProfile(const Database& db, const Statement& statement) {
   ProfileRecord record;
-  ASSIGN_OR_RETURN(record.profile, ParseBlob<v1::Profile>(statement.ColumnBlob(0), "profile"));
+  ASSIGN_OR_RETURN(record.profile,
+                   store::OpenMessage<v1::Profile>(db, statement, 0, kProfilesData));
   record.difficulty_approved_on = statement.ColumnString(1);
   return record;
 }
 
-absl::StatusOr<std::vector<ProfileRecord>> ReadProfiles(Statement& statement) {
+absl::StatusOr<std::vector<ProfileRecord>> ReadProfiles(const Database& db, Statement& statement) {
   std::vector<ProfileRecord> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) break;
-    ASSIGN_OR_RETURN(ProfileRecord record, ReadProfile(statement));
+    ASSIGN_OR_RETURN(ProfileRecord record, ReadProfile(db, statement));
     out.push_back(std::move(record));
   }
   return out;
@@ -192,6 +223,7 @@ absl::StatusOr<std::vector<ProfileRecord>> ReadProfiles(Statement& statement) {
 }  // namespace
 
 absl::Span<const store::Migration> TieringMigrations() { return kMigrations; }
+absl::Span<const store::SealedColumn> TieringSealedColumns() { return kSealedColumns; }
 
 class SqliteTieringStore::Tx final : public TieringTx {
  public:
@@ -216,7 +248,7 @@ class SqliteTieringStore::Tx final : public TieringTx {
     RETURN_IF_ERROR(statement.BindAll(registration_id));
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return std::optional<ProfileRecord>();
-    ASSIGN_OR_RETURN(ProfileRecord record, ReadProfile(statement));
+    ASSIGN_OR_RETURN(ProfileRecord record, ReadProfile(db_, statement));
     return std::optional<ProfileRecord>(std::move(record));
   }
 
@@ -226,7 +258,7 @@ class SqliteTieringStore::Tx final : public TieringTx {
     RETURN_IF_ERROR(statement.BindAll(p.registration_id(), p.office_region_code(),
                                       p.registered_date(), p.end_date(),
                                       record.difficulty_approved_on));
-    RETURN_IF_ERROR(statement.BindBlob(6, p.SerializeAsString()));
+    RETURN_IF_ERROR(store::BindSealedMessage(db_, statement, 6, kProfilesData, p));
     return statement.Run();
   }
 
@@ -239,7 +271,7 @@ class SqliteTieringStore::Tx final : public TieringTx {
     RETURN_IF_ERROR(statement.BindText(3, after.has_value() ? after->registered_date : ""));
     RETURN_IF_ERROR(statement.BindText(4, after.has_value() ? after->registration_id : ""));
     RETURN_IF_ERROR(statement.BindInt64(5, limit));
-    return ReadProfiles(statement);
+    return ReadProfiles(db_, statement);
   }
 
   absl::StatusOr<std::vector<ProfileRecord>> ListProfilesActiveBetween(
@@ -250,7 +282,7 @@ class SqliteTieringStore::Tx final : public TieringTx {
     RETURN_IF_ERROR(statement.BindText(4, after.has_value() ? after->registered_date : ""));
     RETURN_IF_ERROR(statement.BindText(5, after.has_value() ? after->registration_id : ""));
     RETURN_IF_ERROR(statement.BindInt64(6, limit));
-    return ReadProfiles(statement);
+    return ReadProfiles(db_, statement);
   }
 
   absl::Status InsertDelivery(const v1::ServiceDelivery& delivery) override {
@@ -258,7 +290,7 @@ class SqliteTieringStore::Tx final : public TieringTx {
     RETURN_IF_ERROR(statement.BindAll(delivery.delivery_id(), delivery.registration_id(),
                                       static_cast<int>(delivery.type()), delivery.delivered_on(),
                                       TimeUtil::TimestampToMicroseconds(delivery.recorded_at())));
-    RETURN_IF_ERROR(statement.BindBlob(6, delivery.SerializeAsString()));
+    RETURN_IF_ERROR(store::BindSealedMessage(db_, statement, 6, kDeliveriesData, delivery));
     return statement.Run();
   }
 
@@ -278,7 +310,7 @@ class SqliteTieringStore::Tx final : public TieringTx {
       ASSIGN_OR_RETURN(bool row, statement.Step());
       if (!row) break;
       ASSIGN_OR_RETURN(v1::ServiceDelivery delivery,
-                       ParseBlob<v1::ServiceDelivery>(statement.ColumnBlob(0), "delivery"));
+                       store::OpenMessage<v1::ServiceDelivery>(db_, statement, 0, kDeliveriesData));
       out.push_back(std::move(delivery));
     }
     return out;
@@ -292,7 +324,7 @@ class SqliteTieringStore::Tx final : public TieringTx {
     if (!row) return std::optional<v1::DifficultyIdentification>();
     ASSIGN_OR_RETURN(
         v1::DifficultyIdentification identification,
-        ParseBlob<v1::DifficultyIdentification>(statement.ColumnBlob(0), "identification"));
+        store::OpenMessage<v1::DifficultyIdentification>(db_, statement, 0, kIdentificationsData));
     return std::optional<v1::DifficultyIdentification>(std::move(identification));
   }
 
@@ -301,7 +333,8 @@ class SqliteTieringStore::Tx final : public TieringTx {
     RETURN_IF_ERROR(statement.BindAll(identification.identification_id(),
                                       identification.registration_id(),
                                       static_cast<int>(identification.state())));
-    RETURN_IF_ERROR(statement.BindBlob(4, identification.SerializeAsString()));
+    RETURN_IF_ERROR(
+        store::BindSealedMessage(db_, statement, 4, kIdentificationsData, identification));
     return statement.Run();
   }
 
@@ -317,16 +350,19 @@ class SqliteTieringStore::Tx final : public TieringTx {
     RETURN_IF_ERROR(statement.BindAll(Sv(kind), Sv(request_id)));
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return std::optional<StoredRequest>();
-    return std::optional<StoredRequest>(
-        StoredRequest{std::string(statement.ColumnBlob(0)), std::string(statement.ColumnBlob(1))});
+    ASSIGN_OR_RETURN(std::string fingerprint,
+                     store::OpenColumn(db_, statement, 0, kRequestsFingerprint));
+    ASSIGN_OR_RETURN(std::string response, store::OpenColumn(db_, statement, 1, kRequestsResponse));
+    return std::optional<StoredRequest>(StoredRequest{std::move(fingerprint), std::move(response)});
   }
 
   absl::Status PutRequest(absl::string_view kind, absl::string_view request_id,
                           const StoredRequest& request) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
     RETURN_IF_ERROR(statement.BindAll(Sv(kind), Sv(request_id)));
-    RETURN_IF_ERROR(statement.BindBlob(3, request.fingerprint));
-    RETURN_IF_ERROR(statement.BindBlob(4, request.response));
+    RETURN_IF_ERROR(
+        store::BindSealed(db_, statement, 3, kRequestsFingerprint, request.fingerprint));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 4, kRequestsResponse, request.response));
     return statement.Run();
   }
 
@@ -341,7 +377,7 @@ class SqliteTieringStore::Tx final : public TieringTx {
   absl::StatusOr<int64_t> AppendEvent(const v1::TieringEvent& event) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));
     RETURN_IF_ERROR(statement.BindInt64(1, TimeUtil::TimestampToMicroseconds(event.occurred_at())));
-    RETURN_IF_ERROR(statement.BindBlob(2, event.SerializeAsString()));
+    RETURN_IF_ERROR(store::BindSealedMessage(db_, statement, 2, kEventsData, event));
     RETURN_IF_ERROR(statement.Run());
     last_appended_ = db_.last_insert_rowid();
     return last_appended_;
@@ -355,7 +391,7 @@ class SqliteTieringStore::Tx final : public TieringTx {
       ASSIGN_OR_RETURN(bool row, statement.Step());
       if (!row) break;
       ASSIGN_OR_RETURN(v1::TieringEvent event,
-                       ParseBlob<v1::TieringEvent>(statement.ColumnBlob(1), "event"));
+                       store::OpenMessage<v1::TieringEvent>(db_, statement, 1, kEventsData));
       event.set_sequence(statement.ColumnInt64(0));
       out.push_back(std::move(event));
     }

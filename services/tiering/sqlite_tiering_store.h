@@ -19,12 +19,15 @@
 #include "absl/types/span.h"
 #include "common/store/database.h"
 #include "common/store/migration.h"
+#include "common/store/sealed.h"
 #include "services/tiering/tiering_store.h"
 
 namespace unemployment::tiering {
 
 // The schema of tiering.db, oldest first.
 absl::Span<const store::Migration> TieringMigrations();
+// The columns of tiering.db sealed with the data keys (for key rotation, ue_data_rekey).
+absl::Span<const store::SealedColumn> TieringSealedColumns();
 
 // The last sequence of the tiering feed in a migrated tiering.db (0 when empty).
 absl::StatusOr<int64_t> LastSequenceOf(store::Database& db);

@@ -7,6 +7,8 @@
 #include "absl/strings/str_format.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
+#include "common/store/sealed.h"
+#include "common/store/sealed_message.h"
 #include "common/store/statement.h"
 #include "common/validation/date.h"
 
@@ -114,8 +116,35 @@ CREATE TABLE requests (
 ) WITHOUT ROWID;
 )sql";
 
+// Personal data at rest (issue 9): snapshot rows are found by the keyed hash of the ID number
+// (the number itself is not stored), verification results and stored responses are sealed.
+constexpr std::string_view kSchemaV2 = R"sql(
+UPDATE population_rows SET id_number = ue_search_hash(id_number);
+UPDATE insurance_rows SET id_number = ue_search_hash(id_number);
+UPDATE employment_rows SET id_number = ue_search_hash(id_number);
+UPDATE business_rows SET id_number = ue_search_hash(id_number);
+UPDATE verifications SET data = ue_seal('verification/verifications.data', data),
+  fingerprint = ue_seal('verification/verifications.fingerprint', fingerprint);
+UPDATE requests SET response = ue_seal('verification/requests.response', response),
+  fingerprint = ue_seal('verification/requests.fingerprint', fingerprint);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "verification_schema", kSchemaV1},
+    {2, "personal_data_at_rest", kSchemaV2},
+};
+
+constexpr std::string_view kVerificationsData = "verification/verifications.data";
+constexpr std::string_view kRequestsResponse = "verification/requests.response";
+// Fingerprints are the deterministic bytes of the request (with the ID number): sealed too.
+constexpr std::string_view kVerificationsFingerprint = "verification/verifications.fingerprint";
+constexpr std::string_view kRequestsFingerprint = "verification/requests.fingerprint";
+
+constexpr store::SealedColumn kSealedColumns[] = {
+    {"verifications", "data", kVerificationsData},
+    {"requests", "response", kRequestsResponse},
+    {"verifications", "fingerprint", kVerificationsFingerprint},
+    {"requests", "fingerprint", kRequestsFingerprint},
 };
 
 // --- Statements. ---
@@ -272,22 +301,6 @@ StoredSnapshot ReadSnapshotRow(const Statement& statement) {
   return stored;
 }
 
-template <typename Message>
-absl::StatusOr<Message> ParseBlob(std::string_view bytes) {
-  Message message;
-  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::DataLossError(
-        absl::StrCat("stored ", Message::descriptor()->name(), " cannot be parsed"));
-  }
-  return message;
-}
-
-absl::StatusOr<std::string> Serialize(const google::protobuf::Message& message) {
-  std::string bytes;
-  if (!message.SerializeToString(&bytes)) return absl::InternalError("cannot serialize record");
-  return bytes;
-}
-
 absl::Status RequestReused() {
   return status::WithErrorInfo(
       absl::AlreadyExistsError("the request_id was already used with different content"),
@@ -298,7 +311,8 @@ absl::Status InsertRows(Database& db, int64_t load_id, const RowBatch& rows) {
   if (!rows.population.empty()) {
     ASSIGN_OR_RETURN(Statement insert, db.Prepare(kInsertPopulationSql));
     for (const PopulationRecord& r : rows.population) {
-      RETURN_IF_ERROR(insert.BindAll(load_id, r.person.id_type, r.person.id_number, r.name, r.sex,
+      RETURN_IF_ERROR(insert.BindAll(load_id, r.person.id_type,
+                                     store::SearchHash(db, r.person.id_number), r.name, r.sex,
                                      validation::FormatDate(r.birth_date), r.deceased,
                                      OptionalDate(r.death_date), r.household_region_code));
       RETURN_IF_ERROR(insert.Run());
@@ -308,10 +322,10 @@ absl::Status InsertRows(Database& db, int64_t load_id, const RowBatch& rows) {
   if (!rows.insurance.empty()) {
     ASSIGN_OR_RETURN(Statement insert, db.Prepare(kInsertInsuranceSql));
     for (const InsuranceRecord& r : rows.insurance) {
-      RETURN_IF_ERROR(insert.BindAll(load_id, r.person.id_type, r.person.id_number, r.name,
-                                     static_cast<int>(r.kind), r.employer_code, r.employer_name,
-                                     validation::FormatDate(r.start_date),
-                                     OptionalDate(r.end_date)));
+      RETURN_IF_ERROR(
+          insert.BindAll(load_id, r.person.id_type, store::SearchHash(db, r.person.id_number),
+                         r.name, static_cast<int>(r.kind), r.employer_code, r.employer_name,
+                         validation::FormatDate(r.start_date), OptionalDate(r.end_date)));
       RETURN_IF_ERROR(insert.Run());
       insert.Reset();
     }
@@ -319,9 +333,10 @@ absl::Status InsertRows(Database& db, int64_t load_id, const RowBatch& rows) {
   if (!rows.employment.empty()) {
     ASSIGN_OR_RETURN(Statement insert, db.Prepare(kInsertEmploymentSql));
     for (const EmploymentRecord& r : rows.employment) {
-      RETURN_IF_ERROR(insert.BindAll(
-          load_id, r.person.id_type, r.person.id_number, r.name, r.employer_code, r.employer_name,
-          validation::FormatDate(r.hired_on), OptionalDate(r.terminated_on)));
+      RETURN_IF_ERROR(
+          insert.BindAll(load_id, r.person.id_type, store::SearchHash(db, r.person.id_number),
+                         r.name, r.employer_code, r.employer_name,
+                         validation::FormatDate(r.hired_on), OptionalDate(r.terminated_on)));
       RETURN_IF_ERROR(insert.Run());
       insert.Reset();
     }
@@ -330,8 +345,8 @@ absl::Status InsertRows(Database& db, int64_t load_id, const RowBatch& rows) {
     ASSIGN_OR_RETURN(Statement insert, db.Prepare(kInsertBusinessSql));
     for (const BusinessRecord& r : rows.business) {
       RETURN_IF_ERROR(insert.BindAll(
-          load_id, r.person.id_type, r.person.id_number, r.name, static_cast<int>(r.role),
-          r.business_code, r.business_name, static_cast<int>(r.licence),
+          load_id, r.person.id_type, store::SearchHash(db, r.person.id_number), r.name,
+          static_cast<int>(r.role), r.business_code, r.business_name, static_cast<int>(r.licence),
           validation::FormatDate(r.established_on), OptionalDate(r.closed_on)));
       RETURN_IF_ERROR(insert.Run());
       insert.Reset();
@@ -361,7 +376,8 @@ absl::StatusOr<std::optional<SourceReading<Record>>> FindIn(Database& db, std::s
                                                             const PersonKey& person,
                                                             ReadRecord read_record) {
   ASSIGN_OR_RETURN(Statement statement, db.Prepare(sql));
-  RETURN_IF_ERROR(statement.BindAll(static_cast<int>(source), person.id_type, person.id_number));
+  RETURN_IF_ERROR(statement.BindAll(static_cast<int>(source), person.id_type,
+                                    store::SearchHash(db, person.id_number)));
   std::optional<SourceReading<Record>> reading;
   while (true) {
     ASSIGN_OR_RETURN(bool row, statement.Step());
@@ -383,6 +399,7 @@ absl::StatusOr<std::optional<SourceReading<Record>>> FindIn(Database& db, std::s
 }  // namespace
 
 absl::Span<const store::Migration> VerificationMigrations() { return kMigrations; }
+absl::Span<const store::SealedColumn> VerificationSealedColumns() { return kSealedColumns; }
 
 // --- The snapshot sources. ---
 
@@ -690,8 +707,11 @@ void SqliteVerificationStore::SaveVerification(const std::string& request_id,
           RETURN_IF_ERROR(find.BindAll(request_id));
           ASSIGN_OR_RETURN(bool found, find.Step());
           if (found) {
-            if (find.ColumnBlob(0) != fingerprint) return RequestReused();
-            ASSIGN_OR_RETURN(*stored, ParseBlob<v1::VerificationResult>(find.ColumnBlob(1)));
+            ASSIGN_OR_RETURN(std::string stored_fingerprint,
+                             store::OpenColumn(db, find, 0, kVerificationsFingerprint));
+            if (stored_fingerprint != fingerprint) return RequestReused();
+            ASSIGN_OR_RETURN(*stored, store::OpenMessage<v1::VerificationResult>(
+                                          db, find, 1, kVerificationsData));
             return absl::OkStatus();
           }
         }
@@ -700,14 +720,14 @@ void SqliteVerificationStore::SaveVerification(const std::string& request_id,
         ASSIGN_OR_RETURN(bool numbered, next.Step());
         if (!numbered) return absl::InternalError("counter update returned no row");
         stored->set_verification_id(absl::StrFormat("vrf-%010d", next.ColumnInt64(0)));
-        ASSIGN_OR_RETURN(std::string bytes, Serialize(*stored));
+
         ASSIGN_OR_RETURN(Statement insert, db.Prepare(kInsertVerificationSql));
         RETURN_IF_ERROR(insert.BindAll(stored->verification_id(),
                                        request_id.empty()
                                            ? std::optional<std::string>()
                                            : std::optional<std::string>(request_id)));
-        RETURN_IF_ERROR(insert.BindBlob(3, fingerprint));
-        RETURN_IF_ERROR(insert.BindBlob(4, bytes));
+        RETURN_IF_ERROR(store::BindSealed(db, insert, 3, kVerificationsFingerprint, fingerprint));
+        RETURN_IF_ERROR(store::BindSealedMessage(db, insert, 4, kVerificationsData, *stored));
         return insert.Run();
       },
       [stored, done = std::move(done)](absl::Status status) {
@@ -724,8 +744,8 @@ absl::StatusOr<std::optional<v1::VerificationResult>> SqliteVerificationStore::G
     RETURN_IF_ERROR(statement.BindAll(verification_id));
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return std::optional<v1::VerificationResult>();
-    ASSIGN_OR_RETURN(v1::VerificationResult result,
-                     ParseBlob<v1::VerificationResult>(statement.ColumnBlob(0)));
+    ASSIGN_OR_RETURN(v1::VerificationResult result, store::OpenMessage<v1::VerificationResult>(
+                                                        db, statement, 0, kVerificationsData));
     return std::optional<v1::VerificationResult>(std::move(result));
   });
 }
@@ -742,8 +762,11 @@ void SqliteVerificationStore::ChangeVerification(const std::string& request_id,
         RETURN_IF_ERROR(find_request.BindAll(kInvestigationKind, request_id));
         ASSIGN_OR_RETURN(bool repeated, find_request.Step());
         if (repeated) {
-          if (find_request.ColumnBlob(0) != fingerprint) return RequestReused();
-          ASSIGN_OR_RETURN(*changed, ParseBlob<v1::VerificationResult>(find_request.ColumnBlob(1)));
+          ASSIGN_OR_RETURN(std::string stored_fingerprint,
+                           store::OpenColumn(db, find_request, 0, kRequestsFingerprint));
+          if (stored_fingerprint != fingerprint) return RequestReused();
+          ASSIGN_OR_RETURN(*changed, store::OpenMessage<v1::VerificationResult>(db, find_request, 1,
+                                                                                kRequestsResponse));
           return absl::OkStatus();
         }
         ASSIGN_OR_RETURN(Statement find, db.Prepare(kVerificationByIdSql));
@@ -753,18 +776,18 @@ void SqliteVerificationStore::ChangeVerification(const std::string& request_id,
           return status::WithErrorInfo(absl::NotFoundError("no verification has this id"),
                                        "VERIFICATION_NOT_FOUND");
         }
-        ASSIGN_OR_RETURN(v1::VerificationResult current,
-                         ParseBlob<v1::VerificationResult>(find.ColumnBlob(0)));
+        ASSIGN_OR_RETURN(v1::VerificationResult current, store::OpenMessage<v1::VerificationResult>(
+                                                             db, find, 0, kVerificationsData));
         ASSIGN_OR_RETURN(*changed, change(std::move(current)));
-        ASSIGN_OR_RETURN(std::string bytes, Serialize(*changed));
+
         ASSIGN_OR_RETURN(Statement update, db.Prepare(kUpdateVerificationSql));
         RETURN_IF_ERROR(update.BindAll(verification_id));
-        RETURN_IF_ERROR(update.BindBlob(2, bytes));
+        RETURN_IF_ERROR(store::BindSealedMessage(db, update, 2, kVerificationsData, *changed));
         RETURN_IF_ERROR(update.Run());
         ASSIGN_OR_RETURN(Statement remember, db.Prepare(kInsertRequestSql));
         RETURN_IF_ERROR(remember.BindAll(kInvestigationKind, request_id));
-        RETURN_IF_ERROR(remember.BindBlob(3, fingerprint));
-        RETURN_IF_ERROR(remember.BindBlob(4, bytes));
+        RETURN_IF_ERROR(store::BindSealed(db, remember, 3, kRequestsFingerprint, fingerprint));
+        RETURN_IF_ERROR(store::BindSealedMessage(db, remember, 4, kRequestsResponse, *changed));
         return remember.Run();
       },
       [changed, done = std::move(done)](absl::Status status) {

@@ -15,6 +15,7 @@
 #include "common/store/database.h"
 #include "common/store/group_committer.h"
 #include "common/store/migration.h"
+#include "common/store/sealed.h"
 #include "services/verification/reference_source.h"
 #include "services/verification/verification_store.h"
 
@@ -22,6 +23,8 @@ namespace unemployment::verification {
 
 // The schema of verification.db, oldest first.
 absl::Span<const store::Migration> VerificationMigrations();
+// The columns of verification.db sealed with the data keys (for key rotation, ue_data_rekey).
+absl::Span<const store::SealedColumn> VerificationSealedColumns();
 
 class SqliteVerificationStore final : public VerificationStore {
  public:
