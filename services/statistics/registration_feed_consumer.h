@@ -21,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log/logger.h"
+#include "common/server/registration_shards.h"
 #include "common/time/clock.h"
 #include "grpcpp/channel.h"
 #include "services/statistics/read_model.h"
@@ -31,10 +32,7 @@
 namespace unemployment::statistics {
 
 // A registration shard to consume: its id (the events' shard_id) and address.
-struct RegistrationShard {
-  std::string id;
-  std::string address;
-};
+using RegistrationShard = server::RegistrationShard;
 
 // "registration/<shard_id>": the feed name of a shard, its cursor key and its GetFeedStatus name.
 std::string RegistrationFeedName(const std::string& shard_id);
