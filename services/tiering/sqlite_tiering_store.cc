@@ -325,7 +325,9 @@ class SqliteTieringStore::Tx final : public TieringTx {
       auto& [micros, delivery] = rows.emplace_back();
       micros = statement.ColumnInt64(6);
       delivery.type = static_cast<v1::ServiceType>(statement.ColumnInt64(3));
-      absl::StatusOr<absl::CivilDay> day = time::ParseDate(statement.ColumnString(4));
+      const std::string_view day_text = statement.ColumnText(4);
+      absl::StatusOr<absl::CivilDay> day =
+          time::ParseDate(absl::string_view(day_text.data(), day_text.size()));
       if (!day.ok()) return absl::DataLossError("stored delivery date does not parse");
       delivery.delivered_on = *day;
       delivery.delivery_id = statement.ColumnString(5);

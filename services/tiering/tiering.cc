@@ -226,9 +226,13 @@ v1::ServicePlan Tiering::PlanStatus(const ProfileRecord& record,
   input.registered = ParseStored(profile.registered_date());
   input.training_intention = profile.training_intention();
   input.entrepreneurship_intention = profile.entrepreneurship_intention();
-  if (const CriteriaSet* set = criteria_.InForce(as_of); set != nullptr) {
-    input.meets_difficulty_criteria =
-        AnyMet(EvaluateCriteria(*set, FactsForCriteria(profile, HeldFacts(profile)), as_of));
+  const std::optional<LevelSpan> span = LevelOn(input.registered, as_of);
+  // The criteria matter only from long-term on (ComputeObligations): not evaluated before.
+  if (span.has_value() && span->level == v1c::UNEMPLOYMENT_LEVEL_LONG_TERM) {
+    if (const CriteriaSet* set = criteria_.InForce(as_of); set != nullptr) {
+      input.meets_difficulty_criteria =
+          AnyMet(EvaluateCriteria(*set, FactsForCriteria(profile, HeldFacts(profile)), as_of));
+    }
   }
   if (!record.difficulty_approved_on.empty()) {
     input.difficulty_approved_on = ParseStored(record.difficulty_approved_on);
@@ -236,8 +240,7 @@ v1::ServicePlan Tiering::PlanStatus(const ProfileRecord& record,
   input.deliveries = std::move(deliveries);
   v1::ServicePlan plan;
   plan.set_registration_id(profile.registration_id());
-  plan.set_as_of(time::FormatDate(as_of));
-  std::optional<LevelSpan> span = LevelOn(input.registered, as_of);
+  plan.set_as_of(PlanDate(as_of));
   if (span.has_value()) plan.set_level(span->level);
   plan.set_type(TypeOn(record, as_of).type);
   plan.set_registered_date(profile.registered_date());
@@ -589,7 +592,6 @@ absl::StatusOr<v1::ListPlanGapsResponse> Tiering::ListPlanGaps(
 absl::StatusOr<v1::GetPlanFulfilmentResponse> Tiering::GetPlanFulfilment(
     const v1::GetPlanFulfilmentRequest& request) {
   ASSIGN_OR_RETURN(std::string prefix, RegionPrefix(request.region_code()));
-  const absl::CivilDay first = ParseStored(request.period_start());
   const absl::CivilDay last = ParseStored(request.period_end());
   std::map<int, v1::LevelFulfilment> by_level;
   for (int level = v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED; level <= v1c::UNEMPLOYMENT_LEVEL_LONG_TERM;
@@ -607,6 +609,7 @@ absl::StatusOr<v1::GetPlanFulfilmentResponse> Tiering::GetPlanFulfilment(
             judged = std::min(judged, ParseStored(record.profile.end_date()) - 1);
           }
           const v1::ServicePlan plan = PlanStatus(record, std::move(deliveries), judged);
+          const std::string judged_text = PlanDate(judged);
           for (const v1::Obligation& obligation : plan.obligations()) {
             v1::LevelFulfilment& counts = by_level[obligation.level()];
             if (obligation.due_on().empty()) {
@@ -618,8 +621,11 @@ absl::StatusOr<v1::GetPlanFulfilmentResponse> Tiering::GetPlanFulfilment(
               }
               continue;
             }
-            const absl::CivilDay due = ParseStored(obligation.due_on());
-            if (due < first || due > judged) continue;
+            // "YYYY-MM-DD" texts compare as the dates do.
+            if (obligation.due_on() < request.period_start() ||
+                obligation.due_on() > judged_text) {
+              continue;
+            }
             counts.set_due_count(counts.due_count() + 1);
             if (obligation.state() == v1::OBLIGATION_STATE_MET) {
               counts.set_met_count(counts.met_count() + 1);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/time/date.h"
+#include "services/tiering/service_plan.h"
 
 namespace unemployment::tiering {
 namespace {
@@ -122,6 +123,22 @@ TEST_CASE("LevelEnd is the day before the next level begins", "[level]") {
   CHECK(time::FormatDate(*LevelEnd(registered, v1c::UNEMPLOYMENT_LEVEL_MEDIUM_LONG)) ==
         "2025-07-30");
   CHECK_FALSE(LevelEnd(registered, v1c::UNEMPLOYMENT_LEVEL_LONG_TERM).has_value());
+}
+
+}  // namespace
+}  // namespace unemployment::tiering
+
+namespace unemployment::tiering {
+namespace {
+
+TEST_CASE("PlanDate formats as time::FormatDate", "[level]") {
+  for (const absl::CivilDay day :
+       {absl::CivilDay(2025, 1, 31), absl::CivilDay(2024, 2, 29), absl::CivilDay(1999, 12, 1),
+        absl::CivilDay(7, 3, 4), absl::CivilDay(0, 1, 1), absl::CivilDay(9999, 12, 31),
+        absl::CivilDay(10000, 1, 1), absl::CivilDay(-1, 6, 15)}) {
+    CHECK(PlanDate(day) == time::FormatDate(day));
+  }
+  CHECK(PlanDate(absl::CivilDay(2025, 3, 9)) == "2025-03-09");
 }
 
 }  // namespace
