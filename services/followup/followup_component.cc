@@ -1,5 +1,6 @@
 #include "services/followup/followup_component.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/log/logger.h"
+#include "common/server/registration_shards.h"
 #include "common/server/service_database.h"
 #include "common/time/clock.h"
 #include "common/validation/region_directory.h"
@@ -41,22 +43,21 @@ class Component final : public server::ServiceComponent {
  public:
   Component(const time::Clock& clock, validation::RegionDirectory regions,
             std::unique_ptr<SqliteFollowupStore> store, int64_t last_sequence,
-            const std::string& registration_address, absl::Duration registration_timeout,
+            const std::vector<server::RegistrationShard>& shards,
+            absl::Duration registration_timeout,
             const VerificationSettings& verification, const server::PeerChannels& peers)
       : logger_("followup"),
         clock_(clock),
         regions_(std::move(regions)),
         store_(std::move(store)),
         notifier_(last_sequence),
-        channel_(peers.Connect(registration_address)),
-        registration_(channel_, registration_timeout),
+        shards_(ConnectShards(shards, registration_timeout, peers)),
+        registration_(ClientsByShard(shards_)),
         verification_(verification.address.empty()
                           ? nullptr
                           : std::make_unique<GrpcVerificationClient>(
                                 peers.Connect(verification.address),
                                 verification.timeout, kComparisonBatchesInFlight)),
-        consumer_(*store_, channel_, RegistrationFeedConsumer::Options(),
-                  log::Logger("followup.feed")),
         followups_(*store_, registration_, regions_, clock_, log::Logger("followup.manager")),
         fraud_(*store_, regions_, clock_, log::Logger("followup.fraud")),
         comparison_(*store_, verification_.get(), regions_, clock_,
@@ -66,6 +67,13 @@ class Component final : public server::ServiceComponent {
                                                    &comparison_, store_.get(), &notifier_},
                  logger_) {
     store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
+    // One feed consumer per registration shard, each with its own cursor.
+    for (Shard& shard : shards_) {
+      RegistrationFeedConsumer::Options options;
+      options.shard_id = shard.id;
+      shard.consumer = std::make_unique<RegistrationFeedConsumer>(
+          *store_, shard.channel, options, log::Logger(absl::StrCat("followup.feed.", shard.id)));
+    }
     if (verification.address.empty()) {
       logger_.Warning("verification_addr_unset",
                       {{"detail", "no --verification_addr: RunMonthlyComparison is refused"}});
@@ -77,7 +85,7 @@ class Component final : public server::ServiceComponent {
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
   absl::Status OnServing(const std::string& /*self_address*/) override {
-    consumer_.Start();
+    for (Shard& shard : shards_) shard.consumer->Start();
     return absl::OkStatus();
   }
 
@@ -85,29 +93,56 @@ class Component final : public server::ServiceComponent {
   // so that the drain does not wait for them.
   void OnStopping() override {
     notifier_.Close();
-    consumer_.Stop();
+    for (Shard& shard : shards_) shard.consumer->Stop();
     comparison_.Stop(absl::ZeroDuration());
   }
 
   void Stop() override {
     notifier_.Close();
-    consumer_.Stop();
+    for (Shard& shard : shards_) shard.consumer->Stop();
     // A run still finishing writes through the store and answers its caller: let it.
     comparison_.Stop(absl::Seconds(10));
     store_->Shutdown();
   }
 
  private:
+  // A registration shard: its channel, the client of its API and the consumer of its feed.
+  struct Shard {
+    std::string id;
+    std::shared_ptr<grpc::Channel> channel;
+    std::unique_ptr<GrpcRegistrationClient> client;
+    std::unique_ptr<RegistrationFeedConsumer> consumer;
+  };
+
+  static std::vector<Shard> ConnectShards(const std::vector<server::RegistrationShard>& shards,
+                                          absl::Duration timeout,
+                                          const server::PeerChannels& peers) {
+    std::vector<Shard> out;
+    for (const server::RegistrationShard& shard : shards) {
+      Shard& connected = out.emplace_back();
+      connected.id = shard.id;
+      connected.channel = peers.Connect(shard.address);
+      connected.client = std::make_unique<GrpcRegistrationClient>(connected.channel, timeout);
+    }
+    return out;
+  }
+
+  static std::map<std::string, RegistrationClient*> ClientsByShard(
+      const std::vector<Shard>& shards) {
+    std::map<std::string, RegistrationClient*> clients;
+    for (const Shard& shard : shards) clients[shard.id] = shard.client.get();
+    return clients;
+  }
+
   log::Logger logger_;
   // The process clock (the system clock, or --clock_start's offset clock).
   const time::Clock& clock_;
   validation::RegionDirectory regions_;
   std::unique_ptr<SqliteFollowupStore> store_;
   FeedNotifier notifier_;
-  std::shared_ptr<grpc::Channel> channel_;
-  GrpcRegistrationClient registration_;
+  std::vector<Shard> shards_;
+  ShardedRegistrationClient registration_;
   std::unique_ptr<GrpcVerificationClient> verification_;
-  RegistrationFeedConsumer consumer_;
   FollowupManager followups_;
   FraudDesk fraud_;
   MonthlyComparison comparison_;
@@ -116,7 +151,12 @@ class Component final : public server::ServiceComponent {
 
 void DefineSettings(server::Settings& settings) {
   settings.Define("registration_addr", "127.0.0.1:50052",
-                  "address of the registration service (its event feed and API)");
+                  "address of the registration service (its event feed and API) when it runs as "
+                  "one shard (id \"hlj\")");
+  settings.Define("registration_shards", "",
+                  "every registration shard, as shard_id=host:port,...: each one's feed is "
+                  "consumed and calls about a registration go to its shard; empty means one "
+                  "shard \"hlj\" at --registration_addr");
   settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
   settings.Define("registration_timeout_ms", "5000",
                   "longest wait for one call to the registration service, in milliseconds");
@@ -132,10 +172,9 @@ void DefineSettings(server::Settings& settings) {
 
 absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
     const server::CommonSettings& common, const server::Settings& settings) {
-  const std::string registration_address = settings.Get("registration_addr");
-  if (registration_address.empty()) {
-    return absl::InvalidArgumentError("setting --registration_addr is required");
-  }
+  absl::StatusOr<std::vector<server::RegistrationShard>> shards = server::ParseRegistrationShards(
+      settings.Get("registration_shards"), settings.Get("registration_addr"));
+  if (!shards.ok()) return shards.status();
   absl::StatusOr<int64_t> timeout_ms = settings.GetInt("registration_timeout_ms");
   if (!timeout_ms.ok() || *timeout_ms < 1 || *timeout_ms > 600000) {
     return absl::InvalidArgumentError("setting --registration_timeout_ms must be 1 to 600000");
@@ -179,7 +218,7 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   absl::StatusOr<int64_t> last_sequence = (*store)->LastEventSequence();
   if (!last_sequence.ok()) return last_sequence.status();
   return std::make_unique<Component>(*common.clock, *std::move(regions), *std::move(store),
-                                     *last_sequence, registration_address,
+                                     *last_sequence, *shards,
                                      absl::Milliseconds(*timeout_ms), verification,
                                      *common.peers);
 }

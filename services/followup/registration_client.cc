@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status/status_util.h"
 
@@ -36,6 +37,31 @@ void GrpcRegistrationClient::Deregister(const regv1::DeregisterRequest& request,
                                  owned->done(status::FromGrpcStatus(status));
                                }
                              });
+}
+
+ShardedRegistrationClient::ShardedRegistrationClient(
+    std::map<std::string, RegistrationClient*> shards)
+    : shards_(std::move(shards)) {}
+
+const std::string* ShardedRegistrationClient::ShardOf(absl::string_view registration_id) const {
+  if (shards_.size() == 1) return &shards_.begin()->first;
+  const size_t dash = registration_id.find('-');
+  if (dash == absl::string_view::npos) return nullptr;
+  auto it = shards_.find(std::string(registration_id.substr(0, dash)));
+  return it == shards_.end() ? nullptr : &it->first;
+}
+
+void ShardedRegistrationClient::Deregister(const regv1::DeregisterRequest& request,
+                                           absl::Time deadline, DeregisterDone done) {
+  const std::string* shard = ShardOf(request.registration_id());
+  if (shard == nullptr) {
+    done(status::WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("registration ", request.registration_id(),
+                                                   " belongs to no configured registration shard")),
+        "REGISTRATION_SHARD_UNKNOWN"));
+    return;
+  }
+  shards_.at(*shard)->Deregister(request, deadline, std::move(done));
 }
 
 }  // namespace unemployment::followup

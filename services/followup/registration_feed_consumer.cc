@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
@@ -13,6 +14,18 @@ namespace {
 namespace regv1 = ::unemployment::registration::v1;
 
 }  // namespace
+
+std::string RegistrationFeedName(absl::string_view shard_id) {
+  return absl::StrCat("registration/", shard_id);
+}
+
+absl::StatusOr<int64_t> ShardCursor(
+    const std::function<absl::StatusOr<int64_t>(const std::string&)>& get,
+    absl::string_view shard_id) {
+  ASSIGN_OR_RETURN(int64_t cursor, get(RegistrationFeedName(shard_id)));
+  if (cursor > 0 || shard_id != server::kDefaultShardId) return cursor;
+  return get(std::string(kRegistrationFeed));
+}
 
 RegistrationRecord RecordOfRegistration(const regv1::Registration& registration) {
   RegistrationRecord record;
@@ -29,9 +42,12 @@ RegistrationRecord RecordOfRegistration(const regv1::Registration& registration)
   return record;
 }
 
-absl::Status ApplyRegistrationEvent(FollowupTransaction& tx, const regv1::Event& event) {
-  const std::string feed(kRegistrationFeed);
-  ASSIGN_OR_RETURN(int64_t cursor, tx.GetCursor(feed));
+absl::Status ApplyRegistrationEvent(FollowupTransaction& tx, const regv1::Event& event,
+                                    absl::string_view shard_id) {
+  const std::string feed = RegistrationFeedName(shard_id);
+  ASSIGN_OR_RETURN(int64_t cursor,
+                   ShardCursor([&tx](const std::string& key) { return tx.GetCursor(key); },
+                               shard_id));
   if (event.sequence() <= cursor) return absl::OkStatus();  // applied before
   switch (event.payload_case()) {
     case regv1::Event::kRegistrationCreated:
@@ -97,7 +113,8 @@ void RegistrationFeedConsumer::Run() {
     if (stopping_) return;
     if (received_any) backoff = options_.initial_backoff;
     logger_.Warning("feed_stream_ended",
-                    {{"status", status}, {"retry_in", absl::FormatDuration(backoff)}});
+                    {{"shard", options_.shard_id},
+                     {"status", status}, {"retry_in", absl::FormatDuration(backoff)}});
     // Sleeps for the backoff unless Stop wakes it.
     auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
     if (mu_.AwaitWithTimeout(absl::Condition(&stopping), backoff)) return;
@@ -106,7 +123,8 @@ void RegistrationFeedConsumer::Run() {
 }
 
 absl::Status RegistrationFeedConsumer::StreamOnce(bool& received_any) {
-  absl::StatusOr<int64_t> stored = store_.GetCursor(std::string(kRegistrationFeed));
+  absl::StatusOr<int64_t> stored = ShardCursor(
+      [this](const std::string& key) { return store_.GetCursor(key); }, options_.shard_id);
   if (!stored.ok()) return stored.status();
   // A subscription, not a request: it stays open for as long as the service runs, so it has no
   // deadline; Stop() cancels it.
@@ -123,10 +141,32 @@ absl::Status RegistrationFeedConsumer::StreamOnce(bool& received_any) {
       stub_->StreamEvents(&context, request);
   regv1::StreamEventsResponse response;
   absl::Status applied = absl::OkStatus();
+  const std::string id_prefix = absl::StrCat(options_.shard_id, "-");
   while (reader->Read(&response)) {
     const regv1::Event& event = response.event();
-    applied = store_.WriteAndWait(
-        [&event](FollowupTransaction& tx) { return ApplyRegistrationEvent(tx, event); });
+    if (!event.shard_id().empty() && event.shard_id() != options_.shard_id) {
+      applied = absl::FailedPreconditionError(
+          absl::StrCat("the feed configured as shard \"", options_.shard_id,
+                       "\" sends events of shard \"", event.shard_id(),
+                       "\": check --registration_shards"));
+      logger_.Error("feed_shard_mismatch", {{"shard", options_.shard_id}, {"status", applied}});
+      context.TryCancel();
+      break;
+    }
+    const regv1::Registration* registration =
+        event.has_registration_created() ? &event.registration_created().registration()
+        : event.has_registration_deregistered() ? &event.registration_deregistered().registration()
+                                                 : nullptr;
+    if (registration != nullptr && !absl::StartsWith(registration->id(), id_prefix)) {
+      // Calls about it would be routed to another shard (ShardedRegistrationClient).
+      logger_.Warning("registration_id_not_of_shard",
+                      {{"shard", options_.shard_id},
+                       {"sequence", absl::StrCat(event.sequence())}});
+    }
+    const std::string& shard_id = options_.shard_id;
+    applied = store_.WriteAndWait([&event, &shard_id](FollowupTransaction& tx) {
+      return ApplyRegistrationEvent(tx, event, shard_id);
+    });
     if (!applied.ok()) {
       logger_.Error("feed_apply_failed",
                     {{"sequence", absl::StrCat(event.sequence())}, {"status", applied}});

@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log/logger.h"
+#include "common/server/registration_shards.h"
 #include "common/time/clock.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -33,10 +34,7 @@
 namespace unemployment::statistics {
 
 // A registration shard to consume: its id (the events' shard_id) and address.
-struct RegistrationShard {
-  std::string id;
-  std::string address;
-};
+using RegistrationShard = server::RegistrationShard;
 
 // "registration/<shard_id>": the feed name of a shard, its cursor key and its GetFeedStatus name.
 std::string RegistrationFeedName(const std::string& shard_id);

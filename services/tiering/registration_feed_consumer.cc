@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "common/status/status_util.h"
 
 namespace unemployment::tiering {
 
 namespace reg = ::unemployment::registration::v1;
+
+std::string RegistrationFeedName(absl::string_view shard_id) {
+  return absl::StrCat("registration/", shard_id);
+}
 
 RegistrationFeedConsumer::RegistrationFeedConsumer(std::shared_ptr<grpc::Channel> channel,
                                                    Tiering& tiering, log::Logger logger,
@@ -15,7 +20,8 @@ RegistrationFeedConsumer::RegistrationFeedConsumer(std::shared_ptr<grpc::Channel
     : stub_(reg::RegistrationService::NewStub(std::move(channel))),
       tiering_(tiering),
       logger_(std::move(logger)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      feed_name_(RegistrationFeedName(options_.shard_id)) {}
 
 RegistrationFeedConsumer::~RegistrationFeedConsumer() { Stop(); }
 
@@ -67,14 +73,14 @@ void RegistrationFeedConsumer::Run() {
     if (stopping_) return;
     if (applied_any) backoff = options_.initial_backoff;
     logger_.Warning("feed_stream_ended",
-                    {{"feed", options_.feed_name}, {"status", status}, {"retry_in", backoff}});
+                    {{"feed", feed_name_}, {"status", status}, {"retry_in", backoff}});
     changed_.WaitWithTimeout(&mu_, backoff);
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
 }
 
 absl::Status RegistrationFeedConsumer::StreamOnce(bool& applied_any) {
-  absl::StatusOr<int64_t> cursor = tiering_.FeedCursor(options_.feed_name);
+  absl::StatusOr<int64_t> cursor = tiering_.FeedCursor(feed_name_);
   if (!cursor.ok()) return cursor.status();
   grpc::ClientContext context;
   {
@@ -90,7 +96,16 @@ absl::Status RegistrationFeedConsumer::StreamOnce(bool& applied_any) {
   reg::StreamEventsResponse response;
   absl::Status apply_status;
   while (reader->Read(&response)) {
-    apply_status = tiering_.ApplyRegistrationEvent(options_.feed_name, response.event());
+    const std::string& shard = response.event().shard_id();
+    if (!shard.empty() && shard != options_.shard_id) {
+      apply_status = absl::FailedPreconditionError(
+          absl::StrCat("the feed configured as shard \"", options_.shard_id, "\" sends events of "
+                       "shard \"", shard, "\": check --registration_shards"));
+      logger_.Error("feed_shard_mismatch", {{"feed", feed_name_}, {"status", apply_status}});
+      context.TryCancel();
+      break;
+    }
+    apply_status = tiering_.ApplyRegistrationEvent(feed_name_, response.event());
     if (!apply_status.ok()) {
       context.TryCancel();
       break;

@@ -1,6 +1,8 @@
 #pragma once
 
-// Learns registrations from registration's event feed (RegistrationService.StreamEvents).
+// Learns registrations from one registration shard's event feed (RegistrationService.StreamEvents);
+// the component runs one consumer per shard (--registration_shards), each with its own cursor
+// "registration/<shard_id>".
 //
 // A background thread reads the stored cursor, opens StreamEvents(after_sequence = cursor) and
 // hands each event to Tiering::ApplyRegistrationEvent, which applies it and stores its sequence
@@ -8,6 +10,9 @@
 // no event is lost or applied twice. When the stream fails (registration down or restarting,
 // OUT_OF_RANGE for a cursor ahead of the feed, a failed apply), it reconnects after a backoff that
 // doubles from `initial_backoff` to `max_backoff` and resets once an event was applied.
+//
+// An event whose shard_id is not the consumer's shard (a misconfigured address) is not applied:
+// the stream is dropped and retried, and the error logged, until the setting is corrected.
 //
 // The stream is long-lived by design, so it carries no deadline; Stop() cancels it.
 
@@ -18,6 +23,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log/logger.h"
@@ -28,11 +34,14 @@
 
 namespace unemployment::tiering {
 
+// "registration/<shard_id>": the cursor key in tiering.db of a shard's feed.
+std::string RegistrationFeedName(absl::string_view shard_id);
+
 class RegistrationFeedConsumer final {
  public:
   struct Options {
-    // The cursor's key in tiering.db.
-    std::string feed_name = "registration";
+    // The shard whose feed this is; its cursor key is RegistrationFeedName(shard_id).
+    std::string shard_id = "hlj";
     absl::Duration initial_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(10);
   };
@@ -65,6 +74,7 @@ class RegistrationFeedConsumer final {
   Tiering& tiering_;
   log::Logger logger_;
   const Options options_;
+  const std::string feed_name_;
 
   mutable absl::Mutex mu_;
   absl::CondVar changed_;

@@ -22,8 +22,8 @@ v1::Obligation Evaluate(const Rule& rule, const std::vector<DeliveryRef>& delive
   obligation.set_service_type(rule.type);
   obligation.set_level(rule.level);
   obligation.set_required_count(rule.required);
-  obligation.set_window_start(time::FormatDate(rule.window_start));
-  if (rule.due_on.has_value()) obligation.set_due_on(time::FormatDate(*rule.due_on));
+  obligation.set_window_start(PlanDate(rule.window_start));
+  if (rule.due_on.has_value()) obligation.set_due_on(PlanDate(*rule.due_on));
   absl::CivilDay last = as_of;
   if (rule.due_on.has_value() && *rule.due_on < last) last = *rule.due_on;
   int count = 0;
@@ -34,7 +34,7 @@ v1::Obligation Evaluate(const Rule& rule, const std::vector<DeliveryRef>& delive
     }
     ++count;
     obligation.add_delivery_ids(delivery.delivery_id);
-    if (count == rule.required) obligation.set_met_on(time::FormatDate(delivery.delivered_on));
+    if (count == rule.required) obligation.set_met_on(PlanDate(delivery.delivered_on));
   }
   obligation.set_delivered_count(count);
   if (count >= rule.required) {
@@ -48,6 +48,22 @@ v1::Obligation Evaluate(const Rule& rule, const std::vector<DeliveryRef>& delive
 }
 
 }  // namespace
+
+std::string PlanDate(absl::CivilDay day) {
+  const int64_t year = day.year();
+  if (year < 0 || year > 9999) return time::FormatDate(day);
+  std::string text = "0000-00-00";
+  auto put = [&text](size_t at, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      text[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, year, 4);
+  put(5, day.month(), 2);
+  put(8, day.day(), 2);
+  return text;
+}
 
 std::vector<v1::Obligation> ComputeObligations(const PlanInput& input, absl::CivilDay as_of) {
   const absl::CivilDay reg = input.registered;

@@ -47,6 +47,10 @@ struct PlanInput {
 // order: everyone's, then by level, then the intentions'.
 std::vector<v1::Obligation> ComputeObligations(const PlanInput& input, absl::CivilDay as_of);
 
+// "YYYY-MM-DD", as time::FormatDate, without its formatting machinery (plans format a few dates
+// per obligation, a million plans at a time).
+std::string PlanDate(absl::CivilDay day);
+
 // True when some obligation is OPEN or MISSED (filtered by `state` unless UNSPECIFIED).
 bool HasGap(const std::vector<v1::Obligation>& obligations, v1::ObligationState state);
 

@@ -1,6 +1,7 @@
 #include "services/tiering/sqlite_tiering_store.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,7 @@
 #include "common/store/sealed_message.h"
 #include "common/store/statement.h"
 #include "common/store/transaction.h"
+#include "common/time/date.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace unemployment::tiering {
@@ -19,6 +21,8 @@ using store::Database;
 using store::Statement;
 
 constexpr std::string_view kMemoryPath = ":memory:";
+// Up to 8 GiB of the file mapped per reader connection (address space, not memory).
+constexpr std::string_view kReaderMmapSql = "PRAGMA mmap_size = 8589934592";
 
 // --- Schema. A released migration is never edited; changes are new migrations. ---
 
@@ -92,9 +96,26 @@ CREATE TABLE events (
 );
 )sql";
 
+// The plan pass (ScanPlanInputs) reads each registration's deliveries by (registration_id,
+// delivered_on, recorded_micros, delivery_id) and needs their type: with the type in the index the
+// join never visits the deliveries table. It replaces deliveries_by_registration (same prefix).
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE INDEX deliveries_for_plans
+  ON deliveries (registration_id, delivered_on, recorded_micros, delivery_id, type);
+DROP INDEX deliveries_by_registration;
+)sql";
+
+// One cursor per registration shard ("registration/<shard_id>"). The single cursor of a
+// one-shard deployment ("registration") becomes the default shard's, so an upgrade neither
+// repeats nor loses events.
+constexpr std::string_view kSchemaV3 = R"sql(
+UPDATE feed_cursors SET feed = 'registration/hlj' WHERE feed = 'registration'
+  AND NOT EXISTS (SELECT 1 FROM feed_cursors WHERE feed = 'registration/hlj');
+)sql";
+
 // Personal data at rest (issue 9): profiles carry the person's ID number, so they and every
 // record, response and event derived from them are sealed. Catalogs (agencies) are not personal.
-constexpr std::string_view kSchemaV2 = R"sql(
+constexpr std::string_view kSchemaV4 = R"sql(
 UPDATE profiles SET data = ue_seal('tiering/profiles.data', data);
 UPDATE deliveries SET data = ue_seal('tiering/deliveries.data', data);
 UPDATE identifications SET data = ue_seal('tiering/identifications.data', data);
@@ -105,7 +126,9 @@ UPDATE events SET data = ue_seal('tiering/events.data', data);
 
 constexpr store::Migration kMigrations[] = {
     {1, "tiering_schema", kSchemaV1},
-    {2, "personal_data_at_rest", kSchemaV2},
+    {2, "deliveries_for_plans", kSchemaV2},
+    {3, "cursor_per_registration_shard", kSchemaV3},
+    {4, "personal_data_at_rest", kSchemaV4},
 };
 
 constexpr std::string_view kProfilesData = "tiering/profiles.data";
@@ -157,6 +180,19 @@ constexpr std::string_view kProfilesBetweenSql =
     "AND (end_date = '' OR end_date > ?2) "
     "AND (registered_date, registration_id) > (?4, ?5) "
     "ORDER BY registered_date, registration_id LIMIT ?6";
+// ?1 region prefix, ?2 first, ?3 last, ?4/?5 position. The profiles of kProfilesBetweenSql, each
+// followed by its deliveries (none: one row of NULLs). The outer loop walks profiles_by_date and
+// the inner one the covering index deliveries_for_plans, so the ORDER BY needs no sort and rows
+// stream as they are read. The order of one registration's deliveries is not left to the query
+// plan: ScanPlanInputs sorts them (a few rows) by (delivered_on, recorded_micros, delivery_id).
+constexpr std::string_view kPlanInputsSql =
+    "SELECT p.registration_id, p.data, p.difficulty_approved_on, d.type, d.delivered_on, "
+    "d.delivery_id, d.recorded_micros FROM profiles AS p LEFT JOIN deliveries AS d "
+    "ON d.registration_id = p.registration_id "
+    "WHERE substr(p.office_region_code, 1, length(?1)) = ?1 AND p.registered_date <= ?3 "
+    "AND (p.end_date = '' OR p.end_date > ?2) "
+    "AND (p.registered_date, p.registration_id) > (?4, ?5) "
+    "ORDER BY p.registered_date, p.registration_id";
 constexpr std::string_view kInsertDeliverySql =
     "INSERT INTO deliveries (delivery_id, registration_id, type, delivered_on, recorded_micros, "
     "data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -283,6 +319,53 @@ class SqliteTieringStore::Tx final : public TieringTx {
     RETURN_IF_ERROR(statement.BindText(5, after.has_value() ? after->registration_id : ""));
     RETURN_IF_ERROR(statement.BindInt64(6, limit));
     return ReadProfiles(db_, statement);
+  }
+
+  absl::Status ScanPlanInputs(absl::string_view region_prefix, absl::string_view first,
+                              absl::string_view last, const std::optional<ProfilePosition>& after,
+                              const PlanInputVisitor& visit) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPlanInputsSql));
+    RETURN_IF_ERROR(statement.BindAll(Sv(region_prefix), Sv(first), Sv(last)));
+    RETURN_IF_ERROR(statement.BindText(4, after.has_value() ? after->registered_date : ""));
+    RETURN_IF_ERROR(statement.BindText(5, after.has_value() ? after->registration_id : ""));
+    std::optional<ProfileRecord> current;
+    // With recorded_micros, for ListDeliveries' order.
+    std::vector<std::pair<int64_t, DeliveryRef>> rows;
+    std::vector<DeliveryRef> deliveries;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, statement.Step());
+      if (row && current.has_value() &&
+          statement.ColumnText(0) == std::string_view(current->profile.registration_id())) {
+        // Another delivery of the current registration.
+      } else {
+        if (current.has_value()) {
+          std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.second.delivered_on, a.first, a.second.delivery_id) <
+                   std::tie(b.second.delivered_on, b.first, b.second.delivery_id);
+          });
+          deliveries.clear();
+          for (auto& [micros, delivery] : rows) deliveries.push_back(std::move(delivery));
+          ASSIGN_OR_RETURN(bool more, visit(*current, deliveries));
+          if (!more) return absl::OkStatus();
+        }
+        if (!row) return absl::OkStatus();
+        current.emplace();
+        ASSIGN_OR_RETURN(current->profile,
+                         store::OpenMessage<v1::Profile>(db_, statement, 1, kProfilesData));
+        current->difficulty_approved_on = statement.ColumnString(2);
+        rows.clear();
+      }
+      if (statement.ColumnIsNull(3)) continue;  // no deliveries (LEFT JOIN)
+      auto& [micros, delivery] = rows.emplace_back();
+      micros = statement.ColumnInt64(6);
+      delivery.type = static_cast<v1::ServiceType>(statement.ColumnInt64(3));
+      const std::string_view day_text = statement.ColumnText(4);
+      absl::StatusOr<absl::CivilDay> day =
+          time::ParseDate(absl::string_view(day_text.data(), day_text.size()));
+      if (!day.ok()) return absl::DataLossError("stored delivery date does not parse");
+      delivery.delivered_on = *day;
+      delivery.delivery_id = statement.ColumnString(5);
+    }
   }
 
   absl::Status InsertDelivery(const v1::ServiceDelivery& delivery) override {
@@ -453,6 +536,9 @@ absl::StatusOr<std::vector<std::unique_ptr<Database>>> OpenReaders(const Databas
   options.create_if_missing = false;
   for (int i = 0; i < std::max(count, 1); ++i) {
     ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, Database::Open(options));
+    // Pages read through a memory map instead of one pread each: a plan pass over a region reads
+    // the profiles in registered-date order, i.e. scattered over the file.
+    RETURN_IF_ERROR(reader->Execute(kReaderMmapSql));
     readers.push_back(std::move(reader));
   }
   return readers;

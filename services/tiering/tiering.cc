@@ -25,8 +25,6 @@ using google::protobuf::util::TimeUtil;
 
 // Upper bound of deliveries read for one plan; far above any real person's service history.
 constexpr int kMaxDeliveriesPerPlan = 100000;
-// Registrations read per round while scanning a region.
-constexpr int kScanChunk = 256;
 constexpr int kMaxQualifications = 3;
 constexpr int kMaxJobIntentions = 3;
 
@@ -220,44 +218,60 @@ absl::StatusOr<std::string> Tiering::RegionPrefix(absl::string_view code) const 
   }
 }
 
-absl::StatusOr<v1::ServicePlan> Tiering::PlanOf(TieringTx& tx, const ProfileRecord& record,
-                                                absl::CivilDay as_of) const {
+v1::ServicePlan Tiering::PlanStatus(const ProfileRecord& record,
+                                    std::vector<DeliveryRef> deliveries,
+                                    absl::CivilDay as_of) const {
   const v1::Profile& profile = record.profile;
-  ASSIGN_OR_RETURN(std::vector<v1::ServiceDelivery> deliveries,
-                   tx.ListDeliveries(profile.registration_id(), v1::SERVICE_TYPE_UNSPECIFIED,
-                                     std::nullopt, kMaxDeliveriesPerPlan));
   PlanInput input;
   input.registered = ParseStored(profile.registered_date());
   input.training_intention = profile.training_intention();
   input.entrepreneurship_intention = profile.entrepreneurship_intention();
-  if (const CriteriaSet* set = criteria_.InForce(as_of); set != nullptr) {
-    input.meets_difficulty_criteria =
-        AnyMet(EvaluateCriteria(*set, FactsForCriteria(profile, HeldFacts(profile)), as_of));
+  const std::optional<LevelSpan> span = LevelOn(input.registered, as_of);
+  // The criteria matter only from long-term on (ComputeObligations): not evaluated before.
+  if (span.has_value() && span->level == v1c::UNEMPLOYMENT_LEVEL_LONG_TERM) {
+    if (const CriteriaSet* set = criteria_.InForce(as_of); set != nullptr) {
+      input.meets_difficulty_criteria =
+          AnyMet(EvaluateCriteria(*set, FactsForCriteria(profile, HeldFacts(profile)), as_of));
+    }
   }
   if (!record.difficulty_approved_on.empty()) {
     input.difficulty_approved_on = ParseStored(record.difficulty_approved_on);
   }
+  input.deliveries = std::move(deliveries);
   v1::ServicePlan plan;
-  for (const v1::ServiceDelivery& delivery : deliveries) {
-    const absl::CivilDay day = ParseStored(delivery.delivered_on());
-    input.deliveries.push_back({delivery.type(), day, delivery.delivery_id()});
-    if (delivery.has_catalog_handout() && day <= as_of) {
-      v1::CatalogCitation* citation = plan.add_catalogs();
-      citation->set_kind(KindOfHandout(delivery.type()));
-      citation->set_region_code(delivery.catalog_handout().region_code());
-      citation->set_version(delivery.catalog_handout().version());
-      citation->set_handed_out_on(delivery.delivered_on());
-    }
-  }
   plan.set_registration_id(profile.registration_id());
-  plan.set_as_of(time::FormatDate(as_of));
-  std::optional<LevelSpan> span = LevelOn(input.registered, as_of);
+  plan.set_as_of(PlanDate(as_of));
   if (span.has_value()) plan.set_level(span->level);
   plan.set_type(TypeOn(record, as_of).type);
   plan.set_registered_date(profile.registered_date());
   for (v1::Obligation& obligation : ComputeObligations(input, as_of)) {
     *plan.add_obligations() = std::move(obligation);
   }
+  return plan;
+}
+
+absl::StatusOr<v1::ServicePlan> Tiering::PlanOf(TieringTx& tx, const ProfileRecord& record,
+                                                absl::CivilDay as_of) const {
+  ASSIGN_OR_RETURN(std::vector<v1::ServiceDelivery> deliveries,
+                   tx.ListDeliveries(record.profile.registration_id(),
+                                     v1::SERVICE_TYPE_UNSPECIFIED, std::nullopt,
+                                     kMaxDeliveriesPerPlan));
+  std::vector<DeliveryRef> refs;
+  refs.reserve(deliveries.size());
+  google::protobuf::RepeatedPtrField<v1::CatalogCitation> catalogs;
+  for (const v1::ServiceDelivery& delivery : deliveries) {
+    const absl::CivilDay day = ParseStored(delivery.delivered_on());
+    refs.push_back({delivery.type(), day, delivery.delivery_id()});
+    if (delivery.has_catalog_handout() && day <= as_of) {
+      v1::CatalogCitation* citation = catalogs.Add();
+      citation->set_kind(KindOfHandout(delivery.type()));
+      citation->set_region_code(delivery.catalog_handout().region_code());
+      citation->set_version(delivery.catalog_handout().version());
+      citation->set_handed_out_on(delivery.delivered_on());
+    }
+  }
+  v1::ServicePlan plan = PlanStatus(record, std::move(refs), as_of);
+  plan.mutable_catalogs()->Swap(&catalogs);
   return plan;
 }
 
@@ -527,46 +541,44 @@ absl::StatusOr<v1::ListPlanGapsResponse> Tiering::ListPlanGaps(
   }
   const int limit = EffectivePageSize(request.page_size());
   v1::ListPlanGapsResponse response;
+  // One ordered pass (TieringTx::ScanPlanInputs): registrations and their deliveries in one
+  // query, one registration in memory at a time, until the page is full and one more has a gap.
   const absl::Status done = store_.Read([&](TieringTx& tx) -> absl::Status {
-    std::optional<ProfilePosition> cursor = after;
     std::optional<ProfilePosition> last_returned;
     bool more = false;
-    while (!more) {
-      ASSIGN_OR_RETURN(std::vector<ProfileRecord> records,
-                       tx.ListActiveProfiles(prefix, as_of_text, cursor, kScanChunk));
-      for (const ProfileRecord& record : records) {
-        cursor =
-            ProfilePosition{record.profile.registered_date(), record.profile.registration_id()};
-        ASSIGN_OR_RETURN(v1::ServicePlan plan, PlanOf(tx, record, as_of));
-        if (request.level() != v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED &&
-            plan.level() != request.level()) {
-          continue;
-        }
-        std::vector<v1::Obligation> obligations(plan.obligations().begin(),
-                                                plan.obligations().end());
-        if (!HasGap(obligations, request.state())) continue;
-        if (response.gaps_size() == limit) {
-          more = true;
-          break;
-        }
-        v1::PlanGap* gap = response.add_gaps();
-        gap->set_registration_id(record.profile.registration_id());
-        gap->set_name(record.profile.name());
-        gap->set_office_region_code(record.profile.office_region_code());
-        gap->set_level(plan.level());
-        gap->set_type(plan.type());
-        for (const v1::Obligation& obligation : obligations) {
-          if (obligation.state() == v1::OBLIGATION_STATE_MET) continue;
-          if (request.state() != v1::OBLIGATION_STATE_UNSPECIFIED &&
-              obligation.state() != request.state()) {
-            continue;
+    RETURN_IF_ERROR(tx.ScanPlanInputs(
+        prefix, as_of_text, as_of_text, after,
+        [&](ProfileRecord& record, std::vector<DeliveryRef>& deliveries) -> absl::StatusOr<bool> {
+          const v1::ServicePlan plan = PlanStatus(record, std::move(deliveries), as_of);
+          if (request.level() != v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED &&
+              plan.level() != request.level()) {
+            return true;
           }
-          *gap->add_obligations() = obligation;
-        }
-        last_returned = cursor;
-      }
-      if (static_cast<int>(records.size()) < kScanChunk) break;
-    }
+          std::vector<v1::Obligation> obligations(plan.obligations().begin(),
+                                                  plan.obligations().end());
+          if (!HasGap(obligations, request.state())) return true;
+          if (response.gaps_size() == limit) {
+            more = true;
+            return false;
+          }
+          v1::PlanGap* gap = response.add_gaps();
+          gap->set_registration_id(record.profile.registration_id());
+          gap->set_name(record.profile.name());
+          gap->set_office_region_code(record.profile.office_region_code());
+          gap->set_level(plan.level());
+          gap->set_type(plan.type());
+          for (const v1::Obligation& obligation : obligations) {
+            if (obligation.state() == v1::OBLIGATION_STATE_MET) continue;
+            if (request.state() != v1::OBLIGATION_STATE_UNSPECIFIED &&
+                obligation.state() != request.state()) {
+              continue;
+            }
+            *gap->add_obligations() = obligation;
+          }
+          last_returned =
+              ProfilePosition{record.profile.registered_date(), record.profile.registration_id()};
+          return true;
+        }));
     if (more && last_returned.has_value()) {
       response.set_next_page_token(EncodePageToken(
           fingerprint, {last_returned->registered_date, last_returned->registration_id}));
@@ -580,52 +592,49 @@ absl::StatusOr<v1::ListPlanGapsResponse> Tiering::ListPlanGaps(
 absl::StatusOr<v1::GetPlanFulfilmentResponse> Tiering::GetPlanFulfilment(
     const v1::GetPlanFulfilmentRequest& request) {
   ASSIGN_OR_RETURN(std::string prefix, RegionPrefix(request.region_code()));
-  const absl::CivilDay first = ParseStored(request.period_start());
   const absl::CivilDay last = ParseStored(request.period_end());
   std::map<int, v1::LevelFulfilment> by_level;
   for (int level = v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED; level <= v1c::UNEMPLOYMENT_LEVEL_LONG_TERM;
        ++level) {
     by_level[level].set_level(static_cast<v1c::UnemploymentLevel>(level));
   }
+  // One ordered pass over the region's registrations and their deliveries (ScanPlanInputs).
   const absl::Status done = store_.Read([&](TieringTx& tx) -> absl::Status {
-    std::optional<ProfilePosition> cursor;
-    while (true) {
-      ASSIGN_OR_RETURN(std::vector<ProfileRecord> records,
-                       tx.ListProfilesActiveBetween(prefix, request.period_start(),
-                                                    request.period_end(), cursor, kScanChunk));
-      for (const ProfileRecord& record : records) {
-        cursor =
-            ProfilePosition{record.profile.registered_date(), record.profile.registration_id()};
-        // Judge on the last day of the period the registration was still active.
-        absl::CivilDay judged = last;
-        if (!record.profile.end_date().empty()) {
-          judged = std::min(judged, ParseStored(record.profile.end_date()) - 1);
-        }
-        ASSIGN_OR_RETURN(v1::ServicePlan plan, PlanOf(tx, record, judged));
-        for (const v1::Obligation& obligation : plan.obligations()) {
-          v1::LevelFulfilment& counts = by_level[obligation.level()];
-          if (obligation.due_on().empty()) {
-            // No deadline: counted by the date it was met.
-            if (!obligation.met_on().empty() && obligation.met_on() >= request.period_start() &&
-                obligation.met_on() <= request.period_end()) {
-              counts.set_due_count(counts.due_count() + 1);
-              counts.set_met_count(counts.met_count() + 1);
+    return tx.ScanPlanInputs(
+        prefix, request.period_start(), request.period_end(), std::nullopt,
+        [&](ProfileRecord& record, std::vector<DeliveryRef>& deliveries) -> absl::StatusOr<bool> {
+          // Judge on the last day of the period the registration was still active.
+          absl::CivilDay judged = last;
+          if (!record.profile.end_date().empty()) {
+            judged = std::min(judged, ParseStored(record.profile.end_date()) - 1);
+          }
+          const v1::ServicePlan plan = PlanStatus(record, std::move(deliveries), judged);
+          const std::string judged_text = PlanDate(judged);
+          for (const v1::Obligation& obligation : plan.obligations()) {
+            v1::LevelFulfilment& counts = by_level[obligation.level()];
+            if (obligation.due_on().empty()) {
+              // No deadline: counted by the date it was met.
+              if (!obligation.met_on().empty() && obligation.met_on() >= request.period_start() &&
+                  obligation.met_on() <= request.period_end()) {
+                counts.set_due_count(counts.due_count() + 1);
+                counts.set_met_count(counts.met_count() + 1);
+              }
+              continue;
             }
-            continue;
+            // "YYYY-MM-DD" texts compare as the dates do.
+            if (obligation.due_on() < request.period_start() ||
+                obligation.due_on() > judged_text) {
+              continue;
+            }
+            counts.set_due_count(counts.due_count() + 1);
+            if (obligation.state() == v1::OBLIGATION_STATE_MET) {
+              counts.set_met_count(counts.met_count() + 1);
+            } else if (obligation.state() == v1::OBLIGATION_STATE_MISSED) {
+              counts.set_missed_count(counts.missed_count() + 1);
+            }
           }
-          const absl::CivilDay due = ParseStored(obligation.due_on());
-          if (due < first || due > judged) continue;
-          counts.set_due_count(counts.due_count() + 1);
-          if (obligation.state() == v1::OBLIGATION_STATE_MET) {
-            counts.set_met_count(counts.met_count() + 1);
-          } else if (obligation.state() == v1::OBLIGATION_STATE_MISSED) {
-            counts.set_missed_count(counts.missed_count() + 1);
-          }
-        }
-      }
-      if (static_cast<int>(records.size()) < kScanChunk) break;
-    }
-    return absl::OkStatus();
+          return true;
+        });
   });
   if (!done.ok()) return done;
   v1::GetPlanFulfilmentResponse response;

@@ -78,6 +78,10 @@ class Tiering final {
   // The plan of `record` as of `as_of` (the registration must have begun by then).
   absl::StatusOr<v1::ServicePlan> PlanOf(TieringTx& tx, const ProfileRecord& record,
                                          absl::CivilDay as_of) const;
+  // The level, type and obligations of that plan from `deliveries` (every delivery of the
+  // registration, oldest first), without the catalogue citations; PlanOf adds those.
+  v1::ServicePlan PlanStatus(const ProfileRecord& record, std::vector<DeliveryRef> deliveries,
+                             absl::CivilDay as_of) const;
   // The offices prefix of a region code, or NOT_FOUND (REGION_NOT_FOUND).
   absl::StatusOr<std::string> RegionPrefix(absl::string_view region_code) const;
   // Recomputes the stored type as of today; appends TypeChanged when it changed.

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log/logger.h"
+#include "common/server/registration_shards.h"
 #include "common/server/service_database.h"
 #include "common/time/clock.h"
 #include "common/validation/region_directory.h"
@@ -27,7 +28,8 @@ class Component final : public server::ServiceComponent {
  public:
   Component(std::unique_ptr<SqliteTieringStore> store, int64_t last_sequence, TypeRules type_rules,
             DifficultyCriteria criteria, validation::RegionDirectory regions,
-            std::string registration_address, const server::PeerChannels& peers)
+            const std::vector<server::RegistrationShard>& shards,
+            const server::PeerChannels& peers)
       : logger_("tiering"),
         store_(std::move(store)),
         notifier_(last_sequence),
@@ -37,13 +39,18 @@ class Component final : public server::ServiceComponent {
         tiering_(*store_, clock_, type_rules_, criteria_, &regions_),
         service_(tiering_, clock_, notifier_, logger_) {
     store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
-    if (!registration_address.empty()) {
-      consumer_ = std::make_unique<RegistrationFeedConsumer>(
-          peers.Connect(registration_address), tiering_,
-          log::Logger("tiering.feed"), RegistrationFeedConsumer::Options());
-    } else {
+    // One consumer per registration shard, each with its own cursor.
+    for (const server::RegistrationShard& shard : shards) {
+      RegistrationFeedConsumer::Options options;
+      options.shard_id = shard.id;
+      consumers_.push_back(std::make_unique<RegistrationFeedConsumer>(
+          peers.Connect(shard.address), tiering_,
+          log::Logger(absl::StrCat("tiering.feed.", shard.id)), std::move(options)));
+    }
+    if (shards.empty()) {
       logger_.Warning("registration_addr_unset",
-                      {{"detail", "no --registration_addr: no registrations will be learnt"}});
+                      {{"detail", "no --registration_addr or --registration_shards: no "
+                                  "registrations will be learnt"}});
     }
   }
 
@@ -52,19 +59,19 @@ class Component final : public server::ServiceComponent {
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
   absl::Status OnServing(const std::string& /*self_address*/) override {
-    if (consumer_ != nullptr) consumer_->Start();
+    for (auto& consumer : consumers_) consumer->Start();
     return absl::OkStatus();
   }
 
   // Open event streams end with UNAVAILABLE so that the drain does not wait for them.
   void OnStopping() override {
     notifier_.Shutdown();
-    if (consumer_ != nullptr) consumer_->Stop();
+    for (auto& consumer : consumers_) consumer->Stop();
   }
 
   void Stop() override {
     notifier_.Shutdown();
-    if (consumer_ != nullptr) consumer_->Stop();
+    for (auto& consumer : consumers_) consumer->Stop();
   }
 
  private:
@@ -77,7 +84,7 @@ class Component final : public server::ServiceComponent {
   validation::RegionDirectory regions_;
   Tiering tiering_;
   TieringServiceImpl service_;
-  std::unique_ptr<RegistrationFeedConsumer> consumer_;
+  std::vector<std::unique_ptr<RegistrationFeedConsumer>> consumers_;
 };
 
 absl::Status SettingError(absl::string_view name, const absl::Status& status) {
@@ -92,8 +99,12 @@ server::ServiceDefinition Definition() {
   definition.default_port = 50054;
   definition.define_settings = [](server::Settings& settings) {
     settings.Define("registration_addr", "127.0.0.1:50052",
-                    "address of the registration service (its event feed); empty disables the "
-                    "feed consumer");
+                    "address of the registration service when it runs as one shard (id \"hlj\"); "
+                    "empty (and no --registration_shards) disables the feed consumer");
+    settings.Define("registration_shards", "",
+                    "every registration shard whose event feed is consumed, as "
+                    "shard_id=host:port,...; empty means one shard \"hlj\" at "
+                    "--registration_addr");
     settings.Define("tiering_rules_dir", "data/tiering",
                     "folder of type_rules.csv and difficulty_criteria.csv (see its README.md)");
     settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
@@ -104,6 +115,15 @@ server::ServiceDefinition Definition() {
     absl::StatusOr<int64_t> readers = settings.GetInt("reader_connections");
     if (!readers.ok() || *readers < 1 || *readers > 64) {
       return absl::InvalidArgumentError("setting --reader_connections must be 1 to 64");
+    }
+    std::vector<server::RegistrationShard> shards;
+    if (!settings.Get("registration_shards").empty() ||
+        !settings.Get("registration_addr").empty()) {
+      absl::StatusOr<std::vector<server::RegistrationShard>> parsed =
+          server::ParseRegistrationShards(settings.Get("registration_shards"),
+                                          settings.Get("registration_addr"));
+      if (!parsed.ok()) return parsed.status();
+      shards = *std::move(parsed);
     }
     const std::string rules_dir = settings.Get("tiering_rules_dir");
     absl::StatusOr<TypeRules> rules = TypeRules::LoadFile(rules_dir + "/type_rules.csv");
@@ -124,7 +144,7 @@ server::ServiceDefinition Definition() {
     if (!store.ok()) return store.status();
     return std::make_unique<Component>(*std::move(store), *last_sequence, *std::move(rules),
                                        *std::move(criteria), *std::move(regions),
-                                       settings.Get("registration_addr"), *common.peers);
+                                       shards, *common.peers);
   };
   return definition;
 }

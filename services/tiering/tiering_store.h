@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/tiering/service_plan.h"
 #include "unemployment/tiering/v1/tiering_service.pb.h"
 
 namespace unemployment::tiering {
@@ -44,6 +45,12 @@ struct ProfilePosition {
   std::string registration_id;
 };
 
+// Called once per registration by TieringTx::ScanPlanInputs, in order, with the registration and
+// all its deliveries (type, day, id; oldest first as ListDeliveries orders them). Returns whether
+// the pass goes on. Both arguments may be moved from.
+using PlanInputVisitor =
+    std::function<absl::StatusOr<bool>(ProfileRecord&, std::vector<DeliveryRef>&)>;
+
 // The operations of one transaction. Not thread-safe; valid only inside Read/Write.
 class TieringTx {
  public:
@@ -66,6 +73,16 @@ class TieringTx {
   virtual absl::StatusOr<std::vector<ProfileRecord>> ListProfilesActiveBetween(
       absl::string_view region_prefix, absl::string_view first, absl::string_view last,
       const std::optional<ProfilePosition>& after, int limit) = 0;
+
+  // The registrations ListProfilesActiveBetween(region_prefix, first, last, after, ...) returns,
+  // in the same (registered_date, id) order and without a limit, each with all its deliveries,
+  // read in ONE ordered query (registrations joined to their deliveries) and handed to `visit`
+  // one registration at a time, so a pass over a million holds one registration in memory. Active
+  // on one day d: first = last = d. Stops early, OK, when `visit` returns false.
+  virtual absl::Status ScanPlanInputs(absl::string_view region_prefix, absl::string_view first,
+                                      absl::string_view last,
+                                      const std::optional<ProfilePosition>& after,
+                                      const PlanInputVisitor& visit) = 0;
 
   // `delivery` has every output field set; `recorded_micros` orders ties.
   virtual absl::Status InsertDelivery(const v1::ServiceDelivery& delivery) = 0;

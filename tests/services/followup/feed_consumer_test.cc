@@ -30,7 +30,7 @@ TEST_CASE("the feed consumer keeps registrations and resumes from its cursor",
     CHECK((*one)->office_region_code == "230103");
     CHECK((*one)->registered_date == "2025-03-10");
     CHECK((*one)->end_date.empty());
-    CHECK(*stack.store().GetCursor("registration") == 3);
+    CHECK(*stack.store().GetCursor("registration/hlj") == 3);
 
     // Events committed while the consumer runs arrive without a restart.
     fake.AddDeregistered("hlj-1", common::v1::DEREGISTRATION_REASON_HIRED, "2025-06-01");
@@ -89,7 +89,7 @@ TEST_CASE("an event at or below the cursor is not applied again", "[followup][fe
   auto record = (*store)->GetRegistration("hlj-1");
   REQUIRE(record.ok());
   CHECK((*record)->end_date == "2025-05-01");
-  CHECK(*(*store)->GetCursor("registration") == 2);
+  CHECK(*(*store)->GetCursor("registration/hlj") == 2);
 }
 
 }  // namespace

@@ -114,6 +114,12 @@ class FakeRegistrationService final : public regv1::RegistrationService::Service
     return AppendLocked(std::move(event));
   }
 
+  // The shard_id of the events appended from now on ("hlj" by default).
+  void set_shard_id(const std::string& shard_id) {
+    absl::MutexLock lock(&mu_);
+    shard_id_ = shard_id;
+  }
+
   // Makes every later call fail with `code` (OK restores normal answers).
   void FailWith(grpc::StatusCode code) {
     absl::MutexLock lock(&mu_);
@@ -216,7 +222,7 @@ class FakeRegistrationService final : public regv1::RegistrationService::Service
  private:
   int64_t AppendLocked(regv1::Event event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     event.set_sequence(static_cast<int64_t>(events_.size()) + 1);
-    event.set_shard_id("hlj");
+    event.set_shard_id(shard_id_);
     events_.push_back(std::move(event));
     return static_cast<int64_t>(events_.size());
   }
@@ -229,6 +235,7 @@ class FakeRegistrationService final : public regv1::RegistrationService::Service
   std::vector<int64_t> stream_starts_ ABSL_GUARDED_BY(mu_);
   grpc::StatusCode fail_with_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::string shard_id_ ABSL_GUARDED_BY(mu_) = "hlj";
 };
 
 // The fake registration service on port 0.

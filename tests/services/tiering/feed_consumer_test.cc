@@ -1,13 +1,21 @@
 // The registration feed consumer against an in-process fake RegistrationService on port 0: events
 // are applied with their cursor, a restarted consumer resumes from the stored cursor without
 // repeating anything, events at or below the cursor are skipped even when the server resends
-// them, and a broken stream is reconnected.
+// them, and a broken stream is reconnected. Two shards feed one tiering, each with its own cursor,
+// through a restart mid-feed; an upgraded database keeps its one-shard cursor.
 #include <catch2/catch.hpp>
+#include <map>
+#include <string>
 #include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 #include "absl/synchronization/mutex.h"
 #include "common/log/logger.h"
 #include "common/server/grpc_server.h"
+#include "common/store/database.h"
+#include "common/store/migration.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/tiering/registration_feed_consumer.h"
@@ -34,6 +42,11 @@ class FakeRegistration final : public reg::RegistrationService::CallbackService 
     absl::MutexLock lock(&mu_);
     resend_all_ = value;
   }
+  // Each stream sends at most `count` events before it ends (0: no limit).
+  void set_max_per_stream(size_t count) {
+    absl::MutexLock lock(&mu_);
+    max_per_stream_ = count;
+  }
   std::vector<int64_t> requested() {
     absl::MutexLock lock(&mu_);
     return requested_;
@@ -46,6 +59,7 @@ class FakeRegistration final : public reg::RegistrationService::CallbackService 
       absl::MutexLock lock(&mu_);
       requested_.push_back(request->after_sequence());
       for (const reg::Event& event : events_) {
+        if (max_per_stream_ > 0 && batch.size() == max_per_stream_) break;
         if (resend_all_ || event.sequence() > request->after_sequence()) {
           *batch.emplace_back().mutable_event() = event;
         }
@@ -85,6 +99,7 @@ class FakeRegistration final : public reg::RegistrationService::CallbackService 
   std::vector<reg::Event> events_ ABSL_GUARDED_BY(mu_);
   std::vector<int64_t> requested_ ABSL_GUARDED_BY(mu_);
   bool resend_all_ ABSL_GUARDED_BY(mu_) = false;
+  size_t max_per_stream_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 struct FakeServer {
@@ -99,8 +114,10 @@ struct FakeServer {
   std::unique_ptr<server::GrpcServer> grpc_server;
 };
 
-std::unique_ptr<RegistrationFeedConsumer> Consumer(const FakeServer& server, Tiering& tiering) {
+std::unique_ptr<RegistrationFeedConsumer> Consumer(const FakeServer& server, Tiering& tiering,
+                                                   const std::string& shard_id = "hlj") {
   RegistrationFeedConsumer::Options options;
+  options.shard_id = shard_id;
   options.initial_backoff = absl::Milliseconds(5);
   options.max_backoff = absl::Milliseconds(20);
   return std::make_unique<RegistrationFeedConsumer>(
@@ -136,7 +153,7 @@ TEST_CASE("The consumer applies the feed and resumes from its stored cursor", "[
     consumer->Start();
     REQUIRE(consumer->WaitForApplied(4, absl::Seconds(10)));
     consumer->Stop();
-    CHECK(*env.tiering->FeedCursor("registration") == 4);
+    CHECK(*env.tiering->FeedCursor("registration/hlj") == 4);
     v1::GetProfileRequest get;
     get.set_registration_id("hlj-a");
     CHECK(env.tiering->GetProfile(get)->profile().end_date() == "2025-03-01");
@@ -173,7 +190,7 @@ TEST_CASE("The consumer applies the feed and resumes from its stored cursor", "[
   REQUIRE(requested.size() >= first_run_requests + 2);
   CHECK(requested[first_run_requests] == 4);
   CHECK(requested.back() == 5);
-  CHECK(*env.tiering->FeedCursor("registration") == 5);
+  CHECK(*env.tiering->FeedCursor("registration/hlj") == 5);
   CHECK(Deliveries(env, "hlj-b") == 1);
   v1::GetProfileRequest get;
   get.set_registration_id("hlj-a");
@@ -198,7 +215,149 @@ TEST_CASE("The consumer retries while registration is unreachable and stops prom
   }
   CHECK(consumer.connections() >= 3);
   consumer.Stop();
+  CHECK(*env.tiering->FeedCursor("registration/hlj") == 0);
+}
+
+// Shard `shard`'s RegistrationCreated event `sequence` for registration "<shard>-r<sequence>",
+// registered on 2025-01-<sequence> in office 230103.
+reg::Event ShardCreated(const std::string& shard, int64_t sequence) {
+  Person person;
+  person.id = absl::StrCat(shard, "-r", sequence);
+  person.registered_date = absl::StrFormat("2025-01-%02d", sequence);
+  reg::Event event = testing::Created(sequence, person);
+  event.set_shard_id(shard);
+  return event;
+}
+
+TEST_CASE("Two registration shards feed one tiering; a restart mid-feed repeats and loses nothing",
+          "[feed]") {
+  TempDir dir;
+  FakeServer hlj, hrb;
+  for (int64_t sequence = 1; sequence <= 6; ++sequence) {
+    hlj.service.Add(ShardCreated("hlj", sequence));
+    hrb.service.Add(ShardCreated("hrb", sequence));
+  }
+  // Two events per stream: the first run is stopped part-way through each feed.
+  hlj.service.set_max_per_stream(2);
+  hrb.service.set_max_per_stream(2);
+  int64_t stopped_hlj = 0;
+  int64_t stopped_hrb = 0;
+  {
+    Env env(dir.File("t.db"));
+    std::unique_ptr<RegistrationFeedConsumer> a = Consumer(hlj, *env.tiering, "hlj");
+    std::unique_ptr<RegistrationFeedConsumer> b = Consumer(hrb, *env.tiering, "hrb");
+    a->Start();
+    b->Start();
+    REQUIRE(a->WaitForApplied(2, absl::Seconds(10)));
+    REQUIRE(b->WaitForApplied(2, absl::Seconds(10)));
+    a->Stop();
+    b->Stop();
+    stopped_hlj = *env.tiering->FeedCursor("registration/hlj");
+    stopped_hrb = *env.tiering->FeedCursor("registration/hrb");
+    // One cursor per shard; the legacy single cursor is not used.
+    CHECK(*env.tiering->FeedCursor("registration") == 0);
+  }
+  REQUIRE(stopped_hlj >= 2);
+  REQUIRE(stopped_hrb >= 2);
+  const size_t hlj_before = hlj.service.requested().size();
+  const size_t hrb_before = hrb.service.requested().size();
+
+  // Restart: each consumer resumes after its own shard's cursor, even though the servers now
+  // resend everything.
+  hlj.service.set_resend_all(true);
+  hrb.service.set_resend_all(true);
+  hlj.service.set_max_per_stream(0);
+  hrb.service.set_max_per_stream(0);
+  Env env(dir.File("t.db"));
+  std::unique_ptr<RegistrationFeedConsumer> a = Consumer(hlj, *env.tiering, "hlj");
+  std::unique_ptr<RegistrationFeedConsumer> b = Consumer(hrb, *env.tiering, "hrb");
+  a->Start();
+  b->Start();
+  REQUIRE(a->WaitForApplied(6, absl::Seconds(10)));
+  REQUIRE(b->WaitForApplied(6, absl::Seconds(10)));
+  a->Stop();
+  b->Stop();
+  CHECK(hlj.service.requested()[hlj_before] == stopped_hlj);
+  CHECK(hrb.service.requested()[hrb_before] == stopped_hrb);
+  CHECK(*env.tiering->FeedCursor("registration/hlj") == 6);
+  CHECK(*env.tiering->FeedCursor("registration/hrb") == 6);
+
+  // Every registration of both shards has exactly one plan: the province's gap list (nothing was
+  // delivered, so every plan has gaps) names each of the 12 once.
+  v1::ListPlanGapsRequest gaps;
+  gaps.set_region_code("230000");
+  gaps.set_as_of("2025-03-01");
+  gaps.set_page_size(5);
+  std::vector<std::string> ids;
+  while (true) {
+    absl::StatusOr<v1::ListPlanGapsResponse> page = env.tiering->ListPlanGaps(gaps);
+    REQUIRE(page.ok());
+    for (const v1::PlanGap& gap : page->gaps()) ids.push_back(gap.registration_id());
+    if (page->next_page_token().empty()) break;
+    gaps.set_page_token(page->next_page_token());
+  }
+  std::vector<std::string> expected;
+  for (int64_t sequence = 1; sequence <= 6; ++sequence) {
+    expected.push_back(absl::StrCat("hlj-r", sequence));
+    expected.push_back(absl::StrCat("hrb-r", sequence));
+  }
+  CHECK(ids == expected);  // by (registered_date, id)
+  // Each registration was learnt once: one TypeChanged event each in tiering's own feed.
+  absl::StatusOr<std::vector<v1::TieringEvent>> events = env.tiering->ReadEvents(0, 1000);
+  REQUIRE(events.ok());
+  std::map<std::string, int> learnt;
+  for (const v1::TieringEvent& event : *events) {
+    if (event.has_type_changed()) ++learnt[event.type_changed().registration_id()];
+  }
+  CHECK(learnt.size() == 12);
+  for (const auto& [id, count] : learnt) CHECK(count == 1);
+}
+
+TEST_CASE("A consumer refuses events of another shard than its own", "[feed]") {
+  TempDir dir;
+  FakeServer server;
+  server.service.Add(ShardCreated("hrb", 1));
+  Env env(dir.File("t.db"));
+  std::unique_ptr<RegistrationFeedConsumer> consumer = Consumer(server, *env.tiering, "hlj");
+  consumer->Start();
+  for (int i = 0; i < 2000 && consumer->connections() < 2; ++i) {
+    REQUIRE_FALSE(consumer->WaitForApplied(1, absl::Milliseconds(5)));
+  }
+  consumer->Stop();
+  CHECK(consumer->connections() >= 2);
+  CHECK(*env.tiering->FeedCursor("registration/hlj") == 0);
+  v1::GetProfileRequest get;
+  get.set_registration_id("hrb-r1");
+  CHECK(env.tiering->GetProfile(get).status().code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("An upgrade keeps the one-shard cursor as the default shard's", "[feed]") {
+  TempDir dir;
+  const std::string path = dir.File("t.db");
+  {
+    // A tiering.db at schema version 2, before cursors were kept per shard.
+    store::DatabaseOptions options;
+    options.path = path;
+    absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
+    REQUIRE(db.ok());
+    UE_REQUIRE_OK(store::Migrate(**db, TieringMigrations().subspan(0, 2)));
+    UE_REQUIRE_OK((*db)->Execute(
+        "INSERT INTO feed_cursors (feed, sequence) VALUES ('registration', 41)"));
+  }
+  Env env(path);  // migrates to the current schema
+  CHECK(*env.tiering->FeedCursor("registration/hlj") == 41);
   CHECK(*env.tiering->FeedCursor("registration") == 0);
+  // Event 41 is not applied again; 42 is.
+  Person person;
+  person.id = "hlj-r41";
+  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration/hlj", testing::Created(41, person)));
+  person.id = "hlj-r42";
+  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration/hlj", testing::Created(42, person)));
+  v1::GetProfileRequest get;
+  get.set_registration_id("hlj-r41");
+  CHECK(env.tiering->GetProfile(get).status().code() == absl::StatusCode::kNotFound);
+  get.set_registration_id("hlj-r42");
+  CHECK(env.tiering->GetProfile(get).ok());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/time/date.h"
+#include "services/tiering/service_plan.h"
 
 namespace unemployment::tiering {
 namespace {
@@ -78,6 +79,25 @@ TEST_CASE("LevelOn: every boundary, the month-end rule and leap years", "[level]
       {"2025-12-31", "2026-06-30", LT, "2026-06-30", ""},
       {"2025-11-30", "2026-02-27", MS, "2025-12-30", "2026-02-28"},
       {"2025-11-30", "2026-02-28", ML, "2026-02-28", "2026-05-30"},
+      // Both sides of every boundary for the month-end registrations too.
+      {"2025-01-31", "2025-01-31", ST, "2025-01-31", "2025-02-28"},
+      {"2024-01-31", "2024-04-29", MS, "2024-02-29", "2024-04-30"},
+      {"2024-01-31", "2024-04-30", ML, "2024-04-30", "2024-07-31"},
+      {"2024-01-31", "2024-07-30", ML, "2024-04-30", "2024-07-31"},
+      {"2024-01-31", "2024-07-31", LT, "2024-07-31", ""},
+      {"2025-01-30", "2025-02-28", MS, "2025-02-28", "2025-04-30"},
+      {"2025-01-30", "2025-04-29", MS, "2025-02-28", "2025-04-30"},
+      {"2025-01-30", "2025-04-30", ML, "2025-04-30", "2025-07-30"},
+      {"2025-01-30", "2025-07-29", ML, "2025-04-30", "2025-07-30"},
+      {"2025-01-30", "2025-07-30", LT, "2025-07-30", ""},
+      {"2024-02-29", "2024-05-28", MS, "2024-03-29", "2024-05-29"},
+      {"2024-02-29", "2024-05-29", ML, "2024-05-29", "2024-08-29"},
+      {"2024-02-29", "2024-08-28", ML, "2024-05-29", "2024-08-29"},
+      {"2025-03-31", "2025-06-29", MS, "2025-04-30", "2025-06-30"},
+      {"2025-03-31", "2025-09-29", ML, "2025-06-30", "2025-09-30"},
+      // Six months ending in a common-year February.
+      {"2025-08-31", "2026-02-27", ML, "2025-11-30", "2026-02-28"},
+      {"2025-08-31", "2026-02-28", LT, "2026-02-28", ""},
   };
   for (const LevelCase& c : cases) {
     INFO("registered " << c.registered << " as of " << c.as_of);
@@ -103,6 +123,22 @@ TEST_CASE("LevelEnd is the day before the next level begins", "[level]") {
   CHECK(time::FormatDate(*LevelEnd(registered, v1c::UNEMPLOYMENT_LEVEL_MEDIUM_LONG)) ==
         "2025-07-30");
   CHECK_FALSE(LevelEnd(registered, v1c::UNEMPLOYMENT_LEVEL_LONG_TERM).has_value());
+}
+
+}  // namespace
+}  // namespace unemployment::tiering
+
+namespace unemployment::tiering {
+namespace {
+
+TEST_CASE("PlanDate formats as time::FormatDate", "[level]") {
+  for (const absl::CivilDay day :
+       {absl::CivilDay(2025, 1, 31), absl::CivilDay(2024, 2, 29), absl::CivilDay(1999, 12, 1),
+        absl::CivilDay(7, 3, 4), absl::CivilDay(0, 1, 1), absl::CivilDay(9999, 12, 31),
+        absl::CivilDay(10000, 1, 1), absl::CivilDay(-1, 6, 15)}) {
+    CHECK(PlanDate(day) == time::FormatDate(day));
+  }
+  CHECK(PlanDate(absl::CivilDay(2025, 3, 9)) == "2025-03-09");
 }
 
 }  // namespace

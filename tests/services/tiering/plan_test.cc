@@ -1,9 +1,19 @@
 // The Tiering domain on a real SQLite file with a FakeClock: registrations learnt from feed events
 // (applied once), a person moving through all four levels with services recorded on time, late
-// and never, difficulty identification changing the type, idempotent deliveries, and the gap list.
+// and never, difficulty identification changing the type, idempotent deliveries, the gap list, and
+// the one-pass gap list and fulfilment equal to per-registration plans on a varied fixture.
+#include <algorithm>
+#include <array>
 #include <catch2/catch.hpp>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "common/time/date.h"
+#include "services/tiering/service_plan.h"
 
 #include "common/status/status_util.h"
 #include "tests/services/tiering/test_util.h"
@@ -535,6 +545,229 @@ TEST_CASE("ListServiceDeliveries pages oldest first and filters by type", "[doma
       env.tiering->ListServiceDeliveries(request);
   REQUIRE(guidance.ok());
   CHECK(guidance->deliveries_size() == 1);
+}
+
+}  // namespace
+}  // namespace unemployment::tiering
+
+namespace unemployment::tiering {
+namespace {
+
+// The registration ids of a varied fixture with their registered dates.
+struct Fixture {
+  std::vector<std::pair<std::string, std::string>> registrations;  // (registered_date, id)
+};
+
+// 48 registrations over 20 months in three offices of two cities: some deregistered, some with
+// intentions, ages on both sides of the AGE criterion, and deliveries on time, late, never, several
+// on one day (ties in recording order) and more than required.
+Fixture VariedFixture(Env& env) {
+  PublishCatalogs(env);
+  Fixture fixture;
+  const char* offices[] = {"230103", "230104", "230202"};
+  int64_t sequence = 0;
+  for (int i = 0; i < 48; ++i) {
+    Person p;
+    p.id = absl::StrCat("hlj-v", i);
+    const absl::CivilDay registered = Day(2024, 5, 3) + 13 * i;
+    p.registered_date = time::FormatDate(registered);
+    p.office = offices[i % 3];
+    p.sex = i % 2 == 0 ? v1c::SEX_FEMALE : v1c::SEX_MALE;
+    p.birth_date = i % 4 == 0 ? "1972-04-30" : "1995-09-09";
+    p.qualification = i % 5 == 0;
+    UE_REQUIRE_OK(
+        env.tiering->ApplyRegistrationEvent("registration", testing::Created(++sequence, p)));
+    // Intentions (UpdateProfile needs the registration active today: before it ends).
+    if (i % 6 == 1) {
+      v1::UpdateProfileRequest update;
+      update.mutable_profile()->set_registration_id(p.id);
+      update.mutable_profile()->set_training_intention(true);
+      update.mutable_profile()->set_entrepreneurship_intention(i % 12 == 1);
+      update.mutable_update_mask()->add_paths("training_intention");
+      update.mutable_update_mask()->add_paths("entrepreneurship_intention");
+      update.set_staff_id("staff-1");
+      const absl::Status updated = env.tiering->UpdateProfile(update).status();
+      INFO(updated.ToString());
+      REQUIRE(updated.ok());
+    }
+    std::optional<absl::CivilDay> end;
+    if (i % 7 == 3) {
+      end = registered + 70 + i;
+      UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent(
+          "registration", testing::Deregistered(++sequence, p, time::FormatDate(*end))));
+    }
+    auto record = [&](v1::ServiceType type, int offset) {
+      const absl::CivilDay day = registered + offset;
+      if (end.has_value() && day >= *end) return;
+      if (day > env.clock.Today()) return;
+      Record(env, p.id, type, time::FormatDate(day));
+    };
+    if (i % 9 != 4) record(v1::SERVICE_TYPE_FIRST_INTERVIEW, i % 3 == 0 ? 40 : i % 5);
+    if (i % 2 == 0) {
+      record(v1::SERVICE_TYPE_POLICY_LIST_HANDED_OUT, 2);
+      record(v1::SERVICE_TYPE_SERVICE_LIST_HANDED_OUT, 2 + (i % 4) * 12);
+      record(v1::SERVICE_TYPE_AGENCY_LIST_HANDED_OUT, 2);
+    }
+    for (int j = 0; j < i % 5; ++j) {
+      record(v1::SERVICE_TYPE_JOB_RECOMMENDATION, 3 + (j / 2) * 9 + (i % 7) * 4);  // pairs
+    }
+    if (i % 3 != 1) record(v1::SERVICE_TYPE_CAREER_GUIDANCE, 35 + i % 30);
+    if (i % 4 != 2) record(v1::SERVICE_TYPE_JOB_FAIR, 20 + (i * 7) % 90);
+    if (i % 2 == 1) record(v1::SERVICE_TYPE_VOCATIONAL_TRAINING, 95 + i % 60);
+    if (i % 6 == 1) record(v1::SERVICE_TYPE_TRAINING_RECOMMENDATION, 10 + i);
+    if (i % 8 == 0) record(v1::SERVICE_TYPE_DIFFICULTY_IDENTIFICATION, 190 + i);
+    fixture.registrations.emplace_back(p.registered_date, p.id);
+  }
+  std::sort(fixture.registrations.begin(), fixture.registrations.end());
+  return fixture;
+}
+
+// ListPlanGaps over every page.
+std::vector<v1::PlanGap> AllGaps(Env& env, v1::ListPlanGapsRequest request) {
+  std::vector<v1::PlanGap> gaps;
+  while (true) {
+    absl::StatusOr<v1::ListPlanGapsResponse> page = env.tiering->ListPlanGaps(request);
+    INFO(page.status().ToString());
+    REQUIRE(page.ok());
+    if (request.page_size() > 0) REQUIRE(page->gaps_size() <= request.page_size());
+    gaps.insert(gaps.end(), page->gaps().begin(), page->gaps().end());
+    if (page->next_page_token().empty()) return gaps;
+    request.set_page_token(page->next_page_token());
+  }
+}
+
+TEST_CASE("The one-pass plans of ListPlanGaps and GetPlanFulfilment equal per-registration plans",
+          "[domain]") {
+  TempDir dir;
+  Env env(dir.File("t.db"), Day(2026, 1, 31));
+  const Fixture fixture = VariedFixture(env);
+  for (const char* as_of : {"2024-05-02", "2024-07-15", "2025-02-28", "2025-07-31", "2026-01-31"}) {
+    // Expected, from GetServicePlan (its own delivery read) of each registration, in
+    // (registered_date, id) order.
+    std::vector<std::pair<v1::Profile, v1::ServicePlan>> plans;
+    for (const auto& [registered, id] : fixture.registrations) {
+      v1::GetProfileRequest get;
+      get.set_registration_id(id);
+      absl::StatusOr<v1::GetProfileResponse> profile = env.tiering->GetProfile(get);
+      REQUIRE(profile.ok());
+      const v1::Profile& p = profile->profile();
+      if (p.registered_date() > as_of || (!p.end_date().empty() && p.end_date() <= as_of)) {
+        continue;
+      }
+      v1::ServicePlan plan;
+      Plan(env, id, as_of, &plan);
+      plans.emplace_back(p, plan);
+    }
+    for (const char* region : {"230000", "230100", "230104", "230202"}) {
+      for (int level = 0; level <= 4; ++level) {
+        for (v1::ObligationState state :
+             {v1::OBLIGATION_STATE_UNSPECIFIED, v1::OBLIGATION_STATE_OPEN,
+              v1::OBLIGATION_STATE_MISSED}) {
+          std::vector<v1::PlanGap> expected;
+          for (const auto& [profile, plan] : plans) {
+            if (!absl::StartsWith(profile.office_region_code(),
+                                  absl::string_view(region).substr(
+                                      0, region[2] == '0' && region[3] == '0' ? 2
+                                         : region[4] == '0' && region[5] == '0' ? 4
+                                                                               : 6))) {
+              continue;
+            }
+            if (level != 0 && plan.level() != level) continue;
+            std::vector<v1::Obligation> obligations(plan.obligations().begin(),
+                                                    plan.obligations().end());
+            if (!HasGap(obligations, state)) continue;
+            v1::PlanGap& gap = expected.emplace_back();
+            gap.set_registration_id(profile.registration_id());
+            gap.set_name(profile.name());
+            gap.set_office_region_code(profile.office_region_code());
+            gap.set_level(plan.level());
+            gap.set_type(plan.type());
+            for (const v1::Obligation& o : obligations) {
+              if (o.state() == v1::OBLIGATION_STATE_MET) continue;
+              if (state != v1::OBLIGATION_STATE_UNSPECIFIED && o.state() != state) continue;
+              *gap.add_obligations() = o;
+            }
+          }
+          for (int page_size : {1, 4, 1000}) {
+            v1::ListPlanGapsRequest request;
+            request.set_region_code(region);
+            request.set_as_of(as_of);
+            request.set_level(static_cast<v1c::UnemploymentLevel>(level));
+            request.set_state(state);
+            request.set_page_size(page_size);
+            const std::vector<v1::PlanGap> gaps = AllGaps(env, request);
+            INFO(as_of << " " << region << " level " << level << " state " << state
+                       << " page_size " << page_size);
+            REQUIRE(gaps.size() == expected.size());
+            for (size_t k = 0; k < gaps.size(); ++k) {
+              INFO(gaps[k].DebugString() << "\nexpected\n" << expected[k].DebugString());
+              CHECK(gaps[k].SerializeAsString() == expected[k].SerializeAsString());
+            }
+          }
+        }
+      }
+    }
+  }
+  // Some gap lists above were long and varied, not all empty or all full.
+  v1::ListPlanGapsRequest all;
+  all.set_region_code("230000");
+  all.set_as_of("2025-07-31");
+  const std::vector<v1::PlanGap> gaps = AllGaps(env, all);
+  CHECK(gaps.size() > 10);
+  CHECK(gaps.size() < fixture.registrations.size());
+
+  // GetPlanFulfilment: the same counts as from each registration's GetServicePlan on the last day
+  // of the period it was active.
+  for (const auto& [first, last] : std::vector<std::pair<std::string, std::string>>{
+           {"2024-05-01", "2024-05-31"},
+           {"2024-06-01", "2024-12-31"},
+           {"2025-02-01", "2025-02-28"},
+           {"2024-01-01", "2026-01-31"}}) {
+    std::map<int, std::array<int, 3>> expected;  // level -> due, met, missed
+    for (const auto& [registered, id] : fixture.registrations) {
+      v1::GetProfileRequest get;
+      get.set_registration_id(id);
+      const v1::Profile p = env.tiering->GetProfile(get)->profile();
+      if (p.registered_date() > last || (!p.end_date().empty() && p.end_date() <= first)) {
+        continue;
+      }
+      absl::CivilDay judged = *time::ParseDate(last);
+      if (!p.end_date().empty()) judged = std::min(judged, *time::ParseDate(p.end_date()) - 1);
+      v1::ServicePlan plan;
+      Plan(env, id, time::FormatDate(judged), &plan);
+      for (const v1::Obligation& o : plan.obligations()) {
+        std::array<int, 3>& counts = expected[o.level()];
+        if (o.due_on().empty()) {
+          if (!o.met_on().empty() && o.met_on() >= first && o.met_on() <= last) {
+            ++counts[0];
+            ++counts[1];
+          }
+          continue;
+        }
+        if (o.due_on() < first || o.due_on() > time::FormatDate(judged)) continue;
+        ++counts[0];
+        if (o.state() == v1::OBLIGATION_STATE_MET) ++counts[1];
+        if (o.state() == v1::OBLIGATION_STATE_MISSED) ++counts[2];
+      }
+    }
+    v1::GetPlanFulfilmentRequest request;
+    request.set_region_code("230000");
+    request.set_period_start(first);
+    request.set_period_end(last);
+    absl::StatusOr<v1::GetPlanFulfilmentResponse> counts = env.tiering->GetPlanFulfilment(request);
+    REQUIRE(counts.ok());
+    REQUIRE(counts->levels_size() == 5);
+    int due = 0;
+    for (const v1::LevelFulfilment& level : counts->levels()) {
+      INFO(first << ".." << last << " level " << level.level());
+      const std::array<int, 3> want = expected[level.level()];
+      CHECK(level.due_count() == want[0]);
+      CHECK(level.met_count() == want[1]);
+      CHECK(level.missed_count() == want[2]);
+      due += level.due_count();
+    }
+    if (first == std::string("2024-01-01")) CHECK(due > 100);
+  }
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "services/statistics/shard_settings.h"
+#include "common/server/registration_shards.h"
 
 #include <algorithm>
 #include <set>
@@ -7,8 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace unemployment::statistics {
-namespace {
+namespace unemployment::server {
 
 bool IsShardId(absl::string_view id) {
   if (id.empty() || id.size() > 32) return false;
@@ -20,8 +19,6 @@ bool IsShardId(absl::string_view id) {
   }
   return true;
 }
-
-}  // namespace
 
 absl::StatusOr<std::vector<RegistrationShard>> ParseRegistrationShards(
     absl::string_view shards, absl::string_view default_address) {
@@ -64,4 +61,4 @@ absl::StatusOr<std::vector<RegistrationShard>> ParseRegistrationShards(
   return out;
 }
 
-}  // namespace unemployment::statistics
+}  // namespace unemployment::server
