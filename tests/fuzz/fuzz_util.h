@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "google/protobuf/stubs/logging.h"
 #include "absl/time/civil_time.h"
 #include "common/validation/region_directory.h"
 
@@ -25,6 +26,9 @@ inline Input Split(const uint8_t* data, size_t size) {
   input.rest = absl::string_view(reinterpret_cast<const char*>(data) + 1, size - 1);
   return input;
 }
+
+// Parsing arbitrary bytes makes protobuf log every invalid UTF-8 string; that is expected here.
+inline const bool kQuietProtobuf = (google::protobuf::SetLogHandler(nullptr), true);
 
 // A fixed "today" so that runs are reproducible.
 inline absl::CivilDay Today() { return absl::CivilDay(2025, 9, 26); }
