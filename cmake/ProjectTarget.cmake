@@ -1,6 +1,12 @@
 # Warning flags for code written in this project (generated code is compiled without them).
 function(ue_project_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+  # -Wshadow=local is GCC's spelling; clang (the fuzz build) has no such level.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
+                                              -Wnon-virtual-dtor)
+  else()
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wnon-virtual-dtor)
+  endif()
   if(UE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what this project needs on Debian 12 (bookworm): the compiler toolchain, gRPC,
 # Protocol Buffers, Abseil, SQLite, Catch2, the google.rpc protos, Python gRPC for client tests,
-# and buf (npm) for proto lint. Safe to run again: it installs only what is missing.
+# clang with libFuzzer (tests/fuzz), and buf (npm) for proto lint. Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 packages=(
@@ -11,6 +11,7 @@ packages=(
   golang-github-gogo-googleapis-dev grpc-proto
   python3 python3-grpcio python3-protobuf python3-grpc-tools
   openssl
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -5,13 +5,20 @@
 # container test (image build, `podman kube play` of the Kubernetes manifests, a submission from
 # outside the pods, backup and restore; about 15 minutes, needs root).
 #   tests/run.sh [debug|release|asan]
-# UE_SKIP_CONTAINER_TEST=1 leaves the container test out.
+# UE_SKIP_CONTAINER_TEST=1 leaves the container test out. The fuzz preset (clang) is built too, for
+# the short fuzz run of CTest (fuzz_smoke, about 3 minutes); UE_SKIP_FUZZ=1 leaves it out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
 deploy/install-deps.sh
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j "$(nproc)"
+# The libFuzzer targets (clang; only the libraries they need) for the fuzz_smoke test (label fuzz).
+# UE_SKIP_FUZZ=1 leaves them out; fuzz_smoke then reports itself skipped.
+if [[ ${UE_SKIP_FUZZ:-0} != 1 ]]; then
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j "$(nproc)"
+fi
 ctest --preset "$preset" -j "$(nproc)"
 if [[ ${UE_SKIP_CONTAINER_TEST:-0} == 1 ]]; then
   echo "container test skipped (UE_SKIP_CONTAINER_TEST=1)"

@@ -22,7 +22,6 @@
 
 namespace unemployment::followup {
 
-namespace v1 = ::unemployment::followup::v1;
 
 // A registration as the follow-up service knows it (from RegistrationCreated/Deregistered events,
 // and from the answers of registration's Deregister).

@@ -13,7 +13,6 @@
 
 namespace unemployment::followup {
 
-namespace v1 = ::unemployment::followup::v1;
 
 // What validation compares against: the day in China and the region directory.
 struct RequestRules {

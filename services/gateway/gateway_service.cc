@@ -6,6 +6,10 @@
 #include <vector>
 
 #include "common/status/status_util.h"
+#include "common/status/violations_status.h"
+#include "common/validation/rules.h"
+#include "common/validation/violations.h"
+#include "services/gateway/application_ids.h"
 #include "common/validation/text.h"
 
 namespace unemployment::gateway {
@@ -159,6 +163,11 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetApplicationStatus(
   absl::StatusOr<CallerIdentity> caller =
       Authorize(*context, common::v1::CHANNEL_UNSPECIFIED, "GetApplicationStatus");
   if (!caller.ok()) return FinishNow(context, caller.status());
+  // An undefined channel number is a malformed request, not another channel's data.
+  if (!common::v1::Channel_IsValid(request->channel())) {
+    return FinishNow(context, status::InvalidFieldError("channel", validation::rule::kCodeUnknown,
+                                                        "the channel is not defined"));
+  }
   if (request->channel() != common::v1::CHANNEL_UNSPECIFIED) {
     if (absl::Status permitted =
             RequireChannel(*caller, request->channel(), "GetApplicationStatus");
@@ -170,6 +179,13 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetApplicationStatus(
   if (id.empty()) {
     return FinishNow(context, status::InvalidFieldError("channel_application_id", "REQUIRED",
                                                         "the channel application id is required"));
+  }
+  // Both channels' ids are 1-40 letters, digits and "-" (the portal's are a stricter subset): an id
+  // outside that can never have been stored, so it is refused rather than looked up.
+  validation::Violations id_violations;
+  ValidateMinistryApplicationId(id, "channel_application_id", id_violations);
+  if (!id_violations.empty()) {
+    return FinishNow(context, status::ViolationsToStatus(id_violations, "GetApplicationStatus request"));
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   intake_.GetStatus(caller->channel, id, DeadlineOf(*context),

@@ -23,7 +23,6 @@
 
 namespace unemployment::registration {
 
-namespace v1 = ::unemployment::registration::v1;
 
 // An application with the fingerprint of the request that created it (idempotency check).
 struct StoredApplication {

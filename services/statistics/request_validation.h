@@ -12,7 +12,6 @@
 
 namespace unemployment::statistics {
 
-namespace v1 = ::unemployment::statistics::v1;
 
 // Largest CSV accepted by CheckReportConsistency.
 inline constexpr size_t kMaxReportCsvBytes = 4 * 1024 * 1024;

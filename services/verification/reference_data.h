@@ -12,7 +12,6 @@
 
 namespace unemployment::verification {
 
-namespace v1 = ::unemployment::verification::v1;
 
 // Identity in the suite: ID type (common.v1.IdType number) and normalised ID number.
 struct PersonKey {

@@ -14,7 +14,6 @@
 
 namespace unemployment::verification {
 
-namespace v1 = ::unemployment::verification::v1;
 
 absl::Status ValidateVerifyApplicant(v1::VerifyApplicantRequest& request, absl::CivilDay today);
 absl::Status ValidateGetVerification(v1::GetVerificationRequest& request);
