@@ -120,7 +120,7 @@ fi
 
 # ---- 1. tools ---------------------------------------------------------------------------------------
 packages=(podman runc debootstrap catatonit golang-github-containernetworking-plugin-dnsname
-          protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf grpc-proto
+          protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf python3-yaml grpc-proto
           golang-github-gogo-googleapis-dev)
 missing=()
 for p in "${packages[@]}"; do
@@ -276,10 +276,11 @@ for svc in "${services[@]}"; do
 done
 ok "all six services SERVING $(($(date +%s) - started)) s after the start of the test"
 for svc in "${services[@]}"; do
-  podman logs "$svc-pod-0-$svc" 2>&1 | grep -q "listening on .*security: on" \
+  log=$(podman logs "$svc-pod-0-$svc" 2>&1)
+  grep -q "listening on .*security: on" <<<"$log" \
     || fail "$svc does not run secured (no 'security: on' in its log)"
-  if podman logs "$svc-pod-0-$svc" 2>&1 | grep -q "WARNING"; then
-    fail "$svc warns at start: $(podman logs "$svc-pod-0-$svc" 2>&1 | grep -m1 WARNING)"
+  if grep -q "WARNING" <<<"$log"; then
+    fail "$svc warns at start: $(grep -m1 WARNING <<<"$log")"
   fi
   podman exec "$svc-pod-0-$svc" test ! -e /var/lib/unemployment/data.key \
     || fail "$svc generated a data key in its volume instead of using UE_DATA_KEY_FILE"
