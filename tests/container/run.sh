@@ -7,16 +7,26 @@
 #     CNI dnsname plugin for pod-name DNS; protoc and Python gRPC for the client),
 #  2. makes the Debian 12 base image with debootstrap if it is missing (no registry can be pulled),
 #  3. builds deploy/Dockerfile with podman (--pull=never),
-#  4. renders deploy/k8s/overlays/podman with `kubectl kustomize`, adds only the test's own image tag
-#     and ports published on 127.0.0.1, and runs it with `podman kube play` on a network of its own,
-#  5. waits until every service answers SERVING (`podman exec ... ue_health_probe`, the exec probe
-#     of the manifests), checks the pods' security settings,
-#  6. submits applications through the gateway from outside the pods, sees them in the review
-#     queue of registration and accepts two (tests/container/suite_check.py),
+#  4. makes a development CA with deploy/security/make-dev-ca.sh (server certificates also naming the
+#     pods) and each service's keys with deploy/security/make-k8s-secrets.sh (the Secret YAML, and
+#     the host folders the podman overlay mounts), renders deploy/k8s/overlays/podman with
+#     `kubectl kustomize`, adds only the test's own image tag, key folders and ports published on
+#     127.0.0.1, and runs it with `podman kube play` on a network of its own: every service SECURED
+#     (mutual TLS, tokens, data/security/policy, audit log, data sealed with the keyring),
+#  5. waits until every service answers SERVING on its plaintext health port (`podman exec ...
+#     ue_health_probe`, the exec probe of the manifests), checks that every service says
+#     "security: on", that a peer reaches another over mutual TLS and not in plain text, checks the
+#     pods' security settings,
+#  6. submits applications through the gateway from outside the pods (client certificate and a
+#     token issued with ue_issue_token from the image), sees them in the review queue of
+#     registration and accepts two (tests/container/suite_check.py); checks that calls without a
+#     client certificate, with a foreign CA's, in plain text or without a token are refused, and a
+#     reviewer of another city is denied; that no ID number is stored in plain text,
 #  7. backs registration up while it runs (ue_store_backup), copies the backup out, wipes the
 #     volume (registration then knows nothing), restores with ue_store_backup and checks every
 #     application and registration is back,
-#  8. stops the suite with SIGTERM and checks that every service exited 0 (graceful shutdown),
+#  8. verifies every service's audit log with ue_audit_verify (gateway and registration must have
+#     entries), stops the suite with SIGTERM and checks that every service exited 0,
 #  9. tears everything down — pods, volumes, network, temporary files — also on failure; only the
 #     image (and the base image, kept so the next run skips debootstrap) stay.
 #
@@ -39,6 +49,8 @@ base=${UE_CONTAINER_BASE:-localhost/debian:bookworm}
 services=(gateway registration verification tiering followup statistics)
 declare -A port=([gateway]=50051 [registration]=50052 [verification]=50053 [tiering]=50054
                  [followup]=50055 [statistics]=50056)
+health_port() { echo $((port[$1] + 100)); }   # UE_HEALTH_LISTEN of the manifests: plaintext, health only
+keys=/etc/unemployment/keys                  # where the pods see their keys
 network=ue-container-test
 state=/var/tmp/ue-container-test   # the rendered manifests of the running suite, for --down
 started=$(date +%s)
@@ -94,7 +106,8 @@ teardown() {
     rm -f "$state/suite.yaml"
   fi
   podman network rm -f "$network" >/dev/null 2>&1 || true
-  rm -rf "$state/overlay" "$state/client" "$state/stop.log" "$state/backup" "$state/made.json"
+  rm -rf "$state/overlay" "$state/client" "$state/stop.log" "$state/backup" "$state/made.json" \
+    "$state/ca" "$state/secrets" "$state/secrets.yaml" "$state/secrets-check" "$state/tokens"
   step "done (exit $rc)"
   exit "$rc"
 }
@@ -107,7 +120,7 @@ fi
 
 # ---- 1. tools ---------------------------------------------------------------------------------------
 packages=(podman runc debootstrap catatonit golang-github-containernetworking-plugin-dnsname
-          protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf grpc-proto
+          protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf python3-yaml grpc-proto
           golang-github-gogo-googleapis-dev)
 missing=()
 for p in "${packages[@]}"; do
@@ -164,7 +177,40 @@ if [[ ${UE_CONTAINER_SKIP_BUILD:-0} != 1 ]]; then
 fi
 podman image exists "$image" || fail "image $image does not exist"
 
-# ---- 4. manifests and kube play ---------------------------------------------------------------------
+# ---- 4. keys, manifests and kube play ---------------------------------------------------------------
+# A fresh development CA per run. podman's DNS names the pods <deployment>-pod-0: the server
+# certificates name them too (peers call registration-pod-0:50052 and check its certificate).
+rm -rf "$state/ca" "$state/secrets" "$state/tokens"
+pod_names=()
+for svc in "${services[@]}"; do pod_names+=("$svc-pod-0"); done
+deploy/security/make-dev-ca.sh "$state/ca" "${pod_names[@]}" >/dev/null || fail "make-dev-ca.sh"
+deploy/security/make-k8s-secrets.sh "$state/ca" >"$state/secrets.yaml" || fail "make-k8s-secrets.sh"
+[[ $(grep -c '^kind: Secret' "$state/secrets.yaml") == "${#services[@]}" ]] \
+  || fail "make-k8s-secrets.sh made $(grep -c '^kind: Secret' "$state/secrets.yaml") Secrets, not ${#services[@]}"
+# kubectl's offline parser (kustomize) reads the Secrets back; each carries the service's certificate.
+mkdir -p "$state/secrets-check"
+cp "$state/secrets.yaml" "$state/secrets-check/"
+printf 'resources:\n  - secrets.yaml\n' >"$state/secrets-check/kustomization.yaml"
+kubectl kustomize "$state/secrets-check" >"$state/secrets-check/out.yaml" \
+  || fail "kubectl kustomize cannot read the Secret YAML"
+/usr/bin/python3 - "$state/secrets-check/out.yaml" "$state/ca" "${services[@]}" <<'PY' || fail "the Secret YAML does not hold the CA's files"
+import sys, yaml
+docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all(open(sys.argv[1]))}
+for svc in sys.argv[3:]:
+    data = docs[f"{svc}-secrets"]["stringData"]
+    assert data["tls.pem"] == open(f"{sys.argv[2]}/server/{svc}.pem").read(), svc
+    assert data["peer.key"] == open(f"{sys.argv[2]}/client/svc-{svc}.key").read(), svc
+    assert data["data.key"] == open(f"{sys.argv[2]}/data.key").read(), svc
+    assert sorted(data) == sorted(["ca.pem", "tls.pem", "tls.key", "peer.pem", "peer.key",
+                                   "token.key", "audit.key", "data.key"]), svc
+PY
+rm -rf "$state/secrets-check"
+# podman 4.3 mishandles Secret volumes: overlays/podman mounts the same files from host folders.
+deploy/security/make-k8s-secrets.sh --files "$state/ca" "$state/secrets" 2>/dev/null || fail "make-k8s-secrets.sh --files"
+chown -R 10001:10001 "$state/secrets"
+chmod 0500 "$state/secrets"/*
+ok "dev CA, 6 Secrets (YAML) and key folders made (make-dev-ca.sh, make-k8s-secrets.sh)"
+
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 gateway_host_port=$(free_port)
 registration_host_port=$(free_port)
@@ -197,9 +243,23 @@ patches:
         path: /spec/template/spec/containers/0/ports/0/hostIP
         value: 127.0.0.1
 EOF
+for svc in "${services[@]}"; do
+  cat >>"$state/overlay/kustomization.yaml" <<EOF
+  - target: {kind: Deployment, name: $svc}
+    patch: |-
+      - op: replace
+        path: /spec/template/spec/volumes/0/hostPath/path
+        value: $state/secrets/$svc
+EOF
+done
 kubectl kustomize "$state/overlay" >"$state/suite.yaml.new" || fail "kubectl kustomize overlays/podman"
 mv "$state/suite.yaml.new" "$state/suite.yaml"
 ok "rendered overlays/podman: $(grep -c '^kind: Deployment' "$state/suite.yaml") Deployments"
+[[ $(grep -c 'name: UE_HEALTH_LISTEN' "$state/suite.yaml") == "${#services[@]}" ]] \
+  && grep -q 'UE_SECURITY_POLICY: /usr/share/unemployment/data/security/policy' "$state/suite.yaml" \
+  && grep -q "UE_DATA_KEY_FILE: $keys/data.key" "$state/suite.yaml" \
+  || fail "the rendered manifests do not set the security settings"
+ok "every service gets UE_SECURITY_POLICY, TLS, token, audit and data keys, UE_HEALTH_LISTEN"
 
 podman network exists "$network" || podman network create "$network" >/dev/null
 [[ $(podman network inspect --format '{{.DNSEnabled}}' "$network") == true ]] \
@@ -211,19 +271,38 @@ ok "podman kube play started $(podman pod ps --filter "network=$network" --forma
 
 # ---- 5. health and security -------------------------------------------------------------------------
 for svc in "${services[@]}"; do
-  podman exec "$svc-pod-0-$svc" ue_health_probe --wait=60s "127.0.0.1:${port[$svc]}" >/dev/null \
+  podman exec "$svc-pod-0-$svc" ue_health_probe --wait=60s "127.0.0.1:$(health_port "$svc")" >/dev/null \
     || fail "$svc did not become SERVING within 60 s"
 done
 ok "all six services SERVING $(($(date +%s) - started)) s after the start of the test"
+for svc in "${services[@]}"; do
+  log=$(podman logs "$svc-pod-0-$svc" 2>&1)
+  grep -q "listening on .*security: on" <<<"$log" \
+    || fail "$svc does not run secured (no 'security: on' in its log)"
+  if grep -q "WARNING" <<<"$log"; then
+    fail "$svc warns at start: $(grep -m1 WARNING <<<"$log")"
+  fi
+  podman exec "$svc-pod-0-$svc" test ! -e /var/lib/unemployment/data.key \
+    || fail "$svc generated a data key in its volume instead of using UE_DATA_KEY_FILE"
+done
+ok "every service runs with security on, no warning, the keyring from the mounted keys"
 # The manifests' exec probes, as podman runs them (podman turns the liveness probe into a healthcheck).
 for svc in "${services[@]}"; do
   podman healthcheck run "$svc-pod-0-$svc" >/dev/null 2>&1 || fail "healthcheck (liveness probe) of $svc"
 done
 ok "liveness probes (ue_health_probe exec) pass in every pod"
-# Peers are found by pod name through podman's DNS.
-podman exec gateway-pod-0-gateway ue_health_probe registration-pod-0:50052 >/dev/null \
-  || fail "gateway cannot reach registration-pod-0:50052"
-ok "gateway reaches registration-pod-0:50052 by name"
+# Peers are found by pod name through podman's DNS, and speak mutual TLS with their peer certificates.
+podman exec gateway-pod-0-gateway ue_health_probe --tls_ca=$keys/ca.pem --tls_cert=$keys/peer.pem \
+  --tls_key=$keys/peer.key registration-pod-0:50052 >/dev/null \
+  || fail "gateway cannot reach registration-pod-0:50052 with mutual TLS"
+if podman exec gateway-pod-0-gateway ue_health_probe --timeout=3s registration-pod-0:50052 >/dev/null 2>&1; then
+  fail "registration-pod-0:50052 answers in plain text"
+fi
+if podman exec gateway-pod-0-gateway ue_health_probe --timeout=3s --tls_ca=$keys/ca.pem \
+  registration-pod-0:50052 >/dev/null 2>&1; then
+  fail "registration-pod-0:50052 answers TLS without a client certificate"
+fi
+ok "gateway reaches registration-pod-0:50052 by name over mutual TLS; plain text and TLS without a client certificate are refused"
 user=$(podman exec gateway-pod-0-gateway id -u)
 [[ $user == 10001 ]] || fail "gateway runs as uid $user, not 10001"
 if podman exec gateway-pod-0-gateway touch /usr/local/bin/x 2>/dev/null; then
@@ -237,21 +316,43 @@ caps=$(podman exec gateway-pod-0-gateway sh -c 'grep CapEff /proc/self/status' |
 ok "uid 10001, read-only root file system, no capabilities, SQLite data on the volume"
 
 # ---- 6. applications from outside the pods ---------------------------------------------------------
-mkdir -p "$state/client"
+mkdir -p "$state/client" "$state/tokens"
 tests/python/generate_client.sh "$state/client" >/dev/null
-check() { PYTHONPATH=$state/client /usr/bin/python3 tests/container/suite_check.py "$@"; }
+# Tokens of the test's callers, issued by ue_issue_token of the image with the deployment's token key.
+issue_token() {  # FILE SYSTEM ROLE REGION
+  podman run --rm --network none --read-only --user 0 -v "$state/ca:/ca:ro" "$image" \
+    ue_issue_token /ca/token.key "$2" container-test "$3" "$4" 2h >"$state/tokens/$1" \
+    || fail "ue_issue_token $2 $3 $4"
+}
+issue_token portal province-portal province-portal '*'
+issue_token reviewer staff-client reviewer 2301        # Harbin: the test's office 230103 is inside
+issue_token reviewer-elsewhere staff-client reviewer 2302   # Qiqihar: must be refused for 230103
+ok "tokens issued with ue_issue_token (portal; reviewer of Harbin; reviewer of Qiqihar)"
+check() {
+  UE_CHECK_CA=$state/ca UE_CHECK_TOKENS=$state/tokens PYTHONPATH=$state/client \
+    /usr/bin/python3 tests/container/suite_check.py "$@"
+}
 gateway_at=127.0.0.1:$gateway_host_port
 registration_at=127.0.0.1:$registration_host_port
 check submit "$gateway_at" "$registration_at" "$state/made.json" \
   || fail "applications through the gateway to the review queue"
 passed=$((passed + 5))
+check refused "$gateway_at" "$registration_at" "$state/made.json" || fail "calls that must be refused"
+passed=$((passed + 8))
+# Personal data at rest: no ID number of the test in any file of registration's volume.
+for id_number in $(/usr/bin/python3 -c 'import json,sys; print(" ".join(a["id_number"] for a in json.load(open(sys.argv[1]))["applications"]))' "$state/made.json"); do
+  if podman exec registration-pod-0-registration sh -c "cat /var/lib/unemployment/* 2>/dev/null | grep -a -q $id_number"; then
+    fail "registration's volume holds the ID number ${id_number:0:6}... in plain text"
+  fi
+done
+ok "no ID number of the test in plain text in registration's volume (sealed at rest)"
 
 # ---- 7. backup, loss, restore of registration ---------------------------------------------------------
 reg_ctr=registration-pod-0-registration
 db=/var/lib/unemployment/registration.db
 restart_registration() {
   podman start "$reg_ctr" >>"$state/stop.log" 2>&1 || fail "podman start $reg_ctr"
-  podman exec "$reg_ctr" ue_health_probe --wait=60s 127.0.0.1:50052 >/dev/null \
+  podman exec "$reg_ctr" ue_health_probe --wait=60s "127.0.0.1:$(health_port registration)" >/dev/null \
     || fail "registration did not become SERVING again"
 }
 # on_volume CMD...: a one-off container of the image on registration's volume (service stopped).
@@ -280,7 +381,22 @@ ok "registration restored from the backup with ue_store_backup and SERVING again
 check intact "$registration_at" "$state/made.json" || fail "registrations intact after the restore"
 passed=$((passed + 6))
 
-# ---- 8. graceful shutdown ---------------------------------------------------------------------------
+# ---- 8. audit logs, graceful shutdown -------------------------------------------------------------------
+for svc in "${services[@]}"; do
+  if ! podman exec "$svc-pod-0-$svc" test -e /var/lib/unemployment/audit.db; then
+    [[ $svc != gateway && $svc != registration ]] || fail "$svc has no audit log"
+    continue
+  fi
+  verdict=$(podman exec "$svc-pod-0-$svc" ue_audit_verify /var/lib/unemployment/audit.db "$keys/audit.key") \
+    || fail "ue_audit_verify of $svc: $verdict"
+  entries=$(sed -n 's/.*: intact, \([0-9]*\) entries.*/\1/p' <<<"$verdict")
+  [[ -n $entries ]] || fail "ue_audit_verify of $svc printed: $verdict"
+  if [[ $svc == gateway || $svc == registration ]] && ((entries == 0)); then
+    fail "$svc recorded no audit entry for the personal-data calls of the test"
+  fi
+  echo "    $svc: ${verdict#*: }"
+done
+ok "audit logs intact (ue_audit_verify); gateway and registration recorded the test's calls"
 if [[ ${UE_CONTAINER_KEEP:-0} == 1 ]]; then
   trap - EXIT
   echo "suite left running (gateway 127.0.0.1:$gateway_host_port); tear down: $0 --down"

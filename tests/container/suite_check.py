@@ -3,18 +3,25 @@
     PYTHONPATH=CLIENT /usr/bin/python3 tests/container/suite_check.py submit GATEWAY REGISTRATION STATE
     PYTHONPATH=CLIENT /usr/bin/python3 tests/container/suite_check.py absent REGISTRATION STATE
     PYTHONPATH=CLIENT /usr/bin/python3 tests/container/suite_check.py intact REGISTRATION STATE
+    PYTHONPATH=CLIENT /usr/bin/python3 tests/container/suite_check.py refused GATEWAY REGISTRATION STATE
 
 submit: three applications through the gateway's published port reach the review queue of their
         office in registration; two are accepted (two registrations). What was made goes to the
         JSON file STATE.
 absent: registration no longer knows them (its data was wiped).
 intact: every application and registration in STATE is back, unchanged (after a restore).
+refused: what security must refuse is refused: no client certificate, a certificate of another CA,
+        plain text, no token, a token of another system, a reviewer outside the office's region.
 
+The suite runs secured: UE_CHECK_CA is the folder of deploy/security/make-dev-ca.sh (the CA, the
+callers' client certificates) and UE_CHECK_TOKENS a folder of tokens from ue_issue_token (portal,
+reviewer, reviewer-elsewhere). Without UE_CHECK_CA the calls are plaintext (an open suite).
 CLIENT is made by tests/python/generate_client.sh. Prints one line per check, exits 1 on the first
 failed one.
 """
 
 import json
+import os
 import sys
 import time
 
@@ -29,6 +36,36 @@ from unemployment.registration.v1 import registration_service_pb2_grpc as reg_gr
 OFFICE = "230103"  # 南岗区, Harbin
 CITY = "230100"
 TIMEOUT = 15
+
+
+CA = os.environ.get("UE_CHECK_CA", "")
+TOKENS = os.environ.get("UE_CHECK_TOKENS", "")
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def channel(address, server, system=None):
+    """A channel to `server` (the name its certificate carries) at address, presenting the client
+    certificate of `system` (None: no client certificate)."""
+    if not CA:
+        return grpc.insecure_channel(address)
+    # "rogue": the client certificate of make-dev-ca.sh's second, unrelated CA.
+    base = f"{CA}/rogue/client" if system == "rogue" else f"{CA}/client/{system}"
+    key = read(f"{base}.key") if system else None
+    cert = read(f"{base}.pem") if system else None
+    credentials = grpc.ssl_channel_credentials(read(f"{CA}/ca.pem"), key, cert)
+    return grpc.secure_channel(address, credentials,
+                               options=(("grpc.ssl_target_name_override", server),))
+
+
+def token(name):
+    """Call metadata carrying the token TOKENS/name (open suite: the x-channel-id header)."""
+    if not CA:
+        return (("x-channel-id", "province-portal"),) if name == "portal" else ()
+    return (("authorization", "Bearer " + read(f"{TOKENS}/{name}").decode().strip()),)
 
 
 def check(ok, what):
@@ -61,22 +98,23 @@ def application_form(id_number, name):
 
 
 def queued_ids(registration):
-    ids, token = set(), ""
+    ids, page_token = set(), ""
     while True:
         page = registration.ListReviewQueue(
-            reg.ListReviewQueueRequest(office_region_code=OFFICE, page_size=500, page_token=token),
-            timeout=TIMEOUT)
+            reg.ListReviewQueueRequest(office_region_code=OFFICE, page_size=500,
+                                       page_token=page_token),
+            metadata=token("reviewer"), timeout=TIMEOUT)
         ids.update(entry.application.id for entry in page.entries)
-        token = page.next_page_token
-        if not token:
+        page_token = page.next_page_token
+        if not page_token:
             return ids
 
 
 def submit(gateway_addr, registration_addr, state_path):
     run = f"{int(time.time() * 1000) % 10**9:09d}"
     made = {"applications": [], "registrations": []}
-    with grpc.insecure_channel(gateway_addr) as channel:
-        gateway = gw_grpc.GatewayServiceStub(channel)
+    with channel(gateway_addr, "gateway", "province-portal") as portal:
+        gateway = gw_grpc.GatewayServiceStub(portal)
         for i in range(3):
             # Even 17th digit: female, as the form says.
             id_number = with_check_character(f"{OFFICE}1990010{i + 1}{2 * (int(run[-2:]) % 50):03d}")
@@ -84,14 +122,14 @@ def submit(gateway_addr, registration_addr, state_path):
             reply = gateway.SubmitApplication(
                 gw.SubmitApplicationRequest(portal_application_id=portal_id,
                                             form=application_form(id_number, f"容器测试{i + 1}")),
-                metadata=(("x-channel-id", "province-portal"),), timeout=TIMEOUT).application
+                metadata=token("portal"), timeout=TIMEOUT).application
             check(reply.application_id != "" and reply.office_region_code == OFFICE,
                   f"gateway {gateway_addr} accepted {portal_id} as {reply.application_id} "
                   f"for office {reply.office_region_code}, due {reply.due_date}")
             made["applications"].append({"id": reply.application_id, "portal_id": portal_id,
                                          "id_number": id_number})
-    with grpc.insecure_channel(registration_addr) as channel:
-        registration = reg_grpc.RegistrationServiceStub(channel)
+    with channel(registration_addr, "registration", "staff-client") as staff:
+        registration = reg_grpc.RegistrationServiceStub(staff)
         queued = queued_ids(registration)
         check(all(a["id"] in queued for a in made["applications"]),
               f"registration {registration_addr} lists all 3 in the review queue of {OFFICE}")
@@ -99,7 +137,7 @@ def submit(gateway_addr, registration_addr, state_path):
             reply = registration.ReviewApplication(reg.ReviewApplicationRequest(
                 application_id=application["id"], request_id=f"container-test-{run}-{i}",
                 outcome=codes_pb2.REVIEW_OUTCOME_ACCEPTED, reviewer="container-test"),
-                timeout=TIMEOUT)
+                metadata=token("reviewer"), timeout=TIMEOUT)
             made["registrations"].append({"id": reply.registration.id,
                                           "application_id": application["id"],
                                           "registered_date": reply.registration.registered_date})
@@ -114,12 +152,13 @@ def submit(gateway_addr, registration_addr, state_path):
 def absent(registration_addr, state_path):
     with open(state_path, encoding="utf-8") as f:
         made = json.load(f)
-    with grpc.insecure_channel(registration_addr) as channel:
-        registration = reg_grpc.RegistrationServiceStub(channel)
+    with channel(registration_addr, "registration", "staff-client") as staff:
+        registration = reg_grpc.RegistrationServiceStub(staff)
         for application in made["applications"]:
             try:
                 registration.GetApplication(
-                    reg.GetApplicationRequest(application_id=application["id"]), timeout=TIMEOUT)
+                    reg.GetApplicationRequest(application_id=application["id"]),
+                    metadata=token("reviewer"), timeout=TIMEOUT)
                 check(False, f"{application['id']} is gone after the data was wiped")
             except grpc.RpcError as error:
                 if error.code() != grpc.StatusCode.NOT_FOUND:
@@ -130,19 +169,19 @@ def absent(registration_addr, state_path):
 def intact(registration_addr, state_path):
     with open(state_path, encoding="utf-8") as f:
         made = json.load(f)
-    with grpc.insecure_channel(registration_addr) as channel:
-        registration = reg_grpc.RegistrationServiceStub(channel)
+    with channel(registration_addr, "registration", "staff-client") as staff:
+        registration = reg_grpc.RegistrationServiceStub(staff)
         for application in made["applications"]:
             got = registration.GetApplication(
                 reg.GetApplicationRequest(application_id=application["id"]),
-                timeout=TIMEOUT).application
+                metadata=token("reviewer"), timeout=TIMEOUT).application
             check(got.channel_application_id == application["portal_id"] and
                   got.form.person_id.id_number == application["id_number"],
                   f"application {application['id']} is back with its form")
         for registered in made["registrations"]:
             got = registration.GetRegistration(
                 reg.GetRegistrationRequest(registration_id=registered["id"]),
-                timeout=TIMEOUT).registration
+                metadata=token("reviewer"), timeout=TIMEOUT).registration
             check(got.application_id == registered["application_id"] and
                   got.registered_date == registered["registered_date"],
                   f"registration {registered['id']} is back "
@@ -153,8 +192,54 @@ def intact(registration_addr, state_path):
               "the review queue is as it was: the undecided application waits, the decided ones not")
 
 
+def refused_with(what, expected, call):
+    """call() must fail with one of the status codes `expected`."""
+    try:
+        call()
+    except grpc.RpcError as error:
+        check(error.code() in expected, f"{what}: refused with {error.code().name}")
+        return
+    check(False, f"{what}: refused (it was answered)")
+
+
+def refused(gateway_addr, registration_addr, state_path):
+    check(bool(CA), "the suite runs secured (UE_CHECK_CA is set)")
+    with open(state_path, encoding="utf-8") as f:
+        made = json.load(f)
+    application_id = made["applications"][0]["id"]
+    get = reg.GetApplicationRequest(application_id=application_id)
+    handshake = (grpc.StatusCode.UNAVAILABLE,)
+
+    def get_application(ch, metadata):
+        return lambda: reg_grpc.RegistrationServiceStub(ch).GetApplication(
+            get, metadata=metadata, timeout=TIMEOUT)
+
+    with channel(registration_addr, "registration", None) as anonymous:
+        refused_with("TLS without a client certificate", handshake,
+                     get_application(anonymous, token("reviewer")))
+    with channel(registration_addr, "registration", "rogue") as rogue:
+        refused_with("a client certificate of another CA", handshake,
+                     get_application(rogue, token("reviewer")))
+    with grpc.insecure_channel(registration_addr) as plain:
+        refused_with("plain text", handshake, get_application(plain, token("reviewer")))
+    with grpc.insecure_channel(gateway_addr) as plain:
+        refused_with("plain text to the gateway", handshake,
+                     lambda: gw_grpc.GatewayServiceStub(plain).SubmitApplication(
+                         gw.SubmitApplicationRequest(portal_application_id="x"),
+                         metadata=token("portal"), timeout=TIMEOUT))
+    with channel(registration_addr, "registration", "staff-client") as staff:
+        refused_with("the staff client's certificate without a token",
+                     (grpc.StatusCode.UNAUTHENTICATED,), get_application(staff, ()))
+        refused_with("the staff client's certificate with the portal's token",
+                     (grpc.StatusCode.UNAUTHENTICATED,), get_application(staff, token("portal")))
+        refused_with(f"a reviewer of Qiqihar (2302) reading an application of {OFFICE}",
+                     (grpc.StatusCode.PERMISSION_DENIED,),
+                     get_application(staff, token("reviewer-elsewhere")))
+
+
 if __name__ == "__main__":
-    commands = {"submit": (submit, 3), "absent": (absent, 2), "intact": (intact, 2)}
+    commands = {"submit": (submit, 3), "absent": (absent, 2), "intact": (intact, 2),
+                "refused": (refused, 3)}
     if len(sys.argv) < 2 or sys.argv[1] not in commands or len(sys.argv) != commands[sys.argv[1]][1] + 2:
         sys.exit(__doc__)
     commands[sys.argv[1]][0](*sys.argv[2:])
