@@ -11,6 +11,8 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/security/auth_context.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/slice.h"
 
 namespace unemployment::security {
 namespace {
@@ -53,15 +55,19 @@ absl::Duration ParseGrpcTimeout(absl::string_view value) {
   }
 }
 
-// True for methods that stream responses (event feeds): they run as long as the subscriber.
-bool IsStreamingMethod(absl::string_view path) {
-  if (path.size() < 2) return false;
+// The generated method at gRPC path "/pkg.Service/Method", or null.
+const google::protobuf::MethodDescriptor* MethodDescriptorOf(absl::string_view path) {
+  if (path.size() < 2) return nullptr;
   std::string name(path.substr(1));
   size_t slash = name.find('/');
-  if (slash == std::string::npos) return false;
+  if (slash == std::string::npos) return nullptr;
   name[slash] = '.';
-  const google::protobuf::MethodDescriptor* method =
-      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
+  return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(name);
+}
+
+// True for methods that stream responses (event feeds): they run as long as the subscriber.
+bool IsStreamingMethod(absl::string_view path) {
+  const google::protobuf::MethodDescriptor* method = MethodDescriptorOf(path);
   return method != nullptr && (method->server_streaming() || method->client_streaming());
 }
 
@@ -124,21 +130,25 @@ std::string StatusCodeName(grpc::StatusCode code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
-class AuditInterceptor final : public grpc::experimental::Interceptor {
+// Audit (methods marked personal) and response masking (callers who do not see personal data
+// clear), one interceptor per call that needs either.
+class GuardInterceptor final : public grpc::experimental::Interceptor {
  public:
-  AuditInterceptor(CallGuard* guard, grpc::experimental::ServerRpcInfo* info)
-      : guard_(guard), info_(info) {}
+  GuardInterceptor(CallGuard* guard, grpc::experimental::ServerRpcInfo* info, bool audit,
+                   bool may_mask)
+      : guard_(guard), info_(info), audit_(audit), may_mask_(may_mask) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
-    if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_MESSAGE) && record_.empty()) {
+    if (audit_ && methods->QueryInterceptionHookPoint(Hook::POST_RECV_MESSAGE) && record_.empty()) {
       // The generated service deserialised the request into its message type, a
       // google::protobuf::Message subclass.
       if (void* message = methods->GetRecvMessage()) {
         record_ = RecordOf(*static_cast<google::protobuf::Message*>(message));
       }
     }
-    if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
+    if (may_mask_ && methods->QueryInterceptionHookPoint(Hook::PRE_SEND_MESSAGE)) MaskResponse(methods);
+    if (audit_ && methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
       grpc::Status sent = methods->GetSendStatus();
       absl::Status written = Write(sent);
       if (!written.ok()) {
@@ -151,6 +161,57 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
   }
 
  private:
+  void MaskResponse(grpc::experimental::InterceptorBatchMethods* methods) {
+    if (!caller_decided_) {
+      caller_decided_ = true;
+      absl::StatusOr<Caller> caller = guard_->Identify(*info_->server_context());
+      // A caller that cannot be identified (it passed the guard, so this does not happen) sees
+      // masked values.
+      masking_ = !caller.ok() || !guard_->policy().SeesClear(info_->method(), caller->claims.role);
+    }
+    if (!masking_) return;
+    // The generated handlers send their response message (a google::protobuf::Message) by
+    // pointer. A message that reaches here serialised already is parsed, masked and serialised
+    // again (fail closed).
+    const void* sent = methods->GetSendMessage();
+    if (sent == nullptr) {
+      MaskSerialized(methods->GetSerializedSendMessage());
+      return;
+    }
+    const auto* response = static_cast<const google::protobuf::Message*>(sent);
+    if (!guard_->masker().Applies(response->GetDescriptor())) return;
+    // The handler's message stays untouched (it may be the handler's own state): a masked copy is
+    // sent instead. One write is outstanding at a time, so the previous copy is no longer needed.
+    masked_.reset(response->New());
+    masked_->CopyFrom(*response);
+    guard_->masker().Mask(masked_.get());
+    methods->ModifySendMessage(masked_.get());
+  }
+
+  void MaskSerialized(grpc::ByteBuffer* buffer) {
+    if (buffer == nullptr) return;
+    const google::protobuf::MethodDescriptor* method = MethodDescriptorOf(info_->method());
+    std::vector<grpc::Slice> slices;
+    if (method == nullptr || !buffer->Dump(&slices).ok()) {
+      *buffer = grpc::ByteBuffer();  // cannot be checked: nothing is sent rather than clear data
+      return;
+    }
+    std::string bytes;
+    for (const grpc::Slice& slice : slices) {
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+    std::unique_ptr<google::protobuf::Message> message(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(method->output_type())->New());
+    if (!message->ParseFromString(bytes)) {
+      *buffer = grpc::ByteBuffer();
+      return;
+    }
+    guard_->masker().Mask(message.get());
+    std::string masked = message->SerializeAsString();
+    grpc::Slice slice(masked);
+    *buffer = grpc::ByteBuffer(&slice, 1);
+  }
+
   absl::Status Write(const grpc::Status& sent) {
     AuditEntry entry;
     entry.at = guard_->Now();
@@ -171,19 +232,26 @@ class AuditInterceptor final : public grpc::experimental::Interceptor {
 
   CallGuard* guard_;
   grpc::experimental::ServerRpcInfo* info_;
+  const bool audit_;
+  const bool may_mask_;
   std::string record_;
+  bool caller_decided_ = false;
+  bool masking_ = false;
+  std::unique_ptr<google::protobuf::Message> masked_;
 };
 
-class AuditInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+class GuardInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit AuditInterceptorFactory(CallGuard* guard) : guard_(guard) {}
+  explicit GuardInterceptorFactory(CallGuard* guard) : guard_(guard) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    if (guard_->audit() == nullptr) return nullptr;
     const MethodPolicy* method = guard_->policy().FindMethod(info->method());
-    if (method == nullptr || !method->personal_data) return nullptr;
-    return new AuditInterceptor(guard_, info);
+    if (method == nullptr) return nullptr;
+    bool audit = guard_->audit() != nullptr && method->personal_data;
+    bool may_mask = guard_->masker().MethodMayMask(info->method());
+    if (!audit && !may_mask) return nullptr;
+    return new GuardInterceptor(guard_, info, audit, may_mask);
   }
 
  private:
@@ -317,7 +385,7 @@ std::shared_ptr<grpc::AuthMetadataProcessor> CallGuard::MakeProcessor() {
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 CallGuard::MakeAuditInterceptorFactory() {
-  return std::make_unique<AuditInterceptorFactory>(this);
+  return std::make_unique<GuardInterceptorFactory>(this);
 }
 
 void InstallProcessGuard(CallGuard* guard) { process_guard.store(guard); }

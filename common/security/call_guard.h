@@ -15,6 +15,8 @@
 //     excepted), and the policy decides (PERMISSION_DENIED). Health checks are exempt;
 //   - writes an audit entry for every call of a `personal` method, after the handler, with the
 //     result; if that write fails the call fails with UNAVAILABLE;
+//   - masks personal data in responses to callers whose role does not see it clear (the policy's
+//     `clear` and `mask` lines; security/masking.h), in the same interceptor as the audit;
 //   - lets handlers read the caller (CurrentCaller) and check a record's region (RequireRegion).
 //
 // With security off (no --security_policy), nothing of this runs: plaintext, every caller is
@@ -32,6 +34,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/security/audit_log.h"
+#include "common/security/masking.h"
 #include "common/security/policy.h"
 #include "common/security/token.h"
 #include "grpcpp/security/auth_metadata_processor.h"
@@ -78,10 +81,14 @@ class CallGuard {
   absl::StatusOr<Caller> Identify(const grpc::ServerContextBase& context) const;
 
   std::shared_ptr<grpc::AuthMetadataProcessor> MakeProcessor();
+  // The server interceptor of the guard: audits calls of `personal` methods and masks responses
+  // for callers who do not see personal data clear. No interceptor is made for a call that needs
+  // neither.
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeAuditInterceptorFactory();
 
   const Policy& policy() const { return options_.policy; }
   AuditLog* audit() const { return options_.audit; }
+  ResponseMasker& masker() { return masker_; }
   absl::Time Now() const { return options_.now(); }
 
  private:
@@ -94,6 +101,7 @@ class CallGuard {
     absl::Time updated;
   };
   GuardOptions options_;
+  ResponseMasker masker_{&options_.policy};
   absl::Mutex mu_;
   std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
 };

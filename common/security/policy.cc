@@ -16,6 +16,31 @@ absl::Status LineError(int line, absl::string_view message) {
   return absl::InvalidArgumentError(absl::StrCat("security policy line ", line, ": ", message));
 }
 
+bool ParseMaskKind(absl::string_view name, MaskKind* kind) {
+  static const auto* const kinds = new std::map<absl::string_view, MaskKind>{
+      {"none", MaskKind::kNone},       {"id-number", MaskKind::kIdNumber},
+      {"phone", MaskKind::kPhone},     {"email", MaskKind::kEmail},
+      {"contact", MaskKind::kContact}, {"name", MaskKind::kName},
+      {"address", MaskKind::kAddress}, {"hidden", MaskKind::kHidden},
+      {"region-code", MaskKind::kRegionCode}, {"text", MaskKind::kText}};
+  auto it = kinds->find(name);
+  if (it == kinds->end()) return false;
+  *kind = it->second;
+  return true;
+}
+
+bool IsFieldName(absl::string_view s) {
+  int dots = 0;
+  for (char c : s) {
+    if (c == '.') {
+      ++dots;
+    } else if (!absl::ascii_isalnum(c) && c != '_') {
+      return false;
+    }
+  }
+  return dots >= 2 && s.front() != '.' && s.back() != '.' && !absl::StrContains(s, "..");
+}
+
 bool IsName(absl::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
@@ -90,8 +115,43 @@ absl::StatusOr<Policy> Policy::Parse(absl::string_view text) {
       if (!policy.methods_.emplace(method.path, method).second) {
         return LineError(line_number, absl::StrCat("method '", fields[1], "' appears twice"));
       }
+    } else if (fields[0] == "clear") {
+      if (fields.size() < 2 || !IsName(fields[1])) {
+        return LineError(line_number, "expected: clear <role> [<package.Service/Method> ...]");
+      }
+      std::set<std::string> paths;
+      for (size_t i = 2; i < fields.size(); ++i) paths.insert(absl::StrCat("/", fields[i]));
+      if (!policy.clear_.emplace(std::string(fields[1]), std::move(paths)).second) {
+        return LineError(line_number, absl::StrCat("role '", fields[1], "' has two clear lines"));
+      }
+    } else if (fields[0] == "mask") {
+      MaskKind kind = MaskKind::kNone;
+      if (fields.size() != 3 || !IsFieldName(fields[1])) {
+        return LineError(line_number, "expected: mask <package.Message.field> <kind>");
+      }
+      if (!ParseMaskKind(fields[2], &kind)) {
+        return LineError(line_number, absl::StrCat("unknown mask kind '", fields[2], "'"));
+      }
+      if (!policy.masked_fields_.emplace(std::string(fields[1]), kind).second) {
+        return LineError(line_number, absl::StrCat("field '", fields[1], "' appears twice"));
+      }
     } else {
       return LineError(line_number, absl::StrCat("unknown statement '", fields[0], "'"));
+    }
+  }
+  for (const auto& [role, paths] : policy.clear_) {
+    bool known = false;
+    for (const auto& [path, method] : policy.methods_) known = known || method.roles.count(role) > 0;
+    if (!known) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("security policy: clear names role '", role, "' that no method allows"));
+    }
+    for (const std::string& path : paths) {
+      const MethodPolicy* method = policy.FindMethod(path);
+      if (method == nullptr || method->roles.count(role) == 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "security policy: clear ", role, " names ", path, ", which does not allow that role"));
+      }
     }
   }
   std::set<std::string> method_roles;
@@ -149,6 +209,12 @@ absl::Status Policy::Authorize(absl::string_view path, absl::string_view role,
         "REGION_SCOPE_TOO_NARROW", {{"region_scope", std::string(region_scope)}});
   }
   return absl::OkStatus();
+}
+
+bool Policy::SeesClear(absl::string_view path, absl::string_view role) const {
+  auto it = clear_.find(role);
+  if (it == clear_.end()) return false;
+  return it->second.empty() || it->second.count(std::string(path)) > 0;
 }
 
 std::set<std::string> Policy::Roles() const {

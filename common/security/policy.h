@@ -22,6 +22,21 @@
 //              province - only callers with the province-wide scope "*" may call it.
 //       A method may appear in one allow line only. `package.Service/*` is not accepted: every
 //       method is named so that adding a method to a contract forces a decision here.
+//
+//   clear <role> [<package.Service/Method> ...]
+//       The role sees personal data in responses unmasked: in every method it may call, or only
+//       in the methods listed. A role without a clear line (or a method not listed) gets the
+//       fields named by `mask` masked in every response (security/masking.h). A role may appear
+//       in one clear line only; a listed method must allow the role.
+//
+//   mask <package.Message.field> <kind>
+//       A string field (singular or repeated) of a response message that holds personal data, and
+//       how it is masked for callers who do not see it clear. kind: id-number, phone, email,
+//       contact (phone, or e-mail when it holds '@'), name, address (free text address), hidden
+//       (replaced by "****" whatever it holds, e.g. the part of an address below the county),
+//       region-code (keeps the 6-digit county code, hides the township and village digits), text
+//       (free text: ID and mobile numbers in it are masked), or none (reviewed: not personal
+//       data, e.g. an agency's public phone). A field may appear in one mask line only.
 
 #include <map>
 #include <set>
@@ -34,6 +49,10 @@
 namespace unemployment::security {
 
 enum class RegionScopeRule { kAny, kRegional, kProvince };
+
+enum class MaskKind {
+  kNone, kIdNumber, kPhone, kEmail, kContact, kName, kAddress, kHidden, kRegionCode, kText
+};
 
 struct SystemPolicy {
   std::string name;
@@ -68,9 +87,17 @@ class Policy {
   // Every role named by a system or a method.
   std::set<std::string> Roles() const;
 
+  // True when `role` sees personal data in responses of `path` unmasked (a clear line).
+  bool SeesClear(absl::string_view path, absl::string_view role) const;
+  // The mask lines: full field name ("unemployment.common.v1.PersonId.id_number") -> kind.
+  const std::map<std::string, MaskKind, std::less<>>& masked_fields() const { return masked_fields_; }
+
  private:
   std::map<std::string, SystemPolicy, std::less<>> systems_;
   std::map<std::string, MethodPolicy, std::less<>> methods_;
+  // role -> the methods it sees clear; an empty set: every method it may call.
+  std::map<std::string, std::set<std::string>, std::less<>> clear_;
+  std::map<std::string, MaskKind, std::less<>> masked_fields_;
 };
 
 }  // namespace unemployment::security

@@ -4,7 +4,8 @@ deploy/security/make-dev-ca.sh. Shows: a certificate from another CA is refused;
 token cannot call the ministry's method; a district reviewer listing another district's queue
 gets PERMISSION_DENIED and no data while their own district's queue works (and the same for
 follow-up staff and the due list); health answers on the
-plaintext probe port; an edited audit row is detected by ue_audit_verify.
+plaintext probe port; an auditor reading an application gets the ID number, mobile and address
+masked while a reviewer gets them clear; an edited audit row is detected by ue_audit_verify.
 """
 
 import os
@@ -178,6 +179,31 @@ class SecurityEndToEnd(unittest.TestCase):
                                   metadata=self.bearer(self.token("staff-client", "statistician")),
                                   timeout=TIMEOUT)
         self.assertEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+
+    def test_3c_auditor_gets_personal_data_masked(self):
+        stub = reg_grpc.RegistrationServiceStub(self.channel(self.registration_addr, "client/staff-client"))
+        reviewer = self.bearer(self.token("staff-client", "reviewer", "2301"))
+        queue = stub.ListReviewQueue(reg.ListReviewQueueRequest(
+            office_region_code="230102", kind=reg.REVIEW_QUEUE_KIND_PROVINCE, page_size=10),
+            metadata=reviewer, timeout=TIMEOUT)
+        self.assertEqual(queue.entries[0].application.form.person_id.id_number, "34052419800101001X")
+        app_id = queue.entries[0].application.id
+        clear = stub.GetApplication(reg.GetApplicationRequest(application_id=app_id),
+                                    metadata=reviewer, timeout=TIMEOUT).application.form
+        self.assertEqual(clear.person_id.id_number, "34052419800101001X")
+        self.assertEqual(clear.contact.mobile, "13800138000")
+        self.assertEqual(clear.residence_address.detail, "某街道1号")
+        auditor = self.bearer(self.token("staff-client", "auditor", "2301"))
+        for masked in (stub.GetApplication(reg.GetApplicationRequest(application_id=app_id),
+                                           metadata=auditor, timeout=TIMEOUT).application.form,
+                       stub.ListReviewQueue(reg.ListReviewQueueRequest(
+                           office_region_code="230102", kind=reg.REVIEW_QUEUE_KIND_PROVINCE,
+                           page_size=10), metadata=auditor, timeout=TIMEOUT).entries[0].application.form):
+            self.assertEqual(masked.person_id.id_number, "340524**********1X")
+            self.assertEqual(masked.contact.mobile, "138****8000")
+            self.assertEqual(masked.residence_address.detail, "****")
+            self.assertEqual(masked.residence_address.county_code, clear.residence_address.county_code)
+            self.assertEqual(masked.name, "张*")
 
     def test_4_health_on_the_probe_port(self):
         out = subprocess.run([f"{BIN_DIR}/ops/ue_health_probe", "--timeout=5s",

@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/log/mask.h"
 #include "google/protobuf/descriptor.h"
 #include "unemployment/followup/v1/followup_service.pb.h"
 #include "unemployment/gateway/v1/gateway_service.pb.h"
@@ -219,6 +220,73 @@ TEST_CASE("the policy parser refuses what it does not understand") {
   CHECK_FALSE(Policy::Parse("system a reviewer\n").ok());  // a role no method allows
   CHECK_FALSE(Policy::Parse("allow p.S/M none any a\nallow p.S/M none any b").ok());
   CHECK(Policy::Parse("system a reviewer\nallow p.S/M none any reviewer # ok\n").ok());
+  // Masking statements.
+  const std::string base = "allow p.S/M none any reviewer\n";
+  CHECK(Policy::Parse(base + "clear reviewer\nmask p.Msg.phone phone\n").ok());
+  CHECK(Policy::Parse(base + "clear reviewer p.S/M\n").ok());
+  CHECK_FALSE(Policy::Parse(base + "clear auditor\n").ok());           // a role no method allows
+  CHECK_FALSE(Policy::Parse(base + "clear reviewer p.S/Other\n").ok());  // not its method
+  CHECK_FALSE(Policy::Parse(base + "clear reviewer\nclear reviewer\n").ok());
+  CHECK_FALSE(Policy::Parse(base + "mask p.Msg.phone scramble\n").ok());
+  CHECK_FALSE(Policy::Parse(base + "mask phone phone\n").ok());
+  CHECK_FALSE(Policy::Parse(base + "mask p.Msg.phone phone\nmask p.Msg.phone none\n").ok());
+}
+
+// Every string field of the contracts, by full name.
+std::map<std::string, const google::protobuf::FieldDescriptor*> StringFieldsInContracts() {
+  std::map<std::string, const google::protobuf::FieldDescriptor*> fields;
+  std::vector<const google::protobuf::Descriptor*> pending;
+  std::string root = std::string(UE_SOURCE_DIR) + "/proto";
+  LinkContracts();
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.path().extension() != ".proto") continue;
+    const google::protobuf::FileDescriptor* file =
+        google::protobuf::DescriptorPool::generated_pool()->FindFileByName(
+            std::filesystem::relative(entry.path(), root).string());
+    REQUIRE(file != nullptr);
+    for (int i = 0; i < file->message_type_count(); ++i) pending.push_back(file->message_type(i));
+  }
+  while (!pending.empty()) {
+    const google::protobuf::Descriptor* type = pending.back();
+    pending.pop_back();
+    for (int i = 0; i < type->nested_type_count(); ++i) pending.push_back(type->nested_type(i));
+    for (int i = 0; i < type->field_count(); ++i) {
+      const google::protobuf::FieldDescriptor* field = type->field(i);
+      if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+        fields[field->full_name()] = field;
+      }
+    }
+  }
+  return fields;
+}
+
+TEST_CASE("every contract field named like personal data has a mask line, and every line a field") {
+  Policy policy = LoadPolicy();
+  std::map<std::string, const google::protobuf::FieldDescriptor*> fields = StringFieldsInContracts();
+  REQUIRE(fields.size() > 200);
+  int personal = 0;
+  for (const auto& [name, field] : fields) {
+    if (!log::PersonalDataKindForKey(field->name()).has_value()) continue;
+    ++personal;
+    INFO(name << " looks like personal data: add a mask line (kind none if it is not)");
+    CHECK(policy.masked_fields().count(name) == 1);
+  }
+  CHECK(personal >= 20);
+  for (const auto& [name, kind] : policy.masked_fields()) {
+    INFO(name << " is no string field of the contracts");
+    CHECK(fields.count(name) == 1);
+  }
+  // The ID number, the phones and the address are masked; only the reviewing and follow-up
+  // staff and the services see them clear, and only where the policy lets them call.
+  CHECK(policy.masked_fields().at("unemployment.common.v1.PersonId.id_number") == MaskKind::kIdNumber);
+  CHECK(policy.masked_fields().at("unemployment.common.v1.ContactInfo.mobile") == MaskKind::kPhone);
+  CHECK(policy.masked_fields().at("unemployment.common.v1.Address.detail") == MaskKind::kHidden);
+  const std::string get = "/unemployment.registration.v1.RegistrationService/GetApplication";
+  for (const std::string& role : policy.Roles()) {
+    INFO(role);
+    bool clear = role == "reviewer" || role == "followup-staff" || role == "service";
+    CHECK(policy.SeesClear(get, role) == clear);
+  }
 }
 
 }  // namespace
