@@ -163,10 +163,12 @@ class Cluster:
                   lambda: (f"--shards=main={addr('registration-main')()},"
                            f"harbin={addr('registration-harbin')()}"),
                   f"--routing_table={SOURCE_DIR}/data/routing/two-shards.csv")
+        # Tiering and follow-up read the "main" shard only (the checks count its registrations);
+        # its id is not the default "hlj", so it is named.
         self._add("tiering", "tiering",
-                  lambda: f"--registration_addr={addr('registration-main')()}")
+                  lambda: f"--registration_shards=main={addr('registration-main')()}")
         self._add("followup", "followup",
-                  lambda: f"--registration_addr={addr('registration-main')()}",
+                  lambda: f"--registration_shards=main={addr('registration-main')()}",
                   lambda: f"--verification_addr={addr('verification')()}")
         self._add("statistics", "statistics",
                   lambda: (f"--registration_shards=main={addr('registration-main')()},"
