@@ -50,6 +50,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/crypto/process_keyring.h"
 #include "common/server/settings.h"
 #include "tests/bench/bench_main.h"
 #include "common/store/database.h"
@@ -393,6 +394,15 @@ int Run(const Config& config) {
 
   std::vector<std::string> result_fields;
   bool ok = true;
+  // The bench writes tiering.db itself and then starts tiering_server on it: both must seal and
+  // open personal data with the same keyring, the data folder's data.key that the server uses by
+  // default (made here; a development key, as in the local runner).
+  {
+    std::string key_warning;
+    if (absl::Status keys = crypto::InstallFromSetting("", data_dir, &key_warning); !keys.ok()) {
+      return fail(absl::StrCat("data key: ", keys.message()));
+    }
+  }
   {
     store::DatabaseOptions options;
     options.path = data_dir + "/tiering.db";
