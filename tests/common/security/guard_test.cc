@@ -17,29 +17,17 @@
 #include "grpcpp/security/credentials.h"
 #include "unemployment/testing/v1/echo_service.grpc.pb.h"
 
+#include "tests/common/security/dev_ca.h"
+
 namespace unemployment::security {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+using test_support::ReadAll;
 
 // One dev CA for the whole test binary.
-const fs::path& Certs() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / absl::StrCat("ue-guard-test-", getpid());
-    std::string command = absl::StrCat(UE_SOURCE_DIR, "/deploy/security/make-dev-ca.sh '",
-                                       d.string(), "' >/dev/null");
-    REQUIRE(std::system(command.c_str()) == 0);
-    return d;
-  }();
-  return dir;
-}
+const fs::path& Certs() { return test_support::DevCa("guard-test"); }
 
 std::string TokenKey() {
   absl::StatusOr<std::string> key = ReadKeyFile((Certs() / "token.key").string());

@@ -21,6 +21,8 @@
 #include "unemployment/registration/v1/registration_service.grpc.pb.h"
 #include "unemployment/tiering/v1/tiering_service.grpc.pb.h"
 
+#include "tests/common/security/dev_ca.h"
+
 namespace unemployment::security {
 namespace {
 
@@ -33,23 +35,10 @@ constexpr char kMobile[] = "13912345678";
 constexpr char kLandline[] = "0451-87130563";
 constexpr char kDetail[] = "西大直街92号3单元501室";
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+using test_support::ReadAll;
 
-const fs::path& Certs() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / absl::StrCat("ue-masking-test-", getpid());
-    std::string command = absl::StrCat(UE_SOURCE_DIR, "/deploy/security/make-dev-ca.sh '",
-                                       d.string(), "' >/dev/null");
-    REQUIRE(std::system(command.c_str()) == 0);
-    return d;
-  }();
-  return dir;
-}
+// One dev CA for the whole test binary.
+const fs::path& Certs() { return test_support::DevCa("masking-test"); }
 
 Policy SuitePolicy() {
   absl::StatusOr<Policy> policy = Policy::Load(std::string(UE_SOURCE_DIR) + "/data/security/policy");
