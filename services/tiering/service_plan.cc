@@ -16,61 +16,44 @@ struct Rule {
   std::optional<absl::CivilDay> due_on;
 };
 
-v1::Obligation Evaluate(const Rule& rule, const std::vector<DeliveryRef>& deliveries,
-                        absl::CivilDay as_of) {
-  v1::Obligation obligation;
-  obligation.set_service_type(rule.type);
-  obligation.set_level(rule.level);
-  obligation.set_required_count(rule.required);
-  obligation.set_window_start(PlanDate(rule.window_start));
-  if (rule.due_on.has_value()) obligation.set_due_on(PlanDate(*rule.due_on));
+// Counts the deliveries of `rule.type` in the rule's window up to as_of (and its due date), in
+// the input's order; `counted`, when given, receives each one counted.
+ObligationStatus Evaluate(const Rule& rule, const std::vector<DeliveryRef>& deliveries,
+                          absl::CivilDay as_of, std::vector<const DeliveryRef*>* counted) {
+  ObligationStatus status;
+  status.service_type = rule.type;
+  status.level = rule.level;
+  status.required_count = rule.required;
+  status.window_start = rule.window_start;
+  status.due_on = rule.due_on;
   absl::CivilDay last = as_of;
   if (rule.due_on.has_value() && *rule.due_on < last) last = *rule.due_on;
-  int count = 0;
   for (const DeliveryRef& delivery : deliveries) {
     if (delivery.type != rule.type || delivery.delivered_on < rule.window_start ||
         delivery.delivered_on > last) {
       continue;
     }
-    ++count;
-    obligation.add_delivery_ids(delivery.delivery_id);
-    if (count == rule.required) obligation.set_met_on(PlanDate(delivery.delivered_on));
+    ++status.delivered_count;
+    if (counted != nullptr) counted->push_back(&delivery);
+    if (status.delivered_count == rule.required) status.met_on = delivery.delivered_on;
   }
-  obligation.set_delivered_count(count);
-  if (count >= rule.required) {
-    obligation.set_state(v1::OBLIGATION_STATE_MET);
+  if (status.delivered_count >= rule.required) {
+    status.state = v1::OBLIGATION_STATE_MET;
   } else if (rule.due_on.has_value() && *rule.due_on < as_of) {
-    obligation.set_state(v1::OBLIGATION_STATE_MISSED);
+    status.state = v1::OBLIGATION_STATE_MISSED;
   } else {
-    obligation.set_state(v1::OBLIGATION_STATE_OPEN);
+    status.state = v1::OBLIGATION_STATE_OPEN;
   }
-  return obligation;
+  return status;
 }
 
-}  // namespace
-
-std::string PlanDate(absl::CivilDay day) {
-  const int64_t year = day.year();
-  if (year < 0 || year > 9999) return time::FormatDate(day);
-  std::string text = "0000-00-00";
-  auto put = [&text](size_t at, int64_t value, int width) {
-    for (int i = width - 1; i >= 0; --i) {
-      text[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
-      value /= 10;
-    }
-  };
-  put(0, year, 4);
-  put(5, day.month(), 2);
-  put(8, day.day(), 2);
-  return text;
-}
-
-std::vector<v1::Obligation> ComputeObligations(const PlanInput& input, absl::CivilDay as_of) {
+// The rules that apply on as_of, in the order ComputeObligations lists them.
+void RulesOn(const PlanInput& input, absl::CivilDay as_of, std::vector<Rule>& rules) {
   const absl::CivilDay reg = input.registered;
   std::optional<LevelSpan> span = LevelOn(reg, as_of);
   const v1c::UnemploymentLevel level =
       span.has_value() ? span->level : v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM;
-  std::vector<Rule> rules;
+  rules.clear();
   const std::optional<absl::CivilDay> short_end = LevelEnd(reg, v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM);
   for (v1::ServiceType type :
        {v1::SERVICE_TYPE_FIRST_INTERVIEW, v1::SERVICE_TYPE_POLICY_LIST_HANDED_OUT,
@@ -112,9 +95,55 @@ std::vector<v1::Obligation> ComputeObligations(const PlanInput& input, absl::Civ
     rules.push_back({v1::SERVICE_TYPE_BUSINESS_START_GUIDANCE, v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED,
                      1, reg, std::nullopt});
   }
+}
+
+}  // namespace
+
+std::string PlanDate(absl::CivilDay day) {
+  const int64_t year = day.year();
+  if (year < 0 || year > 9999) return time::FormatDate(day);
+  std::string text = "0000-00-00";
+  auto put = [&text](size_t at, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      text[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, year, 4);
+  put(5, day.month(), 2);
+  put(8, day.day(), 2);
+  return text;
+}
+
+void EvaluateObligations(const PlanInput& input, absl::CivilDay as_of,
+                         std::vector<ObligationStatus>& out) {
+  // One rule list per thread: a pass evaluates a million plans.
+  thread_local std::vector<Rule> rules;
+  RulesOn(input, as_of, rules);
+  out.clear();
+  for (const Rule& rule : rules) out.push_back(Evaluate(rule, input.deliveries, as_of, nullptr));
+}
+
+std::vector<v1::Obligation> ComputeObligations(const PlanInput& input, absl::CivilDay as_of) {
+  std::vector<Rule> rules;
+  RulesOn(input, as_of, rules);
   std::vector<v1::Obligation> obligations;
   obligations.reserve(rules.size());
-  for (const Rule& rule : rules) obligations.push_back(Evaluate(rule, input.deliveries, as_of));
+  std::vector<const DeliveryRef*> counted;
+  for (const Rule& rule : rules) {
+    counted.clear();
+    const ObligationStatus status = Evaluate(rule, input.deliveries, as_of, &counted);
+    v1::Obligation& obligation = obligations.emplace_back();
+    obligation.set_service_type(status.service_type);
+    obligation.set_level(status.level);
+    obligation.set_required_count(status.required_count);
+    obligation.set_window_start(PlanDate(status.window_start));
+    if (status.due_on.has_value()) obligation.set_due_on(PlanDate(*status.due_on));
+    for (const DeliveryRef* delivery : counted) obligation.add_delivery_ids(delivery->delivery_id);
+    if (status.met_on.has_value()) obligation.set_met_on(PlanDate(*status.met_on));
+    obligation.set_delivered_count(status.delivered_count);
+    obligation.set_state(status.state);
+  }
   return obligations;
 }
 

@@ -43,8 +43,28 @@ struct PlanInput {
   std::vector<DeliveryRef> deliveries;
 };
 
+// One obligation's status in domain types: what v1::Obligation carries, without the dates as text
+// or the delivery ids, for passes that only count (GetPlanFulfilment over a million plans).
+struct ObligationStatus {
+  v1::ServiceType service_type = v1::SERVICE_TYPE_UNSPECIFIED;
+  // UNSPECIFIED: everyone's or an intention's.
+  ::unemployment::common::v1::UnemploymentLevel level =
+      ::unemployment::common::v1::UNEMPLOYMENT_LEVEL_UNSPECIFIED;
+  int required_count = 0;
+  absl::CivilDay window_start;
+  std::optional<absl::CivilDay> due_on;  // none: no deadline
+  int delivered_count = 0;
+  std::optional<absl::CivilDay> met_on;
+  v1::ObligationState state = v1::OBLIGATION_STATE_UNSPECIFIED;
+};
+
 // The obligations that apply on `as_of` (which must not lie before `input.registered`), in a fixed
-// order: everyone's, then by level, then the intentions'.
+// order: everyone's, then by level, then the intentions'. Appended to `out` (cleared first), so a
+// pass can reuse one vector.
+void EvaluateObligations(const PlanInput& input, absl::CivilDay as_of,
+                         std::vector<ObligationStatus>& out);
+
+// The same obligations as messages, with their dates and the ids of the deliveries counted.
 std::vector<v1::Obligation> ComputeObligations(const PlanInput& input, absl::CivilDay as_of);
 
 // "YYYY-MM-DD", as time::FormatDate, without its formatting machinery (plans format a few dates

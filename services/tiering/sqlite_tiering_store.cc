@@ -193,6 +193,19 @@ constexpr std::string_view kPlanInputsSql =
     "AND (p.end_date = '' OR p.end_date > ?2) "
     "AND (p.registered_date, p.registration_id) > (?4, ?5) "
     "ORDER BY p.registered_date, p.registration_id";
+// ScanPlanInputsAnyOrder over a whole province: the registrations of kProfilesBetweenSql in
+// registration id order (a walk of the primary key), merged with every delivery in (registration
+// id, ListDeliveries' order) read from the covering index deliveries_for_plans: two sequential
+// reads, no seek per registration, no sort. ?1 region prefix, ?2 first, ?3 last.
+constexpr std::string_view kProfilesByIdSql =
+    "SELECT registration_id, data, difficulty_approved_on FROM profiles "
+    "WHERE substr(office_region_code, 1, length(?1)) = ?1 AND registered_date <= ?3 "
+    "AND (end_date = '' OR end_date > ?2) ORDER BY registration_id";
+constexpr std::string_view kAllDeliveriesSql =
+    "SELECT registration_id, type, delivered_on, delivery_id FROM deliveries "
+    "ORDER BY registration_id, delivered_on, recorded_micros, delivery_id";
+// A region prefix this long or shorter (a province) is read by the merge above.
+constexpr size_t kMergePrefixLength = 2;
 constexpr std::string_view kInsertDeliverySql =
     "INSERT INTO deliveries (delivery_id, registration_id, type, delivered_on, recorded_micros, "
     "data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -235,6 +248,19 @@ absl::StatusOr<Message> ParseBlob(std::string_view bytes, absl::string_view what
     return absl::DataLossError(absl::StrCat("stored ", what, " does not parse"));
   }
   return message;
+}
+
+// A DeliveryRef from the columns type, delivered_on, delivery_id from `column` on.
+absl::StatusOr<DeliveryRef> ReadDeliveryRef(const Statement& statement, int column) {
+  DeliveryRef delivery;
+  delivery.type = static_cast<v1::ServiceType>(statement.ColumnInt64(column));
+  const std::string_view day_text = statement.ColumnText(column + 1);
+  absl::StatusOr<absl::CivilDay> day =
+      time::ParseDate(absl::string_view(day_text.data(), day_text.size()));
+  if (!day.ok()) return absl::DataLossError("stored delivery date does not parse");
+  delivery.delivered_on = *day;
+  delivery.delivery_id = statement.ColumnString(column + 2);
+  return delivery;
 }
 
 absl::StatusOr<ProfileRecord> ReadProfile(const Database& db, const Statement& statement) {
@@ -358,13 +384,43 @@ class SqliteTieringStore::Tx final : public TieringTx {
       if (statement.ColumnIsNull(3)) continue;  // no deliveries (LEFT JOIN)
       auto& [micros, delivery] = rows.emplace_back();
       micros = statement.ColumnInt64(6);
-      delivery.type = static_cast<v1::ServiceType>(statement.ColumnInt64(3));
-      const std::string_view day_text = statement.ColumnText(4);
-      absl::StatusOr<absl::CivilDay> day =
-          time::ParseDate(absl::string_view(day_text.data(), day_text.size()));
-      if (!day.ok()) return absl::DataLossError("stored delivery date does not parse");
-      delivery.delivered_on = *day;
-      delivery.delivery_id = statement.ColumnString(5);
+      ASSIGN_OR_RETURN(delivery, ReadDeliveryRef(statement, 3));
+    }
+  }
+
+  absl::Status ScanPlanInputsAnyOrder(absl::string_view region_prefix, absl::string_view first,
+                                      absl::string_view last,
+                                      const PlanInputVisitor& visit) override {
+    if (region_prefix.size() > kMergePrefixLength) {
+      // A city or county: a seek per registration costs less than reading every delivery.
+      return ScanPlanInputs(region_prefix, first, last, std::nullopt, visit);
+    }
+    ASSIGN_OR_RETURN(Statement profiles, db_.Prepare(kProfilesByIdSql));
+    RETURN_IF_ERROR(profiles.BindAll(Sv(region_prefix), Sv(first), Sv(last)));
+    ASSIGN_OR_RETURN(Statement deliveries, db_.Prepare(kAllDeliveriesSql));
+    // Both are ordered by registration id under SQLite's BINARY collation, which compares as
+    // std::string_view does (bytes, then length).
+    ASSIGN_OR_RETURN(bool delivery_row, deliveries.Step());
+    ProfileRecord record;
+    std::vector<DeliveryRef> refs;
+    while (true) {
+      ASSIGN_OR_RETURN(bool profile_row, profiles.Step());
+      if (!profile_row) return absl::OkStatus();
+      const std::string_view id = profiles.ColumnText(0);
+      refs.clear();
+      // Deliveries of registrations outside the pass (another region, not active) are passed over.
+      while (delivery_row && deliveries.ColumnText(0) < id) {
+        ASSIGN_OR_RETURN(delivery_row, deliveries.Step());
+      }
+      while (delivery_row && deliveries.ColumnText(0) == id) {
+        ASSIGN_OR_RETURN(refs.emplace_back(), ReadDeliveryRef(deliveries, 1));
+        ASSIGN_OR_RETURN(delivery_row, deliveries.Step());
+      }
+      ASSIGN_OR_RETURN(record.profile,
+                       store::OpenMessage<v1::Profile>(db_, profiles, 1, kProfilesData));
+      record.difficulty_approved_on = profiles.ColumnString(2);
+      ASSIGN_OR_RETURN(bool more, visit(record, refs));
+      if (!more) return absl::OkStatus();
     }
   }
 

@@ -82,6 +82,10 @@ class Tiering final {
   // registration, oldest first), without the catalogue citations; PlanOf adds those.
   v1::ServicePlan PlanStatus(const ProfileRecord& record, std::vector<DeliveryRef> deliveries,
                              absl::CivilDay as_of) const;
+  // The inputs of that plan's obligations (ComputeObligations, EvaluateObligations); `deliveries`
+  // is moved into `input`, which is overwritten (a pass reuses one).
+  void PlanInputOf(const ProfileRecord& record, std::vector<DeliveryRef>& deliveries,
+                   absl::CivilDay as_of, PlanInput& input) const;
   // The offices prefix of a region code, or NOT_FOUND (REGION_NOT_FOUND).
   absl::StatusOr<std::string> RegionPrefix(absl::string_view region_code) const;
   // Recomputes the stored type as of today; appends TypeChanged when it changed.

@@ -83,6 +83,14 @@ class TieringTx {
                                       absl::string_view last,
                                       const std::optional<ProfilePosition>& after,
                                       const PlanInputVisitor& visit) = 0;
+  // The same registrations and deliveries as ScanPlanInputs from the start, in an order of the
+  // store's choosing, read the fastest way for the region: for a whole province, where every
+  // registration's deliveries are read anyway, two sequential scans (registrations by id, every
+  // delivery by registration id) merged by registration id, with no index seek per registration;
+  // for a smaller region, ScanPlanInputs' join. For aggregates (GetPlanFulfilment).
+  virtual absl::Status ScanPlanInputsAnyOrder(absl::string_view region_prefix,
+                                              absl::string_view first, absl::string_view last,
+                                              const PlanInputVisitor& visit) = 0;
 
   // `delivery` has every output field set; `recorded_micros` orders ties.
   virtual absl::Status InsertDelivery(const v1::ServiceDelivery& delivery) = 0;

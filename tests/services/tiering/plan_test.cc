@@ -12,10 +12,9 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "common/status/status_util.h"
 #include "common/time/date.h"
 #include "services/tiering/service_plan.h"
-
-#include "common/status/status_util.h"
 #include "tests/services/tiering/test_util.h"
 
 namespace unemployment::tiering {
@@ -660,16 +659,15 @@ TEST_CASE("The one-pass plans of ListPlanGaps and GetPlanFulfilment equal per-re
     }
     for (const char* region : {"230000", "230100", "230104", "230202"}) {
       for (int level = 0; level <= 4; ++level) {
-        for (v1::ObligationState state :
-             {v1::OBLIGATION_STATE_UNSPECIFIED, v1::OBLIGATION_STATE_OPEN,
-              v1::OBLIGATION_STATE_MISSED}) {
+        for (v1::ObligationState state : {v1::OBLIGATION_STATE_UNSPECIFIED,
+                                          v1::OBLIGATION_STATE_OPEN, v1::OBLIGATION_STATE_MISSED}) {
           std::vector<v1::PlanGap> expected;
           for (const auto& [profile, plan] : plans) {
             if (!absl::StartsWith(profile.office_region_code(),
                                   absl::string_view(region).substr(
-                                      0, region[2] == '0' && region[3] == '0' ? 2
+                                      0, region[2] == '0' && region[3] == '0'   ? 2
                                          : region[4] == '0' && region[5] == '0' ? 4
-                                                                               : 6))) {
+                                                                                : 6))) {
               continue;
             }
             if (level != 0 && plan.level() != level) continue;
@@ -696,8 +694,8 @@ TEST_CASE("The one-pass plans of ListPlanGaps and GetPlanFulfilment equal per-re
             request.set_state(state);
             request.set_page_size(page_size);
             const std::vector<v1::PlanGap> gaps = AllGaps(env, request);
-            INFO(as_of << " " << region << " level " << level << " state " << state
-                       << " page_size " << page_size);
+            INFO(as_of << " " << region << " level " << level << " state " << state << " page_size "
+                       << page_size);
             REQUIRE(gaps.size() == expected.size());
             for (size_t k = 0; k < gaps.size(); ++k) {
               INFO(gaps[k].DebugString() << "\nexpected\n" << expected[k].DebugString());
@@ -717,56 +715,63 @@ TEST_CASE("The one-pass plans of ListPlanGaps and GetPlanFulfilment equal per-re
   CHECK(gaps.size() < fixture.registrations.size());
 
   // GetPlanFulfilment: the same counts as from each registration's GetServicePlan on the last day
-  // of the period it was active.
-  for (const auto& [first, last] : std::vector<std::pair<std::string, std::string>>{
-           {"2024-05-01", "2024-05-31"},
-           {"2024-06-01", "2024-12-31"},
-           {"2025-02-01", "2025-02-28"},
-           {"2024-01-01", "2026-01-31"}}) {
-    std::map<int, std::array<int, 3>> expected;  // level -> due, met, missed
-    for (const auto& [registered, id] : fixture.registrations) {
-      v1::GetProfileRequest get;
-      get.set_registration_id(id);
-      const v1::Profile p = env.tiering->GetProfile(get)->profile();
-      if (p.registered_date() > last || (!p.end_date().empty() && p.end_date() <= first)) {
-        continue;
-      }
-      absl::CivilDay judged = *time::ParseDate(last);
-      if (!p.end_date().empty()) judged = std::min(judged, *time::ParseDate(p.end_date()) - 1);
-      v1::ServicePlan plan;
-      Plan(env, id, time::FormatDate(judged), &plan);
-      for (const v1::Obligation& o : plan.obligations()) {
-        std::array<int, 3>& counts = expected[o.level()];
-        if (o.due_on().empty()) {
-          if (!o.met_on().empty() && o.met_on() >= first && o.met_on() <= last) {
-            ++counts[0];
-            ++counts[1];
-          }
+  // of the period it was active. The province is read by the merge of two scans, a city or a
+  // county by the ordered join (ScanPlanInputsAnyOrder); both must agree with the plans.
+  for (const auto& [region, prefix] : std::vector<std::pair<std::string, std::string>>{
+           {"230000", "23"}, {"230100", "2301"}, {"230104", "230104"}, {"230202", "230202"}}) {
+    for (const auto& [first, last] :
+         std::vector<std::pair<std::string, std::string>>{{"2024-05-01", "2024-05-31"},
+                                                          {"2024-06-01", "2024-12-31"},
+                                                          {"2025-02-01", "2025-02-28"},
+                                                          {"2024-01-01", "2026-01-31"}}) {
+      std::map<int, std::array<int, 3>> expected;  // level -> due, met, missed
+      for (const auto& [registered, id] : fixture.registrations) {
+        v1::GetProfileRequest get;
+        get.set_registration_id(id);
+        const v1::Profile p = env.tiering->GetProfile(get)->profile();
+        if (p.registered_date() > last || (!p.end_date().empty() && p.end_date() <= first)) {
           continue;
         }
-        if (o.due_on() < first || o.due_on() > time::FormatDate(judged)) continue;
-        ++counts[0];
-        if (o.state() == v1::OBLIGATION_STATE_MET) ++counts[1];
-        if (o.state() == v1::OBLIGATION_STATE_MISSED) ++counts[2];
+        if (!absl::StartsWith(p.office_region_code(), prefix)) continue;
+        absl::CivilDay judged = *time::ParseDate(last);
+        if (!p.end_date().empty()) judged = std::min(judged, *time::ParseDate(p.end_date()) - 1);
+        v1::ServicePlan plan;
+        Plan(env, id, time::FormatDate(judged), &plan);
+        for (const v1::Obligation& o : plan.obligations()) {
+          std::array<int, 3>& counts = expected[o.level()];
+          if (o.due_on().empty()) {
+            if (!o.met_on().empty() && o.met_on() >= first && o.met_on() <= last) {
+              ++counts[0];
+              ++counts[1];
+            }
+            continue;
+          }
+          if (o.due_on() < first || o.due_on() > time::FormatDate(judged)) continue;
+          ++counts[0];
+          if (o.state() == v1::OBLIGATION_STATE_MET) ++counts[1];
+          if (o.state() == v1::OBLIGATION_STATE_MISSED) ++counts[2];
+        }
       }
+      v1::GetPlanFulfilmentRequest request;
+      request.set_region_code(region);
+      request.set_period_start(first);
+      request.set_period_end(last);
+      absl::StatusOr<v1::GetPlanFulfilmentResponse> counts =
+          env.tiering->GetPlanFulfilment(request);
+      REQUIRE(counts.ok());
+      REQUIRE(counts->levels_size() == 5);
+      int due = 0;
+      for (const v1::LevelFulfilment& level : counts->levels()) {
+        INFO(region << " " << first << ".." << last << " level " << level.level());
+        const std::array<int, 3> want = expected[level.level()];
+        CHECK(level.due_count() == want[0]);
+        CHECK(level.met_count() == want[1]);
+        CHECK(level.missed_count() == want[2]);
+        due += level.due_count();
+      }
+      if (region == "230000" && first == "2024-01-01") CHECK(due > 100);
+      if (region != "230000" && first == "2024-01-01") CHECK(due > 10);
     }
-    v1::GetPlanFulfilmentRequest request;
-    request.set_region_code("230000");
-    request.set_period_start(first);
-    request.set_period_end(last);
-    absl::StatusOr<v1::GetPlanFulfilmentResponse> counts = env.tiering->GetPlanFulfilment(request);
-    REQUIRE(counts.ok());
-    REQUIRE(counts->levels_size() == 5);
-    int due = 0;
-    for (const v1::LevelFulfilment& level : counts->levels()) {
-      INFO(first << ".." << last << " level " << level.level());
-      const std::array<int, 3> want = expected[level.level()];
-      CHECK(level.due_count() == want[0]);
-      CHECK(level.met_count() == want[1]);
-      CHECK(level.missed_count() == want[2]);
-      due += level.due_count();
-    }
-    if (first == std::string("2024-01-01")) CHECK(due > 100);
   }
 }
 
