@@ -12,8 +12,8 @@
 //    (TieringTx::InsertDelivery, 10,000 registrations per transaction). Loading uses
 //    synchronous=OFF: the load is set-up, not the measurement.
 // 2. Times computing the level and plan status of every registration as of as_of, in-process:
-//    Tiering::GetPlanFulfilment of the province (one ordered pass, TieringTx::ScanPlanInputs, that
-//    builds every plan; issue target <= 10 s for 1,000,000), then ListPlanGaps of the province
+//    Tiering::GetPlanFulfilment of the province (one pass, TieringTx::ScanPlanInputsAnyOrder, that
+//    evaluates every plan; issue target <= 10 s for 1,000,000), then ListPlanGaps of the province
 //    over every page, then single GetServicePlan calls for a sample.
 // 3. Starts tiering_server as a child process on port 0 on that database (feed consumer off) and
 //    measures GetServicePlan over gRPC with --k concurrent callers on the async callback stub:
@@ -52,7 +52,6 @@
 #include "absl/time/time.h"
 #include "common/crypto/process_keyring.h"
 #include "common/server/settings.h"
-#include "tests/bench/bench_main.h"
 #include "common/store/database.h"
 #include "common/store/migration.h"
 #include "common/time/clock.h"
@@ -66,6 +65,7 @@
 #include "services/tiering/sqlite_tiering_store.h"
 #include "services/tiering/tiering.h"
 #include "services/tiering/type_rules.h"
+#include "tests/bench/bench_main.h"
 #include "tests/bench/child_process.h"
 #include "tests/bench/load_runner.h"
 #include "unemployment/registration/v1/registration_service.pb.h"
@@ -209,9 +209,13 @@ double StatusMiB(pid_t pid, absl::string_view field) {
   return 0;
 }
 
+// VmRSS counts the pages of tiering.db mapped by PRAGMA mmap_size (RssFile: the page cache, shared
+// and reclaimable); RssAnon is the process's own memory.
 std::string Memory(absl::string_view who, pid_t pid) {
-  return absl::StrFormat("%s VmRSS %.0f MiB, VmHWM (peak) %.0f MiB", who, StatusMiB(pid, "VmRSS:"),
-                         StatusMiB(pid, "VmHWM:"));
+  return absl::StrFormat(
+      "%s VmRSS %.0f MiB (RssAnon %.0f MiB, RssFile %.0f MiB), VmHWM (peak) %.0f MiB", who,
+      StatusMiB(pid, "VmRSS:"), StatusMiB(pid, "RssAnon:"), StatusMiB(pid, "RssFile:"),
+      StatusMiB(pid, "VmHWM:"));
 }
 
 std::string LoadAverage() {
@@ -550,13 +554,14 @@ int Run(const Config& config) {
       //     of the (registered_date, registration_id) order and one day before as_of, at its end.
       double first_chunk_ms = 0;
       double last_chunk_ms = 0;
-      // (b) The plan pass's query alone (TieringTx::ScanPlanInputs), then the same pass with the
-      //     obligations computed (service_plan.h).
+      // (b) The plan pass's reads alone, then with the obligations evaluated (service_plan.h),
+      //     then the ordered join ListPlanGaps reads by.
       int64_t profiles = 0;
       int64_t delivery_rows = 0;
       int64_t obligations = 0;
       double deliveries_seconds = 0;
       double obligations_seconds = 0;
+      double join_seconds = 0;
       const std::string as_of_text = DateText(config.as_of);
       const absl::Status read = store.Read([&](tiering::TieringTx& tx) -> absl::Status {
         absl::Time t = absl::Now();
@@ -570,13 +575,14 @@ int Run(const Config& config) {
         last_chunk_ms = SecondsSince(t) * 1e3;
         if (!chunk.ok()) return chunk.status();
 
-        // The pass's one ordered query on its own (registrations joined to their deliveries,
-        // streamed one registration at a time), then the same pass computing the obligations.
+        // The reads of GetPlanFulfilment's pass on their own (ScanPlanInputsAnyOrder: for the
+        // province, profiles by id merged with every delivery), then the same pass evaluating the
+        // obligations, then ListPlanGaps' route (ScanPlanInputs: the ordered join) alone.
         t = absl::Now();
-        absl::Status scanned = tx.ScanPlanInputs(
-            "23", as_of_text, as_of_text, std::nullopt,
-            [&](tiering::ProfileRecord&, std::vector<tiering::DeliveryRef>& rows)
-                -> absl::StatusOr<bool> {
+        absl::Status scanned = tx.ScanPlanInputsAnyOrder(
+            "23", as_of_text, as_of_text,
+            [&](tiering::ProfileRecord&,
+                std::vector<tiering::DeliveryRef>& rows) -> absl::StatusOr<bool> {
               ++profiles;
               delivery_rows += static_cast<int64_t>(rows.size());
               return true;
@@ -584,19 +590,32 @@ int Run(const Config& config) {
         deliveries_seconds = SecondsSince(t);
         if (!scanned.ok()) return scanned;
         t = absl::Now();
-        scanned = tx.ScanPlanInputs(
-            "23", as_of_text, as_of_text, std::nullopt,
-            [&](tiering::ProfileRecord& record, std::vector<tiering::DeliveryRef>& rows)
-                -> absl::StatusOr<bool> {
-              tiering::PlanInput input;
+        tiering::PlanInput input;
+        std::vector<tiering::ObligationStatus> statuses;
+        scanned = tx.ScanPlanInputsAnyOrder(
+            "23", as_of_text, as_of_text,
+            [&](tiering::ProfileRecord& record,
+                std::vector<tiering::DeliveryRef>& rows) -> absl::StatusOr<bool> {
               absl::ParseCivilTime(record.profile.registered_date(), &input.registered);
-              input.deliveries = std::move(rows);
-              obligations +=
-                  static_cast<int64_t>(tiering::ComputeObligations(input, config.as_of).size());
+              input.deliveries.swap(rows);
+              tiering::EvaluateObligations(input, config.as_of, statuses);
+              obligations += static_cast<int64_t>(statuses.size());
               return true;
             });
         if (!scanned.ok()) return scanned;
         obligations_seconds = SecondsSince(t) - deliveries_seconds;
+        t = absl::Now();
+        int64_t joined = 0;
+        scanned =
+            tx.ScanPlanInputs("23", as_of_text, as_of_text, std::nullopt,
+                              [&](tiering::ProfileRecord&,
+                                  std::vector<tiering::DeliveryRef>&) -> absl::StatusOr<bool> {
+                                ++joined;
+                                return true;
+                              });
+        join_seconds = SecondsSince(t);
+        if (!scanned.ok()) return scanned;
+        if (joined != profiles) return absl::InternalError("the two routes read different counts");
         return absl::OkStatus();
       });
       if (!read.ok()) return fail(read.ToString());
@@ -604,15 +623,17 @@ int Run(const Config& config) {
           "breakdown (store interface, in-process):\n"
           "  one chunk of 256 active profiles (ListActiveProfiles): %.2f ms with the cursor "
           "at the start, %.2f ms with the cursor at the end of the order\n"
-          "  the plan pass's one ordered query alone (ScanPlanInputs: %d registrations joined "
-          "to their %d deliveries, streamed): %.2f s (%.1f us per registration)\n"
-          "  %d obligations from those (ComputeObligations, same pass, time above the query's): "
-          "%.2f s\n",
+          "  GetPlanFulfilment's reads alone (ScanPlanInputsAnyOrder: %d registrations by id "
+          "merged with their %d deliveries, streamed): %.2f s (%.1f us per registration)\n"
+          "  %d obligations from those (EvaluateObligations, same pass, time above the reads'): "
+          "%.2f s\n"
+          "  ListPlanGaps' route alone (ScanPlanInputs: the same registrations in "
+          "(registered_date, id) order, joined to their deliveries): %.2f s\n",
           first_chunk_ms, last_chunk_ms, profiles, delivery_rows, deliveries_seconds,
           deliveries_seconds * 1e6 / static_cast<double>(std::max<int64_t>(profiles, 1)),
-          obligations, obligations_seconds);
-      result_fields.push_back(absl::StrFormat("scan_s=%.2f last_chunk_ms=%.2f",
-                                              deliveries_seconds, last_chunk_ms));
+          obligations, obligations_seconds, join_seconds);
+      result_fields.push_back(absl::StrFormat("scan_s=%.2f join_s=%.2f last_chunk_ms=%.2f",
+                                              deliveries_seconds, join_seconds, last_chunk_ms));
       ok = ok && profiles == config.registrations;
     }
     if (config.sample_plans > 0) {
@@ -638,7 +659,9 @@ int Run(const Config& config) {
           by_level[3], by_level[4]);
     }
     std::cout << Memory("bench (in-process phases)", getpid()) << std::endl;
-    result_fields.push_back(absl::StrFormat("bench_vmhwm_mib=%.0f", StatusMiB(getpid(), "VmHWM:")));
+    result_fields.push_back(absl::StrFormat("bench_vmhwm_mib=%.0f bench_rss_anon_mib=%.0f",
+                                            StatusMiB(getpid(), "VmHWM:"),
+                                            StatusMiB(getpid(), "RssAnon:")));
   }
 
   // --- 3. GetServicePlan over gRPC against tiering_server. ---
@@ -694,8 +717,10 @@ int Run(const Config& config) {
   const double server_peak = StatusMiB(pid, "VmHWM:");
   std::cout << Memory("server", pid) << "; load average " << LoadAverage() << std::endl;
   result_fields.push_back(absl::StrFormat(
-      "lookup_per_s=%.0f lookup_p50_ms=%.2f lookup_p99_ms=%.2f server_vmhwm_mib=%.0f",
-      measured.Throughput(), measured.PercentileMs(50), measured.PercentileMs(99), server_peak));
+      "lookup_per_s=%.0f lookup_p50_ms=%.2f lookup_p99_ms=%.2f server_vmhwm_mib=%.0f "
+      "server_rss_anon_mib=%.0f",
+      measured.Throughput(), measured.PercentileMs(50), measured.PercentileMs(99), server_peak,
+      StatusMiB(pid, "RssAnon:")));
   ok = ok && warm.ok == warm.calls && measured.ok == measured.calls;
   for (int callers : config.k_sweep) {
     const double sweep_cpu_start = ProcessCpuSeconds(pid);
