@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/feed/event_notifier.h"
 #include "common/log/logger.h"
 #include "common/server/registration_shards.h"
 #include "common/server/service_database.h"
@@ -15,7 +16,6 @@
 #include "common/validation/region_directory.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "services/followup/event_notifier.h"
 #include "services/followup/followup_manager.h"
 #include "services/followup/followup_service.h"
 #include "services/followup/fraud_desk.h"
@@ -44,8 +44,8 @@ class Component final : public server::ServiceComponent {
   Component(const time::Clock& clock, validation::RegionDirectory regions,
             std::unique_ptr<SqliteFollowupStore> store, int64_t last_sequence,
             const std::vector<server::RegistrationShard>& shards,
-            absl::Duration registration_timeout,
-            const VerificationSettings& verification, const server::PeerChannels& peers)
+            absl::Duration registration_timeout, const VerificationSettings& verification,
+            const server::PeerChannels& peers)
       : logger_("followup"),
         clock_(clock),
         regions_(std::move(regions)),
@@ -56,8 +56,8 @@ class Component final : public server::ServiceComponent {
         verification_(verification.address.empty()
                           ? nullptr
                           : std::make_unique<GrpcVerificationClient>(
-                                peers.Connect(verification.address),
-                                verification.timeout, kComparisonBatchesInFlight)),
+                                peers.Connect(verification.address), verification.timeout,
+                                kComparisonBatchesInFlight)),
         followups_(*store_, registration_, regions_, clock_, log::Logger("followup.manager")),
         fraud_(*store_, regions_, clock_, log::Logger("followup.fraud")),
         comparison_(*store_, verification_.get(), regions_, clock_,
@@ -92,13 +92,13 @@ class Component final : public server::ServiceComponent {
   // Open event streams end with UNAVAILABLE and running comparisons stop before their next batch,
   // so that the drain does not wait for them.
   void OnStopping() override {
-    notifier_.Close();
+    notifier_.Shutdown();
     for (Shard& shard : shards_) shard.consumer->Stop();
     comparison_.Stop(absl::ZeroDuration());
   }
 
   void Stop() override {
-    notifier_.Close();
+    notifier_.Shutdown();
     for (Shard& shard : shards_) shard.consumer->Stop();
     // A run still finishing writes through the store and answers its caller: let it.
     comparison_.Stop(absl::Seconds(10));
@@ -139,7 +139,7 @@ class Component final : public server::ServiceComponent {
   const time::Clock& clock_;
   validation::RegionDirectory regions_;
   std::unique_ptr<SqliteFollowupStore> store_;
-  FeedNotifier notifier_;
+  feed::EventNotifier notifier_;
   std::vector<Shard> shards_;
   ShardedRegistrationClient registration_;
   std::unique_ptr<GrpcVerificationClient> verification_;
@@ -211,16 +211,14 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   // No comparison run survives its process: one left RUNNING by a crash is marked INTERRUPTED
   // (repeating the run completes it).
   const google::protobuf::Timestamp now = ToTimestamp(common.clock->Now());
-  absl::Status interrupted = (*store)->WriteAndWait([now](FollowupTransaction& tx) {
-    return tx.InterruptRunningComparisons(now);
-  });
+  absl::Status interrupted = (*store)->WriteAndWait(
+      [now](FollowupTransaction& tx) { return tx.InterruptRunningComparisons(now); });
   if (!interrupted.ok()) return interrupted;
   absl::StatusOr<int64_t> last_sequence = (*store)->LastEventSequence();
   if (!last_sequence.ok()) return last_sequence.status();
   return std::make_unique<Component>(*common.clock, *std::move(regions), *std::move(store),
-                                     *last_sequence, *shards,
-                                     absl::Milliseconds(*timeout_ms), verification,
-                                     *common.peers);
+                                     *last_sequence, *shards, absl::Milliseconds(*timeout_ms),
+                                     verification, *common.peers);
 }
 
 }  // namespace

@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/feed/event_stream.h"
 #include "common/security/call_guard.h"
 #include "common/status/status_util.h"
-#include "services/followup/event_stream.h"
 
 namespace unemployment::followup {
 namespace {
@@ -203,8 +203,7 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::GetFraudCase(grpc::CallbackServer
                                                             const v1::GetFraudCaseRequest* request,
                                                             v1::GetFraudCaseResponse* response) {
   return Read(
-      context, "GetFraudCase", request, response,
-      [](auto& r) { return ValidateGetFraudCase(r); },
+      context, "GetFraudCase", request, response, [](auto& r) { return ValidateGetFraudCase(r); },
       [this](const auto& r) { return deps_.fraud->GetFraudCase(r); });
 }
 
@@ -282,14 +281,11 @@ grpc::ServerWriteReactor<v1::StreamEventsResponse>* FollowupServiceImpl::StreamE
       status = last_sequence.status();
     }
   }
-  if (status.ok() && request->after_sequence() > last) {
-    status = status::WithErrorInfo(
-        absl::OutOfRangeError(absl::StrCat("after_sequence ", request->after_sequence(),
-                                           " is after the feed's last sequence ", last)),
-        "CURSOR_AHEAD_OF_FEED", {{"last_sequence", absl::StrCat(last)}});
-  }
-  auto* stream = new FeedStream(*deps_.feed, *deps_.notifier, request->after_sequence(),
-                                request->stop_at_end(), last);
+  if (status.ok()) status = feed::CheckCursor(request->after_sequence(), last);
+  auto* stream = new feed::EventStream<v1::StreamEventsResponse>(
+      [feed = deps_.feed](int64_t after, int limit) { return feed->ReadEvents(after, limit); },
+      *deps_.notifier, request->after_sequence(), request->stop_at_end(), last,
+      "the follow-up service is shutting down; reconnect after the last applied sequence");
   if (status.ok()) {
     stream->Start();
   } else {

@@ -3,14 +3,14 @@
 // gRPC handler of unemployment.followup.v1.FollowupService (callback API): validate and normalize
 // the request, call the domain (FollowupManager, FraudDesk), turn the status into a grpc::Status
 // with google.rpc details. RunMonthlyComparison runs through MonthlyComparison; StreamEvents serves
-// this service's own feed with a FeedStream reactor that waits on the FeedNotifier.
+// this service's own feed with a feed::EventStream reactor that waits on the feed::EventNotifier.
 
 #include <string>
 
+#include "common/feed/event_notifier.h"
 #include "common/log/logger.h"
 #include "common/time/clock.h"
 #include "common/validation/region_directory.h"
-#include "services/followup/event_notifier.h"
 #include "services/followup/followup_manager.h"
 #include "services/followup/followup_store.h"
 #include "services/followup/fraud_desk.h"
@@ -30,7 +30,7 @@ class FollowupServiceImpl final : public v1::FollowupService::CallbackService {
     MonthlyComparison* comparison = nullptr;
     // The feed of StreamEvents and what wakes its streams.
     FollowupStore* feed = nullptr;
-    FeedNotifier* notifier = nullptr;
+    feed::EventNotifier* notifier = nullptr;
   };
 
   FollowupServiceImpl(Dependencies dependencies, log::Logger logger);
@@ -50,9 +50,9 @@ class FollowupServiceImpl final : public v1::FollowupService::CallbackService {
   grpc::ServerUnaryReactor* SubmitSelfReport(grpc::CallbackServerContext* context,
                                              const v1::SubmitSelfReportRequest* request,
                                              v1::SubmitSelfReportResponse* response) override;
-  grpc::ServerUnaryReactor* RunMonthlyComparison(grpc::CallbackServerContext* context,
-                                                 const v1::RunMonthlyComparisonRequest* request,
-                                                 v1::RunMonthlyComparisonResponse* response) override;
+  grpc::ServerUnaryReactor* RunMonthlyComparison(
+      grpc::CallbackServerContext* context, const v1::RunMonthlyComparisonRequest* request,
+      v1::RunMonthlyComparisonResponse* response) override;
   grpc::ServerUnaryReactor* ListDeregistrationCandidates(
       grpc::CallbackServerContext* context, const v1::ListDeregistrationCandidatesRequest* request,
       v1::ListDeregistrationCandidatesResponse* response) override;

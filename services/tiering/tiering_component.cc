@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/feed/event_notifier.h"
 #include "common/log/logger.h"
 #include "common/server/registration_shards.h"
 #include "common/server/service_database.h"
@@ -14,7 +15,6 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/tiering/difficulty_criteria.h"
-#include "services/tiering/event_notifier.h"
 #include "services/tiering/registration_feed_consumer.h"
 #include "services/tiering/sqlite_tiering_store.h"
 #include "services/tiering/tiering.h"
@@ -28,8 +28,7 @@ class Component final : public server::ServiceComponent {
  public:
   Component(std::unique_ptr<SqliteTieringStore> store, int64_t last_sequence, TypeRules type_rules,
             DifficultyCriteria criteria, validation::RegionDirectory regions,
-            const std::vector<server::RegistrationShard>& shards,
-            const server::PeerChannels& peers)
+            const std::vector<server::RegistrationShard>& shards, const server::PeerChannels& peers)
       : logger_("tiering"),
         store_(std::move(store)),
         notifier_(last_sequence),
@@ -49,8 +48,9 @@ class Component final : public server::ServiceComponent {
     }
     if (shards.empty()) {
       logger_.Warning("registration_addr_unset",
-                      {{"detail", "no --registration_addr or --registration_shards: no "
-                                  "registrations will be learnt"}});
+                      {{"detail",
+                        "no --registration_addr or --registration_shards: no "
+                        "registrations will be learnt"}});
     }
   }
 
@@ -78,7 +78,7 @@ class Component final : public server::ServiceComponent {
   log::Logger logger_;
   time::SystemClock clock_;
   std::unique_ptr<SqliteTieringStore> store_;
-  EventNotifier notifier_;
+  feed::EventNotifier notifier_;
   TypeRules type_rules_;
   DifficultyCriteria criteria_;
   validation::RegionDirectory regions_;
@@ -143,8 +143,8 @@ server::ServiceDefinition Definition() {
         SqliteTieringStore::Create(*std::move(db), static_cast<int>(*readers));
     if (!store.ok()) return store.status();
     return std::make_unique<Component>(*std::move(store), *last_sequence, *std::move(rules),
-                                       *std::move(criteria), *std::move(regions),
-                                       shards, *common.peers);
+                                       *std::move(criteria), *std::move(regions), shards,
+                                       *common.peers);
   };
   return definition;
 }

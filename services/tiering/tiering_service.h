@@ -8,9 +8,9 @@
 // The domain runs on the handler thread; a write costs one SQLite commit there. Moving writes to
 // a group-committing writer thread, as registration does, is the known next step for throughput.
 
+#include "common/feed/event_notifier.h"
 #include "common/log/logger.h"
 #include "common/time/clock.h"
-#include "services/tiering/event_notifier.h"
 #include "services/tiering/tiering.h"
 #include "unemployment/tiering/v1/tiering_service.grpc.pb.h"
 
@@ -19,7 +19,7 @@ namespace unemployment::tiering {
 class TieringServiceImpl final : public v1::TieringService::CallbackService {
  public:
   // `tiering`, `clock` and `notifier` must outlive the service.
-  TieringServiceImpl(Tiering& tiering, const time::Clock& clock, EventNotifier& notifier,
+  TieringServiceImpl(Tiering& tiering, const time::Clock& clock, feed::EventNotifier& notifier,
                      log::Logger logger);
 
   grpc::ServerUnaryReactor* GetLevel(grpc::CallbackServerContext* context,
@@ -66,8 +66,6 @@ class TieringServiceImpl final : public v1::TieringService::CallbackService {
       grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
 
  private:
-  class EventStream;
-
   // Validates a copy of the request, runs the domain call, finishes the reactor.
   template <typename Request, typename Response, typename Validate, typename Call>
   grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context, const Request* request,
@@ -76,7 +74,7 @@ class TieringServiceImpl final : public v1::TieringService::CallbackService {
 
   Tiering& tiering_;
   const time::Clock& clock_;
-  EventNotifier& notifier_;
+  feed::EventNotifier& notifier_;
   log::Logger logger_;
 };
 

@@ -121,7 +121,7 @@ TEST_CASE("the follow-up feed replays, tails new commits and ends at shutdown",
     CHECK(response.event().sequence() == 5);
 
     // Shutdown begins (ServiceComponent::OnStopping closes the notifier).
-    stack.notifier().Close();
+    stack.notifier().Shutdown();
     CHECK_FALSE(reader->Read(&response));
     absl::Status status = status::FromGrpcStatus(reader->Finish());
     CHECK(status.code() == absl::StatusCode::kUnavailable);

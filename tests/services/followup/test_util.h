@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
+#include "common/feed/event_notifier.h"
 #include "common/log/logger.h"
 #include "common/server/grpc_server.h"
 #include "common/status/status_util.h"
@@ -23,7 +24,6 @@
 #include "common/validation/region_directory.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "services/followup/event_notifier.h"
 #include "services/followup/followup_manager.h"
 #include "services/followup/followup_service.h"
 #include "services/followup/fraud_desk.h"
@@ -67,9 +67,9 @@ inline std::string TempDir() {
 }
 
 inline regv1::Registration MakeRegistration(const std::string& id, const std::string& name,
-                                             const std::string& office,
-                                             const std::string& registered_date,
-                                             const std::string& id_number = kIdNumber) {
+                                            const std::string& office,
+                                            const std::string& registered_date,
+                                            const std::string& id_number = kIdNumber) {
   regv1::Registration r;
   r.set_id(id);
   r.mutable_person_id()->set_id_type(codes::ID_TYPE_RESIDENT_ID_CARD);
@@ -152,8 +152,8 @@ class FakeRegistrationService final : public regv1::RegistrationService::Service
     }
     auto it = registrations_.find(request->registration_id());
     if (it == registrations_.end()) {
-      return status::ToGrpcStatus(status::WithErrorInfo(absl::NotFoundError("no registration"),
-                                                        "REGISTRATION_NOT_FOUND"));
+      return status::ToGrpcStatus(
+          status::WithErrorInfo(absl::NotFoundError("no registration"), "REGISTRATION_NOT_FOUND"));
     }
     regv1::Registration& r = it->second;
     if (r.state() != regv1::REGISTRATION_STATE_ACTIVE) {
@@ -400,7 +400,7 @@ class FollowupStack {
     store_ = *std::move(opened);
     auto last = store_->LastEventSequence();
     if (!last.ok()) std::abort();
-    notifier_ = std::make_unique<FeedNotifier>(*last);
+    notifier_ = std::make_unique<feed::EventNotifier>(*last);
     store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_->Publish(sequence); });
     if (!verification_address.empty()) {
       verification_ = std::make_unique<GrpcVerificationClient>(
@@ -432,7 +432,7 @@ class FollowupStack {
   }
 
   ~FollowupStack() {
-    notifier_->Close();
+    notifier_->Shutdown();
     consumer_->Stop();
     comparison_->Stop(absl::ZeroDuration());
     server_->Shutdown();
@@ -444,7 +444,7 @@ class FollowupStack {
   RegistrationFeedConsumer& consumer() { return *consumer_; }
   SqliteFollowupStore& store() { return *store_; }
   time::FakeClock& clock() { return clock_; }
-  FeedNotifier& notifier() { return *notifier_; }
+  feed::EventNotifier& notifier() { return *notifier_; }
 
   // Starts the feed consumer and waits until it applied `sequence`.
   bool SyncTo(int64_t sequence) {
@@ -455,7 +455,7 @@ class FollowupStack {
  private:
   time::FakeClock clock_;
   std::unique_ptr<SqliteFollowupStore> store_;
-  std::unique_ptr<FeedNotifier> notifier_;
+  std::unique_ptr<feed::EventNotifier> notifier_;
   std::unique_ptr<GrpcVerificationClient> verification_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<GrpcRegistrationClient> registration_;

@@ -40,7 +40,7 @@ struct Server {
     store = *std::move(opened);
     tiering = std::make_unique<Tiering>(*store, clock, testing::ShippedTypeRules(),
                                         testing::ShippedCriteria(), &Regions());
-    notifier = std::make_unique<EventNotifier>(*tiering->LastEventSequence());
+    notifier = std::make_unique<feed::EventNotifier>(*tiering->LastEventSequence());
     store->SetEventsCommittedListener([this](int64_t sequence) { notifier->Publish(sequence); });
     service = std::make_unique<TieringServiceImpl>(*tiering, clock, *notifier,
                                                    log::Logger("tiering-test"));
@@ -59,7 +59,7 @@ struct Server {
   time::FakeClock clock;
   std::unique_ptr<SqliteTieringStore> store;
   std::unique_ptr<Tiering> tiering;
-  std::unique_ptr<EventNotifier> notifier;
+  std::unique_ptr<feed::EventNotifier> notifier;
   std::unique_ptr<TieringServiceImpl> service;
   std::unique_ptr<server::GrpcServer> grpc_server;
   std::unique_ptr<v1::TieringService::Stub> stub;

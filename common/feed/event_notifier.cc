@@ -1,16 +1,22 @@
-#include "services/tiering/event_notifier.h"
+#include "common/feed/event_notifier.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace unemployment::tiering {
+namespace unemployment::feed {
+
+std::vector<std::function<void()>> EventNotifier::TakeWaitersLocked() {
+  std::vector<std::function<void()>> taken;
+  taken.swap(waiters_);
+  return taken;
+}
 
 void EventNotifier::Publish(int64_t sequence) {
   std::vector<std::function<void()>> wake;
   {
     absl::MutexLock lock(&mu_);
     last_sequence_ = std::max(last_sequence_, sequence);
-    wake.swap(waiters_);
+    wake = TakeWaitersLocked();
   }
   for (std::function<void()>& fn : wake) fn();
 }
@@ -27,7 +33,7 @@ void EventNotifier::Shutdown() {
   {
     absl::MutexLock lock(&mu_);
     shut_down_ = true;
-    wake.swap(waiters_);
+    wake = TakeWaitersLocked();
   }
   for (std::function<void()>& fn : wake) fn();
 }
@@ -42,4 +48,4 @@ int64_t EventNotifier::last_sequence() const {
   return last_sequence_;
 }
 
-}  // namespace unemployment::tiering
+}  // namespace unemployment::feed
