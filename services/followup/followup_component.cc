@@ -69,9 +69,9 @@ class Component final : public server::ServiceComponent {
     store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
     // One feed consumer per registration shard, each with its own cursor.
     for (Shard& shard : shards_) {
-      RegistrationFeedConsumer::Options options;
+      feed::RegistrationFeedConsumer::Options options;
       options.shard_id = shard.id;
-      shard.consumer = std::make_unique<RegistrationFeedConsumer>(
+      shard.consumer = MakeRegistrationFeedConsumer(
           *store_, shard.channel, options, log::Logger(absl::StrCat("followup.feed.", shard.id)));
     }
     if (verification.address.empty()) {
@@ -111,7 +111,7 @@ class Component final : public server::ServiceComponent {
     std::string id;
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<GrpcRegistrationClient> client;
-    std::unique_ptr<RegistrationFeedConsumer> consumer;
+    std::unique_ptr<feed::RegistrationFeedConsumer> consumer;
   };
 
   static std::vector<Shard> ConnectShards(const std::vector<server::RegistrationShard>& shards,

@@ -40,9 +40,11 @@ class Component final : public server::ServiceComponent {
     store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
     // One consumer per registration shard, each with its own cursor.
     for (const server::RegistrationShard& shard : shards) {
-      RegistrationFeedConsumer::Options options;
+      feed::RegistrationFeedConsumer::Options options;
       options.shard_id = shard.id;
-      consumers_.push_back(std::make_unique<RegistrationFeedConsumer>(
+      options.initial_backoff = absl::Milliseconds(100);
+      options.max_backoff = absl::Seconds(10);
+      consumers_.push_back(MakeRegistrationFeedConsumer(
           peers.Connect(shard.address), tiering_,
           log::Logger(absl::StrCat("tiering.feed.", shard.id)), std::move(options)));
     }
@@ -84,7 +86,7 @@ class Component final : public server::ServiceComponent {
   validation::RegionDirectory regions_;
   Tiering tiering_;
   TieringServiceImpl service_;
-  std::vector<std::unique_ptr<RegistrationFeedConsumer>> consumers_;
+  std::vector<std::unique_ptr<feed::RegistrationFeedConsumer>> consumers_;
 };
 
 absl::Status SettingError(absl::string_view name, const absl::Status& status) {

@@ -16,14 +16,14 @@ namespace {
 using testing::FakeRegistration;
 using testing::MakeRegistration;
 
-std::unique_ptr<RegistrationFeedConsumer> ShardConsumer(FollowupStore& store,
-                                                        const FakeRegistration& registration,
-                                                        const std::string& shard_id) {
-  RegistrationFeedConsumer::Options options;
+std::unique_ptr<feed::RegistrationFeedConsumer> ShardConsumer(FollowupStore& store,
+                                                              const FakeRegistration& registration,
+                                                              const std::string& shard_id) {
+  feed::RegistrationFeedConsumer::Options options;
   options.shard_id = shard_id;
   options.initial_backoff = absl::Milliseconds(20);
   options.max_backoff = absl::Milliseconds(200);
-  return std::make_unique<RegistrationFeedConsumer>(
+  return MakeRegistrationFeedConsumer(
       store, grpc::CreateChannel(registration.address(), grpc::InsecureChannelCredentials()),
       options, log::Logger("test.feed." + shard_id));
 }
@@ -32,15 +32,16 @@ std::unique_ptr<RegistrationFeedConsumer> ShardConsumer(FollowupStore& store,
 void AddRegistrations(FakeRegistration& registration, const std::string& shard, int first,
                       int last) {
   for (int n = first; n <= last; ++n) {
-    registration.service().AddCreated(
-        MakeRegistration(absl::StrCat(shard, "-", n), absl::StrCat("人", n), "230103",
-                         absl::StrFormat("2025-04-%02d", n)));
+    registration.service().AddCreated(MakeRegistration(absl::StrCat(shard, "-", n),
+                                                       absl::StrCat("人", n), "230103",
+                                                       absl::StrFormat("2025-04-%02d", n)));
   }
 }
 
-TEST_CASE("two registration shards feed one follow-up; a restart mid-feed repeats and loses "
-          "nothing",
-          "[followup][feed][shards]") {
+TEST_CASE(
+    "two registration shards feed one follow-up; a restart mid-feed repeats and loses "
+    "nothing",
+    "[followup][feed][shards]") {
   FakeRegistration hlj, hrb;
   hrb.service().set_shard_id("hrb");
   const std::string dir = testing::TempDir();
@@ -81,8 +82,8 @@ TEST_CASE("two registration shards feed one follow-up; a restart mid-feed repeat
   CHECK(hrb.service().stream_starts().back() == 2);
   CHECK(*(*store)->GetCursor("registration/hlj") == 6);
   CHECK(*(*store)->GetCursor("registration/hrb") == 4);
-  for (const std::string id : {"hlj-1", "hlj-2", "hlj-3", "hlj-4", "hlj-5", "hrb-1", "hrb-2",
-                               "hrb-3", "hrb-4"}) {
+  for (const std::string id :
+       {"hlj-1", "hlj-2", "hlj-3", "hlj-4", "hlj-5", "hrb-1", "hrb-2", "hrb-3", "hrb-4"}) {
     auto record = (*store)->GetRegistration(id);
     REQUIRE(record.ok());
     CHECK(record->has_value());
@@ -98,9 +99,11 @@ TEST_CASE("the one-shard cursor of an older database is the default shard's",
   auto store = SqliteFollowupStore::Open(dir + "/followup.db");
   REQUIRE(store.ok());
   // As a one-shard follow-up left it: events 1 and 2 applied under the old key.
-  REQUIRE((*store)->WriteAndWait([](FollowupTransaction& tx) {
-    return tx.SetCursor(std::string(kRegistrationFeed), 2);
-  }).ok());
+  REQUIRE((*store)
+              ->WriteAndWait([](FollowupTransaction& tx) {
+                return tx.SetCursor(std::string(kRegistrationFeed), 2);
+              })
+              .ok());
   auto event = [](int64_t sequence, const std::string& id) {
     registration::v1::Event e;
     e.set_sequence(sequence);
@@ -119,8 +122,7 @@ TEST_CASE("the one-shard cursor of an older database is the default shard's",
   CHECK((*(*store)->GetRegistration("hlj-3")).has_value());
   CHECK(*(*store)->GetCursor("registration/hlj") == 3);
   // Another shard never reads the old key.
-  auto other = ShardCursor([&](const std::string& key) { return (*store)->GetCursor(key); },
-                           "hrb");
+  auto other = ShardCursor([&](const std::string& key) { return (*store)->GetCursor(key); }, "hrb");
   REQUIRE(other.ok());
   CHECK(*other == 0);
   (*store)->Shutdown();
@@ -144,8 +146,7 @@ absl::StatusOr<registration::v1::DeregisterResponse> DeregisterThrough(
   return result;
 }
 
-TEST_CASE("calls about a registration go to the shard it was learnt from",
-          "[followup][shards]") {
+TEST_CASE("calls about a registration go to the shard it was learnt from", "[followup][shards]") {
   FakeRegistration hlj, hrb;
   hrb.service().set_shard_id("hrb");
   AddRegistrations(hlj, "hlj", 1, 1);
@@ -164,8 +165,7 @@ TEST_CASE("calls about a registration go to the shard it was learnt from",
   CHECK(hrb.service().deregister_calls()[0].registration_id() == "hrb-1");
 
   // No configured shard owns it: refused without a call.
-  absl::StatusOr<registration::v1::DeregisterResponse> unknown =
-      DeregisterThrough(client, "sh-1");
+  absl::StatusOr<registration::v1::DeregisterResponse> unknown = DeregisterThrough(client, "sh-1");
   CHECK(unknown.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(status::GetErrorInfo(unknown.status())->reason() == "REGISTRATION_SHARD_UNKNOWN");
   CHECK(hlj.service().deregister_calls().size() + hrb.service().deregister_calls().size() == 2);

@@ -409,11 +409,10 @@ class FollowupStack {
     }
     channel_ = grpc::CreateChannel(registration_address, grpc::InsecureChannelCredentials());
     registration_ = std::make_unique<GrpcRegistrationClient>(channel_, absl::Seconds(2));
-    RegistrationFeedConsumer::Options options;
+    feed::RegistrationFeedConsumer::Options options;
     options.initial_backoff = absl::Milliseconds(20);
     options.max_backoff = absl::Milliseconds(200);
-    consumer_ = std::make_unique<RegistrationFeedConsumer>(*store_, channel_, options,
-                                                           log::Logger("test.feed"));
+    consumer_ = MakeRegistrationFeedConsumer(*store_, channel_, options, log::Logger("test.feed"));
     followups_ = std::make_unique<FollowupManager>(*store_, *registration_, Regions(), clock_,
                                                    log::Logger("test.manager"));
     fraud_ = std::make_unique<FraudDesk>(*store_, Regions(), clock_, log::Logger("test.fraud"));
@@ -441,7 +440,7 @@ class FollowupStack {
   }
 
   v1::FollowupService::Stub& stub() { return *stub_; }
-  RegistrationFeedConsumer& consumer() { return *consumer_; }
+  feed::RegistrationFeedConsumer& consumer() { return *consumer_; }
   SqliteFollowupStore& store() { return *store_; }
   time::FakeClock& clock() { return clock_; }
   feed::EventNotifier& notifier() { return *notifier_; }
@@ -459,7 +458,7 @@ class FollowupStack {
   std::unique_ptr<GrpcVerificationClient> verification_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<GrpcRegistrationClient> registration_;
-  std::unique_ptr<RegistrationFeedConsumer> consumer_;
+  std::unique_ptr<feed::RegistrationFeedConsumer> consumer_;
   std::unique_ptr<FollowupManager> followups_;
   std::unique_ptr<FraudDesk> fraud_;
   std::unique_ptr<MonthlyComparison> comparison_;

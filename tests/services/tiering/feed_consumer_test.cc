@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-
 #include "absl/synchronization/mutex.h"
 #include "common/log/logger.h"
 #include "common/server/grpc_server.h"
@@ -114,13 +113,13 @@ struct FakeServer {
   std::unique_ptr<server::GrpcServer> grpc_server;
 };
 
-std::unique_ptr<RegistrationFeedConsumer> Consumer(const FakeServer& server, Tiering& tiering,
-                                                   const std::string& shard_id = "hlj") {
-  RegistrationFeedConsumer::Options options;
+std::unique_ptr<feed::RegistrationFeedConsumer> Consumer(const FakeServer& server, Tiering& tiering,
+                                                         const std::string& shard_id = "hlj") {
+  feed::RegistrationFeedConsumer::Options options;
   options.shard_id = shard_id;
   options.initial_backoff = absl::Milliseconds(5);
   options.max_backoff = absl::Milliseconds(20);
-  return std::make_unique<RegistrationFeedConsumer>(
+  return MakeRegistrationFeedConsumer(
       grpc::CreateChannel(server.grpc_server->address(), grpc::InsecureChannelCredentials()),
       tiering, log::Logger("tiering-feed-test"), options);
 }
@@ -149,9 +148,9 @@ TEST_CASE("The consumer applies the feed and resumes from its stored cursor", "[
   server.service.Add(testing::Deregistered(4, a, "2025-03-01"));
   {
     Env env(dir.File("t.db"));
-    std::unique_ptr<RegistrationFeedConsumer> consumer = Consumer(server, *env.tiering);
+    std::unique_ptr<feed::RegistrationFeedConsumer> consumer = Consumer(server, *env.tiering);
     consumer->Start();
-    REQUIRE(consumer->WaitForApplied(4, absl::Seconds(10)));
+    REQUIRE(consumer->WaitForCursor(4, absl::Seconds(10)));
     consumer->Stop();
     CHECK(*env.tiering->FeedCursor("registration/hlj") == 4);
     v1::GetProfileRequest get;
@@ -178,12 +177,12 @@ TEST_CASE("The consumer applies the feed and resumes from its stored cursor", "[
   server.service.Add(testing::Created(5, c));
   server.service.set_resend_all(true);
   Env env(dir.File("t.db"));
-  std::unique_ptr<RegistrationFeedConsumer> consumer = Consumer(server, *env.tiering);
+  std::unique_ptr<feed::RegistrationFeedConsumer> consumer = Consumer(server, *env.tiering);
   consumer->Start();
-  REQUIRE(consumer->WaitForApplied(5, absl::Seconds(10)));
+  REQUIRE(consumer->WaitForCursor(5, absl::Seconds(10)));
   // Let it reconnect at least once more after the stream broke.
   for (int i = 0; i < 1000 && consumer->connections() < 2; ++i) {
-    REQUIRE_FALSE(consumer->WaitForApplied(6, absl::Milliseconds(5)));
+    REQUIRE_FALSE(consumer->WaitForCursor(6, absl::Milliseconds(5)));
   }
   consumer->Stop();
   const std::vector<int64_t> requested = server.service.requested();
@@ -202,19 +201,19 @@ TEST_CASE("The consumer applies the feed and resumes from its stored cursor", "[
 TEST_CASE("The consumer retries while registration is unreachable and stops promptly", "[feed]") {
   TempDir dir;
   Env env(dir.File("t.db"));
-  RegistrationFeedConsumer::Options options;
+  feed::RegistrationFeedConsumer::Options options;
   options.initial_backoff = absl::Milliseconds(5);
   options.max_backoff = absl::Milliseconds(20);
   // Port 1 on localhost: nothing listens there.
-  RegistrationFeedConsumer consumer(
+  std::unique_ptr<feed::RegistrationFeedConsumer> consumer = MakeRegistrationFeedConsumer(
       grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()), *env.tiering,
       log::Logger("tiering-feed-test"), options);
-  consumer.Start();
-  for (int i = 0; i < 2000 && consumer.connections() < 3; ++i) {
-    REQUIRE_FALSE(consumer.WaitForApplied(1, absl::Milliseconds(5)));
+  consumer->Start();
+  for (int i = 0; i < 2000 && consumer->connections() < 3; ++i) {
+    REQUIRE_FALSE(consumer->WaitForCursor(1, absl::Milliseconds(5)));
   }
-  CHECK(consumer.connections() >= 3);
-  consumer.Stop();
+  CHECK(consumer->connections() >= 3);
+  consumer->Stop();
   CHECK(*env.tiering->FeedCursor("registration/hlj") == 0);
 }
 
@@ -244,12 +243,12 @@ TEST_CASE("Two registration shards feed one tiering; a restart mid-feed repeats 
   int64_t stopped_hrb = 0;
   {
     Env env(dir.File("t.db"));
-    std::unique_ptr<RegistrationFeedConsumer> a = Consumer(hlj, *env.tiering, "hlj");
-    std::unique_ptr<RegistrationFeedConsumer> b = Consumer(hrb, *env.tiering, "hrb");
+    std::unique_ptr<feed::RegistrationFeedConsumer> a = Consumer(hlj, *env.tiering, "hlj");
+    std::unique_ptr<feed::RegistrationFeedConsumer> b = Consumer(hrb, *env.tiering, "hrb");
     a->Start();
     b->Start();
-    REQUIRE(a->WaitForApplied(2, absl::Seconds(10)));
-    REQUIRE(b->WaitForApplied(2, absl::Seconds(10)));
+    REQUIRE(a->WaitForCursor(2, absl::Seconds(10)));
+    REQUIRE(b->WaitForCursor(2, absl::Seconds(10)));
     a->Stop();
     b->Stop();
     stopped_hlj = *env.tiering->FeedCursor("registration/hlj");
@@ -269,12 +268,12 @@ TEST_CASE("Two registration shards feed one tiering; a restart mid-feed repeats 
   hlj.service.set_max_per_stream(0);
   hrb.service.set_max_per_stream(0);
   Env env(dir.File("t.db"));
-  std::unique_ptr<RegistrationFeedConsumer> a = Consumer(hlj, *env.tiering, "hlj");
-  std::unique_ptr<RegistrationFeedConsumer> b = Consumer(hrb, *env.tiering, "hrb");
+  std::unique_ptr<feed::RegistrationFeedConsumer> a = Consumer(hlj, *env.tiering, "hlj");
+  std::unique_ptr<feed::RegistrationFeedConsumer> b = Consumer(hrb, *env.tiering, "hrb");
   a->Start();
   b->Start();
-  REQUIRE(a->WaitForApplied(6, absl::Seconds(10)));
-  REQUIRE(b->WaitForApplied(6, absl::Seconds(10)));
+  REQUIRE(a->WaitForCursor(6, absl::Seconds(10)));
+  REQUIRE(b->WaitForCursor(6, absl::Seconds(10)));
   a->Stop();
   b->Stop();
   CHECK(hlj.service.requested()[hlj_before] == stopped_hlj);
@@ -318,10 +317,10 @@ TEST_CASE("A consumer refuses events of another shard than its own", "[feed]") {
   FakeServer server;
   server.service.Add(ShardCreated("hrb", 1));
   Env env(dir.File("t.db"));
-  std::unique_ptr<RegistrationFeedConsumer> consumer = Consumer(server, *env.tiering, "hlj");
+  std::unique_ptr<feed::RegistrationFeedConsumer> consumer = Consumer(server, *env.tiering, "hlj");
   consumer->Start();
   for (int i = 0; i < 2000 && consumer->connections() < 2; ++i) {
-    REQUIRE_FALSE(consumer->WaitForApplied(1, absl::Milliseconds(5)));
+    REQUIRE_FALSE(consumer->WaitForCursor(1, absl::Milliseconds(5)));
   }
   consumer->Stop();
   CHECK(consumer->connections() >= 2);
@@ -341,8 +340,8 @@ TEST_CASE("An upgrade keeps the one-shard cursor as the default shard's", "[feed
     absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
     REQUIRE(db.ok());
     UE_REQUIRE_OK(store::Migrate(**db, TieringMigrations().subspan(0, 2)));
-    UE_REQUIRE_OK((*db)->Execute(
-        "INSERT INTO feed_cursors (feed, sequence) VALUES ('registration', 41)"));
+    UE_REQUIRE_OK(
+        (*db)->Execute("INSERT INTO feed_cursors (feed, sequence) VALUES ('registration', 41)"));
   }
   Env env(path);  // migrates to the current schema
   CHECK(*env.tiering->FeedCursor("registration/hlj") == 41);
@@ -350,9 +349,11 @@ TEST_CASE("An upgrade keeps the one-shard cursor as the default shard's", "[feed
   // Event 41 is not applied again; 42 is.
   Person person;
   person.id = "hlj-r41";
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration/hlj", testing::Created(41, person)));
+  UE_REQUIRE_OK(
+      env.tiering->ApplyRegistrationEvent("registration/hlj", testing::Created(41, person)));
   person.id = "hlj-r42";
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration/hlj", testing::Created(42, person)));
+  UE_REQUIRE_OK(
+      env.tiering->ApplyRegistrationEvent("registration/hlj", testing::Created(42, person)));
   v1::GetProfileRequest get;
   get.set_registration_id("hlj-r41");
   CHECK(env.tiering->GetProfile(get).status().code() == absl::StatusCode::kNotFound);
