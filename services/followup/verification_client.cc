@@ -7,12 +7,16 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/status/status_util.h"
+#include "services/verification/stream_trailer.h"
 
 namespace unemployment::followup {
 
 // One CompareActiveRegistrations stream.
 //
-// Writing: one write at a time (writing_). The call is held open (AddHold) while this side may
+// Writing: one write at a time (writing_). After the last batch comes the trailer (the count and
+// digest of every subject sent, see ComparisonTrailer), then the half-close: verification ends
+// the stream with OK only when the trailer matches what it received, so a stream cut short is
+// never taken for a complete comparison. The call is held open (AddHold) while this side may
 // still start a write from outside a reaction (a settle on the store's thread); the hold is
 // removed once writing is over: after the half-close, or when the stream broke or failed.
 // Reading: one read at a time, started again after each answer.
@@ -99,12 +103,17 @@ class GrpcVerificationClient::Call final
   // once sending is over. Only the thread that set writing_ calls next_ and StartWrite.
   void SendMore() {
     bool give_up = false;
+    bool half_close = false;
     {
       absl::MutexLock lock(&mu_);
       if (writing_ || hold_removed_) return;
       if (stop_sending_) {
         hold_removed_ = true;
         give_up = true;
+      } else if (trailer_sent_) {
+        hold_removed_ = true;
+        writing_ = true;  // stays set: nothing is written after the half-close
+        half_close = true;
       } else if (in_flight_ >= max_in_flight_) {
         return;
       } else {
@@ -115,8 +124,13 @@ class GrpcVerificationClient::Call final
       RemoveHold();
       return;
     }
+    if (half_close) {
+      StartWritesDone();
+      RemoveHold();
+      return;
+    }
     absl::StatusOr<std::optional<verv1::CompareActiveRegistrationsRequest>> batch = next_();
-    enum class Then { kWrite, kHalfClose, kGiveUp } then = Then::kWrite;
+    enum class Then { kWrite, kTrailer, kGiveUp } then = Then::kWrite;
     bool cancel = false;
     {
       absl::MutexLock lock(&mu_);
@@ -130,8 +144,8 @@ class GrpcVerificationClient::Call final
         hold_removed_ = true;
         then = Then::kGiveUp;
       } else if (!batch->has_value()) {
-        hold_removed_ = true;  // writing_ stays set: nothing is written after the half-close
-        then = Then::kHalfClose;
+        trailer_sent_ = true;  // its write done leads to the half-close
+        then = Then::kTrailer;
       } else {
         ++in_flight_;
       }
@@ -141,12 +155,14 @@ class GrpcVerificationClient::Call final
       case Then::kGiveUp:
         RemoveHold();
         return;
-      case Then::kHalfClose:
-        StartWritesDone();
-        RemoveHold();
+      case Then::kTrailer:
+        outgoing_.Clear();
+        *outgoing_.mutable_trailer() = digest_.Finish();
+        StartWrite(&outgoing_);
         return;
       case Then::kWrite:
         outgoing_ = **std::move(batch);
+        digest_.Add(outgoing_);
         StartWrite(&outgoing_);
         return;
     }
@@ -169,8 +185,9 @@ class GrpcVerificationClient::Call final
   OnAnswer on_answer_;
   Finished done_;
   grpc::ClientContext context_;
-  // Touched only by the thread holding the write (outgoing_) or the read (incoming_).
+  // Touched only by the thread holding the write (outgoing_, digest_) or the read (incoming_).
   verv1::CompareActiveRegistrationsRequest outgoing_;
+  verification::ComparisonDigest digest_;
   verv1::CompareActiveRegistrationsResponse incoming_;
 
   absl::Mutex mu_;
@@ -180,6 +197,7 @@ class GrpcVerificationClient::Call final
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_sending_ ABSL_GUARDED_BY(mu_) = false;
   bool hold_removed_ ABSL_GUARDED_BY(mu_) = false;
+  bool trailer_sent_ ABSL_GUARDED_BY(mu_) = false;
   bool call_done_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status first_error_ ABSL_GUARDED_BY(mu_);
   absl::Status stream_status_ ABSL_GUARDED_BY(mu_);

@@ -24,8 +24,8 @@ namespace verv1 = ::unemployment::verification::v1;
 
 class VerificationClient {
  public:
-  // The next batch to send; std::nullopt when there are no more (the stream is then half-closed);
-  // an error ends the stream with that error.
+  // The next batch to send; std::nullopt when there are no more (the trailer is then sent and the
+  // stream half-closed); an error ends the stream with that error.
   using NextBatch =
       std::function<absl::StatusOr<std::optional<verv1::CompareActiveRegistrationsRequest>>()>;
   // Reports that an answer has been dealt with: OK, or an error that ends the stream with it.
@@ -34,7 +34,8 @@ class VerificationClient {
   // any thread, possibly before OnAnswer returns.
   using OnAnswer = std::function<void(verv1::CompareActiveRegistrationsResponse, Settle)>;
   // Runs once, after the stream has ended and every answer has been settled: OK when verification
-  // answered every batch and ended the stream with OK, else the first error (ours or the peer's,
+  // answered every batch and ended the stream with OK (it does so only when the trailer matches
+  // the subjects it received), else the first error (ours or the peer's,
   // details kept).
   using Finished = std::function<void(absl::Status)>;
 

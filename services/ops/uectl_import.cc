@@ -1,7 +1,9 @@
 // uectl import-snapshot: streams a CSV snapshot of one external source to
 // VerificationService.ImportSnapshot: the header first, then the file in chunks of at most 1 MiB
 // (the contract's limit), reading the file as it goes so that a file of millions of rows never has
-// to fit in memory. The SHA-256 of what was sent is compared with the one the service computed.
+// to fit in memory, and last the trailer (length and SHA-256 of what was sent) without which the
+// service loads nothing. The SHA-256 of what was sent is compared with the one the service
+// computed.
 
 #include <openssl/evp.h>
 
@@ -160,8 +162,25 @@ int RunImportSnapshot(const Invocation& invocation) {
     return ReportFailure(invocation,
                          absl::StrCat("reading '", path, "' failed after ", FormatBytes(sent)));
   }
+  if (total.has_value() && !stream_broken && sent != *total) {
+    // The file changed size while it was read: the trailer would vouch for a part of it.
+    context.TryCancel();
+    progress.Finish();
+    writer->Finish();
+    return ReportFailure(invocation, absl::StrCat("'", path, "' changed while it was read (",
+                                                  FormatBytes(sent), " of ", FormatBytes(*total),
+                                                  "); nothing was loaded"));
+  }
   if (sent == 0 && !stream_broken) progress.Update(0);
   progress.Finish();
+  const std::string local = digest.HexDigest();
+  if (!stream_broken) {
+    // The trailer: the service loads the file only when it received exactly these bytes.
+    verification_v1::ImportSnapshotRequest last;
+    last.mutable_trailer()->set_content_length(sent);
+    last.mutable_trailer()->set_content_sha256(local);
+    stream_broken = !writer->Write(last);
+  }
   if (!stream_broken) {
     writer->WritesDone();
     err << "all " << FormatBytes(sent) << " sent; waiting for the verification service to check"
@@ -186,7 +205,6 @@ int RunImportSnapshot(const Invocation& invocation) {
           << (info.current() ? " (now served)" : " (not the one served)") << "\n";
     }
   }
-  const std::string local = digest.HexDigest();
   if (!response.snapshot().content_sha256().empty() &&
       response.snapshot().content_sha256() != local) {
     // The same version with the same content returns the existing snapshot; a different digest
@@ -209,7 +227,8 @@ Command ImportSnapshotCommand() {
   command.description =
       "Streams FILE (or - for standard input) to VerificationService.ImportSnapshot: a header\n"
       "message, then the file in chunks of at most 1 MiB, showing bytes sent and percent on\n"
-      "stderr. SOURCE is population, social-insurance, employment-filing or\n"
+      "stderr, then a trailer with the length and SHA-256 of the bytes sent (the service loads\n"
+      "nothing from a stream that ends without it or does not match it). SOURCE is population, social-insurance, employment-filing or\n"
       "business-registration; the CSV layout of each is in\n"
       "proto/unemployment/verification/v1/verification_service.proto. Nothing changes when a\n"
       "row is invalid: the service lists the first 100 invalid rows as content[LINE].COLUMN.\n"

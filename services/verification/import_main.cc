@@ -19,6 +19,8 @@
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "services/verification/csv_reader.h"
+#include "services/verification/stream_trailer.h"
 #include "unemployment/verification/v1/verification_service.grpc.pb.h"
 
 namespace {
@@ -113,6 +115,12 @@ int main(int argc, char** argv) {
   header.mutable_header()->set_validate_only(*validate_only);
   bool open = writer->Write(header);
 
+  // The trailer (length, SHA-256, row count) tells the service the file is whole; it is sent only
+  // when the whole file was read and sent.
+  unemployment::verification::ImportTrailerBuilder trailer;
+  int64_t records = 0;
+  unemployment::verification::CsvStreamReader counter(
+      [&records](unemployment::verification::CsvRecord&) { ++records; });
   std::string buffer(static_cast<size_t>(*chunk_kib) * 1024, '\0');
   int64_t sent = 0;
   int last_percent = -1;
@@ -122,6 +130,8 @@ int main(int argc, char** argv) {
     if (got <= 0) break;
     v1::ImportSnapshotRequest piece;
     piece.set_content(buffer.data(), static_cast<size_t>(got));
+    trailer.Add(piece.content());
+    counter.Feed(piece.content());
     open = writer->Write(piece);
     sent += got;
     const int percent = total > 0 ? static_cast<int>(sent * 100 / total) : 100;
@@ -130,6 +140,23 @@ int main(int argc, char** argv) {
                    static_cast<long long>(total), percent);
       last_percent = percent;
     }
+  }
+  if (open && (file.bad() || sent != total)) {
+    // A read error or a file that changed size: the service must not load a part of it.
+    context.TryCancel();
+    writer->Finish();
+    std::fprintf(stderr, "\nverification_import: could not read the whole of %s (%lld of %lld "
+                 "bytes); the import was cancelled and nothing was loaded\n",
+                 settings.Get("file").c_str(), static_cast<long long>(sent),
+                 static_cast<long long>(total));
+    return 1;
+  }
+  if (open) {
+    counter.Finish();
+    v1::ImportSnapshotRequest last;
+    *last.mutable_trailer() = trailer.Finish();
+    last.mutable_trailer()->set_row_count(records > 0 ? records - 1 : 0);
+    open = writer->Write(last);
   }
   std::fprintf(stderr, "\n%s\n",
                open ? "waiting for the service to check and load the rows..."

@@ -201,6 +201,85 @@ absl::Status ValidateCompareBatch(v1::CompareActiveRegistrationsRequest& request
   return status::ViolationsToStatus(out, "CompareActiveRegistrationsRequest");
 }
 
+namespace {
+
+bool IsSha256Hex(absl::string_view value) {
+  if (value.size() != 64) return false;
+  for (char c : value) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && (c < 'a' || c > 'f')) return false;
+  }
+  return true;
+}
+
+void CheckDigest(std::vector<status::FieldViolation>& out, const std::string& field,
+                 absl::string_view sent, absl::string_view received, absl::string_view what) {
+  if (!IsSha256Hex(sent)) {
+    out.push_back({field, std::string(rule::kFormat),
+                   "the digest is 64 lower-case hexadecimal characters of SHA-256"});
+  } else if (sent != received) {
+    out.push_back({field, std::string(rule::kMismatch),
+                   absl::StrCat("the SHA-256 of the ", what, " received is ", received)});
+  }
+}
+
+void CheckCount(std::vector<status::FieldViolation>& out, const std::string& field, int64_t sent,
+                int64_t received, absl::string_view what) {
+  if (sent != received) {
+    out.push_back({field, std::string(rule::kMismatch),
+                   absl::StrCat("the trailer says ", sent, " ", what, ", the server received ",
+                                received)});
+  }
+}
+
+}  // namespace
+
+absl::Status MissingTrailerError(absl::string_view reason) {
+  return status::InvalidArgumentError(
+      "the stream ended without its trailer, so it may be incomplete; nothing was done",
+      {{"trailer", std::string(rule::kRequired),
+        "the last message of the stream carries the trailer"}},
+      reason);
+}
+
+absl::Status CheckImportTrailer(const v1::ImportSnapshotTrailer& trailer, int64_t length,
+                                absl::string_view sha256, int64_t rows) {
+  std::vector<status::FieldViolation> out;
+  CheckCount(out, "trailer.content_length", trailer.content_length(), length, "bytes");
+  CheckDigest(out, "trailer.content_sha256", trailer.content_sha256(), sha256, "content");
+  if (trailer.has_row_count()) {
+    CheckCount(out, "trailer.row_count", trailer.row_count(), rows, "data rows");
+  }
+  if (out.empty()) return absl::OkStatus();
+  return status::InvalidArgumentError(
+      "the snapshot received does not match the stream's trailer; nothing was loaded", out,
+      kSnapshotStreamMismatch);
+}
+
+absl::Status ValidateComparisonTrailerMessage(const v1::CompareActiveRegistrationsRequest& request,
+                                              const std::string& first_as_of) {
+  Violations out;
+  if (request.subjects_size() > 0) {
+    out.Add("subjects", std::string(rule::kNotApplicable),
+            "the message carrying the trailer carries no registrations");
+  }
+  if (!request.as_of().empty() && !first_as_of.empty() && request.as_of() != first_as_of) {
+    out.Add("as_of", std::string(rule::kMismatch),
+            "as_of must be the same in every message of the stream");
+  }
+  return status::ViolationsToStatus(out, "CompareActiveRegistrationsRequest");
+}
+
+absl::Status CheckComparisonTrailer(const v1::ComparisonTrailer& trailer, int64_t count,
+                                    absl::string_view sha256) {
+  std::vector<status::FieldViolation> out;
+  CheckCount(out, "trailer.subject_count", trailer.subject_count(), count, "registrations");
+  CheckDigest(out, "trailer.subjects_sha256", trailer.subjects_sha256(), sha256, "registrations");
+  if (out.empty()) return absl::OkStatus();
+  return status::InvalidArgumentError(
+      "the registrations received do not match the stream's trailer; the comparison is incomplete",
+      out, kComparisonStreamMismatch);
+}
+
 std::string Fingerprint(const google::protobuf::Message& message) {
   std::string bytes;
   {

@@ -12,6 +12,7 @@
 #include "common/validation/date.h"
 #include "common/validation/rules.h"
 #include "common/validation/validation_error.h"
+#include "services/verification/request_validation.h"
 
 namespace unemployment::verification {
 namespace {
@@ -185,11 +186,9 @@ void ImportSession::Feed(absl::string_view piece, Ready ready) {
                                            "a piece of the file has at most 1 MiB"));
   }
   EVP_DigestUpdate(sha_, piece.data(), piece.size());
+  bytes_received_ += static_cast<int64_t>(piece.size());
   // A version loaded before is only compared by content, not read again.
-  if (mode_ == Mode::kCompareExisting) {
-    bytes_compared_ += static_cast<int64_t>(piece.size());
-    return ready(absl::OkStatus());
-  }
+  if (mode_ == Mode::kCompareExisting) return ready(absl::OkStatus());
   reader_.Feed(piece);
   if (!fatal_.ok()) return ready(fatal_);
   if (mode_ == Mode::kLoad && invalid_rows_ == 0 && pending_.size() >= limits_.rows_per_batch) {
@@ -229,13 +228,22 @@ absl::Status ImportSession::RowsInvalidError() const {
       {{"invalid_rows", absl::StrCat(invalid_rows_)}, {"rows_read", absl::StrCat(rows_read_)}});
 }
 
-void ImportSession::Finish(Done done) {
+void ImportSession::Finish(const v1::ImportSnapshotTrailer& trailer, Done done) {
+  const std::string sha256 = Sha256Hex();
   if (mode_ == Mode::kCompareExisting) {
     ReleaseSource();
-    if (bytes_compared_ == 0) {
+    // The stored row count stands for the rows of a file with the stored digest (a file with
+    // another digest is not read; its row count is not checked).
+    const int64_t rows = sha256 == existing_->content_sha256() ? existing_->row_count()
+                                                                : trailer.row_count();
+    if (absl::Status whole = CheckImportTrailer(trailer, bytes_received_, sha256, rows);
+        !whole.ok()) {
+      return done(whole);
+    }
+    if (bytes_received_ == 0) {
       return done(status::InvalidFieldError("content", rule::kRequired, "the file is empty"));
     }
-    if (Sha256Hex() != existing_->content_sha256()) {
+    if (sha256 != existing_->content_sha256()) {
       return done(status::WithErrorInfo(
           absl::AlreadyExistsError(
               "the source already has a snapshot with this version and different content"),
@@ -244,7 +252,21 @@ void ImportSession::Finish(Done done) {
     return done(*existing_);
   }
   reader_.Finish();
+  // A file cut short shows as a broken last line or a missing row: the trailer is checked first.
+  if (absl::Status whole = CheckImportTrailer(trailer, bytes_received_, sha256, rows_read_);
+      !whole.ok()) {
+    fatal_ = std::move(whole);
+  }
   if (!fatal_.ok()) {
+    if (load_id_ != 0) {
+      const int64_t load_id = std::exchange(load_id_, 0);
+      std::shared_ptr<ImportSession> self = shared_from_this();
+      store_.AbandonLoad(load_id, [self, error = fatal_, done = std::move(done)](absl::Status) {
+        self->ReleaseSource();
+        done(error);
+      });
+      return;
+    }
     ReleaseSource();
     return done(fatal_);
   }
@@ -257,7 +279,7 @@ void ImportSession::Finish(Done done) {
   info.set_snapshot_version(header_.snapshot_version());
   info.set_data_as_of(header_.data_as_of());
   info.set_row_count(rows_read_);
-  info.set_content_sha256(Sha256Hex());
+  info.set_content_sha256(sha256);
 
   std::shared_ptr<ImportSession> self = shared_from_this();
   if (invalid_rows_ > 0) {

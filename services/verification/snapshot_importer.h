@@ -4,10 +4,11 @@
 //
 //   SnapshotImporter::Begin(header) -> ImportSession; session->Feed(piece, ready) for each piece,
 //   waiting for `ready` before the next one (back-pressure: valid rows are written in batches
-//   while the file streams in); then session->Finish(done).
+//   while the file streams in); then session->Finish(trailer, done).
 //
 // Every row is validated; rows are written under a load id that readers do not see, and only
-// Finish, when no row is invalid, swaps the new snapshot in (VerificationStore::CommitLoad). Any
+// Finish, when the trailer matches what was fed (length, SHA-256, row count if given) and no row
+// is invalid, swaps the new snapshot in (VerificationStore::CommitLoad). Any
 // failure, cancellation or destruction of an unfinished session drops the rows written so far, so
 // the previous snapshot stays served. One import per source at a time.
 
@@ -56,8 +57,9 @@ class ImportSession final : public std::enable_shared_from_this<ImportSession> {
   // the next piece may be fed: OK, or an error that ends the import (a malformed header, an
   // oversized piece, a storage failure); after an error only the session's destruction is due.
   void Feed(absl::string_view piece, Ready ready);
-  // Ends the file: loads the snapshot or reports why not.
-  void Finish(Done done);
+  // Ends the file: checks it against the client's trailer (INVALID_ARGUMENT, reason
+  // SNAPSHOT_STREAM_MISMATCH, before any row error), then loads the snapshot or reports why not.
+  void Finish(const v1::ImportSnapshotTrailer& trailer, Done done);
 
   int64_t rows_read() const { return rows_read_; }
   int64_t bytes_read() const { return reader_.bytes(); }
@@ -100,7 +102,7 @@ class ImportSession final : public std::enable_shared_from_this<ImportSession> {
   int64_t load_id_ = 0;
   bool committed_ = false;
   bool released_ = false;
-  int64_t bytes_compared_ = 0;
+  int64_t bytes_received_ = 0;
 };
 
 class SnapshotImporter final {

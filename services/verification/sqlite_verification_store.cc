@@ -129,10 +129,24 @@ UPDATE requests SET response = ue_seal('verification/requests.response', respons
   fingerprint = ue_seal('verification/requests.fingerprint', fingerprint);
 )sql";
 
+// Names in the snapshot rows are personal data too: sealed like the results.
+constexpr std::string_view kSchemaV3 = R"sql(
+UPDATE population_rows SET name = ue_seal('verification/population_rows.name', name);
+UPDATE insurance_rows SET name = ue_seal('verification/insurance_rows.name', name);
+UPDATE employment_rows SET name = ue_seal('verification/employment_rows.name', name);
+UPDATE business_rows SET name = ue_seal('verification/business_rows.name', name);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "verification_schema", kSchemaV1},
     {2, "personal_data_at_rest", kSchemaV2},
+    {3, "sealed_snapshot_names", kSchemaV3},
 };
+
+constexpr std::string_view kPopulationName = "verification/population_rows.name";
+constexpr std::string_view kInsuranceName = "verification/insurance_rows.name";
+constexpr std::string_view kEmploymentName = "verification/employment_rows.name";
+constexpr std::string_view kBusinessName = "verification/business_rows.name";
 
 constexpr std::string_view kVerificationsData = "verification/verifications.data";
 constexpr std::string_view kRequestsResponse = "verification/requests.response";
@@ -145,6 +159,10 @@ constexpr store::SealedColumn kSealedColumns[] = {
     {"requests", "response", kRequestsResponse},
     {"verifications", "fingerprint", kVerificationsFingerprint},
     {"requests", "fingerprint", kRequestsFingerprint},
+    {"population_rows", "name", kPopulationName},
+    {"insurance_rows", "name", kInsuranceName},
+    {"employment_rows", "name", kEmploymentName},
+    {"business_rows", "name", kBusinessName},
 };
 
 // --- Statements. ---
@@ -312,9 +330,10 @@ absl::Status InsertRows(Database& db, int64_t load_id, const RowBatch& rows) {
     ASSIGN_OR_RETURN(Statement insert, db.Prepare(kInsertPopulationSql));
     for (const PopulationRecord& r : rows.population) {
       RETURN_IF_ERROR(insert.BindAll(load_id, r.person.id_type,
-                                     store::SearchHash(db, r.person.id_number), r.name, r.sex,
+                                     store::SearchHash(db, r.person.id_number), "", r.sex,
                                      validation::FormatDate(r.birth_date), r.deceased,
                                      OptionalDate(r.death_date), r.household_region_code));
+      RETURN_IF_ERROR(store::BindSealed(db, insert, 4, kPopulationName, r.name));
       RETURN_IF_ERROR(insert.Run());
       insert.Reset();
     }
@@ -324,8 +343,9 @@ absl::Status InsertRows(Database& db, int64_t load_id, const RowBatch& rows) {
     for (const InsuranceRecord& r : rows.insurance) {
       RETURN_IF_ERROR(
           insert.BindAll(load_id, r.person.id_type, store::SearchHash(db, r.person.id_number),
-                         r.name, static_cast<int>(r.kind), r.employer_code, r.employer_name,
+                         "", static_cast<int>(r.kind), r.employer_code, r.employer_name,
                          validation::FormatDate(r.start_date), OptionalDate(r.end_date)));
+      RETURN_IF_ERROR(store::BindSealed(db, insert, 4, kInsuranceName, r.name));
       RETURN_IF_ERROR(insert.Run());
       insert.Reset();
     }
@@ -335,8 +355,9 @@ absl::Status InsertRows(Database& db, int64_t load_id, const RowBatch& rows) {
     for (const EmploymentRecord& r : rows.employment) {
       RETURN_IF_ERROR(
           insert.BindAll(load_id, r.person.id_type, store::SearchHash(db, r.person.id_number),
-                         r.name, r.employer_code, r.employer_name,
+                         "", r.employer_code, r.employer_name,
                          validation::FormatDate(r.hired_on), OptionalDate(r.terminated_on)));
+      RETURN_IF_ERROR(store::BindSealed(db, insert, 4, kEmploymentName, r.name));
       RETURN_IF_ERROR(insert.Run());
       insert.Reset();
     }
@@ -345,9 +366,10 @@ absl::Status InsertRows(Database& db, int64_t load_id, const RowBatch& rows) {
     ASSIGN_OR_RETURN(Statement insert, db.Prepare(kInsertBusinessSql));
     for (const BusinessRecord& r : rows.business) {
       RETURN_IF_ERROR(insert.BindAll(
-          load_id, r.person.id_type, store::SearchHash(db, r.person.id_number), r.name,
+          load_id, r.person.id_type, store::SearchHash(db, r.person.id_number), "",
           static_cast<int>(r.role), r.business_code, r.business_name, static_cast<int>(r.licence),
           validation::FormatDate(r.established_on), OptionalDate(r.closed_on)));
+      RETURN_IF_ERROR(store::BindSealed(db, insert, 4, kBusinessName, r.name));
       RETURN_IF_ERROR(insert.Run());
       insert.Reset();
     }
@@ -369,10 +391,12 @@ absl::StatusOr<int64_t> DeleteSomeRowsOf(Database& db, int64_t snapshot_id, int6
   return deleted;
 }
 
-// Runs the lookup `sql` for `person` in `source` and turns each joined row into a record.
+// Runs the lookup `sql` for `person` in `source` and turns each joined row into a record; the
+// name (column 1) is sealed under `name_context`.
 template <typename Record, typename ReadRecord>
 absl::StatusOr<std::optional<SourceReading<Record>>> FindIn(Database& db, std::string_view sql,
                                                             v1::Source source,
+                                                            std::string_view name_context,
                                                             const PersonKey& person,
                                                             ReadRecord read_record) {
   ASSIGN_OR_RETURN(Statement statement, db.Prepare(sql));
@@ -389,7 +413,7 @@ absl::StatusOr<std::optional<SourceReading<Record>>> FindIn(Database& db, std::s
     if (statement.ColumnIsNull(1)) continue;  // snapshot loaded, nothing about the person
     Record record;
     record.person = person;
-    record.name = statement.ColumnString(1);
+    ASSIGN_OR_RETURN(record.name, store::OpenColumn(db, statement, 1, name_context));
     RETURN_IF_ERROR(read_record(statement, record));
     reading->records.push_back(std::move(record));
   }
@@ -410,7 +434,8 @@ class SqliteVerificationStore::Population final : public PopulationSource {
       const PersonKey& person) override {
     using Result = absl::StatusOr<std::optional<SourceReading<PopulationRecord>>>;
     return store_.WithReader<Result>([&](Database& db) -> Result {
-      return FindIn<PopulationRecord>(db, kFindPopulationSql, v1::SOURCE_POPULATION, person,
+      return FindIn<PopulationRecord>(db, kFindPopulationSql, v1::SOURCE_POPULATION,
+                                      kPopulationName, person,
                                       [](const Statement& s, PopulationRecord& r) -> absl::Status {
                                         r.sex = static_cast<int>(s.ColumnInt64(2));
                                         ASSIGN_OR_RETURN(r.birth_date, ColumnDate(s, 3));
@@ -433,7 +458,8 @@ class SqliteVerificationStore::Insurance final : public SocialInsuranceSource {
       const PersonKey& person) override {
     using Result = absl::StatusOr<std::optional<SourceReading<InsuranceRecord>>>;
     return store_.WithReader<Result>([&](Database& db) -> Result {
-      return FindIn<InsuranceRecord>(db, kFindInsuranceSql, v1::SOURCE_SOCIAL_INSURANCE, person,
+      return FindIn<InsuranceRecord>(db, kFindInsuranceSql, v1::SOURCE_SOCIAL_INSURANCE,
+                                     kInsuranceName, person,
                                      [](const Statement& s, InsuranceRecord& r) -> absl::Status {
                                        r.kind =
                                            static_cast<InsuranceRecord::Kind>(s.ColumnInt64(2));
@@ -457,7 +483,8 @@ class SqliteVerificationStore::Employment final : public EmploymentFilingSource 
       const PersonKey& person) override {
     using Result = absl::StatusOr<std::optional<SourceReading<EmploymentRecord>>>;
     return store_.WithReader<Result>([&](Database& db) -> Result {
-      return FindIn<EmploymentRecord>(db, kFindEmploymentSql, v1::SOURCE_EMPLOYMENT_FILING, person,
+      return FindIn<EmploymentRecord>(db, kFindEmploymentSql, v1::SOURCE_EMPLOYMENT_FILING,
+                                      kEmploymentName, person,
                                       [](const Statement& s, EmploymentRecord& r) -> absl::Status {
                                         r.employer_code = s.ColumnString(2);
                                         r.employer_name = s.ColumnString(3);
@@ -479,7 +506,8 @@ class SqliteVerificationStore::Business final : public BusinessRegistrationSourc
       const PersonKey& person) override {
     using Result = absl::StatusOr<std::optional<SourceReading<BusinessRecord>>>;
     return store_.WithReader<Result>([&](Database& db) -> Result {
-      return FindIn<BusinessRecord>(db, kFindBusinessSql, v1::SOURCE_BUSINESS_REGISTRATION, person,
+      return FindIn<BusinessRecord>(db, kFindBusinessSql, v1::SOURCE_BUSINESS_REGISTRATION,
+                                    kBusinessName, person,
                                     [](const Statement& s, BusinessRecord& r) -> absl::Status {
                                       r.role = static_cast<BusinessRecord::Role>(s.ColumnInt64(2));
                                       r.business_code = s.ColumnString(3);

@@ -14,6 +14,7 @@
 #include "common/time/date.h"
 #include "common/validation/rules.h"
 #include "services/verification/request_validation.h"
+#include "services/verification/stream_trailer.h"
 
 namespace unemployment::verification {
 namespace {
@@ -77,8 +78,9 @@ class VerificationServiceImpl::ImportReactor final
 
   void OnReadDone(bool ok) override {
     if (!ok) {
-      // A failed read is a half-close (the file is complete) or a cancellation (deadline, client
-      // gone): a cancelled upload must never be loaded as if it were the whole file.
+      // A failed read before the trailer is a cancellation (deadline, client gone), a half-close,
+      // or a message gRPC could not parse (reported like a half-close): in no case is the file
+      // known to be whole, so nothing is loaded (the session's destruction drops its rows).
       if (context_->IsCancelled()) {
         return Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the import was cancelled"));
       }
@@ -86,18 +88,7 @@ class VerificationServiceImpl::ImportReactor final
         return FinishWith(status::InvalidFieldError("header", rule::kRequired,
                                                     "the first message must carry the header"));
       }
-      Hold();
-      session_->Finish([this](absl::StatusOr<v1::SnapshotInfo> info) {
-        if (info.ok()) {
-          *response_->mutable_snapshot() = *info;
-          logger_.Info("snapshot_imported", {{"source", v1::Source_Name(info->source())},
-                                             {"version", info->snapshot_version()},
-                                             {"rows", info->row_count()}});
-        }
-        FinishWith(info.status());
-        Release();
-      });
-      return;
+      return FinishWith(MissingTrailerError(kSnapshotStreamIncomplete));
     }
     if (session_ == nullptr) {
       if (!request_.has_header()) {
@@ -113,6 +104,21 @@ class VerificationServiceImpl::ImportReactor final
     if (request_.has_header()) {
       return FinishWith(status::InvalidFieldError("header", rule::kNotApplicable,
                                                   "only the first message carries the header"));
+    }
+    if (request_.has_trailer()) {
+      // The end of the upload: answer now, read nothing more.
+      Hold();
+      session_->Finish(request_.trailer(), [this](absl::StatusOr<v1::SnapshotInfo> info) {
+        if (info.ok()) {
+          *response_->mutable_snapshot() = *info;
+          logger_.Info("snapshot_imported", {{"source", v1::Source_Name(info->source())},
+                                             {"version", info->snapshot_version()},
+                                             {"rows", info->row_count()}});
+        }
+        FinishWith(info.status());
+        Release();
+      });
+      return;
     }
     if (request_.part_case() != v1::ImportSnapshotRequest::kContent) {
       return FinishWith(status::InvalidFieldError(
@@ -297,18 +303,36 @@ grpc::ServerUnaryReactor* VerificationServiceImpl::RecordFieldInvestigation(
 // --- CompareActiveRegistrations. ---
 
 // One comparison stream: read a batch, answer it, read the next; the order of answers is the
-// order of batches. A half-close ends the stream with OK, a bad batch with its error.
+// order of batches. The trailer ends the stream with OK when it matches the subjects received
+// (their count and digest, taken as sent), a bad batch or trailer with its error, and a stream
+// that ends without the trailer with INVALID_ARGUMENT (it may be incomplete).
 class VerificationServiceImpl::CompareReactor final
     : public grpc::ServerBidiReactor<v1::CompareActiveRegistrationsRequest,
                                      v1::CompareActiveRegistrationsResponse> {
  public:
-  CompareReactor(Verifier& verifier, const time::Clock& clock, const log::Logger& logger)
-      : verifier_(verifier), clock_(clock), logger_(logger) {
+  CompareReactor(grpc::CallbackServerContext* context, Verifier& verifier,
+                 const time::Clock& clock, const log::Logger& logger)
+      : context_(context), verifier_(verifier), clock_(clock), logger_(logger) {
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) return Finish(grpc::Status::OK);
+    if (!ok) {
+      if (context_->IsCancelled()) {
+        return Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the comparison was cancelled"));
+      }
+      return FinishWith(MissingTrailerError(kComparisonStreamIncomplete));
+    }
+    if (request_.has_trailer()) {
+      absl::Status status = ValidateComparisonTrailerMessage(request_, first_as_of_);
+      if (status.ok()) {
+        const int64_t count = digest_.subject_count();
+        status = CheckComparisonTrailer(request_.trailer(), count, digest_.Finish().subjects_sha256());
+        if (status.ok()) logger_.Info("comparison_completed", {{"subjects", count}});
+      }
+      return FinishWith(status);
+    }
+    digest_.Add(request_);  // as sent, before validation trims anything
     absl::Status status = ValidateCompareBatch(request_, clock_.Today(), first_as_of_);
     if (status.ok()) {
       if (first_as_of_.empty()) first_as_of_ = request_.as_of();
@@ -320,10 +344,7 @@ class VerificationServiceImpl::CompareReactor final
       }
       status = answer.status();
     }
-    if (IsServerFault(status.code())) {
-      logger_.Error("rpc_failed", {{"method", "CompareActiveRegistrations"}, {"status", status}});
-    }
-    Finish(status::ToGrpcStatus(status));
+    FinishWith(status);
   }
 
   void OnWriteDone(bool ok) override {
@@ -334,18 +355,27 @@ class VerificationServiceImpl::CompareReactor final
   void OnDone() override { delete this; }
 
  private:
+  void FinishWith(const absl::Status& status) {
+    if (IsServerFault(status.code())) {
+      logger_.Error("rpc_failed", {{"method", "CompareActiveRegistrations"}, {"status", status}});
+    }
+    Finish(status::ToGrpcStatus(status));
+  }
+
+  grpc::CallbackServerContext* context_;
   Verifier& verifier_;
   const time::Clock& clock_;
   const log::Logger& logger_;
   std::string first_as_of_;
+  ComparisonDigest digest_;
   v1::CompareActiveRegistrationsRequest request_;
   v1::CompareActiveRegistrationsResponse response_;
 };
 
 grpc::ServerBidiReactor<v1::CompareActiveRegistrationsRequest,
                         v1::CompareActiveRegistrationsResponse>*
-VerificationServiceImpl::CompareActiveRegistrations(grpc::CallbackServerContext* /*context*/) {
-  return new CompareReactor(*deps_.verifier, *deps_.clock, logger_);
+VerificationServiceImpl::CompareActiveRegistrations(grpc::CallbackServerContext* context) {
+  return new CompareReactor(context, *deps_.verifier, *deps_.clock, logger_);
 }
 
 }  // namespace unemployment::verification

@@ -23,7 +23,7 @@ import grpc
 SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
 BIN_DIR = os.environ["UE_BIN_DIR"]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import generate_client  # noqa: E402
+from suite import generate_client, snapshot_requests  # noqa: E402
 
 generate_client(SOURCE_DIR)
 
@@ -212,9 +212,9 @@ class Cluster:
                    "household_region_code\n"
                    f"{codes_pb2.ID_TYPE_RESIDENT_ID_CARD},{resident_id('230102', 0, 999)},"
                    f"赵某,{codes_pb2.SEX_MALE},1960-01-01,ALIVE,,230102\n").encode("utf-8")
-        requests = [ver.ImportSnapshotRequest(header=ver.SnapshotHeader(
-            source=ver.SOURCE_POPULATION, snapshot_version="gongan-rel-1", data_as_of=as_of)),
-            ver.ImportSnapshotRequest(content=content)]
+        requests = snapshot_requests(ver, ver.SnapshotHeader(
+            source=ver.SOURCE_POPULATION, snapshot_version="gongan-rel-1", data_as_of=as_of),
+            content, row_count=1)
         stub.ImportSnapshot(iter(requests), timeout=30)
 
     def pids(self):

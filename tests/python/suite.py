@@ -4,6 +4,7 @@ Each service prints "<name> listening on HOST:PORT" once it is SERVING-ready; th
 that line to learn the bound port, so tests never pick fixed ports.
 """
 
+import hashlib
 import os
 import subprocess
 import tempfile
@@ -97,3 +98,16 @@ def generate_client(source_dir):
     subprocess.run([os.path.join(source_dir, "tests/python/generate_client.sh"), out], check=True)
     sys.path.insert(0, out)
     return out
+
+
+def snapshot_requests(ver, header, content, row_count=None):
+    """The messages of one VerificationService.ImportSnapshot stream for `content` (bytes): the
+    header, the file, and the trailer (length and SHA-256 of the file, and the data row count when
+    given) without which the service loads nothing. `ver` is the generated
+    verification_service_pb2 module."""
+    trailer = ver.ImportSnapshotTrailer(content_length=len(content),
+                                        content_sha256=hashlib.sha256(content).hexdigest())
+    if row_count is not None:
+        trailer.row_count = row_count
+    return [ver.ImportSnapshotRequest(header=header), ver.ImportSnapshotRequest(content=content),
+            ver.ImportSnapshotRequest(trailer=trailer)]

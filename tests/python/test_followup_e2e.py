@@ -23,7 +23,7 @@ import unittest
 
 import grpc
 
-from suite import Suite, generate_client
+from suite import Suite, generate_client, snapshot_requests
 
 SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
 BIN_DIR = os.environ["UE_BIN_DIR"]
@@ -157,11 +157,9 @@ class FollowupEndToEnd(unittest.TestCase):
     @classmethod
     def import_snapshot(cls, source, version, lines):
         content = ("\n".join(lines) + "\n").encode("utf-8")
-        requests = [
-            ver.ImportSnapshotRequest(header=ver.SnapshotHeader(
-                source=source, snapshot_version=version, data_as_of=cls.as_of)),
-            ver.ImportSnapshotRequest(content=content),
-        ]
+        requests = snapshot_requests(ver, ver.SnapshotHeader(
+            source=source, snapshot_version=version, data_as_of=cls.as_of), content,
+            row_count=len(lines) - 1)
         return cls.verification.ImportSnapshot(iter(requests), timeout=TIMEOUT).snapshot
 
     @classmethod

@@ -48,6 +48,7 @@
 #include "tests/bench/bench_main.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "services/verification/stream_trailer.h"
 #include "tests/bench/child_process.h"
 #include "tests/bench/load_runner.h"
 #include "tests/bench/verification/source_data.h"
@@ -59,6 +60,8 @@ namespace {
 namespace fs = std::filesystem;
 namespace v1 = ::unemployment::verification::v1;
 namespace codes = ::unemployment::common::v1;
+using ::unemployment::verification::ComparisonDigest;
+using ::unemployment::verification::ImportTrailerBuilder;
 
 constexpr absl::Duration kStartupTimeout = absl::Seconds(60);
 constexpr long kTmpfsMagic = 0x01021994;
@@ -220,6 +223,14 @@ absl::StatusOr<double> Import(v1::VerificationService::Stub& stub, v1::Source so
   grpc::ClientContext context;
   context.set_deadline(DeadlineAfter(absl::Minutes(30)));
   v1::ImportSnapshotResponse response;
+  // The trailer that ends the upload, computed before the clock starts.
+  v1::ImportSnapshotRequest trailer;
+  {
+    ImportTrailerBuilder builder;
+    builder.Add(file);
+    *trailer.mutable_trailer() = builder.Finish();
+    trailer.mutable_trailer()->set_row_count(expected_rows);
+  }
   const absl::Time start = absl::Now();
   std::unique_ptr<grpc::ClientWriter<v1::ImportSnapshotRequest>> writer =
       stub.ImportSnapshot(&context, &response);
@@ -233,6 +244,7 @@ absl::StatusOr<double> Import(v1::VerificationService::Stub& stub, v1::Source so
     piece.set_content(file.substr(at, chunk_bytes));
     sent = writer->Write(piece);
   }
+  if (sent) sent = writer->Write(trailer);
   if (sent) writer->WritesDone();
   const grpc::Status status = writer->Finish();
   const double seconds = SecondsSince(start);
@@ -272,10 +284,16 @@ CompareOutcome Compare(v1::VerificationService::Stub& stub,
       context.set_deadline(DeadlineAfter(absl::Minutes(30)));
       auto stream = stub.CompareActiveRegistrations(&context);
       std::thread writer([&] {
-        for (size_t i = static_cast<size_t>(s); i < requests.size();
+        ComparisonDigest digest;
+        bool open = true;
+        for (size_t i = static_cast<size_t>(s); open && i < requests.size();
              i += static_cast<size_t>(streams)) {
-          if (!stream->Write(requests[i])) break;
+          digest.Add(requests[i]);
+          open = stream->Write(requests[i]);
         }
+        v1::CompareActiveRegistrationsRequest trailer;
+        *trailer.mutable_trailer() = digest.Finish();
+        if (open) stream->Write(trailer);
         stream->WritesDone();
       });
       v1::CompareActiveRegistrationsResponse response;

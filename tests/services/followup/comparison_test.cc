@@ -99,6 +99,8 @@ TEST_CASE("a comparison run records each hit once as a follow-up and a candidate
   CHECK(run.has_end_time());
   // Five subjects in batches of two, all as of the day compared.
   CHECK(verification.batch_sizes() == std::vector<int>{2, 2, 1});
+  // Ended by the trailer of the five subjects sent, which the fake checked as verification does.
+  CHECK(verification.trailers() == std::vector<int64_t>{5});
   CHECK(verification.as_of_seen() == Strings{"2025-06-30", "2025-06-30", "2025-06-30"});
 
   v1::ListFollowUpsResponse employed = FollowUps(stub, "hlj-2");

@@ -32,6 +32,7 @@
 #include "services/followup/registration_feed_consumer.h"
 #include "services/followup/sqlite_followup_store.h"
 #include "services/followup/verification_client.h"
+#include "services/verification/stream_trailer.h"
 #include "unemployment/followup/v1/followup_service.grpc.pb.h"
 #include "unemployment/registration/v1/registration_service.grpc.pb.h"
 #include "unemployment/verification/v1/verification_service.grpc.pb.h"
@@ -327,7 +328,21 @@ class FakeVerificationService final : public verv1::VerificationService::Service
                                verv1::CompareActiveRegistrationsRequest>* stream) override {
     verv1::CompareActiveRegistrationsRequest request;
     int answered = 0;
+    verification::ComparisonDigest digest;
     while (stream->Read(&request)) {
+      if (request.has_trailer()) {
+        // As the real service: the stream is complete only when the trailer matches.
+        const int64_t count = digest.subject_count();
+        const verv1::ComparisonTrailer received = digest.Finish();
+        if (request.trailer().subject_count() != count ||
+            request.trailer().subjects_sha256() != received.subjects_sha256()) {
+          return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "trailer mismatch");
+        }
+        absl::MutexLock lock(&mu_);
+        trailers_.push_back(count);
+        return grpc::Status::OK;
+      }
+      digest.Add(request);
       verv1::CompareActiveRegistrationsResponse response;
       {
         absl::MutexLock lock(&mu_);
@@ -354,7 +369,13 @@ class FakeVerificationService final : public verv1::VerificationService::Service
       if (!stream->Write(response)) return grpc::Status::CANCELLED;
       ++answered;
     }
-    return grpc::Status::OK;
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the stream ended without a trailer");
+  }
+
+  // The subject counts of the matching trailers received, over all streams.
+  std::vector<int64_t> trailers() const {
+    absl::MutexLock lock(&mu_);
+    return trailers_;
   }
 
  private:
@@ -365,6 +386,7 @@ class FakeVerificationService final : public verv1::VerificationService::Service
   bool held_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<int> batch_sizes_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> as_of_seen_ ABSL_GUARDED_BY(mu_);
+  std::vector<int64_t> trailers_ ABSL_GUARDED_BY(mu_);
 };
 
 // The fake verification service on port 0.

@@ -129,14 +129,17 @@ TEST_CASE("import-snapshot streams the header, then the file in chunks, with pro
   {
     std::lock_guard<std::mutex> lock(fakes.verification.mutex);
     const auto& messages = fakes.verification.messages;
-    REQUIRE(messages.size() == 1 + 5);  // 22 bytes in chunks of 5
+    REQUIRE(messages.size() == 1 + 5 + 1);  // 22 bytes in chunks of 5, then the trailer
     CHECK(messages[0].has_header());
     CHECK(messages[0].header().source() == verification_v1::SOURCE_POPULATION);
     CHECK(messages[0].header().snapshot_version() == "2025-06-30");
     CHECK(messages[0].header().data_as_of() == "2025-06-30");
     CHECK_FALSE(messages[0].header().validate_only());
-    for (size_t i = 1; i < messages.size(); ++i) CHECK(messages[i].has_content());
+    for (size_t i = 1; i + 1 < messages.size(); ++i) CHECK(messages[i].has_content());
     CHECK(messages[1].content() == "id_ty");
+    REQUIRE(messages.back().has_trailer());
+    CHECK(messages.back().trailer().content_length() == 22);
+    CHECK(messages.back().trailer().content_sha256() == kSnapshotSha256);
     CHECK(fakes.verification.content == kSnapshot);
   }
   CHECK_THAT(uectl.err(), Contains("import population 2025-06-30: sent 5 B of 22 B (22%)\n"));
@@ -153,8 +156,9 @@ TEST_CASE("import-snapshot streams the header, then the file in chunks, with pro
   CHECK_THAT(uectl.err(), Contains("import social-insurance v2: sent 22 B\n"));
   CHECK_THAT(uectl.out(), Contains("validated (nothing loaded): social-insurance snapshot v2"));
   std::lock_guard<std::mutex> lock(fakes.verification.mutex);
-  CHECK(fakes.verification.messages.size() == 2);
+  REQUIRE(fakes.verification.messages.size() == 3);
   CHECK(fakes.verification.messages[0].header().validate_only());
+  CHECK(fakes.verification.messages[2].trailer().content_sha256() == kSnapshotSha256);
 }
 
 TEST_CASE("import-snapshot shows invalid rows and a digest that does not match",

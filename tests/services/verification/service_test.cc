@@ -5,7 +5,9 @@
 #include "common/server/grpc_server.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
+#include "services/verification/stream_trailer.h"
 #include "services/verification/verification_service.h"
 #include "tests/services/verification/test_util.h"
 
@@ -50,9 +52,16 @@ std::string Reason(const grpc::Status& status) {
   return testing::Reason(status::FromGrpcStatus(status));
 }
 
+// How a test upload ends.
+enum class Ending { kTrailer, kNoTrailer, kWrongLength, kWrongDigest, kWrongRows, kCancel };
+
+// Streams `csv` in pieces of `piece` bytes; with `send_bytes` only its first bytes are sent (a
+// client cut short), while the trailer still describes what `trailer_of` says (the whole file by
+// default, as a client that lost pieces would).
 grpc::Status StreamImport(Server& s, v1::Source source, const std::string& version,
                           const std::string& csv, v1::ImportSnapshotResponse* response,
-                          size_t piece = 50) {
+                          size_t piece = 50, Ending ending = Ending::kTrailer,
+                          size_t send_bytes = std::string::npos) {
   auto context = Context();
   auto writer = s.stub->ImportSnapshot(context.get(), response);
   v1::ImportSnapshotRequest header;
@@ -60,13 +69,61 @@ grpc::Status StreamImport(Server& s, v1::Source source, const std::string& versi
   header.mutable_header()->set_snapshot_version(version);
   header.mutable_header()->set_data_as_of("2025-09-30");
   bool open = writer->Write(header);
-  for (size_t at = 0; open && at < csv.size(); at += piece) {
+  const std::string sent = csv.substr(0, send_bytes);
+  for (size_t at = 0; open && at < sent.size(); at += piece) {
     v1::ImportSnapshotRequest part;
-    part.set_content(csv.substr(at, piece));
+    part.set_content(sent.substr(at, piece));
     open = writer->Write(part);
   }
+  ImportTrailerBuilder builder;
+  builder.Add(csv);
+  v1::ImportSnapshotRequest last;
+  *last.mutable_trailer() = builder.Finish();
+  switch (ending) {
+    case Ending::kTrailer:
+      break;
+    case Ending::kNoTrailer:
+      last.clear_trailer();
+      break;
+    case Ending::kWrongLength:
+      last.mutable_trailer()->set_content_length(last.trailer().content_length() + 1);
+      break;
+    case Ending::kWrongDigest:
+      last.mutable_trailer()->set_content_sha256(std::string(64, 'a'));
+      break;
+    case Ending::kWrongRows:
+      last.mutable_trailer()->set_row_count(1000);
+      break;
+    case Ending::kCancel:
+      context->TryCancel();
+      return writer->Finish();
+  }
+  if (open && last.has_trailer()) writer->Write(last);
   writer->WritesDone();
   return writer->Finish();
+}
+
+// The snapshot version served for `source`, or "" when none.
+std::string Served(Server& s, v1::Source source) {
+  v1::GetSnapshotInfoRequest get;
+  get.set_source(source);
+  v1::GetSnapshotInfoResponse info;
+  grpc::Status status = s.stub->GetSnapshotInfo(Context().get(), get, &info);
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) return "";
+  REQUIRE(status.ok());
+  return info.snapshot().snapshot_version();
+}
+
+// True when `version` of `source` was ever loaded.
+bool Loaded(Server& s, v1::Source source, const std::string& version) {
+  v1::GetSnapshotInfoRequest get;
+  get.set_source(source);
+  get.set_snapshot_version(version);
+  v1::GetSnapshotInfoResponse info;
+  grpc::Status status = s.stub->GetSnapshotInfo(Context().get(), get, &info);
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) return false;
+  REQUIRE(status.ok());
+  return true;
 }
 
 TEST_CASE("a streamed import is served, listed and paged", "[grpc]") {
@@ -182,6 +239,213 @@ TEST_CASE("a cancelled import loads nothing", "[grpc]") {
         grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_CASE("ImportSnapshot loads only a stream that ends with a matching trailer", "[grpc]") {
+  Fixture f;
+  // Rows are written in batches of 2 while the file streams in, so a refused stream has rows in
+  // the store that must be dropped.
+  f.importer = std::make_unique<SnapshotImporter>(*f.store, f.clock, ImportLimits{1 << 20, 100, 2});
+  Server s(f);
+  const std::string csv = testing::PopulationCsv();
+  v1::ImportSnapshotResponse response;
+  // 7-byte pieces split lines and UTF-8 characters: many pieces and batches before the trailer.
+  REQUIRE(StreamImport(s, v1::SOURCE_POPULATION, "pop-1", csv, &response, 7).ok());
+  CHECK(response.snapshot().row_count() == 6);
+  ImportTrailerBuilder whole;
+  whole.Add(csv);
+  CHECK(response.snapshot().content_sha256() == whole.Finish().content_sha256());
+  const int64_t rows_before = f.Count("SELECT COUNT(*) FROM population_rows");
+  REQUIRE(rows_before == 6);
+
+  // A second, larger population file (one more person) under a new version, refused in every
+  // way a stream can be incomplete: nothing of it is stored and pop-1 stays served.
+  const std::string next = csv + "1," + Persons().unknown + ",周九,1,1988-10-10,ALIVE,,230102\n";
+  const size_t cut = next.size() - 20;  // inside the last line
+  struct Case {
+    const char* name;
+    Ending ending;
+    size_t send_bytes;
+    grpc::StatusCode code;
+    std::string field;
+    std::string rule;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {"no trailer", Ending::kNoTrailer, std::string::npos, grpc::StatusCode::INVALID_ARGUMENT,
+       "trailer", "REQUIRED: ", "SNAPSHOT_STREAM_INCOMPLETE"},
+      {"no trailer, cut mid-line", Ending::kNoTrailer, cut, grpc::StatusCode::INVALID_ARGUMENT,
+       "trailer", "REQUIRED: ", "SNAPSHOT_STREAM_INCOMPLETE"},
+      {"wrong length", Ending::kWrongLength, std::string::npos,
+       grpc::StatusCode::INVALID_ARGUMENT, "trailer.content_length", "MISMATCH: ",
+       "SNAPSHOT_STREAM_MISMATCH"},
+      {"wrong digest", Ending::kWrongDigest, std::string::npos,
+       grpc::StatusCode::INVALID_ARGUMENT, "trailer.content_sha256", "MISMATCH: ",
+       "SNAPSHOT_STREAM_MISMATCH"},
+      {"wrong row count", Ending::kWrongRows, std::string::npos,
+       grpc::StatusCode::INVALID_ARGUMENT, "trailer.row_count", "MISMATCH: ",
+       "SNAPSHOT_STREAM_MISMATCH"},
+      {"pieces lost, trailer of the whole file", Ending::kTrailer, cut,
+       grpc::StatusCode::INVALID_ARGUMENT, "trailer.content_length", "MISMATCH: ",
+       "SNAPSHOT_STREAM_MISMATCH"},
+      {"client cancels mid-way", Ending::kCancel, cut, grpc::StatusCode::CANCELLED, "", "", ""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    grpc::Status status =
+        StreamImport(s, v1::SOURCE_POPULATION, "pop-2", next, &response, 7, c.ending, c.send_bytes);
+    CHECK(status.error_code() == c.code);
+    if (!c.field.empty()) {
+      CHECK_THAT(Violations(status)[c.field], Catch::StartsWith(c.rule));
+      CHECK(Reason(status) == c.reason);
+    }
+    CHECK(Served(s, v1::SOURCE_POPULATION) == "pop-1");
+    CHECK(!Loaded(s, v1::SOURCE_POPULATION, "pop-2"));
+  }
+  // Wrong length and digest at once: both named.
+  {
+    auto context = Context();
+    auto writer = s.stub->ImportSnapshot(context.get(), &response);
+    v1::ImportSnapshotRequest message;
+    message.mutable_header()->set_source(v1::SOURCE_POPULATION);
+    message.mutable_header()->set_snapshot_version("pop-2");
+    REQUIRE(writer->Write(message));
+    message.set_content(next);
+    REQUIRE(writer->Write(message));
+    message.mutable_trailer()->set_content_length(3);
+    message.mutable_trailer()->set_content_sha256("not hex");
+    writer->Write(message);
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    std::map<std::string, std::string> v = Violations(status);
+    CHECK_THAT(v["trailer.content_length"], Catch::StartsWith("MISMATCH: "));
+    CHECK_THAT(v["trailer.content_sha256"], Catch::StartsWith("FORMAT: "));
+  }
+  // The write batches of the refused loads were dropped: only pop-1's rows remain.
+  f.store->Shutdown();
+  CHECK(f.Count("SELECT COUNT(*) FROM population_rows") == rows_before);
+}
+
+// Runs one client stream of raw messages (bytes as given, valid or not) on the generic async
+// API; returns its status and, through `response`, the response bytes.
+grpc::Status RawStream(Server& s, const std::string& method, const std::vector<std::string>& messages,
+                       std::string* response = nullptr) {
+  grpc::GenericStub stub(
+      grpc::CreateChannel(s.grpc_server->address(), grpc::InsecureChannelCredentials()));
+  grpc::CompletionQueue cq;
+  auto context = Context();
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+      stub.PrepareCall(context.get(), method, &cq);
+  auto wait = [&cq]() {
+    void* tag = nullptr;
+    bool ok = false;
+    REQUIRE(cq.Next(&tag, &ok));
+    return ok;
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  bool open = wait();
+  for (const std::string& message : messages) {
+    if (!open) break;
+    grpc::Slice slice(message);
+    grpc::ByteBuffer buffer(&slice, 1);
+    call->Write(buffer, reinterpret_cast<void*>(2));
+    open = wait();
+  }
+  if (open) {
+    call->WritesDone(reinterpret_cast<void*>(3));
+    wait();
+  }
+  grpc::ByteBuffer answer;
+  call->Read(&answer, reinterpret_cast<void*>(4));
+  if (wait() && response != nullptr) {
+    std::vector<grpc::Slice> slices;
+    REQUIRE(answer.Dump(&slices).ok());
+    for (const grpc::Slice& slice : slices) {
+      response->append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+  }
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  wait();
+  cq.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
+TEST_CASE("ImportSnapshot: a message gRPC cannot parse mid-upload loads nothing", "[grpc]") {
+  Fixture f;
+  Server s(f);
+  const std::string csv =
+      testing::PopulationCsv() + "1," + Persons().unknown + ",周九,1,1988-10-10,ALIVE,,230102\n";
+  const size_t cut = testing::PopulationCsv().size();  // a line boundary: the part is valid CSV
+  v1::ImportSnapshotRequest header;
+  header.mutable_header()->set_source(v1::SOURCE_POPULATION);
+  header.mutable_header()->set_snapshot_version("pop-1");
+  v1::ImportSnapshotRequest first;
+  first.set_content(csv.substr(0, cut));
+  v1::ImportSnapshotRequest second;
+  second.set_content(csv.substr(cut));
+  ImportTrailerBuilder builder;
+  builder.Add(csv);
+  v1::ImportSnapshotRequest trailer;
+  *trailer.mutable_trailer() = builder.Finish();
+  const std::string method = "/unemployment.verification.v1.VerificationService/ImportSnapshot";
+
+  // The second piece arrives broken (a length running past the end of the message): gRPC ends
+  // the reads as if the client had half-closed after the first piece, a valid file of 6 rows.
+  grpc::Status broken = RawStream(
+      s, method,
+      {header.SerializeAsString(), first.SerializeAsString(), std::string("\x12\xff\x01", 3),
+       trailer.SerializeAsString()});
+  CHECK(broken.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(Reason(broken) == "SNAPSHOT_STREAM_INCOMPLETE");
+  CHECK(Served(s, v1::SOURCE_POPULATION) == "");
+
+  // The same messages, all intact: loaded with the 7 rows.
+  std::string bytes;
+  grpc::Status whole = RawStream(s, method,
+                                 {header.SerializeAsString(), first.SerializeAsString(),
+                                  second.SerializeAsString(), trailer.SerializeAsString()},
+                                 &bytes);
+  REQUIRE(whole.ok());
+  v1::ImportSnapshotResponse response;
+  REQUIRE(response.ParseFromString(bytes));
+  CHECK(response.snapshot().row_count() == 7);
+  CHECK(Served(s, v1::SOURCE_POPULATION) == "pop-1");
+}
+
+TEST_CASE("ImportSnapshot: a trailer ends the upload; the same version again needs one too",
+          "[grpc]") {
+  Fixture f;
+  Server s(f);
+  const std::string csv = testing::EmploymentCsv();
+  v1::ImportSnapshotResponse response;
+  REQUIRE(StreamImport(s, v1::SOURCE_EMPLOYMENT_FILING, "ef-1", csv, &response).ok());
+  // The same version and bytes again: answered from the stored snapshot, but only with a trailer.
+  CHECK(StreamImport(s, v1::SOURCE_EMPLOYMENT_FILING, "ef-1", csv, &response).ok());
+  grpc::Status again = StreamImport(s, v1::SOURCE_EMPLOYMENT_FILING, "ef-1", csv, &response, 50,
+                                    Ending::kNoTrailer);
+  CHECK(again.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(Reason(again) == "SNAPSHOT_STREAM_INCOMPLETE");
+  grpc::Status rows = StreamImport(s, v1::SOURCE_EMPLOYMENT_FILING, "ef-1", csv, &response, 50,
+                                   Ending::kWrongRows);
+  CHECK(rows.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(Violations(rows).count("trailer.row_count") == 1);
+
+  // A trailer in the first message is no header.
+  auto context = Context();
+  auto writer = s.stub->ImportSnapshot(context.get(), &response);
+  v1::ImportSnapshotRequest message;
+  message.mutable_trailer()->set_content_length(0);
+  writer->Write(message);
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK_THAT(Violations(status)["header"], Catch::StartsWith("REQUIRED: "));
+}
+
 TEST_CASE("VerifyApplicant: bad input, a conflict, its investigation", "[grpc]") {
   Fixture f;
   Server s(f);
@@ -275,6 +539,16 @@ v1::CompareActiveRegistrationsRequest Batch(const std::string& as_of,
   return request;
 }
 
+// The trailer message of a stream that sent `batches`.
+v1::CompareActiveRegistrationsRequest Trailer(
+    const std::vector<v1::CompareActiveRegistrationsRequest>& batches) {
+  ComparisonDigest digest;
+  for (const auto& batch : batches) digest.Add(batch);
+  v1::CompareActiveRegistrationsRequest request;
+  *request.mutable_trailer() = digest.Finish();
+  return request;
+}
+
 TEST_CASE("CompareActiveRegistrations answers each batch in order on a bidi stream", "[grpc]") {
   Fixture f;
   f.LoadAll();
@@ -290,6 +564,9 @@ TEST_CASE("CompareActiveRegistrations answers each batch in order on a bidi stre
     v1::CompareActiveRegistrationsResponse second;
     REQUIRE(stream->Read(&first));
     REQUIRE(stream->Read(&second));
+    REQUIRE(stream->Write(Trailer({Batch("2025-09-30", {Persons().consistent, Persons().employed}),
+                                   Batch("2025-09-30", {Persons().deceased, Persons().unknown,
+                                                        Persons().retired})})));
     stream->WritesDone();
     v1::CompareActiveRegistrationsResponse none;
     CHECK(!stream->Read(&none));
@@ -329,6 +606,131 @@ TEST_CASE("CompareActiveRegistrations answers each batch in order on a bidi stre
     CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
     CHECK_THAT(Violations(status)["subjects"], Catch::StartsWith("REQUIRED: "));
   }
+}
+
+// Sends `batches`, reading each answer, then `last` (when it has a trailer) and the half-close
+// (unless `cancel`); returns the answers read and the stream's status.
+grpc::Status CompareStream(Server& s, const std::vector<v1::CompareActiveRegistrationsRequest>& batches,
+                           const v1::CompareActiveRegistrationsRequest& last, int* answers,
+                           bool cancel = false) {
+  auto context = Context();
+  auto stream = s.stub->CompareActiveRegistrations(context.get());
+  *answers = 0;
+  v1::CompareActiveRegistrationsResponse answer;
+  for (const auto& batch : batches) {
+    if (!stream->Write(batch) || !stream->Read(&answer)) break;
+    ++*answers;
+  }
+  if (cancel) {
+    context->TryCancel();
+  } else {
+    if (last.has_trailer()) stream->Write(last);
+    stream->WritesDone();
+  }
+  while (stream->Read(&answer)) ++*answers;
+  return stream->Finish();
+}
+
+TEST_CASE("CompareActiveRegistrations is complete only with a matching trailer", "[grpc]") {
+  Fixture f;
+  f.LoadAll();
+  Server s(f);
+  const std::vector<v1::CompareActiveRegistrationsRequest> batches = {
+      Batch("2025-09-30", {Persons().consistent, Persons().employed}),
+      Batch("2025-09-30", {Persons().deceased, Persons().unknown, Persons().retired}),
+      Batch("2025-09-30", {Persons().business})};
+  int answers = 0;
+
+  // Complete: every batch answered, then OK.
+  grpc::Status whole = CompareStream(s, batches, Trailer(batches), &answers);
+  CHECK(whole.error_message() == "");
+  CHECK(whole.ok());
+  CHECK(answers == 3);
+
+  // No batch at all, and a trailer saying so: complete.
+  CHECK(CompareStream(s, {}, Trailer({}), &answers).ok());
+  CHECK(answers == 0);
+
+  // A half-close without the trailer: incomplete.
+  grpc::Status missing = CompareStream(s, batches, {}, &answers);
+  CHECK(missing.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK_THAT(Violations(missing)["trailer"], Catch::StartsWith("REQUIRED: "));
+  CHECK(Reason(missing) == "COMPARISON_STREAM_INCOMPLETE");
+  CHECK(answers == 3);
+
+  // The client lost its last batch (WritesDone early) but sends the trailer of all three.
+  grpc::Status lost = CompareStream(s, {batches[0], batches[1]}, Trailer(batches), &answers);
+  CHECK(lost.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  std::map<std::string, std::string> v = Violations(lost);
+  CHECK_THAT(v["trailer.subject_count"], Catch::StartsWith("MISMATCH: "));
+  CHECK_THAT(v["trailer.subjects_sha256"], Catch::StartsWith("MISMATCH: "));
+  CHECK(Reason(lost) == "COMPARISON_STREAM_MISMATCH");
+
+  // Right count, wrong digest (a subject changed on the way).
+  std::vector<v1::CompareActiveRegistrationsRequest> changed = batches;
+  changed[2].mutable_subjects(0)->set_registration_id("reg-other");
+  grpc::Status digest = CompareStream(s, batches, Trailer(changed), &answers);
+  CHECK(digest.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  v = Violations(digest);
+  CHECK(v.count("trailer.subject_count") == 0);
+  CHECK_THAT(v["trailer.subjects_sha256"], Catch::StartsWith("MISMATCH: "));
+
+  // Wrong count, right digest.
+  v1::CompareActiveRegistrationsRequest count = Trailer(batches);
+  count.mutable_trailer()->set_subject_count(7);
+  grpc::Status counted = CompareStream(s, batches, count, &answers);
+  CHECK(counted.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  v = Violations(counted);
+  CHECK_THAT(v["trailer.subject_count"], Catch::StartsWith("MISMATCH: "));
+  CHECK(v.count("trailer.subjects_sha256") == 0);
+
+  // The trailer message carries no subjects.
+  v1::CompareActiveRegistrationsRequest with_subjects = Trailer(batches);
+  *with_subjects.mutable_subjects() = batches[0].subjects();
+  grpc::Status mixed = CompareStream(s, batches, with_subjects, &answers);
+  CHECK(mixed.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK_THAT(Violations(mixed)["subjects"], Catch::StartsWith("NOT_APPLICABLE: "));
+
+  // The client cancels mid-way.
+  grpc::Status cancelled = CompareStream(s, {batches[0]}, {}, &answers, true);
+  CHECK(cancelled.error_code() == grpc::StatusCode::CANCELLED);
+}
+
+TEST_CASE("the comparison digest is the documented netstring SHA-256", "[grpc]") {
+  // The example of ComparisonTrailer in the .proto, computed independently (Python hashlib).
+  v1::ComparisonSubject subject;
+  subject.set_registration_id("r-1");
+  subject.mutable_person_id()->set_id_type(v1c::ID_TYPE_RESIDENT_ID_CARD);
+  subject.mutable_person_id()->set_id_number("34052419800101001X");
+  subject.set_registered_date("2025-01-02");
+  std::string input;
+  AppendSubjectDigestInput(subject, &input);
+  CHECK(input == "3:r-1,1:1,18:34052419800101001X,10:2025-01-02,");
+  ComparisonDigest digest;
+  digest.Add(subject);
+  v1::ComparisonTrailer trailer = digest.Finish();
+  CHECK(trailer.subject_count() == 1);
+  CHECK(trailer.subjects_sha256() ==
+        "f5e72a162cdd44e5a34f11c9c8805bcd7f5e230c5921a4af70be9696e93e1dfc");
+  CHECK(ComparisonDigest().Finish().subjects_sha256() ==
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST_CASE("CompareActiveRegistrations: a message gRPC cannot parse is no end of the stream",
+          "[grpc]") {
+  Fixture f;
+  f.LoadAll();
+  Server s(f);
+  const v1::CompareActiveRegistrationsRequest batch =
+      Batch("2025-09-30", {Persons().consistent, Persons().employed});
+  const std::string method =
+      "/unemployment.verification.v1.VerificationService/CompareActiveRegistrations";
+  grpc::Status broken =
+      RawStream(s, method,
+                {batch.SerializeAsString(), std::string("\x12\xff\x01", 3),
+                 Trailer({batch, batch}).SerializeAsString()});
+  CHECK(broken.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(Reason(broken) == "COMPARISON_STREAM_INCOMPLETE");
 }
 
 }  // namespace

@@ -297,5 +297,85 @@ TEST_CASE("validate_only checks without loading; one import per source at a time
   CHECK(f.importer->Begin(header).ok());
 }
 
+TEST_CASE("names in snapshot rows are sealed at rest, and read back", "[import][at_rest]") {
+  Fixture f;
+  f.LoadAll();
+  absl::StatusOr<v1::VerificationResult> result = f.Verify(Persons().consistent, "张三");
+  UE_REQUIRE_OK(result.status());
+  CHECK(result->identity().name_matches());
+  result = f.Verify(Persons().consistent, "李四");
+  UE_REQUIRE_OK(result.status());
+  CHECK_FALSE(result->identity().name_matches());
+  f.store->Shutdown();
+  for (const char* table : {"population_rows", "insurance_rows", "employment_rows",
+                            "business_rows"}) {
+    INFO(table);
+    CHECK(f.Count(absl::StrCat("SELECT count(*) FROM ", table)) > 0);
+    CHECK(f.Count(absl::StrCat("SELECT count(*) FROM ", table, " WHERE typeof(name) != 'blob' "
+                               "OR instr(name, CAST('张三' AS BLOB)) > 0 "
+                               "OR instr(name, CAST('钱七' AS BLOB)) > 0")) == 0);
+  }
+}
+
+TEST_CASE("an older database gets its snapshot names sealed by the migration",
+          "[import][at_rest]") {
+  testing::TempDir dir;
+  const std::string path = dir.File("verification.db");
+  {
+    // A verification.db at schema version 2: a population snapshot with a name in clear.
+    store::DatabaseOptions options;
+    options.path = path;
+    absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
+    UE_REQUIRE_OK(db.status());
+    UE_REQUIRE_OK(store::Migrate(**db, VerificationMigrations().subspan(0, 2)));
+    UE_REQUIRE_OK((*db)->Execute(
+        "INSERT INTO snapshots (snapshot_id, source, version, data_as_of, row_count, "
+        "content_sha256, loaded_micros, state) VALUES (1, 1, 'pop-old', '', 1, '', 0, 1)"));
+    UE_REQUIRE_OK((*db)->Execute("INSERT INTO current_snapshots (source, snapshot_id) VALUES (1, 1)"));
+    UE_REQUIRE_OK((*db)->Execute(absl::StrCat(
+        "INSERT INTO population_rows (snapshot_id, id_type, id_number, name, sex, birth_date, "
+        "deceased, death_date, household_region_code) VALUES (1, 1, ue_search_hash('",
+        Persons().consistent, "'), '张三', 1, '1980-01-01', 0, NULL, '340524')")));
+  }
+  time::FakeClock clock(
+      absl::FromCivil(absl::CivilSecond(2025, 10, 20, 12, 0, 0), time::ChinaTimeZone()));
+  absl::StatusOr<std::unique_ptr<SqliteVerificationStore>> opened =
+      SqliteVerificationStore::Open(path, {2, 4});  // migrates to the current schema
+  UE_REQUIRE_OK(opened.status());
+  std::unique_ptr<SqliteVerificationStore> store = *std::move(opened);
+  {
+    Verifier verifier(store->Sources(), *store, clock);
+    v1::VerifyApplicantRequest request;
+    request.mutable_person_id()->set_id_type(common::v1::ID_TYPE_RESIDENT_ID_CARD);
+    request.mutable_person_id()->set_id_number(Persons().consistent);
+    request.set_name("张三");
+    request.set_unemployed_date("2025-08-01");
+    request.set_as_of("2025-09-30");
+    std::promise<absl::StatusOr<v1::VerificationResult>> done;
+    verifier.Verify(request, request.SerializeAsString(),
+                    [&done](absl::StatusOr<v1::VerificationResult> r) {
+                      done.set_value(std::move(r));
+                    });
+    absl::StatusOr<v1::VerificationResult> result = done.get_future().get();
+    UE_REQUIRE_OK(result.status());
+    CHECK(result->identity().found());
+    CHECK(result->identity().name_matches());
+    CHECK(result->identity().snapshot_version() == "pop-old");
+  }
+  store->Shutdown();
+  store::DatabaseOptions options;
+  options.path = path;
+  absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
+  UE_REQUIRE_OK(db.status());
+  absl::StatusOr<store::Statement> raw = (*db)->Prepare(
+      "SELECT typeof(name), instr(name, CAST('张三' AS BLOB)) FROM population_rows");
+  UE_REQUIRE_OK(raw.status());
+  absl::StatusOr<bool> row = raw->Step();
+  UE_REQUIRE_OK(row.status());
+  REQUIRE(*row);
+  CHECK(raw->ColumnString(0) == "blob");
+  CHECK(raw->ColumnInt64(1) == 0);
+}
+
 }  // namespace
 }  // namespace unemployment::verification

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -21,6 +22,7 @@
 #include "services/verification/snapshot_importer.h"
 #include "services/verification/snapshot_rows.h"
 #include "services/verification/sqlite_verification_store.h"
+#include "services/verification/stream_trailer.h"
 #include "services/verification/verifier.h"
 
 namespace unemployment::verification::testing {
@@ -141,26 +143,32 @@ struct Fixture {
     store->Shutdown();
   }
 
-  // Imports `csv` in pieces of `piece` bytes and waits for the answer.
-  absl::StatusOr<v1::SnapshotInfo> Import(v1::Source source, const std::string& version,
-                                          const std::string& csv, size_t piece = 7,
-                                          bool validate_only = false) {
+  // Imports `csv` in pieces of `piece` bytes, ends with the trailer of what was fed (changed by
+  // `tamper` when given) and waits for the answer.
+  absl::StatusOr<v1::SnapshotInfo> Import(
+      v1::Source source, const std::string& version, const std::string& csv, size_t piece = 7,
+      bool validate_only = false,
+      const std::function<void(v1::ImportSnapshotTrailer&)>& tamper = nullptr) {
     v1::SnapshotHeader header;
     header.set_source(source);
     header.set_snapshot_version(version);
     header.set_validate_only(validate_only);
     absl::StatusOr<std::shared_ptr<ImportSession>> session = importer->Begin(header);
     if (!session.ok()) return session.status();
+    ImportTrailerBuilder trailer;
     for (size_t at = 0; at < csv.size(); at += piece) {
       std::promise<absl::Status> ready;
+      trailer.Add(absl::string_view(csv).substr(at, piece));
       (*session)->Feed(absl::string_view(csv).substr(at, piece),
                        [&ready](absl::Status status) { ready.set_value(std::move(status)); });
       absl::Status status = ready.get_future().get();
       if (!status.ok()) return status;
     }
+    v1::ImportSnapshotTrailer last = trailer.Finish();
+    if (tamper) tamper(last);
     std::promise<absl::StatusOr<v1::SnapshotInfo>> done;
     (*session)->Finish(
-        [&done](absl::StatusOr<v1::SnapshotInfo> info) { done.set_value(std::move(info)); });
+        last, [&done](absl::StatusOr<v1::SnapshotInfo> info) { done.set_value(std::move(info)); });
     return done.get_future().get();
   }
 

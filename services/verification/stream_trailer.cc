@@ -1,0 +1,67 @@
+#include "services/verification/stream_trailer.h"
+
+#include <openssl/evp.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
+namespace unemployment::verification {
+namespace {
+
+void AppendNetstring(absl::string_view value, std::string* out) {
+  absl::StrAppend(out, value.size(), ":", value, ",");
+}
+
+}  // namespace
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+
+Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+
+void Sha256::Update(absl::string_view bytes) { EVP_DigestUpdate(ctx_, bytes.data(), bytes.size()); }
+
+std::string Sha256::HexDigest() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx_, digest, &length);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+void ImportTrailerBuilder::Add(absl::string_view piece) {
+  sha_.Update(piece);
+  length_ += static_cast<int64_t>(piece.size());
+}
+
+v1::ImportSnapshotTrailer ImportTrailerBuilder::Finish() {
+  v1::ImportSnapshotTrailer trailer;
+  trailer.set_content_length(length_);
+  trailer.set_content_sha256(sha_.HexDigest());
+  return trailer;
+}
+
+void AppendSubjectDigestInput(const v1::ComparisonSubject& subject, std::string* out) {
+  AppendNetstring(subject.registration_id(), out);
+  AppendNetstring(absl::StrCat(static_cast<int>(subject.person_id().id_type())), out);
+  AppendNetstring(subject.person_id().id_number(), out);
+  AppendNetstring(subject.registered_date(), out);
+}
+
+void ComparisonDigest::Add(const v1::CompareActiveRegistrationsRequest& batch) {
+  for (const v1::ComparisonSubject& subject : batch.subjects()) Add(subject);
+}
+
+void ComparisonDigest::Add(const v1::ComparisonSubject& subject) {
+  scratch_.clear();
+  AppendSubjectDigestInput(subject, &scratch_);
+  sha_.Update(scratch_);
+  ++count_;
+}
+
+v1::ComparisonTrailer ComparisonDigest::Finish() {
+  v1::ComparisonTrailer trailer;
+  trailer.set_subject_count(count_);
+  trailer.set_subjects_sha256(sha_.HexDigest());
+  return trailer;
+}
+
+}  // namespace unemployment::verification
