@@ -126,9 +126,16 @@ ImportSession::ImportSession(SnapshotImporter& importer, VerificationStore& stor
 }
 
 ImportSession::~ImportSession() {
-  if (load_id_ != 0 && !committed_) store_.AbandonLoad(load_id_, [](absl::Status) {});
-  ReleaseSource();
+  Abandon();
   EVP_MD_CTX_free(sha_);
+}
+
+void ImportSession::Abandon() {
+  if (load_id_ != 0 && !committed_) {
+    store_.AbandonLoad(load_id_, [](absl::Status) {});
+    load_id_ = 0;
+  }
+  ReleaseSource();
 }
 
 void ImportSession::ReleaseSource() {
@@ -234,8 +241,8 @@ void ImportSession::Finish(const v1::ImportSnapshotTrailer& trailer, Done done) 
     ReleaseSource();
     // The stored row count stands for the rows of a file with the stored digest (a file with
     // another digest is not read; its row count is not checked).
-    const int64_t rows = sha256 == existing_->content_sha256() ? existing_->row_count()
-                                                                : trailer.row_count();
+    const int64_t rows =
+        sha256 == existing_->content_sha256() ? existing_->row_count() : trailer.row_count();
     if (absl::Status whole = CheckImportTrailer(trailer, bytes_received_, sha256, rows);
         !whole.ok()) {
       return done(whole);

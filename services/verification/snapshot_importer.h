@@ -60,6 +60,11 @@ class ImportSession final : public std::enable_shared_from_this<ImportSession> {
   // Ends the file: checks it against the client's trailer (INVALID_ARGUMENT, reason
   // SNAPSHOT_STREAM_MISMATCH, before any row error), then loads the snapshot or reports why not.
   void Finish(const v1::ImportSnapshotTrailer& trailer, Done done);
+  // Ends an import that failed: drops the rows written so far and lets another import of the
+  // source begin at once, before the caller hears the answer (a client that retries at once must
+  // not meet IMPORT_RUNNING). Not while a Feed or Finish is pending. Idempotent; the destructor
+  // does the same.
+  void Abandon();
 
   int64_t rows_read() const { return rows_read_; }
   int64_t bytes_read() const { return reader_.bytes(); }

@@ -80,10 +80,10 @@ class VerificationServiceImpl::ImportReactor final
     if (!ok) {
       // A failed read before the trailer is a cancellation (deadline, client gone), a half-close,
       // or a message gRPC could not parse (reported like a half-close): in no case is the file
-      // known to be whole, so nothing is loaded (the session's destruction drops its rows).
-      if (context_->IsCancelled()) {
-        return Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the import was cancelled"));
-      }
+      // known to be whole, so nothing is loaded (FinishWith abandons the session: its rows are
+      // dropped and the source is free again before the caller hears the answer).
+      if (context_->IsCancelled())
+        return FinishWith(absl::CancelledError("the import was cancelled"));
       if (session_ == nullptr) {
         return FinishWith(status::InvalidFieldError("header", rule::kRequired,
                                                     "the first message must carry the header"));
@@ -150,6 +150,8 @@ class VerificationServiceImpl::ImportReactor final
     if (IsServerFault(status.code())) {
       logger_.Error("rpc_failed", {{"method", "ImportSnapshot"}, {"status", status}});
     }
+    // Every caller of FinishWith runs with no Feed or Finish of the session pending.
+    if (!status.ok() && session_ != nullptr) session_->Abandon();
     Finish(status::ToGrpcStatus(status));
   }
 
@@ -310,8 +312,8 @@ class VerificationServiceImpl::CompareReactor final
     : public grpc::ServerBidiReactor<v1::CompareActiveRegistrationsRequest,
                                      v1::CompareActiveRegistrationsResponse> {
  public:
-  CompareReactor(grpc::CallbackServerContext* context, Verifier& verifier,
-                 const time::Clock& clock, const log::Logger& logger)
+  CompareReactor(grpc::CallbackServerContext* context, Verifier& verifier, const time::Clock& clock,
+                 const log::Logger& logger)
       : context_(context), verifier_(verifier), clock_(clock), logger_(logger) {
     StartRead(&request_);
   }
@@ -327,7 +329,8 @@ class VerificationServiceImpl::CompareReactor final
       absl::Status status = ValidateComparisonTrailerMessage(request_, first_as_of_);
       if (status.ok()) {
         const int64_t count = digest_.subject_count();
-        status = CheckComparisonTrailer(request_.trailer(), count, digest_.Finish().subjects_sha256());
+        status =
+            CheckComparisonTrailer(request_.trailer(), count, digest_.Finish().subjects_sha256());
         if (status.ok()) logger_.Info("comparison_completed", {{"subjects", count}});
       }
       return FinishWith(status);
