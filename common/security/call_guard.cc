@@ -416,4 +416,21 @@ absl::Status RequireRegion(const grpc::ServerContextBase& context, absl::string_
       "OUTSIDE_REGION_SCOPE", {{"region_scope", scope}});
 }
 
+absl::Status RequireRecordInScope(
+    const grpc::ServerContextBase& context,
+    const std::function<absl::StatusOr<std::string>()>& office_region_of) {
+  std::string scope = CallerRegionScope(context);
+  if (scope == "*") return absl::OkStatus();
+  absl::StatusOr<std::string> region = office_region_of();
+  if (!region.ok() && region.status().code() != absl::StatusCode::kNotFound) {
+    return region.status();
+  }
+  if (region.ok() && RegionInScope(scope, *region)) return absl::OkStatus();
+  // Unknown and out of scope alike: nothing here may depend on whether the record exists.
+  return status::WithErrorInfo(
+      absl::PermissionDeniedError(
+          absl::StrCat("the record is not within this caller's region scope ", scope)),
+      "OUTSIDE_REGION_SCOPE", {{"region_scope", scope}});
+}
+
 }  // namespace unemployment::security

@@ -23,6 +23,7 @@
 // "insecure-dev" with the province-wide scope. This is for loopback development and the existing
 // tests only; the service prints a warning at start-up (see deploy/README.md, Security).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -120,5 +121,17 @@ absl::Status RequireRegion(const grpc::ServerContextBase& context, absl::string_
 
 // The caller's region scope ("*" province-wide).
 std::string CallerRegionScope(const grpc::ServerContextBase& context);
+
+// For a `regional` method whose request names its record only by id (a registration, a case), so
+// the region is known only once the record is loaded. A province-wide caller passes without a
+// lookup (the handler then answers NOT_FOUND itself for an unknown id). For a narrower caller,
+// `office_region_of` loads the record's office region: one in scope passes; one outside the scope
+// and a record that does not exist (`office_region_of` returns NOT_FOUND) get the same answer,
+// PERMISSION_DENIED reason OUTSIDE_REGION_SCOPE (the code, reason and metadata of RequireRegion)
+// with a message that names neither the id nor a region, so an out-of-scope caller cannot tell
+// whether the id exists elsewhere. Other lookup errors (UNAVAILABLE, ...) are returned as they are.
+absl::Status RequireRecordInScope(
+    const grpc::ServerContextBase& context,
+    const std::function<absl::StatusOr<std::string>()>& office_region_of);
 
 }  // namespace unemployment::security

@@ -374,9 +374,13 @@ void FollowupManager::DeregisterRegistration(const v1::DeregisterRegistrationReq
     return done(FieldError("effective_date", rule::kDateOrder,
                            "the effective_date is before the registered date"));
   }
-  if (!(*registration)->end_date.empty()) {
-    return done(RegistrationNotActive(request.registration_id()));
-  }
+  // Ended in the read model: usually by someone else, but possibly by this very request (registration
+  // ended it, the local write then failed, and the feed has since brought the end). Registration's
+  // idempotency tells the two apart, so it is asked with the same request_id: it answers its stored
+  // result for a retry, REGISTRATION_NOT_ACTIVE otherwise.
+  absl::Status local_refusal = (*registration)->end_date.empty()
+                                   ? absl::OkStatus()
+                                   : RegistrationNotActive(request.registration_id());
   DeregisterCommand command;
   regv1::DeregisterRequest& call = command.request;
   call.set_registration_id(request.registration_id());
@@ -396,8 +400,15 @@ void FollowupManager::DeregisterRegistration(const v1::DeregisterRegistrationReq
     return tx.InsertRequest(kDeregisterKind, request_id, MakeStoredRequest(fingerprint, response));
   };
   PerformDeregistration(std::move(command), deadline,
-                        [done = std::move(done)](absl::StatusOr<v1::Deregistration> result) {
-                          if (!result.ok()) return done(result.status());
+                        [local_refusal, done = std::move(done)](
+                            absl::StatusOr<v1::Deregistration> result) {
+                          if (!result.ok()) {
+                            if (!local_refusal.ok() &&
+                                HasReason(result.status(), reason::kRegistrationNotActive)) {
+                              return done(local_refusal);
+                            }
+                            return done(result.status());
+                          }
                           v1::DeregisterRegistrationResponse response;
                           *response.mutable_deregistration() = *std::move(result);
                           done(std::move(response));
@@ -567,10 +578,17 @@ void FollowupManager::DecideDeregistrationCandidate(
     return tx.InsertRequest(kDecideKind, request_id, MakeStoredRequest(fingerprint, response));
   };
   const v1::DeregistrationCandidate& candidate = **found;
-  if (candidate.state() != v1::CANDIDATE_STATE_PENDING) {
-    return done(status::WithErrorInfo(absl::FailedPreconditionError("the candidate is not pending"),
-                                      reason::kCandidateNotPending,
-                                      {{"candidate_id", candidate_id}}));
+  const absl::Status not_pending =
+      status::WithErrorInfo(absl::FailedPreconditionError("the candidate is not pending"),
+                            reason::kCandidateNotPending, {{"candidate_id", candidate_id}});
+  // A candidate withdrawn because its registration ended may have been withdrawn by the end this
+  // very acceptance caused (registration ended it, the local write failed, the feed then brought
+  // the end): registration is asked again with the same request_id below and its idempotency
+  // tells. Any other decided candidate is final.
+  const bool withdrawn_acceptance = candidate.state() == v1::CANDIDATE_STATE_WITHDRAWN &&
+                                    request.decision() == v1::CANDIDATE_DECISION_ACCEPT;
+  if (candidate.state() != v1::CANDIDATE_STATE_PENDING && !withdrawn_acceptance) {
+    return done(not_pending);
   }
   auto result = std::make_shared<v1::DecideDeregistrationCandidateResponse>();
   if (request.decision() == v1::CANDIDATE_DECISION_REJECT) {
@@ -601,8 +619,12 @@ void FollowupManager::DecideDeregistrationCandidate(
     return done(FieldError("effective_date", rule::kDateOrder,
                            "the effective_date is before the registered date"));
   }
-  if (!(*registration)->end_date.empty()) {
-    return done(RegistrationNotActive(candidate.registration_id()));
+  // What to answer when registration does not recognise this request as the one that ended it.
+  absl::Status local_refusal = absl::OkStatus();
+  if (withdrawn_acceptance) {
+    local_refusal = not_pending;
+  } else if (!(*registration)->end_date.empty()) {
+    local_refusal = RegistrationNotActive(candidate.registration_id());
   }
   DeregisterCommand command;
   command.request.set_registration_id(candidate.registration_id());
@@ -618,8 +640,15 @@ void FollowupManager::DecideDeregistrationCandidate(
     return decide(tx, &deregistration, *result);
   };
   PerformDeregistration(std::move(command), deadline,
-                        [result, done = std::move(done)](absl::StatusOr<v1::Deregistration> d) {
-                          if (!d.ok()) return done(d.status());
+                        [result, local_refusal, done = std::move(done)](
+                            absl::StatusOr<v1::Deregistration> d) {
+                          if (!d.ok()) {
+                            if (!local_refusal.ok() &&
+                                HasReason(d.status(), reason::kRegistrationNotActive)) {
+                              return done(local_refusal);
+                            }
+                            return done(d.status());
+                          }
                           done(std::move(*result));
                         });
 }

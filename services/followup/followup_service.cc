@@ -24,6 +24,29 @@ absl::Time Deadline(const grpc::CallbackServerContext* context) {
   return absl::FromChrono(deadline);
 }
 
+// The office regions of the records that id-based requests name, for
+// security::RequireRecordInScope: NOT_FOUND when there is no such record.
+absl::StatusOr<std::string> RegistrationOffice(FollowupStore& store, const std::string& id) {
+  absl::StatusOr<std::optional<RegistrationRecord>> found = store.GetRegistration(id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return absl::NotFoundError("no such registration");
+  return (*found)->office_region_code;
+}
+
+absl::StatusOr<std::string> CandidateOffice(FollowupStore& store, const std::string& id) {
+  absl::StatusOr<std::optional<v1::DeregistrationCandidate>> found = store.GetCandidate(id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return absl::NotFoundError("no such candidate");
+  return (*found)->office_region_code();
+}
+
+absl::StatusOr<std::string> FraudCaseOffice(FollowupStore& store, const std::string& id) {
+  absl::StatusOr<std::optional<v1::FraudCase>> found = store.GetFraudCase(id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return absl::NotFoundError("no such fraud case");
+  return (*found)->office_region_code();
+}
+
 }  // namespace
 
 FollowupServiceImpl::FollowupServiceImpl(Dependencies dependencies, log::Logger logger)
@@ -34,6 +57,18 @@ RequestRules FollowupServiceImpl::Rules() const {
   rules.today = deps_.clock->Today();
   rules.regions = deps_.regions;
   return rules;
+}
+
+absl::Status FollowupServiceImpl::RegistrationInScope(const grpc::CallbackServerContext& context,
+                                                      const std::string& registration_id) const {
+  return security::RequireRecordInScope(
+      context, [this, &registration_id] { return RegistrationOffice(*deps_.feed, registration_id); });
+}
+
+absl::Status FollowupServiceImpl::FraudCaseInScope(const grpc::CallbackServerContext& context,
+                                                   const std::string& case_id) const {
+  return security::RequireRecordInScope(
+      context, [this, &case_id] { return FraudCaseOffice(*deps_.feed, case_id); });
 }
 
 void FollowupServiceImpl::Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
@@ -85,7 +120,11 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::RecordFollowUp(
     v1::RecordFollowUpResponse* response) {
   return Write(
       context, "RecordFollowUp", request, response,
-      [this](auto& r) { return ValidateRecordFollowUp(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateRecordFollowUp(r, Rules());
+        // Staff of one region follow up only their region's registrations.
+        return valid.ok() ? RegistrationInScope(*context, r.follow_up().registration_id()) : valid;
+      },
       [this](const auto& r, absl::Time, auto done) { deps_.followups->RecordFollowUp(r, done); });
 }
 
@@ -94,7 +133,10 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ListFollowUps(
     v1::ListFollowUpsResponse* response) {
   return Read(
       context, "ListFollowUps", request, response,
-      [this](auto& r) { return ValidateListFollowUps(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateListFollowUps(r, Rules());
+        return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
+      },
       [this](const auto& r) { return deps_.followups->ListFollowUps(r); });
 }
 
@@ -129,7 +171,12 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::SubmitSelfReport(
     v1::SubmitSelfReportResponse* response) {
   return Write(
       context, "SubmitSelfReport", request, response,
-      [this](auto& r) { return ValidateSubmitSelfReport(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateSubmitSelfReport(r, Rules());
+        // The portal is province-wide; staff of one region take their region's reports only.
+        return valid.ok() ? RegistrationInScope(*context, r.self_report().registration_id())
+                          : valid;
+      },
       [this](const auto& r, absl::Time, auto done) { deps_.followups->SubmitSelfReport(r, done); });
 }
 
@@ -162,7 +209,12 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::DecideDeregistrationCandidate(
     v1::DecideDeregistrationCandidateResponse* response) {
   return Write(
       context, "DecideDeregistrationCandidate", request, response,
-      [this](auto& r) { return ValidateDecideDeregistrationCandidate(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateDecideDeregistrationCandidate(r, Rules());
+        if (!valid.ok()) return valid;
+        return security::RequireRecordInScope(
+            *context, [this, &r] { return CandidateOffice(*deps_.feed, r.candidate_id()); });
+      },
       [this](const auto& r, absl::Time deadline, auto done) {
         deps_.followups->DecideDeregistrationCandidate(r, deadline, done);
       });
@@ -173,7 +225,10 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::DeregisterRegistration(
     v1::DeregisterRegistrationResponse* response) {
   return Write(
       context, "DeregisterRegistration", request, response,
-      [this](auto& r) { return ValidateDeregisterRegistration(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateDeregisterRegistration(r, Rules());
+        return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
+      },
       [this](const auto& r, absl::Time deadline, auto done) {
         deps_.followups->DeregisterRegistration(r, deadline, done);
       });
@@ -203,7 +258,11 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::GetFraudCase(grpc::CallbackServer
                                                             const v1::GetFraudCaseRequest* request,
                                                             v1::GetFraudCaseResponse* response) {
   return Read(
-      context, "GetFraudCase", request, response, [](auto& r) { return ValidateGetFraudCase(r); },
+      context, "GetFraudCase", request, response,
+      [this, context](auto& r) {
+        absl::Status valid = ValidateGetFraudCase(r);
+        return valid.ok() ? FraudCaseInScope(*context, r.case_id()) : valid;
+      },
       [this](const auto& r) { return deps_.fraud->GetFraudCase(r); });
 }
 
@@ -212,7 +271,10 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::RecordFraudInvestigation(
     v1::RecordFraudInvestigationResponse* response) {
   return Write(
       context, "RecordFraudInvestigation", request, response,
-      [this](auto& r) { return ValidateRecordFraudInvestigation(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateRecordFraudInvestigation(r, Rules());
+        return valid.ok() ? FraudCaseInScope(*context, r.case_id()) : valid;
+      },
       [this](const auto& r, absl::Time, auto done) {
         deps_.fraud->RecordFraudInvestigation(r, done);
       });
@@ -223,7 +285,10 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ConcludeFraudCase(
     v1::ConcludeFraudCaseResponse* response) {
   return Write(
       context, "ConcludeFraudCase", request, response,
-      [this](auto& r) { return ValidateConcludeFraudCase(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateConcludeFraudCase(r, Rules());
+        return valid.ok() ? FraudCaseInScope(*context, r.case_id()) : valid;
+      },
       [this](const auto& r, absl::Time, auto done) { deps_.fraud->ConcludeFraudCase(r, done); });
 }
 

@@ -94,6 +94,13 @@ class FollowupServiceImpl final : public v1::FollowupService::CallbackService {
 
  private:
   RequestRules Rules() const;
+  // OK when the caller's region scope covers the office of the registration (fraud case) that a
+  // request names by id; otherwise PERMISSION_DENIED OUTSIDE_REGION_SCOPE, the same for an unknown
+  // id (security::RequireRecordInScope). Province-wide callers pass without a lookup.
+  absl::Status RegistrationInScope(const grpc::CallbackServerContext& context,
+                                   const std::string& registration_id) const;
+  absl::Status FraudCaseInScope(const grpc::CallbackServerContext& context,
+                                const std::string& case_id) const;
   void Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
               const absl::Status& status) const;
 

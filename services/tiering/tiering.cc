@@ -922,4 +922,28 @@ absl::StatusOr<v1::DecideEmploymentDifficultyResponse> Tiering::DecideEmployment
   return response;
 }
 
+absl::StatusOr<std::string> Tiering::OfficeRegionOf(const std::string& registration_id) {
+  std::string region;
+  RETURN_IF_ERROR(store_.Read([&](TieringTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(ProfileRecord record, LoadProfile(tx, registration_id));
+    region = record.profile.office_region_code();
+    return absl::OkStatus();
+  }));
+  return region;
+}
+
+absl::StatusOr<std::string> Tiering::OfficeRegionOfIdentification(
+    const std::string& identification_id) {
+  std::string region;
+  RETURN_IF_ERROR(store_.Read([&](TieringTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<v1::DifficultyIdentification> found,
+                     tx.GetIdentification(identification_id));
+    if (!found.has_value()) return absl::NotFoundError("no such identification");
+    ASSIGN_OR_RETURN(ProfileRecord record, LoadProfile(tx, found->registration_id()));
+    region = record.profile.office_region_code();
+    return absl::OkStatus();
+  }));
+  return region;
+}
+
 }  // namespace unemployment::tiering

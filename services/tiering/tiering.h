@@ -69,6 +69,11 @@ class Tiering final {
   absl::StatusOr<v1::DecideEmploymentDifficultyResponse> DecideEmploymentDifficulty(
       const v1::DecideEmploymentDifficultyRequest& request);
 
+  // The office region of a registration (of the registration an identification is for), for the
+  // handlers' region-scope checks of id-based requests; NOT_FOUND when there is none.
+  absl::StatusOr<std::string> OfficeRegionOf(const std::string& registration_id);
+  absl::StatusOr<std::string> OfficeRegionOfIdentification(const std::string& identification_id);
+
  private:
   absl::CivilDay Today() const;
   // `text` ("YYYY-MM-DD", already validated) or today when empty.

@@ -27,6 +27,12 @@ TieringServiceImpl::TieringServiceImpl(Tiering& tiering, const time::Clock& cloc
                                        feed::EventNotifier& notifier, log::Logger logger)
     : tiering_(tiering), clock_(clock), notifier_(notifier), logger_(std::move(logger)) {}
 
+absl::Status TieringServiceImpl::RegistrationInScope(const grpc::CallbackServerContext& context,
+                                                    const std::string& registration_id) {
+  return security::RequireRecordInScope(
+      context, [this, &registration_id] { return tiering_.OfficeRegionOf(registration_id); });
+}
+
 template <typename Request, typename Response, typename Validate, typename Call>
 grpc::ServerUnaryReactor* TieringServiceImpl::Handle(grpc::CallbackServerContext* context,
                                                      const Request* request, Response* response,
@@ -52,7 +58,10 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetLevel(grpc::CallbackServerConte
                                                        v1::GetLevelResponse* response) {
   return Handle(
       context, request, response, "GetLevel",
-      [](v1::GetLevelRequest& r) { return ValidateGetLevel(r); },
+      [this, context](v1::GetLevelRequest& r) {
+        absl::Status valid = ValidateGetLevel(r);
+        return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
+      },
       [this](const v1::GetLevelRequest& r) { return tiering_.GetLevel(r); });
 }
 
@@ -61,7 +70,10 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetServicePlan(
     v1::GetServicePlanResponse* response) {
   return Handle(
       context, request, response, "GetServicePlan",
-      [](v1::GetServicePlanRequest& r) { return ValidateGetServicePlan(r); },
+      [this, context](v1::GetServicePlanRequest& r) {
+        absl::Status valid = ValidateGetServicePlan(r);
+        return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
+      },
       [this](const v1::GetServicePlanRequest& r) { return tiering_.GetServicePlan(r); });
 }
 
@@ -70,7 +82,10 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetProfile(grpc::CallbackServerCon
                                                          v1::GetProfileResponse* response) {
   return Handle(
       context, request, response, "GetProfile",
-      [](v1::GetProfileRequest& r) { return ValidateGetProfile(r); },
+      [this, context](v1::GetProfileRequest& r) {
+        absl::Status valid = ValidateGetProfile(r);
+        return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
+      },
       [this](const v1::GetProfileRequest& r) { return tiering_.GetProfile(r); });
 }
 
@@ -79,7 +94,10 @@ grpc::ServerUnaryReactor* TieringServiceImpl::UpdateProfile(grpc::CallbackServer
                                                             v1::UpdateProfileResponse* response) {
   return Handle(
       context, request, response, "UpdateProfile",
-      [](v1::UpdateProfileRequest& r) { return ValidateUpdateProfile(r); },
+      [this, context](v1::UpdateProfileRequest& r) {
+        absl::Status valid = ValidateUpdateProfile(r);
+        return valid.ok() ? RegistrationInScope(*context, r.profile().registration_id()) : valid;
+      },
       [this](const v1::UpdateProfileRequest& r) { return tiering_.UpdateProfile(r); });
 }
 
@@ -88,8 +106,9 @@ grpc::ServerUnaryReactor* TieringServiceImpl::RecordServiceDelivery(
     v1::RecordServiceDeliveryResponse* response) {
   return Handle(
       context, request, response, "RecordServiceDelivery",
-      [this](v1::RecordServiceDeliveryRequest& r) {
-        return ValidateRecordServiceDelivery(r, clock_.Today());
+      [this, context](v1::RecordServiceDeliveryRequest& r) {
+        absl::Status valid = ValidateRecordServiceDelivery(r, clock_.Today());
+        return valid.ok() ? RegistrationInScope(*context, r.delivery().registration_id()) : valid;
       },
       [this](const v1::RecordServiceDeliveryRequest& r) {
         return tiering_.RecordServiceDelivery(r);
@@ -101,7 +120,10 @@ grpc::ServerUnaryReactor* TieringServiceImpl::ListServiceDeliveries(
     v1::ListServiceDeliveriesResponse* response) {
   return Handle(
       context, request, response, "ListServiceDeliveries",
-      [](v1::ListServiceDeliveriesRequest& r) { return ValidateListServiceDeliveries(r); },
+      [this, context](v1::ListServiceDeliveriesRequest& r) {
+        absl::Status valid = ValidateListServiceDeliveries(r);
+        return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
+      },
       [this](const v1::ListServiceDeliveriesRequest& r) {
         return tiering_.ListServiceDeliveries(r);
       });
@@ -168,8 +190,9 @@ grpc::ServerUnaryReactor* TieringServiceImpl::IdentifyEmploymentDifficulty(
     v1::IdentifyEmploymentDifficultyResponse* response) {
   return Handle(
       context, request, response, "IdentifyEmploymentDifficulty",
-      [this](v1::IdentifyEmploymentDifficultyRequest& r) {
-        return ValidateIdentifyEmploymentDifficulty(r, clock_.Today());
+      [this, context](v1::IdentifyEmploymentDifficultyRequest& r) {
+        absl::Status valid = ValidateIdentifyEmploymentDifficulty(r, clock_.Today());
+        return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
       },
       [this](const v1::IdentifyEmploymentDifficultyRequest& r) {
         return tiering_.IdentifyEmploymentDifficulty(r);
@@ -181,8 +204,12 @@ grpc::ServerUnaryReactor* TieringServiceImpl::DecideEmploymentDifficulty(
     v1::DecideEmploymentDifficultyResponse* response) {
   return Handle(
       context, request, response, "DecideEmploymentDifficulty",
-      [this](v1::DecideEmploymentDifficultyRequest& r) {
-        return ValidateDecideEmploymentDifficulty(r, clock_.Today());
+      [this, context](v1::DecideEmploymentDifficultyRequest& r) {
+        absl::Status valid = ValidateDecideEmploymentDifficulty(r, clock_.Today());
+        if (!valid.ok()) return valid;
+        return security::RequireRecordInScope(*context, [this, &r] {
+          return tiering_.OfficeRegionOfIdentification(r.identification_id());
+        });
       },
       [this](const v1::DecideEmploymentDifficultyRequest& r) {
         return tiering_.DecideEmploymentDifficulty(r);

@@ -66,6 +66,12 @@ class TieringServiceImpl final : public v1::TieringService::CallbackService {
       grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
 
  private:
+  // OK when the caller's region scope covers the office of the registration a request names by
+  // id; otherwise PERMISSION_DENIED OUTSIDE_REGION_SCOPE, the same for an unknown id
+  // (security::RequireRecordInScope). Province-wide callers pass without a lookup.
+  absl::Status RegistrationInScope(const grpc::CallbackServerContext& context,
+                                   const std::string& registration_id);
+
   // Validates a copy of the request, runs the domain call, finishes the reactor.
   template <typename Request, typename Response, typename Validate, typename Call>
   grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context, const Request* request,

@@ -239,6 +239,9 @@ void FaultVfs::Arm(const FaultPlan& plan) {
 void FaultVfs::Clear() {
   absl::MutexLock lock(&mu_);
   armed_ = false;
+  // Disarmed, every write-class operation counts again (a cleared syncs-only plan used to leave
+  // operations() counting syncs only, so a test measuring a request's writes saw 1).
+  plan_ = FaultPlan();
   operations_ = 0;
   faults_ = 0;
 }

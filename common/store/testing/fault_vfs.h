@@ -52,7 +52,7 @@ class FaultVfs final {
   void SetPathPrefix(std::string prefix);
   // Arms a fault; replaces any armed plan.
   void Arm(const FaultPlan& plan);
-  // Disarms: every operation succeeds again.
+  // Disarms: every operation succeeds again, and operations() counts writes and syncs alike.
   void Clear();
 
   // Matching write-class operations seen (faulted or not) since the last Arm/Clear/ResetCounters.

@@ -210,6 +210,36 @@ TEST_CASE("a district's staff may call regional methods only; province methods n
   CHECK(policy.Authorize(by_person, "reviewer", "*").ok());
 }
 
+TEST_CASE("methods that name a registration or case by id are open to district staff") {
+  // The handlers load the record and check its office region (security::RequireRecordInScope).
+  Policy policy = LoadPolicy();
+  const std::string tie = "/unemployment.tiering.v1.TieringService/",
+                    fol = "/unemployment.followup.v1.FollowupService/";
+  for (const std::string& method :
+       {tie + "GetLevel", tie + "GetServicePlan", tie + "GetProfile", tie + "UpdateProfile",
+        tie + "RecordServiceDelivery", tie + "ListServiceDeliveries",
+        tie + "IdentifyEmploymentDifficulty", tie + "DecideEmploymentDifficulty",
+        fol + "RecordFollowUp", fol + "ListFollowUps", fol + "SubmitSelfReport",
+        fol + "DecideDeregistrationCandidate", fol + "DeregisterRegistration",
+        fol + "GetFraudCase", fol + "RecordFraudInvestigation", fol + "ConcludeFraudCase"}) {
+    INFO(method);
+    const MethodPolicy* found = policy.FindMethod(method);
+    REQUIRE(found != nullptr);
+    CHECK(found->scope == RegionScopeRule::kRegional);
+    CHECK(policy.Authorize(method, "followup-staff", "230103").ok());
+    CHECK(policy.Authorize(method, "followup-staff", "*").ok());
+  }
+  // Batch runs, exports and the city/province-wide fraud work stay province-wide.
+  for (const std::string& method :
+       {fol + "RunMonthlyComparison", fol + "RunNoContactSweep", fol + "ExportCreditRecords",
+        fol + "OpenFraudCase", fol + "SubmitMonthlyFraudReport", tie + "PublishCatalogVersion"}) {
+    INFO(method);
+    const MethodPolicy* found = policy.FindMethod(method);
+    REQUIRE(found != nullptr);
+    CHECK(found->scope == RegionScopeRule::kProvince);
+  }
+}
+
 TEST_CASE("the policy parser refuses what it does not understand") {
   CHECK_FALSE(Policy::Parse("allow unemployment.x.v1.S/* personal any reviewer").ok());
   CHECK_FALSE(Policy::Parse("allow unemployment.x.v1.S/M secret any reviewer").ok());

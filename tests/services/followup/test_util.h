@@ -121,6 +121,17 @@ class FakeRegistrationService final : public regv1::RegistrationService::Service
     shard_id_ = shard_id;
   }
 
+  // Streams send no event appended after this call until ResumeFeed (a storage-fault test uses it
+  // to keep the follow-up's feed consumer from writing while it counts or faults writes).
+  void PauseFeed() {
+    absl::MutexLock lock(&mu_);
+    visible_ = static_cast<int64_t>(events_.size());
+  }
+  void ResumeFeed() {
+    absl::MutexLock lock(&mu_);
+    visible_ = -1;
+  }
+
   // Makes every later call fail with `code` (OK restores normal answers).
   void FailWith(grpc::StatusCode code) {
     absl::MutexLock lock(&mu_);
@@ -195,12 +206,12 @@ class FakeRegistrationService final : public regv1::RegistrationService::Service
       {
         absl::MutexLock lock(&mu_);
         auto more = [this, cursor]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return static_cast<int64_t>(events_.size()) > cursor || stopping_;
+          return VisibleLocked() > cursor || stopping_;
         };
         // Bounded wait so that a cancelled call is noticed.
         mu_.AwaitWithTimeout(absl::Condition(&more), absl::Milliseconds(50));
         if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stopping");
-        for (int64_t i = cursor; i < static_cast<int64_t>(events_.size()); ++i) {
+        for (int64_t i = cursor; i < VisibleLocked(); ++i) {
           batch.push_back(events_[static_cast<size_t>(i)]);
         }
       }
@@ -221,6 +232,10 @@ class FakeRegistrationService final : public regv1::RegistrationService::Service
   }
 
  private:
+  int64_t VisibleLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return visible_ >= 0 ? visible_ : static_cast<int64_t>(events_.size());
+  }
+
   int64_t AppendLocked(regv1::Event event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     event.set_sequence(static_cast<int64_t>(events_.size()) + 1);
     event.set_shard_id(shard_id_);
@@ -236,6 +251,8 @@ class FakeRegistrationService final : public regv1::RegistrationService::Service
   std::vector<int64_t> stream_starts_ ABSL_GUARDED_BY(mu_);
   grpc::StatusCode fail_with_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // The number of events streams may send; -1: all.
+  int64_t visible_ ABSL_GUARDED_BY(mu_) = -1;
   std::string shard_id_ ABSL_GUARDED_BY(mu_) = "hlj";
 };
 
@@ -414,8 +431,11 @@ class FakeVerification {
 class FollowupStack {
  public:
   // `verification_address` empty: no verification peer (RunMonthlyComparison is refused).
+  // `server_options`: how the service is served (plaintext by default; a security test puts it
+  // behind a guard, and then calls it through its own channel to port()).
   FollowupStack(const std::string& dir, const std::string& registration_address, absl::Time now,
-                const std::string& verification_address = "", int comparison_batch_size = 500)
+                const std::string& verification_address = "", int comparison_batch_size = 500,
+                const server::ServerOptions& server_options = server::ServerOptions())
       : clock_(now) {
     auto opened = SqliteFollowupStore::Open(dir + "/followup.db");
     if (!opened.ok()) std::abort();
@@ -445,7 +465,7 @@ class FollowupStack {
         FollowupServiceImpl::Dependencies{followups_.get(), fraud_.get(), &Regions(), &clock_,
                                           comparison_.get(), store_.get(), notifier_.get()},
         log::Logger("test.service"));
-    auto started = server::GrpcServer::Start(server::ServerOptions(), {service_.get()});
+    auto started = server::GrpcServer::Start(server_options, {service_.get()});
     if (!started.ok()) std::abort();
     server_ = *std::move(started);
     stub_ = v1::FollowupService::NewStub(
@@ -462,6 +482,7 @@ class FollowupStack {
   }
 
   v1::FollowupService::Stub& stub() { return *stub_; }
+  int port() const { return server_->port(); }
   feed::RegistrationFeedConsumer& consumer() { return *consumer_; }
   SqliteFollowupStore& store() { return *store_; }
   time::FakeClock& clock() { return clock_; }
@@ -509,6 +530,13 @@ inline std::vector<std::string> Violations(const absl::Status& status) {
   }
   return out;
 }
+
+#define UE_REQUIRE_OK(expr)                   \
+  do {                                        \
+    const ::absl::Status ue_status_ = (expr); \
+    INFO(ue_status_.ToString());              \
+    REQUIRE(ue_status_.ok());                 \
+  } while (false)
 
 inline std::string Reason(const absl::Status& status) {
   std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(status);

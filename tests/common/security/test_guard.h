@@ -1,0 +1,88 @@
+#pragma once
+
+// Test support for services' region-scope tests: the suite's real policy (data/security/policy)
+// in a CallGuard keyed with a dev CA's token key, installed as the process guard while the object
+// lives; the server options that put a service behind it (mutual TLS, the guard's processor and
+// interceptors); channels and tokens of any system, role and region scope.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "catch2/catch.hpp"
+#include "common/security/call_guard.h"
+#include "common/security/token.h"
+#include "common/server/grpc_server.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "tests/common/security/dev_ca.h"
+
+namespace unemployment::security::test_support {
+
+class TestGuard {
+ public:
+  // `ca_name` names the dev CA folder of this test binary (see DevCa).
+  explicit TestGuard(const char* ca_name) : certs_(DevCa(ca_name)) {
+    absl::StatusOr<Policy> policy =
+        Policy::Load(std::string(UE_SOURCE_DIR) + "/data/security/policy");
+    INFO(policy.status().ToString());
+    REQUIRE(policy.ok());
+    absl::StatusOr<std::string> key = ReadKeyFile((certs_ / "token.key").string());
+    REQUIRE(key.ok());
+    token_key_ = *key;
+    GuardOptions options;
+    options.policy = *std::move(policy);
+    options.token_key = token_key_;
+    guard_ = std::make_unique<CallGuard>(std::move(options));
+    InstallProcessGuard(guard_.get());
+  }
+  ~TestGuard() { InstallProcessGuard(nullptr); }
+  TestGuard(const TestGuard&) = delete;
+  TestGuard& operator=(const TestGuard&) = delete;
+
+  // Options of a server of `service` (a server certificate of the dev CA) behind the guard.
+  server::ServerOptions ServerOptions(const std::string& service) const {
+    server::ServerOptions options;
+    options.tls_cert_file = (certs_ / "server" / (service + ".pem")).string();
+    options.tls_key_file = (certs_ / "server" / (service + ".key")).string();
+    options.tls_client_ca_file = (certs_ / "ca.pem").string();
+    options.auth_processor = guard_->MakeProcessor();
+    CallGuard* guard = guard_.get();
+    options.make_interceptors = [guard] {
+      std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> v;
+      v.push_back(guard->MakeAuditInterceptorFactory());
+      return v;
+    };
+    return options;
+  }
+
+  // A mutual-TLS channel to 127.0.0.1:`port` with the client certificate of `system`.
+  std::shared_ptr<grpc::Channel> Channel(int port, const std::string& system = "staff-client") const {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadAll(certs_ / "ca.pem");
+    ssl.pem_cert_chain = ReadAll(certs_ / "client" / (system + ".pem"));
+    ssl.pem_private_key = ReadAll(certs_ / "client" / (system + ".key"));
+    return grpc::CreateChannel(absl::StrCat("localhost:", port), grpc::SslCredentials(ssl));
+  }
+
+  // Sets a 10 s deadline and the token of a `role` of `system` with region scope `region`.
+  void Authorize(grpc::ClientContext* context, const std::string& role, const std::string& region,
+                 const std::string& system = "staff-client") const {
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    std::string token = IssueToken(
+        {system, absl::StrCat(role, "-", region), role, region, absl::Now() + absl::Hours(1)},
+        token_key_);
+    context->AddMetadata("authorization", "Bearer " + token);
+  }
+
+ private:
+  std::filesystem::path certs_;
+  std::string token_key_;
+  std::unique_ptr<CallGuard> guard_;
+};
+
+}  // namespace unemployment::security::test_support
