@@ -45,7 +45,7 @@ struct Fixture {
                                         testing::ShippedCriteria(), nullptr);
     UE_REQUIRE_OK(tiering->ApplyRegistrationEvent("registration", testing::Created(1, own)));
     UE_REQUIRE_OK(tiering->ApplyRegistrationEvent("registration", testing::Created(2, other)));
-    notifier = std::make_unique<EventNotifier>(*tiering->LastEventSequence());
+    notifier = std::make_unique<feed::EventNotifier>(*tiering->LastEventSequence());
     service = std::make_unique<TieringServiceImpl>(*tiering, clock, *notifier,
                                                    log::Logger("tiering-scope-test"));
     absl::StatusOr<std::unique_ptr<server::GrpcServer>> started =
@@ -90,7 +90,7 @@ struct Fixture {
   time::FakeClock clock;
   std::unique_ptr<SqliteTieringStore> store;
   std::unique_ptr<Tiering> tiering;
-  std::unique_ptr<EventNotifier> notifier;
+  std::unique_ptr<feed::EventNotifier> notifier;
   std::unique_ptr<TieringServiceImpl> service;
   std::unique_ptr<server::GrpcServer> grpc_server;
   std::unique_ptr<Stub> stub;
