@@ -4,7 +4,8 @@
 // (RegistrationService.StreamEvents; the component runs one consumer per configured shard),
 // tiering's (TieringService.StreamEvents) or follow-up's (FollowupService.StreamEvents).
 //
-// A background thread streams the events after the feed's stored cursor ("registration/<shard_id>",
+// The stream loop is common/feed's FeedConsumer: a background thread streams the events after the
+// feed's stored cursor ("registration/<shard_id>",
 // "tiering", "followup"); each event's facts and the new cursor are written in ONE store
 // transaction, and only then applied to the in-memory model, so a restart, a broken stream or a
 // feed added later neither loses nor doubles an event. An event the model cannot read (and, on a
@@ -13,20 +14,21 @@
 // error in Status(), instead of skipping facts and silently changing figures.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/feed/feed_consumer.h"
+#include "common/feed/registration_feed_consumer.h"
 #include "common/log/logger.h"
 #include "common/server/registration_shards.h"
 #include "common/time/clock.h"
 #include "grpcpp/channel.h"
-#include "grpcpp/client_context.h"
-#include "grpcpp/support/status.h"
 #include "services/statistics/read_model.h"
 #include "services/statistics/statistics_store.h"
 #include "unemployment/statistics/v1/statistics_service.pb.h"
@@ -37,30 +39,16 @@ namespace unemployment::statistics {
 using RegistrationShard = server::RegistrationShard;
 
 // "registration/<shard_id>": the feed name of a shard, its cursor key and its GetFeedStatus name.
-std::string RegistrationFeedName(const std::string& shard_id);
+using feed::RegistrationFeedName;
 
 // The feed names of tiering and follow-up.
 inline constexpr char kTieringFeed[] = "tiering";
 inline constexpr char kFollowupFeed[] = "followup";
 
-// One open StreamEvents call, its events already turned into facts.
-class FeedStream {
- public:
-  virtual ~FeedStream() = default;
-  // The next event: false at the end of the stream. `event` holds its facts or why they cannot be
-  // read; `sequence` is the event's sequence in either case.
-  virtual bool Next(int64_t& sequence, absl::StatusOr<FeedEvent>& event) = 0;
-  // The stream's final status (after Next returned false, or after the context was cancelled).
-  virtual grpc::Status Finish() = 0;
-};
-
-// Opens the StreamEvents calls of one service.
-class FeedSource {
- public:
-  virtual ~FeedSource() = default;
-  virtual std::unique_ptr<FeedStream> Open(grpc::ClientContext* context,
-                                           int64_t after_sequence) = 0;
-};
+// What applies one event's facts (or the reason they cannot be read) of the given sequence.
+using ApplyFacts = std::function<absl::Status(int64_t sequence, absl::StatusOr<FeedEvent> facts)>;
+// Makes the Open function of one service's StreamEvents (common/feed), given what applies facts.
+using OpenWith = std::function<feed::FeedConsumer::Open(ApplyFacts apply)>;
 
 class FeedConsumer {
  public:
@@ -69,9 +57,8 @@ class FeedConsumer {
     absl::Duration max_backoff = absl::Seconds(30);
   };
 
-  FeedConsumer(std::string feed, std::string address, std::unique_ptr<FeedSource> source,
-               StatisticsStore& store, ReadModel& model, const time::Clock& clock,
-               Options options, log::Logger logger);
+  FeedConsumer(std::string feed, std::string address, OpenWith open_with, StatisticsStore& store,
+               ReadModel& model, const time::Clock& clock, Options options, log::Logger logger);
   virtual ~FeedConsumer();
   FeedConsumer(const FeedConsumer&) = delete;
   FeedConsumer& operator=(const FeedConsumer&) = delete;
@@ -90,31 +77,20 @@ class FeedConsumer {
   const std::string& feed() const { return feed_; }
 
  private:
-  void Run();
-  // Streams from the stored cursor until the stream ends; returns its final status.
-  absl::Status StreamOnce(bool& received_any);
   absl::Status ApplyEvent(int64_t sequence, absl::StatusOr<FeedEvent> facts);
 
   const std::string feed_;
   const std::string address_;
-  const std::unique_ptr<FeedSource> source_;
   StatisticsStore& store_;
   ReadModel& model_;
   const time::Clock& clock_;
-  const Options options_;
-  log::Logger logger_;
 
   mutable absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  bool started_ ABSL_GUARDED_BY(mu_) = false;
   int64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t last_event_micros_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t last_applied_micros_ ABSL_GUARDED_BY(mu_) = 0;
-  v1::FeedState state_ ABSL_GUARDED_BY(mu_) = v1::FEED_STATE_RETRYING;
-  std::string last_error_ ABSL_GUARDED_BY(mu_);
-  // The open stream's context, so that Stop can cancel it.
-  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
-  std::thread thread_;
+  // The stream loop (stored cursor, reconnect with backoff, Stop); constructed last.
+  feed::FeedConsumer loop_;
 };
 
 // The consumer of one registration shard's feed.
