@@ -35,6 +35,6 @@ RegistrationFeedConsumer::RegistrationFeedConsumer(std::shared_ptr<grpc::Channel
               }),
           FeedConsumer::Options{RegistrationFeedName(options.shard_id), options.initial_backoff,
                                 options.max_backoff},
-          std::move(logger)) {}
+          logger) {}  // copied: the apply function above keeps a copy too
 
 }  // namespace unemployment::feed

@@ -89,7 +89,7 @@ std::unique_ptr<feed::RegistrationFeedConsumer> MakeRegistrationFeedConsumer(
           return ApplyRegistrationEvent(tx, event, shard_id);
         });
       },
-      std::move(options), std::move(logger));
+      std::move(options), logger);  // copied: the apply function keeps a copy too
 }
 
 }  // namespace unemployment::followup
