@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/store/database.h"
+#include "tests/common/require_ok.h"
 
 namespace unemployment::store::testing {
 
@@ -46,14 +47,6 @@ absl::Status StatusOf(const absl::StatusOr<T>& status_or) {
 }
 
 inline std::string ToString(const absl::Status& status) { return std::string(status.ToString()); }
-
-// Fails the test (showing the status) unless `expr` is OK.
-#define UE_REQUIRE_OK(expr)                                                          \
-  do {                                                                               \
-    ::absl::Status ue_test_status_ = ::unemployment::store::testing::StatusOf(expr); \
-    INFO(::unemployment::store::testing::ToString(ue_test_status_));                 \
-    REQUIRE(ue_test_status_.ok());                                                   \
-  } while (false)
 
 // Opens a database or fails the test.
 inline std::unique_ptr<Database> OpenOrFail(const DatabaseOptions& options) {

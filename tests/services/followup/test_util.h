@@ -33,6 +33,7 @@
 #include "services/followup/sqlite_followup_store.h"
 #include "services/followup/verification_client.h"
 #include "services/verification/stream_trailer.h"
+#include "tests/common/require_ok.h"
 #include "unemployment/followup/v1/followup_service.grpc.pb.h"
 #include "unemployment/registration/v1/registration_service.grpc.pb.h"
 #include "unemployment/verification/v1/verification_service.grpc.pb.h"
@@ -530,13 +531,6 @@ inline std::vector<std::string> Violations(const absl::Status& status) {
   }
   return out;
 }
-
-#define UE_REQUIRE_OK(expr)                   \
-  do {                                        \
-    const ::absl::Status ue_status_ = (expr); \
-    INFO(ue_status_.ToString());              \
-    REQUIRE(ue_status_.ok());                 \
-  } while (false)
 
 inline std::string Reason(const absl::Status& status) {
   std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(status);

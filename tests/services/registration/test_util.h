@@ -22,6 +22,7 @@
 #include "services/registration/event_notifier.h"
 #include "services/registration/registrar.h"
 #include "services/registration/sqlite_registration_store.h"
+#include "tests/common/require_ok.h"
 
 namespace unemployment::registration::testing {
 
@@ -48,13 +49,6 @@ class TempDir final {
  private:
   std::string path_;
 };
-
-#define UE_REQUIRE_OK(expr)                       \
-  do {                                            \
-    const ::absl::Status ue_status_ = (expr);     \
-    INFO(ue_status_.ToString());                  \
-    REQUIRE(ue_status_.ok());                     \
-  } while (false)
 
 // A valid resident ID number born on `birth` ("YYYYMMDD") with sequence `serial` (odd = male).
 inline std::string ResidentId(const std::string& region, const std::string& birth, int serial) {
@@ -168,12 +162,13 @@ struct Env {
     return promise.get_future().get();
   }
 
-  absl::StatusOr<v1::ReviewApplicationResponse> Review(const v1::ReviewApplicationRequest& request) {
+  absl::StatusOr<v1::ReviewApplicationResponse> Review(
+      const v1::ReviewApplicationRequest& request) {
     std::promise<absl::StatusOr<v1::ReviewApplicationResponse>> promise;
-    registrar->ReviewApplication(
-        request, [&promise](absl::StatusOr<v1::ReviewApplicationResponse> result) {
-          promise.set_value(std::move(result));
-        });
+    registrar->ReviewApplication(request,
+                                 [&promise](absl::StatusOr<v1::ReviewApplicationResponse> result) {
+                                   promise.set_value(std::move(result));
+                                 });
     return promise.get_future().get();
   }
 

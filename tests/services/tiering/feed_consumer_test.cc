@@ -180,8 +180,9 @@ TEST_CASE("The consumer applies the feed and resumes from its stored cursor", "[
   std::unique_ptr<feed::RegistrationFeedConsumer> consumer = Consumer(server, *env.tiering);
   consumer->Start();
   REQUIRE(consumer->WaitForCursor(5, absl::Seconds(10)));
-  // Let it reconnect at least once more after the stream broke.
-  for (int i = 0; i < 1000 && consumer->connections() < 2; ++i) {
+  // Let it reconnect at least once more after the stream broke, until the server has seen that
+  // second request (the consumer counts a connection before its request reaches the server).
+  for (int i = 0; i < 1000 && server.service.requested().size() < first_run_requests + 2; ++i) {
     REQUIRE_FALSE(consumer->WaitForCursor(6, absl::Milliseconds(5)));
   }
   consumer->Stop();

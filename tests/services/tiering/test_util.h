@@ -19,6 +19,7 @@
 #include "services/tiering/sqlite_tiering_store.h"
 #include "services/tiering/tiering.h"
 #include "services/tiering/type_rules.h"
+#include "tests/common/require_ok.h"
 #include "unemployment/registration/v1/registration_service.pb.h"
 
 namespace unemployment::tiering::testing {
@@ -46,13 +47,6 @@ class TempDir final {
  private:
   std::string path_;
 };
-
-#define UE_REQUIRE_OK(expr)                   \
-  do {                                        \
-    const ::absl::Status ue_status_ = (expr); \
-    INFO(ue_status_.ToString());              \
-    REQUIRE(ue_status_.ok());                 \
-  } while (false)
 
 inline std::string DataFile(const std::string& name) {
   return absl::StrCat(UE_SOURCE_DIR, "/data/tiering/", name);

@@ -24,6 +24,7 @@
 #include "services/verification/sqlite_verification_store.h"
 #include "services/verification/stream_trailer.h"
 #include "services/verification/verifier.h"
+#include "tests/common/require_ok.h"
 
 namespace unemployment::verification::testing {
 
@@ -47,13 +48,6 @@ class TempDir final {
  private:
   std::string path_;
 };
-
-#define UE_REQUIRE_OK(expr)                   \
-  do {                                        \
-    const ::absl::Status ue_status_ = (expr); \
-    INFO(ue_status_.ToString());              \
-    REQUIRE(ue_status_.ok());                 \
-  } while (false)
 
 // A valid resident ID number of region `region` born on `birth` ("YYYYMMDD"), serial `serial`
 // (odd = male).
