@@ -250,7 +250,16 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::OpenFraudCase(
     v1::OpenFraudCaseResponse* response) {
   return Write(
       context, "OpenFraudCase", request, response,
-      [this](auto& r) { return ValidateOpenFraudCase(r, Rules()); },
+      [this, context](auto& r) -> absl::Status {
+        absl::Status valid = ValidateOpenFraudCase(r, Rules());
+        if (!valid.ok()) return valid;
+        // The office opening the case must be within the caller's scope (a district opens its own
+        // cases; the city bureau, any of its districts'), and so must a registration the case
+        // names: one outside it answers like an unknown id (no probing of other regions' ids).
+        absl::Status office = security::RequireRegion(*context, r.office_region_code());
+        if (!office.ok() || r.registration_id().empty()) return office;
+        return RegistrationInScope(*context, r.registration_id());
+      },
       [this](const auto& r, absl::Time, auto done) { deps_.fraud->OpenFraudCase(r, done); });
 }
 
@@ -310,7 +319,12 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::SubmitMonthlyFraudReport(
     v1::SubmitMonthlyFraudReportResponse* response) {
   return Write(
       context, "SubmitMonthlyFraudReport", request, response,
-      [this](auto& r) { return ValidateSubmitMonthlyFraudReport(r, Rules()); },
+      [this, context](auto& r) {
+        absl::Status valid = ValidateSubmitMonthlyFraudReport(r, Rules());
+        // The city bureau reports its own city (scope "2301" covers city 230100); a district's
+        // scope does not cover its whole city, so it may not submit the city's report.
+        return valid.ok() ? security::RequireRegion(*context, r.city_code()) : valid;
+      },
       [this](const auto& r, absl::Time, auto done) {
         deps_.fraud->SubmitMonthlyFraudReport(r, done);
       });

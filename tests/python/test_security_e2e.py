@@ -3,7 +3,10 @@ signed caller tokens, the policy of data/security/policy and audit logs, certifi
 deploy/security/make-dev-ca.sh. Shows: a certificate from another CA is refused; the portal's
 token cannot call the ministry's method; a district reviewer listing another district's queue
 gets PERMISSION_DENIED and no data while their own district's queue works (and the same for
-follow-up staff and the due list); health answers on the
+follow-up staff and the due list); district follow-up staff use an id-based follow-up method
+(ListFollowUps) and tiering method (GetLevel) on a registration of their county, while another
+county's registration and an unknown id both get PERMISSION_DENIED OUTSIDE_REGION_SCOPE (the
+same answer); health answers on the
 plaintext probe port; an auditor reading an application gets the ID number, mobile and address
 masked while a reviewer gets them clear; an edited audit row is detected by ue_audit_verify.
 """
@@ -12,6 +15,7 @@ import os
 import sqlite3
 import subprocess
 import tempfile
+import time
 import unittest
 
 import grpc
@@ -30,6 +34,8 @@ from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2_grpc as gw_grpc  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
+from unemployment.tiering.v1 import tiering_service_pb2 as tie  # noqa: E402
+from unemployment.tiering.v1 import tiering_service_pb2_grpc as tie_grpc  # noqa: E402
 
 TIMEOUT = 15
 
@@ -62,7 +68,10 @@ class SecurityEndToEnd(unittest.TestCase):
                                   *secure("gateway"))
         followup = cls.suite.start("followup", f"--registration_addr={registration}",
                                    *secure("followup"))
+        tiering = cls.suite.start("tiering", f"--registration_addr={registration}",
+                                  *secure("tiering"))
         cls.followup_addr = followup.replace("127.0.0.1", "localhost")
+        cls.tiering_addr = tiering.replace("127.0.0.1", "localhost")
         # Dial by name: the server certificates carry localhost (and 127.0.0.1).
         cls.registration_addr = registration.replace("127.0.0.1", "localhost")
         cls.gateway_addr = gateway.replace("127.0.0.1", "localhost")
@@ -204,6 +213,69 @@ class SecurityEndToEnd(unittest.TestCase):
             self.assertEqual(masked.residence_address.detail, "****")
             self.assertEqual(masked.residence_address.county_code, clear.residence_address.county_code)
             self.assertEqual(masked.name, "张*")
+
+    def test_3d_district_followup_staff_use_id_based_methods_on_their_county_only(self):
+        # test_2 submitted one application in 道里区 (230102) and one in 南岗区 (230103); the
+        # city's reviewer accepts both.
+        registration = reg_grpc.RegistrationServiceStub(
+            self.channel(self.registration_addr, "client/staff-client"))
+        city_reviewer = self.bearer(self.token("staff-client", "reviewer", "2301"))
+        ids = {}
+        for county in ("230102", "230103"):
+            queue = registration.ListReviewQueue(reg.ListReviewQueueRequest(
+                office_region_code=county, kind=reg.REVIEW_QUEUE_KIND_PROVINCE, page_size=10),
+                metadata=city_reviewer, timeout=TIMEOUT)
+            self.assertEqual(len(queue.entries), 1, county)
+            accepted = registration.ReviewApplication(reg.ReviewApplicationRequest(
+                application_id=queue.entries[0].application.id, request_id=f"rv-accept-{county}",
+                outcome=codes_pb2.REVIEW_OUTCOME_ACCEPTED, reviewer="审核员"),
+                metadata=city_reviewer, timeout=TIMEOUT)
+            self.assertEqual(accepted.registration.office_region_code, county)
+            ids[county] = accepted.registration.id
+        own, other, unknown = ids["230103"], ids["230102"], "hlj-r-999999"
+        self.assertNotIn(unknown, ids.values())
+
+        followup = fu_grpc.FollowupServiceStub(self.channel(self.followup_addr, "client/staff-client"))
+        tiering = tie_grpc.TieringServiceStub(self.channel(self.tiering_addr, "client/staff-client"))
+        list_follow_ups = lambda rid, token: followup.ListFollowUps(  # noqa: E731
+            fu.ListFollowUpsRequest(registration_id=rid), metadata=token, timeout=TIMEOUT)
+        get_level = lambda rid, token: tiering.GetLevel(  # noqa: E731
+            tie.GetLevelRequest(registration_id=rid), metadata=token, timeout=TIMEOUT)
+
+        # Both services learn the registrations from registration's feed: a province-wide caller
+        # gets NOT_FOUND until then.
+        province = self.bearer(self.token("staff-client", "followup-staff", "*"))
+        deadline = time.monotonic() + 30
+        for call in (list_follow_ups, get_level):
+            for rid in (own, other):
+                while True:
+                    try:
+                        call(rid, province)
+                        break
+                    except grpc.RpcError as error:
+                        if error.code() != grpc.StatusCode.NOT_FOUND or time.monotonic() > deadline:
+                            raise
+                    time.sleep(0.1)
+        with self.assertRaises(grpc.RpcError) as caught:
+            get_level(unknown, province)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.NOT_FOUND)
+
+        nangang = self.bearer(self.token("staff-client", "followup-staff", "230103"))
+        self.assertEqual(list(list_follow_ups(own, nangang).follow_ups), [])
+        level = get_level(own, nangang)
+        self.assertEqual(level.level, codes_pb2.UNEMPLOYMENT_LEVEL_SHORT_TERM)
+        for call in (list_follow_ups, get_level):
+            answers = []
+            for rid in (other, unknown):
+                with self.assertRaises(grpc.RpcError) as caught:
+                    call(rid, nangang)
+                error = caught.exception
+                self.assertEqual(error.code(), grpc.StatusCode.PERMISSION_DENIED, rid)
+                self.assertEqual(error_details(error)[0], "OUTSIDE_REGION_SCOPE", rid)
+                self.assertNotIn(rid, error.details())
+                answers.append(error.details())
+            # Another county's registration and an unknown id cannot be told apart.
+            self.assertEqual(answers[0], answers[1])
 
     def test_4_health_on_the_probe_port(self):
         out = subprocess.run([f"{BIN_DIR}/ops/ue_health_probe", "--timeout=5s",

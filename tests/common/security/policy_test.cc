@@ -229,15 +229,42 @@ TEST_CASE("methods that name a registration or case by id are open to district s
     CHECK(policy.Authorize(method, "followup-staff", "230103").ok());
     CHECK(policy.Authorize(method, "followup-staff", "*").ok());
   }
-  // Batch runs, exports and the city/province-wide fraud work stay province-wide.
+  // Batch runs over the province, exports and the catalogue stay province-wide.
   for (const std::string& method :
        {fol + "RunMonthlyComparison", fol + "RunNoContactSweep", fol + "ExportCreditRecords",
-        fol + "OpenFraudCase", fol + "SubmitMonthlyFraudReport", tie + "PublishCatalogVersion"}) {
+        fol + "GetMonthlyFraudReport", tie + "PublishCatalogVersion"}) {
     INFO(method);
     const MethodPolicy* found = policy.FindMethod(method);
     REQUIRE(found != nullptr);
     CHECK(found->scope == RegionScopeRule::kProvince);
+    CHECK(policy.Authorize(method, found->roles.count("operator") ? "operator" : "followup-staff",
+                           "2301")
+              .code() == absl::StatusCode::kPermissionDenied);
   }
+}
+
+TEST_CASE("offices open fraud cases and city bureaus submit their monthly fraud reports") {
+  // DOMAIN.md: offices do the front-line work; the city bureau owns its area's fraud reports and
+  // reports to the province. The handlers check the request's office (OpenFraudCase) or city
+  // (SubmitMonthlyFraudReport) against the caller's scope.
+  Policy policy = LoadPolicy();
+  const std::string fol = "/unemployment.followup.v1.FollowupService/";
+  for (const std::string& method : {fol + "OpenFraudCase", fol + "SubmitMonthlyFraudReport"}) {
+    INFO(method);
+    const MethodPolicy* found = policy.FindMethod(method);
+    REQUIRE(found != nullptr);
+    CHECK(found->scope == RegionScopeRule::kRegional);
+    CHECK(found->roles == std::set<std::string>{"followup-staff"});
+    for (const char* scope : {"230103", "2301", "*"}) {
+      INFO(scope);
+      CHECK(policy.Authorize(method, "followup-staff", scope).ok());
+      CHECK(policy.Authorize(method, "auditor", scope).code() ==
+            absl::StatusCode::kPermissionDenied);
+    }
+  }
+  // Opening a case writes personal data (audited); the report lists case ids and sums only.
+  CHECK(policy.FindMethod(fol + "OpenFraudCase")->personal_data);
+  CHECK_FALSE(policy.FindMethod(fol + "SubmitMonthlyFraudReport")->personal_data);
 }
 
 TEST_CASE("the policy parser refuses what it does not understand") {

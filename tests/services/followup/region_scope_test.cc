@@ -2,7 +2,8 @@
 // deregistration candidate, a fraud case), behind the real guard and policy: district staff work
 // on their district's records; another district's record and an unknown id get the same
 // PERMISSION_DENIED OUTSIDE_REGION_SCOPE; province-wide staff are unaffected (NOT_FOUND for an
-// unknown id).
+// unknown id). And of the fraud work by region (DOMAIN.md): an office opens its own cases, a city
+// bureau submits its own city's monthly fraud report.
 #include <functional>
 #include <string>
 #include <vector>
@@ -288,11 +289,118 @@ TEST_CASE("the region-scoped id checks keep the methods' other answers for the o
       f.Call(kNangang, &Stub::RecordFollowUp, FollowUp("a-1", kOwn), &recorded, "auditor");
   // (The guard's refusals carry code and message only.)
   CHECK(auditor_write.code() == absl::StatusCode::kPermissionDenied);
-  // Methods with a region field are untouched: a district may not open a case (province only).
+  // A `province` method stays province-wide (the guard refuses before the handler, even for the
+  // city's staff): reading a city's monthly fraud report.
+  v1::GetMonthlyFraudReportRequest report;
+  report.set_city_code("230100");
+  report.set_month("2025-02");
+  v1::GetMonthlyFraudReportResponse got;
+  absl::Status narrow = f.Call("2301", &Stub::GetMonthlyFraudReport, report, &got);
+  CHECK(narrow.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(narrow.message().find("province-wide") != std::string::npos);
+}
+
+// The fraud cases of the whole province, as province-wide staff see them.
+int64_t CaseCount(Fixture& f, const std::string& region) {
+  v1::ListFraudCasesRequest request;
+  request.set_region_code(region);
+  v1::ListFraudCasesResponse response;
+  absl::Status listed = f.Call("*", &Stub::ListFraudCases, request, &response);
+  INFO(listed.ToString());
+  REQUIRE(listed.ok());
+  return response.total_size();
+}
+
+TEST_CASE("an office opens fraud cases of its own office only", "[followup][security]") {
+  Fixture f;
   v1::OpenFraudCaseResponse opened;
-  absl::Status open = f.Call(kNangang, &Stub::OpenFraudCase, OpenCase("o-1", "230103"), &opened);
-  CHECK(open.code() == absl::StatusCode::kPermissionDenied);
-  CHECK(open.message().find("province-wide") != std::string::npos);
+  // Its own office: opened, owned by the city.
+  absl::Status own = f.Call(kNangang, &Stub::OpenFraudCase, OpenCase("o-own", "230103"), &opened);
+  INFO(own.ToString());
+  REQUIRE(own.ok());
+  CHECK(opened.fraud_case().office_region_code() == "230103");
+  CHECK(opened.fraud_case().city_code() == "230100");
+
+  // Another office of the same city, and an office of its city by another city's staff: refused
+  // before anything is written.
+  CheckDenied(f.Call(kNangang, &Stub::OpenFraudCase, OpenCase("o-other", "230102"), &opened));
+  CheckDenied(f.Call("2302", &Stub::OpenFraudCase, OpenCase("o-city", "230103"), &opened));
+  CHECK(CaseCount(f, "230102") == 0);
+  CHECK(CaseCount(f, "230100") == 1);
+  // Bad input stays INVALID_ARGUMENT, whatever the office.
+  v1::OpenFraudCaseRequest no_staff = OpenCase("o-bad", "230102");
+  no_staff.clear_staff_id();
+  CHECK(f.Call(kNangang, &Stub::OpenFraudCase, no_staff, &opened).code() ==
+        absl::StatusCode::kInvalidArgument);
+
+  // A registration named by the case must be the caller's too; another district's and an unknown
+  // one answer alike (no probing), and nothing is stored.
+  v1::OpenFraudCaseRequest with_own = OpenCase("o-reg-own", "230103");
+  with_own.set_registration_id(kOwn);
+  REQUIRE(f.Call(kNangang, &Stub::OpenFraudCase, with_own, &opened).ok());
+  CHECK(opened.fraud_case().registration_id() == kOwn);
+  v1::OpenFraudCaseRequest with_other = OpenCase("o-reg-other", "230103");
+  with_other.set_registration_id(kOther);
+  v1::OpenFraudCaseRequest with_unknown = OpenCase("o-reg-unknown", "230103");
+  with_unknown.set_registration_id("hlj-r-404");
+  absl::Status other = f.Call(kNangang, &Stub::OpenFraudCase, with_other, &opened);
+  absl::Status unknown = f.Call(kNangang, &Stub::OpenFraudCase, with_unknown, &opened);
+  CheckDenied(other);
+  CheckDenied(unknown);
+  CHECK(other.ToString() == unknown.ToString());
+  CHECK(CaseCount(f, "230100") == 2);
+
+  // The city bureau opens cases for any of its districts, including about their registrations.
+  v1::OpenFraudCaseRequest city = OpenCase("o-city-2", "230102");
+  city.set_registration_id(kOther);
+  REQUIRE(f.Call("2301", &Stub::OpenFraudCase, city, &opened).ok());
+  CHECK(opened.fraud_case().office_region_code() == "230102");
+  // Province-wide staff: unaffected; an unknown registration is NOT_FOUND for them.
+  CHECK(f.Call("*", &Stub::OpenFraudCase, with_unknown, &opened).code() ==
+        absl::StatusCode::kNotFound);
+  CHECK(CaseCount(f, "230100") == 3);
+}
+
+TEST_CASE("a city bureau submits its own city's monthly fraud report; a district does not",
+          "[followup][security]") {
+  Fixture f;
+  auto submit = [&f](const std::string& region, const std::string& city,
+                     const std::string& request_id, v1::SubmitMonthlyFraudReportResponse* r) {
+    v1::SubmitMonthlyFraudReportRequest request;
+    request.set_request_id(request_id);
+    request.set_city_code(city);
+    request.set_month("2025-02");
+    request.set_staff_id("bureau-1");
+    return f.Call(region, &Stub::SubmitMonthlyFraudReport, request, r);
+  };
+  auto state = [&f](const std::string& city) {
+    v1::GetMonthlyFraudReportRequest request;
+    request.set_city_code(city);
+    request.set_month("2025-02");
+    v1::GetMonthlyFraudReportResponse response;
+    absl::Status got = f.Call("*", &Stub::GetMonthlyFraudReport, request, &response);
+    INFO(got.ToString());
+    REQUIRE(got.ok());
+    return response.report().state();
+  };
+  v1::SubmitMonthlyFraudReportResponse submitted;
+  // A district of the city (its scope does not cover the city) and another city's bureau.
+  CheckDenied(submit(kNangang, "230100", "m-district", &submitted));
+  CheckDenied(submit("2302", "230100", "m-other-city", &submitted));
+  // Nothing was stored: still pending.
+  CHECK(state("230100") == v1::REPORT_SUBMISSION_STATE_PENDING);
+  // The city's own bureau.
+  absl::Status own = submit("2301", "230100", "m-city", &submitted);
+  INFO(own.ToString());
+  REQUIRE(own.ok());
+  CHECK(submitted.report().city_code() == "230100");
+  CHECK(submitted.report().state() == v1::REPORT_SUBMISSION_STATE_ON_TIME);
+  CHECK(state("230100") == v1::REPORT_SUBMISSION_STATE_ON_TIME);
+  // It may not submit another city's, which stays pending; the province may.
+  CheckDenied(submit("2301", "230200", "m-qiqihar", &submitted));
+  CHECK(state("230200") == v1::REPORT_SUBMISSION_STATE_PENDING);
+  REQUIRE(submit("*", "230200", "m-province", &submitted).ok());
+  CHECK(submitted.report().city_code() == "230200");
 }
 
 }  // namespace
