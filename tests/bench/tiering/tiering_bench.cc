@@ -1,6 +1,7 @@
 // tiering_bench: the benchmark of issue 5.
 //
 //   tiering_bench [--registrations=1000000] [--as_of=2025-06-30] [--lookups=20000] [--k=32]
+//                 [--security=off|on|both] [--writes=0]
 //
 // 1. Populates a fresh tiering.db in-process through the service's own code: every registration
 //    arrives as a RegistrationCreated event through Tiering::ApplyRegistrationEvent (the feed
@@ -17,7 +18,11 @@
 //    over every page, then single GetServicePlan calls for a sample.
 // 3. Starts tiering_server as a child process on port 0 on that database (feed consumer off) and
 //    measures GetServicePlan over gRPC with --k concurrent callers on the async callback stub:
-//    p50/p90/p99 latency (issue target p99 <= 5 ms under load) and calls/s.
+//    p50/p90/p99 latency (issue target p99 <= 5 ms under load) and calls/s; with --writes, also
+//    RecordServiceDelivery calls. --security=on measures a secured server instead (mutual TLS with
+//    a dev CA from deploy/security/make-dev-ca.sh, a caller token on every call, the policy, the
+//    audit log, masking) and --security=both the open one and then the secured one with the same
+//    calls, then the difference: calls/s, latency and server and client CPU per call.
 // 4. Prints this process's and the server's peak memory (VmHWM), the load average and one
 //    "RESULT key=value ..." line.
 // Speed is printed, never asserted. The exit code is 0 when every plan was computed, the counts
@@ -37,6 +42,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,6 +57,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/crypto/process_keyring.h"
+#include "common/security/audit_log.h"
+#include "common/security/call_guard.h"
+#include "common/security/token.h"
 #include "common/server/settings.h"
 #include "common/store/database.h"
 #include "common/store/migration.h"
@@ -100,6 +109,13 @@ struct Config {
   bool list_gaps = true;
   bool breakdown = true;
   bool keep_data = false;
+  // Which servers phase 3 measures: {false} (open), {true} (secured) or {false, true}.
+  std::vector<bool> security_modes;
+  // RecordServiceDelivery calls measured per caller count (0: none).
+  size_t writes = 0;
+  std::string security_ca_dir;
+  std::string security_role;
+  std::vector<std::string> server_args;
   std::string server;
   std::string source_dir;
   std::string work_dir_parent;
@@ -121,6 +137,21 @@ void DefineSettings(server::Settings& settings) {
   settings.Define("list_gaps", "true", "also time ListPlanGaps of the province over every page");
   settings.Define("breakdown", "true",
                   "also time the profile scan and the delivery reads of the pass on their own");
+  settings.Define("security", "off",
+                  "phase 3 against an open server (off), a secured one (on: mutual TLS, a caller "
+                  "token on every call, the policy, the audit log and masking, rate limit off), or "
+                  "both one after the other with the same calls (both)");
+  settings.Define("writes", "0",
+                  "RecordServiceDelivery calls measured over gRPC for --k and each --k_sweep "
+                  "count (0: none)");
+  settings.Define("security_ca_dir", "",
+                  "dev CA of deploy/security/make-dev-ca.sh used with --security=on|both "
+                  "(default: made in the data folder)");
+  settings.Define("security_role", "followup-staff",
+                  "role of the caller token with security on (followup-staff sees personal data "
+                  "clear; auditor gets masked plans but may not record deliveries)");
+  settings.Define("server_args", "",
+                  "extra tiering_server flags, space-separated (e.g. --sqlite_synchronous=NORMAL)");
   settings.Define("tiering_server", UE_TIERING_SERVER, "tiering_server binary");
   settings.Define("source_dir", UE_SOURCE_DIR, "repository root (data/tiering, data/regions)");
   settings.Define("work_dir", "",
@@ -139,9 +170,10 @@ absl::StatusOr<Config> ReadConfig(const server::Settings& settings) {
   absl::StatusOr<bool> gaps = settings.GetBool("list_gaps");
   absl::StatusOr<bool> breakdown = settings.GetBool("breakdown");
   absl::StatusOr<bool> keep = settings.GetBool("keep_data");
+  absl::StatusOr<int64_t> writes = settings.GetInt("writes");
   for (const absl::Status& status :
        {registrations.status(), lookups.status(), warmup.status(), k.status(), sample.status(),
-        gaps.status(), breakdown.status(), keep.status()}) {
+        all_plans.status(), gaps.status(), breakdown.status(), keep.status(), writes.status()}) {
     if (!status.ok()) return status;
   }
   if (*registrations < 1 || *registrations > 10'000'000 || *lookups < 1 || *warmup < 0 || *k < 1 ||
@@ -169,6 +201,21 @@ absl::StatusOr<Config> ReadConfig(const server::Settings& settings) {
   config.list_gaps = *gaps;
   config.breakdown = *breakdown;
   config.keep_data = *keep;
+  const std::string security = settings.Get("security");
+  if (security == "off") {
+    config.security_modes = {false};
+  } else if (security == "on") {
+    config.security_modes = {true};
+  } else if (security == "both") {
+    config.security_modes = {false, true};
+  } else {
+    return absl::InvalidArgumentError("--security must be off, on or both");
+  }
+  if (*writes < 0) return absl::InvalidArgumentError("--writes must not be negative");
+  config.writes = static_cast<size_t>(*writes);
+  config.security_ca_dir = settings.Get("security_ca_dir");
+  config.security_role = settings.Get("security_role");
+  config.server_args = absl::StrSplit(settings.Get("server_args"), ' ', absl::SkipEmpty());
   config.server = settings.Get("tiering_server");
   config.source_dir = settings.Get("source_dir");
   config.work_dir_parent = settings.Get("work_dir");
@@ -355,6 +402,238 @@ const char* LevelName(int level) {
       return "long-term";
     default:
       return "everyone/intentions";
+  }
+}
+
+// One measured figure of phase 3: `what` ("GetServicePlan", "RecordServiceDelivery") with `k`
+// callers against the open or the secured server.
+struct Figure {
+  bool secured = false;
+  std::string what;
+  int k = 0;
+  double per_s = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  // CPU per call of the server and of this process (the client), microseconds.
+  double server_us = 0;
+  double client_us = 0;
+};
+
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Phase 3 against one tiering_server on data_dir: open (plaintext, no checks) or secured with the
+// dev CA in ca_dir (mutual TLS, a token on every call, policy, audit log, masking; rate limit
+// off so that it does not refuse the bench). The same GetServicePlan calls for --k and each
+// --k_sweep count, then --writes RecordServiceDelivery calls for each. Appends the figures; sets
+// *ok false when a call fails or, secured, when a call without a token is not refused or the
+// audit log does not hold one entry per call.
+absl::Status MeasureServer(const Config& config, const std::string& data_dir, bool secured,
+                           const std::string& ca_dir, std::vector<Figure>& figures,
+                           std::vector<std::string>& result_fields, bool* ok) {
+  const std::string mode = secured ? "secured" : "open";
+  std::vector<std::string> argv = {
+      config.server, "--listen=127.0.0.1:0", "--data_dir=" + data_dir, "--registration_addr=",
+      "--tiering_rules_dir=" + config.source_dir + "/data/tiering",
+      "--regions_dir=" + config.source_dir + "/data/regions"};
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  std::string token;
+  if (secured) {
+    for (std::string flag :
+         {"--security_policy=" + config.source_dir + "/data/security/policy",
+          "--tls_cert=" + ca_dir + "/server/tiering.pem",
+          "--tls_key=" + ca_dir + "/server/tiering.key", "--tls_client_ca=" + ca_dir + "/ca.pem",
+          "--token_key_file=" + ca_dir + "/token.key",
+          "--audit_key_file=" + ca_dir + "/audit.key", std::string("--rate_limit=0")}) {
+      argv.push_back(std::move(flag));
+    }
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = ReadFileText(ca_dir + "/ca.pem");
+    tls.pem_cert_chain = ReadFileText(ca_dir + "/client/staff-client.pem");
+    tls.pem_private_key = ReadFileText(ca_dir + "/client/staff-client.key");
+    if (tls.pem_root_certs.empty() || tls.pem_cert_chain.empty() || tls.pem_private_key.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("no dev CA with client/staff-client.pem in ", ca_dir));
+    }
+    credentials = grpc::SslCredentials(tls);
+    absl::StatusOr<std::string> token_key = security::ReadKeyFile(ca_dir + "/token.key");
+    if (!token_key.ok()) return token_key.status();
+    security::CallerClaims claims;
+    claims.system = "staff-client";
+    claims.subject = "tiering-bench";
+    claims.role = config.security_role;
+    claims.region = "*";
+    claims.expires = absl::Now() + absl::Hours(24);
+    token = absl::StrCat("Bearer ", security::IssueToken(claims, *token_key));
+  }
+  for (const std::string& arg : config.server_args) argv.push_back(arg);
+  absl::StatusOr<std::unique_ptr<ChildProcess>> server = ChildProcess::Start(
+      argv, "tiering", absl::StrCat(data_dir, "/tiering-", mode, ".log"), kStartupTimeout);
+  if (!server.ok()) return server.status();
+  const pid_t pid = (*server)->pid();
+  std::cout << "server (" << mode << "): " << (*server)->address() << " (pid " << pid << "); "
+            << Memory("server", pid) << std::endl;
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel((*server)->address(), credentials);
+  if (!channel->WaitForConnected(DeadlineAfter(absl::Seconds(10)))) {
+    return absl::UnavailableError(absl::StrCat("cannot connect to the ", mode, " tiering_server"));
+  }
+  std::unique_ptr<tv1::TieringService::Stub> stub = tv1::TieringService::NewStub(channel);
+  size_t calls_made = 0;
+  if (secured) {
+    // The layer is really on: the same call without a token is refused.
+    grpc::ClientContext context;
+    context.set_deadline(DeadlineAfter(absl::Seconds(10)));
+    tv1::GetServicePlanRequest request;
+    request.set_registration_id(RegistrationId(0));
+    request.set_as_of(DateText(config.as_of));
+    tv1::GetServicePlanResponse response;
+    const grpc::Status refused = stub->GetServicePlan(&context, request, &response);
+    std::cout << "  a call with the certificate but no token: code " << refused.error_code()
+              << " (16 = UNAUTHENTICATED) " << refused.error_message() << std::endl;
+    if (refused.error_code() != grpc::StatusCode::UNAUTHENTICATED) *ok = false;
+  }
+
+  const size_t total = config.warmup + config.lookups;
+  std::vector<tv1::GetServicePlanRequest> requests(total);
+  for (size_t j = 0; j < total; ++j) {
+    requests[j].set_registration_id(RegistrationId(static_cast<int64_t>(
+        Hash(static_cast<int64_t>(j), 8) % static_cast<uint64_t>(config.registrations))));
+    requests[j].set_as_of(DateText(config.as_of));
+  }
+  struct LookupCall {
+    grpc::ClientContext context;
+    tv1::GetServicePlanResponse response;
+  };
+  const StartCallFn lookup = [&](size_t index, std::function<void(const grpc::Status&)> done) {
+    auto* call = new LookupCall();
+    call->context.set_deadline(DeadlineAfter(absl::Seconds(30)));
+    if (!token.empty()) call->context.AddMetadata(std::string(security::kAuthorizationKey), token);
+    stub->async()->GetServicePlan(&call->context, &requests[index], &call->response,
+                                  [call, done = std::move(done)](grpc::Status status) {
+                                    std::unique_ptr<LookupCall> owned(call);
+                                    done(status);
+                                  });
+  };
+  // A career-guidance session for a random registration on as_of (every registration is active
+  // then); request ids differ per server so that no call is a replay.
+  struct WriteCall {
+    grpc::ClientContext context;
+    tv1::RecordServiceDeliveryRequest request;
+    tv1::RecordServiceDeliveryResponse response;
+  };
+  const StartCallFn write = [&](size_t index, std::function<void(const grpc::Status&)> done) {
+    auto* call = new WriteCall();
+    call->context.set_deadline(DeadlineAfter(absl::Seconds(30)));
+    if (!token.empty()) call->context.AddMetadata(std::string(security::kAuthorizationKey), token);
+    call->request.set_request_id(absl::StrCat("bench-", mode, "-", index));
+    tv1::ServiceDelivery& d = *call->request.mutable_delivery();
+    d.set_registration_id(RegistrationId(static_cast<int64_t>(
+        Hash(static_cast<int64_t>(index), 9) % static_cast<uint64_t>(config.registrations))));
+    d.set_type(tv1::SERVICE_TYPE_CAREER_GUIDANCE);
+    d.set_delivered_on(DateText(config.as_of));
+    d.set_provider("道里区公共就业服务中心");
+    d.set_staff_id("staff-bench");
+    stub->async()->RecordServiceDelivery(&call->context, &call->request, &call->response,
+                                         [call, done = std::move(done)](grpc::Status status) {
+                                           std::unique_ptr<WriteCall> owned(call);
+                                           done(status);
+                                         });
+  };
+
+  auto measure = [&](const std::string& what, const StartCallFn& start, size_t first, size_t count,
+                     int callers) {
+    const double server_cpu_start = ProcessCpuSeconds(pid);
+    const double client_cpu_start = ProcessCpuSeconds(getpid());
+    const LoadResult run = RunClosedLoop(first, count, callers, start);
+    const double server_cpu = ProcessCpuSeconds(pid) - server_cpu_start;
+    const double client_cpu = ProcessCpuSeconds(getpid()) - client_cpu_start;
+    const double wall = absl::ToDoubleSeconds(run.wall);
+    calls_made += run.calls;
+    Figure f;
+    f.secured = secured;
+    f.what = what;
+    f.k = callers;
+    f.per_s = run.Throughput();
+    f.p50_ms = run.PercentileMs(50);
+    f.p99_ms = run.PercentileMs(99);
+    f.server_us = server_cpu * 1e6 / static_cast<double>(std::max<size_t>(run.calls, 1));
+    f.client_us = client_cpu * 1e6 / static_cast<double>(std::max<size_t>(run.calls, 1));
+    figures.push_back(f);
+    std::cout << absl::StrFormat(
+        "  %s, %s, %3d callers: ok %d of %d, errors: %s; %.2f s, %.0f calls/s; latency ms p50 "
+        "%.2f p90 %.2f p99 %.2f max %.2f; server %.2f cores, %.0f us CPU per call; client %.0f us "
+        "CPU per call; load average %s\n",
+        what, mode, callers, run.ok, run.calls, FormatErrors(run), wall, f.per_s, f.p50_ms,
+        run.PercentileMs(90), f.p99_ms, run.PercentileMs(100), wall > 0 ? server_cpu / wall : 0.0,
+        f.server_us, f.client_us, LoadAverage());
+    for (const std::string& sample : run.sample_errors) std::cout << "    e.g. " << sample << "\n";
+    result_fields.push_back(absl::StrFormat(
+        "%s_%s_k%d_per_s=%.0f %s_%s_k%d_p50_ms=%.2f %s_%s_k%d_p99_ms=%.2f %s_%s_k%d_server_us=%.0f",
+        mode, what, callers, f.per_s, mode, what, callers, f.p50_ms, mode, what, callers, f.p99_ms,
+        mode, what, callers, f.server_us));
+    *ok = *ok && run.ok == run.calls;
+  };
+
+  std::vector<int> callers = {config.k};
+  callers.insert(callers.end(), config.k_sweep.begin(), config.k_sweep.end());
+  const LoadResult warm = RunClosedLoop(0, config.warmup, config.k, lookup);
+  calls_made += warm.calls;
+  *ok = *ok && warm.ok == warm.calls;
+  for (int k : callers) measure("GetServicePlan", lookup, config.warmup, config.lookups, k);
+  if (config.writes > 0) {
+    const size_t write_warmup = std::min(config.warmup, config.writes);
+    const LoadResult warm_writes = RunClosedLoop(0, write_warmup, config.k, write);
+    calls_made += warm_writes.calls;
+    *ok = *ok && warm_writes.ok == warm_writes.calls;
+    size_t next = write_warmup;
+    for (int k : callers) {
+      measure("RecordServiceDelivery", write, next, config.writes, k);
+      next += config.writes;
+    }
+  }
+  std::cout << "  " << Memory("server", pid) << "; load average " << LoadAverage() << std::endl;
+  result_fields.push_back(absl::StrFormat("%s_server_vmhwm_mib=%.0f %s_server_rss_anon_mib=%.0f",
+                                          mode, StatusMiB(pid, "VmHWM:"), mode,
+                                          StatusMiB(pid, "RssAnon:")));
+  const int exit_status = (*server)->Stop();
+  if (exit_status != 0) std::cout << "warning: server wait status " << exit_status << std::endl;
+
+  if (secured) {
+    // Every call of a `personal` method (both measured methods are) leaves one audit entry; the
+    // call refused for want of a token never reaches the handler and leaves none.
+    absl::StatusOr<std::string> audit_key = security::ReadKeyFile(ca_dir + "/audit.key");
+    if (!audit_key.ok()) return audit_key.status();
+    absl::StatusOr<security::AuditVerification> audit =
+        security::VerifyAuditFile(data_dir + "/audit.db", *audit_key);
+    if (!audit.ok()) return audit.status();
+    std::cout << absl::StrFormat(
+        "  audit log: %d entries, chain intact, for %d calls with a token\n",
+        audit->entries, calls_made);
+    if (audit->entries != static_cast<int64_t>(calls_made)) *ok = false;
+  }
+  return absl::OkStatus();
+}
+
+// With both servers measured: the figures side by side and what the layer adds.
+void PrintSecurityComparison(const std::vector<Figure>& figures) {
+  std::cout << "security overhead (open -> secured: mutual TLS, token, policy, audit, masking):\n";
+  for (const Figure& open : figures) {
+    if (open.secured) continue;
+    for (const Figure& on : figures) {
+      if (!on.secured || on.what != open.what || on.k != open.k) continue;
+      std::cout << absl::StrFormat(
+          "  %-21s K=%-3d calls/s %6.0f -> %6.0f (x%.2f); p50 ms %.2f -> %.2f; p99 ms %.2f -> "
+          "%.2f; server CPU us/call %.0f -> %.0f (+%.0f); client CPU us/call %.0f -> %.0f "
+          "(+%.0f)\n",
+          open.what, open.k, open.per_s, on.per_s, open.per_s > 0 ? on.per_s / open.per_s : 0.0,
+          open.p50_ms, on.p50_ms, open.p99_ms, on.p99_ms, open.server_us, on.server_us,
+          on.server_us - open.server_us, open.client_us, on.client_us,
+          on.client_us - open.client_us);
+    }
   }
 }
 
@@ -664,79 +943,30 @@ int Run(const Config& config) {
                                             StatusMiB(getpid(), "RssAnon:")));
   }
 
-  // --- 3. GetServicePlan over gRPC against tiering_server. ---
-  absl::StatusOr<std::unique_ptr<ChildProcess>> server = ChildProcess::Start(
-      {config.server, "--listen=127.0.0.1:0", "--data_dir=" + data_dir,
-       "--registration_addr=", "--tiering_rules_dir=" + config.source_dir + "/data/tiering",
-       "--regions_dir=" + config.source_dir + "/data/regions"},
-      "tiering", data_dir + "/tiering.log", kStartupTimeout);
-  if (!server.ok()) return fail(server.status().message());
-  const pid_t pid = (*server)->pid();
-  std::cout << "server: " << (*server)->address() << " (pid " << pid << "); "
-            << Memory("server", pid) << std::endl;
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials());
-  if (!channel->WaitForConnected(DeadlineAfter(absl::Seconds(10)))) {
-    return fail("cannot connect to tiering_server");
+  // --- 3. GetServicePlan (and RecordServiceDelivery) over gRPC against tiering_server, open
+  // and/or secured, on the same database. ---
+  std::string ca_dir = config.security_ca_dir;
+  if (ca_dir.empty() && std::find(config.security_modes.begin(), config.security_modes.end(),
+                                  true) != config.security_modes.end()) {
+    ca_dir = data_dir + "/dev-ca";
+    const std::string command = absl::StrCat(config.source_dir, "/deploy/security/make-dev-ca.sh '",
+                                             ca_dir, "' >/dev/null");
+    if (std::system(command.c_str()) != 0) return fail("deploy/security/make-dev-ca.sh failed");
   }
-  std::unique_ptr<tv1::TieringService::Stub> stub = tv1::TieringService::NewStub(channel);
-  const size_t total = config.warmup + config.lookups;
-  std::vector<tv1::GetServicePlanRequest> requests(total);
-  for (size_t j = 0; j < total; ++j) {
-    requests[j].set_registration_id(RegistrationId(static_cast<int64_t>(
-        Hash(static_cast<int64_t>(j), 8) % static_cast<uint64_t>(config.registrations))));
-    requests[j].set_as_of(DateText(config.as_of));
+  std::vector<Figure> figures;
+  for (bool secured : config.security_modes) {
+    if (absl::Status measured =
+            MeasureServer(config, data_dir, secured, ca_dir, figures, result_fields, &ok);
+        !measured.ok()) {
+      return fail(measured.ToString());
+    }
   }
-  struct Call {
-    grpc::ClientContext context;
-    tv1::GetServicePlanResponse response;
-  };
-  const StartCallFn lookup = [&](size_t index, std::function<void(const grpc::Status&)> done) {
-    auto* call = new Call();
-    call->context.set_deadline(DeadlineAfter(absl::Seconds(30)));
-    stub->async()->GetServicePlan(&call->context, &requests[index], &call->response,
-                                  [call, done = std::move(done)](grpc::Status status) {
-                                    std::unique_ptr<Call> owned(call);
-                                    done(status);
-                                  });
-  };
-  const LoadResult warm = RunClosedLoop(0, config.warmup, config.k, lookup);
-  const double cpu_start = ProcessCpuSeconds(pid);
-  const LoadResult measured = RunClosedLoop(config.warmup, config.lookups, config.k, lookup);
-  const double server_cpu = ProcessCpuSeconds(pid) - cpu_start;
-  const double wall = absl::ToDoubleSeconds(measured.wall);
-  std::cout << absl::StrFormat(
-      "GetServicePlan over gRPC, %d callers: %d calls, ok %d, errors: %s; %.2f s, "
-      "%.0f calls/s; latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f (target p99 <= "
-      "5 ms); server CPU %.2f s (%.2f cores, %.0f us per call)\n",
-      config.k, measured.calls, measured.ok, FormatErrors(measured), wall, measured.Throughput(),
-      measured.PercentileMs(50), measured.PercentileMs(90), measured.PercentileMs(99),
-      measured.PercentileMs(100), server_cpu, wall > 0 ? server_cpu / wall : 0.0,
-      server_cpu * 1e6 / static_cast<double>(measured.calls));
-  for (const std::string& sample : measured.sample_errors) std::cout << "  e.g. " << sample << "\n";
-  const double server_peak = StatusMiB(pid, "VmHWM:");
-  std::cout << Memory("server", pid) << "; load average " << LoadAverage() << std::endl;
-  result_fields.push_back(absl::StrFormat(
-      "lookup_per_s=%.0f lookup_p50_ms=%.2f lookup_p99_ms=%.2f server_vmhwm_mib=%.0f "
-      "server_rss_anon_mib=%.0f",
-      measured.Throughput(), measured.PercentileMs(50), measured.PercentileMs(99), server_peak,
-      StatusMiB(pid, "RssAnon:")));
-  ok = ok && warm.ok == warm.calls && measured.ok == measured.calls;
-  for (int callers : config.k_sweep) {
-    const double sweep_cpu_start = ProcessCpuSeconds(pid);
-    const LoadResult run = RunClosedLoop(config.warmup, config.lookups, callers, lookup);
-    const double sweep_cpu = ProcessCpuSeconds(pid) - sweep_cpu_start;
-    const double sweep_wall = absl::ToDoubleSeconds(run.wall);
-    std::cout << absl::StrFormat(
-        "  with %3d callers: ok %d of %d, %.0f calls/s; latency ms p50 %.2f p90 %.2f p99 %.2f max "
-        "%.2f; server %.2f cores; load average %s\n",
-        callers, run.ok, run.calls, run.Throughput(), run.PercentileMs(50), run.PercentileMs(90),
-        run.PercentileMs(99), run.PercentileMs(100), sweep_wall > 0 ? sweep_cpu / sweep_wall : 0.0,
-        LoadAverage());
-    ok = ok && run.ok == run.calls;
+  if (config.security_modes.size() == 2) PrintSecurityComparison(figures);
+  if (!figures.empty()) {
+    const Figure& first = figures.front();
+    result_fields.push_back(absl::StrFormat("lookup_per_s=%.0f lookup_p50_ms=%.2f lookup_p99_ms=%.2f",
+                                            first.per_s, first.p50_ms, first.p99_ms));
   }
-  const int exit_status = (*server)->Stop();
-  if (exit_status != 0) std::cout << "warning: server wait status " << exit_status << std::endl;
 
   std::cout << "RESULT " << absl::StrJoin(result_fields, " ") << " check=" << (ok ? "OK" : "FAILED")
             << std::endl;
