@@ -50,10 +50,10 @@ std::string ChainMac(absl::string_view key, absl::string_view previous_mac, int6
   AppendField(data, previous_mac);
   AppendField(data, absl::StrCat(seq));
   AppendField(data, at);
-  for (absl::string_view field : {absl::string_view(e.system), absl::string_view(e.subject),
-                                  absl::string_view(e.role), absl::string_view(e.region),
-                                  absl::string_view(e.method), absl::string_view(e.record),
-                                  absl::string_view(e.result)}) {
+  for (absl::string_view field :
+       {absl::string_view(e.system), absl::string_view(e.subject), absl::string_view(e.role),
+        absl::string_view(e.region), absl::string_view(e.method), absl::string_view(e.record),
+        absl::string_view(e.result)}) {
     AppendField(data, field);
   }
   return HmacSha256(key, data);
@@ -102,6 +102,21 @@ absl::StatusOr<AuditVerification> VerifyDatabase(store::Database& db, absl::stri
 AuditLog::AuditLog(std::unique_ptr<store::Database> db, std::string key)
     : db_(std::move(db)), key_(std::move(key)) {}
 
+namespace {
+
+// The head of the chain as the current transaction sees it: the newest entry's seq and MAC (0 and
+// empty when none). Inside a batch this includes the entries of the items before, and never an
+// entry of a batch that was rolled back.
+absl::Status ReadHead(store::Database& db, int64_t& seq, std::string& mac) {
+  ASSIGN_OR_RETURN(store::Statement last, db.Prepare(kLastSql));
+  ASSIGN_OR_RETURN(bool has_row, last.Step());
+  seq = has_row ? last.ColumnInt64(0) : 0;
+  mac = has_row ? std::string(last.ColumnBlob(1)) : std::string();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path, std::string key,
                                                          store::SynchronousMode synchronous) {
   store::DatabaseOptions options;
@@ -110,41 +125,42 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
   ASSIGN_OR_RETURN(std::unique_ptr<store::Database> db, store::Database::Open(options));
   RETURN_IF_ERROR(store::Migrate(*db, kMigrations));
   auto log = std::unique_ptr<AuditLog>(new AuditLog(std::move(db), std::move(key)));
-  absl::MutexLock lock(&log->mu_);
-  ASSIGN_OR_RETURN(store::Statement last, log->db_->Prepare(kLastSql));
-  ASSIGN_OR_RETURN(bool has_row, last.Step());
-  if (has_row) {
-    log->last_seq_ = last.ColumnInt64(0);
-    log->last_mac_ = std::string(last.ColumnBlob(1));
-  }
+  log->committer_ = std::make_unique<store::GroupCommitter>(*log->db_);
   return log;
 }
 
 absl::Status AuditLog::Append(AuditEntry entry) {
-  absl::MutexLock lock(&mu_);
-  int64_t seq = last_seq_ + 1;
-  std::string at = AuditTime(entry.at);
-  std::string mac = ChainMac(key_, last_mac_, seq, at, entry);
-  ASSIGN_OR_RETURN(store::Statement insert, db_->Prepare(kInsertSql));
-  RETURN_IF_ERROR(insert.BindInt64(1, seq));
-  RETURN_IF_ERROR(insert.BindText(2, at));
-  RETURN_IF_ERROR(insert.BindText(3, entry.system));
-  RETURN_IF_ERROR(insert.BindText(4, entry.subject));
-  RETURN_IF_ERROR(insert.BindText(5, entry.role));
-  RETURN_IF_ERROR(insert.BindText(6, entry.region));
-  RETURN_IF_ERROR(insert.BindText(7, entry.method));
-  RETURN_IF_ERROR(insert.BindText(8, entry.record));
-  RETURN_IF_ERROR(insert.BindText(9, entry.result));
-  RETURN_IF_ERROR(insert.BindBlob(10, std::string_view(mac)));
-  RETURN_IF_ERROR(insert.Run());
-  last_seq_ = seq;
-  last_mac_ = std::move(mac);
-  return absl::OkStatus();
+  const std::string at = AuditTime(entry.at);
+  return committer_->Run([&](store::Database& db) -> absl::Status {
+    // Chained on the head this transaction sees (one primary-key lookup), not on a copy in
+    // memory: an entry of a batch that failed is never chained on.
+    int64_t seq = 0;
+    std::string previous_mac;
+    RETURN_IF_ERROR(ReadHead(db, seq, previous_mac));
+    ++seq;
+    const std::string mac = ChainMac(key_, previous_mac, seq, at, entry);
+    ASSIGN_OR_RETURN(store::Statement insert, db.Prepare(kInsertSql));
+    RETURN_IF_ERROR(insert.BindInt64(1, seq));
+    RETURN_IF_ERROR(insert.BindText(2, at));
+    RETURN_IF_ERROR(insert.BindText(3, entry.system));
+    RETURN_IF_ERROR(insert.BindText(4, entry.subject));
+    RETURN_IF_ERROR(insert.BindText(5, entry.role));
+    RETURN_IF_ERROR(insert.BindText(6, entry.region));
+    RETURN_IF_ERROR(insert.BindText(7, entry.method));
+    RETURN_IF_ERROR(insert.BindText(8, entry.record));
+    RETURN_IF_ERROR(insert.BindText(9, entry.result));
+    RETURN_IF_ERROR(insert.BindBlob(10, std::string_view(mac)));
+    return insert.Run();
+  });
 }
 
 absl::StatusOr<AuditVerification> AuditLog::Verify() {
-  absl::MutexLock lock(&mu_);
-  return VerifyDatabase(*db_, key_);
+  absl::StatusOr<AuditVerification> result;
+  RETURN_IF_ERROR(committer_->Run([&](store::Database& db) -> absl::Status {
+    result = VerifyDatabase(db, key_);
+    return absl::OkStatus();
+  }));
+  return result;
 }
 
 absl::StatusOr<AuditVerification> VerifyAuditFile(const std::string& path, const std::string& key) {

@@ -1,23 +1,27 @@
 // Transport security, caller authentication, authorisation, rate limits and the audit log on a
 // real gRPC server over loopback, with certificates made by deploy/security/make-dev-ca.sh.
 
-#include "common/security/call_guard.h"
+#include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/security/call_guard.h"
 #include "common/server/grpc_server.h"
 #include "common/store/database.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "unemployment/testing/v1/echo_service.grpc.pb.h"
-
 #include "tests/common/security/dev_ca.h"
+#include "unemployment/testing/v1/echo_service.grpc.pb.h"
 
 namespace unemployment::security {
 namespace {
@@ -66,8 +70,8 @@ struct Fixture {
     options.policy = *std::move(policy);
     options.token_key = TokenKey();
     audit_path = (Certs() / absl::StrCat("audit-", ++counter, ".db")).string();
-    absl::StatusOr<std::unique_ptr<AuditLog>> opened =
-        AuditLog::Open(audit_path, "audit-key-of-32-bytes-for-tests!", store::SynchronousMode::kOff);
+    absl::StatusOr<std::unique_ptr<AuditLog>> opened = AuditLog::Open(
+        audit_path, "audit-key-of-32-bytes-for-tests!", store::SynchronousMode::kOff);
     REQUIRE(opened.ok());
     audit = *std::move(opened);
     options.audit = audit.get();
@@ -107,11 +111,12 @@ struct Fixture {
       ssl.pem_cert_chain = ReadAll(Certs() / (client + ".pem"));
       ssl.pem_private_key = ReadAll(Certs() / (client + ".key"));
     }
-    auto stub = testing::v1::EchoService::NewStub(grpc::CreateChannel(
-        absl::StrCat("localhost:", srv->port()), grpc::SslCredentials(ssl)));
+    auto stub = testing::v1::EchoService::NewStub(
+        grpc::CreateChannel(absl::StrCat("localhost:", srv->port()), grpc::SslCredentials(ssl)));
     grpc::ClientContext context;
     if (deadline_seconds > 0) {
-      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(deadline_seconds));
+      context.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::seconds(deadline_seconds));
     }
     if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
     testing::v1::EchoRequest request;
@@ -137,7 +142,8 @@ struct Fixture {
 TEST_CASE("tokens: signed claims round-trip; a changed byte, another key or expiry is refused") {
   std::string key(32, 'k');
   absl::Time now = absl::FromUnixSeconds(1'800'000'000);
-  CallerClaims claims{"staff-client", "reviewer-0451-017", "reviewer", "230103", now + absl::Hours(8)};
+  CallerClaims claims{"staff-client", "reviewer-0451-017", "reviewer", "230103",
+                      now + absl::Hours(8)};
   std::string token = IssueToken(claims, key);
   absl::StatusOr<CallerClaims> back = VerifyToken(token, key, now);
   REQUIRE(back.ok());
@@ -169,11 +175,14 @@ TEST_CASE("a client certificate from another CA, or none, is refused at the hand
 TEST_CASE("missing, expired, forged or borrowed tokens are UNAUTHENTICATED") {
   Fixture f;
   CHECK(f.Call("client/ministry-platform", "").error_code() == grpc::StatusCode::UNAUTHENTICATED);
-  CHECK(f.Call("client/ministry-platform", f.Token("ministry-platform", "ministry", "*", -absl::Seconds(1)))
+  CHECK(f.Call("client/ministry-platform",
+               f.Token("ministry-platform", "ministry", "*", -absl::Seconds(1)))
             .error_code() == grpc::StatusCode::UNAUTHENTICATED);
-  std::string forged = IssueToken({"ministry-platform", "x", "ministry", "*", absl::Now() + absl::Hours(1)},
-                                  std::string(32, 'f'));
-  CHECK(f.Call("client/ministry-platform", forged).error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  std::string forged =
+      IssueToken({"ministry-platform", "x", "ministry", "*", absl::Now() + absl::Hours(1)},
+                 std::string(32, 'f'));
+  CHECK(f.Call("client/ministry-platform", forged).error_code() ==
+        grpc::StatusCode::UNAUTHENTICATED);
   // A ministry token presented with the portal's certificate.
   CHECK(f.Call("client/province-portal", f.Token("ministry-platform", "ministry")).error_code() ==
         grpc::StatusCode::UNAUTHENTICATED);
@@ -189,20 +198,27 @@ TEST_CASE("missing, expired, forged or borrowed tokens are UNAUTHENTICATED") {
 
 TEST_CASE("the portal's token cannot call a ministry method") {
   Fixture f;
-  grpc::Status denied = f.Call("client/province-portal", f.Token("province-portal", "province-portal"));
+  grpc::Status denied =
+      f.Call("client/province-portal", f.Token("province-portal", "province-portal"));
   CHECK(denied.error_code() == grpc::StatusCode::PERMISSION_DENIED);
   // The same decision with the real policy for the gateway's ministry method.
-  absl::StatusOr<Policy> policy = Policy::Load(std::string(UE_SOURCE_DIR) + "/data/security/policy");
+  absl::StatusOr<Policy> policy =
+      Policy::Load(std::string(UE_SOURCE_DIR) + "/data/security/policy");
   REQUIRE(policy.ok());
   GuardOptions options;
   options.policy = *std::move(policy);
   options.token_key = TokenKey();
   CallGuard guard(std::move(options));
   std::string portal = f.Token("province-portal", "province-portal");
-  CHECK(guard.Check("/unemployment.gateway.v1.GatewayService/ForwardApplication", "province-portal",
-                    portal, absl::Seconds(10)).status().code() == absl::StatusCode::kPermissionDenied);
-  CHECK(guard.Check("/unemployment.gateway.v1.GatewayService/SubmitApplication", "province-portal",
-                    portal, absl::Seconds(10)).ok());
+  CHECK(guard
+            .Check("/unemployment.gateway.v1.GatewayService/ForwardApplication", "province-portal",
+                   portal, absl::Seconds(10))
+            .status()
+            .code() == absl::StatusCode::kPermissionDenied);
+  CHECK(guard
+            .Check("/unemployment.gateway.v1.GatewayService/SubmitApplication", "province-portal",
+                   portal, absl::Seconds(10))
+            .ok());
 }
 
 TEST_CASE("handlers see the token's region scope") {
@@ -222,7 +238,8 @@ TEST_CASE("a caller above its rate gets RESOURCE_EXHAUSTED; a call without a dea
   std::string token = f.Token("ministry-platform", "ministry");
   CHECK(f.Call("client/ministry-platform", token).ok());
   CHECK(f.Call("client/ministry-platform", token).ok());
-  CHECK(f.Call("client/ministry-platform", token).error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(f.Call("client/ministry-platform", token).error_code() ==
+        grpc::StatusCode::RESOURCE_EXHAUSTED);
   // Another caller has its own bucket.
   CHECK(f.Call("client/svc-registration", "").ok());
   now += absl::Seconds(1);
@@ -257,7 +274,8 @@ void Tamper(const std::string& path, const std::string& sql) {
   REQUIRE(done.ok());
 }
 
-TEST_CASE("every audited call is logged with caller and result; edits, removals, moves are detected") {
+TEST_CASE(
+    "every audited call is logged with caller and result; edits, removals, moves are detected") {
   Fixture f;
   REQUIRE(f.Call("client/ministry-platform", f.Token("ministry-platform", "ministry")).ok());
   REQUIRE(f.Call("client/staff-client", f.Token("staff-client", "reviewer", "230103")).ok());
@@ -280,8 +298,9 @@ TEST_CASE("every audited call is logged with caller and result; edits, removals,
         absl::StatusCode::kDataLoss);
 
   SECTION("an edited row") {
-    Tamper(f.audit_path, "DROP TRIGGER audit_log_no_update;"
-                         "UPDATE audit_log SET region = '*' WHERE seq = 2;");
+    Tamper(f.audit_path,
+           "DROP TRIGGER audit_log_no_update;"
+           "UPDATE audit_log SET region = '*' WHERE seq = 2;");
     absl::StatusOr<AuditVerification> checked = VerifyAuditFile(f.audit_path, key);
     CHECK(checked.status().code() == absl::StatusCode::kDataLoss);
     CHECK(std::string(checked.status().message()).find("entry 2") != std::string::npos);
@@ -291,19 +310,72 @@ TEST_CASE("every audited call is logged with caller and result; edits, removals,
     CHECK(VerifyAuditFile(f.audit_path, key).status().code() == absl::StatusCode::kDataLoss);
   }
   SECTION("reordered rows") {
-    Tamper(f.audit_path, "DROP TRIGGER audit_log_no_update;"
-                         "UPDATE audit_log SET seq = 10 WHERE seq = 1;"
-                         "UPDATE audit_log SET seq = 1 WHERE seq = 2;"
-                         "UPDATE audit_log SET seq = 2 WHERE seq = 10;");
+    Tamper(f.audit_path,
+           "DROP TRIGGER audit_log_no_update;"
+           "UPDATE audit_log SET seq = 10 WHERE seq = 1;"
+           "UPDATE audit_log SET seq = 1 WHERE seq = 2;"
+           "UPDATE audit_log SET seq = 2 WHERE seq = 10;");
     CHECK(VerifyAuditFile(f.audit_path, key).status().code() == absl::StatusCode::kDataLoss);
   }
+}
+
+TEST_CASE("concurrent audit entries share transactions and keep one unbroken chain") {
+  const std::string dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("ue_audit_concurrent_", ::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/audit.db";
+  const std::string key = "audit-key-of-32-bytes-for-tests!";
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 150;
+  {
+    absl::StatusOr<std::unique_ptr<AuditLog>> log =
+        AuditLog::Open(path, key, store::SynchronousMode::kFull);
+    REQUIRE(log.ok());
+    std::vector<std::thread> threads;
+    std::atomic<int> failed{0};
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          AuditEntry entry;
+          entry.at = absl::Now();
+          entry.system = absl::StrCat("system-", t);
+          entry.method = "/unemployment.testing.v1.EchoService/Echo";
+          entry.record = absl::StrCat(i);
+          entry.result = "OK";
+          if (!(*log)->Append(std::move(entry)).ok()) ++failed;
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    CHECK(failed == 0);
+    absl::StatusOr<AuditVerification> verified = (*log)->Verify();
+    REQUIRE(verified.ok());
+    CHECK(verified->entries == kThreads * kPerThread);
+  }
+  // Reopened: the chain goes on from the stored head.
+  {
+    absl::StatusOr<std::unique_ptr<AuditLog>> log =
+        AuditLog::Open(path, key, store::SynchronousMode::kFull);
+    REQUIRE(log.ok());
+    AuditEntry entry;
+    entry.at = absl::Now();
+    entry.system = "after-restart";
+    entry.result = "OK";
+    REQUIRE((*log)->Append(entry).ok());
+  }
+  absl::StatusOr<AuditVerification> verified = VerifyAuditFile(path, key);
+  REQUIRE(verified.ok());
+  CHECK(verified->entries == kThreads * kPerThread + 1);
+  CHECK(verified->head_seq == kThreads * kPerThread + 1);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a call whose audit entry cannot be written fails") {
   Fixture f;
   REQUIRE(f.Call("client/ministry-platform", f.Token("ministry-platform", "ministry")).ok());
   Tamper(f.audit_path, "DROP TABLE audit_log;");
-  grpc::Status failed = f.Call("client/ministry-platform", f.Token("ministry-platform", "ministry"));
+  grpc::Status failed =
+      f.Call("client/ministry-platform", f.Token("ministry-platform", "ministry"));
   CHECK(failed.error_code() == grpc::StatusCode::UNAVAILABLE);
 }
 
