@@ -84,22 +84,7 @@ v1::SubmitSelfReportRequest SelfReport(const std::string& request_id,
 }
 
 v1::OpenFraudCaseRequest OpenCase(const std::string& request_id, const std::string& office) {
-  v1::OpenFraudCaseRequest request;
-  request.set_request_id(request_id);
-  request.mutable_person_id()->set_id_type(common::v1::ID_TYPE_RESIDENT_ID_CARD);
-  request.mutable_person_id()->set_id_number(testing::kIdNumber);
-  request.set_name("张三");
-  request.set_city_code("230100");
-  request.set_office_region_code(office);
-  request.set_benefit(v1::FRAUD_BENEFIT_UNEMPLOYMENT_INSURANCE);
-  request.set_description("隐瞒就业继续领取失业保险金");
-  v1::FraudEvidence* evidence = request.add_evidence();
-  evidence->set_description("社保缴费记录显示已参保");
-  evidence->set_reference("金保工程");
-  evidence->set_collected_on("2025-02-01");
-  request.set_opened_on("2025-02-01");
-  request.set_staff_id("inspector-1");
-  return request;
+  return testing::OpenFraudCaseRequest(request_id, "230100", office, "2025-02-01");
 }
 
 v1::RecordFraudInvestigationRequest Investigate(const std::string& request_id,

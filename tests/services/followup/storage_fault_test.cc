@@ -141,22 +141,7 @@ v1::SubmitSelfReportRequest SelfReport() {
 }
 
 v1::OpenFraudCaseRequest OpenCase() {
-  v1::OpenFraudCaseRequest request;
-  request.set_request_id("fault-open");
-  request.mutable_person_id()->set_id_type(common::v1::ID_TYPE_RESIDENT_ID_CARD);
-  request.mutable_person_id()->set_id_number(testing::kIdNumber);
-  request.set_name("张三");
-  request.set_city_code("230100");
-  request.set_office_region_code("230103");
-  request.set_benefit(v1::FRAUD_BENEFIT_UNEMPLOYMENT_INSURANCE);
-  request.set_description("隐瞒就业继续领取失业保险金");
-  v1::FraudEvidence* evidence = request.add_evidence();
-  evidence->set_description("社保缴费记录显示已参保");
-  evidence->set_reference("金保工程");
-  evidence->set_collected_on("2025-02-01");
-  request.set_opened_on("2025-02-01");
-  request.set_staff_id("inspector-1");
-  return request;
+  return testing::OpenFraudCaseRequest("fault-open", "230100", "230103", "2025-02-01");
 }
 
 v1::RecordFraudInvestigationRequest Investigate(const std::string& case_id) {

@@ -537,4 +537,28 @@ inline std::string Reason(const absl::Status& status) {
   return info.has_value() ? info->reason() : "";
 }
 
+// A valid OpenFraudCase request for kIdNumber (张三) opened by `office` of `city` on `opened_on`,
+// with one piece of evidence collected that day.
+inline v1::OpenFraudCaseRequest OpenFraudCaseRequest(const std::string& request_id,
+                                                     const std::string& city,
+                                                     const std::string& office,
+                                                     const std::string& opened_on) {
+  v1::OpenFraudCaseRequest request;
+  request.set_request_id(request_id);
+  request.mutable_person_id()->set_id_type(codes::ID_TYPE_RESIDENT_ID_CARD);
+  request.mutable_person_id()->set_id_number(kIdNumber);
+  request.set_name("张三");
+  request.set_city_code(city);
+  request.set_office_region_code(office);
+  request.set_benefit(v1::FRAUD_BENEFIT_UNEMPLOYMENT_INSURANCE);
+  request.set_description("隐瞒就业继续领取失业保险金");
+  v1::FraudEvidence* evidence = request.add_evidence();
+  evidence->set_description("社保缴费记录显示已参保");
+  evidence->set_reference("金保工程");
+  evidence->set_collected_on(opened_on);
+  request.set_opened_on(opened_on);
+  request.set_staff_id("inspector-1");
+  return request;
+}
+
 }  // namespace unemployment::followup::testing
