@@ -1,5 +1,6 @@
 #include "common/feed/event_stream.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/status/status_util.h"
 
 namespace unemployment::feed {

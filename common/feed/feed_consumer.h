@@ -78,8 +78,6 @@ class FeedConsumer final {
   bool streaming() const;
   std::string last_error() const;
 
-  const Options& options() const { return options_; }
-
  private:
   void Run();
   // Opens one stream from the stored cursor and applies events until it ends; returns why it

@@ -15,8 +15,7 @@ std::string RegistrationFeedName(absl::string_view shard_id) {
 RegistrationFeedConsumer::RegistrationFeedConsumer(std::shared_ptr<grpc::Channel> channel,
                                                    ReadCursor read_cursor, Apply apply,
                                                    Options options, log::Logger logger)
-    : shard_id_(options.shard_id),
-      consumer_(
+    : consumer_(
           std::move(read_cursor),
           OpenStreamEvents<reg::RegistrationService, reg::StreamEventsRequest,
                            reg::StreamEventsResponse>(

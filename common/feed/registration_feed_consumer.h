@@ -63,10 +63,7 @@ class RegistrationFeedConsumer final {
   // How many streams were opened so far (tests check reconnection with it).
   int64_t connections() const { return consumer_.connections(); }
 
-  const std::string& shard_id() const { return shard_id_; }
-
  private:
-  const std::string shard_id_;
   FeedConsumer consumer_;
 };
 
