@@ -1,13 +1,22 @@
-"""Every service that keeps dates takes its "today" from the process clock.
+"""Process-wide settings every service shares (common/server/service_main.cc), with real processes.
 
-`--clock_start` starts the process clock at a chosen instant (acceptance tests on chosen dates,
+Clock: every service that keeps dates takes its "today" from the process clock. `--clock_start`
+starts the process clock at a chosen instant (acceptance tests on chosen dates,
 rehearsals of a month end). Statistics and tiering are started on 2025-01-10 (China) while the
 machine's date is later: an omitted as_of must mean 2025-01-10, and a date after it must be refused
 as lying in the future. Before the components took the injected clock, both silently used the
 system clock and ignored the setting.
+
+Data folder: a second process started on a live service's data folder refuses to start (two
+writers of one SQLite record), and the folder is usable again once the first has exited.
+
+Durability: --sqlite_synchronous below FULL is refused unless --allow_non_durable_storage says this
+is a development or benchmark process, and then the service warns at start.
 """
 
 import os
+import subprocess
+import tempfile
 import unittest
 
 import grpc
@@ -69,6 +78,47 @@ class ClockStart(unittest.TestCase):
         with self.assertRaises(grpc.RpcError) as caught:
             fulfilment(LATER)
         self.assertEqual(caught.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+
+
+def run_briefly(binary, *args):
+    """Runs a server that is expected to refuse to start; returns (exit code, output)."""
+    done = subprocess.run([binary, "--listen=127.0.0.1:0", *args], capture_output=True, text=True,
+                          timeout=30, env=Suite(BIN_DIR, SOURCE_DIR).env)
+    return done.returncode, done.stdout + done.stderr
+
+
+class DataFolderAndDurability(unittest.TestCase):
+    VERIFICATION = os.path.join(BIN_DIR, "verification", "verification_server")
+
+    def test_a_second_process_on_a_live_data_folder_is_refused(self):
+        suite = Suite(BIN_DIR, SOURCE_DIR)
+        try:
+            suite.start("verification")
+            folder = suite.data_dir("verification")
+            code, output = run_briefly(self.VERIFICATION, f"--data_dir={folder}")
+            self.assertEqual(code, 1, output)
+            pid = suite.procs["verification"].pid
+            self.assertIn(f"verification: error: data folder '{folder}' is in use by another live "
+                          f"process (pid {pid}, lock {folder}/LOCK)", output)
+            # kill -9 leaves no stale lock: the kernel drops it with the process.
+            suite.kill("verification")
+            suite.start("verification")
+        finally:
+            suite.stop()
+
+    def test_storage_below_full_is_refused_unless_explicitly_allowed(self):
+        with tempfile.TemporaryDirectory(prefix="ue-pytest-") as folder:
+            code, output = run_briefly(self.VERIFICATION, f"--data_dir={folder}",
+                                       "--sqlite_synchronous=OFF")
+            self.assertEqual(code, 2, output)
+            self.assertIn("setting --sqlite_synchronous=OFF would lose acknowledged writes on "
+                          "power loss; use FULL, or set --allow_non_durable_storage=true", output)
+        suite = Suite(BIN_DIR, SOURCE_DIR)
+        try:
+            suite.start("verification", "--sqlite_synchronous=NORMAL",
+                        "--allow_non_durable_storage=true")
+        finally:
+            suite.stop()
 
 
 if __name__ == "__main__":
