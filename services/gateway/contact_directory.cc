@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/paging/page_token.h"
 #include "common/status/status_util.h"
 #include "common/validation/csv.h"
 #include "common/validation/text.h"
@@ -23,7 +24,7 @@ constexpr absl::string_view kHeader[] = {"region_code", "region_name", "departme
                                          "role",        "name",        "person_unit", "title",
                                          "phone",       "email",       "updated_date"};
 constexpr size_t kFieldCount = sizeof(kHeader) / sizeof(kHeader[0]);
-constexpr absl::string_view kTokenVersion = "rc1";
+constexpr absl::string_view kTokenVersion = "rc2";
 
 // The number of leading digits a region's descendants share: 2 for a province (xx0000), 4 for a
 // city (xxxx00), 6 for a county.
@@ -33,15 +34,10 @@ size_t SignificantDigits(absl::string_view code) {
   return 6;
 }
 
+// Page tokens (common/paging): the query is the parent region, the position the last code listed.
 std::string EncodeToken(absl::string_view parent, absl::string_view last_code) {
-  return absl::WebSafeBase64Escape(absl::StrCat(kTokenVersion, "|", parent, "|", last_code));
-}
-
-absl::Status BadToken() {
-  return status::WithErrorInfo(
-      status::InvalidFieldError("page_token", "FORMAT",
-                                "the page token does not belong to this query"),
-      "INVALID_PAGE_TOKEN");
+  return paging::EncodePageToken(kTokenVersion, paging::QueryFingerprint(parent),
+                                 {std::string(last_code)});
 }
 
 }  // namespace
@@ -197,14 +193,11 @@ absl::StatusOr<RegionContactPage> ContactDirectory::List(absl::string_view paren
                                   : std::min(page_size, kMaxContactPageSize);
   std::string after;
   if (!page_token.empty()) {
-    std::string decoded;
-    if (!absl::WebSafeBase64Unescape(page_token, &decoded)) return BadToken();
-    std::vector<std::string> parts = absl::StrSplit(decoded, '|');
-    if (parts.size() != 3 || parts[0] != kTokenVersion || parts[1] != parent_region_code ||
-        !IsSixDigitRegionCode(parts[2])) {
-      return BadToken();
-    }
-    after = parts[2];
+    absl::StatusOr<std::vector<std::string>> parts = paging::DecodePageToken(
+        page_token, kTokenVersion, paging::QueryFingerprint(parent_region_code), 1);
+    if (!parts.ok()) return parts.status();
+    if (!IsSixDigitRegionCode((*parts)[0])) return paging::InvalidPageToken();
+    after = (*parts)[0];
   }
   const std::string prefix =
       parent_region_code.empty()

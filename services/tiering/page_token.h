@@ -1,9 +1,7 @@
 #pragma once
 
-// Opaque page tokens (AIP-158) of the tiering list RPCs: web-safe base64 of a version tag, a
-// fingerprint of the query's other fields and the position after the last row returned. A token
-// is accepted only for the query it was made for; anything else is INVALID_ARGUMENT with reason
-// INVALID_PAGE_TOKEN on field "page_token". Positions hold dates and system ids, no personal data.
+// Page tokens of the tiering list RPCs: the suite's one codec (common/paging/page_token.h) with
+// tiering's version tag. Positions hold dates and system ids, no personal data.
 
 #include <cstdint>
 #include <string>
@@ -11,11 +9,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/paging/page_token.h"
 
 namespace unemployment::tiering {
 
-// FNV-1a of the text that identifies a query (its fields other than page_size and page_token).
-uint64_t QueryFingerprint(absl::string_view query_text);
+using paging::EffectivePageSize;
+using paging::QueryFingerprint;
 
 std::string EncodePageToken(uint64_t fingerprint, const std::vector<std::string>& position);
 
@@ -25,8 +24,5 @@ absl::StatusOr<std::vector<std::string>> DecodePageToken(absl::string_view token
 
 // The INVALID_ARGUMENT (reason INVALID_PAGE_TOKEN) every bad token gets.
 absl::Status InvalidPageTokenError();
-
-// 0 -> 50, above 500 -> 500 (negative sizes are rejected by request validation).
-int EffectivePageSize(int32_t requested);
 
 }  // namespace unemployment::tiering

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "common/paging/page_token.h"
 #include "common/status/status_util.h"
 #include "common/time/date.h"
 #include "common/validation/rules.h"
@@ -26,26 +27,19 @@ bool IsServerFault(absl::StatusCode code) {
          code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
 }
 
-// ListSnapshots page tokens: base64url("s1.<source>.<snapshot id>"), valid for the same source.
+// ListSnapshots page tokens (common/paging): the query is the source, the position the last
+// snapshot id listed.
 std::string EncodeToken(v1::Source source, int64_t snapshot_id) {
-  return absl::WebSafeBase64Escape(absl::StrCat("s1.", static_cast<int>(source), ".", snapshot_id));
+  return paging::EncodePageToken("s2", paging::QueryFingerprint(absl::StrCat(static_cast<int>(source))),
+                                 {absl::StrCat(snapshot_id)});
 }
 
 absl::StatusOr<int64_t> DecodeToken(absl::string_view token, v1::Source source) {
-  absl::Status bad =
-      status::InvalidArgumentError("the page token is not valid for this query",
-                                   {{"page_token", "INVALID_PAGE_TOKEN",
-                                     "the token is not one this service issued for this query"}},
-                                   "INVALID_PAGE_TOKEN");
-  std::string text;
-  if (token.size() > 128 || !absl::WebSafeBase64Unescape(token, &text)) return bad;
-  std::vector<std::string> parts = absl::StrSplit(text, '.');
-  int token_source = 0;
+  absl::StatusOr<std::vector<std::string>> parts =
+      paging::DecodePageToken(token, "s2", paging::QueryFingerprint(absl::StrCat(static_cast<int>(source))), 1);
+  if (!parts.ok()) return parts.status();
   int64_t id = 0;
-  if (parts.size() != 3 || parts[0] != "s1" || !absl::SimpleAtoi(parts[1], &token_source) ||
-      token_source != static_cast<int>(source) || !absl::SimpleAtoi(parts[2], &id) || id <= 0) {
-    return bad;
-  }
+  if (!absl::SimpleAtoi((*parts)[0], &id) || id <= 0) return paging::InvalidPageToken();
   return id;
 }
 
