@@ -76,7 +76,7 @@ func main() {
 		fail("form: %v", err)
 	}
 	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
-	form.PersonId.IdNumber = residentID("340524", fmt.Sprintf("1981%02d%02d", rng.Intn(12)+1, rng.Intn(28)+1), rng.Intn(1000))
+	form.PersonId.IdNumber = residentID("340524", fmt.Sprintf("1981%02d%02d", rng.Intn(12)+1, rng.Intn(28)+1), 2*rng.Intn(500)+1) // odd: male, as the form says
 	portalID := fmt.Sprintf("230102GO%d", time.Now().UnixNano()/1000000)
 
 	// Every call carries the token and a deadline (a call without one is refused).

@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   const form = JSON.parse(readFileSync(path.join(repo, "examples", "clients", "form.json"), "utf8"));
   const pad = (n: number) => String(n).padStart(2, "0");
   const birth = `1982${pad(1 + Math.floor(Math.random() * 12))}${pad(1 + Math.floor(Math.random() * 28))}`;
-  form.person_id.id_number = residentId("340524", birth, Math.floor(Math.random() * 1000));
+  // An odd serial: a man, as the form says.
+  form.person_id.id_number = residentId("340524", birth, 2 * Math.floor(Math.random() * 500) + 1);
   const portalId = `230102JS${Date.now()}`;
 
   try {

@@ -16,6 +16,7 @@ import time
 
 import grpc
 from google.protobuf import json_format
+from google.rpc import error_details_pb2, status_pb2
 
 from unemployment.common.v1 import codes_pb2, form_pb2
 from unemployment.gateway.v1 import gateway_service_pb2 as gateway
@@ -28,6 +29,21 @@ def resident_id(region, birth, serial):
     """A GB 11643 ID number with its ISO 7064 MOD 11-2 check character."""
     body = f"{region}{birth}{serial:03d}"
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, WEIGHTS)) % 11]
+
+
+def explain(error):
+    """The code, message and error details (google.rpc.ErrorInfo, BadRequest) of a failed call."""
+    lines = [f"python: {error.code().name}: {error.details()}"]
+    for key, value in error.trailing_metadata() or ():
+        if key != "grpc-status-details-bin":
+            continue
+        for detail in status_pb2.Status.FromString(value).details:
+            info, bad = error_details_pb2.ErrorInfo(), error_details_pb2.BadRequest()
+            if detail.Unpack(info):
+                lines.append(f"  reason {info.reason} ({info.domain})")
+            elif detail.Unpack(bad):
+                lines += [f"  {v.field}: {v.description}" for v in bad.field_violations]
+    return "\n".join(lines)
 
 
 def main():
@@ -45,8 +61,9 @@ def main():
     form = json_format.ParseDict(json.loads(form_file.read_text(encoding="utf-8")),
                                  form_pb2.RegistrationForm())
     rng = random.Random()
-    form.person_id.id_number = resident_id("340524", f"1980{rng.randrange(1, 13):02d}"
-                                           f"{rng.randrange(1, 29):02d}", rng.randrange(1000))
+    birth = f"1980{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+    # An odd serial: a man, as the form says.
+    form.person_id.id_number = resident_id("340524", birth, 2 * rng.randrange(500) + 1)
     portal_id = f"230102PY{time.time_ns() // 1000000}"
 
     with grpc.secure_channel(env["UE_GATEWAY"], credentials) as channel:
@@ -59,7 +76,7 @@ def main():
                 gateway.GetApplicationStatusRequest(channel_application_id=portal_id),
                 metadata=metadata, timeout=deadline_seconds).application
         except grpc.RpcError as error:
-            print(f"python: {error.code().name}: {error.details()}", file=sys.stderr)
+            print(explain(error), file=sys.stderr)
             return 1
     print(f"python: submitted {portal_id} as application {submitted.application_id}, "
           f"office {submitted.office_region_code}, due {submitted.due_date}")
