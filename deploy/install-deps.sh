@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what this project needs on Debian 12 (bookworm): the compiler toolchain, gRPC,
 # Protocol Buffers, Abseil, SQLite, Catch2, the google.rpc protos, Python gRPC for client tests,
-# clang with libFuzzer (tests/fuzz), and buf (npm) for proto lint. Safe to run again: it installs only what is missing.
+# clang with libFuzzer (tests/fuzz), buf (npm) for proto lint, and what the client examples of
+# examples/clients need: Go with Debian's gRPC and protobuf packages (GOPATH mode, nothing downloaded)
+# and the pinned npm packages of the TypeScript example. Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 packages=(
@@ -12,6 +14,8 @@ packages=(
   python3 python3-grpcio python3-protobuf python3-grpc-tools python3-yaml
   openssl
   clang libclang-rt-14-dev
+  golang-go protoc-gen-go protoc-gen-go-grpc golang-google-grpc-dev golang-google-protobuf-dev
+  golang-github-golang-protobuf-1-5-dev
 )
 
 missing=()
@@ -35,4 +39,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 if [[ ! -x "$root/tests/lint/node_modules/.bin/buf" ]]; then
   echo "installing buf from the npm registry"
   npm ci --prefix "$root/tests/lint" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+# The TypeScript client example's packages (@grpc/grpc-js, @grpc/proto-loader, typescript), pinned in
+# examples/clients/node/package-lock.json.
+if [[ ! -d "$root/examples/clients/node/node_modules/@grpc/grpc-js" ]]; then
+  echo "installing the TypeScript client example's packages from the npm registry"
+  npm ci --prefix "$root/examples/clients/node" --no-audit --no-fund --loglevel=error >/dev/null
 fi

@@ -344,6 +344,15 @@ absl::StatusOr<Caller> CallGuard::Check(absl::string_view path, absl::string_vie
             absl::FormatDuration(options_.max_call_deadline))),
         "DEADLINE_REQUIRED");
   }
+  // A method this process does not serve and the policy does not name is UNIMPLEMENTED, as the
+  // server itself would answer: clients that probe a newer API version (grpcurl and buf curl ask
+  // for grpc.reflection.v1 first) fall back only on UNIMPLEMENTED, not on PERMISSION_DENIED.
+  // Nothing is revealed: the caller has authenticated, and no served method is affected.
+  if (options_.policy.FindMethod(path) == nullptr && MethodDescriptorOf(path) == nullptr) {
+    return status::WithErrorInfo(
+        absl::UnimplementedError(absl::StrCat(path, " is not a method of this server")),
+        "METHOD_NOT_SERVED");
+  }
   if (absl::Status allowed = options_.policy.Authorize(path, caller->claims.role, caller->claims.region);
       !allowed.ok()) {
     // A refused attempt at personal data is recorded too (the handler never runs, so the audit

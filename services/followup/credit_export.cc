@@ -79,33 +79,48 @@ std::string JsonString(const std::string& value) {
 
 }  // namespace
 
-std::string CreditRecordsCsv(const std::vector<v1::FraudCase>& cases) {
-  std::string out = absl::StrCat(absl::StrJoin(kKeys, ","), "\r\n");
-  for (const v1::FraudCase& c : cases) {
-    std::vector<std::string> values = Values(c);
+std::string CreditRecordsOpening(v1::ExportFormat format) {
+  if (format == v1::EXPORT_FORMAT_CSV) return absl::StrCat(absl::StrJoin(kKeys, ","), "\r\n");
+  return "{\"format_version\":\"1\",\"records\":[";
+}
+
+std::string CreditRecord(v1::ExportFormat format, const v1::FraudCase& fraud_case, size_t index) {
+  std::vector<std::string> values = Values(fraud_case);
+  if (format == v1::EXPORT_FORMAT_CSV) {
     for (std::string& value : values) value = CsvField(value);
-    absl::StrAppend(&out, absl::StrJoin(values, ","), "\r\n");
+    return absl::StrCat(absl::StrJoin(values, ","), "\r\n");
   }
+  std::string out = index > 0 ? ",{" : "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ",";
+    absl::StrAppend(&out, JsonString(kKeys[i]), ":",
+                    IsNumeric(i) ? values[i] : JsonString(values[i]));
+  }
+  out += "}";
   return out;
 }
 
-std::string CreditRecordsJson(const std::vector<v1::FraudCase>& cases) {
-  std::string out = "{\"format_version\":\"1\",\"records\":[";
-  bool first_record = true;
-  for (const v1::FraudCase& c : cases) {
-    if (!first_record) out += ",";
-    first_record = false;
-    out += "{";
-    std::vector<std::string> values = Values(c);
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (i > 0) out += ",";
-      absl::StrAppend(&out, JsonString(kKeys[i]), ":",
-                      IsNumeric(i) ? values[i] : JsonString(values[i]));
-    }
-    out += "}";
-  }
-  out += "]}";
+std::string CreditRecordsClosing(v1::ExportFormat format) {
+  return format == v1::EXPORT_FORMAT_CSV ? "" : "]}";
+}
+
+namespace {
+
+std::string WholeFile(v1::ExportFormat format, const std::vector<v1::FraudCase>& cases) {
+  std::string out = CreditRecordsOpening(format);
+  for (size_t i = 0; i < cases.size(); ++i) out += CreditRecord(format, cases[i], i);
+  out += CreditRecordsClosing(format);
   return out;
+}
+
+}  // namespace
+
+std::string CreditRecordsCsv(const std::vector<v1::FraudCase>& cases) {
+  return WholeFile(v1::EXPORT_FORMAT_CSV, cases);
+}
+
+std::string CreditRecordsJson(const std::vector<v1::FraudCase>& cases) {
+  return WholeFile(v1::EXPORT_FORMAT_JSON, cases);
 }
 
 }  // namespace unemployment::followup

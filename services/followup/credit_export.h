@@ -20,4 +20,10 @@ std::string CreditRecordsCsv(const std::vector<v1::FraudCase>& cases);
 // else strings.
 std::string CreditRecordsJson(const std::vector<v1::FraudCase>& cases);
 
+// The parts of those files, for paged exports: the file is Opening(format) + Record(format, case,
+// i) for i = 0, 1, ... + Closing(format), where i is the record's position in the whole file.
+std::string CreditRecordsOpening(v1::ExportFormat format);
+std::string CreditRecord(v1::ExportFormat format, const v1::FraudCase& fraud_case, size_t index);
+std::string CreditRecordsClosing(v1::ExportFormat format);
+
 }  // namespace unemployment::followup

@@ -1,5 +1,6 @@
 #include "services/followup/followup_manager.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -420,8 +421,11 @@ void FollowupManager::DeregisterRegistration(const v1::DeregisterRegistrationReq
 class FollowupManager::SweepRun final : public std::enable_shared_from_this<SweepRun> {
  public:
   SweepRun(FollowupManager& manager, std::vector<regv1::DeregisterRequest> todo,
-           absl::Time deadline, Callback<v1::RunNoContactSweepResponse> done)
-      : manager_(manager), todo_(std::move(todo)), deadline_(deadline), done_(std::move(done)) {}
+           std::string next_page_token, absl::Time deadline,
+           Callback<v1::RunNoContactSweepResponse> done)
+      : manager_(manager), todo_(std::move(todo)), deadline_(deadline), done_(std::move(done)) {
+    response_.set_next_page_token(std::move(next_page_token));
+  }
 
   void Next() {
     if (index_ >= todo_.size()) return done_(std::move(response_));
@@ -462,18 +466,38 @@ void FollowupManager::RunNoContactSweep(const v1::RunNoContactSweepRequest& requ
   if (!offices.ok()) return done(offices.status());
   absl::StatusOr<absl::CivilDay> as_of = time::ParseDate(request.as_of());
   if (!as_of.ok()) return done(as_of.status());
+  // Paged by registration_id: a page token names the last registration the previous call handled.
+  const uint64_t fingerprint = QueryFingerprint(absl::StrCat(
+      "sweep|", request.as_of(), "|", request.region_code(), "|", request.validate_only()));
+  std::string after;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<ListPosition> position = DecodePageToken(request.page_token(), fingerprint);
+    if (!position.ok()) return done(position.status());
+    after = position->id;
+  }
+  const size_t page_size = static_cast<size_t>(
+      request.page_size() <= 0 ? kSweepPageSize : std::min(request.page_size(), kSweepPageSize));
   absl::StatusOr<std::vector<ContactRow>> rows =
       store_.ActiveWithLastContact(*offices, request.as_of());
   if (!rows.ok()) return done(rows.status());
+  std::sort(rows->begin(), rows->end(), [](const ContactRow& a, const ContactRow& b) {
+    return a.registration.registration_id < b.registration.registration_id;
+  });
   std::vector<regv1::DeregisterRequest> todo;
   v1::RunNoContactSweepResponse preview;
+  bool more = false;
   for (const ContactRow& row : *rows) {
+    if (!after.empty() && row.registration.registration_id <= after) continue;
     const std::string& base_text = row.last_contact_date.empty()
                                        ? row.registration.registered_date
                                        : row.last_contact_date;
     absl::StatusOr<absl::CivilDay> base = time::ParseDate(base_text);
     if (!base.ok()) return done(absl::DataLossError("a stored date cannot be parsed"));
     if (NoContactDeadline(*base) > *as_of) continue;
+    if (todo.size() == page_size) {
+      more = true;
+      break;
+    }
     regv1::DeregisterRequest call;
     call.set_registration_id(row.registration.registration_id);
     call.set_request_id(SweepRequestId(row.registration.registration_id, request.as_of()));
@@ -496,11 +520,19 @@ void FollowupManager::RunNoContactSweep(const v1::RunNoContactSweepRequest& requ
     }
     todo.push_back(std::move(call));
   }
-  if (request.validate_only()) return done(std::move(preview));
+  std::string next_page_token =
+      more ? EncodePageToken(fingerprint, ListPosition{"", 0, todo.back().registration_id()}) : "";
+  if (request.validate_only()) {
+    preview.set_next_page_token(std::move(next_page_token));
+    return done(std::move(preview));
+  }
   logger_.Info("no_contact_sweep", {{"as_of", request.as_of()},
                                     {"staff_id", request.staff_id()},
-                                    {"found", static_cast<int64_t>(todo.size())}});
-  std::make_shared<SweepRun>(*this, std::move(todo), deadline, std::move(done))->Next();
+                                    {"found", static_cast<int64_t>(todo.size())},
+                                    {"more", more}});
+  std::make_shared<SweepRun>(*this, std::move(todo), std::move(next_page_token), deadline,
+                             std::move(done))
+      ->Next();
 }
 
 // --- Candidates. ---

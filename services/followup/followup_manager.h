@@ -25,6 +25,10 @@ namespace unemployment::followup {
 
 // The actor of automatic deregistrations.
 inline constexpr absl::string_view kServiceActor = "service:followup";
+// The most deregistrations one RunNoContactSweep call makes (and its default page size): a reply
+// of that many stays far below the 4 MiB message limit (tests/services/followup check the worst
+// case).
+inline constexpr int kSweepPageSize = 1000;
 
 class FollowupManager final {
  public:

@@ -398,12 +398,57 @@ absl::StatusOr<v1::ExportCreditRecordsResponse> FraudDesk::ExportCreditRecords(
         reason::kExportTooLarge);
   }
   v1::ExportCreditRecordsResponse response;
-  const bool csv = request.format() == v1::EXPORT_FORMAT_CSV;
-  response.set_content(csv ? CreditRecordsCsv(cases) : CreditRecordsJson(cases));
+  const v1::ExportFormat format = request.format();
+  const bool csv = format == v1::EXPORT_FORMAT_CSV;
   response.set_content_type(csv ? "text/csv; charset=utf-8" : "application/json");
   response.set_file_name(absl::StrCat("credit-records-", request.concluded_from(), "-",
                                       request.concluded_to(), csv ? ".csv" : ".json"));
-  response.set_record_count(static_cast<int64_t>(cases.size()));
+  if (request.page_size() <= 0) {
+    response.set_content(csv ? CreditRecordsCsv(cases) : CreditRecordsJson(cases));
+    if (response.content().size() > kMaxUnpagedExportBytes) {
+      return status::WithErrorInfo(
+          absl::FailedPreconditionError(absl::StrCat(
+              "the file would be ", response.content().size(),
+              " bytes, more than one reply may carry; page it with page_size")),
+          reason::kExportTooLarge);
+    }
+    response.set_record_count(static_cast<int64_t>(cases.size()));
+    return response;
+  }
+  // Paged: the next part of the same file. Records are in (concluded_on, case id) order; a page
+  // token names the last record sent.
+  const uint64_t fingerprint =
+      QueryFingerprint(absl::StrCat("credit|", request.region_code(), "|", request.concluded_from(),
+                                    "|", request.concluded_to(), "|", format));
+  size_t next = 0;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(ListPosition after, DecodePageToken(request.page_token(), fingerprint));
+    while (next < cases.size() &&
+           std::make_pair(cases[next].concluded_on(), cases[next].case_id()) <=
+               std::make_pair(after.key, after.id)) {
+      ++next;
+    }
+  }
+  const size_t page_records =
+      static_cast<size_t>(std::min(request.page_size(), kMaxExportPageRecords));
+  std::string content = next == 0 ? CreditRecordsOpening(format) : "";
+  size_t taken = 0;
+  while (next < cases.size() && taken < page_records) {
+    std::string record = CreditRecord(format, cases[next], next);
+    if (taken > 0 && content.size() + record.size() > kMaxExportPageBytes) break;
+    content += record;
+    ++next;
+    ++taken;
+  }
+  if (next < cases.size()) {
+    const v1::FraudCase& last = cases[next - 1];
+    response.set_next_page_token(
+        EncodePageToken(fingerprint, ListPosition{last.concluded_on(), 0, last.case_id()}));
+  } else {
+    content += CreditRecordsClosing(format);
+  }
+  response.set_content(std::move(content));
+  response.set_record_count(static_cast<int64_t>(taken));
   return response;
 }
 

@@ -16,6 +16,12 @@ namespace unemployment::followup {
 
 // More records than this make ExportCreditRecords fail with EXPORT_TOO_LARGE.
 inline constexpr int kMaxExportRecords = 100000;
+// An unpaged export larger than this is refused (EXPORT_TOO_LARGE): replies stay below the 4 MiB
+// message limit with room to spare.
+inline constexpr size_t kMaxUnpagedExportBytes = 3 << 20;
+// A page of a paged export holds at most this many records and ends before this many bytes.
+inline constexpr int kMaxExportPageRecords = 10000;
+inline constexpr size_t kMaxExportPageBytes = 1 << 20;
 
 class FraudDesk final {
  public:

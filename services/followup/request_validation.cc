@@ -409,6 +409,7 @@ absl::Status ValidateRunNoContactSweep(v1::RunNoContactSweepRequest& request,
   CheckDate(out, "as_of", request.mutable_as_of(), rules, true);
   CheckRegionCode(out, "region_code", request.mutable_region_code(), false);
   CheckStaff(out, "staff_id", request.mutable_staff_id());
+  CheckPaging(out, request.page_size());
   return status::ViolationsToStatus(out, "RunNoContactSweepRequest");
 }
 
@@ -564,6 +565,7 @@ absl::Status ValidateExportCreditRecords(v1::ExportCreditRecordsRequest& request
   auto to = CheckDate(out, "concluded_to", request.mutable_concluded_to(), rules, true, true);
   CheckRange(out, "concluded_to", from, to);
   CheckEnum(out, "format", request.format(), v1::ExportFormat_IsValid);
+  CheckPaging(out, request.page_size());
   return status::ViolationsToStatus(out, "ExportCreditRecordsRequest");
 }
 

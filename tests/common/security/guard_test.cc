@@ -221,6 +221,29 @@ TEST_CASE("the portal's token cannot call a ministry method") {
             .ok());
 }
 
+TEST_CASE("a method neither served nor in the policy is UNIMPLEMENTED, after authentication") {
+  // grpcurl and buf curl ask for grpc.reflection.v1 first and fall back to v1alpha (what gRPC 1.51
+  // serves) only on UNIMPLEMENTED.
+  Fixture f;
+  constexpr char kV1[] = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
+  std::string reviewer = f.Token("staff-client", "reviewer");
+  absl::Status answer = f.guard->Check(kV1, "staff-client", reviewer, absl::Seconds(10)).status();
+  CHECK(answer.code() == absl::StatusCode::kUnimplemented);
+  CHECK(f.guard->Check(kV1, "staff-client", "", absl::Seconds(10)).status().code() ==
+        absl::StatusCode::kUnauthenticated);
+  CHECK(f.guard
+            ->Check("/unemployment.testing.v1.EchoService/Unknown", "staff-client", reviewer,
+                    absl::Seconds(10))
+            .status()
+            .code() == absl::StatusCode::kUnimplemented);
+  // A method the policy names but the role may not call stays PERMISSION_DENIED.
+  CHECK(f.guard
+            ->Check("/unemployment.testing.v1.PortalOnly/Method", "staff-client", reviewer,
+                    absl::Seconds(10))
+            .status()
+            .code() == absl::StatusCode::kPermissionDenied);
+}
+
 TEST_CASE("handlers see the token's region scope") {
   Fixture f;
   REQUIRE(f.Call("client/staff-client", f.Token("staff-client", "reviewer", "230103")).ok());

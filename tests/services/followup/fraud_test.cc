@@ -1,7 +1,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
+#include "services/followup/fraud_desk.h"
 #include "tests/services/followup/test_util.h"
 
 namespace unemployment::followup {
@@ -289,6 +292,135 @@ TEST_CASE("fraud bad input", "[followup][fraud]") {
   status = Call(stub, &Stub::GetFraudCase, get, &fetched);
   CHECK(status.code() == absl::StatusCode::kNotFound);
   CHECK(Reason(status) == "FRAUD_CASE_NOT_FOUND");
+}
+
+}  // namespace
+}  // namespace unemployment::followup
+
+namespace unemployment::followup {
+namespace {
+
+// Opens, investigates and confirms one case concluded on `day` with a description of
+// `description_chars` characters (3 bytes each in UTF-8).
+std::string ConfirmCase(Stub& stub, int n, const std::string& day, int description_chars) {
+  v1::OpenFraudCaseRequest open = Open(absl::StrCat("o", n), "230100", "230103", "2025-02-01");
+  std::string description;
+  for (int i = 0; i < description_chars; ++i) description += "骗";
+  open.set_description(description);
+  v1::OpenFraudCaseResponse opened;
+  REQUIRE(Call(stub, &Stub::OpenFraudCase, open, &opened).ok());
+  const std::string case_id = opened.fraud_case().case_id();
+  v1::RecordFraudInvestigationResponse investigated;
+  REQUIRE(Call(stub, &Stub::RecordFraudInvestigation,
+               Investigate(absl::StrCat("i", n), case_id, "2025-02-05"), &investigated)
+              .ok());
+  v1::ConcludeFraudCaseResponse concluded;
+  REQUIRE(Call(stub, &Stub::ConcludeFraudCase,
+               Conclude(absl::StrCat("c", n), case_id, v1::FRAUD_CONCLUSION_CONFIRMED, day, 100 + n),
+               &concluded)
+              .ok());
+  return case_id;
+}
+
+// Every page of `request`, in order, each checked against the message limit.
+std::vector<v1::ExportCreditRecordsResponse> AllPages(Stub& stub,
+                                                      v1::ExportCreditRecordsRequest request) {
+  std::vector<v1::ExportCreditRecordsResponse> pages;
+  do {
+    v1::ExportCreditRecordsResponse page;
+    absl::Status status = Call(stub, &Stub::ExportCreditRecords, request, &page);
+    INFO(status.ToString());
+    REQUIRE(status.ok());
+    CHECK(page.content().size() <= kMaxExportPageBytes + 16 * 1024);
+    CHECK(page.ByteSizeLong() < 4u * 1024 * 1024);
+    request.set_page_token(page.next_page_token());
+    pages.push_back(std::move(page));
+    REQUIRE(pages.size() < 1000);
+  } while (!request.page_token().empty());
+  return pages;
+}
+
+std::string Concatenated(const std::vector<v1::ExportCreditRecordsResponse>& pages,
+                         int64_t* records) {
+  std::string file;
+  *records = 0;
+  for (const auto& page : pages) {
+    file += page.content();
+    *records += page.record_count();
+  }
+  return file;
+}
+
+TEST_CASE("credit export pages concatenate to the unpaged file; a file over 3 MiB must be paged",
+          "[followup][fraud][limits]") {
+  FakeRegistration registration;
+  FollowupStack stack(testing::TempDir(), registration.address(), testing::ChinaNoon(2025, 2, 10));
+  Stub& stub = stack.stub();
+  // Three small cases concluded on 9 February, then 560 cases of 6,000-byte descriptions on the
+  // 10th: about 3.4 MB of CSV, more than one reply may carry.
+  for (int n = 0; n < 3; ++n) ConfirmCase(stub, n, "2025-02-09", 10);
+  constexpr int kLarge = 560;
+  for (int n = 3; n < 3 + kLarge; ++n) ConfirmCase(stub, n, "2025-02-10", 2000);
+
+  v1::ExportCreditRecordsRequest small;
+  small.set_concluded_from("2025-02-09");
+  small.set_concluded_to("2025-02-09");
+  for (v1::ExportFormat format : {v1::EXPORT_FORMAT_CSV, v1::EXPORT_FORMAT_JSON}) {
+    small.set_format(format);
+    small.set_page_size(0);
+    small.clear_page_token();
+    v1::ExportCreditRecordsResponse whole;
+    REQUIRE(Call(stub, &Stub::ExportCreditRecords, small, &whole).ok());
+    CHECK(whole.record_count() == 3);
+    CHECK(whole.next_page_token().empty());
+    for (int page_size : {1, 2, 3, 50}) {
+      small.set_page_size(page_size);
+      std::vector<v1::ExportCreditRecordsResponse> pages = AllPages(stub, small);
+      CHECK(pages.size() == static_cast<size_t>((3 + page_size - 1) / page_size));
+      int64_t records = 0;
+      CHECK(Concatenated(pages, &records) == whole.content());
+      CHECK(records == 3);
+      CHECK(pages.front().file_name() == whole.file_name());
+    }
+  }
+
+  v1::ExportCreditRecordsRequest large;
+  large.set_concluded_from("2025-02-01");
+  large.set_concluded_to("2025-02-28");
+  large.set_format(v1::EXPORT_FORMAT_CSV);
+  v1::ExportCreditRecordsResponse refused;
+  absl::Status too_large = Call(stub, &Stub::ExportCreditRecords, large, &refused);
+  CHECK(too_large.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(Reason(too_large) == "EXPORT_TOO_LARGE");
+
+  // Paged with the largest page size: pages end at 1 MiB, and together they are the whole file.
+  large.set_page_size(100000);
+  std::vector<v1::ExportCreditRecordsResponse> pages = AllPages(stub, large);
+  CHECK(pages.size() == 4);
+  int64_t records = 0;
+  std::string csv = Concatenated(pages, &records);
+  CHECK(records == 3 + kLarge);
+  CHECK(csv.size() > kMaxUnpagedExportBytes);
+  CHECK(absl::StartsWith(csv, "record_id,id_type,"));
+  size_t lines = 0;
+  for (size_t at = csv.find("\r\n"); at != std::string::npos; at = csv.find("\r\n", at + 2)) ++lines;
+  CHECK(lines == 1 + 3 + kLarge);
+  large.set_format(v1::EXPORT_FORMAT_JSON);
+  large.set_page_size(100);
+  std::string json = Concatenated(AllPages(stub, large), &records);
+  CHECK(records == 3 + kLarge);
+  CHECK(absl::StartsWith(json, "{\"format_version\":\"1\",\"records\":[{"));
+  CHECK(absl::EndsWith(json, "}]}"));
+
+  // A token of another query, or a negative page size, is INVALID_ARGUMENT.
+  large.set_page_token(pages.front().next_page_token());  // a CSV token on the JSON query
+  absl::Status foreign = Call(stub, &Stub::ExportCreditRecords, large, &refused);
+  CHECK(foreign.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Reason(foreign) == "INVALID_PAGE_TOKEN");
+  large.clear_page_token();
+  large.set_page_size(-1);
+  CHECK(Violations(Call(stub, &Stub::ExportCreditRecords, large, &refused)) ==
+        Strings{"page_size OUT_OF_RANGE"});
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
+#include "services/followup/followup_manager.h"
 #include "tests/services/followup/test_util.h"
 
 namespace unemployment::followup {
@@ -264,6 +266,92 @@ TEST_CASE("reason 32 after six months without contact, on exact dates", "[follow
   CHECK(fake.deregister_calls().size() == 3);
   // hlj-15 (registered a day later) reaches 6 months on 08-01; the self-reporter not until 09-15.
   CHECK(sweep("2025-08-01", true) == Strings{"hlj-15"});
+}
+
+TEST_CASE("the no-contact sweep pages: at most page_size deregistrations per call",
+          "[followup][service][limits]") {
+  FakeRegistration registration;
+  auto& fake = registration.service();
+  int64_t last = 0;
+  for (int n = 1; n <= 5; ++n) {
+    last = fake.AddCreated(MakeRegistration(absl::StrCat("hlj-3", n), "甲", "230103", "2025-01-31"));
+  }
+  FollowupStack stack(testing::TempDir(), registration.address(), testing::ChinaNoon(2025, 8, 1));
+  REQUIRE(stack.SyncTo(last));
+  Stub& stub = stack.stub();
+
+  v1::RunNoContactSweepRequest request;
+  request.set_as_of("2025-07-31");
+  request.set_staff_id("scheduler");
+  request.set_page_size(2);
+  // Every page of the sweep: the registration ids of each.
+  auto pages = [&](bool validate_only) {
+    request.set_validate_only(validate_only);
+    request.clear_page_token();
+    std::vector<Strings> result;
+    do {
+      v1::RunNoContactSweepResponse response;
+      absl::Status status = Call(stub, &Stub::RunNoContactSweep, request, &response);
+      INFO(status.ToString());
+      REQUIRE(status.ok());
+      Strings ids;
+      for (const v1::Deregistration& d : response.deregistrations()) ids.push_back(d.registration_id());
+      result.push_back(ids);
+      request.set_page_token(response.next_page_token());
+      REQUIRE(result.size() < 10);
+    } while (!request.page_token().empty());
+    return result;
+  };
+  const std::vector<Strings> expected = {{"hlj-31", "hlj-32"}, {"hlj-33", "hlj-34"}, {"hlj-35"}};
+  CHECK(pages(true) == expected);
+  CHECK(fake.deregister_calls().empty());
+
+  // A token of another query (here: of the preview, used for the real run), a malformed token or a
+  // negative page size is refused.
+  v1::RunNoContactSweepResponse response;
+  request.set_validate_only(true);
+  request.clear_page_token();
+  REQUIRE(Call(stub, &Stub::RunNoContactSweep, request, &response).ok());
+  REQUIRE_FALSE(response.next_page_token().empty());
+  request.set_validate_only(false);
+  for (const std::string& token : {response.next_page_token(), std::string("not-a-token")}) {
+    request.set_page_token(token);
+    absl::Status foreign = Call(stub, &Stub::RunNoContactSweep, request, &response);
+    CHECK(foreign.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(Reason(foreign) == "INVALID_PAGE_TOKEN");
+  }
+  request.clear_page_token();
+  request.set_page_size(-1);
+  CHECK(Violations(Call(stub, &Stub::RunNoContactSweep, request, &response)) ==
+        Strings{"page_size OUT_OF_RANGE"});
+  CHECK(fake.deregister_calls().empty());
+
+  request.set_page_size(2);
+  CHECK(pages(false) == expected);
+  CHECK(fake.deregister_calls().size() == 5);
+  CHECK(pages(false) == std::vector<Strings>{{}});  // nothing left for the day
+}
+
+TEST_CASE("a full page of the sweep stays far below the 4 MiB message limit",
+          "[followup][limits]") {
+  // The largest deregistration a sweep can return: a 64-character id, and a note of the longest
+  // length any deregistration may carry (1,000 characters of 3 bytes).
+  v1::Deregistration largest;
+  largest.set_registration_id(std::string(64, 'x'));
+  largest.set_reason(common::v1::DEREGISTRATION_REASON_NO_CONTACT);
+  largest.set_effective_date("2025-07-31");
+  largest.set_actor(std::string(kServiceActor));
+  std::string note;
+  for (int i = 0; i < 1000; ++i) note += "联";
+  largest.set_note(note);
+  largest.set_person_notified(true);
+  largest.set_moved_abroad(true);
+  largest.mutable_recorded_at()->set_seconds(1753920000);
+  largest.mutable_recorded_at()->set_nanos(999999999);
+  v1::RunNoContactSweepResponse page;
+  for (int i = 0; i < kSweepPageSize; ++i) *page.add_deregistrations() = largest;
+  page.set_next_page_token(std::string(200, 'T'));
+  CHECK(page.ByteSizeLong() < 4u * 1024 * 1024);
 }
 
 TEST_CASE("deregistration through the registration service", "[followup][service]") {
