@@ -140,7 +140,7 @@ class NotificationEndToEnd(unittest.TestCase):
             timeout=TIMEOUT).total_size, 0)
 
     def test_2_unreachable_person_gets_no_deregistration_notice(self):
-        app, registration = self.register("230102P0002", "340524198001010028")
+        app, registration = self.register("230102P0002", "340524198001010036")
         before = len(self.notices(app.id))
         ended = self.registration.Deregister(reg.DeregisterRequest(
             registration_id=registration.id, request_id="dereg-unreachable",
@@ -153,7 +153,7 @@ class NotificationEndToEnd(unittest.TestCase):
         self.assertEqual(len(notes), before)
         self.assertNotIn(reg.NOTIFICATION_KIND_REGISTRATION_DEREGISTERED, [n.kind for n in notes])
         # A reachable person with the same reason is notified.
-        app3, registration3 = self.register("230102P0003", "340524198001010036")
+        app3, registration3 = self.register("230102P0003", "340524198001010052")
         ended3 = self.registration.Deregister(reg.DeregisterRequest(
             registration_id=registration3.id, request_id="dereg-reachable",
             reason=codes_pb2.DEREGISTRATION_REASON_HIRED, actor="service:followup",
