@@ -46,6 +46,11 @@ bool SixDigits(absl::string_view code) {
   return true;
 }
 
+// Health entries of the outbound receivers (grpc.health.v1 service names).
+constexpr std::string_view kMinistryUploadsHealth = "unemployment.registration.ministry_uploads";
+constexpr std::string_view kNotificationDeliveryHealth =
+    "unemployment.registration.notification_delivery";
+
 class Component final : public server::ServiceComponent {
  public:
   Component(const time::Clock& clock, time::WorkingDayCalendar calendar,
@@ -123,6 +128,13 @@ class Component final : public server::ServiceComponent {
     deliverer_->Start();
     if (verifier_ != nullptr) verifier_->Start();
     return absl::OkStatus();
+  }
+
+  // Development mode shows in the health details: NOT_SERVING for an outbound receiver that is
+  // switched off (--ministry_uploads=off / --notification_delivery=off).
+  std::vector<std::pair<std::string, bool>> HealthDetails() const override {
+    return {{std::string(kMinistryUploadsHealth), ministry_ != nullptr},
+            {std::string(kNotificationDeliveryHealth), notices_ != nullptr}};
   }
 
   // Open event streams end with UNAVAILABLE so that the drain does not wait for them.

@@ -6,7 +6,7 @@ started only later. Shows: a decision's SMS and online reply stay PENDING while 
 down (attempts counted, last error kept, listed as undelivered for the office with their age), are
 delivered exactly once when it comes up and only then DELIVERED; a deregistration of a person whose
 latest contact attempt failed sends nothing and records the rule; registration refuses to start
-without its outbound receivers unless told they are off. Runtime about 20 s.
+without its outbound receivers unless told they are off. Runtime about 11 s.
 """
 
 import os
@@ -24,6 +24,7 @@ SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
 BIN_DIR = os.environ["UE_BIN_DIR"]
 generate_client(SOURCE_DIR)
 
+from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
@@ -174,6 +175,41 @@ class NotificationEndToEnd(unittest.TestCase):
                                  capture_output=True, text=True, timeout=30)
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("--notification_receiver_addr is required", refused.stdout + refused.stderr)
+
+    def test_4_development_mode_shows_in_health_details_and_log(self):
+        health = health_pb2_grpc.HealthStub(grpc.insecure_channel(self.registration_addr))
+        for name in ("unemployment.registration.ministry_uploads",
+                     "unemployment.registration.notification_delivery"):
+            self.assertEqual(health.Check(health_pb2.HealthCheckRequest(service=name),
+                                          timeout=TIMEOUT).status,
+                             health_pb2.HealthCheckResponse.SERVING, name)
+        binary = os.path.join(BIN_DIR, "registration", "registration_server")
+        proc = subprocess.Popen(
+            [binary, "--listen=127.0.0.1:0", f"--data_dir={self.suite.data_dir('registration-dev')}",
+             "--ministry_uploads=off", "--notification_delivery=off"],
+            env=self.suite.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            lines = []
+            for line in proc.stdout:
+                lines.append(line)
+                if "listening on " in line:
+                    address = line.split("listening on ")[1].split()[0]
+                    break
+            log = "".join(lines)
+            self.assertIn("DEVELOPMENT_MODE_ministry_uploads_off", log)
+            self.assertIn("DEVELOPMENT_MODE_notification_delivery_off", log)
+            dev = health_pb2_grpc.HealthStub(grpc.insecure_channel(address))
+            self.assertEqual(dev.Check(health_pb2.HealthCheckRequest(), timeout=TIMEOUT).status,
+                             health_pb2.HealthCheckResponse.SERVING)
+            for name in ("unemployment.registration.ministry_uploads",
+                         "unemployment.registration.notification_delivery"):
+                self.assertEqual(dev.Check(health_pb2.HealthCheckRequest(service=name),
+                                           timeout=TIMEOUT).status,
+                                 health_pb2.HealthCheckResponse.NOT_SERVING, name)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+            proc.stdout.close()
 
 
 if __name__ == "__main__":
