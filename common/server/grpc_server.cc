@@ -155,6 +155,18 @@ void GrpcServer::SetServing(bool serving) {
   }
 }
 
+void GrpcServer::SetServiceServing(const std::string& service, bool serving) {
+  if (shut_down_) return;
+  if (grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService()) {
+    health->SetServingStatus(service, serving);
+  }
+  if (health_server_ != nullptr) {
+    if (grpc::HealthCheckServiceInterface* h = health_server_->GetHealthCheckService()) {
+      h->SetServingStatus(service, serving);
+    }
+  }
+}
+
 void GrpcServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;

@@ -61,8 +61,11 @@ class GrpcServer final {
   // The bound port of the health-only listener (0: none).
   int health_port() const { return health_port_; }
 
-  // Sets the overall health status (the empty service name that probes ask for).
+  // Sets the overall health status (the empty service name that probes ask for) and, with it, every
+  // named entry.
   void SetServing(bool serving);
+  // Sets the health status of one named entry (a detail; the overall status is unchanged).
+  void SetServiceServing(const std::string& service, bool serving);
 
   // Reports NOT_SERVING, stops accepting calls and waits up to the grace period for in-flight
   // calls; idempotent.

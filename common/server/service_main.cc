@@ -265,6 +265,9 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     return Fail(name, serving.message());
   }
   (*server)->SetServing(true);
+  for (const auto& [service, serving] : (*component)->HealthDetails()) {
+    (*server)->SetServiceServing(service, serving);
+  }
   // The first word after "listening on" is an address clients on this host can dial (tests and
   // scripts read it); the bound address follows for operators.
   std::cout << name << " listening on " << (*server)->address() << " (--listen="

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -40,6 +41,11 @@ class ServiceComponent {
     (void)self_address;
     return absl::OkStatus();
   }
+
+  // Named health entries (grpc.health.v1 service names) besides the overall status, each with
+  // whether it serves: details a probe can ask for, e.g. an outbound receiver switched off in
+  // development. Set after the overall status turns SERVING.
+  virtual std::vector<std::pair<std::string, bool>> HealthDetails() const { return {}; }
 
   // Called when shutdown begins, before in-flight calls drain: end long-lived calls such as
   // event streams so that they do not hold the drain until its deadline.

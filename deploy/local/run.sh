@@ -22,6 +22,10 @@ state=${UE_LOCAL_DIR:-$root/var/local}
 base=${UE_BASE_PORT:-50051}
 bin=${UE_BIN_DIR:-$root/build/release/services}
 services=(gateway registration verification tiering followup statistics)
+# Outbound receivers registration delivers to. No real ministry platform, SMS platform or portal
+# exists on a development machine: these are the REFERENCE receivers, which record what they get
+# and send nothing to anybody. They take the two ports after the services.
+services+=(ministry_receiver notification_receiver)
 security=${UE_SECURITY:-on}
 ca=$state/ca
 
@@ -78,7 +82,8 @@ fi
 mkdir -p "$state/pids" "$state/logs"
 stop_all >/dev/null 2>&1 || true
 case $security in
-  on) [[ -f $ca/ca.pem ]] || deploy/security/make-dev-ca.sh "$ca" ;;
+  # Re-run when a newer service's certificate is missing (it issues only what does not exist).
+  on) [[ -f $ca/server/notification-receiver.pem ]] || deploy/security/make-dev-ca.sh "$ca" ;;
   off) echo "WARNING: UE_SECURITY=off: the services run without TLS, authentication and audit" >&2 ;;
   *) echo "UE_SECURITY must be on or off" >&2; exit 2 ;;
 esac
@@ -92,14 +97,17 @@ for svc in "${services[@]}"; do
     statistics) args+=(--registration_addr="$registration_addr"
                        --tiering_addr="127.0.0.1:$(port_of tiering)"
                        --followup_addr="127.0.0.1:$(port_of followup)") ;;
-    registration) args+=(--verification_addr="$verification_addr") ;;
+    registration) args+=(--verification_addr="$verification_addr"
+                         --ministry_feedback_addr="localhost:$(port_of ministry_receiver)"
+                         --notification_receiver_addr="localhost:$(port_of notification_receiver)") ;;
     followup) args+=(--registration_addr="$registration_addr" --verification_addr="$verification_addr") ;;
   esac
   if [[ $security == on ]]; then
+    cert=${svc//_/-}  # certificate names use dashes (ministry-receiver)
     args+=(--security_policy="$root/data/security/policy"
-           --tls_cert="$ca/server/$svc.pem" --tls_key="$ca/server/$svc.key" --tls_client_ca="$ca/ca.pem"
+           --tls_cert="$ca/server/$cert.pem" --tls_key="$ca/server/$cert.key" --tls_client_ca="$ca/ca.pem"
            --token_key_file="$ca/token.key" --audit_key_file="$ca/audit.key"
-           --peer_tls_cert="$ca/client/svc-$svc.pem" --peer_tls_key="$ca/client/svc-$svc.key"
+           --peer_tls_cert="$ca/client/svc-$cert.pem" --peer_tls_key="$ca/client/svc-$cert.key"
            --health_listen="$(health_of "$svc")")
   fi
   "$bin/$svc/${svc}_server" "${args[@]}" >"$state/logs/$svc.log" 2>&1 &
@@ -116,7 +124,7 @@ for svc in "${services[@]}"; do
   fi
 done
 elapsed_ms=$((($(date +%s%N) - started) / 1000000))
-echo "all six services SERVING ${elapsed_ms} ms after start (security: $security):"
+echo "all ${#services[@]} processes SERVING ${elapsed_ms} ms after start (security: $security):"
 for svc in "${services[@]}"; do
   printf '  %-13s 127.0.0.1:%-6s pid %-8s data %s/%s  log %s/logs/%s.log\n' "$svc" \
     "$(port_of "$svc")" "$(cat "$state/pids/$svc")" "$state" "$svc" "$state" "$svc"

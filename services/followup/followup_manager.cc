@@ -333,8 +333,39 @@ void FollowupManager::SubmitSelfReport(const v1::SubmitSelfReportRequest& reques
 
 // --- Deregistration. ---
 
+absl::StatusOr<regv1::ContactState> FollowupManager::LatestContactState(
+    const std::string& registration_id) {
+  FollowUpQuery query;
+  query.registration_id = registration_id;
+  query.limit = 100;
+  while (true) {
+    // Newest first: the first contact attempt found is the latest.
+    ASSIGN_OR_RETURN(Page<v1::FollowUp> page, store_.ListFollowUps(query));
+    for (const v1::FollowUp& f : page.items) {
+      if (f.method() == v1::FOLLOW_UP_METHOD_INFORMATION_COMPARISON) continue;  // not an attempt
+      return f.outcome() == v1::FOLLOW_UP_OUTCOME_UNREACHABLE ? regv1::CONTACT_STATE_UNREACHABLE
+                                                              : regv1::CONTACT_STATE_REACHABLE;
+    }
+    if (!page.more || page.items.empty()) return regv1::CONTACT_STATE_NEVER_CONTACTED;
+    const v1::FollowUp& last = page.items.back();
+    ListPosition position;
+    position.key = last.contact_date();
+    position.micros = last.recorded_at().seconds() * 1000000 + last.recorded_at().nanos() / 1000;
+    position.id = last.follow_up_id();
+    query.after = std::move(position);
+  }
+}
+
 void FollowupManager::PerformDeregistration(DeregisterCommand command, absl::Time deadline,
                                             Callback<v1::Deregistration> done) {
+  // Registration sends no deregistration notice to a person whose latest contact attempt failed:
+  // tell it what follow-up recorded.
+  if (command.request.contact_state() == regv1::CONTACT_STATE_UNSPECIFIED) {
+    absl::StatusOr<regv1::ContactState> contact =
+        LatestContactState(command.request.registration_id());
+    if (!contact.ok()) return done(contact.status());
+    command.request.set_contact_state(*contact);
+  }
   auto shared = std::make_shared<DeregisterCommand>(std::move(command));
   registration_.Deregister(
       shared->request, deadline,

@@ -72,6 +72,10 @@ class FollowupManager final {
 
   // Calls registration's Deregister, then updates the read model (registration ended, pending
   // candidates withdrawn) and runs `also` in one transaction.
+  // The outcome of the latest recorded contact attempt (field visit, phone survey, self report)
+  // of a registration, as registration's Deregister takes it.
+  absl::StatusOr<unemployment::registration::v1::ContactState> LatestContactState(
+      const std::string& registration_id);
   void PerformDeregistration(DeregisterCommand command, absl::Time deadline,
                              Callback<v1::Deregistration> done);
 

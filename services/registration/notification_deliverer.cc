@@ -11,6 +11,7 @@
 #include "services/registration/proto_util.h"
 
 namespace unemployment::registration {
+namespace notv1 = ::unemployment::notification::v1;
 namespace {
 
 // How long the worker sleeps when nothing is pending and nobody wakes it (a safety net; commits
@@ -36,18 +37,58 @@ absl::Status GrpcMinistryFeedbackClient::Send(const v1::ReceiveReviewResultReque
   return status::FromGrpcStatus(stub_->ReceiveReviewResult(&context, request, &response));
 }
 
-absl::Status LogSmsSender::Send(const std::string& mobile, const std::string& text) {
-  logger_.Info("sms_sent", {{"mobile", mobile}, {"text", text}});
-  return absl::OkStatus();
+GrpcNotificationSender::GrpcNotificationSender(std::shared_ptr<grpc::Channel> channel,
+                                               absl::Duration deadline)
+    : stub_(notv1::NotificationReceiverService::NewStub(std::move(channel))), deadline_(deadline) {}
+
+absl::Status GrpcNotificationSender::Send(const notv1::DeliverNotificationRequest& request) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::microseconds(absl::ToInt64Microseconds(deadline_)));
+  notv1::DeliverNotificationResponse response;
+  return status::FromGrpcStatus(stub_->DeliverNotification(&context, request, &response));
+}
+
+notv1::DeliverNotificationRequest DeliveryRequestOf(const OutboxEntry& entry) {
+  const v1::Notification& n = entry.notification;
+  notv1::DeliverNotificationRequest request;
+  request.set_notification_id(n.id());
+  if (n.method() == v1::NOTIFICATION_METHOD_SMS) {
+    request.set_channel(notv1::DELIVERY_CHANNEL_SMS);
+    request.set_mobile(entry.target);
+  } else {
+    request.set_channel(notv1::DELIVERY_CHANNEL_ONLINE_REPLY);
+    request.set_channel_application_id(n.recipient());
+  }
+  switch (n.kind()) {
+    case v1::NOTIFICATION_KIND_APPLICATION_ACCEPTED:
+      request.set_kind(notv1::NOTICE_KIND_APPLICATION_ACCEPTED);
+      break;
+    case v1::NOTIFICATION_KIND_APPLICATION_REJECTED:
+      request.set_kind(notv1::NOTICE_KIND_APPLICATION_REJECTED);
+      break;
+    case v1::NOTIFICATION_KIND_REGISTRATION_DEREGISTERED:
+      request.set_kind(notv1::NOTICE_KIND_REGISTRATION_DEREGISTERED);
+      break;
+    default:
+      break;
+  }
+  request.set_text(n.text());
+  request.set_office_region_code(n.office_region_code());
+  request.set_application_id(n.application_id());
+  request.set_registration_id(n.registration_id());
+  *request.mutable_create_time() = n.create_time();
+  return request;
 }
 
 NotificationDeliverer::NotificationDeliverer(RegistrationStore& store, const time::Clock& clock,
-                                             MinistryFeedbackClient* ministry, SmsSender* sms,
-                                             log::Logger logger, Options options)
+                                             MinistryFeedbackClient* ministry,
+                                             NotificationSender* notices, log::Logger logger,
+                                             Options options)
     : store_(store),
       clock_(clock),
       ministry_(ministry),
-      sms_(sms),
+      notices_(notices),
       logger_(std::move(logger)),
       options_(options) {}
 
@@ -65,8 +106,9 @@ OutboxEntry NotificationDeliverer::Attempt(OutboxEntry entry, absl::Time now) {
   switch (n.method()) {
     case v1::NOTIFICATION_METHOD_MINISTRY_RESULT_UPLOAD: {
       if (ministry_ == nullptr) {
-        // No receiver configured: keep it pending without counting an attempt.
+        // No receiver configured (development): keep it pending without counting an attempt.
         entry.next_attempt_at = now + options_.max_backoff;
+        *n.mutable_next_attempt_time() = ToTimestamp(entry.next_attempt_at);
         return entry;
       }
       v1::ReceiveReviewResultRequest request;
@@ -78,11 +120,17 @@ OutboxEntry NotificationDeliverer::Attempt(OutboxEntry entry, absl::Time now) {
       break;
     }
     case v1::NOTIFICATION_METHOD_SMS:
-      result = sms_ != nullptr ? sms_->Send(entry.target, n.text())
-                               : absl::UnavailableError("no SMS sender");
+    case v1::NOTIFICATION_METHOD_ONLINE_REPLY:
+      if (notices_ == nullptr) {
+        entry.next_attempt_at = now + options_.max_backoff;
+        *n.mutable_next_attempt_time() = ToTimestamp(entry.next_attempt_at);
+        return entry;
+      }
+      result = notices_->Send(DeliveryRequestOf(entry));
       break;
     default:
-      result = absl::InternalError("notification method has no deliverer");
+      // Can never be sent: final.
+      result = absl::DataLossError("notification method has no deliverer");
   }
   n.set_attempt_count(n.attempt_count() + 1);
   *n.mutable_last_attempt_time() = ToTimestamp(now);
@@ -90,16 +138,16 @@ OutboxEntry NotificationDeliverer::Attempt(OutboxEntry entry, absl::Time now) {
     n.set_delivery_state(v1::DELIVERY_STATE_DELIVERED);
     *n.mutable_delivered_time() = ToTimestamp(now);
     n.clear_last_error();
+    n.clear_next_attempt_time();
   } else {
     n.set_last_error(absl::StrCat(absl::StatusCodeToString(result.code()), ": ", result.message()));
     // A refusal by the receiver, or an entry that can never be sent, is final.
-    const bool local_fault = n.method() != v1::NOTIFICATION_METHOD_MINISTRY_RESULT_UPLOAD &&
-                             result.code() == absl::StatusCode::kInternal;
-    if (IsPermanentRefusal(result.code()) || result.code() == absl::StatusCode::kDataLoss ||
-        local_fault) {
+    if (IsPermanentRefusal(result.code()) || result.code() == absl::StatusCode::kDataLoss) {
       n.set_delivery_state(v1::DELIVERY_STATE_FAILED);
+      n.clear_next_attempt_time();
     } else {
       entry.next_attempt_at = now + Backoff(n.attempt_count());
+      *n.mutable_next_attempt_time() = ToTimestamp(entry.next_attempt_at);
     }
   }
   logger_.Info("notification_attempt",

@@ -1,13 +1,15 @@
 #pragma once
 
 // Delivers the pending notifications of the outbox: review results to the ministry platform
-// (MinistryFeedbackService.ReceiveReviewResult) and SMS notices to applicants. State lives in the
-// store, so delivery resumes after a restart; the receiver dedups by result_id (the notification
-// id), so a result acknowledged but not yet recorded here is harmlessly sent again.
+// (MinistryFeedbackService.ReceiveReviewResult), SMS notices and online replies to the province SMS
+// platform and portal (notification.v1.NotificationReceiverService.DeliverNotification). A
+// notification is DELIVERED only when its receiver acknowledges it. State lives in the store, so
+// delivery resumes after a restart; receivers dedup by the notification id, so a notice
+// acknowledged but not yet recorded here is harmlessly sent again.
 //
-// Answers (ministry_feedback_service.proto): OK -> DELIVERED; INVALID_ARGUMENT, NOT_FOUND,
-// ALREADY_EXISTS -> FAILED (staff follow up); anything else -> retried with exponential back-off
-// from 1 s doubling up to 5 min, without limit.
+// Answers: OK -> DELIVERED; INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS -> FAILED (staff follow
+// up); anything else -> retried with exponential back-off from 1 s doubling up to 5 min, without
+// limit. A receiver that is not configured (development mode) leaves its notifications PENDING.
 //
 // RunOnce(now) does one round and is what tests call with a FakeClock; Start() runs a worker
 // thread that calls it whenever something is due or Wake() is called (after a commit queued new
@@ -26,6 +28,7 @@
 #include "grpcpp/channel.h"
 #include "common/time/clock.h"
 #include "services/registration/registration_store.h"
+#include "unemployment/notification/v1/notification_receiver_service.grpc.pb.h"
 #include "unemployment/registration/v1/ministry_feedback_service.grpc.pb.h"
 
 namespace unemployment::registration {
@@ -50,22 +53,29 @@ class GrpcMinistryFeedbackClient final : public MinistryFeedbackClient {
   absl::Duration deadline_;
 };
 
-// Sends an SMS. The suite has no SMS gateway yet: the default implementation writes the notice to
-// the log (mobile masked) and reports it sent.
-class SmsSender {
+// The province SMS platform and portal as the deliverer sees them (one NotificationReceiverService
+// address serves both channels).
+class NotificationSender {
  public:
-  virtual ~SmsSender() = default;
-  virtual absl::Status Send(const std::string& mobile, const std::string& text) = 0;
+  virtual ~NotificationSender() = default;
+  // Hands one notice over; the status is the receiver's answer (or the transport's failure).
+  virtual absl::Status Send(const unemployment::notification::v1::DeliverNotificationRequest& request) = 0;
 };
 
-class LogSmsSender final : public SmsSender {
+// NotificationSender over gRPC; each attempt has a deadline (10 s by the contract).
+class GrpcNotificationSender final : public NotificationSender {
  public:
-  explicit LogSmsSender(log::Logger logger) : logger_(std::move(logger)) {}
-  absl::Status Send(const std::string& mobile, const std::string& text) override;
+  GrpcNotificationSender(std::shared_ptr<grpc::Channel> channel,
+                         absl::Duration deadline = absl::Seconds(10));
+  absl::Status Send(const unemployment::notification::v1::DeliverNotificationRequest& request) override;
 
  private:
-  log::Logger logger_;
+  std::unique_ptr<unemployment::notification::v1::NotificationReceiverService::Stub> stub_;
+  absl::Duration deadline_;
 };
+
+// The request a notice (SMS or online reply) is delivered with; the same bytes on every attempt.
+unemployment::notification::v1::DeliverNotificationRequest DeliveryRequestOf(const OutboxEntry& entry);
 
 class NotificationDeliverer final {
  public:
@@ -76,14 +86,16 @@ class NotificationDeliverer final {
     int batch_size = 64;
   };
 
-  // `ministry` may be null (no address configured): uploads then stay PENDING and are logged.
-  // Pointers are not owned and must outlive the deliverer.
+  // `ministry` / `notices` may be null (no address configured, development mode): their
+  // notifications then stay PENDING without counting attempts. Pointers are not owned and must
+  // outlive the deliverer.
   NotificationDeliverer(RegistrationStore& store, const time::Clock& clock,
-                        MinistryFeedbackClient* ministry, SmsSender* sms, log::Logger logger,
-                        Options options);
+                        MinistryFeedbackClient* ministry, NotificationSender* notices,
+                        log::Logger logger, Options options);
   NotificationDeliverer(RegistrationStore& store, const time::Clock& clock,
-                        MinistryFeedbackClient* ministry, SmsSender* sms, log::Logger logger)
-      : NotificationDeliverer(store, clock, ministry, sms, std::move(logger), Options()) {}
+                        MinistryFeedbackClient* ministry, NotificationSender* notices,
+                        log::Logger logger)
+      : NotificationDeliverer(store, clock, ministry, notices, std::move(logger), Options()) {}
   ~NotificationDeliverer();
 
   // One round: attempts every notification due at `now` and records each outcome durably.
@@ -107,7 +119,7 @@ class NotificationDeliverer final {
   RegistrationStore& store_;
   const time::Clock& clock_;
   MinistryFeedbackClient* ministry_;
-  SmsSender* sms_;
+  NotificationSender* notices_;
   log::Logger logger_;
   const Options options_;
 

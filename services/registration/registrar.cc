@@ -13,6 +13,7 @@
 #include "common/time/date.h"
 #include "common/time/time_zone.h"
 #include "common/validation/deregistration_reason.h"
+#include "services/registration/deregistration_notice.h"
 #include "services/registration/page_token.h"
 #include "services/registration/proto_util.h"
 #include "unemployment/registration/v1/ministry_feedback_service.pb.h"
@@ -486,6 +487,7 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
           n.set_method(method);
           n.set_recipient(std::move(recipient));
           n.set_text(text);
+          n.set_office_region_code(application.office_region_code());
           *n.mutable_create_time() = ToTimestamp(now);
           if (delivered_now) {
             n.set_delivery_state(v1::DELIVERY_STATE_DELIVERED);
@@ -494,6 +496,7 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
             *n.mutable_delivered_time() = ToTimestamp(now);
           } else {
             n.set_delivery_state(v1::DELIVERY_STATE_PENDING);
+            *n.mutable_next_attempt_time() = ToTimestamp(now);
             result->queued_notifications = true;
           }
           entry.target = std::move(target);
@@ -519,9 +522,10 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
           RETURN_IF_ERROR(add(v1::NOTIFICATION_METHOD_MINISTRY_RESULT_UPLOAD,
                               application.channel_application_id(), "", "", false));
         } else {
-          // The portal reads the reply through the gateway as soon as it is stored.
+          // Delivered to the portal (NotificationReceiverService) and DELIVERED on its
+          // acknowledgement; the portal can also read the decision through the gateway.
           RETURN_IF_ERROR(add(v1::NOTIFICATION_METHOD_ONLINE_REPLY,
-                              application.channel_application_id(), "", "", true));
+                              application.channel_application_id(), "", "", false));
         }
 
         RETURN_IF_ERROR(tx.InsertRequest(std::string(kReviewRequestKind), req->request_id(),
@@ -580,11 +584,10 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
                                 "the effective date lies before the registered date");
         }
         const int reason_code = static_cast<int>(req->reason());
-        const bool notify = !(reason_code == v1c::DEREGISTRATION_REASON_IMPRISONED ||
-                              reason_code == v1c::DEREGISTRATION_REASON_DECEASED ||
-                              reason_code == v1c::DEREGISTRATION_REASON_NO_CONTACT ||
-                              (reason_code == v1c::DEREGISTRATION_REASON_SCHOOL_MILITARY_OR_ABROAD &&
-                               req->moved_abroad()));
+        const std::string& mobile = registration.form().contact().mobile();
+        const v1::DeregistrationNoticeRule notice_rule = DecideDeregistrationNotice(
+            reason_code, req->moved_abroad(), req->contact_state(), mobile);
+        const bool notify = notice_rule == v1::DEREGISTRATION_NOTICE_RULE_SENT;
         registration.set_state(v1::REGISTRATION_STATE_DEREGISTERED);
         v1::Deregistration* deregistration = registration.mutable_deregistration();
         deregistration->set_reason(req->reason());
@@ -593,6 +596,8 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
         deregistration->set_note(req->note());
         deregistration->set_moved_abroad(req->moved_abroad());
         deregistration->set_person_notified(notify);
+        deregistration->set_notice_rule(notice_rule);
+        deregistration->set_contact_state(req->contact_state());
         *deregistration->mutable_recorded_at() = ToTimestamp(now);
         *registration.mutable_update_time() = ToTimestamp(now);
         RETURN_IF_ERROR(tx.UpdateRegistration(registration));
@@ -612,7 +617,8 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
           n.set_registration_id(registration.id());
           n.set_kind(v1::NOTIFICATION_KIND_REGISTRATION_DEREGISTERED);
           n.set_method(v1::NOTIFICATION_METHOD_SMS);
-          const std::string& mobile = registration.form().contact().mobile();
+          n.set_office_region_code(registration.office_region_code());
+          *n.mutable_next_attempt_time() = ToTimestamp(now);
           n.set_recipient(log::MaskPhone(mobile));
           std::string reason_text(
               validation::DeregistrationReasonCodes().NameOfNumber(reason_code));
@@ -787,6 +793,37 @@ absl::StatusOr<v1::Registration> Registrar::GetActiveRegistrationByPerson(
         reason::kNoActiveRegistration);
   }
   return *std::move(registration);
+}
+
+absl::StatusOr<v1::ListUndeliveredNotificationsResponse> Registrar::ListUndeliveredNotifications(
+    const v1::ListUndeliveredNotificationsRequest& request) {
+  const absl::Time now = clock_.Now();
+  const uint64_t fingerprint =
+      QueryFingerprint(absl::StrCat("undelivered|", request.region_code()));
+  std::optional<ListPosition> after;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(ListPosition position, DecodePageToken(request.page_token(), fingerprint));
+    after = std::move(position);
+  }
+  const RegionRange range = RangeOfRegion(request.region_code());
+  ASSIGN_OR_RETURN(UndeliveredSummary summary, store_.SummarizeUndelivered(range.low, range.high));
+  ASSIGN_OR_RETURN(NotificationPage page,
+                   store_.ListUndelivered(range.low, range.high, after,
+                                          EffectivePageSize(request.page_size())));
+  v1::ListUndeliveredNotificationsResponse response;
+  response.set_total_size(static_cast<int32_t>(summary.count));
+  for (v1::Notification& n : page.notifications) {
+    v1::UndeliveredNotification* entry = response.add_notifications();
+    entry->set_age_seconds(absl::ToInt64Seconds(now - FromTimestamp(n.create_time())));
+    *entry->mutable_notification() = std::move(n);
+  }
+  if (page.more && response.notifications_size() > 0) {
+    const v1::Notification& last =
+        response.notifications(response.notifications_size() - 1).notification();
+    response.set_next_page_token(EncodePageToken(
+        fingerprint, {absl::ToUnixMicros(FromTimestamp(last.create_time())), last.id()}));
+  }
+  return response;
 }
 
 absl::StatusOr<v1::ListNotificationsResponse> Registrar::ListNotifications(

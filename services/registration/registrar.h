@@ -131,6 +131,10 @@ class Registrar final {
   absl::StatusOr<v1::Registration> GetRegistration(const std::string& registration_id);
   absl::StatusOr<v1::Registration> GetActiveRegistrationByPerson(
       const common::v1::PersonId& person_id);
+  // The undelivered (PENDING or FAILED) notifications of the offices inside request.region_code,
+  // oldest first, with their age at the clock's now.
+  absl::StatusOr<v1::ListUndeliveredNotificationsResponse> ListUndeliveredNotifications(
+      const v1::ListUndeliveredNotificationsRequest& request);
   absl::StatusOr<v1::ListNotificationsResponse> ListNotifications(
       const v1::ListNotificationsRequest& request);
 

@@ -46,13 +46,19 @@ bool SixDigits(absl::string_view code) {
   return true;
 }
 
+// Health entries of the outbound receivers (grpc.health.v1 service names).
+constexpr std::string_view kMinistryUploadsHealth = "unemployment.registration.ministry_uploads";
+constexpr std::string_view kNotificationDeliveryHealth =
+    "unemployment.registration.notification_delivery";
+
 class Component final : public server::ServiceComponent {
  public:
   Component(const time::Clock& clock, time::WorkingDayCalendar calendar,
             validation::RegionDirectory regions,
             std::unique_ptr<SqliteRegistrationStore> store, int64_t last_sequence,
             RegistrarOptions registrar_options, std::string province_code,
-            std::string ministry_address, std::string verification_address,
+            std::string ministry_address, std::string notification_address,
+            std::string verification_address,
             absl::Duration verification_deadline, const server::PeerChannels& peers)
       : logger_("registration"),
         clock_(clock),
@@ -65,16 +71,33 @@ class Component final : public server::ServiceComponent {
             RegistrationServiceImpl::Dependencies{&registrar_, store_.get(), &notifier_, &regions_,
                                                   &clock_, std::move(province_code)},
             logger_),
-        sms_(log::Logger("registration.sms")) {
+        deliverer_logger_("registration.outbox") {
+    // Reconnect soon after an outage: the deliverer's own back-off paces the retries.
+    grpc::ChannelArguments outbound_args;
+    outbound_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 1000);
+    outbound_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 10000);
     if (!ministry_address.empty()) {
       ministry_ = std::make_unique<GrpcMinistryFeedbackClient>(
-          peers.Connect(ministry_address));
+          peers.Connect(ministry_address, outbound_args));
     } else {
-      logger_.Warning("ministry_feedback_unset",
-                      {{"detail", "no --ministry_feedback_addr: ministry result uploads stay queued"}});
+      logger_.Warning("DEVELOPMENT_MODE_ministry_uploads_off",
+                      {{"detail",
+                        "--ministry_uploads=off and no --ministry_feedback_addr: ministry result "
+                        "uploads are NOT sent, they stay queued (PENDING); never run like this in "
+                        "production"}});
     }
-    deliverer_ = std::make_unique<NotificationDeliverer>(*store_, clock_, ministry_.get(), &sms_,
-                                                         log::Logger("registration.outbox"));
+    if (!notification_address.empty()) {
+      notices_ = std::make_unique<GrpcNotificationSender>(
+          peers.Connect(notification_address, outbound_args));
+    } else {
+      logger_.Warning("DEVELOPMENT_MODE_notification_delivery_off",
+                      {{"detail",
+                        "--notification_delivery=off and no --notification_receiver_addr: SMS "
+                        "notices and online replies are NOT sent, they stay queued (PENDING); "
+                        "never run like this in production"}});
+    }
+    deliverer_ = std::make_unique<NotificationDeliverer>(*store_, clock_, ministry_.get(),
+                                                         notices_.get(), deliverer_logger_);
     if (!verification_address.empty()) {
       // Reconnect soon after an outage: the worker's own back-off paces the retries.
       grpc::ChannelArguments args;
@@ -107,6 +130,13 @@ class Component final : public server::ServiceComponent {
     return absl::OkStatus();
   }
 
+  // Development mode shows in the health details: NOT_SERVING for an outbound receiver that is
+  // switched off (--ministry_uploads=off / --notification_delivery=off).
+  std::vector<std::pair<std::string, bool>> HealthDetails() const override {
+    return {{std::string(kMinistryUploadsHealth), ministry_ != nullptr},
+            {std::string(kNotificationDeliveryHealth), notices_ != nullptr}};
+  }
+
   // Open event streams end with UNAVAILABLE so that the drain does not wait for them.
   void OnStopping() override { notifier_.Shutdown(); }
 
@@ -126,8 +156,9 @@ class Component final : public server::ServiceComponent {
   EventNotifier notifier_;
   Registrar registrar_;
   RegistrationServiceImpl service_;
-  LogSmsSender sms_;
+  log::Logger deliverer_logger_;
   std::unique_ptr<GrpcMinistryFeedbackClient> ministry_;
+  std::unique_ptr<GrpcNotificationSender> notices_;
   std::unique_ptr<NotificationDeliverer> deliverer_;
   std::unique_ptr<GrpcVerificationClient> verification_client_;
   std::unique_ptr<VerificationWorker> verifier_;
@@ -143,8 +174,19 @@ void DefineSettings(server::Settings& settings) {
   settings.Define("calendar_dir", "data/calendar", "folder of the working-day calendar CSV files");
   settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
   settings.Define("ministry_feedback_addr", "",
-                  "host:port of the ministry's MinistryFeedbackService; empty keeps result "
-                  "uploads queued");
+                  "host:port of the ministry's MinistryFeedbackService (the reference "
+                  "ministry_receiver_server where no real endpoint exists); required unless "
+                  "--ministry_uploads=off");
+  settings.Define("ministry_uploads", "on",
+                  "'on': --ministry_feedback_addr is required; 'off' (development only): may run "
+                  "without it, results stay queued");
+  settings.Define("notification_receiver_addr", "",
+                  "host:port of the NotificationReceiverService of the province SMS platform and "
+                  "portal (the reference notification_receiver_server for development); required "
+                  "unless --notification_delivery=off");
+  settings.Define("notification_delivery", "on",
+                  "'on': --notification_receiver_addr is required; 'off' (development only): may "
+                  "run without it, SMS notices and online replies stay queued");
   settings.Define("reader_connections", "4", "SQLite reader connections");
   settings.Define("verification_addr", "",
                   "host:port of VerificationService; empty: applications are not verified and go "
@@ -180,6 +222,30 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   absl::StatusOr<int64_t> readers = settings.GetInt("reader_connections");
   if (!readers.ok() || *readers < 1 || *readers > 64) {
     return absl::InvalidArgumentError("setting --reader_connections must be 1 to 64");
+  }
+
+  // Outbound receivers: required unless the operator says explicitly that they are off.
+  const std::string ministry_address = settings.Get("ministry_feedback_addr");
+  const std::string ministry_uploads = settings.Get("ministry_uploads");
+  if (ministry_uploads != "on" && ministry_uploads != "off") {
+    return absl::InvalidArgumentError("setting --ministry_uploads must be on or off");
+  }
+  if (ministry_address.empty() && ministry_uploads == "on") {
+    return absl::InvalidArgumentError(
+        "setting --ministry_feedback_addr is required (the ministry platform's "
+        "MinistryFeedbackService, or the reference ministry_receiver_server); only for "
+        "development, --ministry_uploads=off runs without it");
+  }
+  const std::string notification_address = settings.Get("notification_receiver_addr");
+  const std::string notification_delivery = settings.Get("notification_delivery");
+  if (notification_delivery != "on" && notification_delivery != "off") {
+    return absl::InvalidArgumentError("setting --notification_delivery must be on or off");
+  }
+  if (notification_address.empty() && notification_delivery == "on") {
+    return absl::InvalidArgumentError(
+        "setting --notification_receiver_addr is required (the SMS platform's and portal's "
+        "NotificationReceiverService, or the reference notification_receiver_server); only for "
+        "development, --notification_delivery=off runs without it");
   }
 
   const std::string verification_address = settings.Get("verification_addr");
@@ -224,7 +290,7 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   return std::make_unique<Component>(*common.clock, *std::move(calendar), *std::move(regions),
                                      *std::move(store),
                                      *last_sequence, std::move(options), province,
-                                     settings.Get("ministry_feedback_addr"), verification_address,
+                                     ministry_address, notification_address, verification_address,
                                      absl::Milliseconds(*verification_deadline_ms),
                                      *common.peers);
 }

@@ -190,6 +190,24 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ListNotifications(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* RegistrationServiceImpl::ListUndeliveredNotifications(
+    grpc::CallbackServerContext* context, const v1::ListUndeliveredNotificationsRequest* request,
+    v1::ListUndeliveredNotificationsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::ListUndeliveredNotificationsRequest normalized = *request;
+  absl::Status status = ValidateListUndeliveredNotifications(normalized, Rules());
+  // Staff of one region list only their region's offices.
+  if (status.ok()) status = security::RequireRegion(*context, normalized.region_code());
+  if (status.ok()) {
+    absl::StatusOr<v1::ListUndeliveredNotificationsResponse> page =
+        deps_.registrar->ListUndeliveredNotifications(normalized);
+    if (page.ok()) *response = *std::move(page);
+    status = page.status();
+  }
+  Finish(reactor, "ListUndeliveredNotifications", status);
+  return reactor;
+}
+
 // One StreamEvents call. Writes one event at a time; when it has caught up with the feed it
 // subscribes to the EventNotifier and sleeps until a commit wakes it (no polling).
 //

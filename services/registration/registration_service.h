@@ -61,6 +61,9 @@ class RegistrationServiceImpl final : public v1::RegistrationService::CallbackSe
   grpc::ServerUnaryReactor* ListNotifications(grpc::CallbackServerContext* context,
                                               const v1::ListNotificationsRequest* request,
                                               v1::ListNotificationsResponse* response) override;
+  grpc::ServerUnaryReactor* ListUndeliveredNotifications(
+      grpc::CallbackServerContext* context, const v1::ListUndeliveredNotificationsRequest* request,
+      v1::ListUndeliveredNotificationsResponse* response) override;
 
  private:
   class EventStream;

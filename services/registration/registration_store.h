@@ -92,6 +92,14 @@ struct NotificationPage {
   bool more = false;
 };
 
+// The notifications not delivered (PENDING or FAILED) of a range of offices: how many and since
+// when (the backlog a metrics gauge or an alert reads).
+struct UndeliveredSummary {
+  int64_t count = 0;
+  // The create time of the oldest; nullopt when count is 0.
+  std::optional<absl::Time> oldest_create_time;
+};
+
 // The operations a unit of work may use. Valid only inside RegistrationStore::Write's callback.
 class RegistrationTransaction {
  public:
@@ -168,6 +176,15 @@ class RegistrationStore {
   virtual absl::StatusOr<std::vector<OutboxEntry>> DueNotifications(absl::Time now, int limit) = 0;
   // The earliest next attempt of any pending notification; nullopt when none is pending.
   virtual absl::StatusOr<std::optional<absl::Time>> NextDueTime() = 0;
+  // Count and oldest create time of the undelivered (PENDING or FAILED) notifications of the
+  // offices in [region_low, region_high) ("" and "~" for all).
+  virtual absl::StatusOr<UndeliveredSummary> SummarizeUndelivered(const std::string& region_low,
+                                                                  const std::string& region_high) = 0;
+  // The undelivered notifications of the offices in [region_low, region_high), oldest first.
+  virtual absl::StatusOr<NotificationPage> ListUndelivered(const std::string& region_low,
+                                                           const std::string& region_high,
+                                                           const std::optional<ListPosition>& after,
+                                                           int limit) = 0;
 
   // Verification jobs whose next attempt is due at `now`, oldest due first.
   virtual absl::StatusOr<std::vector<VerificationJob>> DueVerificationJobs(absl::Time now,

@@ -237,6 +237,9 @@ absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRul
     out.Add("moved_abroad", std::string(rule::kNotApplicable),
             "moved_abroad is only allowed with reason 24");
   }
+  if (!v1::ContactState_IsValid(request.contact_state())) {
+    out.Add("contact_state", std::string(rule::kCodeUnknown), "the contact state is unknown");
+  }
   return status::ViolationsToStatus(out, "DeregisterRequest");
 }
 
@@ -254,6 +257,29 @@ absl::Status ValidateListNotifications(v1::ListNotificationsRequest& request) {
   CheckId(out, "application_id", request.application_id());
   CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListNotificationsRequest");
+}
+
+absl::Status ValidateListUndeliveredNotifications(v1::ListUndeliveredNotificationsRequest& request,
+                                                 const RequestRules& rules) {
+  Violations out;
+  Trim(request.mutable_region_code());
+  const std::string& code = request.region_code();
+  if (code.empty()) {
+    out.Add("region_code", std::string(rule::kRequired), "the region code is required");
+  } else if (!SixDigits(code)) {
+    out.Add("region_code", std::string(rule::kFormat), "the region code has 6 digits");
+  } else {
+    std::optional<validation::RegionLevel> level = rules.regions->LevelOf(code);
+    if (!level.has_value()) {
+      out.Add("region_code", std::string(rule::kRegionUnknown),
+              "the region code is not in the reference list");
+    } else if (*level == validation::RegionLevel::kTownship) {
+      out.Add("region_code", std::string(rule::kRegionLevel),
+              "a county, city or province code is expected");
+    }
+  }
+  CheckPageSize(out, request.page_size());
+  return status::ViolationsToStatus(out, "ListUndeliveredNotificationsRequest");
 }
 
 }  // namespace unemployment::registration

@@ -37,6 +37,8 @@ absl::Status ValidateGetActiveRegistrationByPerson(v1::GetActiveRegistrationByPe
                                                    const RequestRules& rules);
 absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRules& rules);
 absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request);
+absl::Status ValidateListUndeliveredNotifications(v1::ListUndeliveredNotificationsRequest& request,
+                                                 const RequestRules& rules);
 absl::Status ValidateListNotifications(v1::ListNotificationsRequest& request);
 
 }  // namespace unemployment::registration

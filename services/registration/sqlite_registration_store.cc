@@ -117,10 +117,21 @@ UPDATE events SET data = ue_seal('registration/events.data', data);
 UPDATE verification_jobs SET request = ue_seal('registration/verification_jobs.request', request);
 )sql";
 
+// Feedback that reaches people (issue 16): the office of each notification, so that an office can
+// list what has not reached its people (PENDING or FAILED; 2 = DELIVERY_STATE_DELIVERED).
+constexpr std::string_view kSchemaV4 = R"sql(
+ALTER TABLE notifications ADD COLUMN office_region_code TEXT NOT NULL DEFAULT '';
+UPDATE notifications SET office_region_code = coalesce(
+  (SELECT a.office_region_code FROM applications a WHERE a.id = notifications.application_id), '');
+CREATE INDEX notifications_undelivered ON notifications (office_region_code, create_micros, id)
+  WHERE delivery_state <> 2;
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "registration_schema", kSchemaV1},
     {2, "verification_jobs", kSchemaV2},
     {3, "personal_data_at_rest", kSchemaV3},
+    {4, "notification_offices", kSchemaV4},
 };
 
 constexpr std::string_view kApplicationsData = "registration/applications.data";
@@ -177,7 +188,8 @@ constexpr std::string_view kUpdateRegistrationSql =
     "UPDATE registrations SET state = ?2, data = ?3 WHERE id = ?1";
 constexpr std::string_view kInsertNotificationSql =
     "INSERT INTO notifications (id, application_id, create_micros, method, delivery_state, "
-    "next_attempt_micros, target, payload, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    "next_attempt_micros, office_region_code, target, payload, data) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 constexpr std::string_view kUpdateNotificationSql =
     "UPDATE notifications SET delivery_state = ?2, next_attempt_micros = ?3, data = ?4 WHERE id = "
     "?1";
@@ -193,6 +205,14 @@ constexpr std::string_view kDueNotificationsSql =
     "?2";
 constexpr std::string_view kNextDueSql =
     "SELECT min(next_attempt_micros) FROM notifications WHERE delivery_state = 1";
+constexpr std::string_view kUndeliveredSql =
+    "SELECT data FROM notifications "
+    "WHERE delivery_state <> 2 AND office_region_code >= ?1 AND office_region_code < ?2 "
+    "AND (?3 IS NULL OR create_micros > ?3 OR (create_micros = ?3 AND id > ?4)) "
+    "ORDER BY create_micros, id LIMIT ?5";
+constexpr std::string_view kUndeliveredCountSql =
+    "SELECT count(*), min(create_micros) FROM notifications "
+    "WHERE delivery_state <> 2 AND office_region_code >= ?1 AND office_region_code < ?2";
 constexpr std::string_view kInsertVerificationJobSql =
     "INSERT INTO verification_jobs (application_id, request, attempt_count, next_attempt_micros) "
     "VALUES (?1, ?2, ?3, ?4)";
@@ -390,10 +410,11 @@ class SqliteTransaction final : public RegistrationTransaction {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertNotificationSql));
     RETURN_IF_ERROR(statement.BindAll(
         n.id(), n.application_id(), Micros(n.create_time()), static_cast<int>(n.method()),
-        static_cast<int>(n.delivery_state()), absl::ToUnixMicros(entry.next_attempt_at)));
-    RETURN_IF_ERROR(store::BindSealed(db_, statement, 7, kNotificationsTarget, entry.target));
-    RETURN_IF_ERROR(store::BindSealed(db_, statement, 8, kNotificationsPayload, entry.payload));
-    RETURN_IF_ERROR(BindSealedMessage(db_, statement, 9, kNotificationsData, n));
+        static_cast<int>(n.delivery_state()), absl::ToUnixMicros(entry.next_attempt_at),
+        n.office_region_code()));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 8, kNotificationsTarget, entry.target));
+    RETURN_IF_ERROR(store::BindSealed(db_, statement, 9, kNotificationsPayload, entry.payload));
+    RETURN_IF_ERROR(BindSealedMessage(db_, statement, 10, kNotificationsData, n));
     return statement.Run();
   }
 
@@ -654,6 +675,47 @@ absl::StatusOr<NotificationPage> SqliteRegistrationStore::ListNotifications(
     after_id = after->id;
   }
   RETURN_IF_ERROR(statement.BindAll(application_id, after_time, after_id, limit + 1));
+  NotificationPage page;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    if (static_cast<int>(page.notifications.size()) == limit) {
+      page.more = true;
+      break;
+    }
+    ASSIGN_OR_RETURN(v1::Notification n,
+                     OpenMessage<v1::Notification>(lease.db(), statement, 0, kNotificationsData));
+    page.notifications.push_back(std::move(n));
+  }
+  return page;
+}
+
+absl::StatusOr<UndeliveredSummary> SqliteRegistrationStore::SummarizeUndelivered(
+    const std::string& region_low, const std::string& region_high) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement count, lease.db().Prepare(kUndeliveredCountSql));
+  RETURN_IF_ERROR(count.BindAll(region_low, region_high));
+  ASSIGN_OR_RETURN(bool row, count.Step());
+  UndeliveredSummary summary;
+  if (row) {
+    summary.count = count.ColumnInt64(0);
+    if (!count.ColumnIsNull(1)) summary.oldest_create_time = absl::FromUnixMicros(count.ColumnInt64(1));
+  }
+  return summary;
+}
+
+absl::StatusOr<NotificationPage> SqliteRegistrationStore::ListUndelivered(
+    const std::string& region_low, const std::string& region_high,
+    const std::optional<ListPosition>& after, int limit) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kUndeliveredSql));
+  std::optional<int64_t> after_time;
+  std::string after_id;
+  if (after.has_value()) {
+    after_time = after->time_micros;
+    after_id = after->id;
+  }
+  RETURN_IF_ERROR(statement.BindAll(region_low, region_high, after_time, after_id, limit + 1));
   NotificationPage page;
   while (true) {
     ASSIGN_OR_RETURN(bool row, statement.Step());

@@ -68,6 +68,12 @@ class SqliteRegistrationStore final : public RegistrationStore {
   absl::StatusOr<std::optional<OutboxEntry>> GetOutboxEntry(const std::string& id) override;
   absl::StatusOr<std::vector<OutboxEntry>> DueNotifications(absl::Time now, int limit) override;
   absl::StatusOr<std::optional<absl::Time>> NextDueTime() override;
+  absl::StatusOr<UndeliveredSummary> SummarizeUndelivered(const std::string& region_low,
+                                                          const std::string& region_high) override;
+  absl::StatusOr<NotificationPage> ListUndelivered(const std::string& region_low,
+                                                   const std::string& region_high,
+                                                   const std::optional<ListPosition>& after,
+                                                   int limit) override;
   absl::StatusOr<std::vector<VerificationJob>> DueVerificationJobs(absl::Time now,
                                                                    int limit) override;
   absl::StatusOr<std::optional<absl::Time>> NextVerificationDueTime() override;

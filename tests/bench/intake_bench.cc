@@ -287,7 +287,9 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
   std::vector<std::string> registration_argv = {
       config.registration_server, "--listen=127.0.0.1:0",
       "--data_dir=" + data_dir + "/registration",
-      "--calendar_dir=" + config.source_dir + "/data/calendar", "--regions_dir=" + regions};
+      "--calendar_dir=" + config.source_dir + "/data/calendar", "--regions_dir=" + regions,
+      // The bench measures intake, not delivery: outbound receivers off (development mode).
+      "--ministry_uploads=off", "--notification_delivery=off"};
   if (!config.sqlite_synchronous.empty()) {
     registration_argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
     registration_argv.push_back("--allow_non_durable_storage=true");

@@ -158,7 +158,8 @@ class Cluster:
         for shard in ("harbin", "main"):
             self._add(f"registration-{shard}", "registration", f"--shard_id={shard}",
                       lambda: f"--verification_addr={self.services['verification'].address}",
-                      lambda: f"--ministry_feedback_addr={self.services['ministry'].address}")
+                      lambda: f"--ministry_feedback_addr={self.services['ministry'].address}",
+                      "--notification_delivery=off")
         self._add("gateway", "gateway",
                   lambda: (f"--shards=main={addr('registration-main')()},"
                            f"harbin={addr('registration-harbin')()}"),

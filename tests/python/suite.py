@@ -13,6 +13,20 @@ import threading
 SERVICES = ("registration", "gateway", "verification", "tiering", "followup", "statistics")
 
 
+def development_outbound_flags(cmd):
+    """Registration refuses to start without its outbound receivers (ministry platform, SMS
+    platform and portal) unless told explicitly that they are off. Tests that do not wire one say
+    so with the development flags."""
+    def given(setting):
+        return any(a.startswith(f"--{setting}=") and a != f"--{setting}=" for a in cmd)
+    flags = []
+    if not given("ministry_feedback_addr") and not given("ministry_uploads"):
+        flags.append("--ministry_uploads=off")
+    if not given("notification_receiver_addr") and not given("notification_delivery"):
+        flags.append("--notification_delivery=off")
+    return flags
+
+
 class Suite:
     """All six services, each with its own temporary data folder."""
 
@@ -36,6 +50,8 @@ class Suite:
         binary = os.path.join(self.bin_dir, binary_name, f"{binary_name}_server")
         cmd = [binary, f"--listen={listen}", f"--data_dir={self.tmp.name}/{name}", *args]
         cmd += self.extra_args.get(name, [])
+        if binary_name == "registration":
+            cmd += development_outbound_flags(cmd)
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 env=self.env)
         self.procs[name] = proc

@@ -37,6 +37,7 @@ from unemployment.followup.v1 import followup_service_pb2  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2  # noqa: E402
 from unemployment.registration.v1 import (ministry_feedback_service_pb2,  # noqa: E402
                                           registration_service_pb2)
+from unemployment.notification.v1 import notification_receiver_service_pb2  # noqa: E402
 from unemployment.statistics.v1 import statistics_service_pb2  # noqa: E402
 from unemployment.tiering.v1 import tiering_service_pb2  # noqa: E402
 from unemployment.verification.v1 import verification_service_pb2  # noqa: E402
@@ -46,12 +47,14 @@ SERVERS = {
     "unemployment.gateway.v1.GatewayService": "gateway",
     "unemployment.registration.v1.RegistrationService": "registration",
     "unemployment.registration.v1.MinistryFeedbackService": "ministry_receiver",
+    "unemployment.notification.v1.NotificationReceiverService": "notification_receiver",
     "unemployment.verification.v1.VerificationService": "verification",
     "unemployment.tiering.v1.TieringService": "tiering",
     "unemployment.followup.v1.FollowupService": "followup",
     "unemployment.statistics.v1.StatisticsService": "statistics",
 }
 MODULES = (gateway_service_pb2, registration_service_pb2, ministry_feedback_service_pb2,
+           notification_receiver_service_pb2,
            verification_service_pb2, tiering_service_pb2, followup_service_pb2,
            statistics_service_pb2)
 
@@ -301,6 +304,7 @@ class BadInputCatalogueTest(unittest.TestCase):
     def setUpClass(cls):
         cls.suite = Suite(BIN_DIR, SOURCE_DIR).start_all()
         cls.suite.start("ministry_receiver")
+        cls.suite.start("notification_receiver")
 
     @classmethod
     def tearDownClass(cls):

@@ -15,6 +15,7 @@
 #include "google/protobuf/descriptor.h"
 #include "unemployment/followup/v1/followup_service.pb.h"
 #include "unemployment/gateway/v1/gateway_service.pb.h"
+#include "unemployment/notification/v1/notification_receiver_service.pb.h"
 #include "unemployment/registration/v1/ministry_feedback_service.pb.h"
 #include "unemployment/registration/v1/registration_service.pb.h"
 #include "unemployment/statistics/v1/statistics_service.pb.h"
@@ -28,6 +29,7 @@ namespace {
 void LinkContracts() {
   (void)followup::v1::FollowUp::descriptor();
   (void)gateway::v1::SubmitApplicationRequest::descriptor();
+  (void)notification::v1::DeliverNotificationRequest::descriptor();
   (void)registration::v1::ReceiveReviewResultRequest::descriptor();
   (void)registration::v1::Application::descriptor();
   (void)statistics::v1::Ratio::descriptor();
@@ -92,12 +94,14 @@ std::map<std::string, std::set<std::string>> Intended() {
                         M(reg, "GetActiveRegistrationByPerson"), M(reg, "Deregister"),
                         M(reg, "StreamEvents"),
                         "/unemployment.registration.v1.MinistryFeedbackService/ReceiveReviewResult",
+                        "/unemployment.notification.v1.NotificationReceiverService/DeliverNotification",
                         M(ver, "VerifyApplicant"), M(ver, "CompareActiveRegistrations"),
                         M(tie, "StreamEvents"), M(fol, "StreamEvents")};
   allowed["reviewer"] = {M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"),
                          M(reg, "GetApplication"), M(reg, "ListReviewQueue"),
                          M(reg, "ReviewApplication"), M(reg, "GetRegistration"),
-                         M(reg, "GetActiveRegistrationByPerson"), M(ver, "GetVerification"),
+                         M(reg, "GetActiveRegistrationByPerson"),
+                         M(reg, "ListUndeliveredNotifications"), M(ver, "GetVerification"),
                          M(ver, "RecordFieldInvestigation"), M(tie, "GetLevel"),
                          M(tie, "GetCatalog"), M(tie, "ListDifficultyCriteria")};
   allowed["followup-staff"] = {
@@ -124,7 +128,7 @@ std::map<std::string, std::set<std::string>> Intended() {
   // Auditors read, never write.
   allowed["auditor"] = {M(reg, "GetApplication"), M(reg, "ListReviewQueue"),
                         M(reg, "GetRegistration"), M(reg, "ListNotifications"),
-                        M(ver, "GetSnapshotInfo"), M(ver, "ListSnapshots"),
+                        M(reg, "ListUndeliveredNotifications"), M(ver, "GetSnapshotInfo"), M(ver, "ListSnapshots"),
                         M(ver, "GetVerification"), M(tie, "GetLevel"), M(tie, "GetServicePlan"),
                         M(tie, "GetProfile"), M(tie, "ListServiceDeliveries"),
                         M(tie, "GetCatalog"), M(tie, "ListDifficultyCriteria"),
@@ -139,7 +143,7 @@ std::map<std::string, std::set<std::string>> Intended() {
       M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(reg, "GetApplication"),
       M(reg, "ListReviewQueue"), M(reg, "ReviewApplication"), M(reg, "GetRegistration"),
       M(reg, "GetActiveRegistrationByPerson"), M(reg, "Deregister"), M(reg, "ListNotifications"),
-      M(ver, "ImportSnapshot"), M(ver, "GetSnapshotInfo"), M(ver, "ListSnapshots"),
+      M(reg, "ListUndeliveredNotifications"), M(ver, "ImportSnapshot"), M(ver, "GetSnapshotInfo"), M(ver, "ListSnapshots"),
       M(ver, "GetVerification"), M(tie, "GetLevel"), M(tie, "GetServicePlan"),
       M(tie, "ListPlanGaps"), M(tie, "GetPlanFulfilment"), M(tie, "GetCatalog"),
       M(tie, "PublishCatalogVersion"), M(tie, "ListDifficultyCriteria"),

@@ -424,6 +424,9 @@ TEST_CASE("deregistration through the registration service", "[followup][service
                  deregister("d3", "hlj-22", common::v1::DEREGISTRATION_REASON_HIRED), &response)
                 .ok());
     CHECK(response.deregistration().person_notified());
+    // Registration is told the latest contact attempt reached the person.
+    CHECK(fake.deregister_calls().back().contact_state() ==
+          registration::v1::CONTACT_STATE_REACHABLE);
     v1::ListDeregistrationCandidatesRequest list;
     list.set_region_code("230100");
     list.set_state(v1::CANDIDATE_STATE_WITHDRAWN);
@@ -431,6 +434,37 @@ TEST_CASE("deregistration through the registration service", "[followup][service
     REQUIRE(Call(stub, &Stub::ListDeregistrationCandidates, list, &candidates).ok());
     REQUIRE(candidates.candidates_size() == 1);
     CHECK(candidates.candidates(0).candidate_id() == recorded.candidate().candidate_id());
+  }
+  SECTION("the latest contact attempt failed: registration is told, and sends no notice") {
+    v1::RecordFollowUpResponse recorded;
+    REQUIRE(Call(stub, &Stub::RecordFollowUp,
+                 FollowUp("r-ok", "hlj-23", v1::FOLLOW_UP_METHOD_PHONE_SURVEY, "2025-06-01"),
+                 &recorded)
+                .ok());
+    REQUIRE(Call(stub, &Stub::RecordFollowUp,
+                 FollowUp("r-gone", "hlj-23", v1::FOLLOW_UP_METHOD_FIELD_VISIT, "2025-06-12",
+                          v1::FOLLOW_UP_OUTCOME_UNREACHABLE),
+                 &recorded)
+                .ok());
+    v1::DeregisterRegistrationResponse response;
+    REQUIRE(Call(stub, &Stub::DeregisterRegistration,
+                 deregister("d-unreachable", "hlj-23", common::v1::DEREGISTRATION_REASON_HIRED),
+                 &response)
+                .ok());
+    REQUIRE_FALSE(fake.deregister_calls().empty());
+    CHECK(fake.deregister_calls().back().contact_state() ==
+          registration::v1::CONTACT_STATE_UNREACHABLE);
+    CHECK_FALSE(response.deregistration().person_notified());
+  }
+  SECTION("never contacted: said so") {
+    v1::DeregisterRegistrationResponse response;
+    REQUIRE(Call(stub, &Stub::DeregisterRegistration,
+                 deregister("d-never", "hlj-23", common::v1::DEREGISTRATION_REASON_HIRED),
+                 &response)
+                .ok());
+    CHECK(fake.deregister_calls().back().contact_state() ==
+          registration::v1::CONTACT_STATE_NEVER_CONTACTED);
+    CHECK(response.deregistration().person_notified());
   }
   SECTION("a staff decision accepts a self-reported job") {
     v1::SubmitSelfReportRequest report = SelfReport("s1", "hlj-23", "2025-06-11");

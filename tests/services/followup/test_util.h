@@ -182,7 +182,8 @@ class FakeRegistrationService final : public regv1::RegistrationService::Service
     d->set_moved_abroad(request->moved_abroad());
     const int reason = static_cast<int>(request->reason());
     d->set_person_notified(!(reason == 25 || reason == 26 || reason == 32 ||
-                             (reason == 24 && request->moved_abroad())));
+                             (reason == 24 && request->moved_abroad()) ||
+                             request->contact_state() == regv1::CONTACT_STATE_UNREACHABLE));
     d->mutable_recorded_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
     regv1::Event event;
     *event.mutable_registration_deregistered()->mutable_registration() = r;

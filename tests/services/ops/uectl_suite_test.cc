@@ -56,7 +56,9 @@ struct Suite {
         "registration", kBinaryDir + "/services/registration/registration_server",
         {"--listen=127.0.0.1:0", "--data_dir=" + dir.path() + "/registration",
          "--calendar_dir=" + kSourceDir + "/data/calendar",
-         "--regions_dir=" + kSourceDir + "/data/regions"},
+         "--regions_dir=" + kSourceDir + "/data/regions",
+         // No outbound receivers here (development mode, said explicitly).
+         "--ministry_uploads=off", "--notification_delivery=off"},
         &failure);
     if (!registration) throw std::runtime_error(failure);
     gateway = ServerProcess::Start("gateway", kBinaryDir + "/services/gateway/gateway_server",

@@ -13,6 +13,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "services/ministry_receiver/ministry_receiver.h"
+#include "services/notification_receiver/notification_receiver.h"
 #include "services/registration/notification_deliverer.h"
 #include "tests/services/registration/test_util.h"
 
@@ -60,6 +61,17 @@ std::unique_ptr<GrpcMinistryFeedbackClient> ClientFor(const std::string& address
       grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args),
       absl::Seconds(2));
 }
+
+// A notification receiver that acknowledges everything (the reference receiver's contract without
+// a process).
+class AcceptingSender final : public NotificationSender {
+ public:
+  absl::Status Send(const notification::v1::DeliverNotificationRequest& request) override {
+    received.push_back(request);
+    return absl::OkStatus();
+  }
+  std::vector<notification::v1::DeliverNotificationRequest> received;
+};
 
 std::string DecideMinistryApplication(Env& env, const std::string& channel_id,
                                       const std::string& id_number, bool accept) {
@@ -117,7 +129,7 @@ TEST_CASE("results are retried while the receiver is down and delivered exactly 
     rejected_id = DecideMinistryApplication(env, "MIN-2", testing::ResidentId("230102", "19850101", 13), false);
 
     std::unique_ptr<GrpcMinistryFeedbackClient> client = ClientFor(address);
-    LogSmsSender sms(log::Logger("sms-test"));
+    AcceptingSender sms;
     NotificationDeliverer deliverer(*env.store, env.clock, client.get(), &sms, log::Logger("t"));
 
     absl::StatusOr<std::optional<absl::Time>> next = deliverer.RunOnce(env.clock.Now());
@@ -217,6 +229,164 @@ TEST_CASE("a receiver refusing with UNAVAILABLE is retried; INVALID_ARGUMENT fai
   CHECK(testing::ReasonOf(refused) == "RESULT_ALREADY_RECORDED");
   v1::ReceiveReviewResultRequest empty;
   CHECK(client->Send(empty).code() == absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace unemployment::registration
+
+namespace unemployment::registration {
+namespace {
+
+using testing::Env;
+using testing::TempDir;
+
+// The reference notification receiver on its own SQLite file.
+struct NoticeReceiver {
+  NoticeReceiver(const std::string& db_path, const std::string& address,
+                 notification_receiver::NotificationReceiverService::Options options = {})
+      : clock(absl::FromUnixSeconds(1760000000)) {
+    store::DatabaseOptions db_options;
+    db_options.path = db_path;
+    absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(db_options);
+    REQUIRE(db.ok());
+    REQUIRE(store::Migrate(**db, notification_receiver::ReceiverMigrations()).ok());
+    notices = std::make_unique<notification_receiver::NoticeStore>(*std::move(db));
+    service = std::make_unique<notification_receiver::NotificationReceiverService>(
+        *notices, clock, log::Logger("notice-receiver-test"), options);
+    server::ServerOptions server_options;
+    server_options.listen_address = address;
+    absl::StatusOr<std::unique_ptr<server::GrpcServer>> started =
+        server::GrpcServer::Start(server_options, {service.get()});
+    INFO(started.status().ToString());
+    REQUIRE(started.ok());
+    grpc_server = *std::move(started);
+  }
+  ~NoticeReceiver() { grpc_server->Shutdown(); }
+
+  time::FakeClock clock;
+  std::unique_ptr<notification_receiver::NoticeStore> notices;
+  std::unique_ptr<notification_receiver::NotificationReceiverService> service;
+  std::unique_ptr<server::GrpcServer> grpc_server;
+};
+
+std::unique_ptr<GrpcNotificationSender> SenderFor(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
+  return std::make_unique<GrpcNotificationSender>(
+      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args),
+      absl::Seconds(2));
+}
+
+std::vector<v1::Notification> NoticesOf(Env& env, const std::string& application_id) {
+  v1::ListNotificationsRequest list;
+  list.set_application_id(application_id);
+  absl::StatusOr<v1::ListNotificationsResponse> notes = env.registrar->ListNotifications(list);
+  REQUIRE(notes.ok());
+  return {notes->notifications().begin(), notes->notifications().end()};
+}
+
+std::string DecidePortalApplication(Env& env) {
+  absl::StatusOr<v1::Application> app = env.Create(
+      testing::CreateRequest("230103-000001", testing::ResidentId("230102", "19850101", 11)));
+  UE_REQUIRE_OK(app.status());
+  UE_REQUIRE_OK(env.Accept(app->id(), "accept-1").status());
+  return app->id();
+}
+
+TEST_CASE("SMS and online reply stay PENDING with back-off while the receiver refuses; DELIVERED "
+          "once on its acknowledgement",
+          "[deliverer][notices]") {
+  TempDir dir;
+  Env env(dir.File("reg.db"));
+  const std::string application_id = DecidePortalApplication(env);
+  std::string address;
+  {
+    notification_receiver::NotificationReceiverService::Options refuse;
+    refuse.refuse_all = true;
+    NoticeReceiver refusing(dir.File("refusing.db"), "127.0.0.1:0", refuse);
+    address = refusing.grpc_server->address();
+    std::unique_ptr<GrpcNotificationSender> sender = SenderFor(address);
+    NotificationDeliverer deliverer(*env.store, env.clock, nullptr, sender.get(), log::Logger("t"));
+    // Attempts at 0 s, 1 s, 3 s (1 + 2), 7 s (+4): each fails, the next doubles.
+    const absl::Time start = env.clock.Now();
+    for (absl::Duration at : {absl::ZeroDuration(), absl::Seconds(1), absl::Seconds(3),
+                              absl::Seconds(7)}) {
+      env.clock.Set(start + at);
+      absl::StatusOr<std::optional<absl::Time>> next = deliverer.RunOnce(env.clock.Now());
+      UE_REQUIRE_OK(next.status());
+      REQUIRE(next->has_value());
+    }
+    // Half-way to the next attempt (7 + 8 = 15 s): nothing is tried.
+    env.clock.Set(start + absl::Seconds(11));
+    UE_REQUIRE_OK(deliverer.RunOnce(env.clock.Now()).status());
+    for (const v1::Notification& n : NoticesOf(env, application_id)) {
+      INFO(n.id());
+      CHECK(n.delivery_state() == v1::DELIVERY_STATE_PENDING);
+      CHECK(n.attempt_count() == 4);
+      CHECK(n.last_error().rfind("UNAVAILABLE", 0) == 0);
+      CHECK(absl::FromUnixSeconds(n.next_attempt_time().seconds()) == start + absl::Seconds(15));
+    }
+    CHECK(refusing.notices->List()->empty());
+
+    // The office sees them as undelivered, with their age and last error.
+    v1::ListUndeliveredNotificationsRequest undelivered;
+    undelivered.set_region_code("230100");
+    absl::StatusOr<v1::ListUndeliveredNotificationsResponse> backlog =
+        env.registrar->ListUndeliveredNotifications(undelivered);
+    UE_REQUIRE_OK(backlog.status());
+    CHECK(backlog->total_size() == 2);
+    REQUIRE(backlog->notifications_size() == 2);
+    CHECK(backlog->notifications(0).age_seconds() == 11);
+    CHECK_FALSE(backlog->notifications(0).notification().last_error().empty());
+    undelivered.set_region_code("230200");
+    CHECK(env.registrar->ListUndeliveredNotifications(undelivered)->total_size() == 0);
+    absl::StatusOr<UndeliveredSummary> summary = env.store->SummarizeUndelivered("", "~");
+    UE_REQUIRE_OK(summary.status());
+    CHECK(summary->count == 2);
+    CHECK(summary->oldest_create_time == start);
+  }
+
+  // The receiver comes back (same address) and acknowledges: each notice delivered once.
+  NoticeReceiver receiver(dir.File("notices.db"), address);
+  std::unique_ptr<GrpcNotificationSender> sender = SenderFor(address);
+  NotificationDeliverer deliverer(*env.store, env.clock, nullptr, sender.get(), log::Logger("t"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  auto pending = [&] {
+    int count = 0;
+    for (const v1::Notification& n : NoticesOf(env, application_id)) {
+      count += n.delivery_state() == v1::DELIVERY_STATE_PENDING ? 1 : 0;
+    }
+    return count;
+  };
+  while (pending() > 0 && std::chrono::steady_clock::now() < deadline) {
+    env.clock.Advance(absl::Minutes(5));
+    UE_REQUIRE_OK(deliverer.RunOnce(env.clock.Now()).status());
+  }
+  std::vector<v1::Notification> notes = NoticesOf(env, application_id);
+  REQUIRE(notes.size() == 2);
+  for (const v1::Notification& n : notes) {
+    CHECK(n.delivery_state() == v1::DELIVERY_STATE_DELIVERED);
+    CHECK(n.has_delivered_time());
+    CHECK_FALSE(n.has_next_attempt_time());
+  }
+  absl::StatusOr<std::vector<notification_receiver::ReceivedNotice>> received =
+      receiver.notices->List();
+  REQUIRE(received.ok());
+  REQUIRE(received->size() == 2);
+  CHECK(received->at(0).request.channel() == notification::v1::DELIVERY_CHANNEL_SMS);
+  CHECK(received->at(0).request.mobile() == "13912345678");
+  CHECK(received->at(0).request.kind() == notification::v1::NOTICE_KIND_APPLICATION_ACCEPTED);
+  CHECK(received->at(1).request.channel() == notification::v1::DELIVERY_CHANNEL_ONLINE_REPLY);
+  CHECK(received->at(1).request.channel_application_id() == "230103-000001");
+  // A repeat (acknowledged but not recorded before a crash) is acknowledged, not stored twice.
+  CHECK(sender->Send(received->at(0).request).ok());
+  notification::v1::DeliverNotificationRequest changed = received->at(0).request;
+  changed.set_text("changed");
+  CHECK(testing::ReasonOf(sender->Send(changed)) == "NOTIFICATION_ID_REUSED");
+  CHECK(receiver.notices->List()->size() == 2);
+  CHECK(env.store->SummarizeUndelivered("", "~")->count == 0);
 }
 
 }  // namespace

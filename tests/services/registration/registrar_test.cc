@@ -161,7 +161,7 @@ TEST_CASE("accepting registers the person once; a second application is refused"
   CHECK(events->at(2).has_application_decided());
   CHECK(events->at(3).registration_created().registration().id() == registration.id());
 
-  // Notifications: SMS pending, online reply delivered.
+  // Notifications: SMS and online reply pending until their receiver acknowledges them.
   v1::ListNotificationsRequest list;
   list.set_application_id(app->id());
   absl::StatusOr<v1::ListNotificationsResponse> notes = env.registrar->ListNotifications(list);
@@ -171,7 +171,8 @@ TEST_CASE("accepting registers the person once; a second application is refused"
   CHECK(notes->notifications(0).recipient() == "139****5678");
   CHECK(notes->notifications(0).delivery_state() == v1::DELIVERY_STATE_PENDING);
   CHECK(notes->notifications(1).method() == v1::NOTIFICATION_METHOD_ONLINE_REPLY);
-  CHECK(notes->notifications(1).delivery_state() == v1::DELIVERY_STATE_DELIVERED);
+  CHECK(notes->notifications(1).delivery_state() == v1::DELIVERY_STATE_PENDING);
+  CHECK(notes->notifications(1).office_region_code() == app->office_region_code());
 }
 
 TEST_CASE("rejecting a ministry application queues the upload; accepting needs the urban class",
@@ -256,6 +257,7 @@ TEST_CASE("deregistration ends a registration once, notifying unless the reason 
   CHECK(done->registration().state() == v1::REGISTRATION_STATE_DEREGISTERED);
   CHECK(done->registration().deregistration().effective_date() == "2025-09-29");
   CHECK(done->registration().deregistration().person_notified());
+  CHECK(done->registration().deregistration().notice_rule() == v1::DEREGISTRATION_NOTICE_RULE_SENT);
   absl::StatusOr<v1::DeregisterResponse> repeat = env.Deregister(request);
   UE_REQUIRE_OK(repeat.status());
   CHECK(repeat->SerializeAsString() == done->SerializeAsString());
@@ -276,6 +278,8 @@ TEST_CASE("deregistration ends a registration once, notifying unless the reason 
   absl::StatusOr<v1::DeregisterResponse> ended = env.Deregister(death);
   UE_REQUIRE_OK(ended.status());
   CHECK_FALSE(ended->registration().deregistration().person_notified());
+  CHECK(ended->registration().deregistration().notice_rule() ==
+        v1::DEREGISTRATION_NOTICE_RULE_EXEMPT_REASON);
 
   v1::ListNotificationsRequest list;
   list.set_application_id(hired.application_id());

@@ -1,0 +1,207 @@
+#include "services/notification_receiver/notification_receiver.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/mask.h"
+#include "common/status/macros.h"
+#include "common/status/status_util.h"
+#include "common/store/sealed.h"
+#include "common/store/statement.h"
+#include "common/store/transaction.h"
+#include "common/validation/phone.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace unemployment::notification_receiver {
+namespace {
+
+// fingerprint: the keyed hash of the request's deterministic bytes (the idempotency comparison
+// without opening the sealed request); recipient: masked mobile or the portal application id.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE notices (
+  notification_id TEXT PRIMARY KEY,
+  channel INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  office_region_code TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  receive_micros INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL,
+  request BLOB NOT NULL
+);
+)sql";
+
+constexpr store::Migration kMigrations[] = {{1, "notices", kSchemaV1}};
+
+constexpr std::string_view kRequestContext = "notification_receiver/notices.request";
+
+constexpr std::string_view kFindNoticeSql =
+    "SELECT fingerprint, receive_micros FROM notices WHERE notification_id = ?1";
+constexpr std::string_view kInsertNoticeSql =
+    "INSERT INTO notices (notification_id, channel, kind, office_region_code, recipient, "
+    "receive_micros, fingerprint, request) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr std::string_view kListSql =
+    "SELECT request, receive_micros FROM notices ORDER BY receive_micros, notification_id";
+
+std::string Deterministic(const google::protobuf::Message& message) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream output(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&output);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return bytes;
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  google::protobuf::Timestamp timestamp;
+  const int64_t micros = absl::ToUnixMicros(time);
+  timestamp.set_seconds(micros / 1000000);
+  timestamp.set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
+  return timestamp;
+}
+
+std::string RecipientOf(const v1::DeliverNotificationRequest& request) {
+  return request.channel() == v1::DELIVERY_CHANNEL_SMS ? log::MaskPhone(request.mobile())
+                                                       : request.channel_application_id();
+}
+
+}  // namespace
+
+absl::Span<const store::Migration> ReceiverMigrations() { return kMigrations; }
+
+absl::StatusOr<absl::Time> NoticeStore::Record(const v1::DeliverNotificationRequest& request,
+                                               absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  const std::string bytes = Deterministic(request);
+  const std::string fingerprint = store::SearchHash(*db_, bytes);
+  ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*db_));
+  {
+    ASSIGN_OR_RETURN(store::Statement find, db_->Prepare(kFindNoticeSql));
+    RETURN_IF_ERROR(find.BindAll(request.notification_id()));
+    ASSIGN_OR_RETURN(bool found, find.Step());
+    if (found) {
+      if (find.ColumnString(0) != fingerprint) {
+        return status::WithErrorInfo(
+            absl::AlreadyExistsError("notification_id was received before with different content"),
+            "NOTIFICATION_ID_REUSED", {{"notification_id", request.notification_id()}});
+      }
+      return absl::FromUnixMicros(find.ColumnInt64(1));
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(store::Statement insert, db_->Prepare(kInsertNoticeSql));
+    RETURN_IF_ERROR(insert.BindAll(request.notification_id(), static_cast<int64_t>(request.channel()),
+                                   static_cast<int64_t>(request.kind()),
+                                   request.office_region_code(), RecipientOf(request),
+                                   absl::ToUnixMicros(now), fingerprint));
+    RETURN_IF_ERROR(store::BindSealed(*db_, insert, 8, kRequestContext, bytes));
+    RETURN_IF_ERROR(insert.Run());
+  }
+  RETURN_IF_ERROR(tx.Commit());
+  return now;
+}
+
+absl::StatusOr<std::vector<ReceivedNotice>> NoticeStore::List() {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(store::Statement list, db_->Prepare(kListSql));
+  std::vector<ReceivedNotice> notices;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, list.Step());
+    if (!row) break;
+    ReceivedNotice notice;
+    ASSIGN_OR_RETURN(std::string bytes, store::OpenColumn(*db_, list, 0, kRequestContext));
+    if (!notice.request.ParseFromString(bytes)) {
+      return absl::DataLossError("stored notice cannot be parsed");
+    }
+    notice.receive_time = absl::FromUnixMicros(list.ColumnInt64(1));
+    notices.push_back(std::move(notice));
+  }
+  return notices;
+}
+
+absl::Status ValidateDeliverNotification(const v1::DeliverNotificationRequest& request) {
+  std::vector<status::FieldViolation> violations;
+  auto add = [&](std::string field, std::string rule, std::string description) {
+    violations.push_back({std::move(field), std::move(rule), std::move(description)});
+  };
+  if (request.notification_id().empty()) {
+    add("notification_id", "REQUIRED", "notification_id is required");
+  } else if (request.notification_id().size() > 64) {
+    add("notification_id", "TOO_LONG", "notification_id has at most 64 characters");
+  }
+  switch (request.channel()) {
+    case v1::DELIVERY_CHANNEL_SMS:
+      if (request.mobile().empty()) {
+        add("mobile", "REQUIRED", "an SMS needs the mobile number");
+      } else if (!validation::ValidateMobileNumber(request.mobile()).ok()) {
+        add("mobile", "FORMAT", "the mobile number is 11 digits starting with 1");
+      }
+      break;
+    case v1::DELIVERY_CHANNEL_ONLINE_REPLY:
+      if (request.channel_application_id().empty()) {
+        add("channel_application_id", "REQUIRED", "an online reply needs the portal application id");
+      }
+      break;
+    default:
+      add("channel", request.channel() == 0 ? "REQUIRED" : "CODE_UNKNOWN",
+          "the channel is SMS or online reply");
+  }
+  if (!v1::NoticeKind_IsValid(request.kind()) || request.kind() == v1::NOTICE_KIND_UNSPECIFIED) {
+    add("kind", request.kind() == 0 ? "REQUIRED" : "CODE_UNKNOWN", "the notice kind is required");
+  }
+  if (request.text().empty()) {
+    add("text", "REQUIRED", "the text is required");
+  } else if (request.text().size() > 500 * 3) {
+    add("text", "TOO_LONG", "the text has at most 500 characters");
+  }
+  bool six_digits = request.office_region_code().size() == 6;
+  for (char c : request.office_region_code()) {
+    six_digits = six_digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
+  }
+  if (request.office_region_code().empty()) {
+    add("office_region_code", "REQUIRED", "the office region code is required");
+  } else if (!six_digits) {
+    add("office_region_code", "FORMAT", "the office region code has 6 digits");
+  }
+  if (!request.has_create_time()) add("create_time", "REQUIRED", "create_time is required");
+  if (violations.empty()) return absl::OkStatus();
+  return status::InvalidArgumentError("invalid DeliverNotificationRequest", violations);
+}
+
+NotificationReceiverService::NotificationReceiverService(NoticeStore& store,
+                                                         const time::Clock& clock,
+                                                         log::Logger logger, Options options)
+    : store_(store), clock_(clock), logger_(std::move(logger)), options_(options) {}
+
+grpc::ServerUnaryReactor* NotificationReceiverService::DeliverNotification(
+    grpc::CallbackServerContext* context, const v1::DeliverNotificationRequest* request,
+    v1::DeliverNotificationResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const int call = ++calls_;
+  absl::Status status;
+  if (options_.refuse_all) {
+    status = absl::UnavailableError("the reference receiver refuses every call (--refuse_all)");
+  } else if (call <= options_.unavailable_first_n) {
+    status = absl::UnavailableError("the reference receiver refuses this call (--unavailable_first_n)");
+  } else {
+    status = ValidateDeliverNotification(*request);
+  }
+  if (status.ok()) {
+    absl::StatusOr<absl::Time> received = store_.Record(*request, clock_.Now());
+    if (received.ok()) *response->mutable_receive_time() = ToTimestamp(*received);
+    status = received.status();
+  }
+  logger_.Info("notice_received",
+               {{"notification_id", request->notification_id()},
+                {"channel", v1::DeliveryChannel_Name(request->channel())},
+                {"recipient", RecipientOf(*request)},
+                {"office_region_code", request->office_region_code()},
+                {"status", status}});
+  reactor->Finish(status::ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace unemployment::notification_receiver
