@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/proto_util/message_util.h"
 #include "common/status/status_util.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "services/followup/followup_store.h"
@@ -64,25 +65,11 @@ inline absl::Status FieldError(absl::string_view field, absl::string_view rule,
   return status::InvalidFieldError(field, rule, sentence);
 }
 
-inline google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  google::protobuf::Timestamp timestamp;
-  const int64_t micros = absl::ToUnixMicros(time);
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    seconds -= 1;
-  }
-  timestamp.set_seconds(seconds);
-  timestamp.set_nanos(static_cast<int32_t>(rest * 1000));
-  return timestamp;
-}
+using proto_util::ToTimestamp;
 
-// The fingerprint of a request's content for the idempotency check.
+// The fingerprint of a request's content for the idempotency check: its deterministic bytes.
 inline std::string Fingerprint(const google::protobuf::Message& request) {
-  std::string bytes;
-  request.SerializeToString(&bytes);
-  return bytes;
+  return proto_util::DeterministicBytes(request);
 }
 
 // The stored response of an earlier request with this request_id: the response when the content

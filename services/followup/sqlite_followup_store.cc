@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/proto_util/message_util.h"
 #include "common/status/macros.h"
 #include "common/store/sealed.h"
 #include "common/store/sealed_message.h"
@@ -368,10 +369,6 @@ absl::Status BindMessage(const Database& db, Statement& statement, int index,
   return store::BindSealedMessage(db, statement, index, Sealing<Message>::kContext, message);
 }
 
-int64_t Micros(const google::protobuf::Timestamp& timestamp) {
-  return timestamp.seconds() * 1000000 + timestamp.nanos() / 1000;
-}
-
 std::optional<std::string> NullIfEmpty(const std::string& value) {
   if (value.empty()) return std::nullopt;
   return value;
@@ -535,7 +532,7 @@ class SqliteTransaction final : public FollowupTransaction {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertFollowUpSql));
     RETURN_IF_ERROR(statement.BindAll(f.follow_up_id(), f.registration_id(),
                                       static_cast<int>(f.method()), f.contact_date(), is_contact,
-                                      Micros(f.recorded_at())));
+                                      proto_util::TimestampMicros(f.recorded_at())));
     RETURN_IF_ERROR(BindMessage(db_, statement, 7, f));
     return statement.Run();
   }
@@ -556,7 +553,7 @@ class SqliteTransaction final : public FollowupTransaction {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPutCandidateSql));
     RETURN_IF_ERROR(statement.BindAll(c.candidate_id(), c.registration_id(), c.office_region_code(),
                                       static_cast<int>(c.state()), static_cast<int>(c.source()),
-                                      c.month(), Micros(c.create_time())));
+                                      c.month(), proto_util::TimestampMicros(c.create_time())));
     RETURN_IF_ERROR(BindMessage(db_, statement, 8, c));
     return statement.Run();
   }
@@ -624,7 +621,7 @@ class SqliteTransaction final : public FollowupTransaction {
     const v1::ComparisonRun& run = record.run;
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertComparisonRunSql));
     RETURN_IF_ERROR(statement.BindAll(run.run_id(), run.month(), run.region_code(), run.as_of(),
-                                      record.staff_id, record.state, Micros(run.start_time())));
+                                      record.staff_id, record.state, proto_util::TimestampMicros(run.start_time())));
     return statement.Run();
   }
 
@@ -640,13 +637,13 @@ class SqliteTransaction final : public FollowupTransaction {
                                    const google::protobuf::Timestamp& end_time,
                                    const std::string& error) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFinishComparisonRunSql));
-    RETURN_IF_ERROR(statement.BindAll(run_id, state, Micros(end_time), error));
+    RETURN_IF_ERROR(statement.BindAll(run_id, state, proto_util::TimestampMicros(end_time), error));
     return statement.Run();
   }
 
   absl::Status InterruptRunningComparisons(const google::protobuf::Timestamp& end_time) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInterruptComparisonRunsSql));
-    RETURN_IF_ERROR(statement.BindAll(Micros(end_time)));
+    RETURN_IF_ERROR(statement.BindAll(proto_util::TimestampMicros(end_time)));
     return statement.Run();
   }
 

@@ -4,13 +4,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/proto_util/message_util.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "common/store/statement.h"
 #include "common/store/transaction.h"
 #include "common/validation/date.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace unemployment::ministry_receiver {
 namespace {
@@ -37,24 +36,8 @@ constexpr std::string_view kInsertResultSql =
 constexpr std::string_view kListSql =
     "SELECT request, receive_micros FROM results ORDER BY receive_micros, result_id";
 
-std::string Deterministic(const google::protobuf::Message& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream output(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&output);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return bytes;
-}
-
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  google::protobuf::Timestamp timestamp;
-  const int64_t micros = absl::ToUnixMicros(time);
-  timestamp.set_seconds(micros / 1000000);
-  timestamp.set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
-  return timestamp;
-}
+using proto_util::DeterministicBytes;
+using proto_util::ToTimestamp;
 
 }  // namespace
 
@@ -74,7 +57,7 @@ absl::StatusOr<absl::Time> ResultStore::Record(const v1::ReceiveReviewResultRequ
       if (!first.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
         return absl::DataLossError("stored result cannot be parsed");
       }
-      if (Deterministic(first) != Deterministic(request)) {
+      if (DeterministicBytes(first) != DeterministicBytes(request)) {
         return status::WithErrorInfo(
             absl::AlreadyExistsError("result_id was received before with different content"),
             "RESULT_ID_REUSED", {{"result_id", request.result_id()}});
@@ -96,7 +79,7 @@ absl::StatusOr<absl::Time> ResultStore::Record(const v1::ReceiveReviewResultRequ
     ASSIGN_OR_RETURN(store::Statement insert, db_->Prepare(kInsertResultSql));
     RETURN_IF_ERROR(insert.BindAll(request.result_id(), request.ministry_application_id(),
                                    absl::ToUnixMicros(now)));
-    RETURN_IF_ERROR(insert.BindBlob(4, Deterministic(request)));
+    RETURN_IF_ERROR(insert.BindBlob(4, DeterministicBytes(request)));
     RETURN_IF_ERROR(insert.Run());
   }
   RETURN_IF_ERROR(tx.Commit());

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/proto_util/message_util.h"
 #include "common/log/mask.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
@@ -11,8 +12,6 @@
 #include "common/store/statement.h"
 #include "common/store/transaction.h"
 #include "common/validation/phone.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace unemployment::notification_receiver {
 namespace {
@@ -44,24 +43,8 @@ constexpr std::string_view kInsertNoticeSql =
 constexpr std::string_view kListSql =
     "SELECT request, receive_micros FROM notices ORDER BY receive_micros, notification_id";
 
-std::string Deterministic(const google::protobuf::Message& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream output(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&output);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return bytes;
-}
-
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  google::protobuf::Timestamp timestamp;
-  const int64_t micros = absl::ToUnixMicros(time);
-  timestamp.set_seconds(micros / 1000000);
-  timestamp.set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
-  return timestamp;
-}
+using proto_util::DeterministicBytes;
+using proto_util::ToTimestamp;
 
 std::string RecipientOf(const v1::DeliverNotificationRequest& request) {
   return request.channel() == v1::DELIVERY_CHANNEL_SMS ? log::MaskPhone(request.mobile())
@@ -75,7 +58,7 @@ absl::Span<const store::Migration> ReceiverMigrations() { return kMigrations; }
 absl::StatusOr<absl::Time> NoticeStore::Record(const v1::DeliverNotificationRequest& request,
                                                absl::Time now) {
   absl::MutexLock lock(&mu_);
-  const std::string bytes = Deterministic(request);
+  const std::string bytes = DeterministicBytes(request);
   const std::string fingerprint = store::SearchHash(*db_, bytes);
   ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*db_));
   {

@@ -1,19 +1,13 @@
 #pragma once
 
-// Small conversions between absl and protobuf values used across the registration service.
+// The protobuf helpers of common/proto_util, under the names the registration service uses.
 
-#include <string>
-
-#include "absl/time/time.h"
-#include "google/protobuf/message.h"
-#include "google/protobuf/timestamp.pb.h"
+#include "common/proto_util/message_util.h"
 
 namespace unemployment::registration {
 
-google::protobuf::Timestamp ToTimestamp(absl::Time time);
-absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp);
-
-// The deterministic wire bytes of `message` (map order fixed), for content comparison.
-std::string DeterministicBytes(const google::protobuf::Message& message);
+using proto_util::DeterministicBytes;
+using proto_util::FromTimestamp;
+using proto_util::ToTimestamp;
 
 }  // namespace unemployment::registration

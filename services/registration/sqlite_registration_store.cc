@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_util/message_util.h"
 #include "common/status/macros.h"
 #include "common/store/sealed.h"
 #include "common/store/sealed_message.h"
@@ -299,10 +300,6 @@ absl::StatusOr<VerificationJob> ReadVerificationJobRow(const Database& db,
   return job;
 }
 
-int64_t Micros(const google::protobuf::Timestamp& timestamp) {
-  return timestamp.seconds() * 1000000 + timestamp.nanos() / 1000;
-}
-
 absl::StatusOr<std::optional<v1::Application>> ApplicationOnly(
     absl::StatusOr<std::optional<StoredApplication>> stored) {
   if (!stored.ok()) return stored.status();
@@ -357,7 +354,7 @@ class SqliteTransaction final : public RegistrationTransaction {
         store::SearchHash(db_, application.form().person_id().id_number()),
         application.office_region_code(), static_cast<int>(application.queue_kind()),
         static_cast<int>(application.state()), IsUndecided(application.state()),
-        Micros(application.received_at()), application.due_date()));
+        proto_util::TimestampMicros(application.received_at()), application.due_date()));
     RETURN_IF_ERROR(store::BindSealed(db_, statement, 12, kApplicationsFingerprint, fingerprint));
     RETURN_IF_ERROR(BindSealedMessage(db_, statement, 13, kApplicationsData, application));
     return statement.Run();
@@ -409,7 +406,7 @@ class SqliteTransaction final : public RegistrationTransaction {
     const v1::Notification& n = entry.notification;
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertNotificationSql));
     RETURN_IF_ERROR(statement.BindAll(
-        n.id(), n.application_id(), Micros(n.create_time()), static_cast<int>(n.method()),
+        n.id(), n.application_id(), proto_util::TimestampMicros(n.create_time()), static_cast<int>(n.method()),
         static_cast<int>(n.delivery_state()), absl::ToUnixMicros(entry.next_attempt_at),
         n.office_region_code()));
     RETURN_IF_ERROR(store::BindSealed(db_, statement, 8, kNotificationsTarget, entry.target));
@@ -488,7 +485,7 @@ class SqliteTransaction final : public RegistrationTransaction {
 
   absl::StatusOr<int64_t> AppendEvent(const v1::Event& event) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));
-    RETURN_IF_ERROR(statement.BindAll(Micros(event.occurred_at())));
+    RETURN_IF_ERROR(statement.BindAll(proto_util::TimestampMicros(event.occurred_at())));
     v1::Event stored = event;
     stored.clear_sequence();  // the column is the truth
     RETURN_IF_ERROR(BindSealedMessage(db_, statement, 2, kEventsData, stored));

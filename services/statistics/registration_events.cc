@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/proto_util/message_util.h"
 #include "common/time/date.h"
 #include "common/time/time_zone.h"
 
@@ -12,14 +13,10 @@ namespace {
 
 namespace regv1 = ::unemployment::registration::v1;
 
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
-}
-
 bool IsSet(const google::protobuf::Timestamp& t) { return t.seconds() != 0 || t.nanos() != 0; }
 
 PackedDay DayOfInstant(const google::protobuf::Timestamp& t) {
-  return PackDay(time::ChinaDay(absl::FromUnixMicros(Micros(t))));
+  return PackDay(time::ChinaDay(absl::FromUnixMicros(proto_util::TimestampMicros(t))));
 }
 
 // The recorded day of a fact: its own instant, else the event's, else `fallback`.
@@ -112,7 +109,7 @@ absl::StatusOr<ApplicationFact> ApplicationOf(const regv1::Application& a,
 absl::StatusOr<FeedEvent> FeedEventOf(const regv1::Event& event) {
   FeedEvent out;
   out.sequence = event.sequence();
-  out.occurred_micros = Micros(event.occurred_at());
+  out.occurred_micros = proto_util::TimestampMicros(event.occurred_at());
   switch (event.payload_case()) {
     case regv1::Event::kApplicationReceived: {
       absl::StatusOr<ApplicationFact> a =

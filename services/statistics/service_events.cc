@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/proto_util/message_util.h"
 #include "common/time/date.h"
 #include "common/time/time_zone.h"
 
@@ -13,10 +14,6 @@ namespace {
 
 namespace tv1 = ::unemployment::tiering::v1;
 namespace fv1 = ::unemployment::followup::v1;
-
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000000 + t.nanos() / 1000;
-}
 
 // Reads the dates and ids of one event, remembering the first problem.
 class EventReader {
@@ -40,7 +37,8 @@ class EventReader {
       Fail("no occurred_at");
       return kNoDay;
     }
-    return PackDay(time::ChinaDay(absl::FromUnixMicros(Micros(occurred_at_))));
+    return PackDay(
+        time::ChinaDay(absl::FromUnixMicros(proto_util::TimestampMicros(occurred_at_))));
   }
 
   void Ids(const std::string& id, const std::string& office) {
@@ -66,7 +64,7 @@ class EventReader {
 absl::StatusOr<FeedEvent> FeedEventOf(const tv1::TieringEvent& event) {
   FeedEvent out;
   out.sequence = event.sequence();
-  out.occurred_micros = Micros(event.occurred_at());
+  out.occurred_micros = proto_util::TimestampMicros(event.occurred_at());
   EventReader reader("tiering", event.sequence(), event.occurred_at());
   switch (event.payload_case()) {
     case tv1::TieringEvent::kTypeChanged: {
@@ -105,7 +103,7 @@ absl::StatusOr<FeedEvent> FeedEventOf(const tv1::TieringEvent& event) {
 absl::StatusOr<FeedEvent> FeedEventOf(const fv1::FollowupEvent& event) {
   FeedEvent out;
   out.sequence = event.sequence();
-  out.occurred_micros = Micros(event.occurred_at());
+  out.occurred_micros = proto_util::TimestampMicros(event.occurred_at());
   EventReader reader("followup", event.sequence(), event.occurred_at());
   switch (event.payload_case()) {
     case fv1::FollowupEvent::kFollowUpRecorded: {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/proto_util/message_util.h"
 #include "common/status/status_util.h"
 #include "common/status/violations_status.h"
 #include "common/validation/date.h"
@@ -11,8 +12,6 @@
 #include "common/validation/rules.h"
 #include "common/validation/text.h"
 #include "common/validation/violations.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace unemployment::verification {
 namespace {
@@ -281,14 +280,7 @@ absl::Status CheckComparisonTrailer(const v1::ComparisonTrailer& trailer, int64_
 }
 
 std::string Fingerprint(const google::protobuf::Message& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return bytes;
+  return proto_util::DeterministicBytes(message);
 }
 
 int EffectivePageSize(int32_t requested) {

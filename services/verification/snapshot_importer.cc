@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/proto_util/message_util.h"
 #include "common/status/status_util.h"
 #include "common/validation/date.h"
 #include "common/validation/rules.h"
@@ -21,13 +22,7 @@ namespace rule = ::unemployment::validation::rule;
 
 constexpr size_t kMaxVersionLength = 64;
 
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  google::protobuf::Timestamp timestamp;
-  const int64_t micros = absl::ToUnixMicros(time);
-  timestamp.set_seconds(micros / 1000000);
-  timestamp.set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-  return timestamp;
-}
+using proto_util::ToTimestamp;
 
 bool ValidVersion(absl::string_view version) {
   if (version.empty() || version.size() > kMaxVersionLength) return false;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_util/message_util.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "common/time/date.h"
@@ -17,13 +18,7 @@ namespace v1c = ::unemployment::common::v1;
 
 std::string Day(absl::CivilDay day) { return time::FormatDate(day); }
 
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  google::protobuf::Timestamp timestamp;
-  const int64_t micros = absl::ToUnixMicros(time);
-  timestamp.set_seconds(micros / 1000000);
-  timestamp.set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-  return timestamp;
-}
+using proto_util::ToTimestamp;
 
 // Request fields were validated before; a parse failure here is a programming error.
 absl::CivilDay MustParse(const std::string& text) {
