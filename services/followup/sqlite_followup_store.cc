@@ -621,7 +621,8 @@ class SqliteTransaction final : public FollowupTransaction {
     const v1::ComparisonRun& run = record.run;
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertComparisonRunSql));
     RETURN_IF_ERROR(statement.BindAll(run.run_id(), run.month(), run.region_code(), run.as_of(),
-                                      record.staff_id, record.state, proto_util::TimestampMicros(run.start_time())));
+                                      record.staff_id, record.state,
+                                      proto_util::TimestampMicros(run.start_time())));
     return statement.Run();
   }
 

@@ -406,7 +406,8 @@ class SqliteTransaction final : public RegistrationTransaction {
     const v1::Notification& n = entry.notification;
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertNotificationSql));
     RETURN_IF_ERROR(statement.BindAll(
-        n.id(), n.application_id(), proto_util::TimestampMicros(n.create_time()), static_cast<int>(n.method()),
+        n.id(), n.application_id(), proto_util::TimestampMicros(n.create_time()),
+        static_cast<int>(n.method()),
         static_cast<int>(n.delivery_state()), absl::ToUnixMicros(entry.next_attempt_at),
         n.office_region_code()));
     RETURN_IF_ERROR(store::BindSealed(db_, statement, 8, kNotificationsTarget, entry.target));
