@@ -5,6 +5,7 @@
 // audit log.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <future>
 #include <memory>
 #include <string>
@@ -19,6 +20,8 @@
 #include "common/store/database.h"
 #include "common/time/date.h"
 #include "common/time/time_zone.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
 #include "services/registration/registration_service.h"
 #include "tests/common/security/test_guard.h"
 #include "tests/services/registration/test_util.h"
@@ -188,6 +191,52 @@ TEST_CASE("the actor rule: empty or the caller's own id is recorded as the calle
   CHECK(security::DecideActor(false, "insecure-dev", "", "", "reviewer", "wang5")->subject ==
         "wang5");
   CHECK(security::DecideActor(false, "insecure-dev", "", "", "reviewer", " ")->subject.empty());
+}
+
+TEST_CASE("security off: the reviewer comes from the x-ue-subject metadata, else the request",
+          "[registration][truth]") {
+  TempDir dir;
+  Env env(dir.File("reg.db"));
+  RegistrationServiceImpl service(
+      RegistrationServiceImpl::Dependencies{env.registrar.get(), env.store.get(),
+                                            env.notifier.get(), &testing::Regions(), &env.clock,
+                                            "230000"},
+      log::Logger("registration-truth-test"));
+  absl::StatusOr<std::unique_ptr<server::GrpcServer>> started =
+      server::GrpcServer::Start({}, {&service});
+  REQUIRE(started.ok());
+  std::unique_ptr<server::GrpcServer> grpc_server = *std::move(started);
+  auto stub = v1::RegistrationService::NewStub(
+      grpc::CreateChannel(grpc_server->address(), grpc::InsecureChannelCredentials()));
+  absl::StatusOr<v1::Application> first = env.Create(testing::CreateRequest("230103-000001"));
+  absl::StatusOr<v1::Application> second =
+      env.Create(testing::CreateRequest("230103-000002", "410326199507103197"));
+  UE_REQUIRE_OK(first.status());
+  UE_REQUIRE_OK(second.status());
+  auto review = [&](const std::string& id, const std::string& request_id,
+                    const std::string& reviewer, const std::string& metadata,
+                    v1::ReviewApplicationResponse* response) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!metadata.empty()) context.AddMetadata(std::string(security::kSubjectMetadataKey), metadata);
+    v1::ReviewApplicationRequest request;
+    request.set_application_id(id);
+    request.set_request_id(request_id);
+    request.set_outcome(v1c::REVIEW_OUTCOME_REJECTED);
+    request.set_reason("材料不全");
+    request.set_reviewer(reviewer);
+    return status::FromGrpcStatus(stub->ReviewApplication(&context, request, response));
+  };
+  v1::ReviewApplicationResponse response;
+  absl::Status other = review(first->id(), "r-1", "wang5", "li4", &response);
+  CHECK(other.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Reason(other) == "ACTOR_NOT_CALLER");
+  UE_REQUIRE_OK(review(first->id(), "r-2", "", "li4", &response));
+  CHECK(response.application().decision().reviewer() == "li4");
+  // Without the metadata the request's field stands (unauthenticated, logged).
+  UE_REQUIRE_OK(review(second->id(), "r-3", "wang5", "", &response));
+  CHECK(response.application().decision().reviewer() == "wang5");
+  grpc_server->Shutdown();
 }
 
 // The registration service behind the real guard and policy, with an audit log.
