@@ -55,11 +55,10 @@ absl::StatusOr<Actor> ResolveActor(const grpc::ServerContextBase& context, absl:
   }
   std::string subject;
   const auto& metadata = context.client_metadata();
-  const auto it = metadata.find(
-      grpc::string_ref(kSubjectMetadataKey.data(), kSubjectMetadataKey.size()));
+  const auto it =
+      metadata.find(grpc::string_ref(kSubjectMetadataKey.data(), kSubjectMetadataKey.size()));
   if (it != metadata.end()) subject.assign(it->second.data(), it->second.size());
-  absl::StatusOr<Actor> actor =
-      DecideActor(false, kInsecureSystem, subject, "", field, claimed);
+  absl::StatusOr<Actor> actor = DecideActor(false, kInsecureSystem, subject, "", field, claimed);
   if (actor.ok() && !actor->subject.empty()) {
     logger.Warning("unauthenticated_actor",
                    {{"actor", actor->subject},

@@ -294,8 +294,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::RecordFraudInvestigation(
   return Write(
       context, "RecordFraudInvestigation", request, response,
       [this, context](auto& r) -> absl::Status {
-        RETURN_IF_ERROR(
-            security::RecordActor(*context, "investigator_id", r.mutable_investigator_id(), logger_));
+        RETURN_IF_ERROR(security::RecordActor(*context, "investigator_id",
+                                              r.mutable_investigator_id(), logger_));
         absl::Status valid = ValidateRecordFraudInvestigation(r, Rules());
         return valid.ok() ? FraudCaseInScope(*context, r.case_id()) : valid;
       },

@@ -64,6 +64,24 @@ absl::Status RequestIdReused(absl::string_view request_id) {
       reason::kRequestIdReused, {{"request_id", std::string(request_id)}});
 }
 
+// The response stored for an earlier request with `request_id` of `kind` (nullopt: none), or
+// REQUEST_ID_REUSED when that request's content differed.
+template <typename Response>
+absl::StatusOr<std::optional<Response>> StoredResponse(RegistrationTransaction& tx,
+                                                       absl::string_view kind,
+                                                       const std::string& request_id,
+                                                       const std::string& fingerprint) {
+  ASSIGN_OR_RETURN(std::optional<StoredRequest> previous,
+                   tx.FindRequest(std::string(kind), request_id));
+  if (!previous.has_value()) return std::optional<Response>();
+  if (previous->fingerprint != fingerprint) return RequestIdReused(request_id);
+  Response response;
+  if (!response.ParseFromString(previous->response)) {
+    return absl::DataLossError("stored response of the request cannot be parsed");
+  }
+  return std::optional<Response>(std::move(response));
+}
+
 // Shared state of one write: the result is produced inside the transaction and handed to the
 // caller after the commit.
 template <typename T>
@@ -346,17 +364,10 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
 
   store_.Write(
       [this, req, fingerprint, result, now, today](RegistrationTransaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(std::optional<StoredRequest> previous,
-                         tx.FindRequest(std::string(kReviewRequestKind), req->request_id()));
-        if (previous.has_value()) {
-          if (previous->fingerprint != *fingerprint) return RequestIdReused(req->request_id());
-          v1::ReviewApplicationResponse response;
-          if (!response.ParseFromString(previous->response)) {
-            return absl::DataLossError("stored response of the request cannot be parsed");
-          }
-          result->value = std::move(response);
-          return absl::OkStatus();
-        }
+        ASSIGN_OR_RETURN(result->value,
+                         StoredResponse<v1::ReviewApplicationResponse>(
+                             tx, kReviewRequestKind, req->request_id(), *fingerprint));
+        if (result->value.has_value()) return absl::OkStatus();
         ASSIGN_OR_RETURN(std::optional<StoredApplication> stored,
                          tx.GetApplication(req->application_id()));
         if (!stored.has_value()) {
@@ -556,17 +567,10 @@ void Registrar::AmendDecision(const v1::AmendDecisionRequest& request,
 
   store_.Write(
       [this, req, fingerprint, result, now](RegistrationTransaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(std::optional<StoredRequest> previous,
-                         tx.FindRequest(std::string(kAmendRequestKind), req->request_id()));
-        if (previous.has_value()) {
-          if (previous->fingerprint != *fingerprint) return RequestIdReused(req->request_id());
-          v1::AmendDecisionResponse response;
-          if (!response.ParseFromString(previous->response)) {
-            return absl::DataLossError("stored response of the request cannot be parsed");
-          }
-          result->value = std::move(response);
-          return absl::OkStatus();
-        }
+        ASSIGN_OR_RETURN(result->value,
+                         StoredResponse<v1::AmendDecisionResponse>(
+                             tx, kAmendRequestKind, req->request_id(), *fingerprint));
+        if (result->value.has_value()) return absl::OkStatus();
         ASSIGN_OR_RETURN(std::optional<StoredApplication> stored,
                          tx.GetApplication(req->application_id()));
         if (!stored.has_value()) {
@@ -627,17 +631,10 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
 
   store_.Write(
       [this, req, fingerprint, result, now, today](RegistrationTransaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(std::optional<StoredRequest> previous,
-                         tx.FindRequest(std::string(kDeregisterRequestKind), req->request_id()));
-        if (previous.has_value()) {
-          if (previous->fingerprint != *fingerprint) return RequestIdReused(req->request_id());
-          v1::DeregisterResponse response;
-          if (!response.ParseFromString(previous->response)) {
-            return absl::DataLossError("stored response of the request cannot be parsed");
-          }
-          result->value = std::move(response);
-          return absl::OkStatus();
-        }
+        ASSIGN_OR_RETURN(result->value,
+                         StoredResponse<v1::DeregisterResponse>(
+                             tx, kDeregisterRequestKind, req->request_id(), *fingerprint));
+        if (result->value.has_value()) return absl::OkStatus();
         ASSIGN_OR_RETURN(std::optional<v1::Registration> found,
                          tx.GetRegistration(req->registration_id()));
         if (!found.has_value()) {

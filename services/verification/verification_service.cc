@@ -289,7 +289,7 @@ grpc::ServerUnaryReactor* VerificationServiceImpl::RecordFieldInvestigation(
     v1::RecordFieldInvestigationResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   v1::RecordFieldInvestigationRequest normalized = *request;
-  // The investigator recorded is the caller (security/actor.h), never a name typed into the request.
+  // The investigator recorded is the caller (security/actor.h), never a name typed in the request.
   if (absl::Status actor = security::RecordActor(*context, "investigator_id",
                                                  normalized.mutable_investigator_id(), logger_);
       !actor.ok()) {

@@ -1,10 +1,9 @@
 // Server time and caller identity in the record (issue #15, part 3): a decision is dated by the
 // server's clock (a backdated decided_on is refused, on_time uses the server's day), a mistaken
 // decision is corrected by an explicit amendment that keeps the original, and the reviewer recorded
-// is the subject of the caller's token, through the real guard and policy, with the amendment in the
-// audit log.
+// is the subject of the caller's token, through the real guard and policy, with the amendment in
+// the audit log.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <future>
 #include <memory>
@@ -155,12 +154,14 @@ TEST_CASE("an amendment corrects a decision's text, keeps the original and is in
   UE_REQUIRE_OK(events.status());
   REQUIRE_FALSE(events->empty());
   CHECK(events->back().has_decision_amended());
-  CHECK(events->back().decision_amended().application().decision().amendments(0).previous_reason() ==
-        "材料不全");
+  CHECK(
+      events->back().decision_amended().application().decision().amendments(0).previous_reason() ==
+      "材料不全");
 }
 
-TEST_CASE("the actor rule: empty or the caller's own id is recorded as the caller; another is refused",
-          "[registration][truth]") {
+TEST_CASE(
+    "the actor rule: empty or the caller's own id is recorded as the caller; another is refused",
+    "[registration][truth]") {
   // Security on: the token's subject.
   absl::StatusOr<security::Actor> own =
       security::DecideActor(true, "staff-client", "reviewer-0451", "reviewer", "reviewer", "");
@@ -218,7 +219,8 @@ TEST_CASE("security off: the reviewer comes from the x-ue-subject metadata, else
                     v1::ReviewApplicationResponse* response) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    if (!metadata.empty()) context.AddMetadata(std::string(security::kSubjectMetadataKey), metadata);
+    if (!metadata.empty())
+      context.AddMetadata(std::string(security::kSubjectMetadataKey), metadata);
     v1::ReviewApplicationRequest request;
     request.set_application_id(id);
     request.set_request_id(request_id);
@@ -298,9 +300,10 @@ struct SecuredServer {
   std::unique_ptr<v1::RegistrationService::Stub> stub;
 };
 
-TEST_CASE("secured: the reviewer recorded is the token's subject; naming another is refused; "
-          "the amendment is audited",
-          "[registration][truth][security]") {
+TEST_CASE(
+    "secured: the reviewer recorded is the token's subject; naming another is refused; "
+    "the amendment is audited",
+    "[registration][truth][security]") {
   TempDir dir;
   Env env(dir.File("reg.db"));
   SecuredServer server(env);
