@@ -9,7 +9,7 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev sqlite3 catch2 libssl-dev
   golang-github-gogo-googleapis-dev grpc-proto
-  python3 python3-grpcio python3-protobuf python3-grpc-tools
+  python3 python3-grpcio python3-protobuf python3-grpc-tools python3-yaml
   openssl
   clang libclang-rt-14-dev
 )

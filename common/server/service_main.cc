@@ -17,6 +17,7 @@
 #include "common/security/audit_log.h"
 #include "common/security/call_guard.h"
 #include "common/server/grpc_server.h"
+#include "common/store/data_dir_lock.h"
 #include "common/store/database.h"
 
 namespace unemployment::server {
@@ -37,6 +38,9 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
   settings.Define("sqlite_synchronous", "FULL",
                   "SQLite synchronous mode: FULL (an acknowledged write survives power loss), "
                   "NORMAL, OFF or EXTRA");
+  settings.Define("allow_non_durable_storage", "false",
+                  "development and benchmarks only: accept --sqlite_synchronous below FULL, where "
+                  "an acknowledged write can be lost on power loss");
   settings.Define("data_key_file", "",
                   "keyring file sealing personal data at rest (see deploy/README.md, Security); "
                   "empty: <data_dir>/data.key, created when missing (local development only)");
@@ -68,6 +72,31 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
                   "for acceptance tests only: RFC 3339 instant the business clock starts at "
                   "(e.g. 2025-09-26T09:00:00+08:00); empty: the system clock");
 }
+
+namespace {
+
+// Below FULL, SQLite may acknowledge a commit whose WAL frames are not yet on disk, so an
+// acknowledged application (or audit entry) can vanish on power loss. That is refused unless the
+// operator says explicitly that this process is for development or a benchmark. True: durable;
+// false: not durable, and allowed.
+absl::StatusOr<bool> CheckDurability(const Settings& settings, const std::string& synchronous) {
+  absl::StatusOr<store::SynchronousMode> mode = store::ParseSynchronousMode(synchronous);
+  if (!mode.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("setting --sqlite_synchronous: ", mode.status().message()));
+  }
+  if (*mode == store::SynchronousMode::kFull || *mode == store::SynchronousMode::kExtra) {
+    return true;
+  }
+  absl::StatusOr<bool> allowed = settings.GetBool("allow_non_durable_storage");
+  if (!allowed.ok()) return allowed.status();
+  if (*allowed) return false;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "setting --sqlite_synchronous=", synchronous, " would lose acknowledged writes on power "
+      "loss; use FULL, or set --allow_non_durable_storage=true (development and benchmarks only)"));
+}
+
+}  // namespace
 
 absl::Status EnsureWritableDirectory(const std::string& path) {
   if (path.empty()) return absl::InvalidArgumentError("data folder is empty");
@@ -154,6 +183,17 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
                         &*peers};
   if (absl::Status dir = EnsureWritableDirectory(common.data_dir); !dir.ok()) {
     return Fail(name, dir.message());
+  }
+  // Held until the process exits: one live process per data folder (data_dir_lock.h).
+  absl::StatusOr<store::DataDirLock> data_dir_lock = store::DataDirLock::Acquire(common.data_dir);
+  if (!data_dir_lock.ok()) return Fail(name, data_dir_lock.status().message());
+  absl::StatusOr<bool> durable = CheckDurability(settings, common.sqlite_synchronous);
+  if (!durable.ok()) return Fail(name, durable.status().message(), 2);
+  if (!*durable) {
+    std::cerr << name << ": WARNING: storage is NOT durable (--sqlite_synchronous="
+              << common.sqlite_synchronous << ", --allow_non_durable_storage): an acknowledged "
+              << "write, the audit log included, can be lost on power loss. Development and "
+              << "benchmarks only." << std::endl;
   }
 
   // Security (common/security/call_guard.h).

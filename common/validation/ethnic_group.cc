@@ -32,7 +32,7 @@ constexpr CodeEntry kEthnicGroupEntries[] = {
     {51, "51", "独龙族"},      {52, "52", "鄂伦春族"},
     {53, "53", "赫哲族"},      {54, "54", "门巴族"},
     {55, "55", "珞巴族"},      {56, "56", "基诺族"},
-    {97, "97", "其他", false}, {98, "98", "外国血统中国籍人士", false},
+    {97, "97", "其他未识别民族"},   {98, "98", "外国血统中国籍人士"},
 };
 constexpr CodeList kEthnicGroupCodes("ethnic group (GB 3304)", kEthnicGroupEntries);
 

@@ -356,6 +356,15 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::GetMonthlyFraudReport(
       [this](const auto& r) { return deps_.fraud->GetMonthlyFraudReport(r); });
 }
 
+grpc::ServerUnaryReactor* FollowupServiceImpl::GetFraudReportCompliance(
+    grpc::CallbackServerContext* context, const v1::GetFraudReportComplianceRequest* request,
+    v1::GetFraudReportComplianceResponse* response) {
+  return Read(
+      context, "GetFraudReportCompliance", request, response,
+      [this](auto& r) { return ValidateGetFraudReportCompliance(r, Rules()); },
+      [this](const auto& r) { return deps_.fraud->GetFraudReportCompliance(r); });
+}
+
 grpc::ServerUnaryReactor* FollowupServiceImpl::ExportCreditRecords(
     grpc::CallbackServerContext* context, const v1::ExportCreditRecordsRequest* request,
     v1::ExportCreditRecordsResponse* response) {

@@ -83,6 +83,9 @@ class FollowupServiceImpl final : public v1::FollowupService::CallbackService {
   grpc::ServerUnaryReactor* SubmitMonthlyFraudReport(
       grpc::CallbackServerContext* context, const v1::SubmitMonthlyFraudReportRequest* request,
       v1::SubmitMonthlyFraudReportResponse* response) override;
+  grpc::ServerUnaryReactor* GetFraudReportCompliance(
+      grpc::CallbackServerContext* context, const v1::GetFraudReportComplianceRequest* request,
+      v1::GetFraudReportComplianceResponse* response) override;
   grpc::ServerUnaryReactor* GetMonthlyFraudReport(
       grpc::CallbackServerContext* context, const v1::GetMonthlyFraudReportRequest* request,
       v1::GetMonthlyFraudReportResponse* response) override;

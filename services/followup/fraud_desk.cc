@@ -1,5 +1,6 @@
 #include "services/followup/fraud_desk.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -326,6 +327,57 @@ absl::StatusOr<v1::GetMonthlyFraudReportResponse> FraudDesk::GetMonthlyFraudRepo
   ASSIGN_OR_RETURN(std::vector<v1::FraudCase> cases,
                    store_.UnreportedConfirmedCases(request.city_code(), time::FormatDate(as_of)));
   *response.mutable_report() = Draft(request.city_code(), month, as_of, cases);
+  return response;
+}
+
+absl::StatusOr<v1::GetFraudReportComplianceResponse> FraudDesk::GetFraudReportCompliance(
+    const v1::GetFraudReportComplianceRequest& request) {
+  ASSIGN_OR_RETURN(absl::CivilMonth month, time::ParseMonth(request.month()));
+  absl::CivilDay as_of = clock_.Today();
+  if (!request.as_of().empty()) {
+    ASSIGN_OR_RETURN(as_of, time::ParseDate(request.as_of()));
+  }
+  const absl::CivilDay due = FraudReportDueDay(month);
+  v1::GetFraudReportComplianceResponse response;
+  response.set_month(time::FormatMonth(month));
+  response.set_as_of(time::FormatDate(as_of));
+  std::vector<const validation::Region*> cities = regions_.Children(request.province_code());
+  std::sort(cities.begin(), cities.end(), [](const validation::Region* a,
+                                             const validation::Region* b) {
+    return a->code < b->code;
+  });
+  for (const validation::Region* city : cities) {
+    if (city->level != validation::RegionLevel::kCity) continue;
+    response.set_city_count(response.city_count() + 1);
+    ASSIGN_OR_RETURN(std::optional<v1::MonthlyFraudReport> stored,
+                     store_.GetReport(city->code, response.month()));
+    v1::CityFraudReportStatus status;
+    status.set_city_code(city->code);
+    status.set_city_name(city->name);
+    status.set_due_on(time::FormatDate(due));
+    if (stored.has_value()) {
+      status.set_state(stored->state());
+      status.set_submitted_on(stored->submitted_on());
+      absl::StatusOr<absl::CivilDay> submitted = time::ParseDate(stored->submitted_on());
+      if (stored->state() == v1::REPORT_SUBMISSION_STATE_LATE && submitted.ok()) {
+        status.set_days_late(static_cast<int32_t>(*submitted - due));
+      }
+    } else if (as_of <= due) {
+      status.set_state(v1::REPORT_SUBMISSION_STATE_PENDING);
+    } else {
+      status.set_state(v1::REPORT_SUBMISSION_STATE_OVERDUE);
+      status.set_days_late(static_cast<int32_t>(as_of - due));
+    }
+    const bool exception = status.state() == v1::REPORT_SUBMISSION_STATE_OVERDUE ||
+                           status.state() == v1::REPORT_SUBMISSION_STATE_LATE;
+    if (status.state() == v1::REPORT_SUBMISSION_STATE_OVERDUE) {
+      response.set_overdue_count(response.overdue_count() + 1);
+    }
+    if (status.state() == v1::REPORT_SUBMISSION_STATE_LATE) {
+      response.set_late_count(response.late_count() + 1);
+    }
+    if (exception || request.include_all()) *response.add_cities() = std::move(status);
+  }
   return response;
 }
 

@@ -35,6 +35,10 @@ class FraudDesk final {
                                 Callback<v1::SubmitMonthlyFraudReportResponse> done);
   absl::StatusOr<v1::GetMonthlyFraudReportResponse> GetMonthlyFraudReport(
       const v1::GetMonthlyFraudReportRequest& request);
+  // Every city of the request's province with its report's state for the month (validated
+  // request: a province code, a month, an optional as_of).
+  absl::StatusOr<v1::GetFraudReportComplianceResponse> GetFraudReportCompliance(
+      const v1::GetFraudReportComplianceRequest& request);
   absl::StatusOr<v1::ExportCreditRecordsResponse> ExportCreditRecords(
       const v1::ExportCreditRecordsRequest& request);
 

@@ -539,6 +539,23 @@ absl::Status ValidateGetMonthlyFraudReport(v1::GetMonthlyFraudReportRequest& req
   return status::ViolationsToStatus(out, "GetMonthlyFraudReportRequest");
 }
 
+absl::Status ValidateGetFraudReportCompliance(v1::GetFraudReportComplianceRequest& request,
+                                              const RequestRules& rules) {
+  Violations out;
+  CheckRegionCode(out, "province_code", request.mutable_province_code(), true);
+  if (!out.HasField("province_code")) {
+    std::optional<validation::RegionLevel> level = rules.regions->LevelOf(request.province_code());
+    if (!level.has_value()) {
+      out.Add("province_code", std::string(rule::kRegionUnknown), "the province code is not known");
+    } else if (*level != validation::RegionLevel::kProvince) {
+      out.Add("province_code", std::string(rule::kRegionLevel), "the code is not a province's");
+    }
+  }
+  CheckMonth(out, "month", request.mutable_month(), rules, true);
+  CheckDate(out, "as_of", request.mutable_as_of(), rules, false);
+  return status::ViolationsToStatus(out, "GetFraudReportComplianceRequest");
+}
+
 absl::Status ValidateExportCreditRecords(v1::ExportCreditRecordsRequest& request,
                                          const RequestRules& rules) {
   Violations out;

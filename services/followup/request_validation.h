@@ -48,6 +48,8 @@ absl::Status ValidateConcludeFraudCase(v1::ConcludeFraudCaseRequest& request,
 absl::Status ValidateListFraudCases(v1::ListFraudCasesRequest& request, const RequestRules& rules);
 absl::Status ValidateSubmitMonthlyFraudReport(v1::SubmitMonthlyFraudReportRequest& request,
                                               const RequestRules& rules);
+absl::Status ValidateGetFraudReportCompliance(v1::GetFraudReportComplianceRequest& request,
+                                              const RequestRules& rules);
 absl::Status ValidateGetMonthlyFraudReport(v1::GetMonthlyFraudReportRequest& request,
                                            const RequestRules& rules);
 absl::Status ValidateExportCreditRecords(v1::ExportCreditRecordsRequest& request,

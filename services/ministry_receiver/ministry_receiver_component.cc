@@ -12,14 +12,17 @@ namespace {
 
 class Component final : public server::ServiceComponent {
  public:
-  Component(std::unique_ptr<store::Database> db, int unavailable_first_n)
-      : store_(std::move(db)),
+  Component(std::unique_ptr<store::Database> db, int unavailable_first_n,
+            const time::Clock& clock)
+      : clock_(clock),
+        store_(std::move(db)),
         service_(store_, clock_, log::Logger("ministry_receiver"), unavailable_first_n) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
  private:
-  time::SystemClock clock_;
+  // The process clock (system, or --clock_start's offset clock).
+  const time::Clock& clock_;
   ResultStore store_;
   MinistryReceiverService service_;
 };
@@ -43,7 +46,8 @@ server::ServiceDefinition Definition() {
     absl::StatusOr<std::unique_ptr<store::Database>> db =
         server::OpenServiceDatabase(common, "ministry_receiver.db", ReceiverMigrations());
     if (!db.ok()) return db.status();
-    return std::make_unique<Component>(*std::move(db), static_cast<int>(*unavailable));
+    return std::make_unique<Component>(*std::move(db), static_cast<int>(*unavailable),
+                                       *common.clock);
   };
   return definition;
 }

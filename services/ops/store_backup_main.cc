@@ -19,6 +19,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/store/backup.h"
+#include "common/store/data_dir_lock.h"
 #include "common/store/database.h"
 
 namespace {
@@ -57,6 +58,17 @@ int Backup(const std::string& database, const std::string& backup) {
 }
 
 int Restore(const std::string& backup, const std::string& database) {
+  // Never under a live service: it holds its data folder's lock for as long as it runs, and a
+  // database replaced beneath it would be overwritten by its next commit.
+  const std::string::size_type slash = database.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "." : database.substr(0, slash);
+  absl::StatusOr<unemployment::store::DataDirLock> lock =
+      unemployment::store::DataDirLock::Acquire(folder);
+  if (!lock.ok()) {
+    std::cerr << "ue_store_backup: error: restore of " << database << " refused: "
+              << lock.status().message() << "\n";
+    return 1;
+  }
   if (absl::Status done = unemployment::store::RestoreFrom(backup, database); !done.ok()) {
     std::cerr << "ue_store_backup: error: restore of " << database << " from " << backup << ": "
               << done.message() << "\n";

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/notice/level.h"
+
 namespace unemployment::statistics {
 namespace {
 
@@ -35,12 +37,17 @@ int WholeMonths(PackedDay start, PackedDay as_of) {
 
 int AgeInYears(PackedDay birth, PackedDay as_of) { return WholeMonths(birth, as_of) / 12; }
 
+LevelDays LevelDaysOf(PackedDay registered) {
+  const notice::LevelCalendar calendar = notice::LevelCalendarFor(UnpackDay(registered));
+  LevelDays days;
+  days.medium_short_from = PackDay(calendar.medium_short_from);
+  days.medium_long_from = PackDay(calendar.medium_long_from);
+  days.long_term_from = PackDay(calendar.long_term_from);
+  return days;
+}
+
 int LevelNumber(PackedDay registered, PackedDay as_of) {
-  const int months = WholeMonths(registered, as_of);
-  if (months < 1) return 1;
-  if (months < 3) return 2;
-  if (months < 6) return 3;
-  return 4;
+  return LevelNumber(LevelDaysOf(registered), as_of);
 }
 
 AgeBand AgeBandOf(int age) {
@@ -159,6 +166,7 @@ void ReadModel::AddRegistrationLocked(const RegistrationFact& f) {
   Office& office = OfficeOf(f.office_region_code);
   Row row;
   row.registered = f.registered;
+  row.levels = LevelDaysOf(f.registered);
   row.recorded = f.recorded;
   row.start = std::max(f.registered, f.recorded);
   row.end_effective = f.end_effective;
@@ -250,7 +258,7 @@ BreakdownCounts ReadModel::BreakdownOn(const OfficeFilter& offices, PackedDay da
     for (const Row& row : office.registrations) {
       if (!row.urban || row.start > day || day >= row.stop) continue;
       ++counts.total;
-      ++counts.level[static_cast<size_t>(LevelNumber(row.registered, day))];
+      ++counts.level[static_cast<size_t>(LevelNumber(row.levels, day))];
       ++sex[row.sex];
       ++education[row.education];
       ++channel[row.channel];
@@ -396,14 +404,6 @@ enum : uint8_t {
   kAgencyList = 13,
 };
 
-// `day` plus `months` calendar months, on the same day or the month's last (common/time AddMonths).
-PackedDay AddMonthsTo(PackedDay day, int months) {
-  const int index = Year(day) * 12 + (Month(day) - 1) + months;
-  const int year = index / 12;
-  const int month = index % 12 + 1;
-  return year * 10000 + month * 100 + std::min(DayOfMonth(day), DaysIn(year, month));
-}
-
 PackedDay DayBefore(PackedDay day) {
   if (DayOfMonth(day) > 1) return day - 1;
   const int year = Month(day) == 1 ? Year(day) - 1 : Year(day);
@@ -435,10 +435,10 @@ void ReadModel::PlanOf(const Row& row, PackedDay start, PackedDay end, PlanCount
   }
   if (judged < row.registered) return;
   const PackedDay reg = row.registered;
-  const int level = LevelNumber(reg, judged);
-  const PackedDay medium_short = AddMonthsTo(reg, 1);
-  const PackedDay medium_long = AddMonthsTo(reg, 3);
-  const PackedDay long_term = AddMonthsTo(reg, 6);
+  const int level = LevelNumber(row.levels, judged);
+  const PackedDay medium_short = row.levels.medium_short_from;
+  const PackedDay medium_long = row.levels.medium_long_from;
+  const PackedDay long_term = row.levels.long_term_from;
   static const ServiceData kNone;
   const ServiceData& deliveries = row.service == kNoService ? kNone : services_[row.service];
   auto delivered = [&](uint8_t type, PackedDay first, PackedDay last) {

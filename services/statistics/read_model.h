@@ -42,9 +42,23 @@ int WholeMonths(PackedDay start, PackedDay as_of);
 // Age in whole years on `as_of` of a person born on `birth` (a 29 February birthday falls on
 // 28 February in common years, as AddMonths clamps it).
 int AgeInYears(PackedDay birth, PackedDay as_of);
-// unemployment.common.v1.UnemploymentLevel number (1..4) of a registration dated `registered` on
-// `as_of` (on or after it): under 1 month short-term, under 3 medium-short, under 6 medium-long,
-// then long-term.
+// The first day of each level after short-term, from the one level rule (common/notice/level.h),
+// packed so that the breakdown compares days without date arithmetic per row and day.
+struct LevelDays {
+  PackedDay medium_short_from = kNoDay;
+  PackedDay medium_long_from = kNoDay;
+  PackedDay long_term_from = kNoDay;
+};
+LevelDays LevelDaysOf(PackedDay registered);
+// unemployment.common.v1.UnemploymentLevel number (1..4) on `as_of` (on or after the registered
+// date) of a registration whose level days are `days`.
+inline int LevelNumber(const LevelDays& days, PackedDay as_of) {
+  if (as_of >= days.long_term_from) return 4;
+  if (as_of >= days.medium_long_from) return 3;
+  if (as_of >= days.medium_short_from) return 2;
+  return 1;
+}
+// The same for a registration dated `registered` (computes its level days).
 int LevelNumber(PackedDay registered, PackedDay as_of);
 
 // Age bands of the breakdown, in their documented order.
@@ -167,9 +181,11 @@ class ReadModel final {
       ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  // A registration in 44 bytes.
+  // A registration in 56 bytes.
   struct Row {
     PackedDay registered;
+    // The level days of `registered` (LevelDaysOf), computed once when the row is made.
+    LevelDays levels;
     PackedDay recorded;
     // max(registered, recorded): the first day it counts.
     PackedDay start;

@@ -29,8 +29,9 @@ class Component final : public server::ServiceComponent {
   Component(validation::RegionDirectory regions, std::unique_ptr<SqliteStatisticsStore> store,
             std::unique_ptr<ReadModel> model, const std::vector<RegistrationShard>& shards,
             const std::string& tiering_addr, const std::string& followup_addr,
-            const server::PeerChannels& peers)
-      : logger_("statistics"),
+            const server::PeerChannels& peers, const time::Clock& clock)
+      : clock_(clock),
+        logger_("statistics"),
         regions_(std::move(regions)),
         store_(std::move(store)),
         model_(std::move(model)),
@@ -84,8 +85,9 @@ class Component final : public server::ServiceComponent {
     return cursors;  // consumers are sorted by feed name
   }
 
+  // The process clock (system, or --clock_start's offset clock).
+  const time::Clock& clock_;
   log::Logger logger_;
-  time::SystemClock clock_;
   validation::RegionDirectory regions_;
   std::unique_ptr<SqliteStatisticsStore> store_;
   std::unique_ptr<ReadModel> model_;
@@ -132,7 +134,8 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   }
   return std::make_unique<Component>(*std::move(regions), std::move(store), std::move(model),
                                      *shards, settings.Get("tiering_addr"),
-                                     settings.Get("followup_addr"), *common.peers);
+                                     settings.Get("followup_addr"), *common.peers,
+                                     *common.clock);
 }
 
 }  // namespace

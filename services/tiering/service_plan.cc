@@ -1,7 +1,7 @@
 #include "services/tiering/service_plan.h"
 
+#include "common/notice/level.h"
 #include "common/time/date.h"
-#include "services/tiering/level.h"
 
 namespace unemployment::tiering {
 namespace {
@@ -50,11 +50,12 @@ ObligationStatus Evaluate(const Rule& rule, const std::vector<DeliveryRef>& deli
 // The rules that apply on as_of, in the order ComputeObligations lists them.
 void RulesOn(const PlanInput& input, absl::CivilDay as_of, std::vector<Rule>& rules) {
   const absl::CivilDay reg = input.registered;
-  std::optional<LevelSpan> span = LevelOn(reg, as_of);
+  // One calendar per plan: a pass evaluates a million plans.
+  const notice::LevelCalendar calendar = notice::LevelCalendarFor(reg);
   const v1c::UnemploymentLevel level =
-      span.has_value() ? span->level : v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM;
+      as_of < reg ? v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM : notice::LevelOnCalendar(calendar, as_of);
   rules.clear();
-  const std::optional<absl::CivilDay> short_end = LevelEnd(reg, v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM);
+  const absl::CivilDay short_end = calendar.medium_short_from - 1;
   for (v1::ServiceType type :
        {v1::SERVICE_TYPE_FIRST_INTERVIEW, v1::SERVICE_TYPE_POLICY_LIST_HANDED_OUT,
         v1::SERVICE_TYPE_SERVICE_LIST_HANDED_OUT, v1::SERVICE_TYPE_AGENCY_LIST_HANDED_OUT}) {
@@ -64,14 +65,13 @@ void RulesOn(const PlanInput& input, absl::CivilDay as_of, std::vector<Rule>& ru
       {v1::SERVICE_TYPE_JOB_RECOMMENDATION, v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM, 3, reg, short_end});
   if (level >= v1c::UNEMPLOYMENT_LEVEL_MEDIUM_SHORT) {
     const auto ms = v1c::UNEMPLOYMENT_LEVEL_MEDIUM_SHORT;
-    rules.push_back(
-        {v1::SERVICE_TYPE_CAREER_GUIDANCE, ms, 1, LevelStart(reg, ms), LevelEnd(reg, ms)});
-    rules.push_back({v1::SERVICE_TYPE_JOB_FAIR, ms, 1, LevelStart(reg, ms), LevelEnd(reg, ms)});
+    const absl::CivilDay ms_end = calendar.medium_long_from - 1;
+    rules.push_back({v1::SERVICE_TYPE_CAREER_GUIDANCE, ms, 1, calendar.medium_short_from, ms_end});
+    rules.push_back({v1::SERVICE_TYPE_JOB_FAIR, ms, 1, calendar.medium_short_from, ms_end});
   }
   if (level >= v1c::UNEMPLOYMENT_LEVEL_MEDIUM_LONG) {
-    const auto ml = v1c::UNEMPLOYMENT_LEVEL_MEDIUM_LONG;
-    rules.push_back(
-        {v1::SERVICE_TYPE_VOCATIONAL_TRAINING, ml, 1, LevelStart(reg, ml), LevelEnd(reg, ml)});
+    rules.push_back({v1::SERVICE_TYPE_VOCATIONAL_TRAINING, v1c::UNEMPLOYMENT_LEVEL_MEDIUM_LONG, 1,
+                     calendar.medium_long_from, calendar.long_term_from - 1});
   }
   if (level >= v1c::UNEMPLOYMENT_LEVEL_LONG_TERM) {
     const auto lt = v1c::UNEMPLOYMENT_LEVEL_LONG_TERM;

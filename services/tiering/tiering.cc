@@ -8,12 +8,12 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/notice/level.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "common/time/date.h"
 #include "common/time/time_zone.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/tiering/level.h"
 #include "services/tiering/page_token.h"
 
 namespace unemployment::tiering {
@@ -226,7 +226,7 @@ void Tiering::PlanInputOf(const ProfileRecord& record, std::vector<DeliveryRef>&
   input.entrepreneurship_intention = profile.entrepreneurship_intention();
   input.meets_difficulty_criteria = false;
   // The criteria matter only from long-term on (ComputeObligations): not evaluated before.
-  const std::optional<LevelSpan> span = LevelOn(input.registered, as_of);
+  const std::optional<notice::LevelSpan> span = notice::LevelOn(input.registered, as_of);
   if (span.has_value() && span->level == v1c::UNEMPLOYMENT_LEVEL_LONG_TERM) {
     if (const CriteriaSet* set = criteria_.InForce(as_of); set != nullptr) {
       input.meets_difficulty_criteria =
@@ -245,7 +245,7 @@ v1::ServicePlan Tiering::PlanStatus(const ProfileRecord& record,
                                     absl::CivilDay as_of) const {
   PlanInput input;
   PlanInputOf(record, deliveries, as_of, input);
-  const std::optional<LevelSpan> span = LevelOn(input.registered, as_of);
+  const std::optional<notice::LevelSpan> span = notice::LevelOn(input.registered, as_of);
   v1::ServicePlan plan;
   plan.set_registration_id(record.profile.registration_id());
   plan.set_as_of(PlanDate(as_of));
@@ -357,7 +357,8 @@ absl::StatusOr<v1::GetLevelResponse> Tiering::GetLevel(const v1::GetLevelRequest
   if (!ActiveOn(record.profile, as_of)) {
     return NotActive(request.registration_id(), time::FormatDate(as_of));
   }
-  std::optional<LevelSpan> span = LevelOn(ParseStored(record.profile.registered_date()), as_of);
+  std::optional<notice::LevelSpan> span =
+      notice::LevelOn(ParseStored(record.profile.registered_date()), as_of);
   if (!span.has_value()) return NotActive(request.registration_id(), time::FormatDate(as_of));
   v1::GetLevelResponse response;
   response.set_level(span->level);

@@ -28,8 +28,10 @@ class Component final : public server::ServiceComponent {
  public:
   Component(std::unique_ptr<SqliteTieringStore> store, int64_t last_sequence, TypeRules type_rules,
             DifficultyCriteria criteria, validation::RegionDirectory regions,
-            const std::vector<server::RegistrationShard>& shards, const server::PeerChannels& peers)
-      : logger_("tiering"),
+            const std::vector<server::RegistrationShard>& shards, const server::PeerChannels& peers,
+            const time::Clock& clock)
+      : clock_(clock),
+        logger_("tiering"),
         store_(std::move(store)),
         notifier_(last_sequence),
         type_rules_(std::move(type_rules)),
@@ -77,8 +79,9 @@ class Component final : public server::ServiceComponent {
   }
 
  private:
+  // The process clock (system, or --clock_start's offset clock).
+  const time::Clock& clock_;
   log::Logger logger_;
-  time::SystemClock clock_;
   std::unique_ptr<SqliteTieringStore> store_;
   feed::EventNotifier notifier_;
   TypeRules type_rules_;
@@ -146,7 +149,7 @@ server::ServiceDefinition Definition() {
     if (!store.ok()) return store.status();
     return std::make_unique<Component>(*std::move(store), *last_sequence, *std::move(rules),
                                        *std::move(criteria), *std::move(regions), shards,
-                                       *common.peers);
+                                       *common.peers, *common.clock);
   };
   return definition;
 }

@@ -17,8 +17,10 @@ namespace {
 
 class Component final : public server::ServiceComponent {
  public:
-  Component(std::unique_ptr<SqliteVerificationStore> store, RetirementRules retirement)
-      : logger_("verification"),
+  Component(std::unique_ptr<SqliteVerificationStore> store, RetirementRules retirement,
+            const time::Clock& clock)
+      : clock_(clock),
+        logger_("verification"),
         store_(std::move(store)),
         verifier_(store_->Sources(), *store_, clock_, retirement),
         importer_(*store_, clock_),
@@ -33,8 +35,9 @@ class Component final : public server::ServiceComponent {
   void Stop() override { store_->Shutdown(); }
 
  private:
+  // The process clock (system, or --clock_start's offset clock).
+  const time::Clock& clock_;
   log::Logger logger_;
-  time::SystemClock clock_;
   std::unique_ptr<SqliteVerificationStore> store_;
   Verifier verifier_;
   SnapshotImporter importer_;
@@ -71,7 +74,7 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   absl::StatusOr<std::unique_ptr<SqliteVerificationStore>> store =
       SqliteVerificationStore::Create(*std::move(db), options);
   if (!store.ok()) return store.status();
-  return std::make_unique<Component>(*std::move(store), retirement);
+  return std::make_unique<Component>(*std::move(store), retirement, *common.clock);
 }
 
 }  // namespace

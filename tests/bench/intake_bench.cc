@@ -290,6 +290,7 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
       "--calendar_dir=" + config.source_dir + "/data/calendar", "--regions_dir=" + regions};
   if (!config.sqlite_synchronous.empty()) {
     registration_argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
+    registration_argv.push_back("--allow_non_durable_storage=true");
   }
   registration_argv.insert(registration_argv.end(), config.registration_args.begin(),
                            config.registration_args.end());
@@ -306,6 +307,7 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
       "--contacts_dir=" + config.source_dir + "/data/contacts"};
   if (!config.sqlite_synchronous.empty()) {
     gateway_argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
+    gateway_argv.push_back("--allow_non_durable_storage=true");
   }
   gateway_argv.insert(gateway_argv.end(), config.gateway_args.begin(), config.gateway_args.end());
   absl::StatusOr<std::unique_ptr<ChildProcess>> gateway =

@@ -355,6 +355,7 @@ int Run(const Config& config) {
                                    "--data_dir=" + data_dir + "/verification"};
   if (!config.sqlite_synchronous.empty()) {
     argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
+    argv.push_back("--allow_non_durable_storage=true");
   }
   argv.insert(argv.end(), config.server_args.begin(), config.server_args.end());
   absl::StatusOr<std::unique_ptr<ChildProcess>> server =

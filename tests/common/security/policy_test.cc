@@ -113,14 +113,15 @@ std::map<std::string, std::set<std::string>> Intended() {
       M(fol, "ListDeregistrationCandidates"), M(fol, "DecideDeregistrationCandidate"),
       M(fol, "DeregisterRegistration"), M(fol, "OpenFraudCase"), M(fol, "GetFraudCase"),
       M(fol, "RecordFraudInvestigation"), M(fol, "ConcludeFraudCase"), M(fol, "ListFraudCases"),
-      M(fol, "SubmitMonthlyFraudReport"), M(fol, "GetMonthlyFraudReport")};
+      M(fol, "SubmitMonthlyFraudReport"), M(fol, "GetMonthlyFraudReport"),
+      M(fol, "GetFraudReportCompliance")};
   // Statistics staff see aggregates only.
   allowed["statistician"] = {M(sta, "GetUrbanRegisteredUnemployed"), M(sta, "GetBreakdown"),
                              M(sta, "GetFlows"), M(sta, "GetServiceIndicators"),
                              M(sta, "CheckReportConsistency"), M(sta, "ExportReport"),
                              M(tie, "GetPlanFulfilment"), M(tie, "GetCatalog"),
                              M(tie, "ListDifficultyCriteria"), M(fol, "GetFollowUpCoverage"),
-                             M(fol, "GetMonthlyFraudReport")};
+                             M(fol, "GetMonthlyFraudReport"), M(fol, "GetFraudReportCompliance")};
   // Auditors read, never write.
   allowed["auditor"] = {M(reg, "GetApplication"), M(reg, "ListReviewQueue"),
                         M(reg, "GetRegistration"), M(reg, "ListNotifications"),
@@ -130,7 +131,8 @@ std::map<std::string, std::set<std::string>> Intended() {
                         M(tie, "GetCatalog"), M(tie, "ListDifficultyCriteria"),
                         M(fol, "ListFollowUps"), M(fol, "ListDeregistrationCandidates"),
                         M(fol, "GetFraudCase"), M(fol, "ListFraudCases"),
-                        M(fol, "GetMonthlyFraudReport"), M(sta, "GetUrbanRegisteredUnemployed"),
+                        M(fol, "GetMonthlyFraudReport"), M(fol, "GetFraudReportCompliance"),
+                        M(sta, "GetUrbanRegisteredUnemployed"),
                         M(sta, "GetBreakdown"), M(sta, "GetFlows"), M(sta, "GetServiceIndicators"),
                         M(sta, "CheckReportConsistency")};
   // Operators run the suite (uectl): imports, batch runs, exports, queues.
@@ -234,7 +236,8 @@ TEST_CASE("methods that name a registration or case by id are open to district s
   // Batch runs over the province, exports and the catalogue stay province-wide.
   for (const std::string& method :
        {fol + "RunMonthlyComparison", fol + "RunNoContactSweep", fol + "ExportCreditRecords",
-        fol + "GetMonthlyFraudReport", tie + "PublishCatalogVersion"}) {
+        fol + "GetMonthlyFraudReport", fol + "GetFraudReportCompliance",
+        tie + "PublishCatalogVersion"}) {
     INFO(method);
     const MethodPolicy* found = policy.FindMethod(method);
     REQUIRE(found != nullptr);

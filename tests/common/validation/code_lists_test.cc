@@ -52,11 +52,11 @@ TEST_CASE("sex: 1 and 2 accepted, 0 and 9 known but refused", "[codes]") {
   CHECK_FALSE(SexFromNumber(9).has_value());
 }
 
-TEST_CASE("ethnic groups 01-56 with names; 97 and 98 refused", "[codes]") {
+TEST_CASE("ethnic groups 01-56, 97 and 98 with names, all accepted", "[codes]") {
   const CodeList& groups = EthnicGroupCodes();
   int accepted = 0;
   for (const CodeEntry& entry : groups.entries()) accepted += entry.accepted ? 1 : 0;
-  CHECK(accepted == 56);
+  CHECK(accepted == 58);
   CHECK(groups.NameOf("01") == "汉族");
   CHECK(groups.NameOf("10") == "朝鲜族");
   CHECK(groups.NameOf("11") == "满族");
@@ -69,8 +69,10 @@ TEST_CASE("ethnic groups 01-56 with names; 97 and 98 refused", "[codes]") {
     INFO(number);
     CHECK_VALID(groups.ValidateNumber(number));
   }
-  CHECK_RULE(groups.Validate("97"), rule::kCodeNotAccepted);
-  CHECK_RULE(groups.Validate("98"), rule::kCodeNotAccepted);
+  CHECK_VALID(groups.Validate("97"));
+  CHECK_VALID(groups.Validate("98"));
+  CHECK(groups.NameOf("97") == "其他未识别民族");
+  CHECK(groups.NameOf("98") == "外国血统中国籍人士");
   CHECK_RULE(groups.Validate("57"), rule::kCodeUnknown);
   CHECK_RULE(groups.Validate("00"), rule::kCodeUnknown);
   // Codes are written with two digits; "1" is not "01" (callers with numbers use ValidateNumber).

@@ -153,6 +153,58 @@ TEST_CASE("fraud cases, monthly reports on time or late, credit export", "[follo
   CHECK(submitted.report().state() == v1::REPORT_SUBMISSION_STATE_LATE);
   CHECK(submitted.report().case_count() == 0);
 
+  SECTION("the province sees which cities' reports are missing or late") {
+    // On 1 March (today): Harbin on time, Qiqihar late by one day, the other 11 of Heilongjiang's
+    // 13 prefecture-level units have not reported and are one day overdue.
+    v1::GetFraudReportComplianceRequest request;
+    request.set_province_code("230000");
+    request.set_month("2025-02");
+    v1::GetFraudReportComplianceResponse compliance;
+    REQUIRE(Call(stub, &Stub::GetFraudReportCompliance, request, &compliance).ok());
+    CHECK(compliance.month() == "2025-02");
+    CHECK(compliance.as_of() == "2025-03-01");
+    CHECK(compliance.city_count() == 13);
+    CHECK(compliance.overdue_count() == 11);
+    CHECK(compliance.late_count() == 1);
+    REQUIRE(compliance.cities_size() == 12);
+    CHECK(compliance.cities(0).city_code() == "230200");
+    CHECK(compliance.cities(0).city_name() == "齐齐哈尔市");
+    CHECK(compliance.cities(0).state() == v1::REPORT_SUBMISSION_STATE_LATE);
+    CHECK(compliance.cities(0).submitted_on() == "2025-03-01");
+    CHECK(compliance.cities(0).days_late() == 1);
+    CHECK(compliance.cities(1).city_code() == "230300");
+    CHECK(compliance.cities(1).state() == v1::REPORT_SUBMISSION_STATE_OVERDUE);
+    CHECK(compliance.cities(1).due_on() == "2025-02-28");
+    CHECK(compliance.cities(1).submitted_on().empty());
+    CHECK(compliance.cities(1).days_late() == 1);
+    CHECK(compliance.cities(11).city_code() == "232700");  // 大兴安岭地区
+
+    request.set_include_all(true);
+    REQUIRE(Call(stub, &Stub::GetFraudReportCompliance, request, &compliance).ok());
+    REQUIRE(compliance.cities_size() == 13);
+    CHECK(compliance.cities(0).city_code() == "230100");
+    CHECK(compliance.cities(0).state() == v1::REPORT_SUBMISSION_STATE_ON_TIME);
+    CHECK(compliance.cities(0).submitted_on() == "2025-02-28");
+    CHECK(compliance.cities(0).days_late() == 0);
+
+    // Judged on 20 February nothing is overdue yet; a submitted report stays as submitted.
+    request.set_include_all(false);
+    request.set_as_of("2025-02-20");
+    REQUIRE(Call(stub, &Stub::GetFraudReportCompliance, request, &compliance).ok());
+    CHECK(compliance.overdue_count() == 0);
+    CHECK(compliance.late_count() == 1);
+    REQUIRE(compliance.cities_size() == 1);
+    CHECK(compliance.cities(0).city_code() == "230200");
+
+    // Bad input, every field at once.
+    request.set_province_code("230100");
+    request.set_month("2025-13");
+    request.set_as_of("2025-03-02");
+    absl::Status bad = Call(stub, &Stub::GetFraudReportCompliance, request, &compliance);
+    CHECK(bad.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(Violations(bad) ==
+          Strings{"province_code REGION_LEVEL", "month DATE_FORMAT", "as_of DATE_IN_FUTURE"});
+  }
   SECTION("credit export of the confirmed case") {
     v1::ExportCreditRecordsRequest request;
     request.set_concluded_from("2025-02-01");

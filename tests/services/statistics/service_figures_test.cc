@@ -283,10 +283,12 @@ TEST_CASE("service-plan fulfilment per level", "[statistics]") {
   f.June(p);
   Statistics s(p.model(), testing::Regions(), kAllFeeds);
   // June in Harbin:
-  //   everyone's: p2's four, deadline 06-19: first interview, policy list met; service list (06-25,
+  //   everyone's: p2's four, deadline 06-20 (one month after 05-20 ends that day, still
+  //     short-term): first interview, policy list met; service list (06-25,
   //     after the window) and agency list missed -> due 4, met 2, missed 2;
   //   short-term: p2's 3 job recommendations met -> 1, 1, 0;
-  //   medium-short: p4's, deadline 06-02, judged 06-15: career guidance met, job fair missed;
+  //   medium-short: p4's, deadline 06-03 (three months after 03-03), judged 06-15: career
+  //     guidance met, job fair missed;
   //   medium-long: no deadline in June;
   //   long-term: p6's identification (06-12) and assistance (06-20), counted as met.
   const std::vector<Plan> june = {{4, 2, 2}, {1, 1, 0}, {2, 1, 1}, {0, 0, 0}, {2, 2, 0}};
@@ -295,7 +297,7 @@ TEST_CASE("service-plan fulfilment per level", "[statistics]") {
   CHECK(PlanOf(Indicators(s, "230103", "2025-06-01", "2025-06-30")) ==
         std::vector<Plan>{{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {2, 2, 0}});
   // A period ending on p2's deadline: due, not yet missed.
-  CHECK(PlanOf(Indicators(s, "230102", "2025-06-19", "2025-06-19")) ==
+  CHECK(PlanOf(Indicators(s, "230102", "2025-06-20", "2025-06-20")) ==
         std::vector<Plan>{{4, 2, 0}, {1, 1, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}});
   // July's late agency list (dated 06-18, entered 07-02) does not change June.
   f.July(p);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "catch2/catch.hpp"
+#include "common/notice/level.h"
 #include "common/time/date.h"
 #include "services/statistics/read_model.h"
 #include "services/statistics/registration_events.h"
@@ -55,7 +56,8 @@ struct Fixture {
   // Rural residence (220): active but never urban.
   Person r2{"hlj-r2", "230102", "2025-03-01", "220"};
   // A rural migrant living in town (121) with household registration elsewhere: urban, NON_LOCAL;
-  // male, 21 on 2025-06-30 (22 on 07-01); registered 05-31 -> 1 month on 06-30 (month-end rule).
+  // male, 21 on 2025-06-30 (22 on 07-01); registered 05-31 -> one month ends on 06-30 (month-end
+  // rule), which is still short-term (1个月以内 includes the month).
   Person r3{"hlj-r3", "230103", "2025-05-31", "121", codes::SEX_MALE, "2003-07-01",
             codes::EDUCATION_HIGH_SCHOOL, codes::CHANNEL_MINISTRY, false};
   // Urban (112), deregistered effective 2025-05-15 (entered that day): gone on 06-30.
@@ -198,8 +200,8 @@ TEST_CASE("the breakdown of Harbin on 2025-06-30", "[statistics]") {
   REQUIRE(response->breakdowns_size() == 6);  // every dimension but TYPE, in enum order
   CHECK(response->breakdowns(0).dimension() == v1::BREAKDOWN_DIMENSION_LEVEL);
   CHECK(Rows(response->breakdowns(0)) ==
-        std::map<std::string, int64_t>{{"UNEMPLOYMENT_LEVEL_SHORT_TERM", 1},      // r8
-                                       {"UNEMPLOYMENT_LEVEL_MEDIUM_SHORT", 1},    // r3
+        std::map<std::string, int64_t>{{"UNEMPLOYMENT_LEVEL_SHORT_TERM", 2},      // r8, r3
+                                       {"UNEMPLOYMENT_LEVEL_MEDIUM_SHORT", 0},
                                        {"UNEMPLOYMENT_LEVEL_MEDIUM_LONG", 1},     // r1
                                        {"UNEMPLOYMENT_LEVEL_LONG_TERM", 1}});     // r5
   CHECK(response->breakdowns(0).rows(0).label() == "短期失业");
@@ -385,16 +387,36 @@ TEST_CASE("levels and ages follow the month-end rule of common/time", "[statisti
       CHECK(WholeMonths(PackDay(start), PackDay(as_of)) == time::WholeMonthsElapsed(start, as_of));
     }
   }
-  CHECK(LevelNumber(20250131, 20250227) == 1);
-  CHECK(LevelNumber(20250131, 20250228) == 2);
-  CHECK(LevelNumber(20250131, 20250430) == 3);
-  CHECK(LevelNumber(20250131, 20250731) == 4);
+  // Registered 31 January 2025: short-term through 28 February (exactly one month is still
+  // 以内), medium-short through 30 April, medium-long from 1 May, long-term from 31 July.
+  CHECK(LevelNumber(20250131, 20250228) == 1);
+  CHECK(LevelNumber(20250131, 20250301) == 2);
+  CHECK(LevelNumber(20250131, 20250430) == 2);
+  CHECK(LevelNumber(20250131, 20250501) == 3);
   CHECK(LevelNumber(20250131, 20250730) == 3);
+  CHECK(LevelNumber(20250131, 20250731) == 4);
   CHECK(AgeInYears(20040229, 20250228) == 21);
   CHECK(AgeInYears(20040229, 20250227) == 20);
   CHECK(AgeBandOf(15) == kAgeUnknown);
   CHECK(AgeBandOf(16) == kAge16To24);
   CHECK(AgeBandOf(55) == kAge55Plus);
+}
+
+TEST_CASE("the packed level days agree with the shared level rule on every day", "[statistics]") {
+  // The breakdown's fast path (LevelDays cached per row) against common/notice/level.h: every
+  // registered day of 2024-2026 and each of its first 200 days (past the six-month boundary).
+  int disagreements = 0;
+  for (absl::CivilDay registered = *time::ParseDate("2024-01-01");
+       registered <= *time::ParseDate("2026-12-31"); ++registered) {
+    const LevelDays days = LevelDaysOf(PackDay(registered));
+    for (absl::CivilDay as_of = registered; as_of <= registered + 200; ++as_of) {
+      const int shared = static_cast<int>(notice::LevelOn(registered, as_of)->level);
+      if (LevelNumber(days, PackDay(as_of)) != shared) {
+        ++disagreements;
+      }
+    }
+  }
+  CHECK(disagreements == 0);
 }
 
 TEST_CASE("the store skips repeated events and the model reloads the same figures",

@@ -133,8 +133,8 @@ TEST_CASE("Feed events are applied once; deregistration ends the active period",
   absl::StatusOr<v1::GetLevelResponse> on = env.tiering->GetLevel(level);
   REQUIRE(on.ok());
   CHECK(on->level() == v1c::UNEMPLOYMENT_LEVEL_MEDIUM_SHORT);
-  CHECK(on->level_since() == "2025-02-15");
-  CHECK(on->next_level_on() == "2025-04-15");
+  CHECK(on->level_since() == "2025-02-16");  // one month ends on 02-15, still short-term
+  CHECK(on->next_level_on() == "2025-04-16");
   level.set_as_of("2025-03-01");  // the end date itself is no longer active
   absl::StatusOr<v1::GetLevelResponse> ended = env.tiering->GetLevel(level);
   CHECK(ended.status().code() == absl::StatusCode::kFailedPrecondition);
@@ -175,7 +175,7 @@ TEST_CASE("A person moves through all four levels; obligations are met, open or 
     CHECK(o.size() == 5);
     CHECK(o[v1::SERVICE_TYPE_FIRST_INTERVIEW].state() == v1::OBLIGATION_STATE_MET);
     CHECK(o[v1::SERVICE_TYPE_FIRST_INTERVIEW].met_on() == "2025-02-01");
-    CHECK(o[v1::SERVICE_TYPE_FIRST_INTERVIEW].due_on() == "2025-02-27");
+    CHECK(o[v1::SERVICE_TYPE_FIRST_INTERVIEW].due_on() == "2025-02-28");
     CHECK(o[v1::SERVICE_TYPE_POLICY_LIST_HANDED_OUT].state() == v1::OBLIGATION_STATE_MET);
     CHECK(o[v1::SERVICE_TYPE_SERVICE_LIST_HANDED_OUT].state() == v1::OBLIGATION_STATE_OPEN);
     CHECK(o[v1::SERVICE_TYPE_JOB_RECOMMENDATION].state() == v1::OBLIGATION_STATE_OPEN);
@@ -194,13 +194,15 @@ TEST_CASE("A person moves through all four levels; obligations are met, open or 
     CHECK(o[v1::SERVICE_TYPE_AGENCY_LIST_HANDED_OUT].state() == v1::OBLIGATION_STATE_MISSED);
     CHECK(o[v1::SERVICE_TYPE_SERVICE_LIST_HANDED_OUT].state() == v1::OBLIGATION_STATE_MISSED);
     CHECK(o[v1::SERVICE_TYPE_CAREER_GUIDANCE].state() == v1::OBLIGATION_STATE_MET);
-    CHECK(o[v1::SERVICE_TYPE_CAREER_GUIDANCE].window_start() == "2025-02-28");
-    CHECK(o[v1::SERVICE_TYPE_CAREER_GUIDANCE].due_on() == "2025-04-29");
+    CHECK(o[v1::SERVICE_TYPE_CAREER_GUIDANCE].window_start() == "2025-03-01");
+    CHECK(o[v1::SERVICE_TYPE_CAREER_GUIDANCE].due_on() == "2025-04-30");
     CHECK(o[v1::SERVICE_TYPE_JOB_FAIR].state() == v1::OBLIGATION_STATE_OPEN);
     CHECK(o.count(v1::SERVICE_TYPE_VOCATIONAL_TRAINING) == 0);  // later levels are not listed
   }
   SECTION("medium-long and long-term") {
-    auto ml = Plan(env, id, "2025-04-30");
+    CHECK(Plan(env, id, "2025-04-30")[v1::SERVICE_TYPE_JOB_FAIR].state() ==
+          v1::OBLIGATION_STATE_OPEN);  // three months end on 04-30: still medium-short
+    auto ml = Plan(env, id, "2025-05-01");
     CHECK(ml[v1::SERVICE_TYPE_JOB_FAIR].state() == v1::OBLIGATION_STATE_MISSED);
     CHECK(ml[v1::SERVICE_TYPE_VOCATIONAL_TRAINING].state() == v1::OBLIGATION_STATE_OPEN);
     CHECK(ml[v1::SERVICE_TYPE_VOCATIONAL_TRAINING].due_on() == "2025-07-30");
@@ -433,13 +435,13 @@ TEST_CASE("GetPlanFulfilment counts obligations due in a period per level", "[do
   v1::GetPlanFulfilmentRequest request;
   request.set_region_code("230103");
   request.set_period_start("2025-02-01");
-  request.set_period_end("2025-02-28");
+  request.set_period_end("2025-03-01");
   absl::StatusOr<v1::GetPlanFulfilmentResponse> counts = env.tiering->GetPlanFulfilment(request);
   REQUIRE(counts.ok());
   REQUIRE(counts->levels_size() == 5);
   const v1::LevelFulfilment& everyone = counts->levels(0);
   CHECK(everyone.level() == v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED);
-  CHECK(everyone.due_count() == 4);  // interview and the three lists, due 2025-02-27
+  CHECK(everyone.due_count() == 4);  // interview and the three lists, due 2025-02-28
   CHECK(everyone.met_count() == 1);
   CHECK(everyone.missed_count() == 3);
   const v1::LevelFulfilment& short_term = counts->levels(1);

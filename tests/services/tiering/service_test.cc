@@ -131,8 +131,8 @@ TEST_CASE("GetLevel: bad input, unknown and inactive registrations", "[service]"
   REQUIRE(status.ok());
   CHECK(response.as_of() == "2025-03-01");
   CHECK(response.level() == common::v1::UNEMPLOYMENT_LEVEL_MEDIUM_SHORT);
-  CHECK(response.level_since() == "2025-02-15");
-  CHECK(response.next_level_on() == "2025-04-15");
+  CHECK(response.level_since() == "2025-02-16");
+  CHECK(response.next_level_on() == "2025-04-16");
 }
 
 TEST_CASE("RecordServiceDelivery lists every violation", "[service]") {

@@ -1,0 +1,125 @@
+"""Process-wide settings every service shares (common/server/service_main.cc), with real processes.
+
+Clock: every service that keeps dates takes its "today" from the process clock. `--clock_start`
+starts the process clock at a chosen instant (acceptance tests on chosen dates,
+rehearsals of a month end). Statistics and tiering are started on 2025-01-10 (China) while the
+machine's date is later: an omitted as_of must mean 2025-01-10, and a date after it must be refused
+as lying in the future. Before the components took the injected clock, both silently used the
+system clock and ignored the setting.
+
+Data folder: a second process started on a live service's data folder refuses to start (two
+writers of one SQLite record), and the folder is usable again once the first has exited.
+
+Durability: --sqlite_synchronous below FULL is refused unless --allow_non_durable_storage says this
+is a development or benchmark process, and then the service warns at start.
+"""
+
+import os
+import subprocess
+import tempfile
+import unittest
+
+import grpc
+
+from suite import Suite, generate_client
+
+SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
+BIN_DIR = os.environ["UE_BIN_DIR"]
+generate_client(SOURCE_DIR)
+
+from unemployment.statistics.v1 import statistics_service_pb2 as st  # noqa: E402
+from unemployment.statistics.v1 import statistics_service_pb2_grpc as st_grpc  # noqa: E402
+from unemployment.tiering.v1 import tiering_service_pb2 as ti  # noqa: E402
+from unemployment.tiering.v1 import tiering_service_pb2_grpc as ti_grpc  # noqa: E402
+
+CLOCK_START = "2025-01-10T10:00:00+08:00"
+TODAY = "2025-01-10"
+LATER = "2025-06-01"  # after the process clock's today, before the machine's
+TIMEOUT = 15
+
+
+class ClockStart(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.suite = Suite(BIN_DIR, SOURCE_DIR)
+        try:
+            # No registration shard runs: the feed consumers retry in the background, which does
+            # not stop either service from answering.
+            statistics = cls.suite.start("statistics", "--tiering_addr=", "--followup_addr=",
+                                         f"--clock_start={CLOCK_START}")
+            tiering = cls.suite.start("tiering", f"--clock_start={CLOCK_START}")
+        except Exception:
+            cls.suite.stop()
+            raise
+        cls.statistics = st_grpc.StatisticsServiceStub(grpc.insecure_channel(statistics))
+        cls.tiering = ti_grpc.TieringServiceStub(grpc.insecure_channel(tiering))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.suite.stop()
+
+    def test_statistics_today_is_the_process_clock(self):
+        reply = self.statistics.GetUrbanRegisteredUnemployed(
+            st.GetUrbanRegisteredUnemployedRequest(region_code="230000"), timeout=TIMEOUT)
+        self.assertEqual(reply.as_of, TODAY)
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.statistics.GetUrbanRegisteredUnemployed(
+                st.GetUrbanRegisteredUnemployedRequest(region_code="230000", as_of=LATER),
+                timeout=TIMEOUT)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+
+    def test_tiering_refuses_a_date_after_the_process_clock(self):
+        def fulfilment(period_end):
+            return self.tiering.GetPlanFulfilment(
+                ti.GetPlanFulfilmentRequest(region_code="230100", period_start="2025-01-01",
+                                            period_end=period_end), timeout=TIMEOUT)
+
+        fulfilment(TODAY)
+        with self.assertRaises(grpc.RpcError) as caught:
+            fulfilment(LATER)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+
+
+def run_briefly(binary, *args):
+    """Runs a server that is expected to refuse to start; returns (exit code, output)."""
+    done = subprocess.run([binary, "--listen=127.0.0.1:0", *args], capture_output=True, text=True,
+                          timeout=30, env=Suite(BIN_DIR, SOURCE_DIR).env)
+    return done.returncode, done.stdout + done.stderr
+
+
+class DataFolderAndDurability(unittest.TestCase):
+    VERIFICATION = os.path.join(BIN_DIR, "verification", "verification_server")
+
+    def test_a_second_process_on_a_live_data_folder_is_refused(self):
+        suite = Suite(BIN_DIR, SOURCE_DIR)
+        try:
+            suite.start("verification")
+            folder = suite.data_dir("verification")
+            code, output = run_briefly(self.VERIFICATION, f"--data_dir={folder}")
+            self.assertEqual(code, 1, output)
+            pid = suite.procs["verification"].pid
+            self.assertIn(f"verification: error: data folder '{folder}' is in use by another live "
+                          f"process (pid {pid}, lock {folder}/LOCK)", output)
+            # kill -9 leaves no stale lock: the kernel drops it with the process.
+            suite.kill("verification")
+            suite.start("verification")
+        finally:
+            suite.stop()
+
+    def test_storage_below_full_is_refused_unless_explicitly_allowed(self):
+        with tempfile.TemporaryDirectory(prefix="ue-pytest-") as folder:
+            code, output = run_briefly(self.VERIFICATION, f"--data_dir={folder}",
+                                       "--sqlite_synchronous=OFF")
+            self.assertEqual(code, 2, output)
+            self.assertIn("setting --sqlite_synchronous=OFF would lose acknowledged writes on "
+                          "power loss; use FULL, or set --allow_non_durable_storage=true", output)
+        suite = Suite(BIN_DIR, SOURCE_DIR)
+        try:
+            suite.start("verification", "--sqlite_synchronous=NORMAL",
+                        "--allow_non_durable_storage=true")
+        finally:
+            suite.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
