@@ -154,7 +154,10 @@ TEST_CASE("district staff use the id-based tiering methods on their own district
          d.set_delivered_on("2025-02-10");
          d.set_provider("南岗区公共就业服务中心");
          v1::RecordServiceDeliveryResponse r;
-         return f.Call(region, &Stub::RecordServiceDelivery, request, &r);
+         absl::Status status = f.Call(region, &Stub::RecordServiceDelivery, request, &r);
+         // The staff id recorded is the token's subject ("<role>-<region>").
+         if (status.ok()) CHECK(r.delivery().staff_id() == "followup-staff-" + region);
+         return status;
        },
        own, other, unknown},
       {"ListServiceDeliveries",
@@ -210,6 +213,27 @@ TEST_CASE("district staff use the id-based tiering methods on their own district
     // Province-wide staff: NOT_FOUND for an unknown id, as before.
     CHECK(m.call("*", m.unknown, "p-unknown-" + tag).code() == absl::StatusCode::kNotFound);
   }
+}
+
+
+TEST_CASE("a delivery names the caller as its staff member; another name is refused",
+          "[service][security][truth]") {
+  Fixture f;
+  v1::RecordServiceDeliveryRequest request;
+  request.set_request_id("d-actor");
+  v1::ServiceDelivery& d = *request.mutable_delivery();
+  d.set_registration_id(f.own.id);
+  d.set_type(v1::SERVICE_TYPE_CAREER_GUIDANCE);
+  d.set_delivered_on("2025-02-10");
+  d.set_provider("南岗区公共就业服务中心");
+  d.set_staff_id("someone-else");
+  v1::RecordServiceDeliveryResponse r;
+  absl::Status refused = f.Call("230103", &Stub::RecordServiceDelivery, request, &r);
+  CHECK(refused.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Reason(refused) == "ACTOR_NOT_CALLER");
+  d.set_staff_id("followup-staff-230103");  // the caller's own id is accepted
+  UE_REQUIRE_OK(f.Call("230103", &Stub::RecordServiceDelivery, request, &r));
+  CHECK(r.delivery().staff_id() == "followup-staff-230103");
 }
 
 }  // namespace
