@@ -53,6 +53,8 @@ inline constexpr absl::string_view kDateInvalid = "DATE_INVALID";
 inline constexpr absl::string_view kDateInFuture = "DATE_IN_FUTURE";
 // Before a date it must not precede (unemployed before born, decided before received).
 inline constexpr absl::string_view kDateOrder = "DATE_ORDER";
+// A date the server sets from its own clock (a decision's date) given as another day.
+inline constexpr absl::string_view kDateNotServerDay = "DATE_NOT_SERVER_DAY";
 
 // --- Contact details. ---
 // A mainland mobile number does not start with 13-19.

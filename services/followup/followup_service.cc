@@ -6,7 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/feed/event_stream.h"
+#include "common/security/actor.h"
 #include "common/security/call_guard.h"
+#include "common/status/macros.h"
 #include "common/status/status_util.h"
 
 namespace unemployment::followup {
@@ -120,7 +122,9 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::RecordFollowUp(
     v1::RecordFollowUpResponse* response) {
   return Write(
       context, "RecordFollowUp", request, response,
-      [this, context](auto& r) {
+      [this, context](auto& r) -> absl::Status {
+        RETURN_IF_ERROR(security::RecordActor(*context, "follow_up.staff_id",
+                                              r.mutable_follow_up()->mutable_staff_id(), logger_));
         absl::Status valid = ValidateRecordFollowUp(r, Rules());
         // Staff of one region follow up only their region's registrations.
         return valid.ok() ? RegistrationInScope(*context, r.follow_up().registration_id()) : valid;
@@ -185,7 +189,10 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::RunMonthlyComparison(
     v1::RunMonthlyComparisonResponse* response) {
   return Write(
       context, "RunMonthlyComparison", request, response,
-      [this](auto& r) { return ValidateRunMonthlyComparison(r, Rules()); },
+      [this, context](auto& r) -> absl::Status {
+        RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
+        return ValidateRunMonthlyComparison(r, Rules());
+      },
       [this](const auto& r, absl::Time deadline, auto done) {
         deps_.comparison->Run(r, deadline, done);
       });
@@ -209,7 +216,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::DecideDeregistrationCandidate(
     v1::DecideDeregistrationCandidateResponse* response) {
   return Write(
       context, "DecideDeregistrationCandidate", request, response,
-      [this, context](auto& r) {
+      [this, context](auto& r) -> absl::Status {
+        RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateDecideDeregistrationCandidate(r, Rules());
         if (!valid.ok()) return valid;
         return security::RequireRecordInScope(
@@ -225,7 +233,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::DeregisterRegistration(
     v1::DeregisterRegistrationResponse* response) {
   return Write(
       context, "DeregisterRegistration", request, response,
-      [this, context](auto& r) {
+      [this, context](auto& r) -> absl::Status {
+        RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateDeregisterRegistration(r, Rules());
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
       },
@@ -239,7 +248,10 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::RunNoContactSweep(
     v1::RunNoContactSweepResponse* response) {
   return Write(
       context, "RunNoContactSweep", request, response,
-      [this](auto& r) { return ValidateRunNoContactSweep(r, Rules()); },
+      [this, context](auto& r) -> absl::Status {
+        RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
+        return ValidateRunNoContactSweep(r, Rules());
+      },
       [this](const auto& r, absl::Time deadline, auto done) {
         deps_.followups->RunNoContactSweep(r, deadline, done);
       });
@@ -251,6 +263,7 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::OpenFraudCase(
   return Write(
       context, "OpenFraudCase", request, response,
       [this, context](auto& r) -> absl::Status {
+        RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateOpenFraudCase(r, Rules());
         if (!valid.ok()) return valid;
         // The office opening the case must be within the caller's scope (a district opens its own
@@ -280,7 +293,9 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::RecordFraudInvestigation(
     v1::RecordFraudInvestigationResponse* response) {
   return Write(
       context, "RecordFraudInvestigation", request, response,
-      [this, context](auto& r) {
+      [this, context](auto& r) -> absl::Status {
+        RETURN_IF_ERROR(security::RecordActor(*context, "investigator_id",
+                                              r.mutable_investigator_id(), logger_));
         absl::Status valid = ValidateRecordFraudInvestigation(r, Rules());
         return valid.ok() ? FraudCaseInScope(*context, r.case_id()) : valid;
       },
@@ -294,7 +309,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ConcludeFraudCase(
     v1::ConcludeFraudCaseResponse* response) {
   return Write(
       context, "ConcludeFraudCase", request, response,
-      [this, context](auto& r) {
+      [this, context](auto& r) -> absl::Status {
+        RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateConcludeFraudCase(r, Rules());
         return valid.ok() ? FraudCaseInScope(*context, r.case_id()) : valid;
       },
@@ -319,7 +335,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::SubmitMonthlyFraudReport(
     v1::SubmitMonthlyFraudReportResponse* response) {
   return Write(
       context, "SubmitMonthlyFraudReport", request, response,
-      [this, context](auto& r) {
+      [this, context](auto& r) -> absl::Status {
+        RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateSubmitMonthlyFraudReport(r, Rules());
         // The city bureau reports its own city (scope "2301" covers city 230100); a district's
         // scope does not cover its whole city, so it may not submit the city's report.

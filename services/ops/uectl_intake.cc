@@ -377,7 +377,7 @@ Command ReviewCommand() {
       {"reject", "", "reject (needs --reason)"},
       {"reason", "TEXT", "the reason, sent to the applicant; required with --reject"},
       {"reviewer", "STAFF_ID", "the reviewer's staff id (env UE_STAFF_ID)"},
-      {"decided-on", "DATE", "decision date YYYY-MM-DD (default: today)"},
+      {"decided-on", "DATE", "deprecated: the server dates decisions; only today is accepted"},
       {"note", "TEXT", "internal note, not sent to the applicant"},
       {"urban-rural-class", "CODE", "3-digit urban-rural class of the residence"},
       {"request-id", "ID", "idempotency key (default: a new one)"},

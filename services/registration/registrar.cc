@@ -13,6 +13,7 @@
 #include "common/time/date.h"
 #include "common/time/time_zone.h"
 #include "common/validation/deregistration_reason.h"
+#include "common/validation/rules.h"
 #include "services/registration/deregistration_notice.h"
 #include "services/registration/page_token.h"
 #include "services/registration/proto_util.h"
@@ -26,6 +27,7 @@ namespace verv1 = ::unemployment::verification::v1;
 
 constexpr absl::string_view kReviewRequestKind = "review";
 constexpr absl::string_view kDeregisterRequestKind = "deregister";
+constexpr absl::string_view kAmendRequestKind = "amend-decision";
 // The actor of automatic state changes (verification steps).
 constexpr absl::string_view kSystemActor = "system";
 // Evidence details quoted in a summary; more are counted only.
@@ -61,6 +63,24 @@ absl::Status RequestIdReused(absl::string_view request_id) {
   return status::WithErrorInfo(
       absl::AlreadyExistsError("the request_id was used before with different content"),
       reason::kRequestIdReused, {{"request_id", std::string(request_id)}});
+}
+
+// The response stored for an earlier request with `request_id` of `kind` (nullopt: none), or
+// REQUEST_ID_REUSED when that request's content differed.
+template <typename Response>
+absl::StatusOr<std::optional<Response>> StoredResponse(RegistrationTransaction& tx,
+                                                       absl::string_view kind,
+                                                       const std::string& request_id,
+                                                       const std::string& fingerprint) {
+  ASSIGN_OR_RETURN(std::optional<StoredRequest> previous,
+                   tx.FindRequest(std::string(kind), request_id));
+  if (!previous.has_value()) return std::optional<Response>();
+  if (previous->fingerprint != fingerprint) return RequestIdReused(request_id);
+  Response response;
+  if (!response.ParseFromString(previous->response)) {
+    return absl::DataLossError("stored response of the request cannot be parsed");
+  }
+  return std::optional<Response>(std::move(response));
 }
 
 // Shared state of one write: the result is produced inside the transaction and handed to the
@@ -345,17 +365,10 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
 
   store_.Write(
       [this, req, fingerprint, result, now, today](RegistrationTransaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(std::optional<StoredRequest> previous,
-                         tx.FindRequest(std::string(kReviewRequestKind), req->request_id()));
-        if (previous.has_value()) {
-          if (previous->fingerprint != *fingerprint) return RequestIdReused(req->request_id());
-          v1::ReviewApplicationResponse response;
-          if (!response.ParseFromString(previous->response)) {
-            return absl::DataLossError("stored response of the request cannot be parsed");
-          }
-          result->value = std::move(response);
-          return absl::OkStatus();
-        }
+        ASSIGN_OR_RETURN(result->value,
+                         StoredResponse<v1::ReviewApplicationResponse>(
+                             tx, kReviewRequestKind, req->request_id(), *fingerprint));
+        if (result->value.has_value()) return absl::OkStatus();
         ASSIGN_OR_RETURN(std::optional<StoredApplication> stored,
                          tx.GetApplication(req->application_id()));
         if (!stored.has_value()) {
@@ -370,8 +383,14 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
               reason::kApplicationAlreadyDecided,
               {{"state", v1c::ApplicationState_Name(application.state())}});
         }
-        const std::string decided_on =
-            req->decided_on().empty() ? time::FormatDate(today) : req->decided_on();
+        // The decision's date is the server's day when it is recorded (never the caller's), so
+        // that on_time and the 7-working-day figure cannot be improved after the fact.
+        const std::string decided_on = time::FormatDate(today);
+        if (!req->decided_on().empty() && req->decided_on() != decided_on) {
+          return status::InvalidFieldError(
+              "decided_on", validation::rule::kDateNotServerDay,
+              "a decision is dated by the server when it is recorded; leave decided_on empty");
+        }
         if (decided_on < application.received_date()) {
           return DateOrderError("decided_on", "the decision date lies before the receipt date");
         }
@@ -543,6 +562,69 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
       });
 }
 
+void Registrar::AmendDecision(const v1::AmendDecisionRequest& request,
+                              Callback<v1::AmendDecisionResponse> done) {
+  const absl::Time now = clock_.Now();
+  auto req = std::make_shared<v1::AmendDecisionRequest>(request);
+  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
+  auto result = std::make_shared<WriteResult<v1::AmendDecisionResponse>>();
+
+  store_.Write(
+      [this, req, fingerprint, result, now](RegistrationTransaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(result->value,
+                         StoredResponse<v1::AmendDecisionResponse>(
+                             tx, kAmendRequestKind, req->request_id(), *fingerprint));
+        if (result->value.has_value()) return absl::OkStatus();
+        ASSIGN_OR_RETURN(std::optional<StoredApplication> stored,
+                         tx.GetApplication(req->application_id()));
+        if (!stored.has_value()) {
+          return status::WithErrorInfo(absl::NotFoundError("no such application"),
+                                       reason::kApplicationNotFound,
+                                       {{"application_id", req->application_id()}});
+        }
+        v1::Application application = std::move(stored->application);
+        if (IsUndecided(application.state()) || !application.has_decision()) {
+          return status::WithErrorInfo(
+              absl::FailedPreconditionError(
+                  "the application has no decision to amend; decide it with ReviewApplication"),
+              reason::kApplicationNotDecided,
+              {{"state", v1c::ApplicationState_Name(application.state())}});
+        }
+        // The decision keeps what it said before; only the text fields change.
+        v1::ReviewDecision* decision = application.mutable_decision();
+        v1::DecisionAmendment* amendment = decision->add_amendments();
+        amendment->set_request_id(req->request_id());
+        amendment->set_amendment_reason(req->amendment_reason());
+        amendment->set_actor(req->actor());
+        *amendment->mutable_recorded_at() = ToTimestamp(now);
+        amendment->set_previous_reason(decision->reason());
+        amendment->set_previous_note(decision->note());
+        if (!req->reason().empty()) decision->set_reason(req->reason());
+        if (!req->note().empty()) decision->set_note(req->note());
+        RETURN_IF_ERROR(tx.UpdateApplication(application));
+
+        v1::Event amended;
+        *amended.mutable_occurred_at() = ToTimestamp(now);
+        amended.set_shard_id(options_.shard_id);
+        *amended.mutable_decision_amended()->mutable_application() = application;
+        RETURN_IF_ERROR(tx.AppendEvent(amended).status());
+
+        v1::AmendDecisionResponse response;
+        *response.mutable_application() = std::move(application);
+        RETURN_IF_ERROR(tx.InsertRequest(std::string(kAmendRequestKind), req->request_id(),
+                                         {*fingerprint, response.SerializeAsString()}));
+        result->value = std::move(response);
+        return absl::OkStatus();
+      },
+      [result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(status);
+          return;
+        }
+        done(std::move(*result->value));
+      });
+}
+
 void Registrar::Deregister(const v1::DeregisterRequest& request,
                            Callback<v1::DeregisterResponse> done) {
   const absl::Time now = clock_.Now();
@@ -553,17 +635,10 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
 
   store_.Write(
       [this, req, fingerprint, result, now, today](RegistrationTransaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(std::optional<StoredRequest> previous,
-                         tx.FindRequest(std::string(kDeregisterRequestKind), req->request_id()));
-        if (previous.has_value()) {
-          if (previous->fingerprint != *fingerprint) return RequestIdReused(req->request_id());
-          v1::DeregisterResponse response;
-          if (!response.ParseFromString(previous->response)) {
-            return absl::DataLossError("stored response of the request cannot be parsed");
-          }
-          result->value = std::move(response);
-          return absl::OkStatus();
-        }
+        ASSIGN_OR_RETURN(result->value,
+                         StoredResponse<v1::DeregisterResponse>(
+                             tx, kDeregisterRequestKind, req->request_id(), *fingerprint));
+        if (result->value.has_value()) return absl::OkStatus();
         ASSIGN_OR_RETURN(std::optional<v1::Registration> found,
                          tx.GetRegistration(req->registration_id()));
         if (!found.has_value()) {

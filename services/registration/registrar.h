@@ -34,6 +34,7 @@ inline constexpr absl::string_view kWrongShard = "WRONG_SHARD";
 inline constexpr absl::string_view kApplicationNotFound = "APPLICATION_NOT_FOUND";
 inline constexpr absl::string_view kRequestIdReused = "REQUEST_ID_REUSED";
 inline constexpr absl::string_view kApplicationAlreadyDecided = "APPLICATION_ALREADY_DECIDED";
+inline constexpr absl::string_view kApplicationNotDecided = "APPLICATION_NOT_DECIDED";
 inline constexpr absl::string_view kRegistrationNotFound = "REGISTRATION_NOT_FOUND";
 inline constexpr absl::string_view kNoActiveRegistration = "NO_ACTIVE_REGISTRATION";
 inline constexpr absl::string_view kRegistrationNotActive = "REGISTRATION_NOT_ACTIVE";
@@ -116,6 +117,11 @@ class Registrar final {
                          Callback<v1::Application> done);
   void ReviewApplication(const v1::ReviewApplicationRequest& request,
                          Callback<v1::ReviewApplicationResponse> done);
+  // Corrects the text of a recorded decision (reason to the applicant, note), keeping the previous
+  // text in decision.amendments with the amendment's reason, actor and instant, and writes a
+  // DecisionAmended event. `request.actor` is the authenticated caller (the handler sets it).
+  void AmendDecision(const v1::AmendDecisionRequest& request,
+                     Callback<v1::AmendDecisionResponse> done);
   void Deregister(const v1::DeregisterRequest& request, Callback<v1::DeregisterResponse> done);
   // Records one verification attempt of an application in PENDING_VERIFICATION: an answer moves it
   // to AWAITING_REVIEW with the outcome and evidence (ApplicationStateChanged event), a refusal

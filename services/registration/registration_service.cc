@@ -6,6 +6,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/security/actor.h"
 #include "common/security/call_guard.h"
 #include "common/status/status_util.h"
 
@@ -99,6 +100,14 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ReviewApplication(
     v1::ReviewApplicationResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   v1::ReviewApplicationRequest normalized = *request;
+  // The reviewer recorded is the caller, never a name typed into the request.
+  absl::StatusOr<security::Actor> reviewer =
+      security::ResolveActor(*context, "reviewer", normalized.reviewer(), logger_);
+  if (!reviewer.ok()) {
+    Finish(reactor, "ReviewApplication", reviewer.status());
+    return reactor;
+  }
+  normalized.set_reviewer(reviewer->subject);
   if (absl::Status valid = ValidateReviewApplication(normalized, Rules()); !valid.ok()) {
     Finish(reactor, "ReviewApplication", valid);
     return reactor;
@@ -120,6 +129,45 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ReviewApplication(
       [this, reactor, response](absl::StatusOr<v1::ReviewApplicationResponse> result) {
         if (result.ok()) *response = *std::move(result);
         Finish(reactor, "ReviewApplication", result.status());
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::AmendDecision(
+    grpc::CallbackServerContext* context, const v1::AmendDecisionRequest* request,
+    v1::AmendDecisionResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::AmendDecisionRequest normalized = *request;
+  // The amending staff member is the caller, never a name typed into the request.
+  absl::StatusOr<security::Actor> actor =
+      security::ResolveActor(*context, "actor", normalized.actor(), logger_);
+  if (!actor.ok()) {
+    Finish(reactor, "AmendDecision", actor.status());
+    return reactor;
+  }
+  normalized.set_actor(actor->subject);
+  if (absl::Status valid = ValidateAmendDecision(normalized); !valid.ok()) {
+    Finish(reactor, "AmendDecision", valid);
+    return reactor;
+  }
+  // A region-scoped reviewer amends only decisions of their region's offices.
+  if (security::CallerRegionScope(*context) != "*") {
+    absl::Status in_scope = security::RequireRecordInScope(
+        *context, [this, &normalized]() -> absl::StatusOr<std::string> {
+          absl::StatusOr<v1::Application> application =
+              deps_.registrar->GetApplication(normalized.application_id());
+          if (!application.ok()) return application.status();
+          return application->office_region_code();
+        });
+    if (!in_scope.ok()) {
+      Finish(reactor, "AmendDecision", in_scope);
+      return reactor;
+    }
+  }
+  deps_.registrar->AmendDecision(
+      normalized, [this, reactor, response](absl::StatusOr<v1::AmendDecisionResponse> result) {
+        if (result.ok()) *response = *std::move(result);
+        Finish(reactor, "AmendDecision", result.status());
       });
   return reactor;
 }
@@ -162,6 +210,14 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::Deregister(grpc::CallbackServ
                                                               v1::DeregisterResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   v1::DeregisterRequest normalized = *request;
+  // The actor recorded is the caller (a peer service relays the person it acts for).
+  absl::StatusOr<security::Actor> actor =
+      security::ResolveActor(*context, "actor", normalized.actor(), logger_);
+  if (!actor.ok()) {
+    Finish(reactor, "Deregister", actor.status());
+    return reactor;
+  }
+  normalized.set_actor(actor->subject);
   if (absl::Status valid = ValidateDeregister(normalized, Rules()); !valid.ok()) {
     Finish(reactor, "Deregister", valid);
     return reactor;

@@ -8,6 +8,7 @@
 #include "common/forms/form_normalizer.h"
 #include "common/status/status_util.h"
 #include "common/status/violations_status.h"
+#include "common/time/date.h"
 #include "common/validation/date.h"
 #include "common/validation/deregistration_reason.h"
 #include "common/validation/rules.h"
@@ -180,10 +181,19 @@ absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
                  validation::ValidateText(
                      request.reason(),
                      {request.outcome() == v1c::REVIEW_OUTCOME_REJECTED, kMaxReason, true}));
+  // The handler has already put the caller here (security/actor.h).
   Trim(request.mutable_reviewer());
   RequireText(out, "reviewer", request.reviewer(), kMaxActor);
+  // A decision is dated by the server's clock when it is recorded; a caller may repeat today's date
+  // but can no longer backdate it (which would improve the 7-working-day figure after the fact).
   Trim(request.mutable_decided_on());
+  const size_t before = out.size();
   CheckOptionalDate(out, "decided_on", request.decided_on(), &rules.today);
+  if (out.size() == before && !request.decided_on().empty() &&
+      request.decided_on() != time::FormatDate(rules.today)) {
+    out.Add("decided_on", std::string(rule::kDateNotServerDay),
+            "a decision is dated by the server when it is recorded; leave decided_on empty");
+  }
   Trim(request.mutable_note());
   out.AddIfError("note", validation::ValidateText(request.note(), {false, kMaxNote, true}));
   Trim(request.mutable_residence_urban_rural_class());
@@ -192,6 +202,29 @@ absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
                    validation::ParseUrbanRuralClass(request.residence_urban_rural_class()).status());
   }
   return status::ViolationsToStatus(out, "ReviewApplicationRequest");
+}
+
+absl::Status ValidateAmendDecision(v1::AmendDecisionRequest& request) {
+  Violations out;
+  Trim(request.mutable_application_id());
+  CheckId(out, "application_id", request.application_id());
+  Trim(request.mutable_request_id());
+  CheckRequestId(out, "request_id", request.request_id());
+  Trim(request.mutable_amendment_reason());
+  out.AddIfError("amendment_reason",
+                 validation::ValidateText(request.amendment_reason(), {true, kMaxReason, true}));
+  Trim(request.mutable_reason());
+  Trim(request.mutable_note());
+  if (request.reason().empty() && request.note().empty()) {
+    out.Add("reason", std::string(rule::kRequired),
+            "give the corrected reason or the corrected note (nothing to amend)");
+  } else {
+    out.AddIfError("reason", validation::ValidateText(request.reason(), {false, kMaxReason, true}));
+  }
+  out.AddIfError("note", validation::ValidateText(request.note(), {false, kMaxNote, true}));
+  Trim(request.mutable_actor());
+  RequireText(out, "actor", request.actor(), kMaxActor);
+  return status::ViolationsToStatus(out, "AmendDecisionRequest");
 }
 
 absl::Status ValidateGetRegistration(v1::GetRegistrationRequest& request) {
@@ -227,6 +260,7 @@ absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRul
   }
   Trim(request.mutable_effective_date());
   CheckOptionalDate(out, "effective_date", request.effective_date(), &rules.today);
+  // The handler has already put the caller here (security/actor.h).
   Trim(request.mutable_actor());
   RequireText(out, "actor", request.actor(), kMaxActor);
   Trim(request.mutable_note());

@@ -98,8 +98,12 @@ absl::StatusOr<ApplicationFact> ApplicationOf(const regv1::Application& a,
         RequiredDay(a.decision().decided_on(), "decision.decided_on", event);
     if (!decided.ok()) return decided.status();
     fact.outcome = static_cast<int>(a.decision().outcome());
-    fact.decided_on = *decided;
-    fact.decision_recorded = RecordedDay(a.decision().recorded_at(), event, fact.decided_on);
+    fact.decision_recorded = RecordedDay(a.decision().recorded_at(), event, *decided);
+    // Decisions count on the server's day of recording (the China date of recorded_at), never on
+    // the decided_on a caller could once type: the 7-working-day figure and the period's accepted
+    // and rejected counts cannot be improved by backdating. decided_on stands in only for an event
+    // that lacks both instants.
+    fact.decided_on = fact.decision_recorded;
   }
   return fact;
 }

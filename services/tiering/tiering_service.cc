@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/feed/event_stream.h"
+#include "common/security/actor.h"
 #include "common/security/call_guard.h"
+#include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "services/tiering/request_validation.h"
 
@@ -95,6 +97,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::UpdateProfile(grpc::CallbackServer
   return Handle(
       context, request, response, "UpdateProfile",
       [this, context](v1::UpdateProfileRequest& r) {
+        // Staff ids are the caller's (security/actor.h), never a name typed into the request.
+        RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateUpdateProfile(r);
         return valid.ok() ? RegistrationInScope(*context, r.profile().registration_id()) : valid;
       },
@@ -107,6 +111,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::RecordServiceDelivery(
   return Handle(
       context, request, response, "RecordServiceDelivery",
       [this, context](v1::RecordServiceDeliveryRequest& r) {
+        RETURN_IF_ERROR(security::RecordActor(*context, "delivery.staff_id",
+                                              r.mutable_delivery()->mutable_staff_id(), logger_));
         absl::Status valid = ValidateRecordServiceDelivery(r, clock_.Today());
         return valid.ok() ? RegistrationInScope(*context, r.delivery().registration_id()) : valid;
       },
@@ -168,7 +174,10 @@ grpc::ServerUnaryReactor* TieringServiceImpl::PublishCatalogVersion(
     v1::PublishCatalogVersionResponse* response) {
   return Handle(
       context, request, response, "PublishCatalogVersion",
-      [](v1::PublishCatalogVersionRequest& r) { return ValidatePublishCatalogVersion(r); },
+      [this, context](v1::PublishCatalogVersionRequest& r) {
+        RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
+        return ValidatePublishCatalogVersion(r);
+      },
       [this](const v1::PublishCatalogVersionRequest& r) {
         return tiering_.PublishCatalogVersion(r);
       });
@@ -191,6 +200,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::IdentifyEmploymentDifficulty(
   return Handle(
       context, request, response, "IdentifyEmploymentDifficulty",
       [this, context](v1::IdentifyEmploymentDifficultyRequest& r) {
+        RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateIdentifyEmploymentDifficulty(r, clock_.Today());
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
       },
@@ -205,6 +215,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::DecideEmploymentDifficulty(
   return Handle(
       context, request, response, "DecideEmploymentDifficulty",
       [this, context](v1::DecideEmploymentDifficultyRequest& r) {
+        RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateDecideEmploymentDifficulty(r, clock_.Today());
         if (!valid.ok()) return valid;
         return security::RequireRecordInScope(*context, [this, &r] {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "common/paging/page_token.h"
+#include "common/security/actor.h"
 #include "common/status/status_util.h"
 #include "common/time/date.h"
 #include "common/validation/rules.h"
@@ -282,6 +283,13 @@ grpc::ServerUnaryReactor* VerificationServiceImpl::RecordFieldInvestigation(
     v1::RecordFieldInvestigationResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   v1::RecordFieldInvestigationRequest normalized = *request;
+  // The investigator recorded is the caller (security/actor.h), never a name typed in the request.
+  if (absl::Status actor = security::RecordActor(*context, "investigator_id",
+                                                 normalized.mutable_investigator_id(), logger_);
+      !actor.ok()) {
+    Finish(reactor, "RecordFieldInvestigation", actor);
+    return reactor;
+  }
   if (absl::Status valid = ValidateRecordFieldInvestigation(normalized, deps_.clock->Today());
       !valid.ok()) {
     Finish(reactor, "RecordFieldInvestigation", valid);

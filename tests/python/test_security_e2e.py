@@ -157,7 +157,7 @@ class SecurityEndToEnd(unittest.TestCase):
                                                  metadata=nangang, timeout=TIMEOUT),
                      lambda: stub.ReviewApplication(reg.ReviewApplicationRequest(
                          application_id=other_id, request_id="rv-1",
-                         outcome=codes_pb2.REVIEW_OUTCOME_REJECTED, reason="test", reviewer="李四"),
+                         outcome=codes_pb2.REVIEW_OUTCOME_REJECTED, reason="test"),
                          metadata=nangang, timeout=TIMEOUT)):
             with self.assertRaises(grpc.RpcError) as caught:
                 call()
@@ -226,11 +226,21 @@ class SecurityEndToEnd(unittest.TestCase):
                 office_region_code=county, kind=reg.REVIEW_QUEUE_KIND_PROVINCE, page_size=10),
                 metadata=city_reviewer, timeout=TIMEOUT)
             self.assertEqual(len(queue.entries), 1, county)
-            accepted = registration.ReviewApplication(reg.ReviewApplicationRequest(
+            request = reg.ReviewApplicationRequest(
                 application_id=queue.entries[0].application.id, request_id=f"rv-accept-{county}",
-                outcome=codes_pb2.REVIEW_OUTCOME_ACCEPTED, reviewer="审核员"),
-                metadata=city_reviewer, timeout=TIMEOUT)
+                outcome=codes_pb2.REVIEW_OUTCOME_ACCEPTED, reviewer="审核员")
+            # The reviewer is the token's subject: a request naming anyone else is refused ...
+            with self.assertRaises(grpc.RpcError) as caught:
+                registration.ReviewApplication(request, metadata=city_reviewer, timeout=TIMEOUT)
+            self.assertEqual(caught.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+            self.assertIn("reviewer", caught.exception.details())
+            # ... and without a name, the subject is recorded.
+            request.ClearField("reviewer")
+            accepted = registration.ReviewApplication(request, metadata=city_reviewer,
+                                                      timeout=TIMEOUT)
             self.assertEqual(accepted.registration.office_region_code, county)
+            self.assertEqual(accepted.application.decision.reviewer, "staff-client-tester")
+            self.assertEqual(accepted.application.state_history[-1].actor, "staff-client-tester")
             ids[county] = accepted.registration.id
         own, other, unknown = ids["230103"], ids["230102"], "hlj-r-999999"
         self.assertNotIn(unknown, ids.values())

@@ -99,8 +99,8 @@ std::map<std::string, std::set<std::string>> Intended() {
                         M(tie, "StreamEvents"), M(fol, "StreamEvents")};
   allowed["reviewer"] = {M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"),
                          M(reg, "GetApplication"), M(reg, "ListReviewQueue"),
-                         M(reg, "ReviewApplication"), M(reg, "GetRegistration"),
-                         M(reg, "GetActiveRegistrationByPerson"),
+                         M(reg, "ReviewApplication"), M(reg, "AmendDecision"),
+                         M(reg, "GetRegistration"), M(reg, "GetActiveRegistrationByPerson"),
                          M(reg, "ListUndeliveredNotifications"), M(ver, "GetVerification"),
                          M(ver, "RecordFieldInvestigation"), M(tie, "GetLevel"),
                          M(tie, "GetCatalog"), M(tie, "ListDifficultyCriteria")};
@@ -141,7 +141,8 @@ std::map<std::string, std::set<std::string>> Intended() {
   // Operators run the suite (uectl): imports, batch runs, exports, queues.
   allowed["operator"] = {
       M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(reg, "GetApplication"),
-      M(reg, "ListReviewQueue"), M(reg, "ReviewApplication"), M(reg, "GetRegistration"),
+      M(reg, "ListReviewQueue"), M(reg, "ReviewApplication"), M(reg, "AmendDecision"),
+      M(reg, "GetRegistration"),
       M(reg, "GetActiveRegistrationByPerson"), M(reg, "Deregister"), M(reg, "ListNotifications"),
       M(reg, "ListUndeliveredNotifications"), M(ver, "ImportSnapshot"), M(ver, "GetSnapshotInfo"), M(ver, "ListSnapshots"),
       M(ver, "GetVerification"), M(tie, "GetLevel"), M(tie, "GetServicePlan"),

@@ -25,8 +25,9 @@ namespace unemployment::security::test_support {
 
 class TestGuard {
  public:
-  // `ca_name` names the dev CA folder of this test binary (see DevCa).
-  explicit TestGuard(const char* ca_name) : certs_(DevCa(ca_name)) {
+  // `ca_name` names the dev CA folder of this test binary (see DevCa). `audit` (not owned, may be
+  // null) receives the audit entries of `personal` methods.
+  explicit TestGuard(const char* ca_name, AuditLog* audit = nullptr) : certs_(DevCa(ca_name)) {
     absl::StatusOr<Policy> policy =
         Policy::Load(std::string(UE_SOURCE_DIR) + "/data/security/policy");
     INFO(policy.status().ToString());
@@ -37,6 +38,7 @@ class TestGuard {
     GuardOptions options;
     options.policy = *std::move(policy);
     options.token_key = token_key_;
+    options.audit = audit;
     guard_ = std::make_unique<CallGuard>(std::move(options));
     InstallProcessGuard(guard_.get());
   }
@@ -69,7 +71,11 @@ class TestGuard {
     return grpc::CreateChannel(absl::StrCat("localhost:", port), grpc::SslCredentials(ssl));
   }
 
-  // Sets a 10 s deadline and the token of a `role` of `system` with region scope `region`.
+  // The directory of the dev CA (for files a test writes next to it).
+  const std::filesystem::path& certs() const { return certs_; }
+
+  // Sets a 10 s deadline and the token of a `role` of `system` with region scope `region` (the
+  // token's subject is "<role>-<region>").
   void Authorize(grpc::ClientContext* context, const std::string& role, const std::string& region,
                  const std::string& system = "staff-client") const {
     context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));

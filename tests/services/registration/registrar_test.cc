@@ -200,8 +200,9 @@ TEST_CASE("rejecting a ministry application queues the upload; accepting needs t
   before_receipt.set_decided_on("2025-09-25");
   absl::StatusOr<v1::ReviewApplicationResponse> early = env.Review(before_receipt);
   CHECK(early.status().code() == absl::StatusCode::kInvalidArgument);
+  // Decisions are dated by the server's clock: a backdated decided_on is refused.
   CHECK(status::GetBadRequest(early.status())->field_violations(0).description().rfind(
-            "DATE_ORDER", 0) == 0);
+            "DATE_NOT_SERVER_DAY", 0) == 0);
 
   v1::ReviewApplicationRequest reject = before_receipt;
   reject.set_request_id("r-3");

@@ -450,5 +450,38 @@ TEST_CASE("the store skips repeated events and the model reloads the same figure
   CHECK(model.registration_count() == 1);
 }
 
+
+TEST_CASE("the 7-day figure counts a decision on the server's day of recording, not a typed date",
+          "[statistics][truth]") {
+  Pipeline p;
+  // Received 2025-05-06, due 2025-05-15. The decision was recorded on 2025-05-20 (late), but the
+  // caller typed decided_on 2025-05-14 (as registration allowed before decisions were server-dated).
+  regv1::Application a = testing::MakeApplication("hlj-b1", "230102",
+                                                  codes::CHANNEL_PROVINCE_PORTAL, "2025-05-06",
+                                                  "2025-05-15");
+  p.Add(testing::Received(a));
+  regv1::Event decided = testing::Decided(a, codes::REVIEW_OUTCOME_ACCEPTED, "2025-05-20");
+  decided.mutable_application_decided()->mutable_application()->mutable_decision()->set_decided_on(
+      "2025-05-14");
+  p.Add(decided);
+  Statistics s(p.model(), testing::Regions());
+
+  v1::GetServiceIndicatorsRequest indicators;
+  indicators.set_region_code("230100");
+  indicators.set_period_start("2025-05-01");
+  indicators.set_period_end("2025-05-31");
+  auto may = s.GetServiceIndicators(indicators);
+  REQUIRE(may.ok());
+  CHECK(may->response.decided_within_deadline().denominator() == 1);
+  CHECK(may->response.decided_within_deadline().numerator() == 0);
+
+  // A period ending before the recording day does not see the decision at all.
+  indicators.set_period_end("2025-05-19");
+  auto early = s.GetServiceIndicators(indicators);
+  REQUIRE(early.ok());
+  CHECK(early->response.decided_within_deadline().denominator() == 0);
+  CHECK(early->response.overdue_undecided() == 1);
+}
+
 }  // namespace
 }  // namespace unemployment::statistics

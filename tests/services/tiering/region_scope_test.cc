@@ -74,7 +74,6 @@ struct Fixture {
     v1::IdentifyEmploymentDifficultyRequest identify;
     identify.set_request_id("setup-" + registration_id);
     identify.set_registration_id(registration_id);
-    identify.set_staff_id("s");
     v1::DeclaredFact* fact = identify.add_facts();
     fact->set_criterion_code("MINIMUM_INCOME_HOUSEHOLD");
     fact->set_evidence("低保证 2301030001");
@@ -141,7 +140,6 @@ TEST_CASE("district staff use the id-based tiering methods on their own district
          request.mutable_profile()->set_registration_id(id);
          request.mutable_profile()->set_training_intention(true);
          request.mutable_update_mask()->add_paths("training_intention");
-         request.set_staff_id("staff-1");
          v1::UpdateProfileResponse r;
          return f.Call(region, &Stub::UpdateProfile, request, &r);
        },
@@ -155,9 +153,11 @@ TEST_CASE("district staff use the id-based tiering methods on their own district
          d.set_type(v1::SERVICE_TYPE_CAREER_GUIDANCE);
          d.set_delivered_on("2025-02-10");
          d.set_provider("南岗区公共就业服务中心");
-         d.set_staff_id("staff-1");
          v1::RecordServiceDeliveryResponse r;
-         return f.Call(region, &Stub::RecordServiceDelivery, request, &r);
+         absl::Status status = f.Call(region, &Stub::RecordServiceDelivery, request, &r);
+         // The staff id recorded is the token's subject ("<role>-<region>").
+         if (status.ok()) CHECK(r.delivery().staff_id() == "followup-staff-" + region);
+         return status;
        },
        own, other, unknown},
       {"ListServiceDeliveries",
@@ -173,7 +173,6 @@ TEST_CASE("district staff use the id-based tiering methods on their own district
          v1::IdentifyEmploymentDifficultyRequest request;
          request.set_request_id(request_id);
          request.set_registration_id(id);
-         request.set_staff_id("s");
          request.set_validate_only(true);
          v1::IdentifyEmploymentDifficultyResponse r;
          return f.Call(region, &Stub::IdentifyEmploymentDifficulty, request, &r);
@@ -187,7 +186,6 @@ TEST_CASE("district staff use the id-based tiering methods on their own district
          request.set_decision(v1::IDENTIFICATION_DECISION_REJECT);
          request.set_reason("低保证已过期");
          request.set_decided_on("2025-03-01");
-         request.set_staff_id("head");
          v1::DecideEmploymentDifficultyResponse r;
          return f.Call(region, &Stub::DecideEmploymentDifficulty, request, &r);
        },
@@ -215,6 +213,27 @@ TEST_CASE("district staff use the id-based tiering methods on their own district
     // Province-wide staff: NOT_FOUND for an unknown id, as before.
     CHECK(m.call("*", m.unknown, "p-unknown-" + tag).code() == absl::StatusCode::kNotFound);
   }
+}
+
+
+TEST_CASE("a delivery names the caller as its staff member; another name is refused",
+          "[service][security][truth]") {
+  Fixture f;
+  v1::RecordServiceDeliveryRequest request;
+  request.set_request_id("d-actor");
+  v1::ServiceDelivery& d = *request.mutable_delivery();
+  d.set_registration_id(f.own.id);
+  d.set_type(v1::SERVICE_TYPE_CAREER_GUIDANCE);
+  d.set_delivered_on("2025-02-10");
+  d.set_provider("南岗区公共就业服务中心");
+  d.set_staff_id("someone-else");
+  v1::RecordServiceDeliveryResponse r;
+  absl::Status refused = f.Call("230103", &Stub::RecordServiceDelivery, request, &r);
+  CHECK(refused.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(Reason(refused) == "ACTOR_NOT_CALLER");
+  d.set_staff_id("followup-staff-230103");  // the caller's own id is accepted
+  UE_REQUIRE_OK(f.Call("230103", &Stub::RecordServiceDelivery, request, &r));
+  CHECK(r.delivery().staff_id() == "followup-staff-230103");
 }
 
 }  // namespace
