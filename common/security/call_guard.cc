@@ -1,6 +1,8 @@
 #include "common/security/call_guard.h"
 
 #include <atomic>
+#include <optional>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -10,6 +12,9 @@
 #include "common/status/status_util.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/impl/rpc_service_method.h"
+#include "grpcpp/impl/service_type.h"
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/slice.h"
@@ -20,6 +25,9 @@ namespace {
 constexpr absl::string_view kHealthPrefix = "/grpc.health.v1.Health/";
 constexpr char kCommonNameProperty[] = "x509_common_name";
 constexpr absl::string_view kBearer = "Bearer ";
+// The AuthContext property of a call the processor refused but let through to the guarded
+// handler (its value: the serialised google.rpc.Status of the refusal). Set only by the server.
+constexpr absl::string_view kRefusalProperty = "ue-guard-refusal";
 
 std::atomic<CallGuard*> process_guard{nullptr};
 
@@ -71,6 +79,83 @@ bool IsStreamingMethod(absl::string_view path) {
   return method != nullptr && (method->server_streaming() || method->client_streaming());
 }
 
+// The refusal the processor left on a call it let through (see GuardProcessor), as the
+// google.rpc.Status carried in the details.
+std::optional<grpc::Status> RefusalOf(const grpc::ServerContextBase& context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr) return std::nullopt;
+  std::vector<grpc::string_ref> values = auth->FindPropertyValues(std::string(kRefusalProperty));
+  if (values.empty()) return std::nullopt;
+  std::string details(values.front().data(), values.front().size());
+  google::rpc::Status decoded;
+  if (!decoded.ParseFromString(details) || decoded.code() == 0) {
+    // Cannot happen (the processor wrote it); refuse rather than run the method.
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "the call was refused");
+  }
+  return grpc::Status(static_cast<grpc::StatusCode>(decoded.code()), decoded.message(), details);
+}
+
+// The handler of one method of a guarded service: runs the method's own handler, except for a
+// call the processor marked refused. Then the method's handler is run with a failed request
+// status, which makes it answer without calling the method (gRPC's generated handlers answer
+// UNIMPLEMENTED for a request that failed to arrive; the guard's interceptor replaces that
+// answer by the refusal, details included).
+class RefusingHandler final : public grpc::internal::MethodHandler {
+ public:
+  explicit RefusingHandler(std::unique_ptr<grpc::internal::RpcServiceMethod> method)
+      : method_(std::move(method)) {}
+
+  void RunHandler(const HandlerParameter& param) override {
+    std::optional<grpc::Status> refusal = RefusalOf(*param.server_context);
+    if (!refusal.has_value()) {
+      method_->handler()->RunHandler(param);
+      return;
+    }
+    method_->handler()->RunHandler(HandlerParameter(param.call, param.server_context,
+                                                    param.request, *refusal, param.internal_data,
+                                                    param.call_requester));
+  }
+
+  void* Deserialize(grpc_call* call, grpc_byte_buffer* request, grpc::Status* status,
+                    void** handler_data) override {
+    return method_->handler()->Deserialize(call, request, status, handler_data);
+  }
+
+ private:
+  // The generated method (and its handler), owned here.
+  std::unique_ptr<grpc::internal::RpcServiceMethod> method_;
+};
+
+// grpc::Service keeps its methods private and offers no way to wrap a handler (replacing one
+// deletes it). The standard-conforming access below (an explicit instantiation may name a private
+// member) reaches the list of methods to wrap each one, once, before the server starts.
+using MethodList = std::vector<std::unique_ptr<grpc::internal::RpcServiceMethod>>;
+using MethodListMember = MethodList grpc::Service::*;
+MethodListMember ServiceMethodList();
+template <MethodListMember kMember>
+struct ServiceMethodListAccess {
+  friend MethodListMember ServiceMethodList() { return kMember; }
+};
+template struct ServiceMethodListAccess<&grpc::Service::methods_>;
+
+// Answers a refused call with the guard's refusal (replacing the UNIMPLEMENTED of the handler
+// that did not run).
+class RefusalInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit RefusalInterceptor(grpc::Status refusal) : refusal_(std::move(refusal)) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      methods->ModifySendStatus(refusal_);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  grpc::Status refusal_;
+};
+
 class GuardProcessor final : public grpc::AuthMetadataProcessor {
  public:
   explicit GuardProcessor(CallGuard* guard) : guard_(guard) {}
@@ -94,9 +179,16 @@ class GuardProcessor final : public grpc::AuthMetadataProcessor {
     }
     absl::StatusOr<Caller> caller = guard_->Check(path, CommonName(*context), token, timeout);
     if (caller.ok()) return grpc::Status::OK;
-    // The processor can only send code and message (no details).
-    return grpc::Status(static_cast<grpc::StatusCode>(caller.status().code()),
-                        std::string(caller.status().message()));
+    grpc::Status refusal = status::ToGrpcStatus(caller.status());
+    // gRPC sends only the code and message of a processor's refusal (no details trailer). A call
+    // of a method whose handler the guard wraps (GuardService) is let through marked refused
+    // instead: the wrapper answers it with the whole status before the method runs. Any other
+    // path (not a method of this server's services) is refused here.
+    if (guard_->Wraps(path)) {
+      context->AddProperty(std::string(kRefusalProperty), refusal.error_details());
+      return grpc::Status::OK;
+    }
+    return grpc::Status(refusal.error_code(), refusal.error_message());
   }
 
  private:
@@ -152,9 +244,10 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
       grpc::Status sent = methods->GetSendStatus();
       absl::Status written = Write(sent);
       if (!written.ok()) {
-        methods->ModifySendStatus(grpc::Status(
-            grpc::StatusCode::UNAVAILABLE,
-            "the call could not be recorded in the audit log and is refused; retry later"));
+        methods->ModifySendStatus(status::ToGrpcStatus(status::WithErrorInfo(
+            absl::UnavailableError(
+                "the call could not be recorded in the audit log and is refused; retry later"),
+            "AUDIT_LOG_UNAVAILABLE")));
       }
     }
     methods->Proceed();
@@ -246,6 +339,10 @@ class GuardInterceptorFactory final : public grpc::experimental::ServerIntercept
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
+    // A refused call (already audited by Check) only needs its answer.
+    if (std::optional<grpc::Status> refusal = RefusalOf(*info->server_context())) {
+      return new RefusalInterceptor(*std::move(refusal));
+    }
     const MethodPolicy* method = guard_->policy().FindMethod(info->method());
     if (method == nullptr) return nullptr;
     bool audit = guard_->audit() != nullptr && method->personal_data;
@@ -377,6 +474,29 @@ absl::StatusOr<Caller> CallGuard::Identify(const grpc::ServerContextBase& contex
   // Expiry was checked when the call arrived; a call does not fail half-way because its token
   // expires while it runs.
   return Authenticate(cn, token, /*check_expiry=*/false);
+}
+
+void CallGuard::GuardService(grpc::Service* service) {
+  MethodList& methods = service->*ServiceMethodList();
+  absl::MutexLock lock(&wrapped_mu_);
+  for (std::unique_ptr<grpc::internal::RpcServiceMethod>& method : methods) {
+    // Generic (null) and asynchronous (no handler) methods are not served by this suite.
+    if (method == nullptr || method->handler() == nullptr) continue;
+    wrapped_paths_.insert(method->name());
+    if (dynamic_cast<RefusingHandler*>(method->handler()) != nullptr) continue;  // wrapped already
+    const char* name = method->name();
+    grpc::internal::RpcMethod::RpcType type = method->method_type();
+    grpc::internal::RpcServiceMethod::ApiType api = method->api_type();
+    auto wrapped = std::make_unique<grpc::internal::RpcServiceMethod>(
+        name, type, new RefusingHandler(std::move(method)));
+    wrapped->SetServerApiType(api);
+    method = std::move(wrapped);
+  }
+}
+
+bool CallGuard::Wraps(absl::string_view path) const {
+  absl::ReaderMutexLock lock(&wrapped_mu_);
+  return wrapped_paths_.find(path) != wrapped_paths_.end();
 }
 
 std::shared_ptr<grpc::AuthMetadataProcessor> CallGuard::MakeProcessor() {

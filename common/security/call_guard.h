@@ -12,7 +12,10 @@
 //     certificate-only; otherwise UNAUTHENTICATED. Then the caller's rate (per system and
 //     subject) is checked (RESOURCE_EXHAUSTED), the deadline is capped (a call without a deadline
 //     or with a longer one than --max_call_deadline is refused with INVALID_ARGUMENT, streams
-//     excepted), and the policy decides (PERMISSION_DENIED). Health checks are exempt;
+//     excepted), and the policy decides (PERMISSION_DENIED). Health checks are exempt. Every
+//     refusal carries a google.rpc.ErrorInfo with its reason (TOKEN_MISSING, RATE_LIMITED,
+//     DEADLINE_REQUIRED, ROLE_NOT_ALLOWED, ...; the catalogue is
+//     proto/unemployment/common/v1/error_reason.proto), sent through GuardService's wrappers;
 //   - writes an audit entry for every call of a `personal` method, after the handler, with the
 //     result; if that write fails the call fails with UNAVAILABLE;
 //   - masks personal data in responses to callers whose role does not see it clear (the policy's
@@ -26,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +43,7 @@
 #include "common/security/policy.h"
 #include "common/security/token.h"
 #include "grpcpp/security/auth_metadata_processor.h"
+#include "grpcpp/impl/service_type.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_interceptor.h"
 
@@ -81,6 +86,17 @@ class CallGuard {
   // system's). Does not count against the rate.
   absl::StatusOr<Caller> Identify(const grpc::ServerContextBase& context) const;
 
+  // Wraps every method handler of `service` so that the guard's refusals of its calls arrive
+  // with their details (google.rpc.Status with ErrorInfo, reason e.g. TOKEN_MISSING): gRPC's
+  // AuthMetadataProcessor can send only a code and a message, so for a wrapped method the
+  // processor lets a refused call through marked as refused, the wrapper answers it without
+  // running the method, and the guard's interceptor (MakeAuditInterceptorFactory) sends the
+  // refusal. Call before the server starts (ServerOptions::guard_service). Calls of any other
+  // path are refused by the processor itself, code and message only.
+  void GuardService(grpc::Service* service);
+  // True when `path` ("/package.Service/Method") is a method wrapped by GuardService.
+  bool Wraps(absl::string_view path) const;
+
   std::shared_ptr<grpc::AuthMetadataProcessor> MakeProcessor();
   // The server interceptor of the guard: audits calls of `personal` methods and masks responses
   // for callers who do not see personal data clear. No interceptor is made for a call that needs
@@ -105,6 +121,8 @@ class CallGuard {
   ResponseMasker masker_{&options_.policy};
   absl::Mutex mu_;
   std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex wrapped_mu_;
+  std::set<std::string, std::less<>> wrapped_paths_ ABSL_GUARDED_BY(wrapped_mu_);
 };
 
 // The guard of this process's server; null with security off. Set once at start-up.

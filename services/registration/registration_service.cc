@@ -1,6 +1,7 @@
 #include "services/registration/registration_service.h"
 
 #include <deque>
+#include <optional>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -67,12 +68,20 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::GetApplication(
   v1::GetApplicationRequest normalized = *request;
   absl::Status status = ValidateGetApplication(normalized);
   if (status.ok()) {
-    absl::StatusOr<v1::Application> application =
-        deps_.registrar->GetApplication(normalized.application_id());
-    status = application.status();
-    // Staff of one region see only their region's applications.
-    if (status.ok()) status = security::RequireRegion(*context, application->office_region_code());
-    if (status.ok()) *response->mutable_application() = *std::move(application);
+    // Staff of one region see only their region's applications; another region's id and an
+    // unknown id get the same answer (security::RequireRecordInScope).
+    // (A province-wide caller is not looked up by the check: the record is loaded below.)
+    std::optional<absl::StatusOr<v1::Application>> application;
+    status = security::RequireRecordInScope(*context, [&]() -> absl::StatusOr<std::string> {
+      application = deps_.registrar->GetApplication(normalized.application_id());
+      if (!application->ok()) return application->status();
+      return (*application)->office_region_code();
+    });
+    if (status.ok() && !application) {
+      application = deps_.registrar->GetApplication(normalized.application_id());
+    }
+    if (status.ok()) status = application->status();
+    if (status.ok()) *response->mutable_application() = **std::move(application);
   }
   Finish(reactor, "GetApplication", status);
   return reactor;
@@ -103,17 +112,18 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ReviewApplication(
     Finish(reactor, "ReviewApplication", valid);
     return reactor;
   }
-  // A region-scoped reviewer decides only applications of their region's offices.
-  if (security::CallerRegionScope(*context) != "*") {
-    absl::StatusOr<v1::Application> application =
-        deps_.registrar->GetApplication(normalized.application_id());
-    absl::Status in_scope = application.ok()
-        ? security::RequireRegion(*context, application->office_region_code())
-        : application.status();
-    if (!in_scope.ok()) {
-      Finish(reactor, "ReviewApplication", in_scope);
-      return reactor;
-    }
+  // A region-scoped reviewer decides only applications of their region's offices; another
+  // region's id and an unknown id get the same answer (security::RequireRecordInScope).
+  absl::Status in_scope = security::RequireRecordInScope(
+      *context, [&]() -> absl::StatusOr<std::string> {
+        absl::StatusOr<v1::Application> application =
+            deps_.registrar->GetApplication(normalized.application_id());
+        if (!application.ok()) return application.status();
+        return application->office_region_code();
+      });
+  if (!in_scope.ok()) {
+    Finish(reactor, "ReviewApplication", in_scope);
+    return reactor;
   }
   deps_.registrar->ReviewApplication(
       normalized,
@@ -131,11 +141,18 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::GetRegistration(
   v1::GetRegistrationRequest normalized = *request;
   absl::Status status = ValidateGetRegistration(normalized);
   if (status.ok()) {
-    absl::StatusOr<v1::Registration> registration =
-        deps_.registrar->GetRegistration(normalized.registration_id());
-    status = registration.status();
-    if (status.ok()) status = security::RequireRegion(*context, registration->office_region_code());
-    if (status.ok()) *response->mutable_registration() = *std::move(registration);
+    // Another region's id and an unknown id get the same answer (security::RequireRecordInScope).
+    std::optional<absl::StatusOr<v1::Registration>> registration;
+    status = security::RequireRecordInScope(*context, [&]() -> absl::StatusOr<std::string> {
+      registration = deps_.registrar->GetRegistration(normalized.registration_id());
+      if (!registration->ok()) return registration->status();
+      return (*registration)->office_region_code();
+    });
+    if (status.ok() && !registration) {
+      registration = deps_.registrar->GetRegistration(normalized.registration_id());
+    }
+    if (status.ok()) status = registration->status();
+    if (status.ok()) *response->mutable_registration() = **std::move(registration);
   }
   Finish(reactor, "GetRegistration", status);
   return reactor;
