@@ -4,10 +4,17 @@
 #include <optional>
 #include <set>
 
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "common/log/mask.h"
 #include "common/status/status_util.h"
 #include "google/protobuf/descriptor.h"
@@ -25,9 +32,12 @@ namespace {
 constexpr absl::string_view kHealthPrefix = "/grpc.health.v1.Health/";
 constexpr char kCommonNameProperty[] = "x509_common_name";
 constexpr absl::string_view kBearer = "Bearer ";
-// The AuthContext property of a call the processor refused but let through to the guarded
-// handler (its value: the serialised google.rpc.Status of the refusal). Set only by the server.
-constexpr absl::string_view kRefusalProperty = "ue-guard-refusal";
+// The entry the guard's interceptor adds to a call's received metadata once it has checked the
+// call: "passed:<the guard's nonce>" lets the wrapped handler run the method; anything else (or
+// none: a call the interceptor did not check) makes it answer without running it. Entries of this
+// key sent by the client are removed first; the nonce (random per guard) makes a forged one
+// useless even on a server whose interceptor is missing.
+constexpr absl::string_view kGuardMarkKey = "ue-guard-mark";
 
 std::atomic<CallGuard*> process_guard{nullptr};
 
@@ -79,41 +89,36 @@ bool IsStreamingMethod(absl::string_view path) {
   return method != nullptr && (method->server_streaming() || method->client_streaming());
 }
 
-// The refusal the processor left on a call it let through (see GuardProcessor), as the
-// google.rpc.Status carried in the details.
-std::optional<grpc::Status> RefusalOf(const grpc::ServerContextBase& context) {
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr) return std::nullopt;
-  std::vector<grpc::string_ref> values = auth->FindPropertyValues(std::string(kRefusalProperty));
-  if (values.empty()) return std::nullopt;
-  std::string details(values.front().data(), values.front().size());
-  google::rpc::Status decoded;
-  if (!decoded.ParseFromString(details) || decoded.code() == 0) {
-    // Cannot happen (the processor wrote it); refuse rather than run the method.
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "the call was refused");
+// True when the guard's interceptor checked the call and let it pass (see kGuardMarkKey).
+bool PassedGuard(const grpc::ServerContextBase& context, absl::string_view passed_mark) {
+  const auto& metadata = context.client_metadata();
+  auto [begin, end] =
+      metadata.equal_range(grpc::string_ref(kGuardMarkKey.data(), kGuardMarkKey.size()));
+  for (auto it = begin; it != end; ++it) {
+    if (absl::string_view(it->second.data(), it->second.size()) == passed_mark) return true;
   }
-  return grpc::Status(static_cast<grpc::StatusCode>(decoded.code()), decoded.message(), details);
+  return false;
 }
 
-// The handler of one method of a guarded service: runs the method's own handler, except for a
-// call the processor marked refused. Then the method's handler is run with a failed request
-// status, which makes it answer without calling the method (gRPC's generated handlers answer
-// UNIMPLEMENTED for a request that failed to arrive; the guard's interceptor replaces that
-// answer by the refusal, details included).
+// The handler of one method of a guarded service: runs the method's own handler for a call the
+// guard's interceptor let pass. Any other call (refused, or not checked at all) runs the method's
+// handler with a failed request status, which makes it answer without calling the method (gRPC's
+// generated handlers answer UNIMPLEMENTED for a request that failed to arrive; the guard's
+// interceptor replaces that answer by the refusal, details included).
 class RefusingHandler final : public grpc::internal::MethodHandler {
  public:
-  explicit RefusingHandler(std::unique_ptr<grpc::internal::RpcServiceMethod> method)
-      : method_(std::move(method)) {}
+  RefusingHandler(std::unique_ptr<grpc::internal::RpcServiceMethod> method, std::string passed_mark)
+      : method_(std::move(method)), passed_mark_(std::move(passed_mark)) {}
 
   void RunHandler(const HandlerParameter& param) override {
-    std::optional<grpc::Status> refusal = RefusalOf(*param.server_context);
-    if (!refusal.has_value()) {
+    if (PassedGuard(*param.server_context, passed_mark_)) {
       method_->handler()->RunHandler(param);
       return;
     }
-    method_->handler()->RunHandler(HandlerParameter(param.call, param.server_context,
-                                                    param.request, *refusal, param.internal_data,
-                                                    param.call_requester));
+    method_->handler()->RunHandler(HandlerParameter(
+        param.call, param.server_context, param.request,
+        grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "the call was not let through"),
+        param.internal_data, param.call_requester));
   }
 
   void* Deserialize(grpc_call* call, grpc_byte_buffer* request, grpc::Status* status,
@@ -124,6 +129,7 @@ class RefusingHandler final : public grpc::internal::MethodHandler {
  private:
   // The generated method (and its handler), owned here.
   std::unique_ptr<grpc::internal::RpcServiceMethod> method_;
+  const std::string passed_mark_;
 };
 
 // grpc::Service keeps its methods private and offers no way to wrap a handler (replacing one
@@ -137,24 +143,6 @@ struct ServiceMethodListAccess {
   friend MethodListMember ServiceMethodList() { return kMember; }
 };
 template struct ServiceMethodListAccess<&grpc::Service::methods_>;
-
-// Answers a refused call with the guard's refusal (replacing the UNIMPLEMENTED of the handler
-// that did not run).
-class RefusalInterceptor final : public grpc::experimental::Interceptor {
- public:
-  explicit RefusalInterceptor(grpc::Status refusal) : refusal_(std::move(refusal)) {}
-
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (methods->QueryInterceptionHookPoint(
-            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
-      methods->ModifySendStatus(refusal_);
-    }
-    methods->Proceed();
-  }
-
- private:
-  grpc::Status refusal_;
-};
 
 class GuardProcessor final : public grpc::AuthMetadataProcessor {
  public:
@@ -177,18 +165,14 @@ class GuardProcessor final : public grpc::AuthMetadataProcessor {
         timeout = ParseGrpcTimeout(v);
       }
     }
+    // A method of this server's services is checked by the guard's interceptor, which can answer
+    // with the whole status (gRPC sends only the code and message of a processor's refusal).
+    if (guard_->Wraps(path)) return grpc::Status::OK;
+    // Any other path (not a method of this server's services) is refused here.
     absl::StatusOr<Caller> caller = guard_->Check(path, CommonName(*context), token, timeout);
     if (caller.ok()) return grpc::Status::OK;
-    grpc::Status refusal = status::ToGrpcStatus(caller.status());
-    // gRPC sends only the code and message of a processor's refusal (no details trailer). A call
-    // of a method whose handler the guard wraps (GuardService) is let through marked refused
-    // instead: the wrapper answers it with the whole status before the method runs. Any other
-    // path (not a method of this server's services) is refused here.
-    if (guard_->Wraps(path)) {
-      context->AddProperty(std::string(kRefusalProperty), refusal.error_details());
-      return grpc::Status::OK;
-    }
-    return grpc::Status(refusal.error_code(), refusal.error_message());
+    return grpc::Status(static_cast<grpc::StatusCode>(caller.status().code()),
+                        std::string(caller.status().message()));
   }
 
  private:
@@ -226,12 +210,25 @@ std::string StatusCodeName(grpc::StatusCode code) {
 // clear), one interceptor per call that needs either.
 class GuardInterceptor final : public grpc::experimental::Interceptor {
  public:
-  GuardInterceptor(CallGuard* guard, grpc::experimental::ServerRpcInfo* info, bool audit,
-                   bool may_mask)
-      : guard_(guard), info_(info), audit_(audit), may_mask_(may_mask) {}
+  // `check`: run CallGuard::Check on the call before its handler (a method wrapped by
+  // GuardService); otherwise the processor checked it already.
+  GuardInterceptor(CallGuard* guard, grpc::experimental::ServerRpcInfo* info, bool check,
+                   bool audit, bool may_mask)
+      : guard_(guard), info_(info), check_(check), audit_(audit), may_mask_(may_mask) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
+    if (check_ && methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
+      CheckCall(methods->GetRecvInitialMetadata());
+    }
+    if (refusal_.has_value()) {
+      // Refused (and audited by Check): the handler does not run; only the answer is sent.
+      if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
+        methods->ModifySendStatus(*refusal_);
+      }
+      methods->Proceed();
+      return;
+    }
     if (audit_ && methods->QueryInterceptionHookPoint(Hook::POST_RECV_MESSAGE) && record_.empty()) {
       // The generated service deserialised the request into its message type, a
       // google::protobuf::Message subclass.
@@ -254,6 +251,37 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
   }
 
  private:
+  // The guard's decision on the call, marked in its received metadata for the wrapped handler.
+  void CheckCall(std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
+    if (metadata == nullptr) {  // cannot happen at this hook; refuse rather than guess
+      refusal_ = grpc::Status(grpc::StatusCode::INTERNAL, "the call could not be checked");
+      return;
+    }
+    grpc::string_ref mark_key(kGuardMarkKey.data(), kGuardMarkKey.size());
+    metadata->erase(mark_key);
+    absl::string_view token;
+    auto authorization = metadata->find(
+        grpc::string_ref(kAuthorizationKey.data(), kAuthorizationKey.size()));
+    if (authorization != metadata->end()) {
+      token = TokenFromHeader(
+          absl::string_view(authorization->second.data(), authorization->second.size()));
+    }
+    const grpc::ServerContextBase& context = *info_->server_context();
+    std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+    std::chrono::system_clock::time_point deadline = context.deadline();
+    absl::Duration timeout = deadline == std::chrono::system_clock::time_point::max()
+                                 ? absl::InfiniteDuration()
+                                 : absl::FromChrono(deadline) - absl::Now();
+    absl::StatusOr<Caller> caller =
+        guard_->Check(info_->method(), auth ? CommonName(*auth) : "", token, timeout);
+    if (!caller.ok()) {
+      refusal_ = status::ToGrpcStatus(caller.status());
+      return;
+    }
+    mark_ = guard_->PassedMark();
+    metadata->emplace(mark_key, grpc::string_ref(mark_.data(), mark_.size()));
+  }
+
   void MaskResponse(grpc::experimental::InterceptorBatchMethods* methods) {
     if (!caller_decided_) {
       caller_decided_ = true;
@@ -325,12 +353,17 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
 
   CallGuard* guard_;
   grpc::experimental::ServerRpcInfo* info_;
+  const bool check_;
   const bool audit_;
   const bool may_mask_;
   std::string record_;
   bool caller_decided_ = false;
   bool masking_ = false;
   std::unique_ptr<google::protobuf::Message> masked_;
+  // Set when Check refused the call.
+  std::optional<grpc::Status> refusal_;
+  // The value of the mark in the call's metadata (the map refers to it).
+  std::string mark_;
 };
 
 class GuardInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
@@ -339,16 +372,12 @@ class GuardInterceptorFactory final : public grpc::experimental::ServerIntercept
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    // A refused call (already audited by Check) only needs its answer.
-    if (std::optional<grpc::Status> refusal = RefusalOf(*info->server_context())) {
-      return new RefusalInterceptor(*std::move(refusal));
-    }
+    const bool check = guard_->Wraps(info->method());
     const MethodPolicy* method = guard_->policy().FindMethod(info->method());
-    if (method == nullptr) return nullptr;
-    bool audit = guard_->audit() != nullptr && method->personal_data;
-    bool may_mask = guard_->masker().MethodMayMask(info->method());
-    if (!audit && !may_mask) return nullptr;
-    return new GuardInterceptor(guard_, info, audit, may_mask);
+    bool audit = method != nullptr && guard_->audit() != nullptr && method->personal_data;
+    bool may_mask = method != nullptr && guard_->masker().MethodMayMask(info->method());
+    if (!check && !audit && !may_mask) return nullptr;
+    return new GuardInterceptor(guard_, info, check, audit, may_mask);
   }
 
  private:
@@ -357,7 +386,17 @@ class GuardInterceptorFactory final : public grpc::experimental::ServerIntercept
 
 }  // namespace
 
-CallGuard::CallGuard(GuardOptions options) : options_(std::move(options)) {}
+CallGuard::CallGuard(GuardOptions options) : options_(std::move(options)) {
+  unsigned char nonce[16];
+  if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
+    // Without a secret mark a forged one could pass a server whose interceptor is missing; the
+    // interceptor still removes client entries, so a fixed mark only weakens that second line.
+    std::memset(nonce, 0, sizeof(nonce));
+  }
+  passed_mark_ = absl::StrCat(
+      "passed:", absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(nonce),
+                                                          sizeof(nonce))));
+}
 
 absl::StatusOr<Caller> CallGuard::Authenticate(absl::string_view certificate_cn,
                                                absl::string_view token, bool check_expiry) const {
@@ -488,7 +527,7 @@ void CallGuard::GuardService(grpc::Service* service) {
     grpc::internal::RpcMethod::RpcType type = method->method_type();
     grpc::internal::RpcServiceMethod::ApiType api = method->api_type();
     auto wrapped = std::make_unique<grpc::internal::RpcServiceMethod>(
-        name, type, new RefusingHandler(std::move(method)));
+        name, type, new RefusingHandler(std::move(method), passed_mark_));
     wrapped->SetServerApiType(api);
     method = std::move(wrapped);
   }

@@ -87,13 +87,18 @@ class CallGuard {
   absl::StatusOr<Caller> Identify(const grpc::ServerContextBase& context) const;
 
   // Wraps every method handler of `service` so that the guard's refusals of its calls arrive
-  // with their details (google.rpc.Status with ErrorInfo, reason e.g. TOKEN_MISSING): gRPC's
-  // AuthMetadataProcessor can send only a code and a message, so for a wrapped method the
-  // processor lets a refused call through marked as refused, the wrapper answers it without
-  // running the method, and the guard's interceptor (MakeAuditInterceptorFactory) sends the
-  // refusal. Call before the server starts (ServerOptions::guard_service). Calls of any other
-  // path are refused by the processor itself, code and message only.
+  // with their details (google.rpc.Status with ErrorInfo, reason e.g. TOKEN_MISSING). gRPC's
+  // AuthMetadataProcessor can send only a code and a message (and has no per-call state), so a
+  // wrapped method is checked instead by the guard's interceptor (MakeAuditInterceptorFactory)
+  // when the call's metadata arrives, before the handler: it marks a call that passes in the
+  // call's metadata; the wrapper runs the method only for a marked call and otherwise answers
+  // without running it, and the interceptor sends the refusal. Call before the server starts
+  // (ServerOptions::guard_service), on a server that also has the guard's interceptors (without
+  // them every call of a wrapped method is refused). Calls of any other path are checked by the
+  // processor, whose refusals carry code and message only.
   void GuardService(grpc::Service* service);
+  // The mark of a call that passed the interceptor's check (secret per guard).
+  const std::string& PassedMark() const { return passed_mark_; }
   // True when `path` ("/package.Service/Method") is a method wrapped by GuardService.
   bool Wraps(absl::string_view path) const;
 
@@ -118,6 +123,7 @@ class CallGuard {
     absl::Time updated;
   };
   GuardOptions options_;
+  std::string passed_mark_;
   ResponseMasker masker_{&options_.policy};
   absl::Mutex mu_;
   std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);

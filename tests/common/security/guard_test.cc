@@ -224,6 +224,34 @@ TEST_CASE("missing, expired, forged or borrowed tokens are UNAUTHENTICATED, each
   CHECK(f.echo.calls == 1);
 }
 
+TEST_CASE("a refusal is per call: the next call on the same connection is decided afresh") {
+  Fixture f;
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadAll(Certs() / "ca.pem");
+  ssl.pem_cert_chain = ReadAll(Certs() / "client/ministry-platform.pem");
+  ssl.pem_private_key = ReadAll(Certs() / "client/ministry-platform.key");
+  auto stub = testing::v1::EchoService::NewStub(grpc::CreateChannel(
+      absl::StrCat("localhost:", f.srv->port()), grpc::SslCredentials(ssl)));
+  auto call = [&stub](const std::string& token, const std::string& mark = "") {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    if (!mark.empty()) context.AddMetadata("ue-guard-mark", mark);
+    testing::v1::EchoRequest request;
+    testing::v1::EchoResponse response;
+    return stub->Echo(&context, request, &response);
+  };
+  std::string token = f.Token("ministry-platform", "ministry");
+  for (int round = 0; round < 3; ++round) {
+    CHECK(Reason(call("")) == "TOKEN_MISSING");
+    CHECK(call(token).ok());
+  }
+  // A client cannot mark its own call as checked.
+  CHECK(Reason(call("", "passed:00000000000000000000000000000000")) == "TOKEN_MISSING");
+  CHECK(Reason(call("", f.guard->PassedMark())) == "TOKEN_MISSING");
+  CHECK(f.echo.calls == 3);
+}
+
 TEST_CASE("the portal's token cannot call a ministry method") {
   Fixture f;
   grpc::Status denied =
