@@ -6,7 +6,9 @@
 // With security on (--security_policy given), a server:
 //   - speaks TLS and requires a client certificate that chains to --tls_client_ca (mutual TLS);
 //     a wrong certificate fails the handshake;
-//   - runs CallGuard::Check on every call before the handler (gRPC's AuthMetadataProcessor):
+//   - runs CallGuard::Check on every call before the handler (the guard's interceptor for the
+//     methods of the server's services, see GuardService; gRPC's AuthMetadataProcessor for any
+//     other path):
 //     the certificate's CN must be a system of the policy, and the call must carry a valid token
 //     of that system (`authorization: Bearer <token>`, security/token.h) unless the system is
 //     certificate-only; otherwise UNAUTHENTICATED. Then the caller's rate (per system and
@@ -15,9 +17,9 @@
 //     excepted), and the policy decides (PERMISSION_DENIED). Health checks are exempt. Every
 //     refusal carries a google.rpc.ErrorInfo with its reason (TOKEN_MISSING, RATE_LIMITED,
 //     DEADLINE_REQUIRED, ROLE_NOT_ALLOWED, ...; the catalogue is
-//     proto/unemployment/common/v1/error_reason.proto), sent through GuardService's wrappers;
+//     proto/unemployment/common/v1/error_reason.proto) in the status details;
 //   - writes an audit entry for every call of a `personal` method, after the handler, with the
-//     result; if that write fails the call fails with UNAVAILABLE;
+//     result; if that write fails the call fails with UNAVAILABLE (AUDIT_LOG_UNAVAILABLE);
 //   - masks personal data in responses to callers whose role does not see it clear (the policy's
 //     `clear` and `mask` lines; security/masking.h), in the same interceptor as the audit;
 //   - lets handlers read the caller (CurrentCaller) and check a record's region (RequireRegion).
