@@ -1,13 +1,11 @@
 #include "common/security/call_guard.h"
 
-#include <atomic>
-#include <optional>
-#include <set>
-
 #include <openssl/rand.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -19,7 +17,6 @@
 #include "common/status/status_util.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
-#include "google/rpc/status.pb.h"
 #include "grpcpp/impl/rpc_service_method.h"
 #include "grpcpp/impl/service_type.h"
 #include "grpcpp/security/auth_context.h"
