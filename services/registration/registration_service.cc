@@ -1,6 +1,7 @@
 #include "services/registration/registration_service.h"
 
 #include <deque>
+#include <functional>
 #include <optional>
 #include <utility>
 
@@ -19,6 +20,24 @@ constexpr int kStreamBatch = 128;
 bool IsServerFault(absl::StatusCode code) {
   return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
          code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
+}
+
+// Loads the record `load` returns (an application or registration) for a caller whose region
+// scope must cover its office: another region's id and an unknown id get the same answer
+// (security::RequireRecordInScope); a province-wide caller gets the load's own answer (NOT_FOUND).
+template <typename Record>
+absl::StatusOr<Record> LoadInScope(const grpc::ServerContextBase& context,
+                                   const std::function<absl::StatusOr<Record>()>& load) {
+  std::optional<absl::StatusOr<Record>> loaded;
+  absl::Status in_scope =
+      security::RequireRecordInScope(context, [&]() -> absl::StatusOr<std::string> {
+        loaded = load();
+        if (!loaded->ok()) return loaded->status();
+        return (*loaded)->office_region_code();
+      });
+  if (!in_scope.ok()) return in_scope;
+  if (!loaded.has_value()) loaded = load();  // not looked up for a province-wide caller
+  return *std::move(loaded);
 }
 
 }  // namespace
@@ -68,20 +87,11 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::GetApplication(
   v1::GetApplicationRequest normalized = *request;
   absl::Status status = ValidateGetApplication(normalized);
   if (status.ok()) {
-    // Staff of one region see only their region's applications; another region's id and an
-    // unknown id get the same answer (security::RequireRecordInScope).
-    // (A province-wide caller is not looked up by the check: the record is loaded below.)
-    std::optional<absl::StatusOr<v1::Application>> application;
-    status = security::RequireRecordInScope(*context, [&]() -> absl::StatusOr<std::string> {
-      application = deps_.registrar->GetApplication(normalized.application_id());
-      if (!application->ok()) return application->status();
-      return (*application)->office_region_code();
-    });
-    if (status.ok() && !application) {
-      application = deps_.registrar->GetApplication(normalized.application_id());
-    }
-    if (status.ok()) status = application->status();
-    if (status.ok()) *response->mutable_application() = **std::move(application);
+    // Staff of one region see only their region's applications.
+    absl::StatusOr<v1::Application> application = LoadInScope<v1::Application>(
+        *context, [&] { return deps_.registrar->GetApplication(normalized.application_id()); });
+    status = application.status();
+    if (status.ok()) *response->mutable_application() = *std::move(application);
   }
   Finish(reactor, "GetApplication", status);
   return reactor;
@@ -113,9 +123,10 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ReviewApplication(
     return reactor;
   }
   // A region-scoped reviewer decides only applications of their region's offices; another
-  // region's id and an unknown id get the same answer (security::RequireRecordInScope).
-  absl::Status in_scope = security::RequireRecordInScope(
-      *context, [&]() -> absl::StatusOr<std::string> {
+  // region's id and an unknown id get the same answer (a province-wide caller's unknown id is
+  // answered by the review itself, NOT_FOUND).
+  absl::Status in_scope =
+      security::RequireRecordInScope(*context, [&]() -> absl::StatusOr<std::string> {
         absl::StatusOr<v1::Application> application =
             deps_.registrar->GetApplication(normalized.application_id());
         if (!application.ok()) return application.status();
@@ -141,18 +152,10 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::GetRegistration(
   v1::GetRegistrationRequest normalized = *request;
   absl::Status status = ValidateGetRegistration(normalized);
   if (status.ok()) {
-    // Another region's id and an unknown id get the same answer (security::RequireRecordInScope).
-    std::optional<absl::StatusOr<v1::Registration>> registration;
-    status = security::RequireRecordInScope(*context, [&]() -> absl::StatusOr<std::string> {
-      registration = deps_.registrar->GetRegistration(normalized.registration_id());
-      if (!registration->ok()) return registration->status();
-      return (*registration)->office_region_code();
-    });
-    if (status.ok() && !registration) {
-      registration = deps_.registrar->GetRegistration(normalized.registration_id());
-    }
-    if (status.ok()) status = registration->status();
-    if (status.ok()) *response->mutable_registration() = **std::move(registration);
+    absl::StatusOr<v1::Registration> registration = LoadInScope<v1::Registration>(
+        *context, [&] { return deps_.registrar->GetRegistration(normalized.registration_id()); });
+    status = registration.status();
+    if (status.ok()) *response->mutable_registration() = *std::move(registration);
   }
   Finish(reactor, "GetRegistration", status);
   return reactor;
