@@ -329,6 +329,8 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
       return absl::FailedPreconditionError(checkpoints.status().message());
     }
     if (checkpoints.ok() && !checkpoints->empty()) last = checkpoints->back();
+    // An empty anchor from the start, so that a missing one later means it was removed.
+    if (!checkpoints.ok()) RETURN_IF_ERROR(AppendAnchorLine(anchor.path, ""));
     if (absl::Status matches = CheckLogAgainst(*db, last); !matches.ok()) {
       return absl::FailedPreconditionError(
           absl::StrCat("audit log '", path, "': ", matches.message()));

@@ -590,6 +590,10 @@ TEST_CASE("the audit anchor's timer anchors entries that wait") {
   absl::StatusOr<std::unique_ptr<AuditLog>> log =
       AuditLog::Open(dir + "/audit.db", key, store::SynchronousMode::kOff, anchor);
   REQUIRE(log.ok());
+  // The anchor exists from the start (empty: nothing to anchor yet).
+  absl::StatusOr<std::vector<AuditCheckpoint>> empty = ReadAuditAnchor(anchor.path, key);
+  REQUIRE(empty.ok());
+  CHECK(empty->empty());
   REQUIRE((*log)->Append(Entry(1)).ok());
   // The timer runs on its own thread; wait for its checkpoint (bounded).
   absl::Time give_up = absl::Now() + absl::Seconds(10);
