@@ -1,15 +1,24 @@
 #include "common/security/call_guard.h"
 
-#include <atomic>
+#include <openssl/rand.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <optional>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "common/log/mask.h"
 #include "common/status/status_util.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "grpcpp/impl/rpc_service_method.h"
+#include "grpcpp/impl/service_type.h"
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/slice.h"
@@ -20,6 +29,12 @@ namespace {
 constexpr absl::string_view kHealthPrefix = "/grpc.health.v1.Health/";
 constexpr char kCommonNameProperty[] = "x509_common_name";
 constexpr absl::string_view kBearer = "Bearer ";
+// The entry the guard's interceptor adds to a call's received metadata once it has checked the
+// call: "passed:<the guard's nonce>" lets the wrapped handler run the method; anything else (or
+// none: a call the interceptor did not check) makes it answer without running it. Entries of this
+// key sent by the client are removed first; the nonce (random per guard) makes a forged one
+// useless even on a server whose interceptor is missing.
+constexpr absl::string_view kGuardMarkKey = "ue-guard-mark";
 
 std::atomic<CallGuard*> process_guard{nullptr};
 
@@ -71,6 +86,61 @@ bool IsStreamingMethod(absl::string_view path) {
   return method != nullptr && (method->server_streaming() || method->client_streaming());
 }
 
+// True when the guard's interceptor checked the call and let it pass (see kGuardMarkKey).
+bool PassedGuard(const grpc::ServerContextBase& context, absl::string_view passed_mark) {
+  const auto& metadata = context.client_metadata();
+  auto [begin, end] =
+      metadata.equal_range(grpc::string_ref(kGuardMarkKey.data(), kGuardMarkKey.size()));
+  for (auto it = begin; it != end; ++it) {
+    if (absl::string_view(it->second.data(), it->second.size()) == passed_mark) return true;
+  }
+  return false;
+}
+
+// The handler of one method of a guarded service: runs the method's own handler for a call the
+// guard's interceptor let pass. Any other call (refused, or not checked at all) runs the method's
+// handler with a failed request status, which makes it answer without calling the method (gRPC's
+// generated handlers answer UNIMPLEMENTED for a request that failed to arrive; the guard's
+// interceptor replaces that answer by the refusal, details included).
+class RefusingHandler final : public grpc::internal::MethodHandler {
+ public:
+  RefusingHandler(std::unique_ptr<grpc::internal::RpcServiceMethod> method, std::string passed_mark)
+      : method_(std::move(method)), passed_mark_(std::move(passed_mark)) {}
+
+  void RunHandler(const HandlerParameter& param) override {
+    if (PassedGuard(*param.server_context, passed_mark_)) {
+      method_->handler()->RunHandler(param);
+      return;
+    }
+    method_->handler()->RunHandler(HandlerParameter(
+        param.call, param.server_context, param.request,
+        grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "the call was not let through"),
+        param.internal_data, param.call_requester));
+  }
+
+  void* Deserialize(grpc_call* call, grpc_byte_buffer* request, grpc::Status* status,
+                    void** handler_data) override {
+    return method_->handler()->Deserialize(call, request, status, handler_data);
+  }
+
+ private:
+  // The generated method (and its handler), owned here.
+  std::unique_ptr<grpc::internal::RpcServiceMethod> method_;
+  const std::string passed_mark_;
+};
+
+// grpc::Service keeps its methods private and offers no way to wrap a handler (replacing one
+// deletes it). The standard-conforming access below (an explicit instantiation may name a private
+// member) reaches the list of methods to wrap each one, once, before the server starts.
+using MethodList = std::vector<std::unique_ptr<grpc::internal::RpcServiceMethod>>;
+using MethodListMember = MethodList grpc::Service::*;
+MethodListMember ServiceMethodList();
+template <MethodListMember kMember>
+struct ServiceMethodListAccess {
+  friend MethodListMember ServiceMethodList() { return kMember; }
+};
+template struct ServiceMethodListAccess<&grpc::Service::methods_>;
+
 class GuardProcessor final : public grpc::AuthMetadataProcessor {
  public:
   explicit GuardProcessor(CallGuard* guard) : guard_(guard) {}
@@ -92,9 +162,12 @@ class GuardProcessor final : public grpc::AuthMetadataProcessor {
         timeout = ParseGrpcTimeout(v);
       }
     }
+    // A method of this server's services is checked by the guard's interceptor, which can answer
+    // with the whole status (gRPC sends only the code and message of a processor's refusal).
+    if (guard_->Wraps(path)) return grpc::Status::OK;
+    // Any other path (not a method of this server's services) is refused here.
     absl::StatusOr<Caller> caller = guard_->Check(path, CommonName(*context), token, timeout);
     if (caller.ok()) return grpc::Status::OK;
-    // The processor can only send code and message (no details).
     return grpc::Status(static_cast<grpc::StatusCode>(caller.status().code()),
                         std::string(caller.status().message()));
   }
@@ -134,12 +207,25 @@ std::string StatusCodeName(grpc::StatusCode code) {
 // clear), one interceptor per call that needs either.
 class GuardInterceptor final : public grpc::experimental::Interceptor {
  public:
-  GuardInterceptor(CallGuard* guard, grpc::experimental::ServerRpcInfo* info, bool audit,
-                   bool may_mask)
-      : guard_(guard), info_(info), audit_(audit), may_mask_(may_mask) {}
+  // `check`: run CallGuard::Check on the call before its handler (a method wrapped by
+  // GuardService); otherwise the processor checked it already.
+  GuardInterceptor(CallGuard* guard, grpc::experimental::ServerRpcInfo* info, bool check,
+                   bool audit, bool may_mask)
+      : guard_(guard), info_(info), check_(check), audit_(audit), may_mask_(may_mask) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
+    if (check_ && methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
+      CheckCall(methods->GetRecvInitialMetadata());
+    }
+    if (refusal_.has_value()) {
+      // Refused (and audited by Check): the handler does not run; only the answer is sent.
+      if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
+        methods->ModifySendStatus(*refusal_);
+      }
+      methods->Proceed();
+      return;
+    }
     if (audit_ && methods->QueryInterceptionHookPoint(Hook::POST_RECV_MESSAGE) && record_.empty()) {
       // The generated service deserialised the request into its message type, a
       // google::protobuf::Message subclass.
@@ -152,15 +238,47 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
       grpc::Status sent = methods->GetSendStatus();
       absl::Status written = Write(sent);
       if (!written.ok()) {
-        methods->ModifySendStatus(grpc::Status(
-            grpc::StatusCode::UNAVAILABLE,
-            "the call could not be recorded in the audit log and is refused; retry later"));
+        methods->ModifySendStatus(status::ToGrpcStatus(status::WithErrorInfo(
+            absl::UnavailableError(
+                "the call could not be recorded in the audit log and is refused; retry later"),
+            "AUDIT_LOG_UNAVAILABLE")));
       }
     }
     methods->Proceed();
   }
 
  private:
+  // The guard's decision on the call, marked in its received metadata for the wrapped handler.
+  void CheckCall(std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
+    if (metadata == nullptr) {  // cannot happen at this hook; refuse rather than guess
+      refusal_ = grpc::Status(grpc::StatusCode::INTERNAL, "the call could not be checked");
+      return;
+    }
+    grpc::string_ref mark_key(kGuardMarkKey.data(), kGuardMarkKey.size());
+    metadata->erase(mark_key);
+    absl::string_view token;
+    auto authorization = metadata->find(
+        grpc::string_ref(kAuthorizationKey.data(), kAuthorizationKey.size()));
+    if (authorization != metadata->end()) {
+      token = TokenFromHeader(
+          absl::string_view(authorization->second.data(), authorization->second.size()));
+    }
+    const grpc::ServerContextBase& context = *info_->server_context();
+    std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+    std::chrono::system_clock::time_point deadline = context.deadline();
+    absl::Duration timeout = deadline == std::chrono::system_clock::time_point::max()
+                                 ? absl::InfiniteDuration()
+                                 : absl::FromChrono(deadline) - absl::Now();
+    absl::StatusOr<Caller> caller =
+        guard_->Check(info_->method(), auth ? CommonName(*auth) : "", token, timeout);
+    if (!caller.ok()) {
+      refusal_ = status::ToGrpcStatus(caller.status());
+      return;
+    }
+    mark_ = guard_->PassedMark();
+    metadata->emplace(mark_key, grpc::string_ref(mark_.data(), mark_.size()));
+  }
+
   void MaskResponse(grpc::experimental::InterceptorBatchMethods* methods) {
     if (!caller_decided_) {
       caller_decided_ = true;
@@ -232,12 +350,17 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
 
   CallGuard* guard_;
   grpc::experimental::ServerRpcInfo* info_;
+  const bool check_;
   const bool audit_;
   const bool may_mask_;
   std::string record_;
   bool caller_decided_ = false;
   bool masking_ = false;
   std::unique_ptr<google::protobuf::Message> masked_;
+  // Set when Check refused the call.
+  std::optional<grpc::Status> refusal_;
+  // The value of the mark in the call's metadata (the map refers to it).
+  std::string mark_;
 };
 
 class GuardInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
@@ -246,12 +369,12 @@ class GuardInterceptorFactory final : public grpc::experimental::ServerIntercept
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
+    const bool check = guard_->Wraps(info->method());
     const MethodPolicy* method = guard_->policy().FindMethod(info->method());
-    if (method == nullptr) return nullptr;
-    bool audit = guard_->audit() != nullptr && method->personal_data;
-    bool may_mask = guard_->masker().MethodMayMask(info->method());
-    if (!audit && !may_mask) return nullptr;
-    return new GuardInterceptor(guard_, info, audit, may_mask);
+    bool audit = method != nullptr && guard_->audit() != nullptr && method->personal_data;
+    bool may_mask = method != nullptr && guard_->masker().MethodMayMask(info->method());
+    if (!check && !audit && !may_mask) return nullptr;
+    return new GuardInterceptor(guard_, info, check, audit, may_mask);
   }
 
  private:
@@ -260,7 +383,17 @@ class GuardInterceptorFactory final : public grpc::experimental::ServerIntercept
 
 }  // namespace
 
-CallGuard::CallGuard(GuardOptions options) : options_(std::move(options)) {}
+CallGuard::CallGuard(GuardOptions options) : options_(std::move(options)) {
+  unsigned char nonce[16];
+  if (RAND_bytes(nonce, sizeof(nonce)) != 1) {
+    // Without a secret mark a forged one could pass a server whose interceptor is missing; the
+    // interceptor still removes client entries, so a fixed mark only weakens that second line.
+    std::memset(nonce, 0, sizeof(nonce));
+  }
+  passed_mark_ = absl::StrCat(
+      "passed:", absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(nonce),
+                                                          sizeof(nonce))));
+}
 
 absl::StatusOr<Caller> CallGuard::Authenticate(absl::string_view certificate_cn,
                                                absl::string_view token, bool check_expiry) const {
@@ -386,6 +519,29 @@ absl::StatusOr<Caller> CallGuard::Identify(const grpc::ServerContextBase& contex
   // Expiry was checked when the call arrived; a call does not fail half-way because its token
   // expires while it runs.
   return Authenticate(cn, token, /*check_expiry=*/false);
+}
+
+void CallGuard::GuardService(grpc::Service* service) {
+  MethodList& methods = service->*ServiceMethodList();
+  absl::MutexLock lock(&wrapped_mu_);
+  for (std::unique_ptr<grpc::internal::RpcServiceMethod>& method : methods) {
+    // Generic (null) and asynchronous (no handler) methods are not served by this suite.
+    if (method == nullptr || method->handler() == nullptr) continue;
+    wrapped_paths_.insert(method->name());
+    if (dynamic_cast<RefusingHandler*>(method->handler()) != nullptr) continue;  // wrapped already
+    const char* name = method->name();
+    grpc::internal::RpcMethod::RpcType type = method->method_type();
+    grpc::internal::RpcServiceMethod::ApiType api = method->api_type();
+    auto wrapped = std::make_unique<grpc::internal::RpcServiceMethod>(
+        name, type, new RefusingHandler(std::move(method), passed_mark_));
+    wrapped->SetServerApiType(api);
+    method = std::move(wrapped);
+  }
+}
+
+bool CallGuard::Wraps(absl::string_view path) const {
+  absl::ReaderMutexLock lock(&wrapped_mu_);
+  return wrapped_paths_.find(path) != wrapped_paths_.end();
 }
 
 std::shared_ptr<grpc::AuthMetadataProcessor> CallGuard::MakeProcessor() {

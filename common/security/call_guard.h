@@ -6,15 +6,20 @@
 // With security on (--security_policy given), a server:
 //   - speaks TLS and requires a client certificate that chains to --tls_client_ca (mutual TLS);
 //     a wrong certificate fails the handshake;
-//   - runs CallGuard::Check on every call before the handler (gRPC's AuthMetadataProcessor):
+//   - runs CallGuard::Check on every call before the handler (the guard's interceptor for the
+//     methods of the server's services, see GuardService; gRPC's AuthMetadataProcessor for any
+//     other path):
 //     the certificate's CN must be a system of the policy, and the call must carry a valid token
 //     of that system (`authorization: Bearer <token>`, security/token.h) unless the system is
 //     certificate-only; otherwise UNAUTHENTICATED. Then the caller's rate (per system and
 //     subject) is checked (RESOURCE_EXHAUSTED), the deadline is capped (a call without a deadline
 //     or with a longer one than --max_call_deadline is refused with INVALID_ARGUMENT, streams
-//     excepted), and the policy decides (PERMISSION_DENIED). Health checks are exempt;
+//     excepted), and the policy decides (PERMISSION_DENIED). Health checks are exempt. Every
+//     refusal carries a google.rpc.ErrorInfo with its reason (TOKEN_MISSING, RATE_LIMITED,
+//     DEADLINE_REQUIRED, ROLE_NOT_ALLOWED, ...; the catalogue is
+//     proto/unemployment/common/v1/error_reason.proto) in the status details;
 //   - writes an audit entry for every call of a `personal` method, after the handler, with the
-//     result; if that write fails the call fails with UNAVAILABLE;
+//     result; if that write fails the call fails with UNAVAILABLE (AUDIT_LOG_UNAVAILABLE);
 //   - masks personal data in responses to callers whose role does not see it clear (the policy's
 //     `clear` and `mask` lines; security/masking.h), in the same interceptor as the audit;
 //   - lets handlers read the caller (CurrentCaller) and check a record's region (RequireRegion).
@@ -26,6 +31,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +45,7 @@
 #include "common/security/policy.h"
 #include "common/security/token.h"
 #include "grpcpp/security/auth_metadata_processor.h"
+#include "grpcpp/impl/service_type.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_interceptor.h"
 
@@ -81,6 +88,22 @@ class CallGuard {
   // system's). Does not count against the rate.
   absl::StatusOr<Caller> Identify(const grpc::ServerContextBase& context) const;
 
+  // Wraps every method handler of `service` so that the guard's refusals of its calls arrive
+  // with their details (google.rpc.Status with ErrorInfo, reason e.g. TOKEN_MISSING). gRPC's
+  // AuthMetadataProcessor can send only a code and a message (and has no per-call state), so a
+  // wrapped method is checked instead by the guard's interceptor (MakeAuditInterceptorFactory)
+  // when the call's metadata arrives, before the handler: it marks a call that passes in the
+  // call's metadata; the wrapper runs the method only for a marked call and otherwise answers
+  // without running it, and the interceptor sends the refusal. Call before the server starts
+  // (ServerOptions::guard_service), on a server that also has the guard's interceptors (without
+  // them every call of a wrapped method is refused). Calls of any other path are checked by the
+  // processor, whose refusals carry code and message only.
+  void GuardService(grpc::Service* service);
+  // The mark of a call that passed the interceptor's check (secret per guard).
+  const std::string& PassedMark() const { return passed_mark_; }
+  // True when `path` ("/package.Service/Method") is a method wrapped by GuardService.
+  bool Wraps(absl::string_view path) const;
+
   std::shared_ptr<grpc::AuthMetadataProcessor> MakeProcessor();
   // The server interceptor of the guard: audits calls of `personal` methods and masks responses
   // for callers who do not see personal data clear. No interceptor is made for a call that needs
@@ -102,9 +125,12 @@ class CallGuard {
     absl::Time updated;
   };
   GuardOptions options_;
+  std::string passed_mark_;
   ResponseMasker masker_{&options_.policy};
   absl::Mutex mu_;
   std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex wrapped_mu_;
+  std::set<std::string, std::less<>> wrapped_paths_ ABSL_GUARDED_BY(wrapped_mu_);
 };
 
 // The guard of this process's server; null with security off. Set once at start-up.

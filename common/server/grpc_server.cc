@@ -95,7 +95,10 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.AddListeningPort(options.listen_address, *credentials, &bound_port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
-  for (grpc::Service* service : services) builder.RegisterService(service);
+  for (grpc::Service* service : services) {
+    if (options.guard_service) options.guard_service(service);
+    builder.RegisterService(service);
+  }
   if (options.make_interceptors) {
     builder.experimental().SetInterceptorCreators(options.make_interceptors());
   }

@@ -29,6 +29,9 @@ struct ServerOptions {
   // Checks every call before its handler (authentication, authorisation, rates); needs mutual
   // TLS (gRPC runs it only on secure connections). Null: none.
   std::shared_ptr<grpc::AuthMetadataProcessor> auth_processor;
+  // Called with each service before the server starts (the guard wraps its methods' handlers so
+  // that its refusals carry details: security::CallGuard::GuardService). Empty: none.
+  std::function<void(grpc::Service*)> guard_service;
   // Makes the server's interceptors (the audit log); may be empty.
   std::function<std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
       make_interceptors;

@@ -56,6 +56,13 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
                   "required. Empty: security OFF (loopback development only)");
   settings.Define("token_key_file", "", "file with the hex key that signs caller tokens");
   settings.Define("audit_key_file", "", "file with the hex key of the audit log's hash chain");
+  settings.Define("audit_anchor_file", "",
+                  "file the audit log appends signed checkpoints of its head to (detects removed "
+                  "newest entries; put it on another volume than the data folder); empty: "
+                  "<data_dir>/audit.anchor");
+  settings.Define("audit_anchor_every", "100", "entries between two checkpoints of the audit log");
+  settings.Define("audit_anchor_interval", "10s",
+                  "longest time entries of the audit log wait for a checkpoint");
   settings.Define("health_listen", "",
                   "host:port of a plaintext listener serving only grpc.health.v1.Health (probes)");
   settings.Define("rate_limit", "100", "calls per second one caller may make (0: no limit)");
@@ -215,8 +222,20 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     if (!audit_key.ok()) return Fail(name, audit_key.status().message());
     absl::StatusOr<store::SynchronousMode> sync = store::ParseSynchronousMode(common.sqlite_synchronous);
     if (!sync.ok()) return Fail(name, sync.status().message(), 2);
+    security::AuditAnchorOptions anchor;
+    anchor.path = settings.Get("audit_anchor_file");
+    if (anchor.path.empty()) anchor.path = absl::StrCat(common.data_dir, "/audit.anchor");
+    absl::StatusOr<int64_t> anchor_every = settings.GetInt("audit_anchor_every");
+    absl::StatusOr<absl::Duration> anchor_interval = settings.GetDuration("audit_anchor_interval");
+    if (!anchor_every.ok() || *anchor_every < 1) {
+      return Fail(name, "setting --audit_anchor_every must be a whole number >= 1", 2);
+    }
+    if (!anchor_interval.ok()) return Fail(name, anchor_interval.status().message(), 2);
+    anchor.every_entries = *anchor_every;
+    anchor.interval = *anchor_interval;
     absl::StatusOr<std::unique_ptr<security::AuditLog>> opened = security::AuditLog::Open(
-        absl::StrCat(common.data_dir, "/audit.db"), *std::move(audit_key), *sync);
+        absl::StrCat(common.data_dir, "/audit.db"), *std::move(audit_key), *sync,
+        std::move(anchor));
     if (!opened.ok()) return Fail(name, absl::StrCat("audit log: ", opened.status().message()));
     audit = *std::move(opened);
     security::GuardOptions guard_options;
@@ -237,6 +256,9 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     security::InstallProcessGuard(guard.get());
     options.auth_processor = guard->MakeProcessor();
     security::CallGuard* guard_ptr = guard.get();
+    options.guard_service = [guard_ptr](grpc::Service* service) {
+      guard_ptr->GuardService(service);
+    };
     options.make_interceptors = [guard_ptr] {
       std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
       factories.push_back(guard_ptr->MakeAuditInterceptorFactory());

@@ -1,8 +1,14 @@
 #include "common/status/status_util.h"
 
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/any.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "unemployment/common/v1/error_reason.pb.h"
 
 namespace unemployment::status {
 namespace {
@@ -25,6 +31,20 @@ std::optional<Proto> GetPayload(const absl::Status& status) {
 
 void SetPayload(absl::Status& status, const google::protobuf::Message& message) {
   status.SetPayload(TypeUrl(message), absl::Cord(message.SerializeAsString()));
+}
+
+constexpr absl::string_view kReasonPrefix = "ERROR_REASON_";
+
+// -1: not decided yet (read the environment), 0: off, 1: on.
+std::atomic<int> strict_reasons{-1};
+
+void CheckReason(absl::string_view reason) {
+  if (!StrictReasonCheck() || IsCataloguedReason(reason)) return;
+  std::cerr << "status: ErrorInfo reason '" << reason
+            << "' is not in the catalogue proto/unemployment/common/v1/error_reason.proto "
+               "(UE_STRICT_ERROR_REASONS is set)"
+            << std::endl;
+  std::abort();
 }
 
 }  // namespace
@@ -68,6 +88,24 @@ std::optional<google::rpc::BadRequest> GetBadRequest(const absl::Status& status)
   return GetPayload<google::rpc::BadRequest>(status);
 }
 
+bool IsCataloguedReason(absl::string_view reason) {
+  if (reason.empty() || reason == "UNSPECIFIED") return false;
+  return unemployment::common::v1::ErrorReason_descriptor()->FindValueByName(
+             absl::StrCat(kReasonPrefix, reason)) != nullptr;
+}
+
+void SetStrictReasonCheck(bool strict) { strict_reasons.store(strict ? 1 : 0); }
+
+bool StrictReasonCheck() {
+  int strict = strict_reasons.load();
+  if (strict < 0) {
+    const char* value = std::getenv("UE_STRICT_ERROR_REASONS");
+    strict = value != nullptr && *value != '\0' && absl::string_view(value) != "0" ? 1 : 0;
+    strict_reasons.store(strict);
+  }
+  return strict == 1;
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   google::rpc::Status details;
@@ -80,6 +118,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     info.set_reason(absl::StatusCodeToString(status.code()));
     info.set_domain(std::string(kErrorDomain));
   }
+  if (info.domain() == kErrorDomain) CheckReason(info.reason());
   details.add_details()->PackFrom(info);
   if (std::optional<google::rpc::BadRequest> bad_request = GetBadRequest(status)) {
     details.add_details()->PackFrom(*bad_request);

@@ -53,9 +53,22 @@ absl::Status InvalidFieldError(absl::string_view field, absl::string_view rule,
 std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status);
 std::optional<google::rpc::BadRequest> GetBadRequest(const absl::Status& status);
 
+// True when `reason` is in the catalogue of reasons, proto/unemployment/common/v1/error_reason.proto
+// (enum ErrorReason: "TOKEN_MISSING" is ERROR_REASON_TOKEN_MISSING).
+bool IsCataloguedReason(absl::string_view reason);
+
+// Whether ToGrpcStatus refuses a reason missing from the catalogue by aborting the process (with
+// one line on stderr naming it). Off by default (the reason is sent as it is); on when the
+// environment variable UE_STRICT_ERROR_REASONS is set to a non-empty value other than "0" when
+// first needed. Every test suite turns it on (tests/catch_main.cc, tests/python/suite.py), so a
+// test that makes any service return an uncatalogued reason fails.
+void SetStrictReasonCheck(bool strict);
+bool StrictReasonCheck();
+
 // The conversion at the edge: same code and message, plus a google.rpc.Status in the binary
 // error details with an ErrorInfo (reason defaults to the code's name, e.g. "NOT_FOUND") and
-// any BadRequest attached to `status`.
+// any BadRequest attached to `status`. The one place every error of the suite passes: it checks
+// the reason against the catalogue (SetStrictReasonCheck).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // The inverse, for clients inside the suite: keeps code, message and the attached details.

@@ -1,6 +1,8 @@
 #include "services/registration/registration_service.h"
 
 #include <deque>
+#include <functional>
+#include <optional>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -19,6 +21,24 @@ constexpr int kStreamBatch = 128;
 bool IsServerFault(absl::StatusCode code) {
   return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
          code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
+}
+
+// Loads the record `load` returns (an application or registration) for a caller whose region
+// scope must cover its office: another region's id and an unknown id get the same answer
+// (security::RequireRecordInScope); a province-wide caller gets the load's own answer (NOT_FOUND).
+template <typename Record>
+absl::StatusOr<Record> LoadInScope(const grpc::ServerContextBase& context,
+                                   const std::function<absl::StatusOr<Record>()>& load) {
+  std::optional<absl::StatusOr<Record>> loaded;
+  absl::Status in_scope =
+      security::RequireRecordInScope(context, [&]() -> absl::StatusOr<std::string> {
+        loaded = load();
+        if (!loaded->ok()) return loaded->status();
+        return (*loaded)->office_region_code();
+      });
+  if (!in_scope.ok()) return in_scope;
+  if (!loaded.has_value()) loaded = load();  // not looked up for a province-wide caller
+  return *std::move(loaded);
 }
 
 }  // namespace
@@ -68,11 +88,10 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::GetApplication(
   v1::GetApplicationRequest normalized = *request;
   absl::Status status = ValidateGetApplication(normalized);
   if (status.ok()) {
-    absl::StatusOr<v1::Application> application =
-        deps_.registrar->GetApplication(normalized.application_id());
-    status = application.status();
     // Staff of one region see only their region's applications.
-    if (status.ok()) status = security::RequireRegion(*context, application->office_region_code());
+    absl::StatusOr<v1::Application> application = LoadInScope<v1::Application>(
+        *context, [&] { return deps_.registrar->GetApplication(normalized.application_id()); });
+    status = application.status();
     if (status.ok()) *response->mutable_application() = *std::move(application);
   }
   Finish(reactor, "GetApplication", status);
@@ -112,17 +131,19 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ReviewApplication(
     Finish(reactor, "ReviewApplication", valid);
     return reactor;
   }
-  // A region-scoped reviewer decides only applications of their region's offices.
-  if (security::CallerRegionScope(*context) != "*") {
-    absl::StatusOr<v1::Application> application =
-        deps_.registrar->GetApplication(normalized.application_id());
-    absl::Status in_scope = application.ok()
-        ? security::RequireRegion(*context, application->office_region_code())
-        : application.status();
-    if (!in_scope.ok()) {
-      Finish(reactor, "ReviewApplication", in_scope);
-      return reactor;
-    }
+  // A region-scoped reviewer decides only applications of their region's offices; another
+  // region's id and an unknown id get the same answer (a province-wide caller's unknown id is
+  // answered by the review itself, NOT_FOUND).
+  absl::Status in_scope =
+      security::RequireRecordInScope(*context, [&]() -> absl::StatusOr<std::string> {
+        absl::StatusOr<v1::Application> application =
+            deps_.registrar->GetApplication(normalized.application_id());
+        if (!application.ok()) return application.status();
+        return application->office_region_code();
+      });
+  if (!in_scope.ok()) {
+    Finish(reactor, "ReviewApplication", in_scope);
+    return reactor;
   }
   deps_.registrar->ReviewApplication(
       normalized,
@@ -179,10 +200,9 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::GetRegistration(
   v1::GetRegistrationRequest normalized = *request;
   absl::Status status = ValidateGetRegistration(normalized);
   if (status.ok()) {
-    absl::StatusOr<v1::Registration> registration =
-        deps_.registrar->GetRegistration(normalized.registration_id());
+    absl::StatusOr<v1::Registration> registration = LoadInScope<v1::Registration>(
+        *context, [&] { return deps_.registrar->GetRegistration(normalized.registration_id()); });
     status = registration.status();
-    if (status.ok()) status = security::RequireRegion(*context, registration->office_region_code());
     if (status.ok()) *response->mutable_registration() = *std::move(registration);
   }
   Finish(reactor, "GetRegistration", status);

@@ -37,7 +37,10 @@ class Suite:
                         UE_CALENDAR_DIR=os.path.join(source_dir, "data/calendar"),
                         UE_REGIONS_DIR=os.path.join(source_dir, "data/regions"),
                         UE_CONTACTS_DIR=os.path.join(source_dir, "data/contacts"),
-                        UE_TIERING_RULES_DIR=os.path.join(source_dir, "data/tiering"))
+                        UE_TIERING_RULES_DIR=os.path.join(source_dir, "data/tiering"),
+                        # A service that returns an ErrorInfo reason missing from the catalogue
+                        # (proto/unemployment/common/v1/error_reason.proto) aborts.
+                        UE_STRICT_ERROR_REASONS="1")
         self.extra_args = extra_args or {}
         self.tmp = tempfile.TemporaryDirectory(prefix="ue-pytest-")
         self.procs = {}

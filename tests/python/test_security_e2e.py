@@ -9,9 +9,18 @@ county's registration and an unknown id both get PERMISSION_DENIED OUTSIDE_REGIO
 same answer); health answers on the
 plaintext probe port; an auditor reading an application gets the ID number, mobile and address
 masked while a reviewer gets them clear; an edited audit row is detected by ue_audit_verify.
+Every refusal of the security layer (certificate, token, deadline, role, region scope, rate)
+arrives with its google.rpc.ErrorInfo reason in the details trailer, and the method does not run.
+Registration's id-based methods (GetApplication, ReviewApplication, GetRegistration) answer a
+district reviewer an unknown id exactly as another district's id (same code, reason, message).
+The audit anchor detects removed newest entries (ue_audit_verify --anchor).
 """
 
+import base64
+import hashlib
+import hmac
 import os
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -57,7 +66,7 @@ class SecurityEndToEnd(unittest.TestCase):
             return [f"--security_policy={SOURCE_DIR}/data/security/policy",
                     f"--tls_cert={ca}/server/{svc}.pem", f"--tls_key={ca}/server/{svc}.key",
                     f"--tls_client_ca={ca}/ca.pem", f"--token_key_file={ca}/token.key",
-                    f"--audit_key_file={ca}/audit.key",
+                    f"--audit_key_file={ca}/audit.key", "--audit_anchor_every=2",
                     f"--peer_tls_cert={ca}/client/svc-{svc}.pem",
                     f"--peer_tls_key={ca}/client/svc-{svc}.key",
                     "--health_listen=127.0.0.1:0"]
@@ -88,11 +97,29 @@ class SecurityEndToEnd(unittest.TestCase):
             certificate_chain=read(f"{ca_dir}/{client}.pem"))
         return grpc.secure_channel(address, credentials)
 
-    def token(self, system, role, region="*"):
+    def token(self, system, role, region="*", subject=None):
         return subprocess.run(
             [f"{BIN_DIR}/ops/ue_issue_token", f"{self.ca_dir}/token.key", system,
-             f"{system}-tester", role, region, "1h"],
+             subject or f"{system}-tester", role, region, "1h"],
             check=True, capture_output=True, text=True).stdout.strip()
+
+    def crafted_token(self, system, role, expires, key=None):
+        """A token made here (format of common/security/token.cc), e.g. already expired."""
+        if key is None:
+            key = bytes.fromhex(read(f"{self.ca_dir}/token.key").decode().strip())
+
+        def b64(data):
+            return base64.urlsafe_b64encode(data).decode().rstrip("=")
+        signed = "ue1." + b64(f"{system}|{system}-tester|{role}|*|{int(expires)}".encode())
+        return signed + "." + b64(hmac.new(key, signed.encode(), hashlib.sha256).digest())
+
+    def assert_refused(self, call, code, reason, msg=None):
+        with self.assertRaises(grpc.RpcError) as caught:
+            call()
+        error = caught.exception
+        self.assertEqual(error.code(), code, msg or reason)
+        self.assertEqual(error_details(error)[0], reason, f"{msg or reason}: {error.details()}")
+        return error
 
     def bearer(self, token):
         return (("authorization", f"Bearer {token}"),)
@@ -109,6 +136,7 @@ class SecurityEndToEnd(unittest.TestCase):
         with self.assertRaises(grpc.RpcError) as caught:
             stub.ListRegionContacts(gw.ListRegionContactsRequest(), timeout=TIMEOUT)
         self.assertEqual(caught.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+        self.assertEqual(error_details(caught.exception)[0], "TOKEN_MISSING")
 
     def test_2_portal_token_cannot_call_the_ministry_method(self):
         stub = gw_grpc.GatewayServiceStub(self.channel(self.gateway_addr, "client/province-portal"))
@@ -118,6 +146,7 @@ class SecurityEndToEnd(unittest.TestCase):
             stub.ForwardApplication(gw.ForwardApplicationRequest(
                 ministry_application_id="MZ2025000001", form=form), metadata=portal, timeout=TIMEOUT)
         self.assertEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        self.assertEqual(error_details(caught.exception)[0], "ROLE_NOT_ALLOWED")
         # Its own method works, through the gateway to registration over mutual TLS.
         try:
             app = stub.SubmitApplication(gw.SubmitApplicationRequest(
@@ -170,6 +199,7 @@ class SecurityEndToEnd(unittest.TestCase):
                 office_region_code="230103", kind=reg.REVIEW_QUEUE_KIND_PROVINCE, page_size=10),
                 metadata=self.bearer(self.token("province-portal", "province-portal")), timeout=TIMEOUT)
         self.assertEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
+        self.assertEqual(error_details(caught.exception)[0], "ROLE_NOT_ALLOWED")
 
     def test_3b_district_followup_staff_list_only_their_district(self):
         stub = fu_grpc.FollowupServiceStub(self.channel(self.followup_addr, "client/staff-client"))
@@ -242,6 +272,7 @@ class SecurityEndToEnd(unittest.TestCase):
             self.assertEqual(accepted.application.decision.reviewer, "staff-client-tester")
             self.assertEqual(accepted.application.state_history[-1].actor, "staff-client-tester")
             ids[county] = accepted.registration.id
+        type(self).registration_ids = dict(ids)
         own, other, unknown = ids["230103"], ids["230102"], "hlj-r-999999"
         self.assertNotIn(unknown, ids.values())
 
@@ -287,6 +318,113 @@ class SecurityEndToEnd(unittest.TestCase):
             # Another county's registration and an unknown id cannot be told apart.
             self.assertEqual(answers[0], answers[1])
 
+    def test_3e_registration_answers_an_unknown_id_as_another_districts(self):
+        # test_3d accepted one application in 道里区 (230102) and one in 南岗区 (230103).
+        stub = reg_grpc.RegistrationServiceStub(self.channel(self.registration_addr, "client/staff-client"))
+        city = self.bearer(self.token("staff-client", "reviewer", "2301"))
+        nangang = self.bearer(self.token("staff-client", "reviewer", "230103"))
+        apps, regs = {}, {}
+        for county, rid in self.registration_ids.items():
+            registration = stub.GetRegistration(reg.GetRegistrationRequest(registration_id=rid),
+                                                metadata=city, timeout=TIMEOUT).registration
+            regs[county] = rid
+            apps[county] = registration.application_id
+        self.assertTrue(all(apps.values()), apps)
+        # Their own district's records answer.
+        stub.GetRegistration(reg.GetRegistrationRequest(registration_id=regs["230103"]),
+                             metadata=nangang, timeout=TIMEOUT)
+        stub.GetApplication(reg.GetApplicationRequest(application_id=apps["230103"]),
+                            metadata=nangang, timeout=TIMEOUT)
+        methods = {
+            "GetApplication": lambda rid: stub.GetApplication(
+                reg.GetApplicationRequest(application_id=rid), metadata=nangang, timeout=TIMEOUT),
+            "ReviewApplication": lambda rid: stub.ReviewApplication(reg.ReviewApplicationRequest(
+                application_id=rid, request_id="rv-scope", outcome=codes_pb2.REVIEW_OUTCOME_REJECTED,
+                reason="test", reviewer="李四"), metadata=nangang, timeout=TIMEOUT),
+            "GetRegistration": lambda rid: stub.GetRegistration(
+                reg.GetRegistrationRequest(registration_id=rid), metadata=nangang, timeout=TIMEOUT),
+        }
+        ids = {"GetApplication": (apps["230102"], "hlj-app-999999"),
+               "ReviewApplication": (apps["230102"], "hlj-app-999999"),
+               "GetRegistration": (regs["230102"], "hlj-r-999999")}
+        for name, call in methods.items():
+            answers = []
+            for rid in ids[name]:
+                error = self.assert_refused(lambda: call(rid), grpc.StatusCode.PERMISSION_DENIED,
+                                            "OUTSIDE_REGION_SCOPE", f"{name} {rid}")
+                self.assertNotIn(rid, error.details())
+                self.assertNotIn("230102", error.details())
+                answers.append((error.code(), error_details(error)[0], error.details()))
+            # Another district's id and an unknown id cannot be told apart.
+            self.assertEqual(answers[0], answers[1], name)
+
+    def test_3f_every_refusal_carries_its_reason(self):
+        gateway = lambda client: gw_grpc.GatewayServiceStub(  # noqa: E731
+            self.channel(self.gateway_addr, client))
+        portal = gateway("client/province-portal")
+
+        def contacts(stub, metadata=(), timeout=TIMEOUT):
+            return lambda: stub.ListRegionContacts(gw.ListRegionContactsRequest(),
+                                                   metadata=metadata, timeout=timeout)
+        UNAUTH = grpc.StatusCode.UNAUTHENTICATED
+        self.assert_refused(contacts(portal), UNAUTH, "TOKEN_MISSING")
+        self.assert_refused(contacts(portal, (("authorization", "Bearer nonsense"),)), UNAUTH,
+                            "TOKEN_MALFORMED")
+        self.assert_refused(contacts(portal, self.bearer(self.crafted_token(
+            "province-portal", "province-portal", time.time() - 60))), UNAUTH, "TOKEN_EXPIRED")
+        self.assert_refused(contacts(portal, self.bearer(self.crafted_token(
+            "province-portal", "province-portal", time.time() + 3600, key=b"k" * 32))), UNAUTH,
+            "TOKEN_BAD_SIGNATURE")
+        self.assert_refused(contacts(portal, self.bearer(self.token("ministry-platform", "ministry"))),
+                            UNAUTH, "TOKEN_SYSTEM_MISMATCH")
+        self.assert_refused(contacts(portal, self.bearer(self.token("province-portal", "ministry"))),
+                            UNAUTH, "TOKEN_ROLE_UNKNOWN")
+        # A certificate of the CA whose system the policy does not name... every client certificate
+        # of the dev CA is named, so a service's certificate calls as the service: it has no token
+        # but is certificate-only, and its role may not call the portal's method.
+        svc = gateway("client/svc-statistics")
+        self.assert_refused(lambda: svc.SubmitApplication(gw.SubmitApplicationRequest(
+            portal_application_id="230102P0999", form=make_form("34052419800101001X", "230102",
+                                                                "230100")), timeout=TIMEOUT),
+            grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+        token = self.bearer(self.token("province-portal", "province-portal"))
+        self.assert_refused(contacts(portal, token, timeout=None), grpc.StatusCode.INVALID_ARGUMENT,
+                            "DEADLINE_REQUIRED")
+        self.assert_refused(contacts(portal, token, timeout=3600), grpc.StatusCode.INVALID_ARGUMENT,
+                            "DEADLINE_REQUIRED")
+        self.assert_refused(lambda: portal.ForwardApplication(gw.ForwardApplicationRequest(
+            ministry_application_id="MZ2025000009", form=make_form("34052419800101001X", "230102",
+                                                                   "230100")),
+            metadata=token, timeout=TIMEOUT), grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+        # A province-wide method with a district's scope.
+        registration = reg_grpc.RegistrationServiceStub(
+            self.channel(self.registration_addr, "client/staff-client"))
+        self.assert_refused(lambda: registration.ListNotifications(
+            reg.ListNotificationsRequest(page_size=10),
+            metadata=self.bearer(self.token("staff-client", "auditor", "230103")), timeout=TIMEOUT),
+            grpc.StatusCode.PERMISSION_DENIED, "REGION_SCOPE_TOO_NARROW")
+        # A region outside the caller's scope.
+        self.assert_refused(lambda: registration.ListReviewQueue(reg.ListReviewQueueRequest(
+            office_region_code="230102", kind=reg.REVIEW_QUEUE_KIND_PROVINCE, page_size=10),
+            metadata=self.bearer(self.token("staff-client", "reviewer", "230103")), timeout=TIMEOUT),
+            grpc.StatusCode.PERMISSION_DENIED, "OUTSIDE_REGION_SCOPE")
+        # The rate limit (100 calls/s, bursts of 200, per system and subject): one subject of its
+        # own calls as fast as it can until refused.
+        hasty = self.bearer(self.token("province-portal", "province-portal", subject="hasty"))
+        refused = None
+        for _ in range(3000):
+            try:
+                portal.ListRegionContacts(gw.ListRegionContactsRequest(), metadata=hasty,
+                                          timeout=TIMEOUT)
+            except grpc.RpcError as error:
+                refused = error
+                break
+        self.assertIsNotNone(refused, "3000 calls were not rate limited")
+        self.assertEqual(refused.code(), grpc.StatusCode.RESOURCE_EXHAUSTED)
+        self.assertEqual(error_details(refused)[0], "RATE_LIMITED")
+        # Others are not limited by it.
+        portal.ListRegionContacts(gw.ListRegionContactsRequest(), metadata=token, timeout=TIMEOUT)
+
     def test_4_health_on_the_probe_port(self):
         out = subprocess.run([f"{BIN_DIR}/ops/ue_health_probe", "--timeout=5s",
                               self.health_address("registration")],
@@ -302,6 +440,31 @@ class SecurityEndToEnd(unittest.TestCase):
         intact = subprocess.run(verify, capture_output=True, text=True)
         self.assertEqual(intact.returncode, 0, intact.stderr)
         self.assertIn("intact", intact.stdout)
+        # The anchor (checkpoints of the head, every 2 entries here): a copy of the log without
+        # its newest entries is intact as a chain, but not against the anchor.
+        anchor = os.path.join(self.suite.data_dir("registration"), "audit.anchor")
+        anchored = subprocess.run([*verify[:1], f"--anchor={anchor}", *verify[1:]],
+                                  capture_output=True, text=True)
+        self.assertEqual(anchored.returncode, 0, anchored.stderr)
+        self.assertIn("anchor checkpoint", anchored.stdout)
+        copy_dir = tempfile.mkdtemp(prefix="ue-audit-copy-")
+        copy = os.path.join(copy_dir, "audit.db")
+        source = sqlite3.connect(audit_db)
+        target = sqlite3.connect(copy)
+        source.backup(target)
+        source.close()
+        head = target.execute("SELECT MAX(seq) FROM audit_log").fetchone()[0]
+        target.execute("DROP TRIGGER audit_log_no_delete")
+        target.execute("DELETE FROM audit_log WHERE seq > ?", (head - 3,))
+        target.commit()
+        target.close()
+        shortened = subprocess.run([verify[0], copy, verify[2]], capture_output=True, text=True)
+        self.assertEqual(shortened.returncode, 0, shortened.stderr)
+        shortened = subprocess.run([verify[0], f"--anchor={anchor}", copy, verify[2]],
+                                   capture_output=True, text=True)
+        self.assertEqual(shortened.returncode, 1, shortened.stdout)
+        self.assertIn("newest entries were removed", shortened.stderr)
+        shutil.rmtree(copy_dir)
         db = sqlite3.connect(audit_db)
         rows = db.execute("SELECT seq, system, role, region, method, result FROM audit_log "
                           "ORDER BY seq").fetchall()

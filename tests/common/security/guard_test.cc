@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "common/security/call_guard.h"
 #include "common/server/grpc_server.h"
+#include "common/status/status_util.h"
 #include "common/store/database.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -48,11 +49,23 @@ allow unemployment.testing.v1.EchoService/Echo personal any ministry service rev
 allow unemployment.testing.v1.PortalOnly/Method none any province-portal
 )";
 
+// The ErrorInfo reason in a status's details trailer ("" when there is none), and its domain.
+std::string Reason(const grpc::Status& status) {
+  std::optional<google::rpc::Status> details = status::DecodeDetails(status);
+  if (!details.has_value()) return "";
+  for (const google::protobuf::Any& any : details->details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info) && info.domain() == status::kErrorDomain) return info.reason();
+  }
+  return "";
+}
+
 class EchoImpl final : public testing::v1::EchoService::CallbackService {
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
                                  const testing::v1::EchoRequest* request,
                                  testing::v1::EchoResponse* response) override {
     response->set_payload(request->payload());
+    ++calls;
     seen_region = CallerRegionScope(*context);
     auto* reactor = context->DefaultReactor();
     reactor->Finish(grpc::Status::OK);
@@ -61,6 +74,7 @@ class EchoImpl final : public testing::v1::EchoService::CallbackService {
 
  public:
   std::string seen_region;
+  std::atomic<int> calls{0};
 };
 
 struct Fixture {
@@ -83,6 +97,7 @@ struct Fixture {
     server_options.auth_processor = guard->MakeProcessor();
     server_options.health_listen_address = "127.0.0.1:0";
     CallGuard* g = guard.get();
+    server_options.guard_service = [g](grpc::Service* service) { g->GuardService(service); };
     server_options.make_interceptors = [g] {
       std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> v;
       v.push_back(g->MakeAuditInterceptorFactory());
@@ -172,28 +187,69 @@ TEST_CASE("a client certificate from another CA, or none, is refused at the hand
   CHECK(none.error_code() == grpc::StatusCode::UNAVAILABLE);
 }
 
-TEST_CASE("missing, expired, forged or borrowed tokens are UNAUTHENTICATED") {
+TEST_CASE("missing, expired, forged or borrowed tokens are UNAUTHENTICATED, each with its reason") {
   Fixture f;
-  CHECK(f.Call("client/ministry-platform", "").error_code() == grpc::StatusCode::UNAUTHENTICATED);
-  CHECK(f.Call("client/ministry-platform",
-               f.Token("ministry-platform", "ministry", "*", -absl::Seconds(1)))
-            .error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  auto check = [&f](const grpc::Status& status, const char* reason) {
+    INFO(reason << ": " << status.error_message());
+    CHECK(status.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+    CHECK(Reason(status) == reason);
+    // The details repeat the code and message.
+    std::optional<google::rpc::Status> details = status::DecodeDetails(status);
+    REQUIRE(details.has_value());
+    CHECK(details->code() == static_cast<int>(grpc::StatusCode::UNAUTHENTICATED));
+    CHECK(details->message() == status.error_message());
+  };
+  check(f.Call("client/ministry-platform", ""), "TOKEN_MISSING");
+  check(f.Call("client/ministry-platform",
+               f.Token("ministry-platform", "ministry", "*", -absl::Seconds(1))),
+        "TOKEN_EXPIRED");
   std::string forged =
       IssueToken({"ministry-platform", "x", "ministry", "*", absl::Now() + absl::Hours(1)},
                  std::string(32, 'f'));
-  CHECK(f.Call("client/ministry-platform", forged).error_code() ==
-        grpc::StatusCode::UNAUTHENTICATED);
+  check(f.Call("client/ministry-platform", forged), "TOKEN_BAD_SIGNATURE");
+  check(f.Call("client/ministry-platform", "not-a-token"), "TOKEN_MALFORMED");
   // A ministry token presented with the portal's certificate.
-  CHECK(f.Call("client/province-portal", f.Token("ministry-platform", "ministry")).error_code() ==
-        grpc::StatusCode::UNAUTHENTICATED);
+  check(f.Call("client/province-portal", f.Token("ministry-platform", "ministry")),
+        "TOKEN_SYSTEM_MISMATCH");
   // A role the system does not have.
-  CHECK(f.Call("client/province-portal", f.Token("province-portal", "ministry")).error_code() ==
-        grpc::StatusCode::UNAUTHENTICATED);
+  check(f.Call("client/province-portal", f.Token("province-portal", "ministry")),
+        "TOKEN_ROLE_UNKNOWN");
   // A certificate whose CN is no system of the policy.
-  CHECK(f.Call("client/operator-console", f.Token("operator-console", "operator")).error_code() ==
-        grpc::StatusCode::UNAUTHENTICATED);
+  check(f.Call("client/operator-console", f.Token("operator-console", "operator")),
+        "CERTIFICATE_UNKNOWN");
+  // None of these reached the method.
+  CHECK(f.echo.calls == 0);
   // Certificate-only systems need no token.
   CHECK(f.Call("client/svc-registration", "").ok());
+  CHECK(f.echo.calls == 1);
+}
+
+TEST_CASE("a refusal is per call: the next call on the same connection is decided afresh") {
+  Fixture f;
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadAll(Certs() / "ca.pem");
+  ssl.pem_cert_chain = ReadAll(Certs() / "client/ministry-platform.pem");
+  ssl.pem_private_key = ReadAll(Certs() / "client/ministry-platform.key");
+  auto stub = testing::v1::EchoService::NewStub(grpc::CreateChannel(
+      absl::StrCat("localhost:", f.srv->port()), grpc::SslCredentials(ssl)));
+  auto call = [&stub](const std::string& token, const std::string& mark = "") {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    if (!mark.empty()) context.AddMetadata("ue-guard-mark", mark);
+    testing::v1::EchoRequest request;
+    testing::v1::EchoResponse response;
+    return stub->Echo(&context, request, &response);
+  };
+  std::string token = f.Token("ministry-platform", "ministry");
+  for (int round = 0; round < 3; ++round) {
+    CHECK(Reason(call("")) == "TOKEN_MISSING");
+    CHECK(call(token).ok());
+  }
+  // A client cannot mark its own call as checked.
+  CHECK(Reason(call("", "passed:00000000000000000000000000000000")) == "TOKEN_MISSING");
+  CHECK(Reason(call("", f.guard->PassedMark())) == "TOKEN_MISSING");
+  CHECK(f.echo.calls == 3);
 }
 
 TEST_CASE("the portal's token cannot call a ministry method") {
@@ -201,6 +257,8 @@ TEST_CASE("the portal's token cannot call a ministry method") {
   grpc::Status denied =
       f.Call("client/province-portal", f.Token("province-portal", "province-portal"));
   CHECK(denied.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(Reason(denied) == "ROLE_NOT_ALLOWED");
+  CHECK(f.echo.calls == 0);
   // The same decision with the real policy for the gateway's ministry method.
   absl::StatusOr<Policy> policy =
       Policy::Load(std::string(UE_SOURCE_DIR) + "/data/security/policy");
@@ -261,17 +319,21 @@ TEST_CASE("a caller above its rate gets RESOURCE_EXHAUSTED; a call without a dea
   std::string token = f.Token("ministry-platform", "ministry");
   CHECK(f.Call("client/ministry-platform", token).ok());
   CHECK(f.Call("client/ministry-platform", token).ok());
-  CHECK(f.Call("client/ministry-platform", token).error_code() ==
-        grpc::StatusCode::RESOURCE_EXHAUSTED);
+  grpc::Status limited = f.Call("client/ministry-platform", token);
+  CHECK(limited.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(Reason(limited) == "RATE_LIMITED");
   // Another caller has its own bucket.
   CHECK(f.Call("client/svc-registration", "").ok());
   now += absl::Seconds(1);
   CHECK(f.Call("client/ministry-platform", token).ok());
   now += absl::Seconds(5);
-  CHECK(f.Call("client/ministry-platform", token, /*deadline_seconds=*/0).error_code() ==
-        grpc::StatusCode::INVALID_ARGUMENT);
-  CHECK(f.Call("client/ministry-platform", token, /*deadline_seconds=*/3600).error_code() ==
-        grpc::StatusCode::INVALID_ARGUMENT);
+  int before = f.echo.calls;
+  for (int deadline_seconds : {0, 3600}) {  // none; longer than the cap
+    grpc::Status refused = f.Call("client/ministry-platform", token, deadline_seconds);
+    CHECK(refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(Reason(refused) == "DEADLINE_REQUIRED");
+  }
+  CHECK(f.echo.calls == before);
 }
 
 TEST_CASE("health answers on the plaintext health port without a certificate") {
@@ -400,6 +462,175 @@ TEST_CASE("a call whose audit entry cannot be written fails") {
   grpc::Status failed =
       f.Call("client/ministry-platform", f.Token("ministry-platform", "ministry"));
   CHECK(failed.error_code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK(Reason(failed) == "AUDIT_LOG_UNAVAILABLE");
+}
+
+AuditEntry Entry(int i) {
+  AuditEntry entry;
+  entry.at = absl::FromUnixSeconds(1'800'000'000 + i);
+  entry.system = "staff-client";
+  entry.subject = absl::StrCat("reviewer-", i);
+  entry.role = "reviewer";
+  entry.region = "230103";
+  entry.method = "/unemployment.testing.v1.EchoService/Echo";
+  entry.result = "OK";
+  return entry;
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+TEST_CASE("the audit anchor: signed checkpoints of the head detect removed newest entries") {
+  const std::string dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("ue_audit_anchor_", ::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/anchor");
+  const std::string path = dir + "/audit.db";
+  const std::string anchor_path = dir + "/anchor/audit.anchor";
+  const std::string key = "audit-key-of-32-bytes-for-tests!";
+  AuditAnchorOptions anchor;
+  anchor.path = anchor_path;
+  anchor.every_entries = 4;
+  anchor.interval = absl::ZeroDuration();  // no timer: checkpoints by count and at close
+  {
+    absl::StatusOr<std::unique_ptr<AuditLog>> log =
+        AuditLog::Open(path, key, store::SynchronousMode::kOff, anchor);
+    REQUIRE(log.ok());
+    for (int i = 1; i <= 10; ++i) REQUIRE((*log)->Append(Entry(i)).ok());
+    absl::StatusOr<std::vector<AuditCheckpoint>> so_far = ReadAuditAnchor(anchor_path, key);
+    REQUIRE(so_far.ok());
+    REQUIRE(so_far->size() == 2);
+    CHECK((*so_far)[0].head_seq == 4);
+    CHECK((*so_far)[1].head_seq == 8);
+  }  // closing anchors the rest
+  absl::StatusOr<std::vector<AuditCheckpoint>> checkpoints = ReadAuditAnchor(anchor_path, key);
+  REQUIRE(checkpoints.ok());
+  REQUIRE(checkpoints->size() == 3);
+  CHECK(checkpoints->back().number == 3);
+  CHECK(checkpoints->back().head_seq == 10);
+  absl::StatusOr<AuditCheckpoint> verified = VerifyAuditAnchor(path, anchor_path, key);
+  REQUIRE(verified.ok());
+  CHECK(verified->head_seq == 10);
+  // Reopened, the log goes on from the anchor's numbering.
+  {
+    absl::StatusOr<std::unique_ptr<AuditLog>> log =
+        AuditLog::Open(path, key, store::SynchronousMode::kOff, anchor);
+    REQUIRE(log.ok());
+    REQUIRE((*log)->Append(Entry(11)).ok());
+    REQUIRE((*log)->AnchorNow().ok());
+  }
+  checkpoints = ReadAuditAnchor(anchor_path, key);
+  REQUIRE(checkpoints.ok());
+  CHECK(checkpoints->back().number == 4);
+  CHECK(checkpoints->back().head_seq == 11);
+  const std::string anchor_text = ReadText(anchor_path);
+
+  SECTION("the newest entries removed: the chain alone is intact, the anchor is not") {
+    Tamper(path, "DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq >= 10;");
+    absl::StatusOr<AuditVerification> chain = VerifyAuditFile(path, key);
+    REQUIRE(chain.ok());
+    CHECK(chain->head_seq == 9);
+    absl::StatusOr<AuditCheckpoint> checked = VerifyAuditAnchor(path, anchor_path, key);
+    CHECK(checked.status().code() == absl::StatusCode::kDataLoss);
+    CHECK(std::string(checked.status().message()).find("no entry 11") != std::string::npos);
+    // The service does not start on it either.
+    absl::StatusOr<std::unique_ptr<AuditLog>> reopened =
+        AuditLog::Open(path, key, store::SynchronousMode::kOff, anchor);
+    CHECK(reopened.status().code() == absl::StatusCode::kFailedPrecondition);
+  }
+  SECTION("the log rewritten with the same number of entries") {
+    const std::string other = dir + "/other.db";
+    {
+      absl::StatusOr<std::unique_ptr<AuditLog>> log =
+          AuditLog::Open(other, key, store::SynchronousMode::kOff);
+      REQUIRE(log.ok());
+      for (int i = 1; i <= 11; ++i) REQUIRE((*log)->Append(Entry(100 + i)).ok());
+    }
+    REQUIRE(VerifyAuditFile(other, key).ok());
+    absl::StatusOr<AuditCheckpoint> checked = VerifyAuditAnchor(other, anchor_path, key);
+    CHECK(checked.status().code() == absl::StatusCode::kDataLoss);
+    CHECK(std::string(checked.status().message()).find("differs") != std::string::npos);
+  }
+  SECTION("an edited checkpoint (to cover a shortened log)") {
+    std::string edited = anchor_text;
+    size_t at = edited.rfind(" 11 ");
+    REQUIRE(at != std::string::npos);
+    edited.replace(at, 4, " 9 ");
+    WriteText(anchor_path, edited);
+    CHECK(ReadAuditAnchor(anchor_path, key).status().code() == absl::StatusCode::kDataLoss);
+    CHECK(VerifyAuditAnchor(path, anchor_path, key).status().code() ==
+          absl::StatusCode::kDataLoss);
+  }
+  SECTION("a checkpoint removed from the middle") {
+    size_t first_end = anchor_text.find('\n');
+    size_t second_end = anchor_text.find('\n', first_end + 1);
+    WriteText(anchor_path, anchor_text.substr(0, first_end + 1) + anchor_text.substr(second_end + 1));
+    absl::StatusOr<std::vector<AuditCheckpoint>> read = ReadAuditAnchor(anchor_path, key);
+    CHECK(read.status().code() == absl::StatusCode::kDataLoss);
+  }
+  SECTION("a rolled-back anchor: the checkpoint number goes back") {
+    // Dropping the newest checkpoints leaves a valid but older anchor; what gives it away is the
+    // checkpoint number recorded at the previous check (ue_audit_verify --min_checkpoint).
+    size_t cut = anchor_text.rfind('\n', anchor_text.size() - 2);
+    WriteText(anchor_path, anchor_text.substr(0, cut + 1));
+    absl::StatusOr<AuditCheckpoint> checked = VerifyAuditAnchor(path, anchor_path, key);
+    REQUIRE(checked.ok());
+    CHECK(checked->number == 3);
+  }
+  SECTION("a checkpoint cut by a crash while written is ignored") {
+    WriteText(anchor_path, anchor_text + "ue-audit-anchor-1 5 2027");
+    absl::StatusOr<std::vector<AuditCheckpoint>> read = ReadAuditAnchor(anchor_path, key);
+    REQUIRE(read.ok());
+    CHECK(read->size() == 4);
+  }
+  SECTION("the anchor file removed") {
+    std::filesystem::remove(anchor_path);
+    CHECK(VerifyAuditAnchor(path, anchor_path, key).status().code() ==
+          absl::StatusCode::kNotFound);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the audit anchor's timer anchors entries that wait") {
+  const std::string dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("ue_audit_anchor_timer_", ::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string key = "audit-key-of-32-bytes-for-tests!";
+  AuditAnchorOptions anchor;
+  anchor.path = dir + "/audit.anchor";
+  anchor.every_entries = 1000;
+  anchor.interval = absl::Milliseconds(20);
+  absl::StatusOr<std::unique_ptr<AuditLog>> log =
+      AuditLog::Open(dir + "/audit.db", key, store::SynchronousMode::kOff, anchor);
+  REQUIRE(log.ok());
+  // The anchor exists from the start (empty: nothing to anchor yet).
+  absl::StatusOr<std::vector<AuditCheckpoint>> empty = ReadAuditAnchor(anchor.path, key);
+  REQUIRE(empty.ok());
+  CHECK(empty->empty());
+  REQUIRE((*log)->Append(Entry(1)).ok());
+  // The timer runs on its own thread; wait for its checkpoint (bounded).
+  absl::Time give_up = absl::Now() + absl::Seconds(10);
+  absl::StatusOr<std::vector<AuditCheckpoint>> read;
+  do {
+    read = ReadAuditAnchor(anchor.path, key);
+    if (read.ok() && !read->empty()) break;
+    absl::SleepFor(absl::Milliseconds(5));
+  } while (absl::Now() < give_up);
+  REQUIRE(read.ok());
+  REQUIRE(read->size() == 1);
+  CHECK(read->front().head_seq == 1);
+  log->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -54,6 +54,7 @@ class TestGuard {
     options.tls_client_ca_file = (certs_ / "ca.pem").string();
     options.auth_processor = guard_->MakeProcessor();
     CallGuard* guard = guard_.get();
+    options.guard_service = [guard](grpc::Service* s) { guard->GuardService(s); };
     options.make_interceptors = [guard] {
       std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> v;
       v.push_back(guard->MakeAuditInterceptorFactory());

@@ -1,5 +1,9 @@
 #include "common/status/status_util.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include "common/server/grpc_server.h"
@@ -73,7 +77,7 @@ class FailingEcho final : public testing::v1::EchoService::CallbackService {
     auto* reactor = context->DefaultReactor();
     reactor->Finish(ToGrpcStatus(WithErrorInfo(
         InvalidArgumentError("bad", {{"payload", "TOO_LONG", "payload too long"}}),
-        "PAYLOAD_REJECTED", {{"limit", "10"}})));
+        "SNAPSHOT_ROWS_INVALID", {{"limit", "10"}})));
     return reactor;
   }
 };
@@ -96,13 +100,62 @@ TEST_CASE("status details survive a real client-server round trip", "[status][gr
   CHECK(back.message() == "bad");
   auto info = GetErrorInfo(back);
   REQUIRE(info.has_value());
-  CHECK(info->reason() == "PAYLOAD_REJECTED");
+  CHECK(info->reason() == "SNAPSHOT_ROWS_INVALID");
   CHECK(info->metadata().at("limit") == "10");
   auto bad = GetBadRequest(back);
   REQUIRE(bad.has_value());
   REQUIRE(bad->field_violations_size() == 1);
   CHECK(bad->field_violations(0).field() == "payload");
   CHECK(bad->field_violations(0).description() == "TOO_LONG: payload too long");
+}
+
+TEST_CASE("the catalogue of reasons: every fallback and named reason, nothing else", "[status]") {
+  // The fallback reasons (a status without ErrorInfo gets its code's name).
+  for (int code = 1; code <= 16; ++code) {
+    std::string name = absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+    INFO(name);
+    CHECK(IsCataloguedReason(name));
+  }
+  for (const char* reason : {"TOKEN_MISSING", "DEADLINE_REQUIRED", "CHANNEL_NOT_ALLOWED",
+                             "OUTSIDE_REGION_SCOPE", "RATE_LIMITED", "AUDIT_LOG_UNAVAILABLE",
+                             "APPLICATION_ID_REUSED"}) {
+    INFO(reason);
+    CHECK(IsCataloguedReason(reason));
+  }
+  CHECK_FALSE(IsCataloguedReason(""));
+  CHECK_FALSE(IsCataloguedReason("UNSPECIFIED"));
+  CHECK_FALSE(IsCataloguedReason("PAYLOAD_REJECTED"));
+  CHECK_FALSE(IsCataloguedReason("token_missing"));
+  // Every test binary runs strict (tests/catch_main.cc); outside tests the check is off.
+  CHECK(StrictReasonCheck());
+  SetStrictReasonCheck(false);
+  grpc::Status sent =
+      ToGrpcStatus(WithErrorInfo(absl::InternalError("x"), "NOT_IN_THE_CATALOGUE"));
+  SetStrictReasonCheck(true);
+  std::optional<google::rpc::Status> details = DecodeDetails(sent);
+  REQUIRE(details.has_value());
+  google::rpc::ErrorInfo info;
+  REQUIRE(details->details(0).UnpackTo(&info));
+  CHECK(info.reason() == "NOT_IN_THE_CATALOGUE");
+}
+
+TEST_CASE("strict mode: ToGrpcStatus aborts on a reason missing from the catalogue", "[status]") {
+  SetStrictReasonCheck(true);
+  // Checked in a child process: the check aborts.
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(2);  // keep the test's output clean
+    ToGrpcStatus(WithErrorInfo(absl::InternalError("x"), "NOT_IN_THE_CATALOGUE"));
+    _exit(0);
+  }
+  int wait_status = 0;
+  REQUIRE(waitpid(child, &wait_status, 0) == child);
+  CHECK(WIFSIGNALED(wait_status));
+  CHECK(WTERMSIG(wait_status) == SIGABRT);
+  // A catalogued reason passes.
+  CHECK(ToGrpcStatus(WithErrorInfo(absl::NotFoundError("x"), "APPLICATION_NOT_FOUND"))
+            .error_code() == grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace
