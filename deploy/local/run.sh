@@ -2,7 +2,7 @@
 # Runs the whole suite on this machine, on loopback, with each service's SQLite data under one
 # folder. The first command of the README.
 #
-#   deploy/local/run.sh            install missing packages, build (release), start all six services,
+#   deploy/local/run.sh            install missing packages, build (release), start all seven services,
 #                                  wait until every health check answers SERVING, show the suite at
 #                                  work, then keep running until Ctrl-C (which stops them all cleanly)
 #   deploy/local/run.sh --detach   the same, but return once the suite is up (stop it with `stop`)
@@ -10,7 +10,7 @@
 #   deploy/local/run.sh status     health of every service
 #
 # Environment: UE_LOCAL_DIR (data, logs and pid files; default var/local), UE_BASE_PORT (first
-# port; default 50051, the services take six consecutive ports, their plaintext health-only ports
+# port; default 50051, the services take seven consecutive ports, their plaintext health-only ports
 # are 100 higher), UE_SKIP_BUILD=1 (use an existing build/release), UE_BIN_DIR (folder of the
 # built services; default build/release/services), UE_SECURITY (on, the default: mutual TLS,
 # tokens, data/security/policy and audit logs with a development CA made on first run in
@@ -21,7 +21,7 @@ cd "$root"
 state=${UE_LOCAL_DIR:-$root/var/local}
 base=${UE_BASE_PORT:-50051}
 bin=${UE_BIN_DIR:-$root/build/release/services}
-services=(gateway registration verification tiering followup statistics)
+services=(gateway registration verification tiering followup statistics person_index)
 security=${UE_SECURITY:-on}
 ca=$state/ca
 
@@ -47,6 +47,10 @@ stop_all() {
     rm -f "$state/pids/$svc"
     echo "stopped $svc"
   done
+}
+
+cert_of() {  # certificate and policy name of a service (person_index -> person-index)
+  echo "${1//_/-}"
 }
 
 health_of() {  # the address health probes use
@@ -78,7 +82,7 @@ fi
 mkdir -p "$state/pids" "$state/logs"
 stop_all >/dev/null 2>&1 || true
 case $security in
-  on) [[ -f $ca/ca.pem ]] || deploy/security/make-dev-ca.sh "$ca" ;;
+  on) deploy/security/make-dev-ca.sh "$ca" >/dev/null ;;  # issues only what is missing
   off) echo "WARNING: UE_SECURITY=off: the services run without TLS, authentication and audit" >&2 ;;
   *) echo "UE_SECURITY must be on or off" >&2; exit 2 ;;
 esac
@@ -88,7 +92,9 @@ verification_addr=127.0.0.1:$(port_of verification)
 for svc in "${services[@]}"; do
   args=(--listen="127.0.0.1:$(port_of "$svc")" --data_dir="$state/$svc")
   case $svc in
-    gateway|tiering) args+=(--registration_addr="$registration_addr") ;;
+    gateway) args+=(--registration_addr="$registration_addr"
+                    --person_index_addr="127.0.0.1:$(port_of person_index)") ;;
+    tiering|person_index) args+=(--registration_addr="$registration_addr") ;;
     statistics) args+=(--registration_addr="$registration_addr"
                        --tiering_addr="127.0.0.1:$(port_of tiering)"
                        --followup_addr="127.0.0.1:$(port_of followup)") ;;
@@ -97,9 +103,11 @@ for svc in "${services[@]}"; do
   esac
   if [[ $security == on ]]; then
     args+=(--security_policy="$root/data/security/policy"
-           --tls_cert="$ca/server/$svc.pem" --tls_key="$ca/server/$svc.key" --tls_client_ca="$ca/ca.pem"
+           --tls_cert="$ca/server/$(cert_of "$svc").pem" --tls_key="$ca/server/$(cert_of "$svc").key"
+           --tls_client_ca="$ca/ca.pem"
            --token_key_file="$ca/token.key" --audit_key_file="$ca/audit.key"
-           --peer_tls_cert="$ca/client/svc-$svc.pem" --peer_tls_key="$ca/client/svc-$svc.key"
+           --peer_tls_cert="$ca/client/svc-$(cert_of "$svc").pem"
+           --peer_tls_key="$ca/client/svc-$(cert_of "$svc").key"
            --health_listen="$(health_of "$svc")")
   fi
   "$bin/$svc/${svc}_server" "${args[@]}" >"$state/logs/$svc.log" 2>&1 &
@@ -116,7 +124,7 @@ for svc in "${services[@]}"; do
   fi
 done
 elapsed_ms=$((($(date +%s%N) - started) / 1000000))
-echo "all six services SERVING ${elapsed_ms} ms after start (security: $security):"
+echo "all ${#services[@]} services SERVING ${elapsed_ms} ms after start (security: $security):"
 for svc in "${services[@]}"; do
   printf '  %-13s 127.0.0.1:%-6s pid %-8s data %s/%s  log %s/logs/%s.log\n' "$svc" \
     "$(port_of "$svc")" "$(cat "$state/pids/$svc")" "$state" "$svc" "$state" "$svc"

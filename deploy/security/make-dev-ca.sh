@@ -24,12 +24,12 @@ out=${1:?usage: $0 OUT_DIR [extra SAN host ...]}
 shift
 extra_hosts=("$@")
 namespace=${UE_K8S_NAMESPACE:-unemployment}
-services=(gateway registration verification tiering followup statistics ministry-receiver)
+services=(gateway registration verification tiering followup statistics ministry-receiver person-index)
 # Calling systems: channel systems, each office's staff client, operators, and the services
 # themselves when they call each other (svc-<name>).
 clients=(ministry-platform province-portal staff-client operator-console
          svc-gateway svc-registration svc-verification svc-tiering svc-followup svc-statistics
-         svc-ministry-receiver)
+         svc-ministry-receiver svc-person-index)
 days=${UE_CERT_DAYS:-825}
 
 mkdir -p "$out/server" "$out/client" "$out/rogue"

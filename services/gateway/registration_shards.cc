@@ -88,24 +88,4 @@ void GrpcRegistrationShards::GetApplication(const std::string& shard,
       });
 }
 
-void GrpcRegistrationShards::GetActiveRegistrationByPerson(const std::string& shard,
-                                                           const common::v1::PersonId& person_id,
-                                                           absl::Time deadline,
-                                                           Callback<reg::Registration> done) {
-  reg::RegistrationService::Stub* stub = StubFor(shard);
-  if (stub == nullptr) return done(UnknownShard(shard));
-  using ActiveCall = Call<reg::GetActiveRegistrationByPersonRequest,
-                          reg::GetActiveRegistrationByPersonResponse>;
-  auto* call = new ActiveCall();
-  call->context.set_deadline(absl::ToChronoTime(deadline));
-  *call->request.mutable_person_id() = person_id;
-  stub->async()->GetActiveRegistrationByPerson(
-      &call->context, &call->request, &call->response,
-      [call, done = std::move(done)](grpc::Status status) {
-        std::unique_ptr<ActiveCall> owned(call);
-        if (!status.ok()) return done(status::FromGrpcStatus(status));
-        done(std::move(*owned->response.mutable_registration()));
-      });
-}
-
 }  // namespace unemployment::gateway

@@ -60,6 +60,24 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::CreateApplication(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* RegistrationServiceImpl::FenceChannelApplicationId(
+    grpc::CallbackServerContext* context, const v1::FenceChannelApplicationIdRequest* request,
+    v1::FenceChannelApplicationIdResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::FenceChannelApplicationIdRequest normalized = *request;
+  if (absl::Status valid = ValidateFenceChannelApplicationId(normalized); !valid.ok()) {
+    Finish(reactor, "FenceChannelApplicationId", valid);
+    return reactor;
+  }
+  deps_.registrar->FenceChannelApplicationId(
+      normalized,
+      [this, reactor, response](absl::StatusOr<v1::FenceChannelApplicationIdResponse> fenced) {
+        if (fenced.ok()) *response = *std::move(fenced);
+        Finish(reactor, "FenceChannelApplicationId", fenced.status());
+      });
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* RegistrationServiceImpl::GetApplication(
     grpc::CallbackServerContext* context, const v1::GetApplicationRequest* request,
     v1::GetApplicationResponse* response) {

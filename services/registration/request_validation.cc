@@ -133,6 +133,18 @@ absl::Status ValidateGetApplication(v1::GetApplicationRequest& request) {
   return status::ViolationsToStatus(out, "GetApplicationRequest");
 }
 
+absl::Status ValidateFenceChannelApplicationId(v1::FenceChannelApplicationIdRequest& request) {
+  Violations out;
+  Trim(request.mutable_channel_application_id());
+  if (request.channel() != common::v1::CHANNEL_PROVINCE_PORTAL &&
+      request.channel() != common::v1::CHANNEL_MINISTRY) {
+    out.Add("channel", std::string(request.channel() == 0 ? rule::kRequired : rule::kCodeUnknown),
+            "the channel is the province portal or the ministry");
+  }
+  CheckId(out, "channel_application_id", request.channel_application_id());
+  return status::ViolationsToStatus(out, "FenceChannelApplicationIdRequest");
+}
+
 absl::Status ValidateListReviewQueue(v1::ListReviewQueueRequest& request,
                                      const RequestRules& rules) {
   Violations out;

@@ -35,6 +35,7 @@ absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
 absl::Status ValidateGetRegistration(v1::GetRegistrationRequest& request);
 absl::Status ValidateGetActiveRegistrationByPerson(v1::GetActiveRegistrationByPersonRequest& request,
                                                    const RequestRules& rules);
+absl::Status ValidateFenceChannelApplicationId(v1::FenceChannelApplicationIdRequest& request);
 absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRules& rules);
 absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request);
 absl::Status ValidateListNotifications(v1::ListNotificationsRequest& request);

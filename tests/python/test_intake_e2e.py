@@ -84,8 +84,11 @@ class IntakeEndToEnd(unittest.TestCase):
                                           *common, binary_name="registration")
         cls.main_addr = cls.suite.start("registration-main", "--shard_id=main", *common,
                                         binary_name="registration")
+        cls.index_addr = cls.suite.start_person_index(
+            f"main={cls.main_addr},harbin={cls.harbin_addr}")
         cls.gateway_addr = cls.suite.start(
             "gateway", f"--shards=main={cls.main_addr},harbin={cls.harbin_addr}",
+            f"--person_index_addr={cls.index_addr}",
             f"--routing_table={SOURCE_DIR}/data/routing/two-shards.csv")
         cls.gateway = gw_grpc.GatewayServiceStub(grpc.insecure_channel(cls.gateway_addr))
         cls.harbin = reg_grpc.RegistrationServiceStub(grpc.insecure_channel(cls.harbin_addr))
