@@ -13,6 +13,7 @@ namespace {
 using testing::IndexFixture;
 using testing::ReasonOf;
 using testing::Request;
+namespace reg = registration::v1;
 
 constexpr char kAnna[] = "230103198001010014";
 constexpr char kBo[] = "230202198001010022";
