@@ -43,6 +43,16 @@ void CheckChannelId(common::v1::Channel channel, const std::string& id,
   }
 }
 
+bool IsIdNumberText(absl::string_view text) {
+  for (char c : text) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && !(c >= 'A' && c <= 'Z') &&
+        c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool IsHex64(absl::string_view text) {
   if (text.size() != 64) return false;
   for (char c : text) {
@@ -80,6 +90,9 @@ absl::Status ValidateReserveRequest(const v1::ReserveRequest& request) {
       violations.Add("person_id.id_number", "REQUIRED", "the ID number is required");
     } else if (request.person_id().id_number().size() > 64) {
       violations.Add("person_id.id_number", "TOO_LONG", "the ID number has at most 64 characters");
+    } else if (!IsIdNumberText(request.person_id().id_number())) {
+      violations.Add("person_id.id_number", "FORMAT",
+                     "the normalised ID number has upper-case letters, digits and \"-\" only");
     }
   }
   if (!server::IsShardId(request.shard())) {
