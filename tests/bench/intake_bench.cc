@@ -307,16 +307,16 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
   if (!config.sqlite_synchronous.empty()) {
     index_argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
   }
-  absl::StatusOr<std::unique_ptr<ChildProcess>> index = ChildProcess::Start(
+  absl::StatusOr<std::unique_ptr<ChildProcess>> person_index = ChildProcess::Start(
       index_argv, "person_index", data_dir + "/person_index.log", kStartupTimeout);
-  if (!index.ok()) return index.status();
+  if (!person_index.ok()) return person_index.status();
 
   std::vector<std::string> gateway_argv = {
       config.gateway_server,
       "--listen=127.0.0.1:0",
       "--data_dir=" + data_dir + "/gateway",
       "--registration_addr=" + (*registration)->address(),
-      "--person_index_addr=" + (*index)->address(),
+      "--person_index_addr=" + (*person_index)->address(),
       "--regions_dir=" + regions,
       "--contacts_dir=" + config.source_dir + "/data/contacts"};
   if (!config.sqlite_synchronous.empty()) {
@@ -328,8 +328,8 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
   if (!gateway.ok()) return gateway.status();
   std::cout << "intake: registration " << (*registration)->address() << " (pid "
             << (*registration)->pid() << "), gateway " << (*gateway)->address() << " (pid "
-            << (*gateway)->pid() << "), person index " << (*index)->address() << " (pid "
-            << (*index)->pid() << ")" << std::endl;
+            << (*gateway)->pid() << "), person index " << (*person_index)->address() << " (pid "
+            << (*person_index)->pid() << ")" << std::endl;
 
   // Every request is built before the clock starts.
   const size_t total = config.warmup + config.n;
@@ -393,7 +393,7 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
   }
 
   const int gateway_exit = (*gateway)->Stop();
-  (void)(*index)->Stop();
+  (void)(*person_index)->Stop();
   const int registration_exit = (*registration)->Stop();
   if (gateway_exit != 0 || registration_exit != 0) {
     std::cout << "warning: the servers did not exit cleanly (wait status gateway " << gateway_exit
