@@ -231,24 +231,26 @@ void Intake::Create(const std::shared_ptr<Operation>& op) {
 }
 
 void Intake::Acknowledge(const std::shared_ptr<Operation>& op, const reg::Application& app) {
-  if (op->completed) return op->done(ToApplicationStatus(app));
-  // The index records the application id before the channel hears of it, so a status look-up on
-  // any replica finds every acknowledged application.
+  if (!op->completed) RecordApplicationId(op->item.channel, op->item.channel_application_id, app.id());
+  op->done(ToApplicationStatus(app));
+}
+
+void Intake::RecordApplicationId(common::v1::Channel channel,
+                                 const std::string& channel_application_id,
+                                 const std::string& application_id) {
+  // Not awaited: the application is durable in its shard before the answer, and a status look-up
+  // of a reservation without application id asks the shard by channel id (the index also learns
+  // the id from the shard's feed). Recording it saves the look-up that detour.
   pi::CompleteRequest complete;
-  complete.set_channel(op->item.channel);
-  complete.set_channel_application_id(op->item.channel_application_id);
-  complete.set_application_id(app.id());
-  index_.Complete(complete, op->deadline,
-                  [this, op, status = ToApplicationStatus(app)](
-                      absl::StatusOr<pi::Reservation> completed) mutable {
+  complete.set_channel(channel);
+  complete.set_channel_application_id(channel_application_id);
+  complete.set_application_id(application_id);
+  index_.Complete(complete, absl::Now() + absl::Seconds(10),
+                  [this, application_id](absl::StatusOr<pi::Reservation> completed) {
                     if (!completed.ok()) {
-                      // Stored on the shard but not recorded: a retry with the same id finds
-                      // it (CreateApplication is idempotent) and records it.
-                      return op->done(MapIndexError(absl::UnavailableError(absl::StrCat(
-                          "the application is stored but the person index did not record it (",
-                          completed.status().message(), "); retry with the same id"))));
+                      logger_.Warning("intake_complete_failed", {{"application_id", application_id},
+                                                                 {"status", completed.status()}});
                     }
-                    op->done(std::move(status));
                   });
 }
 
@@ -278,14 +280,28 @@ void Intake::GetStatus(common::v1::Channel channel, std::string channel_applicat
   };
   index_.GetReservation(
       channel, channel_application_id, deadline,
-      [this, deadline, done = std::move(done), not_found](
+      [this, channel, channel_application_id, deadline, done = std::move(done), not_found](
           absl::StatusOr<pi::Reservation> reservation) mutable {
         if (!reservation.ok()) {
           if (reservation.status().code() == absl::StatusCode::kNotFound) return done(not_found());
           return done(MapIndexError(reservation.status()));
         }
-        if (reservation->application_id().empty()) return done(not_found());
         const std::string shard = reservation->shard();
+        if (reservation->application_id().empty()) {
+          // Reserved, and perhaps stored by the shard without the index knowing yet (the answer
+          // was lost, or acknowledged just now): the shard knows its channel ids.
+          return shards_.GetApplicationByChannelId(
+              shard, channel, channel_application_id, deadline,
+              [this, shard, channel, channel_application_id, done = std::move(done), not_found](
+                  absl::StatusOr<reg::Application> app) {
+                if (app.ok()) {
+                  RecordApplicationId(channel, channel_application_id, app->id());
+                  return done(ToApplicationStatus(*app));
+                }
+                if (app.status().code() == absl::StatusCode::kNotFound) return done(not_found());
+                done(MapShardError(shard, app.status()));
+              });
+        }
         shards_.GetApplication(
             shard, reservation->application_id(), deadline,
             [this, shard, done = std::move(done)](absl::StatusOr<reg::Application> app) {

@@ -13,8 +13,10 @@
 //     (FAILED_PRECONDITION PENDING_APPLICATION_EXISTS / ACTIVE_REGISTRATION_EXISTS).
 //  2. A reservation with a known application id reads it (GetApplication); otherwise the shard's
 //     CreateApplication (idempotent by channel id) stores it or returns the stored one.
-//  3. The application id is recorded in the index (Complete) before the answer, so every
-//     acknowledged id answers GetApplicationStatus on every replica.
+//  3. An acknowledged application is durable in its shard before the answer; its application id
+//     is then recorded in the index (Complete, not awaited). A status look-up of a reservation
+//     without application id asks the shard by channel id, so every acknowledged id answers
+//     GetApplicationStatus on every replica, even if the Complete was lost in a crash.
 //  4. When registration refuses the application for good (INVALID_ARGUMENT, FAILED_PRECONDITION,
 //     ...), nothing was stored there, so the reservation is released and the id may be reused with
 //     a corrected form. When the outcome is unknown (UNAVAILABLE, DEADLINE_EXCEEDED) the
@@ -95,6 +97,8 @@ class Intake final {
                   absl::StatusOr<personindex::v1::ReserveResponse> reserved);
   void Create(const std::shared_ptr<Operation>& op);
   void Acknowledge(const std::shared_ptr<Operation>& op, const registration::v1::Application& app);
+  void RecordApplicationId(common::v1::Channel channel, const std::string& channel_application_id,
+                           const std::string& application_id);
   void RunNextBatchGroup(const std::shared_ptr<Batch>& batch);
   void RunBatchItem(const std::shared_ptr<Batch>& batch, size_t group, size_t position);
   void Fail(const std::shared_ptr<Operation>& op, absl::Status status, bool release);

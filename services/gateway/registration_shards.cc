@@ -88,4 +88,26 @@ void GrpcRegistrationShards::GetApplication(const std::string& shard,
       });
 }
 
+void GrpcRegistrationShards::GetApplicationByChannelId(const std::string& shard,
+                                                       common::v1::Channel channel,
+                                                       const std::string& channel_application_id,
+                                                       absl::Time deadline,
+                                                       Callback<reg::Application> done) {
+  reg::RegistrationService::Stub* stub = StubFor(shard);
+  if (stub == nullptr) return done(UnknownShard(shard));
+  using ByIdCall =
+      Call<reg::GetApplicationByChannelIdRequest, reg::GetApplicationByChannelIdResponse>;
+  auto* call = new ByIdCall();
+  call->context.set_deadline(absl::ToChronoTime(deadline));
+  call->request.set_channel(channel);
+  call->request.set_channel_application_id(channel_application_id);
+  stub->async()->GetApplicationByChannelId(
+      &call->context, &call->request, &call->response,
+      [call, done = std::move(done)](grpc::Status status) {
+        std::unique_ptr<ByIdCall> owned(call);
+        if (!status.ok()) return done(status::FromGrpcStatus(status));
+        done(std::move(*owned->response.mutable_application()));
+      });
+}
+
 }  // namespace unemployment::gateway

@@ -767,6 +767,18 @@ absl::StatusOr<v1::Application> Registrar::GetApplication(const std::string& app
   return *std::move(application);
 }
 
+absl::StatusOr<v1::Application> Registrar::GetApplicationByChannelId(
+    common::v1::Channel channel, const std::string& channel_application_id) {
+  ASSIGN_OR_RETURN(std::optional<v1::Application> application,
+                   store_.GetApplicationByChannelId(channel, channel_application_id));
+  if (!application.has_value()) {
+    return status::WithErrorInfo(
+        absl::NotFoundError("no application is stored under this channel application id"),
+        reason::kApplicationNotFound);
+  }
+  return *std::move(application);
+}
+
 absl::StatusOr<v1::ListReviewQueueResponse> Registrar::ListReviewQueue(
     const v1::ListReviewQueueRequest& request) {
   const std::string as_of =

@@ -131,6 +131,8 @@ class Registrar final {
 
   // --- Reads. ---
   absl::StatusOr<v1::Application> GetApplication(const std::string& application_id);
+  absl::StatusOr<v1::Application> GetApplicationByChannelId(
+      common::v1::Channel channel, const std::string& channel_application_id);
   absl::StatusOr<v1::ListReviewQueueResponse> ListReviewQueue(
       const v1::ListReviewQueueRequest& request);
   absl::StatusOr<v1::Registration> GetRegistration(const std::string& registration_id);

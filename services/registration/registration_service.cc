@@ -60,6 +60,22 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::CreateApplication(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* RegistrationServiceImpl::GetApplicationByChannelId(
+    grpc::CallbackServerContext* context, const v1::GetApplicationByChannelIdRequest* request,
+    v1::GetApplicationByChannelIdResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::GetApplicationByChannelIdRequest normalized = *request;
+  absl::Status status = ValidateGetApplicationByChannelId(normalized);
+  if (status.ok()) {
+    absl::StatusOr<v1::Application> application = deps_.registrar->GetApplicationByChannelId(
+        normalized.channel(), normalized.channel_application_id());
+    status = application.status();
+    if (status.ok()) *response->mutable_application() = *std::move(application);
+  }
+  Finish(reactor, "GetApplicationByChannelId", status);
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* RegistrationServiceImpl::FenceChannelApplicationId(
     grpc::CallbackServerContext* context, const v1::FenceChannelApplicationIdRequest* request,
     v1::FenceChannelApplicationIdResponse* response) {

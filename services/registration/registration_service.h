@@ -53,6 +53,9 @@ class RegistrationServiceImpl final : public v1::RegistrationService::CallbackSe
       grpc::CallbackServerContext* context,
       const v1::GetActiveRegistrationByPersonRequest* request,
       v1::GetActiveRegistrationByPersonResponse* response) override;
+  grpc::ServerUnaryReactor* GetApplicationByChannelId(
+      grpc::CallbackServerContext* context, const v1::GetApplicationByChannelIdRequest* request,
+      v1::GetApplicationByChannelIdResponse* response) override;
   grpc::ServerUnaryReactor* FenceChannelApplicationId(
       grpc::CallbackServerContext* context, const v1::FenceChannelApplicationIdRequest* request,
       v1::FenceChannelApplicationIdResponse* response) override;

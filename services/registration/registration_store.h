@@ -161,6 +161,8 @@ class RegistrationStore {
 
   // Reads see committed data only.
   virtual absl::StatusOr<std::optional<v1::Application>> GetApplication(const std::string& id) = 0;
+  virtual absl::StatusOr<std::optional<v1::Application>> GetApplicationByChannelId(
+      int channel, const std::string& channel_application_id) = 0;
   virtual absl::StatusOr<std::optional<v1::Registration>> GetRegistration(const std::string& id) = 0;
   virtual absl::StatusOr<std::optional<v1::Registration>> FindActiveRegistration(
       int id_type, const std::string& id_number) = 0;

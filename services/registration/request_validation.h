@@ -36,6 +36,7 @@ absl::Status ValidateGetRegistration(v1::GetRegistrationRequest& request);
 absl::Status ValidateGetActiveRegistrationByPerson(v1::GetActiveRegistrationByPersonRequest& request,
                                                    const RequestRules& rules);
 absl::Status ValidateFenceChannelApplicationId(v1::FenceChannelApplicationIdRequest& request);
+absl::Status ValidateGetApplicationByChannelId(v1::GetApplicationByChannelIdRequest& request);
 absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRules& rules);
 absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request);
 absl::Status ValidateListNotifications(v1::ListNotificationsRequest& request);

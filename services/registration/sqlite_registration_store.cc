@@ -624,6 +624,14 @@ absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetAppli
   return ApplicationOnly(QueryStoredApplication(lease.db(), statement));
 }
 
+absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetApplicationByChannelId(
+    int channel, const std::string& channel_application_id) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kApplicationByChannelIdSql));
+  RETURN_IF_ERROR(statement.BindAll(channel, channel_application_id));
+  return ApplicationOnly(QueryStoredApplication(lease.db(), statement));
+}
+
 absl::StatusOr<std::optional<v1::Registration>> SqliteRegistrationStore::GetRegistration(
     const std::string& id) {
   ReaderLease lease(*this);

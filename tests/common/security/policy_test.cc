@@ -94,6 +94,7 @@ std::map<std::string, std::set<std::string>> Intended() {
   allowed["service"] = {M(reg, "CreateApplication"), M(reg, "GetApplication"),
                         M(reg, "GetActiveRegistrationByPerson"), M(reg, "Deregister"),
                         M(reg, "StreamEvents"), M(reg, "FenceChannelApplicationId"),
+                        M(reg, "GetApplicationByChannelId"),
                         M("personindex.v1.PersonIndexService", "Reserve"),
                         M("personindex.v1.PersonIndexService", "Complete"),
                         M("personindex.v1.PersonIndexService", "Release"),
