@@ -196,7 +196,17 @@ absl::Status Intake::MapIndexError(absl::Status status) const {
 
 void Intake::OnReserved(const std::shared_ptr<Operation>& op,
                         absl::StatusOr<pi::ReserveResponse> reserved) {
-  if (!reserved.ok()) return op->done(MapIndexError(reserved.status()));
+  if (!reserved.ok()) {
+    std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(reserved.status());
+    if (info.has_value() && info->reason() == "APPLICATION_ID_REUSED") {
+      auto field = [&info](const char* key) {
+        auto it = info->metadata().find(key);
+        return it == info->metadata().end() ? std::string() : it->second;
+      };
+      return RefuseReusedId(op, field("shard"), field("application_id"));
+    }
+    return op->done(MapIndexError(reserved.status()));
+  }
   const pi::Reservation& reservation = reserved->reservation();
   // A repeat goes where the first request went, even if the routing table changed since.
   op->shard = reservation.shard();
@@ -212,6 +222,25 @@ void Intake::OnReserved(const std::shared_ptr<Operation>& op,
         if (app.status().code() == absl::StatusCode::kNotFound) return Create(op);
         op->done(MapShardError(op->shard, app.status()));
       });
+}
+
+void Intake::RefuseReusedId(const std::shared_ptr<Operation>& op, const std::string& shard,
+                            const std::string& application_id) {
+  auto refuse = [op](const std::string& id) {
+    std::map<std::string, std::string> metadata;
+    if (!id.empty()) metadata["application_id"] = id;
+    op->done(status::WithErrorInfo(
+        absl::AlreadyExistsError(absl::StrCat(
+            "the ", ChannelIdField(op->item.channel),
+            " was already used with a different form; use a new id for a new application")),
+        "APPLICATION_ID_REUSED", metadata));
+  };
+  if (!application_id.empty() || shard.empty()) return refuse(application_id);
+  // The index has not learnt the stored application's id yet: the shard names it (none: the
+  // first form's application was never stored, only reserved).
+  shards_.GetApplicationByChannelId(
+      shard, op->item.channel, op->item.channel_application_id, op->deadline,
+      [refuse](absl::StatusOr<reg::Application> app) { refuse(app.ok() ? app->id() : ""); });
 }
 
 void Intake::Create(const std::shared_ptr<Operation>& op) {
@@ -231,16 +260,17 @@ void Intake::Create(const std::shared_ptr<Operation>& op) {
 }
 
 void Intake::Acknowledge(const std::shared_ptr<Operation>& op, const reg::Application& app) {
-  if (!op->completed) RecordApplicationId(op->item.channel, op->item.channel_application_id, app.id());
+  // Durable in the shard: the index learns the application id from the shard's feed
+  // (ApplicationReceived), and until then a status look-up asks the shard by channel id. No index
+  // write on the way to the answer.
   op->done(ToApplicationStatus(app));
 }
 
 void Intake::RecordApplicationId(common::v1::Channel channel,
                                  const std::string& channel_application_id,
                                  const std::string& application_id) {
-  // Not awaited: the application is durable in its shard before the answer, and a status look-up
-  // of a reservation without application id asks the shard by channel id (the index also learns
-  // the id from the shard's feed). Recording it saves the look-up that detour.
+  // Not awaited: a status look-up found the application at its shard before the index learnt its
+  // id from the feed (or the feed is behind); recording it saves later look-ups that detour.
   pi::CompleteRequest complete;
   complete.set_channel(channel);
   complete.set_channel_application_id(channel_application_id);

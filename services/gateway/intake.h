@@ -13,10 +13,10 @@
 //     (FAILED_PRECONDITION PENDING_APPLICATION_EXISTS / ACTIVE_REGISTRATION_EXISTS).
 //  2. A reservation with a known application id reads it (GetApplication); otherwise the shard's
 //     CreateApplication (idempotent by channel id) stores it or returns the stored one.
-//  3. An acknowledged application is durable in its shard before the answer; its application id
-//     is then recorded in the index (Complete, not awaited). A status look-up of a reservation
-//     without application id asks the shard by channel id, so every acknowledged id answers
-//     GetApplicationStatus on every replica, even if the Complete was lost in a crash.
+//  3. An acknowledged application is durable in its shard before the answer. The index learns its
+//     application id from the shard's event feed; a status look-up of a reservation without
+//     application id asks the shard by channel id (and records it with Complete), so every
+//     acknowledged id answers GetApplicationStatus on every replica, even right after a crash.
 //  4. When registration refuses the application for good (INVALID_ARGUMENT, FAILED_PRECONDITION,
 //     ...), nothing was stored there, so the reservation is released and the id may be reused with
 //     a corrected form. When the outcome is unknown (UNAVAILABLE, DEADLINE_EXCEEDED) the
@@ -96,6 +96,10 @@ class Intake final {
   void OnReserved(const std::shared_ptr<Operation>& op,
                   absl::StatusOr<personindex::v1::ReserveResponse> reserved);
   void Create(const std::shared_ptr<Operation>& op);
+  // ALREADY_EXISTS APPLICATION_ID_REUSED with the stored application's id (asked of `shard` when
+  // the index does not know it yet).
+  void RefuseReusedId(const std::shared_ptr<Operation>& op, const std::string& shard,
+                      const std::string& application_id);
   void Acknowledge(const std::shared_ptr<Operation>& op, const registration::v1::Application& app);
   void RecordApplicationId(common::v1::Channel channel, const std::string& channel_application_id,
                            const std::string& application_id);

@@ -155,7 +155,7 @@ void PersonIndex::ReserveAttempt(const v1::ReserveRequest& request, absl::Time d
             return done(std::move(response));
           }
           case ReserveOutcome::Kind::kIdReused: {
-            std::map<std::string, std::string> metadata;
+            std::map<std::string, std::string> metadata{{"shard", outcome->reservation.shard()}};
             if (!outcome->reservation.application_id().empty()) {
               metadata["application_id"] = outcome->reservation.application_id();
             }
