@@ -16,8 +16,8 @@
 #include "services/gateway/caller_identity.h"
 #include "services/gateway/contact_directory.h"
 #include "services/gateway/gateway_service.h"
-#include "services/gateway/person_index_client.h"
 #include "services/gateway/intake.h"
+#include "services/gateway/person_index_client.h"
 #include "services/gateway/registration_shards.h"
 #include "services/gateway/routing_table.h"
 
@@ -53,8 +53,7 @@ class Component final : public server::ServiceComponent {
         shards_(config.shard_addresses, peers),
         intake_(validator_, routing_, shards_, index_, logger_,
                 IntakeOptions{config.batch_concurrency}),
-        service_(intake_, contacts_, identity_,
-                 GatewayServiceOptions{config.shard_timeout}),
+        service_(intake_, contacts_, identity_, GatewayServiceOptions{config.shard_timeout}),
         person_index_addr_(config.person_index_addr) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
@@ -177,9 +176,8 @@ server::ServiceDefinition Definition() {
         ContactDirectory::LoadDirectory(config->contacts_dir);
     if (!contacts.ok()) return contacts.status();
 
-    return std::unique_ptr<server::ServiceComponent>(
-        std::make_unique<Component>(*std::move(regions), *std::move(routing),
-                                    *std::move(contacts), *config, *common.peers));
+    return std::unique_ptr<server::ServiceComponent>(std::make_unique<Component>(
+        *std::move(regions), *std::move(routing), *std::move(contacts), *config, *common.peers));
   };
   return definition;
 }

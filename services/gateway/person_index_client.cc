@@ -17,7 +17,8 @@ struct Call {
   Response response;
 };
 
-// Runs one unary call on `stub`'s async interface; `method` is e.g. &Stub::async_interface::Reserve.
+// Runs one unary call on `stub`'s async interface; `method` is e.g.
+// &Stub::async_interface::Reserve.
 template <typename Request, typename Response, typename Start, typename OnOk>
 void Run(const Request& request, absl::Time deadline, Start start, OnOk on_ok,
          std::function<void(absl::Status)> on_error) {
@@ -44,7 +45,9 @@ void GrpcPersonIndexClient::Reserve(const pi::ReserveRequest& request, absl::Tim
   Run<pi::ReserveRequest, pi::ReserveResponse>(
       request, deadline,
       [this](grpc::ClientContext* c, const pi::ReserveRequest* q, pi::ReserveResponse* r,
-             std::function<void(grpc::Status)> f) { stub_->async()->Reserve(c, q, r, std::move(f)); },
+             std::function<void(grpc::Status)> f) {
+        stub_->async()->Reserve(c, q, r, std::move(f));
+      },
       [shared](pi::ReserveResponse response) { (*shared)(std::move(response)); },
       [shared](absl::Status status) { (*shared)(std::move(status)); });
 }
@@ -55,7 +58,9 @@ void GrpcPersonIndexClient::Complete(const pi::CompleteRequest& request, absl::T
   Run<pi::CompleteRequest, pi::CompleteResponse>(
       request, deadline,
       [this](grpc::ClientContext* c, const pi::CompleteRequest* q, pi::CompleteResponse* r,
-             std::function<void(grpc::Status)> f) { stub_->async()->Complete(c, q, r, std::move(f)); },
+             std::function<void(grpc::Status)> f) {
+        stub_->async()->Complete(c, q, r, std::move(f));
+      },
       [shared](pi::CompleteResponse response) {
         (*shared)(std::move(*response.mutable_reservation()));
       },
@@ -68,15 +73,16 @@ void GrpcPersonIndexClient::Release(const pi::ReleaseRequest& request, absl::Tim
   Run<pi::ReleaseRequest, pi::ReleaseResponse>(
       request, deadline,
       [this](grpc::ClientContext* c, const pi::ReleaseRequest* q, pi::ReleaseResponse* r,
-             std::function<void(grpc::Status)> f) { stub_->async()->Release(c, q, r, std::move(f)); },
+             std::function<void(grpc::Status)> f) {
+        stub_->async()->Release(c, q, r, std::move(f));
+      },
       [shared](pi::ReleaseResponse response) { (*shared)(response.released()); },
       [shared](absl::Status status) { (*shared)(std::move(status)); });
 }
 
 void GrpcPersonIndexClient::GetReservation(common::v1::Channel channel,
                                            const std::string& channel_application_id,
-                                           absl::Time deadline,
-                                           Callback<pi::Reservation> done) {
+                                           absl::Time deadline, Callback<pi::Reservation> done) {
   pi::GetReservationRequest request;
   request.set_channel(channel);
   request.set_channel_application_id(channel_application_id);

@@ -3,6 +3,5 @@
 #include "services/person_index/person_index_component.h"
 
 int main(int argc, char** argv) {
-  return unemployment::server::RunServiceMain(argc, argv,
-                                              unemployment::person_index::Definition());
+  return unemployment::server::RunServiceMain(argc, argv, unemployment::person_index::Definition());
 }

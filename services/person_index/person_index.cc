@@ -32,7 +32,8 @@ bool IsChannelIdText(absl::string_view id) {
 void CheckChannelId(common::v1::Channel channel, const std::string& id,
                     validation::Violations& violations) {
   if (channel != common::v1::CHANNEL_PROVINCE_PORTAL && channel != common::v1::CHANNEL_MINISTRY) {
-    violations.Add("channel", channel == common::v1::CHANNEL_UNSPECIFIED ? "REQUIRED" : "CODE_UNKNOWN",
+    violations.Add("channel",
+                   channel == common::v1::CHANNEL_UNSPECIFIED ? "REQUIRED" : "CODE_UNKNOWN",
                    "the channel is the province portal or the ministry");
   }
   if (id.empty()) {
@@ -104,7 +105,8 @@ absl::Status ValidateReserveRequest(const v1::ReserveRequest& request) {
     six_digits = six_digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
   }
   if (!six_digits) {
-    violations.Add("office_region_code", request.office_region_code().empty() ? "REQUIRED" : "FORMAT",
+    violations.Add("office_region_code",
+                   request.office_region_code().empty() ? "REQUIRED" : "FORMAT",
                    "the office region code has 6 digits");
   }
   if (violations.empty()) return absl::OkStatus();
@@ -171,15 +173,16 @@ void PersonIndex::ReserveAttempt(const v1::ReserveRequest& request, absl::Time d
         }
         if (attempt > 0) return done(HeldError(outcome->holder));
         const Claim holder = outcome->holder;
-        logger_.Warning("stale_reservation_fencing",
-                        {{"shard", holder.shard},
-                         {"channel_application_id", holder.channel_application_id}});
+        logger_.Warning(
+            "stale_reservation_fencing",
+            {{"shard", holder.shard}, {"channel_application_id", holder.channel_application_id}});
         fencer_.Fence(
             holder.shard, holder.channel, holder.channel_application_id, deadline,
             [this, request, deadline, holder, done = std::move(done)](
                 absl::StatusOr<std::optional<reg::Application>> fenced) mutable {
               if (!fenced.ok()) {
-                logger_.Warning("fence_failed", {{"shard", holder.shard}, {"status", fenced.status()}});
+                logger_.Warning("fence_failed",
+                                {{"shard", holder.shard}, {"status", fenced.status()}});
                 return done(status::WithErrorInfo(
                     absl::UnavailableError(absl::StrCat(
                         "registration shard \"", holder.shard,
@@ -187,13 +190,13 @@ void PersonIndex::ReserveAttempt(const v1::ReserveRequest& request, absl::Time d
                         "with the same id")),
                     "SHARD_UNAVAILABLE", {{"shard", holder.shard}}));
               }
-              store_.ResolveStale(
-                  holder, *fenced, clock_.Now(),
-                  [this, request, deadline, done = std::move(done)](
-                      absl::StatusOr<bool> resolved) mutable {
-                    if (!resolved.ok()) return done(StoreUnavailable(resolved.status(), logger_));
-                    ReserveAttempt(request, deadline, 1, std::move(done));
-                  });
+              store_.ResolveStale(holder, *fenced, clock_.Now(),
+                                  [this, request, deadline,
+                                   done = std::move(done)](absl::StatusOr<bool> resolved) mutable {
+                                    if (!resolved.ok())
+                                      return done(StoreUnavailable(resolved.status(), logger_));
+                                    ReserveAttempt(request, deadline, 1, std::move(done));
+                                  });
             });
       });
 }

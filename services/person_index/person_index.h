@@ -79,6 +79,7 @@ absl::Status HeldError(const Claim& holder);
 
 // Request checks (INVALID_ARGUMENT with every field violation).
 absl::Status ValidateReserveRequest(const v1::ReserveRequest& request);
-absl::Status ValidateChannelId(common::v1::Channel channel, const std::string& channel_application_id);
+absl::Status ValidateChannelId(common::v1::Channel channel,
+                               const std::string& channel_application_id);
 
 }  // namespace unemployment::person_index

@@ -46,8 +46,8 @@ grpc::ServerUnaryReactor* PersonIndexServiceImpl::Complete(grpc::CallbackServerC
                                                            v1::CompleteResponse* response) {
   absl::Status valid = ValidateChannelId(request->channel(), request->channel_application_id());
   if (valid.ok() && request->application_id().empty()) {
-    valid = status::InvalidFieldError("application_id", "REQUIRED",
-                                      "the application id is required");
+    valid =
+        status::InvalidFieldError("application_id", "REQUIRED", "the application id is required");
   }
   if (!valid.ok()) return FinishNow(context, valid);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -77,8 +77,7 @@ grpc::ServerUnaryReactor* PersonIndexServiceImpl::Release(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* PersonIndexServiceImpl::GetReservation(
     grpc::CallbackServerContext* context, const v1::GetReservationRequest* request,
     v1::GetReservationResponse* response) {
-  if (absl::Status valid =
-          ValidateChannelId(request->channel(), request->channel_application_id());
+  if (absl::Status valid = ValidateChannelId(request->channel(), request->channel_application_id());
       !valid.ok()) {
     return FinishNow(context, valid);
   }

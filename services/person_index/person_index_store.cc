@@ -117,8 +117,8 @@ absl::Status InsertReservation(Database& db, const v1::Reservation& reservation,
   ASSIGN_OR_RETURN(Statement insert, db.Prepare(kInsertReservationSql));
   RETURN_IF_ERROR(insert.BindAll(static_cast<int>(reservation.channel()),
                                  reservation.channel_application_id(), reservation.fingerprint(),
-                                 reservation.shard(), reservation.office_region_code(),
-                                 person_hash, reservation.application_id(), Micros(now)));
+                                 reservation.shard(), reservation.office_region_code(), person_hash,
+                                 reservation.application_id(), Micros(now)));
   return insert.Run();
 }
 
@@ -135,8 +135,7 @@ absl::StatusOr<bool> DeleteUnfinishedReservation(Database& db, common::v1::Chann
                                                  const std::string& channel_application_id,
                                                  const std::string& fingerprint) {
   ASSIGN_OR_RETURN(Statement remove, db.Prepare(kDeleteUnfinishedReservationSql));
-  RETURN_IF_ERROR(
-      remove.BindAll(static_cast<int>(channel), channel_application_id, fingerprint));
+  RETURN_IF_ERROR(remove.BindAll(static_cast<int>(channel), channel_application_id, fingerprint));
   RETURN_IF_ERROR(remove.Run());
   return db.changes() > 0;
 }
@@ -257,8 +256,7 @@ absl::Status ApplyDeregistered(Database& db, const std::string& shard,
                                const reg::Registration& registration) {
   const std::string person_hash = PersonHash(db, registration.person_id());
   ASSIGN_OR_RETURN(std::optional<Claim> claim, SelectClaim(db, person_hash));
-  if (claim.has_value() && claim->shard == shard &&
-      claim->registration_id == registration.id()) {
+  if (claim.has_value() && claim->shard == shard && claim->registration_id == registration.id()) {
     return DeleteClaim(db, person_hash);
   }
   return absl::OkStatus();
@@ -284,9 +282,9 @@ void PersonIndexStore::Reserve(const v1::ReserveRequest& request, absl::Time now
   auto outcome = std::make_shared<ReserveOutcome>();
   committer_.Submit(
       [request, now, lease, outcome](Database& db) -> absl::Status {
-        ASSIGN_OR_RETURN(std::optional<v1::Reservation> existing,
-                         SelectReservation(db, request.channel(),
-                                           request.channel_application_id()));
+        ASSIGN_OR_RETURN(
+            std::optional<v1::Reservation> existing,
+            SelectReservation(db, request.channel(), request.channel_application_id()));
         if (existing.has_value()) {
           outcome->kind = existing->fingerprint() == request.fingerprint()
                               ? ReserveOutcome::Kind::kExisting
@@ -297,8 +295,8 @@ void PersonIndexStore::Reserve(const v1::ReserveRequest& request, absl::Time now
         const std::string person_hash = PersonHash(db, request.person_id());
         ASSIGN_OR_RETURN(std::optional<Claim> claim, SelectClaim(db, person_hash));
         if (claim.has_value()) {
-          const bool stale = claim->state == ClaimState::kReserved &&
-                             claim->updated_at + lease <= now;
+          const bool stale =
+              claim->state == ClaimState::kReserved && claim->updated_at + lease <= now;
           outcome->kind = stale ? ReserveOutcome::Kind::kHeldStale : ReserveOutcome::Kind::kHeld;
           outcome->holder = *std::move(claim);
           return absl::OkStatus();
@@ -425,17 +423,16 @@ void PersonIndexStore::ResolveStale(const Claim& holder,
           return absl::OkStatus();  // the claim moved on meanwhile
         }
         if (application.has_value()) {
-          RETURN_IF_ERROR(SetReservationApplication(db, holder.channel,
-                                                    holder.channel_application_id,
-                                                    application->id()));
+          RETURN_IF_ERROR(SetReservationApplication(
+              db, holder.channel, holder.channel_application_id, application->id()));
           claim->state = ClaimState::kApplied;
           claim->application_id = application->id();
           claim->updated_at = now;
           RETURN_IF_ERROR(WriteClaim(db, *claim, /*insert=*/false));
         } else {
-          ASSIGN_OR_RETURN(bool removed,
-                           DeleteUnfinishedReservation(db, holder.channel,
-                                                       holder.channel_application_id, ""));
+          ASSIGN_OR_RETURN(
+              bool removed,
+              DeleteUnfinishedReservation(db, holder.channel, holder.channel_application_id, ""));
           (void)removed;
           RETURN_IF_ERROR(DeleteClaim(db, holder.person_hash));
         }

@@ -50,11 +50,11 @@ struct Claim {
 
 struct ReserveOutcome {
   enum class Kind {
-    kCreated,       // a new reservation and claim
-    kExisting,      // the id was reserved before with the same fingerprint
-    kIdReused,      // the id was reserved before with another fingerprint
-    kHeld,          // the person is held by another live claim
-    kHeldStale,     // the person is held by a RESERVED claim older than the lease
+    kCreated,    // a new reservation and claim
+    kExisting,   // the id was reserved before with the same fingerprint
+    kIdReused,   // the id was reserved before with another fingerprint
+    kHeld,       // the person is held by another live claim
+    kHeldStale,  // the person is held by a RESERVED claim older than the lease
   };
   Kind kind = Kind::kCreated;
   // kCreated, kExisting, kIdReused: the stored reservation.
@@ -98,8 +98,8 @@ class PersonIndexStore final {
   // recorded that the id may never be created (the stale reservation and its claim are removed).
   // Nothing changes if the claim moved on meanwhile.
   void ResolveStale(const Claim& holder,
-                    const std::optional<registration::v1::Application>& application,
-                    absl::Time now, Callback<bool> done);
+                    const std::optional<registration::v1::Application>& application, absl::Time now,
+                    Callback<bool> done);
 
   // Applies one event of `shard`'s feed and stores its sequence as the cursor `feed`, in one
   // transaction; an event at or below the stored cursor is skipped. Blocks until durable.

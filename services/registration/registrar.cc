@@ -210,9 +210,9 @@ void Registrar::FenceChannelApplicationId(const v1::FenceChannelApplicationIdReq
   const absl::Time now = clock_.Now();
   store_.Write(
       [request, result, now](RegistrationTransaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(std::optional<StoredApplication> existing,
-                         tx.FindApplicationByChannelId(request.channel(),
-                                                       request.channel_application_id()));
+        ASSIGN_OR_RETURN(
+            std::optional<StoredApplication> existing,
+            tx.FindApplicationByChannelId(request.channel(), request.channel_application_id()));
         result->value.emplace();
         if (existing.has_value()) {
           *result->value->mutable_application() = std::move(existing->application);
@@ -282,9 +282,8 @@ void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
           result->value = std::move(existing->application);
           return absl::OkStatus();
         }
-        ASSIGN_OR_RETURN(bool fenced,
-                         tx.IsChannelIdFenced(application->channel(),
-                                              application->channel_application_id()));
+        ASSIGN_OR_RETURN(bool fenced, tx.IsChannelIdFenced(application->channel(),
+                                                           application->channel_application_id()));
         if (fenced) {
           return status::WithErrorInfo(
               absl::FailedPreconditionError(

@@ -102,7 +102,8 @@ class RegistrationTransaction {
 
   virtual absl::StatusOr<std::optional<StoredApplication>> FindApplicationByChannelId(
       int channel, const std::string& channel_application_id) = 0;
-  // Whether the person index fenced the id (FenceChannelApplicationId); a fenced id is never stored.
+  // Whether the person index fenced the id (FenceChannelApplicationId); a fenced id is never
+  // stored.
   virtual absl::StatusOr<bool> IsChannelIdFenced(int channel,
                                                  const std::string& channel_application_id) = 0;
   virtual absl::Status FenceChannelId(int channel, const std::string& channel_application_id,

@@ -338,8 +338,7 @@ class SqliteTransaction final : public RegistrationTransaction {
   absl::Status FenceChannelId(int channel, const std::string& channel_application_id,
                               absl::Time now) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertFencedChannelIdSql));
-    RETURN_IF_ERROR(
-        statement.BindAll(channel, channel_application_id, absl::ToUnixMicros(now)));
+    RETURN_IF_ERROR(statement.BindAll(channel, channel_application_id, absl::ToUnixMicros(now)));
     return statement.Run();
   }
 

@@ -91,17 +91,22 @@ std::map<std::string, std::set<std::string>> Intended() {
   // (grep the services' stubs: gateway -> registration and the person index, person index ->
   // registration (fencing), registration -> verification and the
   // ministry platform, follow-up -> registration and verification, the feed consumers).
-  allowed["service"] = {M(reg, "CreateApplication"), M(reg, "GetApplication"),
-                        M(reg, "GetActiveRegistrationByPerson"), M(reg, "Deregister"),
-                        M(reg, "StreamEvents"), M(reg, "FenceChannelApplicationId"),
+  allowed["service"] = {M(reg, "CreateApplication"),
+                        M(reg, "GetApplication"),
+                        M(reg, "GetActiveRegistrationByPerson"),
+                        M(reg, "Deregister"),
+                        M(reg, "StreamEvents"),
+                        M(reg, "FenceChannelApplicationId"),
                         M(reg, "GetApplicationByChannelId"),
                         M("personindex.v1.PersonIndexService", "Reserve"),
                         M("personindex.v1.PersonIndexService", "Complete"),
                         M("personindex.v1.PersonIndexService", "Release"),
                         M("personindex.v1.PersonIndexService", "GetReservation"),
                         "/unemployment.registration.v1.MinistryFeedbackService/ReceiveReviewResult",
-                        M(ver, "VerifyApplicant"), M(ver, "CompareActiveRegistrations"),
-                        M(tie, "StreamEvents"), M(fol, "StreamEvents")};
+                        M(ver, "VerifyApplicant"),
+                        M(ver, "CompareActiveRegistrations"),
+                        M(tie, "StreamEvents"),
+                        M(fol, "StreamEvents")};
   allowed["reviewer"] = {M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"),
                          M(reg, "GetApplication"), M(reg, "ListReviewQueue"),
                          M(reg, "ReviewApplication"), M(reg, "GetRegistration"),

@@ -5,7 +5,6 @@
 #include "services/gateway/gateway_service.h"
 
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <memory>
 #include <string>
@@ -484,9 +483,10 @@ TEST_CASE_METHOD(GatewayFixture, "a person registered in another shard is not re
   v1::GetApplicationStatusRequest status_request;
   status_request.set_channel_application_id("230602202500000003");
   v1::GetApplicationStatusResponse status_response;
-  CHECK(stub_->GetApplicationStatus(Context("province-portal").get(), status_request,
-                                    &status_response)
-            .error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(
+      stub_
+          ->GetApplicationStatus(Context("province-portal").get(), status_request, &status_response)
+          .error_code() == grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_CASE_METHOD(GatewayFixture, "one undecided application per person across shards and channels",

@@ -42,12 +42,14 @@ TEST_CASE_METHOD(IndexFixture, "the same id with another form is refused", "[per
   CHECK(status::GetErrorInfo(other.status())->metadata().at("application_id") == "harbin-app-1");
 }
 
-TEST_CASE_METHOD(IndexFixture, "one person, one undecided application in the province, whatever "
-                 "the channel and shard", "[person_index]") {
+TEST_CASE_METHOD(IndexFixture,
+                 "one person, one undecided application in the province, whatever "
+                 "the channel and shard",
+                 "[person_index]") {
   REQUIRE(Reserve(Request("M-1", kAnna, "harbin")).ok());
   // Another id (the other channel, another city): refused while the first is only reserved...
-  absl::StatusOr<v1::ReserveResponse> portal = Reserve(
-      Request("230202-0001", kAnna, "main", 'c', common::v1::CHANNEL_PROVINCE_PORTAL));
+  absl::StatusOr<v1::ReserveResponse> portal =
+      Reserve(Request("230202-0001", kAnna, "main", 'c', common::v1::CHANNEL_PROVINCE_PORTAL));
   REQUIRE(portal.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(ReasonOf(portal.status()) == "PENDING_APPLICATION_EXISTS");
   CHECK(status::GetErrorInfo(portal.status())->metadata().at("shard") == "harbin");
@@ -107,8 +109,7 @@ TEST_CASE_METHOD(IndexFixture, "the shards' events move and release claims", "[p
     CHECK(ClaimOf(kAnna)->state == ClaimState::kRegistered);
     absl::StatusOr<v1::ReserveResponse> moved = Reserve(Request("M-2", kAnna, "main", 'b'));
     CHECK(ReasonOf(moved.status()) == "ACTIVE_REGISTRATION_EXISTS");
-    CHECK(status::GetErrorInfo(moved.status())->metadata().at("registration_id") ==
-          "harbin-reg-1");
+    CHECK(status::GetErrorInfo(moved.status())->metadata().at("registration_id") == "harbin-reg-1");
     // Another shard's events never release it.
     REQUIRE(Deregistered("main", "harbin-reg-1", "harbin-app-1", kAnna).ok());
     CHECK(ClaimOf(kAnna).has_value());
@@ -133,7 +134,8 @@ TEST_CASE_METHOD(IndexFixture, "events are applied once: a replay after a restar
   CHECK_FALSE(ClaimOf(kAnna).has_value());
 }
 
-TEST_CASE_METHOD(IndexFixture, "existing data builds the claims from sequence 0", "[person_index]") {
+TEST_CASE_METHOD(IndexFixture, "existing data builds the claims from sequence 0",
+                 "[person_index]") {
   // Applications stored before the index existed (no reservation): the events make them.
   REQUIRE(Received("harbin", App("harbin-app-1", "M-1", kAnna)).ok());
   REQUIRE(Registered("harbin", "harbin-reg-1", "harbin-app-1", kAnna).ok());
@@ -177,8 +179,10 @@ TEST_CASE_METHOD(IndexFixture, "a crash between reserving and creating: the retr
   CHECK(fencer.calls() == 0);
 }
 
-TEST_CASE_METHOD(IndexFixture, "a stale reservation is fenced at its shard before the person is "
-                 "taken", "[person_index][fence]") {
+TEST_CASE_METHOD(IndexFixture,
+                 "a stale reservation is fenced at its shard before the person is "
+                 "taken",
+                 "[person_index][fence]") {
   REQUIRE(Reserve(Request("M-1", kAnna, "harbin")).ok());
   clock.Advance(absl::Minutes(6));
 
@@ -189,7 +193,8 @@ TEST_CASE_METHOD(IndexFixture, "a stale reservation is fenced at its shard befor
     CHECK(taken->created());
     CHECK(fencer.last() == "harbin/2/M-1");
     CHECK(ClaimOf(kAnna)->channel_application_id == "M-2");
-    // The old id is gone from the index; its shard refuses to create it (CHANNEL_APPLICATION_ID_FENCED).
+    // The old id is gone from the index; its shard refuses to create it
+    // (CHANNEL_APPLICATION_ID_FENCED).
     CHECK(Get("M-1").status().code() == absl::StatusCode::kNotFound);
   }
   SECTION("the application existed after all: it holds the person") {

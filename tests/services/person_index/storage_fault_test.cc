@@ -47,8 +47,8 @@ TEST_CASE("a storage fault during a reservation stores nothing; the retry reserv
     for (FaultTarget target : {FaultTarget::kWritesAndSyncs, FaultTarget::kSyncsOnly}) {
       for (int64_t skip : {0, 1, 2}) {
         if (target == FaultTarget::kSyncsOnly && skip > 0) continue;
-        INFO("kind " << static_cast<int>(kind) << " target " << static_cast<int>(target)
-                     << " skip " << skip);
+        INFO("kind " << static_cast<int>(kind) << " target " << static_cast<int>(target) << " skip "
+                     << skip);
         FaultFixture f;
         REQUIRE(f.Reserve(Request("M-0", "230202198001010022")).ok());
         FaultVfs::Install().Arm({kind, target, skip, /*sticky=*/true});

@@ -126,8 +126,9 @@ class IndexFixture {
                    [&](absl::StatusOr<v1::ReserveResponse> r) { done.set_value(std::move(r)); });
     return done.get_future().get();
   }
-  absl::StatusOr<v1::Reservation> Complete(const std::string& id, const std::string& app_id,
-                                           common::v1::Channel channel = common::v1::CHANNEL_MINISTRY) {
+  absl::StatusOr<v1::Reservation> Complete(
+      const std::string& id, const std::string& app_id,
+      common::v1::Channel channel = common::v1::CHANNEL_MINISTRY) {
     v1::CompleteRequest request;
     request.set_channel(channel);
     request.set_channel_application_id(id);
@@ -208,7 +209,8 @@ class IndexFixture {
 
   std::string dir;
   std::string path;
-  time::FakeClock clock{absl::FromCivil(absl::CivilSecond(2025, 6, 15, 10, 0, 0), absl::UTCTimeZone())};
+  time::FakeClock clock{
+      absl::FromCivil(absl::CivilSecond(2025, 6, 15, 10, 0, 0), absl::UTCTimeZone())};
   log::Logger logger{"person_index_test"};
   FakeFencer fencer;
   std::map<std::string, int64_t> sequences;

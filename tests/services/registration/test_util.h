@@ -163,7 +163,7 @@ struct Env {
   }
 
   absl::StatusOr<v1::FenceChannelApplicationIdResponse> Fence(common::v1::Channel channel,
-                                                               const std::string& id) {
+                                                              const std::string& id) {
     v1::FenceChannelApplicationIdRequest request;
     request.set_channel(channel);
     request.set_channel_application_id(id);
