@@ -11,6 +11,9 @@ data/routing/two-shards.csv), the person index, and two gateway replicas that sh
      GetApplicationStatus with its application on both replicas.
   3. A person who moves city: refused (ACTIVE_REGISTRATION_EXISTS) while registered in Harbin; the
      Harbin office deregisters (reason code 90 with a note); then Qiqihar takes the application.
+  4. (own cluster, lease 1 s) A reservation whose gateway died before CreateApplication: within
+     the lease the person is held; after it, another application fences the old id at its shard
+     and takes the person, and a late CreateApplication of the old id is refused.
 
 Run: ctest -L person_index (about a minute).
 """
@@ -72,7 +75,7 @@ def reason_of(error):
 class Cluster:
     """registration-harbin, registration-main, person-index, gateway-a, gateway-b."""
 
-    def __init__(self):
+    def __init__(self, index_args=()):
         self.env = dict(os.environ,
                         UE_CALENDAR_DIR=os.path.join(SOURCE_DIR, "data/calendar"),
                         UE_REGIONS_DIR=os.path.join(SOURCE_DIR, "data/regions"),
@@ -86,7 +89,7 @@ class Cluster:
         shards = lambda: (f"main={s['registration-main'].address},"  # noqa: E731
                           f"harbin={s['registration-harbin'].address}")
         s["person-index"] = Service(self, "person-index", "person_index",
-                                    [lambda: f"--registration_shards={shards()}"])
+                                    [lambda: f"--registration_shards={shards()}", *index_args])
         for replica in ("a", "b"):
             s[f"gateway-{replica}"] = Service(
                 self, f"gateway-{replica}", "gateway",
@@ -370,6 +373,47 @@ class PersonIndexEndToEnd(unittest.TestCase):
         undecided, _, active = undecided_by_person(self.cluster)
         self.assertEqual(undecided[person], [("main", detail.application_id)])
         self.assertEqual(active.get(person, []), [])
+
+
+class FencingEndToEnd(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.cluster = Cluster(index_args=["--reservation_lease=1s"]).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cluster.stop()
+
+    def test_stale_reservation_is_fenced(self):
+        from unemployment.personindex.v1 import person_index_service_pb2 as pi
+        from unemployment.personindex.v1 import person_index_service_pb2_grpc as pi_grpc
+        person = resident_id("230103", 5100, 9)
+        (hc, hcity, _), (qc, qcity, _) = CITIES
+        stale_form = form(person, hc, hcity)
+        # A gateway reserved the id and the person, then died before CreateApplication.
+        index = pi_grpc.PersonIndexServiceStub(self.cluster.channel("person-index"))
+        index.Reserve(pi.ReserveRequest(
+            channel=codes_pb2.CHANNEL_MINISTRY, channel_application_id="MZ-STALE-1",
+            fingerprint="ab" * 32, person_id=stale_form.person_id, shard="harbin",
+            office_region_code=hc), timeout=10)
+        fresh = Attempt(person, "portal", f"{qc}9100000001", qc, qcity, ("a",))
+        fresh.cluster = self.cluster
+        # Within the lease the person is held.
+        self.assertEqual(submit(fresh, "a"), ("FAILED_PRECONDITION", "PENDING_APPLICATION_EXISTS"))
+        time.sleep(1.2)
+        # After it: the index fences MZ-STALE-1 at harbin, which never stored it; Qiqihar takes it.
+        outcome, app_id = submit(fresh, "b")
+        self.assertEqual(outcome, "ok", app_id)
+        self.assertTrue(app_id.startswith("main-"))
+        # The dead gateway's late CreateApplication of the old id is refused by the shard.
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.cluster.shard("harbin").CreateApplication(reg.CreateApplicationRequest(
+                channel=codes_pb2.CHANNEL_MINISTRY, channel_application_id="MZ-STALE-1",
+                form=stale_form, office_region_code=hc), timeout=10)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertEqual(reason_of(caught.exception), "CHANNEL_APPLICATION_ID_FENCED")
+        undecided, _, active = undecided_by_person(self.cluster)
+        self.assertEqual(undecided[person], [("main", app_id)])
 
 
 if __name__ == "__main__":
