@@ -3,8 +3,13 @@
 #include <optional>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/string_view.h"
 #include "common/validation/date.h"
 #include "common/validation/id_document.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "openssl/sha.h"
 
 namespace unemployment::forms {
 
@@ -32,6 +37,20 @@ std::string DerivedBirthDate(const common::v1::RegistrationForm& form, absl::Civ
     }
   }
   return form.birth_date();
+}
+
+std::string FormFingerprint(const common::v1::RegistrationForm& form) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    form.SerializeToCodedStream(&coded);
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
 }  // namespace unemployment::forms

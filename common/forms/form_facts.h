@@ -20,4 +20,9 @@ std::string OfficeRegionCode(const common::v1::RegistrationForm& form);
 // number is judged on (birth dates after it are invalid).
 std::string DerivedBirthDate(const common::v1::RegistrationForm& form, absl::CivilDay today);
 
+// The idempotency fingerprint of a normalised form: hex SHA-256 (64 lower-case digits) of its
+// deterministic serialisation. The gateway compares resubmissions with it; the person index
+// recomputes it from the forms in registration's events.
+std::string FormFingerprint(const common::v1::RegistrationForm& form);
+
 }  // namespace unemployment::forms

@@ -2,7 +2,8 @@
 # Runs the whole suite on this machine, on loopback, with each service's SQLite data under one
 # folder. The first command of the README.
 #
-#   deploy/local/run.sh            install missing packages, build (release), start all six services,
+#   deploy/local/run.sh            install missing packages, build (release), start all seven
+#                                  services and the two reference receivers,
 #                                  wait until every health check answers SERVING, show the suite at
 #                                  work, then keep running until Ctrl-C (which stops them all cleanly)
 #   deploy/local/run.sh --detach   the same, but return once the suite is up (stop it with `stop`)
@@ -10,7 +11,8 @@
 #   deploy/local/run.sh status     health of every service
 #
 # Environment: UE_LOCAL_DIR (data, logs and pid files; default var/local), UE_BASE_PORT (first
-# port; default 50051, the services take six consecutive ports, their plaintext health-only ports
+# port; default 50051, the services and the two reference receivers take nine consecutive ports,
+# their plaintext health-only ports
 # are 100 higher), UE_SKIP_BUILD=1 (use an existing build/release), UE_BIN_DIR (folder of the
 # built services; default build/release/services), UE_SECURITY (on, the default: mutual TLS,
 # tokens, data/security/policy and audit logs with a development CA made on first run in
@@ -21,7 +23,7 @@ cd "$root"
 state=${UE_LOCAL_DIR:-$root/var/local}
 base=${UE_BASE_PORT:-50051}
 bin=${UE_BIN_DIR:-$root/build/release/services}
-services=(gateway registration verification tiering followup statistics)
+services=(gateway registration verification tiering followup statistics person_index)
 # Outbound receivers registration delivers to. No real ministry platform, SMS platform or portal
 # exists on a development machine: these are the REFERENCE receivers, which record what they get
 # and send nothing to anybody. They take the two ports after the services.
@@ -53,6 +55,7 @@ stop_all() {
   done
 }
 
+
 health_of() {  # the address health probes use
   if [[ $security == on ]]; then echo "127.0.0.1:$(($(port_of "$1") + 100))"; else echo "127.0.0.1:$(port_of "$1")"; fi
 }
@@ -82,8 +85,7 @@ fi
 mkdir -p "$state/pids" "$state/logs"
 stop_all >/dev/null 2>&1 || true
 case $security in
-  # Re-run when a newer service's certificate is missing (it issues only what does not exist).
-  on) [[ -f $ca/server/notification-receiver.pem ]] || deploy/security/make-dev-ca.sh "$ca" ;;
+  on) deploy/security/make-dev-ca.sh "$ca" >/dev/null ;;  # issues only what is missing
   off) echo "WARNING: UE_SECURITY=off: the services run without TLS, authentication and audit" >&2 ;;
   *) echo "UE_SECURITY must be on or off" >&2; exit 2 ;;
 esac
@@ -93,7 +95,9 @@ verification_addr=127.0.0.1:$(port_of verification)
 for svc in "${services[@]}"; do
   args=(--listen="127.0.0.1:$(port_of "$svc")" --data_dir="$state/$svc")
   case $svc in
-    gateway|tiering) args+=(--registration_addr="$registration_addr") ;;
+    gateway) args+=(--registration_addr="$registration_addr"
+                    --person_index_addr="127.0.0.1:$(port_of person_index)") ;;
+    tiering|person_index) args+=(--registration_addr="$registration_addr") ;;
     statistics) args+=(--registration_addr="$registration_addr"
                        --tiering_addr="127.0.0.1:$(port_of tiering)"
                        --followup_addr="127.0.0.1:$(port_of followup)") ;;

@@ -25,12 +25,12 @@ shift
 extra_hosts=("$@")
 namespace=${UE_K8S_NAMESPACE:-unemployment}
 services=(gateway registration verification tiering followup statistics ministry-receiver
-          notification-receiver)
+          notification-receiver person-index)
 # Calling systems: channel systems, each office's staff client, operators, and the services
 # themselves when they call each other (svc-<name>).
 clients=(ministry-platform province-portal staff-client operator-console
          svc-gateway svc-registration svc-verification svc-tiering svc-followup svc-statistics
-         svc-ministry-receiver svc-notification-receiver)
+         svc-ministry-receiver svc-notification-receiver svc-person-index)
 days=${UE_CERT_DAYS:-825}
 
 mkdir -p "$out/server" "$out/client" "$out/rogue"

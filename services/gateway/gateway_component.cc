@@ -10,24 +10,26 @@
 #include "absl/strings/str_join.h"
 #include "common/forms/form_validator.h"
 #include "common/log/logger.h"
-#include "common/server/service_database.h"
+#include "common/server/registration_shards.h"
 #include "common/time/clock.h"
 #include "common/validation/region_directory.h"
 #include "services/gateway/caller_identity.h"
 #include "services/gateway/contact_directory.h"
 #include "services/gateway/gateway_service.h"
-#include "services/gateway/idempotency_store.h"
 #include "services/gateway/intake.h"
+#include "services/gateway/person_index_client.h"
 #include "services/gateway/registration_shards.h"
 #include "services/gateway/routing_table.h"
 
 namespace unemployment::gateway {
 namespace {
 
-constexpr char kDefaultShard[] = "main";
+// The single shard's name when --shards is empty: registration's default shard id.
+constexpr absl::string_view kDefaultShard = server::kDefaultShardId;
 
 struct GatewayConfig {
   std::map<std::string, std::string> shard_addresses;
+  std::string person_index_addr;
   std::string routing_table;
   std::string regions_dir;
   std::string contacts_dir;
@@ -36,50 +38,47 @@ struct GatewayConfig {
   int batch_concurrency = 16;
 };
 
-// Members in construction order; destruction runs backwards, so the handler goes first and the
-// database last.
+// Members in construction order; destruction runs backwards, so the handler goes first. The
+// gateway has no database: reservations live in the person index.
 class Component final : public server::ServiceComponent {
  public:
-  Component(std::unique_ptr<store::Database> db, validation::RegionDirectory regions,
-            RoutingTable routing, ContactDirectory contacts, const GatewayConfig& config,
-            const server::PeerChannels& peers)
+  Component(validation::RegionDirectory regions, RoutingTable routing, ContactDirectory contacts,
+            const GatewayConfig& config, const server::PeerChannels& peers)
       : logger_("gateway", nullptr, &clock_),
-        db_(std::move(db)),
         regions_(std::move(regions)),
         routing_(std::move(routing)),
         contacts_(std::move(contacts)),
         validator_(regions_, clock_, config.province_code),
-        store_(*db_, clock_),
+        index_(config.person_index_addr, peers),
         shards_(config.shard_addresses, peers),
-        intake_(validator_, routing_, shards_, store_, logger_,
+        intake_(validator_, routing_, shards_, index_, logger_,
                 IntakeOptions{config.batch_concurrency}),
-        service_(intake_, contacts_, identity_,
-                 GatewayServiceOptions{config.shard_timeout}) {}
+        service_(intake_, contacts_, identity_, GatewayServiceOptions{config.shard_timeout}),
+        person_index_addr_(config.person_index_addr) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
   absl::Status OnServing(const std::string& self_address) override {
     logger_.Info("serving", {{"listen", self_address},
                              {"shards", absl::StrJoin(shards_.ShardNames(), ",")},
+                             {"person_index", person_index_addr_},
                              {"contacts", static_cast<int64_t>(contacts_.size())}});
     return absl::OkStatus();
   }
 
-  void Stop() override { store_.Shutdown(); }
-
  private:
   time::SystemClock clock_;
   log::Logger logger_;
-  std::unique_ptr<store::Database> db_;
   validation::RegionDirectory regions_;
   RoutingTable routing_;
   ContactDirectory contacts_;
   forms::FormValidator validator_;
-  SqliteIdempotencyStore store_;
+  GrpcPersonIndexClient index_;
   GrpcRegistrationShards shards_;
   ChannelHeaderIdentityExtractor identity_;
   Intake intake_;
   GatewayServiceImpl service_;
+  std::string person_index_addr_;
 };
 
 absl::StatusOr<GatewayConfig> ReadConfig(const server::Settings& settings) {
@@ -90,13 +89,17 @@ absl::StatusOr<GatewayConfig> ReadConfig(const server::Settings& settings) {
     if (address.empty()) {
       return absl::InvalidArgumentError("--registration_addr or --shards is required");
     }
-    config.shard_addresses.emplace(kDefaultShard, address);
+    config.shard_addresses.emplace(std::string(kDefaultShard), address);
   } else {
     absl::StatusOr<std::map<std::string, std::string>> parsed = ParseShardAddresses(shards);
     if (!parsed.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("--shards: ", parsed.status().message()));
     }
     config.shard_addresses = *std::move(parsed);
+  }
+  config.person_index_addr = settings.Get("person_index_addr");
+  if (config.person_index_addr.empty()) {
+    return absl::InvalidArgumentError("--person_index_addr is required");
   }
   config.routing_table = settings.Get("routing_table");
   config.regions_dir = settings.Get("regions_dir");
@@ -129,8 +132,11 @@ server::ServiceDefinition Definition() {
     settings.Define("registration_addr", "127.0.0.1:50052",
                     "address of the single registration shard \"main\" (when --shards is empty)");
     settings.Define("shards", "",
-                    "registration shards as name=host:port,...; every shard is asked before a "
-                    "person is registered");
+                    "registration shards as shard_id=host:port,... (the names are the shards' "
+                    "--shard_id, as the person index knows them)");
+    settings.Define("person_index_addr", "127.0.0.1:50057",
+                    "address of the province person index (reservations and one claim per "
+                    "person)");
     settings.Define("routing_table", "",
                     "CSV file region_prefix,shard_name (longest prefix wins, * = default); empty "
                     "routes everything to \"main\"");
@@ -150,7 +156,7 @@ server::ServiceDefinition Definition() {
     if (!config.ok()) return config.status();
 
     absl::StatusOr<RoutingTable> routing =
-        config->routing_table.empty() ? RoutingTable::SingleShard(kDefaultShard)
+        config->routing_table.empty() ? RoutingTable::SingleShard(std::string(kDefaultShard))
                                       : RoutingTable::LoadFile(config->routing_table);
     if (!routing.ok()) return routing.status();
     for (const std::string& shard : routing->ShardNames()) {
@@ -170,12 +176,8 @@ server::ServiceDefinition Definition() {
         ContactDirectory::LoadDirectory(config->contacts_dir);
     if (!contacts.ok()) return contacts.status();
 
-    absl::StatusOr<std::unique_ptr<store::Database>> db =
-        server::OpenServiceDatabase(common, "gateway.db", GatewayMigrations());
-    if (!db.ok()) return db.status();
-    return std::unique_ptr<server::ServiceComponent>(
-        std::make_unique<Component>(*std::move(db), *std::move(regions), *std::move(routing),
-                                    *std::move(contacts), *config, *common.peers));
+    return std::unique_ptr<server::ServiceComponent>(std::make_unique<Component>(
+        *std::move(regions), *std::move(routing), *std::move(contacts), *config, *common.peers));
   };
   return definition;
 }

@@ -23,6 +23,8 @@ namespace unemployment::gateway {
 
 namespace reg = registration::v1;
 
+namespace pi = personindex::v1;
+
 struct Intake::Operation {
   IntakeItem item;
   absl::Time deadline;
@@ -30,7 +32,7 @@ struct Intake::Operation {
   std::string content_hash;
   std::string shard;
   std::string office_region_code;
-  // True once a record with an application id exists (no Complete needed).
+  // True once the index knows the application id (no Complete needed).
   bool completed = false;
 };
 
@@ -65,12 +67,12 @@ absl::string_view ChannelIdField(common::v1::Channel channel) {
 }
 
 Intake::Intake(const forms::FormValidator& validator, const RoutingTable& routing,
-               RegistrationShards& shards, IdempotencyStore& store, const log::Logger& logger,
+               RegistrationShards& shards, PersonIndexClient& index, const log::Logger& logger,
                IntakeOptions options)
     : validator_(validator),
       routing_(routing),
       shards_(shards),
-      store_(store),
+      index_(index),
       logger_(logger),
       options_(options) {}
 
@@ -101,17 +103,7 @@ absl::Status Intake::Validate(IntakeItem& item) const {
 }
 
 std::string Intake::ContentHash(const common::v1::RegistrationForm& form) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    form.SerializeToCodedStream(&coded);
-  }
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+  return forms::FormFingerprint(form);
 }
 
 v1::ApplicationStatus Intake::ToApplicationStatus(const reg::Application& app) {
@@ -177,106 +169,78 @@ void Intake::Submit(IntakeItem item, absl::Time deadline, StatusCallback done) {
   op->deadline = deadline;
   op->done = std::move(done);
 
-  IntakeRecord record;
-  record.channel = op->item.channel;
-  record.channel_application_id = op->item.channel_application_id;
-  record.content_hash = op->content_hash;
-  record.shard = op->shard;
-  record.office_region_code = op->office_region_code;
-  store_.Reserve(record, [this, op](absl::StatusOr<ReserveResult> reserved) {
-    OnReserved(op, std::move(reserved));
-  });
+  pi::ReserveRequest request;
+  request.set_channel(op->item.channel);
+  request.set_channel_application_id(op->item.channel_application_id);
+  request.set_fingerprint(op->content_hash);
+  *request.mutable_person_id() = op->item.form.person_id();
+  request.set_shard(op->shard);
+  request.set_office_region_code(op->office_region_code);
+  index_.Reserve(request, op->deadline,
+                 [this, op](absl::StatusOr<pi::ReserveResponse> reserved) {
+                   OnReserved(op, std::move(reserved));
+                 });
+}
+
+absl::Status Intake::MapIndexError(absl::Status status) const {
+  if (status.ok() || IsDefinitiveRefusal(status.code())) return status;
+  // The index's own UNAVAILABLE answers (a shard it had to ask, its store) carry their reason.
+  if (status.code() == absl::StatusCode::kUnavailable && !ReasonOf(status).empty()) return status;
+  logger_.Warning("person_index_unavailable", {{"status", status}});
+  return status::WithErrorInfo(
+      absl::UnavailableError(absl::StrCat("the province person index did not answer (",
+                                          absl::StatusCodeToString(status.code()),
+                                          "); retry with the same id")),
+      "PERSON_INDEX_UNAVAILABLE");
 }
 
 void Intake::OnReserved(const std::shared_ptr<Operation>& op,
-                        absl::StatusOr<ReserveResult> reserved) {
+                        absl::StatusOr<pi::ReserveResponse> reserved) {
   if (!reserved.ok()) {
-    logger_.Error("intake_store_failed", {{"status", reserved.status()}});
-    return op->done(status::WithErrorInfo(
-        absl::UnavailableError("the gateway could not record the application id; retry"),
-        "INTAKE_STORE_UNAVAILABLE"));
+    std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(reserved.status());
+    if (info.has_value() && info->reason() == "APPLICATION_ID_REUSED") {
+      auto field = [&info](const char* key) {
+        auto it = info->metadata().find(key);
+        return it == info->metadata().end() ? std::string() : it->second;
+      };
+      return RefuseReusedId(op, field("shard"), field("application_id"));
+    }
+    return op->done(MapIndexError(reserved.status()));
   }
-  const IntakeRecord& record = reserved->record;
-  if (record.content_hash != op->content_hash) {
-    std::map<std::string, std::string> metadata;
-    if (!record.application_id.empty()) metadata["application_id"] = record.application_id;
-    return op->done(status::WithErrorInfo(
-        absl::AlreadyExistsError(absl::StrCat(
-            "the ", ChannelIdField(op->item.channel),
-            " was already used with a different form; use a new id for a new application")),
-        "APPLICATION_ID_REUSED", metadata));
-  }
+  const pi::Reservation& reservation = reserved->reservation();
   // A repeat goes where the first request went, even if the routing table changed since.
-  op->shard = record.shard;
-  op->office_region_code = record.office_region_code;
-  if (record.application_id.empty()) return CheckOtherShards(op);
+  op->shard = reservation.shard();
+  op->office_region_code = reservation.office_region_code();
+  if (reservation.application_id().empty()) return Create(op);
 
   op->completed = true;
   shards_.GetApplication(
-      op->shard, record.application_id, op->deadline,
+      op->shard, reservation.application_id(), op->deadline,
       [this, op](absl::StatusOr<reg::Application> app) {
         if (app.ok()) return op->done(ToApplicationStatus(*app));
         // The shard lost it (e.g. restored from an older backup): store it again.
-        if (app.status().code() == absl::StatusCode::kNotFound) return CheckOtherShards(op);
+        if (app.status().code() == absl::StatusCode::kNotFound) return Create(op);
         op->done(MapShardError(op->shard, app.status()));
       });
 }
 
-void Intake::CheckOtherShards(const std::shared_ptr<Operation>& op) {
-  std::vector<std::string> others;
-  for (const std::string& name : shards_.ShardNames()) {
-    if (name != op->shard) others.push_back(name);
-  }
-  if (others.empty()) return Create(op);
-
-  struct FanOut {
-    absl::Mutex mu;
-    size_t remaining ABSL_GUARDED_BY(mu) = 0;
-    std::optional<reg::Registration> found ABSL_GUARDED_BY(mu);
-    std::string found_shard ABSL_GUARDED_BY(mu);
-    absl::Status error ABSL_GUARDED_BY(mu);
+void Intake::RefuseReusedId(const std::shared_ptr<Operation>& op, const std::string& shard,
+                            const std::string& application_id) {
+  auto refuse = [op](const std::string& id) {
+    std::map<std::string, std::string> metadata;
+    if (!id.empty()) metadata["application_id"] = id;
+    op->done(status::WithErrorInfo(
+        absl::AlreadyExistsError(absl::StrCat(
+            "the ", ChannelIdField(op->item.channel),
+            " was already used with a different form; use a new id for a new application")),
+        "APPLICATION_ID_REUSED", metadata));
   };
-  auto fan_out = std::make_shared<FanOut>();
-  {
-    absl::MutexLock lock(&fan_out->mu);
-    fan_out->remaining = others.size();
-  }
-  for (const std::string& shard : others) {
-    shards_.GetActiveRegistrationByPerson(
-        shard, op->item.form.person_id(), op->deadline,
-        [this, op, fan_out, shard](absl::StatusOr<reg::Registration> registration) {
-          std::optional<reg::Registration> found;
-          std::string found_shard;
-          absl::Status error;
-          {
-            absl::MutexLock lock(&fan_out->mu);
-            if (registration.ok()) {
-              if (!fan_out->found.has_value()) {
-                fan_out->found = *std::move(registration);
-                fan_out->found_shard = shard;
-              }
-            } else if (registration.status().code() != absl::StatusCode::kNotFound &&
-                       fan_out->error.ok()) {
-              fan_out->error = MapShardError(shard, registration.status());
-            }
-            if (--fan_out->remaining > 0) return;
-            found = fan_out->found;
-            found_shard = fan_out->found_shard;
-            error = fan_out->error;
-          }
-          if (found.has_value()) {
-            return Fail(op,
-                        status::WithErrorInfo(
-                            absl::FailedPreconditionError(
-                                "the person already has an active unemployment registration"),
-                            "ACTIVE_REGISTRATION_EXISTS",
-                            {{"registration_id", found->id()}, {"shard", found_shard}}),
-                        /*release=*/true);
-          }
-          if (!error.ok()) return Fail(op, error, /*release=*/false);
-          Create(op);
-        });
-  }
+  if (!application_id.empty() || shard.empty()) return refuse(application_id);
+  // The index has not learnt the stored application's id yet: the shard names it (none: the
+  // first form's application was never stored, only reserved).
+  shards_.GetApplicationByChannelId(
+      shard, op->item.channel, op->item.channel_application_id, op->deadline,
+      [refuse](absl::StatusOr<reg::Application> app) { refuse(app.ok() ? app->id() : ""); });
 }
 
 void Intake::Create(const std::shared_ptr<Operation>& op) {
@@ -291,29 +255,50 @@ void Intake::Create(const std::shared_ptr<Operation>& op) {
           const bool release = IsDefinitiveRefusal(app.status().code());
           return Fail(op, MapShardError(op->shard, app.status()), release);
         }
-        if (!op->completed) {
-          store_.Complete(op->item.channel, op->item.channel_application_id, app->id(),
-                          [this, id = app->id()](absl::Status status) {
-                            if (!status.ok()) {
-                              logger_.Warning("intake_complete_failed",
-                                              {{"application_id", id}, {"status", status}});
-                            }
-                          });
-        }
-        op->done(ToApplicationStatus(*app));
+        Acknowledge(op, *app);
       });
 }
 
+void Intake::Acknowledge(const std::shared_ptr<Operation>& op, const reg::Application& app) {
+  // Durable in the shard: the index learns the application id from the shard's feed
+  // (ApplicationReceived), and until then a status look-up asks the shard by channel id. No index
+  // write on the way to the answer.
+  op->done(ToApplicationStatus(app));
+}
+
+void Intake::RecordApplicationId(common::v1::Channel channel,
+                                 const std::string& channel_application_id,
+                                 const std::string& application_id) {
+  // Not awaited: a status look-up found the application at its shard before the index learnt its
+  // id from the feed (or the feed is behind); recording it saves later look-ups that detour.
+  pi::CompleteRequest complete;
+  complete.set_channel(channel);
+  complete.set_channel_application_id(channel_application_id);
+  complete.set_application_id(application_id);
+  index_.Complete(complete, absl::Now() + absl::Seconds(10),
+                  [this, application_id](absl::StatusOr<pi::Reservation> completed) {
+                    if (!completed.ok()) {
+                      logger_.Warning("intake_complete_failed", {{"application_id", application_id},
+                                                                 {"status", completed.status()}});
+                    }
+                  });
+}
+
 void Intake::Fail(const std::shared_ptr<Operation>& op, absl::Status status, bool release) {
-  if (release && !op->completed) {
-    store_.Release(op->item.channel, op->item.channel_application_id, op->content_hash,
-                   [this](absl::Status released) {
-                     if (!released.ok()) {
-                       logger_.Warning("intake_release_failed", {{"status", released}});
-                     }
-                   });
-  }
-  op->done(std::move(status));
+  if (!release || op->completed) return op->done(std::move(status));
+  // Nothing was stored for this id: forget the reservation (and free the person) before
+  // answering, so that a corrected form may follow at once.
+  pi::ReleaseRequest request;
+  request.set_channel(op->item.channel);
+  request.set_channel_application_id(op->item.channel_application_id);
+  request.set_fingerprint(op->content_hash);
+  index_.Release(request, op->deadline,
+                 [this, op, status = std::move(status)](absl::StatusOr<bool> released) mutable {
+                   if (!released.ok()) {
+                     logger_.Warning("intake_release_failed", {{"status", released.status()}});
+                   }
+                   op->done(std::move(status));
+                 });
 }
 
 void Intake::GetStatus(common::v1::Channel channel, std::string channel_application_id,
@@ -323,20 +308,32 @@ void Intake::GetStatus(common::v1::Channel channel, std::string channel_applicat
         absl::NotFoundError("no application is stored under this channel application id"),
         "APPLICATION_NOT_FOUND");
   };
-  store_.Find(
-      channel, channel_application_id,
-      [this, deadline, done = std::move(done), not_found](
-          absl::StatusOr<std::optional<IntakeRecord>> record) mutable {
-        if (!record.ok()) {
-          logger_.Error("intake_store_failed", {{"status", record.status()}});
-          return done(status::WithErrorInfo(
-              absl::UnavailableError("the gateway could not read its records; retry"),
-              "INTAKE_STORE_UNAVAILABLE"));
+  index_.GetReservation(
+      channel, channel_application_id, deadline,
+      [this, channel, channel_application_id, deadline, done = std::move(done), not_found](
+          absl::StatusOr<pi::Reservation> reservation) mutable {
+        if (!reservation.ok()) {
+          if (reservation.status().code() == absl::StatusCode::kNotFound) return done(not_found());
+          return done(MapIndexError(reservation.status()));
         }
-        if (!record->has_value() || (*record)->application_id.empty()) return done(not_found());
-        const std::string shard = (*record)->shard;
+        const std::string shard = reservation->shard();
+        if (reservation->application_id().empty()) {
+          // Reserved, and perhaps stored by the shard without the index knowing yet (the answer
+          // was lost, or acknowledged just now): the shard knows its channel ids.
+          return shards_.GetApplicationByChannelId(
+              shard, channel, channel_application_id, deadline,
+              [this, shard, channel, channel_application_id, done = std::move(done), not_found](
+                  absl::StatusOr<reg::Application> app) {
+                if (app.ok()) {
+                  RecordApplicationId(channel, channel_application_id, app->id());
+                  return done(ToApplicationStatus(*app));
+                }
+                if (app.status().code() == absl::StatusCode::kNotFound) return done(not_found());
+                done(MapShardError(shard, app.status()));
+              });
+        }
         shards_.GetApplication(
-            shard, (*record)->application_id, deadline,
+            shard, reservation->application_id(), deadline,
             [this, shard, done = std::move(done)](absl::StatusOr<reg::Application> app) {
               if (app.ok()) return done(ToApplicationStatus(*app));
               done(MapShardError(shard, app.status()));

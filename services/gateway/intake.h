@@ -1,28 +1,27 @@
 #pragma once
 
-// The gateway's intake logic, without gRPC types: validate a channel's application, remember its
-// id (idempotency), route it to the registration shard of its office, make sure the person is not
-// actively registered in another shard, and have the shard store it. Every step is asynchronous;
-// completions run on gRPC or store threads and never block.
+// The gateway's intake logic, without gRPC types: validate a channel's application, reserve its id
+// and its person in the province person index, route it to the registration shard of its office,
+// and have the shard store it. Every step is asynchronous; completions run on gRPC threads and
+// never block. The gateway keeps no state: every replica sees the same reservations.
 //
-// Idempotency and retries (see gateway_service.proto):
-//  1. The id is reserved in the gateway's store together with the hash of the normalised form and
-//     the chosen shard, durably, before registration is called. A concurrent or later request with
-//     the same id and another form is refused with ALREADY_EXISTS (APPLICATION_ID_REUSED).
-//  2. A repeat with the same form goes to the reserved shard: with a known application id it reads
-//     the application (GetApplication); otherwise (the first call timed out or the gateway stopped
-//     before the answer) it calls CreateApplication again, which registration answers
-//     idempotently with the stored application.
-//  3. When registration refuses the application for good (INVALID_ARGUMENT, FAILED_PRECONDITION,
+// Idempotency, uniqueness and retries (see gateway_service.proto and services/gateway/README.md):
+//  1. Reserve(channel, id, form fingerprint, person, shard) in the person index, in one index
+//     transaction: the same id with the same form finds its reservation; the same id with another
+//     form is refused (ALREADY_EXISTS APPLICATION_ID_REUSED); a person held by another undecided
+//     application or active registration anywhere in the province is refused
+//     (FAILED_PRECONDITION PENDING_APPLICATION_EXISTS / ACTIVE_REGISTRATION_EXISTS).
+//  2. A reservation with a known application id reads it (GetApplication); otherwise the shard's
+//     CreateApplication (idempotent by channel id) stores it or returns the stored one.
+//  3. An acknowledged application is durable in its shard before the answer. The index learns its
+//     application id from the shard's event feed; a status look-up of a reservation without
+//     application id asks the shard by channel id (and records it with Complete), so every
+//     acknowledged id answers GetApplicationStatus on every replica, even right after a crash.
+//  4. When registration refuses the application for good (INVALID_ARGUMENT, FAILED_PRECONDITION,
 //     ...), nothing was stored there, so the reservation is released and the id may be reused with
 //     a corrected form. When the outcome is unknown (UNAVAILABLE, DEADLINE_EXCEEDED) the
 //     reservation stays, so a retry can only ever reach the same application.
-//
-// One active registration per person across shards: before creating, every shard other than the
-// target is asked GetActiveRegistrationByPerson (concurrently); the target shard checks its own
-// registrations (and pending applications) inside CreateApplication, so with one shard no extra
-// call is made. If another shard cannot be asked, the request fails with UNAVAILABLE (retry safe)
-// rather than risking a second registration. Pending applications in other shards are not checked.
+// A shard that is down stops only the offices it serves: no other shard is asked.
 
 #include <cstddef>
 #include <functional>
@@ -35,7 +34,7 @@
 #include "absl/time/time.h"
 #include "common/forms/form_validator.h"
 #include "common/log/logger.h"
-#include "services/gateway/idempotency_store.h"
+#include "services/gateway/person_index_client.h"
 #include "services/gateway/registration_shards.h"
 #include "services/gateway/routing_table.h"
 #include "unemployment/common/v1/form.pb.h"
@@ -64,7 +63,7 @@ class Intake final {
   // Everything is borrowed and must outlive the intake and its in-flight calls. `validator` also
   // gives the region directory and the province that portal application ids are checked against.
   Intake(const forms::FormValidator& validator, const RoutingTable& routing,
-         RegistrationShards& shards, IdempotencyStore& store, const log::Logger& logger,
+         RegistrationShards& shards, PersonIndexClient& index, const log::Logger& logger,
          IntakeOptions options);
 
   // Stores one application (or finds the one stored under its id). `done` runs exactly once.
@@ -84,7 +83,7 @@ class Intake final {
   // every field violation (google.rpc.BadRequest payload).
   absl::Status Validate(IntakeItem& item) const;
 
-  // Hex SHA-256 of the deterministic serialisation of a normalised form.
+  // Hex SHA-256 of the deterministic serialisation of a normalised form (forms::FormFingerprint).
   static std::string ContentHash(const common::v1::RegistrationForm& form);
 
   // What a channel sees of a stored application.
@@ -94,18 +93,26 @@ class Intake final {
   struct Operation;
   struct Batch;
 
-  void OnReserved(const std::shared_ptr<Operation>& op, absl::StatusOr<ReserveResult> reserved);
-  void CheckOtherShards(const std::shared_ptr<Operation>& op);
+  void OnReserved(const std::shared_ptr<Operation>& op,
+                  absl::StatusOr<personindex::v1::ReserveResponse> reserved);
   void Create(const std::shared_ptr<Operation>& op);
+  // ALREADY_EXISTS APPLICATION_ID_REUSED with the stored application's id (asked of `shard` when
+  // the index does not know it yet).
+  void RefuseReusedId(const std::shared_ptr<Operation>& op, const std::string& shard,
+                      const std::string& application_id);
+  void Acknowledge(const std::shared_ptr<Operation>& op, const registration::v1::Application& app);
+  void RecordApplicationId(common::v1::Channel channel, const std::string& channel_application_id,
+                           const std::string& application_id);
   void RunNextBatchGroup(const std::shared_ptr<Batch>& batch);
   void RunBatchItem(const std::shared_ptr<Batch>& batch, size_t group, size_t position);
   void Fail(const std::shared_ptr<Operation>& op, absl::Status status, bool release);
   absl::Status MapShardError(const std::string& shard, absl::Status status) const;
+  absl::Status MapIndexError(absl::Status status) const;
 
   const forms::FormValidator& validator_;
   const RoutingTable& routing_;
   RegistrationShards& shards_;
-  IdempotencyStore& store_;
+  PersonIndexClient& index_;
   const log::Logger& logger_;
   const IntakeOptions options_;
 };

@@ -88,23 +88,25 @@ void GrpcRegistrationShards::GetApplication(const std::string& shard,
       });
 }
 
-void GrpcRegistrationShards::GetActiveRegistrationByPerson(const std::string& shard,
-                                                           const common::v1::PersonId& person_id,
-                                                           absl::Time deadline,
-                                                           Callback<reg::Registration> done) {
+void GrpcRegistrationShards::GetApplicationByChannelId(const std::string& shard,
+                                                       common::v1::Channel channel,
+                                                       const std::string& channel_application_id,
+                                                       absl::Time deadline,
+                                                       Callback<reg::Application> done) {
   reg::RegistrationService::Stub* stub = StubFor(shard);
   if (stub == nullptr) return done(UnknownShard(shard));
-  using ActiveCall = Call<reg::GetActiveRegistrationByPersonRequest,
-                          reg::GetActiveRegistrationByPersonResponse>;
-  auto* call = new ActiveCall();
+  using ByIdCall =
+      Call<reg::GetApplicationByChannelIdRequest, reg::GetApplicationByChannelIdResponse>;
+  auto* call = new ByIdCall();
   call->context.set_deadline(absl::ToChronoTime(deadline));
-  *call->request.mutable_person_id() = person_id;
-  stub->async()->GetActiveRegistrationByPerson(
+  call->request.set_channel(channel);
+  call->request.set_channel_application_id(channel_application_id);
+  stub->async()->GetApplicationByChannelId(
       &call->context, &call->request, &call->response,
       [call, done = std::move(done)](grpc::Status status) {
-        std::unique_ptr<ActiveCall> owned(call);
+        std::unique_ptr<ByIdCall> owned(call);
         if (!status.ok()) return done(status::FromGrpcStatus(status));
-        done(std::move(*owned->response.mutable_registration()));
+        done(std::move(*owned->response.mutable_application()));
       });
 }
 

@@ -37,10 +37,10 @@ class RegistrationShards {
   virtual void GetApplication(const std::string& shard, const std::string& application_id,
                               absl::Time deadline,
                               Callback<registration::v1::Application> done) = 0;
-  virtual void GetActiveRegistrationByPerson(const std::string& shard,
-                                             const common::v1::PersonId& person_id,
-                                             absl::Time deadline,
-                                             Callback<registration::v1::Registration> done) = 0;
+  virtual void GetApplicationByChannelId(const std::string& shard, common::v1::Channel channel,
+                                         const std::string& channel_application_id,
+                                         absl::Time deadline,
+                                         Callback<registration::v1::Application> done) = 0;
 };
 
 // RegistrationShards over gRPC: one channel and stub per shard, calls on the stub's async callback
@@ -60,9 +60,9 @@ class GrpcRegistrationShards final : public RegistrationShards {
                          Callback<registration::v1::Application> done) override;
   void GetApplication(const std::string& shard, const std::string& application_id,
                       absl::Time deadline, Callback<registration::v1::Application> done) override;
-  void GetActiveRegistrationByPerson(const std::string& shard,
-                                     const common::v1::PersonId& person_id, absl::Time deadline,
-                                     Callback<registration::v1::Registration> done) override;
+  void GetApplicationByChannelId(const std::string& shard, common::v1::Channel channel,
+                                 const std::string& channel_application_id, absl::Time deadline,
+                                 Callback<registration::v1::Application> done) override;
 
  private:
   registration::v1::RegistrationService::Stub* StubFor(const std::string& shard) const;

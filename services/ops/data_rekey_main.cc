@@ -5,8 +5,8 @@
 //   ue_data_rekey --data_key_file=KEYRING [--check] DATABASE...
 //
 // DATABASE is a service's file; its name says which columns are sealed: registration.db,
-// verification.db, followup.db or tiering.db (gateway.db, statistics.db and ministry_receiver.db
-// hold no personal data). KEYRING must hold the new active key and every key still in use. The
+// verification.db, followup.db or tiering.db (person_index.db, statistics.db and
+// ministry_receiver.db hold no personal data). KEYRING must hold the new active key and every key still in use. The
 // re-sealing of one database is one transaction; the service may keep running (its writes wait
 // for the transaction). Exit 0 when done (or, with --check, when every value is under the active
 // key), 1 on failure or stale values, 2 on bad usage.

@@ -225,6 +225,31 @@ std::string Registrar::MakeId(absl::string_view kind, int64_t number) const {
   return absl::StrCat(options_.shard_id, "-", kind, "-", number);
 }
 
+void Registrar::FenceChannelApplicationId(const v1::FenceChannelApplicationIdRequest& request,
+                                          Callback<v1::FenceChannelApplicationIdResponse> done) {
+  auto result = std::make_shared<WriteResult<v1::FenceChannelApplicationIdResponse>>();
+  const absl::Time now = clock_.Now();
+  store_.Write(
+      [request, result, now](RegistrationTransaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(
+            std::optional<StoredApplication> existing,
+            tx.FindApplicationByChannelId(request.channel(), request.channel_application_id()));
+        result->value.emplace();
+        if (existing.has_value()) {
+          *result->value->mutable_application() = std::move(existing->application);
+          return absl::OkStatus();
+        }
+        RETURN_IF_ERROR(
+            tx.FenceChannelId(request.channel(), request.channel_application_id(), now));
+        result->value->set_fenced(true);
+        return absl::OkStatus();
+      },
+      [result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(std::move(*result->value));
+      });
+}
+
 void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
                                   Callback<v1::Application> done) {
   if (!ServesOffice(request.office_region_code())) {
@@ -277,6 +302,15 @@ void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
           }
           result->value = std::move(existing->application);
           return absl::OkStatus();
+        }
+        ASSIGN_OR_RETURN(bool fenced, tx.IsChannelIdFenced(application->channel(),
+                                                           application->channel_application_id()));
+        if (fenced) {
+          return status::WithErrorInfo(
+              absl::FailedPreconditionError(
+                  "the channel application id expired unused (the province person index fenced "
+                  "it); submit the application again under a new id"),
+              reason::kChannelApplicationIdFenced);
         }
         ASSIGN_OR_RETURN(std::optional<v1::Registration> active,
                          tx.FindActiveRegistration(id_type, id_number));
@@ -809,6 +843,18 @@ absl::StatusOr<v1::Application> Registrar::GetApplication(const std::string& app
     return status::WithErrorInfo(absl::NotFoundError("no such application"),
                                  reason::kApplicationNotFound,
                                  {{"application_id", application_id}});
+  }
+  return *std::move(application);
+}
+
+absl::StatusOr<v1::Application> Registrar::GetApplicationByChannelId(
+    common::v1::Channel channel, const std::string& channel_application_id) {
+  ASSIGN_OR_RETURN(std::optional<v1::Application> application,
+                   store_.GetApplicationByChannelId(channel, channel_application_id));
+  if (!application.has_value()) {
+    return status::WithErrorInfo(
+        absl::NotFoundError("no application is stored under this channel application id"),
+        reason::kApplicationNotFound);
   }
   return *std::move(application);
 }

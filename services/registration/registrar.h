@@ -39,6 +39,7 @@ inline constexpr absl::string_view kRegistrationNotFound = "REGISTRATION_NOT_FOU
 inline constexpr absl::string_view kNoActiveRegistration = "NO_ACTIVE_REGISTRATION";
 inline constexpr absl::string_view kRegistrationNotActive = "REGISTRATION_NOT_ACTIVE";
 inline constexpr absl::string_view kCursorAheadOfFeed = "CURSOR_AHEAD_OF_FEED";
+inline constexpr absl::string_view kChannelApplicationIdFenced = "CHANNEL_APPLICATION_ID_FENCED";
 }  // namespace reason
 
 struct RegistrarOptions {
@@ -123,6 +124,10 @@ class Registrar final {
   void AmendDecision(const v1::AmendDecisionRequest& request,
                      Callback<v1::AmendDecisionResponse> done);
   void Deregister(const v1::DeregisterRequest& request, Callback<v1::DeregisterResponse> done);
+  // The application stored under the channel id, or (none stored) records that the id may never be
+  // stored here: response.fenced. Idempotent.
+  void FenceChannelApplicationId(const v1::FenceChannelApplicationIdRequest& request,
+                                 Callback<v1::FenceChannelApplicationIdResponse> done);
   // Records one verification attempt of an application in PENDING_VERIFICATION: an answer moves it
   // to AWAITING_REVIEW with the outcome and evidence (ApplicationStateChanged event), a refusal
   // moves it there unverified, any other failure keeps it pending until `retry_at`. The queued job
@@ -132,6 +137,8 @@ class Registrar final {
 
   // --- Reads. ---
   absl::StatusOr<v1::Application> GetApplication(const std::string& application_id);
+  absl::StatusOr<v1::Application> GetApplicationByChannelId(
+      common::v1::Channel channel, const std::string& channel_application_id);
   absl::StatusOr<v1::ListReviewQueueResponse> ListReviewQueue(
       const v1::ListReviewQueueRequest& request);
   absl::StatusOr<v1::Registration> GetRegistration(const std::string& registration_id);

@@ -81,6 +81,40 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::CreateApplication(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* RegistrationServiceImpl::GetApplicationByChannelId(
+    grpc::CallbackServerContext* context, const v1::GetApplicationByChannelIdRequest* request,
+    v1::GetApplicationByChannelIdResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::GetApplicationByChannelIdRequest normalized = *request;
+  absl::Status status = ValidateGetApplicationByChannelId(normalized);
+  if (status.ok()) {
+    absl::StatusOr<v1::Application> application = deps_.registrar->GetApplicationByChannelId(
+        normalized.channel(), normalized.channel_application_id());
+    status = application.status();
+    if (status.ok()) *response->mutable_application() = *std::move(application);
+  }
+  Finish(reactor, "GetApplicationByChannelId", status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::FenceChannelApplicationId(
+    grpc::CallbackServerContext* context, const v1::FenceChannelApplicationIdRequest* request,
+    v1::FenceChannelApplicationIdResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::FenceChannelApplicationIdRequest normalized = *request;
+  if (absl::Status valid = ValidateFenceChannelApplicationId(normalized); !valid.ok()) {
+    Finish(reactor, "FenceChannelApplicationId", valid);
+    return reactor;
+  }
+  deps_.registrar->FenceChannelApplicationId(
+      normalized,
+      [this, reactor, response](absl::StatusOr<v1::FenceChannelApplicationIdResponse> fenced) {
+        if (fenced.ok()) *response = *std::move(fenced);
+        Finish(reactor, "FenceChannelApplicationId", fenced.status());
+      });
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* RegistrationServiceImpl::GetApplication(
     grpc::CallbackServerContext* context, const v1::GetApplicationRequest* request,
     v1::GetApplicationResponse* response) {

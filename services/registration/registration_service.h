@@ -56,6 +56,12 @@ class RegistrationServiceImpl final : public v1::RegistrationService::CallbackSe
   grpc::ServerUnaryReactor* AmendDecision(grpc::CallbackServerContext* context,
                                           const v1::AmendDecisionRequest* request,
                                           v1::AmendDecisionResponse* response) override;
+  grpc::ServerUnaryReactor* GetApplicationByChannelId(
+      grpc::CallbackServerContext* context, const v1::GetApplicationByChannelIdRequest* request,
+      v1::GetApplicationByChannelIdResponse* response) override;
+  grpc::ServerUnaryReactor* FenceChannelApplicationId(
+      grpc::CallbackServerContext* context, const v1::FenceChannelApplicationIdRequest* request,
+      v1::FenceChannelApplicationIdResponse* response) override;
   grpc::ServerUnaryReactor* Deregister(grpc::CallbackServerContext* context,
                                        const v1::DeregisterRequest* request,
                                        v1::DeregisterResponse* response) override;

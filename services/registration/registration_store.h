@@ -110,6 +110,12 @@ class RegistrationTransaction {
 
   virtual absl::StatusOr<std::optional<StoredApplication>> FindApplicationByChannelId(
       int channel, const std::string& channel_application_id) = 0;
+  // Whether the person index fenced the id (FenceChannelApplicationId); a fenced id is never
+  // stored.
+  virtual absl::StatusOr<bool> IsChannelIdFenced(int channel,
+                                                 const std::string& channel_application_id) = 0;
+  virtual absl::Status FenceChannelId(int channel, const std::string& channel_application_id,
+                                      absl::Time now) = 0;
   virtual absl::StatusOr<std::optional<StoredApplication>> GetApplication(const std::string& id) = 0;
   // The id of an undecided application of the person, if any.
   virtual absl::StatusOr<std::optional<std::string>> FindUndecidedApplicationId(
@@ -164,6 +170,8 @@ class RegistrationStore {
 
   // Reads see committed data only.
   virtual absl::StatusOr<std::optional<v1::Application>> GetApplication(const std::string& id) = 0;
+  virtual absl::StatusOr<std::optional<v1::Application>> GetApplicationByChannelId(
+      int channel, const std::string& channel_application_id) = 0;
   virtual absl::StatusOr<std::optional<v1::Registration>> GetRegistration(const std::string& id) = 0;
   virtual absl::StatusOr<std::optional<v1::Registration>> FindActiveRegistration(
       int id_type, const std::string& id_number) = 0;

@@ -134,6 +134,32 @@ absl::Status ValidateGetApplication(v1::GetApplicationRequest& request) {
   return status::ViolationsToStatus(out, "GetApplicationRequest");
 }
 
+namespace {
+
+// A channel and its application id (FenceChannelApplicationId, GetApplicationByChannelId).
+void CheckChannelId(Violations& out, common::v1::Channel channel, std::string* id) {
+  Trim(id);
+  if (channel != common::v1::CHANNEL_PROVINCE_PORTAL && channel != common::v1::CHANNEL_MINISTRY) {
+    out.Add("channel", std::string(channel == 0 ? rule::kRequired : rule::kCodeUnknown),
+            "the channel is the province portal or the ministry");
+  }
+  CheckId(out, "channel_application_id", *id);
+}
+
+}  // namespace
+
+absl::Status ValidateFenceChannelApplicationId(v1::FenceChannelApplicationIdRequest& request) {
+  Violations out;
+  CheckChannelId(out, request.channel(), request.mutable_channel_application_id());
+  return status::ViolationsToStatus(out, "FenceChannelApplicationIdRequest");
+}
+
+absl::Status ValidateGetApplicationByChannelId(v1::GetApplicationByChannelIdRequest& request) {
+  Violations out;
+  CheckChannelId(out, request.channel(), request.mutable_channel_application_id());
+  return status::ViolationsToStatus(out, "GetApplicationByChannelIdRequest");
+}
+
 absl::Status ValidateListReviewQueue(v1::ListReviewQueueRequest& request,
                                      const RequestRules& rules) {
   Violations out;

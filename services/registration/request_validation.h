@@ -36,6 +36,8 @@ absl::Status ValidateGetRegistration(v1::GetRegistrationRequest& request);
 absl::Status ValidateGetActiveRegistrationByPerson(v1::GetActiveRegistrationByPersonRequest& request,
                                                    const RequestRules& rules);
 absl::Status ValidateAmendDecision(v1::AmendDecisionRequest& request);
+absl::Status ValidateFenceChannelApplicationId(v1::FenceChannelApplicationIdRequest& request);
+absl::Status ValidateGetApplicationByChannelId(v1::GetApplicationByChannelIdRequest& request);
 absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRules& rules);
 absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request);
 absl::Status ValidateListUndeliveredNotifications(v1::ListUndeliveredNotificationsRequest& request,

@@ -128,11 +128,22 @@ CREATE INDEX notifications_undelivered ON notifications (office_region_code, cre
   WHERE delivery_state <> 2;
 )sql";
 
+// Channel application ids the person index fenced (FenceChannelApplicationId): never stored later.
+constexpr std::string_view kSchemaV5 = R"sql(
+CREATE TABLE fenced_channel_ids (
+  channel INTEGER NOT NULL,
+  channel_application_id TEXT NOT NULL,
+  fenced_micros INTEGER NOT NULL,
+  PRIMARY KEY (channel, channel_application_id)
+) WITHOUT ROWID;
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "registration_schema", kSchemaV1},
     {2, "verification_jobs", kSchemaV2},
     {3, "personal_data_at_rest", kSchemaV3},
     {4, "notification_offices", kSchemaV4},
+    {5, "fenced_channel_ids", kSchemaV5},
 };
 
 constexpr std::string_view kApplicationsData = "registration/applications.data";
@@ -165,6 +176,11 @@ constexpr store::SealedColumn kSealedColumns[] = {
 constexpr std::string_view kNextNumberSql =
     "INSERT INTO counters (series, value) VALUES (?1, 1) "
     "ON CONFLICT (series) DO UPDATE SET value = value + 1 RETURNING value";
+constexpr std::string_view kFencedChannelIdSql =
+    "SELECT 1 FROM fenced_channel_ids WHERE channel = ?1 AND channel_application_id = ?2";
+constexpr std::string_view kInsertFencedChannelIdSql =
+    "INSERT OR IGNORE INTO fenced_channel_ids (channel, channel_application_id, fenced_micros) "
+    "VALUES (?1, ?2, ?3)";
 constexpr std::string_view kApplicationByChannelIdSql =
     "SELECT data, fingerprint FROM applications WHERE channel = ?1 AND channel_application_id = ?2";
 constexpr std::string_view kApplicationByIdSql =
@@ -327,6 +343,20 @@ class SqliteTransaction final : public RegistrationTransaction {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kApplicationByChannelIdSql));
     RETURN_IF_ERROR(statement.BindAll(channel, channel_application_id));
     return QueryStoredApplication(db_, statement);
+  }
+
+  absl::StatusOr<bool> IsChannelIdFenced(int channel,
+                                         const std::string& channel_application_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFencedChannelIdSql));
+    RETURN_IF_ERROR(statement.BindAll(channel, channel_application_id));
+    return statement.Step();
+  }
+
+  absl::Status FenceChannelId(int channel, const std::string& channel_application_id,
+                              absl::Time now) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertFencedChannelIdSql));
+    RETURN_IF_ERROR(statement.BindAll(channel, channel_application_id, absl::ToUnixMicros(now)));
+    return statement.Run();
   }
 
   absl::StatusOr<std::optional<StoredApplication>> GetApplication(const std::string& id) override {
@@ -609,6 +639,14 @@ absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetAppli
   ReaderLease lease(*this);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kApplicationByIdSql));
   RETURN_IF_ERROR(statement.BindAll(id));
+  return ApplicationOnly(QueryStoredApplication(lease.db(), statement));
+}
+
+absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetApplicationByChannelId(
+    int channel, const std::string& channel_application_id) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kApplicationByChannelIdSql));
+  RETURN_IF_ERROR(statement.BindAll(channel, channel_application_id));
   return ApplicationOnly(QueryStoredApplication(lease.db(), statement));
 }
 

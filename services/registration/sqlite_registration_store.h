@@ -58,6 +58,8 @@ class SqliteRegistrationStore final : public RegistrationStore {
   absl::Status WriteAndWait(Work work) override;
 
   absl::StatusOr<std::optional<v1::Application>> GetApplication(const std::string& id) override;
+  absl::StatusOr<std::optional<v1::Application>> GetApplicationByChannelId(
+      int channel, const std::string& channel_application_id) override;
   absl::StatusOr<std::optional<v1::Registration>> GetRegistration(const std::string& id) override;
   absl::StatusOr<std::optional<v1::Registration>> FindActiveRegistration(
       int id_type, const std::string& id_number) override;

@@ -73,6 +73,7 @@ struct BenchConfig {
   bool keep_data = false;
   std::string registration_server;
   std::string gateway_server;
+  std::string person_index_server;
   std::string source_dir;
   std::string work_dir_parent;
   std::string sqlite_synchronous;
@@ -98,6 +99,7 @@ void DefineSettings(server::Settings& settings) {
                   "keep the data folder (databases and server logs); it is kept after a failure");
   settings.Define("registration_server", UE_REGISTRATION_SERVER, "registration_server binary");
   settings.Define("gateway_server", UE_GATEWAY_SERVER, "gateway_server binary");
+  settings.Define("person_index_server", UE_PERSON_INDEX_SERVER, "person_index_server binary");
   settings.Define("source_dir", UE_SOURCE_DIR,
                   "repository root (data/calendar, data/regions, data/contacts)");
   settings.Define("work_dir", "",
@@ -147,6 +149,7 @@ absl::StatusOr<BenchConfig> ReadConfig(const server::Settings& settings) {
   config.run_echo = *echo;
   config.keep_data = *keep;
   config.registration_server = settings.Get("registration_server");
+  config.person_index_server = settings.Get("person_index_server");
   config.gateway_server = settings.Get("gateway_server");
   config.source_dir = settings.Get("source_dir");
   config.work_dir_parent = settings.Get("work_dir");
@@ -300,11 +303,23 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
       registration_argv, "registration", data_dir + "/registration.log", kStartupTimeout);
   if (!registration.ok()) return registration.status();
 
+  // The province person index: the gateway reserves every channel id and person there.
+  std::vector<std::string> index_argv = {config.person_index_server, "--listen=127.0.0.1:0",
+                                         "--data_dir=" + data_dir + "/person_index",
+                                         "--registration_addr=" + (*registration)->address()};
+  if (!config.sqlite_synchronous.empty()) {
+    index_argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
+  }
+  absl::StatusOr<std::unique_ptr<ChildProcess>> person_index = ChildProcess::Start(
+      index_argv, "person_index", data_dir + "/person_index.log", kStartupTimeout);
+  if (!person_index.ok()) return person_index.status();
+
   std::vector<std::string> gateway_argv = {
       config.gateway_server,
       "--listen=127.0.0.1:0",
       "--data_dir=" + data_dir + "/gateway",
       "--registration_addr=" + (*registration)->address(),
+      "--person_index_addr=" + (*person_index)->address(),
       "--regions_dir=" + regions,
       "--contacts_dir=" + config.source_dir + "/data/contacts"};
   if (!config.sqlite_synchronous.empty()) {
@@ -317,7 +332,8 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
   if (!gateway.ok()) return gateway.status();
   std::cout << "intake: registration " << (*registration)->address() << " (pid "
             << (*registration)->pid() << "), gateway " << (*gateway)->address() << " (pid "
-            << (*gateway)->pid() << ")" << std::endl;
+            << (*gateway)->pid() << "), person index " << (*person_index)->address() << " (pid "
+            << (*person_index)->pid() << ")" << std::endl;
 
   // Every request is built before the clock starts.
   const size_t total = config.warmup + config.n;
@@ -381,6 +397,7 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
   }
 
   const int gateway_exit = (*gateway)->Stop();
+  (void)(*person_index)->Stop();
   const int registration_exit = (*registration)->Stop();
   if (gateway_exit != 0 || registration_exit != 0) {
     std::cout << "warning: the servers did not exit cleanly (wait status gateway " << gateway_exit

@@ -46,9 +46,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 image=${UE_CONTAINER_IMAGE:-localhost/unemployment:dev}
 base=${UE_CONTAINER_BASE:-localhost/debian:bookworm}
-services=(gateway registration verification tiering followup statistics)
+services=(gateway registration verification tiering followup statistics person-index)
 declare -A port=([gateway]=50051 [registration]=50052 [verification]=50053 [tiering]=50054
-                 [followup]=50055 [statistics]=50056)
+                 [followup]=50055 [statistics]=50056 [person-index]=50057)
 health_port() { echo $((port[$1] + 100)); }   # UE_HEALTH_LISTEN of the manifests: plaintext, health only
 keys=/etc/unemployment/keys                  # where the pods see their keys
 network=ue-container-test
@@ -209,7 +209,7 @@ rm -rf "$state/secrets-check"
 deploy/security/make-k8s-secrets.sh --files "$state/ca" "$state/secrets" 2>/dev/null || fail "make-k8s-secrets.sh --files"
 chown -R 10001:10001 "$state/secrets"
 chmod 0500 "$state/secrets"/*
-ok "dev CA, 6 Secrets (YAML) and key folders made (make-dev-ca.sh, make-k8s-secrets.sh)"
+ok "dev CA, ${#services[@]} Secrets (YAML) and key folders made (make-dev-ca.sh, make-k8s-secrets.sh)"
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 gateway_host_port=$(free_port)
@@ -274,7 +274,7 @@ for svc in "${services[@]}"; do
   podman exec "$svc-pod-0-$svc" ue_health_probe --wait=60s "127.0.0.1:$(health_port "$svc")" >/dev/null \
     || fail "$svc did not become SERVING within 60 s"
 done
-ok "all six services SERVING $(($(date +%s) - started)) s after the start of the test"
+ok "all ${#services[@]} services SERVING $(($(date +%s) - started)) s after the start of the test"
 for svc in "${services[@]}"; do
   log=$(podman logs "$svc-pod-0-$svc" 2>&1)
   grep -q "listening on .*security: on" <<<"$log" \

@@ -140,7 +140,8 @@ class Cluster:
     data folders in one temporary folder. Tiering and follow-up read one shard (main): they do not
     consume several shards yet (services/tiering/README.md); statistics reads both."""
 
-    ORDER = ("verification", "ministry", "registration-harbin", "registration-main", "gateway",
+    ORDER = ("verification", "ministry", "registration-harbin", "registration-main",
+             "person-index", "gateway",
              "tiering", "followup", "statistics")
 
     def __init__(self, keep=False):
@@ -160,9 +161,11 @@ class Cluster:
                       lambda: f"--verification_addr={self.services['verification'].address}",
                       lambda: f"--ministry_feedback_addr={self.services['ministry'].address}",
                       "--notification_delivery=off")
-        self._add("gateway", "gateway",
-                  lambda: (f"--shards=main={addr('registration-main')()},"
-                           f"harbin={addr('registration-harbin')()}"),
+        shards = lambda: (f"main={addr('registration-main')()},"  # noqa: E731
+                          f"harbin={addr('registration-harbin')()}")
+        self._add("person-index", "person_index", lambda: f"--registration_shards={shards()}")
+        self._add("gateway", "gateway", lambda: f"--shards={shards()}",
+                  lambda: f"--person_index_addr={addr('person-index')()}",
                   f"--routing_table={SOURCE_DIR}/data/routing/two-shards.csv")
         # Tiering and follow-up read the "main" shard only (the checks count its registrations);
         # its id is not the default "hlj", so it is named.

@@ -10,7 +10,8 @@ import subprocess
 import tempfile
 import threading
 
-SERVICES = ("registration", "gateway", "verification", "tiering", "followup", "statistics")
+SERVICES = ("registration", "person_index", "gateway", "verification", "tiering", "followup",
+            "statistics")
 
 
 def development_outbound_flags(cmd):
@@ -81,11 +82,19 @@ class Suite:
         registration = self.start("registration")
         for name in SERVICES[1:]:
             args = [f"--registration_addr={registration}"] if name != "verification" else []
+            if name == "gateway":  # reservations and person claims live in the person index
+                args += [f"--person_index_addr={self.addresses['person_index']}"]
             if name == "statistics":  # reads tiering's and follow-up's feeds too
                 args += [f"--tiering_addr={self.addresses['tiering']}",
                          f"--followup_addr={self.addresses['followup']}"]
             self.start(name, *args)
         return self
+
+    def start_person_index(self, shards, *args, name="person_index"):
+        """The province person index over registration `shards` ("id=host:port,..."); its address
+        is the gateway's --person_index_addr."""
+        return self.start(name, f"--registration_shards={shards}", *args,
+                          binary_name="person_index")
 
     def data_dir(self, name):
         return os.path.join(self.tmp.name, name)

@@ -35,6 +35,7 @@ from google.rpc import error_details_pb2, status_pb2  # noqa: E402
 from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from unemployment.followup.v1 import followup_service_pb2  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2  # noqa: E402
+from unemployment.personindex.v1 import person_index_service_pb2  # noqa: E402
 from unemployment.registration.v1 import (ministry_feedback_service_pb2,  # noqa: E402
                                           registration_service_pb2)
 from unemployment.notification.v1 import notification_receiver_service_pb2  # noqa: E402
@@ -52,11 +53,12 @@ SERVERS = {
     "unemployment.tiering.v1.TieringService": "tiering",
     "unemployment.followup.v1.FollowupService": "followup",
     "unemployment.statistics.v1.StatisticsService": "statistics",
+    "unemployment.personindex.v1.PersonIndexService": "person_index",
 }
 MODULES = (gateway_service_pb2, registration_service_pb2, ministry_feedback_service_pb2,
            notification_receiver_service_pb2,
            verification_service_pb2, tiering_service_pb2, followup_service_pb2,
-           statistics_service_pb2)
+           statistics_service_pb2, person_index_service_pb2)
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 C = grpc.StatusCode

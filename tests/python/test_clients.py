@@ -26,6 +26,7 @@ EXPECTED_SERVICE = {
     "tiering": "unemployment.tiering.v1.TieringService",
     "followup": "unemployment.followup.v1.FollowupService",
     "statistics": "unemployment.statistics.v1.StatisticsService",
+    "person_index": "unemployment.personindex.v1.PersonIndexService",
 }
 
 

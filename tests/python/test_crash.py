@@ -28,8 +28,8 @@ from reliability import Checker, Cluster, Load, latency_summary, log, wait_until
 N = int(os.environ.get("UE_CRASH_N", "10000"))
 CONVERGE_S = float(os.environ.get("UE_CONVERGE_S", "600"))
 THREADS = int(os.environ.get("UE_CRASH_THREADS", "8"))
-VICTIMS = ("gateway", "registration-harbin", "registration-main", "verification", "ministry",
-           "tiering", "followup", "statistics")
+VICTIMS = ("gateway", "person-index", "registration-harbin", "registration-main",
+           "verification", "ministry", "tiering", "followup", "statistics")
 
 
 class CrashTest(unittest.TestCase):

@@ -113,7 +113,9 @@ class FollowupEndToEnd(unittest.TestCase):
         try:
             registration = cls.suite.start("registration", "--ministry_feedback_addr=",
                                            f"--clock_start={CLOCK_START}")
-            gateway = cls.suite.start("gateway", f"--registration_addr={registration}")
+            index = cls.suite.start_person_index(f"hlj={registration}")
+            gateway = cls.suite.start("gateway", f"--registration_addr={registration}",
+                                      f"--person_index_addr={index}")
             verification = cls.suite.start("verification")
             followup = cls.suite.start("followup", f"--registration_addr={registration}",
                                        f"--verification_addr={verification}",

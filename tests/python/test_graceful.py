@@ -44,8 +44,8 @@ EXIT_LIMIT_S = 3.0
 # (tests/reliability/README.md, open points).
 STOPPING_CODES = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
                   grpc.StatusCode.CANCELLED)
-ORDER = ("gateway", "registration-harbin", "registration-main", "verification", "ministry",
-         "tiering", "followup", "statistics")
+ORDER = ("gateway", "person-index", "registration-harbin", "registration-main",
+         "verification", "ministry", "tiering", "followup", "statistics")
 
 
 class Readers:

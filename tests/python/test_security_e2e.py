@@ -73,8 +73,9 @@ class SecurityEndToEnd(unittest.TestCase):
 
         cls.suite = Suite(BIN_DIR, SOURCE_DIR)
         registration = cls.suite.start("registration", *secure("registration"))
+        index = cls.suite.start_person_index(f"hlj={registration}", *secure("person-index"))
         gateway = cls.suite.start("gateway", f"--registration_addr={registration}",
-                                  *secure("gateway"))
+                                  f"--person_index_addr={index}", *secure("gateway"))
         followup = cls.suite.start("followup", f"--registration_addr={registration}",
                                    *secure("followup"))
         tiering = cls.suite.start("tiering", f"--registration_addr={registration}",

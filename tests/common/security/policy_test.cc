@@ -16,6 +16,7 @@
 #include "unemployment/followup/v1/followup_service.pb.h"
 #include "unemployment/gateway/v1/gateway_service.pb.h"
 #include "unemployment/notification/v1/notification_receiver_service.pb.h"
+#include "unemployment/personindex/v1/person_index_service.pb.h"
 #include "unemployment/registration/v1/ministry_feedback_service.pb.h"
 #include "unemployment/registration/v1/registration_service.pb.h"
 #include "unemployment/statistics/v1/statistics_service.pb.h"
@@ -30,6 +31,7 @@ void LinkContracts() {
   (void)followup::v1::FollowUp::descriptor();
   (void)gateway::v1::SubmitApplicationRequest::descriptor();
   (void)notification::v1::DeliverNotificationRequest::descriptor();
+  (void)personindex::v1::Reservation::descriptor();
   (void)registration::v1::ReceiveReviewResultRequest::descriptor();
   (void)registration::v1::Application::descriptor();
   (void)statistics::v1::Ratio::descriptor();
@@ -88,11 +90,20 @@ std::map<std::string, std::set<std::string>> Intended() {
                          M(gw, "GetApplicationStatus"), M(gw, "ListRegionContacts"),
                          M(gw, "GetRegionContact")};
   // Exactly the calls the services make of each other.
-  // (grep the services' stubs: gateway -> registration, registration -> verification and the
+  // (grep the services' stubs: gateway -> registration and the person index, person index ->
+  // registration (fencing), registration -> verification and the
   // ministry platform, follow-up -> registration and verification, the feed consumers).
-  allowed["service"] = {M(reg, "CreateApplication"), M(reg, "GetApplication"),
-                        M(reg, "GetActiveRegistrationByPerson"), M(reg, "Deregister"),
+  allowed["service"] = {M(reg, "CreateApplication"),
+                        M(reg, "GetApplication"),
+                        M(reg, "GetActiveRegistrationByPerson"),
+                        M(reg, "Deregister"),
                         M(reg, "StreamEvents"),
+                        M(reg, "FenceChannelApplicationId"),
+                        M(reg, "GetApplicationByChannelId"),
+                        M("personindex.v1.PersonIndexService", "Reserve"),
+                        M("personindex.v1.PersonIndexService", "Complete"),
+                        M("personindex.v1.PersonIndexService", "Release"),
+                        M("personindex.v1.PersonIndexService", "GetReservation"),
                         "/unemployment.registration.v1.MinistryFeedbackService/ReceiveReviewResult",
                         "/unemployment.notification.v1.NotificationReceiverService/DeliverNotification",
                         M(ver, "VerifyApplicant"), M(ver, "CompareActiveRegistrations"),

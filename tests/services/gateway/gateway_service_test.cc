@@ -1,10 +1,10 @@
 // The gateway over gRPC: a real GatewayService on port 0 in front of two fake in-process
-// registration shards ("main" for Heilongjiang, "harbin" for 2301xx), each on port 0.
+// registration shards ("main" for Heilongjiang, "harbin" for 2301xx) and the real person index
+// (in memory), each on port 0.
 
 #include "services/gateway/gateway_service.h"
 
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <memory>
 #include <string>
@@ -20,7 +20,11 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
+#include "services/gateway/person_index_client.h"
 #include "services/gateway/routing_table.h"
+#include "services/person_index/person_index.h"
+#include "services/person_index/person_index_service.h"
+#include "services/person_index/person_index_store.h"
 #include "tests/services/gateway/test_util.h"
 #include "unemployment/registration/v1/registration_service.grpc.pb.h"
 
@@ -60,6 +64,26 @@ class FakeRegistration final : public reg::RegistrationService::CallbackService 
                                        "APPLICATION_NOT_FOUND");
       } else {
         *response->mutable_application() = it->second;
+      }
+    }
+    auto* reactor = context->DefaultReactor();
+    reactor->Finish(status::ToGrpcStatus(result));
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* GetApplicationByChannelId(
+      grpc::CallbackServerContext* context, const reg::GetApplicationByChannelIdRequest* request,
+      reg::GetApplicationByChannelIdResponse* response) override {
+    absl::Status result;
+    {
+      absl::MutexLock lock(&mu_);
+      auto it = by_channel_id_.find(absl::StrCat(static_cast<int>(request->channel()), "|",
+                                                 request->channel_application_id()));
+      if (it == by_channel_id_.end()) {
+        result = status::WithErrorInfo(absl::NotFoundError("no such application"),
+                                       "APPLICATION_NOT_FOUND");
+      } else {
+        *response->mutable_application() = applications_[it->second];
       }
     }
     auto* reactor = context->DefaultReactor();
@@ -157,6 +181,15 @@ class FakeRegistration final : public reg::RegistrationService::CallbackService 
   int active_lookups_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// Fencing is not exercised here (tests/services/person_index): every id is "fenced".
+class NoApplicationFencer final : public person_index::ShardFencer {
+ public:
+  void Fence(const std::string&, common::v1::Channel, const std::string&, absl::Time,
+             FenceCallback done) override {
+    done(std::optional<reg::Application>());
+  }
+};
+
 std::unique_ptr<server::GrpcServer> StartServer(grpc::Service* service) {
   auto started = server::GrpcServer::Start(server::ServerOptions{}, {service});
   if (!started.ok()) FAIL(started.status().ToString());
@@ -172,15 +205,22 @@ class GatewayFixture {
     store::DatabaseOptions options;
     options.path = ":memory:";
     db_ = *store::Database::Open(options);
-    REQUIRE(store::Migrate(*db_, GatewayMigrations()).ok());
-    store_ = std::make_unique<SqliteIdempotencyStore>(*db_, clock_);
+    REQUIRE(store::Migrate(*db_, person_index::PersonIndexMigrations()).ok());
+    index_store_ = std::make_unique<person_index::PersonIndexStore>(*db_);
+    index_ = std::make_unique<person_index::PersonIndex>(*index_store_, fencer_, clock_, logger_,
+                                                         person_index::PersonIndexOptions{});
+    index_service_ =
+        std::make_unique<person_index::PersonIndexServiceImpl>(*index_, absl::Seconds(5));
+    index_server_ = StartServer(index_service_.get());
+    index_client_ =
+        std::make_unique<GrpcPersonIndexClient>(index_server_->address(), server::PeerChannels());
     routing_ = std::make_unique<RoutingTable>(
         *RoutingTable::FromCsv("region_prefix,shard_name\n23,main\n2301,harbin\n", "test"));
     shards_ = std::make_unique<GrpcRegistrationShards>(std::map<std::string, std::string>{
         {"main", main_server_->address()}, {"harbin", harbin_server_->address()}},
         server::PeerChannels());
     contacts_ = *ContactDirectory::LoadDirectory(UE_SOURCE_DIR "/data/contacts");
-    intake_ = std::make_unique<Intake>(validator_, *routing_, *shards_, *store_, logger_,
+    intake_ = std::make_unique<Intake>(validator_, *routing_, *shards_, *index_client_, logger_,
                                        IntakeOptions{4});
     service_ = std::make_unique<GatewayServiceImpl>(*intake_, contacts_, identity_,
                                                     GatewayServiceOptions{absl::Seconds(5)});
@@ -190,7 +230,8 @@ class GatewayFixture {
   }
   ~GatewayFixture() {
     gateway_server_->Shutdown();
-    store_->Shutdown();
+    index_server_->Shutdown();
+    index_store_->Shutdown();
     main_server_->Shutdown();
     harbin_server_->Shutdown();
   }
@@ -226,7 +267,12 @@ class GatewayFixture {
   std::unique_ptr<server::GrpcServer> main_server_;
   std::unique_ptr<server::GrpcServer> harbin_server_;
   std::unique_ptr<store::Database> db_;
-  std::unique_ptr<SqliteIdempotencyStore> store_;
+  NoApplicationFencer fencer_;
+  std::unique_ptr<person_index::PersonIndexStore> index_store_;
+  std::unique_ptr<person_index::PersonIndex> index_;
+  std::unique_ptr<person_index::PersonIndexServiceImpl> index_service_;
+  std::unique_ptr<server::GrpcServer> index_server_;
+  std::unique_ptr<GrpcPersonIndexClient> index_client_;
   std::unique_ptr<RoutingTable> routing_;
   std::unique_ptr<GrpcRegistrationShards> shards_;
   ContactDirectory contacts_;
@@ -277,8 +323,8 @@ TEST_CASE_METHOD(GatewayFixture, "portal and ministry applications are routed by
   CHECK(submitted.application().office_region_code() == "230103");
   CHECK(submitted.application().state() == common::v1::APPLICATION_STATE_RECEIVED);
   CHECK(submitted.application().due_date() == "2025-06-24");
-  // The other shard was asked whether the person is registered there.
-  CHECK(main_.active_lookups() == 1);
+  // No other shard is asked: the person index answers for the province.
+  CHECK(main_.active_lookups() == 0);
 
   v1::ForwardApplicationResponse forwarded;
   common::v1::RegistrationForm ministry_form = DaqingResidentForm();
@@ -381,13 +427,15 @@ TEST_CASE_METHOD(GatewayFixture, "a retry after a lost answer finds the stored a
   CHECK(Reason(s) == "SHARD_UNAVAILABLE");
   CHECK(harbin_.applications() == 1);
 
-  // The status is unknown to the gateway until the retry.
+  // The index never learnt the application id, but the status look-up asks the shard by channel
+  // id: the stored application answers even before the retry.
   v1::GetApplicationStatusRequest status_request;
   status_request.set_channel_application_id("230102202500000001");
   v1::GetApplicationStatusResponse status_response;
   s = stub_->GetApplicationStatus(Context("province-portal").get(), status_request,
                                   &status_response);
-  CHECK(s.error_code() == grpc::StatusCode::NOT_FOUND);
+  REQUIRE(s.ok());
+  CHECK(status_response.application().application_id() == "harbin-1");
 
   // A different form under the same id is refused even though the first answer was lost.
   common::v1::RegistrationForm changed = ValidForm();
@@ -408,32 +456,76 @@ TEST_CASE_METHOD(GatewayFixture, "a retry after a lost answer finds the stored a
 TEST_CASE_METHOD(GatewayFixture, "a person registered in another shard is not registered twice",
                  "[gateway][grpc]") {
   common::v1::RegistrationForm form = ValidForm();
-  main_.AddActiveRegistration(form.person_id(), "main-reg-9");
+  // The index learnt from shard main's feed that the person is registered there.
+  reg::Event event;
+  event.set_sequence(1);
+  event.set_shard_id("main");
+  reg::Registration* registration = event.mutable_registration_created()->mutable_registration();
+  registration->set_id("main-reg-9");
+  registration->set_application_id("main-app-9");
+  *registration->mutable_person_id() = form.person_id();
+  REQUIRE(index_store_->ApplyEvent("registration/main", "main", event).ok());
   v1::SubmitApplicationResponse submitted;
   grpc::Status s = Submit("230102202500000002", form, &submitted);
   CHECK(s.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
   CHECK(Reason(s) == "ACTIVE_REGISTRATION_EXISTS");
   CHECK(Metadata(s).at("registration_id") == "main-reg-9");
+  CHECK(Metadata(s).at("shard") == "main");
   CHECK(harbin_.applications() == 0);
 
-  // The target shard's own refusal passes through with its details.
+  // The target shard's own refusal passes through with its details, and frees the reservation.
   common::v1::RegistrationForm daqing = DaqingResidentForm();
   main_.AddActiveRegistration(daqing.person_id(), "main-reg-10");
   s = Submit("230602202500000003", daqing, &submitted);
   CHECK(s.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
   CHECK(Reason(s) == "ACTIVE_REGISTRATION_EXISTS");
   CHECK(Metadata(s).at("registration_id") == "main-reg-10");
+  v1::GetApplicationStatusRequest status_request;
+  status_request.set_channel_application_id("230602202500000003");
+  v1::GetApplicationStatusResponse status_response;
+  CHECK(
+      stub_
+          ->GetApplicationStatus(Context("province-portal").get(), status_request, &status_response)
+          .error_code() == grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_CASE_METHOD(GatewayFixture, "an unreachable shard answers UNAVAILABLE", "[gateway][grpc]") {
+TEST_CASE_METHOD(GatewayFixture, "one undecided application per person across shards and channels",
+                 "[gateway][grpc]") {
+  // The same person applies in Harbin through the portal, then in Daqing through the ministry.
+  common::v1::RegistrationForm harbin = ValidForm("410326199507103197");
+  v1::SubmitApplicationResponse submitted;
+  REQUIRE(Submit("230102202500000020", harbin, &submitted).ok());
+  v1::ForwardApplicationResponse forwarded;
+  common::v1::RegistrationForm daqing = DaqingResidentForm();
+  grpc::Status s = Forward("MZ-2025-0020", daqing, &forwarded);
+  CHECK(s.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(Reason(s) == "PENDING_APPLICATION_EXISTS");
+  CHECK(Metadata(s).at("shard") == "harbin");
+  CHECK(main_.applications() == 0);
+  CHECK(harbin_.applications() == 1);
+}
+
+TEST_CASE_METHOD(GatewayFixture, "an unreachable shard answers UNAVAILABLE; other cities go on",
+                 "[gateway][grpc]") {
   harbin_server_->Shutdown();
   v1::SubmitApplicationResponse submitted;
   grpc::Status s = Submit("230102202500000004", ValidForm(), &submitted);
   CHECK(s.error_code() == grpc::StatusCode::UNAVAILABLE);
-  // Another shard down blocks the registration check too: retry later.
+  CHECK(Reason(s) == "SHARD_UNAVAILABLE");
+  // Harbin down does not stop Daqing: no other shard is asked.
   s = Submit("230602202500000005", DaqingResidentForm(), &submitted);
+  REQUIRE(s.ok());
+  CHECK(main_.applications() == 1);
+}
+
+TEST_CASE_METHOD(GatewayFixture, "an unreachable person index answers UNAVAILABLE, retry-safe",
+                 "[gateway][grpc]") {
+  index_server_->Shutdown();
+  v1::SubmitApplicationResponse submitted;
+  grpc::Status s = Submit("230102202500000006", ValidForm(), &submitted);
   CHECK(s.error_code() == grpc::StatusCode::UNAVAILABLE);
-  CHECK(main_.applications() == 0);
+  CHECK(Reason(s) == "PERSON_INDEX_UNAVAILABLE");
+  CHECK(main_.applications() + harbin_.applications() == 0);
 }
 
 TEST_CASE_METHOD(GatewayFixture, "application status by channel id", "[gateway][grpc]") {
@@ -482,9 +574,8 @@ TEST_CASE_METHOD(GatewayFixture, "a batch gets one result per item, in order", "
   add("MZ-B1", ValidForm());  // same id, same form: the same application
   add("MZ-B1", changed);      // same id, other form: refused
   add("MZ-B3", DaqingResidentForm());
-  for (int i = 0; i < 10; ++i) {
-    add(absl::StrCat("MZ-C", i), ValidForm(i % 2 == 0 ? "34052419800101001X" : "410326199507103197"));
-  }
+  // Ten ids of one third person, at the same time: one of them wins.
+  for (int i = 0; i < 10; ++i) add(absl::StrCat("MZ-C", i), ValidForm("110105199003070017"));
   v1::BatchForwardApplicationsResponse response;
   grpc::Status s = stub_->BatchForwardApplications(Context("ministry").get(), request, &response);
   REQUIRE(s.ok());
@@ -511,16 +602,24 @@ TEST_CASE_METHOD(GatewayFixture, "a batch gets one result per item, in order", "
   CHECK(response.results(3).error().metadata().at("application_id") == b1);
   REQUIRE(response.results(4).has_application());
   CHECK(response.results(4).application().office_region_code() == "230602");
-  // The ten MZ-C items are distinct applications; the fake shard allows pending duplicates.
-  for (int i = 5; i < 15; ++i) CHECK(response.results(i).has_application());
-  CHECK(harbin_.applications() == 11);
+  // One person, one undecided application: the person index lets one MZ-C id through.
+  int c_applications = 0;
+  for (int i = 5; i < 15; ++i) {
+    if (response.results(i).has_application()) {
+      ++c_applications;
+    } else {
+      CHECK(response.results(i).error().reason() == "PENDING_APPLICATION_EXISTS");
+    }
+  }
+  CHECK(c_applications == 1);
+  CHECK(harbin_.applications() == 2);
   CHECK(main_.applications() == 1);
 
   // Retrying the whole batch is safe.
   v1::BatchForwardApplicationsResponse retry;
   REQUIRE(stub_->BatchForwardApplications(Context("ministry").get(), request, &retry).ok());
   CHECK(retry.results(0).application().application_id() == b1);
-  CHECK(harbin_.applications() == 11);
+  CHECK(harbin_.applications() == 2);
 
   v1::BatchForwardApplicationsRequest empty;
   s = stub_->BatchForwardApplications(Context("ministry").get(), empty, &response);

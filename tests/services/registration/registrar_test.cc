@@ -92,6 +92,34 @@ TEST_CASE("re-sending a channel id returns the same application; other content i
   CHECK(events->size() == 2);  // received + moved to review
 }
 
+TEST_CASE("fencing a channel id returns its application, or stops it from ever being stored",
+          "[registrar][fence]") {
+  TempDir dir;
+  v1::CreateApplicationRequest stored = testing::CreateRequest("230103-000001");
+  {
+    Env env(dir.File("reg.db"));
+    absl::StatusOr<v1::Application> first = env.Create(stored);
+    UE_REQUIRE_OK(first.status());
+    absl::StatusOr<v1::FenceChannelApplicationIdResponse> existing =
+        env.Fence(stored.channel(), "230103-000001");
+    UE_REQUIRE_OK(existing.status());
+    CHECK_FALSE(existing->fenced());
+    CHECK(existing->application().id() == first->id());
+
+    // An id the person index gave up (its gateway stopped before CreateApplication).
+    absl::StatusOr<v1::FenceChannelApplicationIdResponse> fenced =
+        env.Fence(stored.channel(), "230103-000009");
+    UE_REQUIRE_OK(fenced.status());
+    CHECK(fenced->fenced());
+    CHECK(env.Fence(stored.channel(), "230103-000009")->fenced());  // idempotent
+  }
+  Env reopened(dir.File("reg.db"));  // the fence is durable
+  absl::StatusOr<v1::Application> refused =
+      reopened.Create(testing::CreateRequest("230103-000009"));
+  CHECK(refused.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(testing::ReasonOf(refused.status()) == "CHANNEL_APPLICATION_ID_FENCED");
+}
+
 TEST_CASE("an office outside the shard is WRONG_SHARD", "[registrar]") {
   TempDir dir;
   RegistrarOptions options;

@@ -162,6 +162,19 @@ struct Env {
     return promise.get_future().get();
   }
 
+  absl::StatusOr<v1::FenceChannelApplicationIdResponse> Fence(common::v1::Channel channel,
+                                                              const std::string& id) {
+    v1::FenceChannelApplicationIdRequest request;
+    request.set_channel(channel);
+    request.set_channel_application_id(id);
+    std::promise<absl::StatusOr<v1::FenceChannelApplicationIdResponse>> promise;
+    registrar->FenceChannelApplicationId(
+        request, [&promise](absl::StatusOr<v1::FenceChannelApplicationIdResponse> result) {
+          promise.set_value(std::move(result));
+        });
+    return promise.get_future().get();
+  }
+
   absl::StatusOr<v1::ReviewApplicationResponse> Review(
       const v1::ReviewApplicationRequest& request) {
     std::promise<absl::StatusOr<v1::ReviewApplicationResponse>> promise;
