@@ -43,8 +43,10 @@ struct GatewayConfig {
 class Component final : public server::ServiceComponent {
  public:
   Component(validation::RegionDirectory regions, RoutingTable routing, ContactDirectory contacts,
-            const GatewayConfig& config, const server::PeerChannels& peers)
-      : logger_("gateway", nullptr, &clock_),
+            const GatewayConfig& config, const server::PeerChannels& peers,
+            const time::Clock& clock)
+      : clock_(clock),
+        logger_("gateway"),
         regions_(std::move(regions)),
         routing_(std::move(routing)),
         contacts_(std::move(contacts)),
@@ -67,7 +69,9 @@ class Component final : public server::ServiceComponent {
   }
 
  private:
-  time::SystemClock clock_;
+  // The process clock (system, or --clock_start's offset clock): business dates only; log lines
+  // keep the real time.
+  const time::Clock& clock_;
   log::Logger logger_;
   validation::RegionDirectory regions_;
   RoutingTable routing_;
@@ -177,7 +181,8 @@ server::ServiceDefinition Definition() {
     if (!contacts.ok()) return contacts.status();
 
     return std::unique_ptr<server::ServiceComponent>(std::make_unique<Component>(
-        *std::move(regions), *std::move(routing), *std::move(contacts), *config, *common.peers));
+        *std::move(regions), *std::move(routing), *std::move(contacts), *config, *common.peers,
+        *common.clock));
   };
   return definition;
 }

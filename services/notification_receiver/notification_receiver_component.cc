@@ -12,8 +12,10 @@ namespace {
 
 class Component final : public server::ServiceComponent {
  public:
-  Component(std::unique_ptr<store::Database> db, NotificationReceiverService::Options options)
-      : store_(std::move(db)),
+  Component(std::unique_ptr<store::Database> db, NotificationReceiverService::Options options,
+            const time::Clock& clock)
+      : clock_(clock),
+        store_(std::move(db)),
         service_(store_, clock_, log::Logger("notification_receiver"), options) {
     log::Logger("notification_receiver")
         .Warning("reference_receiver",
@@ -25,7 +27,8 @@ class Component final : public server::ServiceComponent {
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
  private:
-  time::SystemClock clock_;
+  // The process clock (system, or --clock_start's offset clock).
+  const time::Clock& clock_;
   NoticeStore store_;
   NotificationReceiverService service_;
 };
@@ -56,7 +59,7 @@ server::ServiceDefinition Definition() {
     absl::StatusOr<std::unique_ptr<store::Database>> db =
         server::OpenServiceDatabase(common, "notification_receiver.db", ReceiverMigrations());
     if (!db.ok()) return db.status();
-    return std::make_unique<Component>(*std::move(db), options);
+    return std::make_unique<Component>(*std::move(db), options, *common.clock);
   };
   return definition;
 }

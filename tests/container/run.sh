@@ -25,8 +25,8 @@
 #  7. backs registration up while it runs (ue_store_backup), copies the backup out, wipes the
 #     volume (registration then knows nothing), restores with ue_store_backup and checks every
 #     application and registration is back,
-#  8. verifies every service's audit log with ue_audit_verify (gateway and registration must have
-#     entries), stops the suite with SIGTERM and checks that every service exited 0,
+#  8. verifies every service's audit log and its anchor with ue_audit_verify --anchor (gateway and
+#     registration must have entries), stops the suite with SIGTERM and checks that every service exited 0,
 #  9. tears everything down — pods, volumes, network, temporary files — also on failure; only the
 #     image (and the base image, kept so the next run skips debootstrap) stay.
 #
@@ -387,7 +387,8 @@ for svc in "${services[@]}"; do
     [[ $svc != gateway && $svc != registration ]] || fail "$svc has no audit log"
     continue
   fi
-  verdict=$(podman exec "$svc-pod-0-$svc" ue_audit_verify /var/lib/unemployment/audit.db "$keys/audit.key") \
+  verdict=$(podman exec "$svc-pod-0-$svc" ue_audit_verify --anchor=/var/lib/unemployment/audit.anchor \
+    /var/lib/unemployment/audit.db "$keys/audit.key") \
     || fail "ue_audit_verify of $svc: $verdict"
   entries=$(sed -n 's/.*: intact, \([0-9]*\) entries.*/\1/p' <<<"$verdict")
   [[ -n $entries ]] || fail "ue_audit_verify of $svc printed: $verdict"
