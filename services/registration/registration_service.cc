@@ -156,18 +156,15 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ReviewApplication(
   // The reviewer recorded is the caller, never a name typed into the request.
   absl::StatusOr<security::Actor> reviewer =
       security::ResolveActor(*context, "reviewer", normalized.reviewer(), logger_);
-  if (!reviewer.ok()) {
-    Finish(reactor, "ReviewApplication", reviewer.status());
-    return reactor;
-  }
-  normalized.set_reviewer(reviewer->subject);
+  if (reviewer.ok()) normalized.set_reviewer(reviewer->subject);
   if (absl::Status valid = ValidateReviewApplication(normalized, Rules()); !valid.ok()) {
     Finish(reactor, "ReviewApplication", valid);
     return reactor;
   }
   // A region-scoped reviewer decides only applications of their region's offices; another
   // region's id and an unknown id get the same answer (a province-wide caller's unknown id is
-  // answered by the review itself, NOT_FOUND).
+  // answered by the review itself, NOT_FOUND). Checked before the reviewer's name, so that a
+  // refusal of the name never tells an out-of-scope caller that the id exists.
   absl::Status in_scope =
       security::RequireRecordInScope(*context, [&]() -> absl::StatusOr<std::string> {
         absl::StatusOr<v1::Application> application =
@@ -177,6 +174,10 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ReviewApplication(
       });
   if (!in_scope.ok()) {
     Finish(reactor, "ReviewApplication", in_scope);
+    return reactor;
+  }
+  if (!reviewer.ok()) {
+    Finish(reactor, "ReviewApplication", reviewer.status());
     return reactor;
   }
   deps_.registrar->ReviewApplication(
