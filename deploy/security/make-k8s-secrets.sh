@@ -28,7 +28,8 @@ fi
 ca=${files_out:+$2}
 ca=${ca:-${1:?usage: $0 CA_DIR > secrets.yaml | $0 --files CA_DIR OUT_DIR}}
 namespace=${UE_K8S_NAMESPACE:-unemployment}
-services=(gateway registration verification tiering followup statistics person-index)
+services=(gateway registration verification tiering followup statistics person-index
+          ministry-receiver notification-receiver)
 
 [[ -f $ca/ca.pem && -f $ca/token.key && -f $ca/audit.key ]] \
   || { echo "error: $ca is not the output of deploy/security/make-dev-ca.sh" >&2; exit 1; }

@@ -46,9 +46,11 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 image=${UE_CONTAINER_IMAGE:-localhost/unemployment:dev}
 base=${UE_CONTAINER_BASE:-localhost/debian:bookworm}
-services=(gateway registration verification tiering followup statistics person-index)
+services=(gateway registration verification tiering followup statistics person-index
+          ministry-receiver notification-receiver)
 declare -A port=([gateway]=50051 [registration]=50052 [verification]=50053 [tiering]=50054
-                 [followup]=50055 [statistics]=50056 [person-index]=50057)
+                 [followup]=50055 [statistics]=50056 [person-index]=50057
+                 [ministry-receiver]=50060 [notification-receiver]=50061)
 health_port() { echo $((port[$1] + 100)); }   # UE_HEALTH_LISTEN of the manifests: plaintext, health only
 keys=/etc/unemployment/keys                  # where the pods see their keys
 network=ue-container-test
