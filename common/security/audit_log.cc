@@ -131,7 +131,7 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
 
 absl::Status AuditLog::Append(AuditEntry entry) {
   const std::string at = AuditTime(entry.at);
-  return committer_->Run([&](store::Database& db) -> absl::Status {
+  absl::Status appended = committer_->Run([&](store::Database& db) -> absl::Status {
     // Chained on the head this transaction sees (one primary-key lookup), not on a copy in
     // memory: an entry of a batch that failed is never chained on.
     int64_t seq = 0;
@@ -152,6 +152,8 @@ absl::Status AuditLog::Append(AuditEntry entry) {
     RETURN_IF_ERROR(insert.BindBlob(10, std::string_view(mac)));
     return insert.Run();
   });
+  (appended.ok() ? appended_ : append_failures_).fetch_add(1, std::memory_order_relaxed);
+  return appended;
 }
 
 absl::StatusOr<AuditVerification> AuditLog::Verify() {

@@ -18,6 +18,7 @@
 //
 // Records never hold personal data in clear: ID numbers are masked.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -66,11 +67,18 @@ class AuditLog {
   // was edited, removed or moved.
   absl::StatusOr<AuditVerification> Verify();
 
+  // Entries this process appended, and appends that failed (metrics: ue_audit_entries_total,
+  // ue_audit_append_failures_total).
+  int64_t appended() const { return appended_.load(std::memory_order_relaxed); }
+  int64_t append_failures() const { return append_failures_.load(std::memory_order_relaxed); }
+
  private:
   AuditLog(std::unique_ptr<store::Database> db, std::string key);
 
   const std::unique_ptr<store::Database> db_;
   const std::string key_;
+  std::atomic<int64_t> appended_{0};
+  std::atomic<int64_t> append_failures_{0};
   // The one writer of db_ (Append, Verify); declared last, so it stops first.
   std::unique_ptr<store::GroupCommitter> committer_;
 };

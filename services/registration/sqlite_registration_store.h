@@ -68,6 +68,7 @@ class SqliteRegistrationStore final : public RegistrationStore {
   absl::StatusOr<std::optional<OutboxEntry>> GetOutboxEntry(const std::string& id) override;
   absl::StatusOr<std::vector<OutboxEntry>> DueNotifications(absl::Time now, int limit) override;
   absl::StatusOr<std::optional<absl::Time>> NextDueTime() override;
+  absl::StatusOr<OperationalFigures> ReadOperationalFigures(const std::string& today) override;
   absl::StatusOr<std::vector<VerificationJob>> DueVerificationJobs(absl::Time now,
                                                                    int limit) override;
   absl::StatusOr<std::optional<absl::Time>> NextVerificationDueTime() override;
