@@ -40,6 +40,8 @@
 #   UE_CONTAINER_SKIP_BUILD  1: run the existing UE_CONTAINER_IMAGE without building it
 #   UE_CONTAINER_KEEP        1: leave the suite running at the end (tear down with --down)
 #   UE_CONTAINER_BUILD_JOBS  parallel compile jobs in the image build (default: nproc)
+#   UE_CONTAINER_COMPOSE     1: also run deploy/compose/compose.yaml under podman-compose, secured
+#                            (tests/container/compose.sh; off by default, not yet run on this machine)
 #
 #   tests/container/run.sh --down   tears down a suite left by UE_CONTAINER_KEEP=1 or a killed run
 set -euo pipefail
@@ -435,4 +437,12 @@ for svc in "${services[@]}"; do
   [[ $code == 0 ]] || fail "$svc exited with $code after SIGTERM"
 done
 ok "every service drained and exited 0 on SIGTERM"
+# The compose file under podman-compose, secured, with one scrape of each service's /metrics. Off by
+# default until it has run on the reference machine: UE_CONTAINER_COMPOSE=1 turns it on (it
+# publishes 127.0.0.1:50051 and 50251-50256, so nothing else may use them).
+if [[ ${UE_CONTAINER_COMPOSE:-0} == 1 ]]; then
+  step "compose: deploy/compose/compose.yaml under podman-compose (tests/container/compose.sh)"
+  tests/container/compose.sh "$image" || fail "the compose file under podman-compose"
+  ok "compose: secured suite under podman-compose, /metrics scraped"
+fi
 echo "${passed} passed, 0 failed"
