@@ -46,7 +46,8 @@ struct MethodSeries {
 // What every call of one server shares.
 class Shared {
  public:
-  Shared(metrics::Metrics* metrics, log::Logger logger) : metrics_(metrics), logger_(std::move(logger)) {
+  Shared(metrics::Metrics* metrics, log::Logger logger, bool access_log)
+      : metrics_(metrics), logger_(std::move(logger)), access_log_(access_log) {
     if (metrics_ == nullptr) return;
     prometheus::Registry& registry = metrics_->registry();
     handled_ = &prometheus::BuildCounter()
@@ -64,6 +65,7 @@ class Shared {
   }
 
   const log::Logger& logger() const { return logger_; }
+  bool access_log() const { return access_log_; }
   bool has_metrics() const { return metrics_ != nullptr; }
 
   MethodSeries* SeriesFor(const char* full_method) {
@@ -122,6 +124,7 @@ class Shared {
  private:
   metrics::Metrics* const metrics_;
   const log::Logger logger_;
+  const bool access_log_;
   prometheus::Family<prometheus::Counter>* handled_ = nullptr;
   prometheus::Family<prometheus::Histogram>* latency_ = nullptr;
   prometheus::Family<prometheus::Gauge>* in_flight_ = nullptr;
@@ -146,7 +149,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
       series_->latency->Observe(seconds);
       shared_.Handled(series_, code_)->Increment();
     }
-    if (!series_->quiet) {
+    if (!series_->quiet && shared_.access_log()) {
       log::RequestIdScope scope(request_id_);
       shared_.logger().Info("rpc", {{"method", series_->method},
                                     {"service", series_->service},
@@ -200,7 +203,8 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
 
 class Factory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  Factory(metrics::Metrics* metrics, log::Logger logger) : shared_(metrics, std::move(logger)) {}
+  Factory(metrics::Metrics* metrics, log::Logger logger, bool access_log)
+      : shared_(metrics, std::move(logger), access_log) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
@@ -221,8 +225,8 @@ bool IsHex(absl::string_view text) {
 }  // namespace
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeCallInterceptorFactory(
-    metrics::Metrics* metrics, log::Logger logger) {
-  return std::make_unique<Factory>(metrics, std::move(logger));
+    metrics::Metrics* metrics, log::Logger logger, bool access_log) {
+  return std::make_unique<Factory>(metrics, std::move(logger), access_log);
 }
 
 std::string NewRequestId() { return log::NewRequestId(); }

@@ -8,7 +8,7 @@
 //     `x-request-id`, and held as the thread's current request id while gRPC runs the call's
 //     handler code, so log lines and peer calls made there carry it.
 //   - one access log line per call when it ends: event=rpc method code duration_ms (health and
-//     reflection calls are left out);
+//     reflection calls are left out; --access_log=false turns it off);
 //   - with metrics (null: none): per method and status code grpc_server_handled_total, per
 //     method grpc_server_handling_seconds (histogram) and grpc_server_in_flight.
 // Method labels come from the compiled-in service descriptors; a method the binary does not know
@@ -23,9 +23,10 @@
 
 namespace unemployment::server {
 
-// `metrics` (may be null) and `logger` must outlive every call of the server.
+// `metrics` (may be null) and `logger` must outlive every call of the server. `access_log` false
+// leaves out the per-call access line (request ids still work).
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeCallInterceptorFactory(
-    metrics::Metrics* metrics, log::Logger logger);
+    metrics::Metrics* metrics, log::Logger logger, bool access_log = true);
 
 // The request id of a call made outside any server call (a background worker acting for one
 // record), as RequestIdScope wants it. Same as log::NewRequestId.

@@ -59,6 +59,9 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
   settings.Define("metrics_listen", "",
                   "host:port of a plaintext HTTP listener serving Prometheus metrics at /metrics "
                   "(port 0 picks a free one); empty: metrics off");
+  settings.Define("access_log", "true",
+                  "one log line per call (event=rpc request_id method code duration_ms); false: "
+                  "none (request ids still reach the other log lines and peers)");
   settings.Define("rate_limit", "100", "calls per second one caller may make (0: no limit)");
   settings.Define("rate_limit_burst", "200", "calls one caller may make at once above the rate");
   settings.Define("max_call_deadline", "10m",
@@ -174,8 +177,10 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     metrics::AddDataVolumeMetrics(*process_metrics, common.data_dir);
     common.metrics = process_metrics.get();
   }
+  absl::StatusOr<bool> access_log = settings.GetBool("access_log");
+  if (!access_log.ok()) return Fail(name, access_log.status().message(), 2);
   std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface> call_interceptors =
-      MakeCallInterceptorFactory(common.metrics, log::Logger(name));
+      MakeCallInterceptorFactory(common.metrics, log::Logger(name), *access_log);
   auto call_interceptor_factory = [call_interceptors] {
     // gRPC owns the factories it is given; this one forwards to the shared instance so that all
     // calls share one set of metric children.
