@@ -215,6 +215,19 @@ class Factory final : public grpc::experimental::ServerInterceptorFactoryInterfa
   Shared shared_;
 };
 
+class Forward final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit Forward(std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface> to)
+      : to_(std::move(to)) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return to_->CreateServerInterceptor(info);
+  }
+
+ private:
+  std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface> to_;
+};
+
 bool IsHex(absl::string_view text) {
   for (char c : text) {
     if (!absl::ascii_isxdigit(c)) return false;
@@ -227,6 +240,11 @@ bool IsHex(absl::string_view text) {
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeCallInterceptorFactory(
     metrics::Metrics* metrics, log::Logger logger, bool access_log) {
   return std::make_unique<Factory>(metrics, std::move(logger), access_log);
+}
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> ForwardingFactory(
+    std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface> shared) {
+  return std::make_unique<Forward>(std::move(shared));
 }
 
 std::string NewRequestId() { return log::NewRequestId(); }

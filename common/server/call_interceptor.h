@@ -28,6 +28,11 @@ namespace unemployment::server {
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeCallInterceptorFactory(
     metrics::Metrics* metrics, log::Logger logger, bool access_log = true);
 
+// A factory that forwards to `shared`. gRPC owns the factories it is given and asks for new ones
+// per server; forwarding keeps one interceptor state (one set of metric children) per process.
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> ForwardingFactory(
+    std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface> shared);
+
 // The request id of a call made outside any server call (a background worker acting for one
 // record), as RequestIdScope wants it. Same as log::NewRequestId.
 std::string NewRequestId();

@@ -182,22 +182,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface> call_interceptors =
       MakeCallInterceptorFactory(common.metrics, log::Logger(name), *access_log);
   auto call_interceptor_factory = [call_interceptors] {
-    // gRPC owns the factories it is given; this one forwards to the shared instance so that all
-    // calls share one set of metric children.
-    class Forward final : public grpc::experimental::ServerInterceptorFactoryInterface {
-     public:
-      explicit Forward(std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface> to)
-          : to_(std::move(to)) {}
-      grpc::experimental::Interceptor* CreateServerInterceptor(
-          grpc::experimental::ServerRpcInfo* info) override {
-        return to_->CreateServerInterceptor(info);
-      }
-
-     private:
-      std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface> to_;
-    };
-    return std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>(
-        new Forward(call_interceptors));
+    return ForwardingFactory(call_interceptors);
   };
   options.make_interceptors = [call_interceptor_factory] {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;

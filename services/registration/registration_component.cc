@@ -121,30 +121,27 @@ class Component final : public server::ServiceComponent {
         default: return "other";
       }
     };
+    // One sample per office city and queue, from `value` of the queue's figures.
+    auto queues = [figures, queue_name](int64_t OperationalFigures::Queue::*value) {
+      return [figures, queue_name, value] {
+        std::vector<metrics::Sample> samples;
+        for (const auto& q : figures().queues) {
+          samples.push_back({{{"city", q.city}, {"queue", queue_name(q.queue_kind)}},
+                             static_cast<double>(q.*value)});
+        }
+        return samples;
+      };
+    };
     metrics.AddReadAtScrape(
         "ue_review_queue_waiting",
         "Applications waiting for a decision, by office city (4-digit code) and queue "
         "(ministry_forwarded = 部转, province = 省端).",
-        metrics::Kind::kGauge, [figures, queue_name] {
-          std::vector<metrics::Sample> samples;
-          for (const auto& q : figures().queues) {
-            samples.push_back({{{"city", q.city}, {"queue", queue_name(q.queue_kind)}},
-                               static_cast<double>(q.waiting)});
-          }
-          return samples;
-        });
+        metrics::Kind::kGauge, queues(&OperationalFigures::Queue::waiting));
     metrics.AddReadAtScrape(
         "ue_review_queue_overdue",
         "Applications past their 7-working-day deadline without a decision, by office city and "
         "queue.",
-        metrics::Kind::kGauge, [figures, queue_name] {
-          std::vector<metrics::Sample> samples;
-          for (const auto& q : figures().queues) {
-            samples.push_back({{{"city", q.city}, {"queue", queue_name(q.queue_kind)}},
-                               static_cast<double>(q.overdue)});
-          }
-          return samples;
-        });
+        metrics::Kind::kGauge, queues(&OperationalFigures::Queue::overdue));
     // The outbox families always show the three methods (0 when empty) so that alerts see them.
     auto outbox = [figures, method_name, this](bool age) {
       std::vector<metrics::Sample> samples;

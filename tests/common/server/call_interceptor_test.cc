@@ -92,20 +92,8 @@ ServerOptions WithInterceptor(metrics::Metrics* metrics, log::Logger logger) {
   auto factory = std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface>(
       MakeCallInterceptorFactory(metrics, std::move(logger)));
   options.make_interceptors = [factory] {
-    class Forward final : public grpc::experimental::ServerInterceptorFactoryInterface {
-     public:
-      explicit Forward(std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface> to)
-          : to_(std::move(to)) {}
-      grpc::experimental::Interceptor* CreateServerInterceptor(
-          grpc::experimental::ServerRpcInfo* info) override {
-        return to_->CreateServerInterceptor(info);
-      }
-
-     private:
-      std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface> to_;
-    };
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> out;
-    out.push_back(std::make_unique<Forward>(factory));
+    out.push_back(ForwardingFactory(factory));
     return out;
   };
   return options;
