@@ -268,18 +268,20 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   absl::StatusOr<std::unique_ptr<ServiceComponent>> component = definition.create(common, settings);
   if (!component.ok()) return Fail(name, component.status().message());
 
-  absl::StatusOr<std::unique_ptr<GrpcServer>> server =
-      GrpcServer::Start(options, (*component)->GrpcServices());
-  if (!server.ok()) return Fail(name, server.status().message());
-  if (absl::Status serving = (*component)->OnServing((*server)->address()); !serving.ok()) {
-    return Fail(name, serving.message());
-  }
+  // The metrics listener starts before the gRPC server, so that a metrics port in use fails
+  // start-up before anything serves; declared after the component, it stops before it.
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (process_metrics != nullptr) {
     absl::StatusOr<std::unique_ptr<metrics::MetricsServer>> started =
         metrics::MetricsServer::Start(metrics_listen, process_metrics);
     if (!started.ok()) return Fail(name, started.status().message());
     metrics_server = *std::move(started);
+  }
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server =
+      GrpcServer::Start(options, (*component)->GrpcServices());
+  if (!server.ok()) return Fail(name, server.status().message());
+  if (absl::Status serving = (*component)->OnServing((*server)->address()); !serving.ok()) {
+    return Fail(name, serving.message());
   }
   (*server)->SetServing(true);
   // The first word after "listening on" is an address clients on this host can dial (tests and
