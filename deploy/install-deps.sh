@@ -10,6 +10,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev sqlite3 catch2 libssl-dev
+  prometheus-cpp-dev prometheus
   golang-github-gogo-googleapis-dev grpc-proto
   python3 python3-grpcio python3-protobuf python3-grpc-tools python3-yaml
   openssl

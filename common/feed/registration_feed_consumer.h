@@ -60,6 +60,8 @@ class RegistrationFeedConsumer final {
     return consumer_.WaitForCursor(sequence, timeout);
   }
   int64_t cursor() const { return consumer_.cursor(); }
+  // True while a stream is open (metrics: ue_feed_consumer_connected).
+  bool streaming() const { return consumer_.streaming(); }
   // How many streams were opened so far (tests check reconnection with it).
   int64_t connections() const { return consumer_.connections(); }
 

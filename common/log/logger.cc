@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "common/log/log_format.h"
 #include "common/log/mask.h"
+#include "common/log/request_id.h"
 #include "common/time/date.h"
 
 namespace unemployment::log {
@@ -96,6 +97,9 @@ std::string Logger::FormatLine(LogLevel level, absl::string_view event,
                                absl::Span<const LogField> fields) const {
   std::string line = absl::StrCat(FormatLogTime(clock_->Now()), " ", LogLevelName(level), " ",
                                   component_, " event=", FormatLogValue(event));
+  if (absl::string_view request_id = CurrentRequestId(); !request_id.empty()) {
+    absl::StrAppend(&line, " request_id=", FormatLogValue(request_id));
+  }
   for (absl::Span<const LogField> group : {absl::MakeConstSpan(context_), fields}) {
     for (const LogField& field : group) {
       absl::StrAppend(&line, " ", field.key(), "=", FormatLogValue(field.value()));

@@ -5,8 +5,9 @@
 // writes
 //   2026-11-26T05:01:58.123Z INFO registration event=application_received application_id=2301...
 //   id_number=230102**********1X
-// as one line: <UTC time with ms> <LEVEL> <component> event=<event> then the fields in the order
-// given, each `key=value` (see log_format.h for quoting and escaping; nothing can break a line).
+// as one line: <UTC time with ms> <LEVEL> <component> event=<event>, then request_id=<id> when the
+// thread works for a call (common/log/request_id.h), then the fields in the order given, each
+// `key=value` (see log_format.h for quoting and escaping; nothing can break a line).
 //
 // Personal data is masked when the field is made, before it reaches any sink:
 //   - a field whose key names personal data (PersonalDataKindForKey in mask.h: id_number,

@@ -382,6 +382,7 @@ absl::Status AuditLog::Append(AuditEntry entry) {
     appended_mac = mac;
     return absl::OkStatus();
   });
+  (committed.ok() ? appended_ : append_failures_).fetch_add(1, std::memory_order_relaxed);
   if (!committed.ok()) return committed;
   Appended(appended_seq, appended_mac);
   return absl::OkStatus();

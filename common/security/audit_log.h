@@ -34,6 +34,7 @@
 // Records never hold personal data in clear: ID numbers are masked.
 
 #include <condition_variable>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -117,6 +118,10 @@ class AuditLog {
 
   // Writes a checkpoint of the current head now if it is not anchored yet (tests; shutdown).
   absl::Status AnchorNow();
+  // Entries this process appended, and appends that failed (metrics: ue_audit_entries_total,
+  // ue_audit_append_failures_total).
+  int64_t appended() const { return appended_.load(std::memory_order_relaxed); }
+  int64_t append_failures() const { return append_failures_.load(std::memory_order_relaxed); }
 
  private:
   AuditLog(std::unique_ptr<store::Database> db, std::string key, AuditAnchorOptions anchor);
@@ -136,6 +141,8 @@ class AuditLog {
   std::string head_mac_;                 // its MAC, guarded by anchor_mu_
   AuditCheckpoint last_checkpoint_;      // guarded by anchor_mu_
   std::thread anchor_thread_;
+  std::atomic<int64_t> appended_{0};
+  std::atomic<int64_t> append_failures_{0};
   // The one writer of db_ (Append, Verify); declared last, so it stops first.
   std::unique_ptr<store::GroupCommitter> committer_;
 };

@@ -5,8 +5,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/log/request_id.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/client_interceptor.h"
 
 namespace unemployment::server {
 namespace {
@@ -21,6 +23,45 @@ absl::StatusOr<std::string> ReadSettingFile(const Settings& settings, absl::stri
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+// Sends the calling thread's request id (log/request_id.h), taken when the call is created, as
+// `x-request-id` unless the call sets one itself.
+class RequestIdInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit RequestIdInterceptor(std::string request_id) : request_id_(std::move(request_id)) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      std::multimap<std::string, std::string>* metadata = methods->GetSendInitialMetadata();
+      if (metadata->find("x-request-id") == metadata->end()) {
+        metadata->emplace("x-request-id", request_id_);
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string request_id_;
+};
+
+class RequestIdInterceptorFactory final
+    : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo* info) override {
+    (void)info;
+    absl::string_view id = log::CurrentRequestId();
+    return id.empty() ? nullptr : new RequestIdInterceptor(std::string(id));
+  }
+};
+
+std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
+RequestIdInterceptors() {
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
+  factories.push_back(std::make_unique<RequestIdInterceptorFactory>());
+  return factories;
 }
 
 }  // namespace
@@ -58,7 +99,8 @@ std::shared_ptr<grpc::Channel> PeerChannels::Connect(const std::string& address,
   args.SetMaxReceiveMessageSize(options_.max_message_bytes);
   args.SetMaxSendMessageSize(options_.max_message_bytes);
   if (options_.root_ca.empty()) {
-    return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    return grpc::experimental::CreateCustomChannelWithInterceptors(
+        address, grpc::InsecureChannelCredentials(), args, RequestIdInterceptors());
   }
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = options_.root_ca;
@@ -69,7 +111,8 @@ std::shared_ptr<grpc::Channel> PeerChannels::Connect(const std::string& address,
     credentials = grpc::CompositeChannelCredentials(
         credentials, grpc::AccessTokenCredentials(options_.call_token));
   }
-  return grpc::CreateCustomChannel(address, credentials, args);
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, credentials, args,
+                                                                 RequestIdInterceptors());
 }
 
 }  // namespace unemployment::server

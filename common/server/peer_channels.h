@@ -39,7 +39,9 @@ class PeerChannels {
   bool secure() const { return !options_.root_ca.empty(); }
 
   // A channel to `address` (host:port). `args` may carry reconnect back-off and the like. Every
-  // call on it must still set its own deadline.
+  // call on it must still set its own deadline. A call created on a thread with a current request
+  // id (common/log/request_id.h: inside a server call's handler, or a worker's scope) sends it as
+  // `x-request-id`.
   std::shared_ptr<grpc::Channel> Connect(const std::string& address,
                                          grpc::ChannelArguments args = {}) const;
 

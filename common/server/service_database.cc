@@ -1,6 +1,8 @@
 #include "common/server/service_database.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/server/store_metrics.h"
 
 namespace unemployment::server {
 
@@ -16,6 +18,10 @@ absl::StatusOr<std::unique_ptr<store::Database>> OpenServiceDatabase(
   store::DatabaseOptions options;
   options.path = absl::StrCat(settings.data_dir, "/", file_name);
   options.synchronous = *mode;
+  if (settings.metrics != nullptr) {
+    options.commit_observer = MakeStoreCommitMetrics(
+        *settings.metrics, std::string(absl::StripSuffix(file_name, ".db")));
+  }
   absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
   if (!db.ok()) return db.status();
   if (absl::Status migrated = store::Migrate(**db, migrations); !migrated.ok()) {

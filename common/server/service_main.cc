@@ -16,6 +16,8 @@
 #include "common/crypto/process_keyring.h"
 #include "common/security/audit_log.h"
 #include "common/security/call_guard.h"
+#include "common/log/logger.h"
+#include "common/server/call_interceptor.h"
 #include "common/server/grpc_server.h"
 #include "common/store/data_dir_lock.h"
 #include "common/store/database.h"
@@ -65,6 +67,12 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
                   "longest time entries of the audit log wait for a checkpoint");
   settings.Define("health_listen", "",
                   "host:port of a plaintext listener serving only grpc.health.v1.Health (probes)");
+  settings.Define("metrics_listen", "",
+                  "host:port of a plaintext HTTP listener serving Prometheus metrics at /metrics "
+                  "(port 0 picks a free one); empty: metrics off");
+  settings.Define("access_log", "true",
+                  "one log line per call (event=rpc request_id method code duration_ms); false: "
+                  "none (request ids still reach the other log lines and peers)");
   settings.Define("rate_limit", "100", "calls per second one caller may make (0: no limit)");
   settings.Define("rate_limit_burst", "200", "calls one caller may make at once above the rate");
   settings.Define("max_call_deadline", "10m",
@@ -203,6 +211,32 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
               << "benchmarks only." << std::endl;
   }
 
+  // Metrics (common/metrics/metrics.h) and the call interceptor: request ids and access log lines
+  // always, call metrics when --metrics_listen is set.
+  std::shared_ptr<metrics::Metrics> process_metrics;
+  const std::string metrics_listen = settings.Get("metrics_listen");
+  if (!metrics_listen.empty()) {
+    if (absl::Status valid = ValidateListenAddress(metrics_listen); !valid.ok()) {
+      return Fail(name, absl::StrCat("setting --metrics_listen: ", valid.message()), 2);
+    }
+    process_metrics = std::make_shared<metrics::Metrics>(name);
+    metrics::AddProcessMetrics(*process_metrics);
+    metrics::AddDataVolumeMetrics(*process_metrics, common.data_dir);
+    common.metrics = process_metrics.get();
+  }
+  absl::StatusOr<bool> access_log = settings.GetBool("access_log");
+  if (!access_log.ok()) return Fail(name, access_log.status().message(), 2);
+  std::shared_ptr<grpc::experimental::ServerInterceptorFactoryInterface> call_interceptors =
+      MakeCallInterceptorFactory(common.metrics, log::Logger(name), *access_log);
+  auto call_interceptor_factory = [call_interceptors] {
+    return ForwardingFactory(call_interceptors);
+  };
+  options.make_interceptors = [call_interceptor_factory] {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+    factories.push_back(call_interceptor_factory());
+    return factories;
+  };
+
   // Security (common/security/call_guard.h).
   std::unique_ptr<security::AuditLog> audit;
   std::unique_ptr<security::CallGuard> guard;
@@ -238,6 +272,21 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
         std::move(anchor));
     if (!opened.ok()) return Fail(name, absl::StrCat("audit log: ", opened.status().message()));
     audit = *std::move(opened);
+    if (common.metrics != nullptr) {
+      security::AuditLog* audit_log = audit.get();
+      common.metrics->AddReadAtScrape(
+          "ue_audit_entries_total", "Audit-log entries this process appended.",
+          metrics::Kind::kCounter, [audit_log] {
+            return std::vector<metrics::Sample>{{{}, static_cast<double>(audit_log->appended())}};
+          });
+      common.metrics->AddReadAtScrape(
+          "ue_audit_append_failures_total",
+          "Audit-log appends that failed (the calls they described were refused).",
+          metrics::Kind::kCounter, [audit_log] {
+            return std::vector<metrics::Sample>{
+                {{}, static_cast<double>(audit_log->append_failures())}};
+          });
+    }
     security::GuardOptions guard_options;
     guard_options.policy = *std::move(policy);
     guard_options.token_key = *std::move(token_key);
@@ -259,8 +308,9 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     options.guard_service = [guard_ptr](grpc::Service* service) {
       guard_ptr->GuardService(service);
     };
-    options.make_interceptors = [guard_ptr] {
+    options.make_interceptors = [guard_ptr, call_interceptor_factory] {
       std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+      factories.push_back(call_interceptor_factory());
       factories.push_back(guard_ptr->MakeAuditInterceptorFactory());
       return factories;
     };
@@ -280,6 +330,15 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   absl::StatusOr<std::unique_ptr<ServiceComponent>> component = definition.create(common, settings);
   if (!component.ok()) return Fail(name, component.status().message());
 
+  // The metrics listener starts before the gRPC server, so that a metrics port in use fails
+  // start-up before anything serves; declared after the component, it stops before it.
+  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  if (process_metrics != nullptr) {
+    absl::StatusOr<std::unique_ptr<metrics::MetricsServer>> started =
+        metrics::MetricsServer::Start(metrics_listen, process_metrics);
+    if (!started.ok()) return Fail(name, started.status().message());
+    metrics_server = *std::move(started);
+  }
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
       GrpcServer::Start(options, (*component)->GrpcServices());
   if (!server.ok()) return Fail(name, server.status().message());
@@ -296,6 +355,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
             << options.listen_address << ", data: " << common.data_dir
             << (guard ? ", security: on" : ", security: OFF");
   if ((*server)->health_port() != 0) std::cout << ", health port " << (*server)->health_port();
+  if (metrics_server != nullptr) std::cout << ", metrics port " << metrics_server->port();
   std::cout << ")" << std::endl;
 
   int signal_number = 0;
@@ -304,6 +364,8 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   (*component)->OnStopping();
   (*server)->Shutdown();
   (*server)->Wait();
+  // Scrapes read the component's stores: stop them before the component stops.
+  metrics_server.reset();
   (*component)->Stop();
   security::InstallProcessGuard(nullptr);
   std::cout << name << " stopped" << std::endl;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/metrics/metrics.h"
 #include "common/server/peer_channels.h"
 #include "common/server/settings.h"
 #include "common/time/clock.h"
@@ -69,6 +70,10 @@ struct CommonSettings {
   // Makes every channel to another service (transport security and call credentials). Lives as
   // long as the process.
   const PeerChannels* peers = nullptr;
+  // The process's Prometheus metrics (common/metrics/metrics.h) when --metrics_listen is set;
+  // null when metrics are off. Components add their read-at-scrape families here (queues,
+  // cursors, backlogs); what they read must live until Stop() (the metrics listener stops first).
+  metrics::Metrics* metrics = nullptr;
 };
 
 struct ServiceDefinition {

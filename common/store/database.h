@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/crypto/keyring.h"
+#include "common/store/commit_observer.h"
 #include "common/store/statement.h"
 
 struct sqlite3;
@@ -48,6 +49,9 @@ struct DatabaseOptions {
   // The keys that seal personal data in this database (see common/crypto/keyring.h and
   // common/store/sealed.h). Null: the process keyring (crypto::ProcessKeyring()) at Open.
   std::shared_ptr<const crypto::Keyring> keyring;
+  // Told about every commit on this connection (metrics); null: nobody. Connections opened with
+  // a copy of these options (readers) share it but never commit.
+  std::shared_ptr<CommitObserver> commit_observer;
 };
 
 // One SQLite connection with the project's settings applied.

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/log/request_id.h"
 #include "common/store/transaction.h"
 
 namespace unemployment::store {
@@ -40,7 +41,8 @@ void GroupCommitter::Submit(Work work, Done done) {
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {
-      queue_.push_back(Item{std::move(work), std::move(done)});
+      queue_.push_back(
+          Item{std::move(work), std::move(done), std::string(log::CurrentRequestId())});
       work_available_.Signal();
       return;
     }
@@ -106,6 +108,7 @@ size_t GroupCommitter::RunTransaction(std::vector<Item>& batch, size_t begin) {
     return batch.size();
   }
   for (size_t i = begin; i < batch.size(); ++i) {
+    log::RequestIdScope scope(batch[i].request_id);
     absl::Status status = RunInSavepoint(db_, batch[i].work);
     statuses.push_back(status);
     if (!db_.in_transaction()) {
@@ -121,6 +124,9 @@ size_t GroupCommitter::RunTransaction(std::vector<Item>& batch, size_t begin) {
       Complete(batch, begin, statuses);
       return i + 1;
     }
+  }
+  if (CommitObserver* observer = db_.options().commit_observer.get(); observer != nullptr) {
+    observer->OnBatch(static_cast<int>(batch.size() - begin));
   }
   absl::Status commit = transaction->Commit();
   if (!commit.ok()) {
@@ -146,6 +152,7 @@ void GroupCommitter::Complete(std::vector<Item>& batch, size_t begin,
   // Outside the lock: a callback may Submit again.
   for (size_t i = 0; i < statuses.size(); ++i) {
     Item& item = batch[begin + i];
+    log::RequestIdScope scope(item.request_id);
     if (item.done) item.done(std::move(statuses[i]));
   }
 }

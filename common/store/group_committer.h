@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <string>
 #include <future>
 #include <thread>
 #include <vector>
@@ -82,6 +83,9 @@ class GroupCommitter final {
   struct Item {
     Work work;
     Done done;
+    // The submitter's request id (common/log/request_id.h), current again while the work and
+    // `done` run on the writer thread, so their log lines and peer calls carry it.
+    std::string request_id;
   };
 
   void WriterLoop();

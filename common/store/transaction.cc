@@ -55,7 +55,11 @@ absl::Status Transaction::Commit() {
   if (db_ == nullptr) {
     return absl::FailedPreconditionError("commit: the transaction is no longer active");
   }
+  const absl::Time start = absl::Now();
   absl::Status status = RunSql(*db_, kCommitSql);
+  if (CommitObserver* observer = db_->options().commit_observer.get(); observer != nullptr) {
+    observer->OnCommit(absl::Now() - start, status.ok());
+  }
   if (!status.ok()) {
     // A failed COMMIT may leave the transaction open (e.g. busy); never leave it half-done.
     Rollback().IgnoreError();

@@ -12,9 +12,10 @@
 #
 # Environment: UE_LOCAL_DIR (data, logs and pid files; default var/local), UE_BASE_PORT (first
 # port; default 50051, the services and the two reference receivers take nine consecutive ports,
-# their plaintext health-only ports
-# are 100 higher), UE_SKIP_BUILD=1 (use an existing build/release), UE_BIN_DIR (folder of the
-# built services; default build/release/services), UE_SECURITY (on, the default: mutual TLS,
+# their plaintext health-only ports are 100 higher and their Prometheus metrics (/metrics,
+# plaintext HTTP) 200 higher; scrape them with deploy/prometheus/prometheus-local.yml),
+# UE_SKIP_BUILD=1 (use an existing build/release), UE_BIN_DIR (folder of the built services;
+# default build/release/services), UE_SECURITY (on, the default: mutual TLS,
 # tokens, data/security/policy and audit logs with a development CA made on first run in
 # $UE_LOCAL_DIR/ca; off: plaintext and open, as before security existed).
 set -euo pipefail
@@ -93,7 +94,8 @@ started=$(date +%s%N)
 registration_addr=127.0.0.1:$(port_of registration)
 verification_addr=127.0.0.1:$(port_of verification)
 for svc in "${services[@]}"; do
-  args=(--listen="127.0.0.1:$(port_of "$svc")" --data_dir="$state/$svc")
+  args=(--listen="127.0.0.1:$(port_of "$svc")" --data_dir="$state/$svc"
+        --metrics_listen="127.0.0.1:$(($(port_of "$svc") + 200))")
   case $svc in
     gateway) args+=(--registration_addr="$registration_addr"
                     --person_index_addr="127.0.0.1:$(port_of person_index)") ;;
@@ -130,8 +132,9 @@ done
 elapsed_ms=$((($(date +%s%N) - started) / 1000000))
 echo "all ${#services[@]} processes SERVING ${elapsed_ms} ms after start (security: $security):"
 for svc in "${services[@]}"; do
-  printf '  %-13s 127.0.0.1:%-6s pid %-8s data %s/%s  log %s/logs/%s.log\n' "$svc" \
-    "$(port_of "$svc")" "$(cat "$state/pids/$svc")" "$state" "$svc" "$state" "$svc"
+  printf '  %-13s 127.0.0.1:%-6s metrics :%-6s pid %-8s data %s/%s  log %s/logs/%s.log\n' "$svc" \
+    "$(port_of "$svc")" "$(($(port_of "$svc") + 200))" "$(cat "$state/pids/$svc")" "$state" "$svc" \
+    "$state" "$svc"
 done
 
 if [[ -x $root/deploy/local/demo.sh ]]; then

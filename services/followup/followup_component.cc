@@ -8,7 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "absl/synchronization/mutex.h"
 #include "common/feed/event_notifier.h"
+#include "common/feed/feed_metrics.h"
+#include "common/feed/registration_feed_consumer.h"
+#include "common/metrics/metrics.h"
+#include "common/time/date.h"
 #include "common/log/logger.h"
 #include "common/server/registration_shards.h"
 #include "common/server/service_database.h"
@@ -82,6 +87,45 @@ class Component final : public server::ServiceComponent {
 
   ~Component() override { Stop(); }
 
+  // Read-at-scrape families: feed head and cursors, and per city of `province` this month's
+  // follow-up coverage and fraud reports past their due day (computed at most once a minute).
+  void AddMetrics(metrics::Metrics& metrics, const std::string& province) {
+    feed::AddFeedHeadMetric(metrics, "followup", [this] { return notifier_.last_sequence(); });
+    feed::AddFeedConsumerMetrics(metrics, [this] {
+      std::vector<feed::FeedPosition> positions;
+      for (const Shard& shard : shards_) {
+        positions.push_back({feed::RegistrationFeedName(shard.id), shard.consumer->cursor(),
+                             shard.consumer->streaming()});
+      }
+      return positions;
+    });
+    for (const validation::Region* city : regions_.Children(province)) {
+      metrics_cities_.push_back(city->code);
+    }
+    auto family = [this](auto value) {
+      return [this, value] {
+        std::vector<metrics::Sample> samples;
+        for (const CityFigures& f : ReadCityFigures()) {
+          samples.push_back({{{"city", f.city.substr(0, 4)}}, value(f)});
+        }
+        return samples;
+      };
+    };
+    metrics.AddReadAtScrape("ue_followup_active_registrations",
+                            "Active registrations at the start of this month's follow-up, by city.",
+                            metrics::Kind::kGauge,
+                            family([](const CityFigures& f) { return f.active; }));
+    metrics.AddReadAtScrape("ue_followup_covered_registrations",
+                            "Active registrations followed up this month so far, by city.",
+                            metrics::Kind::kGauge,
+                            family([](const CityFigures& f) { return f.covered; }));
+    metrics.AddReadAtScrape(
+        "ue_fraud_reports_overdue",
+        "Monthly fraud reports (this month's and last month's) not submitted by their due day "
+        "(the 30th), by city.",
+        metrics::Kind::kGauge, family([](const CityFigures& f) { return f.overdue_reports; }));
+  }
+
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
   absl::Status OnServing(const std::string& /*self_address*/) override {
@@ -134,6 +178,54 @@ class Component final : public server::ServiceComponent {
     return clients;
   }
 
+  struct CityFigures {
+    std::string city;
+    double active = 0;
+    double covered = 0;
+    double overdue_reports = 0;
+  };
+
+  std::vector<CityFigures> ReadCityFigures() {
+    absl::MutexLock lock(&figures_mu_);
+    const absl::Time now = absl::Now();
+    if (now - figures_read_at_ < absl::Minutes(1)) return city_figures_;
+    figures_read_at_ = now;
+    city_figures_.clear();
+    const absl::CivilDay today = clock_.Today();
+    const absl::CivilMonth month(today);
+    for (const std::string& city : metrics_cities_) {
+      CityFigures figures;
+      figures.city = city;
+      v1::GetFollowUpCoverageRequest coverage_request;
+      coverage_request.set_region_code(city);
+      coverage_request.set_month(time::FormatMonth(month));
+      absl::StatusOr<v1::GetFollowUpCoverageResponse> coverage =
+          followups_.GetFollowUpCoverage(coverage_request);
+      if (coverage.ok()) {
+        figures.active = static_cast<double>(coverage->active_count());
+        figures.covered = static_cast<double>(coverage->covered_count());
+      }
+      for (absl::CivilMonth m : {month - 1, month}) {
+        v1::GetMonthlyFraudReportRequest report_request;
+        report_request.set_city_code(city);
+        report_request.set_month(time::FormatMonth(m));
+        report_request.set_as_of(time::FormatDate(today));
+        absl::StatusOr<v1::GetMonthlyFraudReportResponse> report =
+            fraud_.GetMonthlyFraudReport(report_request);
+        if (report.ok() && report->report().state() == v1::REPORT_SUBMISSION_STATE_OVERDUE) {
+          figures.overdue_reports += 1;
+        }
+      }
+      city_figures_.push_back(std::move(figures));
+    }
+    return city_figures_;
+  }
+
+  absl::Mutex figures_mu_;
+  absl::Time figures_read_at_ ABSL_GUARDED_BY(figures_mu_) = absl::InfinitePast();
+  std::vector<CityFigures> city_figures_ ABSL_GUARDED_BY(figures_mu_);
+  std::vector<std::string> metrics_cities_;  // set before the first scrape
+
   log::Logger logger_;
   // The process clock (the system clock, or --clock_start's offset clock).
   const time::Clock& clock_;
@@ -158,6 +250,8 @@ void DefineSettings(server::Settings& settings) {
                   "consumed and calls about a registration go to its shard; empty means one "
                   "shard \"hlj\" at --registration_addr");
   settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
+  settings.Define("province_code", "230000",
+                  "6-digit code of the province this deployment serves (metrics by city)");
   settings.Define("registration_timeout_ms", "5000",
                   "longest wait for one call to the registration service, in milliseconds");
   settings.Define("reader_connections", "4", "SQLite reader connections");
@@ -216,9 +310,13 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   if (!interrupted.ok()) return interrupted;
   absl::StatusOr<int64_t> last_sequence = (*store)->LastEventSequence();
   if (!last_sequence.ok()) return last_sequence.status();
-  return std::make_unique<Component>(*common.clock, *std::move(regions), *std::move(store),
-                                     *last_sequence, *shards, absl::Milliseconds(*timeout_ms),
-                                     verification, *common.peers);
+  auto component = std::make_unique<Component>(
+      *common.clock, *std::move(regions), *std::move(store), *last_sequence, *shards,
+      absl::Milliseconds(*timeout_ms), verification, *common.peers);
+  if (common.metrics != nullptr) {
+    component->AddMetrics(*common.metrics, settings.Get("province_code"));
+  }
+  return component;
 }
 
 }  // namespace

@@ -12,6 +12,10 @@
 #include "common/log/logger.h"
 #include "common/server/service_database.h"
 #include "common/time/clock.h"
+#include "common/time/date.h"
+#include "common/feed/feed_metrics.h"
+#include "common/feed/registration_feed_consumer.h"
+#include "common/metrics/metrics.h"
 #include "common/time/working_day_calendar.h"
 #include "common/validation/region_directory.h"
 #include "grpcpp/create_channel.h"
@@ -121,6 +125,79 @@ class Component final : public server::ServiceComponent {
   }
 
   ~Component() override { Stop(); }
+
+  // Read-at-scrape families: the review queues, the outboxes, verification jobs and the feed head.
+  void AddMetrics(metrics::Metrics& metrics, const std::string& feed_name) {
+    auto figures = [this]() -> OperationalFigures {
+      absl::StatusOr<OperationalFigures> read =
+          store_->ReadOperationalFigures(time::FormatDate(clock_.Today()));
+      return read.ok() ? *std::move(read) : OperationalFigures();
+    };
+    auto queue_name = [](int kind) -> std::string {
+      return kind == v1::REVIEW_QUEUE_KIND_MINISTRY_FORWARDED ? "ministry_forwarded" : "province";
+    };
+    auto method_name = [](int method) -> std::string {
+      switch (method) {
+        case v1::NOTIFICATION_METHOD_SMS: return "sms";
+        case v1::NOTIFICATION_METHOD_ONLINE_REPLY: return "online_reply";
+        case v1::NOTIFICATION_METHOD_MINISTRY_RESULT_UPLOAD: return "ministry_result_upload";
+        default: return "other";
+      }
+    };
+    // One sample per office city and queue, from `value` of the queue's figures.
+    auto queues = [figures, queue_name](int64_t OperationalFigures::Queue::*value) {
+      return [figures, queue_name, value] {
+        std::vector<metrics::Sample> samples;
+        for (const auto& q : figures().queues) {
+          samples.push_back({{{"city", q.city}, {"queue", queue_name(q.queue_kind)}},
+                             static_cast<double>(q.*value)});
+        }
+        return samples;
+      };
+    };
+    metrics.AddReadAtScrape(
+        "ue_review_queue_waiting",
+        "Applications waiting for a decision, by office city (4-digit code) and queue "
+        "(ministry_forwarded = 部转, province = 省端).",
+        metrics::Kind::kGauge, queues(&OperationalFigures::Queue::waiting));
+    metrics.AddReadAtScrape(
+        "ue_review_queue_overdue",
+        "Applications past their 7-working-day deadline without a decision, by office city and "
+        "queue.",
+        metrics::Kind::kGauge, queues(&OperationalFigures::Queue::overdue));
+    // The outbox families always show the three methods (0 when empty) so that alerts see them.
+    auto outbox = [figures, method_name, this](bool age) {
+      std::vector<metrics::Sample> samples;
+      std::map<std::string, double> values{
+          {"sms", 0}, {"online_reply", 0}, {"ministry_result_upload", 0}};
+      const absl::Time now = clock_.Now();
+      for (const auto& o : figures().outboxes) {
+        values[method_name(o.method)] +=
+            age ? (o.oldest ? absl::ToDoubleSeconds(now - *o.oldest) : 0)
+                : static_cast<double>(o.pending);
+      }
+      for (const auto& [method, value] : values) samples.push_back({{{"method", method}}, value});
+      return samples;
+    };
+    metrics.AddReadAtScrape("ue_outbox_pending",
+                            "Notifications not yet delivered, by method (sms, online_reply, "
+                            "ministry_result_upload = 审核结果上传).",
+                            metrics::Kind::kGauge, [outbox] { return outbox(false); });
+    metrics.AddReadAtScrape("ue_outbox_oldest_age_seconds",
+                            "Age of the oldest undelivered notification, by method, seconds "
+                            "(0 when none is pending).",
+                            metrics::Kind::kGauge, [outbox] { return outbox(true); });
+    metrics.AddReadAtScrape(
+        "ue_verification_jobs_pending",
+        "Applications whose verification call is queued (state=retrying: failed at least once).",
+        metrics::Kind::kGauge, [figures] {
+          OperationalFigures f = figures();
+          return std::vector<metrics::Sample>{
+              {{{"state", "queued"}}, static_cast<double>(f.verification_jobs - f.verification_retries)},
+              {{{"state", "retrying"}}, static_cast<double>(f.verification_retries)}};
+        });
+    feed::AddFeedHeadMetric(metrics, feed_name, [this] { return notifier_.last_sequence(); });
+  }
 
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
@@ -287,12 +364,15 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   absl::StatusOr<int64_t> last_sequence = (*store)->LastSequence();
   if (!last_sequence.ok()) return last_sequence.status();
 
-  return std::make_unique<Component>(*common.clock, *std::move(calendar), *std::move(regions),
+  const std::string feed_name = feed::RegistrationFeedName(options.shard_id);
+  auto component = std::make_unique<Component>(*common.clock, *std::move(calendar), *std::move(regions),
                                      *std::move(store),
                                      *last_sequence, std::move(options), province,
                                      ministry_address, notification_address, verification_address,
                                      absl::Milliseconds(*verification_deadline_ms),
                                      *common.peers);
+  if (common.metrics != nullptr) component->AddMetrics(*common.metrics, feed_name);
+  return component;
 }
 
 }  // namespace

@@ -153,6 +153,26 @@ class RegistrationTransaction {
   virtual absl::StatusOr<int64_t> AppendEvent(const v1::Event& event) = 0;
 };
 
+// What operators watch (metrics, common/metrics/metrics.h): the review queues by office city and
+// queue kind, and the outboxes. Counts only; no ids.
+struct OperationalFigures {
+  struct Queue {
+    std::string city;  // first 4 digits of the office region code ("2301")
+    int queue_kind = 0;  // v1::ReviewQueueKind
+    int64_t waiting = 0;
+    int64_t overdue = 0;  // due_date before today
+  };
+  struct Outbox {
+    int method = 0;  // v1::NotificationMethod
+    int64_t pending = 0;
+    std::optional<absl::Time> oldest;  // creation time of the oldest pending one
+  };
+  std::vector<Queue> queues;
+  std::vector<Outbox> outboxes;
+  int64_t verification_jobs = 0;  // queued VerifyApplicant calls (retries pending)
+  int64_t verification_retries = 0;  // jobs that already failed at least once
+};
+
 class RegistrationStore {
  public:
   using Work = std::function<absl::Status(RegistrationTransaction&)>;
@@ -204,6 +224,9 @@ class RegistrationStore {
   virtual absl::StatusOr<std::vector<v1::Event>> ReadEvents(int64_t after_sequence, int limit) = 0;
   // The last committed sequence (0 for an empty feed).
   virtual absl::StatusOr<int64_t> LastSequence() = 0;
+
+  // Queue and outbox figures; `today` (YYYY-MM-DD) decides what is overdue.
+  virtual absl::StatusOr<OperationalFigures> ReadOperationalFigures(const std::string& today) = 0;
 };
 
 }  // namespace unemployment::registration

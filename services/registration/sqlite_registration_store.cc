@@ -230,6 +230,17 @@ constexpr std::string_view kUndeliveredSql =
 constexpr std::string_view kUndeliveredCountSql =
     "SELECT count(*), min(create_micros) FROM notifications "
     "WHERE delivery_state <> 2 AND office_region_code >= ?1 AND office_region_code < ?2";
+// Operational figures (metrics): undecided applications by office city and queue kind, pending
+// notifications by method, queued verification jobs.
+constexpr std::string_view kQueueFiguresSql =
+    "SELECT substr(office_region_code, 1, 4), queue_kind, count(*), "
+    "sum(CASE WHEN due_date < ?1 THEN 1 ELSE 0 END) FROM applications WHERE undecided = 1 "
+    "GROUP BY 1, 2";
+constexpr std::string_view kOutboxFiguresSql =
+    "SELECT method, count(*), min(create_micros) FROM notifications WHERE delivery_state = 1 "
+    "GROUP BY method";
+constexpr std::string_view kVerificationFiguresSql =
+    "SELECT count(*), sum(CASE WHEN attempt_count > 0 THEN 1 ELSE 0 END) FROM verification_jobs";
 constexpr std::string_view kInsertVerificationJobSql =
     "INSERT INTO verification_jobs (application_id, request, attempt_count, next_attempt_micros) "
     "VALUES (?1, ?2, ?3, ?4)";
@@ -799,6 +810,44 @@ absl::StatusOr<std::optional<absl::Time>> SqliteRegistrationStore::NextDueTime()
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row || statement.ColumnIsNull(0)) return std::optional<absl::Time>();
   return std::optional<absl::Time>(absl::FromUnixMicros(statement.ColumnInt64(0)));
+}
+
+absl::StatusOr<OperationalFigures> SqliteRegistrationStore::ReadOperationalFigures(
+    const std::string& today) {
+  ReaderLease lease(*this);
+  OperationalFigures figures;
+  {
+    ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kQueueFiguresSql));
+    RETURN_IF_ERROR(statement.BindAll(today));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, statement.Step());
+      if (!row) break;
+      figures.queues.push_back({statement.ColumnString(0),
+                                static_cast<int>(statement.ColumnInt64(1)),
+                                statement.ColumnInt64(2), statement.ColumnInt64(3)});
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kOutboxFiguresSql));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, statement.Step());
+      if (!row) break;
+      OperationalFigures::Outbox outbox;
+      outbox.method = static_cast<int>(statement.ColumnInt64(0));
+      outbox.pending = statement.ColumnInt64(1);
+      if (!statement.ColumnIsNull(2)) outbox.oldest = absl::FromUnixMicros(statement.ColumnInt64(2));
+      figures.outboxes.push_back(outbox);
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kVerificationFiguresSql));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (row) {
+      figures.verification_jobs = statement.ColumnInt64(0);
+      figures.verification_retries = statement.ColumnIsNull(1) ? 0 : statement.ColumnInt64(1);
+    }
+  }
+  return figures;
 }
 
 absl::StatusOr<std::vector<VerificationJob>> SqliteRegistrationStore::DueVerificationJobs(

@@ -76,6 +76,7 @@ class SqliteRegistrationStore final : public RegistrationStore {
                                                    const std::string& region_high,
                                                    const std::optional<ListPosition>& after,
                                                    int limit) override;
+  absl::StatusOr<OperationalFigures> ReadOperationalFigures(const std::string& today) override;
   absl::StatusOr<std::vector<VerificationJob>> DueVerificationJobs(absl::Time now,
                                                                    int limit) override;
   absl::StatusOr<std::optional<absl::Time>> NextVerificationDueTime() override;

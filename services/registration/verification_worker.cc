@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/log/request_id.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "grpcpp/client_context.h"
@@ -96,10 +97,15 @@ absl::StatusOr<std::optional<absl::Time>> VerificationWorker::RunOnce(absl::Time
   if (!due.empty()) {
     auto round = std::make_shared<Round>(static_cast<int>(due.size()));
     for (VerificationJob& job : due) {
+      // Each attempt is a request of its own: its id is sent to verification (x-request-id) and
+      // written on this worker's lines, next to the application id.
+      const std::string request_id = log::NewRequestId();
+      log::RequestIdScope scope(request_id);
       // Records the attempt with `answer`; the application id and attempt number come from the job.
-      auto record = [this, round, now, application_id = job.application_id,
+      auto record = [this, round, now, request_id, application_id = job.application_id,
                      attempt = job.attempt_count +
                                1](absl::StatusOr<verv1::VerifyApplicantResponse> answer) {
+        log::RequestIdScope answer_scope(request_id);
         VerificationAttempt attempt_record;
         attempt_record.application_id = application_id;
         attempt_record.attempted_at = now;
@@ -126,6 +132,8 @@ absl::StatusOr<std::optional<absl::Time>> VerificationWorker::RunOnce(absl::Time
         record(std::move(damaged));
         continue;
       }
+      logger_.Info("verification_call", {{"application_id", job.application_id},
+                                          {"attempt", job.attempt_count + 1}});
       client_.Verify(request, std::move(record));
     }
     RETURN_IF_ERROR(round->Wait());

@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/feed/feed_metrics.h"
 #include "common/log/logger.h"
+#include "common/metrics/metrics.h"
 #include "common/server/service_database.h"
 #include "common/time/clock.h"
 #include "common/validation/region_directory.h"
@@ -64,6 +66,18 @@ class Component final : public server::ServiceComponent {
   }
 
   ~Component() override { Stop(); }
+
+  // Read-at-scrape families: the cursor of every consumed feed.
+  void AddMetrics(metrics::Metrics& metrics) {
+    feed::AddFeedConsumerMetrics(metrics, [this] {
+      std::vector<feed::FeedPosition> positions;
+      for (const v1::FeedCursor& cursor : FeedStatus()) {
+        positions.push_back({cursor.feed(), cursor.last_applied_sequence(),
+                             cursor.state() == v1::FEED_STATE_STREAMING});
+      }
+      return positions;
+    });
+  }
 
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
@@ -132,10 +146,13 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
     return absl::Status(loaded.code(),
                         absl::StrCat("loading the read model: ", loaded.message()));
   }
-  return std::make_unique<Component>(*std::move(regions), std::move(store), std::move(model),
-                                     *shards, settings.Get("tiering_addr"),
-                                     settings.Get("followup_addr"), *common.peers,
-                                     *common.clock);
+  auto component = std::make_unique<Component>(*std::move(regions), std::move(store),
+                                               std::move(model), *shards,
+                                               settings.Get("tiering_addr"),
+                                               settings.Get("followup_addr"), *common.peers,
+                                               *common.clock);
+  if (common.metrics != nullptr) component->AddMetrics(*common.metrics);
+  return component;
 }
 
 }  // namespace

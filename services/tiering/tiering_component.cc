@@ -7,6 +7,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/feed/event_notifier.h"
+#include "common/feed/feed_metrics.h"
+#include "common/feed/registration_feed_consumer.h"
+#include "common/metrics/metrics.h"
 #include "common/log/logger.h"
 #include "common/server/registration_shards.h"
 #include "common/server/service_database.h"
@@ -46,6 +49,7 @@ class Component final : public server::ServiceComponent {
       options.shard_id = shard.id;
       options.initial_backoff = absl::Milliseconds(100);
       options.max_backoff = absl::Seconds(10);
+      feed_names_.push_back(feed::RegistrationFeedName(shard.id));
       consumers_.push_back(MakeRegistrationFeedConsumer(
           peers.Connect(shard.address), tiering_,
           log::Logger(absl::StrCat("tiering.feed.", shard.id)), std::move(options)));
@@ -59,6 +63,18 @@ class Component final : public server::ServiceComponent {
   }
 
   ~Component() override { Stop(); }
+
+  // Read-at-scrape families: this service's feed head and its registration-feed cursors.
+  void AddMetrics(metrics::Metrics& metrics) {
+    feed::AddFeedHeadMetric(metrics, "tiering", [this] { return notifier_.last_sequence(); });
+    feed::AddFeedConsumerMetrics(metrics, [this] {
+      std::vector<feed::FeedPosition> positions;
+      for (size_t i = 0; i < consumers_.size(); ++i) {
+        positions.push_back({feed_names_[i], consumers_[i]->cursor(), consumers_[i]->streaming()});
+      }
+      return positions;
+    });
+  }
 
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
@@ -90,6 +106,7 @@ class Component final : public server::ServiceComponent {
   Tiering tiering_;
   TieringServiceImpl service_;
   std::vector<std::unique_ptr<feed::RegistrationFeedConsumer>> consumers_;
+  std::vector<std::string> feed_names_;  // consumers_[i]'s feed
 };
 
 absl::Status SettingError(absl::string_view name, const absl::Status& status) {
@@ -147,9 +164,12 @@ server::ServiceDefinition Definition() {
     absl::StatusOr<std::unique_ptr<SqliteTieringStore>> store =
         SqliteTieringStore::Create(*std::move(db), static_cast<int>(*readers));
     if (!store.ok()) return store.status();
-    return std::make_unique<Component>(*std::move(store), *last_sequence, *std::move(rules),
-                                       *std::move(criteria), *std::move(regions), shards,
-                                       *common.peers, *common.clock);
+    auto component = std::make_unique<Component>(*std::move(store), *last_sequence,
+                                                 *std::move(rules), *std::move(criteria),
+                                                 *std::move(regions), shards, *common.peers,
+                                                 *common.clock);
+    if (common.metrics != nullptr) component->AddMetrics(*common.metrics);
+    return component;
   };
   return definition;
 }

@@ -47,6 +47,8 @@ class Suite:
         self.procs = {}
         self.addresses = {}
         self.health = {}
+        self.metrics = {}  # name -> host:port of /metrics, for servers started with --metrics_listen
+        self.logs = {}  # name -> every output line so far (tests grep request ids in them)
 
     def start(self, name, *args, binary_name=None, listen="127.0.0.1:0"):
         """Starts one server; `name` keys its data folder and address (e.g. "registration-harbin")."""
@@ -67,15 +69,20 @@ class Suite:
                 if line.startswith(marker):
                     self.addresses[name] = line[len(marker):].split()[0]
                     if ", health port " in line:
-                        port = line.split(", health port ")[1].split(")")[0]
+                        port = line.split(", health port ")[1].split(")")[0].split(",")[0]
                         self.health[name] = f"127.0.0.1:{port}"
+                    if ", metrics port " in line:
+                        port = line.split(", metrics port ")[1].split(")")[0].split(",")[0]
+                        self.metrics[name] = f"127.0.0.1:{port}"
                     break
         finally:
             timer.cancel()
         if name not in self.addresses:
             raise RuntimeError(f"{name} did not start: exit code {proc.poll()}")
-        # Keep draining output so the server never blocks on a full pipe.
-        threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+        # Keep draining output so the server never blocks on a full pipe; keep the lines.
+        lines = self.logs.setdefault(name, [])
+        threading.Thread(target=lambda: [lines.append(line) for line in proc.stdout],
+                         daemon=True).start()
         return self.addresses[name]
 
     def start_all(self):

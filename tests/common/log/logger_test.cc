@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/log/request_id.h"
 #include "common/time/clock.h"
 
 namespace unemployment::log {
@@ -45,6 +46,33 @@ TEST_CASE("A log line is time, level, component, event and fields in order", "[l
   CHECK(f.OnlyLine() == std::string(kTime) +
                             " INFO registration event=application_received "
                             "application_id=230100-20261126-0001 channel=province");
+}
+
+TEST_CASE("Lines written inside a request id scope carry the id after the event", "[logger]") {
+  Fixture f;
+  {
+    RequestIdScope outer("req-outer");
+    f.logger.Info("first");
+    {
+      RequestIdScope inner("4bf92f3577b34da6");
+      f.logger.Info("second", {{"application_id", "230100-1"}});
+    }
+    f.logger.Info("third");
+  }
+  f.logger.Info("fourth");
+  const std::string prefix = std::string(kTime) + " INFO registration ";
+  CHECK(f.sink.Lines() ==
+        std::vector<std::string>{prefix + "event=first request_id=req-outer",
+                                 prefix + "event=second request_id=4bf92f3577b34da6 "
+                                          "application_id=230100-1",
+                                 prefix + "event=third request_id=req-outer",
+                                 prefix + "event=fourth"});
+  // Another thread has its own (no) scope.
+  RequestIdScope scope("main-thread");
+  std::string other;
+  std::thread([&other] { other = std::string(CurrentRequestId()); }).join();
+  CHECK(other.empty());
+  CHECK(CurrentRequestId() == "main-thread");
 }
 
 TEST_CASE("A line without fields, and each level's name", "[logger]") {

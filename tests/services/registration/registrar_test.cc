@@ -419,5 +419,54 @@ TEST_CASE("stored data survives reopening the database", "[registrar]") {
   CHECK(env.store->LastSequence().value() == 4);  // two events per application
 }
 
+TEST_CASE("operational figures count queues by city and kind, overdue by today, and the outbox",
+          "[registrar][metrics]") {
+  TempDir dir;
+  Env env(dir.File("reg.db"));
+  const std::string first = testing::ResidentId("340524", "19800101", 1);
+  const std::string second = testing::ResidentId("340524", "19800101", 3);
+  const std::string third = testing::ResidentId("340524", "19800101", 5);
+  absl::StatusOr<v1::Application> a = env.Create(testing::CreateRequest("230103-000001", first));
+  absl::StatusOr<v1::Application> b = env.Create(testing::CreateRequest("230103-000002", second));
+  absl::StatusOr<v1::Application> c = env.Create(
+      testing::CreateRequest("M-000003", third, common::v1::CHANNEL_MINISTRY));
+  UE_REQUIRE_OK(a.status());
+  UE_REQUIRE_OK(b.status());
+  UE_REQUIRE_OK(c.status());
+  REQUIRE(a->due_date() == "2025-10-13");
+
+  auto figures = [&](const std::string& today) {
+    absl::StatusOr<OperationalFigures> read = env.store->ReadOperationalFigures(today);
+    UE_REQUIRE_OK(read.status());
+    std::map<std::pair<std::string, int>, std::pair<int64_t, int64_t>> queues;
+    for (const auto& q : read->queues) queues[{q.city, q.queue_kind}] = {q.waiting, q.overdue};
+    return std::make_pair(queues, *read);
+  };
+  const std::pair<std::string, int> province{"2301", v1::REVIEW_QUEUE_KIND_PROVINCE};
+  const std::pair<std::string, int> ministry{"2301", v1::REVIEW_QUEUE_KIND_MINISTRY_FORWARDED};
+  auto on_due_day = figures("2025-10-13");
+  CHECK(on_due_day.first.size() == 2);
+  CHECK(on_due_day.first[province] == std::make_pair(int64_t{2}, int64_t{0}));
+  CHECK(on_due_day.first[ministry] == std::make_pair(int64_t{1}, int64_t{0}));
+  CHECK(on_due_day.second.outboxes.empty());
+  CHECK(on_due_day.second.verification_jobs == 0);
+  auto day_after = figures("2025-10-14");
+  CHECK(day_after.first[province] == std::make_pair(int64_t{2}, int64_t{2}));
+  CHECK(day_after.first[ministry] == std::make_pair(int64_t{1}, int64_t{1}));
+
+  // Accepting one leaves one in the province queue and queues its SMS (the online reply is
+  // delivered at once).
+  UE_REQUIRE_OK(env.Accept(a->id(), "accept-1", "111").status());
+  auto after_review = figures("2025-10-13");
+  CHECK(after_review.first[province] == std::make_pair(int64_t{1}, int64_t{0}));
+  std::map<int, int64_t> pending;
+  for (const auto& o : after_review.second.outboxes) {
+    pending[o.method] = o.pending;
+    CHECK(o.oldest.has_value());
+  }
+  CHECK(pending[v1::NOTIFICATION_METHOD_SMS] == 1);
+  CHECK(pending.count(v1::NOTIFICATION_METHOD_ONLINE_REPLY) == 0);
+}
+
 }  // namespace
 }  // namespace unemployment::registration
