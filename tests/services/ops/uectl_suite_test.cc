@@ -47,6 +47,7 @@ class HealthOnlyServer {
 struct Suite {
   TempDir dir;
   std::unique_ptr<ServerProcess> registration;
+  std::unique_ptr<ServerProcess> person_index;
   std::unique_ptr<ServerProcess> gateway;
   HealthOnlyServer others;
 
@@ -61,9 +62,17 @@ struct Suite {
          "--ministry_uploads=off", "--notification_delivery=off"},
         &failure);
     if (!registration) throw std::runtime_error(failure);
+    // The gateway reserves every application in the province person index first.
+    person_index = ServerProcess::Start(
+        "person_index", kBinaryDir + "/services/person_index/person_index_server",
+        {"--listen=127.0.0.1:0", "--data_dir=" + dir.path() + "/person_index",
+         "--registration_addr=" + registration->address()},
+        &failure);
+    if (!person_index) throw std::runtime_error(failure);
     gateway = ServerProcess::Start("gateway", kBinaryDir + "/services/gateway/gateway_server",
                                    {"--listen=127.0.0.1:0", "--data_dir=" + dir.path() + "/gateway",
                                     "--registration_addr=" + registration->address(),
+                                    "--person_index_addr=" + person_index->address(),
                                     "--regions_dir=" + kSourceDir + "/data/regions",
                                     "--contacts_dir=" + kSourceDir + "/data/contacts"},
                                    &failure);
