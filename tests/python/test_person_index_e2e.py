@@ -85,7 +85,10 @@ class Cluster:
         s = self.services = {}
         for shard in ("harbin", "main"):
             s[f"registration-{shard}"] = Service(self, f"registration-{shard}", "registration",
-                                                 [f"--shard_id={shard}", "--ministry_feedback_addr="])
+                                                 [f"--shard_id={shard}",
+                                                  # no outbound receivers here, said explicitly
+                                                  "--ministry_uploads=off",
+                                                  "--notification_delivery=off"])
         shards = lambda: (f"main={s['registration-main'].address},"  # noqa: E731
                           f"harbin={s['registration-harbin'].address}")
         s["person-index"] = Service(self, "person-index", "person_index",
