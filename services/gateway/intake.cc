@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/forms/form_facts.h"
 #include "common/forms/form_normalizer.h"
+#include "common/log/request_id.h"
 #include "common/status/status_util.h"
 #include "common/status/violations_status.h"
 #include "common/validation/text.h"
@@ -34,6 +35,9 @@ struct Intake::Operation {
   std::string office_region_code;
   // True once the index knows the application id (no Complete needed).
   bool completed = false;
+  // The caller's request id: the index's answer arrives on another thread, and the shard call made
+  // there must carry it too (common/log/request_id.h).
+  std::string request_id;
 };
 
 namespace {
@@ -168,6 +172,7 @@ void Intake::Submit(IntakeItem item, absl::Time deadline, StatusCallback done) {
   op->item = std::move(item);
   op->deadline = deadline;
   op->done = std::move(done);
+  op->request_id = std::string(log::CurrentRequestId());
 
   pi::ReserveRequest request;
   request.set_channel(op->item.channel);
@@ -196,6 +201,7 @@ absl::Status Intake::MapIndexError(absl::Status status) const {
 
 void Intake::OnReserved(const std::shared_ptr<Operation>& op,
                         absl::StatusOr<pi::ReserveResponse> reserved) {
+  const log::RequestIdScope request_id(op->request_id);
   if (!reserved.ok()) {
     std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(reserved.status());
     if (info.has_value() && info->reason() == "APPLICATION_ID_REUSED") {
@@ -310,8 +316,10 @@ void Intake::GetStatus(common::v1::Channel channel, std::string channel_applicat
   };
   index_.GetReservation(
       channel, channel_application_id, deadline,
-      [this, channel, channel_application_id, deadline, done = std::move(done), not_found](
+      [this, channel, channel_application_id, deadline, done = std::move(done), not_found,
+       caller_id = std::string(log::CurrentRequestId())](
           absl::StatusOr<pi::Reservation> reservation) mutable {
+        const log::RequestIdScope request_id(caller_id);
         if (!reservation.ok()) {
           if (reservation.status().code() == absl::StatusCode::kNotFound) return done(not_found());
           return done(MapIndexError(reservation.status()));

@@ -536,7 +536,8 @@ absl::Status MeasureServer(const Config& config, const std::string& data_dir, bo
     d.set_type(tv1::SERVICE_TYPE_CAREER_GUIDANCE);
     d.set_delivered_on(DateText(config.as_of));
     d.set_provider("道里区公共就业服务中心");
-    d.set_staff_id("staff-bench");
+    // Secured, the staff member recorded is the token's subject (a typed name is refused).
+    if (token.empty()) d.set_staff_id("staff-bench");
     stub->async()->RecordServiceDelivery(&call->context, &call->request, &call->response,
                                          [call, done = std::move(done)](grpc::Status status) {
                                            std::unique_ptr<WriteCall> owned(call);

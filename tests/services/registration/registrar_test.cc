@@ -454,8 +454,8 @@ TEST_CASE("operational figures count queues by city and kind, overdue by today, 
   CHECK(day_after.first[province] == std::make_pair(int64_t{2}, int64_t{2}));
   CHECK(day_after.first[ministry] == std::make_pair(int64_t{1}, int64_t{1}));
 
-  // Accepting one leaves one in the province queue and queues its SMS (the online reply is
-  // delivered at once).
+  // Accepting one leaves one in the province queue and queues its SMS and its online reply (both
+  // pending until their receiver acknowledges).
   UE_REQUIRE_OK(env.Accept(a->id(), "accept-1", "111").status());
   auto after_review = figures("2025-10-13");
   CHECK(after_review.first[province] == std::make_pair(int64_t{1}, int64_t{0}));
@@ -465,7 +465,7 @@ TEST_CASE("operational figures count queues by city and kind, overdue by today, 
     CHECK(o.oldest.has_value());
   }
   CHECK(pending[v1::NOTIFICATION_METHOD_SMS] == 1);
-  CHECK(pending.count(v1::NOTIFICATION_METHOD_ONLINE_REPLY) == 0);
+  CHECK(pending[v1::NOTIFICATION_METHOD_ONLINE_REPLY] == 1);
 }
 
 }  // namespace
