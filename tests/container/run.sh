@@ -354,7 +354,8 @@ scrape() {  # SERVICE
 }
 for svc in "${services[@]}"; do
   text=$(scrape "$svc") || fail "$svc does not serve /metrics on port $(metrics_port "$svc")"
-  grep -q "^process_resident_memory_bytes{service=\"$svc\"}" <<<"$text" \
+  # The metrics' service label is the binary's name (person_index), the pod's uses dashes.
+  grep -q "^process_resident_memory_bytes{service=\"${svc//-/_}\"}" <<<"$text" \
     || fail "$svc's /metrics has no process_resident_memory_bytes"
   case $svc in
     gateway) grep '^grpc_server_handled_total{' <<<"$text" | grep 'grpc_method="SubmitApplication"' \
