@@ -542,6 +542,26 @@ class SqliteTransaction final : public RegistrationTransaction {
   int64_t max_sequence_ = 0;
 };
 
+// At most `limit` notifications of a statement selecting their sealed data (asked for limit + 1
+// rows: one more row means another page).
+absl::StatusOr<NotificationPage> ReadNotificationPage(Database& db, Statement& statement,
+                                                      int limit) {
+  NotificationPage page;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    if (static_cast<int>(page.notifications.size()) == limit) {
+      page.more = true;
+      break;
+    }
+    ASSIGN_OR_RETURN(v1::Notification n,
+                     OpenMessage<v1::Notification>(db, statement, 0, kNotificationsData));
+    page.notifications.push_back(std::move(n));
+  }
+  return page;
+}
+
+
 }  // namespace
 
 absl::Span<const store::Migration> RegistrationMigrations() { return kMigrations; }
@@ -722,19 +742,7 @@ absl::StatusOr<NotificationPage> SqliteRegistrationStore::ListNotifications(
     after_id = after->id;
   }
   RETURN_IF_ERROR(statement.BindAll(application_id, after_time, after_id, limit + 1));
-  NotificationPage page;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    if (!row) break;
-    if (static_cast<int>(page.notifications.size()) == limit) {
-      page.more = true;
-      break;
-    }
-    ASSIGN_OR_RETURN(v1::Notification n,
-                     OpenMessage<v1::Notification>(lease.db(), statement, 0, kNotificationsData));
-    page.notifications.push_back(std::move(n));
-  }
-  return page;
+  return ReadNotificationPage(lease.db(), statement, limit);
 }
 
 absl::StatusOr<UndeliveredSummary> SqliteRegistrationStore::SummarizeUndelivered(
@@ -763,19 +771,7 @@ absl::StatusOr<NotificationPage> SqliteRegistrationStore::ListUndelivered(
     after_id = after->id;
   }
   RETURN_IF_ERROR(statement.BindAll(region_low, region_high, after_time, after_id, limit + 1));
-  NotificationPage page;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    if (!row) break;
-    if (static_cast<int>(page.notifications.size()) == limit) {
-      page.more = true;
-      break;
-    }
-    ASSIGN_OR_RETURN(v1::Notification n,
-                     OpenMessage<v1::Notification>(lease.db(), statement, 0, kNotificationsData));
-    page.notifications.push_back(std::move(n));
-  }
-  return page;
+  return ReadNotificationPage(lease.db(), statement, limit);
 }
 
 absl::StatusOr<std::optional<OutboxEntry>> SqliteRegistrationStore::GetOutboxEntry(
