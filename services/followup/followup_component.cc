@@ -99,6 +99,7 @@ class Component final : public server::ServiceComponent {
       }
       return positions;
     });
+    metrics_province_ = province;
     for (const validation::Region* city : regions_.Children(province)) {
       metrics_cities_.push_back(city->code);
     }
@@ -193,6 +194,21 @@ class Component final : public server::ServiceComponent {
     city_figures_.clear();
     const absl::CivilDay today = clock_.Today();
     const absl::CivilMonth month(today);
+    // Overdue monthly fraud reports (last month's and this month's), from the province's view
+    // that lists them: one look-up per city and month, no draft of the report's cases.
+    std::map<std::string, double> overdue;
+    for (absl::CivilMonth m : {month - 1, month}) {
+      v1::GetFraudReportComplianceRequest compliance_request;
+      compliance_request.set_province_code(metrics_province_);
+      compliance_request.set_month(time::FormatMonth(m));
+      compliance_request.set_as_of(time::FormatDate(today));
+      absl::StatusOr<v1::GetFraudReportComplianceResponse> compliance =
+          fraud_.GetFraudReportCompliance(compliance_request);
+      if (!compliance.ok()) continue;
+      for (const v1::CityFraudReportStatus& city : compliance->cities()) {
+        if (city.state() == v1::REPORT_SUBMISSION_STATE_OVERDUE) overdue[city.city_code()] += 1;
+      }
+    }
     for (const std::string& city : metrics_cities_) {
       CityFigures figures;
       figures.city = city;
@@ -205,17 +221,7 @@ class Component final : public server::ServiceComponent {
         figures.active = static_cast<double>(coverage->active_count());
         figures.covered = static_cast<double>(coverage->covered_count());
       }
-      for (absl::CivilMonth m : {month - 1, month}) {
-        v1::GetMonthlyFraudReportRequest report_request;
-        report_request.set_city_code(city);
-        report_request.set_month(time::FormatMonth(m));
-        report_request.set_as_of(time::FormatDate(today));
-        absl::StatusOr<v1::GetMonthlyFraudReportResponse> report =
-            fraud_.GetMonthlyFraudReport(report_request);
-        if (report.ok() && report->report().state() == v1::REPORT_SUBMISSION_STATE_OVERDUE) {
-          figures.overdue_reports += 1;
-        }
-      }
+      if (auto it = overdue.find(city); it != overdue.end()) figures.overdue_reports = it->second;
       city_figures_.push_back(std::move(figures));
     }
     return city_figures_;
@@ -224,6 +230,7 @@ class Component final : public server::ServiceComponent {
   absl::Mutex figures_mu_;
   absl::Time figures_read_at_ ABSL_GUARDED_BY(figures_mu_) = absl::InfinitePast();
   std::vector<CityFigures> city_figures_ ABSL_GUARDED_BY(figures_mu_);
+  std::string metrics_province_;             // set before the first scrape
   std::vector<std::string> metrics_cities_;  // set before the first scrape
 
   log::Logger logger_;
