@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The compose file (deploy/compose/compose.yaml) under podman-compose, secured: every service
-# SERVING on its health port, "security: on" in every log, the gateway refusing plain text, and
-# /metrics of every service scraped once through its published 127.0.0.1 port.
+# SERVING on its health port, "security: on" in every log, the gateway refusing plain text, an
+# application submitted from outside through the gateway (mutual TLS and a portal token) and found
+# again, and /metrics of every service scraped once through its published 127.0.0.1 port.
 #
 #   tests/container/compose.sh IMAGE       (as root; run.sh calls it with UE_CONTAINER_COMPOSE=1
 #                                           after the Kubernetes part, with the image it built)
@@ -13,9 +14,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 image=${1:?usage: tests/container/compose.sh IMAGE}
-services=(gateway registration verification tiering followup statistics)
+# Compose service names (as in the file) and their gRPC ports; the metrics' service label is the
+# binary's name (person_index, not person-index).
+services=(gateway registration verification tiering followup statistics person-index ministry-receiver
+          notification-receiver)
 declare -A port=([gateway]=50051 [registration]=50052 [verification]=50053 [tiering]=50054
-                 [followup]=50055 [statistics]=50056)
+                 [followup]=50055 [statistics]=50056 [person-index]=50057 [ministry-receiver]=50060
+                 [notification-receiver]=50061)
 work=$(mktemp -d /var/tmp/ue-compose-test.XXXXXX)
 compose=(podman-compose -p unemployment -f deploy/compose/compose.yaml)
 export UE_IMAGE=$image UE_KEYS_DIR=$work/keys
@@ -28,8 +33,8 @@ down() {
       echo "--- $svc"; podman logs --tail 15 "unemployment_${svc}_1" 2>&1 | sed 's/^/    /' || true
     done
   fi
-  timeout 180 "${compose[@]}" down -v >/dev/null 2>&1 || true
-  rm -rf "$work"
+  [[ ${UE_COMPOSE_KEEP:-0} == 1 ]] || timeout 180 "${compose[@]}" down -v >/dev/null 2>&1 || true
+  [[ ${UE_COMPOSE_KEEP:-0} == 1 ]] || rm -rf "$work"
   exit "$rc"
 }
 trap down EXIT INT TERM
@@ -37,6 +42,8 @@ trap down EXIT INT TERM
 command -v podman-compose >/dev/null || {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman-compose >/dev/null
 }
+# Leftovers of an interrupted run would be reused by "up" (with keys that no longer exist).
+timeout 180 "${compose[@]}" down -v >/dev/null 2>&1 || true
 deploy/security/make-dev-ca.sh "$work/ca" >/dev/null
 deploy/security/make-k8s-secrets.sh --files "$work/ca" "$work/keys" >/dev/null
 chown -R 10001:10001 "$work/keys"
@@ -48,7 +55,7 @@ for svc in "${services[@]}"; do
   podman logs "unemployment_${svc}_1" 2>&1 | grep -q "listening on .*security: on" \
     || fail "$svc does not run secured under compose"
 done
-echo "ok: compose: all six services SERVING and secured"
+echo "ok: compose: all ${#services[@]} services SERVING and secured"
 if podman exec unemployment_registration_1 ue_health_probe --timeout=3s gateway:50051 >/dev/null 2>&1; then
   fail "the gateway answers in plain text under compose"
 fi
@@ -56,9 +63,20 @@ podman exec unemployment_registration_1 ue_health_probe --tls_ca=/etc/unemployme
   --tls_cert=/etc/unemployment/keys/peer.pem --tls_key=/etc/unemployment/keys/peer.key gateway:50051 \
   >/dev/null || fail "the gateway is not reachable by name over mutual TLS under compose"
 echo "ok: compose: services find each other by name over mutual TLS; plain text refused"
+# An application from outside, through the published gateway port: client certificate and a
+# portal token issued by the image's ue_issue_token with the deployment's token key.
+mkdir -p "$work/client" "$work/tokens"
+tests/python/generate_client.sh "$work/client" >/dev/null
+podman run --rm --network none --read-only --user 0 -v "$work/ca:/ca:ro" "$image" \
+  ue_issue_token /ca/token.key province-portal compose-test province-portal '*' 2h \
+  >"$work/tokens/portal" || fail "ue_issue_token"
+UE_CHECK_CA=$work/ca UE_CHECK_TOKENS=$work/tokens PYTHONPATH=$work/client \
+  /usr/bin/python3 tests/container/suite_check.py intake 127.0.0.1:50051 | sed 's/^/    /'
+[[ ${PIPESTATUS[0]} == 0 ]] || fail "an application through the gateway under compose"
+echo "ok: compose: an application through the gateway (index, registration), idempotent, status found"
 for svc in "${services[@]}"; do
   m=$((port[$svc] + 200))
-  /usr/bin/python3 - "$m" "$svc" <<'PY' || fail "$svc: /metrics on 127.0.0.1:$m"
+  /usr/bin/python3 - "$m" "${svc//-/_}" <<'PY' || fail "$svc: /metrics on 127.0.0.1:$m"
 import sys, urllib.request
 port, svc = sys.argv[1], sys.argv[2]
 text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()

@@ -28,7 +28,10 @@
 #     application and registration is back,
 #  8. verifies every service's audit log and its anchor with ue_audit_verify --anchor (gateway and
 #     registration must have entries), stops the suite with SIGTERM and checks that every service exited 0,
-#  9. tears everything down — pods, volumes, network, temporary files — also on failure; only the
+#  9. runs deploy/compose/compose.yaml under podman-compose, secured, from the same image
+#     (tests/container/compose.sh: every service SERVING, an application through the gateway,
+#     /metrics of each scraped; UE_CONTAINER_COMPOSE=0 skips it),
+# 10. tears everything down — pods, volumes, network, temporary files — also on failure; only the
 #     image (and the base image, kept so the next run skips debootstrap) stay.
 #
 # podman runs with a containers.conf of the test's own (CONTAINERS_CONF): runtime runc, cgroupfs,
@@ -40,7 +43,7 @@
 #   UE_CONTAINER_SKIP_BUILD  1: run the existing UE_CONTAINER_IMAGE without building it
 #   UE_CONTAINER_KEEP        1: leave the suite running at the end (tear down with --down)
 #   UE_CONTAINER_BUILD_JOBS  parallel compile jobs in the image build (default: nproc)
-#   UE_CONTAINER_COMPOSE     1: also run deploy/compose/compose.yaml under podman-compose, secured
+#   UE_CONTAINER_COMPOSE     0: skip deploy/compose/compose.yaml under podman-compose (default 1: run it)
 #                            (tests/container/compose.sh; off by default, not yet run on this machine)
 #
 #   tests/container/run.sh --down   tears down a suite left by UE_CONTAINER_KEEP=1 or a killed run
@@ -125,7 +128,7 @@ if [[ ${1:-} == --down ]]; then
 fi
 
 # ---- 1. tools ---------------------------------------------------------------------------------------
-packages=(podman runc debootstrap catatonit golang-github-containernetworking-plugin-dnsname
+packages=(podman podman-compose runc debootstrap catatonit golang-github-containernetworking-plugin-dnsname
           protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-protobuf python3-yaml grpc-proto
           golang-github-gogo-googleapis-dev)
 missing=()
@@ -441,10 +444,10 @@ for svc in "${services[@]}"; do
   [[ $code == 0 ]] || fail "$svc exited with $code after SIGTERM"
 done
 ok "every service drained and exited 0 on SIGTERM"
-# The compose file under podman-compose, secured, with one scrape of each service's /metrics. Off by
-# default until it has run on the reference machine: UE_CONTAINER_COMPOSE=1 turns it on (it
-# publishes 127.0.0.1:50051 and 50251-50256, so nothing else may use them).
-if [[ ${UE_CONTAINER_COMPOSE:-0} == 1 ]]; then
+# The compose file under podman-compose, secured, with one scrape of each service's /metrics
+# (UE_CONTAINER_COMPOSE=0 skips it). It publishes 127.0.0.1:50051 and 50251-50261, so nothing else
+# may use them.
+if [[ ${UE_CONTAINER_COMPOSE:-1} == 1 ]]; then
   step "compose: deploy/compose/compose.yaml under podman-compose (tests/container/compose.sh)"
   tests/container/compose.sh "$image" || fail "the compose file under podman-compose"
   ok "compose: secured suite under podman-compose, /metrics scraped"

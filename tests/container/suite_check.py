@@ -4,12 +4,16 @@
     PYTHONPATH=CLIENT /usr/bin/python3 tests/container/suite_check.py absent REGISTRATION STATE
     PYTHONPATH=CLIENT /usr/bin/python3 tests/container/suite_check.py intact REGISTRATION STATE
     PYTHONPATH=CLIENT /usr/bin/python3 tests/container/suite_check.py refused GATEWAY REGISTRATION STATE
+    PYTHONPATH=CLIENT /usr/bin/python3 tests/container/suite_check.py intake GATEWAY
 
 submit: three applications through the gateway's published port reach the review queue of their
         office in registration; two are accepted (two registrations). What was made goes to the
         JSON file STATE.
 absent: registration no longer knows them (its data was wiped).
 intact: every application and registration in STATE is back, unchanged (after a restore).
+intake: through the gateway alone (the compose test publishes nothing else): an application is
+        accepted, the same portal id again answers the same application (idempotent through the
+        person index), and GetApplicationStatus finds it.
 refused: what security must refuse is refused: no client certificate, a certificate of another CA,
         plain text, no token, a token of another system, a reviewer outside the office's region.
 
@@ -149,6 +153,30 @@ def submit(gateway_addr, registration_addr, state_path):
         json.dump(made, out)
 
 
+def intake(gateway_addr):
+    run = f"{int(time.time() * 1000) % 10**9:09d}"
+    id_number = with_check_character(f"{OFFICE}19850615{int(run[-3:]) % 500 * 2:03d}")
+    portal_id = f"{OFFICE}K{run}"
+    with channel(gateway_addr, "gateway", "province-portal") as portal:
+        gateway = gw_grpc.GatewayServiceStub(portal)
+        request = gw.SubmitApplicationRequest(portal_application_id=portal_id,
+                                              form=application_form(id_number, "容器测试"))
+        first = gateway.SubmitApplication(request, metadata=token("portal"),
+                                          timeout=TIMEOUT).application
+        check(first.application_id != "" and first.office_region_code == OFFICE,
+              f"gateway {gateway_addr} accepted {portal_id} as {first.application_id}, "
+              f"due {first.due_date}")
+        again = gateway.SubmitApplication(request, metadata=token("portal"),
+                                          timeout=TIMEOUT).application
+        check(again.application_id == first.application_id,
+              "the same portal id again answers the same application")
+        status = gateway.GetApplicationStatus(
+            gw.GetApplicationStatusRequest(channel_application_id=portal_id),
+            metadata=token("portal"), timeout=TIMEOUT).application
+        check(status.application_id == first.application_id,
+              f"GetApplicationStatus({portal_id}) finds {status.application_id}")
+
+
 def absent(registration_addr, state_path):
     with open(state_path, encoding="utf-8") as f:
         made = json.load(f)
@@ -243,7 +271,7 @@ def refused(gateway_addr, registration_addr, state_path):
 
 if __name__ == "__main__":
     commands = {"submit": (submit, 3), "absent": (absent, 2), "intact": (intact, 2),
-                "refused": (refused, 3)}
+                "refused": (refused, 3), "intake": (intake, 1)}
     if len(sys.argv) < 2 or sys.argv[1] not in commands or len(sys.argv) != commands[sys.argv[1]][1] + 2:
         sys.exit(__doc__)
     commands[sys.argv[1]][0](*sys.argv[2:])
