@@ -344,6 +344,12 @@ absl::StatusOr<v1::GetFlowsResponse> Statistics::GetFlows(const v1::GetFlowsRequ
     entry->set_accepted_count(flow.accepted);
     entry->set_rejected_count(flow.rejected);
   }
+  for (const auto& [reason, count] : flows.rejections_by_reason) {
+    if (count == 0) continue;
+    v1::RejectionReasonCount* entry = response.add_rejections_by_reason();
+    entry->set_reason(static_cast<codes::RejectionReason>(reason));
+    entry->set_count(count);
+  }
   return response;
 }
 
