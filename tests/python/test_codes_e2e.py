@@ -159,15 +159,20 @@ class CodesEndToEnd(unittest.TestCase):
             rejection_reason=code, reason=detail, reviewer="审核员李四"), timeout=TIMEOUT)
 
     def last_sequence(self):
-        # The feed head: replay from the start with a short deadline and keep the last sequence.
-        last = 0
-        try:
-            for event in self.registration.StreamEvents(reg.StreamEventsRequest(after_sequence=0),
-                                                        timeout=1):
-                last = event.sequence
-        except grpc.RpcError as error:
-            self.assertEqual(error.code(), grpc.StatusCode.DEADLINE_EXCEEDED)
-        return last
+        # The feed head: replay from the start up to the end of the feed (after a restart of
+        # registration the channel's old connection may answer UNAVAILABLE once: retried).
+        for attempt in range(20):
+            try:
+                last = 0
+                for reply in self.registration.StreamEvents(
+                        reg.StreamEventsRequest(after_sequence=0, stop_at_end=True),
+                        timeout=TIMEOUT, wait_for_ready=True):
+                    last = reply.event.sequence
+                return last
+            except grpc.RpcError as error:
+                if error.code() != grpc.StatusCode.UNAVAILABLE or attempt == 19:
+                    raise
+                time.sleep(0.1)
 
     def statistics_caught_up(self):
         head = self.last_sequence()
@@ -264,7 +269,7 @@ class CodesEndToEnd(unittest.TestCase):
         # The recomputation's event arrives on the feed (the stream waits for it).
         stream = self.registration.StreamEvents(
             reg.StreamEventsRequest(after_sequence=before), timeout=20)
-        event = next(iter(stream))
+        event = next(iter(stream)).event
         stream.cancel()
         self.assertEqual(event.WhichOneof("payload"), "application_deadline_recomputed")
         recomputed = event.application_deadline_recomputed
