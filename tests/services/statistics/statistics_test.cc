@@ -563,6 +563,24 @@ TEST_CASE("rejections by reason code; recomputed deadlines move the overdue figu
   CHECK(ByReason(*in_june) ==
         std::map<int, int64_t>{{codes::REJECTION_REASON_DUPLICATE_APPLICATION, 1}});
 
+  // The FLOWS report has one row per code (every code, 0 when none).
+  v1::ReportSpec spec;
+  spec.set_kind(v1::REPORT_KIND_FLOWS);
+  spec.set_region_code("230000");
+  spec.set_period_start("2025-05-01");
+  spec.set_period_end("2025-05-31");
+  absl::StatusOr<ReportTable> report = s.ComputeReport(spec);
+  REQUIRE(report.ok());
+  std::map<std::string, std::pair<std::string, int64_t>> rows;
+  for (const ReportRow& row : report->rows) {
+    if (row.key.rfind("REJECTIONS:", 0) == 0) rows[row.key] = {row.label, row.values[0].value_or(-1)};
+  }
+  CHECK(rows.size() == 11);
+  CHECK(rows["REJECTIONS:BELOW_WORKING_AGE"] ==
+        std::pair<std::string, int64_t>{"审核不通过原因：未达到法定劳动年龄", 2});
+  CHECK(rows["REJECTIONS:UNSPECIFIED"].second == 1);
+  CHECK(rows["REJECTIONS:DUPLICATE_APPLICATION"].second == 0);
+
   // A provisional deadline (2025-06-10) recomputed to 2025-06-12: overdue on 06-11 no more.
   regv1::Application pending = testing::MakeApplication("hlj-c1", "230103",
                                                         codes::CHANNEL_PROVINCE_PORTAL,
