@@ -4,12 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "common/log/log_sink.h"
+#include "common/store/testing/fault_vfs.h"
 #include "common/log/logger.h"
 #include "tests/services/registration/test_util.h"
 
@@ -135,6 +137,93 @@ TEST_CASE("provisional deadlines are recomputed once the year's calendar is load
   UE_REQUIRE_OK(later.status());
   CHECK(later->due_date() == "2027-01-07");
   CHECK_FALSE(later->due_date_provisional());
+}
+
+// Three undecided applications with the provisional due date 2027-01-06, in a fresh store.
+std::vector<std::string> ThreeProvisional(Env& env) {
+  std::vector<std::string> ids;
+  for (int serial = 1; serial <= 3; ++serial) {
+    absl::StatusOr<v1::Application> app = env.Create(testing::CreateRequest(
+        absl::StrCat("P-", serial), testing::ResidentId("340524", "19800101", serial * 2 + 1)));
+    UE_REQUIRE_OK(app.status());
+    REQUIRE(app->due_date_provisional());
+    ids.push_back(app->id());
+  }
+  return ids;
+}
+
+// Per application id: how many ApplicationDeadlineRecomputed events the feed holds.
+std::map<std::string, int> RecomputedEvents(Env& env) {
+  std::map<std::string, int> out;
+  absl::StatusOr<std::vector<v1::Event>> events = env.store->ReadEvents(0, 1000);
+  UE_REQUIRE_OK(events.status());
+  for (const v1::Event& event : *events) {
+    if (event.has_application_deadline_recomputed()) {
+      ++out[event.application_deadline_recomputed().application().id()];
+    }
+  }
+  return out;
+}
+
+TEST_CASE("a storage fault mid-way leaves whole batches; the next run finishes the rest",
+          "[deadline][fault]") {
+  using store::testing::Fault;
+  using store::testing::FaultTarget;
+  using store::testing::FaultVfs;
+  const absl::Time monday = time::ChinaTime(absl::CivilSecond(2026, 12, 28, 9, 0, 0));
+  log::CapturingLogSink sink;
+  log::Logger logger("registration", &sink);
+
+  // Write-class operations of a whole run (three batches of one).
+  int64_t writes = 0;
+  {
+    TempDir dir;
+    FaultVfs::Install().SetPathPrefix(dir.path());
+    Env env(dir.File("reg.db"), monday);
+    ThreeProvisional(env);
+    env.registrar->ReplaceCalendar(CalendarWith2027());
+    FaultVfs::Install().Clear();
+    UE_REQUIRE_OK(env.registrar->RecomputeProvisionalDeadlines(logger, 1).status());
+    writes = FaultVfs::Install().operations();
+  }
+  REQUIRE(writes >= 3);
+  for (int64_t skip = 0; skip < writes; ++skip) {
+    INFO("fault at write " << skip << " of " << writes);
+    TempDir dir;
+    FaultVfs::Install().SetPathPrefix(dir.path());
+    Env env(dir.File("reg.db"), monday);
+    const std::vector<std::string> ids = ThreeProvisional(env);
+    env.registrar->ReplaceCalendar(CalendarWith2027());
+    FaultVfs::Install().Arm({Fault::kIoError, FaultTarget::kWritesAndSyncs, skip, /*sticky=*/true});
+    absl::StatusOr<DeadlineRecomputation> interrupted =
+        env.registrar->RecomputeProvisionalDeadlines(logger, 1);
+    FaultVfs::Install().Clear();
+    // Every application is either recomputed with its one event, or untouched without one.
+    std::map<std::string, int> events = RecomputedEvents(env);
+    for (const std::string& id : ids) {
+      absl::StatusOr<v1::Application> app = env.registrar->GetApplication(id);
+      UE_REQUIRE_OK(app.status());
+      if (app->due_date_provisional()) {
+        CHECK(app->due_date() == "2027-01-06");
+        CHECK(events[id] == 0);
+      } else {
+        CHECK(app->due_date() == "2027-01-07");
+        CHECK(events[id] == 1);
+      }
+    }
+    // The next run (as at start-up) finishes the rest, each deadline recomputed exactly once.
+    absl::StatusOr<DeadlineRecomputation> finished =
+        env.registrar->RecomputeProvisionalDeadlines(logger, 1);
+    UE_REQUIRE_OK(finished.status());
+    events = RecomputedEvents(env);
+    for (const std::string& id : ids) {
+      absl::StatusOr<v1::Application> app = env.registrar->GetApplication(id);
+      UE_REQUIRE_OK(app.status());
+      CHECK(app->due_date() == "2027-01-07");
+      CHECK_FALSE(app->due_date_provisional());
+      CHECK(events[id] == 1);
+    }
+  }
 }
 
 }  // namespace
