@@ -283,7 +283,8 @@ class Component final : public server::ServiceComponent {
                     {{"trigger", trigger}, {"error", done.status()}});
       return;
     }
-    if (done->changed > 0 || done->examined > 0) {
+    // The periodic check stays quiet while nothing changes (a year may lack data for weeks).
+    if (done->changed > 0 || (trigger != "periodic" && done->examined > 0)) {
       logger_.Info("deadlines_recomputed", {{"trigger", trigger},
                                             {"examined", done->examined},
                                             {"changed", done->changed},
