@@ -143,6 +143,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   // Debian's Abseil is built without NDEBUG, which turns on the mutex deadlock detector on every
@@ -360,7 +361,12 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   std::cout << ")" << std::endl;
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (true) {
+    sigwait(&stop_signals, &signal_number);
+    if (signal_number != SIGHUP) break;
+    std::cout << name << " reloading on " << strsignal(signal_number) << std::endl;
+    (*component)->OnReload();
+  }
   std::cout << name << " stopping on " << strsignal(signal_number) << std::endl;
   (*component)->OnStopping();
   (*server)->Shutdown();

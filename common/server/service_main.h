@@ -10,7 +10,8 @@
 // service component (it opens and migrates its SQLite file) -> listen -> health SERVING.
 // Any failure before serving prints one line "<service>: error: <reason>" to stderr and exits 1
 // (2 for bad command-line usage). SIGTERM or SIGINT: health NOT_SERVING, drain in-flight calls
-// within the grace period, stop the component's background work, exit 0.
+// within the grace period, stop the component's background work, exit 0. SIGHUP: the component's
+// OnReload (e.g. registration re-reads its calendar folder); the process keeps serving.
 
 #include <functional>
 #include <memory>
@@ -47,6 +48,10 @@ class ServiceComponent {
   // whether it serves: details a probe can ask for, e.g. an outbound receiver switched off in
   // development. Set after the overall status turns SERVING.
   virtual std::vector<std::pair<std::string, bool>> HealthDetails() const { return {}; }
+
+  // Called on SIGHUP, on the main thread, while serving: re-read data files that can change
+  // without a rebuild. Must not block for long; errors are the component's to log.
+  virtual void OnReload() {}
 
   // Called when shutdown begins, before in-flight calls drain: end long-lived calls such as
   // event streams so that they do not hold the drain until its deadline.

@@ -118,7 +118,8 @@ def main(gateway_addr, registration_addr):
           f"registered on {accepted.registration.registered_date}")
     rejected = registration.ReviewApplication(reg.ReviewApplicationRequest(
         application_id=ministry.application_id, request_id=f"demo-{run}-2",
-        outcome=codes_pb2.REVIEW_OUTCOME_REJECTED, reason="演示：材料不全",
+        outcome=codes_pb2.REVIEW_OUTCOME_REJECTED,
+        rejection_reason=codes_pb2.REJECTION_REASON_INCOMPLETE_NOT_COMPLETED, reason="演示",
         reviewer="demo-reviewer"), metadata=reviewer_md, timeout=10)
     print(f"rejected: {rejected.application.id} "
           f"({codes_pb2.ApplicationState.Name(rejected.application.state)}); the result is queued "

@@ -12,6 +12,7 @@
 #include "common/forms/form_facts.h"
 #include "common/forms/form_normalizer.h"
 #include "common/log/request_id.h"
+#include "common/notice/rejection_reason.h"
 #include "common/status/status_util.h"
 #include "common/status/violations_status.h"
 #include "common/validation/text.h"
@@ -121,7 +122,9 @@ v1::ApplicationStatus Intake::ToApplicationStatus(const reg::Application& app) {
   status.set_due_date(app.due_date());
   if (app.has_decision()) {
     status.set_outcome(app.decision().outcome());
-    status.set_decision_reason(app.decision().reason());
+    status.set_decision_reason(
+        notice::RejectionReasonText(app.decision().rejection_reason(), app.decision().reason()));
+    status.set_rejection_reason(app.decision().rejection_reason());
     status.set_decided_on(app.decision().decided_on());
   }
   status.set_registration_id(app.registration_id());

@@ -91,6 +91,10 @@ void PrintApplication(std::ostream& out, const registration_v1::Application& app
   if (application.has_decision()) {
     const registration_v1::ReviewDecision& decision = application.decision();
     PrintField(out, "outcome", OutcomeName(decision.outcome()));
+    if (decision.rejection_reason() != common_v1::REJECTION_REASON_UNSPECIFIED) {
+      PrintField(out, "rejection_reason",
+                 std::string(common_v1::RejectionReason_Name(decision.rejection_reason())));
+    }
     PrintField(out, "reason", decision.reason());
     PrintField(out, "reviewer", decision.reviewer());
     PrintField(out, "decided_on",
@@ -271,8 +275,23 @@ int RunReview(const Invocation& invocation) {
   request.set_outcome(accept ? common_v1::REVIEW_OUTCOME_ACCEPTED
                              : common_v1::REVIEW_OUTCOME_REJECTED);
   request.set_reason(args.ValueOr("reason", ""));
-  if (reject && request.reason().empty()) {
-    return UsageError(invocation, "--reject needs --reason (it is sent to the applicant)");
+  if (std::optional<std::string> code = args.Value("rejection-reason")) {
+    // The enum name with or without its prefix (BELOW_WORKING_AGE), or its number.
+    common_v1::RejectionReason parsed = common_v1::REJECTION_REASON_UNSPECIFIED;
+    int number = 0;
+    if (!common_v1::RejectionReason_Parse(*code, &parsed) &&
+        !common_v1::RejectionReason_Parse(absl::StrCat("REJECTION_REASON_", *code), &parsed) &&
+        !(absl::SimpleAtoi(*code, &number) && common_v1::RejectionReason_IsValid(number) &&
+          (parsed = static_cast<common_v1::RejectionReason>(number), true))) {
+      return UsageError(invocation, absl::StrCat("--rejection-reason '", *code,
+                                                 "' is no rejection reason code"));
+    }
+    request.set_rejection_reason(parsed);
+  }
+  if (reject && request.rejection_reason() == common_v1::REJECTION_REASON_UNSPECIFIED) {
+    return UsageError(invocation,
+                      "--reject needs --rejection-reason=CODE (e.g. BELOW_WORKING_AGE; OTHER also "
+                      "needs --reason)");
   }
   std::string reviewer = args.ValueOr("reviewer", "");
   if (reviewer.empty() && invocation.context.getenv) {
@@ -364,7 +383,8 @@ Command ReviewCommand() {
   command.name = "review";
   command.summary = "accept or reject an application";
   command.synopsis =
-      "review --application=ID --accept|--reject --reviewer=STAFF_ID [--reason=TEXT] [options]";
+      "review --application=ID --accept|--reject [--rejection-reason=CODE] --reviewer=STAFF_ID "
+      "[--reason=TEXT] [options]";
   command.description =
       "Records the office's decision with RegistrationService.ReviewApplication on the shard at\n"
       "--registration-addr (the one whose id prefixes the application id). A request id is\n"
@@ -374,8 +394,13 @@ Command ReviewCommand() {
   command.flags = {
       {"application", "ID", "the application id (e.g. hlj-...)"},
       {"accept", "", "accept: the person is registered"},
-      {"reject", "", "reject (needs --reason)"},
-      {"reason", "TEXT", "the reason, sent to the applicant; required with --reject"},
+      {"reject", "", "reject (needs --rejection-reason)"},
+      {"rejection-reason", "CODE",
+       "with --reject: IDENTITY_NOT_CONFIRMED, EMPLOYED, BUSINESS_REGISTERED, RECEIVING_PENSION, "
+       "FULL_TIME_STUDENT, BELOW_WORKING_AGE, ABOVE_WORKING_AGE, INCOMPLETE_NOT_COMPLETED, "
+       "DUPLICATE_APPLICATION or OTHER (no code for 户籍/人户分离: never a ground)"},
+      {"reason", "TEXT", "the detail sent to the applicant after the code's label; required with "
+       "--rejection-reason=OTHER"},
       {"reviewer", "STAFF_ID", "the reviewer's staff id (env UE_STAFF_ID)"},
       {"decided-on", "DATE", "deprecated: the server dates decisions; only today is accepted"},
       {"note", "TEXT", "internal note, not sent to the applicant"},

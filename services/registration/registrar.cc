@@ -17,6 +17,7 @@
 #include "services/registration/deregistration_notice.h"
 #include "services/registration/page_token.h"
 #include "services/registration/proto_util.h"
+#include "common/notice/rejection_reason.h"
 #include "unemployment/registration/v1/ministry_feedback_service.pb.h"
 
 namespace unemployment::registration {
@@ -180,7 +181,22 @@ RegionRange RangeOfRegion(const std::string& region_code) {
 
 Registrar::Registrar(RegistrationStore& store, const time::Clock& clock,
                      const time::WorkingDayCalendar& calendar, RegistrarOptions options)
-    : store_(store), clock_(clock), calendar_(calendar), options_(std::move(options)) {}
+    : store_(store),
+      clock_(clock),
+      // Not owned: the caller keeps `calendar` alive (ReplaceCalendar may later install owned ones).
+      calendar_(std::shared_ptr<const time::WorkingDayCalendar>(
+          &calendar, [](const time::WorkingDayCalendar*) {})),
+      options_(std::move(options)) {}
+
+void Registrar::ReplaceCalendar(std::shared_ptr<const time::WorkingDayCalendar> calendar) {
+  absl::MutexLock lock(&calendar_mu_);
+  calendar_ = std::move(calendar);
+}
+
+std::shared_ptr<const time::WorkingDayCalendar> Registrar::calendar() const {
+  absl::MutexLock lock(&calendar_mu_);
+  return calendar_;
+}
 
 void Registrar::SetNotificationsQueuedListener(std::function<void()> listener) {
   notifications_queued_ = std::move(listener);
@@ -207,8 +223,9 @@ bool Registrar::ServesOffice(const std::string& office_region_code) const {
 }
 
 DueDate Registrar::ComputeDueDate(absl::CivilDay received) const {
+  const std::shared_ptr<const time::WorkingDayCalendar> current = calendar();
   absl::StatusOr<absl::CivilDay> due =
-      calendar_.AddWorkingDays(received, options_.decision_working_days);
+      current->AddWorkingDays(received, options_.decision_working_days);
   if (due.ok()) return {*due, false};
   // The calendar lacks a year the count reaches: count weekends only and say so.
   absl::CivilDay day = received;
@@ -488,6 +505,8 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
         v1::ReviewDecision* decision = application.mutable_decision();
         decision->set_outcome(req->outcome());
         decision->set_reason(req->reason());
+        decision->set_rejection_reason(accept ? v1c::REJECTION_REASON_UNSPECIFIED
+                                              : req->rejection_reason());
         decision->set_reviewer(req->reviewer());
         decision->set_decided_on(decided_on);
         *decision->mutable_recorded_at() = ToTimestamp(now);
@@ -527,7 +546,9 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
                                                  : v1::NOTIFICATION_KIND_APPLICATION_REJECTED;
         const std::string text =
             accept ? absl::StrCat("您的失业登记申请已审核通过，登记日期", decided_on, "。")
-                   : absl::StrCat("您的失业登记申请未通过审核，原因：", req->reason(), "。");
+                   : absl::StrCat("您的失业登记申请未通过审核，原因：",
+                                  notice::RejectionReasonText(req->rejection_reason(), req->reason()),
+                                  "。");
         auto add = [&](v1::NotificationMethod method, std::string recipient, std::string target,
                        std::string payload, bool delivered_now) -> absl::Status {
           ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("notification"));
@@ -558,7 +579,12 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
             upload.set_result_id(n.id());
             upload.set_ministry_application_id(application.channel_application_id());
             upload.set_outcome(req->outcome());
-            upload.set_reason(req->reason());
+            if (accept) {
+              upload.set_reason(req->reason());
+            } else {
+              upload.set_reason(notice::RejectionReasonText(req->rejection_reason(), req->reason()));
+              upload.set_rejection_reason(req->rejection_reason());
+            }
             upload.set_decided_on(decided_on);
             upload.set_office_region_code(application.office_region_code());
             upload.set_registration_id(application.registration_id());
@@ -968,6 +994,83 @@ absl::StatusOr<v1::ListNotificationsResponse> Registrar::ListNotifications(
         fingerprint, {absl::ToUnixMicros(FromTimestamp(last.create_time())), last.id()}));
   }
   return response;
+}
+
+absl::StatusOr<DeadlineRecomputation> Registrar::RecomputeProvisionalDeadlines(
+    const log::Logger& logger, int batch_size) {
+  DeadlineRecomputation total;
+  std::string after;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                     store_.ListProvisionalDeadlines(after, batch_size));
+    if (ids.empty()) break;
+    after = ids.back();
+    struct Change {
+      std::string application_id;
+      std::string previous_due_date;
+      std::string due_date;
+      bool provisional = false;
+    };
+    auto changes = std::make_shared<std::vector<Change>>();
+    auto batch = std::make_shared<DeadlineRecomputation>();
+    const absl::Time now = clock_.Now();
+    // One transaction per batch: each application is read again inside it (it may have been
+    // decided since it was listed), and its change and event commit together.
+    absl::Status written = store_.WriteAndWait(
+        [this, &ids, changes, batch, now](RegistrationTransaction& tx) -> absl::Status {
+          changes->clear();
+          *batch = DeadlineRecomputation();
+          for (const std::string& id : ids) {
+            ASSIGN_OR_RETURN(std::optional<StoredApplication> stored, tx.GetApplication(id));
+            if (!stored.has_value()) continue;
+            ++batch->examined;
+            v1::Application& application = stored->application;
+            if (!IsUndecided(application.state()) || !application.due_date_provisional()) {
+              // A candidate from before migration 6 whose date was never provisional: rewriting
+              // it clears the mark, nothing else changes and no event is written.
+              RETURN_IF_ERROR(tx.UpdateApplication(application));
+              continue;
+            }
+            absl::StatusOr<absl::CivilDay> received = time::ParseDate(application.received_date());
+            if (!received.ok()) continue;
+            const DueDate due = ComputeDueDate(*received);
+            const std::string due_date = time::FormatDate(due.day);
+            if (due.provisional && due_date == application.due_date()) {
+              ++batch->still_provisional;
+              continue;
+            }
+            Change change{application.id(), application.due_date(), due_date, due.provisional};
+            if (due.provisional) ++batch->still_provisional;
+            application.set_due_date(due_date);
+            application.set_due_date_provisional(due.provisional);
+            RETURN_IF_ERROR(tx.UpdateApplication(application));
+            v1::Event event;
+            *event.mutable_occurred_at() = ToTimestamp(now);
+            event.set_shard_id(options_.shard_id);
+            v1::ApplicationDeadlineRecomputed* recomputed =
+                event.mutable_application_deadline_recomputed();
+            *recomputed->mutable_application() = application;
+            recomputed->set_previous_due_date(change.previous_due_date);
+            recomputed->set_previous_due_date_provisional(true);
+            RETURN_IF_ERROR(tx.AppendEvent(event).status());
+            changes->push_back(std::move(change));
+          }
+          return absl::OkStatus();
+        });
+    RETURN_IF_ERROR(written);
+    // Logged after the commit: a line stands for a change that is durable. No personal data.
+    for (const Change& change : *changes) {
+      logger.Info("deadline_recomputed", {{"application_id", change.application_id},
+                                          {"previous_due_date", change.previous_due_date},
+                                          {"due_date", change.due_date},
+                                          {"provisional", change.provisional ? "true" : "false"}});
+    }
+    total.examined += batch->examined;
+    total.changed += static_cast<int>(changes->size());
+    total.still_provisional += batch->still_provisional;
+    if (static_cast<int>(ids.size()) < batch_size) break;
+  }
+  return total;
 }
 
 }  // namespace unemployment::registration

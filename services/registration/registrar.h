@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/log/logger.h"
 #include "absl/time/civil_time.h"
 #include "common/time/clock.h"
 #include "common/time/working_day_calendar.h"
@@ -81,6 +83,16 @@ struct DueDate {
   bool provisional = false;
 };
 
+// What one recomputation of provisional deadlines did.
+struct DeadlineRecomputation {
+  // Candidates read (applications marked provisional).
+  int examined = 0;
+  // Deadlines changed (new due date or provisional flag cleared), each with its event.
+  int changed = 0;
+  // Still provisional afterwards (the calendar still lacks a year the count reaches).
+  int still_provisional = 0;
+};
+
 // The range of 6-digit office codes under `region_code`: a county code itself, a city code
 // ("xxxx00") every county of the city, a province code ("xx0000") every county of the province.
 struct RegionRange {
@@ -110,8 +122,23 @@ class Registrar final {
   // Whether this shard serves the office `office_region_code`.
   bool ServesOffice(const std::string& office_region_code) const;
 
-  // The decision deadline of an application received on `received`.
+  // The decision deadline of an application received on `received`, by the current calendar.
   DueDate ComputeDueDate(absl::CivilDay received) const;
+
+  // Replaces the working-day calendar (a reload of the calendar folder); later due dates use it.
+  // Thread-safe. Follow with RecomputeProvisionalDeadlines.
+  void ReplaceCalendar(std::shared_ptr<const time::WorkingDayCalendar> calendar);
+  // The calendar in use.
+  std::shared_ptr<const time::WorkingDayCalendar> calendar() const;
+
+  // Recomputes the due date of every undecided application whose due date is provisional with the
+  // current calendar. A changed deadline (another date, or the provisional flag cleared) is stored
+  // with an ApplicationDeadlineRecomputed event and logged ("deadline_recomputed": application id
+  // and dates only). One transaction per batch of `batch_size` applications, so a crash loses at
+  // most the batch in flight and the next run (start-up) finishes the rest; running it again
+  // changes nothing. Blocks until done: never call from a store callback.
+  absl::StatusOr<DeadlineRecomputation> RecomputeProvisionalDeadlines(const log::Logger& logger,
+                                                                      int batch_size = 100);
 
   // --- Writes: `done` runs once, after the commit (on the store's writer thread). ---
   void CreateApplication(const v1::CreateApplicationRequest& request,
@@ -158,7 +185,8 @@ class Registrar final {
 
   RegistrationStore& store_;
   const time::Clock& clock_;
-  const time::WorkingDayCalendar& calendar_;
+  mutable absl::Mutex calendar_mu_;
+  std::shared_ptr<const time::WorkingDayCalendar> calendar_ ABSL_GUARDED_BY(calendar_mu_);
   const RegistrarOptions options_;
   std::function<void()> notifications_queued_;
   std::function<void()> verification_queued_;

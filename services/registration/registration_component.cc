@@ -2,13 +2,16 @@
 
 #include <memory>
 #include <optional>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "common/log/logger.h"
 #include "common/server/service_database.h"
 #include "common/time/clock.h"
@@ -57,7 +60,8 @@ constexpr std::string_view kNotificationDeliveryHealth =
 
 class Component final : public server::ServiceComponent {
  public:
-  Component(const time::Clock& clock, time::WorkingDayCalendar calendar,
+  Component(const time::Clock& clock, time::WorkingDayCalendar calendar, std::string calendar_dir,
+            absl::Duration calendar_check_interval,
             validation::RegionDirectory regions,
             std::unique_ptr<SqliteRegistrationStore> store, int64_t last_sequence,
             RegistrarOptions registrar_options, std::string province_code,
@@ -67,6 +71,8 @@ class Component final : public server::ServiceComponent {
       : logger_("registration"),
         clock_(clock),
         calendar_(std::move(calendar)),
+        calendar_dir_(std::move(calendar_dir)),
+        calendar_check_interval_(calendar_check_interval),
         regions_(std::move(regions)),
         store_(std::move(store)),
         notifier_(last_sequence),
@@ -204,8 +210,17 @@ class Component final : public server::ServiceComponent {
   absl::Status OnServing(const std::string& /*self_address*/) override {
     deliverer_->Start();
     if (verifier_ != nullptr) verifier_->Start();
+    // Start-up: finish any recomputation a crash interrupted, or that a calendar file added while
+    // the service was down makes possible.
+    RecomputeDeadlines("start-up");
+    if (calendar_check_interval_ > absl::ZeroDuration()) {
+      calendar_thread_ = std::thread([this] { CalendarCheckLoop(); });
+    }
     return absl::OkStatus();
   }
+
+  // SIGHUP: re-read the calendar folder now.
+  void OnReload() override { ReloadCalendar("SIGHUP"); }
 
   // Development mode shows in the health details: NOT_SERVING for an outbound receiver that is
   // switched off (--ministry_uploads=off / --notification_delivery=off).
@@ -218,6 +233,11 @@ class Component final : public server::ServiceComponent {
   void OnStopping() override { notifier_.Shutdown(); }
 
   void Stop() override {
+    {
+      absl::MutexLock lock(&calendar_check_mu_);
+      stopping_ = true;
+    }
+    if (calendar_thread_.joinable()) calendar_thread_.join();
     if (verifier_ != nullptr) verifier_->Stop();
     deliverer_->Stop();
     notifier_.Shutdown();
@@ -225,9 +245,74 @@ class Component final : public server::ServiceComponent {
   }
 
  private:
+  // Re-reads the calendar folder; when it covers other years than the calendar in use, installs it
+  // and recomputes the provisional deadlines. A folder that fails to load keeps the calendar in use
+  // (logged). Serialised: the periodic check and SIGHUP never run it at the same time.
+  void ReloadCalendar(absl::string_view trigger) {
+    absl::MutexLock reload(&reload_mu_);
+    absl::StatusOr<time::WorkingDayCalendar> loaded =
+        time::WorkingDayCalendar::LoadDirectory(calendar_dir_);
+    if (!loaded.ok()) {
+      logger_.Error("calendar_reload_failed", {{"trigger", trigger},
+                                               {"calendar_dir", calendar_dir_},
+                                               {"error", loaded.status()}});
+      return;
+    }
+    const std::vector<int> years = loaded->CoveredYears();
+    if (years != registrar_.calendar()->CoveredYears()) {
+      logger_.Info("calendar_reloaded", {{"trigger", trigger},
+                                         {"covered_years", absl::StrJoin(years, ",")}});
+      registrar_.ReplaceCalendar(
+          std::make_shared<const time::WorkingDayCalendar>(*std::move(loaded)));
+    }
+    // Also when nothing changed: cheap (only marked rows are read), and it completes a run that a
+    // failed write interrupted.
+    RecomputeDeadlinesLocked(trigger);
+  }
+
+  void RecomputeDeadlines(absl::string_view trigger) {
+    absl::MutexLock reload(&reload_mu_);
+    RecomputeDeadlinesLocked(trigger);
+  }
+
+  void RecomputeDeadlinesLocked(absl::string_view trigger) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_) {
+    absl::StatusOr<DeadlineRecomputation> done =
+        registrar_.RecomputeProvisionalDeadlines(logger_);
+    if (!done.ok()) {
+      logger_.Error("deadline_recomputation_failed",
+                    {{"trigger", trigger}, {"error", done.status()}});
+      return;
+    }
+    // The periodic check stays quiet while nothing changes (a year may lack data for weeks).
+    if (done->changed > 0 || (trigger != "periodic" && done->examined > 0)) {
+      logger_.Info("deadlines_recomputed", {{"trigger", trigger},
+                                            {"examined", done->examined},
+                                            {"changed", done->changed},
+                                            {"still_provisional", done->still_provisional}});
+    }
+  }
+
+  void CalendarCheckLoop() {
+    while (true) {
+      {
+        absl::MutexLock lock(&calendar_check_mu_);
+        // Real time on purpose: how often a folder is looked at is no business date.
+        calendar_check_mu_.AwaitWithTimeout(absl::Condition(&stopping_), calendar_check_interval_);
+        if (stopping_) return;
+      }
+      ReloadCalendar("periodic");
+    }
+  }
+
   log::Logger logger_;
   const time::Clock& clock_;
   time::WorkingDayCalendar calendar_;
+  const std::string calendar_dir_;
+  const absl::Duration calendar_check_interval_;
+  absl::Mutex reload_mu_;
+  absl::Mutex calendar_check_mu_;
+  bool stopping_ ABSL_GUARDED_BY(calendar_check_mu_) = false;
+  std::thread calendar_thread_;
   validation::RegionDirectory regions_;
   std::unique_ptr<SqliteRegistrationStore> store_;
   EventNotifier notifier_;
@@ -249,6 +334,9 @@ void DefineSettings(server::Settings& settings) {
                   "comma-separated region codes whose offices this shard serves (default: the "
                   "province)");
   settings.Define("calendar_dir", "data/calendar", "folder of the working-day calendar CSV files");
+  settings.Define("calendar_check_interval", "5m",
+                  "how often the calendar folder is re-read for a new year's file (provisional "
+                  "deadlines are then recomputed); 0 = only at start-up and on SIGHUP");
   settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
   settings.Define("ministry_feedback_addr", "",
                   "host:port of the ministry's MinistryFeedbackService (the reference "
@@ -340,6 +428,11 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
     return absl::Status(calendar.status().code(),
                         absl::StrCat("setting --calendar_dir: ", calendar.status().message()));
   }
+  absl::StatusOr<absl::Duration> calendar_check = settings.GetDuration("calendar_check_interval");
+  if (!calendar_check.ok() || *calendar_check < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "setting --calendar_check_interval must be a duration like 5m, or 0 for off");
+  }
   absl::StatusOr<validation::RegionDirectory> regions =
       validation::RegionDirectory::LoadDirectory(settings.Get("regions_dir"));
   if (!regions.ok()) {
@@ -365,7 +458,9 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   if (!last_sequence.ok()) return last_sequence.status();
 
   const std::string feed_name = feed::RegistrationFeedName(options.shard_id);
-  auto component = std::make_unique<Component>(*common.clock, *std::move(calendar), *std::move(regions),
+  auto component = std::make_unique<Component>(*common.clock, *std::move(calendar),
+                                               settings.Get("calendar_dir"), *calendar_check,
+                                               *std::move(regions),
                                      *std::move(store),
                                      *last_sequence, std::move(options), province,
                                      ministry_address, notification_address, verification_address,

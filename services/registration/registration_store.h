@@ -196,6 +196,11 @@ class RegistrationStore {
   virtual absl::StatusOr<std::optional<v1::Registration>> FindActiveRegistration(
       int id_type, const std::string& id_number) = 0;
   virtual absl::StatusOr<ReviewQueuePage> ListReviewQueue(const ReviewQueueQuery& query) = 0;
+  // Ids (ascending, after `after_id`, at most `limit`) of the applications marked as having a
+  // provisional due date: undecided ones computed without a year's holiday data (and, once after
+  // migration 6, every undecided application stored before it). UpdateApplication keeps the mark.
+  virtual absl::StatusOr<std::vector<std::string>> ListProvisionalDeadlines(
+      const std::string& after_id, int limit) = 0;
   virtual absl::StatusOr<NotificationPage> ListNotifications(
       const std::string& application_id, const std::optional<ListPosition>& after, int limit) = 0;
   virtual absl::StatusOr<std::optional<OutboxEntry>> GetOutboxEntry(const std::string& id) = 0;

@@ -202,11 +202,32 @@ absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
   } else if (!v1c::ReviewOutcome_IsValid(request.outcome())) {
     out.Add("outcome", std::string(rule::kCodeUnknown), "the outcome is unknown");
   }
+  // A rejection carries a code (no code exists for 户籍 or 人户分离, which may never be a ground);
+  // the free text is its optional detail, required with "other". Since version 2026-12 a rejection
+  // with only the text is refused here.
+  const bool rejected = request.outcome() == v1c::REVIEW_OUTCOME_REJECTED;
+  const int code = static_cast<int>(request.rejection_reason());
+  if (rejected) {
+    if (code == v1c::REJECTION_REASON_UNSPECIFIED) {
+      out.Add("rejection_reason", std::string(rule::kRequired),
+              "a rejection needs its reason code (rejection_reason); the text in reason is only "
+              "its detail");
+    } else if (!v1c::RejectionReason_IsValid(code)) {
+      out.Add("rejection_reason", std::string(rule::kCodeUnknown),
+              "the rejection reason code is unknown");
+    }
+  } else if (code != v1c::REJECTION_REASON_UNSPECIFIED) {
+    out.Add("rejection_reason", std::string(rule::kNotApplicable),
+            "a rejection reason code is only given with outcome REJECTED");
+  }
   Trim(request.mutable_reason());
-  out.AddIfError("reason",
-                 validation::ValidateText(
-                     request.reason(),
-                     {request.outcome() == v1c::REVIEW_OUTCOME_REJECTED, kMaxReason, true}));
+  if (rejected && code == v1c::REJECTION_REASON_OTHER && request.reason().empty()) {
+    out.Add("reason", std::string(rule::kOtherTextRequired),
+            "the rejection reason OTHER needs its text in reason");
+  } else {
+    out.AddIfError("reason",
+                   validation::ValidateText(request.reason(), {false, kMaxReason, true}));
+  }
   // The handler has already put the caller here (security/actor.h).
   Trim(request.mutable_reviewer());
   RequireText(out, "reviewer", request.reviewer(), kMaxActor);

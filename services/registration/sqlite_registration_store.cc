@@ -138,12 +138,23 @@ CREATE TABLE fenced_channel_ids (
 ) WITHOUT ROWID;
 )sql";
 
+// Provisional decision deadlines (due dates counted without a year's holiday data), so that they
+// can be found and recomputed when that year's calendar file appears. Rows stored before this
+// migration are sealed and cannot be read here: every undecided one is marked as a candidate, and
+// the first recomputation reads it and clears the mark where its due date was not provisional.
+constexpr std::string_view kSchemaV6 = R"sql(
+ALTER TABLE applications ADD COLUMN due_provisional INTEGER NOT NULL DEFAULT 0;
+UPDATE applications SET due_provisional = 1 WHERE undecided = 1;
+CREATE INDEX applications_provisional ON applications (id) WHERE due_provisional = 1;
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "registration_schema", kSchemaV1},
     {2, "verification_jobs", kSchemaV2},
     {3, "personal_data_at_rest", kSchemaV3},
     {4, "notification_offices", kSchemaV4},
     {5, "fenced_channel_ids", kSchemaV5},
+    {6, "provisional_deadlines", kSchemaV6},
 };
 
 constexpr std::string_view kApplicationsData = "registration/applications.data";
@@ -191,10 +202,15 @@ constexpr std::string_view kUndecidedApplicationOfPersonSql =
 constexpr std::string_view kInsertApplicationSql =
     "INSERT INTO applications (id, channel, channel_application_id, id_type, id_number, "
     "office_region_code, queue_kind, state, undecided, received_micros, due_date, fingerprint, "
-    "data) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    "data, due_provisional) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 constexpr std::string_view kUpdateApplicationSql =
-    "UPDATE applications SET state = ?2, undecided = ?3, due_date = ?4, data = ?5 WHERE id = ?1";
+    "UPDATE applications SET state = ?2, undecided = ?3, due_date = ?4, data = ?5, "
+    "due_provisional = ?6 WHERE id = ?1";
+// Undecided applications whose due date is (or, for rows older than migration 6, may be)
+// provisional, in id order after a position.
+constexpr std::string_view kProvisionalDeadlinesSql =
+    "SELECT id FROM applications WHERE due_provisional = 1 AND id > ?1 ORDER BY id LIMIT ?2";
 constexpr std::string_view kRegistrationByIdSql = "SELECT data FROM registrations WHERE id = ?1";
 constexpr std::string_view kActiveRegistrationOfPersonSql =
     "SELECT data FROM registrations WHERE state = 1 AND id_type = ?1 AND id_number = ?2";
@@ -398,6 +414,8 @@ class SqliteTransaction final : public RegistrationTransaction {
         proto_util::TimestampMicros(application.received_at()), application.due_date()));
     RETURN_IF_ERROR(store::BindSealed(db_, statement, 12, kApplicationsFingerprint, fingerprint));
     RETURN_IF_ERROR(BindSealedMessage(db_, statement, 13, kApplicationsData, application));
+    RETURN_IF_ERROR(statement.BindBool(14, IsUndecided(application.state()) &&
+                                               application.due_date_provisional()));
     return statement.Run();
   }
 
@@ -406,6 +424,8 @@ class SqliteTransaction final : public RegistrationTransaction {
     RETURN_IF_ERROR(statement.BindAll(application.id(), static_cast<int>(application.state()),
                                       IsUndecided(application.state()), application.due_date()));
     RETURN_IF_ERROR(BindSealedMessage(db_, statement, 5, kApplicationsData, application));
+    RETURN_IF_ERROR(statement.BindBool(6, IsUndecided(application.state()) &&
+                                              application.due_date_provisional()));
     RETURN_IF_ERROR(statement.Run());
     if (db_.changes() != 1) return absl::NotFoundError("application to update does not exist");
     return absl::OkStatus();
@@ -671,6 +691,20 @@ absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetAppli
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kApplicationByIdSql));
   RETURN_IF_ERROR(statement.BindAll(id));
   return ApplicationOnly(QueryStoredApplication(lease.db(), statement));
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteRegistrationStore::ListProvisionalDeadlines(
+    const std::string& after_id, int limit) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kProvisionalDeadlinesSql));
+  RETURN_IF_ERROR(statement.BindAll(after_id, static_cast<int64_t>(limit)));
+  std::vector<std::string> ids;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    ids.push_back(statement.ColumnString(0));
+  }
+  return ids;
 }
 
 absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetApplicationByChannelId(

@@ -64,6 +64,8 @@ class SqliteRegistrationStore final : public RegistrationStore {
   absl::StatusOr<std::optional<v1::Registration>> FindActiveRegistration(
       int id_type, const std::string& id_number) override;
   absl::StatusOr<ReviewQueuePage> ListReviewQueue(const ReviewQueueQuery& query) override;
+  absl::StatusOr<std::vector<std::string>> ListProvisionalDeadlines(const std::string& after_id,
+                                                                    int limit) override;
   absl::StatusOr<NotificationPage> ListNotifications(const std::string& application_id,
                                                      const std::optional<ListPosition>& after,
                                                      int limit) override;

@@ -72,6 +72,15 @@ struct ApplicationFact {
   int outcome = 0;
   PackedDay decided_on = kNoDay;
   PackedDay decision_recorded = kNoDay;
+  // unemployment.common.v1.RejectionReason number of a rejection; 0 otherwise and for rejections
+  // recorded before codes existed.
+  int rejection_reason = 0;
+};
+
+// The recomputed due date of an undecided application (ApplicationDeadlineRecomputed).
+struct DeadlineFact {
+  std::string application_id;
+  PackedDay due = kNoDay;
 };
 
 // A registration's type (三类) changed, from tiering's feed. Kept as a history per registration
@@ -131,6 +140,7 @@ struct FactChange {
   std::optional<DeliveryFact> delivery;
   std::optional<FollowUpFact> follow_up;
   std::optional<FraudFact> fraud_case;
+  std::optional<DeadlineFact> deadline;
 };
 
 // One event of a feed, ready to apply.

@@ -89,6 +89,14 @@ void ReadModel::ApplyLocked(const FactChange& change) {
     AddServiceEntry(f.registration_id, {f.contact, f.recorded, kContact, 0});
   }
   if (change.fraud_case.has_value()) PutFraudLocked(*change.fraud_case);
+  if (change.deadline.has_value()) {
+    // Only an undecided application's deadline moves (a decision already fixed on_time).
+    auto known = applications_.find(change.deadline->application_id);
+    if (known != applications_.end()) {
+      AppRow& row = offices_[known->second.office]->applications[known->second.index];
+      if (row.outcome == 0) row.due = change.deadline->due;
+    }
+  }
 }
 
 void ReadModel::CacheType(Row& row, const ServiceEntry& entry) const {
@@ -202,6 +210,7 @@ void ReadModel::AddApplicationLocked(const ApplicationFact& f) {
     row.outcome = Small(f.outcome);
     row.decided_on = f.decided_on;
     row.decision_recorded = f.decision_recorded;
+    row.rejection_reason = Small(f.rejection_reason);
     return;
   }
   Office& office = OfficeOf(f.office_region_code);
@@ -212,6 +221,7 @@ void ReadModel::AddApplicationLocked(const ApplicationFact& f) {
   row.decision_recorded = f.decision_recorded;
   row.channel = Small(f.channel);
   row.outcome = Small(f.outcome);
+  row.rejection_reason = Small(f.rejection_reason);
   applications_.emplace(
       f.id, Location{office_index_.at(f.office_region_code),
                      static_cast<uint32_t>(office.applications.size())});
@@ -306,7 +316,10 @@ FlowCounts ReadModel::Flows(const OfficeFilter& offices, PackedDay start, Packed
         ChannelFlow& flow = counts.by_channel[app.channel];
         // ReviewOutcome: 1 accepted, 2 rejected.
         if (app.outcome == 1) ++flow.accepted;
-        if (app.outcome == 2) ++flow.rejected;
+        if (app.outcome == 2) {
+          ++flow.rejected;
+          ++counts.rejections_by_reason[app.rejection_reason];
+        }
       }
     }
   });

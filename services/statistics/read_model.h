@@ -105,6 +105,8 @@ struct FlowCounts {
   std::map<int, int64_t> deregistrations_by_reason;
   // Keyed by Channel number.
   std::map<int, ChannelFlow> by_channel;
+  // Rejections decided in the period, keyed by RejectionReason number (0: recorded before codes).
+  std::map<int, int64_t> rejections_by_reason;
 };
 
 struct DecisionCounts {
@@ -237,6 +239,7 @@ class ReadModel final {
     PackedDay decision_recorded;
     uint8_t channel;
     uint8_t outcome;
+    uint8_t rejection_reason;
   };
   struct Office {
     std::string code;

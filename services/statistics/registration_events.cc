@@ -104,6 +104,7 @@ absl::StatusOr<ApplicationFact> ApplicationOf(const regv1::Application& a,
     // and rejected counts cannot be improved by backdating. decided_on stands in only for an event
     // that lacks both instants.
     fact.decided_on = fact.decision_recorded;
+    fact.rejection_reason = static_cast<int>(a.decision().rejection_reason());
   }
   return fact;
 }
@@ -141,6 +142,16 @@ absl::StatusOr<FeedEvent> FeedEventOf(const regv1::Event& event) {
           RegistrationOf(event.registration_deregistered().registration(), event);
       if (!r.ok()) return r.status();
       out.change.registration = *std::move(r);
+      break;
+    }
+    case regv1::Event::kApplicationDeadlineRecomputed: {
+      const regv1::Application& a = event.application_deadline_recomputed().application();
+      if (absl::Status ids = RequireIds(a.id(), a.office_region_code(), event); !ids.ok()) {
+        return ids;
+      }
+      absl::StatusOr<PackedDay> due = RequiredDay(a.due_date(), "due_date", event);
+      if (!due.ok()) return due.status();
+      out.change.deadline = DeadlineFact{a.id(), *due};
       break;
     }
     default:

@@ -14,6 +14,7 @@ namespace unemployment::statistics {
 //   ApplicationDecided       -> the application with its decision;
 //   RegistrationCreated      -> the registration;
 //   RegistrationDeregistered -> the registration with its deregistration;
+//   ApplicationDeadlineRecomputed -> the application's new due date;
 //   anything else            -> no change (the cursor still advances).
 // Recorded days are the China-time days of create_time, deregistration.recorded_at and
 // decision.recorded_at, or of the event's occurred_at when those are unset.

@@ -100,9 +100,15 @@ CREATE TABLE fraud_cases (
 ) WITHOUT ROWID;
 )sql";
 
+// Rejection reason codes (registration 2026-12); rejections stored before keep 0 (unspecified).
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE applications ADD COLUMN rejection_reason INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "statistics_schema", kSchemaV1},
     {2, "tiering_and_followup_facts", kSchemaV2},
+    {3, "rejection_reasons", kSchemaV3},
 };
 
 // --- Statements. ---
@@ -129,17 +135,22 @@ constexpr std::string_view kPutRegistrationSql =
 // Likewise an application only learns its decision.
 constexpr std::string_view kPutApplicationSql =
     "INSERT INTO applications (id, office_region_code, channel, received_day, due_day, outcome, "
-    "decided_day, decision_recorded_day) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "decided_day, decision_recorded_day, rejection_reason) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
     "ON CONFLICT (id) DO UPDATE SET outcome = excluded.outcome, "
-    "decided_day = excluded.decided_day, decision_recorded_day = excluded.decision_recorded_day "
+    "decided_day = excluded.decided_day, decision_recorded_day = excluded.decision_recorded_day, "
+    "rejection_reason = excluded.rejection_reason "
     "WHERE excluded.outcome <> 0";
+// A recomputed deadline moves only an undecided application's due day.
+constexpr std::string_view kSetDueDaySql =
+    "UPDATE applications SET due_day = ?2 WHERE id = ?1 AND outcome = 0";
 constexpr std::string_view kAllRegistrationsSql =
     "SELECT id, office_region_code, registered_day, recorded_day, urban_rural_class, urban, sex, "
     "education, channel, household_local, birth_day, end_effective_day, end_recorded_day, "
     "end_reason FROM registrations";
 constexpr std::string_view kAllApplicationsSql =
     "SELECT id, office_region_code, channel, received_day, due_day, outcome, decided_day, "
-    "decision_recorded_day FROM applications";
+    "decision_recorded_day, rejection_reason FROM applications";
 
 constexpr std::string_view kAddTypeChangeSql =
     "INSERT INTO type_changes (registration_id, office_region_code, type, effective_day, "
@@ -196,7 +207,8 @@ absl::Status PutRegistration(Database& db, const RegistrationFact& r) {
 absl::Status PutApplication(Database& db, const ApplicationFact& a) {
   ASSIGN_OR_RETURN(Statement statement, db.Prepare(kPutApplicationSql));
   RETURN_IF_ERROR(statement.BindAll(a.id, a.office_region_code, a.channel, a.received, a.due,
-                                    a.outcome, a.decided_on, a.decision_recorded));
+                                    a.outcome, a.decided_on, a.decision_recorded,
+                                    a.rejection_reason));
   return statement.Run();
 }
 
@@ -276,6 +288,12 @@ absl::StatusOr<int64_t> SqliteStatisticsStore::Apply(const std::string& feed,
         RETURN_IF_ERROR(PutApplication(db, *event.change.application));
       }
       RETURN_IF_ERROR(PutServiceFacts(db, event.change));
+      if (event.change.deadline.has_value()) {
+        ASSIGN_OR_RETURN(Statement statement, db.Prepare(kSetDueDaySql));
+        RETURN_IF_ERROR(statement.BindAll(event.change.deadline->application_id,
+                                          event.change.deadline->due));
+        RETURN_IF_ERROR(statement.Run());
+      }
       last = &event;
     }
     if (last == nullptr) return absl::OkStatus();
@@ -350,6 +368,7 @@ absl::Status SqliteStatisticsStore::LoadFacts(
     a.outcome = Int(s, 5);
     a.decided_on = Day(s, 6);
     a.decision_recorded = Day(s, 7);
+    a.rejection_reason = Int(s, 8);
     on_application(a);
   }
   return absl::OkStatus();

@@ -7,6 +7,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/notice/rejection_reason.h"
 #include "common/status/status_util.h"
 #include "common/time/date.h"
 #include "common/validation/deregistration_reason.h"
@@ -344,6 +346,12 @@ absl::StatusOr<v1::GetFlowsResponse> Statistics::GetFlows(const v1::GetFlowsRequ
     entry->set_accepted_count(flow.accepted);
     entry->set_rejected_count(flow.rejected);
   }
+  for (const auto& [reason, count] : flows.rejections_by_reason) {
+    if (count == 0) continue;
+    v1::RejectionReasonCount* entry = response.add_rejections_by_reason();
+    entry->set_reason(static_cast<codes::RejectionReason>(reason));
+    entry->set_count(count);
+  }
   return response;
 }
 
@@ -465,6 +473,25 @@ absl::StatusOr<ReportTable> Statistics::ComputeReport(const v1::ReportSpec& spec
         table.rows.push_back(CountRow(absl::StrCat("REJECTED:", name),
                                       absl::StrCat("审核不通过（", label, "）"),
                                       entry.rejected_count()));
+      }
+      // Rejections by reason code, every code (0 when none); rejections recorded before codes
+      // existed in their own row.
+      std::map<int, int64_t> rejections;
+      for (const v1::RejectionReasonCount& entry : flows->rejections_by_reason()) {
+        rejections[entry.reason()] = entry.count();
+      }
+      const google::protobuf::EnumDescriptor* codes_list = codes::RejectionReason_descriptor();
+      for (int i = 0; i < codes_list->value_count(); ++i) {
+        const int number = codes_list->value(i)->number();
+        const auto code = static_cast<codes::RejectionReason>(number);
+        auto it = rejections.find(number);
+        const std::string name =
+            std::string(absl::StripPrefix(codes_list->value(i)->name(), "REJECTION_REASON_"));
+        table.rows.push_back(CountRow(
+            absl::StrCat("REJECTIONS:", name),
+            absl::StrCat("审核不通过原因：",
+                         number == 0 ? "未编码（启用原因代码前）" : notice::RejectionReasonLabel(code)),
+            it == rejections.end() ? 0 : it->second));
       }
       return table;
     }

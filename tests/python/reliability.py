@@ -416,6 +416,8 @@ class Load:
                     reg.ReviewApplicationRequest(
                         application_id=item.application_id, request_id=f"rv-{item.channel_id}",
                         outcome=outcome, reason="" if item.review == "accept" else "材料不全",
+                        rejection_reason=(0 if item.review == "accept" else
+                                          codes_pb2.REJECTION_REASON_INCOMPLETE_NOT_COMPLETED),
                         reviewer="审核员"), timeout=timeout)
             reply = call_with_retry(review, self.stats, self.deadline, f"review {item.channel_id}",
                                     self.give_up_after, tag=f"review-{item.shard}",

@@ -112,6 +112,8 @@ class IntakeEndToEnd(unittest.TestCase):
         return stub.ReviewApplication(reg.ReviewApplicationRequest(
             application_id=application_id, request_id=request_id or f"rv-{application_id}",
             outcome=outcome, reason=reason, reviewer="审核员李四",
+            rejection_reason=(codes_pb2.REJECTION_REASON_INCOMPLETE_NOT_COMPLETED
+                              if outcome == codes_pb2.REVIEW_OUTCOME_REJECTED else 0),
             residence_urban_rural_class="111"), timeout=TIMEOUT)
 
     def events(self, stub, after):

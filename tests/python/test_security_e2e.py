@@ -187,7 +187,8 @@ class SecurityEndToEnd(unittest.TestCase):
                                                  metadata=nangang, timeout=TIMEOUT),
                      lambda: stub.ReviewApplication(reg.ReviewApplicationRequest(
                          application_id=other_id, request_id="rv-1",
-                         outcome=codes_pb2.REVIEW_OUTCOME_REJECTED, reason="test"),
+                         outcome=codes_pb2.REVIEW_OUTCOME_REJECTED, reason="test",
+                         rejection_reason=codes_pb2.REJECTION_REASON_OTHER),
                          metadata=nangang, timeout=TIMEOUT)):
             with self.assertRaises(grpc.RpcError) as caught:
                 call()
@@ -341,7 +342,8 @@ class SecurityEndToEnd(unittest.TestCase):
                 reg.GetApplicationRequest(application_id=rid), metadata=nangang, timeout=TIMEOUT),
             "ReviewApplication": lambda rid: stub.ReviewApplication(reg.ReviewApplicationRequest(
                 application_id=rid, request_id="rv-scope", outcome=codes_pb2.REVIEW_OUTCOME_REJECTED,
-                reason="test", reviewer="李四"), metadata=nangang, timeout=TIMEOUT),
+                reason="test", rejection_reason=codes_pb2.REJECTION_REASON_OTHER,
+                reviewer="李四"), metadata=nangang, timeout=TIMEOUT),
             "GetRegistration": lambda rid: stub.GetRegistration(
                 reg.GetRegistrationRequest(registration_id=rid), metadata=nangang, timeout=TIMEOUT),
         }

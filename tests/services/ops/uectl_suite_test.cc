@@ -249,10 +249,12 @@ TEST_CASE("queue lists every page of an office's queue, review decides", "[uectl
   CHECK_THAT(uectl.err(), Contains("INVALID_ARGUMENT"));
   CHECK_THAT(uectl.err(), Contains("    residence_urban_rural_class: REQUIRED"));
   uectl.env()["UE_STAFF_ID"] = "wang5";
-  REQUIRE(uectl.Run({"review", "--application=" + ministry_id, "--reject", "--reason=材料不全"}) ==
+  REQUIRE(uectl.Run({"review", "--application=" + ministry_id, "--reject",
+                     "--rejection-reason=INCOMPLETE_NOT_COMPLETED", "--reason=材料不全"}) ==
           kExitOk);
   CHECK(Printed(uectl.out(), "state") == "REJECTED");
   CHECK(Printed(uectl.out(), "reviewer") == "wang5");
+  CHECK(Printed(uectl.out(), "rejection_reason") == "REJECTION_REASON_INCOMPLETE_NOT_COMPLETED");
 
   REQUIRE(uectl.Run({"queue", "--office=230103"}) == kExitOk);
   CHECK_THAT(uectl.out(), Contains("0 undecided applications"));

@@ -84,6 +84,7 @@ std::string DecideMinistryApplication(Env& env, const std::string& channel_id,
   review.set_outcome(accept ? common::v1::REVIEW_OUTCOME_ACCEPTED
                             : common::v1::REVIEW_OUTCOME_REJECTED);
   review.set_reason(accept ? "" : "信息不实");
+  if (!accept) review.set_rejection_reason(common::v1::REJECTION_REASON_IDENTITY_NOT_CONFIRMED);
   review.set_reviewer("staff-1");
   review.set_residence_urban_rural_class("111");
   UE_REQUIRE_OK(env.Review(review).status());
@@ -188,7 +189,10 @@ TEST_CASE("results are retried while the receiver is down and delivered exactly 
   CHECK(accepted_result.ministry_application_id() == "MIN-1");
   CHECK(accepted_result.outcome() == common::v1::REVIEW_OUTCOME_ACCEPTED);
   CHECK_FALSE(accepted_result.registration_id().empty());
-  CHECK(by_id[rejected_upload->id()].reason() == "信息不实");
+  // The ministry receives the code and the applicant's text (label, then the office's detail).
+  CHECK(by_id[rejected_upload->id()].reason() == "身份信息核验未通过：信息不实");
+  CHECK(by_id[rejected_upload->id()].rejection_reason() ==
+        common::v1::REJECTION_REASON_IDENTITY_NOT_CONFIRMED);
 
   // Nothing is due any more; a result sent again (acknowledged but not recorded before a crash)
   // is acknowledged without a second record.

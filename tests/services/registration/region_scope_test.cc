@@ -77,6 +77,7 @@ TEST_CASE("registration answers another district's id exactly as an unknown id")
     request.set_request_id("scope-review");
     request.set_outcome(unemployment::common::v1::REVIEW_OUTCOME_REJECTED);
     request.set_reason("test");
+    request.set_rejection_reason(unemployment::common::v1::REJECTION_REASON_OTHER);
     // No reviewer: the recorded reviewer is the token's subject (a name would be refused).
     v1::ReviewApplicationResponse response;
     return status::FromGrpcStatus(stub->ReviewApplication(&context, request, &response));

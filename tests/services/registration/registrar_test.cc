@@ -224,6 +224,7 @@ TEST_CASE("rejecting a ministry application queues the upload; accepting needs t
   before_receipt.set_request_id("r-2");
   before_receipt.set_outcome(common::v1::REVIEW_OUTCOME_REJECTED);
   before_receipt.set_reason("材料不全");
+  before_receipt.set_rejection_reason(common::v1::REJECTION_REASON_INCOMPLETE_NOT_COMPLETED);
   before_receipt.set_reviewer("staff-002");
   before_receipt.set_decided_on("2025-09-25");
   absl::StatusOr<v1::ReviewApplicationResponse> early = env.Review(before_receipt);

@@ -166,13 +166,14 @@ TEST_CASE("other requests are validated with exact codes and reasons", "[service
   CHECK(Violations(status) == std::map<std::string, std::string>{
                                   {"application_id", "REQUIRED"},
                                   {"request_id", "CHARACTERS"},
-                                  {"reason", "REQUIRED"},
+                                  {"rejection_reason", "REQUIRED"},
                                   {"reviewer", "REQUIRED"},
                                   {"decided_on", "DATE_IN_FUTURE"}});
 
   review.set_application_id("hlj-app-999");
   review.set_request_id("r-1");
   review.set_reason("不符合条件");
+  review.set_rejection_reason(common::v1::REJECTION_REASON_OTHER);
   review.set_reviewer("staff-1");
   review.clear_decided_on();
   status = server.stub->ReviewApplication(Context().get(), review, &review_response);

@@ -116,6 +116,7 @@ TEST_CASE("an amendment corrects a decision's text, keeps the original and is in
   reject.set_request_id("r-1");
   reject.set_outcome(v1c::REVIEW_OUTCOME_REJECTED);
   reject.set_reason("材料不全");
+  reject.set_rejection_reason(v1c::REJECTION_REASON_INCOMPLETE_NOT_COMPLETED);
   reject.set_reviewer("staff-001");
   reject.set_note("first note");
   UE_REQUIRE_OK(env.Review(reject).status());
@@ -226,6 +227,7 @@ TEST_CASE("security off: the reviewer comes from the x-ue-subject metadata, else
     request.set_request_id(request_id);
     request.set_outcome(v1c::REVIEW_OUTCOME_REJECTED);
     request.set_reason("材料不全");
+    request.set_rejection_reason(v1c::REJECTION_REASON_INCOMPLETE_NOT_COMPLETED);
     request.set_reviewer(reviewer);
     return status::FromGrpcStatus(stub->ReviewApplication(&context, request, response));
   };
@@ -316,6 +318,7 @@ TEST_CASE(
   review.set_request_id("r-1");
   review.set_outcome(v1c::REVIEW_OUTCOME_REJECTED);
   review.set_reason("材料不全");
+  review.set_rejection_reason(v1c::REJECTION_REASON_INCOMPLETE_NOT_COMPLETED);
   review.set_reviewer("reviewer-someone-else");
   v1::ReviewApplicationResponse response;
   {

@@ -483,5 +483,143 @@ TEST_CASE("the 7-day figure counts a decision on the server's day of recording, 
   CHECK(early->response.overdue_undecided() == 1);
 }
 
+
+regv1::Event Rejected(regv1::Application a, codes::RejectionReason reason, const std::string& day) {
+  regv1::Event event = testing::Decided(std::move(a), codes::REVIEW_OUTCOME_REJECTED, day);
+  event.mutable_application_decided()->mutable_application()->mutable_decision()
+      ->set_rejection_reason(reason);
+  return event;
+}
+
+std::map<int, int64_t> ByReason(const v1::GetFlowsResponse& flows) {
+  std::map<int, int64_t> out;
+  for (const v1::RejectionReasonCount& entry : flows.rejections_by_reason()) {
+    out[entry.reason()] = entry.count();
+  }
+  return out;
+}
+
+TEST_CASE("rejections by reason code; recomputed deadlines move the overdue figure",
+          "[statistics]") {
+  Pipeline p;
+  // Harbin: one rejection from before codes existed, three coded ones; Qiqihar: one coded.
+  regv1::Application old = testing::MakeApplication("hlj-b0", "230102",
+                                                    codes::CHANNEL_PROVINCE_PORTAL, "2025-05-02",
+                                                    "2025-05-13");
+  p.Add(testing::Received(old));
+  p.Add(testing::Decided(old, codes::REVIEW_OUTCOME_REJECTED, "2025-05-06"));
+  int n = 1;
+  for (codes::RejectionReason reason :
+       {codes::REJECTION_REASON_BELOW_WORKING_AGE, codes::REJECTION_REASON_BELOW_WORKING_AGE,
+        codes::REJECTION_REASON_OTHER}) {
+    regv1::Application a = testing::MakeApplication(absl::StrCat("hlj-b", n++), "230103",
+                                                    codes::CHANNEL_MINISTRY, "2025-05-06",
+                                                    "2025-05-15");
+    p.Add(testing::Received(a));
+    p.Add(Rejected(a, reason, "2025-05-08"));
+  }
+  regv1::Application qqhr = testing::MakeApplication("hlj-b9", "230202",
+                                                     codes::CHANNEL_PROVINCE_PORTAL, "2025-05-06",
+                                                     "2025-05-15");
+  p.Add(testing::Received(qqhr));
+  p.Add(Rejected(qqhr, codes::REJECTION_REASON_EMPLOYED, "2025-05-09"));
+  // Rejected in June: not in May's figures.
+  regv1::Application june = testing::MakeApplication("hlj-b10", "230103",
+                                                     codes::CHANNEL_PROVINCE_PORTAL, "2025-05-20",
+                                                     "2025-05-29");
+  p.Add(testing::Received(june));
+  p.Add(Rejected(june, codes::REJECTION_REASON_DUPLICATE_APPLICATION, "2025-06-02"));
+
+  Statistics s(p.model(), testing::Regions());
+  v1::GetFlowsRequest request;
+  request.set_region_code("230100");
+  request.set_period_start("2025-05-01");
+  request.set_period_end("2025-05-31");
+  absl::StatusOr<v1::GetFlowsResponse> harbin = s.GetFlows(request);
+  REQUIRE(harbin.ok());
+  CHECK(ByReason(*harbin) == std::map<int, int64_t>{{codes::REJECTION_REASON_UNSPECIFIED, 1},
+                                                    {codes::REJECTION_REASON_BELOW_WORKING_AGE, 2},
+                                                    {codes::REJECTION_REASON_OTHER, 1}});
+  // In code order, and adding up to the rejected counts per channel.
+  REQUIRE(harbin->rejections_by_reason_size() == 3);
+  CHECK(harbin->rejections_by_reason(0).reason() == codes::REJECTION_REASON_UNSPECIFIED);
+  CHECK(harbin->rejections_by_reason(2).reason() == codes::REJECTION_REASON_OTHER);
+  int64_t rejected = 0;
+  for (const auto& c : harbin->decisions_by_channel()) rejected += c.rejected_count();
+  CHECK(rejected == 4);
+
+  request.set_region_code("230000");
+  absl::StatusOr<v1::GetFlowsResponse> province = s.GetFlows(request);
+  REQUIRE(province.ok());
+  CHECK(ByReason(*province) ==
+        std::map<int, int64_t>{{codes::REJECTION_REASON_UNSPECIFIED, 1},
+                               {codes::REJECTION_REASON_EMPLOYED, 1},
+                               {codes::REJECTION_REASON_BELOW_WORKING_AGE, 2},
+                               {codes::REJECTION_REASON_OTHER, 1}});
+  request.set_period_start("2025-06-01");
+  request.set_period_end("2025-06-30");
+  absl::StatusOr<v1::GetFlowsResponse> in_june = s.GetFlows(request);
+  REQUIRE(in_june.ok());
+  CHECK(ByReason(*in_june) ==
+        std::map<int, int64_t>{{codes::REJECTION_REASON_DUPLICATE_APPLICATION, 1}});
+
+  // The FLOWS report has one row per code (every code, 0 when none).
+  v1::ReportSpec spec;
+  spec.set_kind(v1::REPORT_KIND_FLOWS);
+  spec.set_region_code("230000");
+  spec.set_period_start("2025-05-01");
+  spec.set_period_end("2025-05-31");
+  absl::StatusOr<ReportTable> report = s.ComputeReport(spec);
+  REQUIRE(report.ok());
+  std::map<std::string, std::pair<std::string, int64_t>> rows;
+  for (const ReportRow& row : report->rows) {
+    if (row.key.rfind("REJECTIONS:", 0) == 0) rows[row.key] = {row.label, row.values[0].value_or(-1)};
+  }
+  CHECK(rows.size() == 11);
+  CHECK(rows["REJECTIONS:BELOW_WORKING_AGE"] ==
+        std::pair<std::string, int64_t>{"审核不通过原因：未达到法定劳动年龄", 2});
+  CHECK(rows["REJECTIONS:UNSPECIFIED"].second == 1);
+  CHECK(rows["REJECTIONS:DUPLICATE_APPLICATION"].second == 0);
+
+  // A provisional deadline (2025-06-10) recomputed to 2025-06-12: overdue on 06-11 no more.
+  regv1::Application pending = testing::MakeApplication("hlj-c1", "230103",
+                                                        codes::CHANNEL_PROVINCE_PORTAL,
+                                                        "2025-06-02", "2025-06-10");
+  pending.set_due_date_provisional(true);
+  p.Add(testing::Received(pending));
+  v1::GetServiceIndicatorsRequest indicators;
+  indicators.set_region_code("230100");
+  indicators.set_period_start("2025-06-01");
+  indicators.set_period_end("2025-06-11");
+  auto before = s.GetServiceIndicators(indicators);
+  REQUIRE(before.ok());
+  CHECK(before->response.overdue_undecided() == 1);
+  regv1::Event recomputed;
+  *recomputed.mutable_occurred_at() = testing::NoonOf("2025-06-05");
+  regv1::ApplicationDeadlineRecomputed* r = recomputed.mutable_application_deadline_recomputed();
+  *r->mutable_application() = pending;
+  r->mutable_application()->set_due_date("2025-06-12");
+  r->mutable_application()->set_due_date_provisional(false);
+  r->set_previous_due_date("2025-06-10");
+  r->set_previous_due_date_provisional(true);
+  p.Add(recomputed);
+  auto after = s.GetServiceIndicators(indicators);
+  REQUIRE(after.ok());
+  CHECK(after->response.overdue_undecided() == 0);
+
+  // The same after a restart (reload from SQLite).
+  ReadModel reloaded;
+  REQUIRE(LoadReadModel(p.store(), reloaded).ok());
+  Statistics s2(reloaded, testing::Regions());
+  auto reloaded_indicators = s2.GetServiceIndicators(indicators);
+  REQUIRE(reloaded_indicators.ok());
+  CHECK(reloaded_indicators->response.overdue_undecided() == 0);
+  request.set_period_start("2025-05-01");
+  request.set_period_end("2025-05-31");
+  absl::StatusOr<v1::GetFlowsResponse> province_again = s2.GetFlows(request);
+  REQUIRE(province_again.ok());
+  CHECK(ByReason(*province_again) == ByReason(*province));
+}
+
 }  // namespace
 }  // namespace unemployment::statistics
