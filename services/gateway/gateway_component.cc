@@ -36,6 +36,7 @@ struct GatewayConfig {
   std::string province_code;
   absl::Duration shard_timeout;
   int batch_concurrency = 16;
+  absl::Duration contacts_cache_ttl = absl::Seconds(10);
 };
 
 // Members in construction order; destruction runs backwards, so the handler goes first. The
@@ -56,7 +57,8 @@ class Component final : public server::ServiceComponent {
         shards_(config.shard_addresses, peers),
         intake_(validator_, routing_, shards_, index_, logger_,
                 IntakeOptions{config.batch_concurrency}),
-        region_contacts_(contacts_, routing_, shards_, log::Logger("gateway.contacts")),
+        region_contacts_(contacts_, shards_, log::Logger("gateway.contacts"),
+                         config.contacts_cache_ttl),
         service_(intake_, contacts_, identity_, GatewayServiceOptions{config.shard_timeout},
                  &public_info_, &region_contacts_),
         person_index_addr_(config.person_index_addr) {}
@@ -129,6 +131,12 @@ absl::StatusOr<GatewayConfig> ReadConfig(const server::Settings& settings) {
     return absl::InvalidArgumentError("--batch_concurrency must be 1 to 100");
   }
   config.batch_concurrency = static_cast<int>(*concurrency);
+  absl::StatusOr<absl::Duration> ttl = settings.GetDuration("contacts_cache_ttl");
+  if (!ttl.ok() || *ttl < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--contacts_cache_ttl must be a duration such as 10s (0s: no copy)");
+  }
+  config.contacts_cache_ttl = *ttl;
   return config;
 }
 
@@ -153,6 +161,9 @@ server::ServiceDefinition Definition() {
     settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
     settings.Define("contacts_dir", "data/contacts",
                     "folder of the region directory (附件3) contact CSV files");
+    settings.Define("contacts_cache_ttl", "10s",
+                    "how long the in-memory copy of the shards' reported 附件3 contacts is used "
+                    "before it is read again (0s: every call reads the shards)");
     settings.Define("public_service_dir", "data/public_service",
                     "folder of the public service information (附件2: service points, online "
                     "channels, workflow, 12333) CSV files");

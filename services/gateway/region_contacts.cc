@@ -1,14 +1,11 @@
 #include "services/gateway/region_contacts.h"
 
 #include <algorithm>
-#include <map>
-#include <memory>
+#include <optional>
 #include <utility>
-#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "common/paging/page_token.h"
 #include "common/status/status_util.h"
 
@@ -19,7 +16,7 @@ namespace reg = registration::v1;
 
 // Token version of the merged list (the shipped-only list used "rc2").
 constexpr absl::string_view kTokenVersion = "rc3";
-// Reports asked of a shard per call while listing.
+// Reports asked of a shard per call.
 constexpr int kShardPageSize = 500;
 
 v1::ContactPerson FromPerson(const reg::ReportedPerson& p) {
@@ -42,24 +39,23 @@ v1::DepartmentContact FromDepartment(const reg::ReportedDepartment& d) {
   return department;
 }
 
-bool NotReported(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kNotFound ||
-         status.code() == absl::StatusCode::kUnimplemented;
+// The leading digits the regions under `code` share: 2 for a province, 4 for a city, else 6.
+std::string PrefixOf(const std::string& code) {
+  if (code.empty()) return "";
+  if (absl::EndsWith(code, "0000")) return code.substr(0, 2);
+  if (absl::EndsWith(code, "00")) return code.substr(0, 4);
+  return code;
 }
 
 }  // namespace
 
-// One List call across the shards: the merged entries and the shards still being read.
-struct RegionContacts::Merge {
+// One refresh of the copy across the shards: the reports read so far and the shards still read.
+struct RegionContacts::Refresh {
   absl::Mutex mu;
-  std::map<std::string, v1::RegionContact> entries ABSL_GUARDED_BY(mu);
+  Reports reports ABSL_GUARDED_BY(mu);
   int pending ABSL_GUARDED_BY(mu) = 0;
   absl::Status error ABSL_GUARDED_BY(mu);
-  std::string parent;
-  int page_size = 0;
-  std::string after;
   absl::Time deadline;
-  RegionContacts::Callback<RegionContactPage> done;
 };
 
 v1::RegionContact FromReport(const reg::ReportedRegionContact& report) {
@@ -73,9 +69,9 @@ v1::RegionContact FromReport(const reg::ReportedRegionContact& report) {
   return contact;
 }
 
-RegionContacts::RegionContacts(const ContactDirectory& shipped, const RoutingTable& routing,
-                               RegistrationShards& shards, log::Logger logger)
-    : shipped_(shipped), routing_(routing), shards_(shards), logger_(std::move(logger)) {}
+RegionContacts::RegionContacts(const ContactDirectory& shipped, RegistrationShards& shards,
+                               log::Logger logger, absl::Duration cache_ttl)
+    : shipped_(shipped), shards_(shards), logger_(std::move(logger)), cache_ttl_(cache_ttl) {}
 
 absl::Status RegionContacts::Unavailable(const std::string& shard,
                                          const absl::Status& status) const {
@@ -93,16 +89,12 @@ void RegionContacts::Get(const std::string& region_code, absl::Time deadline,
   if (!IsSixDigitRegionCode(region_code) || absl::EndsWith(region_code, "0000")) {
     return done(shipped_.Get(region_code));
   }
-  absl::StatusOr<std::string> shard = routing_.ShardFor(region_code);
-  if (!shard.ok() || !shards_.HasShard(*shard)) return done(shipped_.Get(region_code));
-  shards_.GetReportedRegionContact(
-      *shard, region_code, deadline,
-      [this, region_code, shard = *shard,
-       done = std::move(done)](absl::StatusOr<reg::ReportedRegionContact> report) {
-        if (report.ok()) return done(FromReport(*report));
-        if (NotReported(report.status())) return done(shipped_.Get(region_code));
-        done(Unavailable(shard, report.status()));
-      });
+  WithReports(deadline, [this, region_code, done = std::move(done)](absl::StatusOr<Reports> reports) {
+    if (!reports.ok()) return done(reports.status());
+    auto it = reports->find(region_code);
+    if (it != reports->end()) return done(it->second);
+    done(shipped_.Get(region_code));
+  });
 }
 
 void RegionContacts::List(const std::string& parent_region_code, int page_size,
@@ -115,87 +107,123 @@ void RegionContacts::List(const std::string& parent_region_code, int page_size,
   if (page_size < 0) {
     violations.push_back({"page_size", "FORMAT", "the page size must not be negative"});
   }
-  if (!violations.empty()) return done(status::InvalidArgumentError("invalid list request", violations));
-  auto merge = std::make_shared<Merge>();
-  merge->parent = parent_region_code;
-  merge->page_size = page_size == 0 ? kDefaultContactPageSize
-                                    : std::min(page_size, kMaxContactPageSize);
-  merge->deadline = deadline;
-  merge->done = std::move(done);
+  if (!violations.empty()) {
+    return done(status::InvalidArgumentError("invalid list request", violations));
+  }
+  const int size = page_size == 0 ? kDefaultContactPageSize : std::min(page_size, kMaxContactPageSize);
+  std::string after;
   if (!page_token.empty()) {
     absl::StatusOr<std::vector<std::string>> parts = paging::DecodePageToken(
         page_token, kTokenVersion, paging::QueryFingerprint(parent_region_code), 1);
-    if (!parts.ok()) return merge->done(parts.status());
-    if (!IsSixDigitRegionCode((*parts)[0])) return merge->done(paging::InvalidPageToken());
-    merge->after = (*parts)[0];
+    if (!parts.ok()) return done(parts.status());
+    if (!IsSixDigitRegionCode((*parts)[0])) return done(paging::InvalidPageToken());
+    after = (*parts)[0];
   }
-  const std::vector<std::string> shard_names = shards_.ShardNames();
-  {
-    absl::MutexLock lock(&merge->mu);
+  WithReports(deadline, [this, parent_region_code, size, after,
+                         done = std::move(done)](absl::StatusOr<Reports> reports) {
+    if (!reports.ok()) return done(reports.status());
+    Reports merged;
     for (v1::RegionContact& entry : shipped_.Under(parent_region_code)) {
       std::string code = entry.region_code();
-      merge->entries.emplace(std::move(code), std::move(entry));
+      merged.emplace(std::move(code), std::move(entry));
     }
-    merge->pending = static_cast<int>(shard_names.size());
-  }
-
-  if (shard_names.empty()) return Finish(*merge);
-  for (const std::string& shard : shard_names) ReadShard(merge, shard, "");
-}
-
-void RegionContacts::Finish(Merge& merge) {
-  RegionContactPage page;
-  absl::Status error;
-  {
-    absl::MutexLock lock(&merge.mu);
-    error = merge.error;
-    if (error.ok()) {
-      auto it = merge.after.empty() ? merge.entries.begin() : merge.entries.upper_bound(merge.after);
-      for (; it != merge.entries.end(); ++it) {
-        if (static_cast<int>(page.contacts.size()) == merge.page_size) {
-          page.next_page_token =
-              paging::EncodePageToken(kTokenVersion, paging::QueryFingerprint(merge.parent),
-                                      {page.contacts.back().region_code()});
-          break;
-        }
-        page.contacts.push_back(it->second);
+    const std::string prefix = PrefixOf(parent_region_code);
+    for (const auto& [code, entry] : *reports) {
+      if (absl::StartsWith(code, prefix)) merged[code] = entry;
+    }
+    RegionContactPage page;
+    for (auto it = after.empty() ? merged.begin() : merged.upper_bound(after); it != merged.end();
+         ++it) {
+      if (static_cast<int>(page.contacts.size()) == size) {
+        page.next_page_token =
+            paging::EncodePageToken(kTokenVersion, paging::QueryFingerprint(parent_region_code),
+                                    {page.contacts.back().region_code()});
+        break;
       }
+      page.contacts.push_back(it->second);
     }
-  }
-  if (!error.ok()) return merge.done(error);
-  merge.done(std::move(page));
+    done(std::move(page));
+  });
 }
 
-void RegionContacts::ReadShard(std::shared_ptr<Merge> merge, const std::string& shard,
+void RegionContacts::WithReports(absl::Time deadline, Callback<Reports> use) const {
+  std::shared_ptr<Refresh> refresh;
+  std::vector<std::string> shard_names;
+  std::optional<Reports> fresh;
+  {
+    absl::MutexLock lock(&mu_);
+    if (cache_ttl_ > absl::ZeroDuration() && absl::Now() - fetched_ < cache_ttl_) {
+      fresh = reports_;
+    }
+  }
+  if (fresh.has_value()) return use(*std::move(fresh));
+  {
+    absl::MutexLock lock(&mu_);
+    waiters_.push_back(std::move(use));
+    if (refreshing_) return;  // the refresh in flight answers this call too
+    refreshing_ = true;
+    refresh = std::make_shared<Refresh>();
+    refresh->deadline = deadline;
+    shard_names = shards_.ShardNames();
+    absl::MutexLock refresh_lock(&refresh->mu);
+    refresh->pending = static_cast<int>(shard_names.size());
+  }
+  if (shard_names.empty()) return Finish(*refresh);
+  for (const std::string& shard : shard_names) ReadShard(refresh, shard, "");
+}
+
+void RegionContacts::ReadShard(std::shared_ptr<Refresh> refresh, const std::string& shard,
                                const std::string& token) const {
   reg::ListReportedRegionContactsRequest request;
-  request.set_region_code(merge->parent);
   request.set_page_size(kShardPageSize);
   request.set_page_token(token);
-  const absl::Time deadline = merge->deadline;
   shards_.ListReportedRegionContacts(
-      shard, request, deadline,
-      [this, merge, shard](absl::StatusOr<reg::ListReportedRegionContactsResponse> page) {
+      shard, request, refresh->deadline,
+      [this, refresh, shard](absl::StatusOr<reg::ListReportedRegionContactsResponse> page) {
         bool last = true;
         {
-          absl::MutexLock lock(&merge->mu);
+          absl::MutexLock lock(&refresh->mu);
           if (page.ok()) {
             for (const reg::ReportedRegionContact& report : page->contacts()) {
-              merge->entries[report.region_code()] = FromReport(report);
+              refresh->reports[report.region_code()] = FromReport(report);
             }
             last = page->next_page_token().empty();
-          } else if (!NotReported(page.status()) && merge->error.ok()) {
-            merge->error = Unavailable(shard, page.status());
+          } else if (page.status().code() != absl::StatusCode::kUnimplemented &&
+                     refresh->error.ok()) {
+            refresh->error = Unavailable(shard, page.status());
           }
         }
-        if (!last) return ReadShard(merge, shard, page->next_page_token());
+        if (!last) return ReadShard(refresh, shard, page->next_page_token());
         bool all_done = false;
         {
-          absl::MutexLock lock(&merge->mu);
-          all_done = --merge->pending == 0;
+          absl::MutexLock lock(&refresh->mu);
+          all_done = --refresh->pending == 0;
         }
-        if (all_done) Finish(*merge);
+        if (all_done) Finish(*refresh);
       });
+}
+
+void RegionContacts::Finish(Refresh& refresh) const {
+  absl::StatusOr<Reports> result;
+  {
+    absl::MutexLock lock(&refresh.mu);
+    if (refresh.error.ok()) {
+      result = std::move(refresh.reports);
+    } else {
+      result = refresh.error;
+    }
+  }
+  std::vector<Callback<Reports>> waiters;
+  {
+    absl::MutexLock lock(&mu_);
+    if (result.ok()) {
+      reports_ = *result;
+      fetched_ = absl::Now();
+    }
+    refreshing_ = false;
+    waiters.swap(waiters_);
+  }
+  for (Callback<Reports>& waiter : waiters) waiter(result);
 }
 
 }  // namespace unemployment::gateway

@@ -3,20 +3,28 @@
 // The region directory of 附件3 as the gateway serves it: the contacts each city or county
 // reported by RPC (RegistrationService.ReportRegionContact, kept by the registration shard that
 // owns the region), and for regions that have not reported the rows shipped in data/contacts/
-// (the province's own from the notice; placeholders for the rest, flagged `placeholder`). The
-// gateway keeps no state: every answer asks the owning shard (Get) or every shard (List). No gRPC
-// types; calls complete asynchronously on a gRPC thread.
+// (the province's own from the notice; placeholders for the rest, flagged `placeholder`).
+//
+// The gateway keeps no durable state: it reads every shard's reports (ListReportedRegionContacts,
+// every page) and keeps that copy in memory for `cache_ttl` (default 10 s), so that the portal's
+// reads of a public directory do not each become a call on the shards (each shard limits the
+// gateway's calls like any caller's, and intake needs that budget). Concurrent reads during a
+// refresh wait for the one refresh in flight. A report is visible at every replica within
+// `cache_ttl`. No gRPC types; calls complete on a gRPC thread (or inline from the copy).
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log/logger.h"
 #include "services/gateway/contact_directory.h"
 #include "services/gateway/registration_shards.h"
-#include "services/gateway/routing_table.h"
 #include "unemployment/gateway/v1/gateway_service.pb.h"
 
 namespace unemployment::gateway {
@@ -28,38 +36,45 @@ class RegionContacts final {
  public:
   template <typename T>
   using Callback = std::function<void(absl::StatusOr<T>)>;
+  // Region code -> its reported entry.
+  using Reports = std::map<std::string, v1::RegionContact>;
 
-  // Borrowed; must outlive this object.
-  RegionContacts(const ContactDirectory& shipped, const RoutingTable& routing,
-                 RegistrationShards& shards, log::Logger logger);
+  // `shipped` and `shards` are borrowed and must outlive this object. A zero `cache_ttl` reads the
+  // shards on every call.
+  RegionContacts(const ContactDirectory& shipped, RegistrationShards& shards, log::Logger logger,
+                 absl::Duration cache_ttl = absl::Seconds(10));
 
-  // The region's report from its shard, else its shipped row. INVALID_ARGUMENT (REQUIRED,
-  // FORMAT); NOT_FOUND REGION_CONTACT_NOT_FOUND when neither exists; UNAVAILABLE
-  // SHARD_UNAVAILABLE when the owning shard does not answer. A shard that does not serve reports
-  // (UNIMPLEMENTED) counts as "not reported".
+  // The region's report, else its shipped row. INVALID_ARGUMENT (REQUIRED, FORMAT); NOT_FOUND
+  // REGION_CONTACT_NOT_FOUND when neither exists; UNAVAILABLE SHARD_UNAVAILABLE when a shard does
+  // not answer. A shard that does not serve reports (UNIMPLEMENTED) counts as "none reported".
   void Get(const std::string& region_code, absl::Time deadline,
            Callback<v1::RegionContact> done) const;
 
-  // The shipped rows overlaid by every shard's reports, under `parent_region_code` (all when
-  // empty), by region code, paged like ContactDirectory::List (own token version).
+  // The shipped rows overlaid by the reports, under `parent_region_code` (all when empty), by
+  // region code, paged like ContactDirectory::List (own token version).
   void List(const std::string& parent_region_code, int page_size, const std::string& page_token,
             absl::Time deadline, Callback<RegionContactPage> done) const;
 
  private:
-  struct Merge;
+  struct Refresh;
 
-  absl::Status Unavailable(const std::string& shard, const absl::Status& status) const;
-  // Reads `shard`'s reports page by page from `token` into `merge`; the last shard to finish
-  // answers the call.
-  void ReadShard(std::shared_ptr<Merge> merge, const std::string& shard,
+  // Calls `use` with the reports of every shard: the copy while fresh, else after one refresh.
+  void WithReports(absl::Time deadline, Callback<Reports> use) const;
+  void ReadShard(std::shared_ptr<Refresh> refresh, const std::string& shard,
                  const std::string& token) const;
-  // Pages the merged entries and calls the List callback.
-  static void Finish(Merge& merge);
+  void Finish(Refresh& refresh) const;
+  absl::Status Unavailable(const std::string& shard, const absl::Status& status) const;
 
   const ContactDirectory& shipped_;
-  const RoutingTable& routing_;
   RegistrationShards& shards_;
   log::Logger logger_;
+  const absl::Duration cache_ttl_;
+
+  mutable absl::Mutex mu_;
+  mutable Reports reports_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Time fetched_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  mutable bool refreshing_ ABSL_GUARDED_BY(mu_) = false;
+  mutable std::vector<Callback<Reports>> waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace unemployment::gateway

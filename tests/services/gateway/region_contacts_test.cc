@@ -82,8 +82,7 @@ reg::ReportedRegionContact Report(const std::string& code, const std::string& na
 struct Fixture {
   Fixture()
       : shipped(*ContactDirectory::LoadDirectory(UE_SOURCE_DIR "/data/contacts")),
-        routing(*RoutingTable::FromCsv("region_prefix,shard_name\n2301,harbin\n*,main\n", "t")),
-        contacts(shipped, routing, shards, log::Logger("test")) {}
+        contacts(shipped, shards, log::Logger("test"), absl::ZeroDuration()) {}
 
   absl::StatusOr<v1::RegionContact> Get(const std::string& code) {
     std::promise<absl::StatusOr<v1::RegionContact>> promise;
@@ -100,7 +99,6 @@ struct Fixture {
   }
 
   ContactDirectory shipped;
-  RoutingTable routing;
   FakeShards shards;
   RegionContacts contacts;
 };
@@ -163,6 +161,23 @@ TEST_CASE("the list merges every shard's reports over the shipped rows, paged",
   f.shards.failing["main"] = absl::UnavailableError("down");
   CHECK(f.List("", 10).status().code() == absl::StatusCode::kUnavailable);
   CHECK(f.List("2301", 10).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("the copy of the reports is used for its time to live", "[gateway][contacts]") {
+  ContactDirectory shipped = *ContactDirectory::LoadDirectory(UE_SOURCE_DIR "/data/contacts");
+  FakeShards shards;
+  RegionContacts contacts(shipped, shards, log::Logger("test"), absl::Hours(1));
+  auto get = [&contacts](const std::string& code) {
+    std::promise<absl::StatusOr<v1::RegionContact>> promise;
+    contacts.Get(code, absl::Now() + absl::Seconds(5),
+                 [&promise](absl::StatusOr<v1::RegionContact> c) { promise.set_value(c); });
+    return promise.get_future().get();
+  };
+  CHECK(get("230100")->placeholder());
+  // Reported after the copy was made, and the shard fails now: the copy still answers.
+  shards.reports["harbin"]["230100"] = Report("230100", "哈尔滨市");
+  shards.failing["main"] = absl::UnavailableError("down");
+  CHECK(get("230100")->placeholder());
 }
 
 }  // namespace
