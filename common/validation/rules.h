@@ -27,6 +27,7 @@ inline constexpr absl::string_view kInvalidUtf8 = "INVALID_UTF8";
 inline constexpr absl::string_view kControlCharacter = "CONTROL_CHARACTER";
 // A repeated field has more entries than its documented maximum (3 job intentions).
 inline constexpr absl::string_view kTooMany = "TOO_MANY";
+inline constexpr absl::string_view kDuplicate = "DUPLICATE";
 
 // --- Identity documents. ---
 // The ID type number is none of the seven types of the form.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <utility>
 
@@ -23,7 +24,6 @@ namespace {
 constexpr absl::string_view kHeader[] = {"region_code", "region_name", "department", "unit",
                                          "role",        "name",        "person_unit", "title",
                                          "phone",       "email",       "updated_date"};
-constexpr size_t kFieldCount = sizeof(kHeader) / sizeof(kHeader[0]);
 constexpr absl::string_view kTokenVersion = "rc2";
 
 // The number of leading digits a region's descendants share: 2 for a province (xx0000), 4 for a
@@ -42,6 +42,42 @@ std::string EncodeToken(absl::string_view parent, absl::string_view last_code) {
 
 }  // namespace
 
+absl::StatusOr<std::vector<DataRow>> ReadDataRows(const CsvDocument& document,
+                                                  const std::vector<absl::string_view>& header) {
+  absl::StatusOr<std::vector<validation::CsvRow>> rows =
+      validation::ParseCsv(document.text, document.name);
+  if (!rows.ok()) return rows.status();
+  std::vector<DataRow> out;
+  bool header_seen = false;
+  for (const validation::CsvRow& row : *rows) {
+    const std::string where = absl::StrCat(document.name, ":", row.line_number, ": ");
+    if (!row.fields.empty() && absl::StartsWith(row.fields[0], "#")) continue;
+    if (row.fields.size() != header.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "expected ", header.size(), " fields, got ", row.fields.size()));
+    }
+    DataRow data{where, {}};
+    for (const std::string& field : row.fields) {
+      if (!validation::IsValidUtf8(field)) {
+        return absl::InvalidArgumentError(absl::StrCat(where, "a field is not valid UTF-8"));
+      }
+      data.fields.emplace_back(validation::TrimText(field));
+    }
+    if (!header_seen) {
+      for (size_t i = 0; i < header.size(); ++i) {
+        if (data.fields[i] != header[i]) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(where, "wrong header: column ", i + 1, " must be ", header[i]));
+        }
+      }
+      header_seen = true;
+      continue;
+    }
+    out.push_back(std::move(data));
+  }
+  return out;
+}
+
 bool IsSixDigitRegionCode(absl::string_view code) {
   if (code.size() != 6) return false;
   for (char c : code) {
@@ -53,35 +89,13 @@ bool IsSixDigitRegionCode(absl::string_view code) {
 absl::StatusOr<ContactDirectory> ContactDirectory::FromCsv(
     const std::vector<CsvDocument>& documents) {
   ContactDirectory directory;
+  const std::vector<absl::string_view> header(std::begin(kHeader), std::end(kHeader));
   for (const CsvDocument& document : documents) {
-    absl::StatusOr<std::vector<validation::CsvRow>> rows =
-        validation::ParseCsv(document.text, document.name);
+    absl::StatusOr<std::vector<DataRow>> rows = ReadDataRows(document, header);
     if (!rows.ok()) return rows.status();
-    bool header_seen = false;
-    for (const validation::CsvRow& row : *rows) {
-      const std::string where = absl::StrCat(document.name, ":", row.line_number, ": ");
-      if (!row.fields.empty() && absl::StartsWith(row.fields[0], "#")) continue;
-      if (row.fields.size() != kFieldCount) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(where, "expected ", kFieldCount, " fields, got ", row.fields.size()));
-      }
-      std::vector<std::string> f;
-      for (const std::string& field : row.fields) {
-        if (!validation::IsValidUtf8(field)) {
-          return absl::InvalidArgumentError(absl::StrCat(where, "a field is not valid UTF-8"));
-        }
-        f.emplace_back(validation::TrimText(field));
-      }
-      if (!header_seen) {
-        for (size_t i = 0; i < kFieldCount; ++i) {
-          if (f[i] != kHeader[i]) {
-            return absl::InvalidArgumentError(
-                absl::StrCat(where, "wrong header: column ", i + 1, " must be ", kHeader[i]));
-          }
-        }
-        header_seen = true;
-        continue;
-      }
+    for (const DataRow& row : *rows) {
+      const std::string& where = row.where;
+      const std::vector<std::string>& f = row.fields;
       const std::string& code = f[0];
       if (!IsSixDigitRegionCode(code)) {
         return absl::InvalidArgumentError(absl::StrCat(where, "region_code must be 6 digits"));
@@ -95,6 +109,9 @@ absl::StatusOr<ContactDirectory> ContactDirectory::FromCsv(
         entry.set_region_code(code);
         entry.set_region_name(f[1]);
         entry.set_updated_date(f[10]);
+        // Shipped placeholders live in files named "*sample*" (data/contacts/README.md).
+        entry.set_placeholder(absl::StrContains(
+            std::filesystem::path(document.name).filename().string(), "sample"));
       } else if (entry.region_name() != f[1] || entry.updated_date() != f[10]) {
         return absl::InvalidArgumentError(absl::StrCat(
             where, "region_name and updated_date differ from an earlier row of region ", code));
@@ -138,9 +155,17 @@ absl::StatusOr<ContactDirectory> ContactDirectory::FromCsv(
 }
 
 absl::StatusOr<ContactDirectory> ContactDirectory::LoadDirectory(const std::string& directory) {
+  absl::StatusOr<std::vector<CsvDocument>> documents = ReadCsvDocuments(directory, "contacts");
+  if (!documents.ok()) return documents.status();
+  return FromCsv(*documents);
+}
+
+absl::StatusOr<std::vector<CsvDocument>> ReadCsvDocuments(const std::string& directory,
+                                                          absl::string_view what) {
   std::error_code error;
   if (!std::filesystem::is_directory(directory, error)) {
-    return absl::NotFoundError(absl::StrCat("contacts folder \"", directory, "\" does not exist"));
+    return absl::NotFoundError(
+        absl::StrCat(what, " folder \"", directory, "\" does not exist"));
   }
   std::vector<std::string> paths;
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
@@ -157,7 +182,7 @@ absl::StatusOr<ContactDirectory> ContactDirectory::LoadDirectory(const std::stri
     buffer << in.rdbuf();
     documents.push_back(CsvDocument{path, buffer.str()});
   }
-  return FromCsv(documents);
+  return documents;
 }
 
 absl::StatusOr<v1::RegionContact> ContactDirectory::Get(absl::string_view region_code) const {
@@ -174,6 +199,18 @@ absl::StatusOr<v1::RegionContact> ContactDirectory::Get(absl::string_view region
         "REGION_CONTACT_NOT_FOUND", {{"region_code", std::string(region_code)}});
   }
   return it->second;
+}
+
+std::vector<v1::RegionContact> ContactDirectory::Under(absl::string_view parent_region_code) const {
+  const std::string prefix =
+      parent_region_code.empty()
+          ? std::string()
+          : std::string(parent_region_code.substr(0, SignificantDigits(parent_region_code)));
+  std::vector<v1::RegionContact> out;
+  for (const auto& [code, entry] : entries_) {
+    if (absl::StartsWith(code, prefix)) out.push_back(entry);
+  }
+  return out;
 }
 
 absl::StatusOr<RegionContactPage> ContactDirectory::List(absl::string_view parent_region_code,

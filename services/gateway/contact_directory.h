@@ -59,11 +59,32 @@ class ContactDirectory final {
   absl::StatusOr<RegionContactPage> List(absl::string_view parent_region_code, int page_size,
                                          absl::string_view page_token) const;
 
+  // Every entry of `parent_region_code` and the regions under it (all when empty), by code.
+  // `parent_region_code` must be empty or 6 digits.
+  std::vector<v1::RegionContact> Under(absl::string_view parent_region_code) const;
+
   size_t size() const { return entries_.size(); }
 
  private:
   std::map<std::string, v1::RegionContact, std::less<>> entries_;
 };
+
+// One data row of a gateway data file: its fields, trimmed, and "name:line: " for error messages.
+struct DataRow {
+  std::string where;
+  std::vector<std::string> fields;
+};
+
+// The data rows of `document`: its first row that is not a comment (first field starting with
+// "#") must be exactly `header`, and every row must have as many fields, all valid UTF-8.
+// INVALID_ARGUMENT "name:line: what is wrong" otherwise.
+absl::StatusOr<std::vector<DataRow>> ReadDataRows(const CsvDocument& document,
+                                                  const std::vector<absl::string_view>& header);
+
+// Every "*.csv" file in `directory`, in file-name order (the data folders of the gateway).
+// NOT_FOUND "<what> folder ... does not exist" when the folder is missing.
+absl::StatusOr<std::vector<CsvDocument>> ReadCsvDocuments(const std::string& directory,
+                                                          absl::string_view what);
 
 // True when `code` is exactly 6 ASCII digits.
 bool IsSixDigitRegionCode(absl::string_view code);

@@ -36,6 +36,7 @@ struct GatewayConfig {
   std::string province_code;
   absl::Duration shard_timeout;
   int batch_concurrency = 16;
+  absl::Duration contacts_cache_ttl = absl::Seconds(10);
 };
 
 // Members in construction order; destruction runs backwards, so the handler goes first. The
@@ -43,19 +44,23 @@ struct GatewayConfig {
 class Component final : public server::ServiceComponent {
  public:
   Component(validation::RegionDirectory regions, RoutingTable routing, ContactDirectory contacts,
-            const GatewayConfig& config, const server::PeerChannels& peers,
-            const time::Clock& clock)
+            PublicServiceDirectory public_info, const GatewayConfig& config,
+            const server::PeerChannels& peers, const time::Clock& clock)
       : clock_(clock),
         logger_("gateway"),
         regions_(std::move(regions)),
         routing_(std::move(routing)),
         contacts_(std::move(contacts)),
+        public_info_(std::move(public_info)),
         validator_(regions_, clock_, config.province_code),
         index_(config.person_index_addr, peers),
         shards_(config.shard_addresses, peers),
         intake_(validator_, routing_, shards_, index_, logger_,
                 IntakeOptions{config.batch_concurrency}),
-        service_(intake_, contacts_, identity_, GatewayServiceOptions{config.shard_timeout}),
+        region_contacts_(contacts_, shards_, log::Logger("gateway.contacts"),
+                         config.contacts_cache_ttl),
+        service_(intake_, contacts_, identity_, GatewayServiceOptions{config.shard_timeout},
+                 &public_info_, &region_contacts_),
         person_index_addr_(config.person_index_addr) {}
 
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
@@ -64,7 +69,8 @@ class Component final : public server::ServiceComponent {
     logger_.Info("serving", {{"listen", self_address},
                              {"shards", absl::StrJoin(shards_.ShardNames(), ",")},
                              {"person_index", person_index_addr_},
-                             {"contacts", static_cast<int64_t>(contacts_.size())}});
+                             {"contacts", static_cast<int64_t>(contacts_.size())},
+                             {"public_service_regions", static_cast<int64_t>(public_info_.size())}});
     return absl::OkStatus();
   }
 
@@ -76,11 +82,13 @@ class Component final : public server::ServiceComponent {
   validation::RegionDirectory regions_;
   RoutingTable routing_;
   ContactDirectory contacts_;
+  PublicServiceDirectory public_info_;
   forms::FormValidator validator_;
   GrpcPersonIndexClient index_;
   GrpcRegistrationShards shards_;
   ChannelHeaderIdentityExtractor identity_;
   Intake intake_;
+  RegionContacts region_contacts_;
   GatewayServiceImpl service_;
   std::string person_index_addr_;
 };
@@ -123,6 +131,12 @@ absl::StatusOr<GatewayConfig> ReadConfig(const server::Settings& settings) {
     return absl::InvalidArgumentError("--batch_concurrency must be 1 to 100");
   }
   config.batch_concurrency = static_cast<int>(*concurrency);
+  absl::StatusOr<absl::Duration> ttl = settings.GetDuration("contacts_cache_ttl");
+  if (!ttl.ok() || *ttl < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--contacts_cache_ttl must be a duration such as 10s (0s: no copy)");
+  }
+  config.contacts_cache_ttl = *ttl;
   return config;
 }
 
@@ -147,6 +161,12 @@ server::ServiceDefinition Definition() {
     settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
     settings.Define("contacts_dir", "data/contacts",
                     "folder of the region directory (附件3) contact CSV files");
+    settings.Define("contacts_cache_ttl", "10s",
+                    "how long the in-memory copy of the shards' reported 附件3 contacts is used "
+                    "before it is read again (0s: every call reads the shards)");
+    settings.Define("public_service_dir", "data/public_service",
+                    "folder of the public service information (附件2: service points, online "
+                    "channels, workflow, 12333) CSV files");
     settings.Define("province_code", "230000", "6-digit code of the province this deployment serves");
     settings.Define("shard_timeout", "10s",
                     "longest wait for a registration shard per call (the caller's deadline applies "
@@ -179,10 +199,25 @@ server::ServiceDefinition Definition() {
     absl::StatusOr<ContactDirectory> contacts =
         ContactDirectory::LoadDirectory(config->contacts_dir);
     if (!contacts.ok()) return contacts.status();
+    absl::StatusOr<PublicServiceDirectory> public_info =
+        PublicServiceDirectory::LoadDirectory(settings.Get("public_service_dir"));
+    if (!public_info.ok()) {
+      return absl::Status(public_info.status().code(),
+                          absl::StrCat("setting --public_service_dir: ",
+                                       public_info.status().message()));
+    }
+    // Every publishing region must be a known region of the province served.
+    for (const std::string& code : public_info->RegionCodes()) {
+      if (!regions->IsKnown(code) || !regions->IsWithin(code, config->province_code)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "setting --public_service_dir: region ", code, " is not a region of province ",
+            config->province_code));
+      }
+    }
 
     return std::unique_ptr<server::ServiceComponent>(std::make_unique<Component>(
-        *std::move(regions), *std::move(routing), *std::move(contacts), *config, *common.peers,
-        *common.clock));
+        *std::move(regions), *std::move(routing), *std::move(contacts), *std::move(public_info),
+        *config, *common.peers, *common.clock));
   };
   return definition;
 }

@@ -46,11 +46,15 @@ v1::ItemError ToItemError(const absl::Status& status) {
 
 GatewayServiceImpl::GatewayServiceImpl(Intake& intake, const ContactDirectory& contacts,
                                        const CallerIdentityExtractor& identity,
-                                       GatewayServiceOptions options)
+                                       GatewayServiceOptions options,
+                                       const PublicServiceDirectory* public_info,
+                                       const RegionContacts* region_contacts)
     : intake_(intake),
       contacts_(contacts),
       identity_(identity),
-      options_(options) {}
+      options_(options),
+      public_info_(public_info),
+      region_contacts_(region_contacts) {}
 
 absl::StatusOr<CallerIdentity> GatewayServiceImpl::Authorize(
     const grpc::CallbackServerContext& context, common::v1::Channel allowed,
@@ -199,6 +203,21 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetApplicationStatus(
 grpc::ServerUnaryReactor* GatewayServiceImpl::ListRegionContacts(
     grpc::CallbackServerContext* context, const v1::ListRegionContactsRequest* request,
     v1::ListRegionContactsResponse* response) {
+  if (region_contacts_ != nullptr) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    region_contacts_->List(
+        request->parent_region_code(), request->page_size(), request->page_token(),
+        DeadlineOf(*context), [reactor, response](absl::StatusOr<RegionContactPage> page) {
+          if (page.ok()) {
+            for (v1::RegionContact& contact : page->contacts) {
+              *response->add_region_contacts() = std::move(contact);
+            }
+            response->set_next_page_token(page->next_page_token);
+          }
+          reactor->Finish(status::ToGrpcStatus(page.status()));
+        });
+    return reactor;
+  }
   absl::StatusOr<RegionContactPage> page = contacts_.List(
       request->parent_region_code(), request->page_size(), request->page_token());
   if (page.ok()) {
@@ -213,9 +232,30 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::ListRegionContacts(
 grpc::ServerUnaryReactor* GatewayServiceImpl::GetRegionContact(
     grpc::CallbackServerContext* context, const v1::GetRegionContactRequest* request,
     v1::GetRegionContactResponse* response) {
+  if (region_contacts_ != nullptr) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    region_contacts_->Get(request->region_code(), DeadlineOf(*context),
+                          [reactor, response](absl::StatusOr<v1::RegionContact> contact) {
+                            if (contact.ok()) *response->mutable_region_contact() = *std::move(contact);
+                            reactor->Finish(status::ToGrpcStatus(contact.status()));
+                          });
+    return reactor;
+  }
   absl::StatusOr<v1::RegionContact> contact = contacts_.Get(request->region_code());
   if (contact.ok()) *response->mutable_region_contact() = *std::move(contact);
   return FinishNow(context, contact.status());
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::GetPublicServiceInfo(
+    grpc::CallbackServerContext* context, const v1::GetPublicServiceInfoRequest* request,
+    v1::GetPublicServiceInfoResponse* response) {
+  if (public_info_ == nullptr) {
+    return FinishNow(context, absl::FailedPreconditionError(
+                                  "this gateway serves no public service information"));
+  }
+  absl::StatusOr<v1::PublicServiceInfo> info = public_info_->Get(request->region_code());
+  if (info.ok()) *response->mutable_info() = *std::move(info);
+  return FinishNow(context, info.status());
 }
 
 }  // namespace unemployment::gateway

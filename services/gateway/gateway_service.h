@@ -8,6 +8,8 @@
 #include "absl/time/time.h"
 #include "services/gateway/caller_identity.h"
 #include "services/gateway/contact_directory.h"
+#include "services/gateway/public_service_info.h"
+#include "services/gateway/region_contacts.h"
 #include "services/gateway/intake.h"
 #include "unemployment/gateway/v1/gateway_service.grpc.pb.h"
 
@@ -25,8 +27,13 @@ struct GatewayServiceOptions {
 class GatewayServiceImpl final : public v1::GatewayService::CallbackService {
  public:
   // Everything is borrowed and must outlive the service.
+  // `public_info` may be null: GetPublicServiceInfo then answers FAILED_PRECONDITION.
+  // `region_contacts` may be null: the region directory then serves `contacts` (the shipped rows)
+  // only.
   GatewayServiceImpl(Intake& intake, const ContactDirectory& contacts,
-                     const CallerIdentityExtractor& identity, GatewayServiceOptions options);
+                     const CallerIdentityExtractor& identity, GatewayServiceOptions options,
+                     const PublicServiceDirectory* public_info = nullptr,
+                     const RegionContacts* region_contacts = nullptr);
 
   grpc::ServerUnaryReactor* SubmitApplication(grpc::CallbackServerContext* context,
                                               const v1::SubmitApplicationRequest* request,
@@ -46,6 +53,9 @@ class GatewayServiceImpl final : public v1::GatewayService::CallbackService {
   grpc::ServerUnaryReactor* GetRegionContact(grpc::CallbackServerContext* context,
                                              const v1::GetRegionContactRequest* request,
                                              v1::GetRegionContactResponse* response) override;
+  grpc::ServerUnaryReactor* GetPublicServiceInfo(
+      grpc::CallbackServerContext* context, const v1::GetPublicServiceInfoRequest* request,
+      v1::GetPublicServiceInfoResponse* response) override;
 
  private:
   // The caller's identity checked against the channel of the method, or the error to answer.
@@ -60,6 +70,8 @@ class GatewayServiceImpl final : public v1::GatewayService::CallbackService {
   const ContactDirectory& contacts_;
   const CallerIdentityExtractor& identity_;
   const GatewayServiceOptions options_;
+  const PublicServiceDirectory* public_info_;
+  const RegionContacts* region_contacts_;
 };
 
 // The error of one batch item, carrying what a single call's google.rpc.Status would.

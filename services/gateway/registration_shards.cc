@@ -110,4 +110,58 @@ void GrpcRegistrationShards::GetApplicationByChannelId(const std::string& shard,
       });
 }
 
+void RegistrationShards::GetReportedRegionContact(const std::string& /*shard*/,
+                                                  const std::string& /*region_code*/,
+                                                  absl::Time /*deadline*/,
+                                                  Callback<reg::ReportedRegionContact> done) {
+  done(absl::UnimplementedError("contact reports are not served"));
+}
+
+void RegistrationShards::ListReportedRegionContacts(
+    const std::string& /*shard*/, const reg::ListReportedRegionContactsRequest& /*request*/,
+    absl::Time /*deadline*/, Callback<reg::ListReportedRegionContactsResponse> done) {
+  done(absl::UnimplementedError("contact reports are not served"));
+}
+
+void GrpcRegistrationShards::GetReportedRegionContact(const std::string& shard,
+                                                      const std::string& region_code,
+                                                      absl::Time deadline,
+                                                      Callback<reg::ReportedRegionContact> done) {
+  reg::RegistrationService::Stub* stub = StubFor(shard);
+  if (stub == nullptr) return done(UnknownShard(shard));
+  auto* call =
+      new Call<reg::GetReportedRegionContactRequest, reg::GetReportedRegionContactResponse>();
+  call->context.set_deadline(absl::ToChronoTime(deadline));
+  call->request.set_region_code(region_code);
+  stub->async()->GetReportedRegionContact(
+      &call->context, &call->request, &call->response,
+      [call, done = std::move(done)](grpc::Status status) {
+        std::unique_ptr<
+            Call<reg::GetReportedRegionContactRequest, reg::GetReportedRegionContactResponse>>
+            owned(call);
+        if (!status.ok()) return done(status::FromGrpcStatus(status));
+        done(std::move(*owned->response.mutable_contact()));
+      });
+}
+
+void GrpcRegistrationShards::ListReportedRegionContacts(
+    const std::string& shard, const reg::ListReportedRegionContactsRequest& request,
+    absl::Time deadline, Callback<reg::ListReportedRegionContactsResponse> done) {
+  reg::RegistrationService::Stub* stub = StubFor(shard);
+  if (stub == nullptr) return done(UnknownShard(shard));
+  auto* call =
+      new Call<reg::ListReportedRegionContactsRequest, reg::ListReportedRegionContactsResponse>();
+  call->context.set_deadline(absl::ToChronoTime(deadline));
+  call->request = request;
+  stub->async()->ListReportedRegionContacts(
+      &call->context, &call->request, &call->response,
+      [call, done = std::move(done)](grpc::Status status) {
+        std::unique_ptr<
+            Call<reg::ListReportedRegionContactsRequest, reg::ListReportedRegionContactsResponse>>
+            owned(call);
+        if (!status.ok()) return done(status::FromGrpcStatus(status));
+        done(std::move(owned->response));
+      });
+}
+
 }  // namespace unemployment::gateway

@@ -41,6 +41,14 @@ class RegistrationShards {
                                          const std::string& channel_application_id,
                                          absl::Time deadline,
                                          Callback<registration::v1::Application> done) = 0;
+  // The region directory (附件3) as reported to the shard. Implementations without it answer
+  // UNIMPLEMENTED (the gateway then serves the shipped rows).
+  virtual void GetReportedRegionContact(const std::string& shard, const std::string& region_code,
+                                        absl::Time deadline,
+                                        Callback<registration::v1::ReportedRegionContact> done);
+  virtual void ListReportedRegionContacts(
+      const std::string& shard, const registration::v1::ListReportedRegionContactsRequest& request,
+      absl::Time deadline, Callback<registration::v1::ListReportedRegionContactsResponse> done);
 };
 
 // RegistrationShards over gRPC: one channel and stub per shard, calls on the stub's async callback
@@ -63,6 +71,13 @@ class GrpcRegistrationShards final : public RegistrationShards {
   void GetApplicationByChannelId(const std::string& shard, common::v1::Channel channel,
                                  const std::string& channel_application_id, absl::Time deadline,
                                  Callback<registration::v1::Application> done) override;
+  void GetReportedRegionContact(const std::string& shard, const std::string& region_code,
+                                absl::Time deadline,
+                                Callback<registration::v1::ReportedRegionContact> done) override;
+  void ListReportedRegionContacts(
+      const std::string& shard, const registration::v1::ListReportedRegionContactsRequest& request,
+      absl::Time deadline,
+      Callback<registration::v1::ListReportedRegionContactsResponse> done) override;
 
  private:
   registration::v1::RegistrationService::Stub* StubFor(const std::string& shard) const;

@@ -29,6 +29,8 @@ namespace verv1 = ::unemployment::verification::v1;
 constexpr absl::string_view kReviewRequestKind = "review";
 constexpr absl::string_view kDeregisterRequestKind = "deregister";
 constexpr absl::string_view kAmendRequestKind = "amend-decision";
+constexpr absl::string_view kDutyRequestKind = "duty-reviewers";
+constexpr absl::string_view kContactRequestKind = "region-contact";
 // The actor of automatic state changes (verification steps).
 constexpr absl::string_view kSystemActor = "system";
 // Evidence details quoted in a summary; more are counted only.
@@ -92,6 +94,36 @@ struct WriteResult {
   bool queued_notifications = false;
   bool queued_verification = false;
 };
+
+// An idempotent write of one request: the response stored for (kind, request_id) when the same
+// request came before (REQUEST_ID_REUSED for other content), else `apply`'s response, stored with
+// the request in the same transaction. `done` runs after the commit.
+template <typename Response>
+void WriteOnce(RegistrationStore& store, absl::string_view kind, std::string request_id,
+               std::string fingerprint,
+               std::function<absl::StatusOr<Response>(RegistrationTransaction&)> apply,
+               std::function<void(absl::StatusOr<Response>)> done) {
+  auto result = std::make_shared<WriteResult<Response>>();
+  store.Write(
+      [kind, request_id = std::move(request_id), fingerprint = std::move(fingerprint),
+       apply = std::move(apply), result](RegistrationTransaction& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(result->value,
+                         StoredResponse<Response>(tx, kind, request_id, fingerprint));
+        if (result->value.has_value()) return absl::OkStatus();
+        ASSIGN_OR_RETURN(Response response, apply(tx));
+        RETURN_IF_ERROR(tx.InsertRequest(std::string(kind), request_id,
+                                         {fingerprint, response.SerializeAsString()}));
+        result->value = std::move(response);
+        return absl::OkStatus();
+      },
+      [result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(status);
+          return;
+        }
+        done(std::move(*result->value));
+      });
+}
 
 std::string SourceName(verv1::Source source) {
   switch (source) {
@@ -685,6 +717,77 @@ void Registrar::AmendDecision(const v1::AmendDecisionRequest& request,
       });
 }
 
+void Registrar::SetDutyReviewers(const v1::SetDutyReviewersRequest& request,
+                                 Callback<v1::SetDutyReviewersResponse> done) {
+  if (!ServesOffice(request.office_region_code())) {
+    done(status::WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("shard ", options_.shard_id,
+                                                   " does not serve office ",
+                                                   request.office_region_code())),
+        reason::kWrongShard, {{"office_region_code", request.office_region_code()}}));
+    return;
+  }
+  const absl::Time now = clock_.Now();
+  WriteOnce<v1::SetDutyReviewersResponse>(
+      store_, kDutyRequestKind, request.request_id(), DeterministicBytes(request),
+      [this, request, now](RegistrationTransaction& tx)
+          -> absl::StatusOr<v1::SetDutyReviewersResponse> {
+        v1::DutyRoster roster;
+        roster.set_office_region_code(request.office_region_code());
+        roster.set_queue_kind(request.queue_kind());
+        *roster.mutable_reviewer_ids() = request.reviewer_ids();
+        roster.set_actor(request.actor());
+        *roster.mutable_update_time() = ToTimestamp(now);
+        RETURN_IF_ERROR(tx.PutDutyRoster(roster));
+        v1::Event changed;
+        *changed.mutable_occurred_at() = ToTimestamp(now);
+        changed.set_shard_id(options_.shard_id);
+        *changed.mutable_duty_roster_changed()->mutable_roster() = roster;
+        RETURN_IF_ERROR(tx.AppendEvent(changed).status());
+        v1::SetDutyReviewersResponse response;
+        *response.mutable_roster() = std::move(roster);
+        return response;
+      },
+      std::move(done));
+}
+
+void Registrar::ReportRegionContact(const v1::ReportRegionContactRequest& request,
+                                    const std::string& region_name,
+                                    Callback<v1::ReportRegionContactResponse> done) {
+  if (!ServesOffice(request.region_code())) {
+    done(status::WithErrorInfo(
+        absl::FailedPreconditionError(absl::StrCat("shard ", options_.shard_id,
+                                                   " does not serve region ",
+                                                   request.region_code())),
+        reason::kWrongShard, {{"region_code", request.region_code()}}));
+    return;
+  }
+  const absl::Time now = clock_.Now();
+  WriteOnce<v1::ReportRegionContactResponse>(
+      store_, kContactRequestKind, request.request_id(), DeterministicBytes(request),
+      [this, request, region_name, now](RegistrationTransaction& tx)
+          -> absl::StatusOr<v1::ReportRegionContactResponse> {
+        v1::ReportedRegionContact contact;
+        contact.set_region_code(request.region_code());
+        contact.set_region_name(region_name);
+        *contact.mutable_business() = request.business();
+        *contact.mutable_technical() = request.technical();
+        contact.set_reporter(request.actor());
+        *contact.mutable_report_time() = ToTimestamp(now);
+        contact.set_reported_date(time::FormatDate(time::ChinaDay(now)));
+        RETURN_IF_ERROR(tx.PutRegionContact(contact));
+        v1::Event reported;
+        *reported.mutable_occurred_at() = ToTimestamp(now);
+        reported.set_shard_id(options_.shard_id);
+        *reported.mutable_region_contact_reported()->mutable_contact() = contact;
+        RETURN_IF_ERROR(tx.AppendEvent(reported).status());
+        v1::ReportRegionContactResponse response;
+        *response.mutable_contact() = std::move(contact);
+        return response;
+      },
+      std::move(done));
+}
+
 void Registrar::Deregister(const v1::DeregisterRequest& request,
                            Callback<v1::DeregisterResponse> done) {
   const absl::Time now = clock_.Now();
@@ -1071,6 +1174,66 @@ absl::StatusOr<DeadlineRecomputation> Registrar::RecomputeProvisionalDeadlines(
     if (static_cast<int>(ids.size()) < batch_size) break;
   }
   return total;
+}
+
+absl::StatusOr<v1::ListDutyReviewersResponse> Registrar::ListDutyReviewers(
+    const v1::ListDutyReviewersRequest& request) {
+  const uint64_t fingerprint = QueryFingerprint(
+      absl::StrCat("duty|", request.region_code(), "|", static_cast<int>(request.queue_kind())));
+  std::optional<ListPosition> after;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(ListPosition position, DecodePageToken(request.page_token(), fingerprint));
+    after = std::move(position);
+  }
+  const RegionRange range = RangeOfRegion(request.region_code());
+  ASSIGN_OR_RETURN(DutyRosterPage page,
+                   store_.ListDutyRosters(range.low, range.high,
+                                          static_cast<int>(request.queue_kind()), after,
+                                          EffectivePageSize(request.page_size())));
+  v1::ListDutyReviewersResponse response;
+  for (v1::DutyRoster& roster : page.rosters) *response.add_rosters() = std::move(roster);
+  if (page.more && response.rosters_size() > 0) {
+    const v1::DutyRoster& last = response.rosters(response.rosters_size() - 1);
+    response.set_next_page_token(EncodePageToken(
+        fingerprint, {static_cast<int64_t>(last.queue_kind()), last.office_region_code()}));
+  }
+  return response;
+}
+
+absl::StatusOr<v1::ReportedRegionContact> Registrar::GetReportedRegionContact(
+    const std::string& region_code) {
+  ASSIGN_OR_RETURN(std::optional<v1::ReportedRegionContact> contact,
+                   store_.GetRegionContact(region_code));
+  if (!contact.has_value()) {
+    return status::WithErrorInfo(
+        absl::NotFoundError(absl::StrCat("region ", region_code, " has not reported")),
+        reason::kRegionContactNotFound, {{"region_code", region_code}});
+  }
+  return *std::move(contact);
+}
+
+absl::StatusOr<v1::ListReportedRegionContactsResponse> Registrar::ListReportedRegionContacts(
+    const v1::ListReportedRegionContactsRequest& request) {
+  const uint64_t fingerprint =
+      QueryFingerprint(absl::StrCat("region-contacts|", request.region_code()));
+  std::string after;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(ListPosition position, DecodePageToken(request.page_token(), fingerprint));
+    after = std::move(position.id);
+  }
+  RegionRange range{"", "~"};
+  if (!request.region_code().empty()) range = RangeOfRegion(request.region_code());
+  ASSIGN_OR_RETURN(auto page, store_.ListRegionContacts(range.low, range.high, after,
+                                                        EffectivePageSize(request.page_size())));
+  v1::ListReportedRegionContactsResponse response;
+  for (v1::ReportedRegionContact& contact : page.first) {
+    *response.add_contacts() = std::move(contact);
+  }
+  if (page.second && response.contacts_size() > 0) {
+    response.set_next_page_token(EncodePageToken(
+        fingerprint, {0, response.contacts(response.contacts_size() - 1).region_code()}));
+  }
+  return response;
 }
 
 }  // namespace unemployment::registration

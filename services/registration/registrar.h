@@ -42,6 +42,7 @@ inline constexpr absl::string_view kNoActiveRegistration = "NO_ACTIVE_REGISTRATI
 inline constexpr absl::string_view kRegistrationNotActive = "REGISTRATION_NOT_ACTIVE";
 inline constexpr absl::string_view kCursorAheadOfFeed = "CURSOR_AHEAD_OF_FEED";
 inline constexpr absl::string_view kChannelApplicationIdFenced = "CHANNEL_APPLICATION_ID_FENCED";
+inline constexpr absl::string_view kRegionContactNotFound = "REGION_CONTACT_NOT_FOUND";
 }  // namespace reason
 
 struct RegistrarOptions {
@@ -162,6 +163,19 @@ class Registrar final {
   // pending (decided meanwhile) changes nothing. `done` gets the application as stored afterwards.
   void RecordVerificationAttempt(VerificationAttempt attempt, Callback<v1::Application> done);
 
+  // Replaces the duty reviewers of an office's review queue (指定专人每日登录) and writes a
+  // DutyRosterChanged event. `request.actor` is the authenticated caller (the handler sets it).
+  // FAILED_PRECONDITION WRONG_SHARD for an office this shard does not serve.
+  void SetDutyReviewers(const v1::SetDutyReviewersRequest& request,
+                        Callback<v1::SetDutyReviewersResponse> done);
+
+  // Stores a region's contact report (附件3) with the region's name `region_name`, replacing the
+  // previous one, and writes a RegionContactReported event. `request.actor` is the authenticated
+  // caller. FAILED_PRECONDITION WRONG_SHARD for a region this shard does not serve.
+  void ReportRegionContact(const v1::ReportRegionContactRequest& request,
+                           const std::string& region_name,
+                           Callback<v1::ReportRegionContactResponse> done);
+
   // --- Reads. ---
   absl::StatusOr<v1::Application> GetApplication(const std::string& application_id);
   absl::StatusOr<v1::Application> GetApplicationByChannelId(
@@ -177,6 +191,14 @@ class Registrar final {
       const v1::ListUndeliveredNotificationsRequest& request);
   absl::StatusOr<v1::ListNotificationsResponse> ListNotifications(
       const v1::ListNotificationsRequest& request);
+  // The duty rosters of the offices inside request.region_code, by office code and queue kind.
+  absl::StatusOr<v1::ListDutyReviewersResponse> ListDutyReviewers(
+      const v1::ListDutyReviewersRequest& request);
+  // NOT_FOUND REGION_CONTACT_NOT_FOUND when the region has not reported.
+  absl::StatusOr<v1::ReportedRegionContact> GetReportedRegionContact(
+      const std::string& region_code);
+  absl::StatusOr<v1::ListReportedRegionContactsResponse> ListReportedRegionContacts(
+      const v1::ListReportedRegionContactsRequest& request);
 
  private:
   std::string MakeId(absl::string_view kind, int64_t number) const;

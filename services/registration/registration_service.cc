@@ -319,6 +319,113 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ListUndeliveredNotifications(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* RegistrationServiceImpl::SetDutyReviewers(
+    grpc::CallbackServerContext* context, const v1::SetDutyReviewersRequest* request,
+    v1::SetDutyReviewersResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::SetDutyReviewersRequest normalized = *request;
+  // The staff member naming the duty reviewers is the caller, never a name typed into the request.
+  absl::StatusOr<security::Actor> actor =
+      security::ResolveActor(*context, "actor", normalized.actor(), logger_);
+  if (!actor.ok()) {
+    Finish(reactor, "SetDutyReviewers", actor.status());
+    return reactor;
+  }
+  normalized.set_actor(actor->subject);
+  absl::Status status = ValidateSetDutyReviewers(normalized, Rules());
+  // Staff of one region name the duty reviewers of their region's offices only.
+  if (status.ok()) status = security::RequireRegion(*context, normalized.office_region_code());
+  if (!status.ok()) {
+    Finish(reactor, "SetDutyReviewers", status);
+    return reactor;
+  }
+  deps_.registrar->SetDutyReviewers(
+      normalized, [this, reactor, response](absl::StatusOr<v1::SetDutyReviewersResponse> result) {
+        if (result.ok()) *response = *std::move(result);
+        Finish(reactor, "SetDutyReviewers", result.status());
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::ListDutyReviewers(
+    grpc::CallbackServerContext* context, const v1::ListDutyReviewersRequest* request,
+    v1::ListDutyReviewersResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::ListDutyReviewersRequest normalized = *request;
+  absl::Status status = ValidateListDutyReviewers(normalized, Rules());
+  if (status.ok()) status = security::RequireRegion(*context, normalized.region_code());
+  if (status.ok()) {
+    absl::StatusOr<v1::ListDutyReviewersResponse> page =
+        deps_.registrar->ListDutyReviewers(normalized);
+    if (page.ok()) *response = *std::move(page);
+    status = page.status();
+  }
+  Finish(reactor, "ListDutyReviewers", status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::ReportRegionContact(
+    grpc::CallbackServerContext* context, const v1::ReportRegionContactRequest* request,
+    v1::ReportRegionContactResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::ReportRegionContactRequest normalized = *request;
+  // The reporter is the caller, never a name typed into the request.
+  absl::StatusOr<security::Actor> actor =
+      security::ResolveActor(*context, "actor", normalized.actor(), logger_);
+  if (!actor.ok()) {
+    Finish(reactor, "ReportRegionContact", actor.status());
+    return reactor;
+  }
+  normalized.set_actor(actor->subject);
+  absl::Status status = ValidateReportRegionContact(normalized, Rules());
+  // A city reports for itself and its counties, a county for itself only.
+  if (status.ok()) status = security::RequireRegion(*context, normalized.region_code());
+  if (!status.ok()) {
+    Finish(reactor, "ReportRegionContact", status);
+    return reactor;
+  }
+  const validation::Region* region = deps_.regions->Find(normalized.region_code());
+  deps_.registrar->ReportRegionContact(
+      normalized, region == nullptr ? std::string() : region->name,
+      [this, reactor, response](absl::StatusOr<v1::ReportRegionContactResponse> result) {
+        if (result.ok()) *response = *std::move(result);
+        Finish(reactor, "ReportRegionContact", result.status());
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::GetReportedRegionContact(
+    grpc::CallbackServerContext* context, const v1::GetReportedRegionContactRequest* request,
+    v1::GetReportedRegionContactResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::GetReportedRegionContactRequest normalized = *request;
+  absl::Status status = ValidateGetReportedRegionContact(normalized);
+  if (status.ok()) {
+    absl::StatusOr<v1::ReportedRegionContact> contact =
+        deps_.registrar->GetReportedRegionContact(normalized.region_code());
+    if (contact.ok()) *response->mutable_contact() = *std::move(contact);
+    status = contact.status();
+  }
+  Finish(reactor, "GetReportedRegionContact", status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* RegistrationServiceImpl::ListReportedRegionContacts(
+    grpc::CallbackServerContext* context, const v1::ListReportedRegionContactsRequest* request,
+    v1::ListReportedRegionContactsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::ListReportedRegionContactsRequest normalized = *request;
+  absl::Status status = ValidateListReportedRegionContacts(normalized);
+  if (status.ok()) {
+    absl::StatusOr<v1::ListReportedRegionContactsResponse> page =
+        deps_.registrar->ListReportedRegionContacts(normalized);
+    if (page.ok()) *response = *std::move(page);
+    status = page.status();
+  }
+  Finish(reactor, "ListReportedRegionContacts", status);
+  return reactor;
+}
+
 // One StreamEvents call. Writes one event at a time; when it has caught up with the feed it
 // subscribes to the EventNotifier and sleeps until a commit wakes it (no polling).
 //

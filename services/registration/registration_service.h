@@ -73,6 +73,21 @@ class RegistrationServiceImpl final : public v1::RegistrationService::CallbackSe
   grpc::ServerUnaryReactor* ListUndeliveredNotifications(
       grpc::CallbackServerContext* context, const v1::ListUndeliveredNotificationsRequest* request,
       v1::ListUndeliveredNotificationsResponse* response) override;
+  grpc::ServerUnaryReactor* SetDutyReviewers(grpc::CallbackServerContext* context,
+                                             const v1::SetDutyReviewersRequest* request,
+                                             v1::SetDutyReviewersResponse* response) override;
+  grpc::ServerUnaryReactor* ListDutyReviewers(grpc::CallbackServerContext* context,
+                                              const v1::ListDutyReviewersRequest* request,
+                                              v1::ListDutyReviewersResponse* response) override;
+  grpc::ServerUnaryReactor* ReportRegionContact(grpc::CallbackServerContext* context,
+                                                const v1::ReportRegionContactRequest* request,
+                                                v1::ReportRegionContactResponse* response) override;
+  grpc::ServerUnaryReactor* GetReportedRegionContact(
+      grpc::CallbackServerContext* context, const v1::GetReportedRegionContactRequest* request,
+      v1::GetReportedRegionContactResponse* response) override;
+  grpc::ServerUnaryReactor* ListReportedRegionContacts(
+      grpc::CallbackServerContext* context, const v1::ListReportedRegionContactsRequest* request,
+      v1::ListReportedRegionContactsResponse* response) override;
 
  private:
   class EventStream;

@@ -94,6 +94,12 @@ struct NotificationPage {
 
 // The notifications not delivered (PENDING or FAILED) of a range of offices: how many and since
 // when (the backlog a metrics gauge or an alert reads).
+// One page of duty rosters, ordered by office code, then queue kind.
+struct DutyRosterPage {
+  std::vector<v1::DutyRoster> rosters;
+  bool more = false;
+};
+
 struct UndeliveredSummary {
   int64_t count = 0;
   // The create time of the oldest; nullopt when count is 0.
@@ -151,6 +157,11 @@ class RegistrationTransaction {
 
   // Appends `event` (sequence is assigned) and returns its sequence.
   virtual absl::StatusOr<int64_t> AppendEvent(const v1::Event& event) = 0;
+
+  // Stores the roster of (office_region_code, queue_kind), replacing the previous one.
+  virtual absl::Status PutDutyRoster(const v1::DutyRoster& roster) = 0;
+  // Stores a region's contact report (附件3), replacing its previous one.
+  virtual absl::Status PutRegionContact(const v1::ReportedRegionContact& contact) = 0;
 };
 
 // What operators watch (metrics, common/metrics/metrics.h): the review queues by office city and
@@ -229,6 +240,23 @@ class RegistrationStore {
   virtual absl::StatusOr<std::vector<v1::Event>> ReadEvents(int64_t after_sequence, int limit) = 0;
   // The last committed sequence (0 for an empty feed).
   virtual absl::StatusOr<int64_t> LastSequence() = 0;
+
+  // The duty rosters of the offices in [region_low, region_high), of queue `queue_kind` (0: both),
+  // after the position (office code in `id`, queue kind in `time_micros`), at most `limit`.
+  virtual absl::StatusOr<DutyRosterPage> ListDutyRosters(const std::string& region_low,
+                                                         const std::string& region_high,
+                                                         int queue_kind,
+                                                         const std::optional<ListPosition>& after,
+                                                         int limit) = 0;
+
+  // The contact report of a region; nullopt when it has not reported.
+  virtual absl::StatusOr<std::optional<v1::ReportedRegionContact>> GetRegionContact(
+      const std::string& region_code) = 0;
+  // The contact reports of the regions in [region_low, region_high) with a code above `after`,
+  // by code, at most `limit`; `more` when further ones exist.
+  virtual absl::StatusOr<std::pair<std::vector<v1::ReportedRegionContact>, bool>> ListRegionContacts(
+      const std::string& region_low, const std::string& region_high, const std::string& after,
+      int limit) = 0;
 
   // Queue and outbox figures; `today` (YYYY-MM-DD) decides what is overdue.
   virtual absl::StatusOr<OperationalFigures> ReadOperationalFigures(const std::string& today) = 0;

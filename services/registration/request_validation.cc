@@ -1,5 +1,7 @@
 #include "services/registration/request_validation.h"
 
+#include <set>
+#include <string>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -11,6 +13,8 @@
 #include "common/time/date.h"
 #include "common/validation/date.h"
 #include "common/validation/deregistration_reason.h"
+#include "common/validation/email.h"
+#include "common/validation/phone.h"
 #include "common/validation/rules.h"
 #include "common/validation/text.h"
 #include "common/validation/urban_rural.h"
@@ -361,6 +365,178 @@ absl::Status ValidateListUndeliveredNotifications(v1::ListUndeliveredNotificatio
   }
   CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListUndeliveredNotificationsRequest");
+}
+
+namespace {
+
+// A 6-digit region code of the directory at one of `levels` (county-level when `county_only`).
+void CheckRegionCode(Violations& out, absl::string_view field, const std::string& code,
+                     const RequestRules& rules, bool county_only) {
+  if (code.empty()) {
+    out.Add(std::string(field), std::string(rule::kRequired), "the region code is required");
+  } else if (!SixDigits(code)) {
+    out.Add(std::string(field), std::string(rule::kFormat), "the region code has 6 digits");
+  } else {
+    std::optional<validation::RegionLevel> level = rules.regions->LevelOf(code);
+    if (!level.has_value()) {
+      out.Add(std::string(field), std::string(rule::kRegionUnknown),
+              "the region code is not in the reference list");
+    } else if (county_only && !rules.regions->IsCountyLevel(code)) {
+      out.Add(std::string(field), std::string(rule::kRegionLevel),
+              "an office is a county-level region (district, county, county-level city)");
+    } else if (*level == validation::RegionLevel::kTownship) {
+      out.Add(std::string(field), std::string(rule::kRegionLevel),
+              "a county, city or province code is expected");
+    }
+  }
+}
+
+constexpr int kMaxDutyReviewers = 20;
+
+}  // namespace
+
+absl::Status ValidateSetDutyReviewers(v1::SetDutyReviewersRequest& request,
+                                      const RequestRules& rules) {
+  Violations out;
+  Trim(request.mutable_office_region_code());
+  CheckRegionCode(out, "office_region_code", request.office_region_code(), rules, true);
+  if (request.queue_kind() == v1::REVIEW_QUEUE_KIND_UNSPECIFIED) {
+    out.Add("queue_kind", std::string(rule::kRequired), "the review queue is required");
+  } else if (!v1::ReviewQueueKind_IsValid(request.queue_kind())) {
+    out.Add("queue_kind", std::string(rule::kCodeUnknown), "the queue kind is unknown");
+  }
+  if (request.reviewer_ids_size() > kMaxDutyReviewers) {
+    out.Add("reviewer_ids", std::string(rule::kTooMany), "at most 20 duty reviewers per queue");
+  } else {
+    std::set<std::string> seen;
+    for (int i = 0; i < request.reviewer_ids_size(); ++i) {
+      Trim(request.mutable_reviewer_ids(i));
+      const std::string field = absl::StrCat("reviewer_ids[", i, "]");
+      absl::Status valid = validation::ValidateText(request.reviewer_ids(i), {true, kMaxActor, false});
+      if (!valid.ok()) {
+        out.AddIfError(field, valid);
+      } else if (!seen.insert(request.reviewer_ids(i)).second) {
+        out.Add(field, std::string(rule::kDuplicate), "the reviewer is already named");
+      }
+    }
+  }
+  Trim(request.mutable_request_id());
+  CheckRequestId(out, "request_id", request.request_id());
+  Trim(request.mutable_actor());
+  RequireText(out, "actor", request.actor(), kMaxActor);
+  return status::ViolationsToStatus(out, "SetDutyReviewersRequest");
+}
+
+absl::Status ValidateListDutyReviewers(v1::ListDutyReviewersRequest& request,
+                                       const RequestRules& rules) {
+  Violations out;
+  Trim(request.mutable_region_code());
+  CheckRegionCode(out, "region_code", request.region_code(), rules, false);
+  if (!v1::ReviewQueueKind_IsValid(request.queue_kind())) {
+    out.Add("queue_kind", std::string(rule::kCodeUnknown), "the queue kind is unknown");
+  }
+  CheckPageSize(out, request.page_size());
+  return status::ViolationsToStatus(out, "ListDutyReviewersRequest");
+}
+
+namespace {
+
+constexpr size_t kMaxContactName = 50;
+constexpr size_t kMaxContactUnit = 100;
+constexpr int kMaxOtherContacts = 5;
+
+// A phone of the contact list: a mobile number or a landline with area code.
+bool IsPhone(absl::string_view phone) {
+  return validation::ValidateMobileNumber(phone).ok() ||
+         validation::ValidateLandlineNumber(phone).ok();
+}
+
+void CheckPerson(Violations& out, const std::string& path, v1::ReportedPerson& person,
+                 bool responsible) {
+  for (std::string* text : {person.mutable_name(), person.mutable_unit(), person.mutable_title(),
+                            person.mutable_phone(), person.mutable_email()}) {
+    Trim(text);
+  }
+  out.AddIfError(path + ".name",
+                 validation::ValidateText(person.name(), {responsible, kMaxContactName, false}));
+  out.AddIfError(path + ".unit",
+                 validation::ValidateText(person.unit(), {false, kMaxContactUnit, false}));
+  out.AddIfError(path + ".title",
+                 validation::ValidateText(person.title(), {false, kMaxContactName, false}));
+  if (person.phone().empty()) {
+    if (responsible) out.Add(path + ".phone", std::string(rule::kRequired), "the phone is required");
+  } else if (!IsPhone(person.phone())) {
+    out.Add(path + ".phone", std::string(rule::kFormat),
+            "a mobile number or a landline number with area code (0451-87130563)");
+  }
+  if (!person.email().empty()) out.AddIfError(path + ".email", validation::ValidateEmail(person.email()));
+}
+
+void CheckDepartment(Violations& out, const std::string& path, bool present,
+                     v1::ReportedDepartment& department) {
+  if (!present) {
+    out.Add(path, std::string(rule::kRequired), "the department is required");
+    return;
+  }
+  Trim(department.mutable_unit());
+  out.AddIfError(path + ".unit",
+                 validation::ValidateText(department.unit(), {true, kMaxContactUnit, false}));
+  CheckPerson(out, path + ".responsible_person", *department.mutable_responsible_person(), true);
+  if (department.other_contacts_size() > kMaxOtherContacts) {
+    out.Add(path + ".other_contacts", std::string(rule::kTooMany), "at most 5 other contacts");
+    return;
+  }
+  for (int i = 0; i < department.other_contacts_size(); ++i) {
+    CheckPerson(out, absl::StrCat(path, ".other_contacts[", i, "]"),
+                *department.mutable_other_contacts(i), false);
+  }
+}
+
+}  // namespace
+
+absl::Status ValidateReportRegionContact(v1::ReportRegionContactRequest& request,
+                                         const RequestRules& rules) {
+  Violations out;
+  Trim(request.mutable_region_code());
+  CheckRegionCode(out, "region_code", request.region_code(), rules, false);
+  if (out.empty()) {
+    std::optional<validation::RegionLevel> level = rules.regions->LevelOf(request.region_code());
+    if (level == validation::RegionLevel::kProvince) {
+      out.Add("region_code", std::string(rule::kRegionLevel),
+              "a city or county reports (the province's contacts are the notice's own)");
+    }
+  }
+  // Whether each department was sent is read before mutable_*() would create it.
+  const bool has_business = request.has_business();
+  const bool has_technical = request.has_technical();
+  CheckDepartment(out, "business", has_business, *request.mutable_business());
+  CheckDepartment(out, "technical", has_technical, *request.mutable_technical());
+  Trim(request.mutable_request_id());
+  CheckRequestId(out, "request_id", request.request_id());
+  Trim(request.mutable_actor());
+  RequireText(out, "actor", request.actor(), kMaxActor);
+  return status::ViolationsToStatus(out, "ReportRegionContactRequest");
+}
+
+absl::Status ValidateGetReportedRegionContact(v1::GetReportedRegionContactRequest& request) {
+  Violations out;
+  Trim(request.mutable_region_code());
+  if (request.region_code().empty()) {
+    out.Add("region_code", std::string(rule::kRequired), "the region code is required");
+  } else if (!SixDigits(request.region_code())) {
+    out.Add("region_code", std::string(rule::kFormat), "the region code has 6 digits");
+  }
+  return status::ViolationsToStatus(out, "GetReportedRegionContactRequest");
+}
+
+absl::Status ValidateListReportedRegionContacts(v1::ListReportedRegionContactsRequest& request) {
+  Violations out;
+  Trim(request.mutable_region_code());
+  if (!request.region_code().empty() && !SixDigits(request.region_code())) {
+    out.Add("region_code", std::string(rule::kFormat), "the region code has 6 digits");
+  }
+  CheckPageSize(out, request.page_size());
+  return status::ViolationsToStatus(out, "ListReportedRegionContactsRequest");
 }
 
 }  // namespace unemployment::registration

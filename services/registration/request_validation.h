@@ -43,5 +43,13 @@ absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request);
 absl::Status ValidateListUndeliveredNotifications(v1::ListUndeliveredNotificationsRequest& request,
                                                  const RequestRules& rules);
 absl::Status ValidateListNotifications(v1::ListNotificationsRequest& request);
+absl::Status ValidateSetDutyReviewers(v1::SetDutyReviewersRequest& request,
+                                      const RequestRules& rules);
+absl::Status ValidateListDutyReviewers(v1::ListDutyReviewersRequest& request,
+                                       const RequestRules& rules);
+absl::Status ValidateReportRegionContact(v1::ReportRegionContactRequest& request,
+                                         const RequestRules& rules);
+absl::Status ValidateGetReportedRegionContact(v1::GetReportedRegionContactRequest& request);
+absl::Status ValidateListReportedRegionContacts(v1::ListReportedRegionContactsRequest& request);
 
 }  // namespace unemployment::registration

@@ -148,6 +148,24 @@ UPDATE applications SET due_provisional = 1 WHERE undecided = 1;
 CREATE INDEX applications_provisional ON applications (id) WHERE due_provisional = 1;
 )sql";
 
+// The duty reviewers of each office's review queue (指定专人每日登录); staff ids, no personal data.
+constexpr std::string_view kSchemaV7 = R"sql(
+CREATE TABLE duty_rosters (
+  office_region_code TEXT NOT NULL,
+  queue_kind INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (office_region_code, queue_kind)
+) WITHOUT ROWID;
+)sql";
+
+// The contact reports of regions (附件3): names and phones of staff, sealed like personal data.
+constexpr std::string_view kSchemaV8 = R"sql(
+CREATE TABLE region_contacts (
+  region_code TEXT PRIMARY KEY,
+  data BLOB NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "registration_schema", kSchemaV1},
     {2, "verification_jobs", kSchemaV2},
@@ -155,6 +173,8 @@ constexpr store::Migration kMigrations[] = {
     {4, "notification_offices", kSchemaV4},
     {5, "fenced_channel_ids", kSchemaV5},
     {6, "provisional_deadlines", kSchemaV6},
+    {7, "duty_rosters", kSchemaV7},
+    {8, "region_contacts", kSchemaV8},
 };
 
 constexpr std::string_view kApplicationsData = "registration/applications.data";
@@ -168,6 +188,7 @@ constexpr std::string_view kNotificationsData = "registration/notifications.data
 constexpr std::string_view kRequestsResponse = "registration/requests.response";
 constexpr std::string_view kEventsData = "registration/events.data";
 constexpr std::string_view kJobsRequest = "registration/verification_jobs.request";
+constexpr std::string_view kRegionContactsData = "registration/region_contacts.data";
 
 constexpr store::SealedColumn kSealedColumns[] = {
     {"applications", "data", kApplicationsData},
@@ -180,6 +201,7 @@ constexpr store::SealedColumn kSealedColumns[] = {
     {"requests", "response", kRequestsResponse},
     {"events", "data", kEventsData},
     {"verification_jobs", "request", kJobsRequest},
+    {"region_contacts", "data", kRegionContactsData},
 };
 
 // --- Statements. ---
@@ -187,6 +209,22 @@ constexpr store::SealedColumn kSealedColumns[] = {
 constexpr std::string_view kNextNumberSql =
     "INSERT INTO counters (series, value) VALUES (?1, 1) "
     "ON CONFLICT (series) DO UPDATE SET value = value + 1 RETURNING value";
+constexpr std::string_view kPutDutyRosterSql =
+    "INSERT INTO duty_rosters (office_region_code, queue_kind, data) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (office_region_code, queue_kind) DO UPDATE SET data = excluded.data";
+constexpr std::string_view kDutyRostersSql =
+    "SELECT data FROM duty_rosters "
+    "WHERE office_region_code >= ?1 AND office_region_code < ?2 AND (?3 = 0 OR queue_kind = ?3) "
+    "AND (?4 IS NULL OR office_region_code > ?4 OR (office_region_code = ?4 AND queue_kind > ?5)) "
+    "ORDER BY office_region_code, queue_kind LIMIT ?6";
+constexpr std::string_view kPutRegionContactSql =
+    "INSERT INTO region_contacts (region_code, data) VALUES (?1, ?2) "
+    "ON CONFLICT (region_code) DO UPDATE SET data = excluded.data";
+constexpr std::string_view kRegionContactSql =
+    "SELECT data FROM region_contacts WHERE region_code = ?1";
+constexpr std::string_view kRegionContactsSql =
+    "SELECT data FROM region_contacts WHERE region_code >= ?1 AND region_code < ?2 "
+    "AND region_code > ?3 ORDER BY region_code LIMIT ?4";
 constexpr std::string_view kFencedChannelIdSql =
     "SELECT 1 FROM fenced_channel_ids WHERE channel = ?1 AND channel_application_id = ?2";
 constexpr std::string_view kInsertFencedChannelIdSql =
@@ -377,6 +415,21 @@ class SqliteTransaction final : public RegistrationTransaction {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFencedChannelIdSql));
     RETURN_IF_ERROR(statement.BindAll(channel, channel_application_id));
     return statement.Step();
+  }
+
+  absl::Status PutDutyRoster(const v1::DutyRoster& roster) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPutDutyRosterSql));
+    RETURN_IF_ERROR(statement.BindAll(roster.office_region_code(),
+                                      static_cast<int>(roster.queue_kind())));
+    RETURN_IF_ERROR(statement.BindBlob(3, roster.SerializeAsString()));
+    return statement.Run();
+  }
+
+  absl::Status PutRegionContact(const v1::ReportedRegionContact& contact) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kPutRegionContactSql));
+    RETURN_IF_ERROR(statement.BindAll(contact.region_code()));
+    RETURN_IF_ERROR(BindSealedMessage(db_, statement, 2, kRegionContactsData, contact));
+    return statement.Run();
   }
 
   absl::Status FenceChannelId(int channel, const std::string& channel_application_id,
@@ -806,6 +859,74 @@ absl::StatusOr<NotificationPage> SqliteRegistrationStore::ListUndelivered(
   }
   RETURN_IF_ERROR(statement.BindAll(region_low, region_high, after_time, after_id, limit + 1));
   return ReadNotificationPage(lease.db(), statement, limit);
+}
+
+absl::StatusOr<std::optional<v1::ReportedRegionContact>> SqliteRegistrationStore::GetRegionContact(
+    const std::string& region_code) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kRegionContactSql));
+  RETURN_IF_ERROR(statement.BindAll(region_code));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row) return std::optional<v1::ReportedRegionContact>();
+  ASSIGN_OR_RETURN(v1::ReportedRegionContact contact,
+                   OpenMessage<v1::ReportedRegionContact>(lease.db(), statement, 0,
+                                                          kRegionContactsData));
+  return std::optional<v1::ReportedRegionContact>(std::move(contact));
+}
+
+absl::StatusOr<std::pair<std::vector<v1::ReportedRegionContact>, bool>>
+SqliteRegistrationStore::ListRegionContacts(const std::string& region_low,
+                                            const std::string& region_high,
+                                            const std::string& after, int limit) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kRegionContactsSql));
+  RETURN_IF_ERROR(statement.BindAll(region_low, region_high, after, limit + 1));
+  std::vector<v1::ReportedRegionContact> contacts;
+  bool more = false;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    if (static_cast<int>(contacts.size()) == limit) {
+      more = true;
+      break;
+    }
+    ASSIGN_OR_RETURN(v1::ReportedRegionContact contact,
+                     OpenMessage<v1::ReportedRegionContact>(lease.db(), statement, 0,
+                                                            kRegionContactsData));
+    contacts.push_back(std::move(contact));
+  }
+  return std::make_pair(std::move(contacts), more);
+}
+
+absl::StatusOr<DutyRosterPage> SqliteRegistrationStore::ListDutyRosters(
+    const std::string& region_low, const std::string& region_high, int queue_kind,
+    const std::optional<ListPosition>& after, int limit) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kDutyRostersSql));
+  std::optional<std::string> after_office;
+  int64_t after_kind = 0;
+  if (after.has_value()) {
+    after_office = after->id;
+    after_kind = after->time_micros;
+  }
+  RETURN_IF_ERROR(statement.BindAll(region_low, region_high, queue_kind, after_office, after_kind,
+                                    limit + 1));
+  DutyRosterPage page;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    if (static_cast<int>(page.rosters.size()) == limit) {
+      page.more = true;
+      break;
+    }
+    v1::DutyRoster roster;
+    const std::string_view bytes = statement.ColumnBlob(0);
+    if (!roster.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return absl::DataLossError("a stored duty roster does not parse");
+    }
+    page.rosters.push_back(std::move(roster));
+  }
+  return page;
 }
 
 absl::StatusOr<std::optional<OutboxEntry>> SqliteRegistrationStore::GetOutboxEntry(

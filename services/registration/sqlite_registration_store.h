@@ -78,6 +78,15 @@ class SqliteRegistrationStore final : public RegistrationStore {
                                                    const std::string& region_high,
                                                    const std::optional<ListPosition>& after,
                                                    int limit) override;
+  absl::StatusOr<DutyRosterPage> ListDutyRosters(const std::string& region_low,
+                                                 const std::string& region_high, int queue_kind,
+                                                 const std::optional<ListPosition>& after,
+                                                 int limit) override;
+  absl::StatusOr<std::optional<v1::ReportedRegionContact>> GetRegionContact(
+      const std::string& region_code) override;
+  absl::StatusOr<std::pair<std::vector<v1::ReportedRegionContact>, bool>> ListRegionContacts(
+      const std::string& region_low, const std::string& region_high, const std::string& after,
+      int limit) override;
   absl::StatusOr<OperationalFigures> ReadOperationalFigures(const std::string& today) override;
   absl::StatusOr<std::vector<VerificationJob>> DueVerificationJobs(absl::Time now,
                                                                    int limit) override;

@@ -16,6 +16,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/civil_time.h"
 
@@ -130,6 +131,25 @@ struct FraudFact {
   bool confirmed = false;
 };
 
+// The duty reviewers an office named for one review queue (指定专人每日登录), from a registration
+// shard's feed (DutyRosterChanged). The latest roster of (office, queue) replaces earlier ones.
+struct DutyRosterFact {
+  std::string office_region_code;
+  // unemployment.registration.v1.ReviewQueueKind number (1 ministry-forwarded, 2 province).
+  int queue_kind = 0;
+  // Staff ids; empty when the roster was cleared.
+  std::vector<std::string> reviewer_ids;
+  // When it was set, microseconds since the Unix epoch.
+  int64_t update_micros = 0;
+};
+
+// A region reported its contacts (附件3), from a registration shard's feed.
+struct ContactReportFact {
+  std::string region_code;
+  // When, microseconds since the Unix epoch.
+  int64_t reported_micros = 0;
+};
+
 // What one feed event changes in the read model: at most one fact of each kind (a registration or
 // application inserted, or for a known id given its deregistration or decision; a type change,
 // delivery or follow-up added; a fraud case opened or concluded).
@@ -141,6 +161,8 @@ struct FactChange {
   std::optional<FollowUpFact> follow_up;
   std::optional<FraudFact> fraud_case;
   std::optional<DeadlineFact> deadline;
+  std::optional<DutyRosterFact> duty_roster;
+  std::optional<ContactReportFact> contact_report;
 };
 
 // One event of a feed, ready to apply.

@@ -1,6 +1,7 @@
 #include "services/statistics/read_model.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "common/notice/level.h"
@@ -96,6 +97,13 @@ void ReadModel::ApplyLocked(const FactChange& change) {
       AppRow& row = offices_[known->second.office]->applications[known->second.index];
       if (row.outcome == 0) row.due = change.deadline->due;
     }
+  }
+  if (change.duty_roster.has_value()) {
+    const DutyRosterFact& d = *change.duty_roster;
+    duty_rosters_[{d.office_region_code, d.queue_kind}] = d.reviewer_ids;
+  }
+  if (change.contact_report.has_value()) {
+    contact_reports_[change.contact_report->region_code] = change.contact_report->reported_micros;
   }
 }
 
@@ -532,6 +540,49 @@ FraudCounts ReadModel::Fraud(const OfficeFilter& offices, PackedDay start, Packe
     }
   });
   return counts;
+}
+
+std::vector<QueueDay> ReadModel::QueueActivity(const OfficeFilter& offices, PackedDay day) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<QueueDay> out;
+  ForOffices(offices, [&](const Office& office) {
+    // Index: channel number 1 (province portal) -> queue 2, 2 (ministry) -> queue 1.
+    std::array<QueueDay, 3> queues;
+    for (const AppRow& app : office.applications) {
+      int queue = 0;
+      if (app.channel == 1) queue = 2;
+      if (app.channel == 2) queue = 1;
+      if (queue == 0) continue;
+      QueueDay& q = queues[queue];
+      if (app.received < day && app.decided_on >= day) {
+        ++q.waiting;
+        q.oldest_received = std::min(q.oldest_received, app.received);
+      }
+      if (app.decided_on == day) ++q.decided;
+    }
+    for (int queue = 1; queue <= 2; ++queue) {
+      QueueDay& q = queues[queue];
+      if (q.waiting == 0 && q.decided == 0) continue;
+      q.office_region_code = office.code;
+      q.queue_kind = queue;
+      out.push_back(std::move(q));
+    }
+  });
+  std::sort(out.begin(), out.end(), [](const QueueDay& a, const QueueDay& b) {
+    return std::tie(a.office_region_code, a.queue_kind) <
+           std::tie(b.office_region_code, b.queue_kind);
+  });
+  return out;
+}
+
+std::map<std::string, int64_t> ReadModel::ContactReports() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return contact_reports_;
+}
+
+DutyRosters ReadModel::DutyRosterSnapshot() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return duty_rosters_;
 }
 
 absl::Status LoadReadModel(StatisticsStore& store, ReadModel& model) {

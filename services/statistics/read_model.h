@@ -145,6 +145,22 @@ struct FraudCounts {
   int64_t confirmed = 0;
 };
 
+// The review activity of one office queue on one day (silent offices, 指定专人每日登录).
+struct QueueDay {
+  std::string office_region_code;
+  // ReviewQueueKind number: 1 ministry-forwarded (channel ministry), 2 province (portal).
+  int queue_kind = 0;
+  // Applications received before the day and not decided before it.
+  int64_t waiting = 0;
+  // The oldest receipt day of those (kNoDay when none).
+  PackedDay oldest_received = kNoDay;
+  // Applications of the queue decided on the day.
+  int64_t decided = 0;
+};
+
+// The duty rosters keyed by (office code, queue kind).
+using DutyRosters = std::map<std::pair<std::string, int>, std::vector<std::string>>;
+
 class ReadModel final {
  public:
   ReadModel() = default;
@@ -181,6 +197,14 @@ class ReadModel final {
   // office that opened them.
   FraudCounts Fraud(const OfficeFilter& offices, PackedDay start, PackedDay end) const
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Per office queue with applications waiting at the start of `day` or decided on it: the
+  // waiting count and the decisions of the day (decision days are the server's days of recording).
+  std::vector<QueueDay> QueueActivity(const OfficeFilter& offices, PackedDay day) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // The latest duty roster of every office queue that ever published one.
+  DutyRosters DutyRosterSnapshot() const ABSL_LOCKS_EXCLUDED(mu_);
+  // The regions that reported their contacts (附件3) -> time of the last report (micros).
+  std::map<std::string, int64_t> ContactReports() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   // A registration in 56 bytes.
@@ -278,6 +302,8 @@ class ReadModel final {
   std::vector<ServiceData> services_ ABSL_GUARDED_BY(mu_);
   // Ids whose registration is not known yet -> index into services_.
   absl::flat_hash_map<std::string, uint32_t> pending_services_ ABSL_GUARDED_BY(mu_);
+  DutyRosters duty_rosters_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int64_t> contact_reports_ ABSL_GUARDED_BY(mu_);
 };
 
 // Fills `model` with every fact of `store`, registration feeds' and the others' (start-up).

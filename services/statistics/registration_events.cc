@@ -154,6 +154,30 @@ absl::StatusOr<FeedEvent> FeedEventOf(const regv1::Event& event) {
       out.change.deadline = DeadlineFact{a.id(), *due};
       break;
     }
+    case regv1::Event::kDutyRosterChanged: {
+      const regv1::DutyRoster& roster = event.duty_roster_changed().roster();
+      if (roster.office_region_code().size() != 6 || roster.queue_kind() == 0) {
+        return absl::DataLossError(absl::StrCat("event ", event.sequence(), " of shard ",
+                                                event.shard_id(), ": roster without office"));
+      }
+      DutyRosterFact& fact = out.change.duty_roster.emplace();
+      fact.office_region_code = roster.office_region_code();
+      fact.queue_kind = static_cast<int>(roster.queue_kind());
+      fact.reviewer_ids.assign(roster.reviewer_ids().begin(), roster.reviewer_ids().end());
+      fact.update_micros = proto_util::TimestampMicros(roster.update_time());
+      break;
+    }
+    case regv1::Event::kRegionContactReported: {
+      const regv1::ReportedRegionContact& contact = event.region_contact_reported().contact();
+      if (contact.region_code().size() != 6) {
+        return absl::DataLossError(absl::StrCat("event ", event.sequence(), " of shard ",
+                                                event.shard_id(), ": report without region"));
+      }
+      ContactReportFact& fact = out.change.contact_report.emplace();
+      fact.region_code = contact.region_code();
+      fact.reported_micros = proto_util::TimestampMicros(contact.report_time());
+      break;
+    }
     default:
       break;  // state changes and unknown payloads: only the cursor moves
   }

@@ -215,4 +215,37 @@ absl::Status ValidateExportReport(v1::ExportReportRequest& request, absl::CivilD
   return status::ViolationsToStatus(out, "ExportReportRequest");
 }
 
+absl::Status ValidateListOfficesWithoutDutyReviewer(v1::ListOfficesWithoutDutyReviewerRequest& request,
+                                                    absl::CivilDay /*today*/) {
+  Violations out;
+  CheckRegion(out, "region_code", request.mutable_region_code());
+  if (!v1::ReviewQueue_IsValid(request.queue())) {
+    out.Add("queue", std::string(rule::kCodeUnknown), "the queue is unknown");
+  }
+  if (request.page_size() < 0) {
+    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
+  }
+  return status::ViolationsToStatus(out, "ListOfficesWithoutDutyReviewerRequest");
+}
+
+absl::Status ValidateListSilentOffices(v1::ListSilentOfficesRequest& request, absl::CivilDay today) {
+  Violations out;
+  CheckRegion(out, "region_code", request.mutable_region_code());
+  CheckOptionalDay(out, "as_of", request.mutable_as_of(), today);
+  if (request.page_size() < 0) {
+    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
+  }
+  return status::ViolationsToStatus(out, "ListSilentOfficesRequest");
+}
+
+absl::Status ValidateListRegionsWithoutContactReport(
+    v1::ListRegionsWithoutContactReportRequest& request, absl::CivilDay /*today*/) {
+  Violations out;
+  CheckRegion(out, "region_code", request.mutable_region_code());
+  if (request.page_size() < 0) {
+    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
+  }
+  return status::ViolationsToStatus(out, "ListRegionsWithoutContactReportRequest");
+}
+
 }  // namespace unemployment::statistics

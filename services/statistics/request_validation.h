@@ -27,5 +27,10 @@ absl::Status ValidateGetServiceIndicators(v1::GetServiceIndicatorsRequest& reque
 absl::Status ValidateCheckReportConsistency(v1::CheckReportConsistencyRequest& request,
                                             absl::CivilDay today);
 absl::Status ValidateExportReport(v1::ExportReportRequest& request, absl::CivilDay today);
+absl::Status ValidateListOfficesWithoutDutyReviewer(v1::ListOfficesWithoutDutyReviewerRequest& request,
+                                                    absl::CivilDay today);
+absl::Status ValidateListSilentOffices(v1::ListSilentOfficesRequest& request, absl::CivilDay today);
+absl::Status ValidateListRegionsWithoutContactReport(
+    v1::ListRegionsWithoutContactReportRequest& request, absl::CivilDay today);
 
 }  // namespace unemployment::statistics

@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/status/macros.h"
 #include "common/store/statement.h"
 
@@ -105,10 +107,32 @@ constexpr std::string_view kSchemaV3 = R"sql(
 ALTER TABLE applications ADD COLUMN rejection_reason INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// The latest duty roster of each office queue (reviewer ids joined by a line feed; staff ids
+// hold none).
+constexpr std::string_view kSchemaV4 = R"sql(
+CREATE TABLE duty_rosters (
+  office_region_code TEXT NOT NULL,
+  queue_kind INTEGER NOT NULL,
+  reviewer_ids TEXT NOT NULL,
+  update_micros INTEGER NOT NULL,
+  PRIMARY KEY (office_region_code, queue_kind)
+) WITHOUT ROWID;
+)sql";
+
+// The regions that reported their contacts (附件3), with the time of the last report.
+constexpr std::string_view kSchemaV5 = R"sql(
+CREATE TABLE contact_reports (
+  region_code TEXT PRIMARY KEY,
+  reported_micros INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "statistics_schema", kSchemaV1},
     {2, "tiering_and_followup_facts", kSchemaV2},
     {3, "rejection_reasons", kSchemaV3},
+    {4, "duty_rosters", kSchemaV4},
+    {5, "contact_reports", kSchemaV5},
 };
 
 // --- Statements. ---
@@ -176,6 +200,17 @@ constexpr std::string_view kPutFraudCaseSql =
     "THEN excluded.concluded_recorded_day ELSE concluded_recorded_day END, "
     "confirmed = CASE WHEN excluded.concluded_day < 2147483647 THEN excluded.confirmed "
     "ELSE confirmed END";
+constexpr std::string_view kPutDutyRosterSql =
+    "INSERT INTO duty_rosters (office_region_code, queue_kind, reviewer_ids, update_micros) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (office_region_code, queue_kind) DO UPDATE SET "
+    "reviewer_ids = excluded.reviewer_ids, update_micros = excluded.update_micros";
+constexpr std::string_view kAllDutyRostersSql =
+    "SELECT office_region_code, queue_kind, reviewer_ids, update_micros FROM duty_rosters";
+constexpr std::string_view kPutContactReportSql =
+    "INSERT INTO contact_reports (region_code, reported_micros) VALUES (?1, ?2) "
+    "ON CONFLICT (region_code) DO UPDATE SET reported_micros = excluded.reported_micros";
+constexpr std::string_view kAllContactReportsSql =
+    "SELECT region_code, reported_micros FROM contact_reports";
 constexpr std::string_view kAllTypeChangesSql =
     "SELECT registration_id, office_region_code, type, effective_day, recorded_day "
     "FROM type_changes ORDER BY seq";
@@ -232,6 +267,19 @@ absl::Status PutServiceFacts(Database& db, const FactChange& c) {
     ASSIGN_OR_RETURN(Statement statement, db.Prepare(kAddFollowUpSql));
     RETURN_IF_ERROR(statement.BindAll(f.id, f.registration_id, f.office_region_code, f.contact,
                                       f.recorded));
+    RETURN_IF_ERROR(statement.Run());
+  }
+  if (c.duty_roster.has_value()) {
+    const DutyRosterFact& d = *c.duty_roster;
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kPutDutyRosterSql));
+    RETURN_IF_ERROR(statement.BindAll(d.office_region_code, d.queue_kind,
+                                      absl::StrJoin(d.reviewer_ids, "\n"), d.update_micros));
+    RETURN_IF_ERROR(statement.Run());
+  }
+  if (c.contact_report.has_value()) {
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kPutContactReportSql));
+    RETURN_IF_ERROR(statement.BindAll(c.contact_report->region_code,
+                                      c.contact_report->reported_micros));
     RETURN_IF_ERROR(statement.Run());
   }
   if (c.fraud_case.has_value()) {
@@ -420,6 +468,33 @@ absl::Status SqliteStatisticsStore::LoadServiceFacts(
       f.office_region_code = s.ColumnString(2);
       f.contact = Day(s, 3);
       f.recorded = Day(s, 4);
+      on_fact(change);
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(Statement s, db_->Prepare(kAllDutyRostersSql));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      FactChange change;
+      DutyRosterFact& d = change.duty_roster.emplace();
+      d.office_region_code = s.ColumnString(0);
+      d.queue_kind = Int(s, 1);
+      const std::string ids = s.ColumnString(2);
+      if (!ids.empty()) d.reviewer_ids = absl::StrSplit(ids, '\n');
+      d.update_micros = s.ColumnInt64(3);
+      on_fact(change);
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(Statement s, db_->Prepare(kAllContactReportsSql));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      FactChange change;
+      ContactReportFact& c = change.contact_report.emplace();
+      c.region_code = s.ColumnString(0);
+      c.reported_micros = s.ColumnInt64(1);
       on_fact(change);
     }
   }

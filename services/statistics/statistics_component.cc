@@ -11,10 +11,12 @@
 #include "common/metrics/metrics.h"
 #include "common/server/service_database.h"
 #include "common/time/clock.h"
+#include "common/time/working_day_calendar.h"
 #include "common/validation/region_directory.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/statistics/read_model.h"
+#include "services/statistics/duty_oversight.h"
 #include "services/statistics/feed_consumer.h"
 #include "services/statistics/shard_settings.h"
 #include "services/statistics/sqlite_statistics_store.h"
@@ -31,16 +33,19 @@ class Component final : public server::ServiceComponent {
   Component(validation::RegionDirectory regions, std::unique_ptr<SqliteStatisticsStore> store,
             std::unique_ptr<ReadModel> model, const std::vector<RegistrationShard>& shards,
             const std::string& tiering_addr, const std::string& followup_addr,
-            const server::PeerChannels& peers, const time::Clock& clock)
+            const server::PeerChannels& peers, const time::Clock& clock,
+            time::WorkingDayCalendar calendar)
       : clock_(clock),
         logger_("statistics"),
         regions_(std::move(regions)),
+        calendar_(std::move(calendar)),
         store_(std::move(store)),
         model_(std::move(model)),
         statistics_(*model_, regions_,
                     FeedSources{!tiering_addr.empty(), !followup_addr.empty()}),
+        duty_(*model_, regions_, calendar_),
         service_(StatisticsServiceImpl::Dependencies{&statistics_, &clock_,
-                                                     [this] { return FeedStatus(); }},
+                                                     [this] { return FeedStatus(); }, &duty_},
                  logger_) {
     for (const RegistrationShard& shard : shards) {
       consumers_.push_back(std::make_unique<RegistrationFeedConsumer>(
@@ -103,9 +108,11 @@ class Component final : public server::ServiceComponent {
   const time::Clock& clock_;
   log::Logger logger_;
   validation::RegionDirectory regions_;
+  time::WorkingDayCalendar calendar_;
   std::unique_ptr<SqliteStatisticsStore> store_;
   std::unique_ptr<ReadModel> model_;
   Statistics statistics_;
+  DutyOversight duty_;
   StatisticsServiceImpl service_;
   std::vector<std::unique_ptr<FeedConsumer>> consumers_;
 };
@@ -124,6 +131,9 @@ void DefineSettings(server::Settings& settings) {
                   "address of the follow-up service whose event feed gives follow-ups and fraud "
                   "cases (follow-up coverage, fraud cases); empty = not consumed");
   settings.Define("regions_dir", "data/regions", "folder of the region code CSV files");
+  settings.Define("calendar_dir", "data/calendar",
+                  "folder of the working-day calendar CSV files (the last working day of "
+                  "ListSilentOffices)");
 }
 
 absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
@@ -136,6 +146,12 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   if (!regions.ok()) {
     return absl::Status(regions.status().code(),
                         absl::StrCat("setting --regions_dir: ", regions.status().message()));
+  }
+  absl::StatusOr<time::WorkingDayCalendar> calendar =
+      time::WorkingDayCalendar::LoadDirectory(settings.Get("calendar_dir"));
+  if (!calendar.ok()) {
+    return absl::Status(calendar.status().code(),
+                        absl::StrCat("setting --calendar_dir: ", calendar.status().message()));
   }
   absl::StatusOr<std::unique_ptr<store::Database>> db =
       server::OpenServiceDatabase(common, "statistics.db", StatisticsMigrations());
@@ -150,7 +166,7 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
                                                std::move(model), *shards,
                                                settings.Get("tiering_addr"),
                                                settings.Get("followup_addr"), *common.peers,
-                                               *common.clock);
+                                               *common.clock, *std::move(calendar));
   if (common.metrics != nullptr) component->AddMetrics(*common.metrics);
   return component;
 }

@@ -107,4 +107,42 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::GetFeedStatus(
   return reactor;
 }
 
+absl::Status StatisticsServiceImpl::DutyAvailable() const {
+  if (deps_.duty != nullptr) return absl::OkStatus();
+  return absl::FailedPreconditionError("this statistics server has no duty oversight configured");
+}
+
+grpc::ServerUnaryReactor* StatisticsServiceImpl::ListOfficesWithoutDutyReviewer(
+    grpc::CallbackServerContext* context, const v1::ListOfficesWithoutDutyReviewerRequest* request,
+    v1::ListOfficesWithoutDutyReviewerResponse* response) {
+  return Read(context, "ListOfficesWithoutDutyReviewer", request, response,
+              ValidateListOfficesWithoutDutyReviewer,
+              [this](const auto& r) -> absl::StatusOr<v1::ListOfficesWithoutDutyReviewerResponse> {
+                if (absl::Status available = DutyAvailable(); !available.ok()) return available;
+                return deps_.duty->ListOfficesWithoutDutyReviewer(r);
+              });
+}
+
+grpc::ServerUnaryReactor* StatisticsServiceImpl::ListSilentOffices(
+    grpc::CallbackServerContext* context, const v1::ListSilentOfficesRequest* request,
+    v1::ListSilentOfficesResponse* response) {
+  return Read(context, "ListSilentOffices", request, response, ValidateListSilentOffices,
+              [this](const auto& r) -> absl::StatusOr<v1::ListSilentOfficesResponse> {
+                if (absl::Status available = DutyAvailable(); !available.ok()) return available;
+                return deps_.duty->ListSilentOffices(r);
+              });
+}
+
+grpc::ServerUnaryReactor* StatisticsServiceImpl::ListRegionsWithoutContactReport(
+    grpc::CallbackServerContext* context,
+    const v1::ListRegionsWithoutContactReportRequest* request,
+    v1::ListRegionsWithoutContactReportResponse* response) {
+  return Read(context, "ListRegionsWithoutContactReport", request, response,
+              ValidateListRegionsWithoutContactReport,
+              [this](const auto& r) -> absl::StatusOr<v1::ListRegionsWithoutContactReportResponse> {
+                if (absl::Status available = DutyAvailable(); !available.ok()) return available;
+                return deps_.duty->ListRegionsWithoutContactReport(r);
+              });
+}
+
 }  // namespace unemployment::statistics

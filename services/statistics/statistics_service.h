@@ -9,6 +9,7 @@
 
 #include "common/log/logger.h"
 #include "common/time/clock.h"
+#include "services/statistics/duty_oversight.h"
 #include "services/statistics/statistics.h"
 #include "unemployment/statistics/v1/statistics_service.grpc.pb.h"
 
@@ -25,6 +26,8 @@ class StatisticsServiceImpl final : public v1::StatisticsService::CallbackServic
     const time::Clock* clock = nullptr;
     // The cursors of every feed consumed, sorted by feed name.
     std::function<std::vector<v1::FeedCursor>()> feed_status;
+    // The duty-rule lists; when null they answer FAILED_PRECONDITION.
+    const DutyOversight* duty = nullptr;
   };
 
   StatisticsServiceImpl(Dependencies dependencies, log::Logger logger);
@@ -50,6 +53,17 @@ class StatisticsServiceImpl final : public v1::StatisticsService::CallbackServic
   grpc::ServerUnaryReactor* GetFeedStatus(grpc::CallbackServerContext* context,
                                           const v1::GetFeedStatusRequest* request,
                                           v1::GetFeedStatusResponse* response) override;
+  grpc::ServerUnaryReactor* ListOfficesWithoutDutyReviewer(
+      grpc::CallbackServerContext* context,
+      const v1::ListOfficesWithoutDutyReviewerRequest* request,
+      v1::ListOfficesWithoutDutyReviewerResponse* response) override;
+  grpc::ServerUnaryReactor* ListSilentOffices(grpc::CallbackServerContext* context,
+                                              const v1::ListSilentOfficesRequest* request,
+                                              v1::ListSilentOfficesResponse* response) override;
+  grpc::ServerUnaryReactor* ListRegionsWithoutContactReport(
+      grpc::CallbackServerContext* context,
+      const v1::ListRegionsWithoutContactReportRequest* request,
+      v1::ListRegionsWithoutContactReportResponse* response) override;
 
  private:
   // Validate a copy, call, copy the result, finish.
@@ -59,6 +73,8 @@ class StatisticsServiceImpl final : public v1::StatisticsService::CallbackServic
                                  Call call);
   void Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
               const absl::Status& status) const;
+
+  absl::Status DutyAvailable() const;
 
   Dependencies deps_;
   log::Logger logger_;

@@ -321,7 +321,8 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
       "--registration_addr=" + (*registration)->address(),
       "--person_index_addr=" + (*person_index)->address(),
       "--regions_dir=" + regions,
-      "--contacts_dir=" + config.source_dir + "/data/contacts"};
+      "--contacts_dir=" + config.source_dir + "/data/contacts",
+      "--public_service_dir=" + config.source_dir + "/data/public_service"};
   if (!config.sqlite_synchronous.empty()) {
     gateway_argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
     gateway_argv.push_back("--allow_non_durable_storage=true");

@@ -149,6 +149,7 @@ class Cluster:
                         UE_CALENDAR_DIR=os.path.join(SOURCE_DIR, "data/calendar"),
                         UE_REGIONS_DIR=os.path.join(SOURCE_DIR, "data/regions"),
                         UE_CONTACTS_DIR=os.path.join(SOURCE_DIR, "data/contacts"),
+                        UE_PUBLIC_SERVICE_DIR=os.path.join(SOURCE_DIR, "data/public_service"),
                         UE_TIERING_RULES_DIR=os.path.join(SOURCE_DIR, "data/tiering"))
         self._tmp = None if keep else tempfile.TemporaryDirectory(prefix="ue-rel-")
         self.tmp = tempfile.mkdtemp(prefix="ue-rel-") if keep else self._tmp.name

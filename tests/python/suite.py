@@ -38,6 +38,7 @@ class Suite:
                         UE_CALENDAR_DIR=os.path.join(source_dir, "data/calendar"),
                         UE_REGIONS_DIR=os.path.join(source_dir, "data/regions"),
                         UE_CONTACTS_DIR=os.path.join(source_dir, "data/contacts"),
+                        UE_PUBLIC_SERVICE_DIR=os.path.join(source_dir, "data/public_service"),
                         UE_TIERING_RULES_DIR=os.path.join(source_dir, "data/tiering"),
                         # A service that returns an ErrorInfo reason missing from the catalogue
                         # (proto/unemployment/common/v1/error_reason.proto) aborts.

@@ -68,6 +68,7 @@ C = grpc.StatusCode
 # events (the harness's 5 s deadline ends it).
 EMPTY_IS_VALID = {
     "unemployment.gateway.v1.GatewayService.ListRegionContacts": {C.OK},
+    "unemployment.registration.v1.RegistrationService.ListReportedRegionContacts": {C.OK},
     "unemployment.verification.v1.VerificationService.ListSnapshots": {C.OK},
     "unemployment.tiering.v1.TieringService.ListDifficultyCriteria": {C.OK},
     "unemployment.statistics.v1.StatisticsService.GetFeedStatus": {C.OK},

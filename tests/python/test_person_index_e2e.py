@@ -79,7 +79,8 @@ class Cluster:
         self.env = dict(os.environ,
                         UE_CALENDAR_DIR=os.path.join(SOURCE_DIR, "data/calendar"),
                         UE_REGIONS_DIR=os.path.join(SOURCE_DIR, "data/regions"),
-                        UE_CONTACTS_DIR=os.path.join(SOURCE_DIR, "data/contacts"))
+                        UE_CONTACTS_DIR=os.path.join(SOURCE_DIR, "data/contacts"),
+                        UE_PUBLIC_SERVICE_DIR=os.path.join(SOURCE_DIR, "data/public_service"))
         self._tmp = tempfile.TemporaryDirectory(prefix="ue-pidx-")
         self.tmp = self._tmp.name
         s = self.services = {}

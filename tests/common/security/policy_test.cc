@@ -84,11 +84,11 @@ std::map<std::string, std::set<std::string>> Intended() {
   // Each channel only its own intake methods, the status of its applications and the contacts;
   // the portal also takes people's monthly self reports.
   allowed["province-portal"] = {M(gw, "SubmitApplication"), M(gw, "GetApplicationStatus"),
-                                M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"),
+                                M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(gw, "GetPublicServiceInfo"),
                                 M(fol, "SubmitSelfReport")};
   allowed["ministry"] = {M(gw, "ForwardApplication"), M(gw, "BatchForwardApplications"),
                          M(gw, "GetApplicationStatus"), M(gw, "ListRegionContacts"),
-                         M(gw, "GetRegionContact")};
+                         M(gw, "GetRegionContact"), M(gw, "GetPublicServiceInfo")};
   // Exactly the calls the services make of each other.
   // (grep the services' stubs: gateway -> registration and the person index, person index ->
   // registration (fencing), registration -> verification and the
@@ -100,6 +100,7 @@ std::map<std::string, std::set<std::string>> Intended() {
                         M(reg, "StreamEvents"),
                         M(reg, "FenceChannelApplicationId"),
                         M(reg, "GetApplicationByChannelId"),
+                        M(reg, "GetReportedRegionContact"), M(reg, "ListReportedRegionContacts"),
                         M("personindex.v1.PersonIndexService", "Reserve"),
                         M("personindex.v1.PersonIndexService", "Complete"),
                         M("personindex.v1.PersonIndexService", "Release"),
@@ -108,15 +109,17 @@ std::map<std::string, std::set<std::string>> Intended() {
                         "/unemployment.notification.v1.NotificationReceiverService/DeliverNotification",
                         M(ver, "VerifyApplicant"), M(ver, "CompareActiveRegistrations"),
                         M(tie, "StreamEvents"), M(fol, "StreamEvents")};
-  allowed["reviewer"] = {M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"),
+  allowed["reviewer"] = {M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(gw, "GetPublicServiceInfo"),
                          M(reg, "GetApplication"), M(reg, "ListReviewQueue"),
                          M(reg, "ReviewApplication"), M(reg, "AmendDecision"),
                          M(reg, "GetRegistration"), M(reg, "GetActiveRegistrationByPerson"),
                          M(reg, "ListUndeliveredNotifications"), M(ver, "GetVerification"),
+                         M(reg, "SetDutyReviewers"), M(reg, "ListDutyReviewers"),
+                         M(reg, "ReportRegionContact"),
                          M(ver, "RecordFieldInvestigation"), M(tie, "GetLevel"),
                          M(tie, "GetCatalog"), M(tie, "ListDifficultyCriteria")};
   allowed["followup-staff"] = {
-      M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(reg, "GetRegistration"),
+      M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(gw, "GetPublicServiceInfo"), M(reg, "GetRegistration"),
       M(reg, "GetActiveRegistrationByPerson"), M(tie, "GetLevel"), M(tie, "GetServicePlan"),
       M(tie, "GetProfile"), M(tie, "UpdateProfile"), M(tie, "RecordServiceDelivery"),
       M(tie, "ListServiceDeliveries"), M(tie, "ListPlanGaps"), M(tie, "GetPlanFulfilment"),
@@ -135,7 +138,9 @@ std::map<std::string, std::set<std::string>> Intended() {
                              M(sta, "CheckReportConsistency"), M(sta, "ExportReport"),
                              M(tie, "GetPlanFulfilment"), M(tie, "GetCatalog"),
                              M(tie, "ListDifficultyCriteria"), M(fol, "GetFollowUpCoverage"),
-                             M(fol, "GetMonthlyFraudReport"), M(fol, "GetFraudReportCompliance")};
+                             M(fol, "GetMonthlyFraudReport"), M(fol, "GetFraudReportCompliance"),
+                             M(sta, "ListOfficesWithoutDutyReviewer"), M(sta, "ListSilentOffices"),
+                             M(sta, "ListRegionsWithoutContactReport")};
   // Auditors read, never write.
   allowed["auditor"] = {M(reg, "GetApplication"), M(reg, "ListReviewQueue"),
                         M(reg, "GetRegistration"), M(reg, "ListNotifications"),
@@ -148,10 +153,13 @@ std::map<std::string, std::set<std::string>> Intended() {
                         M(fol, "GetMonthlyFraudReport"), M(fol, "GetFraudReportCompliance"),
                         M(sta, "GetUrbanRegisteredUnemployed"),
                         M(sta, "GetBreakdown"), M(sta, "GetFlows"), M(sta, "GetServiceIndicators"),
-                        M(sta, "CheckReportConsistency")};
+                        M(sta, "CheckReportConsistency"), M(reg, "ListDutyReviewers"),
+                        M(sta, "ListOfficesWithoutDutyReviewer"), M(sta, "ListSilentOffices"),
+                        M(sta, "ListRegionsWithoutContactReport"),
+                        M(reg, "GetReportedRegionContact"), M(reg, "ListReportedRegionContacts")};
   // Operators run the suite (uectl): imports, batch runs, exports, queues.
   allowed["operator"] = {
-      M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(reg, "GetApplication"),
+      M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(gw, "GetPublicServiceInfo"), M(reg, "GetApplication"),
       M(reg, "ListReviewQueue"), M(reg, "ReviewApplication"), M(reg, "AmendDecision"),
       M(reg, "GetRegistration"),
       M(reg, "GetActiveRegistrationByPerson"), M(reg, "Deregister"), M(reg, "ListNotifications"),
@@ -163,6 +171,10 @@ std::map<std::string, std::set<std::string>> Intended() {
       M(fol, "ExportCreditRecords"), M(sta, "GetUrbanRegisteredUnemployed"),
       M(sta, "GetBreakdown"), M(sta, "GetFlows"), M(sta, "GetServiceIndicators"),
       M(sta, "CheckReportConsistency"), M(sta, "ExportReport"), M(sta, "GetFeedStatus"),
+      M(reg, "SetDutyReviewers"), M(reg, "ListDutyReviewers"), M(reg, "ReportRegionContact"),
+      M(reg, "GetReportedRegionContact"), M(reg, "ListReportedRegionContacts"),
+      M(sta, "ListOfficesWithoutDutyReviewer"), M(sta, "ListSilentOffices"),
+      M(sta, "ListRegionsWithoutContactReport"),
       "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"};
   return allowed;
 }

@@ -29,6 +29,9 @@ TEST_CASE("the shipped directory has the province contacts of the notice", "[gat
   CHECK(province->technical().unit() == "黑龙江省人力资源和社会保障厅信息中心");
   CHECK(province->technical().responsible_person().name() == "文安宇");
   CHECK(directory->Get("230100")->business().unit() == "哈尔滨市公共就业服务机构（示例）");
+  // Rows of the shipped sample file are flagged as placeholders; the notice's own are not.
+  CHECK(directory->Get("230100")->placeholder());
+  CHECK_FALSE(province->placeholder());
 }
 
 TEST_CASE("lookup errors", "[gateway][contacts]") {

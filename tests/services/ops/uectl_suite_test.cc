@@ -74,7 +74,9 @@ struct Suite {
                                     "--registration_addr=" + registration->address(),
                                     "--person_index_addr=" + person_index->address(),
                                     "--regions_dir=" + kSourceDir + "/data/regions",
-                                    "--contacts_dir=" + kSourceDir + "/data/contacts"},
+                                    "--contacts_dir=" + kSourceDir + "/data/contacts",
+                                    "--public_service_dir=" + kSourceDir +
+                                        "/data/public_service"},
                                    &failure);
     if (!gateway) throw std::runtime_error(failure);
   }

@@ -294,5 +294,185 @@ TEST_CASE("StreamEvents serves the feed in order, resumes and streams new commit
   }
 }
 
+TEST_CASE("SetDutyReviewers names an office queue's duty reviewers, with its event", "[service][duty]") {
+  TempDir dir;
+  RegistrarOptions options;
+  options.served_regions = {"230100"};
+  Env env(dir.File("reg.db"), testing::BeforeNationalDay(), options);
+  Server server(env);
+
+  // Every violation at once.
+  v1::SetDutyReviewersRequest bad;
+  bad.set_office_region_code("230100");  // a city, not an office
+  bad.add_reviewer_ids("staff-1");
+  bad.add_reviewer_ids("staff-1");
+  bad.add_reviewer_ids("");
+  v1::SetDutyReviewersResponse response;
+  grpc::Status status = server.stub->SetDutyReviewers(Context().get(), bad, &response);
+  REQUIRE(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(Violations(status) == std::map<std::string, std::string>{
+                                  {"office_region_code", "REGION_LEVEL"},
+                                  {"queue_kind", "REQUIRED"},
+                                  {"reviewer_ids[1]", "DUPLICATE"},
+                                  {"reviewer_ids[2]", "REQUIRED"},
+                                  {"request_id", "REQUIRED"},
+                                  {"actor", "REQUIRED"}});
+
+  v1::SetDutyReviewersRequest set;
+  set.set_office_region_code("230102");
+  set.set_queue_kind(v1::REVIEW_QUEUE_KIND_MINISTRY_FORWARDED);
+  set.add_reviewer_ids(" staff-1 ");
+  set.add_reviewer_ids("staff-2");
+  set.set_request_id("duty-1");
+  set.set_actor("head-230102");
+  status = server.stub->SetDutyReviewers(Context().get(), set, &response);
+  REQUIRE(status.ok());
+  CHECK(response.roster().office_region_code() == "230102");
+  CHECK(response.roster().reviewer_ids().size() == 2);
+  CHECK(response.roster().reviewer_ids(0) == "staff-1");
+  CHECK(response.roster().actor() == "head-230102");
+
+  // A repeat answers the same; the same request_id with other content is refused.
+  v1::SetDutyReviewersResponse again;
+  REQUIRE(server.stub->SetDutyReviewers(Context().get(), set, &again).ok());
+  CHECK(again.SerializeAsString() == response.SerializeAsString());
+  v1::SetDutyReviewersRequest other = set;
+  other.clear_reviewer_ids();
+  status = server.stub->SetDutyReviewers(Context().get(), other, &again);
+  CHECK(status.error_code() == grpc::StatusCode::ALREADY_EXISTS);
+  CHECK(Reason(status) == "REQUEST_ID_REUSED");
+
+  // An office of another shard.
+  v1::SetDutyReviewersRequest elsewhere = set;
+  elsewhere.set_office_region_code("230202");
+  elsewhere.set_request_id("duty-2");
+  status = server.stub->SetDutyReviewers(Context().get(), elsewhere, &again);
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(Reason(status) == "WRONG_SHARD");
+
+  // The province queue of a second office, then cleared.
+  v1::SetDutyReviewersRequest province = set;
+  province.set_office_region_code("230103");
+  province.set_queue_kind(v1::REVIEW_QUEUE_KIND_PROVINCE);
+  province.set_request_id("duty-3");
+  REQUIRE(server.stub->SetDutyReviewers(Context().get(), province, &again).ok());
+  province.clear_reviewer_ids();
+  province.set_request_id("duty-4");
+  REQUIRE(server.stub->SetDutyReviewers(Context().get(), province, &again).ok());
+  CHECK(again.roster().reviewer_ids().empty());
+
+  v1::ListDutyReviewersRequest list;
+  list.set_region_code("230100");
+  list.set_page_size(1);
+  v1::ListDutyReviewersResponse page;
+  REQUIRE(server.stub->ListDutyReviewers(Context().get(), list, &page).ok());
+  REQUIRE(page.rosters_size() == 1);
+  CHECK(page.rosters(0).office_region_code() == "230102");
+  REQUIRE_FALSE(page.next_page_token().empty());
+  list.set_page_token(page.next_page_token());
+  REQUIRE(server.stub->ListDutyReviewers(Context().get(), list, &page).ok());
+  REQUIRE(page.rosters_size() == 1);
+  CHECK(page.rosters(0).office_region_code() == "230103");
+  CHECK(page.rosters(0).reviewer_ids().empty());
+  CHECK(page.next_page_token().empty());
+  list.set_queue_kind(v1::REVIEW_QUEUE_KIND_PROVINCE);  // another query: the token is refused
+  status = server.stub->ListDutyReviewers(Context().get(), list, &page);
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(Reason(status) == "INVALID_PAGE_TOKEN");
+
+  // Every change is on the feed: three rosters set (the repeat wrote nothing).
+  absl::StatusOr<std::vector<v1::Event>> events = env.store->ReadEvents(0, 100);
+  REQUIRE(events.ok());
+  int changes = 0;
+  for (const v1::Event& event : *events) {
+    if (event.has_duty_roster_changed()) ++changes;
+  }
+  CHECK(changes == 3);
+  CHECK(events->front().duty_roster_changed().roster().reviewer_ids(1) == "staff-2");
+}
+
+TEST_CASE("ReportRegionContact keeps a city's or county's 附件3 report, with its event",
+          "[service][contacts]") {
+  TempDir dir;
+  RegistrarOptions options;
+  options.served_regions = {"230100"};
+  Env env(dir.File("reg.db"), testing::BeforeNationalDay(), options);
+  Server server(env);
+
+  v1::ReportRegionContactRequest bad;
+  bad.set_region_code("230000");  // the province does not report
+  bad.mutable_business()->mutable_responsible_person()->set_phone("12345");
+  v1::ReportRegionContactResponse response;
+  grpc::Status status = server.stub->ReportRegionContact(Context().get(), bad, &response);
+  REQUIRE(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(Violations(status) == std::map<std::string, std::string>{
+                                  {"region_code", "REGION_LEVEL"},
+                                  {"business.unit", "REQUIRED"},
+                                  {"business.responsible_person.name", "REQUIRED"},
+                                  {"business.responsible_person.phone", "FORMAT"},
+                                  {"technical", "REQUIRED"},
+                                  {"request_id", "REQUIRED"},
+                                  {"actor", "REQUIRED"}});
+
+  v1::ReportRegionContactRequest report;
+  report.set_region_code("230100");
+  v1::ReportedDepartment* business = report.mutable_business();
+  business->set_unit("哈尔滨市就业服务中心");
+  business->mutable_responsible_person()->set_name("张三");
+  business->mutable_responsible_person()->set_phone("0451-84661234");
+  business->mutable_responsible_person()->set_email("jy@example.cn");
+  v1::ReportedDepartment* technical = report.mutable_technical();
+  technical->set_unit("哈尔滨市人社信息中心");
+  technical->mutable_responsible_person()->set_name("李四");
+  technical->mutable_responsible_person()->set_phone("13945012345");
+  report.set_request_id("contact-1");
+  report.set_actor("city-staff");
+  status = server.stub->ReportRegionContact(Context().get(), report, &response);
+  REQUIRE(status.ok());
+  CHECK(response.contact().region_name() == "哈尔滨市");
+  CHECK(response.contact().reporter() == "city-staff");
+  CHECK(response.contact().reported_date() == "2025-09-26");
+
+  // A county of the city reports too; a region of another shard is refused.
+  v1::ReportRegionContactRequest county = report;
+  county.set_region_code("230102");
+  county.set_request_id("contact-2");
+  REQUIRE(server.stub->ReportRegionContact(Context().get(), county, &response).ok());
+  v1::ReportRegionContactRequest elsewhere = report;
+  elsewhere.set_region_code("230200");
+  elsewhere.set_request_id("contact-3");
+  status = server.stub->ReportRegionContact(Context().get(), elsewhere, &response);
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(Reason(status) == "WRONG_SHARD");
+
+  v1::GetReportedRegionContactRequest get;
+  get.set_region_code("230100");
+  v1::GetReportedRegionContactResponse got;
+  REQUIRE(server.stub->GetReportedRegionContact(Context().get(), get, &got).ok());
+  CHECK(got.contact().business().responsible_person().name() == "张三");
+  get.set_region_code("230103");
+  status = server.stub->GetReportedRegionContact(Context().get(), get, &got);
+  CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(Reason(status) == "REGION_CONTACT_NOT_FOUND");
+
+  v1::ListReportedRegionContactsRequest list;
+  list.set_region_code("230100");
+  list.set_page_size(1);
+  v1::ListReportedRegionContactsResponse page;
+  REQUIRE(server.stub->ListReportedRegionContacts(Context().get(), list, &page).ok());
+  REQUIRE(page.contacts_size() == 1);
+  CHECK(page.contacts(0).region_code() == "230100");
+  list.set_page_token(page.next_page_token());
+  REQUIRE(server.stub->ListReportedRegionContacts(Context().get(), list, &page).ok());
+  REQUIRE(page.contacts_size() == 1);
+  CHECK(page.contacts(0).region_code() == "230102");
+  CHECK(page.next_page_token().empty());
+
+  absl::StatusOr<std::vector<v1::Event>> events = env.store->ReadEvents(0, 100);
+  REQUIRE(events.ok());
+  REQUIRE(events->size() == 2);
+  CHECK(events->at(0).region_contact_reported().contact().region_code() == "230100");
+}
+
 }  // namespace
 }  // namespace unemployment::registration
