@@ -161,12 +161,13 @@ UPDATE events SET data = ue_seal('followup/events.data', data);
 
 // Amendments (AmendFollowUp): a follow-up withdrawn as recorded in error stays in the table (its
 // amendments are in data) but no longer covers its month nor counts as a contact; every counting
-// query filters on the flag. The partial index keeps those queries' look-ups by (registration,
-// date) inside an index, as follow_ups_by_registration did before the flag.
+// query filters on the flag. The partial index covers those queries (the due list's look-ups by
+// registration and date, the last contact, coverage by method): none reads the table, as with
+// follow_ups_by_registration before the flag (withdrawn is listed so that SQLite sees it covered).
 constexpr std::string_view kSchemaV4 = R"sql(
 ALTER TABLE follow_ups ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX follow_ups_counted ON follow_ups (registration_id, contact_date, is_contact)
-  WHERE withdrawn = 0;
+CREATE INDEX follow_ups_counted
+  ON follow_ups (registration_id, contact_date, is_contact, method, withdrawn) WHERE withdrawn = 0;
 )sql";
 
 constexpr store::Migration kMigrations[] = {
