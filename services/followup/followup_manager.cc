@@ -213,9 +213,9 @@ void FollowupManager::AmendFollowUp(const v1::AmendFollowUpRequest& request,
           *result = *std::move(previous_response);
           return absl::OkStatus();
         }
-        ASSIGN_OR_RETURN(v1::FollowUp follow_up,
-                         LoadFollowUp(tx.GetFollowUp(request.follow_up_id()),
-                                      request.follow_up_id()));
+        ASSIGN_OR_RETURN(
+            v1::FollowUp follow_up,
+            LoadFollowUp(tx.GetFollowUp(request.follow_up_id()), request.follow_up_id()));
         if (follow_up.withdrawn()) {
           return status::WithErrorInfo(
               absl::FailedPreconditionError(
@@ -253,8 +253,7 @@ void FollowupManager::AmendFollowUp(const v1::AmendFollowUpRequest& request,
             return RegistrationNotActive(follow_up.registration_id());
           }
           const codes::DeregistrationReason proposed = ProposedReason(corrected.outcome());
-          if (proposed != codes::DEREGISTRATION_REASON_UNSPECIFIED &&
-              proposed != proposed_before) {
+          if (proposed != codes::DEREGISTRATION_REASON_UNSPECIFIED && proposed != proposed_before) {
             return NotAmendable(follow_up,
                                 "would newly propose a deregistration: withdraw it and record "
                                 "the follow-up anew with RecordFollowUp");
@@ -290,7 +289,8 @@ void FollowupManager::AmendFollowUp(const v1::AmendFollowUpRequest& request,
         }
         *follow_up.add_amendments() = amendment;
         RETURN_IF_ERROR(tx.UpdateFollowUp(
-            follow_up, !follow_up.withdrawn() && IsContact(follow_up.method(), follow_up.outcome())));
+            follow_up,
+            !follow_up.withdrawn() && IsContact(follow_up.method(), follow_up.outcome())));
         v1::FollowupEvent event;
         v1::FollowUpAmended* amended = event.mutable_follow_up_amended();
         amended->set_follow_up_id(follow_up.follow_up_id());

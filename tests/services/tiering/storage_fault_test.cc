@@ -123,7 +123,8 @@ TEST_CASE("a storage fault while amending a delivery leaves the original; the re
       const std::string path = dir.File("t.db");
       Env env(path, testing::Day(2025, 3, 1));
       Person person;
-      UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+      UE_REQUIRE_OK(
+          env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
       absl::StatusOr<v1::RecordServiceDeliveryResponse> recorded =
           env.tiering->RecordServiceDelivery(Delivery(person.id));
       UE_REQUIRE_OK(recorded.status());
