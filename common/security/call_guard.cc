@@ -163,9 +163,10 @@ class GuardProcessor final : public grpc::AuthMetadataProcessor {
       }
     }
     // A method of this server's services is checked by the guard's interceptor, which can answer
-    // with the whole status (gRPC sends only the code and message of a processor's refusal).
-    if (guard_->Wraps(path)) return grpc::Status::OK;
-    // Any other path (not a method of this server's services) is refused here.
+    // with the whole status (gRPC sends only the code and message of a processor's refusal); a
+    // path no service has goes to the server's catch-all, which checks the caller the same way.
+    if (guard_->Wraps(path) || guard_->AnswersUnserved()) return grpc::Status::OK;
+    // Without a catch-all, any other path is refused here (code and message only).
     absl::StatusOr<Caller> caller = guard_->Check(path, CommonName(*context), token, timeout);
     if (caller.ok()) return grpc::Status::OK;
     return grpc::Status(static_cast<grpc::StatusCode>(caller.status().code()),
@@ -478,8 +479,8 @@ absl::StatusOr<Caller> CallGuard::Check(absl::string_view path, absl::string_vie
         "DEADLINE_REQUIRED");
   }
   // A method this process does not serve and the policy does not name is UNIMPLEMENTED, as the
-  // server itself would answer: clients that probe a newer API version (grpcurl and buf curl ask
-  // for grpc.reflection.v1 first) fall back only on UNIMPLEMENTED, not on PERMISSION_DENIED.
+  // server itself would answer: clients that probe a newer API version fall back only on
+  // UNIMPLEMENTED, not on PERMISSION_DENIED.
   // Nothing is revealed: the caller has authenticated, and no served method is affected.
   if (options_.policy.FindMethod(path) == nullptr && MethodDescriptorOf(path) == nullptr) {
     return status::WithErrorInfo(
@@ -551,6 +552,31 @@ std::shared_ptr<grpc::AuthMetadataProcessor> CallGuard::MakeProcessor() {
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 CallGuard::MakeAuditInterceptorFactory() {
   return std::make_unique<GuardInterceptorFactory>(this);
+}
+
+std::function<grpc::Status(const grpc::GenericCallbackServerContext&)>
+CallGuard::MakeUnservedAnswer() {
+  answers_unserved_.store(true);
+  return [this](const grpc::GenericCallbackServerContext& context) {
+    std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+    absl::string_view token;
+    const auto& metadata = context.client_metadata();
+    auto it = metadata.find(grpc::string_ref(kAuthorizationKey.data(), kAuthorizationKey.size()));
+    if (it != metadata.end()) {
+      token = TokenFromHeader(absl::string_view(it->second.data(), it->second.size()));
+    }
+    std::chrono::system_clock::time_point deadline = context.deadline();
+    absl::Duration timeout = deadline == std::chrono::system_clock::time_point::max()
+                                 ? absl::InfiniteDuration()
+                                 : absl::FromChrono(deadline) - absl::Now();
+    absl::StatusOr<Caller> caller =
+        Check(context.method(), auth ? CommonName(*auth) : "", token, timeout);
+    if (!caller.ok()) return status::ToGrpcStatus(caller.status());
+    // Let through (a method the policy names for this caller), but not served here.
+    return status::ToGrpcStatus(status::WithErrorInfo(
+        absl::UnimplementedError(absl::StrCat(context.method(), " is not a method of this server")),
+        "METHOD_NOT_SERVED"));
+  };
 }
 
 void InstallProcessGuard(CallGuard* guard) { process_guard.store(guard); }

@@ -28,6 +28,7 @@
 // "insecure-dev" with the province-wide scope. This is for loopback development and the existing
 // tests only; the service prints a warning at start-up (see deploy/README.md, Security).
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -44,6 +45,7 @@
 #include "common/security/masking.h"
 #include "common/security/policy.h"
 #include "common/security/token.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/security/auth_metadata_processor.h"
 #include "grpcpp/impl/service_type.h"
 #include "grpcpp/server_context.h"
@@ -96,8 +98,9 @@ class CallGuard {
   // call's metadata; the wrapper runs the method only for a marked call and otherwise answers
   // without running it, and the interceptor sends the refusal. Call before the server starts
   // (ServerOptions::guard_service), on a server that also has the guard's interceptors (without
-  // them every call of a wrapped method is refused). Calls of any other path are checked by the
-  // processor, whose refusals carry code and message only.
+  // them every call of a wrapped method is refused). Calls of a method the server does not serve
+  // are answered by its catch-all (MakeUnservedAnswer); only the health service is left to the
+  // processor, which lets it through.
   void GuardService(grpc::Service* service);
   // The mark of a call that passed the interceptor's check (secret per guard).
   const std::string& PassedMark() const { return passed_mark_; }
@@ -105,6 +108,12 @@ class CallGuard {
   bool Wraps(absl::string_view path) const;
 
   std::shared_ptr<grpc::AuthMetadataProcessor> MakeProcessor();
+  // The answer to a call of a method the server does not serve (ServerOptions::answer_unserved):
+  // the caller's refusal when Check refuses it (TOKEN_MISSING, ...), otherwise UNIMPLEMENTED with
+  // reason METHOD_NOT_SERVED, both with their details. Once made, the processor lets such calls
+  // through to the server's catch-all instead of refusing them with a code and message only.
+  std::function<grpc::Status(const grpc::GenericCallbackServerContext&)> MakeUnservedAnswer();
+  bool AnswersUnserved() const { return answers_unserved_.load(); }
   // The server interceptor of the guard: audits calls of `personal` methods and masks responses
   // for callers who do not see personal data clear. No interceptor is made for a call that needs
   // neither.
@@ -126,6 +135,7 @@ class CallGuard {
   };
   GuardOptions options_;
   std::string passed_mark_;
+  std::atomic<bool> answers_unserved_{false};
   ResponseMasker masker_{&options_.policy};
   absl::Mutex mu_;
   std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);

@@ -6,8 +6,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "common/server/reflection_service.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/impl/server_builder_option.h"
+#include "grpcpp/impl/server_builder_plugin.h"
+#include "grpcpp/impl/server_initializer.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
@@ -54,6 +57,34 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeCredentials(const S
   return credentials;
 }
 
+// Hands the server's list of services (its own and gRPC's health service) to reflection once the
+// server has started; a plugin is the only place gRPC shows that list.
+class ServiceListPlugin final : public grpc::ServerBuilderPlugin {
+ public:
+  explicit ServiceListPlugin(ReflectionServiceList* list) : list_(list) {}
+  std::string name() override { return "unemployment_reflection_service_list"; }
+  void InitServer(grpc::ServerInitializer* /*si*/) override {}
+  void Finish(grpc::ServerInitializer* si) override { list_->Set(*si->GetServiceList()); }
+  void ChangeArguments(const std::string& /*name*/, void* /*value*/) override {}
+  bool has_async_methods() const override { return false; }
+  bool has_sync_methods() const override { return false; }
+
+ private:
+  ReflectionServiceList* list_;
+};
+
+class ServiceListOption final : public grpc::ServerBuilderOption {
+ public:
+  explicit ServiceListOption(ReflectionServiceList* list) : list_(list) {}
+  void UpdateArguments(grpc::ChannelArguments* /*args*/) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->push_back(std::make_unique<ServiceListPlugin>(list_));
+  }
+
+ private:
+  ReflectionServiceList* list_;
+};
+
 // Splits host:port; the host keeps IPv6 brackets.
 bool SplitHostPort(absl::string_view address, absl::string_view* host, absl::string_view* port) {
   size_t colon = address.rfind(':');
@@ -89,16 +120,24 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   // grpc.health.v1 messages puts them there, so reflection can describe every listed service
   // (`buf curl --list-methods`, `grpcurl describe`).
   grpc::health::v1::HealthCheckRequest::descriptor();
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  auto reflection_list = std::make_unique<ReflectionServiceList>();
+  auto reflection_v1 = std::make_unique<ReflectionV1Service>(reflection_list.get());
+  auto reflection_v1alpha = std::make_unique<ReflectionV1AlphaService>(reflection_list.get());
+  auto unserved = std::make_unique<UnservedMethodService>(options.answer_unserved);
   grpc::ServerBuilder builder;
   int bound_port = 0;
   builder.AddListeningPort(options.listen_address, *credentials, &bound_port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
-  for (grpc::Service* service : services) {
+  std::vector<grpc::Service*> all = services;
+  all.push_back(reflection_v1.get());
+  all.push_back(reflection_v1alpha.get());
+  for (grpc::Service* service : all) {
     if (options.guard_service) options.guard_service(service);
     builder.RegisterService(service);
   }
+  builder.RegisterCallbackGenericService(unserved.get());
+  builder.SetOption(std::make_unique<ServiceListOption>(reflection_list.get()));
   if (options.make_interceptors) {
     builder.experimental().SetInterceptorCreators(options.make_interceptors());
   }
@@ -107,14 +146,18 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     return absl::UnavailableError(
         absl::StrCat("cannot listen on '", options.listen_address, "' (address in use or not local?)"));
   }
+  std::unique_ptr<UnservedMethodService> health_unserved;
   std::unique_ptr<grpc::Server> health_server;
   int health_port = 0;
   if (!options.health_listen_address.empty()) {
     if (absl::Status valid = ValidateListenAddress(options.health_listen_address); !valid.ok()) {
       return valid;
     }
-    // A server with no services of its own: it has only the default health service.
+    // A server with no services of its own: it has only the default health service, and the
+    // catch-all (which also gives it the callback queue gRPC needs to start).
+    health_unserved = std::make_unique<UnservedMethodService>(nullptr);
     grpc::ServerBuilder health_builder;
+    health_builder.RegisterCallbackGenericService(health_unserved.get());
     health_builder.AddListeningPort(options.health_listen_address, grpc::InsecureServerCredentials(),
                                     &health_port);
     health_builder.SetMaxReceiveMessageSize(4096);
@@ -130,6 +173,11 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   if (dial_host == "0.0.0.0" || dial_host == "[::]" || dial_host == "::") dial_host = "127.0.0.1";
   auto result = std::unique_ptr<GrpcServer>(
       new GrpcServer(std::move(server), bound_port, dial_host, options.shutdown_grace));
+  result->reflection_list_ = std::move(reflection_list);
+  result->reflection_v1_ = std::move(reflection_v1);
+  result->reflection_v1alpha_ = std::move(reflection_v1alpha);
+  result->unserved_ = std::move(unserved);
+  result->health_unserved_ = std::move(health_unserved);
   result->health_server_ = std::move(health_server);
   result->health_port_ = health_port;
   result->SetServing(false);

@@ -1,7 +1,9 @@
 #pragma once
 
 // A gRPC server with the suite's standard parts: the grpc.health.v1 service (NOT_SERVING until
-// the owner calls SetServing(true), i.e. after storage is open), server reflection, optional TLS
+// the owner calls SetServing(true), i.e. after storage is open), server reflection v1 and v1alpha
+// (reflection_service.h, guarded like every service), an answer with ErrorInfo for methods it does
+// not serve, optional TLS
 // (mutual when a client CA is given), a message-size limit, and graceful shutdown that first
 // reports NOT_SERVING and then drains in-flight calls within a deadline.
 
@@ -13,11 +15,17 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/security/auth_metadata_processor.h"
 #include "grpcpp/server.h"
 #include "grpcpp/support/server_interceptor.h"
 
 namespace unemployment::server {
+
+class ReflectionServiceList;
+class ReflectionV1Service;
+class ReflectionV1AlphaService;
+class UnservedMethodService;
 
 struct ServerOptions {
   // host:port; port 0 asks the kernel for a free port (read it back with port()).
@@ -32,6 +40,9 @@ struct ServerOptions {
   // Called with each service before the server starts (the guard wraps its methods' handlers so
   // that its refusals carry details: security::CallGuard::GuardService). Empty: none.
   std::function<void(grpc::Service*)> guard_service;
+  // Answers a call of a method no service has (the guard's refusal of the caller, else
+  // METHOD_NOT_SERVED). Empty: UNIMPLEMENTED with ErrorInfo reason METHOD_NOT_SERVED.
+  std::function<grpc::Status(const grpc::GenericCallbackServerContext&)> answer_unserved;
   // Makes the server's interceptors (the audit log); may be empty.
   std::function<std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
       make_interceptors;
@@ -81,6 +92,12 @@ class GrpcServer final {
   GrpcServer(std::unique_ptr<grpc::Server> server, int port, std::string host,
              absl::Duration grace);
 
+  // The standard services; they outlive server_ (declared first, destroyed last).
+  std::unique_ptr<ReflectionServiceList> reflection_list_;
+  std::unique_ptr<ReflectionV1Service> reflection_v1_;
+  std::unique_ptr<ReflectionV1AlphaService> reflection_v1alpha_;
+  std::unique_ptr<UnservedMethodService> unserved_;
+  std::unique_ptr<UnservedMethodService> health_unserved_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
   int health_port_ = 0;

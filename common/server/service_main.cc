@@ -308,6 +308,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     options.guard_service = [guard_ptr](grpc::Service* service) {
       guard_ptr->GuardService(service);
     };
+    options.answer_unserved = guard->MakeUnservedAnswer();
     options.make_interceptors = [guard_ptr, call_interceptor_factory] {
       std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
       factories.push_back(call_interceptor_factory());

@@ -8,6 +8,7 @@ import subprocess
 import unittest
 
 import grpc
+from google.protobuf import descriptor_pb2
 
 from suite import Suite, generate_client
 
@@ -55,6 +56,28 @@ class SuiteClientTest(unittest.TestCase):
                 names = {s.name for s in replies[0].list_services_response.service}
                 self.assertIn(EXPECTED_SERVICE[name], names, name)
                 self.assertIn("grpc.health.v1.Health", names, name)
+                self.assertIn("grpc.reflection.v1.ServerReflection", names, name)
+                # The file of the service, with every file it imports, each once per stream; an
+                # unknown symbol is an error answer, and the stream goes on.
+                requests = [
+                    reflection_pb2.ServerReflectionRequest(
+                        file_containing_symbol=EXPECTED_SERVICE[name]),
+                    reflection_pb2.ServerReflectionRequest(file_containing_symbol="no.such.Symbol"),
+                    reflection_pb2.ServerReflectionRequest(
+                        file_containing_symbol=EXPECTED_SERVICE[name])]
+                replies = list(stub.ServerReflectionInfo(iter(requests), timeout=10))
+                files = [descriptor_pb2.FileDescriptorProto.FromString(raw)
+                         for raw in replies[0].file_descriptor_response.file_descriptor_proto]
+                short = EXPECTED_SERVICE[name].rsplit(".", 1)[1]
+                self.assertIn(short, [svc.name for svc in files[0].service], name)
+                self.assertEqual(len({f.name for f in files}), len(files), name)
+                imported = {dep for f in files for dep in f.dependency}
+                self.assertTrue(imported <= {f.name for f in files}, name)
+                self.assertEqual(replies[1].error_response.error_code,
+                                 grpc.StatusCode.NOT_FOUND.value[0], name)
+                # Its imports were sent already on this stream: only the service's own file again.
+                self.assertEqual(len(replies[2].file_descriptor_response.file_descriptor_proto), 1,
+                                 name)
 
 
 class BadSettingsTest(unittest.TestCase):

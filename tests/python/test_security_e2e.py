@@ -409,6 +409,21 @@ class SecurityEndToEnd(unittest.TestCase):
             office_region_code="230102", kind=reg.REVIEW_QUEUE_KIND_PROVINCE, page_size=10),
             metadata=self.bearer(self.token("staff-client", "reviewer", "230103")), timeout=TIMEOUT),
             grpc.StatusCode.PERMISSION_DENIED, "OUTSIDE_REGION_SCOPE")
+        # Paths that are not the suite's own methods: server reflection (both versions, served and
+        # guarded like any service) and a method no service has; raw bytes, any message will do.
+        def raw(path, metadata):
+            call = self.channel(self.gateway_addr, "client/province-portal").stream_stream(
+                path, request_serializer=lambda b: b, response_deserializer=lambda b: b)
+            return lambda: list(call(iter([b""]), metadata=metadata, timeout=TIMEOUT))
+        for version in ("v1", "v1alpha"):
+            reflection = f"/grpc.reflection.{version}.ServerReflection/ServerReflectionInfo"
+            self.assert_refused(raw(reflection, ()), UNAUTH, "TOKEN_MISSING", reflection)
+            self.assert_refused(raw(reflection, token), grpc.StatusCode.PERMISSION_DENIED,
+                                "ROLE_NOT_ALLOWED", reflection)
+        unknown = "/unemployment.gateway.v1.GatewayService/NoSuchMethod"
+        self.assert_refused(raw(unknown, ()), UNAUTH, "TOKEN_MISSING", unknown)
+        self.assert_refused(raw(unknown, token), grpc.StatusCode.UNIMPLEMENTED, "METHOD_NOT_SERVED",
+                            unknown)
         # The rate limit (100 calls/s, bursts of 200, per system and subject): one subject of its
         # own calls as fast as it can until refused.
         hasty = self.bearer(self.token("province-portal", "province-portal", subject="hasty"))

@@ -20,6 +20,7 @@
 #include "common/store/database.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/impl/codegen/client_unary_call.h"
 #include "grpcpp/security/credentials.h"
 #include "tests/common/security/dev_ca.h"
 #include "unemployment/testing/v1/echo_service.grpc.pb.h"
@@ -47,6 +48,7 @@ system staff-client       reviewer
 system svc-registration   service certificate-only
 allow unemployment.testing.v1.EchoService/Echo personal any ministry service reviewer
 allow unemployment.testing.v1.PortalOnly/Method none any province-portal
+allow grpc.reflection.v1.ServerReflection/ServerReflectionInfo none any reviewer
 )";
 
 // The ErrorInfo reason in a status's details trailer ("" when there is none), and its domain.
@@ -98,6 +100,7 @@ struct Fixture {
     server_options.health_listen_address = "127.0.0.1:0";
     CallGuard* g = guard.get();
     server_options.guard_service = [g](grpc::Service* service) { g->GuardService(service); };
+    server_options.answer_unserved = guard->MakeUnservedAnswer();
     server_options.make_interceptors = [g] {
       std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> v;
       v.push_back(g->MakeAuditInterceptorFactory());
@@ -114,6 +117,24 @@ struct Fixture {
   ~Fixture() {
     srv.reset();
     InstallProcessGuard(nullptr);
+  }
+
+  // A call of `path` (any method name; the request is an EchoRequest) as `client` with `token`.
+  grpc::Status CallPath(const std::string& path, const std::string& client, const std::string& token) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadAll(Certs() / "ca.pem");
+    ssl.pem_cert_chain = ReadAll(Certs() / (client + ".pem"));
+    ssl.pem_private_key = ReadAll(Certs() / (client + ".key"));
+    auto channel =
+        grpc::CreateChannel(absl::StrCat("localhost:", srv->port()), grpc::SslCredentials(ssl));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    testing::v1::EchoRequest request;
+    testing::v1::EchoResponse response;
+    return grpc::internal::BlockingUnaryCall(
+        channel.get(), grpc::internal::RpcMethod(path.c_str(), grpc::internal::RpcMethod::NORMAL_RPC),
+        &context, request, &response);
   }
 
   // A client presenting `client` (a file base under the CA folder, e.g. "client/province-portal")
@@ -280,10 +301,10 @@ TEST_CASE("the portal's token cannot call a ministry method") {
 }
 
 TEST_CASE("a method neither served nor in the policy is UNIMPLEMENTED, after authentication") {
-  // grpcurl and buf curl ask for grpc.reflection.v1 first and fall back to v1alpha (what gRPC 1.51
-  // serves) only on UNIMPLEMENTED.
+  // Clients that probe a newer API version (as grpcurl and buf curl do with reflection) fall back
+  // only on UNIMPLEMENTED.
   Fixture f;
-  constexpr char kV1[] = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
+  constexpr char kV1[] = "/grpc.reflection.v2.ServerReflection/ServerReflectionInfo";
   std::string reviewer = f.Token("staff-client", "reviewer");
   absl::Status answer = f.guard->Check(kV1, "staff-client", reviewer, absl::Seconds(10)).status();
   CHECK(answer.code() == absl::StatusCode::kUnimplemented);
@@ -300,6 +321,32 @@ TEST_CASE("a method neither served nor in the policy is UNIMPLEMENTED, after aut
                     absl::Seconds(10))
             .status()
             .code() == absl::StatusCode::kPermissionDenied);
+}
+
+TEST_CASE("a method the server does not serve, and reflection, answer with their ErrorInfo") {
+  Fixture f;
+  std::string reviewer = f.Token("staff-client", "reviewer");
+  // Not served: refused for what the caller lacks first, then METHOD_NOT_SERVED; each with details.
+  const std::string unknown = "/unemployment.testing.v1.EchoService/Unknown";
+  grpc::Status no_token = f.CallPath(unknown, "client/staff-client", "");
+  CHECK(no_token.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(Reason(no_token) == "TOKEN_MISSING");
+  grpc::Status bad_token = f.CallPath(unknown, "client/staff-client", reviewer + "x");
+  CHECK(bad_token.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(Reason(bad_token) != "");
+  grpc::Status not_served = f.CallPath(unknown, "client/staff-client", reviewer);
+  CHECK(not_served.error_code() == grpc::StatusCode::UNIMPLEMENTED);
+  CHECK(Reason(not_served) == "METHOD_NOT_SERVED");
+  // Reflection is a guarded service like any other: no token; a method the policy does not name.
+  const std::string v1 = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
+  const std::string v1alpha = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
+  grpc::Status reflection_no_token = f.CallPath(v1, "client/staff-client", "");
+  CHECK(reflection_no_token.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(Reason(reflection_no_token) == "TOKEN_MISSING");
+  grpc::Status reflection_denied = f.CallPath(v1alpha, "client/staff-client", reviewer);
+  CHECK(reflection_denied.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(Reason(reflection_denied) == "METHOD_NOT_IN_POLICY");
+  CHECK(f.echo.calls == 0);
 }
 
 TEST_CASE("handlers see the token's region scope") {

@@ -55,6 +55,7 @@ class TestGuard {
     options.auth_processor = guard_->MakeProcessor();
     CallGuard* guard = guard_.get();
     options.guard_service = [guard](grpc::Service* s) { guard->GuardService(s); };
+    options.answer_unserved = guard_->MakeUnservedAnswer();
     options.make_interceptors = [guard] {
       std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> v;
       v.push_back(guard->MakeAuditInterceptorFactory());
