@@ -23,6 +23,10 @@ namespace codes = ::unemployment::common::v1;
 namespace rule = ::unemployment::validation::rule;
 
 constexpr char kRecordFollowUpKind[] = "record_follow_up";
+constexpr char kAmendFollowUpKind[] = "amend_follow_up";
+constexpr absl::string_view kFollowUpNotFound = "FOLLOW_UP_NOT_FOUND";
+constexpr absl::string_view kFollowUpWithdrawn = "FOLLOW_UP_WITHDRAWN";
+constexpr absl::string_view kFollowUpNotAmendable = "FOLLOW_UP_NOT_AMENDABLE";
 constexpr char kSelfReportKind[] = "self_report";
 constexpr char kDeregisterKind[] = "deregister";
 constexpr char kDecideKind[] = "decide_candidate";
@@ -173,6 +177,152 @@ void FollowupManager::RecordFollowUp(const v1::RecordFollowUpRequest& request,
         if (!status.ok()) return done(status);
         done(std::move(*result));
       });
+}
+
+namespace {
+
+absl::Status NotAmendable(const v1::FollowUp& follow_up, absl::string_view why) {
+  return status::WithErrorInfo(
+      absl::FailedPreconditionError(absl::StrCat("follow-up ", follow_up.follow_up_id(), " ", why)),
+      kFollowUpNotAmendable);
+}
+
+absl::StatusOr<v1::FollowUp> LoadFollowUp(absl::StatusOr<std::optional<v1::FollowUp>> found,
+                                          const std::string& id) {
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) {
+    return status::WithErrorInfo(
+        absl::NotFoundError(absl::StrCat("follow-up ", id, " does not exist")), kFollowUpNotFound);
+  }
+  return **std::move(found);
+}
+
+}  // namespace
+
+void FollowupManager::AmendFollowUp(const v1::AmendFollowUpRequest& request,
+                                    Callback<v1::AmendFollowUpResponse> done) {
+  auto result = std::make_shared<v1::AmendFollowUpResponse>();
+  store_.Write(
+      [this, request, result](FollowupTransaction& tx) -> absl::Status {
+        const std::string fingerprint = Fingerprint(request);
+        ASSIGN_OR_RETURN(std::optional<v1::AmendFollowUpResponse> previous_response,
+                         PreviousResponse<v1::AmendFollowUpResponse>(
+                             tx.FindRequest(kAmendFollowUpKind, request.request_id()),
+                             request.request_id(), fingerprint));
+        if (previous_response.has_value()) {
+          *result = *std::move(previous_response);
+          return absl::OkStatus();
+        }
+        ASSIGN_OR_RETURN(
+            v1::FollowUp follow_up,
+            LoadFollowUp(tx.GetFollowUp(request.follow_up_id()), request.follow_up_id()));
+        if (follow_up.withdrawn()) {
+          return status::WithErrorInfo(
+              absl::FailedPreconditionError(
+                  absl::StrCat("follow-up ", follow_up.follow_up_id(), " was withdrawn")),
+              kFollowUpWithdrawn);
+        }
+        if (!follow_up.self_report_id().empty() || !follow_up.comparison_run_id().empty()) {
+          return NotAmendable(follow_up,
+                              "stands for a self-report or a comparison; correct it at its source");
+        }
+        ASSIGN_OR_RETURN(std::optional<RegistrationRecord> registration,
+                         tx.GetRegistration(follow_up.registration_id()));
+        if (!registration.has_value()) return RegistrationNotFound(follow_up.registration_id());
+
+        v1::FollowUpAmendment amendment;
+        amendment.set_request_id(request.request_id());
+        amendment.set_amendment_reason(request.amendment_reason());
+        amendment.set_actor(request.actor());
+        *amendment.mutable_recorded_at() = ToTimestamp(clock_.Now());
+        amendment.set_withdrawn(request.withdraw());
+        v1::FollowUp& before = *amendment.mutable_previous();
+        before = follow_up;
+        before.clear_follow_up_id();
+        before.clear_registration_id();
+        before.clear_recorded_at();
+        before.clear_amendments();
+
+        const codes::DeregistrationReason proposed_before = ProposedReason(follow_up.outcome());
+        if (request.withdraw()) {
+          follow_up.set_withdrawn(true);
+        } else {
+          // The stated fields are replaced; ids, recorder, candidate and history stay.
+          v1::FollowUp corrected = request.corrected();
+          if (!IsActiveOn(*registration, corrected.contact_date())) {
+            return RegistrationNotActive(follow_up.registration_id());
+          }
+          const codes::DeregistrationReason proposed = ProposedReason(corrected.outcome());
+          if (proposed != codes::DEREGISTRATION_REASON_UNSPECIFIED && proposed != proposed_before) {
+            return NotAmendable(follow_up,
+                                "would newly propose a deregistration: withdraw it and record "
+                                "the follow-up anew with RecordFollowUp");
+          }
+          corrected.set_follow_up_id(follow_up.follow_up_id());
+          corrected.set_registration_id(follow_up.registration_id());
+          corrected.set_staff_id(follow_up.staff_id());
+          corrected.set_candidate_id(follow_up.candidate_id());
+          *corrected.mutable_recorded_at() = follow_up.recorded_at();
+          corrected.mutable_amendments()->Swap(follow_up.mutable_amendments());
+          follow_up = std::move(corrected);
+        }
+        // The candidate the follow-up proposed goes with it when the proposal no longer stands.
+        const bool proposal_gone =
+            follow_up.withdrawn() || ProposedReason(follow_up.outcome()) != proposed_before;
+        if (proposal_gone && !follow_up.candidate_id().empty()) {
+          ASSIGN_OR_RETURN(std::optional<v1::DeregistrationCandidate> candidate,
+                           tx.GetCandidate(follow_up.candidate_id()));
+          // An accepted one deregistered the person: that stands, and is corrected through
+          // registration; a rejected or withdrawn one needs nothing.
+          if (candidate.has_value() && candidate->state() == v1::CANDIDATE_STATE_ACCEPTED) {
+            return status::WithErrorInfo(
+                absl::FailedPreconditionError(absl::StrCat(
+                    "the deregistration candidate ", candidate->candidate_id(), " of follow-up ",
+                    follow_up.follow_up_id(), " was accepted; the deregistration stands")),
+                reason::kCandidateNotPending);
+          }
+          if (candidate.has_value() && candidate->state() == v1::CANDIDATE_STATE_PENDING) {
+            candidate->set_state(v1::CANDIDATE_STATE_WITHDRAWN);
+            RETURN_IF_ERROR(tx.PutCandidate(*candidate));
+            amendment.set_withdrawn_candidate_id(candidate->candidate_id());
+          }
+        }
+        *follow_up.add_amendments() = amendment;
+        RETURN_IF_ERROR(tx.UpdateFollowUp(
+            follow_up,
+            !follow_up.withdrawn() && IsContact(follow_up.method(), follow_up.outcome())));
+        v1::FollowupEvent event;
+        v1::FollowUpAmended* amended = event.mutable_follow_up_amended();
+        amended->set_follow_up_id(follow_up.follow_up_id());
+        amended->set_registration_id(follow_up.registration_id());
+        amended->set_office_region_code(registration->office_region_code);
+        amended->set_method(follow_up.method());
+        amended->set_contact_date(follow_up.contact_date());
+        amended->set_outcome(follow_up.outcome());
+        amended->set_withdrawn(follow_up.withdrawn());
+        amended->set_previous_method(amendment.previous().method());
+        amended->set_previous_contact_date(amendment.previous().contact_date());
+        amended->set_previous_outcome(amendment.previous().outcome());
+        RETURN_IF_ERROR(tx.AppendEvent(std::move(event)));
+        v1::AmendFollowUpResponse response;
+        *response.mutable_follow_up() = std::move(follow_up);
+        RETURN_IF_ERROR(tx.InsertRequest(kAmendFollowUpKind, request.request_id(),
+                                         MakeStoredRequest(fingerprint, response)));
+        *result = std::move(response);
+        return absl::OkStatus();
+      },
+      [result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) return done(status);
+        done(std::move(*result));
+      });
+}
+
+absl::StatusOr<std::string> FollowupManager::OfficeRegionOfFollowUp(const std::string& id) {
+  ASSIGN_OR_RETURN(v1::FollowUp follow_up, LoadFollowUp(store_.GetFollowUp(id), id));
+  ASSIGN_OR_RETURN(std::optional<RegistrationRecord> registration,
+                   store_.GetRegistration(follow_up.registration_id()));
+  if (!registration.has_value()) return RegistrationNotFound(follow_up.registration_id());
+  return registration->office_region_code;
 }
 
 absl::StatusOr<v1::ListFollowUpsResponse> FollowupManager::ListFollowUps(

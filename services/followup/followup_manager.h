@@ -38,6 +38,13 @@ class FollowupManager final {
 
   void RecordFollowUp(const v1::RecordFollowUpRequest& request,
                       Callback<v1::RecordFollowUpResponse> done);
+  // Corrects or withdraws a staff-recorded follow-up, keeping what it said before in its
+  // amendments (the request's actor is the authenticated caller: the handler sets it).
+  void AmendFollowUp(const v1::AmendFollowUpRequest& request,
+                     Callback<v1::AmendFollowUpResponse> done);
+  // The office region of a follow-up's registration, for the handler's region-scope check;
+  // NOT_FOUND (FOLLOW_UP_NOT_FOUND) when there is none.
+  absl::StatusOr<std::string> OfficeRegionOfFollowUp(const std::string& follow_up_id);
   absl::StatusOr<v1::ListFollowUpsResponse> ListFollowUps(const v1::ListFollowUpsRequest& request);
   absl::StatusOr<v1::ListDueFollowUpsResponse> ListDueFollowUps(
       const v1::ListDueFollowUpsRequest& request);

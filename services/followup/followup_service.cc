@@ -144,6 +144,23 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ListFollowUps(
       [this](const auto& r) { return deps_.followups->ListFollowUps(r); });
 }
 
+grpc::ServerUnaryReactor* FollowupServiceImpl::AmendFollowUp(
+    grpc::CallbackServerContext* context, const v1::AmendFollowUpRequest* request,
+    v1::AmendFollowUpResponse* response) {
+  return Write(
+      context, "AmendFollowUp", request, response,
+      [this, context](auto& r) -> absl::Status {
+        // The amending staff member is the caller, never a name typed into the request.
+        RETURN_IF_ERROR(security::RecordActor(*context, "actor", r.mutable_actor(), logger_));
+        RETURN_IF_ERROR(ValidateAmendFollowUp(r, Rules()));
+        // Staff of one region amend only their region's follow-ups.
+        return security::RequireRecordInScope(*context, [this, &r] {
+          return deps_.followups->OfficeRegionOfFollowUp(r.follow_up_id());
+        });
+      },
+      [this](const auto& r, absl::Time, auto done) { deps_.followups->AmendFollowUp(r, done); });
+}
+
 grpc::ServerUnaryReactor* FollowupServiceImpl::ListDueFollowUps(
     grpc::CallbackServerContext* context, const v1::ListDueFollowUpsRequest* request,
     v1::ListDueFollowUpsResponse* response) {

@@ -41,6 +41,9 @@ class FollowupServiceImpl final : public v1::FollowupService::CallbackService {
   grpc::ServerUnaryReactor* ListFollowUps(grpc::CallbackServerContext* context,
                                           const v1::ListFollowUpsRequest* request,
                                           v1::ListFollowUpsResponse* response) override;
+  grpc::ServerUnaryReactor* AmendFollowUp(grpc::CallbackServerContext* context,
+                                          const v1::AmendFollowUpRequest* request,
+                                          v1::AmendFollowUpResponse* response) override;
   grpc::ServerUnaryReactor* ListDueFollowUps(grpc::CallbackServerContext* context,
                                              const v1::ListDueFollowUpsRequest* request,
                                              v1::ListDueFollowUpsResponse* response) override;

@@ -191,6 +191,10 @@ class FollowupTransaction {
   virtual absl::Status PutRegistration(const RegistrationRecord& record) = 0;
 
   virtual absl::Status InsertFollowUp(const v1::FollowUp& follow_up, bool is_contact) = 0;
+  virtual absl::StatusOr<std::optional<v1::FollowUp>> GetFollowUp(const std::string& id) = 0;
+  // Replaces a stored follow-up (an amendment): its method, contact_date, contact flag, withdrawn
+  // flag and data; registration and recorded_at stay. The caller has read it in this transaction.
+  virtual absl::Status UpdateFollowUp(const v1::FollowUp& follow_up, bool is_contact) = 0;
   virtual absl::Status InsertSelfReport(const v1::SelfReport& report) = 0;
 
   virtual absl::StatusOr<std::optional<v1::DeregistrationCandidate>> GetCandidate(
@@ -248,6 +252,9 @@ class FollowupStore {
       const std::string& id) = 0;
   virtual absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
                                                                     const std::string& request_id) = 0;
+  virtual absl::StatusOr<std::optional<v1::FollowUp>> GetFollowUp(const std::string& id) = 0;
+  // Withdrawn follow-ups included (they show their amendments); the counting reads below
+  // (ListDue, Coverage, ActiveWithLastContact) leave them out.
   virtual absl::StatusOr<Page<v1::FollowUp>> ListFollowUps(const FollowUpQuery& query) = 0;
   virtual absl::StatusOr<Page<DueRow>> ListDue(const DueQuery& query) = 0;
   virtual absl::StatusOr<CoverageCounts> Coverage(const OfficeRange& offices,

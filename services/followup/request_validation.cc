@@ -26,6 +26,7 @@ using validation::Violations;
 constexpr size_t kMaxId = 64;
 constexpr size_t kMaxText = 2000;
 constexpr size_t kMaxNote = 1000;
+constexpr size_t kMaxAmendmentReason = 500;
 constexpr size_t kMaxEvidence = 50;
 constexpr int kMaxActivities = 20;
 // A number outside its allowed range (negative page_size, negative amount).
@@ -216,43 +217,81 @@ void CheckEvidence(Violations& out, absl::string_view field,
 
 }  // namespace
 
-absl::Status ValidateRecordFollowUp(v1::RecordFollowUpRequest& request, const RequestRules& rules) {
-  Violations out;
-  CheckRequestId(out, request.mutable_request_id());
-  v1::FollowUp* f = request.mutable_follow_up();
-  // Output-only fields are ignored.
+namespace {
+// The fields of a follow-up staff state (method, contact date, outcome, employer, notes), shared by
+// RecordFollowUp and the corrected follow-up of AmendFollowUp; `prefix` is the follow-up's field
+// path ("follow_up." or "corrected."); `with_staff` checks staff_id too (RecordFollowUp's order).
+// Output-only fields are cleared (ignored).
+void CheckStatedFollowUp(Violations& out, absl::string_view prefix, v1::FollowUp* f,
+                         const RequestRules& rules, bool with_staff) {
   f->clear_follow_up_id();
   f->clear_comparison_run_id();
   f->clear_self_report_id();
   f->clear_candidate_id();
   f->clear_recorded_at();
-  RequireText(out, "follow_up.registration_id", f->mutable_registration_id(), kMaxId);
-  CheckEnum(out, "follow_up.method", f->method(), v1::FollowUpMethod_IsValid);
+  f->clear_withdrawn();
+  f->clear_amendments();
+  const std::string method = absl::StrCat(prefix, "method");
+  CheckEnum(out, method, f->method(), v1::FollowUpMethod_IsValid);
   if (f->method() == v1::FOLLOW_UP_METHOD_SELF_REPORT) {
-    out.Add("follow_up.method", std::string(rule::kCodeNotAccepted),
+    out.Add(method, std::string(rule::kCodeNotAccepted),
             "self-reports are recorded with SubmitSelfReport");
   }
-  CheckDate(out, "follow_up.contact_date", f->mutable_contact_date(), rules, true);
-  CheckStaff(out, "follow_up.staff_id", f->mutable_staff_id());
-  CheckEnum(out, "follow_up.outcome", f->outcome(), v1::FollowUpOutcome_IsValid);
+  CheckDate(out, absl::StrCat(prefix, "contact_date"), f->mutable_contact_date(), rules, true);
+  if (with_staff) CheckStaff(out, absl::StrCat(prefix, "staff_id"), f->mutable_staff_id());
+  CheckEnum(out, absl::StrCat(prefix, "outcome"), f->outcome(), v1::FollowUpOutcome_IsValid);
   const bool needs_employer = f->outcome() == v1::FOLLOW_UP_OUTCOME_EMPLOYED ||
                               f->outcome() == v1::FOLLOW_UP_OUTCOME_STARTED_BUSINESS;
+  const std::string employer_name = absl::StrCat(prefix, "employer_name");
   if (needs_employer) {
-    RequireText(out, "follow_up.employer_name", f->mutable_employer_name(), 100);
+    RequireText(out, employer_name, f->mutable_employer_name(), 100);
   } else {
-    OptionalText(out, "follow_up.employer_name", f->mutable_employer_name(), 100, false);
+    OptionalText(out, employer_name, f->mutable_employer_name(), 100, false);
   }
   Trim(f->mutable_employer_code());
   if (!f->employer_code().empty() && f->employer_code().size() != 18) {
-    out.Add("follow_up.employer_code", std::string(rule::kLength),
+    out.Add(absl::StrCat(prefix, "employer_code"), std::string(rule::kLength),
             "a unified social credit code has 18 characters");
   }
+  const std::string notes = absl::StrCat(prefix, "notes");
   if (f->outcome() == v1::FOLLOW_UP_OUTCOME_OTHER) {
-    RequireText(out, "follow_up.notes", f->mutable_notes(), kMaxText, true);
+    RequireText(out, notes, f->mutable_notes(), kMaxText, true);
   } else {
-    OptionalText(out, "follow_up.notes", f->mutable_notes(), kMaxText);
+    OptionalText(out, notes, f->mutable_notes(), kMaxText);
   }
+}
+}  // namespace
+
+absl::Status ValidateRecordFollowUp(v1::RecordFollowUpRequest& request, const RequestRules& rules) {
+  Violations out;
+  CheckRequestId(out, request.mutable_request_id());
+  v1::FollowUp* f = request.mutable_follow_up();
+  RequireText(out, "follow_up.registration_id", f->mutable_registration_id(), kMaxId);
+  CheckStatedFollowUp(out, "follow_up.", f, rules, /*with_staff=*/true);
   return status::ViolationsToStatus(out, "RecordFollowUpRequest");
+}
+
+absl::Status ValidateAmendFollowUp(v1::AmendFollowUpRequest& request, const RequestRules& rules) {
+  Violations out;
+  CheckRequestId(out, request.mutable_request_id());
+  RequireText(out, "follow_up_id", request.mutable_follow_up_id(), kMaxId);
+  RequireText(out, "amendment_reason", request.mutable_amendment_reason(), kMaxAmendmentReason,
+              true);
+  CheckStaff(out, "actor", request.mutable_actor());
+  if (request.withdraw() && request.has_corrected()) {
+    out.Add("corrected", std::string(rule::kNotApplicable),
+            "a withdrawal carries no corrected follow-up");
+  } else if (!request.withdraw() && !request.has_corrected()) {
+    out.Add("corrected", std::string(rule::kRequired),
+            "give the corrected follow-up or withdraw it (nothing to amend)");
+  } else if (request.has_corrected()) {
+    v1::FollowUp* f = request.mutable_corrected();
+    // Not amendable: the follow-up keeps its registration and recorder.
+    f->clear_registration_id();
+    f->clear_staff_id();
+    CheckStatedFollowUp(out, "corrected.", f, rules, /*with_staff=*/false);
+  }
+  return status::ViolationsToStatus(out, "AmendFollowUpRequest");
 }
 
 absl::Status ValidateListFollowUps(v1::ListFollowUpsRequest& request, const RequestRules& rules) {

@@ -21,6 +21,9 @@ struct RequestRules {
 };
 
 absl::Status ValidateRecordFollowUp(v1::RecordFollowUpRequest& request, const RequestRules& rules);
+// The corrected follow-up is checked as RecordFollowUp's (paths "corrected.*"); its
+// registration_id, staff_id and output fields are cleared (not amendable).
+absl::Status ValidateAmendFollowUp(v1::AmendFollowUpRequest& request, const RequestRules& rules);
 absl::Status ValidateListFollowUps(v1::ListFollowUpsRequest& request, const RequestRules& rules);
 absl::Status ValidateListDueFollowUps(v1::ListDueFollowUpsRequest& request,
                                       const RequestRules& rules);

@@ -159,10 +159,22 @@ UPDATE requests SET response = ue_seal('followup/requests.response', response),
 UPDATE events SET data = ue_seal('followup/events.data', data);
 )sql";
 
+// Amendments (AmendFollowUp): a follow-up withdrawn as recorded in error stays in the table (its
+// amendments are in data) but no longer covers its month nor counts as a contact; every counting
+// query filters on the flag. The partial index covers those queries (the due list's look-ups by
+// registration and date, the last contact, coverage by method): none reads the table, as with
+// follow_ups_by_registration before the flag (withdrawn is listed so that SQLite sees it covered).
+constexpr std::string_view kSchemaV4 = R"sql(
+ALTER TABLE follow_ups ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX follow_ups_counted
+  ON follow_ups (registration_id, contact_date, is_contact, method, withdrawn) WHERE withdrawn = 0;
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "followup_schema", kSchemaV1},
     {2, "monthly_comparison", kSchemaV2},
     {3, "personal_data_at_rest", kSchemaV3},
+    {4, "follow_up_amendments", kSchemaV4},
 };
 
 constexpr std::string_view kIdNumberContext = "followup/registrations.id_number";
@@ -237,6 +249,11 @@ constexpr std::string_view kPutRegistrationSql =
 constexpr std::string_view kInsertFollowUpSql =
     "INSERT INTO follow_ups (id, registration_id, method, contact_date, is_contact, "
     "recorded_micros, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr std::string_view kGetFollowUpSql = "SELECT data FROM follow_ups WHERE id = ?1";
+// The amended values; registration_id and recorded_micros (the listing's tie order) never change.
+constexpr std::string_view kUpdateFollowUpSql =
+    "UPDATE follow_ups SET method = ?2, contact_date = ?3, is_contact = ?4, withdrawn = ?5, "
+    "data = ?6 WHERE id = ?1";
 constexpr std::string_view kInsertSelfReportSql =
     "INSERT INTO self_reports (id, registration_id, data) VALUES (?1, ?2, ?3)";
 constexpr std::string_view kGetCandidateSql = "SELECT data FROM candidates WHERE id = ?1";
@@ -294,14 +311,14 @@ constexpr std::string_view kListDueSql =
     "SELECT r.id, r.id_type, r.id_number, r.name, r.office_region_code, r.registered_date, "
     "r.end_date, r.end_reason, "
     "(SELECT max(f.contact_date) FROM follow_ups f WHERE f.registration_id = r.id "
-    "  AND f.contact_date < ?3), "
+    "  AND f.withdrawn = 0 AND f.contact_date < ?3), "
     "(SELECT max(f.contact_date) FROM follow_ups f WHERE f.registration_id = r.id "
-    "  AND f.is_contact = 1 AND f.contact_date <= ?4) "
+    "  AND f.withdrawn = 0 AND f.is_contact = 1 AND f.contact_date <= ?4) "
     "FROM registrations r "
     "WHERE r.office_region_code >= ?1 AND r.office_region_code < ?2 "
     "AND r.registered_date <= ?4 AND (r.end_date IS NULL OR r.end_date > ?4) "
     "AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.registration_id = r.id "
-    "  AND f.contact_date >= ?3 AND f.contact_date <= ?4) "
+    "  AND f.withdrawn = 0 AND f.contact_date >= ?3 AND f.contact_date <= ?4) "
     "AND (?5 IS NULL OR r.registered_date > ?5 OR (r.registered_date = ?5 AND r.id > ?6)) "
     "ORDER BY r.registered_date, r.id LIMIT ?7";
 constexpr std::string_view kActiveCountSql =
@@ -313,18 +330,19 @@ constexpr std::string_view kCoveredCountSql =
     "JOIN registrations r ON r.id = f.registration_id "
     "WHERE r.office_region_code >= ?1 AND r.office_region_code < ?2 "
     "AND r.registered_date <= ?4 AND (r.end_date IS NULL OR r.end_date > ?4) "
-    "AND f.contact_date >= ?3 AND f.contact_date <= ?4";
+    "AND f.contact_date >= ?3 AND f.contact_date <= ?4 AND f.withdrawn = 0";
 constexpr std::string_view kCoverageByMethodSql =
     "SELECT f.method, count(DISTINCT f.registration_id) FROM follow_ups f "
     "JOIN registrations r ON r.id = f.registration_id "
     "WHERE r.office_region_code >= ?1 AND r.office_region_code < ?2 "
     "AND r.registered_date <= ?4 AND (r.end_date IS NULL OR r.end_date > ?4) "
-    "AND f.contact_date >= ?3 AND f.contact_date <= ?4 GROUP BY f.method ORDER BY f.method";
+    "AND f.contact_date >= ?3 AND f.contact_date <= ?4 AND f.withdrawn = 0 "
+    "GROUP BY f.method ORDER BY f.method";
 constexpr std::string_view kActiveWithLastContactSql =
     "SELECT r.id, r.id_type, r.id_number, r.name, r.office_region_code, r.registered_date, "
     "r.end_date, r.end_reason, "
     "(SELECT max(f.contact_date) FROM follow_ups f WHERE f.registration_id = r.id "
-    "  AND f.is_contact = 1 AND f.contact_date <= ?3) "
+    "  AND f.withdrawn = 0 AND f.is_contact = 1 AND f.contact_date <= ?3) "
     "FROM registrations r WHERE r.office_region_code >= ?1 AND r.office_region_code < ?2 "
     "AND r.end_date IS NULL AND r.registered_date <= ?3 ORDER BY r.registered_date, r.id";
 
@@ -534,6 +552,18 @@ class SqliteTransaction final : public FollowupTransaction {
                                       static_cast<int>(f.method()), f.contact_date(), is_contact,
                                       proto_util::TimestampMicros(f.recorded_at())));
     RETURN_IF_ERROR(BindMessage(db_, statement, 7, f));
+    return statement.Run();
+  }
+
+  absl::StatusOr<std::optional<v1::FollowUp>> GetFollowUp(const std::string& id) override {
+    return QueryOne<v1::FollowUp>(db_, kGetFollowUpSql, id);
+  }
+
+  absl::Status UpdateFollowUp(const v1::FollowUp& f, bool is_contact) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUpdateFollowUpSql));
+    RETURN_IF_ERROR(statement.BindAll(f.follow_up_id(), static_cast<int>(f.method()),
+                                      f.contact_date(), is_contact, f.withdrawn()));
+    RETURN_IF_ERROR(BindMessage(db_, statement, 6, f));
     return statement.Run();
   }
 
@@ -881,6 +911,12 @@ absl::StatusOr<std::vector<ContactRow>> SqliteFollowupStore::ActiveWithLastConta
     rows.push_back(std::move(contact));
   }
   return rows;
+}
+
+absl::StatusOr<std::optional<v1::FollowUp>> SqliteFollowupStore::GetFollowUp(
+    const std::string& id) {
+  ReaderLease lease(*this);
+  return QueryOne<v1::FollowUp>(lease.db(), kGetFollowUpSql, id);
 }
 
 absl::StatusOr<std::optional<v1::DeregistrationCandidate>> SqliteFollowupStore::GetCandidate(

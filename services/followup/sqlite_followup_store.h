@@ -54,6 +54,7 @@ class SqliteFollowupStore final : public FollowupStore {
   absl::StatusOr<std::optional<RegistrationRecord>> GetRegistration(const std::string& id) override;
   absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
                                                             const std::string& request_id) override;
+  absl::StatusOr<std::optional<v1::FollowUp>> GetFollowUp(const std::string& id) override;
   absl::StatusOr<Page<v1::FollowUp>> ListFollowUps(const FollowUpQuery& query) override;
   absl::StatusOr<Page<DueRow>> ListDue(const DueQuery& query) override;
   absl::StatusOr<CoverageCounts> Coverage(const OfficeRange& offices, const std::string& month_start,

@@ -24,6 +24,7 @@ using validation::Violations;
 
 constexpr size_t kMaxId = 64;
 constexpr size_t kMaxNotes = 2000;
+constexpr size_t kMaxAmendmentReason = 500;
 constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
 
 void Trim(std::string* value) {
@@ -145,15 +146,15 @@ absl::string_view DetailName(v1::ServiceDelivery::DetailCase detail) {
   }
 }
 
-void CheckDetail(Violations& out, v1::ServiceDelivery& d) {
+void CheckDetail(Violations& out, absl::string_view prefix, v1::ServiceDelivery& d) {
   const v1::ServiceDelivery::DetailCase wanted = DetailFor(d.type());
   const v1::ServiceDelivery::DetailCase given = d.detail_case();
   if (wanted != given) {
     if (wanted == v1::ServiceDelivery::DETAIL_NOT_SET) {
-      out.Add(absl::StrCat("delivery.", DetailName(given)), std::string(rule::kNotApplicable),
+      out.Add(absl::StrCat(prefix, DetailName(given)), std::string(rule::kNotApplicable),
               "this service type takes no detail");
     } else {
-      out.Add(absl::StrCat("delivery.", DetailName(wanted)), std::string(rule::kRequired),
+      out.Add(absl::StrCat(prefix, DetailName(wanted)), std::string(rule::kRequired),
               "this service type needs this detail");
     }
     return;
@@ -161,54 +162,90 @@ void CheckDetail(Violations& out, v1::ServiceDelivery& d) {
   switch (given) {
     case v1::ServiceDelivery::kJobRecommendation: {
       v1::JobRecommendation& job = *d.mutable_job_recommendation();
-      CheckText(out, "delivery.job_recommendation.job_title", job.mutable_job_title(), true, 100);
-      CheckText(out, "delivery.job_recommendation.employer_name", job.mutable_employer_name(), true,
-                100);
+      CheckText(out, absl::StrCat(prefix, "job_recommendation.job_title"), job.mutable_job_title(),
+                true, 100);
+      CheckText(out, absl::StrCat(prefix, "job_recommendation.employer_name"),
+                job.mutable_employer_name(), true, 100);
       Trim(job.mutable_employer_code());
       if (!job.employer_code().empty() && job.employer_code().size() != 18) {
-        out.Add("delivery.job_recommendation.employer_code", std::string(rule::kLength),
-                "a unified social credit code has 18 characters");
+        out.Add(absl::StrCat(prefix, "job_recommendation.employer_code"),
+                std::string(rule::kLength), "a unified social credit code has 18 characters");
       }
-      CheckText(out, "delivery.job_recommendation.vacancy_id", job.mutable_vacancy_id(), false, 64);
+      CheckText(out, absl::StrCat(prefix, "job_recommendation.vacancy_id"),
+                job.mutable_vacancy_id(), false, 64);
       break;
     }
     case v1::ServiceDelivery::kJobFair:
-      CheckText(out, "delivery.job_fair.fair_name", d.mutable_job_fair()->mutable_fair_name(), true,
-                100);
-      CheckText(out, "delivery.job_fair.venue", d.mutable_job_fair()->mutable_venue(), false, 200);
+      CheckText(out, absl::StrCat(prefix, "job_fair.fair_name"),
+                d.mutable_job_fair()->mutable_fair_name(), true, 100);
+      CheckText(out, absl::StrCat(prefix, "job_fair.venue"), d.mutable_job_fair()->mutable_venue(),
+                false, 200);
       break;
     case v1::ServiceDelivery::kCourse: {
       v1::Course& course = *d.mutable_course();
-      CheckText(out, "delivery.course.course_name", course.mutable_course_name(), true, 100);
-      CheckText(out, "delivery.course.training_provider", course.mutable_training_provider(), true,
+      CheckText(out, absl::StrCat(prefix, "course.course_name"), course.mutable_course_name(), true,
                 100);
-      CheckOptionalDate(out, "delivery.course.start_date", course.mutable_start_date());
-      CheckOptionalDate(out, "delivery.course.end_date", course.mutable_end_date());
+      CheckText(out, absl::StrCat(prefix, "course.training_provider"),
+                course.mutable_training_provider(), true, 100);
+      CheckOptionalDate(out, absl::StrCat(prefix, "course.start_date"),
+                        course.mutable_start_date());
+      CheckOptionalDate(out, absl::StrCat(prefix, "course.end_date"), course.mutable_end_date());
       if (!course.start_date().empty() && !course.end_date().empty() &&
-          !out.HasField("delivery.course.start_date") &&
-          !out.HasField("delivery.course.end_date") && course.end_date() < course.start_date()) {
-        out.Add("delivery.course.end_date", std::string(rule::kDateOrder),
+          !out.HasField(absl::StrCat(prefix, "course.start_date")) &&
+          !out.HasField(absl::StrCat(prefix, "course.end_date")) &&
+          course.end_date() < course.start_date()) {
+        out.Add(absl::StrCat(prefix, "course.end_date"), std::string(rule::kDateOrder),
                 "the course cannot end before it starts");
       }
       break;
     }
     case v1::ServiceDelivery::kCatalogHandout: {
       v1::CatalogHandout& handout = *d.mutable_catalog_handout();
-      CheckRegionCode(out, "delivery.catalog_handout.region_code", handout.mutable_region_code());
+      CheckRegionCode(out, absl::StrCat(prefix, "catalog_handout.region_code"),
+                      handout.mutable_region_code());
       if (handout.version() <= 0) {
-        out.Add("delivery.catalog_handout.version", std::string(rule::kRequired),
+        out.Add(absl::StrCat(prefix, "catalog_handout.version"), std::string(rule::kRequired),
                 "the version handed out is required");
       }
       break;
     }
     case v1::ServiceDelivery::kPolicy:
-      CheckText(out, "delivery.policy.policy_code", d.mutable_policy()->mutable_policy_code(), true,
-                32);
-      CheckText(out, "delivery.policy.result", d.mutable_policy()->mutable_result(), false, 500);
+      CheckText(out, absl::StrCat(prefix, "policy.policy_code"),
+                d.mutable_policy()->mutable_policy_code(), true, 32);
+      CheckText(out, absl::StrCat(prefix, "policy.result"), d.mutable_policy()->mutable_result(),
+                false, 500);
       break;
     default:
       break;
   }
+}
+
+// The fields of a delivery a staff member states (type, date, provider, notes, detail), shared by
+// RecordServiceDelivery and a corrected delivery of AmendServiceDelivery; `prefix` is the field
+// path of the delivery ("delivery." or "corrected."); `with_staff` checks staff_id too (in the
+// order RecordServiceDelivery has always reported it).
+void CheckDelivery(Violations& out, absl::string_view prefix, v1::ServiceDelivery& d,
+                   absl::CivilDay today, bool with_staff) {
+  const std::string type_field = absl::StrCat(prefix, "type");
+  bool type_ok = false;
+  if (d.type() == v1::SERVICE_TYPE_UNSPECIFIED) {
+    out.Add(type_field, std::string(rule::kRequired), "the service type is required");
+  } else if (!v1::ServiceType_IsValid(d.type())) {
+    out.Add(type_field, std::string(rule::kCodeUnknown), "unknown service type");
+  } else if (d.type() == v1::SERVICE_TYPE_DIFFICULTY_IDENTIFICATION) {
+    out.Add(type_field, std::string(rule::kCodeNotAccepted),
+            "difficulty identification is recorded by DecideEmploymentDifficulty");
+  } else {
+    type_ok = true;
+  }
+  CheckRequiredDate(out, absl::StrCat(prefix, "delivered_on"), d.mutable_delivered_on(), &today);
+  CheckText(out, absl::StrCat(prefix, "provider"), d.mutable_provider(), true, 100);
+  if (with_staff) {
+    CheckText(out, absl::StrCat(prefix, "staff_id"), d.mutable_staff_id(), true, kMaxId);
+  }
+  CheckNotes(out, absl::StrCat(prefix, "notes"), d.mutable_notes(),
+             d.type() == v1::SERVICE_TYPE_OTHER);
+  if (type_ok) CheckDetail(out, prefix, d);
 }
 
 constexpr absl::string_view kUpdatablePaths[] = {"qualifications",
@@ -301,23 +338,37 @@ absl::Status ValidateRecordServiceDelivery(v1::RecordServiceDeliveryRequest& req
   }
   v1::ServiceDelivery& d = *request.mutable_delivery();
   CheckRegistrationId(out, "delivery.registration_id", d.mutable_registration_id());
-  bool type_ok = false;
-  if (d.type() == v1::SERVICE_TYPE_UNSPECIFIED) {
-    out.Add("delivery.type", std::string(rule::kRequired), "the service type is required");
-  } else if (!v1::ServiceType_IsValid(d.type())) {
-    out.Add("delivery.type", std::string(rule::kCodeUnknown), "unknown service type");
-  } else if (d.type() == v1::SERVICE_TYPE_DIFFICULTY_IDENTIFICATION) {
-    out.Add("delivery.type", std::string(rule::kCodeNotAccepted),
-            "difficulty identification is recorded by DecideEmploymentDifficulty");
-  } else {
-    type_ok = true;
-  }
-  CheckRequiredDate(out, "delivery.delivered_on", d.mutable_delivered_on(), &today);
-  CheckText(out, "delivery.provider", d.mutable_provider(), true, 100);
-  CheckText(out, "delivery.staff_id", d.mutable_staff_id(), true, kMaxId);
-  CheckNotes(out, "delivery.notes", d.mutable_notes(), d.type() == v1::SERVICE_TYPE_OTHER);
-  if (type_ok) CheckDetail(out, d);
+  CheckDelivery(out, "delivery.", d, today, /*with_staff=*/true);
   return status::ViolationsToStatus(out, "RecordServiceDeliveryRequest");
+}
+
+absl::Status ValidateAmendServiceDelivery(v1::AmendServiceDeliveryRequest& request,
+                                          absl::CivilDay today) {
+  Violations out;
+  CheckRequestId(out, "request_id", request.mutable_request_id());
+  CheckText(out, "delivery_id", request.mutable_delivery_id(), true, kMaxId);
+  Trim(request.mutable_amendment_reason());
+  out.AddIfError("amendment_reason", validation::ValidateText(request.amendment_reason(),
+                                                              {true, kMaxAmendmentReason, true}));
+  CheckText(out, "actor", request.mutable_actor(), true, kMaxId);
+  if (request.withdraw() && request.has_corrected()) {
+    out.Add("corrected", std::string(rule::kNotApplicable),
+            "a withdrawal carries no corrected delivery");
+  } else if (!request.withdraw() && !request.has_corrected()) {
+    out.Add("corrected", std::string(rule::kRequired),
+            "give the corrected delivery or withdraw it (nothing to amend)");
+  } else if (request.has_corrected()) {
+    v1::ServiceDelivery& d = *request.mutable_corrected();
+    // Not amendable: the delivery keeps its registration, recorder and output fields.
+    d.clear_delivery_id();
+    d.clear_registration_id();
+    d.clear_staff_id();
+    d.clear_recorded_at();
+    d.clear_withdrawn();
+    d.clear_amendments();
+    CheckDelivery(out, "corrected.", d, today, /*with_staff=*/false);
+  }
+  return status::ViolationsToStatus(out, "AmendServiceDeliveryRequest");
 }
 
 absl::Status ValidateListServiceDeliveries(v1::ListServiceDeliveriesRequest& request) {

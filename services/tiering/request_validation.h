@@ -18,6 +18,10 @@ absl::Status ValidateGetProfile(v1::GetProfileRequest& request);
 absl::Status ValidateUpdateProfile(v1::UpdateProfileRequest& request);
 absl::Status ValidateRecordServiceDelivery(v1::RecordServiceDeliveryRequest& request,
                                            absl::CivilDay today);
+// The corrected delivery is checked as RecordServiceDelivery's (paths "corrected.*"); its
+// registration_id, staff_id and output fields are cleared (not amendable).
+absl::Status ValidateAmendServiceDelivery(v1::AmendServiceDeliveryRequest& request,
+                                          absl::CivilDay today);
 absl::Status ValidateListServiceDeliveries(v1::ListServiceDeliveriesRequest& request);
 absl::Status ValidateListPlanGaps(v1::ListPlanGapsRequest& request);
 absl::Status ValidateGetPlanFulfilment(v1::GetPlanFulfilmentRequest& request, absl::CivilDay today);

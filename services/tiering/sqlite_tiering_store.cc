@@ -124,11 +124,22 @@ UPDATE requests SET response = ue_seal('tiering/requests.response', response),
 UPDATE events SET data = ue_seal('tiering/events.data', data);
 )sql";
 
+// Amendments (AmendServiceDelivery): a delivery withdrawn as recorded in error stays in the table
+// (its amendments are in data) but no longer counts in plans. The plan pass filters on the flag,
+// so deliveries_for_plans carries it and stays covering.
+constexpr std::string_view kSchemaV5 = R"sql(
+ALTER TABLE deliveries ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0;
+DROP INDEX deliveries_for_plans;
+CREATE INDEX deliveries_for_plans
+  ON deliveries (registration_id, delivered_on, recorded_micros, delivery_id, type, withdrawn);
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "tiering_schema", kSchemaV1},
     {2, "deliveries_for_plans", kSchemaV2},
     {3, "cursor_per_registration_shard", kSchemaV3},
     {4, "personal_data_at_rest", kSchemaV4},
+    {5, "delivery_amendments", kSchemaV5},
 };
 
 constexpr std::string_view kProfilesData = "tiering/profiles.data";
@@ -188,7 +199,7 @@ constexpr std::string_view kProfilesBetweenSql =
 constexpr std::string_view kPlanInputsSql =
     "SELECT p.registration_id, p.data, p.difficulty_approved_on, d.type, d.delivered_on, "
     "d.delivery_id, d.recorded_micros FROM profiles AS p LEFT JOIN deliveries AS d "
-    "ON d.registration_id = p.registration_id "
+    "ON d.registration_id = p.registration_id AND d.withdrawn = 0 "
     "WHERE substr(p.office_region_code, 1, length(?1)) = ?1 AND p.registered_date <= ?3 "
     "AND (p.end_date = '' OR p.end_date > ?2) "
     "AND (p.registered_date, p.registration_id) > (?4, ?5) "
@@ -202,13 +213,18 @@ constexpr std::string_view kProfilesByIdSql =
     "WHERE substr(office_region_code, 1, length(?1)) = ?1 AND registered_date <= ?3 "
     "AND (end_date = '' OR end_date > ?2) ORDER BY registration_id";
 constexpr std::string_view kAllDeliveriesSql =
-    "SELECT registration_id, type, delivered_on, delivery_id FROM deliveries "
+    "SELECT registration_id, type, delivered_on, delivery_id FROM deliveries WHERE withdrawn = 0 "
     "ORDER BY registration_id, delivered_on, recorded_micros, delivery_id";
 // A region prefix this long or shorter (a province) is read by the merge above.
 constexpr size_t kMergePrefixLength = 2;
 constexpr std::string_view kInsertDeliverySql =
     "INSERT INTO deliveries (delivery_id, registration_id, type, delivered_on, recorded_micros, "
     "data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr std::string_view kDeliverySql = "SELECT data FROM deliveries WHERE delivery_id = ?1";
+// The amended values; recorded_micros (the listing's tie order) and registration_id never change.
+constexpr std::string_view kUpdateDeliverySql =
+    "UPDATE deliveries SET type = ?2, delivered_on = ?3, withdrawn = ?4, data = ?5 "
+    "WHERE delivery_id = ?1";
 // ?1 registration, ?2 type (0 = all), ?3/?4/?5 position (NULL: from the start), ?6 limit.
 constexpr std::string_view kDeliveriesSql =
     "SELECT data FROM deliveries WHERE registration_id = ?1 AND (?2 = 0 OR type = ?2) "
@@ -430,6 +446,25 @@ class SqliteTieringStore::Tx final : public TieringTx {
                                       static_cast<int>(delivery.type()), delivery.delivered_on(),
                                       TimeUtil::TimestampToMicroseconds(delivery.recorded_at())));
     RETURN_IF_ERROR(store::BindSealedMessage(db_, statement, 6, kDeliveriesData, delivery));
+    return statement.Run();
+  }
+
+  absl::StatusOr<std::optional<v1::ServiceDelivery>> GetDelivery(
+      const std::string& delivery_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kDeliverySql));
+    RETURN_IF_ERROR(statement.BindAll(delivery_id));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return std::optional<v1::ServiceDelivery>();
+    ASSIGN_OR_RETURN(v1::ServiceDelivery delivery,
+                     store::OpenMessage<v1::ServiceDelivery>(db_, statement, 0, kDeliveriesData));
+    return std::optional<v1::ServiceDelivery>(std::move(delivery));
+  }
+
+  absl::Status UpdateDelivery(const v1::ServiceDelivery& delivery) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUpdateDeliverySql));
+    RETURN_IF_ERROR(statement.BindAll(delivery.delivery_id(), static_cast<int>(delivery.type()),
+                                      delivery.delivered_on(), delivery.withdrawn() ? 1 : 0));
+    RETURN_IF_ERROR(store::BindSealedMessage(db_, statement, 5, kDeliveriesData, delivery));
     return statement.Run();
   }
 

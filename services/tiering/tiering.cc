@@ -29,6 +29,7 @@ constexpr int kMaxQualifications = 3;
 constexpr int kMaxJobIntentions = 3;
 
 constexpr absl::string_view kDeliveryRequests = "RecordServiceDelivery";
+constexpr absl::string_view kAmendDeliveryRequests = "AmendServiceDelivery";
 constexpr absl::string_view kCatalogRequests = "PublishCatalogVersion";
 constexpr absl::string_view kIdentifyRequests = "IdentifyEmploymentDifficulty";
 constexpr absl::string_view kDecideRequests = "DecideEmploymentDifficulty";
@@ -267,6 +268,7 @@ absl::StatusOr<v1::ServicePlan> Tiering::PlanOf(TieringTx& tx, const ProfileReco
   refs.reserve(deliveries.size());
   google::protobuf::RepeatedPtrField<v1::CatalogCitation> catalogs;
   for (const v1::ServiceDelivery& delivery : deliveries) {
+    if (delivery.withdrawn()) continue;  // recorded in error: counts for nothing
     const absl::CivilDay day = ParseStored(delivery.delivered_on());
     refs.push_back({delivery.type(), day, delivery.delivery_id()});
     if (delivery.has_catalog_handout() && day <= as_of) {
@@ -437,6 +439,43 @@ absl::StatusOr<v1::UpdateProfileResponse> Tiering::UpdateProfile(
 
 // --- Deliveries. ---
 
+namespace {
+
+// What RecordServiceDelivery checks against stored state, for a new or a corrected delivery: the
+// registration active on delivered_on, and the catalogue version of a list handed out.
+absl::Status CheckDeliveryFacts(TieringTx& tx, const ProfileRecord& record,
+                                const v1::ServiceDelivery& delivery) {
+  if (!ActiveOn(record.profile, ParseStored(delivery.delivered_on()))) {
+    return NotActive(record.profile.registration_id(), delivery.delivered_on());
+  }
+  if (delivery.has_catalog_handout()) {
+    ASSIGN_OR_RETURN(
+        std::optional<v1::Catalog> catalog,
+        tx.GetCatalog(delivery.catalog_handout().region_code(), KindOfHandout(delivery.type()),
+                      delivery.catalog_handout().version()));
+    if (!catalog.has_value()) {
+      return status::WithErrorInfo(
+          absl::NotFoundError(absl::StrCat(
+              "catalogue version ", delivery.catalog_handout().version(), " of region ",
+              delivery.catalog_handout().region_code(), " does not exist")),
+          "CATALOG_VERSION_NOT_FOUND");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::ServiceDelivery> LoadDelivery(TieringTx& tx, const std::string& delivery_id) {
+  ASSIGN_OR_RETURN(std::optional<v1::ServiceDelivery> delivery, tx.GetDelivery(delivery_id));
+  if (!delivery.has_value()) {
+    return status::WithErrorInfo(
+        absl::NotFoundError(absl::StrCat("delivery ", delivery_id, " does not exist")),
+        "DELIVERY_NOT_FOUND");
+  }
+  return *std::move(delivery);
+}
+
+}  // namespace
+
 absl::StatusOr<v1::RecordServiceDeliveryResponse> Tiering::RecordServiceDelivery(
     const v1::RecordServiceDeliveryRequest& request) {
   v1::RecordServiceDeliveryRequest normalized = request;
@@ -454,22 +493,7 @@ absl::StatusOr<v1::RecordServiceDeliveryResponse> Tiering::RecordServiceDelivery
       return absl::OkStatus();
     }
     ASSIGN_OR_RETURN(ProfileRecord record, LoadProfile(tx, delivery.registration_id()));
-    if (!ActiveOn(record.profile, ParseStored(delivery.delivered_on()))) {
-      return NotActive(delivery.registration_id(), delivery.delivered_on());
-    }
-    if (delivery.has_catalog_handout()) {
-      ASSIGN_OR_RETURN(
-          std::optional<v1::Catalog> catalog,
-          tx.GetCatalog(delivery.catalog_handout().region_code(), KindOfHandout(delivery.type()),
-                        delivery.catalog_handout().version()));
-      if (!catalog.has_value()) {
-        return status::WithErrorInfo(
-            absl::NotFoundError(absl::StrCat(
-                "catalogue version ", delivery.catalog_handout().version(), " of region ",
-                delivery.catalog_handout().region_code(), " does not exist")),
-            "CATALOG_VERSION_NOT_FOUND");
-      }
-    }
+    RETURN_IF_ERROR(CheckDeliveryFacts(tx, record, delivery));
     ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("delivery"));
     delivery.set_delivery_id(absl::StrCat("dlv-", number));
     *delivery.mutable_recorded_at() =
@@ -490,6 +514,92 @@ absl::StatusOr<v1::RecordServiceDeliveryResponse> Tiering::RecordServiceDelivery
   });
   if (!done.ok()) return done;
   return response;
+}
+
+absl::StatusOr<v1::AmendServiceDeliveryResponse> Tiering::AmendServiceDelivery(
+    const v1::AmendServiceDeliveryRequest& request) {
+  const std::string fingerprint = Fingerprint(request);
+  v1::AmendServiceDeliveryResponse response;
+  const absl::Status done = store_.Write([&](TieringTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<v1::AmendServiceDeliveryResponse> replay,
+                     Replay<v1::AmendServiceDeliveryResponse>(tx, kAmendDeliveryRequests,
+                                                              request.request_id(), fingerprint));
+    if (replay.has_value()) {
+      response = *std::move(replay);
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(v1::ServiceDelivery delivery, LoadDelivery(tx, request.delivery_id()));
+    if (delivery.withdrawn()) {
+      return status::WithErrorInfo(absl::FailedPreconditionError(absl::StrCat(
+                                       "delivery ", delivery.delivery_id(), " was withdrawn")),
+                                   "DELIVERY_WITHDRAWN");
+    }
+    if (delivery.type() == v1::SERVICE_TYPE_DIFFICULTY_IDENTIFICATION) {
+      return status::WithErrorInfo(
+          absl::FailedPreconditionError(absl::StrCat(
+              "delivery ", delivery.delivery_id(),
+              " records a difficulty decision; it follows DecideEmploymentDifficulty")),
+          "DELIVERY_NOT_AMENDABLE");
+    }
+    ASSIGN_OR_RETURN(ProfileRecord record, LoadProfile(tx, delivery.registration_id()));
+    v1::ServiceDeliveryAmendment amendment;
+    amendment.set_request_id(request.request_id());
+    amendment.set_amendment_reason(request.amendment_reason());
+    amendment.set_actor(request.actor());
+    *amendment.mutable_recorded_at() =
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_.Now()));
+    amendment.set_withdrawn(request.withdraw());
+    v1::ServiceDelivery& previous = *amendment.mutable_previous();
+    previous = delivery;
+    previous.clear_delivery_id();
+    previous.clear_registration_id();
+    previous.clear_recorded_at();
+    previous.clear_amendments();
+    if (request.withdraw()) {
+      delivery.set_withdrawn(true);
+    } else {
+      // The stated fields are replaced; the delivery's ids, recorder and history stay.
+      v1::ServiceDelivery corrected = request.corrected();
+      corrected.set_delivery_id(delivery.delivery_id());
+      corrected.set_registration_id(delivery.registration_id());
+      corrected.set_staff_id(delivery.staff_id());
+      *corrected.mutable_recorded_at() = delivery.recorded_at();
+      corrected.mutable_amendments()->Swap(delivery.mutable_amendments());
+      RETURN_IF_ERROR(CheckDeliveryFacts(tx, record, corrected));
+      delivery = std::move(corrected);
+    }
+    *delivery.add_amendments() = amendment;
+    RETURN_IF_ERROR(tx.UpdateDelivery(delivery));
+    v1::TieringEvent event;
+    *event.mutable_occurred_at() = amendment.recorded_at();
+    v1::ServiceDeliveryAmended* payload = event.mutable_service_delivery_amended();
+    payload->set_delivery_id(delivery.delivery_id());
+    payload->set_registration_id(delivery.registration_id());
+    payload->set_office_region_code(record.profile.office_region_code());
+    payload->set_type(delivery.type());
+    payload->set_delivered_on(delivery.delivered_on());
+    payload->set_withdrawn(delivery.withdrawn());
+    payload->set_previous_type(amendment.previous().type());
+    payload->set_previous_delivered_on(amendment.previous().delivered_on());
+    RETURN_IF_ERROR(tx.AppendEvent(event).status());
+    *response.mutable_delivery() = delivery;
+    return tx.PutRequest(kAmendDeliveryRequests, request.request_id(),
+                         {fingerprint, response.SerializeAsString()});
+  });
+  if (!done.ok()) return done;
+  return response;
+}
+
+absl::StatusOr<std::string> Tiering::OfficeRegionOfDelivery(const std::string& delivery_id) {
+  std::string office;
+  const absl::Status done = store_.Read([&](TieringTx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(v1::ServiceDelivery delivery, LoadDelivery(tx, delivery_id));
+    ASSIGN_OR_RETURN(ProfileRecord record, LoadProfile(tx, delivery.registration_id()));
+    office = record.profile.office_region_code();
+    return absl::OkStatus();
+  });
+  if (!done.ok()) return done;
+  return office;
 }
 
 absl::StatusOr<v1::ListServiceDeliveriesResponse> Tiering::ListServiceDeliveries(

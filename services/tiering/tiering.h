@@ -54,6 +54,10 @@ class Tiering final {
   absl::StatusOr<v1::UpdateProfileResponse> UpdateProfile(const v1::UpdateProfileRequest& request);
   absl::StatusOr<v1::RecordServiceDeliveryResponse> RecordServiceDelivery(
       const v1::RecordServiceDeliveryRequest& request);
+  // Corrects or withdraws a delivery, keeping what it said before in its amendments (the
+  // request's actor is the authenticated caller: the handler sets it).
+  absl::StatusOr<v1::AmendServiceDeliveryResponse> AmendServiceDelivery(
+      const v1::AmendServiceDeliveryRequest& request);
   absl::StatusOr<v1::ListServiceDeliveriesResponse> ListServiceDeliveries(
       const v1::ListServiceDeliveriesRequest& request);
   absl::StatusOr<v1::ListPlanGapsResponse> ListPlanGaps(const v1::ListPlanGapsRequest& request);
@@ -73,6 +77,7 @@ class Tiering final {
   // handlers' region-scope checks of id-based requests; NOT_FOUND when there is none.
   absl::StatusOr<std::string> OfficeRegionOf(const std::string& registration_id);
   absl::StatusOr<std::string> OfficeRegionOfIdentification(const std::string& identification_id);
+  absl::StatusOr<std::string> OfficeRegionOfDelivery(const std::string& delivery_id);
 
  private:
   absl::CivilDay Today() const;

@@ -30,7 +30,7 @@ TieringServiceImpl::TieringServiceImpl(Tiering& tiering, const time::Clock& cloc
     : tiering_(tiering), clock_(clock), notifier_(notifier), logger_(std::move(logger)) {}
 
 absl::Status TieringServiceImpl::RegistrationInScope(const grpc::CallbackServerContext& context,
-                                                    const std::string& registration_id) {
+                                                     const std::string& registration_id) {
   return security::RequireRecordInScope(
       context, [this, &registration_id] { return tiering_.OfficeRegionOf(registration_id); });
 }
@@ -132,6 +132,24 @@ grpc::ServerUnaryReactor* TieringServiceImpl::ListServiceDeliveries(
       },
       [this](const v1::ListServiceDeliveriesRequest& r) {
         return tiering_.ListServiceDeliveries(r);
+      });
+}
+
+grpc::ServerUnaryReactor* TieringServiceImpl::AmendServiceDelivery(
+    grpc::CallbackServerContext* context, const v1::AmendServiceDeliveryRequest* request,
+    v1::AmendServiceDeliveryResponse* response) {
+  return Handle(
+      context, request, response, "AmendServiceDelivery",
+      [this, context](v1::AmendServiceDeliveryRequest& r) {
+        // The amending staff member is the caller, never a name typed into the request.
+        RETURN_IF_ERROR(security::RecordActor(*context, "actor", r.mutable_actor(), logger_));
+        absl::Status valid = ValidateAmendServiceDelivery(r, clock_.Today());
+        if (!valid.ok()) return valid;
+        return security::RequireRecordInScope(
+            *context, [this, &r] { return tiering_.OfficeRegionOfDelivery(r.delivery_id()); });
+      },
+      [this](const v1::AmendServiceDeliveryRequest& r) {
+        return tiering_.AmendServiceDelivery(r);
       });
 }
 

@@ -40,6 +40,9 @@ class TieringServiceImpl final : public v1::TieringService::CallbackService {
   grpc::ServerUnaryReactor* ListServiceDeliveries(
       grpc::CallbackServerContext* context, const v1::ListServiceDeliveriesRequest* request,
       v1::ListServiceDeliveriesResponse* response) override;
+  grpc::ServerUnaryReactor* AmendServiceDelivery(
+      grpc::CallbackServerContext* context, const v1::AmendServiceDeliveryRequest* request,
+      v1::AmendServiceDeliveryResponse* response) override;
   grpc::ServerUnaryReactor* ListPlanGaps(grpc::CallbackServerContext* context,
                                          const v1::ListPlanGapsRequest* request,
                                          v1::ListPlanGapsResponse* response) override;

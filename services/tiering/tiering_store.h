@@ -46,8 +46,8 @@ struct ProfilePosition {
 };
 
 // Called once per registration by TieringTx::ScanPlanInputs, in order, with the registration and
-// all its deliveries (type, day, id; oldest first as ListDeliveries orders them). Returns whether
-// the pass goes on. Both arguments may be moved from.
+// all its deliveries that count (withdrawn ones left out) (type, day, id; oldest first as
+// ListDeliveries orders them). Returns whether the pass goes on. Both arguments may be moved from.
 using PlanInputVisitor =
     std::function<absl::StatusOr<bool>(ProfileRecord&, std::vector<DeliveryRef>&)>;
 
@@ -94,7 +94,13 @@ class TieringTx {
 
   // `delivery` has every output field set; `recorded_micros` orders ties.
   virtual absl::Status InsertDelivery(const v1::ServiceDelivery& delivery) = 0;
-  // Deliveries of a registration by (delivered_on, recorded_at, id); `type` 0 means all.
+  virtual absl::StatusOr<std::optional<v1::ServiceDelivery>> GetDelivery(
+      const std::string& delivery_id) = 0;
+  // Replaces a stored delivery (an amendment): its type, delivered_on, withdrawn flag and data;
+  // registration and recorded_at stay. The caller has read it in the same transaction.
+  virtual absl::Status UpdateDelivery(const v1::ServiceDelivery& delivery) = 0;
+  // Deliveries of a registration by (delivered_on, recorded_at, id), withdrawn ones included;
+  // `type` 0 means all.
   virtual absl::StatusOr<std::vector<v1::ServiceDelivery>> ListDeliveries(
       const std::string& registration_id, v1::ServiceType type,
       const std::optional<DeliveryPosition>& after, int limit) = 0;

@@ -12,7 +12,7 @@ using namespace unemployment::tiering;  // NOLINT: the validators and v1
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   unemployment::fuzz::Input in = unemployment::fuzz::Split(data, size);
   [[maybe_unused]] const absl::CivilDay today = unemployment::fuzz::Today();
-  switch (in.selector % 14) {
+  switch (in.selector % 15) {
     UE_FUZZ_REQUEST(0, v1::GetLevelRequest, ValidateGetLevel(request))
     UE_FUZZ_REQUEST(1, v1::GetServicePlanRequest, ValidateGetServicePlan(request))
     UE_FUZZ_REQUEST(2, v1::GetProfileRequest, ValidateGetProfile(request))
@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     UE_FUZZ_REQUEST(11, v1::IdentifyEmploymentDifficultyRequest, ValidateIdentifyEmploymentDifficulty(request, today))
     UE_FUZZ_REQUEST(12, v1::DecideEmploymentDifficultyRequest, ValidateDecideEmploymentDifficulty(request, today))
     UE_FUZZ_REQUEST(13, v1::StreamEventsRequest, ValidateStreamEvents(request))
+    UE_FUZZ_REQUEST(14, v1::AmendServiceDeliveryRequest, ValidateAmendServiceDelivery(request, today))
   }
   return 0;
 }

@@ -122,10 +122,12 @@ std::map<std::string, std::set<std::string>> Intended() {
       M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(gw, "GetPublicServiceInfo"), M(reg, "GetRegistration"),
       M(reg, "GetActiveRegistrationByPerson"), M(tie, "GetLevel"), M(tie, "GetServicePlan"),
       M(tie, "GetProfile"), M(tie, "UpdateProfile"), M(tie, "RecordServiceDelivery"),
-      M(tie, "ListServiceDeliveries"), M(tie, "ListPlanGaps"), M(tie, "GetPlanFulfilment"),
+      M(tie, "ListServiceDeliveries"), M(tie, "AmendServiceDelivery"), M(tie, "ListPlanGaps"),
+      M(tie, "GetPlanFulfilment"),
       M(tie, "GetCatalog"), M(tie, "ListDifficultyCriteria"),
       M(tie, "IdentifyEmploymentDifficulty"), M(tie, "DecideEmploymentDifficulty"),
-      M(fol, "RecordFollowUp"), M(fol, "ListFollowUps"), M(fol, "ListDueFollowUps"),
+      M(fol, "RecordFollowUp"), M(fol, "ListFollowUps"), M(fol, "AmendFollowUp"),
+      M(fol, "ListDueFollowUps"),
       M(fol, "GetFollowUpCoverage"), M(fol, "SubmitSelfReport"),
       M(fol, "ListDeregistrationCandidates"), M(fol, "DecideDeregistrationCandidate"),
       M(fol, "DeregisterRegistration"), M(fol, "OpenFraudCase"), M(fol, "GetFraudCase"),
@@ -248,8 +250,10 @@ TEST_CASE("methods that name a registration or case by id are open to district s
   for (const std::string& method :
        {tie + "GetLevel", tie + "GetServicePlan", tie + "GetProfile", tie + "UpdateProfile",
         tie + "RecordServiceDelivery", tie + "ListServiceDeliveries",
+        tie + "AmendServiceDelivery",
         tie + "IdentifyEmploymentDifficulty", tie + "DecideEmploymentDifficulty",
-        fol + "RecordFollowUp", fol + "ListFollowUps", fol + "SubmitSelfReport",
+        fol + "RecordFollowUp", fol + "ListFollowUps", fol + "AmendFollowUp",
+        fol + "SubmitSelfReport",
         fol + "DecideDeregistrationCandidate", fol + "DeregisterRegistration",
         fol + "GetFraudCase", fol + "RecordFraudInvestigation", fol + "ConcludeFraudCase"}) {
     INFO(method);

@@ -153,6 +153,17 @@ TEST_CASE("district staff use the id-based follow-up methods on their own distri
   const std::string own_case = opened.fraud_case().case_id();
   REQUIRE(f.Call("*", &Stub::OpenFraudCase, OpenCase("o-other", "230102"), &opened).ok());
   const std::string other_case = opened.fraud_case().case_id();
+  // Plain follow-ups (no candidate), for AmendFollowUp.
+  auto plain_follow_up = [&](const std::string& request_id, const std::string& registration) {
+    v1::RecordFollowUpRequest request = FollowUp(request_id, registration);
+    request.mutable_follow_up()->set_outcome(v1::FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED);
+    request.mutable_follow_up()->clear_employer_name();
+    v1::RecordFollowUpResponse r;
+    REQUIRE(f.Call("*", &Stub::RecordFollowUp, request, &r).ok());
+    return r.follow_up().follow_up_id();
+  };
+  const std::string own_follow_up = plain_follow_up("p-own-plain", kOwn);
+  const std::string other_follow_up = plain_follow_up("p-other-plain", kOther);
 
   // Each id-based method: its call for a record id (a registration, candidate or case id) and the
   // ids of the own district's record, the other district's and an unknown one.
@@ -210,6 +221,20 @@ TEST_CASE("district staff use the id-based follow-up methods on their own distri
          return f.Call(region, &Stub::DecideDeregistrationCandidate, Reject(request_id, id), &r);
        },
        own_candidate, other_candidate, "dc-404"},
+      {"AmendFollowUp",
+       [&](const std::string& region, const std::string& id, const std::string& request_id) {
+         v1::AmendFollowUpRequest request;
+         request.set_request_id(request_id);
+         request.set_follow_up_id(id);
+         request.set_amendment_reason("recorded in error");
+         request.set_withdraw(true);
+         v1::AmendFollowUpResponse r;
+         absl::Status status = f.Call(region, &Stub::AmendFollowUp, request, &r);
+         // The actor recorded is the token's subject.
+         if (status.ok()) CHECK(r.follow_up().amendments(0).actor() == "followup-staff-" + region);
+         return status;
+       },
+       own_follow_up, other_follow_up, "fu-404"},
       // Last: it ends the registration.
       {"DeregisterRegistration",
        [&](const std::string& region, const std::string& id, const std::string& request_id) {

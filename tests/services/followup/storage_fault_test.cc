@@ -235,6 +235,35 @@ std::vector<WriteCase> WriteCases() {
          CHECK(Rows(after, "events") == Rows(before, "events") + 1);
          CHECK(Rows(after, "requests") == Rows(before, "requests") + 1);
        }},
+      {"AmendFollowUp (withdraws it and its candidate)",
+       [](Fixture& f) {
+         v1::RecordFollowUpResponse recorded;
+         UE_REQUIRE_OK(Call(f.stub(), &Stub::RecordFollowUp, EmployedFollowUp(), &recorded));
+         return recorded.follow_up().follow_up_id();
+       },
+       [](Fixture& f, const std::string& follow_up_id, std::string* answer) {
+         v1::AmendFollowUpRequest request;
+         request.set_request_id("fault-amend");
+         request.set_follow_up_id(follow_up_id);
+         request.set_amendment_reason("recorded in error");
+         request.set_actor("staff-8");
+         request.set_withdraw(true);
+         return Send(f, &Stub::AmendFollowUp, request, answer);
+       },
+       [](Fixture& f, const Dump& before, const Dump& after) {
+         CHECK(Rows(after, "follow_ups") == Rows(before, "follow_ups"));
+         CHECK(Rows(after, "events") == Rows(before, "events") + 1);
+         CHECK(Rows(after, "requests") == Rows(before, "requests") + 1);
+         v1::ListFollowUpsRequest list;
+         list.set_registration_id(Fixture::kRegistration);
+         v1::ListFollowUpsResponse listed;
+         UE_REQUIRE_OK(Call(f.stub(), &Stub::ListFollowUps, list, &listed));
+         REQUIRE(listed.follow_ups_size() == 1);
+         CHECK(listed.follow_ups(0).withdrawn());
+         CHECK(listed.follow_ups(0).amendments_size() == 1);
+         CHECK(listed.follow_ups(0).amendments(0).withdrawn_candidate_id() ==
+               listed.follow_ups(0).candidate_id());
+       }},
       {"SubmitSelfReport", nothing,
        [](Fixture& f, const std::string&, std::string* answer) {
          return Send(f, &Stub::SubmitSelfReport, SelfReport(), answer);

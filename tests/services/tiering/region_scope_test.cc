@@ -109,6 +109,20 @@ TEST_CASE("district staff use the id-based tiering methods on their own district
     std::string own, other, unknown;
   };
   const std::string own = f.own.id, other = f.other.id, unknown = "hlj-r404";
+  // A delivery of each registration, recorded by province-wide staff, for AmendServiceDelivery.
+  auto delivery_of = [&](const std::string& registration_id) {
+    v1::RecordServiceDeliveryRequest request;
+    request.set_request_id("setup-" + registration_id);
+    v1::ServiceDelivery& d = *request.mutable_delivery();
+    d.set_registration_id(registration_id);
+    d.set_type(v1::SERVICE_TYPE_CAREER_GUIDANCE);
+    d.set_delivered_on("2025-02-10");
+    d.set_provider("南岗区公共就业服务中心");
+    v1::RecordServiceDeliveryResponse r;
+    UE_REQUIRE_OK(f.Call("*", &Stub::RecordServiceDelivery, request, &r));
+    return r.delivery().delivery_id();
+  };
+  const std::string own_delivery = delivery_of(own), other_delivery = delivery_of(other);
   std::vector<IdMethod> methods = {
       {"GetLevel",
        [&](const std::string& region, const std::string& id, const std::string&) {
@@ -168,6 +182,27 @@ TEST_CASE("district staff use the id-based tiering methods on their own district
          return f.Call(region, &Stub::ListServiceDeliveries, request, &r);
        },
        own, other, unknown},
+      {"AmendServiceDelivery",
+       [&](const std::string& region, const std::string& id, const std::string& request_id) {
+         v1::AmendServiceDeliveryRequest request;
+         request.set_request_id(request_id);
+         request.set_delivery_id(id);
+         request.set_amendment_reason("wrong date");
+         v1::ServiceDelivery& d = *request.mutable_corrected();
+         d.set_type(v1::SERVICE_TYPE_CAREER_GUIDANCE);
+         d.set_delivered_on("2025-02-11");
+         d.set_provider("南岗区公共就业服务中心");
+         v1::AmendServiceDeliveryResponse r;
+         absl::Status status = f.Call(region, &Stub::AmendServiceDelivery, request, &r);
+         // The actor recorded is the token's subject; the recorder stays.
+         if (status.ok()) {
+           CHECK(r.delivery().amendments(r.delivery().amendments_size() - 1).actor() ==
+                 "followup-staff-" + region);
+           CHECK(r.delivery().staff_id() == "followup-staff-*");
+         }
+         return status;
+       },
+       own_delivery, other_delivery, "dlv-404"},
       {"IdentifyEmploymentDifficulty",
        [&](const std::string& region, const std::string& id, const std::string& request_id) {
          v1::IdentifyEmploymentDifficultyRequest request;

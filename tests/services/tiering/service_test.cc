@@ -392,5 +392,104 @@ TEST_CASE("StreamEvents: negative and ahead-of-feed cursors", "[service]") {
   }
 }
 
+TEST_CASE("AmendServiceDelivery: violations, the actor from the call, and a round trip",
+          "[service][amendment]") {
+  TempDir dir;
+  Server server(dir.File("t.db"));
+  v1::AmendServiceDeliveryResponse response;
+  v1::AmendServiceDeliveryRequest empty;
+  grpc::Status status = server.stub->AmendServiceDelivery(Context().get(), empty, &response);
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(Violations(status) == std::map<std::string, std::string>{{"request_id", "REQUIRED"},
+                                                                 {"delivery_id", "REQUIRED"},
+                                                                 {"amendment_reason", "REQUIRED"},
+                                                                 {"actor", "REQUIRED"},
+                                                                 {"corrected", "REQUIRED"}});
+
+  v1::AmendServiceDeliveryRequest both;
+  both.set_request_id("a-1");
+  both.set_delivery_id("dlv-1");
+  both.set_amendment_reason(std::string(501, 'x'));
+  both.set_actor("staff-1");
+  both.set_withdraw(true);
+  both.mutable_corrected()->set_type(v1::SERVICE_TYPE_JOB_FAIR);
+  status = server.stub->AmendServiceDelivery(Context().get(), both, &response);
+  CHECK(Violations(status) == std::map<std::string, std::string>{{"amendment_reason", "TOO_LONG"},
+                                                                 {"corrected", "NOT_APPLICABLE"}});
+
+  // The corrected delivery is checked as RecordServiceDelivery checks one, on "corrected.*".
+  v1::AmendServiceDeliveryRequest bad = both;
+  bad.set_amendment_reason("wrong item");
+  bad.set_withdraw(false);
+  v1::ServiceDelivery& d = *bad.mutable_corrected();
+  d.set_type(v1::SERVICE_TYPE_JOB_RECOMMENDATION);
+  d.set_delivered_on("2025-03-02");  // the server's day is 2025-03-01
+  d.mutable_job_fair()->set_fair_name("x");
+  status = server.stub->AmendServiceDelivery(Context().get(), bad, &response);
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(Violations(status) ==
+        std::map<std::string, std::string>{{"corrected.delivered_on", "DATE_IN_FUTURE"},
+                                           {"corrected.provider", "REQUIRED"},
+                                           {"corrected.job_recommendation", "REQUIRED"}});
+  d.set_type(v1::SERVICE_TYPE_DIFFICULTY_IDENTIFICATION);
+  d.set_delivered_on("2025-02-01");
+  d.set_provider("office");
+  d.clear_job_fair();
+  status = server.stub->AmendServiceDelivery(Context().get(), bad, &response);
+  CHECK(Violations(status) ==
+        std::map<std::string, std::string>{{"corrected.type", "CODE_NOT_ACCEPTED"}});
+
+  // A round trip: security off, the actor is the x-ue-subject metadata; naming someone else is
+  // refused.
+  Person person;
+  UE_REQUIRE_OK(
+      server.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  v1::RecordServiceDeliveryRequest record;
+  record.set_request_id("r-1");
+  v1::ServiceDelivery& given = *record.mutable_delivery();
+  given.set_registration_id(person.id);
+  given.set_type(v1::SERVICE_TYPE_CAREER_GUIDANCE);
+  given.set_delivered_on("2025-02-01");
+  given.set_provider("office");
+  given.set_staff_id("staff-1");
+  v1::RecordServiceDeliveryResponse recorded;
+  REQUIRE(server.stub->RecordServiceDelivery(Context().get(), record, &recorded).ok());
+
+  v1::AmendServiceDeliveryRequest withdraw;
+  withdraw.set_request_id("w-1");
+  withdraw.set_delivery_id(recorded.delivery().delivery_id());
+  withdraw.set_amendment_reason("recorded for the wrong person");
+  withdraw.set_withdraw(true);
+  withdraw.set_actor("staff-9");
+  std::unique_ptr<grpc::ClientContext> as_staff_2 = Context();
+  as_staff_2->AddMetadata("x-ue-subject", "staff-2");
+  status = server.stub->AmendServiceDelivery(as_staff_2.get(), withdraw, &response);
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(Reason(status) == "ACTOR_NOT_CALLER");
+  CHECK(Violations(status) == std::map<std::string, std::string>{{"actor", "NOT_CALLER"}});
+
+  withdraw.clear_actor();
+  as_staff_2 = Context();
+  as_staff_2->AddMetadata("x-ue-subject", "staff-2");
+  status = server.stub->AmendServiceDelivery(as_staff_2.get(), withdraw, &response);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  CHECK(response.delivery().withdrawn());
+  REQUIRE(response.delivery().amendments_size() == 1);
+  CHECK(response.delivery().amendments(0).actor() == "staff-2");
+
+  withdraw.set_request_id("w-2");
+  status = server.stub->AmendServiceDelivery(Context().get(), withdraw, &response);
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);  // nobody named
+  withdraw.set_actor("staff-2");
+  status = server.stub->AmendServiceDelivery(Context().get(), withdraw, &response);
+  CHECK(status.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+  CHECK(Reason(status) == "DELIVERY_WITHDRAWN");
+  withdraw.set_delivery_id("dlv-404");
+  status = server.stub->AmendServiceDelivery(Context().get(), withdraw, &response);
+  CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(Reason(status) == "DELIVERY_NOT_FOUND");
+}
+
 }  // namespace
 }  // namespace unemployment::tiering

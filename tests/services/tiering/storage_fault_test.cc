@@ -1,6 +1,6 @@
 // Storage faults under tiering writes (disk full, I/O errors injected by store::testing::FaultVfs):
-// a registration event and a service delivery that meet a fault fail cleanly and leave nothing;
-// the same write then succeeds exactly once.
+// a registration event, a service delivery and an amendment that meet a fault fail cleanly and
+// leave nothing; the same write then succeeds exactly once.
 #include <catch2/catch.hpp>
 
 #include "common/store/database.h"
@@ -109,6 +109,53 @@ TEST_CASE("a storage fault while recording a service delivery stores nothing; th
           env.tiering->RecordServiceDelivery(Delivery(person.id));
       UE_REQUIRE_OK(repeat.status());
       CHECK(CountOnDisk(path, "SELECT count(*) FROM deliveries") == 1);
+    }
+  }
+}
+
+TEST_CASE("a storage fault while amending a delivery leaves the original; the retry once",
+          "[tiering][fault][amendment]") {
+  for (Fault kind : {Fault::kDiskFull, Fault::kIoError}) {
+    for (FaultTarget target : {FaultTarget::kWritesAndSyncs, FaultTarget::kSyncsOnly}) {
+      INFO("kind " << static_cast<int>(kind) << " target " << static_cast<int>(target));
+      TempDir dir;
+      FaultVfs::Install().SetPathPrefix(dir.File(""));
+      const std::string path = dir.File("t.db");
+      Env env(path, testing::Day(2025, 3, 1));
+      Person person;
+      UE_REQUIRE_OK(
+          env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+      absl::StatusOr<v1::RecordServiceDeliveryResponse> recorded =
+          env.tiering->RecordServiceDelivery(Delivery(person.id));
+      UE_REQUIRE_OK(recorded.status());
+      const int64_t events = CountOnDisk(path, "SELECT count(*) FROM events");
+      v1::AmendServiceDeliveryRequest amend;
+      amend.set_request_id("amend-1");
+      amend.set_delivery_id(recorded->delivery().delivery_id());
+      amend.set_amendment_reason("recorded in error");
+      amend.set_actor("staff-2");
+      amend.set_withdraw(true);
+
+      FaultVfs::Install().Arm({kind, target, 0, /*sticky=*/true});
+      absl::StatusOr<v1::AmendServiceDeliveryResponse> failed =
+          env.tiering->AmendServiceDelivery(amend);
+      FaultVfs::Install().Clear();
+      INFO(failed.status().ToString());
+      REQUIRE_FALSE(failed.ok());
+      CHECK(CleanStorageError(failed.status()));
+      CHECK(CountOnDisk(path, "SELECT count(*) FROM deliveries WHERE withdrawn = 1") == 0);
+      CHECK(CountOnDisk(path, "SELECT count(*) FROM events") == events);
+      CHECK(CountOnDisk(path, "SELECT count(*) FROM requests") == 1);  // the recording's only
+
+      absl::StatusOr<v1::AmendServiceDeliveryResponse> amended =
+          env.tiering->AmendServiceDelivery(amend);
+      UE_REQUIRE_OK(amended.status());
+      absl::StatusOr<v1::AmendServiceDeliveryResponse> repeat =
+          env.tiering->AmendServiceDelivery(amend);
+      UE_REQUIRE_OK(repeat.status());
+      CHECK(repeat->delivery().amendments_size() == 1);
+      CHECK(CountOnDisk(path, "SELECT count(*) FROM deliveries WHERE withdrawn = 1") == 1);
+      CHECK(CountOnDisk(path, "SELECT count(*) FROM events") == events + 1);
     }
   }
 }
