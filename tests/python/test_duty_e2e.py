@@ -183,7 +183,8 @@ class DutyEndToEnd(unittest.TestCase):
         self.assertEqual(len(queue), 1)
         decided = registration.ReviewApplication(reg.ReviewApplicationRequest(
             application_id=queue[0].application.id, request_id="rv-nangang",
-            outcome=codes_pb2.REVIEW_OUTCOME_REJECTED, reason="不符合登记条件"),
+            outcome=codes_pb2.REVIEW_OUTCOME_REJECTED,
+            rejection_reason=codes_pb2.REJECTION_REASON_EMPLOYED, reason="已参加社会保险"),
             metadata=city, timeout=TIMEOUT).application
         self.assertEqual(decided.decision.decided_on, "2025-10-13")
 
