@@ -81,6 +81,12 @@ class SqliteFollowupStore final : public FollowupStore {
       const std::string& run_id) override;
   absl::StatusOr<std::vector<v1::FollowupEvent>> ReadEvents(int64_t after, int limit) override;
   absl::StatusOr<int64_t> LastEventSequence() override;
+  absl::StatusOr<std::vector<CreditDeliveryRow>> DueCreditDeliveries(int64_t now_micros,
+                                                                     int limit) override;
+  absl::StatusOr<std::optional<int64_t>> NextCreditDeliveryDue() override;
+  absl::StatusOr<std::pair<Page<CreditDeliveryRow>, int64_t>> ListUndeliveredCredit(
+      const CreditDeliveryQuery& query) override;
+  absl::StatusOr<CreditBacklog> CreditDeliveryBacklog() override;
 
  private:
   class ReaderLease;

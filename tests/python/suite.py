@@ -14,13 +14,17 @@ SERVICES = ("registration", "person_index", "gateway", "verification", "tiering"
             "statistics")
 
 
-def development_outbound_flags(cmd):
+def development_outbound_flags(cmd, binary_name="registration"):
     """Registration refuses to start without its outbound receivers (ministry platform, SMS
-    platform and portal) unless told explicitly that they are off. Tests that do not wire one say
-    so with the development flags."""
+    platform and portal), and follow-up without the credit platform, unless told explicitly that
+    they are off. Tests that do not wire one say so with the development flags."""
     def given(setting):
         return any(a.startswith(f"--{setting}=") and a != f"--{setting}=" for a in cmd)
     flags = []
+    if binary_name == "followup":
+        if not given("credit_receiver_addr") and not given("credit_delivery"):
+            flags.append("--credit_delivery=off")
+        return flags
     if not given("ministry_feedback_addr") and not given("ministry_uploads"):
         flags.append("--ministry_uploads=off")
     if not given("notification_receiver_addr") and not given("notification_delivery"):
@@ -56,8 +60,8 @@ class Suite:
         binary = os.path.join(self.bin_dir, binary_name, f"{binary_name}_server")
         cmd = [binary, f"--listen={listen}", f"--data_dir={self.tmp.name}/{name}", *args]
         cmd += self.extra_args.get(name, [])
-        if binary_name == "registration":
-            cmd += development_outbound_flags(cmd)
+        if binary_name in ("registration", "followup"):
+            cmd += development_outbound_flags(cmd, binary_name)
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 env=self.env)
         self.procs[name] = proc
