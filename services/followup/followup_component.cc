@@ -386,7 +386,7 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
       server::OpenServiceDatabase(common, "followup.db", FollowupMigrations());
   if (!db.ok()) return db.status();
   absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> store =
-      SqliteFollowupStore::Create(*std::move(db), static_cast<int>(*readers));
+      SqliteFollowupStore::Create(*std::move(db), static_cast<int>(*readers), common.clock);
   if (!store.ok()) return store.status();
   // No comparison run survives its process: one left RUNNING by a crash is marked INTERRUPTED
   // (repeating the run completes it).

@@ -558,7 +558,7 @@ absl::StatusOr<std::optional<v1::MonthlyFraudReport>> QueryReport(Database& db,
 
 class SqliteTransaction final : public FollowupTransaction {
  public:
-  explicit SqliteTransaction(Database& db) : db_(db) {}
+  SqliteTransaction(Database& db, const time::Clock* clock) : db_(db), clock_(clock) {}
 
   absl::StatusOr<int64_t> NextNumber(const std::string& series) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kNextNumberSql));
@@ -686,7 +686,7 @@ class SqliteTransaction final : public FollowupTransaction {
   }
 
   absl::Status AppendEvent(v1::FollowupEvent event) override {
-    const absl::Time now = absl::Now();
+    const absl::Time now = clock_ != nullptr ? clock_->Now() : absl::Now();
     *event.mutable_occurred_at() =
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));
@@ -796,6 +796,8 @@ class SqliteTransaction final : public FollowupTransaction {
 
  private:
   Database& db_;
+  // Stamps the events' occurred_at; null: the system clock.
+  const time::Clock* clock_;
   int64_t last_appended_ = 0;
 };
 
@@ -818,7 +820,7 @@ class SqliteFollowupStore::ReaderLease final {
 };
 
 absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Create(
-    std::unique_ptr<Database> writer, int reader_count) {
+    std::unique_ptr<Database> writer, int reader_count, const time::Clock* clock) {
   if (writer->path() == ":memory:") {
     return absl::InvalidArgumentError("the follow-up store needs a database file, not :memory:");
   }
@@ -830,7 +832,7 @@ absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Create
     readers.push_back(std::move(reader));
   }
   return std::unique_ptr<SqliteFollowupStore>(
-      new SqliteFollowupStore(std::move(writer), std::move(readers)));
+      new SqliteFollowupStore(std::move(writer), std::move(readers), clock));
 }
 
 absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Open(
@@ -843,8 +845,9 @@ absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Open(
 }
 
 SqliteFollowupStore::SqliteFollowupStore(std::unique_ptr<Database> writer,
-                                         std::vector<std::unique_ptr<Database>> readers)
-    : writer_(std::move(writer)), readers_(std::move(readers)) {
+                                         std::vector<std::unique_ptr<Database>> readers,
+                                         const time::Clock* clock)
+    : writer_(std::move(writer)), readers_(std::move(readers)), clock_(clock) {
   committer_ = std::make_unique<store::GroupCommitter>(*writer_);
   for (auto& reader : readers_) idle_readers_.push_back(reader.get());
 }
@@ -875,8 +878,8 @@ void SqliteFollowupStore::Write(Work work, Done done) {
   // Written by the work on the writer thread, read by `done` on the same thread after the commit.
   auto appended = std::make_shared<int64_t>(0);
   committer_->Submit(
-      [work = std::move(work), appended](Database& db) {
-        SqliteTransaction tx(db);
+      [work = std::move(work), appended, clock = clock_](Database& db) {
+        SqliteTransaction tx(db, clock);
         absl::Status status = work(tx);
         *appended = tx.last_appended();
         return status;
@@ -891,12 +894,13 @@ void SqliteFollowupStore::Write(Work work, Done done) {
 
 absl::Status SqliteFollowupStore::WriteAndWait(Work work) {
   int64_t appended = 0;
-  absl::Status status = committer_->Run([work = std::move(work), &appended](Database& db) {
-    SqliteTransaction tx(db);
-    absl::Status result = work(tx);
-    appended = tx.last_appended();
-    return result;
-  });
+  absl::Status status =
+      committer_->Run([work = std::move(work), &appended, clock = clock_](Database& db) {
+        SqliteTransaction tx(db, clock);
+        absl::Status result = work(tx);
+        appended = tx.last_appended();
+        return result;
+      });
   if (status.ok() && appended > 0 && on_events_committed_) on_events_committed_(appended);
   return status;
 }

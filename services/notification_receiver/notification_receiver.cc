@@ -72,6 +72,19 @@ std::string RecipientOf(const v1::DeliverNotificationRequest& request) {
                                                        : request.channel_application_id();
 }
 
+// The refusal a test asked for (--refuse_all, --unavailable_first_n) for the `call`-th call of a
+// service, or OK.
+absl::Status TestRefusal(bool refuse_all, int unavailable_first_n, int call) {
+  if (refuse_all) {
+    return absl::UnavailableError("the reference receiver refuses every call (--refuse_all)");
+  }
+  if (call <= unavailable_first_n) {
+    return absl::UnavailableError(
+        "the reference receiver refuses this call (--unavailable_first_n)");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Span<const store::Migration> ReceiverMigrations() { return kMigrations; }
@@ -262,15 +275,8 @@ grpc::ServerUnaryReactor* CreditRecordReceiverService::DeliverCreditRecord(
     grpc::CallbackServerContext* context, const v1::DeliverCreditRecordRequest* request,
     v1::DeliverCreditRecordResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const int call = ++calls_;
-  absl::Status status;
-  if (options_.refuse_all) {
-    status = absl::UnavailableError("the reference receiver refuses every call (--refuse_all)");
-  } else if (call <= options_.unavailable_first_n) {
-    status = absl::UnavailableError("the reference receiver refuses this call (--unavailable_first_n)");
-  } else {
-    status = ValidateDeliverCreditRecord(*request);
-  }
+  absl::Status status = TestRefusal(options_.refuse_all, options_.unavailable_first_n, ++calls_);
+  if (status.ok()) status = ValidateDeliverCreditRecord(*request);
   if (status.ok()) {
     absl::StatusOr<absl::Time> received = store_.RecordCredit(*request, clock_.Now());
     if (received.ok()) *response->mutable_receive_time() = ToTimestamp(*received);
@@ -294,15 +300,8 @@ grpc::ServerUnaryReactor* NotificationReceiverService::DeliverNotification(
     grpc::CallbackServerContext* context, const v1::DeliverNotificationRequest* request,
     v1::DeliverNotificationResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const int call = ++calls_;
-  absl::Status status;
-  if (options_.refuse_all) {
-    status = absl::UnavailableError("the reference receiver refuses every call (--refuse_all)");
-  } else if (call <= options_.unavailable_first_n) {
-    status = absl::UnavailableError("the reference receiver refuses this call (--unavailable_first_n)");
-  } else {
-    status = ValidateDeliverNotification(*request);
-  }
+  absl::Status status = TestRefusal(options_.refuse_all, options_.unavailable_first_n, ++calls_);
+  if (status.ok()) status = ValidateDeliverNotification(*request);
   if (status.ok()) {
     absl::StatusOr<absl::Time> received = store_.Record(*request, clock_.Now());
     if (received.ok()) *response->mutable_receive_time() = ToTimestamp(*received);
