@@ -109,8 +109,7 @@ CreditDeliveryRow CreditDeliverer::Attempt(CreditDeliveryRow row, absl::Time now
   absl::StatusOr<std::optional<v1::FraudCase>> fraud_case = store_.GetFraudCase(row.case_id);
   if (!fraud_case.ok()) {
     result = fraud_case.status();  // a read error: retried
-  } else if (!fraud_case->has_value() ||
-             (*fraud_case)->state() != v1::FRAUD_CASE_STATE_CONFIRMED) {
+  } else if (!fraud_case->has_value() || (*fraud_case)->state() != v1::FRAUD_CASE_STATE_CONFIRMED) {
     result = absl::DataLossError("the case of the hand-over is missing or not confirmed");
   } else {
     result = sender_->Send(CreditRecordRequestOf(**fraud_case, row.create_micros));
@@ -124,8 +123,7 @@ CreditDeliveryRow CreditDeliverer::Attempt(CreditDeliveryRow row, absl::Time now
     row.next_attempt_micros.reset();
     row.last_error.clear();
   } else {
-    row.last_error =
-        absl::StrCat(absl::StatusCodeToString(result.code()), ": ", result.message());
+    row.last_error = absl::StrCat(absl::StatusCodeToString(result.code()), ": ", result.message());
     if (IsPermanentRefusal(result.code())) {
       row.state = kFailed;
       row.next_attempt_micros.reset();
@@ -133,12 +131,12 @@ CreditDeliveryRow CreditDeliverer::Attempt(CreditDeliveryRow row, absl::Time now
       row.next_attempt_micros = absl::ToUnixMicros(now + Backoff(row.attempt_count));
     }
   }
-  logger_.Info("credit_record_attempt",
-               {{"case_id", row.case_id},
-                {"attempt", row.attempt_count},
-                {"state", v1::CreditDeliveryState_Name(
-                              static_cast<v1::CreditDeliveryState>(row.state))},
-                {"result", result}});
+  logger_.Info(
+      "credit_record_attempt",
+      {{"case_id", row.case_id},
+       {"attempt", row.attempt_count},
+       {"state", v1::CreditDeliveryState_Name(static_cast<v1::CreditDeliveryState>(row.state))},
+       {"result", result}});
   return row;
 }
 
@@ -188,7 +186,8 @@ void CreditDeliverer::WorkerLoop() {
     }
     absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(
-        absl::Condition(+[](CreditDeliverer* self) { return self->wake_ || self->stop_; }, this),
+        absl::Condition(
+            +[](CreditDeliverer* self) { return self->wake_ || self->stop_; }, this),
         wait);
     if (stop_) return;
     wake_ = false;

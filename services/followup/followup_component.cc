@@ -85,15 +85,16 @@ class Component final : public server::ServiceComponent {
           peers.Connect(credit_receiver_address, outbound_args));
       logger_.Info("credit_delivery_on", {{"credit_receiver_addr", credit_receiver_address}});
     } else {
-      logger_.Warning("DEVELOPMENT_MODE_credit_delivery_off",
-                      {{"detail",
-                        "--credit_delivery=off and no --credit_receiver_addr: confirmed fraud cases "
-                        "are NOT handed over to the credit platform, they stay queued (PENDING); "
-                        "never run like this in production"}});
+      logger_.Warning(
+          "DEVELOPMENT_MODE_credit_delivery_off",
+          {{"detail",
+            "--credit_delivery=off and no --credit_receiver_addr: confirmed fraud cases "
+            "are NOT handed over to the credit platform, they stay queued (PENDING); "
+            "never run like this in production"}});
     }
-    credit_deliverer_ = std::make_unique<CreditDeliverer>(
-        *store_, clock_, credit_sender_.get(), log::Logger("followup.credit"),
-        CreditDeliverer::Options());
+    credit_deliverer_ = std::make_unique<CreditDeliverer>(*store_, clock_, credit_sender_.get(),
+                                                          log::Logger("followup.credit"),
+                                                          CreditDeliverer::Options());
     fraud_.SetCreditRecordQueuedListener([this] { credit_deliverer_->Wake(); });
     store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
     // One feed consumer per registration shard, each with its own cursor.
@@ -158,14 +159,15 @@ class Component final : public server::ServiceComponent {
         });
     metrics.AddReadAtScrape(
         "ue_followup_credit_records_oldest_undelivered_seconds",
-        "Age of the oldest confirmed fraud case not yet acknowledged by the credit platform (0 when "
-        "none).",
+        "Age of the oldest confirmed fraud case not yet acknowledged by the credit platform (0 "
+        "when none).",
         metrics::Kind::kGauge, [this] {
           absl::StatusOr<CreditBacklog> backlog = store_->CreditDeliveryBacklog();
           double age = 0;
           if (backlog.ok() && backlog->oldest_create_micros.has_value()) {
-            age = std::max(0.0, absl::ToDoubleSeconds(
-                                    clock_.Now() - absl::FromUnixMicros(*backlog->oldest_create_micros)));
+            age = std::max(
+                0.0, absl::ToDoubleSeconds(clock_.Now() -
+                                           absl::FromUnixMicros(*backlog->oldest_create_micros)));
           }
           return std::vector<metrics::Sample>{{{}, age}};
         });

@@ -192,8 +192,8 @@ void FraudDesk::ConcludeFraudCase(const v1::ConcludeFraudCaseRequest& request,
   // A confirmed case is queued for hand-over to the credit platform: wake the deliverer after
   // the commit.
   if (request.conclusion() == v1::FRAUD_CONCLUSION_CONFIRMED && credit_queued_) {
-    done = [done = std::move(done), queued = credit_queued_](
-               absl::StatusOr<v1::ConcludeFraudCaseResponse> result) {
+    done = [done = std::move(done),
+            queued = credit_queued_](absl::StatusOr<v1::ConcludeFraudCaseResponse> result) {
       const bool ok = result.ok();
       done(std::move(result));
       if (ok) queued();

@@ -8,9 +8,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
-
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "common/time/date.h"
@@ -48,6 +47,21 @@ absl::Status FromStream(const absl::Status& status) {
     default:
       return status;
   }
+}
+
+// Stores a follow-up of the comparison and its FollowUpRecorded event (same transaction).
+absl::Status InsertComparisonFollowUp(FollowupTransaction& tx, const v1::FollowUp& follow_up,
+                                      const std::string& office_region_code) {
+  RETURN_IF_ERROR(tx.InsertFollowUp(follow_up, IsContact(follow_up.method(), follow_up.outcome())));
+  v1::FollowupEvent event;
+  v1::FollowUpRecorded* recorded = event.mutable_follow_up_recorded();
+  recorded->set_follow_up_id(follow_up.follow_up_id());
+  recorded->set_registration_id(follow_up.registration_id());
+  recorded->set_office_region_code(office_region_code);
+  recorded->set_method(follow_up.method());
+  recorded->set_contact_date(follow_up.contact_date());
+  recorded->set_outcome(follow_up.outcome());
+  return tx.AppendEvent(std::move(event));
 }
 
 }  // namespace
@@ -170,9 +184,9 @@ class MonthlyComparison::Execution final : public std::enable_shared_from_this<E
       }
     } else if (!warned_unreported_.exchange(true)) {
       // An older verification: a subject without a hit may not have been checked at all.
-      owner_.logger_.Warning("comparison_unchecked_not_reported",
-                             {{"run_id", run_id_},
-                              {"effect", "only hits are recorded; clean comparisons are not"}});
+      owner_.logger_.Warning(
+          "comparison_unchecked_not_reported",
+          {{"run_id", run_id_}, {"effect", "only hits are recorded; clean comparisons are not"}});
     }
     owner_.store_.Write(
         [self, shared, clean](FollowupTransaction& tx) -> absl::Status {
@@ -249,17 +263,7 @@ class MonthlyComparison::Execution final : public std::enable_shared_from_this<E
       hit_record.candidate_id = candidate.candidate_id();
       ++progress.new_candidates;
     }
-    RETURN_IF_ERROR(
-        tx.InsertFollowUp(follow_up, IsContact(follow_up.method(), follow_up.outcome())));
-    v1::FollowupEvent event;
-    v1::FollowUpRecorded* recorded_event = event.mutable_follow_up_recorded();
-    recorded_event->set_follow_up_id(follow_up.follow_up_id());
-    recorded_event->set_registration_id(follow_up.registration_id());
-    recorded_event->set_office_region_code(registration->office_region_code);
-    recorded_event->set_method(follow_up.method());
-    recorded_event->set_contact_date(follow_up.contact_date());
-    recorded_event->set_outcome(follow_up.outcome());
-    RETURN_IF_ERROR(tx.AppendEvent(std::move(event)));
+    RETURN_IF_ERROR(InsertComparisonFollowUp(tx, follow_up, registration->office_region_code));
     RETURN_IF_ERROR(tx.InsertComparisonHit(hit_record));
     ++progress.new_follow_ups;
     return absl::OkStatus();
@@ -291,17 +295,7 @@ class MonthlyComparison::Execution final : public std::enable_shared_from_this<E
     follow_up.set_notes(kCleanNotes);
     follow_up.set_comparison_run_id(run_id_);
     *follow_up.mutable_recorded_at() = now;
-    RETURN_IF_ERROR(
-        tx.InsertFollowUp(follow_up, IsContact(follow_up.method(), follow_up.outcome())));
-    v1::FollowupEvent event;
-    v1::FollowUpRecorded* recorded_event = event.mutable_follow_up_recorded();
-    recorded_event->set_follow_up_id(follow_up.follow_up_id());
-    recorded_event->set_registration_id(follow_up.registration_id());
-    recorded_event->set_office_region_code(period->office_region_code);
-    recorded_event->set_method(follow_up.method());
-    recorded_event->set_contact_date(follow_up.contact_date());
-    recorded_event->set_outcome(follow_up.outcome());
-    RETURN_IF_ERROR(tx.AppendEvent(std::move(event)));
+    RETURN_IF_ERROR(InsertComparisonFollowUp(tx, follow_up, period->office_region_code));
     ComparisonHitRecord clean_record;
     clean_record.month = month;
     clean_record.registration_id = row.registration_id;

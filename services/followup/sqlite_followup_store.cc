@@ -194,10 +194,8 @@ INSERT INTO credit_deliveries (case_id, city_code, office_region_code, state, cr
 )sql";
 
 constexpr store::Migration kMigrations[] = {
-    {1, "followup_schema", kSchemaV1},
-    {2, "monthly_comparison", kSchemaV2},
-    {3, "personal_data_at_rest", kSchemaV3},
-    {4, "clean_comparison", kSchemaV4},
+    {1, "followup_schema", kSchemaV1},       {2, "monthly_comparison", kSchemaV2},
+    {3, "personal_data_at_rest", kSchemaV3}, {4, "clean_comparison", kSchemaV4},
     {5, "credit_deliveries", kSchemaV5},
 };
 
@@ -401,16 +399,18 @@ constexpr std::string_view kEnqueueCreditDeliverySql =
 constexpr std::string_view kUpdateCreditDeliverySql =
     "UPDATE credit_deliveries SET state = ?2, attempt_count = ?3, last_error = ?4, "
     "last_attempt_micros = ?5, next_attempt_micros = ?6, delivered_micros = ?7 WHERE case_id = ?1";
-#define UE_CREDIT_COLUMNS                                                                  \
+#define UE_CREDIT_COLUMNS                                                                     \
   "case_id, city_code, office_region_code, state, attempt_count, last_error, create_micros, " \
   "last_attempt_micros, next_attempt_micros, delivered_micros "
 constexpr std::string_view kDueCreditDeliveriesSql =
-    "SELECT " UE_CREDIT_COLUMNS "FROM credit_deliveries WHERE state = 1 "
+    "SELECT " UE_CREDIT_COLUMNS
+    "FROM credit_deliveries WHERE state = 1 "
     "AND next_attempt_micros <= ?1 ORDER BY next_attempt_micros, case_id LIMIT ?2";
 constexpr std::string_view kNextCreditDueSql =
     "SELECT min(next_attempt_micros) FROM credit_deliveries WHERE state = 1";
 constexpr std::string_view kListUndeliveredCreditSql =
-    "SELECT " UE_CREDIT_COLUMNS "FROM credit_deliveries WHERE state <> 2 "
+    "SELECT " UE_CREDIT_COLUMNS
+    "FROM credit_deliveries WHERE state <> 2 "
     "AND office_region_code >= ?1 AND office_region_code < ?2 "
     "AND (?3 IS NULL OR create_micros > ?3 OR (create_micros = ?3 AND case_id > ?4)) "
     "ORDER BY create_micros, case_id LIMIT ?5";
@@ -777,10 +777,9 @@ class SqliteTransaction final : public FollowupTransaction {
 
   absl::Status UpdateCreditDelivery(const CreditDeliveryRow& row) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUpdateCreditDeliverySql));
-    RETURN_IF_ERROR(statement.BindAll(row.case_id, static_cast<int64_t>(row.state),
-                                      static_cast<int64_t>(row.attempt_count), row.last_error,
-                                      row.last_attempt_micros, row.next_attempt_micros,
-                                      row.delivered_micros));
+    RETURN_IF_ERROR(statement.BindAll(
+        row.case_id, static_cast<int64_t>(row.state), static_cast<int64_t>(row.attempt_count),
+        row.last_error, row.last_attempt_micros, row.next_attempt_micros, row.delivered_micros));
     return statement.Run();
   }
 

@@ -84,9 +84,9 @@ class CreditRecordReceiverService final : public v1::CreditRecordReceiverService
   CreditRecordReceiverService(NoticeStore& store, const time::Clock& clock, log::Logger logger,
                               Options options);
 
-  grpc::ServerUnaryReactor* DeliverCreditRecord(
-      grpc::CallbackServerContext* context, const v1::DeliverCreditRecordRequest* request,
-      v1::DeliverCreditRecordResponse* response) override;
+  grpc::ServerUnaryReactor* DeliverCreditRecord(grpc::CallbackServerContext* context,
+                                                const v1::DeliverCreditRecordRequest* request,
+                                                v1::DeliverCreditRecordResponse* response) override;
 
  private:
   NoticeStore& store_;

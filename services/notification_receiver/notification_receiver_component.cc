@@ -17,9 +17,9 @@ class Component final : public server::ServiceComponent {
       : clock_(clock),
         store_(std::move(db)),
         service_(store_, clock_, log::Logger("notification_receiver"), options),
-        credit_service_(store_, clock_, log::Logger("notification_receiver.credit"),
-                        CreditRecordReceiverService::Options{options.refuse_all,
-                                                             options.unavailable_first_n}) {
+        credit_service_(
+            store_, clock_, log::Logger("notification_receiver.credit"),
+            CreditRecordReceiverService::Options{options.refuse_all, options.unavailable_first_n}) {
     log::Logger("notification_receiver")
         .Warning("reference_receiver",
                  {{"detail",

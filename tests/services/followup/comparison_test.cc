@@ -501,20 +501,20 @@ TEST_CASE("timing of a comparison run with clean registrations", "[.perf]") {
       last = registration.service().AddCreated(testing::MakeRegistration(
           absl::StrCat("hlj-", 100000 + i), "甲", "230103", "2025-03-10"));
     }
-    FollowupStack stack(testing::TempDir(), registration.address(),
-                        testing::ChinaNoon(2025, 7, 10), verification.address(), 500);
+    FollowupStack stack(testing::TempDir(), registration.address(), testing::ChinaNoon(2025, 7, 10),
+                        verification.address(), 500);
     REQUIRE(stack.SyncTo(last));
     const absl::Time start = absl::Now();
     v1::RunMonthlyComparisonResponse run;
-    REQUIRE(Call(stack.stub(), &Stub::RunMonthlyComparison, Comparison("2025-06", "2025-06-30"),
-                 &run)
-                .ok());
+    REQUIRE(
+        Call(stack.stub(), &Stub::RunMonthlyComparison, Comparison("2025-06", "2025-06-30"), &run)
+            .ok());
     const absl::Duration took = absl::Now() - start;
     CHECK(run.run().compared_count() == n);
     CHECK(run.run().new_follow_up_count() == (report ? n : 0));
     std::printf("comparison of %d registrations, %s: %.2f s (%.1f us per registration)\n", n,
-                report ? "clean ones recorded" : "hits only (before)",
-                absl::ToDoubleSeconds(took), absl::ToDoubleMicroseconds(took) / n);
+                report ? "clean ones recorded" : "hits only (before)", absl::ToDoubleSeconds(took),
+                absl::ToDoubleMicroseconds(took) / n);
   }
 }
 

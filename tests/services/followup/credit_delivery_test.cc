@@ -106,8 +106,8 @@ TEST_CASE("a confirmed case is handed over to the credit platform, DELIVERED onl
   ScriptedSender sender;
   CreditDeliverer::Options options;
   SECTION("down, then up: retried with back-off, delivered once, then never sent again") {
-    sender.Script({absl::UnavailableError("connection refused"),
-                   absl::DeadlineExceededError("deadline")});
+    sender.Script(
+        {absl::UnavailableError("connection refused"), absl::DeadlineExceededError("deadline")});
     CreditDeliverer deliverer(stack.store(), stack.clock(), &sender, log::Logger("test.credit"),
                               options);
     auto next = deliverer.RunOnce(start);
@@ -155,8 +155,8 @@ TEST_CASE("a confirmed case is handed over to the credit platform, DELIVERED onl
   }
 
   SECTION("a permanent refusal is FAILED, listed, and not retried") {
-    sender.Script({status::WithErrorInfo(absl::AlreadyExistsError("reused"),
-                                         "CREDIT_RECORD_ID_REUSED")});
+    sender.Script(
+        {status::WithErrorInfo(absl::AlreadyExistsError("reused"), "CREDIT_RECORD_ID_REUSED")});
     CreditDeliverer deliverer(stack.store(), stack.clock(), &sender, log::Logger("test.credit"),
                               options);
     auto next = deliverer.RunOnce(start);
@@ -172,8 +172,7 @@ TEST_CASE("a confirmed case is handed over to the credit platform, DELIVERED onl
   }
 
   SECTION("switched off: nothing is attempted, the hand-over stays PENDING") {
-    CreditDeliverer off(stack.store(), stack.clock(), nullptr, log::Logger("test.credit"),
-                        options);
+    CreditDeliverer off(stack.store(), stack.clock(), nullptr, log::Logger("test.credit"), options);
     REQUIRE(off.RunOnce(start + absl::Hours(1)).ok());
     CHECK(Undelivered(stub, "230000").deliveries(0).attempt_count() == 0);
   }
@@ -186,8 +185,7 @@ TEST_CASE("ListUndeliveredCreditRecords checks its input", "[followup][credit]")
   request.set_region_code("23");
   request.set_page_size(-1);
   v1::ListUndeliveredCreditRecordsResponse response;
-  absl::Status status =
-      Call(stack.stub(), &Stub::ListUndeliveredCreditRecords, request, &response);
+  absl::Status status = Call(stack.stub(), &Stub::ListUndeliveredCreditRecords, request, &response);
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
   CHECK(testing::Violations(status).size() == 2);
 }

@@ -286,8 +286,7 @@ TEST_CASE("the bulk comparison lists as unchecked what a missing status source l
           "[compare]") {
   Fixture f;
   UE_REQUIRE_OK(f.Import(v1::SOURCE_POPULATION, "pop-1", testing::PopulationCsv()).status());
-  UE_REQUIRE_OK(
-      f.Import(v1::SOURCE_SOCIAL_INSURANCE, "si-1", testing::InsuranceCsv()).status());
+  UE_REQUIRE_OK(f.Import(v1::SOURCE_SOCIAL_INSURANCE, "si-1", testing::InsuranceCsv()).status());
   v1::CompareActiveRegistrationsRequest request;
   request.set_as_of("2025-09-30");
   const std::vector<std::string> ids = {Persons().consistent, Persons().deceased,
