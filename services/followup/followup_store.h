@@ -125,12 +125,15 @@ struct ComparisonSubjectRow {
 };
 
 // The active period and office of a registration of the read model, read without opening its
-// sealed columns (the comparison's clean records need nothing else).
+// sealed columns (the comparison's clean records need nothing else), and whether a month's
+// comparison already recorded a finding for it.
 struct RegistrationPeriod {
   std::string office_region_code;
   std::string registered_date;
   // Empty while active.
   std::string end_date;
+  // A hit of any kind, or a clean comparison (kept as hit kind 0), of the month asked.
+  bool compared_in_month = false;
 };
 
 struct ActiveRegistrationsQuery {
@@ -273,12 +276,12 @@ class FollowupTransaction {
   virtual absl::StatusOr<std::optional<ComparisonHitRecord>> FindComparisonHit(
       const std::string& month, const std::string& registration_id, int hit_kind) = 0;
   virtual absl::Status InsertComparisonHit(const ComparisonHitRecord& hit) = 0;
-  // Whether any finding of the month's comparison (a hit of any kind, or a clean comparison, kept
-  // as hit kind 0) is recorded for the registration.
-  virtual absl::StatusOr<bool> HasComparisonRecord(const std::string& month,
-                                                   const std::string& registration_id) = 0;
-  virtual absl::StatusOr<std::optional<RegistrationPeriod>> GetRegistrationPeriod(
-      const std::string& registration_id) = 0;
+  // The registration's period and whether `month`'s comparison recorded a finding for it (one
+  // look-up); nullopt for an unknown registration.
+  virtual absl::StatusOr<std::optional<RegistrationPeriod>> GetComparisonState(
+      const std::string& month, const std::string& registration_id) = 0;
+  // Reserves `count` (>= 1) consecutive numbers of `series` at once; returns the first.
+  virtual absl::StatusOr<int64_t> ReserveNumbers(const std::string& series, int64_t count) = 0;
 
   // The credit hand-over outbox: a row is inserted in the transaction that confirms the case
   // (ALREADY_EXISTS-free: a second insert of the same case is ignored) and updated after each

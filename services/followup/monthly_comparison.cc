@@ -198,10 +198,7 @@ class MonthlyComparison::Execution final : public std::enable_shared_from_this<E
           for (const verv1::ComparisonHit& hit : shared->hits()) {
             RETURN_IF_ERROR(self->RecordHit(tx, hit, progress));
           }
-          const google::protobuf::Timestamp now = ToTimestamp(self->owner_.clock_.Now());
-          for (const ComparisonSubjectRow& row : *clean) {
-            RETURN_IF_ERROR(self->RecordClean(tx, row, now, progress));
-          }
+          RETURN_IF_ERROR(self->RecordClean(tx, *clean, progress));
           return tx.AddComparisonProgress(self->run_id_, progress);
         },
         [settle = std::move(settle)](absl::Status status) { settle(std::move(status)); });
@@ -269,41 +266,49 @@ class MonthlyComparison::Execution final : public std::enable_shared_from_this<E
     return absl::OkStatus();
   }
 
-  // Records a clean comparison as the month's follow-up by information comparison (outcome
-  // STILL_UNEMPLOYED, not a contact with the person), unless the month already has a finding of
-  // the comparison for the registration (an earlier run's clean record or a hit).
-  absl::Status RecordClean(FollowupTransaction& tx, const ComparisonSubjectRow& row,
-                           const google::protobuf::Timestamp& now, ComparisonProgress& progress) {
+  // Records each clean comparison of a batch as the month's follow-up by information comparison
+  // (outcome STILL_UNEMPLOYED, not a contact with the person), unless the month already has a
+  // finding of the comparison for the registration (an earlier run's clean record or a hit) or the
+  // registration ended before the day compared (a deregistration after its page was read). One
+  // look-up per registration, then one block of follow-up numbers for the batch.
+  absl::Status RecordClean(FollowupTransaction& tx, const std::vector<ComparisonSubjectRow>& rows,
+                           ComparisonProgress& progress) {
     const std::string& month = request_.month();
-    ASSIGN_OR_RETURN(bool recorded, tx.HasComparisonRecord(month, row.registration_id));
-    if (recorded) return absl::OkStatus();
-    ASSIGN_OR_RETURN(std::optional<RegistrationPeriod> period,
-                     tx.GetRegistrationPeriod(row.registration_id));
-    // Ended before the day compared (a deregistration after the page was read): nothing to do.
-    if (!period.has_value() || period->registered_date > as_of_ ||
-        (!period->end_date.empty() && period->end_date <= as_of_)) {
-      return absl::OkStatus();
+    std::vector<std::pair<const ComparisonSubjectRow*, std::string>> due;  // row, office
+    for (const ComparisonSubjectRow& row : rows) {
+      ASSIGN_OR_RETURN(std::optional<RegistrationPeriod> period,
+                       tx.GetComparisonState(month, row.registration_id));
+      if (!period.has_value() || period->compared_in_month || period->registered_date > as_of_ ||
+          (!period->end_date.empty() && period->end_date <= as_of_)) {
+        continue;
+      }
+      due.emplace_back(&row, std::move(period->office_region_code));
     }
-    v1::FollowUp follow_up;
-    ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("follow_up"));
-    follow_up.set_follow_up_id(absl::StrCat("fu-", number));
-    follow_up.set_registration_id(row.registration_id);
-    follow_up.set_method(v1::FOLLOW_UP_METHOD_INFORMATION_COMPARISON);
-    follow_up.set_contact_date(as_of_);
-    follow_up.set_staff_id(request_.staff_id());
-    follow_up.set_outcome(v1::FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED);
-    follow_up.set_notes(kCleanNotes);
-    follow_up.set_comparison_run_id(run_id_);
-    *follow_up.mutable_recorded_at() = now;
-    RETURN_IF_ERROR(InsertComparisonFollowUp(tx, follow_up, period->office_region_code));
-    ComparisonHitRecord clean_record;
-    clean_record.month = month;
-    clean_record.registration_id = row.registration_id;
-    clean_record.hit_kind = kCleanKind;
-    clean_record.run_id = run_id_;
-    clean_record.follow_up_id = follow_up.follow_up_id();
-    RETURN_IF_ERROR(tx.InsertComparisonHit(clean_record));
-    ++progress.new_follow_ups;
+    if (due.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(int64_t number,
+                     tx.ReserveNumbers("follow_up", static_cast<int64_t>(due.size())));
+    const google::protobuf::Timestamp now = ToTimestamp(owner_.clock_.Now());
+    for (const auto& [row, office] : due) {
+      v1::FollowUp follow_up;
+      follow_up.set_follow_up_id(absl::StrCat("fu-", number++));
+      follow_up.set_registration_id(row->registration_id);
+      follow_up.set_method(v1::FOLLOW_UP_METHOD_INFORMATION_COMPARISON);
+      follow_up.set_contact_date(as_of_);
+      follow_up.set_staff_id(request_.staff_id());
+      follow_up.set_outcome(v1::FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED);
+      follow_up.set_notes(kCleanNotes);
+      follow_up.set_comparison_run_id(run_id_);
+      *follow_up.mutable_recorded_at() = now;
+      RETURN_IF_ERROR(InsertComparisonFollowUp(tx, follow_up, office));
+      ComparisonHitRecord clean_record;
+      clean_record.month = month;
+      clean_record.registration_id = row->registration_id;
+      clean_record.hit_kind = kCleanKind;
+      clean_record.run_id = run_id_;
+      clean_record.follow_up_id = follow_up.follow_up_id();
+      RETURN_IF_ERROR(tx.InsertComparisonHit(clean_record));
+      ++progress.new_follow_ups;
+    }
     return absl::OkStatus();
   }
 

@@ -389,10 +389,13 @@ constexpr std::string_view kGetComparisonRunSql =
 constexpr std::string_view kFindComparisonHitSql =
     "SELECT run_id, follow_up_id, candidate_id FROM comparison_hits "
     "WHERE month = ?1 AND registration_id = ?2 AND hit_kind = ?3";
-constexpr std::string_view kHasComparisonRecordSql =
-    "SELECT 1 FROM comparison_hits WHERE month = ?1 AND registration_id = ?2 LIMIT 1";
-constexpr std::string_view kGetRegistrationPeriodSql =
-    "SELECT office_region_code, registered_date, end_date FROM registrations WHERE id = ?1";
+constexpr std::string_view kGetComparisonStateSql =
+    "SELECT r.office_region_code, r.registered_date, r.end_date, EXISTS (SELECT 1 FROM "
+    "comparison_hits h WHERE h.month = ?1 AND h.registration_id = r.id) "
+    "FROM registrations r WHERE r.id = ?2";
+constexpr std::string_view kReserveNumbersSql =
+    "INSERT INTO counters (series, value) VALUES (?1, ?2) "
+    "ON CONFLICT (series) DO UPDATE SET value = value + ?2 RETURNING value";
 constexpr std::string_view kEnqueueCreditDeliverySql =
     "INSERT INTO credit_deliveries (case_id, city_code, office_region_code, state, create_micros, "
     "next_attempt_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (case_id) DO NOTHING";
@@ -747,24 +750,27 @@ class SqliteTransaction final : public FollowupTransaction {
     return std::optional<ComparisonHitRecord>(std::move(hit));
   }
 
-  absl::StatusOr<bool> HasComparisonRecord(const std::string& month,
-                                           const std::string& registration_id) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kHasComparisonRecordSql));
+  absl::StatusOr<std::optional<RegistrationPeriod>> GetComparisonState(
+      const std::string& month, const std::string& registration_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kGetComparisonStateSql));
     RETURN_IF_ERROR(statement.BindAll(month, registration_id));
-    return statement.Step();
-  }
-
-  absl::StatusOr<std::optional<RegistrationPeriod>> GetRegistrationPeriod(
-      const std::string& registration_id) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kGetRegistrationPeriodSql));
-    RETURN_IF_ERROR(statement.BindAll(registration_id));
     ASSIGN_OR_RETURN(bool row, statement.Step());
     if (!row) return std::optional<RegistrationPeriod>();
     RegistrationPeriod period;
     period.office_region_code = statement.ColumnString(0);
     period.registered_date = statement.ColumnString(1);
     period.end_date = statement.ColumnString(2);
+    period.compared_in_month = statement.ColumnInt64(3) != 0;
     return std::optional<RegistrationPeriod>(std::move(period));
+  }
+
+  absl::StatusOr<int64_t> ReserveNumbers(const std::string& series, int64_t count) override {
+    if (count < 1) return absl::InvalidArgumentError("reserve at least one number");
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kReserveNumbersSql));
+    RETURN_IF_ERROR(statement.BindAll(series, count));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return absl::InternalError("counter update returned no row");
+    return statement.ColumnInt64(0) - count + 1;
   }
 
   absl::Status EnqueueCreditDelivery(const CreditDeliveryRow& row) override {
