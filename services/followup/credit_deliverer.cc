@@ -14,10 +14,6 @@
 namespace unemployment::followup {
 namespace {
 
-// How long the worker sleeps when nothing is pending and nobody wakes it (a safety net; the
-// conclusions that queue a hand-over call Wake()).
-constexpr absl::Duration kIdleWait = absl::Minutes(1);
-
 // CreditDeliveryState as stored.
 constexpr int kPending = v1::CREDIT_DELIVERY_STATE_PENDING;
 constexpr int kDelivered = v1::CREDIT_DELIVERY_STATE_DELIVERED;
@@ -94,14 +90,15 @@ CreditDeliverer::CreditDeliverer(FollowupStore& store, const time::Clock& clock,
       clock_(clock),
       sender_(sender),
       logger_(std::move(logger)),
-      options_(options) {}
+      options_(options),
+      worker_(
+          clock, [this](absl::Time now) { return RunOnce(now); }, logger_,
+          options.initial_backoff) {}
 
 CreditDeliverer::~CreditDeliverer() { Stop(); }
 
 absl::Duration CreditDeliverer::Backoff(int attempts_made) const {
-  absl::Duration delay = options_.initial_backoff;
-  for (int i = 1; i < attempts_made && delay < options_.max_backoff; ++i) delay *= 2;
-  return std::min(delay, options_.max_backoff);
+  return server::ExponentialBackoff(options_.initial_backoff, options_.max_backoff, attempts_made);
 }
 
 CreditDeliveryRow CreditDeliverer::Attempt(CreditDeliveryRow row, absl::Time now) {
@@ -155,43 +152,11 @@ absl::StatusOr<std::optional<absl::Time>> CreditDeliverer::RunOnce(absl::Time no
 }
 
 void CreditDeliverer::Start() {
-  absl::MutexLock lock(&mu_);
-  if (sender_ == nullptr || worker_.joinable()) return;
-  stop_ = false;
-  worker_ = std::thread([this] { WorkerLoop(); });
+  if (sender_ != nullptr) worker_.Start();
 }
 
-void CreditDeliverer::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
-  }
-  if (worker_.joinable()) worker_.join();
-}
+void CreditDeliverer::Stop() { worker_.Stop(); }
 
-void CreditDeliverer::Wake() {
-  absl::MutexLock lock(&mu_);
-  wake_ = true;
-}
-
-void CreditDeliverer::WorkerLoop() {
-  while (true) {
-    absl::Duration wait = kIdleWait;
-    absl::StatusOr<std::optional<absl::Time>> next = RunOnce(clock_.Now());
-    if (!next.ok()) {
-      logger_.Error("credit_delivery_round_failed", {{"status", next.status()}});
-      wait = options_.initial_backoff;
-    } else if (next->has_value()) {
-      wait = std::min(kIdleWait, std::max(absl::ZeroDuration(), **next - clock_.Now()));
-    }
-    absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(
-        absl::Condition(
-            +[](CreditDeliverer* self) { return self->wake_ || self->stop_; }, this),
-        wait);
-    if (stop_) return;
-    wake_ = false;
-  }
-}
+void CreditDeliverer::Wake() { worker_.Wake(); }
 
 }  // namespace unemployment::followup

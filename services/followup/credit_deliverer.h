@@ -13,21 +13,19 @@
 // limit. Without a sender (--credit_delivery=off, development) nothing is attempted: rows stay
 // PENDING.
 //
-// RunOnce(now) does one round and is what tests call with a FakeClock; Start() runs a worker
-// thread that calls it whenever something is due or Wake() is called (after a commit queued a
-// hand-over), and otherwise sleeps until the earliest next attempt. The calls are blocking, on
+// RunOnce(now) does one round and is what tests call with a FakeClock; Start() runs it on a
+// server::RetryWorker thread whenever something is due or Wake() is called (after a commit queued
+// a hand-over), and otherwise sleeps until the earliest next attempt. The calls are blocking, on
 // that worker thread only (never on a gRPC handler thread), each with a 10 s deadline.
 
 #include <memory>
 #include <optional>
-#include <thread>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log/logger.h"
+#include "common/server/retry_worker.h"
 #include "common/time/clock.h"
 #include "grpcpp/channel.h"
 #include "services/followup/followup_store.h"
@@ -78,6 +76,8 @@ class CreditDeliverer final {
   CreditDeliverer(FollowupStore& store, const time::Clock& clock, CreditRecordSender* sender,
                   log::Logger logger, Options options);
   ~CreditDeliverer();
+  CreditDeliverer(const CreditDeliverer&) = delete;
+  CreditDeliverer& operator=(const CreditDeliverer&) = delete;
 
   // One round: attempts every hand-over due at `now` and records each outcome durably. Returns
   // the earliest next attempt still pending (nullopt when nothing is pending).
@@ -93,7 +93,6 @@ class CreditDeliverer final {
   void Wake();
 
  private:
-  void WorkerLoop();
   // Attempts one hand-over; the updated row to store.
   CreditDeliveryRow Attempt(CreditDeliveryRow row, absl::Time now);
 
@@ -102,11 +101,7 @@ class CreditDeliverer final {
   CreditRecordSender* sender_;
   log::Logger logger_;
   const Options options_;
-
-  absl::Mutex mu_;
-  bool wake_ ABSL_GUARDED_BY(mu_) = false;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread worker_;
+  server::RetryWorker worker_;
 };
 
 }  // namespace unemployment::followup
