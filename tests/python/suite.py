@@ -150,3 +150,19 @@ def snapshot_requests(ver, header, content, row_count=None):
         trailer.row_count = row_count
     return [ver.ImportSnapshotRequest(header=header), ver.ImportSnapshotRequest(content=content),
             ver.ImportSnapshotRequest(trailer=trailer)]
+
+
+def resident_id(county, birth, sequence):
+    """A GB 11643 resident ID number born in `county` on `birth` (YYYYMMDD); odd sequence = male."""
+    body = f"{county}{birth}{sequence:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(body, weights))
+    return body + "10X98765432"[total % 11]
+
+
+def credit_code(first17):
+    """A GB 32100 unified social credit code: `first17` plus its check character."""
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    total = sum(chars.index(c) * w for c, w in zip(first17, weights))
+    return first17 + chars[(31 - total % 31) % 31]
