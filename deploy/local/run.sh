@@ -25,9 +25,10 @@ state=${UE_LOCAL_DIR:-$root/var/local}
 base=${UE_BASE_PORT:-50051}
 bin=${UE_BIN_DIR:-$root/build/release/services}
 services=(gateway registration verification tiering followup statistics person_index)
-# Outbound receivers registration delivers to. No real ministry platform, SMS platform or portal
-# exists on a development machine: these are the REFERENCE receivers, which record what they get
-# and send nothing to anybody. They take the two ports after the services.
+# Outbound receivers registration and follow-up deliver to. No real ministry platform, SMS
+# platform, portal or credit platform exists on a development machine: these are the REFERENCE
+# receivers, which record what they get and send nothing to anybody (notification_receiver also
+# stands in for the credit platform). They take the two ports after the services.
 services+=(ministry_receiver notification_receiver)
 security=${UE_SECURITY:-on}
 ca=$state/ca
@@ -106,7 +107,8 @@ for svc in "${services[@]}"; do
     registration) args+=(--verification_addr="$verification_addr"
                          --ministry_feedback_addr="localhost:$(port_of ministry_receiver)"
                          --notification_receiver_addr="localhost:$(port_of notification_receiver)") ;;
-    followup) args+=(--registration_addr="$registration_addr" --verification_addr="$verification_addr") ;;
+    followup) args+=(--registration_addr="$registration_addr" --verification_addr="$verification_addr"
+                     --credit_receiver_addr="localhost:$(port_of notification_receiver)") ;;
   esac
   if [[ $security == on ]]; then
     cert=${svc//_/-}  # certificate names use dashes (ministry-receiver)

@@ -21,6 +21,7 @@
 #include "common/validation/region_directory.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "services/followup/credit_deliverer.h"
 #include "services/followup/followup_manager.h"
 #include "services/followup/followup_service.h"
 #include "services/followup/fraud_desk.h"
@@ -44,13 +45,17 @@ struct VerificationSettings {
 // Batches sent to verification before their answers are recorded.
 constexpr int kComparisonBatchesInFlight = 2;
 
+// The health entry of the credit hand-over (grpc.health.v1 service name): NOT_SERVING when it is
+// switched off (--credit_delivery=off).
+constexpr std::string_view kCreditDeliveryHealth = "unemployment.followup.credit_delivery";
+
 class Component final : public server::ServiceComponent {
  public:
   Component(const time::Clock& clock, validation::RegionDirectory regions,
             std::unique_ptr<SqliteFollowupStore> store, int64_t last_sequence,
             const std::vector<server::RegistrationShard>& shards,
             absl::Duration registration_timeout, const VerificationSettings& verification,
-            const server::PeerChannels& peers)
+            const std::string& credit_receiver_address, const server::PeerChannels& peers)
       : logger_("followup"),
         clock_(clock),
         regions_(std::move(regions)),
@@ -71,6 +76,26 @@ class Component final : public server::ServiceComponent {
         service_(FollowupServiceImpl::Dependencies{&followups_, &fraud_, &regions_, &clock_,
                                                    &comparison_, store_.get(), &notifier_},
                  logger_) {
+    if (!credit_receiver_address.empty()) {
+      // Reconnect soon after an outage: the deliverer's own back-off paces the retries.
+      grpc::ChannelArguments outbound_args;
+      outbound_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 1000);
+      outbound_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 10000);
+      credit_sender_ = std::make_unique<GrpcCreditRecordSender>(
+          peers.Connect(credit_receiver_address, outbound_args));
+      logger_.Info("credit_delivery_on", {{"credit_receiver_addr", credit_receiver_address}});
+    } else {
+      logger_.Warning(
+          "DEVELOPMENT_MODE_credit_delivery_off",
+          {{"detail",
+            "--credit_delivery=off and no --credit_receiver_addr: confirmed fraud cases "
+            "are NOT handed over to the credit platform, they stay queued (PENDING); "
+            "never run like this in production"}});
+    }
+    credit_deliverer_ = std::make_unique<CreditDeliverer>(*store_, clock_, credit_sender_.get(),
+                                                          log::Logger("followup.credit"),
+                                                          CreditDeliverer::Options());
+    fraud_.SetCreditRecordQueuedListener([this] { credit_deliverer_->Wake(); });
     store_->SetEventsCommittedListener([this](int64_t sequence) { notifier_.Publish(sequence); });
     // One feed consumer per registration shard, each with its own cursor.
     for (Shard& shard : shards_) {
@@ -120,6 +145,32 @@ class Component final : public server::ServiceComponent {
                             "Active registrations followed up this month so far, by city.",
                             metrics::Kind::kGauge,
                             family([](const CityFigures& f) { return f.covered; }));
+    // The credit hand-over outbox: one small indexed query per scrape.
+    metrics.AddReadAtScrape(
+        "ue_followup_credit_records_undelivered",
+        "Confirmed fraud cases not yet acknowledged by the credit platform, by state (pending: "
+        "being retried; failed: refused for good, left to staff).",
+        metrics::Kind::kGauge, [this] {
+          absl::StatusOr<CreditBacklog> backlog = store_->CreditDeliveryBacklog();
+          if (!backlog.ok()) return std::vector<metrics::Sample>{};
+          return std::vector<metrics::Sample>{
+              {{{"state", "pending"}}, static_cast<double>(backlog->pending)},
+              {{{"state", "failed"}}, static_cast<double>(backlog->failed)}};
+        });
+    metrics.AddReadAtScrape(
+        "ue_followup_credit_records_oldest_undelivered_seconds",
+        "Age of the oldest confirmed fraud case not yet acknowledged by the credit platform (0 "
+        "when none).",
+        metrics::Kind::kGauge, [this] {
+          absl::StatusOr<CreditBacklog> backlog = store_->CreditDeliveryBacklog();
+          double age = 0;
+          if (backlog.ok() && backlog->oldest_create_micros.has_value()) {
+            age = std::max(
+                0.0, absl::ToDoubleSeconds(clock_.Now() -
+                                           absl::FromUnixMicros(*backlog->oldest_create_micros)));
+          }
+          return std::vector<metrics::Sample>{{{}, age}};
+        });
     metrics.AddReadAtScrape(
         "ue_fraud_reports_overdue",
         "Monthly fraud reports (this month's and last month's) not submitted by their due day "
@@ -131,7 +182,14 @@ class Component final : public server::ServiceComponent {
 
   absl::Status OnServing(const std::string& /*self_address*/) override {
     for (Shard& shard : shards_) shard.consumer->Start();
+    credit_deliverer_->Start();
     return absl::OkStatus();
+  }
+
+  // Development mode shows in the health details: NOT_SERVING when the credit hand-over is
+  // switched off (--credit_delivery=off).
+  std::vector<std::pair<std::string, bool>> HealthDetails() const override {
+    return {{std::string(kCreditDeliveryHealth), credit_sender_ != nullptr}};
   }
 
   // Open event streams end with UNAVAILABLE and running comparisons stop before their next batch,
@@ -147,6 +205,7 @@ class Component final : public server::ServiceComponent {
     for (Shard& shard : shards_) shard.consumer->Stop();
     // A run still finishing writes through the store and answers its caller: let it.
     comparison_.Stop(absl::Seconds(10));
+    credit_deliverer_->Stop();
     store_->Shutdown();
   }
 
@@ -246,6 +305,9 @@ class Component final : public server::ServiceComponent {
   FraudDesk fraud_;
   MonthlyComparison comparison_;
   FollowupServiceImpl service_;
+  // Null with --credit_delivery=off.
+  std::unique_ptr<GrpcCreditRecordSender> credit_sender_;
+  std::unique_ptr<CreditDeliverer> credit_deliverer_;
 };
 
 void DefineSettings(server::Settings& settings) {
@@ -269,6 +331,13 @@ void DefineSettings(server::Settings& settings) {
                   "registrations per batch sent to verification's comparison (1 to 1000)");
   settings.Define("comparison_timeout_ms", "600000",
                   "longest a monthly comparison stream may last, in milliseconds");
+  settings.Define("credit_receiver_addr", "",
+                  "host:port of the CreditRecordReceiverService of the province credit platform "
+                  "(the reference notification_receiver_server for development): confirmed fraud "
+                  "cases are handed over to it; required unless --credit_delivery=off");
+  settings.Define("credit_delivery", "on",
+                  "'on': --credit_receiver_addr is required; 'off' (development only): may run "
+                  "without it, confirmed cases stay queued for hand-over");
 }
 
 absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
@@ -297,6 +366,18 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
     return absl::InvalidArgumentError("setting --comparison_timeout_ms must be 1 to 86400000");
   }
   verification.timeout = absl::Milliseconds(*comparison_timeout_ms);
+  // The credit platform: required unless the operator says explicitly that it is off.
+  const std::string credit_receiver_address = settings.Get("credit_receiver_addr");
+  const std::string credit_delivery = settings.Get("credit_delivery");
+  if (credit_delivery != "on" && credit_delivery != "off") {
+    return absl::InvalidArgumentError("setting --credit_delivery must be on or off");
+  }
+  if (credit_receiver_address.empty() && credit_delivery == "on") {
+    return absl::InvalidArgumentError(
+        "setting --credit_receiver_addr is required (the province credit platform's "
+        "CreditRecordReceiverService, or the reference notification_receiver_server); only for "
+        "development, --credit_delivery=off runs without it");
+  }
   absl::StatusOr<validation::RegionDirectory> regions =
       validation::RegionDirectory::LoadDirectory(settings.Get("regions_dir"));
   if (!regions.ok()) {
@@ -307,7 +388,7 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
       server::OpenServiceDatabase(common, "followup.db", FollowupMigrations());
   if (!db.ok()) return db.status();
   absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> store =
-      SqliteFollowupStore::Create(*std::move(db), static_cast<int>(*readers));
+      SqliteFollowupStore::Create(*std::move(db), static_cast<int>(*readers), common.clock);
   if (!store.ok()) return store.status();
   // No comparison run survives its process: one left RUNNING by a crash is marked INTERRUPTED
   // (repeating the run completes it).
@@ -319,7 +400,8 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   if (!last_sequence.ok()) return last_sequence.status();
   auto component = std::make_unique<Component>(
       *common.clock, *std::move(regions), *std::move(store), *last_sequence, *shards,
-      absl::Milliseconds(*timeout_ms), verification, *common.peers);
+      absl::Milliseconds(*timeout_ms), verification,
+      credit_delivery == "on" ? credit_receiver_address : std::string(), *common.peers);
   if (common.metrics != nullptr) {
     component->AddMetrics(*common.metrics, settings.Get("province_code"));
   }

@@ -391,6 +391,18 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ExportCreditRecords(
       [this](const auto& r) { return deps_.fraud->ExportCreditRecords(r); });
 }
 
+grpc::ServerUnaryReactor* FollowupServiceImpl::ListUndeliveredCreditRecords(
+    grpc::CallbackServerContext* context, const v1::ListUndeliveredCreditRecordsRequest* request,
+    v1::ListUndeliveredCreditRecordsResponse* response) {
+  return Read(
+      context, "ListUndeliveredCreditRecords", request, response,
+      [this, context](auto& r) {
+        absl::Status valid = ValidateListUndeliveredCreditRecords(r);
+        return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
+      },
+      [this](const auto& r) { return deps_.fraud->ListUndeliveredCreditRecords(r); });
+}
+
 grpc::ServerWriteReactor<v1::StreamEventsResponse>* FollowupServiceImpl::StreamEvents(
     grpc::CallbackServerContext* /*context*/, const v1::StreamEventsRequest* request) {
   absl::Status status = ValidateStreamEvents(*request);

@@ -97,6 +97,9 @@ class FollowupServiceImpl final : public v1::FollowupService::CallbackService {
                                                 v1::ExportCreditRecordsResponse* response) override;
   grpc::ServerWriteReactor<v1::StreamEventsResponse>* StreamEvents(
       grpc::CallbackServerContext* context, const v1::StreamEventsRequest* request) override;
+  grpc::ServerUnaryReactor* ListUndeliveredCreditRecords(
+      grpc::CallbackServerContext* context, const v1::ListUndeliveredCreditRecordsRequest* request,
+      v1::ListUndeliveredCreditRecordsResponse* response) override;
 
  private:
   RequestRules Rules() const;

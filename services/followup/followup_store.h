@@ -121,6 +121,19 @@ struct ComparisonSubjectRow {
   int id_type = 0;
   std::string id_number;
   std::string registered_date;
+  std::string office_region_code;
+};
+
+// The active period and office of a registration of the read model, read without opening its
+// sealed columns (the comparison's clean records need nothing else), and whether a month's
+// comparison already recorded a finding for it.
+struct RegistrationPeriod {
+  std::string office_region_code;
+  std::string registered_date;
+  // Empty while active.
+  std::string end_date;
+  // A hit of any kind, or a clean comparison (kept as hit kind 0), of the month asked.
+  bool compared_in_month = false;
 };
 
 struct ActiveRegistrationsQuery {
@@ -160,6 +173,41 @@ struct ComparisonProgress {
   int64_t hits = 0;
   int64_t new_follow_ups = 0;
   int64_t new_candidates = 0;
+  // Subjects verification checked and found nothing about (clean), and subjects it could not check.
+  int64_t clean = 0;
+  int64_t unchecked = 0;
+};
+
+// The outbox row of one confirmed fraud case's hand-over to the credit platform. state is a
+// v1::CreditDeliveryState; times are Unix microseconds.
+struct CreditDeliveryRow {
+  std::string case_id;
+  std::string city_code;
+  std::string office_region_code;
+  int state = 1;  // PENDING
+  int attempt_count = 0;
+  std::string last_error;
+  int64_t create_micros = 0;
+  std::optional<int64_t> last_attempt_micros;
+  // Set while PENDING: the next attempt is due at this instant.
+  std::optional<int64_t> next_attempt_micros;
+  std::optional<int64_t> delivered_micros;
+};
+
+// Undelivered hand-overs (PENDING or FAILED) of the cases opened by `offices`, by
+// (create_micros, case_id).
+struct CreditDeliveryQuery {
+  OfficeRange offices;
+  std::optional<ListPosition> after;  // micros = create time
+  int limit = 50;
+};
+
+// The outbox's backlog, for the metrics.
+struct CreditBacklog {
+  int64_t pending = 0;
+  int64_t failed = 0;
+  // The oldest undelivered row's create time; unset when none.
+  std::optional<int64_t> oldest_create_micros;
 };
 
 template <typename T>
@@ -232,6 +280,18 @@ class FollowupTransaction {
   virtual absl::StatusOr<std::optional<ComparisonHitRecord>> FindComparisonHit(
       const std::string& month, const std::string& registration_id, int hit_kind) = 0;
   virtual absl::Status InsertComparisonHit(const ComparisonHitRecord& hit) = 0;
+  // The registration's period and whether `month`'s comparison recorded a finding for it (one
+  // look-up); nullopt for an unknown registration.
+  virtual absl::StatusOr<std::optional<RegistrationPeriod>> GetComparisonState(
+      const std::string& month, const std::string& registration_id) = 0;
+  // Reserves `count` (>= 1) consecutive numbers of `series` at once; returns the first.
+  virtual absl::StatusOr<int64_t> ReserveNumbers(const std::string& series, int64_t count) = 0;
+
+  // The credit hand-over outbox: a row is inserted in the transaction that confirms the case
+  // (ALREADY_EXISTS-free: a second insert of the same case is ignored) and updated after each
+  // attempt.
+  virtual absl::Status EnqueueCreditDelivery(const CreditDeliveryRow& row) = 0;
+  virtual absl::Status UpdateCreditDelivery(const CreditDeliveryRow& row) = 0;
 };
 
 class FollowupStore {
@@ -294,6 +354,15 @@ class FollowupStore {
   virtual absl::StatusOr<std::vector<v1::FollowupEvent>> ReadEvents(int64_t after, int limit) = 0;
   // The last committed sequence (0 when the feed is empty).
   virtual absl::StatusOr<int64_t> LastEventSequence() = 0;
+  // PENDING hand-overs due at `now_micros`, oldest due first, at most `limit`.
+  virtual absl::StatusOr<std::vector<CreditDeliveryRow>> DueCreditDeliveries(int64_t now_micros,
+                                                                             int limit) = 0;
+  // The earliest next attempt of a PENDING hand-over; unset when none is pending.
+  virtual absl::StatusOr<std::optional<int64_t>> NextCreditDeliveryDue() = 0;
+  // A page of undelivered hand-overs and the count of the whole query.
+  virtual absl::StatusOr<std::pair<Page<CreditDeliveryRow>, int64_t>> ListUndeliveredCredit(
+      const CreditDeliveryQuery& query) = 0;
+  virtual absl::StatusOr<CreditBacklog> CreditDeliveryBacklog() = 0;
 };
 
 }  // namespace unemployment::followup

@@ -9,6 +9,7 @@
 #include "common/status/macros.h"
 #include "common/time/date.h"
 #include "common/validation/rules.h"
+#include "services/followup/credit_deliverer.h"
 #include "services/followup/credit_export.h"
 #include "services/followup/followup_rules.h"
 #include "services/followup/page_token.h"
@@ -187,9 +188,20 @@ void FraudDesk::RecordFraudInvestigation(const v1::RecordFraudInvestigationReque
 
 void FraudDesk::ConcludeFraudCase(const v1::ConcludeFraudCaseRequest& request,
                                   Callback<v1::ConcludeFraudCaseResponse> done) {
+  const int64_t now_micros = absl::ToUnixMicros(clock_.Now());
+  // A confirmed case is queued for hand-over to the credit platform: wake the deliverer after
+  // the commit.
+  if (request.conclusion() == v1::FRAUD_CONCLUSION_CONFIRMED && credit_queued_) {
+    done = [done = std::move(done),
+            queued = credit_queued_](absl::StatusOr<v1::ConcludeFraudCaseResponse> result) {
+      const bool ok = result.ok();
+      done(std::move(result));
+      if (ok) queued();
+    };
+  }
   ChangeCase<v1::ConcludeFraudCaseRequest, v1::ConcludeFraudCaseResponse>(
       kConcludeKind, request,
-      [request](FollowupTransaction& tx, v1::FraudCase& c) -> absl::Status {
+      [request, now_micros](FollowupTransaction& tx, v1::FraudCase& c) -> absl::Status {
         if (c.investigations().empty()) {
           return status::WithErrorInfo(
               absl::FailedPreconditionError("no investigation is recorded on the case"),
@@ -218,7 +230,17 @@ void FraudDesk::ConcludeFraudCase(const v1::ConcludeFraudCaseRequest& request,
         concluded->set_state(c.state());
         concluded->set_concluded_on(c.concluded_on());
         concluded->set_amount_involved_fen(c.amount_involved_fen());
-        return tx.AppendEvent(std::move(event));
+        RETURN_IF_ERROR(tx.AppendEvent(std::move(event)));
+        if (!confirmed) return absl::OkStatus();
+        // The hand-over to the credit platform, in the transaction that confirms the case.
+        CreditDeliveryRow delivery;
+        delivery.case_id = c.case_id();
+        delivery.city_code = c.city_code();
+        delivery.office_region_code = c.office_region_code();
+        delivery.state = v1::CREDIT_DELIVERY_STATE_PENDING;
+        delivery.create_micros = now_micros;
+        delivery.next_attempt_micros = now_micros;
+        return tx.EnqueueCreditDelivery(delivery);
       },
       std::move(done));
 }
@@ -449,6 +471,38 @@ absl::StatusOr<v1::ExportCreditRecordsResponse> FraudDesk::ExportCreditRecords(
   }
   response.set_content(std::move(content));
   response.set_record_count(static_cast<int64_t>(taken));
+  return response;
+}
+
+}  // namespace unemployment::followup
+
+namespace unemployment::followup {
+
+absl::StatusOr<v1::ListUndeliveredCreditRecordsResponse> FraudDesk::ListUndeliveredCreditRecords(
+    const v1::ListUndeliveredCreditRecordsRequest& request) {
+  std::optional<OfficeRange> offices = RegionRange(regions_, request.region_code());
+  if (!offices.has_value()) return RegionNotFound(request.region_code());
+  CreditDeliveryQuery query;
+  query.offices = *offices;
+  const uint64_t fingerprint =
+      QueryFingerprint(absl::StrCat("credit_undelivered|", request.region_code()));
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(query.after, DecodePageToken(request.page_token(), fingerprint));
+  }
+  query.limit = EffectivePageSize(request.page_size());
+  ASSIGN_OR_RETURN(auto page_and_total, store_.ListUndeliveredCredit(query));
+  const Page<CreditDeliveryRow>& page = page_and_total.first;
+  const absl::Time now = clock_.Now();
+  v1::ListUndeliveredCreditRecordsResponse response;
+  for (const CreditDeliveryRow& row : page.items) {
+    *response.add_deliveries() = CreditDeliveryOf(row, now);
+  }
+  response.set_total_size(static_cast<int32_t>(page_and_total.second));
+  if (page.more && !page.items.empty()) {
+    const CreditDeliveryRow& last = page.items.back();
+    response.set_next_page_token(
+        EncodePageToken(fingerprint, ListPosition{"", last.create_micros, last.case_id}));
+  }
   return response;
 }
 

@@ -5,6 +5,8 @@
 // February) and marked ON_TIME or LATE on submission; the export of confirmed cases as credit
 // records. Requests arrive validated (request_validation.h); no gRPC types.
 
+#include <functional>
+
 #include "absl/status/statusor.h"
 #include "common/log/logger.h"
 #include "common/time/clock.h"
@@ -47,6 +49,15 @@ class FraudDesk final {
       const v1::GetFraudReportComplianceRequest& request);
   absl::StatusOr<v1::ExportCreditRecordsResponse> ExportCreditRecords(
       const v1::ExportCreditRecordsRequest& request);
+  // The hand-overs to the credit platform not acknowledged yet (validated request).
+  absl::StatusOr<v1::ListUndeliveredCreditRecordsResponse> ListUndeliveredCreditRecords(
+      const v1::ListUndeliveredCreditRecordsRequest& request);
+
+  // Called after a commit that queued a credit hand-over (a case concluded CONFIRMED); set
+  // before serving.
+  void SetCreditRecordQueuedListener(std::function<void()> listener) {
+    credit_queued_ = std::move(listener);
+  }
 
  private:
   // Runs `change` on the stored case inside a transaction, with the idempotency record of `kind`.
@@ -59,6 +70,7 @@ class FraudDesk final {
   const validation::RegionDirectory& regions_;
   const time::Clock& clock_;
   log::Logger logger_;
+  std::function<void()> credit_queued_;
 };
 
 }  // namespace unemployment::followup

@@ -1,11 +1,15 @@
 #include "services/followup/monthly_comparison.h"
 
+#include <atomic>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "common/time/date.h"
@@ -18,6 +22,10 @@ namespace {
 constexpr char kRunning[] = "RUNNING";
 constexpr char kCompleted[] = "COMPLETED";
 constexpr char kFailed[] = "FAILED";
+// The hit kind under which comparison_hits keeps a clean comparison of the month.
+constexpr int kCleanKind = 0;
+// The notes of a clean comparison's follow-up.
+constexpr char kCleanNotes[] = "信息比对未发现就业、经营、领取养老金或死亡等变化";
 
 // The caller's view of a failed stream: verification that cannot be reached is UNAVAILABLE (what
 // was recorded stays; repeat the run); a batch verification refuses is this service's fault.
@@ -39,6 +47,21 @@ absl::Status FromStream(const absl::Status& status) {
     default:
       return status;
   }
+}
+
+// Stores a follow-up of the comparison and its FollowUpRecorded event (same transaction).
+absl::Status InsertComparisonFollowUp(FollowupTransaction& tx, const v1::FollowUp& follow_up,
+                                      const std::string& office_region_code) {
+  RETURN_IF_ERROR(tx.InsertFollowUp(follow_up, IsContact(follow_up.method(), follow_up.outcome())));
+  v1::FollowupEvent event;
+  v1::FollowUpRecorded* recorded = event.mutable_follow_up_recorded();
+  recorded->set_follow_up_id(follow_up.follow_up_id());
+  recorded->set_registration_id(follow_up.registration_id());
+  recorded->set_office_region_code(office_region_code);
+  recorded->set_method(follow_up.method());
+  recorded->set_contact_date(follow_up.contact_date());
+  recorded->set_outcome(follow_up.outcome());
+  return tx.AppendEvent(std::move(event));
 }
 
 }  // namespace
@@ -125,6 +148,12 @@ class MonthlyComparison::Execution final : public std::enable_shared_from_this<E
       subject->set_registered_date(row.registered_date);
     }
     after_id_ = rows.back().registration_id;
+    {
+      // Kept until its answer arrives (answers come in the order of the batches): the answer
+      // names only the hits and the unchecked subjects, the rest of the batch was clean.
+      absl::MutexLock lock(&sent_mu_);
+      sent_.push_back(std::move(rows));
+    }
     return Batch(std::move(batch));
   }
 
@@ -134,14 +163,42 @@ class MonthlyComparison::Execution final : public std::enable_shared_from_this<E
                     VerificationClient::Settle settle) {
     auto self = shared_from_this();
     auto shared = std::make_shared<verv1::CompareActiveRegistrationsResponse>(std::move(answer));
+    auto clean = std::make_shared<std::vector<ComparisonSubjectRow>>();
+    std::vector<ComparisonSubjectRow> sent;
+    {
+      absl::MutexLock lock(&sent_mu_);
+      if (!sent_.empty()) {
+        sent = std::move(sent_.front());
+        sent_.pop_front();
+      }
+    }
+    if (shared->unchecked_reported()) {
+      absl::flat_hash_set<absl::string_view> found;
+      found.reserve(shared->hits_size() + shared->unchecked_size());
+      for (const verv1::ComparisonHit& hit : shared->hits()) found.insert(hit.registration_id());
+      for (const verv1::UncheckedSubject& subject : shared->unchecked()) {
+        found.insert(subject.registration_id());
+      }
+      for (ComparisonSubjectRow& row : sent) {
+        if (!found.contains(row.registration_id)) clean->push_back(std::move(row));
+      }
+    } else if (!warned_unreported_.exchange(true)) {
+      // An older verification: a subject without a hit may not have been checked at all.
+      owner_.logger_.Warning(
+          "comparison_unchecked_not_reported",
+          {{"run_id", run_id_}, {"effect", "only hits are recorded; clean comparisons are not"}});
+    }
     owner_.store_.Write(
-        [self, shared](FollowupTransaction& tx) -> absl::Status {
+        [self, shared, clean](FollowupTransaction& tx) -> absl::Status {
           ComparisonProgress progress;
           progress.compared = shared->compared_count();
           progress.hits = shared->hits_size();
+          progress.unchecked = shared->unchecked_size();
+          progress.clean = static_cast<int64_t>(clean->size());
           for (const verv1::ComparisonHit& hit : shared->hits()) {
             RETURN_IF_ERROR(self->RecordHit(tx, hit, progress));
           }
+          RETURN_IF_ERROR(self->RecordClean(tx, *clean, progress));
           return tx.AddComparisonProgress(self->run_id_, progress);
         },
         [settle = std::move(settle)](absl::Status status) { settle(std::move(status)); });
@@ -203,19 +260,55 @@ class MonthlyComparison::Execution final : public std::enable_shared_from_this<E
       hit_record.candidate_id = candidate.candidate_id();
       ++progress.new_candidates;
     }
-    RETURN_IF_ERROR(
-        tx.InsertFollowUp(follow_up, IsContact(follow_up.method(), follow_up.outcome())));
-    v1::FollowupEvent event;
-    v1::FollowUpRecorded* recorded_event = event.mutable_follow_up_recorded();
-    recorded_event->set_follow_up_id(follow_up.follow_up_id());
-    recorded_event->set_registration_id(follow_up.registration_id());
-    recorded_event->set_office_region_code(registration->office_region_code);
-    recorded_event->set_method(follow_up.method());
-    recorded_event->set_contact_date(follow_up.contact_date());
-    recorded_event->set_outcome(follow_up.outcome());
-    RETURN_IF_ERROR(tx.AppendEvent(std::move(event)));
+    RETURN_IF_ERROR(InsertComparisonFollowUp(tx, follow_up, registration->office_region_code));
     RETURN_IF_ERROR(tx.InsertComparisonHit(hit_record));
     ++progress.new_follow_ups;
+    return absl::OkStatus();
+  }
+
+  // Records each clean comparison of a batch as the month's follow-up by information comparison
+  // (outcome STILL_UNEMPLOYED, not a contact with the person), unless the month already has a
+  // finding of the comparison for the registration (an earlier run's clean record or a hit) or the
+  // registration ended before the day compared (a deregistration after its page was read). One
+  // look-up per registration, then one block of follow-up numbers for the batch.
+  absl::Status RecordClean(FollowupTransaction& tx, const std::vector<ComparisonSubjectRow>& rows,
+                           ComparisonProgress& progress) {
+    const std::string& month = request_.month();
+    std::vector<std::pair<const ComparisonSubjectRow*, std::string>> due;  // row, office
+    for (const ComparisonSubjectRow& row : rows) {
+      ASSIGN_OR_RETURN(std::optional<RegistrationPeriod> period,
+                       tx.GetComparisonState(month, row.registration_id));
+      if (!period.has_value() || period->compared_in_month || period->registered_date > as_of_ ||
+          (!period->end_date.empty() && period->end_date <= as_of_)) {
+        continue;
+      }
+      due.emplace_back(&row, std::move(period->office_region_code));
+    }
+    if (due.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(int64_t number,
+                     tx.ReserveNumbers("follow_up", static_cast<int64_t>(due.size())));
+    const google::protobuf::Timestamp now = ToTimestamp(owner_.clock_.Now());
+    for (const auto& [row, office] : due) {
+      v1::FollowUp follow_up;
+      follow_up.set_follow_up_id(absl::StrCat("fu-", number++));
+      follow_up.set_registration_id(row->registration_id);
+      follow_up.set_method(v1::FOLLOW_UP_METHOD_INFORMATION_COMPARISON);
+      follow_up.set_contact_date(as_of_);
+      follow_up.set_staff_id(request_.staff_id());
+      follow_up.set_outcome(v1::FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED);
+      follow_up.set_notes(kCleanNotes);
+      follow_up.set_comparison_run_id(run_id_);
+      *follow_up.mutable_recorded_at() = now;
+      RETURN_IF_ERROR(InsertComparisonFollowUp(tx, follow_up, office));
+      ComparisonHitRecord clean_record;
+      clean_record.month = month;
+      clean_record.registration_id = row->registration_id;
+      clean_record.hit_kind = kCleanKind;
+      clean_record.run_id = run_id_;
+      clean_record.follow_up_id = follow_up.follow_up_id();
+      RETURN_IF_ERROR(tx.InsertComparisonHit(clean_record));
+      ++progress.new_follow_ups;
+    }
     return absl::OkStatus();
   }
 
@@ -248,7 +341,9 @@ class MonthlyComparison::Execution final : public std::enable_shared_from_this<E
                                      {"compared", run.compared_count()},
                                      {"hits", run.hit_count()},
                                      {"new_follow_ups", run.new_follow_up_count()},
-                                     {"new_candidates", run.new_candidate_count()}});
+                                     {"new_candidates", run.new_candidate_count()},
+                                     {"clean", run.clean_count()},
+                                     {"unchecked", run.unchecked_count()}});
           v1::RunMonthlyComparisonResponse response;
           *response.mutable_run() = run;
           self->Answer(std::move(response));
@@ -275,6 +370,10 @@ class MonthlyComparison::Execution final : public std::enable_shared_from_this<E
   // The paging position of NextBatch.
   std::string after_id_;
   bool exhausted_ = false;
+  // The rows of the batches sent and not yet answered, oldest first.
+  absl::Mutex sent_mu_;
+  std::deque<std::vector<ComparisonSubjectRow>> sent_ ABSL_GUARDED_BY(sent_mu_);
+  std::atomic<bool> warned_unreported_{false};
 };
 
 MonthlyComparison::MonthlyComparison(FollowupStore& store, VerificationClient* verification,

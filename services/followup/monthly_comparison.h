@@ -3,11 +3,17 @@
 // The monthly information comparison (信息比对, DOMAIN.md section 4): one run sends every
 // registration active on the run's day (of a region, or all) to verification's
 // CompareActiveRegistrations stream in batches, and records each hit as a follow-up of method
-// INFORMATION_COMPARISON and a pending deregistration candidate.
+// INFORMATION_COMPARISON and a pending deregistration candidate. A registration verification
+// checked and found nothing about (neither a hit nor listed as unchecked in the answer) is recorded
+// as a follow-up of method INFORMATION_COMPARISON, outcome STILL_UNEMPLOYED: the comparison is that
+// month's follow-up (notice 三: 通过信息比对...每月至少进行1次跟踪调查). One the answer lists as
+// unchecked gets nothing and stays due. A verification that does not report unchecked subjects
+// (unchecked_reported false) gets only its hits recorded.
 //
 // Idempotent per month: each recorded hit is kept under (month, registration, hit kind) in the
 // transaction that records its follow-up and candidate, and a hit already kept is not recorded
-// again, whichever run found it. A run that fails halfway (verification unreachable, deadline,
+// again, whichever run found it. A clean comparison is kept under hit kind 0, and only when the
+// month has no finding yet for the registration. A run that fails halfway (verification unreachable, deadline,
 // crash) keeps what its finished batches recorded, and repeating the call completes the rest.
 // Every run is stored (comparison_runs) with its counters, which grow batch by batch.
 //

@@ -596,6 +596,14 @@ absl::Status ValidateGetFraudReportCompliance(v1::GetFraudReportComplianceReques
   return status::ViolationsToStatus(out, "GetFraudReportComplianceRequest");
 }
 
+absl::Status ValidateListUndeliveredCreditRecords(
+    v1::ListUndeliveredCreditRecordsRequest& request) {
+  Violations out;
+  CheckRegionCode(out, "region_code", request.mutable_region_code(), true);
+  CheckPaging(out, request.page_size());
+  return status::ViolationsToStatus(out, "ListUndeliveredCreditRecordsRequest");
+}
+
 absl::Status ValidateExportCreditRecords(v1::ExportCreditRecordsRequest& request,
                                          const RequestRules& rules) {
   Violations out;

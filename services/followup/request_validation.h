@@ -55,6 +55,7 @@ absl::Status ValidateGetFraudReportCompliance(v1::GetFraudReportComplianceReques
                                               const RequestRules& rules);
 absl::Status ValidateGetMonthlyFraudReport(v1::GetMonthlyFraudReportRequest& request,
                                            const RequestRules& rules);
+absl::Status ValidateListUndeliveredCreditRecords(v1::ListUndeliveredCreditRecordsRequest& request);
 absl::Status ValidateExportCreditRecords(v1::ExportCreditRecordsRequest& request,
                                          const RequestRules& rules);
 

@@ -170,11 +170,47 @@ CREATE INDEX follow_ups_counted
   ON follow_ups (registration_id, contact_date, is_contact, method, withdrawn) WHERE withdrawn = 0;
 )sql";
 
+// A clean comparison counts as the month's follow-up (kept in comparison_hits as hit kind 0);
+// the runs count the clean and the unchecked subjects.
+constexpr std::string_view kSchemaV5 = R"sql(
+ALTER TABLE comparison_runs ADD COLUMN clean_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE comparison_runs ADD COLUMN unchecked_count INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+// The credit hand-over outbox (one row per confirmed fraud case; state is CreditDeliveryState:
+// 1 PENDING, 2 DELIVERED, 3 FAILED). The request sent is built from the stored case on each
+// attempt (a concluded case no longer changes, reported_month is not part of it), so the rows of
+// the cases confirmed before this migration are queued here too, as of the migration.
+constexpr std::string_view kSchemaV6 = R"sql(
+CREATE TABLE credit_deliveries (
+  case_id TEXT PRIMARY KEY,
+  city_code TEXT NOT NULL,
+  office_region_code TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  attempt_count INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  create_micros INTEGER NOT NULL,
+  last_attempt_micros INTEGER,
+  next_attempt_micros INTEGER,
+  delivered_micros INTEGER
+) WITHOUT ROWID;
+CREATE INDEX credit_deliveries_due ON credit_deliveries (next_attempt_micros) WHERE state = 1;
+CREATE INDEX credit_deliveries_undelivered
+  ON credit_deliveries (office_region_code, create_micros, case_id) WHERE state <> 2;
+INSERT INTO credit_deliveries (case_id, city_code, office_region_code, state, create_micros,
+  next_attempt_micros)
+  SELECT id, city_code, office_region_code, 1,
+    CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER), 0
+  FROM fraud_cases WHERE state = 3;
+)sql";
+
 constexpr store::Migration kMigrations[] = {
     {1, "followup_schema", kSchemaV1},
     {2, "monthly_comparison", kSchemaV2},
     {3, "personal_data_at_rest", kSchemaV3},
     {4, "follow_up_amendments", kSchemaV4},
+    {5, "clean_comparison", kSchemaV5},
+    {6, "credit_deliveries", kSchemaV6},
 };
 
 constexpr std::string_view kIdNumberContext = "followup/registrations.id_number";
@@ -350,7 +386,7 @@ constexpr std::string_view kReadEventsSql =
     "SELECT sequence, data FROM events WHERE sequence > ?1 ORDER BY sequence LIMIT ?2";
 constexpr std::string_view kLastEventSequenceSql = "SELECT coalesce(max(sequence), 0) FROM events";
 constexpr std::string_view kActiveRegistrationsSql =
-    "SELECT id, id_type, id_number, registered_date FROM registrations "
+    "SELECT id, id_type, id_number, registered_date, office_region_code FROM registrations "
     "WHERE office_region_code >= ?1 AND office_region_code < ?2 "
     "AND registered_date <= ?3 AND (end_date IS NULL OR end_date > ?3) AND id > ?4 "
     "ORDER BY id LIMIT ?5";
@@ -360,21 +396,72 @@ constexpr std::string_view kInsertComparisonRunSql =
 constexpr std::string_view kAddComparisonProgressSql =
     "UPDATE comparison_runs SET compared_count = compared_count + ?2, hit_count = hit_count + ?3, "
     "new_follow_up_count = new_follow_up_count + ?4, "
-    "new_candidate_count = new_candidate_count + ?5 WHERE id = ?1";
+    "new_candidate_count = new_candidate_count + ?5, clean_count = clean_count + ?6, "
+    "unchecked_count = unchecked_count + ?7 WHERE id = ?1";
 constexpr std::string_view kFinishComparisonRunSql =
     "UPDATE comparison_runs SET state = ?2, end_micros = ?3, error = ?4 WHERE id = ?1";
 constexpr std::string_view kInterruptComparisonRunsSql =
     "UPDATE comparison_runs SET state = 'INTERRUPTED', end_micros = ?1 WHERE state = 'RUNNING'";
 constexpr std::string_view kGetComparisonRunSql =
     "SELECT id, month, region_code, as_of, staff_id, state, compared_count, hit_count, "
-    "new_follow_up_count, new_candidate_count, start_micros, end_micros, error "
-    "FROM comparison_runs WHERE id = ?1";
+    "new_follow_up_count, new_candidate_count, start_micros, end_micros, error, clean_count, "
+    "unchecked_count FROM comparison_runs WHERE id = ?1";
 constexpr std::string_view kFindComparisonHitSql =
     "SELECT run_id, follow_up_id, candidate_id FROM comparison_hits "
     "WHERE month = ?1 AND registration_id = ?2 AND hit_kind = ?3";
+constexpr std::string_view kGetComparisonStateSql =
+    "SELECT r.office_region_code, r.registered_date, r.end_date, EXISTS (SELECT 1 FROM "
+    "comparison_hits h WHERE h.month = ?1 AND h.registration_id = r.id) "
+    "FROM registrations r WHERE r.id = ?2";
+constexpr std::string_view kReserveNumbersSql =
+    "INSERT INTO counters (series, value) VALUES (?1, ?2) "
+    "ON CONFLICT (series) DO UPDATE SET value = value + ?2 RETURNING value";
+constexpr std::string_view kEnqueueCreditDeliverySql =
+    "INSERT INTO credit_deliveries (case_id, city_code, office_region_code, state, create_micros, "
+    "next_attempt_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (case_id) DO NOTHING";
+constexpr std::string_view kUpdateCreditDeliverySql =
+    "UPDATE credit_deliveries SET state = ?2, attempt_count = ?3, last_error = ?4, "
+    "last_attempt_micros = ?5, next_attempt_micros = ?6, delivered_micros = ?7 WHERE case_id = ?1";
+#define UE_CREDIT_COLUMNS                                                                     \
+  "case_id, city_code, office_region_code, state, attempt_count, last_error, create_micros, " \
+  "last_attempt_micros, next_attempt_micros, delivered_micros "
+constexpr std::string_view kDueCreditDeliveriesSql =
+    "SELECT " UE_CREDIT_COLUMNS
+    "FROM credit_deliveries WHERE state = 1 "
+    "AND next_attempt_micros <= ?1 ORDER BY next_attempt_micros, case_id LIMIT ?2";
+constexpr std::string_view kNextCreditDueSql =
+    "SELECT min(next_attempt_micros) FROM credit_deliveries WHERE state = 1";
+constexpr std::string_view kListUndeliveredCreditSql =
+    "SELECT " UE_CREDIT_COLUMNS
+    "FROM credit_deliveries WHERE state <> 2 "
+    "AND office_region_code >= ?1 AND office_region_code < ?2 "
+    "AND (?3 IS NULL OR create_micros > ?3 OR (create_micros = ?3 AND case_id > ?4)) "
+    "ORDER BY create_micros, case_id LIMIT ?5";
+#undef UE_CREDIT_COLUMNS
+constexpr std::string_view kCountUndeliveredCreditSql =
+    "SELECT count(*) FROM credit_deliveries WHERE state <> 2 "
+    "AND office_region_code >= ?1 AND office_region_code < ?2";
+constexpr std::string_view kCreditBacklogSql =
+    "SELECT coalesce(sum(state = 1), 0), coalesce(sum(state = 3), 0), min(create_micros) "
+    "FROM credit_deliveries WHERE state <> 2";
 constexpr std::string_view kInsertComparisonHitSql =
     "INSERT INTO comparison_hits (month, registration_id, hit_kind, run_id, follow_up_id, "
     "candidate_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+CreditDeliveryRow ReadCreditDelivery(const Statement& s) {
+  CreditDeliveryRow row;
+  row.case_id = s.ColumnString(0);
+  row.city_code = s.ColumnString(1);
+  row.office_region_code = s.ColumnString(2);
+  row.state = static_cast<int>(s.ColumnInt64(3));
+  row.attempt_count = static_cast<int>(s.ColumnInt64(4));
+  row.last_error = s.ColumnString(5);
+  row.create_micros = s.ColumnInt64(6);
+  row.last_attempt_micros = s.ColumnOptionalInt64(7);
+  row.next_attempt_micros = s.ColumnOptionalInt64(8);
+  row.delivered_micros = s.ColumnOptionalInt64(9);
+  return row;
+}
 
 template <typename Message>
 absl::StatusOr<Message> ParseColumn(const Database& db, const Statement& statement, int column) {
@@ -494,7 +581,7 @@ absl::StatusOr<std::optional<v1::MonthlyFraudReport>> QueryReport(Database& db,
 
 class SqliteTransaction final : public FollowupTransaction {
  public:
-  explicit SqliteTransaction(Database& db) : db_(db) {}
+  SqliteTransaction(Database& db, const time::Clock* clock) : db_(db), clock_(clock) {}
 
   absl::StatusOr<int64_t> NextNumber(const std::string& series) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kNextNumberSql));
@@ -634,7 +721,7 @@ class SqliteTransaction final : public FollowupTransaction {
   }
 
   absl::Status AppendEvent(v1::FollowupEvent event) override {
-    const absl::Time now = absl::Now();
+    const absl::Time now = clock_ != nullptr ? clock_->Now() : absl::Now();
     *event.mutable_occurred_at() =
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));
@@ -660,7 +747,8 @@ class SqliteTransaction final : public FollowupTransaction {
                                      const ComparisonProgress& progress) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAddComparisonProgressSql));
     RETURN_IF_ERROR(statement.BindAll(run_id, progress.compared, progress.hits,
-                                      progress.new_follow_ups, progress.new_candidates));
+                                      progress.new_follow_ups, progress.new_candidates,
+                                      progress.clean, progress.unchecked));
     return statement.Run();
   }
 
@@ -694,6 +782,45 @@ class SqliteTransaction final : public FollowupTransaction {
     return std::optional<ComparisonHitRecord>(std::move(hit));
   }
 
+  absl::StatusOr<std::optional<RegistrationPeriod>> GetComparisonState(
+      const std::string& month, const std::string& registration_id) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kGetComparisonStateSql));
+    RETURN_IF_ERROR(statement.BindAll(month, registration_id));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return std::optional<RegistrationPeriod>();
+    RegistrationPeriod period;
+    period.office_region_code = statement.ColumnString(0);
+    period.registered_date = statement.ColumnString(1);
+    period.end_date = statement.ColumnString(2);
+    period.compared_in_month = statement.ColumnInt64(3) != 0;
+    return std::optional<RegistrationPeriod>(std::move(period));
+  }
+
+  absl::StatusOr<int64_t> ReserveNumbers(const std::string& series, int64_t count) override {
+    if (count < 1) return absl::InvalidArgumentError("reserve at least one number");
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kReserveNumbersSql));
+    RETURN_IF_ERROR(statement.BindAll(series, count));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return absl::InternalError("counter update returned no row");
+    return statement.ColumnInt64(0) - count + 1;
+  }
+
+  absl::Status EnqueueCreditDelivery(const CreditDeliveryRow& row) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kEnqueueCreditDeliverySql));
+    RETURN_IF_ERROR(statement.BindAll(row.case_id, row.city_code, row.office_region_code,
+                                      static_cast<int64_t>(row.state), row.create_micros,
+                                      row.next_attempt_micros));
+    return statement.Run();
+  }
+
+  absl::Status UpdateCreditDelivery(const CreditDeliveryRow& row) override {
+    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kUpdateCreditDeliverySql));
+    RETURN_IF_ERROR(statement.BindAll(
+        row.case_id, static_cast<int64_t>(row.state), static_cast<int64_t>(row.attempt_count),
+        row.last_error, row.last_attempt_micros, row.next_attempt_micros, row.delivered_micros));
+    return statement.Run();
+  }
+
   absl::Status InsertComparisonHit(const ComparisonHitRecord& hit) override {
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertComparisonHitSql));
     RETURN_IF_ERROR(statement.BindAll(hit.month, hit.registration_id, hit.hit_kind, hit.run_id,
@@ -706,6 +833,8 @@ class SqliteTransaction final : public FollowupTransaction {
 
  private:
   Database& db_;
+  // Stamps the events' occurred_at; null: the system clock.
+  const time::Clock* clock_;
   int64_t last_appended_ = 0;
 };
 
@@ -728,7 +857,7 @@ class SqliteFollowupStore::ReaderLease final {
 };
 
 absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Create(
-    std::unique_ptr<Database> writer, int reader_count) {
+    std::unique_ptr<Database> writer, int reader_count, const time::Clock* clock) {
   if (writer->path() == ":memory:") {
     return absl::InvalidArgumentError("the follow-up store needs a database file, not :memory:");
   }
@@ -740,7 +869,7 @@ absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Create
     readers.push_back(std::move(reader));
   }
   return std::unique_ptr<SqliteFollowupStore>(
-      new SqliteFollowupStore(std::move(writer), std::move(readers)));
+      new SqliteFollowupStore(std::move(writer), std::move(readers), clock));
 }
 
 absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Open(
@@ -753,8 +882,9 @@ absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Open(
 }
 
 SqliteFollowupStore::SqliteFollowupStore(std::unique_ptr<Database> writer,
-                                         std::vector<std::unique_ptr<Database>> readers)
-    : writer_(std::move(writer)), readers_(std::move(readers)) {
+                                         std::vector<std::unique_ptr<Database>> readers,
+                                         const time::Clock* clock)
+    : writer_(std::move(writer)), readers_(std::move(readers)), clock_(clock) {
   committer_ = std::make_unique<store::GroupCommitter>(*writer_);
   for (auto& reader : readers_) idle_readers_.push_back(reader.get());
 }
@@ -785,8 +915,8 @@ void SqliteFollowupStore::Write(Work work, Done done) {
   // Written by the work on the writer thread, read by `done` on the same thread after the commit.
   auto appended = std::make_shared<int64_t>(0);
   committer_->Submit(
-      [work = std::move(work), appended](Database& db) {
-        SqliteTransaction tx(db);
+      [work = std::move(work), appended, clock = clock_](Database& db) {
+        SqliteTransaction tx(db, clock);
         absl::Status status = work(tx);
         *appended = tx.last_appended();
         return status;
@@ -801,12 +931,13 @@ void SqliteFollowupStore::Write(Work work, Done done) {
 
 absl::Status SqliteFollowupStore::WriteAndWait(Work work) {
   int64_t appended = 0;
-  absl::Status status = committer_->Run([work = std::move(work), &appended](Database& db) {
-    SqliteTransaction tx(db);
-    absl::Status result = work(tx);
-    appended = tx.last_appended();
-    return result;
-  });
+  absl::Status status =
+      committer_->Run([work = std::move(work), &appended, clock = clock_](Database& db) {
+        SqliteTransaction tx(db, clock);
+        absl::Status result = work(tx);
+        appended = tx.last_appended();
+        return result;
+      });
   if (status.ok() && appended > 0 && on_events_committed_) on_events_committed_(appended);
   return status;
 }
@@ -1005,6 +1136,7 @@ absl::StatusOr<std::vector<ComparisonSubjectRow>> SqliteFollowupStore::ActiveReg
     ASSIGN_OR_RETURN(subject.id_number,
                      store::OpenColumn(lease.db(), statement, 2, kIdNumberContext));
     subject.registered_date = statement.ColumnString(3);
+    subject.office_region_code = statement.ColumnString(4);
     rows.push_back(std::move(subject));
   }
   return rows;
@@ -1036,7 +1168,70 @@ absl::StatusOr<std::optional<ComparisonRunRecord>> SqliteFollowupStore::GetCompa
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(statement.ColumnInt64(11));
   }
   record.error = statement.ColumnString(12);
+  run.set_clean_count(statement.ColumnInt64(13));
+  run.set_unchecked_count(statement.ColumnInt64(14));
   return std::optional<ComparisonRunRecord>(std::move(record));
+}
+
+absl::StatusOr<std::vector<CreditDeliveryRow>> SqliteFollowupStore::DueCreditDeliveries(
+    int64_t now_micros, int limit) {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kDueCreditDeliveriesSql));
+  RETURN_IF_ERROR(statement.BindAll(now_micros, static_cast<int64_t>(limit)));
+  std::vector<CreditDeliveryRow> rows;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    rows.push_back(ReadCreditDelivery(statement));
+  }
+  return rows;
+}
+
+absl::StatusOr<std::optional<int64_t>> SqliteFollowupStore::NextCreditDeliveryDue() {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kNextCreditDueSql));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  if (!row) return std::optional<int64_t>();
+  return statement.ColumnOptionalInt64(0);
+}
+
+absl::StatusOr<std::pair<Page<CreditDeliveryRow>, int64_t>>
+SqliteFollowupStore::ListUndeliveredCredit(const CreditDeliveryQuery& q) {
+  ReaderLease lease(*this);
+  Database& db = lease.db();
+  int64_t total = 0;
+  {
+    ASSIGN_OR_RETURN(Statement statement, db.Prepare(kCountUndeliveredCreditSql));
+    RETURN_IF_ERROR(statement.BindAll(q.offices.low, q.offices.high));
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (row) total = statement.ColumnInt64(0);
+  }
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kListUndeliveredCreditSql));
+  RETURN_IF_ERROR(statement.BindAll(q.offices.low, q.offices.high));
+  if (q.after.has_value()) {
+    RETURN_IF_ERROR(statement.BindInt64(3, q.after->micros));
+    RETURN_IF_ERROR(statement.BindText(4, q.after->id));
+  }
+  RETURN_IF_ERROR(statement.BindInt64(5, q.limit + 1));
+  std::vector<CreditDeliveryRow> rows;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) break;
+    rows.push_back(ReadCreditDelivery(statement));
+  }
+  return std::make_pair(ToPage(std::move(rows), q.limit), total);
+}
+
+absl::StatusOr<CreditBacklog> SqliteFollowupStore::CreditDeliveryBacklog() {
+  ReaderLease lease(*this);
+  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kCreditBacklogSql));
+  ASSIGN_OR_RETURN(bool row, statement.Step());
+  CreditBacklog backlog;
+  if (!row) return backlog;
+  backlog.pending = statement.ColumnInt64(0);
+  backlog.failed = statement.ColumnInt64(1);
+  backlog.oldest_create_micros = statement.ColumnOptionalInt64(2);
+  return backlog;
 }
 
 absl::StatusOr<std::vector<v1::FollowupEvent>> SqliteFollowupStore::ReadEvents(int64_t after,

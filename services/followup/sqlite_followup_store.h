@@ -17,6 +17,7 @@
 #include "common/store/group_committer.h"
 #include "common/store/migration.h"
 #include "common/store/sealed.h"
+#include "common/time/clock.h"
 #include "services/followup/followup_store.h"
 
 namespace unemployment::followup {
@@ -29,9 +30,12 @@ absl::Span<const store::SealedColumn> FollowupSealedColumns();
 class SqliteFollowupStore final : public FollowupStore {
  public:
   // Takes the writer connection (already migrated, e.g. by server::OpenServiceDatabase) and opens
-  // `reader_count` more connections to the same file. The file must not be ":memory:".
+  // `reader_count` more connections to the same file. The file must not be ":memory:". `clock`
+  // (not owned; null: the system clock) stamps the events' occurred_at, so that a process on
+  // --clock_start (acceptance tests) records its feed in its own time, as its records.
   static absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> Create(
-      std::unique_ptr<store::Database> writer, int reader_count);
+      std::unique_ptr<store::Database> writer, int reader_count,
+      const time::Clock* clock = nullptr);
 
   // Opens (creating and migrating) `path`; for tests and tools.
   static absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> Open(const std::string& path,
@@ -82,12 +86,19 @@ class SqliteFollowupStore final : public FollowupStore {
       const std::string& run_id) override;
   absl::StatusOr<std::vector<v1::FollowupEvent>> ReadEvents(int64_t after, int limit) override;
   absl::StatusOr<int64_t> LastEventSequence() override;
+  absl::StatusOr<std::vector<CreditDeliveryRow>> DueCreditDeliveries(int64_t now_micros,
+                                                                     int limit) override;
+  absl::StatusOr<std::optional<int64_t>> NextCreditDeliveryDue() override;
+  absl::StatusOr<std::pair<Page<CreditDeliveryRow>, int64_t>> ListUndeliveredCredit(
+      const CreditDeliveryQuery& query) override;
+  absl::StatusOr<CreditBacklog> CreditDeliveryBacklog() override;
 
  private:
   class ReaderLease;
 
   SqliteFollowupStore(std::unique_ptr<store::Database> writer,
-                      std::vector<std::unique_ptr<store::Database>> readers);
+                      std::vector<std::unique_ptr<store::Database>> readers,
+                      const time::Clock* clock);
 
   store::Database* AcquireReader();
   void ReleaseReader(store::Database* reader);
@@ -97,6 +108,8 @@ class SqliteFollowupStore final : public FollowupStore {
   std::vector<std::unique_ptr<store::Database>> readers_;
 
   std::function<void(int64_t)> on_events_committed_;
+  // Null: the system clock.
+  const time::Clock* clock_;
 
   absl::Mutex readers_mu_;
   std::vector<store::Database*> idle_readers_ ABSL_GUARDED_BY(readers_mu_);

@@ -31,7 +31,28 @@ CREATE TABLE notices (
 );
 )sql";
 
-constexpr store::Migration kMigrations[] = {{1, "notices", kSchemaV1}};
+// The credit records of confirmed fraud cases (reference credit platform); id_number_masked for
+// reading the table without opening the sealed request.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE credit_records (
+  record_id TEXT PRIMARY KEY,
+  city_code TEXT NOT NULL,
+  id_number_masked TEXT NOT NULL,
+  receive_micros INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL,
+  request BLOB NOT NULL
+);
+)sql";
+
+constexpr store::Migration kMigrations[] = {{1, "notices", kSchemaV1},
+                                            {2, "credit_records", kSchemaV2}};
+
+constexpr std::string_view kCreditRequestContext = "notification_receiver/credit_records.request";
+constexpr std::string_view kFindCreditSql =
+    "SELECT fingerprint, receive_micros FROM credit_records WHERE record_id = ?1";
+constexpr std::string_view kInsertCreditSql =
+    "INSERT INTO credit_records (record_id, city_code, id_number_masked, receive_micros, "
+    "fingerprint, request) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 constexpr std::string_view kRequestContext = "notification_receiver/notices.request";
 
@@ -49,6 +70,19 @@ using proto_util::ToTimestamp;
 std::string RecipientOf(const v1::DeliverNotificationRequest& request) {
   return request.channel() == v1::DELIVERY_CHANNEL_SMS ? log::MaskPhone(request.mobile())
                                                        : request.channel_application_id();
+}
+
+// The refusal a test asked for (--refuse_all, --unavailable_first_n) for the `call`-th call of a
+// service, or OK.
+absl::Status TestRefusal(bool refuse_all, int unavailable_first_n, int call) {
+  if (refuse_all) {
+    return absl::UnavailableError("the reference receiver refuses every call (--refuse_all)");
+  }
+  if (call <= unavailable_first_n) {
+    return absl::UnavailableError(
+        "the reference receiver refuses this call (--unavailable_first_n)");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -81,6 +115,37 @@ absl::StatusOr<absl::Time> NoticeStore::Record(const v1::DeliverNotificationRequ
                                    request.office_region_code(), RecipientOf(request),
                                    absl::ToUnixMicros(now), fingerprint));
     RETURN_IF_ERROR(store::BindSealed(*db_, insert, 8, kRequestContext, bytes));
+    RETURN_IF_ERROR(insert.Run());
+  }
+  RETURN_IF_ERROR(tx.Commit());
+  return now;
+}
+
+absl::StatusOr<absl::Time> NoticeStore::RecordCredit(const v1::DeliverCreditRecordRequest& request,
+                                                     absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  const std::string bytes = DeterministicBytes(request);
+  const std::string fingerprint = store::SearchHash(*db_, bytes);
+  ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*db_));
+  {
+    ASSIGN_OR_RETURN(store::Statement find, db_->Prepare(kFindCreditSql));
+    RETURN_IF_ERROR(find.BindAll(request.record_id()));
+    ASSIGN_OR_RETURN(bool found, find.Step());
+    if (found) {
+      if (find.ColumnString(0) != fingerprint) {
+        return status::WithErrorInfo(
+            absl::AlreadyExistsError("record_id was received before with different content"),
+            "CREDIT_RECORD_ID_REUSED", {{"record_id", request.record_id()}});
+      }
+      return absl::FromUnixMicros(find.ColumnInt64(1));
+    }
+  }
+  {
+    ASSIGN_OR_RETURN(store::Statement insert, db_->Prepare(kInsertCreditSql));
+    RETURN_IF_ERROR(insert.BindAll(request.record_id(), request.city_code(),
+                                   log::MaskIdNumber(request.person_id().id_number()),
+                                   absl::ToUnixMicros(now), fingerprint));
+    RETURN_IF_ERROR(store::BindSealed(*db_, insert, 6, kCreditRequestContext, bytes));
     RETURN_IF_ERROR(insert.Run());
   }
   RETURN_IF_ERROR(tx.Commit());
@@ -154,6 +219,78 @@ absl::Status ValidateDeliverNotification(const v1::DeliverNotificationRequest& r
   return status::InvalidArgumentError("invalid DeliverNotificationRequest", violations);
 }
 
+absl::Status ValidateDeliverCreditRecord(const v1::DeliverCreditRecordRequest& request) {
+  std::vector<status::FieldViolation> violations;
+  auto add = [&](std::string field, std::string rule, std::string description) {
+    violations.push_back({std::move(field), std::move(rule), std::move(description)});
+  };
+  auto six_digits = [](const std::string& code) {
+    bool ok = code.size() == 6;
+    for (char c : code) ok = ok && absl::ascii_isdigit(static_cast<unsigned char>(c));
+    return ok;
+  };
+  if (request.record_id().empty()) {
+    add("record_id", "REQUIRED", "record_id is required");
+  } else if (request.record_id().size() > 64) {
+    add("record_id", "TOO_LONG", "record_id has at most 64 characters");
+  }
+  if (request.person_id().id_number().empty()) {
+    add("person_id.id_number", "REQUIRED", "the ID number is required");
+  }
+  if (request.person_id().id_type() == 0) {
+    add("person_id.id_type", "REQUIRED", "the ID type is required");
+  }
+  if (request.name().empty()) add("name", "REQUIRED", "the name is required");
+  for (const auto& [field, code] :
+       {std::pair<const char*, const std::string*>{"city_code", &request.city_code()},
+        {"office_region_code", &request.office_region_code()}}) {
+    if (code->empty()) {
+      add(field, "REQUIRED", absl::StrCat(field, " is required"));
+    } else if (!six_digits(*code)) {
+      add(field, "FORMAT", absl::StrCat(field, " has 6 digits"));
+    }
+  }
+  if (!v1::CreditBehaviour_IsValid(request.behaviour()) ||
+      request.behaviour() == v1::CREDIT_BEHAVIOUR_UNSPECIFIED) {
+    add("behaviour", request.behaviour() == 0 ? "REQUIRED" : "CODE_UNKNOWN",
+        "the behaviour is required");
+  }
+  if (request.description().empty()) add("description", "REQUIRED", "the description is required");
+  if (request.amount_fen() < 0) add("amount_fen", "OUT_OF_RANGE", "the amount is never negative");
+  if (request.concluded_on().size() != 10) {
+    add("concluded_on", request.concluded_on().empty() ? "REQUIRED" : "FORMAT",
+        "concluded_on is a date YYYY-MM-DD");
+  }
+  if (!request.has_create_time()) add("create_time", "REQUIRED", "create_time is required");
+  if (violations.empty()) return absl::OkStatus();
+  return status::InvalidArgumentError("invalid DeliverCreditRecordRequest", violations);
+}
+
+CreditRecordReceiverService::CreditRecordReceiverService(NoticeStore& store,
+                                                         const time::Clock& clock,
+                                                         log::Logger logger, Options options)
+    : store_(store), clock_(clock), logger_(std::move(logger)), options_(options) {}
+
+grpc::ServerUnaryReactor* CreditRecordReceiverService::DeliverCreditRecord(
+    grpc::CallbackServerContext* context, const v1::DeliverCreditRecordRequest* request,
+    v1::DeliverCreditRecordResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status status = TestRefusal(options_.refuse_all, options_.unavailable_first_n, ++calls_);
+  if (status.ok()) status = ValidateDeliverCreditRecord(*request);
+  if (status.ok()) {
+    absl::StatusOr<absl::Time> received = store_.RecordCredit(*request, clock_.Now());
+    if (received.ok()) *response->mutable_receive_time() = ToTimestamp(*received);
+    status = received.status();
+  }
+  logger_.Info("credit_record_received",
+               {{"record_id", request->record_id()},
+                {"id_number", log::MaskIdNumber(request->person_id().id_number())},
+                {"city_code", request->city_code()},
+                {"status", status}});
+  reactor->Finish(status::ToGrpcStatus(status));
+  return reactor;
+}
+
 NotificationReceiverService::NotificationReceiverService(NoticeStore& store,
                                                          const time::Clock& clock,
                                                          log::Logger logger, Options options)
@@ -163,15 +300,8 @@ grpc::ServerUnaryReactor* NotificationReceiverService::DeliverNotification(
     grpc::CallbackServerContext* context, const v1::DeliverNotificationRequest* request,
     v1::DeliverNotificationResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const int call = ++calls_;
-  absl::Status status;
-  if (options_.refuse_all) {
-    status = absl::UnavailableError("the reference receiver refuses every call (--refuse_all)");
-  } else if (call <= options_.unavailable_first_n) {
-    status = absl::UnavailableError("the reference receiver refuses this call (--unavailable_first_n)");
-  } else {
-    status = ValidateDeliverNotification(*request);
-  }
+  absl::Status status = TestRefusal(options_.refuse_all, options_.unavailable_first_n, ++calls_);
+  if (status.ok()) status = ValidateDeliverNotification(*request);
   if (status.ok()) {
     absl::StatusOr<absl::Time> received = store_.Record(*request, clock_.Now());
     if (received.ok()) *response->mutable_receive_time() = ToTimestamp(*received);

@@ -7,6 +7,11 @@
 // notification_id (the request is sealed at rest; only the masked recipient is kept in clear), and
 // logs each receipt with the mobile masked.
 //
+// It also stands in for the province credit platform
+// (unemployment.notification.v1.CreditRecordReceiverService): it records every credit record of a
+// confirmed fraud case it acknowledged, idempotent by record_id (sealed at rest; only the case id,
+// city and the masked ID number kept in clear), passes it to nobody and logs each receipt masked.
+//
 // For tests it can refuse: --refuse_all answers UNAVAILABLE to every call, --unavailable_first_n
 // to that many calls first.
 
@@ -23,6 +28,7 @@
 #include "common/store/database.h"
 #include "common/store/migration.h"
 #include "common/time/clock.h"
+#include "unemployment/notification/v1/credit_record_receiver_service.grpc.pb.h"
 #include "unemployment/notification/v1/notification_receiver_service.grpc.pb.h"
 
 namespace unemployment::notification_receiver {
@@ -50,6 +56,11 @@ class NoticeStore final {
   // Every stored notice in receipt order.
   absl::StatusOr<std::vector<ReceivedNotice>> List();
 
+  // Stores a credit record received at `now` unless its record_id is known; returns the first
+  // receipt time. ALREADY_EXISTS with reason CREDIT_RECORD_ID_REUSED when the content differs.
+  absl::StatusOr<absl::Time> RecordCredit(const v1::DeliverCreditRecordRequest& request,
+                                          absl::Time now);
+
  private:
   absl::Mutex mu_;
   std::unique_ptr<store::Database> db_ ABSL_GUARDED_BY(mu_);
@@ -57,6 +68,33 @@ class NoticeStore final {
 
 // Validates a DeliverNotificationRequest (every violation, google.rpc.BadRequest).
 absl::Status ValidateDeliverNotification(const v1::DeliverNotificationRequest& request);
+
+// Validates a DeliverCreditRecordRequest (every violation, google.rpc.BadRequest).
+absl::Status ValidateDeliverCreditRecord(const v1::DeliverCreditRecordRequest& request);
+
+// The reference credit platform: shares the store and the refusal options of the notice receiver
+// (each service counts its own calls).
+class CreditRecordReceiverService final : public v1::CreditRecordReceiverService::CallbackService {
+ public:
+  struct Options {
+    bool refuse_all = false;
+    int unavailable_first_n = 0;
+  };
+
+  CreditRecordReceiverService(NoticeStore& store, const time::Clock& clock, log::Logger logger,
+                              Options options);
+
+  grpc::ServerUnaryReactor* DeliverCreditRecord(grpc::CallbackServerContext* context,
+                                                const v1::DeliverCreditRecordRequest* request,
+                                                v1::DeliverCreditRecordResponse* response) override;
+
+ private:
+  NoticeStore& store_;
+  const time::Clock& clock_;
+  log::Logger logger_;
+  const Options options_;
+  std::atomic<int> calls_{0};
+};
 
 class NotificationReceiverService final
     : public v1::NotificationReceiverService::CallbackService {

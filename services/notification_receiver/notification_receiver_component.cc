@@ -16,21 +16,26 @@ class Component final : public server::ServiceComponent {
             const time::Clock& clock)
       : clock_(clock),
         store_(std::move(db)),
-        service_(store_, clock_, log::Logger("notification_receiver"), options) {
+        service_(store_, clock_, log::Logger("notification_receiver"), options),
+        credit_service_(
+            store_, clock_, log::Logger("notification_receiver.credit"),
+            CreditRecordReceiverService::Options{options.refuse_all, options.unavailable_first_n}) {
     log::Logger("notification_receiver")
         .Warning("reference_receiver",
                  {{"detail",
                    "this is the REFERENCE notification receiver for development and tests: it "
-                   "records notices and sends no SMS and no portal reply"}});
+                   "records notices and sends no SMS and no portal reply; it also stands in for "
+                   "the credit platform and passes the credit records it records to nobody"}});
   }
 
-  std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
+  std::vector<grpc::Service*> GrpcServices() override { return {&service_, &credit_service_}; }
 
  private:
   // The process clock (system, or --clock_start's offset clock).
   const time::Clock& clock_;
   NoticeStore store_;
   NotificationReceiverService service_;
+  CreditRecordReceiverService credit_service_;
 };
 
 }  // namespace

@@ -307,16 +307,33 @@ absl::StatusOr<v1::CompareActiveRegistrationsResponse> Verifier::Compare(
   const absl::CivilDay as_of = MustParse(request.as_of());
   v1::CompareActiveRegistrationsResponse response;
   response.set_compared_count(request.subjects_size());
+  response.set_unchecked_reported(true);
+  std::vector<v1::Source> missing;
   for (const v1::ComparisonSubject& subject : request.subjects()) {
     const PersonKey person = KeyOf(subject.person_id());
     ASSIGN_OR_RETURN(auto population, sources_.population->Find(person));
     if (!population.has_value()) return PopulationMissing();
-    if (population->records.empty()) continue;
+    if (population->records.empty()) {
+      v1::UncheckedSubject* unchecked = response.add_unchecked();
+      unchecked->set_registration_id(subject.registration_id());
+      unchecked->set_reason(v1::UNCHECKED_REASON_NOT_IN_POPULATION_DATA);
+      continue;
+    }
     std::vector<v1::Evidence> evidence;
     PopulationEvidence(population->records.front(), population->snapshot_version, as_of, evidence);
+    missing.clear();
     RETURN_IF_ERROR(
-        StatusEvidence(person, MustParse(subject.registered_date()), as_of, evidence, nullptr));
-    if (evidence.empty()) continue;
+        StatusEvidence(person, MustParse(subject.registered_date()), as_of, evidence, &missing));
+    if (evidence.empty()) {
+      // Nothing found: clean only when every status source could be asked.
+      if (!missing.empty()) {
+        v1::UncheckedSubject* unchecked = response.add_unchecked();
+        unchecked->set_registration_id(subject.registration_id());
+        unchecked->set_reason(v1::UNCHECKED_REASON_SOURCE_MISSING);
+        for (v1::Source source : missing) unchecked->add_missing_sources(source);
+      }
+      continue;
+    }
     SortEvidence(evidence);
     v1::ComparisonHit* hit = response.add_hits();
     hit->set_registration_id(subject.registration_id());

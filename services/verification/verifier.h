@@ -72,7 +72,9 @@ class Verifier final {
   void RecordFieldInvestigation(const v1::RecordFieldInvestigationRequest& request,
                                 const std::string& fingerprint, Done<v1::VerificationResult> done);
 
-  // Answers one batch of a comparison (nothing is stored).
+  // Answers one batch of a comparison (nothing is stored): the hits, and the subjects that could
+  // not be checked (ID number not in the population data, or no evidence found while a status
+  // source had no data). Every other subject was checked clean.
   absl::StatusOr<v1::CompareActiveRegistrationsResponse> Compare(
       const v1::CompareActiveRegistrationsRequest& request);
 

@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   RequestRules rules;
   rules.today = today;
   rules.regions = &unemployment::fuzz::Regions();
-  switch (in.selector % 19) {
+  switch (in.selector % 20) {
     UE_FUZZ_REQUEST(0, v1::RecordFollowUpRequest, ValidateRecordFollowUp(request, rules))
     UE_FUZZ_REQUEST(1, v1::ListFollowUpsRequest, ValidateListFollowUps(request, rules))
     UE_FUZZ_REQUEST(2, v1::ListDueFollowUpsRequest, ValidateListDueFollowUps(request, rules))
@@ -35,6 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     UE_FUZZ_REQUEST(16, v1::GetMonthlyFraudReportRequest, ValidateGetMonthlyFraudReport(request, rules))
     UE_FUZZ_REQUEST(17, v1::ExportCreditRecordsRequest, ValidateExportCreditRecords(request, rules))
     UE_FUZZ_REQUEST(18, v1::AmendFollowUpRequest, ValidateAmendFollowUp(request, rules))
+    UE_FUZZ_REQUEST(19, v1::ListUndeliveredCreditRecordsRequest, ValidateListUndeliveredCreditRecords(request))
   }
   return 0;
 }

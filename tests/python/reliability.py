@@ -174,7 +174,8 @@ class Cluster:
                   lambda: f"--registration_shards=main={addr('registration-main')()}")
         self._add("followup", "followup",
                   lambda: f"--registration_shards=main={addr('registration-main')()}",
-                  lambda: f"--verification_addr={addr('verification')()}")
+                  lambda: f"--verification_addr={addr('verification')()}",
+                  "--credit_delivery=off")
         self._add("statistics", "statistics",
                   lambda: (f"--registration_shards=main={addr('registration-main')()},"
                            f"harbin={addr('registration-harbin')()}"))

@@ -14,13 +14,17 @@ SERVICES = ("registration", "person_index", "gateway", "verification", "tiering"
             "statistics")
 
 
-def development_outbound_flags(cmd):
+def development_outbound_flags(cmd, binary_name="registration"):
     """Registration refuses to start without its outbound receivers (ministry platform, SMS
-    platform and portal) unless told explicitly that they are off. Tests that do not wire one say
-    so with the development flags."""
+    platform and portal), and follow-up without the credit platform, unless told explicitly that
+    they are off. Tests that do not wire one say so with the development flags."""
     def given(setting):
         return any(a.startswith(f"--{setting}=") and a != f"--{setting}=" for a in cmd)
     flags = []
+    if binary_name == "followup":
+        if not given("credit_receiver_addr") and not given("credit_delivery"):
+            flags.append("--credit_delivery=off")
+        return flags
     if not given("ministry_feedback_addr") and not given("ministry_uploads"):
         flags.append("--ministry_uploads=off")
     if not given("notification_receiver_addr") and not given("notification_delivery"):
@@ -57,8 +61,8 @@ class Suite:
         binary = os.path.join(self.bin_dir, binary_name, f"{binary_name}_server")
         cmd = [binary, f"--listen={listen}", f"--data_dir={self.tmp.name}/{name}", *args]
         cmd += self.extra_args.get(name, [])
-        if binary_name == "registration":
-            cmd += development_outbound_flags(cmd)
+        if binary_name in ("registration", "followup"):
+            cmd += development_outbound_flags(cmd, binary_name)
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 env=self.env)
         self.procs[name] = proc
@@ -147,3 +151,19 @@ def snapshot_requests(ver, header, content, row_count=None):
         trailer.row_count = row_count
     return [ver.ImportSnapshotRequest(header=header), ver.ImportSnapshotRequest(content=content),
             ver.ImportSnapshotRequest(trailer=trailer)]
+
+
+def resident_id(county, birth, sequence):
+    """A GB 11643 resident ID number born in `county` on `birth` (YYYYMMDD); odd sequence = male."""
+    body = f"{county}{birth}{sequence:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(body, weights))
+    return body + "10X98765432"[total % 11]
+
+
+def credit_code(first17):
+    """A GB 32100 unified social credit code: `first17` plus its check character."""
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    total = sum(chars.index(c) * w for c, w in zip(first17, weights))
+    return first17 + chars[(31 - total % 31) % 31]

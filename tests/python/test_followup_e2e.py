@@ -23,7 +23,8 @@ import unittest
 
 import grpc
 
-from suite import Suite, generate_client, snapshot_requests
+import suite
+from suite import Suite, credit_code, generate_client, snapshot_requests
 
 SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
 BIN_DIR = os.environ["UE_BIN_DIR"]
@@ -53,18 +54,7 @@ AS_OF = "2025-10-20"
 
 def resident_id(birth, sequence):
     """A GB 11643 resident ID number born in COUNTY on `birth` (YYYYMMDD); odd sequence = male."""
-    body = f"{COUNTY}{birth}{sequence:03d}"
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(d) * w for d, w in zip(body, weights))
-    return body + "10X98765432"[total % 11]
-
-
-def credit_code(first17):
-    """A GB 32100 unified social credit code: `first17` plus its check character."""
-    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-    total = sum(chars.index(c) * w for c, w in zip(first17, weights))
-    return first17 + chars[(31 - total % 31) % 31]
+    return suite.resident_id(COUNTY, birth, sequence)
 
 
 # name, birth date, sequence (odd: male)

@@ -15,6 +15,7 @@
 #include "google/protobuf/descriptor.h"
 #include "unemployment/followup/v1/followup_service.pb.h"
 #include "unemployment/gateway/v1/gateway_service.pb.h"
+#include "unemployment/notification/v1/credit_record_receiver_service.pb.h"
 #include "unemployment/notification/v1/notification_receiver_service.pb.h"
 #include "unemployment/personindex/v1/person_index_service.pb.h"
 #include "unemployment/registration/v1/ministry_feedback_service.pb.h"
@@ -31,6 +32,7 @@ void LinkContracts() {
   (void)followup::v1::FollowUp::descriptor();
   (void)gateway::v1::SubmitApplicationRequest::descriptor();
   (void)notification::v1::DeliverNotificationRequest::descriptor();
+  (void)notification::v1::DeliverCreditRecordRequest::descriptor();
   (void)personindex::v1::Reservation::descriptor();
   (void)registration::v1::ReceiveReviewResultRequest::descriptor();
   (void)registration::v1::Application::descriptor();
@@ -107,6 +109,7 @@ std::map<std::string, std::set<std::string>> Intended() {
                         M("personindex.v1.PersonIndexService", "GetReservation"),
                         "/unemployment.registration.v1.MinistryFeedbackService/ReceiveReviewResult",
                         "/unemployment.notification.v1.NotificationReceiverService/DeliverNotification",
+                        "/unemployment.notification.v1.CreditRecordReceiverService/DeliverCreditRecord",
                         M(ver, "VerifyApplicant"), M(ver, "CompareActiveRegistrations"),
                         M(tie, "StreamEvents"), M(fol, "StreamEvents")};
   allowed["reviewer"] = {M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(gw, "GetPublicServiceInfo"),
@@ -133,7 +136,7 @@ std::map<std::string, std::set<std::string>> Intended() {
       M(fol, "DeregisterRegistration"), M(fol, "OpenFraudCase"), M(fol, "GetFraudCase"),
       M(fol, "RecordFraudInvestigation"), M(fol, "ConcludeFraudCase"), M(fol, "ListFraudCases"),
       M(fol, "SubmitMonthlyFraudReport"), M(fol, "GetMonthlyFraudReport"),
-      M(fol, "GetFraudReportCompliance")};
+      M(fol, "GetFraudReportCompliance"), M(fol, "ListUndeliveredCreditRecords")};
   // Statistics staff see aggregates only.
   allowed["statistician"] = {M(sta, "GetUrbanRegisteredUnemployed"), M(sta, "GetBreakdown"),
                              M(sta, "GetFlows"), M(sta, "GetServiceIndicators"),
@@ -153,6 +156,7 @@ std::map<std::string, std::set<std::string>> Intended() {
                         M(fol, "ListFollowUps"), M(fol, "ListDeregistrationCandidates"),
                         M(fol, "GetFraudCase"), M(fol, "ListFraudCases"),
                         M(fol, "GetMonthlyFraudReport"), M(fol, "GetFraudReportCompliance"),
+                        M(fol, "ListUndeliveredCreditRecords"),
                         M(sta, "GetUrbanRegisteredUnemployed"),
                         M(sta, "GetBreakdown"), M(sta, "GetFlows"), M(sta, "GetServiceIndicators"),
                         M(sta, "CheckReportConsistency"), M(reg, "ListDutyReviewers"),
@@ -170,7 +174,8 @@ std::map<std::string, std::set<std::string>> Intended() {
       M(tie, "ListPlanGaps"), M(tie, "GetPlanFulfilment"), M(tie, "GetCatalog"),
       M(tie, "PublishCatalogVersion"), M(tie, "ListDifficultyCriteria"),
       M(fol, "GetFollowUpCoverage"), M(fol, "RunMonthlyComparison"), M(fol, "RunNoContactSweep"),
-      M(fol, "ExportCreditRecords"), M(sta, "GetUrbanRegisteredUnemployed"),
+      M(fol, "ExportCreditRecords"), M(fol, "ListUndeliveredCreditRecords"),
+      M(sta, "GetUrbanRegisteredUnemployed"),
       M(sta, "GetBreakdown"), M(sta, "GetFlows"), M(sta, "GetServiceIndicators"),
       M(sta, "CheckReportConsistency"), M(sta, "ExportReport"), M(sta, "GetFeedStatus"),
       M(reg, "SetDutyReviewers"), M(reg, "ListDutyReviewers"), M(reg, "ReportRegionContact"),

@@ -2,6 +2,9 @@
 // once as follow-ups and candidates, a re-run of the month adds nothing, a run broken halfway is
 // completed by repeating it, one run per month and region at a time, and the errors.
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -244,6 +247,130 @@ TEST_CASE("a comparison run broken halfway is completed by running it again",
   CHECK(candidates[1].registration_id() == "hlj-4");
 }
 
+// Notice 三: a monthly information comparison that checked a registration and found nothing is
+// that month's follow-up (信息比对); one verification could not check is not.
+TEST_CASE("a clean comparison covers the month, an unchecked registration stays due",
+          "[followup][comparison]") {
+  World world;
+  auto& verification = world.verification.service();
+  verification.AddHit("hlj-2", verv1::HIT_KIND_EMPLOYED, codes::DEREGISTRATION_REASON_HIRED,
+                      verv1::EVIDENCE_KIND_INSURED_EMPLOYMENT, "哈尔滨某科技有限公司");
+  verification.ReportUnchecked({"hlj-3"});
+  FollowupStack stack(testing::TempDir(), world.registration.address(),
+                      testing::ChinaNoon(2025, 7, 10), world.verification.address(), 2);
+  REQUIRE(stack.SyncTo(world.last));
+  Stub& stub = stack.stub();
+
+  auto coverage = [&stub](const std::string& region) {
+    v1::GetFollowUpCoverageRequest request;
+    request.set_region_code(region);
+    request.set_month("2025-06");
+    v1::GetFollowUpCoverageResponse response;
+    REQUIRE(Call(stub, &Stub::GetFollowUpCoverage, request, &response).ok());
+    return response;
+  };
+  auto due = [&stub](const std::string& region) {
+    v1::ListDueFollowUpsRequest request;
+    request.set_region_code(region);
+    request.set_month("2025-06");
+    v1::ListDueFollowUpsResponse response;
+    REQUIRE(Call(stub, &Stub::ListDueFollowUps, request, &response).ok());
+    Strings ids;
+    for (const v1::DueFollowUp& d : response.due()) ids.push_back(d.registration_id());
+    return ids;
+  };
+  CHECK(due("230000") == Strings{"hlj-5", "hlj-1", "hlj-2", "hlj-3", "hlj-4"});
+
+  v1::RunMonthlyComparisonResponse first;
+  REQUIRE(
+      Call(stub, &Stub::RunMonthlyComparison, Comparison("2025-06", "2025-06-30"), &first).ok());
+  CHECK(first.run().compared_count() == 5);
+  CHECK(first.run().hit_count() == 1);
+  CHECK(first.run().clean_count() == 3);
+  CHECK(first.run().unchecked_count() == 1);
+  CHECK(first.run().new_follow_up_count() == 4);
+  CHECK(first.run().new_candidate_count() == 1);
+
+  // The clean ones: a follow-up by information comparison, no change found, not a contact.
+  for (const std::string id : {"hlj-1", "hlj-4", "hlj-5"}) {
+    v1::ListFollowUpsResponse clean = FollowUps(stub, id);
+    REQUIRE(clean.follow_ups_size() == 1);
+    const v1::FollowUp& follow_up = clean.follow_ups(0);
+    CHECK(follow_up.method() == v1::FOLLOW_UP_METHOD_INFORMATION_COMPARISON);
+    CHECK(follow_up.outcome() == v1::FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED);
+    CHECK(follow_up.contact_date() == "2025-06-30");
+    CHECK(follow_up.staff_id() == "staff-9");
+    CHECK(follow_up.comparison_run_id() == first.run().run_id());
+    CHECK(follow_up.candidate_id().empty());
+    CHECK(follow_up.has_recorded_at());
+  }
+  CHECK(FollowUps(stub, "hlj-2").follow_ups_size() == 1);
+  CHECK(FollowUps(stub, "hlj-3").follow_ups_size() == 0);
+  CHECK(Candidates(stub).size() == 1);
+
+  v1::GetFollowUpCoverageResponse harbin = coverage("230100");
+  CHECK(harbin.active_count() == 4);
+  CHECK(harbin.covered_count() == 3);
+  REQUIRE(harbin.by_method_size() == 1);
+  CHECK(harbin.by_method(0).method() == v1::FOLLOW_UP_METHOD_INFORMATION_COMPARISON);
+  CHECK(due("230000") == Strings{"hlj-3"});
+
+  SECTION("running the month again counts nothing twice") {
+    v1::RunMonthlyComparisonResponse again;
+    REQUIRE(
+        Call(stub, &Stub::RunMonthlyComparison, Comparison("2025-06", "2025-06-30"), &again).ok());
+    CHECK(again.run().clean_count() == 3);
+    CHECK(again.run().unchecked_count() == 1);
+    CHECK(again.run().new_follow_up_count() == 0);
+    for (const std::string id : {"hlj-1", "hlj-2", "hlj-4", "hlj-5"}) {
+      CHECK(FollowUps(stub, id).follow_ups_size() == 1);
+    }
+    CHECK(coverage("230100").covered_count() == 3);
+    // One FollowUpRecorded per follow-up in the feed: the statistics read model counts each once.
+    v1::StreamEventsRequest request;
+    request.set_stop_at_end(true);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    auto reader = stub.StreamEvents(&context, request);
+    v1::StreamEventsResponse response;
+    Strings registrations;
+    while (reader->Read(&response)) {
+      registrations.push_back(response.event().follow_up_recorded().registration_id());
+    }
+    CHECK(reader->Finish().ok());
+    std::sort(registrations.begin(), registrations.end());
+    CHECK(registrations == Strings{"hlj-1", "hlj-2", "hlj-4", "hlj-5"});
+  }
+
+  SECTION("a registration checked later in the month is covered then") {
+    verification.ReportUnchecked({});
+    v1::RunMonthlyComparisonResponse later;
+    REQUIRE(
+        Call(stub, &Stub::RunMonthlyComparison, Comparison("2025-06", "2025-06-30"), &later).ok());
+    CHECK(later.run().clean_count() == 4);
+    CHECK(later.run().new_follow_up_count() == 1);
+    CHECK(FollowUps(stub, "hlj-3").follow_ups_size() == 1);
+    CHECK(due("230000").empty());
+  }
+}
+
+TEST_CASE("a verification that does not report unchecked subjects records only hits",
+          "[followup][comparison]") {
+  World world;
+  world.verification.service().AddHit("hlj-2", verv1::HIT_KIND_EMPLOYED,
+                                      codes::DEREGISTRATION_REASON_HIRED,
+                                      verv1::EVIDENCE_KIND_INSURED_EMPLOYMENT, "某公司");
+  FollowupStack stack(testing::TempDir(), world.registration.address(),
+                      testing::ChinaNoon(2025, 7, 10), world.verification.address(), 2);
+  REQUIRE(stack.SyncTo(world.last));
+  Stub& stub = stack.stub();
+  v1::RunMonthlyComparisonResponse run;
+  REQUIRE(Call(stub, &Stub::RunMonthlyComparison, Comparison("2025-06", "2025-06-30"), &run).ok());
+  CHECK(run.run().clean_count() == 0);
+  CHECK(run.run().new_follow_up_count() == 1);
+  CHECK(FollowUps(stub, "hlj-1").follow_ups_size() == 0);
+}
+
 TEST_CASE("a hit accepted by staff deregisters through registration", "[followup][comparison]") {
   World world;
   world.verification.service().AddHit("hlj-3", verv1::HIT_KIND_DECEASED,
@@ -349,6 +476,46 @@ TEST_CASE("comparison requests are checked and peers' failures reported",
     status = Call(none.stub(), &Stub::RunMonthlyComparison, Comparison("2025-06"), &response);
     CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
     CHECK(Reason(status) == "VERIFICATION_NOT_CONFIGURED");
+  }
+}
+
+}  // namespace
+}  // namespace unemployment::followup
+
+namespace unemployment::followup {
+namespace {
+
+// Not run by default (hidden tag): the cost of recording clean comparisons. N registrations, all
+// clean; the same run once with a verification that does not report unchecked subjects (only hits
+// recorded: the behaviour before clean comparisons were recorded) and once with one that does.
+// `followup_test "[.perf]"`; UE_PERF_N sets N (default 20,000).
+TEST_CASE("timing of a comparison run with clean registrations", "[.perf]") {
+  const char* env = std::getenv("UE_PERF_N");
+  const int n = env != nullptr ? std::atoi(env) : 20000;
+  for (const bool report : {false, true}) {
+    testing::FakeRegistration registration;
+    FakeVerification verification;
+    if (report) verification.service().ReportUnchecked({});
+    int64_t last = 0;
+    for (int i = 0; i < n; ++i) {
+      last = registration.service().AddCreated(testing::MakeRegistration(
+          absl::StrCat("hlj-", 100000 + i), "甲", "230103", "2025-03-10"));
+    }
+    FollowupStack stack(testing::TempDir(), registration.address(), testing::ChinaNoon(2025, 7, 10),
+                        verification.address(), 500);
+    stack.consumer().Start();  // the feed of N events takes a while on a loaded machine
+    REQUIRE(stack.consumer().WaitForCursor(last, absl::Minutes(5)));
+    const absl::Time start = absl::Now();
+    v1::RunMonthlyComparisonResponse run;
+    REQUIRE(
+        Call(stack.stub(), &Stub::RunMonthlyComparison, Comparison("2025-06", "2025-06-30"), &run)
+            .ok());
+    const absl::Duration took = absl::Now() - start;
+    CHECK(run.run().compared_count() == n);
+    CHECK(run.run().new_follow_up_count() == (report ? n : 0));
+    std::printf("comparison of %d registrations, %s: %.2f s (%.1f us per registration)\n", n,
+                report ? "clean ones recorded" : "hits only (before)", absl::ToDoubleSeconds(took),
+                absl::ToDoubleMicroseconds(took) / n);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -309,6 +310,14 @@ class FakeVerificationService final : public verv1::VerificationService::Service
     hits_[registration_id] = hit;
   }
 
+  // Answers as the current verification does: unchecked_reported set, and `unchecked` listed as
+  // not checkable (reason NOT_IN_POPULATION_DATA); every other subject without a hit is clean.
+  void ReportUnchecked(std::set<std::string> unchecked) {
+    absl::MutexLock lock(&mu_);
+    report_unchecked_ = true;
+    unchecked_ = std::move(unchecked);
+  }
+
   // After `batches` answered batches of each stream, the next read batch ends the stream with
   // UNAVAILABLE; -1 never.
   void FailAfter(int batches) {
@@ -377,7 +386,14 @@ class FakeVerificationService final : public verv1::VerificationService::Service
           held_ = false;
         }
         response.set_compared_count(request.subjects_size());
+        response.set_unchecked_reported(report_unchecked_);
         for (const verv1::ComparisonSubject& subject : request.subjects()) {
+          if (report_unchecked_ && unchecked_.count(subject.registration_id()) > 0) {
+            verv1::UncheckedSubject* unchecked = response.add_unchecked();
+            unchecked->set_registration_id(subject.registration_id());
+            unchecked->set_reason(verv1::UNCHECKED_REASON_NOT_IN_POPULATION_DATA);
+            continue;
+          }
           auto it = hits_.find(subject.registration_id());
           if (it == hits_.end()) continue;
           verv1::ComparisonHit* hit = response.add_hits();
@@ -400,6 +416,8 @@ class FakeVerificationService final : public verv1::VerificationService::Service
  private:
   mutable absl::Mutex mu_;
   std::map<std::string, verv1::ComparisonHit> hits_ ABSL_GUARDED_BY(mu_);
+  bool report_unchecked_ ABSL_GUARDED_BY(mu_) = false;
+  std::set<std::string> unchecked_ ABSL_GUARDED_BY(mu_);
   int fail_after_ ABSL_GUARDED_BY(mu_) = -1;
   bool hold_ ABSL_GUARDED_BY(mu_) = false;
   bool held_ ABSL_GUARDED_BY(mu_) = false;

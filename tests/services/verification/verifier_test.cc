@@ -274,6 +274,44 @@ TEST_CASE("the bulk comparison lists hits with the strongest reason", "[compare]
   CHECK(response->hits(3).kind() == v1::HIT_KIND_PENSION);
   CHECK(response->hits(3).suggested_reason() == v1c::DEREGISTRATION_REASON_RECEIVING_PENSION);
   CHECK(response->hits(3).evidence_size() == 2);
+  // The unknown ID number could not be checked; the others without a hit were checked clean.
+  CHECK(response->unchecked_reported());
+  REQUIRE(response->unchecked_size() == 1);
+  CHECK(response->unchecked(0).registration_id() == "reg-5");
+  CHECK(response->unchecked(0).reason() == v1::UNCHECKED_REASON_NOT_IN_POPULATION_DATA);
+  CHECK(response->unchecked(0).missing_sources().empty());
+}
+
+TEST_CASE("the bulk comparison lists as unchecked what a missing status source leaves open",
+          "[compare]") {
+  Fixture f;
+  UE_REQUIRE_OK(f.Import(v1::SOURCE_POPULATION, "pop-1", testing::PopulationCsv()).status());
+  UE_REQUIRE_OK(f.Import(v1::SOURCE_SOCIAL_INSURANCE, "si-1", testing::InsuranceCsv()).status());
+  v1::CompareActiveRegistrationsRequest request;
+  request.set_as_of("2025-09-30");
+  const std::vector<std::string> ids = {Persons().consistent, Persons().deceased,
+                                        Persons().unknown};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    v1::ComparisonSubject* subject = request.add_subjects();
+    subject->set_registration_id("reg-" + std::to_string(i));
+    subject->mutable_person_id()->set_id_type(v1c::ID_TYPE_RESIDENT_ID_CARD);
+    subject->mutable_person_id()->set_id_number(ids[i]);
+    subject->set_registered_date("2025-08-01");
+  }
+  auto response = f.verifier->Compare(request);
+  UE_REQUIRE_OK(response.status());
+  CHECK(response->unchecked_reported());
+  // Evidence found is a hit even with sources missing.
+  REQUIRE(response->hits_size() == 1);
+  CHECK(response->hits(0).registration_id() == "reg-1");
+  REQUIRE(response->unchecked_size() == 2);
+  CHECK(response->unchecked(0).registration_id() == "reg-0");
+  CHECK(response->unchecked(0).reason() == v1::UNCHECKED_REASON_SOURCE_MISSING);
+  CHECK(std::vector<int>(response->unchecked(0).missing_sources().begin(),
+                         response->unchecked(0).missing_sources().end()) ==
+        std::vector<int>{v1::SOURCE_EMPLOYMENT_FILING, v1::SOURCE_BUSINESS_REGISTRATION});
+  CHECK(response->unchecked(1).registration_id() == "reg-2");
+  CHECK(response->unchecked(1).reason() == v1::UNCHECKED_REASON_NOT_IN_POPULATION_DATA);
 }
 
 }  // namespace
