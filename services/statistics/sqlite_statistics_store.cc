@@ -256,6 +256,14 @@ absl::Status PutApplication(Database& db, const ApplicationFact& a) {
   return statement.Run();
 }
 
+// Prepares, binds and runs one statement.
+template <typename... Args>
+absl::Status RunSql(Database& db, std::string_view sql, const Args&... args) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(sql));
+  RETURN_IF_ERROR(statement.BindAll(args...));
+  return statement.Run();
+}
+
 absl::Status PutServiceFacts(Database& db, const FactChange& c) {
   if (c.type_change.has_value()) {
     const TypeFact& t = *c.type_change;
@@ -280,27 +288,13 @@ absl::Status PutServiceFacts(Database& db, const FactChange& c) {
   }
   if (c.delivery_amendment.has_value()) {
     const DeliveryAmendment& a = *c.delivery_amendment;
-    if (a.withdrawn) {
-      ASSIGN_OR_RETURN(Statement statement, db.Prepare(kWithdrawDeliverySql));
-      RETURN_IF_ERROR(statement.BindAll(a.id));
-      RETURN_IF_ERROR(statement.Run());
-    } else {
-      ASSIGN_OR_RETURN(Statement statement, db.Prepare(kCorrectDeliverySql));
-      RETURN_IF_ERROR(statement.BindAll(a.id, a.type, a.delivered));
-      RETURN_IF_ERROR(statement.Run());
-    }
+    RETURN_IF_ERROR(a.withdrawn ? RunSql(db, kWithdrawDeliverySql, a.id)
+                                : RunSql(db, kCorrectDeliverySql, a.id, a.type, a.delivered));
   }
   if (c.follow_up_amendment.has_value()) {
     const FollowUpAmendment& a = *c.follow_up_amendment;
-    if (a.withdrawn) {
-      ASSIGN_OR_RETURN(Statement statement, db.Prepare(kWithdrawFollowUpSql));
-      RETURN_IF_ERROR(statement.BindAll(a.id));
-      RETURN_IF_ERROR(statement.Run());
-    } else {
-      ASSIGN_OR_RETURN(Statement statement, db.Prepare(kCorrectFollowUpSql));
-      RETURN_IF_ERROR(statement.BindAll(a.id, a.contact));
-      RETURN_IF_ERROR(statement.Run());
-    }
+    RETURN_IF_ERROR(a.withdrawn ? RunSql(db, kWithdrawFollowUpSql, a.id)
+                                : RunSql(db, kCorrectFollowUpSql, a.id, a.contact));
   }
   if (c.duty_roster.has_value()) {
     const DutyRosterFact& d = *c.duty_roster;
