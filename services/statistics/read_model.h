@@ -15,7 +15,9 @@
 //     first day it is no longer active);
 //   - urban when the urban-rural class of the habitual residence starts with 1;
 //   - flows over [start, end] count facts dated in the period and recorded on or before end.
-// So a figure for a past day or period never changes when later events arrive.
+// So a figure for a past day or period never changes when later events arrive, except for an
+// amended delivery or follow-up: it counts with its corrected values (or, withdrawn, not at all)
+// in past periods too.
 //
 // Thread-safe: writers (feed consumers) take the lock exclusively, queries share it.
 
