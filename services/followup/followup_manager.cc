@@ -131,6 +131,7 @@ absl::Status FollowupManager::StoreFollowUp(FollowupTransaction& tx,
   RETURN_IF_ERROR(
       tx.InsertFollowUp(follow_up, IsContact(follow_up.method(), follow_up.outcome())));
   v1::FollowupEvent event;
+  *event.mutable_occurred_at() = follow_up.recorded_at();
   v1::FollowUpRecorded* recorded = event.mutable_follow_up_recorded();
   recorded->set_follow_up_id(follow_up.follow_up_id());
   recorded->set_registration_id(follow_up.registration_id());
@@ -292,6 +293,7 @@ void FollowupManager::AmendFollowUp(const v1::AmendFollowUpRequest& request,
             follow_up,
             !follow_up.withdrawn() && IsContact(follow_up.method(), follow_up.outcome())));
         v1::FollowupEvent event;
+        *event.mutable_occurred_at() = amendment.recorded_at();
         v1::FollowUpAmended* amended = event.mutable_follow_up_amended();
         amended->set_follow_up_id(follow_up.follow_up_id());
         amended->set_registration_id(follow_up.registration_id());

@@ -263,7 +263,8 @@ class FollowupTransaction {
       const std::string& city_code, const std::string& month) = 0;
   virtual absl::Status InsertReport(const v1::MonthlyFraudReport& report) = 0;
 
-  // Appends an event of this service's feed (sequence and occurred_at are assigned).
+  // Appends an event of this service's feed (the sequence is assigned; occurred_at too unless set:
+  // set it from the injected clock when the event records a change made at that time).
   virtual absl::Status AppendEvent(v1::FollowupEvent event) = 0;
 
   // --- Monthly comparison runs. ---

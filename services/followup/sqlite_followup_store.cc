@@ -721,7 +721,12 @@ class SqliteTransaction final : public FollowupTransaction {
   }
 
   absl::Status AppendEvent(v1::FollowupEvent event) override {
-    const absl::Time now = clock_ != nullptr ? clock_->Now() : absl::Now();
+    // The caller's time (its injected clock) when it set one, else the store's clock.
+    const absl::Time now =
+        event.has_occurred_at()
+            ? absl::FromUnixMicros(
+                  google::protobuf::util::TimeUtil::TimestampToMicroseconds(event.occurred_at()))
+            : (clock_ != nullptr ? clock_->Now() : absl::Now());
     *event.mutable_occurred_at() =
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
     ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));

@@ -117,6 +117,33 @@ struct FollowUpFact {
   PackedDay recorded = kNoDay;
 };
 
+// A delivery corrected or withdrawn (ServiceDeliveryAmended), from tiering's feed. The delivery
+// keeps its id and the day it was first recorded: a correction replaces its type and date, a
+// withdrawal removes it. The values before the amendment find the entry in the read model.
+struct DeliveryAmendment {
+  std::string id;
+  std::string registration_id;
+  bool withdrawn = false;
+  // As amended (unused when withdrawn).
+  int type = 0;
+  PackedDay delivered = kNoDay;
+  // Before the amendment.
+  int previous_type = 0;
+  PackedDay previous_delivered = kNoDay;
+};
+
+// A follow-up corrected or withdrawn (FollowUpAmended), from follow-up's feed; as above, with the
+// contact date.
+struct FollowUpAmendment {
+  std::string id;
+  std::string registration_id;
+  bool withdrawn = false;
+  // As amended (unused when withdrawn).
+  PackedDay contact = kNoDay;
+  // Before the amendment.
+  PackedDay previous_contact = kNoDay;
+};
+
 // A fraud case (骗取案件), from follow-up's feed: opened, or concluded (then only the conclusion's
 // fields are set and `opened` is kNoDay).
 struct FraudFact {
@@ -152,13 +179,15 @@ struct ContactReportFact {
 
 // What one feed event changes in the read model: at most one fact of each kind (a registration or
 // application inserted, or for a known id given its deregistration or decision; a type change,
-// delivery or follow-up added; a fraud case opened or concluded).
+// delivery or follow-up added, corrected or withdrawn; a fraud case opened or concluded).
 struct FactChange {
   std::optional<RegistrationFact> registration;
   std::optional<ApplicationFact> application;
   std::optional<TypeFact> type_change;
   std::optional<DeliveryFact> delivery;
   std::optional<FollowUpFact> follow_up;
+  std::optional<DeliveryAmendment> delivery_amendment;
+  std::optional<FollowUpAmendment> follow_up_amendment;
   std::optional<FraudFact> fraud_case;
   std::optional<DeadlineFact> deadline;
   std::optional<DutyRosterFact> duty_roster;

@@ -79,15 +79,27 @@ void ReadModel::ApplyLocked(const FactChange& change) {
   if (change.application.has_value()) AddApplicationLocked(*change.application);
   if (change.type_change.has_value()) {
     const TypeFact& t = *change.type_change;
-    AddServiceEntry(t.registration_id, {t.effective, t.recorded, kTypeChange, Small(t.type)});
+    AddServiceEntry(t.registration_id,
+                    {t.effective, t.recorded, kTypeChange, Small(t.type), 0});
   }
   if (change.delivery.has_value()) {
     const DeliveryFact& d = *change.delivery;
-    AddServiceEntry(d.registration_id, {d.delivered, d.recorded, kDelivery, Small(d.type)});
+    AddServiceEntry(d.registration_id,
+                    {d.delivered, d.recorded, kDelivery, Small(d.type), IdTag(d.id)});
   }
   if (change.follow_up.has_value()) {
     const FollowUpFact& f = *change.follow_up;
-    AddServiceEntry(f.registration_id, {f.contact, f.recorded, kContact, 0});
+    AddServiceEntry(f.registration_id, {f.contact, f.recorded, kContact, 0, IdTag(f.id)});
+  }
+  if (change.delivery_amendment.has_value()) {
+    const DeliveryAmendment& a = *change.delivery_amendment;
+    AmendServiceEntry(a.registration_id, kDelivery, IdTag(a.id), a.previous_type,
+                      a.previous_delivered, a.withdrawn, a.type, a.delivered);
+  }
+  if (change.follow_up_amendment.has_value()) {
+    const FollowUpAmendment& a = *change.follow_up_amendment;
+    AmendServiceEntry(a.registration_id, kContact, IdTag(a.id), 0, a.previous_contact,
+                      a.withdrawn, 0, a.contact);
   }
   if (change.fraud_case.has_value()) PutFraudLocked(*change.fraud_case);
   if (change.deadline.has_value()) {
@@ -132,6 +144,42 @@ void ReadModel::AddServiceEntry(const std::string& registration_id, ServiceEntry
       pending_services_.try_emplace(registration_id, static_cast<uint32_t>(services_.size()));
   if (inserted) services_.emplace_back();
   services_[it->second].push_back(entry);
+}
+
+uint16_t ReadModel::IdTag(absl::string_view id) {
+  // FNV-1a, folded to 16 bits: the same tag for an id in every run.
+  uint32_t hash = 2166136261u;
+  for (char c : id) {
+    hash ^= static_cast<uint8_t>(c);
+    hash *= 16777619u;
+  }
+  return static_cast<uint16_t>(hash ^ (hash >> 16));
+}
+
+void ReadModel::AmendServiceEntry(const std::string& registration_id, ServiceKind kind,
+                                  uint16_t tag, int previous_type, PackedDay previous_day,
+                                  bool withdrawn, int type, PackedDay day) {
+  uint32_t service = kNoService;
+  auto known = registrations_.find(registration_id);
+  if (known != registrations_.end()) {
+    service = offices_[known->second.office]->registrations[known->second.index].service;
+  } else {
+    auto pending = pending_services_.find(registration_id);
+    if (pending != pending_services_.end()) service = pending->second;
+  }
+  if (service == kNoService) return;
+  ServiceData& entries = services_[service];
+  const uint8_t old_type = Small(previous_type);
+  auto entry = std::find_if(entries.begin(), entries.end(), [&](const ServiceEntry& e) {
+    return e.kind == kind && e.tag == tag && e.type == old_type && e.day == previous_day;
+  });
+  if (entry == entries.end()) return;
+  if (withdrawn) {
+    entries.erase(entry);
+    return;
+  }
+  entry->type = Small(type);
+  entry->day = day;
 }
 
 void ReadModel::PutFraudLocked(const FraudFact& f) {

@@ -15,7 +15,9 @@
 //     first day it is no longer active);
 //   - urban when the urban-rural class of the habitual residence starts with 1;
 //   - flows over [start, end] count facts dated in the period and recorded on or before end.
-// So a figure for a past day or period never changes when later events arrive.
+// So a figure for a past day or period never changes when later events arrive, except for an
+// amended delivery or follow-up: it counts with its corrected values (or, withdrawn, not at all)
+// in past periods too.
 //
 // Thread-safe: writers (feed consumers) take the lock exclusively, queries share it.
 
@@ -168,7 +170,9 @@ class ReadModel final {
   ReadModel& operator=(const ReadModel&) = delete;
 
   // Applies a change with the store's rules: a new id is inserted whole; a known registration only
-  // learns its deregistration and a known application its decision.
+  // learns its deregistration and a known application its decision; an amended delivery or
+  // follow-up takes its corrected type and date (keeping its recorded day) or, withdrawn, is
+  // removed.
   void Apply(const FactChange& change) ABSL_LOCKS_EXCLUDED(mu_);
   void AddRegistration(const RegistrationFact& fact) ABSL_LOCKS_EXCLUDED(mu_);
   void AddApplication(const ApplicationFact& fact) ABSL_LOCKS_EXCLUDED(mu_);
@@ -238,14 +242,20 @@ class ReadModel final {
   static constexpr uint32_t kNoService = 0xFFFFFFFFu;
   // One fact of tiering's or follow-up's feed about a registration, in 12 bytes: a type change
   // (day = effective, type = UnemploymentType), a delivery (day = delivered, type = ServiceType)
-  // or a follow-up contact (day = contact date).
+  // or a follow-up contact (day = contact date). A delivery or contact also keeps a 16-bit tag of
+  // its id (IdTag, in what was padding): an amendment finds its entry by the tag and the values
+  // before the amendment, so that applying it twice changes or removes nothing more (two
+  // identical deliveries of one registration differ in their tags).
   enum ServiceKind : uint8_t { kTypeChange = 0, kDelivery = 1, kContact = 2 };
   struct ServiceEntry {
     PackedDay day;
     PackedDay recorded;
     ServiceKind kind;
     uint8_t type;
+    uint16_t tag;
   };
+  static_assert(sizeof(ServiceEntry) == 12, "a service entry stays 12 bytes");
+  static uint16_t IdTag(absl::string_view id);
   // Every such fact of one registration in arrival order. It may arrive before the registration
   // itself, which comes from another feed: it then waits under its id in pending_services_.
   using ServiceData = std::vector<ServiceEntry>;
@@ -284,6 +294,11 @@ class ReadModel final {
   void AddServiceEntry(const std::string& registration_id, ServiceEntry entry)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CacheType(Row& row, const ServiceEntry& entry) const;
+  // Applies a correction or withdrawal to the entry of `registration_id` of that kind, tag and
+  // previous type and day; nothing when there is none (applied before, or never known).
+  void AmendServiceEntry(const std::string& registration_id, ServiceKind kind, uint16_t tag,
+                         int previous_type, PackedDay previous_day, bool withdrawn, int type,
+                         PackedDay day) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PutFraudLocked(const FraudFact& fact) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The type number on `day` (0 when none known).
   int TypeOn(const Row& row, PackedDay day) const ABSL_SHARED_LOCKS_REQUIRED(mu_);

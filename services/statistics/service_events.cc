@@ -93,6 +93,25 @@ absl::StatusOr<FeedEvent> FeedEventOf(const tv1::TieringEvent& event) {
       out.change.delivery = std::move(fact);
       break;
     }
+    case tv1::TieringEvent::kServiceDeliveryAmended: {
+      const tv1::ServiceDeliveryAmended& e = event.service_delivery_amended();
+      DeliveryAmendment amendment;
+      reader.Ids(e.registration_id(), e.office_region_code());
+      if (e.delivery_id().empty()) reader.Ids("", "");
+      amendment.id = e.delivery_id();
+      amendment.registration_id = e.registration_id();
+      amendment.withdrawn = e.withdrawn();
+      amendment.previous_type = static_cast<int>(e.previous_type());
+      amendment.previous_delivered = reader.Day(
+          e.previous_delivered_on(), "service_delivery_amended.previous_delivered_on");
+      if (!e.withdrawn()) {
+        amendment.type = static_cast<int>(e.type());
+        amendment.delivered =
+            reader.Day(e.delivered_on(), "service_delivery_amended.delivered_on");
+      }
+      out.change.delivery_amendment = std::move(amendment);
+      break;
+    }
     default:
       break;
   }
@@ -117,6 +136,22 @@ absl::StatusOr<FeedEvent> FeedEventOf(const fv1::FollowupEvent& event) {
       fact.contact = reader.Day(e.contact_date(), "follow_up_recorded.contact_date");
       fact.recorded = reader.Recorded();
       out.change.follow_up = std::move(fact);
+      break;
+    }
+    case fv1::FollowupEvent::kFollowUpAmended: {
+      const fv1::FollowUpAmended& e = event.follow_up_amended();
+      FollowUpAmendment amendment;
+      reader.Ids(e.registration_id(), e.office_region_code());
+      if (e.follow_up_id().empty()) reader.Ids("", "");
+      amendment.id = e.follow_up_id();
+      amendment.registration_id = e.registration_id();
+      amendment.withdrawn = e.withdrawn();
+      amendment.previous_contact =
+          reader.Day(e.previous_contact_date(), "follow_up_amended.previous_contact_date");
+      if (!e.withdrawn()) {
+        amendment.contact = reader.Day(e.contact_date(), "follow_up_amended.contact_date");
+      }
+      out.change.follow_up_amendment = std::move(amendment);
       break;
     }
     case fv1::FollowupEvent::kFraudCaseOpened: {

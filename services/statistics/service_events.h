@@ -16,11 +16,12 @@
 
 namespace unemployment::statistics {
 
-// TypeChanged -> TypeFact; ServiceDeliveryRecorded -> DeliveryFact.
+// TypeChanged -> TypeFact; ServiceDeliveryRecorded -> DeliveryFact; ServiceDeliveryAmended ->
+// DeliveryAmendment (the date as amended is not read when withdrawn).
 absl::StatusOr<FeedEvent> FeedEventOf(const unemployment::tiering::v1::TieringEvent& event);
 
 // FollowUpRecorded -> FollowUpFact; FraudCaseOpened -> FraudFact (opened); FraudCaseConcluded ->
-// FraudFact (concluded, confirmed when CONFIRMED).
+// FraudFact (concluded, confirmed when CONFIRMED); FollowUpAmended -> FollowUpAmendment.
 absl::StatusOr<FeedEvent> FeedEventOf(const unemployment::followup::v1::FollowupEvent& event);
 
 }  // namespace unemployment::statistics

@@ -185,6 +185,15 @@ constexpr std::string_view kAddDeliverySql =
 constexpr std::string_view kAddFollowUpSql =
     "INSERT OR IGNORE INTO follow_ups (id, registration_id, office_region_code, contact_day, "
     "recorded_day) VALUES (?1, ?2, ?3, ?4, ?5)";
+// An amendment (ServiceDeliveryAmended, FollowUpAmended) replaces the type and date of a delivery
+// or the date of a follow-up, keeping the day it was first recorded, or deletes it when withdrawn.
+// Both are idempotent: a repeat changes nothing more.
+constexpr std::string_view kCorrectDeliverySql =
+    "UPDATE deliveries SET type = ?2, delivered_day = ?3 WHERE id = ?1";
+constexpr std::string_view kWithdrawDeliverySql = "DELETE FROM deliveries WHERE id = ?1";
+constexpr std::string_view kCorrectFollowUpSql =
+    "UPDATE follow_ups SET contact_day = ?2 WHERE id = ?1";
+constexpr std::string_view kWithdrawFollowUpSql = "DELETE FROM follow_ups WHERE id = ?1";
 // A case is opened once; its conclusion is added later (2147483647 = not set in this fact).
 constexpr std::string_view kPutFraudCaseSql =
     "INSERT INTO fraud_cases (case_id, office_region_code, opened_day, opened_recorded_day, "
@@ -247,6 +256,14 @@ absl::Status PutApplication(Database& db, const ApplicationFact& a) {
   return statement.Run();
 }
 
+// Prepares, binds and runs one statement.
+template <typename... Args>
+absl::Status RunSql(Database& db, std::string_view sql, const Args&... args) {
+  ASSIGN_OR_RETURN(Statement statement, db.Prepare(sql));
+  RETURN_IF_ERROR(statement.BindAll(args...));
+  return statement.Run();
+}
+
 absl::Status PutServiceFacts(Database& db, const FactChange& c) {
   if (c.type_change.has_value()) {
     const TypeFact& t = *c.type_change;
@@ -268,6 +285,16 @@ absl::Status PutServiceFacts(Database& db, const FactChange& c) {
     RETURN_IF_ERROR(statement.BindAll(f.id, f.registration_id, f.office_region_code, f.contact,
                                       f.recorded));
     RETURN_IF_ERROR(statement.Run());
+  }
+  if (c.delivery_amendment.has_value()) {
+    const DeliveryAmendment& a = *c.delivery_amendment;
+    RETURN_IF_ERROR(a.withdrawn ? RunSql(db, kWithdrawDeliverySql, a.id)
+                                : RunSql(db, kCorrectDeliverySql, a.id, a.type, a.delivered));
+  }
+  if (c.follow_up_amendment.has_value()) {
+    const FollowUpAmendment& a = *c.follow_up_amendment;
+    RETURN_IF_ERROR(a.withdrawn ? RunSql(db, kWithdrawFollowUpSql, a.id)
+                                : RunSql(db, kCorrectFollowUpSql, a.id, a.contact));
   }
   if (c.duty_roster.has_value()) {
     const DutyRosterFact& d = *c.duty_roster;

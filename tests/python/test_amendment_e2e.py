@@ -1,6 +1,7 @@
 """Amendments end to end ("one person, one record", point 3) with real processes, secured as in
 production (mutual TLS, signed caller tokens, data/security/policy, audit logs; certificates from
-deploy/security/make-dev-ca.sh): registration, person index, gateway, tiering and follow-up.
+deploy/security/make-dev-ca.sh): registration, person index, gateway, tiering, follow-up and
+statistics (reading the feeds of registration, tiering and follow-up).
 
 One person applies through the gateway on 2025-10-20 (registration's --clock_start) and a city
 reviewer accepts. Tiering and follow-up run on 2025-12-01 (their --clock_start), so the November
@@ -11,6 +12,8 @@ obligations and the November follow-up month lie in the past. Shows:
   met), and the call is in tiering's audit log;
 - follow-up: a November phone follow-up withdrawn as recorded in error uncovers November (the
   person is due again, coverage drops to 0), the follow-up stays listed with its amendment;
+- statistics: a December follow-up counted in statistics' December coverage (1 of 1) stops
+  counting once withdrawn (0 of 1);
 - both: the actor recorded is the token's subject; a request naming another person as actor is
   refused (INVALID_ARGUMENT, ACTOR_NOT_CALLER) and changes nothing; another district's staff are
   refused (PERMISSION_DENIED, OUTSIDE_REGION_SCOPE).
@@ -42,6 +45,8 @@ from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa
 from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
 from unemployment.tiering.v1 import tiering_service_pb2 as tie  # noqa: E402
 from unemployment.tiering.v1 import tiering_service_pb2_grpc as tie_grpc  # noqa: E402
+from unemployment.statistics.v1 import statistics_service_pb2 as st  # noqa: E402
+from unemployment.statistics.v1 import statistics_service_pb2_grpc as st_grpc  # noqa: E402
 
 TIMEOUT = 15
 COUNTY = "230102"  # 道里区
@@ -82,12 +87,16 @@ class AmendmentEndToEnd(unittest.TestCase):
                                    f"--clock_start={SERVICE_CLOCK}", *secure("followup"))
         tiering = cls.suite.start("tiering", f"--registration_addr={registration}",
                                   f"--clock_start={SERVICE_CLOCK}", *secure("tiering"))
+        statistics = cls.suite.start("statistics", f"--registration_addr={registration}",
+                                     f"--tiering_addr={tiering}", f"--followup_addr={followup}",
+                                     f"--clock_start={SERVICE_CLOCK}", *secure("statistics"))
         # Dial by name: the server certificates carry localhost.
         by_name = lambda address: address.replace("127.0.0.1", "localhost")  # noqa: E731
         cls.registration_addr = by_name(registration)
         cls.gateway_addr = by_name(gateway)
         cls.followup_addr = by_name(followup)
         cls.tiering_addr = by_name(tiering)
+        cls.statistics_addr = by_name(statistics)
         cls.registration_id = cls.register_one()
 
     @classmethod
@@ -302,6 +311,43 @@ class AmendmentEndToEnd(unittest.TestCase):
 
         rows = self.audited("followup", "/unemployment.followup.v1.FollowupService/AmendFollowUp")
         self.assertIn((SUBJECT, "followup-staff", COUNTY, "OK"), rows)
+
+    def test_3_statistics_coverage_drops_after_a_withdrawal(self):
+        # Statistics reads follow-up's feed; its coverage of a month counts a contact recorded by
+        # the month's evaluation day, so the month here is December (follow-up's clock day).
+        stub = fu_grpc.FollowupServiceStub(self.channel(self.followup_addr, "client/staff-client"))
+        stats = st_grpc.StatisticsServiceStub(
+            self.channel(self.statistics_addr, "client/staff-client"))
+        staff = self.staff()
+        statistician = self.bearer("staff-client", "statistician", "*")
+
+        def coverage():
+            reply = stats.GetServiceIndicators(st.GetServiceIndicatorsRequest(
+                region_code=COUNTY, period_start="2025-12-01", period_end="2025-12-01"),
+                metadata=statistician, timeout=TIMEOUT)
+            month = reply.follow_up_coverage[0]
+            self.assertEqual(month.month, "2025-12")
+            return (month.coverage.numerator, month.coverage.denominator)
+
+        def wait_for_coverage(expected):
+            deadline = time.monotonic() + 30
+            while coverage() != expected and time.monotonic() < deadline:
+                time.sleep(0.1)
+            log = [line for line in self.suite.logs["statistics"] if "event=rpc " not in line]
+            self.assertEqual(coverage(), expected, "statistics' log:\n" + "".join(log[-20:]))
+
+        wait_for_coverage((0, 1))  # the registration is known, no contact in December yet
+        recorded = stub.RecordFollowUp(fu.RecordFollowUpRequest(
+            request_id="fu-req-dec", follow_up=fu.FollowUp(
+                registration_id=self.registration_id, method=fu.FOLLOW_UP_METHOD_PHONE_SURVEY,
+                contact_date="2025-12-01", outcome=fu.FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED)),
+            metadata=staff, timeout=TIMEOUT).follow_up
+        wait_for_coverage((1, 1))
+        stub.AmendFollowUp(fu.AmendFollowUpRequest(
+            request_id="fu-amend-dec", follow_up_id=recorded.follow_up_id,
+            amendment_reason="误录：电话打给了另一位登记人员", withdraw=True),
+            metadata=staff, timeout=TIMEOUT)
+        wait_for_coverage((0, 1))
 
 
 if __name__ == "__main__":

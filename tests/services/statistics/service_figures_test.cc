@@ -46,6 +46,15 @@ class Pipeline {
     event.set_sequence(++followup_);
     Apply("followup", FeedEventOf(event));
   }
+  // The model alone applies the event again, as after a crash between the store's transaction
+  // and the model (the store's cursor already skips it).
+  template <typename Event>
+  void ReplayToModel(Event event, int64_t sequence) {
+    event.set_sequence(sequence);
+    absl::StatusOr<FeedEvent> facts = FeedEventOf(event);
+    REQUIRE(facts.ok());
+    model_.Apply(facts->change);
+  }
   const ReadModel& model() const { return model_; }
   SqliteStatisticsStore& store() { return *store_; }
 
@@ -443,6 +452,117 @@ TEST_CASE("the facts of tiering's and follow-up's feeds survive a reload", "[sta
   CHECK(after.SerializeAsString() == before.SerializeAsString());
   CHECK(TypeRows(s, "230000", "2025-07-05") == types);
   CHECK(after.fraud_cases_confirmed() == 2);  // c1 and c4
+}
+
+TEST_CASE("amended deliveries and follow-ups: corrected values count, withdrawn ones do not",
+          "[statistics][amendment]") {
+  const std::string dir = testing::TempDir();
+  Fixture f;
+  v1::GetServiceIndicatorsResponse amended;
+  {
+    Pipeline p(dir + "/statistics.db");
+    f.June(p);
+    // A fourth job recommendation of p2, identical to jr-2025-06-10 (same type and day).
+    p.Add(testing::Delivery("jr-dup", "hlj-p2", "230102", tv1::SERVICE_TYPE_JOB_RECOMMENDATION,
+                            "2025-06-10", "2025-06-10"));
+    Statistics s(p.model(), testing::Regions(), kAllFeeds);
+    // Amended in July:
+    //   - f1 (p1, 05-12) withdrawn: May covers nobody (0 of 4);
+    //   - f5 (p3, 06-15) corrected to 07-01: June covers p1 only (1 of 5);
+    //   - d3 (p2's service list, 06-25) corrected to 06-15, inside the window: everyone's
+    //     obligations met 3, missed 1;
+    //   - jr-2025-06-10 withdrawn: p2 keeps 3 job recommendations (jr-dup), still met.
+    p.Add(testing::FollowUpAmended("f1", "hlj-p1", "230102", "2025-05-12", "2025-05-12", true,
+                                   "2025-07-04"));
+    const fv1::FollowupEvent moved = testing::FollowUpAmended(
+        "f5", "hlj-p3", "230103", "2025-06-15", "2025-07-01", false, "2025-07-04");
+    p.Add(moved);
+    p.Add(testing::DeliveryAmended("d3", "hlj-p2", "230102",
+                                   tv1::SERVICE_TYPE_SERVICE_LIST_HANDED_OUT, "2025-06-25",
+                                   tv1::SERVICE_TYPE_SERVICE_LIST_HANDED_OUT, "2025-06-15", false,
+                                   "2025-07-04"));
+    const tv1::TieringEvent withdrawn = testing::DeliveryAmended(
+        "jr-2025-06-10", "hlj-p2", "230102", tv1::SERVICE_TYPE_JOB_RECOMMENDATION, "2025-06-10",
+        tv1::SERVICE_TYPE_JOB_RECOMMENDATION, "2025-06-10", true, "2025-07-04");
+    p.Add(withdrawn);
+    const std::vector<Plan> june = {{4, 3, 1}, {1, 1, 0}, {2, 1, 1}, {0, 0, 0}, {2, 2, 0}};
+    CHECK(PlanOf(Indicators(s, "230100", "2025-06-01", "2025-06-30")) == june);
+    amended = Indicators(s, "230100", "2025-05-01", "2025-06-30");
+    REQUIRE(amended.follow_up_coverage_size() == 2);
+    CHECK(amended.follow_up_coverage(0).coverage().numerator() == 0);
+    CHECK(amended.follow_up_coverage(0).coverage().denominator() == 4);
+    CHECK(amended.follow_up_coverage(1).coverage().numerator() == 1);
+    CHECK(amended.follow_up_coverage(1).coverage().denominator() == 5);
+    // f5 now covers p3 in July (07-01..07-05: 1 of 5).
+    const v1::GetServiceIndicatorsResponse july =
+        Indicators(s, "230100", "2025-07-01", "2025-07-05");
+    CHECK(july.follow_up_coverage(0).coverage().numerator() == 1);
+
+    // Applied a second time, the amendments change nothing more: the withdrawal does not take
+    // jr-dup (same type and day, another id), the correction does not move another contact.
+    p.ReplayToModel(withdrawn, 100);
+    p.ReplayToModel(moved, 100);
+    CHECK(PlanOf(Indicators(s, "230100", "2025-06-01", "2025-06-30")) == june);
+    CHECK(Indicators(s, "230100", "2025-05-01", "2025-06-30").SerializeAsString() ==
+          amended.SerializeAsString());
+
+    // An amendment of an unknown delivery or an already withdrawn one changes nothing.
+    p.Add(testing::DeliveryAmended("nope", "hlj-p2", "230102",
+                                   tv1::SERVICE_TYPE_JOB_RECOMMENDATION, "2025-06-01",
+                                   tv1::SERVICE_TYPE_JOB_RECOMMENDATION, "2025-06-01", true,
+                                   "2025-07-04"));
+    p.Add(withdrawn);
+    CHECK(PlanOf(Indicators(s, "230100", "2025-06-01", "2025-06-30")) == june);
+
+    // Withdrawing a second job recommendation leaves 2 of 3: missed.
+    p.Add(testing::DeliveryAmended("jr-2025-06-01", "hlj-p2", "230102",
+                                   tv1::SERVICE_TYPE_JOB_RECOMMENDATION, "2025-06-01",
+                                   tv1::SERVICE_TYPE_JOB_RECOMMENDATION, "2025-06-01", true,
+                                   "2025-07-05"));
+    CHECK(PlanOf(Indicators(s, "230100", "2025-06-01", "2025-06-30")) ==
+          std::vector<Plan>{{4, 3, 1}, {1, 0, 1}, {2, 1, 1}, {0, 0, 0}, {2, 2, 0}});
+    amended = Indicators(s, "230000", "2025-05-01", "2025-07-05");
+  }
+  // The store holds the same: a restart gives the same figures.
+  auto store = SqliteStatisticsStore::Open(dir + "/statistics.db");
+  REQUIRE(store.ok());
+  ReadModel model;
+  REQUIRE(LoadReadModel(**store, model).ok());
+  Statistics s(model, testing::Regions(), kAllFeeds);
+  CHECK(Indicators(s, "230000", "2025-05-01", "2025-07-05").SerializeAsString() ==
+        amended.SerializeAsString());
+}
+
+TEST_CASE("amendment events become facts; malformed ones are refused", "[statistics][amendment]") {
+  tv1::TieringEvent delivery = testing::DeliveryAmended(
+      "d1", "hlj-p2", "230102", tv1::SERVICE_TYPE_JOB_FAIR, "2025-06-25",
+      tv1::SERVICE_TYPE_FIRST_INTERVIEW, "2025-06-20", false, "2025-07-04");
+  delivery.set_sequence(7);
+  absl::StatusOr<FeedEvent> fact = FeedEventOf(delivery);
+  REQUIRE(fact.ok());
+  REQUIRE(fact->change.delivery_amendment.has_value());
+  const DeliveryAmendment& d = *fact->change.delivery_amendment;
+  CHECK(d.id == "d1");
+  CHECK(d.registration_id == "hlj-p2");
+  CHECK_FALSE(d.withdrawn);
+  CHECK(d.type == tv1::SERVICE_TYPE_FIRST_INTERVIEW);
+  CHECK(d.delivered == 20250620);
+  CHECK(d.previous_type == tv1::SERVICE_TYPE_JOB_FAIR);
+  CHECK(d.previous_delivered == 20250625);
+
+  fv1::FollowupEvent follow_up = testing::FollowUpAmended("f1", "hlj-p1", "230102", "2025-05-12",
+                                                          "", true, "2025-07-04");
+  follow_up.set_sequence(3);
+  fact = FeedEventOf(follow_up);
+  REQUIRE(fact.ok());  // a withdrawal's date as amended is not read
+  REQUIRE(fact->change.follow_up_amendment.has_value());
+  CHECK(fact->change.follow_up_amendment->withdrawn);
+  CHECK(fact->change.follow_up_amendment->previous_contact == 20250512);
+
+  follow_up.mutable_follow_up_amended()->set_previous_contact_date("2025-13-01");
+  CHECK(FeedEventOf(follow_up).status().code() == absl::StatusCode::kDataLoss);
+  delivery.mutable_service_delivery_amended()->clear_delivery_id();
+  CHECK(FeedEventOf(delivery).status().code() == absl::StatusCode::kDataLoss);
 }
 
 }  // namespace

@@ -249,6 +249,48 @@ inline tv1::TieringEvent Delivery(const std::string& id, const std::string& regi
   return event;
 }
 
+// A delivery corrected (to `type` on `delivered`) or withdrawn, amended on `recorded`.
+inline tv1::TieringEvent DeliveryAmended(const std::string& id, const std::string& registration,
+                                         const std::string& office, tv1::ServiceType previous_type,
+                                         const std::string& previous_delivered,
+                                         tv1::ServiceType type, const std::string& delivered,
+                                         bool withdrawn, const std::string& recorded) {
+  tv1::TieringEvent event;
+  *event.mutable_occurred_at() = NoonOf(recorded);
+  tv1::ServiceDeliveryAmended* e = event.mutable_service_delivery_amended();
+  e->set_delivery_id(id);
+  e->set_registration_id(registration);
+  e->set_office_region_code(office);
+  e->set_type(type);
+  e->set_delivered_on(delivered);
+  e->set_withdrawn(withdrawn);
+  e->set_previous_type(previous_type);
+  e->set_previous_delivered_on(previous_delivered);
+  return event;
+}
+
+// A follow-up corrected (to `contact`) or withdrawn, amended on `recorded`.
+inline fv1::FollowupEvent FollowUpAmended(const std::string& id, const std::string& registration,
+                                          const std::string& office,
+                                          const std::string& previous_contact,
+                                          const std::string& contact, bool withdrawn,
+                                          const std::string& recorded) {
+  fv1::FollowupEvent event;
+  *event.mutable_occurred_at() = NoonOf(recorded);
+  fv1::FollowUpAmended* e = event.mutable_follow_up_amended();
+  e->set_follow_up_id(id);
+  e->set_registration_id(registration);
+  e->set_office_region_code(office);
+  e->set_method(fv1::FOLLOW_UP_METHOD_PHONE_SURVEY);
+  e->set_contact_date(contact);
+  e->set_outcome(fv1::FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED);
+  e->set_withdrawn(withdrawn);
+  e->set_previous_method(fv1::FOLLOW_UP_METHOD_PHONE_SURVEY);
+  e->set_previous_contact_date(previous_contact);
+  e->set_previous_outcome(fv1::FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED);
+  return event;
+}
+
 inline fv1::FollowupEvent FollowUp(const std::string& id, const std::string& registration,
                                    const std::string& office, const std::string& contact,
                                    const std::string& recorded) {
