@@ -12,7 +12,7 @@
 //     the certificate's CN must be a system of the policy, and the call must carry a valid token
 //     of that system (`authorization: Bearer <token>`, security/token.h) unless the system is
 //     certificate-only; otherwise UNAUTHENTICATED. Then the caller's rate (per system and
-//     subject) is checked (RESOURCE_EXHAUSTED), the deadline is capped (a call without a deadline
+//     subject; not for the suite's own services, see TakeRateToken) is checked (RESOURCE_EXHAUSTED), the deadline is capped (a call without a deadline
 //     or with a longer one than --max_call_deadline is refused with INVALID_ARGUMENT, streams
 //     excepted), and the policy decides (PERMISSION_DENIED). Health checks are exempt. Every
 //     refusal carries a google.rpc.ErrorInfo with its reason (TOKEN_MISSING, RATE_LIMITED,
@@ -60,6 +60,8 @@ struct Caller {
   CallerClaims claims;
   // False only with security off.
   bool authenticated = false;
+  // A certificate-only system calling without a token: one of the suite's own services.
+  bool peer_service = false;
 };
 
 struct GuardOptions {

@@ -369,8 +369,8 @@ TEST_CASE("a caller above its rate gets RESOURCE_EXHAUSTED; a call without a dea
   grpc::Status limited = f.Call("client/ministry-platform", token);
   CHECK(limited.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
   CHECK(Reason(limited) == "RATE_LIMITED");
-  // Another caller has its own bucket.
-  CHECK(f.Call("client/svc-registration", "").ok());
+  // Another caller has its own bucket; the suite's own services (certificate only) have none.
+  for (int i = 0; i < 5; ++i) CHECK(f.Call("client/svc-registration", "").ok());
   now += absl::Seconds(1);
   CHECK(f.Call("client/ministry-platform", token).ok());
   now += absl::Seconds(5);
