@@ -449,6 +449,16 @@ class FollowupEndToEnd(unittest.TestCase):
         self.assertEqual(report.due_on, "2026-02-28")
         self.assertEqual(report.state, fu.REPORT_SUBMISSION_STATE_LATE)
         self.assertEqual(list(report.case_ids), [opened.case_id])
+        # The province's list: this city's report late, every other city's missing (overdue).
+        compliance = self.followup.GetFraudReportCompliance(fu.GetFraudReportComplianceRequest(
+            province_code="230000", month="2026-02", include_all=True), timeout=TIMEOUT)
+        states = {c.city_code: c.state for c in compliance.cities}
+        self.assertEqual(states[CITY], fu.REPORT_SUBMISSION_STATE_LATE)
+        self.assertGreater(compliance.city_count, 1)
+        self.assertEqual(compliance.late_count, 1)
+        self.assertEqual(compliance.overdue_count, compliance.city_count - 1)
+        self.assertTrue(all(state == fu.REPORT_SUBMISSION_STATE_OVERDUE
+                            for city, state in states.items() if city != CITY), states)
 
 
 if __name__ == "__main__":
