@@ -97,6 +97,21 @@ bool PassedGuard(const grpc::ServerContextBase& context, absl::string_view passe
   return false;
 }
 
+// The bearer token in a call's metadata (empty: none).
+template <typename Metadata>
+absl::string_view TokenOf(const Metadata& metadata) {
+  auto it = metadata.find(grpc::string_ref(kAuthorizationKey.data(), kAuthorizationKey.size()));
+  if (it == metadata.end()) return {};
+  return TokenFromHeader(absl::string_view(it->second.data(), it->second.size()));
+}
+
+// The time left before a call's deadline (InfiniteDuration: the call has none).
+absl::Duration TimeLeft(std::chrono::system_clock::time_point deadline) {
+  return deadline == std::chrono::system_clock::time_point::max()
+             ? absl::InfiniteDuration()
+             : absl::FromChrono(deadline) - absl::Now();
+}
+
 // The handler of one method of a guarded service: runs the method's own handler for a call the
 // guard's interceptor let pass. Any other call (refused, or not checked at all) runs the method's
 // handler with a failed request status, which makes it answer without calling the method (gRPC's
@@ -257,21 +272,10 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
     }
     grpc::string_ref mark_key(kGuardMarkKey.data(), kGuardMarkKey.size());
     metadata->erase(mark_key);
-    absl::string_view token;
-    auto authorization = metadata->find(
-        grpc::string_ref(kAuthorizationKey.data(), kAuthorizationKey.size()));
-    if (authorization != metadata->end()) {
-      token = TokenFromHeader(
-          absl::string_view(authorization->second.data(), authorization->second.size()));
-    }
     const grpc::ServerContextBase& context = *info_->server_context();
     std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-    std::chrono::system_clock::time_point deadline = context.deadline();
-    absl::Duration timeout = deadline == std::chrono::system_clock::time_point::max()
-                                 ? absl::InfiniteDuration()
-                                 : absl::FromChrono(deadline) - absl::Now();
-    absl::StatusOr<Caller> caller =
-        guard_->Check(info_->method(), auth ? CommonName(*auth) : "", token, timeout);
+    absl::StatusOr<Caller> caller = guard_->Check(info_->method(), auth ? CommonName(*auth) : "",
+                                                  TokenOf(*metadata), TimeLeft(context.deadline()));
     if (!caller.ok()) {
       refusal_ = status::ToGrpcStatus(caller.status());
       return;
@@ -516,15 +520,9 @@ absl::StatusOr<Caller> CallGuard::Check(absl::string_view path, absl::string_vie
 absl::StatusOr<Caller> CallGuard::Identify(const grpc::ServerContextBase& context) const {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   std::string cn = auth ? CommonName(*auth) : "";
-  absl::string_view token;
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find(grpc::string_ref(kAuthorizationKey.data(), kAuthorizationKey.size()));
-  if (it != metadata.end()) {
-    token = TokenFromHeader(absl::string_view(it->second.data(), it->second.size()));
-  }
   // Expiry was checked when the call arrived; a call does not fail half-way because its token
   // expires while it runs.
-  return Authenticate(cn, token, /*check_expiry=*/false);
+  return Authenticate(cn, TokenOf(context.client_metadata()), /*check_expiry=*/false);
 }
 
 void CallGuard::GuardService(grpc::Service* service) {
@@ -564,18 +562,9 @@ CallGuard::MakeUnservedAnswer() {
   answers_unserved_.store(true);
   return [this](const grpc::GenericCallbackServerContext& context) {
     std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-    absl::string_view token;
-    const auto& metadata = context.client_metadata();
-    auto it = metadata.find(grpc::string_ref(kAuthorizationKey.data(), kAuthorizationKey.size()));
-    if (it != metadata.end()) {
-      token = TokenFromHeader(absl::string_view(it->second.data(), it->second.size()));
-    }
-    std::chrono::system_clock::time_point deadline = context.deadline();
-    absl::Duration timeout = deadline == std::chrono::system_clock::time_point::max()
-                                 ? absl::InfiniteDuration()
-                                 : absl::FromChrono(deadline) - absl::Now();
     absl::StatusOr<Caller> caller =
-        Check(context.method(), auth ? CommonName(*auth) : "", token, timeout);
+        Check(context.method(), auth ? CommonName(*auth) : "", TokenOf(context.client_metadata()),
+              TimeLeft(context.deadline()));
     if (!caller.ok()) return status::ToGrpcStatus(caller.status());
     // Let through (a method the policy names for this caller), but not served here.
     return status::ToGrpcStatus(status::WithErrorInfo(
