@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/notice/level.h"
+#include "common/notice/service_plan.h"
 
 namespace unemployment::statistics {
 namespace {
@@ -459,19 +460,7 @@ std::vector<CoverageCounts> ReadModel::Coverage(const OfficeFilter& offices,
 
 namespace {
 
-// tiering.v1.ServiceType numbers of the plan's obligations.
-enum : uint8_t {
-  kFirstInterview = 1,
-  kJobRecommendation = 2,
-  kCareerGuidance = 3,
-  kJobFair = 4,
-  kVocationalTraining = 5,
-  kDifficultyIdentification = 9,
-  kEmploymentAssistance = 10,
-  kPolicyList = 11,
-  kServiceList = 12,
-  kAgencyList = 13,
-};
+namespace tv1 = ::unemployment::tiering::v1;
 
 PackedDay DayBefore(PackedDay day) {
   if (DayOfMonth(day) > 1) return day - 1;
@@ -482,19 +471,19 @@ PackedDay DayBefore(PackedDay day) {
 
 }  // namespace
 
-// The plan's obligations (tiering_service.proto, Obligation), judged as tiering's
-// GetPlanFulfilment does on the last day of the period the registration was active:
-//   - with a deadline (everyone's first interview and three lists, short-term's 3 job
-//     recommendations, medium-short's career guidance and job fair, medium-long's vocational
-//     training): counted when the deadline (the last day of the level's window) lies between the
-//     period's first day and the judged day; MET with enough deliveries dated in the window,
-//     MISSED when not and the deadline lies before the judged day; a level's obligations exist
-//     once the level is reached;
-//   - long-term, without a deadline (difficulty identification, employment assistance after the
-//     approval = the identification's date): counted, as met, when met in the period.
+// The plan's obligations are the rules of common/notice/service_plan.h (the table tiering
+// evaluates), judged as tiering's GetPlanFulfilment does on the last day of the period the
+// registration was active:
+//   - with a deadline: counted when the deadline lies between the period's first day and the
+//     judged day; MET with enough deliveries dated in the window, MISSED when not and the deadline
+//     lies before the judged day;
+//   - without a deadline (long-term's difficulty identification and employment assistance):
+//     counted, as met, when first met in the period. Statistics knows an identification only
+//     from its delivery, so the delivered identification stands for "meets a criterion" and its
+//     date for the approval date from which assistance counts.
 // Only deliveries recorded by the period's end count, so a past period's figure never changes.
 // The intention obligations (training, entrepreneurship) are not counted: the intentions are not
-// in any feed statistics reads.
+// in any feed statistics reads. The bucket is the rule's level (0: everyone's).
 void ReadModel::PlanOf(const Row& row, PackedDay start, PackedDay end, PlanCounts& counts) const {
   if (row.start > end) return;
   PackedDay judged = end;
@@ -503,62 +492,56 @@ void ReadModel::PlanOf(const Row& row, PackedDay start, PackedDay end, PlanCount
     judged = std::min(judged, DayBefore(row.end_effective));
   }
   if (judged < row.registered) return;
-  const PackedDay reg = row.registered;
-  const int level = LevelNumber(row.levels, judged);
-  const PackedDay medium_short = row.levels.medium_short_from;
-  const PackedDay medium_long = row.levels.medium_long_from;
-  const PackedDay long_term = row.levels.long_term_from;
   static const ServiceData kNone;
   const ServiceData& deliveries = row.service == kNoService ? kNone : services_[row.service];
-  auto delivered = [&](uint8_t type, PackedDay first, PackedDay last) {
+  auto counts_for = [&](const ServiceEntry& d, tv1::ServiceType type) {
+    return d.kind == kDelivery && d.type == static_cast<uint8_t>(type) && d.recorded <= end;
+  };
+  auto delivered = [&](tv1::ServiceType type, PackedDay first, PackedDay last) {
     int n = 0;
     for (const ServiceEntry& d : deliveries) {
-      if (d.kind == kDelivery && d.type == type && d.day >= first && d.day <= last &&
-          d.recorded <= end) {
-        ++n;
-      }
+      if (counts_for(d, type) && d.day >= first && d.day <= last) ++n;
     }
     return n;
   };
-  auto with_deadline = [&](size_t bucket, uint8_t type, int required, PackedDay first,
-                           PackedDay due) {
-    if (due < start || due > judged) return;
-    PlanLevelCounts& c = counts[bucket];
-    ++c.due;
-    if (delivered(type, first, due) >= required) {
-      ++c.met;
-    } else if (due < judged) {
-      ++c.missed;
+  auto first_of = [&](tv1::ServiceType type, PackedDay from) {
+    PackedDay met = kNoDay;
+    for (const ServiceEntry& d : deliveries) {
+      if (counts_for(d, type) && d.day >= from && d.day <= judged) met = std::min(met, d.day);
     }
+    return met;
   };
-  const PackedDay short_end = DayBefore(medium_short);
-  for (uint8_t type : {kFirstInterview, kPolicyList, kServiceList, kAgencyList}) {
-    with_deadline(0, type, 1, reg, short_end);
+  notice::PlanFacts facts;
+  if (LevelNumber(row.levels, judged) >= 4) {
+    const PackedDay identified = first_of(tv1::SERVICE_TYPE_DIFFICULTY_IDENTIFICATION, row.registered);
+    if (identified != kNoDay) {
+      facts.meets_difficulty_criteria = true;
+      facts.difficulty_approved_on = UnpackDay(identified);
+    }
   }
-  with_deadline(1, kJobRecommendation, 3, reg, short_end);
-  if (level >= 2) {
-    with_deadline(2, kCareerGuidance, 1, medium_short, DayBefore(medium_long));
-    with_deadline(2, kJobFair, 1, medium_short, DayBefore(medium_long));
-  }
-  if (level >= 3) with_deadline(3, kVocationalTraining, 1, medium_long, DayBefore(long_term));
-  if (level >= 4) {
-    auto first_of = [&](uint8_t type, PackedDay from) {
-      PackedDay met = kNoDay;
-      for (const ServiceEntry& d : deliveries) {
-        if (d.kind == kDelivery && d.type == type && d.day >= from && d.day <= judged &&
-            d.recorded <= end) {
-          met = std::min(met, d.day);
-        }
+  const notice::LevelCalendar calendar{
+      UnpackDay(row.registered), UnpackDay(row.levels.medium_short_from),
+      UnpackDay(row.levels.medium_long_from), UnpackDay(row.levels.long_term_from)};
+  // One rule list per thread: a figure judges a million registrations.
+  thread_local std::vector<notice::PlanRule> rules;
+  notice::PlanRulesOn(calendar, facts, UnpackDay(judged), rules);
+  for (const notice::PlanRule& rule : rules) {
+    PlanLevelCounts& c = counts[static_cast<size_t>(rule.level)];
+    const PackedDay first = PackDay(rule.window_start);
+    if (rule.due_on.has_value()) {
+      const PackedDay due = PackDay(*rule.due_on);
+      if (due < start || due > judged) continue;
+      ++c.due;
+      if (delivered(rule.type, first, due) >= rule.required) {
+        ++c.met;
+      } else if (due < judged) {
+        ++c.missed;
       }
-      return met;
-    };
-    const PackedDay identified = first_of(kDifficultyIdentification, reg);
-    const PackedDay assisted =
-        identified == kNoDay ? kNoDay : first_of(kEmploymentAssistance, identified);
-    for (PackedDay met : {identified, assisted}) {
+    } else {
+      const PackedDay met = first_of(rule.type, first);
       if (met != kNoDay && met >= start && met <= end) {
-        ++counts[4].due;
-        ++counts[4].met;
+        ++c.due;
+        ++c.met;
       }
     }
   }

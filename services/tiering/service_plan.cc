@@ -1,20 +1,13 @@
 #include "services/tiering/service_plan.h"
 
 #include "common/notice/level.h"
+#include "common/notice/service_plan.h"
 #include "common/time/date.h"
 
 namespace unemployment::tiering {
 namespace {
 
-namespace v1c = ::unemployment::common::v1;
-
-struct Rule {
-  v1::ServiceType type;
-  v1c::UnemploymentLevel level;
-  int required;
-  absl::CivilDay window_start;
-  std::optional<absl::CivilDay> due_on;
-};
+using Rule = notice::PlanRule;
 
 // Counts the deliveries of `rule.type` in the rule's window up to as_of (and its due date), in
 // the input's order; `counted`, when given, receives each one counted.
@@ -47,54 +40,15 @@ ObligationStatus Evaluate(const Rule& rule, const std::vector<DeliveryRef>& deli
   return status;
 }
 
-// The rules that apply on as_of, in the order ComputeObligations lists them.
+// The rules that apply on as_of (the one table in common/notice/service_plan.h).
 void RulesOn(const PlanInput& input, absl::CivilDay as_of, std::vector<Rule>& rules) {
-  const absl::CivilDay reg = input.registered;
+  notice::PlanFacts facts;
+  facts.training_intention = input.training_intention;
+  facts.entrepreneurship_intention = input.entrepreneurship_intention;
+  facts.meets_difficulty_criteria = input.meets_difficulty_criteria;
+  facts.difficulty_approved_on = input.difficulty_approved_on;
   // One calendar per plan: a pass evaluates a million plans.
-  const notice::LevelCalendar calendar = notice::LevelCalendarFor(reg);
-  const v1c::UnemploymentLevel level =
-      as_of < reg ? v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM : notice::LevelOnCalendar(calendar, as_of);
-  rules.clear();
-  const absl::CivilDay short_end = calendar.medium_short_from - 1;
-  for (v1::ServiceType type :
-       {v1::SERVICE_TYPE_FIRST_INTERVIEW, v1::SERVICE_TYPE_POLICY_LIST_HANDED_OUT,
-        v1::SERVICE_TYPE_SERVICE_LIST_HANDED_OUT, v1::SERVICE_TYPE_AGENCY_LIST_HANDED_OUT}) {
-    rules.push_back({type, v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED, 1, reg, short_end});
-  }
-  rules.push_back(
-      {v1::SERVICE_TYPE_JOB_RECOMMENDATION, v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM, 3, reg, short_end});
-  if (level >= v1c::UNEMPLOYMENT_LEVEL_MEDIUM_SHORT) {
-    const auto ms = v1c::UNEMPLOYMENT_LEVEL_MEDIUM_SHORT;
-    const absl::CivilDay ms_end = calendar.medium_long_from - 1;
-    rules.push_back({v1::SERVICE_TYPE_CAREER_GUIDANCE, ms, 1, calendar.medium_short_from, ms_end});
-    rules.push_back({v1::SERVICE_TYPE_JOB_FAIR, ms, 1, calendar.medium_short_from, ms_end});
-  }
-  if (level >= v1c::UNEMPLOYMENT_LEVEL_MEDIUM_LONG) {
-    rules.push_back({v1::SERVICE_TYPE_VOCATIONAL_TRAINING, v1c::UNEMPLOYMENT_LEVEL_MEDIUM_LONG, 1,
-                     calendar.medium_long_from, calendar.long_term_from - 1});
-  }
-  if (level >= v1c::UNEMPLOYMENT_LEVEL_LONG_TERM) {
-    const auto lt = v1c::UNEMPLOYMENT_LEVEL_LONG_TERM;
-    const bool approved =
-        input.difficulty_approved_on.has_value() && *input.difficulty_approved_on <= as_of;
-    if (input.meets_difficulty_criteria || approved) {
-      rules.push_back({v1::SERVICE_TYPE_DIFFICULTY_IDENTIFICATION, lt, 1, reg, std::nullopt});
-    }
-    if (approved) {
-      rules.push_back({v1::SERVICE_TYPE_EMPLOYMENT_ASSISTANCE, lt, 1, *input.difficulty_approved_on,
-                       std::nullopt});
-    }
-  }
-  if (input.training_intention) {
-    rules.push_back({v1::SERVICE_TYPE_TRAINING_RECOMMENDATION, v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED,
-                     1, reg, std::nullopt});
-  }
-  if (input.entrepreneurship_intention) {
-    rules.push_back({v1::SERVICE_TYPE_ENTREPRENEURSHIP_TRAINING,
-                     v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED, 1, reg, std::nullopt});
-    rules.push_back({v1::SERVICE_TYPE_BUSINESS_START_GUIDANCE, v1c::UNEMPLOYMENT_LEVEL_UNSPECIFIED,
-                     1, reg, std::nullopt});
-  }
+  notice::PlanRulesOn(notice::LevelCalendarFor(input.registered), facts, as_of, rules);
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 #pragma once
 
-// The service plan's obligations (DOMAIN.md section 3; rules in the Obligation comment of
-// tiering_service.proto), computed from the registered date, the intentions, the difficulty data
-// and the deliveries, as of one date. Pure: no store, no clock.
+// The service plan's obligations (rules in the Obligation comment of tiering_service.proto),
+// computed from the registered date, the intentions, the difficulty data and the deliveries, as of
+// one date. Pure: no store, no clock. The rules themselves (which service, how many, from when, by
+// when) are the one table in common/notice/service_plan.h, which statistics counts too.
 //
 // Windows (first and last day deliveries count):
 //   everyone (first interview, the three lists) and short-term (3 job recommendations):
