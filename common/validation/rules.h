@@ -28,6 +28,8 @@ inline constexpr absl::string_view kControlCharacter = "CONTROL_CHARACTER";
 // A repeated field has more entries than its documented maximum (3 job intentions).
 inline constexpr absl::string_view kTooMany = "TOO_MANY";
 inline constexpr absl::string_view kDuplicate = "DUPLICATE";
+// A number outside its allowed range (a negative page_size, a negative amount).
+inline constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
 
 // --- Identity documents. ---
 // The ID type number is none of the seven types of the form.

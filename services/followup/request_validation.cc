@@ -12,6 +12,7 @@
 #include "common/validation/date.h"
 #include "common/validation/deregistration_reason.h"
 #include "common/validation/id_document.h"
+#include "common/validation/request_fields.h"
 #include "common/validation/rules.h"
 #include "common/validation/text.h"
 #include "common/validation/violations.h"
@@ -29,49 +30,18 @@ constexpr size_t kMaxNote = 1000;
 constexpr size_t kMaxAmendmentReason = 500;
 constexpr size_t kMaxEvidence = 50;
 constexpr int kMaxActivities = 20;
-// A number outside its allowed range (negative page_size, negative amount).
-constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
-
-void Trim(std::string* value) {
-  absl::string_view trimmed = validation::TrimText(*value);
-  if (trimmed.size() != value->size()) *value = std::string(trimmed);
-}
-
-void RequireText(Violations& out, absl::string_view field, std::string* value, size_t max,
-                 bool multiline = false) {
-  Trim(value);
-  out.AddIfError(field, validation::ValidateText(*value, {true, max, multiline}));
-}
 
 void OptionalText(Violations& out, absl::string_view field, std::string* value, size_t max,
                   bool multiline = true) {
-  Trim(value);
+  validation::TrimInPlace(value);
   out.AddIfError(field, validation::ValidateText(*value, {false, max, multiline}));
-}
-
-void CheckRequestId(Violations& out, std::string* value) {
-  Trim(value);
-  if (value->empty()) {
-    out.Add("request_id", std::string(rule::kRequired), "the request_id is required");
-  } else if (value->size() > kMaxId) {
-    out.Add("request_id", std::string(rule::kTooLong), "the request_id has at most 64 characters");
-  } else {
-    for (char c : *value) {
-      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
-          c != ':' && c != '-') {
-        out.Add("request_id", std::string(rule::kCharacters),
-                "the request_id allows letters, digits, '.', '_', ':' and '-'");
-        return;
-      }
-    }
-  }
 }
 
 // A "YYYY-MM-DD" not after today; nullopt when empty or invalid.
 std::optional<absl::CivilDay> CheckDate(Violations& out, absl::string_view field,
                                         std::string* value, const RequestRules& rules,
                                         bool required, bool allow_future = false) {
-  Trim(value);
+  validation::TrimInPlace(value);
   if (value->empty()) {
     if (required) out.Add(std::string(field), std::string(rule::kRequired), "a date is required");
     return std::nullopt;
@@ -87,7 +57,7 @@ std::optional<absl::CivilDay> CheckDate(Violations& out, absl::string_view field
 std::optional<absl::CivilMonth> CheckMonth(Violations& out, absl::string_view field,
                                            std::string* value, const RequestRules& rules,
                                            bool required, bool allow_future = false) {
-  Trim(value);
+  validation::TrimInPlace(value);
   if (value->empty()) {
     if (required) out.Add(std::string(field), std::string(rule::kRequired), "a month is required");
     return std::nullopt;
@@ -116,7 +86,7 @@ bool SixDigits(absl::string_view code) {
 // A 6-digit region code (whether it is known is the domain's NOT_FOUND).
 void CheckRegionCode(Violations& out, absl::string_view field, std::string* value,
                      bool required) {
-  Trim(value);
+  validation::TrimInPlace(value);
   if (value->empty()) {
     if (required) {
       out.Add(std::string(field), std::string(rule::kRequired), "a region code is required");
@@ -138,12 +108,6 @@ void CheckCityCode(Violations& out, absl::string_view field, std::string* value,
     out.Add(std::string(field), std::string(rule::kRegionUnknown), "the city code is not known");
   } else if (*level != validation::RegionLevel::kCity) {
     out.Add(std::string(field), std::string(rule::kRegionLevel), "the code is not a city's");
-  }
-}
-
-void CheckPaging(Violations& out, int32_t page_size) {
-  if (page_size < 0) {
-    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
   }
 }
 
@@ -178,14 +142,14 @@ void CheckPersonId(Violations& out, absl::string_view field, codes::PersonId* pe
 }
 
 void CheckStaff(Violations& out, absl::string_view field, std::string* value) {
-  RequireText(out, field, value, kMaxId);
+  validation::RequireTrimmedText(out, field, value, kMaxId);
 }
 
 // as_of inside `month` (when both are valid).
 void CheckAsOfInMonth(Violations& out, const std::optional<absl::CivilMonth>& month,
                       const std::optional<absl::CivilDay>& as_of) {
   if (month.has_value() && as_of.has_value() && absl::CivilMonth(*as_of) != *month) {
-    out.Add("as_of", std::string(kOutOfRange), "as_of lies outside the month");
+    out.Add("as_of", std::string(rule::kOutOfRange), "as_of lies outside the month");
   }
 }
 
@@ -209,7 +173,7 @@ void CheckEvidence(Violations& out, absl::string_view field,
   for (int i = 0; i < evidence->size(); ++i) {
     v1::FraudEvidence* e = evidence->Mutable(i);
     const std::string prefix = absl::StrCat(field, "[", i, "].");
-    RequireText(out, prefix + "description", e->mutable_description(), kMaxText, true);
+    validation::RequireTrimmedText(out, prefix + "description", e->mutable_description(), kMaxText, true);
     OptionalText(out, prefix + "reference", e->mutable_reference(), 200, false);
     CheckDate(out, prefix + "collected_on", e->mutable_collected_on(), rules, true);
   }
@@ -244,18 +208,18 @@ void CheckStatedFollowUp(Violations& out, absl::string_view prefix, v1::FollowUp
                               f->outcome() == v1::FOLLOW_UP_OUTCOME_STARTED_BUSINESS;
   const std::string employer_name = absl::StrCat(prefix, "employer_name");
   if (needs_employer) {
-    RequireText(out, employer_name, f->mutable_employer_name(), 100);
+    validation::RequireTrimmedText(out, employer_name, f->mutable_employer_name(), 100);
   } else {
     OptionalText(out, employer_name, f->mutable_employer_name(), 100, false);
   }
-  Trim(f->mutable_employer_code());
+  validation::TrimInPlace(f->mutable_employer_code());
   if (!f->employer_code().empty() && f->employer_code().size() != 18) {
     out.Add(absl::StrCat(prefix, "employer_code"), std::string(rule::kLength),
             "a unified social credit code has 18 characters");
   }
   const std::string notes = absl::StrCat(prefix, "notes");
   if (f->outcome() == v1::FOLLOW_UP_OUTCOME_OTHER) {
-    RequireText(out, notes, f->mutable_notes(), kMaxText, true);
+    validation::RequireTrimmedText(out, notes, f->mutable_notes(), kMaxText, true);
   } else {
     OptionalText(out, notes, f->mutable_notes(), kMaxText);
   }
@@ -264,18 +228,18 @@ void CheckStatedFollowUp(Violations& out, absl::string_view prefix, v1::FollowUp
 
 absl::Status ValidateRecordFollowUp(v1::RecordFollowUpRequest& request, const RequestRules& rules) {
   Violations out;
-  CheckRequestId(out, request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
   v1::FollowUp* f = request.mutable_follow_up();
-  RequireText(out, "follow_up.registration_id", f->mutable_registration_id(), kMaxId);
+  validation::RequireTrimmedText(out, "follow_up.registration_id", f->mutable_registration_id(), kMaxId);
   CheckStatedFollowUp(out, "follow_up.", f, rules, /*with_staff=*/true);
   return status::ViolationsToStatus(out, "RecordFollowUpRequest");
 }
 
 absl::Status ValidateAmendFollowUp(v1::AmendFollowUpRequest& request, const RequestRules& rules) {
   Violations out;
-  CheckRequestId(out, request.mutable_request_id());
-  RequireText(out, "follow_up_id", request.mutable_follow_up_id(), kMaxId);
-  RequireText(out, "amendment_reason", request.mutable_amendment_reason(), kMaxAmendmentReason,
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::RequireTrimmedText(out, "follow_up_id", request.mutable_follow_up_id(), kMaxId);
+  validation::RequireTrimmedText(out, "amendment_reason", request.mutable_amendment_reason(), kMaxAmendmentReason,
               true);
   CheckStaff(out, "actor", request.mutable_actor());
   if (request.withdraw() && request.has_corrected()) {
@@ -296,9 +260,9 @@ absl::Status ValidateAmendFollowUp(v1::AmendFollowUpRequest& request, const Requ
 
 absl::Status ValidateListFollowUps(v1::ListFollowUpsRequest& request, const RequestRules& rules) {
   Violations out;
-  RequireText(out, "registration_id", request.mutable_registration_id(), kMaxId);
+  validation::RequireTrimmedText(out, "registration_id", request.mutable_registration_id(), kMaxId);
   CheckMonth(out, "month", request.mutable_month(), rules, false, true);
-  CheckPaging(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListFollowUpsRequest");
 }
 
@@ -312,7 +276,7 @@ absl::Status ValidateMonthQuery(Request& request, const RequestRules& rules, boo
       CheckMonth(out, "month", request.mutable_month(), rules, true);
   std::optional<absl::CivilDay> as_of = CheckDate(out, "as_of", request.mutable_as_of(), rules, false);
   CheckAsOfInMonth(out, month, as_of);
-  if (paged) CheckPaging(out, request.page_size());
+  if (paged) validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, what);
 }
 }  // namespace
@@ -336,7 +300,7 @@ absl::Status ValidateGetFollowUpCoverage(v1::GetFollowUpCoverageRequest& request
 absl::Status ValidateSubmitSelfReport(v1::SubmitSelfReportRequest& request,
                                       const RequestRules& rules) {
   Violations out;
-  CheckRequestId(out, request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
   if (!request.has_person_id()) {
     out.Add("person_id", std::string(rule::kRequired), "the person is required");
   } else {
@@ -346,7 +310,7 @@ absl::Status ValidateSubmitSelfReport(v1::SubmitSelfReportRequest& request,
   r->clear_self_report_id();
   r->clear_follow_up_id();
   r->clear_recorded_at();
-  RequireText(out, "self_report.registration_id", r->mutable_registration_id(), kMaxId);
+  validation::RequireTrimmedText(out, "self_report.registration_id", r->mutable_registration_id(), kMaxId);
   CheckDate(out, "self_report.report_date", r->mutable_report_date(), rules, true);
   CheckEnum(out, "self_report.status", r->status(), v1::FollowUpOutcome_IsValid);
   if (r->status() == v1::FOLLOW_UP_OUTCOME_UNREACHABLE) {
@@ -355,7 +319,7 @@ absl::Status ValidateSubmitSelfReport(v1::SubmitSelfReportRequest& request,
   }
   if (r->status() == v1::FOLLOW_UP_OUTCOME_EMPLOYED ||
       r->status() == v1::FOLLOW_UP_OUTCOME_STARTED_BUSINESS) {
-    RequireText(out, "self_report.employer_name", r->mutable_employer_name(), 100);
+    validation::RequireTrimmedText(out, "self_report.employer_name", r->mutable_employer_name(), 100);
   } else {
     OptionalText(out, "self_report.employer_name", r->mutable_employer_name(), 100, false);
   }
@@ -366,7 +330,7 @@ absl::Status ValidateSubmitSelfReport(v1::SubmitSelfReportRequest& request,
       v1::JobSearchActivity* a = r->mutable_activities(i);
       const std::string prefix = absl::StrCat("self_report.activities[", i, "].");
       CheckDate(out, prefix + "date", a->mutable_date(), rules, true);
-      RequireText(out, prefix + "employer_name", a->mutable_employer_name(), 100);
+      validation::RequireTrimmedText(out, prefix + "employer_name", a->mutable_employer_name(), 100);
       OptionalText(out, prefix + "position", a->mutable_position(), 100, false);
       OptionalText(out, prefix + "result", a->mutable_result(), 200, false);
     }
@@ -387,7 +351,7 @@ absl::Status ValidateListDeregistrationCandidates(v1::ListDeregistrationCandidat
     out.Add("source", std::string(rule::kCodeUnknown), "the source is not defined");
   }
   CheckMonth(out, "month", request.mutable_month(), rules, false, true);
-  CheckPaging(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListDeregistrationCandidatesRequest");
 }
 
@@ -416,11 +380,11 @@ void CheckDeregistrationReason(Violations& out, codes::DeregistrationReason reas
 absl::Status ValidateDecideDeregistrationCandidate(
     v1::DecideDeregistrationCandidateRequest& request, const RequestRules& rules) {
   Violations out;
-  CheckRequestId(out, request.mutable_request_id());
-  RequireText(out, "candidate_id", request.mutable_candidate_id(), kMaxId);
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::RequireTrimmedText(out, "candidate_id", request.mutable_candidate_id(), kMaxId);
   CheckEnum(out, "decision", request.decision(), v1::CandidateDecision_IsValid);
   if (request.decision() == v1::CANDIDATE_DECISION_REJECT) {
-    RequireText(out, "note", request.mutable_note(), kMaxNote, true);
+    validation::RequireTrimmedText(out, "note", request.mutable_note(), kMaxNote, true);
   } else if (request.decision() == v1::CANDIDATE_DECISION_ACCEPT) {
     CheckDate(out, "effective_date", request.mutable_effective_date(), rules, true);
     CheckDeregistrationReason(out, request.reason(), request.moved_abroad(),
@@ -433,8 +397,8 @@ absl::Status ValidateDecideDeregistrationCandidate(
 absl::Status ValidateDeregisterRegistration(v1::DeregisterRegistrationRequest& request,
                                             const RequestRules& rules) {
   Violations out;
-  CheckRequestId(out, request.mutable_request_id());
-  RequireText(out, "registration_id", request.mutable_registration_id(), kMaxId);
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::RequireTrimmedText(out, "registration_id", request.mutable_registration_id(), kMaxId);
   CheckDeregistrationReason(out, request.reason(), request.moved_abroad(), request.mutable_note(),
                             true);
   CheckDate(out, "effective_date", request.mutable_effective_date(), rules, true);
@@ -448,7 +412,7 @@ absl::Status ValidateRunNoContactSweep(v1::RunNoContactSweepRequest& request,
   CheckDate(out, "as_of", request.mutable_as_of(), rules, true);
   CheckRegionCode(out, "region_code", request.mutable_region_code(), false);
   CheckStaff(out, "staff_id", request.mutable_staff_id());
-  CheckPaging(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "RunNoContactSweepRequest");
 }
 
@@ -467,20 +431,20 @@ absl::Status ValidateRunMonthlyComparison(v1::RunMonthlyComparisonRequest& reque
 absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request) {
   Violations out;
   if (request.after_sequence() < 0) {
-    out.Add("after_sequence", std::string(kOutOfRange), "after_sequence must not be negative");
+    out.Add("after_sequence", std::string(rule::kOutOfRange), "after_sequence must not be negative");
   }
   return status::ViolationsToStatus(out, "StreamEventsRequest");
 }
 
 absl::Status ValidateOpenFraudCase(v1::OpenFraudCaseRequest& request, const RequestRules& rules) {
   Violations out;
-  CheckRequestId(out, request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
   if (!request.has_person_id()) {
     out.Add("person_id", std::string(rule::kRequired), "the person is required");
   } else {
     CheckPersonId(out, "person_id", request.mutable_person_id(), rules);
   }
-  RequireText(out, "name", request.mutable_name(), 50);
+  validation::RequireTrimmedText(out, "name", request.mutable_name(), 50);
   OptionalText(out, "registration_id", request.mutable_registration_id(), kMaxId, false);
   CheckCityCode(out, "city_code", request.mutable_city_code(), rules);
   CheckRegionCode(out, "office_region_code", request.mutable_office_region_code(), true);
@@ -498,7 +462,7 @@ absl::Status ValidateOpenFraudCase(v1::OpenFraudCaseRequest& request, const Requ
     }
   }
   CheckEnum(out, "benefit", request.benefit(), v1::FraudBenefit_IsValid);
-  RequireText(out, "description", request.mutable_description(), kMaxText, true);
+  validation::RequireTrimmedText(out, "description", request.mutable_description(), kMaxText, true);
   CheckEvidence(out, "evidence", request.mutable_evidence(), rules, true);
   CheckDate(out, "opened_on", request.mutable_opened_on(), rules, true);
   CheckStaff(out, "staff_id", request.mutable_staff_id());
@@ -507,18 +471,18 @@ absl::Status ValidateOpenFraudCase(v1::OpenFraudCaseRequest& request, const Requ
 
 absl::Status ValidateGetFraudCase(v1::GetFraudCaseRequest& request) {
   Violations out;
-  RequireText(out, "case_id", request.mutable_case_id(), kMaxId);
+  validation::RequireTrimmedText(out, "case_id", request.mutable_case_id(), kMaxId);
   return status::ViolationsToStatus(out, "GetFraudCaseRequest");
 }
 
 absl::Status ValidateRecordFraudInvestigation(v1::RecordFraudInvestigationRequest& request,
                                               const RequestRules& rules) {
   Violations out;
-  CheckRequestId(out, request.mutable_request_id());
-  RequireText(out, "case_id", request.mutable_case_id(), kMaxId);
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::RequireTrimmedText(out, "case_id", request.mutable_case_id(), kMaxId);
   CheckDate(out, "investigated_on", request.mutable_investigated_on(), rules, true);
   CheckStaff(out, "investigator_id", request.mutable_investigator_id());
-  RequireText(out, "findings", request.mutable_findings(), kMaxText, true);
+  validation::RequireTrimmedText(out, "findings", request.mutable_findings(), kMaxText, true);
   CheckEvidence(out, "evidence", request.mutable_evidence(), rules, false);
   return status::ViolationsToStatus(out, "RecordFraudInvestigationRequest");
 }
@@ -526,16 +490,16 @@ absl::Status ValidateRecordFraudInvestigation(v1::RecordFraudInvestigationReques
 absl::Status ValidateConcludeFraudCase(v1::ConcludeFraudCaseRequest& request,
                                        const RequestRules& rules) {
   Violations out;
-  CheckRequestId(out, request.mutable_request_id());
-  RequireText(out, "case_id", request.mutable_case_id(), kMaxId);
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::RequireTrimmedText(out, "case_id", request.mutable_case_id(), kMaxId);
   CheckEnum(out, "conclusion", request.conclusion(), v1::FraudConclusion_IsValid);
   CheckDate(out, "concluded_on", request.mutable_concluded_on(), rules, true);
-  RequireText(out, "decision", request.mutable_decision(), kMaxText, true);
+  validation::RequireTrimmedText(out, "decision", request.mutable_decision(), kMaxText, true);
   OptionalText(out, "decision_document", request.mutable_decision_document(), 100, false);
   // proto3 cannot tell an unset amount from 0, which is valid (an attempt); only a negative amount
   // is refused.
   if (request.conclusion() == v1::FRAUD_CONCLUSION_CONFIRMED && request.amount_involved_fen() < 0) {
-    out.Add("amount_involved_fen", std::string(kOutOfRange), "the amount must not be negative");
+    out.Add("amount_involved_fen", std::string(rule::kOutOfRange), "the amount must not be negative");
   }
   CheckStaff(out, "staff_id", request.mutable_staff_id());
   return status::ViolationsToStatus(out, "ConcludeFraudCaseRequest");
@@ -555,14 +519,14 @@ absl::Status ValidateListFraudCases(v1::ListFraudCasesRequest& request, const Re
   auto concluded_to =
       CheckDate(out, "concluded_to", request.mutable_concluded_to(), rules, false, true);
   CheckRange(out, "concluded_to", concluded_from, concluded_to);
-  CheckPaging(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListFraudCasesRequest");
 }
 
 absl::Status ValidateSubmitMonthlyFraudReport(v1::SubmitMonthlyFraudReportRequest& request,
                                               const RequestRules& rules) {
   Violations out;
-  CheckRequestId(out, request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
   CheckCityCode(out, "city_code", request.mutable_city_code(), rules);
   CheckMonth(out, "month", request.mutable_month(), rules, true);
   OptionalText(out, "note", request.mutable_note(), kMaxText);
@@ -600,7 +564,7 @@ absl::Status ValidateListUndeliveredCreditRecords(
     v1::ListUndeliveredCreditRecordsRequest& request) {
   Violations out;
   CheckRegionCode(out, "region_code", request.mutable_region_code(), true);
-  CheckPaging(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListUndeliveredCreditRecordsRequest");
 }
 
@@ -612,7 +576,7 @@ absl::Status ValidateExportCreditRecords(v1::ExportCreditRecordsRequest& request
   auto to = CheckDate(out, "concluded_to", request.mutable_concluded_to(), rules, true, true);
   CheckRange(out, "concluded_to", from, to);
   CheckEnum(out, "format", request.format(), v1::ExportFormat_IsValid);
-  CheckPaging(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ExportCreditRecordsRequest");
 }
 

@@ -15,6 +15,7 @@
 #include "common/validation/deregistration_reason.h"
 #include "common/validation/email.h"
 #include "common/validation/phone.h"
+#include "common/validation/request_fields.h"
 #include "common/validation/rules.h"
 #include "common/validation/text.h"
 #include "common/validation/urban_rural.h"
@@ -31,12 +32,6 @@ constexpr size_t kMaxIdLength = 64;
 constexpr size_t kMaxReason = 500;
 constexpr size_t kMaxNote = 1000;
 constexpr size_t kMaxActor = 64;
-constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
-
-void Trim(std::string* value) {
-  absl::string_view trimmed = validation::TrimText(*value);
-  if (trimmed.size() != value->size()) *value = std::string(trimmed);
-}
 
 void RequireText(Violations& out, absl::string_view field, absl::string_view value,
                  size_t max_characters) {
@@ -48,27 +43,6 @@ void CheckId(Violations& out, absl::string_view field, absl::string_view value) 
   RequireText(out, field, value, kMaxIdLength);
 }
 
-// request_id: 1-64 of letters, digits, ".", "_", ":" and "-".
-void CheckRequestId(Violations& out, absl::string_view field, absl::string_view value) {
-  if (value.empty()) {
-    out.Add(std::string(field), std::string(rule::kRequired), "the request_id is required");
-    return;
-  }
-  if (value.size() > kMaxIdLength) {
-    out.Add(std::string(field), std::string(rule::kTooLong),
-            "the request_id has at most 64 characters");
-    return;
-  }
-  for (char c : value) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
-        c != '-') {
-      out.Add(std::string(field), std::string(rule::kCharacters),
-              "the request_id allows letters, digits, '.', '_', ':' and '-'");
-      return;
-    }
-  }
-}
-
 // An optional "YYYY-MM-DD" not after `latest` (when given).
 void CheckOptionalDate(Violations& out, absl::string_view field, absl::string_view value,
                        const absl::CivilDay* latest) {
@@ -77,12 +51,6 @@ void CheckOptionalDate(Violations& out, absl::string_view field, absl::string_vi
     out.AddIfError(field, validation::ParseDateNotAfter(value, *latest).status());
   } else {
     out.AddIfError(field, validation::ParseDate(value).status());
-  }
-}
-
-void CheckPageSize(Violations& out, int32_t page_size) {
-  if (page_size < 0) {
-    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
   }
 }
 
@@ -104,7 +72,7 @@ absl::Status ValidateCreateApplication(v1::CreateApplicationRequest& request,
   } else if (!v1c::Channel_IsValid(request.channel())) {
     out.Add("channel", std::string(rule::kCodeUnknown), "the channel is unknown");
   }
-  Trim(request.mutable_channel_application_id());
+  validation::TrimInPlace(request.mutable_channel_application_id());
   RequireText(out, "channel_application_id", request.channel_application_id(), kMaxIdLength);
   if (!request.has_form()) {
     out.Add("form", std::string(rule::kRequired), "the registration form is required");
@@ -114,7 +82,7 @@ absl::Status ValidateCreateApplication(v1::CreateApplicationRequest& request,
     options.require_residence_urban_rural_class = request.channel() != v1c::CHANNEL_MINISTRY;
     rules.form_validator->Validate(request.form(), options, "form.", out);
   }
-  Trim(request.mutable_office_region_code());
+  validation::TrimInPlace(request.mutable_office_region_code());
   if (request.office_region_code().empty()) {
     out.Add("office_region_code", std::string(rule::kRequired),
             "the office region code is required");
@@ -133,7 +101,7 @@ absl::Status ValidateCreateApplication(v1::CreateApplicationRequest& request,
 
 absl::Status ValidateGetApplication(v1::GetApplicationRequest& request) {
   Violations out;
-  Trim(request.mutable_application_id());
+  validation::TrimInPlace(request.mutable_application_id());
   CheckId(out, "application_id", request.application_id());
   return status::ViolationsToStatus(out, "GetApplicationRequest");
 }
@@ -142,7 +110,7 @@ namespace {
 
 // A channel and its application id (FenceChannelApplicationId, GetApplicationByChannelId).
 void CheckChannelId(Violations& out, common::v1::Channel channel, std::string* id) {
-  Trim(id);
+  validation::TrimInPlace(id);
   if (channel != common::v1::CHANNEL_PROVINCE_PORTAL && channel != common::v1::CHANNEL_MINISTRY) {
     out.Add("channel", std::string(channel == 0 ? rule::kRequired : rule::kCodeUnknown),
             "the channel is the province portal or the ministry");
@@ -167,7 +135,7 @@ absl::Status ValidateGetApplicationByChannelId(v1::GetApplicationByChannelIdRequ
 absl::Status ValidateListReviewQueue(v1::ListReviewQueueRequest& request,
                                      const RequestRules& rules) {
   Violations out;
-  Trim(request.mutable_office_region_code());
+  validation::TrimInPlace(request.mutable_office_region_code());
   const std::string& code = request.office_region_code();
   if (code.empty()) {
     out.Add("office_region_code", std::string(rule::kRequired),
@@ -188,19 +156,19 @@ absl::Status ValidateListReviewQueue(v1::ListReviewQueueRequest& request,
   if (!v1::ReviewQueueKind_IsValid(request.kind())) {
     out.Add("kind", std::string(rule::kCodeUnknown), "the queue kind is unknown");
   }
-  Trim(request.mutable_as_of());
+  validation::TrimInPlace(request.mutable_as_of());
   CheckOptionalDate(out, "as_of", request.as_of(), nullptr);
-  CheckPageSize(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListReviewQueueRequest");
 }
 
 absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
                                        const RequestRules& rules) {
   Violations out;
-  Trim(request.mutable_application_id());
+  validation::TrimInPlace(request.mutable_application_id());
   CheckId(out, "application_id", request.application_id());
-  Trim(request.mutable_request_id());
-  CheckRequestId(out, "request_id", request.request_id());
+  validation::TrimInPlace(request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
   if (request.outcome() == v1c::REVIEW_OUTCOME_UNSPECIFIED) {
     out.Add("outcome", std::string(rule::kRequired), "the outcome is required");
   } else if (!v1c::ReviewOutcome_IsValid(request.outcome())) {
@@ -224,7 +192,7 @@ absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
     out.Add("rejection_reason", std::string(rule::kNotApplicable),
             "a rejection reason code is only given with outcome REJECTED");
   }
-  Trim(request.mutable_reason());
+  validation::TrimInPlace(request.mutable_reason());
   if (rejected && code == v1c::REJECTION_REASON_OTHER && request.reason().empty()) {
     out.Add("reason", std::string(rule::kOtherTextRequired),
             "the rejection reason OTHER needs its text in reason");
@@ -233,11 +201,11 @@ absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
                    validation::ValidateText(request.reason(), {false, kMaxReason, true}));
   }
   // The handler has already put the caller here (security/actor.h).
-  Trim(request.mutable_reviewer());
+  validation::TrimInPlace(request.mutable_reviewer());
   RequireText(out, "reviewer", request.reviewer(), kMaxActor);
   // A decision is dated by the server's clock when it is recorded; a caller may repeat today's date
   // but can no longer backdate it (which would improve the 7-working-day figure after the fact).
-  Trim(request.mutable_decided_on());
+  validation::TrimInPlace(request.mutable_decided_on());
   const size_t before = out.size();
   CheckOptionalDate(out, "decided_on", request.decided_on(), &rules.today);
   if (out.size() == before && !request.decided_on().empty() &&
@@ -245,9 +213,9 @@ absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
     out.Add("decided_on", std::string(rule::kDateNotServerDay),
             "a decision is dated by the server when it is recorded; leave decided_on empty");
   }
-  Trim(request.mutable_note());
+  validation::TrimInPlace(request.mutable_note());
   out.AddIfError("note", validation::ValidateText(request.note(), {false, kMaxNote, true}));
-  Trim(request.mutable_residence_urban_rural_class());
+  validation::TrimInPlace(request.mutable_residence_urban_rural_class());
   if (!request.residence_urban_rural_class().empty()) {
     out.AddIfError("residence_urban_rural_class",
                    validation::ParseUrbanRuralClass(request.residence_urban_rural_class()).status());
@@ -257,15 +225,15 @@ absl::Status ValidateReviewApplication(v1::ReviewApplicationRequest& request,
 
 absl::Status ValidateAmendDecision(v1::AmendDecisionRequest& request) {
   Violations out;
-  Trim(request.mutable_application_id());
+  validation::TrimInPlace(request.mutable_application_id());
   CheckId(out, "application_id", request.application_id());
-  Trim(request.mutable_request_id());
-  CheckRequestId(out, "request_id", request.request_id());
-  Trim(request.mutable_amendment_reason());
+  validation::TrimInPlace(request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::TrimInPlace(request.mutable_amendment_reason());
   out.AddIfError("amendment_reason",
                  validation::ValidateText(request.amendment_reason(), {true, kMaxReason, true}));
-  Trim(request.mutable_reason());
-  Trim(request.mutable_note());
+  validation::TrimInPlace(request.mutable_reason());
+  validation::TrimInPlace(request.mutable_note());
   if (request.reason().empty() && request.note().empty()) {
     out.Add("reason", std::string(rule::kRequired),
             "give the corrected reason or the corrected note (nothing to amend)");
@@ -273,14 +241,14 @@ absl::Status ValidateAmendDecision(v1::AmendDecisionRequest& request) {
     out.AddIfError("reason", validation::ValidateText(request.reason(), {false, kMaxReason, true}));
   }
   out.AddIfError("note", validation::ValidateText(request.note(), {false, kMaxNote, true}));
-  Trim(request.mutable_actor());
+  validation::TrimInPlace(request.mutable_actor());
   RequireText(out, "actor", request.actor(), kMaxActor);
   return status::ViolationsToStatus(out, "AmendDecisionRequest");
 }
 
 absl::Status ValidateGetRegistration(v1::GetRegistrationRequest& request) {
   Violations out;
-  Trim(request.mutable_registration_id());
+  validation::TrimInPlace(request.mutable_registration_id());
   CheckId(out, "registration_id", request.registration_id());
   return status::ViolationsToStatus(out, "GetRegistrationRequest");
 }
@@ -299,22 +267,22 @@ absl::Status ValidateGetActiveRegistrationByPerson(v1::GetActiveRegistrationByPe
 
 absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRules& rules) {
   Violations out;
-  Trim(request.mutable_registration_id());
+  validation::TrimInPlace(request.mutable_registration_id());
   CheckId(out, "registration_id", request.registration_id());
-  Trim(request.mutable_request_id());
-  CheckRequestId(out, "request_id", request.request_id());
+  validation::TrimInPlace(request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
   const int reason = static_cast<int>(request.reason());
   if (reason == 0) {
     out.Add("reason", std::string(rule::kRequired), "the deregistration reason is required");
   } else if (!validation::DeregistrationReasonFromNumber(reason).has_value()) {
     out.Add("reason", std::string(rule::kCodeUnknown), "the deregistration reason is unknown");
   }
-  Trim(request.mutable_effective_date());
+  validation::TrimInPlace(request.mutable_effective_date());
   CheckOptionalDate(out, "effective_date", request.effective_date(), &rules.today);
   // The handler has already put the caller here (security/actor.h).
-  Trim(request.mutable_actor());
+  validation::TrimInPlace(request.mutable_actor());
   RequireText(out, "actor", request.actor(), kMaxActor);
-  Trim(request.mutable_note());
+  validation::TrimInPlace(request.mutable_note());
   out.AddIfError("note", validation::ValidateText(
                              request.note(),
                              {reason == v1c::DEREGISTRATION_REASON_OTHER, kMaxNote, true}));
@@ -331,23 +299,23 @@ absl::Status ValidateDeregister(v1::DeregisterRequest& request, const RequestRul
 absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request) {
   Violations out;
   if (request.after_sequence() < 0) {
-    out.Add("after_sequence", std::string(kOutOfRange), "after_sequence must not be negative");
+    out.Add("after_sequence", std::string(rule::kOutOfRange), "after_sequence must not be negative");
   }
   return status::ViolationsToStatus(out, "StreamEventsRequest");
 }
 
 absl::Status ValidateListNotifications(v1::ListNotificationsRequest& request) {
   Violations out;
-  Trim(request.mutable_application_id());
+  validation::TrimInPlace(request.mutable_application_id());
   CheckId(out, "application_id", request.application_id());
-  CheckPageSize(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListNotificationsRequest");
 }
 
 absl::Status ValidateListUndeliveredNotifications(v1::ListUndeliveredNotificationsRequest& request,
                                                  const RequestRules& rules) {
   Violations out;
-  Trim(request.mutable_region_code());
+  validation::TrimInPlace(request.mutable_region_code());
   const std::string& code = request.region_code();
   if (code.empty()) {
     out.Add("region_code", std::string(rule::kRequired), "the region code is required");
@@ -363,7 +331,7 @@ absl::Status ValidateListUndeliveredNotifications(v1::ListUndeliveredNotificatio
               "a county, city or province code is expected");
     }
   }
-  CheckPageSize(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListUndeliveredNotificationsRequest");
 }
 
@@ -398,7 +366,7 @@ constexpr int kMaxDutyReviewers = 20;
 absl::Status ValidateSetDutyReviewers(v1::SetDutyReviewersRequest& request,
                                       const RequestRules& rules) {
   Violations out;
-  Trim(request.mutable_office_region_code());
+  validation::TrimInPlace(request.mutable_office_region_code());
   CheckRegionCode(out, "office_region_code", request.office_region_code(), rules, true);
   if (request.queue_kind() == v1::REVIEW_QUEUE_KIND_UNSPECIFIED) {
     out.Add("queue_kind", std::string(rule::kRequired), "the review queue is required");
@@ -410,7 +378,7 @@ absl::Status ValidateSetDutyReviewers(v1::SetDutyReviewersRequest& request,
   } else {
     std::set<std::string> seen;
     for (int i = 0; i < request.reviewer_ids_size(); ++i) {
-      Trim(request.mutable_reviewer_ids(i));
+      validation::TrimInPlace(request.mutable_reviewer_ids(i));
       const std::string field = absl::StrCat("reviewer_ids[", i, "]");
       absl::Status valid = validation::ValidateText(request.reviewer_ids(i), {true, kMaxActor, false});
       if (!valid.ok()) {
@@ -420,9 +388,9 @@ absl::Status ValidateSetDutyReviewers(v1::SetDutyReviewersRequest& request,
       }
     }
   }
-  Trim(request.mutable_request_id());
-  CheckRequestId(out, "request_id", request.request_id());
-  Trim(request.mutable_actor());
+  validation::TrimInPlace(request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::TrimInPlace(request.mutable_actor());
   RequireText(out, "actor", request.actor(), kMaxActor);
   return status::ViolationsToStatus(out, "SetDutyReviewersRequest");
 }
@@ -430,12 +398,12 @@ absl::Status ValidateSetDutyReviewers(v1::SetDutyReviewersRequest& request,
 absl::Status ValidateListDutyReviewers(v1::ListDutyReviewersRequest& request,
                                        const RequestRules& rules) {
   Violations out;
-  Trim(request.mutable_region_code());
+  validation::TrimInPlace(request.mutable_region_code());
   CheckRegionCode(out, "region_code", request.region_code(), rules, false);
   if (!v1::ReviewQueueKind_IsValid(request.queue_kind())) {
     out.Add("queue_kind", std::string(rule::kCodeUnknown), "the queue kind is unknown");
   }
-  CheckPageSize(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListDutyReviewersRequest");
 }
 
@@ -455,7 +423,7 @@ void CheckPerson(Violations& out, const std::string& path, v1::ReportedPerson& p
                  bool responsible) {
   for (std::string* text : {person.mutable_name(), person.mutable_unit(), person.mutable_title(),
                             person.mutable_phone(), person.mutable_email()}) {
-    Trim(text);
+    validation::TrimInPlace(text);
   }
   out.AddIfError(path + ".name",
                  validation::ValidateText(person.name(), {responsible, kMaxContactName, false}));
@@ -478,7 +446,7 @@ void CheckDepartment(Violations& out, const std::string& path, bool present,
     out.Add(path, std::string(rule::kRequired), "the department is required");
     return;
   }
-  Trim(department.mutable_unit());
+  validation::TrimInPlace(department.mutable_unit());
   out.AddIfError(path + ".unit",
                  validation::ValidateText(department.unit(), {true, kMaxContactUnit, false}));
   CheckPerson(out, path + ".responsible_person", *department.mutable_responsible_person(), true);
@@ -497,7 +465,7 @@ void CheckDepartment(Violations& out, const std::string& path, bool present,
 absl::Status ValidateReportRegionContact(v1::ReportRegionContactRequest& request,
                                          const RequestRules& rules) {
   Violations out;
-  Trim(request.mutable_region_code());
+  validation::TrimInPlace(request.mutable_region_code());
   CheckRegionCode(out, "region_code", request.region_code(), rules, false);
   if (out.empty()) {
     std::optional<validation::RegionLevel> level = rules.regions->LevelOf(request.region_code());
@@ -511,16 +479,16 @@ absl::Status ValidateReportRegionContact(v1::ReportRegionContactRequest& request
   const bool has_technical = request.has_technical();
   CheckDepartment(out, "business", has_business, *request.mutable_business());
   CheckDepartment(out, "technical", has_technical, *request.mutable_technical());
-  Trim(request.mutable_request_id());
-  CheckRequestId(out, "request_id", request.request_id());
-  Trim(request.mutable_actor());
+  validation::TrimInPlace(request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::TrimInPlace(request.mutable_actor());
   RequireText(out, "actor", request.actor(), kMaxActor);
   return status::ViolationsToStatus(out, "ReportRegionContactRequest");
 }
 
 absl::Status ValidateGetReportedRegionContact(v1::GetReportedRegionContactRequest& request) {
   Violations out;
-  Trim(request.mutable_region_code());
+  validation::TrimInPlace(request.mutable_region_code());
   if (request.region_code().empty()) {
     out.Add("region_code", std::string(rule::kRequired), "the region code is required");
   } else if (!SixDigits(request.region_code())) {
@@ -531,11 +499,11 @@ absl::Status ValidateGetReportedRegionContact(v1::GetReportedRegionContactReques
 
 absl::Status ValidateListReportedRegionContacts(v1::ListReportedRegionContactsRequest& request) {
   Violations out;
-  Trim(request.mutable_region_code());
+  validation::TrimInPlace(request.mutable_region_code());
   if (!request.region_code().empty() && !SixDigits(request.region_code())) {
     out.Add("region_code", std::string(rule::kFormat), "the region code has 6 digits");
   }
-  CheckPageSize(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListReportedRegionContactsRequest");
 }
 

@@ -10,6 +10,7 @@
 #include "common/status/status_util.h"
 #include "common/status/violations_status.h"
 #include "common/validation/date.h"
+#include "common/validation/request_fields.h"
 #include "common/validation/rules.h"
 #include "common/validation/text.h"
 #include "common/validation/violations.h"
@@ -23,15 +24,9 @@ using validation::Violations;
 // A value given twice where each may appear once (a dimension, a report cell).
 constexpr absl::string_view kDuplicate = "DUPLICATE";
 // A number outside its allowed range (a negative figure).
-constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
-
-void Trim(std::string* value) {
-  absl::string_view trimmed = validation::TrimText(*value);
-  if (trimmed.size() != value->size()) *value = std::string(trimmed);
-}
 
 void CheckRegion(Violations& out, const std::string& field, std::string* code) {
-  Trim(code);
+  validation::TrimInPlace(code);
   if (code->empty()) {
     out.Add(field, std::string(rule::kRequired), "the region code is required");
     return;
@@ -47,7 +42,7 @@ void CheckRegion(Violations& out, const std::string& field, std::string* code) {
 // A "YYYY-MM-DD" not after today; nullopt when invalid (a violation was added).
 std::optional<absl::CivilDay> CheckDate(Violations& out, const std::string& field,
                                         std::string* text, absl::CivilDay today) {
-  Trim(text);
+  validation::TrimInPlace(text);
   absl::StatusOr<absl::CivilDay> day = validation::ParseDateNotAfter(*text, today);
   if (out.AddIfError(field, day.status())) return std::nullopt;
   return *day;
@@ -55,7 +50,7 @@ std::optional<absl::CivilDay> CheckDate(Violations& out, const std::string& fiel
 
 void CheckOptionalDay(Violations& out, const std::string& field, std::string* text,
                       absl::CivilDay today) {
-  Trim(text);
+  validation::TrimInPlace(text);
   if (text->empty()) {
     *text = validation::FormatDate(today);
     return;
@@ -69,7 +64,7 @@ void CheckPeriod(Violations& out, const std::string& prefix, std::string* start,
   for (auto [field, text, day] : {std::make_tuple("period_start", start, &first),
                                   std::make_tuple("period_end", end, &last)}) {
     const std::string path = absl::StrCat(prefix, field);
-    Trim(text);
+    validation::TrimInPlace(text);
     if (text->empty()) {
       out.Add(path, std::string(rule::kRequired), "the period's first and last day are required");
     } else {
@@ -84,7 +79,7 @@ void CheckPeriod(Violations& out, const std::string& prefix, std::string* start,
 
 void Forbid(Violations& out, const std::string& field, std::string* text,
             absl::string_view kind) {
-  Trim(text);
+  validation::TrimInPlace(text);
   if (!text->empty()) {
     out.Add(field, std::string(rule::kNotApplicable),
             absl::StrCat("not used by report kind ", kind));
@@ -175,8 +170,8 @@ absl::Status ValidateCheckReportConsistency(v1::CheckReportConsistencyRequest& r
       for (int i = 0; i < cells.size() && i < kMaxReportCells; ++i) {
         v1::ReportCell* cell = request.mutable_table()->mutable_cells(i);
         const std::string path = absl::StrCat("table.cells[", i, "]");
-        Trim(cell->mutable_row_key());
-        Trim(cell->mutable_column_key());
+        validation::TrimInPlace(cell->mutable_row_key());
+        validation::TrimInPlace(cell->mutable_column_key());
         if (cell->row_key().empty()) {
           out.Add(path + ".row_key", std::string(rule::kRequired), "the row key is required");
         }
@@ -185,7 +180,7 @@ absl::Status ValidateCheckReportConsistency(v1::CheckReportConsistencyRequest& r
                   "the column key is required");
         }
         if (cell->value() < 0) {
-          out.Add(path + ".value", std::string(kOutOfRange), "a figure is zero or more");
+          out.Add(path + ".value", std::string(rule::kOutOfRange), "a figure is zero or more");
         }
         if (!cell->row_key().empty() && !cell->column_key().empty() &&
             !seen.emplace(cell->row_key(), cell->column_key()).second) {
@@ -222,9 +217,7 @@ absl::Status ValidateListOfficesWithoutDutyReviewer(v1::ListOfficesWithoutDutyRe
   if (!v1::ReviewQueue_IsValid(request.queue())) {
     out.Add("queue", std::string(rule::kCodeUnknown), "the queue is unknown");
   }
-  if (request.page_size() < 0) {
-    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
-  }
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListOfficesWithoutDutyReviewerRequest");
 }
 
@@ -232,9 +225,7 @@ absl::Status ValidateListSilentOffices(v1::ListSilentOfficesRequest& request, ab
   Violations out;
   CheckRegion(out, "region_code", request.mutable_region_code());
   CheckOptionalDay(out, "as_of", request.mutable_as_of(), today);
-  if (request.page_size() < 0) {
-    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
-  }
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListSilentOfficesRequest");
 }
 
@@ -242,9 +233,7 @@ absl::Status ValidateListRegionsWithoutContactReport(
     v1::ListRegionsWithoutContactReportRequest& request, absl::CivilDay /*today*/) {
   Violations out;
   CheckRegion(out, "region_code", request.mutable_region_code());
-  if (request.page_size() < 0) {
-    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
-  }
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListRegionsWithoutContactReportRequest");
 }
 

@@ -11,6 +11,7 @@
 #include "common/status/status_util.h"
 #include "common/status/violations_status.h"
 #include "common/validation/date.h"
+#include "common/validation/request_fields.h"
 #include "common/validation/rules.h"
 #include "common/validation/text.h"
 #include "common/validation/violations.h"
@@ -25,55 +26,28 @@ using validation::Violations;
 constexpr size_t kMaxId = 64;
 constexpr size_t kMaxNotes = 2000;
 constexpr size_t kMaxAmendmentReason = 500;
-constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
-
-void Trim(std::string* value) {
-  absl::string_view trimmed = validation::TrimText(*value);
-  if (trimmed.size() != value->size()) *value = std::string(trimmed);
-}
 
 // A single-line text, trimmed in place.
 void CheckText(Violations& out, absl::string_view field, std::string* value, bool required,
                size_t max_characters) {
-  Trim(value);
+  validation::TrimInPlace(value);
   out.AddIfError(field, validation::ValidateText(*value, {required, max_characters, false}));
 }
 
 void CheckNotes(Violations& out, absl::string_view field, std::string* value, bool required) {
-  Trim(value);
+  validation::TrimInPlace(value);
   out.AddIfError(field, validation::ValidateText(*value, {required, kMaxNotes, true}));
 }
 
-void CheckRequestId(Violations& out, absl::string_view field, std::string* value) {
-  Trim(value);
-  if (value->empty()) {
-    out.Add(std::string(field), std::string(rule::kRequired), "the request_id is required");
-    return;
-  }
-  if (value->size() > kMaxId) {
-    out.Add(std::string(field), std::string(rule::kTooLong),
-            "the request_id has at most 64 characters");
-    return;
-  }
-  for (char c : *value) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
-        c != '-') {
-      out.Add(std::string(field), std::string(rule::kCharacters),
-              "the request_id allows letters, digits, '.', '_', ':' and '-'");
-      return;
-    }
-  }
-}
-
 void CheckOptionalDate(Violations& out, absl::string_view field, std::string* value) {
-  Trim(value);
+  validation::TrimInPlace(value);
   if (value->empty()) return;
   out.AddIfError(field, validation::ParseDate(*value).status());
 }
 
 void CheckRequiredDate(Violations& out, absl::string_view field, std::string* value,
                        const absl::CivilDay* latest) {
-  Trim(value);
+  validation::TrimInPlace(value);
   if (value->empty()) {
     out.Add(std::string(field), std::string(rule::kRequired), "the date is required");
     return;
@@ -85,14 +59,8 @@ void CheckRequiredDate(Violations& out, absl::string_view field, std::string* va
   }
 }
 
-void CheckPageSize(Violations& out, int32_t page_size) {
-  if (page_size < 0) {
-    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
-  }
-}
-
 void CheckRegionCode(Violations& out, absl::string_view field, std::string* value) {
-  Trim(value);
+  validation::TrimInPlace(value);
   if (value->empty()) {
     out.Add(std::string(field), std::string(rule::kRequired), "the region code is required");
     return;
@@ -166,7 +134,7 @@ void CheckDetail(Violations& out, absl::string_view prefix, v1::ServiceDelivery&
                 true, 100);
       CheckText(out, absl::StrCat(prefix, "job_recommendation.employer_name"),
                 job.mutable_employer_name(), true, 100);
-      Trim(job.mutable_employer_code());
+      validation::TrimInPlace(job.mutable_employer_code());
       if (!job.employer_code().empty() && job.employer_code().size() != 18) {
         out.Add(absl::StrCat(prefix, "job_recommendation.employer_code"),
                 std::string(rule::kLength), "a unified social credit code has 18 characters");
@@ -331,7 +299,7 @@ absl::Status ValidateUpdateProfile(v1::UpdateProfileRequest& request) {
 absl::Status ValidateRecordServiceDelivery(v1::RecordServiceDeliveryRequest& request,
                                            absl::CivilDay today) {
   Violations out;
-  CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
   if (!request.has_delivery()) {
     out.Add("delivery", std::string(rule::kRequired), "the delivery is required");
     return status::ViolationsToStatus(out, "RecordServiceDeliveryRequest");
@@ -345,9 +313,9 @@ absl::Status ValidateRecordServiceDelivery(v1::RecordServiceDeliveryRequest& req
 absl::Status ValidateAmendServiceDelivery(v1::AmendServiceDeliveryRequest& request,
                                           absl::CivilDay today) {
   Violations out;
-  CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
   CheckText(out, "delivery_id", request.mutable_delivery_id(), true, kMaxId);
-  Trim(request.mutable_amendment_reason());
+  validation::TrimInPlace(request.mutable_amendment_reason());
   out.AddIfError("amendment_reason", validation::ValidateText(request.amendment_reason(),
                                                               {true, kMaxAmendmentReason, true}));
   CheckText(out, "actor", request.mutable_actor(), true, kMaxId);
@@ -377,7 +345,7 @@ absl::Status ValidateListServiceDeliveries(v1::ListServiceDeliveriesRequest& req
   if (!v1::ServiceType_IsValid(request.type())) {
     out.Add("type", std::string(rule::kCodeUnknown), "unknown service type");
   }
-  CheckPageSize(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListServiceDeliveriesRequest");
 }
 
@@ -393,7 +361,7 @@ absl::Status ValidateListPlanGaps(v1::ListPlanGapsRequest& request) {
   } else if (request.state() == v1::OBLIGATION_STATE_MET) {
     out.Add("state", std::string(rule::kCodeNotAccepted), "gaps are OPEN or MISSED, never MET");
   }
-  CheckPageSize(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListPlanGapsRequest");
 }
 
@@ -419,14 +387,14 @@ absl::Status ValidateGetCatalog(v1::GetCatalogRequest& request) {
     out.Add("kind", std::string(rule::kCodeUnknown), "unknown catalogue kind");
   }
   if (request.version() < 0) {
-    out.Add("version", std::string(kOutOfRange), "version must not be negative");
+    out.Add("version", std::string(rule::kOutOfRange), "version must not be negative");
   }
   return status::ViolationsToStatus(out, "GetCatalogRequest");
 }
 
 absl::Status ValidatePublishCatalogVersion(v1::PublishCatalogVersionRequest& request) {
   Violations out;
-  CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
   CheckRegionCode(out, "region_code", request.mutable_region_code());
   if (request.kind() == v1::CATALOG_KIND_UNSPECIFIED) {
     out.Add("kind", std::string(rule::kRequired), "the catalogue kind is required");
@@ -434,7 +402,7 @@ absl::Status ValidatePublishCatalogVersion(v1::PublishCatalogVersionRequest& req
     out.Add("kind", std::string(rule::kCodeUnknown), "unknown catalogue kind");
   }
   if (request.base_version() < 0) {
-    out.Add("base_version", std::string(kOutOfRange), "base_version must not be negative");
+    out.Add("base_version", std::string(rule::kOutOfRange), "base_version must not be negative");
   }
   CheckText(out, "staff_id", request.mutable_staff_id(), true, kMaxId);
   if (request.entries_size() == 0) {
@@ -446,7 +414,7 @@ absl::Status ValidatePublishCatalogVersion(v1::PublishCatalogVersionRequest& req
   for (int i = 0; i < request.entries_size() && i < 500; ++i) {
     v1::CatalogEntry& e = *request.mutable_entries(i);
     const std::string at = absl::StrCat("entries[", i, "].");
-    Trim(e.mutable_code());
+    validation::TrimInPlace(e.mutable_code());
     bool code_ok = !e.code().empty() && e.code().size() <= 32;
     for (char c : e.code()) {
       code_ok =
@@ -476,7 +444,7 @@ absl::Status ValidatePublishCatalogVersion(v1::PublishCatalogVersionRequest& req
 absl::Status ValidateListDifficultyCriteria(v1::ListDifficultyCriteriaRequest& request) {
   Violations out;
   CheckOptionalDate(out, "as_of", request.mutable_as_of());
-  CheckPageSize(out, request.page_size());
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListDifficultyCriteriaRequest");
 }
 
@@ -484,10 +452,10 @@ absl::Status ValidateIdentifyEmploymentDifficulty(v1::IdentifyEmploymentDifficul
                                                   absl::CivilDay today) {
   Violations out;
   if (!request.validate_only() || !request.request_id().empty()) {
-    CheckRequestId(out, "request_id", request.mutable_request_id());
+    validation::CheckRequestId(out, "request_id", request.mutable_request_id());
   }
   CheckRegistrationId(out, "registration_id", request.mutable_registration_id());
-  Trim(request.mutable_as_of());
+  validation::TrimInPlace(request.mutable_as_of());
   if (!request.as_of().empty()) {
     out.AddIfError("as_of", validation::ParseDateNotAfter(request.as_of(), today).status());
   }
@@ -508,7 +476,7 @@ absl::Status ValidateIdentifyEmploymentDifficulty(v1::IdentifyEmploymentDifficul
 absl::Status ValidateDecideEmploymentDifficulty(v1::DecideEmploymentDifficultyRequest& request,
                                                 absl::CivilDay today) {
   Violations out;
-  CheckRequestId(out, "request_id", request.mutable_request_id());
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id());
   CheckText(out, "identification_id", request.mutable_identification_id(), true, kMaxId);
   if (request.decision() == v1::IDENTIFICATION_DECISION_UNSPECIFIED) {
     out.Add("decision", std::string(rule::kRequired), "approve or reject");
@@ -524,7 +492,7 @@ absl::Status ValidateDecideEmploymentDifficulty(v1::DecideEmploymentDifficultyRe
 absl::Status ValidateStreamEvents(const v1::StreamEventsRequest& request) {
   Violations out;
   if (request.after_sequence() < 0) {
-    out.Add("after_sequence", std::string(kOutOfRange), "after_sequence must not be negative");
+    out.Add("after_sequence", std::string(rule::kOutOfRange), "after_sequence must not be negative");
   }
   return status::ViolationsToStatus(out, "StreamEventsRequest");
 }

@@ -9,6 +9,7 @@
 #include "common/status/violations_status.h"
 #include "common/validation/date.h"
 #include "common/validation/id_document.h"
+#include "common/validation/request_fields.h"
 #include "common/validation/rules.h"
 #include "common/validation/text.h"
 #include "common/validation/violations.h"
@@ -24,40 +25,6 @@ constexpr size_t kMaxId = 64;
 constexpr size_t kMaxName = 50;
 constexpr size_t kMaxFinding = 2000;
 constexpr int kMaxBatch = 1000;
-constexpr absl::string_view kOutOfRange = "OUT_OF_RANGE";
-
-void Trim(std::string* value) {
-  absl::string_view trimmed = validation::TrimText(*value);
-  if (trimmed.size() != value->size()) *value = std::string(trimmed);
-}
-
-void RequireText(Violations& out, absl::string_view field, std::string* value, size_t max,
-                 bool multiline = false) {
-  Trim(value);
-  out.AddIfError(field, validation::ValidateText(*value, {true, max, multiline}));
-}
-
-void CheckRequestId(Violations& out, absl::string_view field, absl::string_view value,
-                    bool required) {
-  if (value.empty()) {
-    if (required)
-      out.Add(std::string(field), std::string(rule::kRequired), "the request_id is required");
-    return;
-  }
-  if (value.size() > kMaxId) {
-    out.Add(std::string(field), std::string(rule::kTooLong),
-            "the request_id has at most 64 characters");
-    return;
-  }
-  for (char c : value) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
-        c != '-') {
-      out.Add(std::string(field), std::string(rule::kCharacters),
-              "the request_id allows letters, digits, '.', '_', ':' and '-'");
-      return;
-    }
-  }
-}
 
 // Normalises and checks a PersonId under `prefix` ("person_id" -> "person_id.id_type").
 void CheckPersonId(Violations& out, const std::string& prefix, bool present,
@@ -90,7 +57,7 @@ void CheckPersonId(Violations& out, const std::string& prefix, bool present,
 std::optional<absl::CivilDay> CheckDate(Violations& out, absl::string_view field,
                                         std::string* value, bool required,
                                         const absl::CivilDay* latest) {
-  Trim(value);
+  validation::TrimInPlace(value);
   if (value->empty()) {
     if (required) out.Add(std::string(field), std::string(rule::kRequired), "the date is required");
     return std::nullopt;
@@ -115,9 +82,9 @@ void CheckSource(Violations& out, absl::string_view field, v1::Source source, bo
 
 absl::Status ValidateVerifyApplicant(v1::VerifyApplicantRequest& request, absl::CivilDay today) {
   Violations out;
-  CheckRequestId(out, "request_id", request.request_id(), false);
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id(), false);
   CheckPersonId(out, "person_id", request.has_person_id(), request.mutable_person_id(), today);
-  RequireText(out, "name", request.mutable_name(), kMaxName);
+  validation::RequireTrimmedText(out, "name", request.mutable_name(), kMaxName);
   std::optional<absl::CivilDay> unemployed =
       CheckDate(out, "unemployed_date", request.mutable_unemployed_date(), true, &today);
   std::optional<absl::CivilDay> as_of =
@@ -125,7 +92,7 @@ absl::Status ValidateVerifyApplicant(v1::VerifyApplicantRequest& request, absl::
   if (unemployed.has_value() && as_of.has_value() && *as_of < *unemployed) {
     out.Add("as_of", std::string(rule::kDateOrder), "as_of lies before the unemployed date");
   }
-  Trim(request.mutable_application_id());
+  validation::TrimInPlace(request.mutable_application_id());
   out.AddIfError("application_id",
                  validation::ValidateText(request.application_id(), {false, kMaxId, false}));
   return status::ViolationsToStatus(out, "VerifyApplicantRequest");
@@ -133,19 +100,19 @@ absl::Status ValidateVerifyApplicant(v1::VerifyApplicantRequest& request, absl::
 
 absl::Status ValidateGetVerification(v1::GetVerificationRequest& request) {
   Violations out;
-  RequireText(out, "verification_id", request.mutable_verification_id(), kMaxId);
+  validation::RequireTrimmedText(out, "verification_id", request.mutable_verification_id(), kMaxId);
   return status::ViolationsToStatus(out, "GetVerificationRequest");
 }
 
 absl::Status ValidateRecordFieldInvestigation(v1::RecordFieldInvestigationRequest& request,
                                               absl::CivilDay today) {
   Violations out;
-  CheckRequestId(out, "request_id", request.request_id(), true);
-  RequireText(out, "verification_id", request.mutable_verification_id(), kMaxId);
+  validation::CheckRequestId(out, "request_id", request.mutable_request_id(), true);
+  validation::RequireTrimmedText(out, "verification_id", request.mutable_verification_id(), kMaxId);
   CheckDate(out, "visit_date", request.mutable_visit_date(), true, &today);
-  RequireText(out, "investigator_id", request.mutable_investigator_id(), kMaxId);
-  RequireText(out, "investigator_name", request.mutable_investigator_name(), kMaxName);
-  RequireText(out, "finding", request.mutable_finding(), kMaxFinding, true);
+  validation::RequireTrimmedText(out, "investigator_id", request.mutable_investigator_id(), kMaxId);
+  validation::RequireTrimmedText(out, "investigator_name", request.mutable_investigator_name(), kMaxName);
+  validation::RequireTrimmedText(out, "finding", request.mutable_finding(), kMaxFinding, true);
   if (request.conclusion() == v1::INVESTIGATION_CONCLUSION_UNSPECIFIED) {
     out.Add("conclusion", std::string(rule::kRequired), "the conclusion is required");
   } else if (!v1::InvestigationConclusion_IsValid(request.conclusion())) {
@@ -157,7 +124,7 @@ absl::Status ValidateRecordFieldInvestigation(v1::RecordFieldInvestigationReques
 absl::Status ValidateGetSnapshotInfo(v1::GetSnapshotInfoRequest& request) {
   Violations out;
   CheckSource(out, "source", request.source(), true);
-  Trim(request.mutable_snapshot_version());
+  validation::TrimInPlace(request.mutable_snapshot_version());
   if (request.snapshot_version().size() > kMaxId) {
     out.Add("snapshot_version", std::string(rule::kTooLong),
             "a snapshot version has at most 64 characters");
@@ -168,9 +135,7 @@ absl::Status ValidateGetSnapshotInfo(v1::GetSnapshotInfoRequest& request) {
 absl::Status ValidateListSnapshots(const v1::ListSnapshotsRequest& request) {
   Violations out;
   CheckSource(out, "source", request.source(), false);
-  if (request.page_size() < 0) {
-    out.Add("page_size", std::string(kOutOfRange), "page_size must not be negative");
-  }
+  validation::CheckPageSize(out, request.page_size());
   return status::ViolationsToStatus(out, "ListSnapshotsRequest");
 }
 
@@ -191,7 +156,7 @@ absl::Status ValidateCompareBatch(v1::CompareActiveRegistrationsRequest& request
     for (int i = 0; i < request.subjects_size(); ++i) {
       v1::ComparisonSubject* subject = request.mutable_subjects(i);
       const std::string prefix = absl::StrCat("subjects[", i, "]");
-      RequireText(out, prefix + ".registration_id", subject->mutable_registration_id(), kMaxId);
+      validation::RequireTrimmedText(out, prefix + ".registration_id", subject->mutable_registration_id(), kMaxId);
       CheckPersonId(out, prefix + ".person_id", subject->has_person_id(),
                     subject->mutable_person_id(), today);
       CheckDate(out, prefix + ".registered_date", subject->mutable_registered_date(), true, &today);
