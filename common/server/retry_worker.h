@@ -3,9 +3,8 @@
 // The worker thread of an outbox (a table of things to hand over to a peer, each with its next
 // attempt time): it runs a round whenever something is due or Wake() is called (after a commit
 // queued something), and otherwise sleeps until the earliest next attempt the round reported, at
-// most a minute. A failed round is logged and retried after `error_wait`. Follow-up's credit
-// hand-over uses it; registration's notification deliverer and verification worker run the same
-// loop of their own and could move onto it.
+// most a minute. A failed round is logged and retried after `error_wait`. Used by registration's
+// notification deliverer and verification worker and by follow-up's credit hand-over.
 
 #include <functional>
 #include <optional>

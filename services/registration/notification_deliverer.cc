@@ -14,10 +14,6 @@ namespace unemployment::registration {
 namespace notv1 = ::unemployment::notification::v1;
 namespace {
 
-// How long the worker sleeps when nothing is pending and nobody wakes it (a safety net; commits
-// that queue notifications call Wake()).
-constexpr absl::Duration kIdleWait = absl::Minutes(1);
-
 bool IsPermanentRefusal(absl::StatusCode code) {
   return code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kNotFound ||
          code == absl::StatusCode::kAlreadyExists;
@@ -90,14 +86,15 @@ NotificationDeliverer::NotificationDeliverer(RegistrationStore& store, const tim
       ministry_(ministry),
       notices_(notices),
       logger_(std::move(logger)),
-      options_(options) {}
+      options_(options),
+      worker_(
+          clock, [this](absl::Time now) { return RunOnce(now); }, logger_,
+          options.initial_backoff) {}
 
 NotificationDeliverer::~NotificationDeliverer() { Stop(); }
 
 absl::Duration NotificationDeliverer::Backoff(int attempts_made) const {
-  absl::Duration delay = options_.initial_backoff;
-  for (int i = 1; i < attempts_made && delay < options_.max_backoff; ++i) delay *= 2;
-  return delay < options_.max_backoff ? delay : options_.max_backoff;
+  return server::ExponentialBackoff(options_.initial_backoff, options_.max_backoff, attempts_made);
 }
 
 OutboxEntry NotificationDeliverer::Attempt(OutboxEntry entry, absl::Time now) {
@@ -170,45 +167,10 @@ absl::StatusOr<std::optional<absl::Time>> NotificationDeliverer::RunOnce(absl::T
   return store_.NextDueTime();
 }
 
-void NotificationDeliverer::Start() {
-  absl::MutexLock lock(&mu_);
-  if (worker_.joinable()) return;
-  stop_ = false;
-  worker_ = std::thread([this] { WorkerLoop(); });
-}
+void NotificationDeliverer::Start() { worker_.Start(); }
 
-void NotificationDeliverer::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
-  }
-  if (worker_.joinable()) worker_.join();
-}
+void NotificationDeliverer::Stop() { worker_.Stop(); }
 
-void NotificationDeliverer::Wake() {
-  absl::MutexLock lock(&mu_);
-  wake_ = true;
-}
-
-void NotificationDeliverer::WorkerLoop() {
-  while (true) {
-    const absl::Time now = clock_.Now();
-    absl::Duration wait = kIdleWait;
-    absl::StatusOr<std::optional<absl::Time>> next = RunOnce(now);
-    if (!next.ok()) {
-      logger_.Error("delivery_round_failed", {{"status", next.status()}});
-      wait = options_.initial_backoff;
-    } else if (next->has_value()) {
-      wait = std::min(kIdleWait, std::max(absl::ZeroDuration(), **next - clock_.Now()));
-    }
-    absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(
-        absl::Condition(+[](NotificationDeliverer* self) { return self->wake_ || self->stop_; },
-                        this),
-        wait);
-    if (stop_) return;
-    wake_ = false;
-  }
-}
+void NotificationDeliverer::Wake() { worker_.Wake(); }
 
 }  // namespace unemployment::registration

@@ -17,7 +17,6 @@
 
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -25,6 +24,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log/logger.h"
+#include "common/server/retry_worker.h"
 #include "grpcpp/channel.h"
 #include "common/time/clock.h"
 #include "services/registration/registration_store.h"
@@ -112,7 +112,6 @@ class NotificationDeliverer final {
   void Wake();
 
  private:
-  void WorkerLoop();
   // Attempts one notification; the updated entry to store.
   OutboxEntry Attempt(OutboxEntry entry, absl::Time now);
 
@@ -123,10 +122,8 @@ class NotificationDeliverer final {
   log::Logger logger_;
   const Options options_;
 
-  absl::Mutex mu_;
-  bool wake_ ABSL_GUARDED_BY(mu_) = false;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread worker_;
+  // Runs RunOnce whenever something is due or Wake() is called.
+  server::RetryWorker worker_;
 };
 
 }  // namespace unemployment::registration

@@ -15,10 +15,6 @@ namespace {
 
 namespace verv1 = ::unemployment::verification::v1;
 
-// How long the worker sleeps when nothing is queued and nobody wakes it (a safety net; commits
-// that queue requests call Wake()).
-constexpr absl::Duration kIdleWait = absl::Minutes(1);
-
 // Answers after which the same request can never succeed.
 bool IsPermanentRefusal(absl::StatusCode code) {
   return code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kAlreadyExists;
@@ -81,14 +77,15 @@ VerificationWorker::VerificationWorker(RegistrationStore& store, Registrar& regi
       clock_(clock),
       client_(client),
       logger_(std::move(logger)),
-      options_(options) {}
+      options_(options),
+      worker_(
+          clock, [this](absl::Time now) { return RunOnce(now); }, logger_,
+          options.initial_backoff) {}
 
 VerificationWorker::~VerificationWorker() { Stop(); }
 
 absl::Duration VerificationWorker::Backoff(int attempts_made) const {
-  absl::Duration delay = options_.initial_backoff;
-  for (int i = 1; i < attempts_made && delay < options_.max_backoff; ++i) delay *= 2;
-  return delay < options_.max_backoff ? delay : options_.max_backoff;
+  return server::ExponentialBackoff(options_.initial_backoff, options_.max_backoff, attempts_made);
 }
 
 absl::StatusOr<std::optional<absl::Time>> VerificationWorker::RunOnce(absl::Time now) {
@@ -141,45 +138,10 @@ absl::StatusOr<std::optional<absl::Time>> VerificationWorker::RunOnce(absl::Time
   return store_.NextVerificationDueTime();
 }
 
-void VerificationWorker::Start() {
-  absl::MutexLock lock(&mu_);
-  if (worker_.joinable()) return;
-  stop_ = false;
-  worker_ = std::thread([this] { WorkerLoop(); });
-}
+void VerificationWorker::Start() { worker_.Start(); }
 
-void VerificationWorker::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
-  }
-  if (worker_.joinable()) worker_.join();
-}
+void VerificationWorker::Stop() { worker_.Stop(); }
 
-void VerificationWorker::Wake() {
-  absl::MutexLock lock(&mu_);
-  wake_ = true;
-}
-
-void VerificationWorker::WorkerLoop() {
-  while (true) {
-    const absl::Time now = clock_.Now();
-    absl::Duration wait = kIdleWait;
-    absl::StatusOr<std::optional<absl::Time>> next = RunOnce(now);
-    if (!next.ok()) {
-      logger_.Error("verification_round_failed", {{"status", next.status()}});
-      wait = options_.initial_backoff;
-    } else if (next->has_value()) {
-      wait = std::min(kIdleWait, std::max(absl::ZeroDuration(), **next - clock_.Now()));
-    }
-    absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(
-        absl::Condition(
-            +[](VerificationWorker* self) { return self->wake_ || self->stop_; }, this),
-        wait);
-    if (stop_) return;
-    wake_ = false;
-  }
-}
+void VerificationWorker::Wake() { worker_.Wake(); }
 
 }  // namespace unemployment::registration

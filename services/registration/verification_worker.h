@@ -20,13 +20,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log/logger.h"
+#include "common/server/retry_worker.h"
 #include "common/time/clock.h"
 #include "grpcpp/channel.h"
 #include "services/registration/registrar.h"
@@ -91,7 +91,6 @@ class VerificationWorker final {
   void Wake();
 
  private:
-  void WorkerLoop();
 
   RegistrationStore& store_;
   Registrar& registrar_;
@@ -100,10 +99,8 @@ class VerificationWorker final {
   log::Logger logger_;
   const Options options_;
 
-  absl::Mutex mu_;
-  bool wake_ ABSL_GUARDED_BY(mu_) = false;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread worker_;
+  // Runs RunOnce whenever something is due or Wake() is called.
+  server::RetryWorker worker_;
 };
 
 }  // namespace unemployment::registration
