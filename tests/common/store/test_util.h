@@ -13,32 +13,13 @@
 #include "absl/status/statusor.h"
 #include "common/store/database.h"
 #include "tests/common/require_ok.h"
+#include "tests/testing/resident_id.h"
+#include "tests/testing/temp_dir.h"
 
 namespace unemployment::store::testing {
 
-// A fresh directory under the system temp dir (mkdtemp), removed with its contents at scope exit.
-class TempDir final {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "ue_store_test.XXXXXX").string();
-    char* made = mkdtemp(pattern.data());
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+// Temporary folders come from the shared test support (tests/testing/temp_dir.h).
+using ::unemployment::testing::TempDir;
 
 inline absl::Status StatusOf(const absl::Status& status) { return status; }
 template <typename T>

@@ -35,6 +35,7 @@
 #include "services/followup/verification_client.h"
 #include "services/verification/stream_trailer.h"
 #include "tests/common/require_ok.h"
+#include "tests/testing/temp_dir.h"
 #include "unemployment/followup/v1/followup_service.grpc.pb.h"
 #include "unemployment/registration/v1/registration_service.grpc.pb.h"
 #include "unemployment/verification/v1/verification_service.grpc.pb.h"
@@ -61,13 +62,8 @@ inline absl::Time ChinaNoon(int year, int month, int day) {
   return time::ChinaTime(absl::CivilSecond(year, month, day, 12, 0, 0));
 }
 
-// A fresh folder under /tmp for one test's database.
-inline std::string TempDir() {
-  char pattern[] = "/tmp/followup_test_XXXXXX";
-  char* dir = mkdtemp(pattern);
-  if (dir == nullptr) std::abort();
-  return dir;
-}
+// A fresh folder for one test's database, removed when the test binary exits.
+inline std::string TempDir() { return ::unemployment::testing::ProcessTempDir("ue_followup_test"); }
 
 inline regv1::Registration MakeRegistration(const std::string& id, const std::string& name,
                                             const std::string& office,

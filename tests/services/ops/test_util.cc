@@ -38,17 +38,6 @@ int Uectl::Run(std::vector<std::string> args) {
   return RunCommandLine(AllCommands(), args, context_);
 }
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "uectl-test-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 std::unique_ptr<ServerProcess> ServerProcess::Start(const std::string& name,
                                                     const std::string& binary,
                                                     const std::vector<std::string>& args,

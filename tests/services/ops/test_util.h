@@ -14,6 +14,7 @@
 
 #include "services/ops/uectl.h"
 #include "services/ops/uectl_commands.h"
+#include "tests/testing/temp_dir.h"
 
 namespace unemployment::ops::testing {
 
@@ -44,18 +45,8 @@ class Uectl {
   Context context_;
 };
 
-// A fresh folder under the system temporary folder, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+// Temporary folders come from the shared test support (tests/testing/temp_dir.h).
+using ::unemployment::testing::TempDir;
 
 // A server binary of the suite running as a child process. Start() waits for its
 // "<name> listening on ADDRESS" line (never a sleep) and afterwards keeps draining its output so

@@ -22,6 +22,7 @@
 #include "common/time/clock.h"
 #include "services/person_index/person_index.h"
 #include "services/person_index/person_index_store.h"
+#include "tests/testing/temp_dir.h"
 
 namespace unemployment::person_index::testing {
 
@@ -88,17 +89,11 @@ class FakeFencer final : public ShardFencer {
 class IndexFixture {
  public:
   IndexFixture() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "ue_person_index.XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    dir = pattern;
-    path = dir + "/person_index.db";
+    path = temp.File("person_index.db");
     Open();
   }
   ~IndexFixture() {
     Close();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
   }
   void Close() {
     index.reset();
@@ -207,7 +202,8 @@ class IndexFixture {
     return Apply(shard, event);
   }
 
-  std::string dir;
+  ::unemployment::testing::TempDir temp{"ue_person_index"};
+  std::string dir = temp.path();
   std::string path;
   time::FakeClock clock{
       absl::FromCivil(absl::CivilSecond(2025, 6, 15, 10, 0, 0), absl::UTCTimeZone())};

@@ -23,40 +23,18 @@
 #include "services/registration/registrar.h"
 #include "services/registration/sqlite_registration_store.h"
 #include "tests/common/require_ok.h"
+#include "tests/testing/resident_id.h"
+#include "tests/testing/temp_dir.h"
 
 namespace unemployment::registration::testing {
 
 namespace v1c = ::unemployment::common::v1;
 
-class TempDir final {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "ue_registration_test.XXXXXX").string();
-    char* made = mkdtemp(pattern.data());
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
+// Temporary folders come from the shared test support (tests/testing/temp_dir.h).
+using ::unemployment::testing::TempDir;
 
- private:
-  std::string path_;
-};
-
-// A valid resident ID number born on `birth` ("YYYYMMDD") with sequence `serial` (odd = male).
-inline std::string ResidentId(const std::string& region, const std::string& birth, int serial) {
-  std::string first17 = absl::StrCat(region, birth, absl::StrFormat("%03d", serial));
-  std::optional<char> check = validation::Gb11643CheckCharacter(first17);
-  REQUIRE(check.has_value());
-  return first17 + *check;
-}
+// Valid resident ID numbers come from the shared test support (tests/testing/resident_id.h).
+using ::unemployment::testing::ResidentId;
 
 // A valid province-portal form of a man registering at his Harbin (南岗区) residence.
 inline v1c::RegistrationForm ValidForm(const std::string& id_number = "34052419800101001X") {

@@ -17,6 +17,7 @@
 #include "unemployment/followup/v1/followup_service.grpc.pb.h"
 #include "unemployment/registration/v1/registration_service.grpc.pb.h"
 #include "unemployment/tiering/v1/tiering_service.grpc.pb.h"
+#include "tests/testing/temp_dir.h"
 
 namespace unemployment::statistics::testing {
 
@@ -34,13 +35,8 @@ inline const validation::RegionDirectory& Regions() {
   return *regions;
 }
 
-// A fresh folder under /tmp for one test's database.
-inline std::string TempDir() {
-  char pattern[] = "/tmp/statistics_test_XXXXXX";
-  char* dir = mkdtemp(pattern);
-  if (dir == nullptr) std::abort();
-  return dir;
-}
+// A fresh folder for one test's database, removed when the test binary exits.
+inline std::string TempDir() { return ::unemployment::testing::ProcessTempDir("ue_statistics_test"); }
 
 // Noon in China on "YYYY-MM-DD" as a Timestamp.
 inline google::protobuf::Timestamp NoonOf(const std::string& day) {

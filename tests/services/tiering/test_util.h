@@ -20,6 +20,8 @@
 #include "services/tiering/tiering.h"
 #include "services/tiering/type_rules.h"
 #include "tests/common/require_ok.h"
+#include "tests/testing/resident_id.h"
+#include "tests/testing/temp_dir.h"
 #include "unemployment/registration/v1/registration_service.pb.h"
 
 namespace unemployment::tiering::testing {
@@ -27,26 +29,8 @@ namespace unemployment::tiering::testing {
 namespace reg = ::unemployment::registration::v1;
 namespace v1c = ::unemployment::common::v1;
 
-class TempDir final {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "ue_tiering_test.XXXXXX").string();
-    char* made = mkdtemp(pattern.data());
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+// Temporary folders come from the shared test support (tests/testing/temp_dir.h).
+using ::unemployment::testing::TempDir;
 
 inline std::string DataFile(const std::string& name) {
   return absl::StrCat(UE_SOURCE_DIR, "/data/tiering/", name);

@@ -25,38 +25,16 @@
 #include "services/verification/stream_trailer.h"
 #include "services/verification/verifier.h"
 #include "tests/common/require_ok.h"
+#include "tests/testing/resident_id.h"
+#include "tests/testing/temp_dir.h"
 
 namespace unemployment::verification::testing {
 
-class TempDir final {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "ue_verification_test.XXXXXX").string();
-    char* made = mkdtemp(pattern.data());
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
+// Temporary folders come from the shared test support (tests/testing/temp_dir.h).
+using ::unemployment::testing::TempDir;
 
- private:
-  std::string path_;
-};
-
-// A valid resident ID number of region `region` born on `birth` ("YYYYMMDD"), serial `serial`
-// (odd = male).
-inline std::string ResidentId(const std::string& region, const std::string& birth, int serial) {
-  std::string first17 = absl::StrCat(region, birth, absl::StrFormat("%03d", serial));
-  std::optional<char> check = validation::Gb11643CheckCharacter(first17);
-  REQUIRE(check.has_value());
-  return first17 + *check;
-}
+// Valid resident ID numbers come from the shared test support (tests/testing/resident_id.h).
+using ::unemployment::testing::ResidentId;
 
 // A valid unified social credit code ending its first 17 characters with `tail` (digits).
 inline std::string CreditCode(const std::string& tail) {
