@@ -94,6 +94,7 @@ class Service:
                     self.address = line[len(marker):].split()[0]
                     break
             else:
+                out.close()  # the reason is in the log: readable by whoever catches this
                 raise RuntimeError(f"{self.name} did not start: exit {self.proc.wait()}; "
                                    f"see {self.log_path}")
         finally:
