@@ -643,7 +643,8 @@ def lookup_acknowledged(cluster, items, threads=8, give_up_after=120):
     """Asks for every item (acknowledged with item.application_id) where it stands, as its channel
     would: GetApplicationStatus through the gateway (with the channel's identity) and
     GetApplicationByChannelId at its shard. Returns {"gateway": [...], "shard": [...]}: the channel
-    ids answered NOT_FOUND, and {"differs": [...]}: answered with another application id.
+    ids answered NOT_FOUND, and {"differs": [...]}: answered with another application id, or with
+    an application of another channel id.
     UNAVAILABLE / DEADLINE_EXCEEDED (a service still coming back) are retried."""
     gateway = cluster.gateway()
     shards = {name: cluster.shard(name) for name in ("harbin", "main")}
@@ -669,8 +670,15 @@ def lookup_acknowledged(cluster, items, threads=8, give_up_after=120):
             reg.GetApplicationByChannelIdRequest(channel=channel,
                                                  channel_application_id=item.channel_id),
             timeout=10))
-        return (item, None if status is None else status.application.application_id,
-                None if stored is None else stored.application.id)
+        # An answer about another application (e.g. a shard that lost its newest applications
+        # hands their ids out again) counts as "another id".
+        at_gateway = None if status is None else (
+            status.application.application_id
+            if status.application.channel_application_id == item.channel_id else "(other)")
+        at_shard = None if stored is None else (
+            stored.application.id
+            if stored.application.channel_application_id == item.channel_id else "(other)")
+        return item, at_gateway, at_shard
 
     out = {"gateway": [], "shard": [], "differs": []}
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
