@@ -46,6 +46,7 @@ import unittest
 
 import grpc
 
+from suite import secured_flags
 from reliability import (BIN_DIR, RETRYABLE, SOURCE_DIR, Checker, Cluster, Item, Load, Service,
                          gw, gw_grpc, latency_summary, log, lookup_acknowledged, wait_until)
 
@@ -155,12 +156,8 @@ class SecuredPowerLossTest(unittest.TestCase):
         ca = self.ca
 
         def secure(svc):
-            return [f"--security_policy={SOURCE_DIR}/data/security/policy",
-                    f"--tls_cert={ca}/server/{svc}.pem", f"--tls_key={ca}/server/{svc}.key",
-                    f"--tls_client_ca={ca}/ca.pem", f"--token_key_file={ca}/token.key",
-                    f"--audit_key_file={ca}/audit.key", "--audit_anchor_every=20",
-                    f"--peer_tls_cert={ca}/client/svc-{svc}.pem",
-                    f"--peer_tls_key={ca}/client/svc-{svc}.key", "--rate_limit=0"]
+            return [*secured_flags(SOURCE_DIR, ca, svc), "--audit_anchor_every=20",
+                    "--rate_limit=0"]
 
         def address(name):
             return lambda: self.services[name].address.replace("127.0.0.1", "localhost")
