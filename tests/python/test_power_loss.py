@@ -9,9 +9,10 @@ process's memory until the file is synced, so a `kill -9` loses exactly what a p
 
 The whole suite runs as real processes (reliability.py's Cluster). Client threads submit
 UE_POWER_LOSS_N applications (default 2,000) through the gateway, retrying UNAVAILABLE and
-DEADLINE_EXCEEDED with the same channel id, and a fifth are reviewed at their shard. Once 60% are
+DEADLINE_EXCEEDED with the same channel id, and a fifth are reviewed at their shard. Once 35% are
 acknowledged, every service is killed with SIGKILL at the same moment (the power cut), then all
-are restarted on the same ports and data folders and the load goes on. Afterwards:
+are restarted on the same ports and data folders and the load goes on; a second cut at 70%.
+Afterwards (the look-ups first for what was acknowledged before the last cut):
 
 - UE_POWER_LOSS_SYNC=FULL (default): everything converges and the crash test's checks hold
   (nothing lost or doubled in any service), and every acknowledged application answers
@@ -19,7 +20,7 @@ are restarted on the same ports and data folders and the load goes on. Afterward
   id it was acknowledged with.
 - UE_POWER_LOSS_SYNC=OFF (or NORMAL) with UE_POWER_LOSS_EXPECT=loss: the services run with
   --sqlite_synchronous=OFF --allow_non_durable_storage=true, and the test asserts that
-  applications acknowledged before the cut are gone (NOT_FOUND at the gateway and at the shard):
+  applications acknowledged before the last cut are gone (NOT_FOUND at the gateway and at the shard):
   the proof that this test can fail. The FIGURES line says how many were lost.
 
 The audit log (a SQLite file of its own, <data_dir>/audit.db, with its anchor file of signed
@@ -55,7 +56,8 @@ SYNC = os.environ.get("UE_POWER_LOSS_SYNC", "FULL").upper()
 EXPECT_LOSS = os.environ.get("UE_POWER_LOSS_EXPECT", "") == "loss"
 THREADS = int(os.environ.get("UE_CRASH_THREADS", "8"))
 CONVERGE_S = float(os.environ.get("UE_CONVERGE_S", "600"))
-CUT_AT = 0.6
+CUT_AT = 0.6  # the secured case's cut
+CUTS = (0.35, 0.7)  # the whole suite's two cuts
 SECURED_N = int(os.environ.get("UE_POWER_LOSS_SECURED_N", "300"))
 SUBMIT = "/unemployment.gateway.v1.GatewayService/SubmitApplication"
 
@@ -94,14 +96,16 @@ class PowerLossTest(unittest.TestCase):
         log(f"storage: {' '.join(storage_flags())}; expecting "
             f"{'lost acknowledged writes' if EXPECT_LOSS else 'nothing lost'}")
         load = Load(cluster, N, threads=THREADS, run="P").start()
-        load.wait_acked(int(N * CUT_AT))
-        with load.mu:
-            acked_before = [(i, i.application_id) for i in load.items
-                            if i.application_id is not None]
-        log(f"power cut: kill -9 of all {len(Cluster.ORDER)} services at once at "
-            f"{len(acked_before)} acknowledged")
-        back_s = self.power_cut()
-        log(f"all services back after {back_s:.2f} s")
+        back_s = 0.0
+        for fraction in CUTS:
+            load.wait_acked(int(N * fraction))
+            with load.mu:
+                acked_before = [(i, i.application_id) for i in load.items
+                                if i.application_id is not None]
+            log(f"power cut: kill -9 of all {len(Cluster.ORDER)} services at once at "
+                f"{len(acked_before)} acknowledged")
+            back_s = max(back_s, self.power_cut())
+            log(f"all services back after {back_s:.2f} s")
         load.join()
         rate = N / load.elapsed
         log(f"load: {N} applications in {load.elapsed:.1f} s = {rate:.0f} applications/s; "
@@ -111,11 +115,11 @@ class PowerLossTest(unittest.TestCase):
         before = [item for item, _ in acked_before]
         looked_up = lookup_acknowledged(cluster, before)
         lost_gateway, lost_shard = len(looked_up["gateway"]), len(looked_up["shard"])
-        log(f"acknowledged before the cut: {len(before)}; NOT_FOUND at the gateway "
+        log(f"acknowledged before the last cut: {len(before)}; NOT_FOUND at the gateway "
             f"{lost_gateway}, at the shard {lost_shard}, answered with another id "
             f"{len(looked_up['differs'])}; e.g. {looked_up['shard'][:3]}")
         if EXPECT_LOSS:
-            log(f"FIGURES power_loss: sync={SYNC} N={N} acknowledged_before_cut={len(before)} "
+            log(f"FIGURES power_loss: sync={SYNC} N={N} acknowledged_before_last_cut={len(before)} "
                 f"lost_at_gateway={lost_gateway} lost_at_shard={lost_shard} "
                 f"answered_with_another_id={len(looked_up['differs'])}")
             self.assertGreater(lost_shard, 0,
@@ -130,7 +134,7 @@ class PowerLossTest(unittest.TestCase):
         checker = Checker(cluster, load)
         converge = wait_until("the suite", checker.converged, timeout=CONVERGE_S)
         figures = checker.check(self)
-        log(f"FIGURES power_loss: sync={SYNC} N={N} acknowledged_before_cut={len(acked_before)} "
+        log(f"FIGURES power_loss: sync={SYNC} N={N} acknowledged_before_last_cut={len(acked_before)} "
             f"lost=0 applications/s={rate:.0f} restart_s={back_s:.2f} converge_s={converge:.1f} "
             f"{figures} retried_attempts="
             f"{sum(v for k, v in load.stats.codes.items() if k != 'OK')}")
@@ -295,7 +299,7 @@ class SecuredPowerLossTest(unittest.TestCase):
                 w.join(timeout=30)
             log(f"refused to restart after the cut: {refused}")
             self.assertTrue(EXPECT_LOSS, f"services refused to restart: {refused}")
-            log(f"FIGURES power_loss_secured: sync={SYNC} acknowledged_before_cut="
+            log(f"FIGURES power_loss_secured: sync={SYNC} acknowledged_before_last_cut="
                 f"{len(acked_before)} refused_restart={sorted(refused)} (audit log shorter than "
                 f"its anchor)")
             return
@@ -316,7 +320,7 @@ class SecuredPowerLossTest(unittest.TestCase):
                     raise
                 looked_up["lost"].append(item.channel_id)
         log(f"FIGURES power_loss_secured: sync={SYNC} N={SECURED_N} acknowledged={len(acked)} "
-            f"acknowledged_before_cut={len(acked_before)} lost={len(looked_up['lost'])} "
+            f"acknowledged_before_last_cut={len(acked_before)} lost={len(looked_up['lost'])} "
             f"acknowledged_not_audited={len(unaudited)}")
         if EXPECT_LOSS:
             self.assertGreater(len(unaudited) + len(looked_up["lost"]), 0,
