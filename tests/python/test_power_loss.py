@@ -20,7 +20,8 @@ Afterwards (the look-ups first for what was acknowledged before the last cut):
   id it was acknowledged with.
 - UE_POWER_LOSS_SYNC=OFF (or NORMAL) with UE_POWER_LOSS_EXPECT=loss: the services run with
   --sqlite_synchronous=OFF --allow_non_durable_storage=true, and the test asserts that
-  applications acknowledged before the last cut are gone (NOT_FOUND at the gateway and at the shard):
+  applications acknowledged before the last cut are gone (NOT_FOUND at the gateway and at the
+  shard):
   the proof that this test can fail. The FIGURES line says how many were lost.
 
 The audit log (a SQLite file of its own, <data_dir>/audit.db, with its anchor file of signed
@@ -134,7 +135,8 @@ class PowerLossTest(unittest.TestCase):
         checker = Checker(cluster, load)
         converge = wait_until("the suite", checker.converged, timeout=CONVERGE_S)
         figures = checker.check(self)
-        log(f"FIGURES power_loss: sync={SYNC} N={N} acknowledged_before_last_cut={len(acked_before)} "
+        log(f"FIGURES power_loss: sync={SYNC} N={N} "
+            f"acknowledged_before_last_cut={len(acked_before)} "
             f"lost=0 applications/s={rate:.0f} restart_s={back_s:.2f} converge_s={converge:.1f} "
             f"{figures} retried_attempts="
             f"{sum(v for k, v in load.stats.codes.items() if k != 'OK')}")

@@ -159,9 +159,10 @@ class DataFolderAndDurability(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="ue-pytest-") as folder:
             output = start_and_stop(self.VERIFICATION, f"--data_dir={folder}",
                                     "--sqlite_synchronous=OFF", "--allow_non_durable_storage=true")
-            self.assertIn("verification: WARNING: storage is NOT durable (--sqlite_synchronous=OFF, "
-                          "--allow_non_durable_storage): an acknowledged write, the audit log "
-                          "included, can be lost on power loss", output)
+            self.assertIn("verification: WARNING: storage is NOT durable "
+                          "(--sqlite_synchronous=OFF, --allow_non_durable_storage): an "
+                          "acknowledged write, the audit log included, can be lost on power loss",
+                          output)
         with tempfile.TemporaryDirectory(prefix="ue-pytest-") as folder:
             output = start_and_stop(self.VERIFICATION, f"--data_dir={folder}",
                                     "--testing_power_loss_storage=true")
