@@ -101,26 +101,27 @@ class PowerLossTest(unittest.TestCase):
         for fraction in CUTS:
             load.wait_acked(int(N * fraction))
             with load.mu:
-                acked_before = [(i, i.application_id) for i in load.items
-                                if i.application_id is not None]
+                before = [i for i in load.items if i.application_id is not None]
             log(f"power cut: kill -9 of all {len(Cluster.ORDER)} services at once at "
-                f"{len(acked_before)} acknowledged")
-            back_s = max(back_s, self.power_cut())
-            log(f"all services back after {back_s:.2f} s")
+                f"{len(before)} acknowledged")
+            back = self.power_cut()
+            back_s = max(back_s, back)
+            log(f"all services back after {back:.2f} s")
         load.join()
         rate = N / load.elapsed
         log(f"load: {N} applications in {load.elapsed:.1f} s = {rate:.0f} applications/s; "
             f"{latency_summary(load.stats)}")
 
-        # First what the power cut could have taken: the applications acknowledged before it.
-        before = [item for item, _ in acked_before]
+        # First what the power cuts could have taken: the applications acknowledged before the
+        # last one.
         looked_up = lookup_acknowledged(cluster, before)
         lost_gateway, lost_shard = len(looked_up["gateway"]), len(looked_up["shard"])
         log(f"acknowledged before the last cut: {len(before)}; NOT_FOUND at the gateway "
             f"{lost_gateway}, at the shard {lost_shard}, answered with another id "
             f"{len(looked_up['differs'])}; e.g. {looked_up['shard'][:3]}")
         if EXPECT_LOSS:
-            log(f"FIGURES power_loss: sync={SYNC} N={N} acknowledged_before_last_cut={len(before)} "
+            log(f"FIGURES power_loss: sync={SYNC} N={N} "
+                f"acknowledged_before_last_cut={len(before)} "
                 f"lost_at_gateway={lost_gateway} lost_at_shard={lost_shard} "
                 f"answered_with_another_id={len(looked_up['differs'])}")
             self.assertGreater(lost_shard, 0,
@@ -136,7 +137,7 @@ class PowerLossTest(unittest.TestCase):
         converge = wait_until("the suite", checker.converged, timeout=CONVERGE_S)
         figures = checker.check(self)
         log(f"FIGURES power_loss: sync={SYNC} N={N} "
-            f"acknowledged_before_last_cut={len(acked_before)} "
+            f"acknowledged_before_last_cut={len(before)} "
             f"lost=0 applications/s={rate:.0f} restart_s={back_s:.2f} converge_s={converge:.1f} "
             f"{figures} retried_attempts="
             f"{sum(v for k, v in load.stats.codes.items() if k != 'OK')}")
@@ -301,7 +302,7 @@ class SecuredPowerLossTest(unittest.TestCase):
                 w.join(timeout=30)
             log(f"refused to restart after the cut: {refused}")
             self.assertTrue(EXPECT_LOSS, f"services refused to restart: {refused}")
-            log(f"FIGURES power_loss_secured: sync={SYNC} acknowledged_before_last_cut="
+            log(f"FIGURES power_loss_secured: sync={SYNC} acknowledged_before_cut="
                 f"{len(acked_before)} refused_restart={sorted(refused)} (audit log shorter than "
                 f"its anchor)")
             return
@@ -322,7 +323,7 @@ class SecuredPowerLossTest(unittest.TestCase):
                     raise
                 looked_up["lost"].append(item.channel_id)
         log(f"FIGURES power_loss_secured: sync={SYNC} N={SECURED_N} acknowledged={len(acked)} "
-            f"acknowledged_before_last_cut={len(acked_before)} lost={len(looked_up['lost'])} "
+            f"acknowledged_before_cut={len(acked_before)} lost={len(looked_up['lost'])} "
             f"acknowledged_not_audited={len(unaudited)}")
         if EXPECT_LOSS:
             self.assertGreater(len(unaudited) + len(looked_up["lost"]), 0,
