@@ -21,6 +21,7 @@
 #include "common/server/grpc_server.h"
 #include "common/store/data_dir_lock.h"
 #include "common/store/database.h"
+#include "common/store/testing/fault_vfs.h"
 
 namespace unemployment::server {
 namespace {
@@ -43,6 +44,11 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
   settings.Define("allow_non_durable_storage", "false",
                   "development and benchmarks only: accept --sqlite_synchronous below FULL, where "
                   "an acknowledged write can be lost on power loss");
+  settings.Define("testing_power_loss_storage", "false",
+                  "TESTING ONLY (tests/python/test_power_loss.py): every SQLite write (the audit "
+                  "log's included) is held in this process's memory until its file is synced, so "
+                  "that kill -9 loses exactly what a power cut would; slower, and never for real "
+                  "data");
   settings.Define("data_key_file", "",
                   "keyring file sealing personal data at rest (see deploy/README.md, Security); "
                   "empty: <data_dir>/data.key, created when missing (local development only)");
@@ -210,6 +216,16 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
               << common.sqlite_synchronous << ", --allow_non_durable_storage): an acknowledged "
               << "write, the audit log included, can be lost on power loss. Development and "
               << "benchmarks only." << std::endl;
+  }
+  absl::StatusOr<bool> power_loss = settings.GetBool("testing_power_loss_storage");
+  if (!power_loss.ok()) return Fail(name, power_loss.status().message(), 2);
+  if (*power_loss) {
+    // Before any database (the audit log's included) is opened: store/testing/fault_vfs.h.
+    store::testing::FaultVfs::Install().EnablePowerLoss();
+    std::cerr << name << ": WARNING: TESTING ONLY: --testing_power_loss_storage is on: every "
+              << "database write is held in this process's memory until its file is synced, and "
+              << "is lost if the process is killed before (a simulated power cut). Never use this "
+              << "for real data." << std::endl;
   }
 
   // Metrics (common/metrics/metrics.h) and the call interceptor: request ids and access log lines

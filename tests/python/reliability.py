@@ -7,6 +7,7 @@ Used by test_crash.py, test_outage.py, test_graceful.py and tests/reliability/so
 """
 
 import collections
+import concurrent.futures
 import datetime
 import os
 import queue
@@ -77,7 +78,7 @@ class Service:
         listen = self.address or "127.0.0.1:0"
         cmd = [os.path.join(BIN_DIR, self.binary, f"{self.binary}_server"), f"--listen={listen}",
                f"--data_dir={self.cluster.tmp}/{self.name}",
-               *[a() if callable(a) else a for a in self.args]]
+               *[a() if callable(a) else a for a in self.args], *self.cluster.extra_args]
         out = open(self.log_path, "a")
         out.write(f"=== start {' '.join(cmd)}\n")
         out.flush()
@@ -93,6 +94,7 @@ class Service:
                     self.address = line[len(marker):].split()[0]
                     break
             else:
+                out.close()  # the reason is in the log: readable by whoever catches this
                 raise RuntimeError(f"{self.name} did not start: exit {self.proc.wait()}; "
                                    f"see {self.log_path}")
         finally:
@@ -144,7 +146,9 @@ class Cluster:
              "person-index", "gateway",
              "tiering", "followup", "statistics")
 
-    def __init__(self, keep=False):
+    def __init__(self, keep=False, extra_args=()):
+        # Flags given to every service (e.g. the power-loss test's storage mode).
+        self.extra_args = list(extra_args)
         self.env = dict(os.environ,
                         UE_CALENDAR_DIR=os.path.join(SOURCE_DIR, "data/calendar"),
                         UE_REGIONS_DIR=os.path.join(SOURCE_DIR, "data/regions"),
@@ -615,6 +619,14 @@ class Checker:
             test.assertEqual(reply.active_registrations, expected, f"statistics {region}")
             test.assertEqual(reply.urban_registered_unemployed, expected, f"statistics {region}")
 
+        # Every acknowledged application answers where it stands, at the gateway (as the channel
+        # asks) and at its shard, with the id it was acknowledged with (issue #21).
+        looked_up = lookup_acknowledged(self.cluster, self.acked)
+        test.assertEqual(looked_up["gateway"], [], "acknowledged, GetApplicationStatus NOT_FOUND")
+        test.assertEqual(looked_up["shard"], [], "acknowledged, not found at its shard")
+        test.assertEqual(looked_up["differs"], [], "acknowledged with another application id")
+        figures["status_checked"] = len(self.acked)
+
         results = ministry_results(self.cluster)
         by_application = collections.Counter(m for _, m in results)
         test.assertEqual(sorted(by_application), sorted(self.ministry_decided),
@@ -625,6 +637,60 @@ class Checker:
                        registrations=len(self.accepted), main_registrations=len(main_regs),
                        ministry_results=len(results))
         return figures
+
+
+def lookup_acknowledged(cluster, items, threads=8, give_up_after=120):
+    """Asks for every item (acknowledged with item.application_id) where it stands, as its channel
+    would: GetApplicationStatus through the gateway (with the channel's identity) and
+    GetApplicationByChannelId at its shard. Returns {"gateway": [...], "shard": [...]}: the channel
+    ids answered NOT_FOUND, and {"differs": [...]}: answered with another application id, or with
+    an application of another channel id.
+    UNAVAILABLE / DEADLINE_EXCEEDED (a service still coming back) are retried."""
+    gateway = cluster.gateway()
+    shards = {name: cluster.shard(name) for name in ("harbin", "main")}
+
+    def ask(call):
+        started = time.monotonic()
+        while True:
+            try:
+                return call()
+            except grpc.RpcError as error:
+                if error.code() == grpc.StatusCode.NOT_FOUND:
+                    return None
+                if error.code() not in RETRYABLE or time.monotonic() - started > give_up_after:
+                    raise
+            time.sleep(0.2)
+
+    def one(item):
+        channel = codes_pb2.CHANNEL_MINISTRY if item.ministry else codes_pb2.CHANNEL_PROVINCE_PORTAL
+        status = ask(lambda: gateway.GetApplicationStatus(
+            gw.GetApplicationStatusRequest(channel_application_id=item.channel_id),
+            metadata=MINISTRY if item.ministry else PORTAL, timeout=10))
+        stored = ask(lambda: shards[item.shard].GetApplicationByChannelId(
+            reg.GetApplicationByChannelIdRequest(channel=channel,
+                                                 channel_application_id=item.channel_id),
+            timeout=10))
+        # An answer about another application (e.g. a shard that lost its newest applications
+        # hands their ids out again) counts as "another id".
+        at_gateway = None if status is None else (
+            status.application.application_id
+            if status.application.channel_application_id == item.channel_id else "(other)")
+        at_shard = None if stored is None else (
+            stored.application.id
+            if stored.application.channel_application_id == item.channel_id else "(other)")
+        return item, at_gateway, at_shard
+
+    out = {"gateway": [], "shard": [], "differs": []}
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        for item, at_gateway, at_shard in pool.map(one, items):
+            if at_gateway is None:
+                out["gateway"].append(item.channel_id)
+            if at_shard is None:
+                out["shard"].append(item.channel_id)
+            if ((at_gateway is not None and at_gateway != item.application_id)
+                    or (at_shard is not None and at_shard != item.application_id)):
+                out["differs"].append(item.channel_id)
+    return out
 
 
 def latency_summary(stats):

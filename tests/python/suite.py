@@ -32,6 +32,18 @@ def development_outbound_flags(cmd, binary_name="registration"):
     return flags
 
 
+def secured_flags(source_dir, ca, svc):
+    """The flags that turn security on for service `svc` (mutual TLS, caller tokens, the access
+    policy, the audit log), with the development CA made by deploy/security/make-dev-ca.sh in
+    folder `ca`."""
+    return [f"--security_policy={source_dir}/data/security/policy",
+            f"--tls_cert={ca}/server/{svc}.pem", f"--tls_key={ca}/server/{svc}.key",
+            f"--tls_client_ca={ca}/ca.pem", f"--token_key_file={ca}/token.key",
+            f"--audit_key_file={ca}/audit.key",
+            f"--peer_tls_cert={ca}/client/svc-{svc}.pem",
+            f"--peer_tls_key={ca}/client/svc-{svc}.key"]
+
+
 class Suite:
     """All six services, each with its own temporary data folder."""
 

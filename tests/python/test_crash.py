@@ -15,7 +15,11 @@ Afterwards, once everything pending has completed:
   sequences), every verification answer, decision and registration recorded exactly once;
 - tiering holds one first profile per registration of the shard it reads (its own feed), follow-up
   one record per registration (ListDueFollowUps), statistics counts every registration once;
-- the ministry receiver recorded each decided ministry application's result exactly once.
+- the ministry receiver recorded each decided ministry application's result exactly once;
+- every acknowledged application answers GetApplicationStatus through the gateway and
+  GetApplicationByChannelId at its shard, with the id it was acknowledged with (issue #21).
+A kill -9 keeps the kernel's page cache, so this test cannot see a lost fsync: that is the
+power-loss test's job (test_power_loss.py).
 Prints applications/s, restarts and time to converge.
 """
 

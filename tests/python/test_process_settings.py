@@ -17,6 +17,7 @@ is a development or benchmark process, and then the service warns at start.
 import os
 import subprocess
 import tempfile
+import threading
 import unittest
 
 import grpc
@@ -87,6 +88,28 @@ def run_briefly(binary, *args):
     return done.returncode, done.stdout + done.stderr
 
 
+def start_and_stop(binary, *args):
+    """Starts a server, waits for its start line, stops it (SIGTERM); returns everything it
+    printed, the warnings before the start line included."""
+    proc = subprocess.Popen([binary, "--listen=127.0.0.1:0", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=Suite(BIN_DIR, SOURCE_DIR).env)
+    timer = threading.Timer(30, proc.kill)
+    timer.start()
+    lines = []
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if " listening on " in line:
+                break
+        proc.terminate()
+        lines += proc.stdout.readlines()
+        proc.wait(timeout=30)
+    finally:
+        timer.cancel()
+        proc.stdout.close()
+    return "".join(lines)
+
+
 class DataFolderAndDurability(unittest.TestCase):
     VERIFICATION = os.path.join(BIN_DIR, "verification", "verification_server")
 
@@ -119,6 +142,33 @@ class DataFolderAndDurability(unittest.TestCase):
                         "--allow_non_durable_storage=true")
         finally:
             suite.stop()
+
+    def test_the_refusal_covers_the_audit_log(self):
+        # With security on the audit log (<data_dir>/audit.db) is opened with the same setting;
+        # the refusal comes first, before any certificate or key is even looked at.
+        with tempfile.TemporaryDirectory(prefix="ue-pytest-") as folder:
+            code, output = run_briefly(self.VERIFICATION, f"--data_dir={folder}",
+                                       f"--security_policy={SOURCE_DIR}/data/security/policy",
+                                       "--sqlite_synchronous=NORMAL")
+            self.assertEqual(code, 2, output)
+            self.assertIn("setting --sqlite_synchronous=NORMAL would lose acknowledged writes on "
+                          "power loss", output)
+            self.assertFalse(os.path.exists(os.path.join(folder, "audit.db")), output)
+
+    def test_non_durable_and_power_loss_storage_are_announced_loudly(self):
+        with tempfile.TemporaryDirectory(prefix="ue-pytest-") as folder:
+            output = start_and_stop(self.VERIFICATION, f"--data_dir={folder}",
+                                    "--sqlite_synchronous=OFF", "--allow_non_durable_storage=true")
+            self.assertIn("verification: WARNING: storage is NOT durable "
+                          "(--sqlite_synchronous=OFF, --allow_non_durable_storage): an "
+                          "acknowledged write, the audit log included, can be lost on power loss",
+                          output)
+        with tempfile.TemporaryDirectory(prefix="ue-pytest-") as folder:
+            output = start_and_stop(self.VERIFICATION, f"--data_dir={folder}",
+                                    "--testing_power_loss_storage=true")
+            self.assertIn("verification: WARNING: TESTING ONLY: --testing_power_loss_storage is on",
+                          output)
+            self.assertNotIn("NOT durable", output)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import unittest
 
 import grpc
 
-from suite import Suite, generate_client
+from suite import Suite, generate_client, secured_flags
 from test_intake_e2e import make_form, error_details
 
 SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
@@ -63,12 +63,7 @@ class SecurityEndToEnd(unittest.TestCase):
         ca = cls.ca_dir
 
         def secure(svc):
-            return [f"--security_policy={SOURCE_DIR}/data/security/policy",
-                    f"--tls_cert={ca}/server/{svc}.pem", f"--tls_key={ca}/server/{svc}.key",
-                    f"--tls_client_ca={ca}/ca.pem", f"--token_key_file={ca}/token.key",
-                    f"--audit_key_file={ca}/audit.key", "--audit_anchor_every=2",
-                    f"--peer_tls_cert={ca}/client/svc-{svc}.pem",
-                    f"--peer_tls_key={ca}/client/svc-{svc}.key",
+            return [*secured_flags(SOURCE_DIR, ca, svc), "--audit_anchor_every=2",
                     "--health_listen=127.0.0.1:0"]
 
         cls.suite = Suite(BIN_DIR, SOURCE_DIR)

@@ -2,10 +2,17 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 namespace unemployment::store::testing {
@@ -24,6 +31,188 @@ constexpr size_t kRealOffset = (sizeof(ShimFile) + 15) & ~size_t{15};
 sqlite3_vfs* Base(sqlite3_vfs* vfs) { return static_cast<sqlite3_vfs*>(vfs->pAppData); }
 sqlite3_file* Real(sqlite3_file* file) { return reinterpret_cast<ShimFile*>(file)->real; }
 
+// --- power-loss mode ----------------------------------------------------------------------------
+//
+// What the "page cache" holds of one file between two syncs: the smallest size it was truncated
+// to (applied to the real file first), the bytes written since (non-overlapping extents, the newest
+// bytes winning), and the size the file has for its readers. Flushing applies them in that order
+// and then sets the size, which gives the same file as applying every operation in order.
+struct Unsynced {
+  int64_t size = 0;
+  std::optional<int64_t> truncated_to;
+  std::map<int64_t, std::string> extents;  // offset -> bytes
+  int64_t bytes = 0;
+};
+
+std::atomic<bool> power_loss_on{false};
+
+class PageCache {
+ public:
+  // Serialises every operation on the files it holds (tests only: simplicity over speed).
+  absl::Mutex mu;
+  std::unordered_map<std::string, Unsynced> files ABSL_GUARDED_BY(mu);
+  int64_t bytes ABSL_GUARDED_BY(mu) = 0;
+};
+
+PageCache& Cache() {
+  static PageCache* cache = new PageCache();
+  return *cache;
+}
+
+bool HeldInMemory(sqlite3_file* file) {
+  auto* shim = reinterpret_cast<ShimFile*>(file);
+  return shim->faultable && shim->path != nullptr &&
+         power_loss_on.load(std::memory_order_acquire);
+}
+
+// The file's entry, created from the real file's size on first use.
+Unsynced* Entry(PageCache& cache, sqlite3_file* file, int* rc)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(cache.mu) {
+  auto* shim = reinterpret_cast<ShimFile*>(file);
+  auto it = cache.files.find(shim->path);
+  if (it != cache.files.end()) return &it->second;
+  sqlite3_int64 size = 0;
+  *rc = Real(file)->pMethods->xFileSize(Real(file), &size);
+  if (*rc != SQLITE_OK) return nullptr;
+  Unsynced& entry = cache.files[shim->path];
+  entry.size = size;
+  return &entry;
+}
+
+// Removes from `u` every byte in [from, to) (to < 0: to the end).
+void Erase(PageCache& cache, Unsynced& u, int64_t from, int64_t to)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(cache.mu) {
+  auto it = u.extents.upper_bound(from);
+  if (it != u.extents.begin()) --it;
+  while (it != u.extents.end() && (to < 0 || it->first < to)) {
+    int64_t start = it->first;
+    int64_t end = start + static_cast<int64_t>(it->second.size());
+    if (end <= from) {
+      ++it;
+      continue;
+    }
+    std::string data = std::move(it->second);
+    it = u.extents.erase(it);
+    u.bytes -= static_cast<int64_t>(data.size());
+    cache.bytes -= static_cast<int64_t>(data.size());
+    if (start < from) {
+      u.extents[start] = data.substr(0, static_cast<size_t>(from - start));
+      u.bytes += from - start;
+      cache.bytes += from - start;
+    }
+    if (to >= 0 && end > to) {
+      u.extents[to] = data.substr(static_cast<size_t>(to - start));
+      u.bytes += end - to;
+      cache.bytes += end - to;
+      break;
+    }
+  }
+}
+
+int PowerLossRead(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset) {
+  PageCache& cache = Cache();
+  absl::MutexLock lock(&cache.mu);
+  auto it = cache.files.find(reinterpret_cast<ShimFile*>(file)->path);
+  if (it == cache.files.end()) return Real(file)->pMethods->xRead(Real(file), buffer, amount, offset);
+  const Unsynced& u = it->second;
+  auto* out = static_cast<char*>(buffer);
+  std::memset(out, 0, static_cast<size_t>(amount));
+  int64_t real_end = u.truncated_to.value_or(INT64_MAX);
+  if (offset < real_end) {
+    int n = static_cast<int>(std::min<int64_t>(amount, real_end - offset));
+    int rc = Real(file)->pMethods->xRead(Real(file), out, n, offset);
+    if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) return rc;
+  }
+  int64_t end = offset + amount;
+  auto e = u.extents.upper_bound(offset);
+  if (e != u.extents.begin()) --e;
+  for (; e != u.extents.end() && e->first < end; ++e) {
+    int64_t from = std::max<int64_t>(offset, e->first);
+    int64_t to = std::min<int64_t>(end, e->first + static_cast<int64_t>(e->second.size()));
+    if (from >= to) continue;
+    std::memcpy(out + (from - offset), e->second.data() + (from - e->first),
+                static_cast<size_t>(to - from));
+  }
+  if (end > u.size) {
+    if (u.size > offset) {
+      std::memset(out + (u.size - offset), 0, static_cast<size_t>(end - u.size));
+    } else {
+      std::memset(out, 0, static_cast<size_t>(amount));
+    }
+    return SQLITE_IOERR_SHORT_READ;
+  }
+  return SQLITE_OK;
+}
+
+int PowerLossWrite(sqlite3_file* file, const void* buffer, int amount, sqlite3_int64 offset) {
+  PageCache& cache = Cache();
+  absl::MutexLock lock(&cache.mu);
+  int rc = SQLITE_OK;
+  Unsynced* u = Entry(cache, file, &rc);
+  if (u == nullptr) return rc;
+  Erase(cache, *u, offset, offset + amount);
+  u->extents[offset].assign(static_cast<const char*>(buffer), static_cast<size_t>(amount));
+  u->bytes += amount;
+  cache.bytes += amount;
+  u->size = std::max<int64_t>(u->size, offset + amount);
+  return SQLITE_OK;
+}
+
+int PowerLossTruncate(sqlite3_file* file, sqlite3_int64 size) {
+  PageCache& cache = Cache();
+  absl::MutexLock lock(&cache.mu);
+  int rc = SQLITE_OK;
+  Unsynced* u = Entry(cache, file, &rc);
+  if (u == nullptr) return rc;
+  Erase(cache, *u, size, -1);
+  u->truncated_to = std::min<int64_t>(u->truncated_to.value_or(INT64_MAX), size);
+  u->size = size;
+  return SQLITE_OK;
+}
+
+int PowerLossFileSize(sqlite3_file* file, sqlite3_int64* size) {
+  PageCache& cache = Cache();
+  absl::MutexLock lock(&cache.mu);
+  auto it = cache.files.find(reinterpret_cast<ShimFile*>(file)->path);
+  if (it == cache.files.end()) return Real(file)->pMethods->xFileSize(Real(file), size);
+  *size = it->second.size;
+  return SQLITE_OK;
+}
+
+// Hands the file's unsynced operations to the real file (then the caller syncs it).
+int PowerLossFlush(sqlite3_file* file) {
+  PageCache& cache = Cache();
+  absl::MutexLock lock(&cache.mu);
+  auto it = cache.files.find(reinterpret_cast<ShimFile*>(file)->path);
+  if (it == cache.files.end()) return SQLITE_OK;
+  Unsynced& u = it->second;
+  sqlite3_file* real = Real(file);
+  int rc = SQLITE_OK;
+  if (u.truncated_to.has_value()) rc = real->pMethods->xTruncate(real, *u.truncated_to);
+  for (const auto& [offset, data] : u.extents) {
+    if (rc != SQLITE_OK) break;
+    rc = real->pMethods->xWrite(real, data.data(), static_cast<int>(data.size()), offset);
+  }
+  sqlite3_int64 real_size = 0;
+  if (rc == SQLITE_OK) rc = real->pMethods->xFileSize(real, &real_size);
+  if (rc == SQLITE_OK && real_size != u.size) rc = real->pMethods->xTruncate(real, u.size);
+  // Kept on failure: the data stays readable, and the next sync tries again.
+  if (rc != SQLITE_OK) return rc;
+  cache.bytes -= u.bytes;
+  cache.files.erase(it);
+  return SQLITE_OK;
+}
+
+void PowerLossForget(const char* path) {
+  if (path == nullptr) return;
+  PageCache& cache = Cache();
+  absl::MutexLock lock(&cache.mu);
+  auto it = cache.files.find(path);
+  if (it == cache.files.end()) return;
+  cache.bytes -= it->second.bytes;
+  cache.files.erase(it);
+}
+
 int Check(sqlite3_file* file, bool is_sync, int io_error) {
   auto* shim = reinterpret_cast<ShimFile*>(file);
   if (!shim->faultable) return SQLITE_OK;
@@ -37,24 +226,32 @@ int ShimClose(sqlite3_file* file) {
   return rc;
 }
 int ShimRead(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset) {
+  if (HeldInMemory(file)) return PowerLossRead(file, buffer, amount, offset);
   return Real(file)->pMethods->xRead(Real(file), buffer, amount, offset);
 }
 int ShimWrite(sqlite3_file* file, const void* buffer, int amount, sqlite3_int64 offset) {
   int rc = Check(file, /*is_sync=*/false, SQLITE_IOERR_WRITE);
   if (rc != SQLITE_OK) return rc;
+  if (HeldInMemory(file)) return PowerLossWrite(file, buffer, amount, offset);
   return Real(file)->pMethods->xWrite(Real(file), buffer, amount, offset);
 }
 int ShimTruncate(sqlite3_file* file, sqlite3_int64 size) {
   int rc = Check(file, /*is_sync=*/false, SQLITE_IOERR_TRUNCATE);
   if (rc != SQLITE_OK) return rc;
+  if (HeldInMemory(file)) return PowerLossTruncate(file, size);
   return Real(file)->pMethods->xTruncate(Real(file), size);
 }
 int ShimSync(sqlite3_file* file, int flags) {
   int rc = Check(file, /*is_sync=*/true, SQLITE_IOERR_FSYNC);
   if (rc != SQLITE_OK) return rc;
+  if (HeldInMemory(file)) {
+    rc = PowerLossFlush(file);
+    if (rc != SQLITE_OK) return rc;
+  }
   return Real(file)->pMethods->xSync(Real(file), flags);
 }
 int ShimFileSize(sqlite3_file* file, sqlite3_int64* size) {
+  if (HeldInMemory(file)) return PowerLossFileSize(file, size);
   return Real(file)->pMethods->xFileSize(Real(file), size);
 }
 int ShimLock(sqlite3_file* file, int lock) { return Real(file)->pMethods->xLock(Real(file), lock); }
@@ -65,6 +262,8 @@ int ShimCheckReservedLock(sqlite3_file* file, int* out) {
   return Real(file)->pMethods->xCheckReservedLock(Real(file), out);
 }
 int ShimFileControl(sqlite3_file* file, int op, void* arg) {
+  // A size hint would grow the real file behind the held writes' back; it is only a hint.
+  if (op == SQLITE_FCNTL_SIZE_HINT && HeldInMemory(file)) return SQLITE_OK;
   return Real(file)->pMethods->xFileControl(Real(file), op, arg);
 }
 int ShimSectorSize(sqlite3_file* file) { return Real(file)->pMethods->xSectorSize(Real(file)); }
@@ -92,7 +291,8 @@ int ShimShmUnmap(sqlite3_file* file, int delete_flag) {
 }
 int ShimFetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
   sqlite3_file* real = Real(file);
-  if (real->pMethods->iVersion < 3) {
+  // Memory-mapped pages would bypass the held writes: SQLite falls back to xRead.
+  if (real->pMethods->iVersion < 3 || HeldInMemory(file)) {
     *out = nullptr;
     return SQLITE_OK;
   }
@@ -139,6 +339,7 @@ int VfsOpen(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, i
   return rc;
 }
 int VfsDelete(sqlite3_vfs* vfs, const char* name, int sync_dir) {
+  if (power_loss_on.load(std::memory_order_acquire)) PowerLossForget(name);
   return Base(vfs)->xDelete(Base(vfs), name, sync_dir);
 }
 int VfsAccess(sqlite3_vfs* vfs, const char* name, int flags, int* out) {
@@ -221,6 +422,23 @@ FaultVfs& FaultVfs::Install() {
     return new FaultVfs();
   }();
   return *instance;
+}
+
+void FaultVfs::EnablePowerLoss() { power_loss_on.store(true, std::memory_order_release); }
+
+bool FaultVfs::power_loss() const { return power_loss_on.load(std::memory_order_acquire); }
+
+void FaultVfs::CutPower() {
+  PageCache& cache = Cache();
+  absl::MutexLock lock(&cache.mu);
+  cache.files.clear();
+  cache.bytes = 0;
+}
+
+int64_t FaultVfs::unsynced_bytes() const {
+  PageCache& cache = Cache();
+  absl::MutexLock lock(&cache.mu);
+  return cache.bytes;
 }
 
 void FaultVfs::SetPathPrefix(std::string prefix) {

@@ -7,6 +7,14 @@
 // SQLITE_FULL or SQLITE_IOERR_*, exactly as the unix VFS reports ENOSPC or EIO. Reads and shared
 // memory are never faulted, so a connection recovers once the fault is cleared.
 //
+// Power-loss mode (EnablePowerLoss): the shim also keeps every write and truncation of those files
+// in memory, per file and in order, and hands them to the real file only on that file's xSync
+// (reads, xFileSize and every connection of the process see them at once, as with a page cache).
+// A write that was never synced therefore lives only in this process: `kill -9` of the process
+// loses exactly what a power cut would have lost, and a restarted process finds what was synced.
+// The real service binaries turn it on with --testing_power_loss_storage (common/server), so the
+// power-loss test (tests/python/test_power_loss.py) cuts the "power" of real processes under load.
+//
 // Thread-safe; the counters are process-wide. Meant for tests only: link ue::store_testing.
 #pragma once
 
@@ -60,6 +68,17 @@ class FaultVfs final {
   // Faults injected since the last Arm/Clear/ResetCounters.
   int64_t faults() const;
   void ResetCounters();
+
+  // Power-loss mode, process-wide and never turned off again: every write or truncation of a main
+  // database, WAL or rollback journal (any path) is held in memory until that file's xSync. Call
+  // before the first database is opened.
+  void EnablePowerLoss();
+  bool power_loss() const;
+  // Drops every write not yet synced, in this process (the in-process form of a power cut; a real
+  // process is simply killed with SIGKILL). Connections still open must not be used afterwards.
+  void CutPower();
+  // Bytes written and not yet synced (held in memory), over every file.
+  int64_t unsynced_bytes() const;
 
   // Called by the shim for each write-class operation on `path`; returns SQLITE_OK or the error
   // to report. `is_sync` tells xSync apart; `io_error` is the SQLITE_IOERR_* code to use.
