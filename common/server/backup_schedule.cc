@@ -278,8 +278,14 @@ void BackupSchedule::Start(absl::Duration check_every) {
                                      {"bytes", last_bytes()},
                                      {"duration", last_duration()}});
       }
+      // Wake when the next set is due (at most `check_every` from now, at least a second).
+      absl::Duration wait = check_every;
+      absl::Time last = last_success();
+      if (last != absl::InfinitePast()) {
+        wait = std::clamp(last + options_.interval - clock_.Now(), absl::Seconds(1), check_every);
+      }
       absl::MutexLock lock(&mu_);
-      if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), check_every)) return;
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), wait)) return;
     }
   });
 }

@@ -85,8 +85,9 @@ class BackupSchedule {
   // Names of the complete sets in the folder, oldest first.
   std::vector<std::string> Sets() const;
 
-  // Runs RunIfDue on a thread of its own, checking at least every `check_every` (real time) and
-  // logging each set and each failure, until Stop().
+  // Runs RunIfDue on a thread of its own, waking when the next set is due (and at least every
+  // `check_every`, real time; a failed set is retried then), logging each set and each failure,
+  // until Stop().
   void Start(absl::Duration check_every = absl::Minutes(1));
   void Stop();
 

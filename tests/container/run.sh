@@ -417,12 +417,18 @@ passed=$((passed + 6))
 # Every service backs up all its databases, the audit log included, to its backup volume
 # (UE_BACKUP_DIR) by itself; overlays/podman sets UE_BACKUP_INTERVAL=1m, so by now each has taken
 # several sets. A set holds every database and the audit anchor, and its audit log verifies.
+backup_sets() {  # SERVICE: the names of its complete sets, oldest first
+  podman exec "$1-pod-0-$1" ls /var/lib/unemployment-backup | grep -E "^${1//-/_}-[0-9]{8}T[0-9]{6}Z\$" || true
+}
 check_scheduled_backups() {
-  local svc name sets newest verdict text
+  local svc name sets newest verdict text waited=0
+  # The first set is taken at start, the next one a minute later: wait for it (at most 2 minutes).
+  for svc in "${services[@]}"; do
+    while (($(backup_sets "$svc" | wc -l) < 2 && waited < 120)); do sleep 5; waited=$((waited + 5)); done
+  done
   for svc in "${services[@]}"; do
     name=${svc//-/_}  # sets are named after the binary (person_index-20261207T101500Z)
-    sets=$(podman exec "$svc-pod-0-$svc" ls /var/lib/unemployment-backup \
-      | grep -E "^${name}-[0-9]{8}T[0-9]{6}Z\$" || true)
+    sets=$(backup_sets "$svc")
     (($(wc -l <<<"$sets") >= 2)) && [[ -n $sets ]] \
       || fail "$svc took fewer than 2 scheduled backup sets: $(tr '\n' ' ' <<<"$sets")"
     newest=/var/lib/unemployment-backup/$(tail -1 <<<"$sets")
