@@ -29,8 +29,8 @@ constexpr absl::string_view kPartialSuffix = ".partial";
 absl::Status SyncPath(const std::string& path, bool directory) {
   int fd = open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
   if (fd < 0) {
-    return absl::UnavailableError(absl::StrCat("cannot open \"", path, "\" to sync it: ",
-                                               std::strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("cannot open \"", path, "\" to sync it: ", std::strerror(errno)));
   }
   int rc = fsync(fd);
   int error = errno;
@@ -193,8 +193,7 @@ absl::StatusOr<std::string> BackupSchedule::RunNow() {
   }
 
   std::vector<std::string> databases;
-  for (fs::directory_iterator it(options_.data_dir, ec), end; !ec && it != end;
-       it.increment(ec)) {
+  for (fs::directory_iterator it(options_.data_dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (it->is_regular_file() && it->path().extension() == ".db") {
       databases.push_back(it->path().filename().string());
     }
@@ -238,9 +237,9 @@ absl::StatusOr<std::string> BackupSchedule::RunNow() {
   if (absl::Status pruned = Prune(); !pruned.ok()) {
     absl::MutexLock lock(&mu_);
     ++failures_;
-    return absl::Status(pruned.code(), absl::StrCat("backup set ", name,
-                                                    " taken, but retention failed: ",
-                                                    pruned.message()));
+    return absl::Status(
+        pruned.code(),
+        absl::StrCat("backup set ", name, " taken, but retention failed: ", pruned.message()));
   }
   return final_dir;
 }
@@ -269,12 +268,11 @@ void BackupSchedule::Start(absl::Duration check_every) {
     for (;;) {
       absl::StatusOr<bool> ran = RunIfDue();
       if (!ran.ok()) {
-        logger.Error("backup_failed", {{"status", ran.status()},
-                                       {"backup_dir", options_.backup_dir}});
+        logger.Error("backup_failed",
+                     {{"status", ran.status()}, {"backup_dir", options_.backup_dir}});
       } else if (*ran) {
         logger.Info("backup_taken", {{"backup_dir", options_.backup_dir},
-                                     {"set", BackupSetName(options_.service_name,
-                                                           last_success())},
+                                     {"set", BackupSetName(options_.service_name, last_success())},
                                      {"bytes", last_bytes()},
                                      {"duration", last_duration()}});
       }

@@ -1,5 +1,5 @@
-// Scheduled backup sets with retention (common/server/backup_schedule.h) and the backup taken before
-// a migration (service_database.h), driven by a FakeClock: no sleeping.
+// Scheduled backup sets with retention (common/server/backup_schedule.h) and the backup taken
+// before a migration (service_database.h), driven by a FakeClock: no sleeping.
 #include "common/server/backup_schedule.h"
 
 #include <algorithm>
