@@ -26,6 +26,10 @@
 #  7. backs registration up while it runs (ue_store_backup), copies the backup out, wipes the
 #     volume (registration then knows nothing), restores with ue_store_backup and checks every
 #     application and registration is back,
+# 7b. waits until every service has taken two scheduled backup sets on its backup volume
+#     (UE_BACKUP_INTERVAL=1m in the podman overlay), verifies the audit log of the newest set of
+#     gateway and registration against the anchor copied with it, and sees no failed backup in
+#     /metrics,
 #  8. verifies every service's audit log and its anchor with ue_audit_verify --anchor (gateway and
 #     registration must have entries), stops the suite with SIGTERM and checks that every service exited 0,
 #  9. runs deploy/compose/compose.yaml under podman-compose, secured, from the same image
