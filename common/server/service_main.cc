@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "common/security/audit_log.h"
 #include "common/security/call_guard.h"
 #include "common/log/logger.h"
+#include "common/server/backup_schedule.h"
 #include "common/server/call_interceptor.h"
 #include "common/server/grpc_server.h"
 #include "common/store/data_dir_lock.h"
@@ -29,6 +31,45 @@ namespace {
 int Fail(const std::string& service, absl::string_view message, int code = 1) {
   std::cerr << service << ": error: " << message << std::endl;
   return code;
+}
+
+// Read at scrape: how old the newest backup set is (the alert BackupTooOld compares it with the
+// interval), failures, and the last set's duration and size.
+void AddBackupMetrics(metrics::Metrics& metrics, const BackupSchedule& backups,
+                      const time::Clock& clock) {
+  const BackupSchedule* schedule = &backups;
+  const time::Clock* now = &clock;
+  metrics.AddReadAtScrape(
+      "ue_backup_age_seconds",
+      "Seconds since the newest complete backup set (since the schedule started when there is "
+      "none).",
+      metrics::Kind::kGauge, [schedule, now] {
+        absl::Time last = schedule->last_success();
+        if (last == absl::InfinitePast()) last = schedule->started();
+        return std::vector<metrics::Sample>{{{}, absl::ToDoubleSeconds(now->Now() - last)}};
+      });
+  metrics.AddReadAtScrape(
+      "ue_backup_interval_seconds", "The configured time between two backup sets (--backup_interval).",
+      metrics::Kind::kGauge, [schedule] {
+        return std::vector<metrics::Sample>{
+            {{}, absl::ToDoubleSeconds(schedule->options().interval)}};
+      });
+  metrics.AddReadAtScrape(
+      "ue_backup_failures_total", "Backup sets that failed since the process started.",
+      metrics::Kind::kCounter, [schedule] {
+        return std::vector<metrics::Sample>{{{}, static_cast<double>(schedule->failures())}};
+      });
+  metrics.AddReadAtScrape(
+      "ue_backup_last_duration_seconds", "How long the newest backup set of this process took.",
+      metrics::Kind::kGauge, [schedule] {
+        return std::vector<metrics::Sample>{
+            {{}, absl::ToDoubleSeconds(schedule->last_duration())}};
+      });
+  metrics.AddReadAtScrape(
+      "ue_backup_last_bytes", "Size of the newest backup set of this process (bytes).",
+      metrics::Kind::kGauge, [schedule] {
+        return std::vector<metrics::Sample>{{{}, static_cast<double>(schedule->last_bytes())}};
+      });
 }
 
 }  // namespace
@@ -89,6 +130,13 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
   settings.Define("peer_tls_cert", "", "PEM client certificate presented to peer services");
   settings.Define("peer_tls_key", "", "PEM private key of --peer_tls_cert");
   settings.Define("peer_token_file", "", "file with a call token sent to peer services (optional)");
+  settings.Define("backup_dir", "",
+                  "folder (on another volume than --data_dir) for scheduled online backups of every "
+                  "database of the data folder, the audit log included, and for the copy taken "
+                  "before a migration; empty: no backups");
+  settings.Define("backup_interval", "1h",
+                  "time between two scheduled backup sets (at least 1m): the recovery point");
+  settings.Define("backup_keep", "12", "backup sets kept in --backup_dir; older ones are removed");
   settings.Define("clock_start", "",
                   "for acceptance tests only: RFC 3339 instant the business clock starts at "
                   "(e.g. 2025-09-26T09:00:00+08:00); empty: the system clock");
@@ -209,6 +257,25 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   // Held until the process exits: one live process per data folder (data_dir_lock.h).
   absl::StatusOr<store::DataDirLock> data_dir_lock = store::DataDirLock::Acquire(common.data_dir);
   if (!data_dir_lock.ok()) return Fail(name, data_dir_lock.status().message());
+  BackupScheduleOptions backup_options;
+  if (std::string backup_dir = settings.Get("backup_dir"); !backup_dir.empty()) {
+    absl::StatusOr<absl::Duration> interval = settings.GetDuration("backup_interval");
+    if (!interval.ok()) return Fail(name, interval.status().message(), 2);
+    absl::StatusOr<int64_t> keep = settings.GetInt("backup_keep");
+    if (!keep.ok()) return Fail(name, keep.status().message(), 2);
+    backup_options.service_name = name;
+    backup_options.data_dir = common.data_dir;
+    backup_options.backup_dir = backup_dir;
+    backup_options.interval = *interval;
+    backup_options.keep = static_cast<int>(std::min<int64_t>(*keep, 1 << 20));
+    if (absl::Status valid = ValidateBackupScheduleOptions(backup_options); !valid.ok()) {
+      return Fail(name, valid.message(), 2);
+    }
+    if (absl::Status dir = EnsureWritableDirectory(backup_dir); !dir.ok()) {
+      return Fail(name, absl::StrCat("setting --backup_dir: ", dir.message()));
+    }
+    common.backup_dir = backup_dir;
+  }
   absl::StatusOr<bool> durable = CheckDurability(settings, common.sqlite_synchronous);
   if (!durable.ok()) return Fail(name, durable.status().message(), 2);
   if (!*durable) {
@@ -283,6 +350,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     }
     if (!anchor_interval.ok()) return Fail(name, anchor_interval.status().message(), 2);
     anchor.every_entries = *anchor_every;
+    backup_options.plain_files.push_back(anchor.path);
     anchor.interval = *anchor_interval;
     absl::StatusOr<std::unique_ptr<security::AuditLog>> opened = security::AuditLog::Open(
         absl::StrCat(common.data_dir, "/audit.db"), *std::move(audit_key), *sync,
@@ -363,6 +431,14 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   if (absl::Status serving = (*component)->OnServing((*server)->address()); !serving.ok()) {
     return Fail(name, serving.message());
   }
+  // Scheduled backups start once the databases are open and migrated; the first set is due at
+  // once unless the backup folder holds one younger than the interval.
+  std::unique_ptr<BackupSchedule> backups;
+  if (!common.backup_dir.empty()) {
+    backups = std::make_unique<BackupSchedule>(backup_options, *common.clock);
+    if (common.metrics != nullptr) AddBackupMetrics(*common.metrics, *backups, *common.clock);
+    backups->Start();
+  }
   (*server)->SetServing(true);
   for (const auto& [service, serving] : (*component)->HealthDetails()) {
     (*server)->SetServiceServing(service, serving);
@@ -389,6 +465,8 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   (*server)->Wait();
   // Scrapes read the component's stores: stop them before the component stops.
   metrics_server.reset();
+  // A set being taken finishes first (it reads the databases through its own connections).
+  if (backups != nullptr) backups->Stop();
   (*component)->Stop();
   security::InstallProcessGuard(nullptr);
   std::cout << name << " stopped" << std::endl;

@@ -79,6 +79,10 @@ struct CommonSettings {
   // null when metrics are off. Components add their read-at-scrape families here (queues,
   // cursors, backlogs); what they read must live until Stop() (the metrics listener stops first).
   metrics::Metrics* metrics = nullptr;
+  // Folder of the backups (--backup_dir, another volume than data_dir); empty: no backups. With
+  // it, OpenServiceDatabase copies a database there before migrating it, and the process takes
+  // scheduled backup sets (backup_schedule.h).
+  std::string backup_dir = {};
 };
 
 struct ServiceDefinition {

@@ -26,6 +26,10 @@
 #  7. backs registration up while it runs (ue_store_backup), copies the backup out, wipes the
 #     volume (registration then knows nothing), restores with ue_store_backup and checks every
 #     application and registration is back,
+# 7b. waits until every service has taken two scheduled backup sets on its backup volume
+#     (UE_BACKUP_INTERVAL=1m in the podman overlay), verifies the audit log of the newest set of
+#     gateway and registration against the anchor copied with it, and sees no failed backup in
+#     /metrics,
 #  8. verifies every service's audit log and its anchor with ue_audit_verify --anchor (gateway and
 #     registration must have entries), stops the suite with SIGTERM and checks that every service exited 0,
 #  9. runs deploy/compose/compose.yaml under podman-compose, secured, from the same image
@@ -106,6 +110,7 @@ teardown() {
     for svc in "${services[@]}"; do
       podman pod rm -f "$svc-pod-0" >/dev/null 2>&1 || true
       podman volume rm -f "$svc-data" >/dev/null 2>&1 || true
+      podman volume rm -f "$svc-backup" >/dev/null 2>&1 || true
     done
     # podman makes a volume of each ConfigMap it mounts.
     local cm
@@ -411,6 +416,42 @@ restart_registration
 ok "registration restored from the backup with ue_store_backup and SERVING again"
 check intact "$registration_at" "$state/made.json" || fail "registrations intact after the restore"
 passed=$((passed + 6))
+
+# ---- 7b. scheduled backups (issue 22) ----------------------------------------------------------------
+# Every service backs up all its databases, the audit log included, to its backup volume
+# (UE_BACKUP_DIR) by itself; overlays/podman sets UE_BACKUP_INTERVAL=1m, so by now each has taken
+# several sets. A set holds every database and the audit anchor, and its audit log verifies.
+backup_sets() {  # SERVICE: the names of its complete sets, oldest first
+  podman exec "$1-pod-0-$1" ls /var/lib/unemployment-backup | grep -E "^${1//-/_}-[0-9]{8}T[0-9]{6}Z\$" || true
+}
+check_scheduled_backups() {
+  local svc name sets newest verdict text waited=0
+  # The first set is taken at start, the next one a minute later: wait for it (at most 2 minutes).
+  for svc in "${services[@]}"; do
+    while (($(backup_sets "$svc" | wc -l) < 2 && waited < 120)); do sleep 5; waited=$((waited + 5)); done
+  done
+  for svc in "${services[@]}"; do
+    name=${svc//-/_}  # sets are named after the binary (person_index-20261207T101500Z)
+    sets=$(backup_sets "$svc")
+    (($(wc -l <<<"$sets") >= 2)) && [[ -n $sets ]] \
+      || fail "$svc took fewer than 2 scheduled backup sets: $(tr '\n' ' ' <<<"$sets")"
+    newest=/var/lib/unemployment-backup/$(tail -1 <<<"$sets")
+    if [[ $svc == registration ]]; then
+      podman exec "$svc-pod-0-$svc" test -s "$newest/registration.db" \
+        || fail "registration's backup set $newest has no registration.db"
+    fi
+    if [[ $svc == gateway || $svc == registration ]]; then  # the audit log, consistent with its anchor
+      verdict=$(podman exec "$svc-pod-0-$svc" ue_audit_verify --anchor="$newest/audit.anchor" \
+        "$newest/audit.db" "$keys/audit.key") || fail "ue_audit_verify of $svc's backup set: $verdict"
+    fi
+    text=$(scrape "$svc") || fail "$svc does not serve /metrics"
+    grep -q "^ue_backup_failures_total{service=\"$name\"} 0" <<<"$text" \
+      || fail "$svc's /metrics reports failed backups: $(grep '^ue_backup_failures_total' <<<"$text")"
+    echo "    $svc: $(wc -l <<<"$sets") sets, newest $(basename "$newest")"
+  done
+  ok "every service took scheduled backup sets (all databases, audit log verified in a set)"
+}
+check_scheduled_backups
 
 # ---- 8. audit logs, graceful shutdown -------------------------------------------------------------------
 for svc in "${services[@]}"; do

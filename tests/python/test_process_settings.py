@@ -12,6 +12,9 @@ writers of one SQLite record), and the folder is usable again once the first has
 
 Durability: --sqlite_synchronous below FULL is refused unless --allow_non_durable_storage says this
 is a development or benchmark process, and then the service warns at start.
+
+Backups: --backup_dir must be another folder than the data folder, and --backup_interval at least a
+minute (the schedule itself: tests/common/server/backup_schedule_test.cc).
 """
 
 import os
@@ -169,6 +172,19 @@ class DataFolderAndDurability(unittest.TestCase):
             self.assertIn("verification: WARNING: TESTING ONLY: --testing_power_loss_storage is on",
                           output)
             self.assertNotIn("NOT durable", output)
+
+    def test_backups_go_to_another_folder_and_the_interval_has_a_floor(self):
+        with tempfile.TemporaryDirectory(prefix="ue-pytest-") as folder:
+            code, output = run_briefly(self.VERIFICATION, f"--data_dir={folder}",
+                                       f"--backup_dir={folder}")
+            self.assertEqual(code, 2, output)
+            self.assertIn("verification: error: setting --backup_dir must be another folder than "
+                          "--data_dir (another volume)", output)
+            code, output = run_briefly(self.VERIFICATION, f"--data_dir={folder}/data",
+                                       f"--backup_dir={folder}/backup", "--backup_interval=10s")
+            self.assertEqual(code, 2, output)
+            self.assertIn("verification: error: setting --backup_interval must be at least 1m",
+                          output)
 
 
 if __name__ == "__main__":
