@@ -7,8 +7,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
+#include <memory>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -355,37 +358,54 @@ absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path
 }
 
 absl::Status AuditLog::Append(AuditEntry entry) {
-  const std::string at = AuditTime(entry.at);
-  int64_t appended_seq = 0;
-  std::string appended_mac;
-  absl::Status committed = committer_->Run([&](store::Database& db) -> absl::Status {
-    // Chained on the head this transaction sees (one primary-key lookup), not on a copy in
-    // memory: an entry of a batch that failed is never chained on.
+  auto promise = std::make_shared<std::promise<absl::Status>>();
+  std::future<absl::Status> result = promise->get_future();
+  AppendAsync(std::move(entry),
+              [promise](absl::Status status) { promise->set_value(std::move(status)); });
+  return result.get();
+}
+
+void AuditLog::AppendAsync(AuditEntry entry, std::function<void(absl::Status)> done) {
+  struct Appending {
+    AuditEntry entry;
+    std::string at;
     int64_t seq = 0;
-    std::string previous_mac;
-    RETURN_IF_ERROR(ReadHead(db, seq, previous_mac));
-    ++seq;
-    const std::string mac = ChainMac(key_, previous_mac, seq, at, entry);
-    ASSIGN_OR_RETURN(store::Statement insert, db.Prepare(kInsertSql));
-    RETURN_IF_ERROR(insert.BindInt64(1, seq));
-    RETURN_IF_ERROR(insert.BindText(2, at));
-    RETURN_IF_ERROR(insert.BindText(3, entry.system));
-    RETURN_IF_ERROR(insert.BindText(4, entry.subject));
-    RETURN_IF_ERROR(insert.BindText(5, entry.role));
-    RETURN_IF_ERROR(insert.BindText(6, entry.region));
-    RETURN_IF_ERROR(insert.BindText(7, entry.method));
-    RETURN_IF_ERROR(insert.BindText(8, entry.record));
-    RETURN_IF_ERROR(insert.BindText(9, entry.result));
-    RETURN_IF_ERROR(insert.BindBlob(10, std::string_view(mac)));
-    RETURN_IF_ERROR(insert.Run());
-    appended_seq = seq;
-    appended_mac = mac;
-    return absl::OkStatus();
-  });
-  (committed.ok() ? appended_ : append_failures_).fetch_add(1, std::memory_order_relaxed);
-  if (!committed.ok()) return committed;
-  Appended(appended_seq, appended_mac);
-  return absl::OkStatus();
+    std::string mac;
+  };
+  auto appending = std::make_shared<Appending>();
+  appending->at = AuditTime(entry.at);
+  appending->entry = std::move(entry);
+  committer_->Submit(
+      [this, appending](store::Database& db) -> absl::Status {
+        const AuditEntry& e = appending->entry;
+        // Chained on the head this transaction sees (one primary-key lookup), not on a copy in
+        // memory: an entry of a batch that failed is never chained on.
+        int64_t seq = 0;
+        std::string previous_mac;
+        RETURN_IF_ERROR(ReadHead(db, seq, previous_mac));
+        ++seq;
+        const std::string mac = ChainMac(key_, previous_mac, seq, appending->at, e);
+        ASSIGN_OR_RETURN(store::Statement insert, db.Prepare(kInsertSql));
+        RETURN_IF_ERROR(insert.BindInt64(1, seq));
+        RETURN_IF_ERROR(insert.BindText(2, appending->at));
+        RETURN_IF_ERROR(insert.BindText(3, e.system));
+        RETURN_IF_ERROR(insert.BindText(4, e.subject));
+        RETURN_IF_ERROR(insert.BindText(5, e.role));
+        RETURN_IF_ERROR(insert.BindText(6, e.region));
+        RETURN_IF_ERROR(insert.BindText(7, e.method));
+        RETURN_IF_ERROR(insert.BindText(8, e.record));
+        RETURN_IF_ERROR(insert.BindText(9, e.result));
+        RETURN_IF_ERROR(insert.BindBlob(10, std::string_view(mac)));
+        RETURN_IF_ERROR(insert.Run());
+        appending->seq = seq;
+        appending->mac = mac;
+        return absl::OkStatus();
+      },
+      [this, appending, done = std::move(done)](absl::Status committed) {
+        (committed.ok() ? appended_ : append_failures_).fetch_add(1, std::memory_order_relaxed);
+        if (committed.ok()) Appended(appending->seq, appending->mac);
+        done(std::move(committed));
+      });
 }
 
 absl::StatusOr<AuditVerification> AuditLog::Verify() {

@@ -36,6 +36,7 @@
 #include <condition_variable>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -111,6 +112,10 @@ class AuditLog {
   // at one fsync per call. An error means the entry is not stored and the call it describes must
   // fail.
   absl::Status Append(AuditEntry entry);
+  // The same without waiting: `done` is called once the entry is committed (OK) or not stored
+  // (an error), on the log's writer thread (or at once on the caller's, when it is shut down).
+  // The call guard holds each call's answer until then, so no gRPC thread waits for an fsync.
+  void AppendAsync(AuditEntry entry, std::function<void(absl::Status)> done);
 
   // Walks the whole chain: OK with the count and head, or DATA_LOSS naming the first entry that
   // was edited, removed or moved.

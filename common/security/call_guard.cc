@@ -251,14 +251,20 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
     }
     if (may_mask_ && methods->QueryInterceptionHookPoint(Hook::PRE_SEND_MESSAGE)) MaskResponse(methods);
     if (audit_ && methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
-      grpc::Status sent = methods->GetSendStatus();
-      absl::Status written = Write(sent);
-      if (!written.ok()) {
-        methods->ModifySendStatus(status::ToGrpcStatus(status::WithErrorInfo(
-            absl::UnavailableError(
-                "the call could not be recorded in the audit log and is refused; retry later"),
-            "AUDIT_LOG_UNAVAILABLE")));
-      }
+      // The answer waits for the audit entry's commit, but no thread does: the batch proceeds
+      // from the audit log's completion (gRPC lets an interceptor call Proceed later). Before,
+      // the thread sending the status (often a store's writer thread, from its commit callback)
+      // blocked on the audit fsync, one call after another.
+      guard_->audit()->AppendAsync(Entry(methods->GetSendStatus()), [methods](absl::Status written) {
+        if (!written.ok()) {
+          methods->ModifySendStatus(status::ToGrpcStatus(status::WithErrorInfo(
+              absl::UnavailableError(
+                  "the call could not be recorded in the audit log and is refused; retry later"),
+              "AUDIT_LOG_UNAVAILABLE")));
+        }
+        methods->Proceed();
+      });
+      return;
     }
     methods->Proceed();
   }
@@ -335,7 +341,7 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
     *buffer = grpc::ByteBuffer(&slice, 1);
   }
 
-  absl::Status Write(const grpc::Status& sent) {
+  AuditEntry Entry(const grpc::Status& sent) {
     AuditEntry entry;
     entry.at = guard_->Now();
     entry.method = info_->method();
@@ -350,7 +356,7 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
     } else {
       entry.system = entry.subject = entry.role = entry.region = "?";
     }
-    return guard_->audit()->Append(std::move(entry));
+    return entry;
   }
 
   CallGuard* guard_;

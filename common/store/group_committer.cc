@@ -28,6 +28,7 @@ absl::Status RunInSavepoint(Database& db, const GroupCommitter::Work& work) {
 GroupCommitter::GroupCommitter(Database& db, Options options)
     : db_(db), options_(std::move(options)) {
   absl::MutexLock lock(&join_mu_);
+  if (!options_.complete_on_writer_thread) completer_ = std::thread([this] { CompleterLoop(); });
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -68,6 +69,13 @@ void GroupCommitter::Shutdown() {
   }
   absl::MutexLock lock(&join_mu_);
   if (writer_.joinable()) writer_.join();
+  {
+    // Every item is committed; the completer runs the callbacks left and stops.
+    absl::MutexLock completions(&completions_mu_);
+    writer_done_ = true;
+    completions_available_.SignalAll();
+  }
+  if (completer_.joinable()) completer_.join();
 }
 
 GroupCommitter::Stats GroupCommitter::stats() const {
@@ -149,11 +157,39 @@ void GroupCommitter::Complete(std::vector<Item>& batch, size_t begin,
       if (!status.ok()) ++stats_.failed_items;
     }
   }
+  if (!options_.complete_on_writer_thread) {
+    absl::MutexLock lock(&completions_mu_);
+    for (size_t i = 0; i < statuses.size(); ++i) {
+      Item& item = batch[begin + i];
+      if (!item.done) continue;
+      completions_.push_back(
+          Completion{std::move(item.done), std::move(statuses[i]), std::move(item.request_id)});
+    }
+    completions_available_.Signal();
+    return;
+  }
   // Outside the lock: a callback may Submit again.
   for (size_t i = 0; i < statuses.size(); ++i) {
     Item& item = batch[begin + i];
     log::RequestIdScope scope(item.request_id);
     if (item.done) item.done(std::move(statuses[i]));
+  }
+}
+
+void GroupCommitter::CompleterLoop() {
+  for (;;) {
+    std::deque<Completion> ready;
+    {
+      absl::MutexLock lock(&completions_mu_);
+      while (completions_.empty() && !writer_done_) completions_available_.Wait(&completions_mu_);
+      if (completions_.empty()) return;  // the writer has stopped and nothing is left
+      ready.swap(completions_);
+    }
+    // Outside the lock: a callback may Submit again.
+    for (Completion& completion : ready) {
+      log::RequestIdScope scope(completion.request_id);
+      completion.done(std::move(completion.status));
+    }
   }
 }
 

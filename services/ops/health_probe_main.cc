@@ -20,6 +20,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
 
 namespace {
 
@@ -77,7 +78,19 @@ int main(int argc, char** argv) {
     }
     credentials = grpc::SslCredentials(ssl);
   }
-  auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(address, credentials));
+  // A server that is still starting refuses the first connection, and gRPC's reconnect backoff
+  // (1 s, then 1.6x with jitter, kept by the subchannel) would hide it for seconds after it
+  // listens: the local runner saw about 5 s. So each attempt after an unreachable one dials
+  // afresh on its own channel and subchannel.
+  auto connect = [&address, &credentials] {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
+    return grpc::health::v1::Health::NewStub(grpc::CreateCustomChannel(address, credentials, args));
+  };
+  auto stub = connect();
   const absl::Time give_up = absl::Now() + wait;
   std::string last;
   do {
@@ -93,6 +106,7 @@ int main(int argc, char** argv) {
     }
     last = status.ok() ? grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status())
                        : "unreachable: " + status.error_message();
+    if (!status.ok()) stub = connect();
     if (absl::Now() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   } while (absl::Now() < give_up);
   std::cout << address << " " << last << "\n";

@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
 #include <iostream>
 #include <vector>
 
@@ -37,9 +41,10 @@ grpc::ServerUnaryReactor* EchoServiceImpl::Echo(grpc::CallbackServerContext* con
   return reactor;
 }
 
-EchoForwarderImpl::EchoForwarderImpl(const std::string& next_address)
+EchoForwarderImpl::EchoForwarderImpl(const std::string& next_address,
+                                     std::shared_ptr<grpc::ChannelCredentials> credentials)
     : next_(testing::v1::EchoService::NewStub(
-          grpc::CreateChannel(next_address, grpc::InsecureChannelCredentials()))) {}
+          grpc::CreateChannel(next_address, std::move(credentials)))) {}
 
 grpc::ServerUnaryReactor* EchoForwarderImpl::Echo(grpc::CallbackServerContext* context,
                                                   const testing::v1::EchoRequest* request,
@@ -56,7 +61,19 @@ grpc::ServerUnaryReactor* EchoForwarderImpl::Echo(grpc::CallbackServerContext* c
   return reactor;
 }
 
-int RunEchoProcess(const std::string& listen, const std::string& next_address) {
+namespace {
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+int RunEchoProcess(const std::string& listen, const std::string& next_address,
+                   const std::string& tls_ca_dir) {
   // As common/server/service_main.cc: take the stop signals synchronously on this thread.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -65,14 +82,26 @@ int RunEchoProcess(const std::string& listen, const std::string& next_address) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   const std::string name = next_address.empty() ? "echo_server" : "echo_forwarder";
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  server::ServerOptions options;
+  options.listen_address = listen;
+  if (!tls_ca_dir.empty()) {
+    const std::string cert = next_address.empty() ? "registration" : "gateway";
+    options.tls_cert_file = tls_ca_dir + "/server/" + cert + ".pem";
+    options.tls_key_file = tls_ca_dir + "/server/" + cert + ".key";
+    options.tls_client_ca_file = tls_ca_dir + "/ca.pem";
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = ReadText(tls_ca_dir + "/ca.pem");
+    tls.pem_cert_chain = ReadText(tls_ca_dir + "/client/svc-gateway.pem");
+    tls.pem_private_key = ReadText(tls_ca_dir + "/client/svc-gateway.key");
+    credentials = grpc::SslCredentials(tls);
+  }
   std::unique_ptr<grpc::Service> service;
   if (next_address.empty()) {
     service = std::make_unique<EchoServiceImpl>();
   } else {
-    service = std::make_unique<EchoForwarderImpl>(next_address);
+    service = std::make_unique<EchoForwarderImpl>(next_address, credentials);
   }
-  server::ServerOptions options;
-  options.listen_address = listen;
   absl::StatusOr<std::unique_ptr<server::GrpcServer>> grpc_server =
       server::GrpcServer::Start(options, {service.get()});
   if (!grpc_server.ok()) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "grpcpp/security/credentials.h"
 #include "unemployment/testing/v1/echo_service.grpc.pb.h"
 
 namespace unemployment::bench {
@@ -23,7 +24,9 @@ class EchoServiceImpl final : public testing::v1::EchoService::CallbackService {
 // Passes every Echo on to the next hop and its answer back, with the caller's deadline.
 class EchoForwarderImpl final : public testing::v1::EchoService::CallbackService {
  public:
-  explicit EchoForwarderImpl(const std::string& next_address);
+  // `credentials` for the next hop (plaintext or mutual TLS).
+  EchoForwarderImpl(const std::string& next_address,
+                    std::shared_ptr<grpc::ChannelCredentials> credentials);
 
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
                                  const testing::v1::EchoRequest* request,
@@ -35,7 +38,11 @@ class EchoForwarderImpl final : public testing::v1::EchoService::CallbackService
 
 // The main of a child echo process: serves EchoServiceImpl (`next_address` empty, printed name
 // "echo_server") or EchoForwarderImpl ("echo_forwarder") on `listen`, prints
-// "<name> listening on HOST:PORT", and runs until SIGTERM or SIGINT. Returns the exit code.
-int RunEchoProcess(const std::string& listen, const std::string& next_address);
+// "<name> listening on HOST:PORT", and runs until SIGTERM or SIGINT. Returns the exit code. With
+// `tls_ca_dir` (a dev CA of deploy/security/make-dev-ca.sh) every hop is mutual TLS: the server
+// presents server/registration.pem (echo_server) or server/gateway.pem (echo_forwarder) and asks
+// for a client certificate of the CA; the forwarder presents client/svc-gateway.pem.
+int RunEchoProcess(const std::string& listen, const std::string& next_address,
+                   const std::string& tls_ca_dir = "");
 
 }  // namespace unemployment::bench

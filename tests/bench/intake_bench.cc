@@ -1,6 +1,7 @@
 // intake_bench: end-to-end intake throughput against a do-nothing chain with the same hops.
 //
 //   intake_bench [--n=20000] [--k=64] [--warmup=500] [--connections=1] [--keep_data=false]
+//                [--security=off|on|both|layers]
 //
 // 0. Times single-row SQLite commits (WAL, synchronous=FULL) in the data folder: the disk figure
 //    that bounds every durable path, printed next to the results.
@@ -13,13 +14,18 @@
 //    same N calls with the same K through client -> forwarder -> server, with a form as payload.
 // 3. Checks that registration holds exactly the acknowledged applications (ListReviewQueue
 //    total_size of office 230102, province queue) and that every acknowledged id is distinct.
+// With --security=on both chains run secured (mutual TLS with a dev CA from
+// deploy/security/make-dev-ca.sh; intake also with a caller token, the policy and the audit log on
+// every hop); --security=both runs them open and then secured; --security=layers adds a run with
+// mutual TLS only in between, so that the CPU of each layer can be told apart.
 // Prints counts, errors by code, wall time, throughput, p50/p90/p99 latency, the CPU each process
-// used and the intake/echo throughput ratio. Exit code 0 when every call succeeded and the counts
+// used and the intake/echo throughput ratio, and one RESULT line. Exit code 0 when every call succeeded and the counts
 // agree; speed is reported, never asserted.
 
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -29,6 +35,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <unordered_set>
@@ -38,8 +45,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "common/security/call_guard.h"
+#include "common/security/token.h"
 #include "common/server/settings.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -80,7 +90,15 @@ struct BenchConfig {
   int disk_probe_commits = 0;
   std::vector<std::string> gateway_args;
   std::vector<std::string> registration_args;
+  // Security modes measured, in order.
+  std::vector<std::string> security_modes;
+  std::string security_ca_dir;
 };
+
+// How a chain is run: "open" (plaintext, no checks), "tls" (mutual TLS only) or "secured" (mutual
+// TLS, caller tokens, the policy, rate limits off, the audit log).
+bool UsesTls(const std::string& mode) { return mode != "open"; }
+bool UsesGuard(const std::string& mode) { return mode == "secured"; }
 
 void DefineSettings(server::Settings& settings) {
   settings.Define("role", "bench",
@@ -111,6 +129,14 @@ void DefineSettings(server::Settings& settings) {
                   "extra gateway_server arguments, space-separated (experiments, e.g. "
                   "\"--sqlite_synchronous=OFF\" on one hop only)");
   settings.Define("registration_args", "", "extra registration_server arguments, space-separated");
+  settings.Define("security", "off",
+                  "off: open chains; on: secured (mutual TLS, caller token, policy, audit log on "
+                  "every hop; the echo chain over the same mutual TLS); both: open then secured; "
+                  "layers: open, mutual TLS only, secured (the CPU of each layer)");
+  settings.Define("security_ca_dir", "",
+                  "dev CA of deploy/security/make-dev-ca.sh used with --security (default: made "
+                  "in the data folder)");
+  settings.Define("tls_only", "false", "echo roles: serve over mutual TLS (internal)");
   settings.Define("sqlite_synchronous", "",
                   "passed to both servers when set (OFF, NORMAL, FULL, EXTRA); empty keeps their "
                   "default, FULL");
@@ -165,6 +191,19 @@ absl::StatusOr<BenchConfig> ReadConfig(const server::Settings& settings) {
   config.gateway_args = absl::StrSplit(settings.Get("gateway_args"), ' ', absl::SkipEmpty());
   config.registration_args =
       absl::StrSplit(settings.Get("registration_args"), ' ', absl::SkipEmpty());
+  const std::string security = settings.Get("security");
+  if (security == "off") {
+    config.security_modes = {"open"};
+  } else if (security == "on") {
+    config.security_modes = {"secured"};
+  } else if (security == "both") {
+    config.security_modes = {"open", "secured"};
+  } else if (security == "layers") {
+    config.security_modes = {"open", "tls", "secured"};
+  } else {
+    return absl::InvalidArgumentError("--security must be off, on, both or layers");
+  }
+  config.security_ca_dir = settings.Get("security_ca_dir");
   return config;
 }
 
@@ -201,13 +240,53 @@ std::chrono::system_clock::time_point DeadlineAfter(absl::Duration timeout) {
 }
 
 // `count` channels to `address`, each on its own HTTP/2 connection.
-std::vector<std::shared_ptr<grpc::Channel>> Connect(const std::string& address, int count) {
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Client credentials: plaintext, or mutual TLS with the dev CA's client certificate `client`.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(
+    const std::string& mode, const std::string& ca_dir, const std::string& client) {
+  if (!UsesTls(mode)) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = ReadFileText(ca_dir + "/ca.pem");
+  tls.pem_cert_chain = ReadFileText(ca_dir + "/client/" + client + ".pem");
+  tls.pem_private_key = ReadFileText(ca_dir + "/client/" + client + ".key");
+  if (tls.pem_root_certs.empty() || tls.pem_cert_chain.empty() || tls.pem_private_key.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no dev CA with client/", client, ".pem in ", ca_dir));
+  }
+  return grpc::SslCredentials(tls);
+}
+
+// "Bearer <token>" for `system` acting as `role` over the whole province, or empty when the mode
+// has no token check.
+absl::StatusOr<std::string> BearerToken(const std::string& mode, const std::string& ca_dir,
+                                        const std::string& system, const std::string& role) {
+  if (!UsesGuard(mode)) return std::string();
+  absl::StatusOr<std::string> key = security::ReadKeyFile(ca_dir + "/token.key");
+  if (!key.ok()) return key.status();
+  security::CallerClaims claims;
+  claims.system = system;
+  claims.subject = "intake-bench";
+  claims.role = role;
+  claims.region = "*";
+  claims.expires = absl::Now() + absl::Hours(24);
+  return absl::StrCat("Bearer ", security::IssueToken(claims, *key));
+}
+
+// `count` channels to `address`, each on its own HTTP/2 connection.
+std::vector<std::shared_ptr<grpc::Channel>> Connect(
+    const std::string& address, int count,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int i = 0; i < count; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    channels.push_back(
-        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+    channels.push_back(grpc::CreateCustomChannel(address, credentials, args));
   }
   return channels;
 }
@@ -221,41 +300,61 @@ absl::Status WaitConnected(const std::vector<std::shared_ptr<grpc::Channel>>& ch
   return absl::OkStatus();
 }
 
-// CPU seconds used by each process of a chain during a measured phase.
+// CPU seconds used by each process of a chain during a measured phase: the client (this process)
+// first, then the servers in the order given.
 struct CpuUse {
-  double client = 0;
-  double first_hop = 0;
-  double second_hop = 0;
+  std::vector<std::string> names;
+  std::vector<double> seconds;
+
+  double Of(const std::string& name) const {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return seconds[i];
+    }
+    return 0;
+  }
+  double Total() const {
+    double total = 0;
+    for (double s : seconds) total += s;
+    return total;
+  }
+  // All processes but the client.
+  double Servers() const { return Total() - (seconds.empty() ? 0.0 : seconds.front()); }
 };
 
 class CpuMeter {
  public:
-  CpuMeter(pid_t first_hop, pid_t second_hop)
-      : first_hop_(first_hop),
-        second_hop_(second_hop),
-        start_{ProcessCpuSeconds(getpid()), ProcessCpuSeconds(first_hop),
-               ProcessCpuSeconds(second_hop)} {}
+  explicit CpuMeter(std::vector<std::pair<std::string, pid_t>> servers) {
+    processes_.emplace_back("client", getpid());
+    for (auto& server : servers) processes_.push_back(std::move(server));
+    for (const auto& [name, pid] : processes_) start_.push_back(ProcessCpuSeconds(pid));
+  }
 
   CpuUse Stop() const {
-    return CpuUse{ProcessCpuSeconds(getpid()) - start_.client,
-                  ProcessCpuSeconds(first_hop_) - start_.first_hop,
-                  ProcessCpuSeconds(second_hop_) - start_.second_hop};
+    CpuUse use;
+    for (size_t i = 0; i < processes_.size(); ++i) {
+      use.names.push_back(processes_[i].first);
+      use.seconds.push_back(ProcessCpuSeconds(processes_[i].second) - start_[i]);
+    }
+    return use;
   }
 
  private:
-  pid_t first_hop_;
-  pid_t second_hop_;
-  CpuUse start_;
+  std::vector<std::pair<std::string, pid_t>> processes_;
+  std::vector<double> start_;
 };
 
 struct PhaseReport {
   LoadResult warmup;
   LoadResult measured;
   CpuUse cpu;
+
+  // CPU microseconds per measured call of one process ("client", "gateway", ...).
+  double MicrosPerCall(double seconds) const {
+    return measured.calls > 0 ? seconds * 1e6 / static_cast<double>(measured.calls) : 0.0;
+  }
 };
 
-void PrintPhase(const std::string& title, const std::string& unit, const PhaseReport& phase,
-                const std::string& first_hop, const std::string& second_hop) {
+void PrintPhase(const std::string& title, const std::string& unit, const PhaseReport& phase) {
   const LoadResult& r = phase.measured;
   const double wall = absl::ToDoubleSeconds(r.wall);
   std::cout << title << "\n";
@@ -264,17 +363,25 @@ void PrintPhase(const std::string& title, const std::string& unit, const PhaseRe
   if (phase.warmup.calls > 0 && phase.warmup.ok != phase.warmup.calls) {
     std::cout << absl::StrFormat("  warm-up: calls %d  ok %d  errors: %s\n", phase.warmup.calls,
                                  phase.warmup.ok, FormatErrors(phase.warmup));
+    for (const std::string& sample : phase.warmup.sample_errors) {
+      std::cout << "    e.g. " << sample << "\n";
+    }
   }
   std::cout << absl::StrFormat("  wall %.3f s  throughput %.0f %s/s\n", wall, r.Throughput(), unit);
   std::cout << absl::StrFormat("  latency ms  p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
                                r.PercentileMs(50), r.PercentileMs(90), r.PercentileMs(99),
                                r.PercentileMs(100));
-  const double total = phase.cpu.client + phase.cpu.first_hop + phase.cpu.second_hop;
+  std::string per_process;
+  for (size_t i = 0; i < phase.cpu.names.size(); ++i) {
+    absl::StrAppendFormat(&per_process, "  %s %.2f s = %.0f us", phase.cpu.names[i],
+                          phase.cpu.seconds[i], phase.MicrosPerCall(phase.cpu.seconds[i]));
+  }
+  const double total = phase.cpu.Total();
+  std::cout << "  cpu per process:" << per_process << " per call\n";
   std::cout << absl::StrFormat(
-      "  cpu s  client %.2f  %s %.2f  %s %.2f  (sum %.2f = %.2f cores of %d; %.0f us per call)\n",
-      phase.cpu.client, first_hop, phase.cpu.first_hop, second_hop, phase.cpu.second_hop, total,
+      "  cpu sum %.2f s = %.2f cores of %d; %.0f us per call, servers %.0f us per call\n", total,
       wall > 0 ? total / wall : 0.0, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)),
-      r.calls > 0 ? total * 1e6 / static_cast<double>(r.calls) : 0.0);
+      phase.MicrosPerCall(total), phase.MicrosPerCall(phase.cpu.Servers()));
 }
 
 struct IntakeOutcome {
@@ -285,11 +392,37 @@ struct IntakeOutcome {
   std::string check_error;
 };
 
-absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::string& data_dir) {
+// The flags that put one server of the suite in `mode` (none when open). `cert` names its
+// certificates in the dev CA (server/<cert>.pem, client/svc-<cert>.pem).
+std::vector<std::string> SecurityArgs(const BenchConfig& config, const std::string& mode,
+                                      const std::string& ca_dir, const std::string& cert) {
+  if (!UsesTls(mode)) return {};
+  std::vector<std::string> args = {
+      "--tls_cert=" + ca_dir + "/server/" + cert + ".pem",
+      "--tls_key=" + ca_dir + "/server/" + cert + ".key", "--tls_client_ca=" + ca_dir + "/ca.pem",
+      "--peer_tls_cert=" + ca_dir + "/client/svc-" + cert + ".pem",
+      "--peer_tls_key=" + ca_dir + "/client/svc-" + cert + ".key"};
+  if (UsesGuard(mode)) {
+    for (std::string flag : {"--security_policy=" + config.source_dir + "/data/security/policy",
+                             "--token_key_file=" + ca_dir + "/token.key",
+                             "--audit_key_file=" + ca_dir + "/audit.key",
+                             std::string("--rate_limit=0")}) {
+      args.push_back(std::move(flag));
+    }
+  }
+  return args;
+}
+
+absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::string& data_dir,
+                                        const std::string& mode, const std::string& ca_dir) {
   const std::string regions = config.source_dir + "/data/regions";
+  const std::string dir = data_dir + "/" + mode;
+  auto add = [](std::vector<std::string>& argv, const std::vector<std::string>& more) {
+    argv.insert(argv.end(), more.begin(), more.end());
+  };
   std::vector<std::string> registration_argv = {
       config.registration_server, "--listen=127.0.0.1:0",
-      "--data_dir=" + data_dir + "/registration",
+      "--data_dir=" + dir + "/registration",
       "--calendar_dir=" + config.source_dir + "/data/calendar", "--regions_dir=" + regions,
       // The bench measures intake, not delivery: outbound receivers off (development mode).
       "--ministry_uploads=off", "--notification_delivery=off"};
@@ -297,27 +430,29 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
     registration_argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
     registration_argv.push_back("--allow_non_durable_storage=true");
   }
-  registration_argv.insert(registration_argv.end(), config.registration_args.begin(),
-                           config.registration_args.end());
+  add(registration_argv, SecurityArgs(config, mode, ca_dir, "registration"));
+  add(registration_argv, config.registration_args);
   absl::StatusOr<std::unique_ptr<ChildProcess>> registration = ChildProcess::Start(
-      registration_argv, "registration", data_dir + "/registration.log", kStartupTimeout);
+      registration_argv, "registration", dir + "-registration.log", kStartupTimeout);
   if (!registration.ok()) return registration.status();
 
   // The province person index: the gateway reserves every channel id and person there.
   std::vector<std::string> index_argv = {config.person_index_server, "--listen=127.0.0.1:0",
-                                         "--data_dir=" + data_dir + "/person_index",
+                                         "--data_dir=" + dir + "/person_index",
                                          "--registration_addr=" + (*registration)->address()};
   if (!config.sqlite_synchronous.empty()) {
     index_argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
+    index_argv.push_back("--allow_non_durable_storage=true");
   }
+  add(index_argv, SecurityArgs(config, mode, ca_dir, "person-index"));
   absl::StatusOr<std::unique_ptr<ChildProcess>> person_index = ChildProcess::Start(
-      index_argv, "person_index", data_dir + "/person_index.log", kStartupTimeout);
+      index_argv, "person_index", dir + "-person_index.log", kStartupTimeout);
   if (!person_index.ok()) return person_index.status();
 
   std::vector<std::string> gateway_argv = {
       config.gateway_server,
       "--listen=127.0.0.1:0",
-      "--data_dir=" + data_dir + "/gateway",
+      "--data_dir=" + dir + "/gateway",
       "--registration_addr=" + (*registration)->address(),
       "--person_index_addr=" + (*person_index)->address(),
       "--regions_dir=" + regions,
@@ -327,11 +462,12 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
     gateway_argv.push_back("--sqlite_synchronous=" + config.sqlite_synchronous);
     gateway_argv.push_back("--allow_non_durable_storage=true");
   }
-  gateway_argv.insert(gateway_argv.end(), config.gateway_args.begin(), config.gateway_args.end());
+  add(gateway_argv, SecurityArgs(config, mode, ca_dir, "gateway"));
+  add(gateway_argv, config.gateway_args);
   absl::StatusOr<std::unique_ptr<ChildProcess>> gateway =
-      ChildProcess::Start(gateway_argv, "gateway", data_dir + "/gateway.log", kStartupTimeout);
+      ChildProcess::Start(gateway_argv, "gateway", dir + "-gateway.log", kStartupTimeout);
   if (!gateway.ok()) return gateway.status();
-  std::cout << "intake: registration " << (*registration)->address() << " (pid "
+  std::cout << "intake (" << mode << "): registration " << (*registration)->address() << " (pid "
             << (*registration)->pid() << "), gateway " << (*gateway)->address() << " (pid "
             << (*gateway)->pid() << "), person index " << (*person_index)->address() << " (pid "
             << (*person_index)->pid() << ")" << std::endl;
@@ -343,8 +479,14 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
   for (size_t i = 0; i < total; ++i) requests.push_back(MakeSubmitRequest(i));
   std::vector<std::string> application_ids(total);
 
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> portal =
+      ClientCredentials(mode, ca_dir, "province-portal");
+  if (!portal.ok()) return portal.status();
+  absl::StatusOr<std::string> token =
+      BearerToken(mode, ca_dir, "province-portal", "province-portal");
+  if (!token.ok()) return token.status();
   std::vector<std::shared_ptr<grpc::Channel>> channels =
-      Connect((*gateway)->address(), config.connections);
+      Connect((*gateway)->address(), config.connections, *portal);
   if (absl::Status connected = WaitConnected(channels); !connected.ok()) return connected;
   std::vector<std::unique_ptr<gw::GatewayService::Stub>> stubs;
   for (const auto& channel : channels) stubs.push_back(gw::GatewayService::NewStub(channel));
@@ -356,6 +498,9 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
   const StartCallFn submit = [&](size_t index, std::function<void(const grpc::Status&)> done) {
     auto* call = new Call();
     call->context.AddMetadata("x-channel-id", "province-portal");
+    if (!token->empty()) {
+      call->context.AddMetadata(std::string(security::kAuthorizationKey), *token);
+    }
     call->context.set_deadline(DeadlineAfter(config.call_timeout));
     stubs[index % stubs.size()]->async()->SubmitApplication(
         &call->context, &requests[index], &call->response,
@@ -368,7 +513,9 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
 
   IntakeOutcome outcome;
   outcome.phase.warmup = RunClosedLoop(0, config.warmup, config.k, submit);
-  const CpuMeter meter((*gateway)->pid(), (*registration)->pid());
+  const CpuMeter meter({{"gateway", (*gateway)->pid()},
+                        {"person_index", (*person_index)->pid()},
+                        {"registration", (*registration)->pid()}});
   outcome.phase.measured = RunClosedLoop(config.warmup, config.n, config.k, submit);
   outcome.phase.cpu = meter.Stop();
 
@@ -379,11 +526,18 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
   }
   outcome.distinct_ids = distinct.size();
 
-  // What registration holds: the province review queue of the one office every form names.
+  // What registration holds: the province review queue of the one office every form names (asked
+  // as province staff when the chain is secured).
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> staff =
+      ClientCredentials(mode, ca_dir, "staff-client");
+  if (!staff.ok()) return staff.status();
+  absl::StatusOr<std::string> reviewer = BearerToken(mode, ca_dir, "staff-client", "reviewer");
+  if (!reviewer.ok()) return reviewer.status();
   auto registration_stub = reg::RegistrationService::NewStub(
-      grpc::CreateChannel((*registration)->address(), grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel((*registration)->address(), *staff));
   grpc::ClientContext context;
   context.set_deadline(DeadlineAfter(absl::Seconds(60)));
+  if (!reviewer->empty()) context.AddMetadata(std::string(security::kAuthorizationKey), *reviewer);
   reg::ListReviewQueueRequest list;
   list.set_office_region_code(kOfficeRegionCode);
   list.set_kind(reg::REVIEW_QUEUE_KIND_PROVINCE);
@@ -408,16 +562,27 @@ absl::StatusOr<IntakeOutcome> RunIntake(const BenchConfig& config, const std::st
 }
 
 absl::StatusOr<PhaseReport> RunEcho(const BenchConfig& config, const std::string& data_dir,
+                                    const std::string& mode, const std::string& ca_dir,
                                     size_t* payload_bytes) {
   const std::string self = SelfPath();
   if (self.empty()) return absl::InternalError("cannot find this binary (/proc/self/exe)");
-  absl::StatusOr<std::unique_ptr<ChildProcess>> server =
-      ChildProcess::Start({self, "--role=echo_server", "--listen=127.0.0.1:0"}, "echo_server",
-                          data_dir + "/echo_server.log", kStartupTimeout);
+  // Secured, the echo chain runs over the same mutual TLS (it has no tokens, policy or audit:
+  // those are what the intake chain adds on top).
+  std::vector<std::string> tls;
+  if (UsesTls(mode)) {
+    tls = {"--tls_only=true", "--security_ca_dir=" + ca_dir};
+  }
+  std::vector<std::string> server_argv = {self, "--role=echo_server", "--listen=127.0.0.1:0"};
+  server_argv.insert(server_argv.end(), tls.begin(), tls.end());
+  absl::StatusOr<std::unique_ptr<ChildProcess>> server = ChildProcess::Start(
+      server_argv, "echo_server", data_dir + "/" + mode + "-echo_server.log", kStartupTimeout);
   if (!server.ok()) return server.status();
-  absl::StatusOr<std::unique_ptr<ChildProcess>> forwarder = ChildProcess::Start(
-      {self, "--role=echo_forwarder", "--listen=127.0.0.1:0", "--next=" + (*server)->address()},
-      "echo_forwarder", data_dir + "/echo_forwarder.log", kStartupTimeout);
+  std::vector<std::string> forwarder_argv = {self, "--role=echo_forwarder", "--listen=127.0.0.1:0",
+                                             "--next=" + (*server)->address()};
+  forwarder_argv.insert(forwarder_argv.end(), tls.begin(), tls.end());
+  absl::StatusOr<std::unique_ptr<ChildProcess>> forwarder =
+      ChildProcess::Start(forwarder_argv, "echo_forwarder",
+                          data_dir + "/" + mode + "-echo_forwarder.log", kStartupTimeout);
   if (!forwarder.ok()) return forwarder.status();
 
   // One application, serialised, as the payload of every call.
@@ -425,8 +590,11 @@ absl::StatusOr<PhaseReport> RunEcho(const BenchConfig& config, const std::string
   request.set_payload(MakeSubmitRequest(0).SerializeAsString());
   *payload_bytes = request.payload().size();
 
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ClientCredentials(mode, ca_dir, "province-portal");
+  if (!credentials.ok()) return credentials.status();
   std::vector<std::shared_ptr<grpc::Channel>> channels =
-      Connect((*forwarder)->address(), config.connections);
+      Connect((*forwarder)->address(), config.connections, *credentials);
   if (absl::Status connected = WaitConnected(channels); !connected.ok()) return connected;
   std::vector<std::unique_ptr<testing::v1::EchoService::Stub>> stubs;
   for (const auto& channel : channels) stubs.push_back(testing::v1::EchoService::NewStub(channel));
@@ -448,12 +616,134 @@ absl::StatusOr<PhaseReport> RunEcho(const BenchConfig& config, const std::string
 
   PhaseReport phase;
   phase.warmup = RunClosedLoop(0, config.warmup, config.k, echo);
-  const CpuMeter meter((*forwarder)->pid(), (*server)->pid());
+  const CpuMeter meter({{"forwarder", (*forwarder)->pid()}, {"echo_server", (*server)->pid()}});
   phase.measured = RunClosedLoop(config.warmup, config.n, config.k, echo);
   phase.cpu = meter.Stop();
   (*forwarder)->Stop();
   (*server)->Stop();
   return phase;
+}
+
+// One security mode: both chains and the check.
+struct ModeResult {
+  std::string mode;
+  IntakeOutcome intake;
+  std::optional<PhaseReport> echo;
+  bool ok = true;
+
+  double Ratio() const {
+    return echo.has_value() && echo->measured.Throughput() > 0
+               ? intake.phase.measured.Throughput() / echo->measured.Throughput()
+               : 0.0;
+  }
+  double IntakeMicros(const std::string& process) const {
+    return intake.phase.MicrosPerCall(intake.phase.cpu.Of(process));
+  }
+  double IntakeServerMicros() const {
+    return intake.phase.MicrosPerCall(intake.phase.cpu.Servers());
+  }
+  double EchoServerMicros() const {
+    return echo.has_value() ? echo->MicrosPerCall(echo->cpu.Servers()) : 0.0;
+  }
+};
+
+absl::StatusOr<ModeResult> RunMode(const BenchConfig& config, const std::string& data_dir,
+                                   const std::string& mode, const std::string& ca_dir) {
+  ModeResult result;
+  result.mode = mode;
+  absl::StatusOr<IntakeOutcome> intake = RunIntake(config, data_dir, mode, ca_dir);
+  if (!intake.ok()) return intake.status();
+  result.intake = *std::move(intake);
+  PrintPhase(absl::StrCat("intake (", mode,
+                          "): client -> gateway -> person index, registration; "
+                          "SubmitApplication, acknowledged after the registration commit"),
+             "applications", result.intake.phase);
+
+  size_t payload_bytes = 0;
+  if (config.run_echo) {
+    absl::StatusOr<PhaseReport> echo_phase = RunEcho(config, data_dir, mode, ca_dir, &payload_bytes);
+    if (!echo_phase.ok()) {
+      std::cerr << "intake_bench: error: echo chain (" << mode
+                << "): " << echo_phase.status().message() << std::endl;
+      result.ok = false;
+    } else {
+      result.echo = *std::move(echo_phase);
+      PrintPhase(absl::StrCat("echo (", mode, "): client -> echo_forwarder -> echo_server, payload ",
+                              payload_bytes, " bytes (one serialised application)"),
+                 "calls", *result.echo);
+    }
+  }
+  if (result.echo.has_value()) {
+    std::cout << absl::StrFormat("ratio intake/echo throughput (%s): %.3f\n", mode,
+                                 result.Ratio());
+  }
+
+  // Every acknowledged application is stored once, and nothing else is.
+  const IntakeOutcome& in = result.intake;
+  const size_t expected = in.acknowledged;
+  const bool counted = in.registration_count.has_value() &&
+                       *in.registration_count == static_cast<int64_t>(expected) &&
+                       in.distinct_ids == expected;
+  if (in.registration_count.has_value()) {
+    std::cout << absl::StrFormat(
+        "registration check (%s): ListReviewQueue(%s, PROVINCE).total_size = %d; acknowledged "
+        "= %d (warm-up %d + measured %d); distinct application ids = %d -> %s\n",
+        mode, kOfficeRegionCode, *in.registration_count, expected, in.phase.warmup.ok,
+        in.phase.measured.ok, in.distinct_ids, counted ? "counts agree" : "MISMATCH");
+  } else {
+    std::cout << "registration check (" << mode << "): " << in.check_error << " -> FAILED\n";
+  }
+  const bool all_ok =
+      in.phase.warmup.ok == in.phase.warmup.calls &&
+      in.phase.measured.ok == in.phase.measured.calls &&
+      (!result.echo.has_value() || (result.echo->warmup.ok == result.echo->warmup.calls &&
+                                    result.echo->measured.ok == result.echo->measured.calls));
+  result.ok = result.ok && counted && all_ok;
+  return result;
+}
+
+// What each security layer adds, in server CPU per call: TLS from the tls run (or the secured echo
+// chain), the token check, policy and audit from the secured intake run.
+void PrintLayers(const std::vector<ModeResult>& results) {
+  const ModeResult* open = nullptr;
+  const ModeResult* tls = nullptr;
+  const ModeResult* secured = nullptr;
+  for (const ModeResult& r : results) {
+    if (r.mode == "open") open = &r;
+    if (r.mode == "tls") tls = &r;
+    if (r.mode == "secured") secured = &r;
+  }
+  if (open == nullptr || secured == nullptr) return;
+  std::cout << "security overhead, server CPU us per application (gateway + person index + "
+               "registration) and per echo call (forwarder + echo server):\n";
+  std::cout << absl::StrFormat("  intake open %.0f", open->IntakeServerMicros());
+  if (tls != nullptr) std::cout << absl::StrFormat(", mutual TLS only %.0f", tls->IntakeServerMicros());
+  std::cout << absl::StrFormat(", secured %.0f; echo open %.0f, over mutual TLS %.0f\n",
+                               secured->IntakeServerMicros(), open->EchoServerMicros(),
+                               secured->EchoServerMicros());
+  const double echo_tls = secured->EchoServerMicros() - open->EchoServerMicros();
+  std::cout << absl::StrFormat(
+      "  TLS (mutual, 2 hops of the echo chain): +%.0f us per call\n", echo_tls);
+  if (tls != nullptr) {
+    std::cout << absl::StrFormat(
+        "  TLS (mutual, every hop of intake: client->gateway, gateway->index, "
+        "gateway->registration): +%.0f us per application\n",
+        tls->IntakeServerMicros() - open->IntakeServerMicros());
+    std::cout << absl::StrFormat(
+        "  token check + policy + audit log (3 servers, 3 calls per application): +%.0f us per "
+        "application (gateway %+.0f, person index %+.0f, registration %+.0f)\n",
+        secured->IntakeServerMicros() - tls->IntakeServerMicros(),
+        secured->IntakeMicros("gateway") - tls->IntakeMicros("gateway"),
+        secured->IntakeMicros("person_index") - tls->IntakeMicros("person_index"),
+        secured->IntakeMicros("registration") - tls->IntakeMicros("registration"));
+  }
+  std::cout << absl::StrFormat(
+      "  all layers: +%.0f us per application (gateway %+.0f, person index %+.0f, registration "
+      "%+.0f)\n",
+      secured->IntakeServerMicros() - open->IntakeServerMicros(),
+      secured->IntakeMicros("gateway") - open->IntakeMicros("gateway"),
+      secured->IntakeMicros("person_index") - open->IntakeMicros("person_index"),
+      secured->IntakeMicros("registration") - open->IntakeMicros("registration"));
 }
 
 int RunBench(const BenchConfig& config) {
@@ -464,11 +754,12 @@ int RunBench(const BenchConfig& config) {
   }
   std::cout << absl::StrFormat(
                    "intake_bench: n=%d k=%d warmup=%d connections=%d cores=%d data=%s "
-                   "sqlite_synchronous=%s",
+                   "sqlite_synchronous=%s security=%s; load average %s",
                    config.n, config.k, config.warmup, config.connections,
                    static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)), *data_dir,
                    config.sqlite_synchronous.empty() ? "FULL (server default)"
-                                                     : config.sqlite_synchronous)
+                                                     : config.sqlite_synchronous,
+                   absl::StrJoin(config.security_modes, ","), LoadAverage())
             << std::endl;
   if (!config.gateway_args.empty() || !config.registration_args.empty()) {
     std::cout << "extra arguments: gateway [" << absl::StrJoin(config.gateway_args, " ")
@@ -496,72 +787,78 @@ int RunBench(const BenchConfig& config) {
     }
   }
 
-  bool ok = true;
-  absl::StatusOr<IntakeOutcome> intake = RunIntake(config, *data_dir);
-  if (!intake.ok()) {
-    std::cerr << "intake_bench: error: " << intake.status().message() << std::endl;
-    std::cerr << "data and server logs kept in " << *data_dir << std::endl;
-    return 1;
-  }
-  PrintPhase(
-      "intake: client -> gateway -> registration, SubmitApplication, acknowledged after "
-      "the registration commit",
-      "applications", intake->phase, "gateway", "registration");
-
-  std::optional<PhaseReport> echo;
-  size_t payload_bytes = 0;
-  if (config.run_echo) {
-    absl::StatusOr<PhaseReport> echo_phase = RunEcho(config, *data_dir, &payload_bytes);
-    if (!echo_phase.ok()) {
-      std::cerr << "intake_bench: error: echo chain: " << echo_phase.status().message()
-                << std::endl;
-      ok = false;
-    } else {
-      echo = *std::move(echo_phase);
-      PrintPhase(absl::StrCat("echo: client -> echo_forwarder -> echo_server, payload ",
-                              payload_bytes, " bytes (one serialised application)"),
-                 "calls", *echo, "forwarder", "echo_server");
+  std::string ca_dir = config.security_ca_dir;
+  const bool any_tls =
+      std::any_of(config.security_modes.begin(), config.security_modes.end(), UsesTls);
+  if (ca_dir.empty() && any_tls) {
+    ca_dir = *data_dir + "/dev-ca";
+    const std::string command =
+        absl::StrCat(config.source_dir, "/deploy/security/make-dev-ca.sh '", ca_dir, "' >/dev/null");
+    if (std::system(command.c_str()) != 0) {
+      std::cerr << "intake_bench: error: deploy/security/make-dev-ca.sh failed" << std::endl;
+      return 1;
     }
   }
 
-  const double intake_throughput = intake->phase.measured.Throughput();
-  double ratio = 0;
-  if (echo.has_value() && echo->measured.Throughput() > 0) {
-    ratio = intake_throughput / echo->measured.Throughput();
-    std::cout << absl::StrFormat("ratio intake/echo throughput: %.3f\n", ratio);
+  bool ok = true;
+  std::vector<ModeResult> results;
+  for (const std::string& mode : config.security_modes) {
+    absl::StatusOr<ModeResult> result = RunMode(config, *data_dir, mode, ca_dir);
+    if (!result.ok()) {
+      std::cerr << "intake_bench: error (" << mode << "): " << result.status().message()
+                << std::endl;
+      std::cerr << "data and server logs kept in " << *data_dir << std::endl;
+      return 1;
+    }
+    ok = ok && result->ok;
+    results.push_back(*std::move(result));
   }
+  PrintLayers(results);
 
-  // Every acknowledged application is stored once, and nothing else is.
-  const size_t expected = intake->acknowledged;
-  bool counted = intake->registration_count.has_value() &&
-                 *intake->registration_count == static_cast<int64_t>(expected) &&
-                 intake->distinct_ids == expected;
-  if (intake->registration_count.has_value()) {
-    std::cout << absl::StrFormat(
-        "registration check: ListReviewQueue(%s, PROVINCE).total_size = %d; acknowledged = %d "
-        "(warm-up %d + measured %d); distinct application ids = %d -> %s\n",
-        kOfficeRegionCode, *intake->registration_count, expected, intake->phase.warmup.ok,
-        intake->phase.measured.ok, intake->distinct_ids, counted ? "counts agree" : "MISMATCH");
-  } else {
-    std::cout << "registration check: " << intake->check_error << " -> FAILED\n";
+  // One line for scripts: the first mode's figures unprefixed, a secured run's also as secured_*.
+  const ModeResult& first = results.front();
+  const PhaseReport& intake = first.intake.phase;
+  std::string line = absl::StrFormat(
+      "RESULT mode=%s intake_per_s=%.0f echo_per_s=%.0f ratio=%.3f", first.mode,
+      intake.measured.Throughput(), first.echo.has_value() ? first.echo->measured.Throughput() : 0.0,
+      first.Ratio());
+  const ModeResult* secured = nullptr;
+  for (const ModeResult& r : results) {
+    if (r.mode == "secured") secured = &r;
   }
-  const bool all_ok = intake->phase.warmup.ok == intake->phase.warmup.calls &&
-                      intake->phase.measured.ok == intake->phase.measured.calls &&
-                      (!echo.has_value() || (echo->warmup.ok == echo->warmup.calls &&
-                                             echo->measured.ok == echo->measured.calls));
-  ok = ok && counted && all_ok;
-
-  std::cout << absl::StrFormat(
-                   "RESULT intake_per_s=%.0f intake_p50_ms=%.2f intake_p90_ms=%.2f "
-                   "intake_p99_ms=%.2f echo_per_s=%.0f echo_p50_ms=%.2f echo_p99_ms=%.2f "
-                   "ratio=%.3f disk_commits_per_s=%.0f check=%s",
-                   intake_throughput, intake->phase.measured.PercentileMs(50),
-                   intake->phase.measured.PercentileMs(90), intake->phase.measured.PercentileMs(99),
-                   echo.has_value() ? echo->measured.Throughput() : 0.0,
-                   echo.has_value() ? echo->measured.PercentileMs(50) : 0.0,
-                   echo.has_value() ? echo->measured.PercentileMs(99) : 0.0, ratio, commit_rate,
-                   ok ? "OK" : "FAILED")
-            << std::endl;
+  if (secured != nullptr) {
+    absl::StrAppendFormat(&line, " secured_intake_per_s=%.0f secured_echo_per_s=%.0f secured_ratio=%.3f",
+                          secured->intake.phase.measured.Throughput(),
+                          secured->echo.has_value() ? secured->echo->measured.Throughput() : 0.0,
+                          secured->Ratio());
+  }
+  absl::StrAppendFormat(
+      &line,
+      " intake_p50_ms=%.2f intake_p90_ms=%.2f intake_p99_ms=%.2f echo_p50_ms=%.2f echo_p99_ms=%.2f",
+      intake.measured.PercentileMs(50), intake.measured.PercentileMs(90),
+      intake.measured.PercentileMs(99),
+      first.echo.has_value() ? first.echo->measured.PercentileMs(50) : 0.0,
+      first.echo.has_value() ? first.echo->measured.PercentileMs(99) : 0.0);
+  if (secured != nullptr && secured != &first) {
+    absl::StrAppendFormat(&line, " secured_p50_ms=%.2f secured_p99_ms=%.2f",
+                          secured->intake.phase.measured.PercentileMs(50),
+                          secured->intake.phase.measured.PercentileMs(99));
+  }
+  for (const ModeResult& r : results) {
+    const std::string prefix = &r == &first ? "" : r.mode + "_";
+    absl::StrAppendFormat(&line,
+                          " %scpu_us_gateway=%.0f %scpu_us_person_index=%.0f "
+                          "%scpu_us_registration=%.0f %scpu_us_servers=%.0f %scpu_us_client=%.0f",
+                          prefix, r.IntakeMicros("gateway"), prefix, r.IntakeMicros("person_index"),
+                          prefix, r.IntakeMicros("registration"), prefix, r.IntakeServerMicros(),
+                          prefix, r.IntakeMicros("client"));
+    if (r.echo.has_value()) {
+      absl::StrAppendFormat(&line, " %secho_cpu_us_servers=%.0f", prefix, r.EchoServerMicros());
+    }
+  }
+  absl::StrAppendFormat(&line, " disk_commits_per_s=%.0f loadavg=%s check=%s", commit_rate,
+                        absl::StrReplaceAll(LoadAverage(), {{" ", "/"}}), ok ? "OK" : "FAILED");
+  std::cout << line << std::endl;
 
   std::cout << "load average after the run: " << LoadAverage() << std::endl;
   if (ok && !config.keep_data) {
@@ -589,13 +886,16 @@ int main(int argc, char** argv) {
     return 0;
   }
   const std::string role = settings.Get("role");
-  if (role == "echo_server") return bench::RunEchoProcess(settings.Get("listen"), "");
+  absl::StatusOr<bool> tls_only = settings.GetBool("tls_only");
+  const std::string echo_ca_dir =
+      tls_only.ok() && *tls_only ? settings.Get("security_ca_dir") : std::string();
+  if (role == "echo_server") return bench::RunEchoProcess(settings.Get("listen"), "", echo_ca_dir);
   if (role == "echo_forwarder") {
     if (settings.Get("next").empty()) {
       std::cerr << "intake_bench: --role=echo_forwarder needs --next" << std::endl;
       return 2;
     }
-    return bench::RunEchoProcess(settings.Get("listen"), settings.Get("next"));
+    return bench::RunEchoProcess(settings.Get("listen"), settings.Get("next"), echo_ca_dir);
   }
   if (role != "bench") {
     std::cerr << "intake_bench: --role must be bench, echo_server or echo_forwarder" << std::endl;

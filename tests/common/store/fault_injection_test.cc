@@ -186,7 +186,11 @@ TEST_CASE("A failed group commit fails every caller of the batch and stores noth
       Fixture f;
       std::vector<std::future<absl::Status>> futures;
       {
-        GroupCommitter committer(*f.db);
+        // The gate's callback arms the fault before the next batch begins: callbacks on the
+        // writer thread (by default they run on the completer, alongside the next batch).
+        GroupCommitter::Options options;
+        options.complete_on_writer_thread = true;
+        GroupCommitter committer(*f.db, options);
         absl::Notification entered;
         absl::Notification release;
         std::promise<absl::Status> gate_done;
