@@ -45,8 +45,8 @@ constexpr char kTestPolicy[] = R"(
 system province-portal    province-portal
 system ministry-platform  ministry
 system staff-client       reviewer
-system svc-registration   service certificate-only
-allow unemployment.testing.v1.EchoService/Echo personal any ministry service reviewer
+system svc-registration   svc-registration certificate-only
+allow unemployment.testing.v1.EchoService/Echo personal any ministry svc-registration reviewer
 allow unemployment.testing.v1.PortalOnly/Method none any province-portal
 allow grpc.reflection.v1.ServerReflection/ServerReflectionInfo none any reviewer
 )";
