@@ -12,6 +12,12 @@
 #                                               for the k8s Services, and any extra hosts given
 # OUT_DIR/client/<system>.pem, .key             client certificates, subject CN = the calling system
 #                                               as named in data/security/policy
+# OUT_DIR/shards/<shard>/server.pem, .key       with UE_REGISTRATION_SHARDS="harbin qiqihar ..." (the
+#                                               registration shards of overlays/sharded-by-city): one
+#                                               server certificate per shard, SANs of that shard's
+#                                               Service registration-<shard> only (plus localhost)
+# OUT_DIR/shards/<shard>/peer.pem, .key         the shard's own client certificate (CN svc-registration,
+#                                               its own key): no two shards share a key
 # OUT_DIR/token-signing.key                     Ed25519 private key that signs per-call tokens: for
 #                                               the token issuer (ue_issue_token) ONLY, never a service
 # OUT_DIR/token-keys/token-<kid>.pub            its public key (PEM), what services verify tokens with
@@ -44,6 +50,7 @@ clients=(ministry-platform province-portal staff-client operator-console
          svc-gateway svc-registration svc-verification svc-tiering svc-followup svc-statistics
          svc-ministry-receiver svc-notification-receiver svc-person-index)
 days=${UE_CERT_DAYS:-825}
+read -r -a shards <<<"${UE_REGISTRATION_SHARDS:-}"
 
 mkdir -p "$out/server" "$out/client" "$out/rogue"
 umask 077
@@ -91,6 +98,15 @@ done
 for client in "${clients[@]}"; do
   issue "$out" "$out/client/$client" "$client" clientAuth
 done
+for shard in "${shards[@]}"; do
+  [[ $shard =~ ^[a-z0-9-]+$ ]] || { echo "error: bad shard id '$shard'" >&2; exit 2; }
+  mkdir -p "$out/shards/$shard"
+  name=registration-$shard
+  issue "$out" "$out/shards/$shard/server" "$name" serverAuth \
+    localhost 127.0.0.1 ::1 "$name" "$name.$namespace" "$name.$namespace.svc" \
+    "$name.$namespace.svc.cluster.local" "${extra_hosts[@]}"
+  issue "$out" "$out/shards/$shard/peer" svc-registration clientAuth
+done
 # The key id of a PEM Ed25519 key (private or public): SHA-256 of the raw 32-byte public key.
 key_id() {
   openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | tail -c 32 | openssl dgst -sha256 -r | cut -c1-16
@@ -110,4 +126,5 @@ issue "$out/rogue" "$out/rogue/client" "province-portal" clientAuth
 issue "$out/rogue" "$out/rogue/server" "gateway" serverAuth localhost 127.0.0.1
 # The keys are for processes of the same user; certificates may be world-readable.
 chmod 644 "$out"/ca.pem "$out"/server/*.pem "$out"/client/*.pem "$out"/rogue/*.pem "$out"/token-keys/*.pub
+for shard in "${shards[@]}"; do chmod 644 "$out/shards/$shard"/*.pem; done
 echo "dev CA and certificates in $out"
