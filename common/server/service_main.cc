@@ -246,6 +246,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   // Security (common/security/call_guard.h).
   std::unique_ptr<security::AuditLog> audit;
   std::unique_ptr<security::CallGuard> guard;
+  std::string token_key_ids;  // " <kid> <kid>": the listening line names the accepted keys
   options.health_listen_address = settings.Get("health_listen");
   if (std::string policy_path = settings.Get("security_policy"); !policy_path.empty()) {
     if (!settings.Get("token_key_file").empty()) {
@@ -305,6 +306,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     }
     security::GuardOptions guard_options;
     guard_options.policy = *std::move(policy);
+    for (const auto& [key_id, key] : token_keys->keys()) absl::StrAppend(&token_key_ids, " ", key_id);
     guard_options.token_keys = *std::move(token_keys);
     guard_options.audit = audit.get();
     absl::StatusOr<int64_t> rate = settings.GetInt("rate_limit");
@@ -373,6 +375,10 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
             << (guard ? ", security: on" : ", security: OFF");
   if ((*server)->health_port() != 0) std::cout << ", health port " << (*server)->health_port();
   if (metrics_server != nullptr) std::cout << ", metrics port " << metrics_server->port();
+  if (guard) {
+    // The key ids this process accepts (a rotation shows two).
+    std::cout << ", token key ids:" << token_key_ids;
+  }
   std::cout << ")" << std::endl;
 
   int signal_number = 0;

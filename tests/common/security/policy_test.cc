@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/mask.h"
+#include "common/status/status_util.h"
 #include "google/protobuf/descriptor.h"
 #include "unemployment/followup/v1/followup_service.pb.h"
 #include "unemployment/gateway/v1/gateway_service.pb.h"
@@ -227,6 +228,51 @@ TEST_CASE("every role's decision on every method is the intended one") {
     }
   }
   CHECK(decisions == 13 * static_cast<int>(methods.size()));
+}
+
+TEST_CASE("each calling service has its own role, limited to the calls its job makes") {
+  Policy policy = LoadPolicy();
+  const std::string reg = "/unemployment.registration.v1.RegistrationService/";
+  std::set<std::string> service_roles;
+  for (const auto& [name, system] : policy.systems()) {
+    if (!system.certificate_only) continue;
+    INFO(name);
+    // certificate-only systems are the suite's services, each with a role of its own.
+    CHECK(IsServiceRole(name));
+    CHECK(system.roles == std::set<std::string>{name});
+    service_roles.insert(name);
+  }
+  CHECK(service_roles.size() == 6);
+  for (const auto& [name, system] : policy.systems()) {
+    for (const std::string& role : system.roles) {
+      if (IsServiceRole(role)) CHECK(system.certificate_only);
+    }
+  }
+  for (const std::string& role : service_roles) {
+    INFO(role);
+    // No service reads a person by ID number; only follow-up deregisters.
+    CHECK(policy.Authorize(reg + "GetActiveRegistrationByPerson", role, "*").code() ==
+          absl::StatusCode::kPermissionDenied);
+    CHECK(policy.Authorize(reg + "Deregister", role, "*").ok() == (role == "svc-followup"));
+    // Statistics reads the feeds and nothing else.
+    if (role == "svc-statistics") {
+      for (const auto& [path, method] : policy.methods()) {
+        INFO(path);
+        CHECK((method.roles.count(role) == 0 || absl::EndsWith(path, "/StreamEvents")));
+      }
+    }
+  }
+  // The refusal names the role and carries its reason.
+  absl::Status refused = policy.Authorize(reg + "Deregister", "svc-statistics", "*");
+  CHECK(refused.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(absl::StrContains(refused.message(), "svc-statistics"));
+  std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(refused);
+  REQUIRE(info.has_value());
+  CHECK(info->reason() == "ROLE_NOT_ALLOWED");
+  // Verification and the reference receivers call no one: no calling identity.
+  for (const char* name : {"svc-verification", "svc-ministry-receiver", "svc-notification-receiver"}) {
+    CHECK(policy.FindSystem(name) == nullptr);
+  }
 }
 
 TEST_CASE("statisticians and auditors are never given a method that changes personal data") {
