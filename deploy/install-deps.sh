@@ -12,7 +12,7 @@ packages=(
   libabsl-dev libsqlite3-dev sqlite3 catch2 libssl-dev
   prometheus-cpp-dev prometheus
   golang-github-gogo-googleapis-dev grpc-proto
-  python3 python3-grpcio python3-protobuf python3-grpc-tools python3-yaml
+  python3 python3-grpcio python3-protobuf python3-grpc-tools python3-yaml python3-cryptography
   openssl
   clang libclang-rt-14-dev
   golang-go protoc-gen-go protoc-gen-go-grpc golang-google-grpc-dev golang-google-protobuf-dev

@@ -5,12 +5,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/security/call_guard.h"
+#include "common/security/policy.h"
 #include "common/status/status_util.h"
 
 namespace unemployment::security {
 namespace {
-
-constexpr absl::string_view kServiceRole = "service";
 
 absl::Status NotCaller(absl::string_view field, absl::string_view subject) {
   return status::InvalidArgumentError(
@@ -30,7 +29,7 @@ absl::StatusOr<Actor> DecideActor(bool secured, absl::string_view caller_system,
   Actor actor;
   actor.authenticated = secured;
   actor.system = std::string(caller_system);
-  if (secured && caller_role == kServiceRole) {
+  if (secured && IsServiceRole(caller_role)) {
     // A peer service relays the person it acts for.
     actor.subject = std::string(claimed.empty() ? caller_subject : claimed);
     return actor;

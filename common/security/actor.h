@@ -6,7 +6,7 @@
 // member, a follow-up's caller, a deregistration's initiator). The actor is the authenticated
 // subject of the call:
 //   - security on: the subject of the caller's token (security/token.h), or, for a
-//     certificate-only system (a peer service, role `service`), the system's name;
+//     certificate-only system (a peer service, role `svc-<name>`), the system's name;
 //   - security off (loopback development and the tests that predate security): the value of the
 //     metadata `x-ue-subject`, or, without it, the request's own actor field (still REQUIRED by
 //     the request's validation, so development callers name themselves somewhere). Such an
@@ -19,7 +19,7 @@
 // Requests keep their actor fields (reviewer, staff_id, actor, ...) for compatibility. An empty
 // field is filled with the caller's subject; a field naming the caller is accepted; a field naming
 // a different person is refused with INVALID_ARGUMENT, ErrorInfo reason ACTOR_NOT_CALLER and a
-// BadRequest field violation (rule NOT_CALLER) on that field. A peer service (role `service`)
+// BadRequest field violation (rule NOT_CALLER) on that field. A peer service (a role `svc-<name>`)
 // relays the person it acts for: its field is accepted as given (it authenticated that person
 // itself), and an empty field records the service's own name.
 

@@ -160,7 +160,8 @@ class GuardProcessor final : public grpc::AuthMetadataProcessor {
  public:
   explicit GuardProcessor(CallGuard* guard) : guard_(guard) {}
 
-  // Verifying a token is a few microseconds of HMAC: run inline on the call's thread.
+  // Verifying a token is one Ed25519 signature check (tens of microseconds): run inline on the
+  // call's thread.
   bool IsBlocking() const override { return false; }
 
   grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context,
@@ -433,7 +434,7 @@ absl::StatusOr<Caller> CallGuard::Authenticate(absl::string_view certificate_cn,
     return caller;
   }
   absl::StatusOr<CallerClaims> claims =
-      VerifyToken(token, options_.token_key, check_expiry ? options_.now() : absl::InfinitePast());
+      VerifyToken(token, options_.token_keys, check_expiry ? options_.now() : absl::InfinitePast());
   if (!claims.ok()) return claims.status();
   if (claims->system != system->name) {
     return Unauthenticated("the token was issued to another system than the certificate's",

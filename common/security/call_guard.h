@@ -66,7 +66,8 @@ struct Caller {
 
 struct GuardOptions {
   Policy policy;
-  std::string token_key;
+  // Public keys that verify caller tokens (several during a key rotation).
+  TokenVerifier token_keys;
   // Sustained calls per second of one caller (system + subject) and the burst above it; 0: no limit.
   double rate_per_second = 0;
   double rate_burst = 0;

@@ -51,6 +51,8 @@ bool IsName(absl::string_view s) {
 
 }  // namespace
 
+bool IsServiceRole(absl::string_view role) { return absl::StartsWith(role, kServiceRolePrefix); }
+
 absl::StatusOr<Policy> Policy::Parse(absl::string_view text) {
   Policy policy;
   int line_number = 0;
@@ -79,6 +81,21 @@ absl::StatusOr<Policy> Policy::Parse(absl::string_view text) {
           return LineError(line_number, "a certificate-only system has exactly one role");
         }
         system.certificate_only = true;
+        // One role per calling service: the role is named like the system, so that no two
+        // services share a role (and with it each other's methods).
+        if (*system.roles.begin() != system.name) {
+          return LineError(line_number,
+                           "a certificate-only system's role is its own name (one role per service)");
+        }
+      }
+      for (const std::string& role : system.roles) {
+        if (!system.certificate_only && IsServiceRole(role)) {
+          return LineError(line_number, absl::StrCat("role '", role,
+                                                     "' is a service role: certificate-only systems only"));
+        }
+      }
+      if (system.certificate_only && !IsServiceRole(system.name)) {
+        return LineError(line_number, "a certificate-only system is a service: its name starts with svc-");
       }
       if (!policy.systems_.emplace(system.name, system).second) {
         return LineError(line_number, absl::StrCat("system '", system.name, "' appears twice"));

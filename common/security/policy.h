@@ -12,6 +12,9 @@
 //       A calling system, identified by the CN of its client certificate. Its calls carry a signed
 //       token (security/token.h) naming one of these roles; with certificate-only the system has
 //       exactly one role and may call without a token (services calling services), province-wide.
+//       A certificate-only system is one of the suite's services: its name starts with `svc-` and
+//       its role is its own name (one role per calling service, allowed only the methods its
+//       outgoing calls need); roles starting with `svc-` belong to no other system.
 //
 //   allow <package.Service/Method> <data> <scope> <role> [<role>...]
 //       data:  personal (reads or writes personal data: audited) or none.
@@ -47,6 +50,11 @@
 #include "absl/strings/string_view.h"
 
 namespace unemployment::security {
+
+// Roles (and systems) of the suite's own services start with this prefix ("svc-followup").
+inline constexpr absl::string_view kServiceRolePrefix = "svc-";
+// True for the role of one of the suite's services (a certificate-only system's role).
+bool IsServiceRole(absl::string_view role);
 
 enum class RegionScopeRule { kAny, kRegional, kProvince };
 

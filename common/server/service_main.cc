@@ -101,9 +101,14 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
   settings.Define("security_policy", "",
                   "access policy file (data/security/policy); given: mutual TLS, caller tokens, "
                   "role x method authorisation, rate limits and the audit log are on and "
-                  "--tls_cert, --tls_key, --tls_client_ca, --token_key_file, --audit_key_file are "
+                  "--tls_cert, --tls_key, --tls_client_ca, --token_public_keys, --audit_key_file are "
                   "required. Empty: security OFF (loopback development only)");
-  settings.Define("token_key_file", "", "file with the hex key that signs caller tokens");
+  settings.Define("token_public_keys", "",
+                  "Ed25519 public key(s) that verify caller tokens: a PEM file, or a folder whose "
+                  "*.pub files are all accepted (two during a key rotation); services never hold "
+                  "the signing key");
+  settings.Define("token_key_file", "",
+                  "RETIRED (symmetric token key): refused when set; use --token_public_keys");
   settings.Define("audit_key_file", "", "file with the hex key of the audit log's hash chain");
   settings.Define("audit_anchor_file", "",
                   "file the audit log appends signed checkpoints of its head to (detects removed "
@@ -324,9 +329,17 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   // Security (common/security/call_guard.h).
   std::unique_ptr<security::AuditLog> audit;
   std::unique_ptr<security::CallGuard> guard;
+  std::string token_key_ids;  // " <kid> <kid>": the listening line names the accepted keys
   options.health_listen_address = settings.Get("health_listen");
   if (std::string policy_path = settings.Get("security_policy"); !policy_path.empty()) {
-    for (const char* required : {"tls_cert", "tls_key", "tls_client_ca", "token_key_file",
+    if (!settings.Get("token_key_file").empty()) {
+      return Fail(name,
+                  "setting --token_key_file (UE_TOKEN_KEY_FILE) is retired: tokens are signed with "
+                  "Ed25519 and services hold only the public keys; give --token_public_keys "
+                  "(UE_TOKEN_PUBLIC_KEYS) and remove the symmetric key from this host",
+                  2);
+    }
+    for (const char* required : {"tls_cert", "tls_key", "tls_client_ca", "token_public_keys",
                                  "audit_key_file"}) {
       if (settings.Get(required).empty()) {
         return Fail(name, absl::StrCat("setting --", required, " is required with --security_policy"), 2);
@@ -334,8 +347,11 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     }
     absl::StatusOr<security::Policy> policy = security::Policy::Load(policy_path);
     if (!policy.ok()) return Fail(name, policy.status().message());
-    absl::StatusOr<std::string> token_key = security::ReadKeyFile(settings.Get("token_key_file"));
-    if (!token_key.ok()) return Fail(name, token_key.status().message());
+    absl::StatusOr<security::TokenVerifier> token_keys =
+        security::TokenVerifier::Load(settings.Get("token_public_keys"));
+    if (!token_keys.ok()) {
+      return Fail(name, absl::StrCat("setting --token_public_keys: ", token_keys.status().message()));
+    }
     absl::StatusOr<std::string> audit_key = security::ReadKeyFile(settings.Get("audit_key_file"));
     if (!audit_key.ok()) return Fail(name, audit_key.status().message());
     absl::StatusOr<store::SynchronousMode> sync = store::ParseSynchronousMode(common.sqlite_synchronous);
@@ -374,7 +390,8 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     }
     security::GuardOptions guard_options;
     guard_options.policy = *std::move(policy);
-    guard_options.token_key = *std::move(token_key);
+    for (const auto& [key_id, key] : token_keys->keys()) absl::StrAppend(&token_key_ids, " ", key_id);
+    guard_options.token_keys = *std::move(token_keys);
     guard_options.audit = audit.get();
     absl::StatusOr<int64_t> rate = settings.GetInt("rate_limit");
     absl::StatusOr<int64_t> burst = settings.GetInt("rate_limit_burst");
@@ -450,6 +467,10 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
             << (guard ? ", security: on" : ", security: OFF");
   if ((*server)->health_port() != 0) std::cout << ", health port " << (*server)->health_port();
   if (metrics_server != nullptr) std::cout << ", metrics port " << metrics_server->port();
+  if (guard) {
+    // The key ids this process accepts (a rotation shows two).
+    std::cout << ", token key ids:" << token_key_ids;
+  }
   std::cout << ")" << std::endl;
 
   int signal_number = 0;

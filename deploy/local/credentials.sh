@@ -9,7 +9,7 @@
 # SYSTEM is the calling system (its certificate's CN in data/security/policy; default
 # province-portal), ROLE one of its roles (default: the system's name when that is a role, e.g.
 # province-portal; operator for operator-console; reviewer for staff-client), REGION_SCOPE a
-# region-code prefix or * (default *), VALIDITY a duration such as 8h (default 8h). Sets
+# region-code prefix or * (default *), VALIDITY a duration such as 8h (default 8h, at most 12h). Sets
 # UE_CLIENT_CA, UE_CLIENT_CERT, UE_CLIENT_KEY, UE_CLIENT_TOKEN (send it as the metadata
 # `authorization: Bearer $UE_CLIENT_TOKEN`) and UE_GATEWAY (host:port).
 #
@@ -40,7 +40,7 @@ if [[ ! -f $ca/client/$system.pem ]]; then
     "$(cd "$ca/client" && ls -- *.pem | sed 's/\.pem$//' | tr '\n' ' ')" >&2
   exit 1
 fi
-token=$("$bin/ops/ue_issue_token" "$ca/token.key" "$system" "${USER:-developer}-dev" "$role" "$scope" "$validity")
+token=$("$bin/ops/ue_issue_token" "$ca/token-signing.key" "$system" "${USER:-developer}-dev" "$role" "$scope" "$validity")
 cat <<OUT
 export UE_CLIENT_CA='$ca/ca.pem'
 export UE_CLIENT_CERT='$ca/client/$system.pem'

@@ -70,7 +70,7 @@ class Callers:
         if not self.ca:
             return (("x-channel-id", channel_header),) if channel_header else ()
         token = subprocess.run([os.path.join(self.bin, "ops/ue_issue_token"),
-                                os.path.join(self.ca, "token.key"), system, f"demo-{role}", role,
+                                os.path.join(self.ca, "token-signing.key"), system, f"demo-{role}", role,
                                 "*", "10m"], check=True, capture_output=True, text=True).stdout
         return (("authorization", f"Bearer {token.strip()}"),)
 

@@ -115,7 +115,7 @@ for svc in "${services[@]}"; do
     cert=${svc//_/-}  # certificate names use dashes (ministry-receiver)
     args+=(--security_policy="$root/data/security/policy"
            --tls_cert="$ca/server/$cert.pem" --tls_key="$ca/server/$cert.key" --tls_client_ca="$ca/ca.pem"
-           --token_key_file="$ca/token.key" --audit_key_file="$ca/audit.key"
+           --token_public_keys="$ca/token-keys" --audit_key_file="$ca/audit.key"
            --peer_tls_cert="$ca/client/svc-$cert.pem" --peer_tls_key="$ca/client/svc-$cert.key"
            --health_listen="$(health_of "$svc")")
   fi

@@ -12,15 +12,33 @@
 #                                               for the k8s Services, and any extra hosts given
 # OUT_DIR/client/<system>.pem, .key             client certificates, subject CN = the calling system
 #                                               as named in data/security/policy
-# OUT_DIR/token.key                             32 random bytes (hex) that sign per-call tokens
+# OUT_DIR/shards/<shard>/server.pem, .key       with UE_REGISTRATION_SHARDS="harbin qiqihar ..." (the
+#                                               registration shards of overlays/sharded-by-city): one
+#                                               server certificate per shard, SANs of that shard's
+#                                               Service registration-<shard> only (plus localhost)
+# OUT_DIR/shards/<shard>/peer.pem, .key         the shard's own client certificate (CN svc-registration,
+#                                               its own key): no two shards share a key
+# OUT_DIR/token-signing.key                     Ed25519 private key that signs per-call tokens: for
+#                                               the token issuer (ue_issue_token) ONLY, never a service
+# OUT_DIR/token-keys/token-<kid>.pub            its public key (PEM), what services verify tokens with
+#                                               (--token_public_keys); <kid> = the key id in tokens,
+#                                               16 hex digits of SHA-256 of the raw public key
 # OUT_DIR/audit.key                             32 random bytes (hex) that chain the audit logs
 # OUT_DIR/rogue/ca.pem, client.pem, client.key  a second, unrelated CA and a client certificate it
 #                                               signed, for tests that a wrong certificate is refused
 #
 # Running it again keeps an existing CA and token key and re-issues nothing that exists
-# (delete OUT_DIR to start over). Needs openssl.
+# (delete OUT_DIR to start over). Token key rotation: `make-dev-ca.sh --rotate-token-key OUT_DIR`
+# makes a new signing key and adds its public key next to the old one (both valid; the old signing
+# key is kept as token-signing.<kid>.key.retired); remove the old token-<kid>.pub once every token
+# it signed has expired (deploy/README.md, Key rotation). Needs openssl.
 set -euo pipefail
-out=${1:?usage: $0 OUT_DIR [extra SAN host ...]}
+rotate=0
+if [[ ${1:-} == --rotate-token-key ]]; then
+  rotate=1
+  shift
+fi
+out=${1:?usage: $0 [--rotate-token-key] OUT_DIR [extra SAN host ...]}
 shift
 extra_hosts=("$@")
 namespace=${UE_K8S_NAMESPACE:-unemployment}
@@ -32,6 +50,7 @@ clients=(ministry-platform province-portal staff-client operator-console
          svc-gateway svc-registration svc-verification svc-tiering svc-followup svc-statistics
          svc-ministry-receiver svc-notification-receiver svc-person-index)
 days=${UE_CERT_DAYS:-825}
+read -r -a shards <<<"${UE_REGISTRATION_SHARDS:-}"
 
 mkdir -p "$out/server" "$out/client" "$out/rogue"
 umask 077
@@ -79,12 +98,33 @@ done
 for client in "${clients[@]}"; do
   issue "$out" "$out/client/$client" "$client" clientAuth
 done
-[[ -f $out/token.key ]] || openssl rand -hex 32 >"$out/token.key"
+for shard in "${shards[@]}"; do
+  [[ $shard =~ ^[a-z0-9-]+$ ]] || { echo "error: bad shard id '$shard'" >&2; exit 2; }
+  mkdir -p "$out/shards/$shard"
+  name=registration-$shard
+  issue "$out" "$out/shards/$shard/server" "$name" serverAuth \
+    localhost 127.0.0.1 ::1 "$name" "$name.$namespace" "$name.$namespace.svc" \
+    "$name.$namespace.svc.cluster.local" "${extra_hosts[@]}"
+  issue "$out" "$out/shards/$shard/peer" svc-registration clientAuth
+done
+# The key id of a PEM Ed25519 key (private or public): SHA-256 of the raw 32-byte public key.
+key_id() {
+  openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | tail -c 32 | openssl dgst -sha256 -r | cut -c1-16
+}
+mkdir -p "$out/token-keys" && chmod 755 "$out/token-keys"
+if ((rotate)) && [[ -f $out/token-signing.key ]]; then
+  mv "$out/token-signing.key" "$out/token-signing.$(key_id "$out/token-signing.key").key.retired"
+fi
+[[ -f $out/token-signing.key ]] || openssl genpkey -algorithm ed25519 -out "$out/token-signing.key"
+kid=$(key_id "$out/token-signing.key")
+[[ -f $out/token-keys/token-$kid.pub ]] \
+  || openssl pkey -in "$out/token-signing.key" -pubout -out "$out/token-keys/token-$kid.pub"
 [[ -f $out/audit.key ]] || openssl rand -hex 32 >"$out/audit.key"
 
 new_ca "$out/rogue" "ue-rogue-ca"
 issue "$out/rogue" "$out/rogue/client" "province-portal" clientAuth
 issue "$out/rogue" "$out/rogue/server" "gateway" serverAuth localhost 127.0.0.1
 # The keys are for processes of the same user; certificates may be world-readable.
-chmod 644 "$out"/ca.pem "$out"/server/*.pem "$out"/client/*.pem "$out"/rogue/*.pem
+chmod 644 "$out"/ca.pem "$out"/server/*.pem "$out"/client/*.pem "$out"/rogue/*.pem "$out"/token-keys/*.pub
+for shard in "${shards[@]}"; do chmod 644 "$out/shards/$shard"/*.pem; done
 echo "dev CA and certificates in $out"

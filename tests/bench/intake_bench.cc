@@ -267,15 +267,19 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ClientCredentials(
 absl::StatusOr<std::string> BearerToken(const std::string& mode, const std::string& ca_dir,
                                         const std::string& system, const std::string& role) {
   if (!UsesGuard(mode)) return std::string();
-  absl::StatusOr<std::string> key = security::ReadKeyFile(ca_dir + "/token.key");
+  absl::StatusOr<security::TokenSigningKey> key =
+      security::TokenSigningKey::Load(ca_dir + "/token-signing.key");
   if (!key.ok()) return key.status();
   security::CallerClaims claims;
   claims.system = system;
   claims.subject = "intake-bench";
   claims.role = role;
   claims.region = "*";
-  claims.expires = absl::Now() + absl::Hours(24);
-  return absl::StrCat("Bearer ", security::IssueToken(claims, *key));
+  claims.not_before = absl::Now();
+  claims.expires = claims.not_before + security::kMaxTokenValidity;
+  absl::StatusOr<std::string> issued = security::IssueToken(claims, *key);
+  if (!issued.ok()) return issued.status();
+  return absl::StrCat("Bearer ", *issued);
 }
 
 // `count` channels to `address`, each on its own HTTP/2 connection.
@@ -404,7 +408,7 @@ std::vector<std::string> SecurityArgs(const BenchConfig& config, const std::stri
       "--peer_tls_key=" + ca_dir + "/client/svc-" + cert + ".key"};
   if (UsesGuard(mode)) {
     for (std::string flag : {"--security_policy=" + config.source_dir + "/data/security/policy",
-                             "--token_key_file=" + ca_dir + "/token.key",
+                             "--token_public_keys=" + ca_dir + "/token-keys",
                              "--audit_key_file=" + ca_dir + "/audit.key",
                              std::string("--rate_limit=0")}) {
       args.push_back(std::move(flag));

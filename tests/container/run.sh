@@ -18,7 +18,8 @@
 #     "security: on", that a peer reaches another over mutual TLS and not in plain text, checks the
 #     pods' security settings,
 #  6. submits applications through the gateway from outside the pods (client certificate and a
-#     token issued with ue_issue_token from the image), sees them in the review queue of
+#     token issued with ue_issue_token of the build tree: the image has no token issuer, which the
+#     test checks), sees them in the review queue of
 #     registration and accepts two (tests/container/suite_check.py); checks that calls without a
 #     client certificate, with a foreign CA's, in plain text or without a token are refused, and a
 #     reviewer of another city is denied; that no ID number is stored in plain text; scrapes
@@ -214,9 +215,15 @@ for svc in sys.argv[3:]:
     data = docs[f"{svc}-secrets"]["stringData"]
     assert data["tls.pem"] == open(f"{sys.argv[2]}/server/{svc}.pem").read(), svc
     assert data["peer.key"] == open(f"{sys.argv[2]}/client/svc-{svc}.key").read(), svc
-    assert data["data.key"] == open(f"{sys.argv[2]}/data.key").read(), svc
+    assert data["data.key"] == open(f"{sys.argv[2]}/keys/{svc}/data.key").read(), svc
+    tokens = sorted(k for k in data if k.startswith("token-"))
+    assert tokens and all(k.endswith(".pub") and "PRIVATE" not in data[k] for k in tokens), svc
     assert sorted(data) == sorted(["ca.pem", "tls.pem", "tls.key", "peer.pem", "peer.key",
-                                   "token.key", "audit.key", "data.key"]), svc
+                                   "audit.key", "data.key"] + tokens), svc
+# Per service: no two Secrets share a data or audit key.
+for key in ("data.key", "audit.key"):
+    values = [docs[f"{svc}-secrets"]["stringData"][key] for svc in sys.argv[3:]]
+    assert len(set(values)) == len(values), key
 PY
 rm -rf "$state/secrets-check"
 # podman 4.3 mishandles Secret volumes: overlays/podman mounts the same files from host folders.
@@ -332,16 +339,21 @@ ok "uid 10001, read-only root file system, no capabilities, SQLite data on the v
 # ---- 6. applications from outside the pods ---------------------------------------------------------
 mkdir -p "$state/client" "$state/tokens"
 tests/python/generate_client.sh "$state/client" >/dev/null
-# Tokens of the test's callers, issued by ue_issue_token of the image with the deployment's token key.
+# The image holds no token issuer (services hold only public keys).
+if podman run --rm --network none --read-only "$image" sh -c 'command -v ue_issue_token' >/dev/null 2>&1; then
+  fail "the service image contains ue_issue_token"
+fi
+# Tokens of the test's callers, issued by ue_issue_token of the build tree with the CA's signing key.
+issuer=${UE_BIN_DIR:-$root/build/release/services}/ops/ue_issue_token
+[[ -x $issuer ]] || cmake --build --preset release --target ue_issue_token >/dev/null || fail "cannot build ue_issue_token"
 issue_token() {  # FILE SYSTEM ROLE REGION
-  podman run --rm --network none --read-only --user 0 -v "$state/ca:/ca:ro" "$image" \
-    ue_issue_token /ca/token.key "$2" container-test "$3" "$4" 2h >"$state/tokens/$1" \
+  "$issuer" "$state/ca/token-signing.key" "$2" container-test "$3" "$4" 2h >"$state/tokens/$1" \
     || fail "ue_issue_token $2 $3 $4"
 }
 issue_token portal province-portal province-portal '*'
 issue_token reviewer staff-client reviewer 2301        # Harbin: the test's office 230103 is inside
 issue_token reviewer-elsewhere staff-client reviewer 2302   # Qiqihar: must be refused for 230103
-ok "tokens issued with ue_issue_token (portal; reviewer of Harbin; reviewer of Qiqihar)"
+ok "no ue_issue_token in the image; tokens issued with the build tree's (portal; reviewer of Harbin; reviewer of Qiqihar)"
 check() {
   UE_CHECK_CA=$state/ca UE_CHECK_TOKENS=$state/tokens PYTHONPATH=$state/client \
     /usr/bin/python3 tests/container/suite_check.py "$@"

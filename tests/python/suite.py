@@ -38,7 +38,7 @@ def secured_flags(source_dir, ca, svc):
     folder `ca`."""
     return [f"--security_policy={source_dir}/data/security/policy",
             f"--tls_cert={ca}/server/{svc}.pem", f"--tls_key={ca}/server/{svc}.key",
-            f"--tls_client_ca={ca}/ca.pem", f"--token_key_file={ca}/token.key",
+            f"--tls_client_ca={ca}/ca.pem", f"--token_public_keys={ca}/token-keys",
             f"--audit_key_file={ca}/audit.key",
             f"--peer_tls_cert={ca}/client/svc-{svc}.pem",
             f"--peer_tls_key={ca}/client/svc-{svc}.key"]

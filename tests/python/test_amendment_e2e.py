@@ -71,7 +71,7 @@ class AmendmentEndToEnd(unittest.TestCase):
         def secure(svc):
             return [f"--security_policy={SOURCE_DIR}/data/security/policy",
                     f"--tls_cert={ca}/server/{svc}.pem", f"--tls_key={ca}/server/{svc}.key",
-                    f"--tls_client_ca={ca}/ca.pem", f"--token_key_file={ca}/token.key",
+                    f"--tls_client_ca={ca}/ca.pem", f"--token_public_keys={ca}/token-keys",
                     f"--audit_key_file={ca}/audit.key",
                     f"--peer_tls_cert={ca}/client/svc-{svc}.pem",
                     f"--peer_tls_key={ca}/client/svc-{svc}.key",
@@ -115,7 +115,7 @@ class AmendmentEndToEnd(unittest.TestCase):
     @classmethod
     def bearer(cls, system, role, region="*", subject=None):
         token = subprocess.run(
-            [f"{BIN_DIR}/ops/ue_issue_token", f"{cls.ca_dir}/token.key", system,
+            [f"{BIN_DIR}/ops/ue_issue_token", f"{cls.ca_dir}/token-signing.key", system,
              subject or f"{system}-tester", role, region, "1h"],
             check=True, capture_output=True, text=True).stdout.strip()
         return (("authorization", f"Bearer {token}"),)

@@ -211,7 +211,7 @@ class SecuredPowerLossTest(unittest.TestCase):
                      ("grpc.max_reconnect_backoff_ms", 1000)])
         self.channels.append(channel)
         token = subprocess.run(
-            [f"{BIN_DIR}/ops/ue_issue_token", f"{self.ca}/token.key", "province-portal",
+            [f"{BIN_DIR}/ops/ue_issue_token", f"{self.ca}/token-signing.key", "province-portal",
              "province-portal-tester", "province-portal", "*", "1h"],
             check=True, capture_output=True, text=True).stdout.strip()
         return gw_grpc.GatewayServiceStub(channel), (("authorization", f"Bearer {token}"),)

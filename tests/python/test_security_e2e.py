@@ -28,6 +28,8 @@ import time
 import unittest
 
 import grpc
+from cryptography.hazmat.primitives import serialization  # python3-cryptography
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from suite import Suite, generate_client, secured_flags
 from test_intake_e2e import make_form, error_details
@@ -95,19 +97,33 @@ class SecurityEndToEnd(unittest.TestCase):
 
     def token(self, system, role, region="*", subject=None):
         return subprocess.run(
-            [f"{BIN_DIR}/ops/ue_issue_token", f"{self.ca_dir}/token.key", system,
+            [f"{BIN_DIR}/ops/ue_issue_token", f"{self.ca_dir}/token-signing.key", system,
              subject or f"{system}-tester", role, region, "1h"],
             check=True, capture_output=True, text=True).stdout.strip()
 
-    def crafted_token(self, system, role, expires, key=None):
-        """A token made here (format of common/security/token.cc), e.g. already expired."""
+    def crafted_token(self, system, role, expires, key=None, not_before=None):
+        """A token made here (format ue2 of common/security/token.cc), e.g. already expired.
+        `key` is an Ed25519 private key (default: the dev CA's signing key)."""
         if key is None:
-            key = bytes.fromhex(read(f"{self.ca_dir}/token.key").decode().strip())
+            key = serialization.load_pem_private_key(read(f"{self.ca_dir}/token-signing.key"), None)
+        raw = key.public_key().public_bytes(serialization.Encoding.Raw,
+                                            serialization.PublicFormat.Raw)
+        kid = hashlib.sha256(raw).hexdigest()[:16]
+        if not_before is None:
+            not_before = min(time.time(), expires - 60)
 
         def b64(data):
             return base64.urlsafe_b64encode(data).decode().rstrip("=")
-        signed = "ue1." + b64(f"{system}|{system}-tester|{role}|*|{int(expires)}".encode())
-        return signed + "." + b64(hmac.new(key, signed.encode(), hashlib.sha256).digest())
+        claims = f"{kid}|{system}|{system}-tester|{role}|*|{int(not_before)}|{int(expires)}"
+        signed = "ue2." + b64(claims.encode())
+        return signed + "." + b64(key.sign(signed.encode()))
+
+    def retired_token(self, system, role):
+        """A token of the retired format ue1 (HMAC-SHA256, no key id)."""
+        def b64(data):
+            return base64.urlsafe_b64encode(data).decode().rstrip("=")
+        signed = "ue1." + b64(f"{system}|{system}-tester|{role}|*|{int(time.time()) + 3600}".encode())
+        return signed + "." + b64(hmac.new(b"k" * 32, signed.encode(), hashlib.sha256).digest())
 
     def assert_refused(self, call, code, reason, msg=None):
         with self.assertRaises(grpc.RpcError) as caught:
@@ -368,11 +384,28 @@ class SecurityEndToEnd(unittest.TestCase):
         self.assert_refused(contacts(portal), UNAUTH, "TOKEN_MISSING")
         self.assert_refused(contacts(portal, (("authorization", "Bearer nonsense"),)), UNAUTH,
                             "TOKEN_MALFORMED")
+        # Expiry and not-before with the 60 s clock-skew leeway: 30 s past expiry still passes,
+        # 120 s does not; a not-before 120 s ahead is refused.
+        contacts(portal, self.bearer(self.crafted_token(
+            "province-portal", "province-portal", time.time() - 30)))()
         self.assert_refused(contacts(portal, self.bearer(self.crafted_token(
-            "province-portal", "province-portal", time.time() - 60))), UNAUTH, "TOKEN_EXPIRED")
+            "province-portal", "province-portal", time.time() - 120))), UNAUTH, "TOKEN_EXPIRED")
         self.assert_refused(contacts(portal, self.bearer(self.crafted_token(
-            "province-portal", "province-portal", time.time() + 3600, key=b"k" * 32))), UNAUTH,
-            "TOKEN_BAD_SIGNATURE")
+            "province-portal", "province-portal", time.time() + 3600,
+            not_before=time.time() + 120))), UNAUTH, "TOKEN_NOT_YET_VALID")
+        # Signed by a key the services do not hold (its key id is unknown).
+        self.assert_refused(contacts(portal, self.bearer(self.crafted_token(
+            "province-portal", "province-portal", time.time() + 3600,
+            key=ed25519.Ed25519PrivateKey.generate()))), UNAUTH, "TOKEN_KEY_UNKNOWN")
+        # The dev CA's key id with another key's signature.
+        good = self.crafted_token("province-portal", "province-portal", time.time() + 3600)
+        other = self.crafted_token("province-portal", "province-portal", time.time() + 3600,
+                                   key=ed25519.Ed25519PrivateKey.generate())
+        self.assert_refused(contacts(portal, self.bearer(
+            good[:good.rindex(".")] + other[other.rindex("."):])), UNAUTH, "TOKEN_BAD_SIGNATURE")
+        # The retired symmetric format is refused with its own reason.
+        self.assert_refused(contacts(portal, self.bearer(self.retired_token(
+            "province-portal", "province-portal"))), UNAUTH, "TOKEN_FORMAT_RETIRED")
         self.assert_refused(contacts(portal, self.bearer(self.token("ministry-platform", "ministry"))),
                             UNAUTH, "TOKEN_SYSTEM_MISMATCH")
         self.assert_refused(contacts(portal, self.bearer(self.token("province-portal", "ministry"))),
@@ -385,6 +418,30 @@ class SecurityEndToEnd(unittest.TestCase):
             portal_application_id="230102P0999", form=make_form("34052419800101001X", "230102",
                                                                 "230100")), timeout=TIMEOUT),
             grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+        # One role per calling service: statistics only reads feeds, so its certificate may not
+        # deregister anyone or look a person up by ID number; follow-up may deregister (the call
+        # passes the policy and reaches the handler, which does not know the id).
+        as_statistics = reg_grpc.RegistrationServiceStub(
+            self.channel(self.registration_addr, "client/svc-statistics"))
+        refused = self.assert_refused(lambda: as_statistics.Deregister(reg.DeregisterRequest(
+            registration_id="R-unknown"), timeout=TIMEOUT),
+            grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+        self.assertIn("svc-statistics", refused.details())
+        self.assert_refused(lambda: as_statistics.GetActiveRegistrationByPerson(
+            reg.GetActiveRegistrationByPersonRequest(), timeout=TIMEOUT),
+            grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+        as_followup = reg_grpc.RegistrationServiceStub(
+            self.channel(self.registration_addr, "client/svc-followup"))
+        with self.assertRaises(grpc.RpcError) as caught:
+            as_followup.Deregister(reg.DeregisterRequest(registration_id="R-unknown"),
+                                   timeout=TIMEOUT)
+        self.assertNotEqual(caught.exception.code(), grpc.StatusCode.PERMISSION_DENIED,
+                            caught.exception.details())
+        # A service that calls no other has no calling identity at all.
+        self.assert_refused(lambda: reg_grpc.RegistrationServiceStub(
+            self.channel(self.registration_addr, "client/svc-verification")).StreamEvents(
+                reg.StreamEventsRequest(), timeout=TIMEOUT).next(),
+            UNAUTH, "CERTIFICATE_UNKNOWN")
         token = self.bearer(self.token("province-portal", "province-portal"))
         self.assert_refused(contacts(portal, token, timeout=None), grpc.StatusCode.INVALID_ARGUMENT,
                             "DEADLINE_REQUIRED")

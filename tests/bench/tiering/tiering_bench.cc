@@ -447,7 +447,7 @@ absl::Status MeasureServer(const Config& config, const std::string& data_dir, bo
          {"--security_policy=" + config.source_dir + "/data/security/policy",
           "--tls_cert=" + ca_dir + "/server/tiering.pem",
           "--tls_key=" + ca_dir + "/server/tiering.key", "--tls_client_ca=" + ca_dir + "/ca.pem",
-          "--token_key_file=" + ca_dir + "/token.key",
+          "--token_public_keys=" + ca_dir + "/token-keys",
           "--audit_key_file=" + ca_dir + "/audit.key", std::string("--rate_limit=0")}) {
       argv.push_back(std::move(flag));
     }
@@ -460,15 +460,19 @@ absl::Status MeasureServer(const Config& config, const std::string& data_dir, bo
           absl::StrCat("no dev CA with client/staff-client.pem in ", ca_dir));
     }
     credentials = grpc::SslCredentials(tls);
-    absl::StatusOr<std::string> token_key = security::ReadKeyFile(ca_dir + "/token.key");
-    if (!token_key.ok()) return token_key.status();
+    absl::StatusOr<security::TokenSigningKey> signing_key =
+        security::TokenSigningKey::Load(ca_dir + "/token-signing.key");
+    if (!signing_key.ok()) return signing_key.status();
     security::CallerClaims claims;
     claims.system = "staff-client";
     claims.subject = "tiering-bench";
     claims.role = config.security_role;
     claims.region = "*";
-    claims.expires = absl::Now() + absl::Hours(24);
-    token = absl::StrCat("Bearer ", security::IssueToken(claims, *token_key));
+    claims.not_before = absl::Now();
+    claims.expires = claims.not_before + security::kMaxTokenValidity;
+    absl::StatusOr<std::string> issued = security::IssueToken(claims, *signing_key);
+    if (!issued.ok()) return issued.status();
+    token = absl::StrCat("Bearer ", *issued);
   }
   for (const std::string& arg : config.server_args) argv.push_back(arg);
   absl::StatusOr<std::unique_ptr<ChildProcess>> server = ChildProcess::Start(

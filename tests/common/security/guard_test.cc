@@ -1,6 +1,7 @@
 // Transport security, caller authentication, authorisation, rate limits and the audit log on a
 // real gRPC server over loopback, with certificates made by deploy/security/make-dev-ca.sh.
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/security/call_guard.h"
@@ -35,18 +38,30 @@ using test_support::ReadAll;
 // One dev CA for the whole test binary.
 const fs::path& Certs() { return test_support::DevCa("guard-test"); }
 
-std::string TokenKey() {
-  absl::StatusOr<std::string> key = ReadKeyFile((Certs() / "token.key").string());
-  REQUIRE(key.ok());
-  return *key;
+const TokenSigningKey& SigningKey() {
+  static const TokenSigningKey key = test_support::DevSigningKey(Certs());
+  return key;
+}
+
+TokenVerifier VerificationKeys() { return test_support::DevVerifier(Certs()); }
+
+// The ErrorInfo reason of `status` ("" when none).
+std::string ReasonOf(const absl::Status& status) {
+  std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(status);
+  return info.has_value() ? info->reason() : "";
+}
+
+// `token` with its claims replaced by `claims` (same key id) and the old signature kept.
+std::string WithClaims(const std::string& token, const std::string& claims) {
+  return absl::StrCat("ue2.", absl::WebSafeBase64Escape(claims), token.substr(token.rfind('.')));
 }
 
 constexpr char kTestPolicy[] = R"(
 system province-portal    province-portal
 system ministry-platform  ministry
 system staff-client       reviewer
-system svc-registration   service certificate-only
-allow unemployment.testing.v1.EchoService/Echo personal any ministry service reviewer
+system svc-registration   svc-registration certificate-only
+allow unemployment.testing.v1.EchoService/Echo personal any ministry svc-registration reviewer
 allow unemployment.testing.v1.PortalOnly/Method none any province-portal
 allow grpc.reflection.v1.ServerReflection/ServerReflectionInfo none any reviewer
 )";
@@ -84,7 +99,7 @@ struct Fixture {
     absl::StatusOr<Policy> policy = Policy::Parse(kTestPolicy);
     REQUIRE(policy.ok());
     options.policy = *std::move(policy);
-    options.token_key = TokenKey();
+    options.token_keys = VerificationKeys();
     audit_path = (Certs() / absl::StrCat("audit-", ++counter, ".db")).string();
     absl::StatusOr<std::unique_ptr<AuditLog>> opened = AuditLog::Open(
         audit_path, "audit-key-of-32-bytes-for-tests!", store::SynchronousMode::kOff);
@@ -163,8 +178,8 @@ struct Fixture {
 
   std::string Token(const std::string& system, const std::string& role,
                     const std::string& region = "*", absl::Duration ttl = absl::Hours(1)) {
-    return IssueToken({system, absl::StrCat(system, "-user"), role, region, absl::Now() + ttl},
-                      TokenKey());
+    return test_support::DevToken(SigningKey(), system, absl::StrCat(system, "-user"), role, region,
+                                  ttl);
   }
 
   static inline int counter = 0;
@@ -175,28 +190,156 @@ struct Fixture {
   std::unique_ptr<server::GrpcServer> srv;
 };
 
-TEST_CASE("tokens: signed claims round-trip; a changed byte, another key or expiry is refused") {
-  std::string key(32, 'k');
+TEST_CASE("tokens: Ed25519 with a key id; a changed byte, an unknown key or expiry is refused") {
+  absl::StatusOr<TokenSigningKey> key = TokenSigningKey::FromSeed(std::string(32, 'k'));
+  REQUIRE(key.ok());
+  CHECK(key->key_id().size() == 16);
+  CHECK(key->key_id() == TokenKeyId(key->raw_public_key()));
+  TokenVerifier keys;
+  keys.AddRawKey(key->raw_public_key());
   absl::Time now = absl::FromUnixSeconds(1'800'000'000);
   CallerClaims claims{"staff-client", "reviewer-0451-017", "reviewer", "230103",
-                      now + absl::Hours(8)};
-  std::string token = IssueToken(claims, key);
-  absl::StatusOr<CallerClaims> back = VerifyToken(token, key, now);
+                      now + absl::Hours(8), now};
+  absl::StatusOr<std::string> token = IssueToken(claims, *key);
+  REQUIRE(token.ok());
+  CHECK(absl::StartsWith(*token, "ue2."));
+  absl::StatusOr<CallerClaims> back = VerifyToken(*token, keys, now);
   REQUIRE(back.ok());
   CHECK(back->subject == "reviewer-0451-017");
   CHECK(back->region == "230103");
   CHECK(back->expires == claims.expires);
-  std::string tampered = token;
-  tampered[6] = tampered[6] == 'A' ? 'B' : 'A';
-  CHECK(VerifyToken(tampered, key, now).status().code() == absl::StatusCode::kUnauthenticated);
-  CHECK(VerifyToken(token, std::string(32, 'x'), now).status().code() ==
-        absl::StatusCode::kUnauthenticated);
-  CHECK(VerifyToken(token, key, now + absl::Hours(8)).status().code() ==
-        absl::StatusCode::kUnauthenticated);
-  CHECK(VerifyToken("garbage", key, now).status().code() == absl::StatusCode::kUnauthenticated);
+  CHECK(back->not_before == claims.not_before);
+  CHECK(back->key_id == key->key_id());
+  auto reason = [](const absl::StatusOr<CallerClaims>& result) {
+    CHECK(result.status().code() == absl::StatusCode::kUnauthenticated);
+    return std::string(ReasonOf(result.status()));
+  };
+  // Claims changed under the same key id: the signature no longer verifies.
+  std::string body = absl::StrCat(key->key_id(), "|staff-client|reviewer-0451-017|reviewer|*|",
+                                  absl::ToUnixSeconds(now), "|",
+                                  absl::ToUnixSeconds(now + absl::Hours(8)));
+  CHECK(reason(VerifyToken(WithClaims(*token, body), keys, now)) == "TOKEN_BAD_SIGNATURE");
+  std::string tampered = *token;
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  CHECK(reason(VerifyToken(tampered, keys, now)) == "TOKEN_BAD_SIGNATURE");
+  // Signed by a key the verifier does not hold.
+  absl::StatusOr<TokenSigningKey> other = TokenSigningKey::FromSeed(std::string(32, 'o'));
+  REQUIRE(other.ok());
+  absl::StatusOr<std::string> foreign = IssueToken(claims, *other);
+  REQUIRE(foreign.ok());
+  CHECK(reason(VerifyToken(*foreign, keys, now)) == "TOKEN_KEY_UNKNOWN");
+  CHECK(reason(VerifyToken("garbage", keys, now)) == "TOKEN_MALFORMED");
+  CHECK(reason(VerifyToken("ue2.AAAA.BBBB", keys, now)) == "TOKEN_MALFORMED");
   CHECK(RegionInScope("2301", "230103"));
   CHECK_FALSE(RegionInScope("230103", "230104"));
   CHECK(RegionInScope("*", "110000"));
+}
+
+TEST_CASE("tokens: rotation keeps two keys valid at once; a retired key is refused") {
+  absl::StatusOr<TokenSigningKey> old_key = TokenSigningKey::FromSeed(std::string(32, '1'));
+  absl::StatusOr<TokenSigningKey> new_key = TokenSigningKey::FromSeed(std::string(32, '2'));
+  REQUIRE(old_key.ok());
+  REQUIRE(new_key.ok());
+  CHECK(old_key->key_id() != new_key->key_id());
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  CallerClaims claims{"staff-client", "r", "reviewer", "*", now + absl::Hours(1), now};
+  std::string by_old = *IssueToken(claims, *old_key), by_new = *IssueToken(claims, *new_key);
+  // During the rotation the services hold both public keys.
+  TokenVerifier both;
+  both.AddRawKey(old_key->raw_public_key());
+  both.AddRawKey(new_key->raw_public_key());
+  CHECK(VerifyToken(by_old, both, now).ok());
+  CHECK(VerifyToken(by_new, both, now).ok());
+  CHECK(VerifyToken(by_new, both, now)->key_id == new_key->key_id());
+  // After it, only the new one.
+  TokenVerifier after;
+  after.AddRawKey(new_key->raw_public_key());
+  CHECK(VerifyToken(by_new, after, now).ok());
+  CHECK(ReasonOf(VerifyToken(by_old, after, now).status()) == "TOKEN_KEY_UNKNOWN");
+  // Loaded from a folder of *.pub files (what --token_public_keys names); other files are ignored.
+  std::filesystem::path dir = Certs() / "rotation-keys";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(Certs() / "token-keys" / absl::StrCat("token-", SigningKey().key_id(), ".pub"),
+                             dir / "current.pub", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(Certs() / "ca.pem", dir / "ca.pem",
+                             std::filesystem::copy_options::overwrite_existing);
+  absl::StatusOr<TokenVerifier> loaded = TokenVerifier::Load(dir.string());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->keys().size() == 1);
+  CHECK(loaded->keys().count(SigningKey().key_id()) == 1);
+  // make-dev-ca.sh --rotate-token-key: a new signing key, both public keys in token-keys/.
+  std::filesystem::path rotated = Certs() / "rotated-ca";
+  std::string command = absl::StrCat(UE_SOURCE_DIR, "/deploy/security/make-dev-ca.sh '", rotated.string(),
+                                     "' >/dev/null && ", UE_SOURCE_DIR,
+                                     "/deploy/security/make-dev-ca.sh --rotate-token-key '",
+                                     rotated.string(), "' >/dev/null");
+  REQUIRE(std::system(command.c_str()) == 0);
+  absl::StatusOr<TokenVerifier> two = TokenVerifier::Load((rotated / "token-keys").string());
+  REQUIRE(two.ok());
+  CHECK(two->keys().size() == 2);
+  TokenSigningKey current = test_support::DevSigningKey(rotated);
+  CHECK(two->keys().count(current.key_id()) == 1);
+  CHECK(VerifyToken(test_support::DevToken(current, "staff-client", "s", "reviewer", "*",
+                                           absl::Hours(1)),
+                    *two, absl::Now())
+            .ok());
+  // A folder without keys, or the retired hex key, is refused with a message saying so.
+  CHECK_FALSE(TokenVerifier::Load((Certs() / "server").string()).ok());
+  absl::StatusOr<TokenSigningKey> hex = TokenSigningKey::Load((Certs() / "audit.key").string());
+  REQUIRE_FALSE(hex.ok());
+  CHECK(absl::StrContains(hex.status().message(), "retired"));
+}
+
+TEST_CASE("tokens: a 60 s clock-skew leeway on not-before and expiry, and no further") {
+  absl::StatusOr<TokenSigningKey> key = TokenSigningKey::FromSeed(std::string(32, 'k'));
+  REQUIRE(key.ok());
+  TokenVerifier keys;
+  keys.AddRawKey(key->raw_public_key());
+  CHECK(kTokenClockLeeway == absl::Seconds(60));
+  absl::Time issued = absl::FromUnixSeconds(1'800'000'000);
+  CallerClaims claims{"staff-client", "r", "reviewer", "*", issued + absl::Hours(1), issued};
+  std::string token = *IssueToken(claims, *key);
+  // Expired 59 s ago by this host's clock: within the leeway.
+  CHECK(VerifyToken(token, keys, claims.expires + absl::Seconds(59)).ok());
+  CHECK(ReasonOf(VerifyToken(token, keys, claims.expires + absl::Seconds(60)).status()) ==
+        "TOKEN_EXPIRED");
+  CHECK(ReasonOf(VerifyToken(token, keys, claims.expires + absl::Hours(1)).status()) ==
+        "TOKEN_EXPIRED");
+  // Issued by a host whose clock runs 59 s ahead: accepted; 61 s ahead: not yet valid.
+  CHECK(VerifyToken(token, keys, issued - absl::Seconds(59)).ok());
+  CHECK(ReasonOf(VerifyToken(token, keys, issued - absl::Seconds(61)).status()) ==
+        "TOKEN_NOT_YET_VALID");
+}
+
+TEST_CASE("tokens: the issuer refuses a validity above the maximum; the retired ue1 format is refused") {
+  absl::StatusOr<TokenSigningKey> key = TokenSigningKey::FromSeed(std::string(32, 'k'));
+  REQUIRE(key.ok());
+  CHECK(kMaxTokenValidity == absl::Hours(12));
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  CHECK(IssueToken({"staff-client", "r", "reviewer", "*", now + absl::Hours(12), now}, *key).ok());
+  absl::StatusOr<std::string> too_long =
+      IssueToken({"staff-client", "r", "reviewer", "*", now + absl::Hours(12) + absl::Seconds(1), now},
+                 *key);
+  CHECK(too_long.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_FALSE(IssueToken({"staff-client", "r", "reviewer", "*", now + absl::Hours(1)}, *key).ok());
+  CHECK_FALSE(IssueToken({"staff-client", "r|x", "reviewer", "*", now + absl::Hours(1), now}, *key).ok());
+  // The command line issuer: 12h is signed, 13h refused (exit 2, nothing printed).
+  const std::string issuer = absl::StrCat(UE_BINARY_DIR, "/services/ops/ue_issue_token '",
+                                          (Certs() / "token-signing.key").string(),
+                                          "' staff-client s reviewer '*' ");
+  CHECK(std::system((issuer + "12h >/dev/null").c_str()) == 0);
+  CHECK(WEXITSTATUS(std::system((issuer + "13h >/dev/null 2>&1").c_str())) == 2);
+  // A token of the retired format (HMAC, no key id), well formed: refused with its own reason.
+  TokenVerifier keys;
+  keys.AddRawKey(key->raw_public_key());
+  std::string body = absl::StrCat("staff-client|r|reviewer|*|", absl::ToUnixSeconds(now + absl::Hours(1)));
+  std::string signed_part = absl::StrCat("ue1.", absl::WebSafeBase64Escape(body));
+  std::string ue1 = absl::StrCat(signed_part, ".",
+                                 absl::WebSafeBase64Escape(HmacSha256(std::string(32, 'k'), signed_part)));
+  absl::Status retired = VerifyToken(ue1, keys, now).status();
+  CHECK(retired.code() == absl::StatusCode::kUnauthenticated);
+  CHECK(ReasonOf(retired) == "TOKEN_FORMAT_RETIRED");
+  CHECK(absl::StrContains(retired.message(), "retired"));
 }
 
 TEST_CASE("a client certificate from another CA, or none, is refused at the handshake") {
@@ -222,11 +365,22 @@ TEST_CASE("missing, expired, forged or borrowed tokens are UNAUTHENTICATED, each
   };
   check(f.Call("client/ministry-platform", ""), "TOKEN_MISSING");
   check(f.Call("client/ministry-platform",
-               f.Token("ministry-platform", "ministry", "*", -absl::Seconds(1))),
+               f.Token("ministry-platform", "ministry", "*", -absl::Seconds(61))),
         "TOKEN_EXPIRED");
-  std::string forged =
-      IssueToken({"ministry-platform", "x", "ministry", "*", absl::Now() + absl::Hours(1)},
-                 std::string(32, 'f'));
+  // Expired 30 s ago: within the clock-skew leeway, still accepted.
+  CHECK(f.Call("client/ministry-platform",
+               f.Token("ministry-platform", "ministry", "*", -absl::Seconds(30)))
+            .ok());
+  absl::StatusOr<TokenSigningKey> stranger = TokenSigningKey::FromSeed(std::string(32, 'f'));
+  REQUIRE(stranger.ok());
+  std::string unknown_key =
+      test_support::DevToken(*stranger, "ministry-platform", "x", "ministry", "*", absl::Hours(1));
+  check(f.Call("client/ministry-platform", unknown_key), "TOKEN_KEY_UNKNOWN");
+  std::string valid = f.Token("ministry-platform", "ministry");
+  std::string forged = WithClaims(
+      valid, absl::StrCat(SigningKey().key_id(), "|ministry-platform|x|ministry|*|",
+                          absl::ToUnixSeconds(absl::Now()), "|",
+                          absl::ToUnixSeconds(absl::Now() + absl::Hours(2))));
   check(f.Call("client/ministry-platform", forged), "TOKEN_BAD_SIGNATURE");
   check(f.Call("client/ministry-platform", "not-a-token"), "TOKEN_MALFORMED");
   // A ministry token presented with the portal's certificate.
@@ -238,11 +392,11 @@ TEST_CASE("missing, expired, forged or borrowed tokens are UNAUTHENTICATED, each
   // A certificate whose CN is no system of the policy.
   check(f.Call("client/operator-console", f.Token("operator-console", "operator")),
         "CERTIFICATE_UNKNOWN");
-  // None of these reached the method.
-  CHECK(f.echo.calls == 0);
+  // None of these reached the method (only the call within the leeway did).
+  CHECK(f.echo.calls == 1);
   // Certificate-only systems need no token.
   CHECK(f.Call("client/svc-registration", "").ok());
-  CHECK(f.echo.calls == 1);
+  CHECK(f.echo.calls == 2);
 }
 
 TEST_CASE("a refusal is per call: the next call on the same connection is decided afresh") {
@@ -286,7 +440,7 @@ TEST_CASE("the portal's token cannot call a ministry method") {
   REQUIRE(policy.ok());
   GuardOptions options;
   options.policy = *std::move(policy);
-  options.token_key = TokenKey();
+  options.token_keys = VerificationKeys();
   CallGuard guard(std::move(options));
   std::string portal = f.Token("province-portal", "province-portal");
   CHECK(guard

@@ -129,10 +129,7 @@ struct Server {
   explicit Server(bool serialize_first = false) {
     GuardOptions options;
     options.policy = SuitePolicy();
-    absl::StatusOr<std::string> key = ReadKeyFile((Certs() / "token.key").string());
-    REQUIRE(key.ok());
-    token_key = *key;
-    options.token_key = token_key;
+    options.token_keys = test_support::DevVerifier(Certs());
     guard = std::make_unique<CallGuard>(std::move(options));
     server::ServerOptions server_options;
     server_options.tls_cert_file = (Certs() / "server/registration.pem").string();
@@ -171,9 +168,8 @@ struct Server {
   void Prepare(grpc::ClientContext* context, const std::string& role,
                const std::string& system = "staff-client") {
     context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    std::string token = IssueToken(
-        {system, absl::StrCat(role, "-user"), role, "*", absl::Now() + absl::Hours(1)},
-        token_key);
+    std::string token = test_support::DevToken(signing_key, system, absl::StrCat(role, "-user"),
+                                               role, "*", absl::Hours(1));
     context->AddMetadata("authorization", "Bearer " + token);
   }
 
@@ -193,7 +189,7 @@ struct Server {
 
   RegistrationImpl registration;
   TieringImpl tiering;
-  std::string token_key;
+  TokenSigningKey signing_key = test_support::DevSigningKey(Certs());
   std::unique_ptr<CallGuard> guard;
   std::unique_ptr<server::GrpcServer> srv;
 };

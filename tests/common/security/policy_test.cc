@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/mask.h"
+#include "common/status/status_util.h"
 #include "google/protobuf/descriptor.h"
 #include "unemployment/followup/v1/followup_service.pb.h"
 #include "unemployment/gateway/v1/gateway_service.pb.h"
@@ -91,27 +92,30 @@ std::map<std::string, std::set<std::string>> Intended() {
   allowed["ministry"] = {M(gw, "ForwardApplication"), M(gw, "BatchForwardApplications"),
                          M(gw, "GetApplicationStatus"), M(gw, "ListRegionContacts"),
                          M(gw, "GetRegionContact"), M(gw, "GetPublicServiceInfo")};
-  // Exactly the calls the services make of each other.
-  // (grep the services' stubs: gateway -> registration and the person index, person index ->
-  // registration (fencing), registration -> verification and the
-  // ministry platform, follow-up -> registration and verification, the feed consumers).
-  allowed["service"] = {M(reg, "CreateApplication"),
-                        M(reg, "GetApplication"),
-                        M(reg, "GetActiveRegistrationByPerson"),
-                        M(reg, "Deregister"),
-                        M(reg, "StreamEvents"),
-                        M(reg, "FenceChannelApplicationId"),
-                        M(reg, "GetApplicationByChannelId"),
-                        M(reg, "GetReportedRegionContact"), M(reg, "ListReportedRegionContacts"),
-                        M("personindex.v1.PersonIndexService", "Reserve"),
-                        M("personindex.v1.PersonIndexService", "Complete"),
-                        M("personindex.v1.PersonIndexService", "Release"),
-                        M("personindex.v1.PersonIndexService", "GetReservation"),
-                        "/unemployment.registration.v1.MinistryFeedbackService/ReceiveReviewResult",
-                        "/unemployment.notification.v1.NotificationReceiverService/DeliverNotification",
-                        "/unemployment.notification.v1.CreditRecordReceiverService/DeliverCreditRecord",
-                        M(ver, "VerifyApplicant"), M(ver, "CompareActiveRegistrations"),
-                        M(tie, "StreamEvents"), M(fol, "StreamEvents")};
+  // One role per calling service, with exactly the calls it makes of the others (the peer
+  // clients in services/*: gateway/registration_shards.cc and person_index_client.cc,
+  // person_index/grpc_shard_fencer.cc, registration/verification_worker.cc and
+  // notification_deliverer.cc, followup/registration_client.cc, verification_client.cc and
+  // credit_deliverer.cc, and the feed consumers of person index, tiering, follow-up and
+  // statistics). Statistics only reads feeds; only follow-up deregisters; no service reads a
+  // person by ID number (GetActiveRegistrationByPerson is staff's).
+  const std::string pi = "personindex.v1.PersonIndexService";
+  allowed["svc-gateway"] = {M(reg, "CreateApplication"), M(reg, "GetApplication"),
+                            M(reg, "GetApplicationByChannelId"),
+                            M(reg, "GetReportedRegionContact"), M(reg, "ListReportedRegionContacts"),
+                            M(pi, "Reserve"), M(pi, "Complete"), M(pi, "Release"),
+                            M(pi, "GetReservation")};
+  allowed["svc-registration"] = {
+      M(ver, "VerifyApplicant"),
+      "/unemployment.registration.v1.MinistryFeedbackService/ReceiveReviewResult",
+      "/unemployment.notification.v1.NotificationReceiverService/DeliverNotification"};
+  allowed["svc-person-index"] = {M(reg, "StreamEvents"), M(reg, "FenceChannelApplicationId")};
+  allowed["svc-tiering"] = {M(reg, "StreamEvents")};
+  allowed["svc-followup"] = {
+      M(reg, "StreamEvents"), M(reg, "Deregister"), M(ver, "CompareActiveRegistrations"),
+      "/unemployment.notification.v1.CreditRecordReceiverService/DeliverCreditRecord"};
+  allowed["svc-statistics"] = {M(reg, "StreamEvents"), M(tie, "StreamEvents"),
+                               M(fol, "StreamEvents")};
   allowed["reviewer"] = {M(gw, "ListRegionContacts"), M(gw, "GetRegionContact"), M(gw, "GetPublicServiceInfo"),
                          M(reg, "GetApplication"), M(reg, "ListReviewQueue"),
                          M(reg, "ReviewApplication"), M(reg, "AmendDecision"),
@@ -207,9 +211,11 @@ TEST_CASE("every role's decision on every method is the intended one") {
   std::set<std::string> methods = MethodsInContracts();
   methods.insert("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
   methods.insert("/unemployment.gateway.v1.GatewayService/NoSuchMethod");  // deny by default
-  REQUIRE(policy.Roles() == std::set<std::string>{"auditor", "followup-staff", "ministry",
-                                                  "operator", "province-portal", "reviewer",
-                                                  "service", "statistician"});
+  REQUIRE(policy.Roles() ==
+          std::set<std::string>{"auditor", "followup-staff", "ministry", "operator",
+                                "province-portal", "reviewer", "statistician", "svc-followup",
+                                "svc-gateway", "svc-person-index", "svc-registration",
+                                "svc-statistics", "svc-tiering"});
   int decisions = 0;
   for (const std::string& role : policy.Roles()) {
     for (const std::string& method : methods) {
@@ -221,7 +227,52 @@ TEST_CASE("every role's decision on every method is the intended one") {
       ++decisions;
     }
   }
-  CHECK(decisions == 8 * static_cast<int>(methods.size()));
+  CHECK(decisions == 13 * static_cast<int>(methods.size()));
+}
+
+TEST_CASE("each calling service has its own role, limited to the calls its job makes") {
+  Policy policy = LoadPolicy();
+  const std::string reg = "/unemployment.registration.v1.RegistrationService/";
+  std::set<std::string> service_roles;
+  for (const auto& [name, system] : policy.systems()) {
+    if (!system.certificate_only) continue;
+    INFO(name);
+    // certificate-only systems are the suite's services, each with a role of its own.
+    CHECK(IsServiceRole(name));
+    CHECK(system.roles == std::set<std::string>{name});
+    service_roles.insert(name);
+  }
+  CHECK(service_roles.size() == 6);
+  for (const auto& [name, system] : policy.systems()) {
+    for (const std::string& role : system.roles) {
+      if (IsServiceRole(role)) CHECK(system.certificate_only);
+    }
+  }
+  for (const std::string& role : service_roles) {
+    INFO(role);
+    // No service reads a person by ID number; only follow-up deregisters.
+    CHECK(policy.Authorize(reg + "GetActiveRegistrationByPerson", role, "*").code() ==
+          absl::StatusCode::kPermissionDenied);
+    CHECK(policy.Authorize(reg + "Deregister", role, "*").ok() == (role == "svc-followup"));
+    // Statistics reads the feeds and nothing else.
+    if (role == "svc-statistics") {
+      for (const auto& [path, method] : policy.methods()) {
+        INFO(path);
+        CHECK((method.roles.count(role) == 0 || absl::EndsWith(path, "/StreamEvents")));
+      }
+    }
+  }
+  // The refusal names the role and carries its reason.
+  absl::Status refused = policy.Authorize(reg + "Deregister", "svc-statistics", "*");
+  CHECK(refused.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(absl::StrContains(refused.message(), "svc-statistics"));
+  std::optional<google::rpc::ErrorInfo> info = status::GetErrorInfo(refused);
+  REQUIRE(info.has_value());
+  CHECK(info->reason() == "ROLE_NOT_ALLOWED");
+  // Verification and the reference receivers call no one: no calling identity.
+  for (const char* name : {"svc-verification", "svc-ministry-receiver", "svc-notification-receiver"}) {
+    CHECK(policy.FindSystem(name) == nullptr);
+  }
 }
 
 TEST_CASE("statisticians and auditors are never given a method that changes personal data") {
@@ -317,6 +368,11 @@ TEST_CASE("the policy parser refuses what it does not understand") {
   CHECK_FALSE(Policy::Parse("system a reviewer\n").ok());  // a role no method allows
   CHECK_FALSE(Policy::Parse("allow p.S/M none any a\nallow p.S/M none any b").ok());
   CHECK(Policy::Parse("system a reviewer\nallow p.S/M none any reviewer # ok\n").ok());
+  // One role per calling service: a certificate-only system is svc-<name> with role svc-<name>.
+  CHECK(Policy::Parse("system svc-a svc-a certificate-only\nallow p.S/M none any svc-a\n").ok());
+  CHECK_FALSE(Policy::Parse("system svc-a svc-b certificate-only\nallow p.S/M none any svc-b\n").ok());
+  CHECK_FALSE(Policy::Parse("system a a certificate-only\nallow p.S/M none any a\n").ok());
+  CHECK_FALSE(Policy::Parse("system a svc-a\nallow p.S/M none any svc-a\n").ok());
   // Masking statements.
   const std::string base = "allow p.S/M none any reviewer\n";
   CHECK(Policy::Parse(base + "clear reviewer\nmask p.Msg.phone phone\n").ok());
@@ -381,7 +437,7 @@ TEST_CASE("every contract field named like personal data has a mask line, and ev
   const std::string get = "/unemployment.registration.v1.RegistrationService/GetApplication";
   for (const std::string& role : policy.Roles()) {
     INFO(role);
-    bool clear = role == "reviewer" || role == "followup-staff" || role == "service";
+    bool clear = role == "reviewer" || role == "followup-staff" || IsServiceRole(role);
     CHECK(policy.SeesClear(get, role) == clear);
   }
 }

@@ -1,7 +1,7 @@
 #pragma once
 
 // Test support for services' region-scope tests: the suite's real policy (data/security/policy)
-// in a CallGuard keyed with a dev CA's token key, installed as the process guard while the object
+// in a CallGuard with a dev CA's token verification keys, installed as the process guard while the object
 // lives; the server options that put a service behind it (mutual TLS, the guard's processor and
 // interceptors); channels and tokens of any system, role and region scope.
 
@@ -32,12 +32,9 @@ class TestGuard {
         Policy::Load(std::string(UE_SOURCE_DIR) + "/data/security/policy");
     INFO(policy.status().ToString());
     REQUIRE(policy.ok());
-    absl::StatusOr<std::string> key = ReadKeyFile((certs_ / "token.key").string());
-    REQUIRE(key.ok());
-    token_key_ = *key;
     GuardOptions options;
     options.policy = *std::move(policy);
-    options.token_key = token_key_;
+    options.token_keys = DevVerifier(certs_);
     options.audit = audit;
     guard_ = std::make_unique<CallGuard>(std::move(options));
     InstallProcessGuard(guard_.get());
@@ -81,15 +78,14 @@ class TestGuard {
   void Authorize(grpc::ClientContext* context, const std::string& role, const std::string& region,
                  const std::string& system = "staff-client") const {
     context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    std::string token = IssueToken(
-        {system, absl::StrCat(role, "-", region), role, region, absl::Now() + absl::Hours(1)},
-        token_key_);
+    std::string token =
+        DevToken(signing_key_, system, absl::StrCat(role, "-", region), role, region, absl::Hours(1));
     context->AddMetadata("authorization", "Bearer " + token);
   }
 
  private:
   std::filesystem::path certs_;
-  std::string token_key_;
+  TokenSigningKey signing_key_ = DevSigningKey(certs_);
   std::unique_ptr<CallGuard> guard_;
 };
 

@@ -178,9 +178,9 @@ TEST_CASE(
   CHECK(Reason(other.status()) == "ACTOR_NOT_CALLER");
   CHECK(FirstRule(other.status()) == "reviewer:NOT_CALLER");
   // A peer service relays the person it acts for, or is recorded itself.
-  CHECK(security::DecideActor(true, "svc-followup", "svc-followup", "service", "actor", "staff-7")
+  CHECK(security::DecideActor(true, "svc-followup", "svc-followup", "svc-followup", "actor", "staff-7")
             ->subject == "staff-7");
-  CHECK(security::DecideActor(true, "svc-followup", "svc-followup", "service", "actor", "")
+  CHECK(security::DecideActor(true, "svc-followup", "svc-followup", "svc-followup", "actor", "")
             ->subject == "svc-followup");
   // Security off: the x-ue-subject metadata when given (and a different field is refused), else
   // the request's field (empty: the request's validation says REQUIRED); never authenticated.
