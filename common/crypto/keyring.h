@@ -50,7 +50,6 @@ class Keyring final {
   static absl::Status CreateFile(const std::string& path);
 
   uint32_t active_key_id() const { return active_key_id_; }
-  bool HasKey(uint32_t id) const { return keys_.count(id) > 0; }
 
   // Encrypts `plaintext` with the active key, binding `context` as associated data.
   absl::StatusOr<std::string> Seal(std::string_view context, std::string_view plaintext) const;

@@ -36,8 +36,6 @@ class PeerChannels {
   // --peer_tls_cert, --peer_tls_key, --peer_token_file, --max_message_bytes.
   static absl::StatusOr<PeerChannels> FromSettings(const Settings& settings);
 
-  bool secure() const { return !options_.root_ca.empty(); }
-
   // A channel to `address` (host:port). `args` may carry reconnect back-off and the like. Every
   // call on it must still set its own deadline. A call created on a thread with a current request
   // id (common/log/request_id.h: inside a server call's handler, or a worker's scope) sends it as

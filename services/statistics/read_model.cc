@@ -290,11 +290,6 @@ int64_t ReadModel::registration_count() const {
   return static_cast<int64_t>(registrations_.size());
 }
 
-int64_t ReadModel::application_count() const {
-  absl::ReaderMutexLock lock(&mu_);
-  return static_cast<int64_t>(applications_.size());
-}
-
 template <typename Fn>
 void ReadModel::ForOffices(const OfficeFilter& offices, Fn fn) const {
   for (const std::unique_ptr<Office>& office : offices_) {

@@ -178,7 +178,6 @@ class ReadModel final {
   void AddApplication(const ApplicationFact& fact) ABSL_LOCKS_EXCLUDED(mu_);
 
   int64_t registration_count() const ABSL_LOCKS_EXCLUDED(mu_);
-  int64_t application_count() const ABSL_LOCKS_EXCLUDED(mu_);
 
   StockCounts CountOn(const OfficeFilter& offices, PackedDay day) const ABSL_LOCKS_EXCLUDED(mu_);
   BreakdownCounts BreakdownOn(const OfficeFilter& offices, PackedDay day) const

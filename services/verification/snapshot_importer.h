@@ -67,7 +67,6 @@ class ImportSession final : public std::enable_shared_from_this<ImportSession> {
   void Abandon();
 
   int64_t rows_read() const { return rows_read_; }
-  int64_t bytes_read() const { return reader_.bytes(); }
 
  private:
   friend class SnapshotImporter;
