@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -112,6 +113,7 @@ absl::StatusOr<AuditVerification> VerifyDatabase(store::Database& db, absl::stri
 }
 
 constexpr absl::string_view kAnchorTag = "ue-audit-anchor-1";
+constexpr absl::string_view kPersonTag = "ue-audit-person-1";
 
 // The keyed hash of a checkpoint line, chained on the previous line's (hex).
 std::string CheckpointMac(absl::string_view key, absl::string_view previous_line_mac_hex,
@@ -395,6 +397,14 @@ absl::StatusOr<AuditVerification> AuditLog::Verify() {
     return absl::OkStatus();
   }));
   return result;
+}
+
+std::string AuditPersonHash(absl::string_view key, absl::string_view id_number) {
+  std::string normalized = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(id_number));
+  std::string data;
+  AppendField(data, kPersonTag);
+  AppendField(data, normalized);
+  return absl::BytesToHexString(HmacSha256(key, data)).substr(0, 32);
 }
 
 absl::StatusOr<AuditVerification> VerifyAuditFile(const std::string& path, const std::string& key) {

@@ -15,6 +15,7 @@
 #include "common/validation/region_directory.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "services/statistics/disclosure.h"
 #include "services/statistics/read_model.h"
 #include "services/statistics/duty_oversight.h"
 #include "services/statistics/feed_consumer.h"
@@ -34,7 +35,7 @@ class Component final : public server::ServiceComponent {
             std::unique_ptr<ReadModel> model, const std::vector<RegistrationShard>& shards,
             const std::string& tiering_addr, const std::string& followup_addr,
             const server::PeerChannels& peers, const time::Clock& clock,
-            time::WorkingDayCalendar calendar)
+            time::WorkingDayCalendar calendar, int64_t disclosure_threshold)
       : clock_(clock),
         logger_("statistics"),
         regions_(std::move(regions)),
@@ -45,7 +46,8 @@ class Component final : public server::ServiceComponent {
                     FeedSources{!tiering_addr.empty(), !followup_addr.empty()}),
         duty_(*model_, regions_, calendar_),
         service_(StatisticsServiceImpl::Dependencies{&statistics_, &clock_,
-                                                     [this] { return FeedStatus(); }, &duty_},
+                                                     [this] { return FeedStatus(); }, &duty_,
+                                                     disclosure_threshold},
                  logger_) {
     for (const RegistrationShard& shard : shards) {
       consumers_.push_back(std::make_unique<RegistrationFeedConsumer>(
@@ -134,6 +136,9 @@ void DefineSettings(server::Settings& settings) {
   settings.Define("calendar_dir", "data/calendar",
                   "folder of the working-day calendar CSV files (the last working day of "
                   "ListSilentOffices)");
+  settings.Define("disclosure_threshold", absl::StrCat(kDefaultDisclosureThreshold),
+                  "figures below this count are withheld (with complementary suppression) from "
+                  "callers below province scope; 1 withholds nothing");
 }
 
 absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
@@ -153,6 +158,11 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
     return absl::Status(calendar.status().code(),
                         absl::StrCat("setting --calendar_dir: ", calendar.status().message()));
   }
+  absl::StatusOr<int64_t> threshold = settings.GetInt("disclosure_threshold");
+  if (!threshold.ok() || *threshold < 1) {
+    return absl::InvalidArgumentError(
+        "setting --disclosure_threshold must be a whole number of at least 1");
+  }
   absl::StatusOr<std::unique_ptr<store::Database>> db =
       server::OpenServiceDatabase(common, "statistics.db", StatisticsMigrations());
   if (!db.ok()) return db.status();
@@ -166,7 +176,7 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
                                                std::move(model), *shards,
                                                settings.Get("tiering_addr"),
                                                settings.Get("followup_addr"), *common.peers,
-                                               *common.clock, *std::move(calendar));
+                                               *common.clock, *std::move(calendar), *threshold);
   if (common.metrics != nullptr) component->AddMetrics(*common.metrics);
   return component;
 }
