@@ -222,6 +222,11 @@ class StatisticsPrivacyEndToEnd(unittest.TestCase):
         # entry is there already.
         streams = [e for e in entries if e[2] == REGISTRATION + "StreamEvents"]
         self.assertIn(("svc-statistics", "*", REGISTRATION + "StreamEvents", "", "OPENED"), streams)
+        # Auditors compute the same hash with the operator tool.
+        tool = subprocess.run([f"{BIN_DIR}/ops/ue_audit_verify", f"--person_hash={id_number}",
+                               f"{self.ca_dir}/audit.key"], capture_output=True, text=True)
+        self.assertEqual(tool.returncode, 0, tool.stderr)
+        self.assertEqual(tool.stdout.strip(), person_hash(self.audit_key, id_number))
         # The log's chain is intact.
         verify = subprocess.run([f"{BIN_DIR}/ops/ue_audit_verify",
                                  os.path.join(self.suite.data_dir("registration"), "audit.db"),
