@@ -11,7 +11,6 @@
 #include "common/log/logger.h"
 #include "common/security/audit_log.h"
 #include "common/server/grpc_server.h"
-#include "common/store/database.h"
 #include "common/status/status_util.h"
 #include "services/registration/registration_service.h"
 #include "tests/common/security/test_guard.h"
@@ -122,25 +121,6 @@ TEST_CASE("registration answers another district's id exactly as an unknown id")
 }
 
 
-// (method, record, result) of every entry of an audit file, oldest first.
-std::vector<std::vector<std::string>> AuditEntries(const std::string& path) {
-  store::DatabaseOptions options;
-  options.path = path;
-  absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
-  REQUIRE(db.ok());
-  absl::StatusOr<store::Statement> rows =
-      (*db)->Prepare("SELECT method, record, result FROM audit_log ORDER BY seq");
-  REQUIRE(rows.ok());
-  std::vector<std::vector<std::string>> entries;
-  while (true) {
-    absl::StatusOr<bool> has_row = rows->Step();
-    REQUIRE(has_row.ok());
-    if (!*has_row) break;
-    entries.push_back({rows->ColumnString(0), rows->ColumnString(1), rows->ColumnString(2)});
-  }
-  return entries;
-}
-
 TEST_CASE("a read by person records the person's keyed hash; a stream is audited when it opens") {
   TempDir dir;
   const std::string audit_key = "audit-key-of-32-bytes-for-tests!";
@@ -186,7 +166,7 @@ TEST_CASE("a read by person records the person's keyed hash; a stream is audited
   }
   (*started)->Shutdown();
 
-  std::vector<std::vector<std::string>> entries = AuditEntries(dir.File("audit.db"));
+  std::vector<std::vector<std::string>> entries = security::test_support::AuditRows(dir.File("audit.db"), "method, record, result");
   REQUIRE(entries.size() >= 2);
   const std::string hash = security::AuditPersonHash(audit_key, id_number);
   CHECK(hash.size() == 32);

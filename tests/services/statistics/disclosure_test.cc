@@ -12,7 +12,6 @@
 #include "common/security/audit_log.h"
 #include "common/server/grpc_server.h"
 #include "common/status/status_util.h"
-#include "common/store/database.h"
 #include "common/time/clock.h"
 #include "services/statistics/disclosure.h"
 #include "services/statistics/read_model.h"
@@ -253,26 +252,6 @@ TEST_CASE("flows and indicators withhold small figures and mark them") {
   CHECK(Fields(indicators.suppressed_fields()) == std::vector<std::string>{"fraud_cases_opened"});
 }
 
-// (method, record, result) of every entry of an audit file.
-std::vector<std::vector<std::string>> AuditEntries(const std::string& path) {
-  store::DatabaseOptions options;
-  options.path = path;
-  absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
-  REQUIRE(db.ok());
-  absl::StatusOr<store::Statement> rows =
-      (*db)->Prepare("SELECT method, record, result, region FROM audit_log ORDER BY seq");
-  REQUIRE(rows.ok());
-  std::vector<std::vector<std::string>> entries;
-  while (true) {
-    absl::StatusOr<bool> has_row = rows->Step();
-    REQUIRE(has_row.ok());
-    if (!*has_row) break;
-    entries.push_back({rows->ColumnString(0), rows->ColumnString(1), rows->ColumnString(2),
-                       rows->ColumnString(3)});
-  }
-  return entries;
-}
-
 TEST_CASE("statistics behind the guard: the caller's scope only, small cells withheld, audited") {
   const std::string dir = testing::TempDir();
   absl::StatusOr<std::unique_ptr<security::AuditLog>> audit = security::AuditLog::Open(
@@ -356,7 +335,7 @@ TEST_CASE("statistics behind the guard: the caller's scope only, small cells wit
   (*started)->Shutdown();
 
   // Every call is in the audit log, with the region asked for and the result.
-  std::vector<std::vector<std::string>> entries = AuditEntries(dir + "/audit.db");
+  std::vector<std::vector<std::string>> entries = security::test_support::AuditRows(dir + "/audit.db", "method, record, result, region");
   REQUIRE(entries.size() == 9);
   const std::string method = "/unemployment.statistics.v1.StatisticsService/GetBreakdown";
   CHECK(entries[0] ==
