@@ -42,8 +42,8 @@
 // finds every read of one person ("who looked at this person?") by computing the hash of that
 // person's number, while the log alone names nobody.
 
-#include <condition_variable>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -136,7 +136,9 @@ class AuditLog {
   int64_t appended() const { return appended_.load(std::memory_order_relaxed); }
   int64_t append_failures() const { return append_failures_.load(std::memory_order_relaxed); }
   // AuditPersonHash with this log's key.
-  std::string PersonHash(absl::string_view id_number) const { return AuditPersonHash(key_, id_number); }
+  std::string PersonHash(absl::string_view id_number) const {
+    return AuditPersonHash(key_, id_number);
+  }
 
  private:
   AuditLog(std::unique_ptr<store::Database> db, std::string key, AuditAnchorOptions anchor);

@@ -531,8 +531,9 @@ absl::StatusOr<Caller> CallGuard::Check(absl::string_view path, absl::string_vie
   }
   if (absl::Status allowed = options_.policy.Authorize(path, caller->claims.role, caller->claims.region);
       !allowed.ok()) {
-    // A refused attempt at personal data (or aggregates) is recorded too (the handler never runs, so the audit
-    // interceptor does not see it). If even that cannot be written, the call stays refused.
+    // A refused attempt at personal data (or aggregates) is recorded too (the handler never runs,
+    // so the audit interceptor does not see it). If even that cannot be written, the call stays
+    // refused.
     const MethodPolicy* method = options_.policy.FindMethod(path);
     if (options_.audit != nullptr && method != nullptr && method->audited) {
       AuditEntry entry;

@@ -12,12 +12,13 @@
 //     the certificate's CN must be a system of the policy, and the call must carry a valid token
 //     of that system (`authorization: Bearer <token>`, security/token.h) unless the system is
 //     certificate-only; otherwise UNAUTHENTICATED. Then the caller's rate (per system and
-//     subject; not for the suite's own services, see TakeRateToken) is checked (RESOURCE_EXHAUSTED), the deadline is capped (a call without a deadline
-//     or with a longer one than --max_call_deadline is refused with INVALID_ARGUMENT, streams
-//     excepted), and the policy decides (PERMISSION_DENIED). Health checks are exempt. Every
-//     refusal carries a google.rpc.ErrorInfo with its reason (TOKEN_MISSING, RATE_LIMITED,
-//     DEADLINE_REQUIRED, ROLE_NOT_ALLOWED, ...; the catalogue is
-//     proto/unemployment/common/v1/error_reason.proto) in the status details;
+//     subject; not for the suite's own services, see TakeRateToken) is checked
+//     (RESOURCE_EXHAUSTED), the deadline is capped (a call without a deadline or with a longer one
+//     than --max_call_deadline is refused with INVALID_ARGUMENT, streams excepted), and the policy
+//     decides (PERMISSION_DENIED). Health checks are exempt. Every refusal carries a
+//     google.rpc.ErrorInfo with its reason (TOKEN_MISSING, RATE_LIMITED, DEADLINE_REQUIRED,
+//     ROLE_NOT_ALLOWED, ...; the catalogue is proto/unemployment/common/v1/error_reason.proto) in
+//     the status details;
 //   - writes an audit entry for every call of a `personal` or `aggregate` method, after the
 //     handler, with the result; if that write fails the call fails with UNAVAILABLE
 //     (AUDIT_LOG_UNAVAILABLE). A stream gets an entry when it opens too (result OPENED, once its

@@ -3,8 +3,8 @@
 // The access policy of the suite (data/security/policy): which calling systems exist and which
 // roles each may act in, and for every gRPC method which roles may call it, whether it touches
 // personal data or aggregates about people (then every call is written to the audit log) and how a
-// region-scoped caller is treated. Deny by default: a method the policy does not name, a role it does not list for the
-// method, a system it does not know are all refused.
+// region-scoped caller is treated. Deny by default: a method the policy does not name, a role it
+// does not list for the method, a system it does not know are all refused.
 //
 // File format (one statement per line, '#' starts a comment, fields separated by white space):
 //

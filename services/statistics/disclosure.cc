@@ -70,8 +70,8 @@ std::vector<bool> SuppressCells(const std::vector<int64_t>& values,
           pick = i;
           continue;
         }
-        bool better = values[*pick] == 0 ? values[i] > 0
-                                         : values[i] > 0 && values[i] < values[*pick];
+        bool better =
+            values[*pick] == 0 ? values[i] > 0 : values[i] > 0 && values[i] < values[*pick];
         if (better) pick = i;
       }
       if (!pick.has_value()) continue;  // every cell of the group is withheld already

@@ -411,7 +411,7 @@ absl::StatusOr<IndicatorsResult> Statistics::GetServiceIndicators(
 }
 
 absl::StatusOr<ReportTable> Statistics::ComputeReport(const v1::ReportSpec& spec,
-                                                     int64_t threshold) const {
+                                                      int64_t threshold) const {
   absl::StatusOr<ReportTable> table = ComputeExactReport(spec);
   if (!table.ok()) return table.status();
   SuppressTable(&*table, threshold);

@@ -16,9 +16,9 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/statistics/disclosure.h"
-#include "services/statistics/read_model.h"
 #include "services/statistics/duty_oversight.h"
 #include "services/statistics/feed_consumer.h"
+#include "services/statistics/read_model.h"
 #include "services/statistics/shard_settings.h"
 #include "services/statistics/sqlite_statistics_store.h"
 #include "services/statistics/statistics.h"
@@ -42,8 +42,7 @@ class Component final : public server::ServiceComponent {
         calendar_(std::move(calendar)),
         store_(std::move(store)),
         model_(std::move(model)),
-        statistics_(*model_, regions_,
-                    FeedSources{!tiering_addr.empty(), !followup_addr.empty()}),
+        statistics_(*model_, regions_, FeedSources{!tiering_addr.empty(), !followup_addr.empty()}),
         duty_(*model_, regions_, calendar_),
         service_(StatisticsServiceImpl::Dependencies{&statistics_, &clock_,
                                                      [this] { return FeedStatus(); }, &duty_,
@@ -172,11 +171,10 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
     return absl::Status(loaded.code(),
                         absl::StrCat("loading the read model: ", loaded.message()));
   }
-  auto component = std::make_unique<Component>(*std::move(regions), std::move(store),
-                                               std::move(model), *shards,
-                                               settings.Get("tiering_addr"),
-                                               settings.Get("followup_addr"), *common.peers,
-                                               *common.clock, *std::move(calendar), *threshold);
+  auto component =
+      std::make_unique<Component>(*std::move(regions), std::move(store), std::move(model), *shards,
+                                  settings.Get("tiering_addr"), settings.Get("followup_addr"),
+                                  *common.peers, *common.clock, *std::move(calendar), *threshold);
   if (common.metrics != nullptr) component->AddMetrics(*common.metrics);
   return component;
 }

@@ -16,15 +16,23 @@ bool IsServerFault(absl::StatusCode code) {
 }
 
 // The region a request asks about (every statistics request names one; validation requires it).
-const std::string& RegionOf(const v1::GetUrbanRegisteredUnemployedRequest& r) { return r.region_code(); }
+const std::string& RegionOf(const v1::GetUrbanRegisteredUnemployedRequest& r) {
+  return r.region_code();
+}
 const std::string& RegionOf(const v1::GetBreakdownRequest& r) { return r.region_code(); }
 const std::string& RegionOf(const v1::GetFlowsRequest& r) { return r.region_code(); }
 const std::string& RegionOf(const v1::GetServiceIndicatorsRequest& r) { return r.region_code(); }
-const std::string& RegionOf(const v1::CheckReportConsistencyRequest& r) { return r.spec().region_code(); }
+const std::string& RegionOf(const v1::CheckReportConsistencyRequest& r) {
+  return r.spec().region_code();
+}
 const std::string& RegionOf(const v1::ExportReportRequest& r) { return r.spec().region_code(); }
-const std::string& RegionOf(const v1::ListOfficesWithoutDutyReviewerRequest& r) { return r.region_code(); }
+const std::string& RegionOf(const v1::ListOfficesWithoutDutyReviewerRequest& r) {
+  return r.region_code();
+}
 const std::string& RegionOf(const v1::ListSilentOfficesRequest& r) { return r.region_code(); }
-const std::string& RegionOf(const v1::ListRegionsWithoutContactReportRequest& r) { return r.region_code(); }
+const std::string& RegionOf(const v1::ListRegionsWithoutContactReportRequest& r) {
+  return r.region_code();
+}
 
 }  // namespace
 
@@ -65,8 +73,9 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::GetUrbanRegisteredUnemployed(
     grpc::CallbackServerContext* context, const v1::GetUrbanRegisteredUnemployedRequest* request,
     v1::GetUrbanRegisteredUnemployedResponse* response) {
   return Read(context, "GetUrbanRegisteredUnemployed", request, response,
-              ValidateGetUrbanRegisteredUnemployed,
-              [this](const auto& r, int64_t t) { return deps_.statistics->GetUrbanRegisteredUnemployed(r, t); });
+              ValidateGetUrbanRegisteredUnemployed, [this](const auto& r, int64_t t) {
+                return deps_.statistics->GetUrbanRegisteredUnemployed(r, t);
+              });
 }
 
 grpc::ServerUnaryReactor* StatisticsServiceImpl::GetBreakdown(
@@ -88,7 +97,7 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::GetServiceIndicators(
     v1::GetServiceIndicatorsResponse* response) {
   return Read(context, "GetServiceIndicators", request, response, ValidateGetServiceIndicators,
               [this, context](const auto& r,
-                               int64_t t) -> absl::StatusOr<v1::GetServiceIndicatorsResponse> {
+                              int64_t t) -> absl::StatusOr<v1::GetServiceIndicatorsResponse> {
                 absl::StatusOr<IndicatorsResult> result =
                     deps_.statistics->GetServiceIndicators(r, t);
                 if (!result.ok()) return result.status();
@@ -103,9 +112,9 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::GetServiceIndicators(
 grpc::ServerUnaryReactor* StatisticsServiceImpl::CheckReportConsistency(
     grpc::CallbackServerContext* context, const v1::CheckReportConsistencyRequest* request,
     v1::CheckReportConsistencyResponse* response) {
-  return Read(context, "CheckReportConsistency", request, response,
-              ValidateCheckReportConsistency,
-              [this](const auto& r, int64_t t) { return deps_.statistics->CheckReportConsistency(r, t); });
+  return Read(
+      context, "CheckReportConsistency", request, response, ValidateCheckReportConsistency,
+      [this](const auto& r, int64_t t) { return deps_.statistics->CheckReportConsistency(r, t); });
 }
 
 grpc::ServerUnaryReactor* StatisticsServiceImpl::ExportReport(
@@ -134,12 +143,13 @@ absl::Status StatisticsServiceImpl::DutyAvailable() const {
 grpc::ServerUnaryReactor* StatisticsServiceImpl::ListOfficesWithoutDutyReviewer(
     grpc::CallbackServerContext* context, const v1::ListOfficesWithoutDutyReviewerRequest* request,
     v1::ListOfficesWithoutDutyReviewerResponse* response) {
-  return Read(context, "ListOfficesWithoutDutyReviewer", request, response,
-              ValidateListOfficesWithoutDutyReviewer,
-              [this](const auto& r, int64_t) -> absl::StatusOr<v1::ListOfficesWithoutDutyReviewerResponse> {
-                if (absl::Status available = DutyAvailable(); !available.ok()) return available;
-                return deps_.duty->ListOfficesWithoutDutyReviewer(r);
-              });
+  return Read(
+      context, "ListOfficesWithoutDutyReviewer", request, response,
+      ValidateListOfficesWithoutDutyReviewer,
+      [this](const auto& r, int64_t) -> absl::StatusOr<v1::ListOfficesWithoutDutyReviewerResponse> {
+        if (absl::Status available = DutyAvailable(); !available.ok()) return available;
+        return deps_.duty->ListOfficesWithoutDutyReviewer(r);
+      });
 }
 
 grpc::ServerUnaryReactor* StatisticsServiceImpl::ListSilentOffices(
@@ -158,7 +168,8 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::ListRegionsWithoutContactReport
     v1::ListRegionsWithoutContactReportResponse* response) {
   return Read(context, "ListRegionsWithoutContactReport", request, response,
               ValidateListRegionsWithoutContactReport,
-              [this](const auto& r, int64_t) -> absl::StatusOr<v1::ListRegionsWithoutContactReportResponse> {
+              [this](const auto& r,
+                     int64_t) -> absl::StatusOr<v1::ListRegionsWithoutContactReportResponse> {
                 if (absl::Status available = DutyAvailable(); !available.ok()) return available;
                 return deps_.duty->ListRegionsWithoutContactReport(r);
               });

@@ -2,6 +2,8 @@
 // with complementary suppression (worked out by hand below), the caller's region scope enforced
 // behind the real guard and policy, and every statistics read in the audit log.
 
+#include "services/statistics/disclosure.h"
+
 #include <map>
 #include <memory>
 #include <string>
@@ -13,7 +15,6 @@
 #include "common/server/grpc_server.h"
 #include "common/status/status_util.h"
 #include "common/time/clock.h"
-#include "services/statistics/disclosure.h"
 #include "services/statistics/read_model.h"
 #include "services/statistics/registration_events.h"
 #include "services/statistics/sqlite_statistics_store.h"
@@ -30,7 +31,8 @@ namespace codes = ::unemployment::common::v1;
 namespace regv1 = ::unemployment::registration::v1;
 
 TEST_CASE("primary suppression withholds 1 to threshold-1, never 0, and nothing at threshold 1") {
-  CHECK(SuppressCells({0, 1, 4, 5, 100}, {}, 5) == std::vector<bool>{false, true, true, false, false});
+  CHECK(SuppressCells({0, 1, 4, 5, 100}, {}, 5) ==
+        std::vector<bool>{false, true, true, false, false});
   CHECK(SuppressCells({0, 1, 4, 5}, {}, 1) == std::vector<bool>{false, false, false, false});
   CHECK(SuppressCells({0, 1, 4, 5}, {}, 0) == std::vector<bool>{false, false, false, false});
   CHECK(SuppressCells({2, 3}, {}, 3) == std::vector<bool>{true, false});
@@ -191,8 +193,8 @@ TEST_CASE("a report of a city withholds a small county and its complement; the c
   for (const v1::ReportCell& cell : city->suppressed_cells()) {
     cells.push_back(absl::StrCat(cell.row_key(), "/", cell.column_key()));
   }
-  CHECK(cells == std::vector<std::string>{"230102/urban", "230102/active", "230104/urban",
-                                          "230104/active"});
+  CHECK(cells ==
+        std::vector<std::string>{"230102/urban", "230102/active", "230104/urban", "230104/active"});
   CHECK(city->content().find("\r\n230104,道外区,,\r\n") != std::string::npos);
   CHECK(city->content().find("\r\n230102,道里区,,\r\n") != std::string::npos);
   CHECK(city->content().find("\r\n230100,哈尔滨市,21,21\r\n") != std::string::npos);
@@ -335,7 +337,8 @@ TEST_CASE("statistics behind the guard: the caller's scope only, small cells wit
   (*started)->Shutdown();
 
   // Every call is in the audit log, with the region asked for and the result.
-  std::vector<std::vector<std::string>> entries = security::test_support::AuditRows(dir + "/audit.db", "method, record, result, region");
+  std::vector<std::vector<std::string>> entries =
+      security::test_support::AuditRows(dir + "/audit.db", "method, record, result, region");
   REQUIRE(entries.size() == 9);
   const std::string method = "/unemployment.statistics.v1.StatisticsService/GetBreakdown";
   CHECK(entries[0] ==
