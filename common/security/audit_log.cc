@@ -13,11 +13,12 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "absl/strings/str_cat.h"
 #include "common/security/token.h"
 #include "common/status/macros.h"
 #include "common/store/migration.h"
@@ -115,6 +116,7 @@ absl::StatusOr<AuditVerification> VerifyDatabase(store::Database& db, absl::stri
 }
 
 constexpr absl::string_view kAnchorTag = "ue-audit-anchor-1";
+constexpr absl::string_view kPersonTag = "ue-audit-person-1";
 
 // The keyed hash of a checkpoint line, chained on the previous line's (hex).
 std::string CheckpointMac(absl::string_view key, absl::string_view previous_line_mac_hex,
@@ -415,6 +417,14 @@ absl::StatusOr<AuditVerification> AuditLog::Verify() {
     return absl::OkStatus();
   }));
   return result;
+}
+
+std::string AuditPersonHash(absl::string_view key, absl::string_view id_number) {
+  std::string normalized = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(id_number));
+  std::string data;
+  AppendField(data, kPersonTag);
+  AppendField(data, normalized);
+  return absl::BytesToHexString(HmacSha256(key, data)).substr(0, 32);
 }
 
 absl::StatusOr<AuditVerification> VerifyAuditFile(const std::string& path, const std::string& key) {

@@ -1,7 +1,8 @@
 #pragma once
 
-// The audit log of one service: every call that reads or writes personal data (the methods marked
-// `personal` in data/security/policy) appends one entry — time, calling system and subject, role,
+// The audit log of one service: every call that reads or writes personal data, or reads statistics
+// about people (the methods marked `personal` or `aggregate` in data/security/policy), appends one
+// entry — time, calling system and subject, role,
 // region scope, method, record, result. Entries are append-only (SQLite triggers refuse UPDATE and
 // DELETE) and chained with a keyed hash:
 //
@@ -31,10 +32,18 @@
 // next to the service's database (<data_dir>/audit.db); retention: at least 6 months (entries are
 // never deleted by the service; see deploy/README.md for archiving).
 //
-// Records never hold personal data in clear: ID numbers are masked.
+// Records never hold personal data in clear. The person a call is about (an ID number anywhere in
+// the request, e.g. GetActiveRegistrationByPerson's person_id.id_number) is recorded as a keyed
+// hash, never the number itself (AuditPersonHash):
+//
+//   person hash = hex(HMAC-SHA256(audit key, "ue-audit-person-1" || ID number))[0:32]
+//
+// (ID number upper-cased, surrounding white space removed), so an auditor holding the audit key
+// finds every read of one person ("who looked at this person?") by computing the hash of that
+// person's number, while the log alone names nobody.
 
-#include <condition_variable>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -44,11 +53,15 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/store/database.h"
 #include "common/store/group_committer.h"
 
 namespace unemployment::security {
+
+// The keyed hash of an ID number as audit records carry it (see above): 32 hex characters.
+std::string AuditPersonHash(absl::string_view key, absl::string_view id_number);
 
 struct AuditEntry {
   int64_t seq = 0;
@@ -127,6 +140,10 @@ class AuditLog {
   // ue_audit_append_failures_total).
   int64_t appended() const { return appended_.load(std::memory_order_relaxed); }
   int64_t append_failures() const { return append_failures_.load(std::memory_order_relaxed); }
+  // AuditPersonHash with this log's key.
+  std::string PersonHash(absl::string_view id_number) const {
+    return AuditPersonHash(key_, id_number);
+  }
 
  private:
   AuditLog(std::unique_ptr<store::Database> db, std::string key, AuditAnchorOptions anchor);

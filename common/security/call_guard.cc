@@ -193,26 +193,46 @@ class GuardProcessor final : public grpc::AuthMetadataProcessor {
   CallGuard* guard_;
 };
 
-// The record a request is about, for the audit log: its top-level *_id, *region_code and
-// id_number fields (ID numbers masked), "k=v" joined by ';'.
-std::string RecordOf(const google::protobuf::Message& request) {
-  std::vector<std::string> parts;
-  const google::protobuf::Descriptor* descriptor = request.GetDescriptor();
-  const google::protobuf::Reflection* reflection = request.GetReflection();
+// The record a request is about, for the audit log: its *_id, *region_code and id_number fields,
+// at the top level and in nested (singular) messages such as person_id or spec, "path=value"
+// joined by ';'. An ID number is recorded as its keyed hash (AuditPersonHash with the audit key,
+// "person_id.id_number#=<hash>"), never in clear; without an audit log (tests) it is masked.
+void CollectRecord(const google::protobuf::Message& message, const std::string& prefix, int depth,
+                   const AuditLog* audit, std::vector<std::string>* parts) {
+  const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
+  const google::protobuf::Reflection* reflection = message.GetReflection();
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const google::protobuf::FieldDescriptor* field = descriptor->field(i);
-    if (field->is_repeated() || field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+    if (field->is_repeated()) continue;
+    const std::string& name = field->name();
+    if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      // Nested requests are shallow (person_id, spec); the bound keeps a hostile one cheap.
+      if (depth < 3 && reflection->HasField(message, field)) {
+        CollectRecord(reflection->GetMessage(message, field), absl::StrCat(prefix, name, "."),
+                      depth + 1, audit, parts);
+      }
       continue;
     }
-    const std::string& name = field->name();
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_STRING) continue;
     bool id_number = absl::EndsWith(name, "id_number");
     bool wanted = id_number || absl::EndsWith(name, "region_code") ||
                   (absl::EndsWith(name, "_id") && name != "request_id");
     if (!wanted) continue;
-    std::string value = reflection->GetString(request, field);
+    std::string value = reflection->GetString(message, field);
     if (value.empty()) continue;
-    parts.push_back(absl::StrCat(name, "=", id_number ? log::MaskIdNumber(value) : log::ScrubText(value)));
+    if (id_number) {
+      parts->push_back(audit != nullptr
+                           ? absl::StrCat(prefix, name, "#=", audit->PersonHash(value))
+                           : absl::StrCat(prefix, name, "=", log::MaskIdNumber(value)));
+    } else {
+      parts->push_back(absl::StrCat(prefix, name, "=", log::ScrubText(value)));
+    }
   }
+}
+
+std::string RecordOf(const google::protobuf::Message& request, const AuditLog* audit) {
+  std::vector<std::string> parts;
+  CollectRecord(request, "", 0, audit, &parts);
   return absl::StrJoin(parts, ";");
 }
 
@@ -228,7 +248,12 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
   // GuardService); otherwise the processor checked it already.
   GuardInterceptor(CallGuard* guard, grpc::experimental::ServerRpcInfo* info, bool check,
                    bool audit, bool may_mask)
-      : guard_(guard), info_(info), check_(check), audit_(audit), may_mask_(may_mask) {}
+      : guard_(guard),
+        info_(info),
+        check_(check),
+        audit_(audit),
+        may_mask_(may_mask),
+        streaming_(IsStreamingMethod(info->method())) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
@@ -243,11 +268,18 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
       methods->Proceed();
       return;
     }
-    if (audit_ && methods->QueryInterceptionHookPoint(Hook::POST_RECV_MESSAGE) && record_.empty()) {
+    if (audit_ && methods->QueryInterceptionHookPoint(Hook::POST_RECV_MESSAGE) && !received_) {
       // The generated service deserialised the request into its message type, a
       // google::protobuf::Message subclass.
       if (void* message = methods->GetRecvMessage()) {
-        record_ = RecordOf(*static_cast<google::protobuf::Message*>(message));
+        received_ = true;
+        record_ = RecordOf(*static_cast<google::protobuf::Message*>(message), guard_->audit());
+        // A stream is recorded when it opens (its first request), so that a stream cut mid-way
+        // leaves an entry too; its end adds a second entry with the result. A stream whose opening
+        // cannot be recorded is cancelled before it sends anything.
+        if (streaming_ && !guard_->audit()->Append(Entry("OPENED")).ok()) {
+          info_->server_context()->TryCancel();
+        }
       }
     }
     if (may_mask_ && methods->QueryInterceptionHookPoint(Hook::PRE_SEND_MESSAGE)) MaskResponse(methods);
@@ -256,7 +288,9 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
       // from the audit log's completion (gRPC lets an interceptor call Proceed later). Before,
       // the thread sending the status (often a store's writer thread, from its commit callback)
       // blocked on the audit fsync, one call after another.
-      guard_->audit()->AppendAsync(Entry(methods->GetSendStatus()), [methods](absl::Status written) {
+      const grpc::Status sent = methods->GetSendStatus();
+      guard_->audit()->AppendAsync(Entry(StatusCodeName(sent.error_code())),
+                                   [methods](absl::Status written) {
         if (!written.ok()) {
           methods->ModifySendStatus(status::ToGrpcStatus(status::WithErrorInfo(
               absl::UnavailableError(
@@ -342,12 +376,13 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
     *buffer = grpc::ByteBuffer(&slice, 1);
   }
 
-  AuditEntry Entry(const grpc::Status& sent) {
+  // `result`: the status code name sent, or OPENED for a stream's first entry.
+  AuditEntry Entry(std::string result) {
     AuditEntry entry;
     entry.at = guard_->Now();
     entry.method = info_->method();
     entry.record = record_;
-    entry.result = StatusCodeName(sent.error_code());
+    entry.result = std::move(result);
     absl::StatusOr<Caller> caller = guard_->Identify(*info_->server_context());
     if (caller.ok()) {
       entry.system = caller->claims.system;
@@ -365,6 +400,8 @@ class GuardInterceptor final : public grpc::experimental::Interceptor {
   const bool check_;
   const bool audit_;
   const bool may_mask_;
+  const bool streaming_;
+  bool received_ = false;
   std::string record_;
   bool caller_decided_ = false;
   bool masking_ = false;
@@ -383,7 +420,7 @@ class GuardInterceptorFactory final : public grpc::experimental::ServerIntercept
       grpc::experimental::ServerRpcInfo* info) override {
     const bool check = guard_->Wraps(info->method());
     const MethodPolicy* method = guard_->policy().FindMethod(info->method());
-    bool audit = method != nullptr && guard_->audit() != nullptr && method->personal_data;
+    bool audit = method != nullptr && guard_->audit() != nullptr && method->audited;
     bool may_mask = method != nullptr && guard_->masker().MethodMayMask(info->method());
     if (!check && !audit && !may_mask) return nullptr;
     return new GuardInterceptor(guard_, info, check, audit, may_mask);
@@ -505,10 +542,11 @@ absl::StatusOr<Caller> CallGuard::Check(absl::string_view path, absl::string_vie
   }
   if (absl::Status allowed = options_.policy.Authorize(path, caller->claims.role, caller->claims.region);
       !allowed.ok()) {
-    // A refused attempt at personal data is recorded too (the handler never runs, so the audit
-    // interceptor does not see it). If even that cannot be written, the call stays refused.
+    // A refused attempt at personal data (or aggregates) is recorded too (the handler never runs,
+    // so the audit interceptor does not see it). If even that cannot be written, the call stays
+    // refused.
     const MethodPolicy* method = options_.policy.FindMethod(path);
-    if (options_.audit != nullptr && method != nullptr && method->personal_data) {
+    if (options_.audit != nullptr && method != nullptr && method->audited) {
       AuditEntry entry;
       entry.at = options_.now();
       entry.system = caller->claims.system;

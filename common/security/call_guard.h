@@ -12,14 +12,19 @@
 //     the certificate's CN must be a system of the policy, and the call must carry a valid token
 //     of that system (`authorization: Bearer <token>`, security/token.h) unless the system is
 //     certificate-only; otherwise UNAUTHENTICATED. Then the caller's rate (per system and
-//     subject; not for the suite's own services, see TakeRateToken) is checked (RESOURCE_EXHAUSTED), the deadline is capped (a call without a deadline
-//     or with a longer one than --max_call_deadline is refused with INVALID_ARGUMENT, streams
-//     excepted), and the policy decides (PERMISSION_DENIED). Health checks are exempt. Every
-//     refusal carries a google.rpc.ErrorInfo with its reason (TOKEN_MISSING, RATE_LIMITED,
-//     DEADLINE_REQUIRED, ROLE_NOT_ALLOWED, ...; the catalogue is
-//     proto/unemployment/common/v1/error_reason.proto) in the status details;
-//   - writes an audit entry for every call of a `personal` method, after the handler, with the
-//     result; if that write fails the call fails with UNAVAILABLE (AUDIT_LOG_UNAVAILABLE);
+//     subject; not for the suite's own services, see TakeRateToken) is checked
+//     (RESOURCE_EXHAUSTED), the deadline is capped (a call without a deadline or with a longer one
+//     than --max_call_deadline is refused with INVALID_ARGUMENT, streams excepted), and the policy
+//     decides (PERMISSION_DENIED). Health checks are exempt. Every refusal carries a
+//     google.rpc.ErrorInfo with its reason (TOKEN_MISSING, RATE_LIMITED, DEADLINE_REQUIRED,
+//     ROLE_NOT_ALLOWED, ...; the catalogue is proto/unemployment/common/v1/error_reason.proto) in
+//     the status details;
+//   - writes an audit entry for every call of a `personal` or `aggregate` method, after the
+//     handler, with the result; if that write fails the call fails with UNAVAILABLE
+//     (AUDIT_LOG_UNAVAILABLE). A stream gets an entry when it opens too (result OPENED, once its
+//     request arrived; a stream whose entry cannot be written is cancelled), so a stream cut
+//     mid-way is recorded. The record names the request's ids and region codes (nested ones as
+//     "spec.region_code") and an ID number only as its keyed hash (AuditPersonHash);
 //   - masks personal data in responses to callers whose role does not see it clear (the policy's
 //     `clear` and `mask` lines; security/masking.h), in the same interceptor as the audit;
 //   - lets handlers read the caller (CurrentCaller) and check a record's region (RequireRegion).

@@ -113,8 +113,11 @@ absl::StatusOr<Policy> Policy::Parse(absl::string_view text) {
       method.path = absl::StrCat("/", fields[1]);
       if (fields[2] == "personal") {
         method.personal_data = true;
+        method.audited = true;
+      } else if (fields[2] == "aggregate") {
+        method.audited = true;
       } else if (fields[2] != "none") {
-        return LineError(line_number, "data must be personal or none");
+        return LineError(line_number, "data must be personal, aggregate or none");
       }
       if (fields[3] == "any") {
         method.scope = RegionScopeRule::kAny;

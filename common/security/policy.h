@@ -2,9 +2,9 @@
 
 // The access policy of the suite (data/security/policy): which calling systems exist and which
 // roles each may act in, and for every gRPC method which roles may call it, whether it touches
-// personal data (then every call is written to the audit log) and how a region-scoped caller is
-// treated. Deny by default: a method the policy does not name, a role it does not list for the
-// method, a system it does not know are all refused.
+// personal data or aggregates about people (then every call is written to the audit log) and how a
+// region-scoped caller is treated. Deny by default: a method the policy does not name, a role it
+// does not list for the method, a system it does not know are all refused.
 //
 // File format (one statement per line, '#' starts a comment, fields separated by white space):
 //
@@ -17,7 +17,9 @@
 //       outgoing calls need); roles starting with `svc-` belong to no other system.
 //
 //   allow <package.Service/Method> <data> <scope> <role> [<role>...]
-//       data:  personal (reads or writes personal data: audited) or none.
+//       data:  personal (reads or writes personal data: audited), aggregate (answers figures about
+//              people, e.g. statistics by region: audited like personal data, but no personal
+//              data in the answer) or none.
 //       scope: any      - the method shows no region's records (catalogues, aggregates): callers of
 //                         any region scope may call it;
 //              regional - the handler checks each record's region against the caller's scope
@@ -72,6 +74,8 @@ struct MethodPolicy {
   // "/unemployment.gateway.v1.GatewayService/SubmitApplication" (the gRPC path).
   std::string path;
   bool personal_data = false;
+  // Every call is written to the audit log: personal data, or aggregates about people.
+  bool audited = false;
   RegionScopeRule scope = RegionScopeRule::kProvince;
   std::set<std::string> roles;
 };

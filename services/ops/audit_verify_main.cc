@@ -12,6 +12,12 @@
 // whose newest checkpoint is older than N (an anchor file put back from an older copy) is a failure.
 // Exit 0 when intact, 1 when the log or the anchor was edited, entries or checkpoints were removed
 // or moved (one line says what), 2 on bad usage or an unreadable file.
+//
+//   ue_audit_verify --person_hash=ID_NUMBER KEY_FILE
+//
+// prints the keyed hash under which audit records name that person ("person_id.id_number#=<hash>",
+// common/security/audit_log.h), to find every read of one person, e.g.
+// sqlite3 audit.db "SELECT * FROM audit_log WHERE record LIKE '%#=<hash>%'".
 
 #include <iostream>
 #include <string>
@@ -26,7 +32,8 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: ue_audit_verify [--anchor=ANCHOR_FILE] [--min_checkpoint=N] AUDIT_DB KEY_FILE "
-    "[EXPECTED_HEAD_SEQ]\n";
+    "[EXPECTED_HEAD_SEQ]\n"
+    "       ue_audit_verify --person_hash=ID_NUMBER KEY_FILE\n";
 
 int Failure(const std::string& path, const absl::Status& status) {
   std::cerr << "ue_audit_verify: " << path << ": " << status.message() << "\n";
@@ -37,12 +44,15 @@ int Failure(const std::string& path, const absl::Status& status) {
 
 int main(int argc, char** argv) {
   std::string anchor;
+  std::string person;
   int64_t min_checkpoint = 0;
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (absl::StartsWith(arg, "--anchor=")) {
       anchor = arg.substr(9);
+    } else if (absl::StartsWith(arg, "--person_hash=")) {
+      person = arg.substr(14);
     } else if (absl::StartsWith(arg, "--min_checkpoint=")) {
       if (!absl::SimpleAtoi(arg.substr(17), &min_checkpoint)) {
         std::cerr << "ue_audit_verify: --min_checkpoint must be a number\n";
@@ -54,6 +64,19 @@ int main(int argc, char** argv) {
     } else {
       positional.push_back(arg);
     }
+  }
+  if (!person.empty()) {
+    if (positional.size() != 1) {
+      std::cerr << kUsage;
+      return 2;
+    }
+    absl::StatusOr<std::string> key = unemployment::security::ReadKeyFile(positional[0]);
+    if (!key.ok()) {
+      std::cerr << "ue_audit_verify: " << key.status().message() << "\n";
+      return 2;
+    }
+    std::cout << unemployment::security::AuditPersonHash(*key, person) << "\n";
+    return 0;
   }
   if (positional.size() != 2 && positional.size() != 3) {
     std::cerr << kUsage;

@@ -129,7 +129,7 @@ v1::CheckReportConsistencyResponse CompareReport(const ReportTable& table,
     supplied.emplace(std::make_pair(cell.row_key(), cell.column_key()), &cell);
   }
   v1::CheckReportConsistencyResponse response;
-  int64_t compared = 0, matching = 0, unsupplied = 0;
+  int64_t compared = 0, matching = 0, unsupplied = 0, suppressed = 0;
   std::set<std::pair<std::string, std::string>> known;
   for (const ReportRow& row : table.rows) {
     for (size_t c = 0; c < table.column_keys.size(); ++c) {
@@ -137,6 +137,10 @@ v1::CheckReportConsistencyResponse CompareReport(const ReportTable& table,
       known.insert(key);
       const std::optional<int64_t>& computed = row.values[c];
       auto it = supplied.find(key);
+      if (row.Suppressed(c)) {
+        if (it != supplied.end()) ++suppressed;
+        continue;
+      }
       if (!computed.has_value()) continue;
       if (it == supplied.end()) {
         ++unsupplied;
@@ -168,6 +172,7 @@ v1::CheckReportConsistencyResponse CompareReport(const ReportTable& table,
     d->set_kind(v1::DIFFERENCE_KIND_UNKNOWN_CELL);
   }
   response.set_compared_cell_count(compared);
+  response.set_suppressed_cell_count(suppressed);
   response.set_matching_cell_count(matching);
   response.set_unsupplied_cell_count(unsupplied);
   return response;

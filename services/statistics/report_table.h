@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -21,6 +22,10 @@ struct ReportRow {
   // has (e.g. follow-up coverage while no follow-up feed is consumed). Exported as an empty cell
   // and never compared.
   std::vector<std::optional<int64_t>> values;
+  // Per column: true where the figure is withheld by disclosure control (disclosure.h); its value
+  // is then nullopt too (an empty cell). Empty when nothing in the row is withheld.
+  std::vector<bool> suppressed;
+  bool Suppressed(size_t column) const { return column < suppressed.size() && suppressed[column]; }
 };
 
 struct ReportTable {
@@ -28,6 +33,9 @@ struct ReportTable {
   // Chinese headers of the columns, in the same order.
   std::vector<std::string> column_headers;
   std::vector<ReportRow> rows;
+  // Cells (row, column indexes) that add up to a figure a reader knows or can compute, for
+  // complementary suppression (disclosure.h).
+  std::vector<std::vector<std::pair<size_t, size_t>>> groups;
 };
 
 // The CSV of a table: UTF-8 with a byte-order mark, CRLF line ends, RFC 4180 quoting, a header
@@ -45,7 +53,9 @@ absl::StatusOr<std::vector<v1::ReportCell>> ParseReportCsv(absl::string_view csv
 
 // Compares supplied cells with the table (see CheckReportConsistencyResponse): differences in the
 // table's row and column order, unknown cells last in the order supplied. Cells whose computed
-// figure is not available are neither compared nor counted.
+// figure is not available are neither compared nor counted; supplied cells whose figure is
+// withheld by disclosure control are neither compared nor listed, only counted
+// (suppressed_cell_count).
 v1::CheckReportConsistencyResponse CompareReport(const ReportTable& table,
                                                  const std::vector<v1::ReportCell>& cells);
 

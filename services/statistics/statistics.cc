@@ -14,6 +14,7 @@
 #include "common/validation/deregistration_reason.h"
 #include "common/validation/education.h"
 #include "common/validation/sex.h"
+#include "services/statistics/disclosure.h"
 #include "unemployment/common/v1/codes.pb.h"
 
 namespace unemployment::statistics {
@@ -231,7 +232,7 @@ std::string DimensionLabel(v1::BreakdownDimension dimension) {
 }
 
 ReportRow CountRow(std::string key, std::string label, std::optional<int64_t> value) {
-  return ReportRow{std::move(key), std::move(label), {value}};
+  return ReportRow{std::move(key), std::move(label), {value}, {}};
 }
 
 ReportTable CountTable(std::string header) {
@@ -276,7 +277,7 @@ OfficeFilter Statistics::OfficesOf(const validation::Region& region) const {
 }
 
 absl::StatusOr<v1::GetUrbanRegisteredUnemployedResponse> Statistics::GetUrbanRegisteredUnemployed(
-    const v1::GetUrbanRegisteredUnemployedRequest& request) const {
+    const v1::GetUrbanRegisteredUnemployedRequest& request, int64_t threshold) const {
   absl::StatusOr<const validation::Region*> region = FindRegion(request.region_code());
   if (!region.ok()) return region.status();
   const StockCounts counts = model_.CountOn(OfficesOf(**region), DayOf(request.as_of()));
@@ -287,11 +288,12 @@ absl::StatusOr<v1::GetUrbanRegisteredUnemployedResponse> Statistics::GetUrbanReg
   response.set_as_of(request.as_of());
   response.set_urban_registered_unemployed(counts.urban);
   response.set_active_registrations(counts.active);
+  SuppressUrban(&response, threshold);
   return response;
 }
 
 absl::StatusOr<v1::GetBreakdownResponse> Statistics::GetBreakdown(
-    const v1::GetBreakdownRequest& request) const {
+    const v1::GetBreakdownRequest& request, int64_t threshold) const {
   absl::StatusOr<const validation::Region*> region = FindRegion(request.region_code());
   if (!region.ok()) return region.status();
   std::vector<v1::BreakdownDimension> dimensions;
@@ -315,10 +317,12 @@ absl::StatusOr<v1::GetBreakdownResponse> Statistics::GetBreakdown(
   for (v1::BreakdownDimension dimension : dimensions) {
     *response.add_breakdowns() = MakeBreakdown(dimension, counts);
   }
+  SuppressBreakdown(&response, threshold);
   return response;
 }
 
-absl::StatusOr<v1::GetFlowsResponse> Statistics::GetFlows(const v1::GetFlowsRequest& request) const {
+absl::StatusOr<v1::GetFlowsResponse> Statistics::GetFlows(const v1::GetFlowsRequest& request,
+                                                          int64_t threshold) const {
   absl::StatusOr<const validation::Region*> region = FindRegion(request.region_code());
   if (!region.ok()) return region.status();
   const FlowCounts flows = model_.Flows(OfficesOf(**region), DayOf(request.period_start()),
@@ -352,11 +356,12 @@ absl::StatusOr<v1::GetFlowsResponse> Statistics::GetFlows(const v1::GetFlowsRequ
     entry->set_reason(static_cast<codes::RejectionReason>(reason));
     entry->set_count(count);
   }
+  SuppressFlows(&response, threshold);
   return response;
 }
 
 absl::StatusOr<IndicatorsResult> Statistics::GetServiceIndicators(
-    const v1::GetServiceIndicatorsRequest& request) const {
+    const v1::GetServiceIndicatorsRequest& request, int64_t threshold) const {
   absl::StatusOr<const validation::Region*> region = FindRegion(request.region_code());
   if (!region.ok()) return region.status();
   const DecisionCounts decisions = model_.Decisions(
@@ -401,10 +406,19 @@ absl::StatusOr<IndicatorsResult> Statistics::GetServiceIndicators(
   } else {
     result.unavailable.push_back(kUnavailableFraudCases);
   }
+  SuppressIndicators(&response, threshold);
   return result;
 }
 
-absl::StatusOr<ReportTable> Statistics::ComputeReport(const v1::ReportSpec& spec) const {
+absl::StatusOr<ReportTable> Statistics::ComputeReport(const v1::ReportSpec& spec,
+                                                      int64_t threshold) const {
+  absl::StatusOr<ReportTable> table = ComputeExactReport(spec);
+  if (!table.ok()) return table.status();
+  SuppressTable(&*table, threshold);
+  return table;
+}
+
+absl::StatusOr<ReportTable> Statistics::ComputeExactReport(const v1::ReportSpec& spec) const {
   absl::StatusOr<const validation::Region*> region = FindRegion(spec.region_code());
   if (!region.ok()) return region.status();
   switch (spec.kind()) {
@@ -422,7 +436,13 @@ absl::StatusOr<ReportTable> Statistics::ComputeReport(const v1::ReportSpec& spec
       const PackedDay day = DayOf(spec.as_of());
       for (const validation::Region* r : rows) {
         const StockCounts counts = model_.CountOn(OfficesOf(*r), day);
-        table.rows.push_back(ReportRow{r->code, r->name, {counts.urban, counts.active}});
+        table.rows.push_back(ReportRow{r->code, r->name, {counts.urban, counts.active}, {}});
+      }
+      // The regions inside add up to the region's row, column by column.
+      for (size_t column = 0; column < 2; ++column) {
+        std::vector<std::pair<size_t, size_t>> group;
+        for (size_t row = 1; row < table.rows.size(); ++row) group.emplace_back(row, column);
+        table.groups.push_back(std::move(group));
       }
       return table;
     }
@@ -431,7 +451,10 @@ absl::StatusOr<ReportTable> Statistics::ComputeReport(const v1::ReportSpec& spec
       const BreakdownCounts counts = model_.BreakdownOn(OfficesOf(**region), DayOf(spec.as_of()));
       for (v1::BreakdownDimension dimension : AllDimensions(sources_.tiering)) {
         const v1::Breakdown breakdown = MakeBreakdown(dimension, counts);
+        // The rows of one dimension add up to the total.
+        std::vector<std::pair<size_t, size_t>>& group = table.groups.emplace_back();
         for (const v1::BreakdownRow& row : breakdown.rows()) {
+          group.emplace_back(table.rows.size(), 0);
           table.rows.push_back(CountRow(absl::StrCat(DimensionName(dimension), ":", row.key()),
                                         absl::StrCat(DimensionLabel(dimension), "：", row.label()),
                                         row.count()));
@@ -451,6 +474,16 @@ absl::StatusOr<ReportTable> Statistics::ComputeReport(const v1::ReportSpec& spec
       table.rows.push_back(CountRow("NEW_URBAN_REGISTRATIONS", "其中：常住地为城镇",
                                     flows->new_urban_registrations()));
       table.rows.push_back(CountRow("DEREGISTRATIONS", "注销登记人员", flows->deregistrations()));
+      // Groups of rows that add up to one figure (known or computable by the reader): the
+      // deregistration reasons; each of the received, accepted, rejected columns over the
+      // channels; the rejection reasons.
+      auto group_of = [&table](absl::string_view prefix) {
+        std::vector<std::pair<size_t, size_t>> group;
+        for (size_t row = 0; row < table.rows.size(); ++row) {
+          if (absl::StartsWith(table.rows[row].key, prefix)) group.emplace_back(row, 0);
+        }
+        return group;
+      };
       std::map<int, int64_t> by_reason;
       for (const v1::ReasonCount& entry : flows->deregistrations_by_reason()) {
         by_reason[entry.reason()] = entry.count();
@@ -492,6 +525,10 @@ absl::StatusOr<ReportTable> Statistics::ComputeReport(const v1::ReportSpec& spec
             absl::StrCat("审核不通过原因：",
                          number == 0 ? "未编码（启用原因代码前）" : notice::RejectionReasonLabel(code)),
             it == rejections.end() ? 0 : it->second));
+      }
+      for (absl::string_view prefix :
+           {"DEREGISTRATIONS:", "RECEIVED:", "ACCEPTED:", "REJECTED:", "REJECTIONS:"}) {
+        table.groups.push_back(group_of(prefix));
       }
       return table;
     }
@@ -558,8 +595,8 @@ absl::StatusOr<ReportTable> Statistics::ComputeReport(const v1::ReportSpec& spec
 }
 
 absl::StatusOr<v1::CheckReportConsistencyResponse> Statistics::CheckReportConsistency(
-    const v1::CheckReportConsistencyRequest& request) const {
-  absl::StatusOr<ReportTable> table = ComputeReport(request.spec());
+    const v1::CheckReportConsistencyRequest& request, int64_t threshold) const {
+  absl::StatusOr<ReportTable> table = ComputeReport(request.spec(), threshold);
   if (!table.ok()) return table.status();
   std::vector<v1::ReportCell> cells;
   if (request.reported_case() == v1::CheckReportConsistencyRequest::kCsv) {
@@ -575,8 +612,8 @@ absl::StatusOr<v1::CheckReportConsistencyResponse> Statistics::CheckReportConsis
 }
 
 absl::StatusOr<v1::ExportReportResponse> Statistics::ExportReport(
-    const v1::ExportReportRequest& request) const {
-  absl::StatusOr<ReportTable> table = ComputeReport(request.spec());
+    const v1::ExportReportRequest& request, int64_t threshold) const {
+  absl::StatusOr<ReportTable> table = ComputeReport(request.spec(), threshold);
   if (!table.ok()) return table.status();
   const v1::ReportSpec& spec = request.spec();
   std::string name;
@@ -601,6 +638,14 @@ absl::StatusOr<v1::ExportReportResponse> Statistics::ExportReport(
   response.set_content_type(kContentType);
   response.set_file_name(absl::StrCat(name, ".csv"));
   *response.mutable_spec() = spec;
+  for (const ReportRow& row : table->rows) {
+    for (size_t c = 0; c < table->column_keys.size(); ++c) {
+      if (!row.Suppressed(c)) continue;
+      v1::ReportCell* cell = response.add_suppressed_cells();
+      cell->set_row_key(row.key);
+      cell->set_column_key(table->column_keys[c]);
+    }
+  }
   return response;
 }
 

@@ -14,6 +14,7 @@
 //     handler sends them as trailing metadata); report tables show them as empty cells that are
 //     never compared.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,30 +43,38 @@ struct FeedSources {
   bool followup = false;
 };
 
+// Disclosure control (disclosure.h): every method takes `threshold`, the disclosure threshold for
+// this caller: 0 (province scope, and the default) answers exact figures; otherwise figures below
+// it are withheld with complementary suppression and marked.
 class Statistics final {
  public:
   Statistics(const ReadModel& model, const validation::RegionDirectory& regions,
              FeedSources sources = {});
 
   absl::StatusOr<v1::GetUrbanRegisteredUnemployedResponse> GetUrbanRegisteredUnemployed(
-      const v1::GetUrbanRegisteredUnemployedRequest& request) const;
-  absl::StatusOr<v1::GetBreakdownResponse> GetBreakdown(
-      const v1::GetBreakdownRequest& request) const;
-  absl::StatusOr<v1::GetFlowsResponse> GetFlows(const v1::GetFlowsRequest& request) const;
+      const v1::GetUrbanRegisteredUnemployedRequest& request, int64_t threshold = 0) const;
+  absl::StatusOr<v1::GetBreakdownResponse> GetBreakdown(const v1::GetBreakdownRequest& request,
+                                                        int64_t threshold = 0) const;
+  absl::StatusOr<v1::GetFlowsResponse> GetFlows(const v1::GetFlowsRequest& request,
+                                                int64_t threshold = 0) const;
   absl::StatusOr<IndicatorsResult> GetServiceIndicators(
-      const v1::GetServiceIndicatorsRequest& request) const;
+      const v1::GetServiceIndicatorsRequest& request, int64_t threshold = 0) const;
   absl::StatusOr<v1::CheckReportConsistencyResponse> CheckReportConsistency(
-      const v1::CheckReportConsistencyRequest& request) const;
-  absl::StatusOr<v1::ExportReportResponse> ExportReport(
-      const v1::ExportReportRequest& request) const;
+      const v1::CheckReportConsistencyRequest& request, int64_t threshold = 0) const;
+  absl::StatusOr<v1::ExportReportResponse> ExportReport(const v1::ExportReportRequest& request,
+                                                        int64_t threshold = 0) const;
 
-  // The table of a report spec (validated and normalized).
-  absl::StatusOr<ReportTable> ComputeReport(const v1::ReportSpec& spec) const;
+  // The table of a report spec (validated and normalized), with its cells withheld below
+  // `threshold` (ReportRow::suppressed).
+  absl::StatusOr<ReportTable> ComputeReport(const v1::ReportSpec& spec,
+                                            int64_t threshold = 0) const;
 
  private:
   // NOT_FOUND (reason REGION_NOT_FOUND) for a code the directory does not know.
   absl::StatusOr<const validation::Region*> FindRegion(const std::string& code) const;
   OfficeFilter OfficesOf(const validation::Region& region) const;
+  // The table with exact figures and its groups (ComputeReport withholds below the threshold).
+  absl::StatusOr<ReportTable> ComputeExactReport(const v1::ReportSpec& spec) const;
 
   const ReadModel& model_;
   const validation::RegionDirectory& regions_;

@@ -17,9 +17,10 @@
 #include "common/validation/region_directory.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "services/statistics/read_model.h"
+#include "services/statistics/disclosure.h"
 #include "services/statistics/duty_oversight.h"
 #include "services/statistics/feed_consumer.h"
+#include "services/statistics/read_model.h"
 #include "services/statistics/shard_settings.h"
 #include "services/statistics/sqlite_statistics_store.h"
 #include "services/statistics/statistics.h"
@@ -36,18 +37,18 @@ class Component final : public server::ServiceComponent {
             std::unique_ptr<ReadModel> model, const std::vector<RegistrationShard>& shards,
             const std::string& tiering_addr, const std::string& followup_addr,
             const server::PeerChannels& peers, const time::Clock& clock,
-            time::WorkingDayCalendar calendar)
+            time::WorkingDayCalendar calendar, int64_t disclosure_threshold)
       : clock_(clock),
         logger_("statistics"),
         regions_(std::move(regions)),
         calendar_(std::move(calendar)),
         store_(std::move(store)),
         model_(std::move(model)),
-        statistics_(*model_, regions_,
-                    FeedSources{!tiering_addr.empty(), !followup_addr.empty()}),
+        statistics_(*model_, regions_, FeedSources{!tiering_addr.empty(), !followup_addr.empty()}),
         duty_(*model_, regions_, calendar_),
         service_(StatisticsServiceImpl::Dependencies{&statistics_, &clock_,
-                                                     [this] { return FeedStatus(); }, &duty_},
+                                                     [this] { return FeedStatus(); }, &duty_,
+                                                     disclosure_threshold},
                  logger_) {
     for (const RegistrationShard& shard : shards) {
       consumers_.push_back(std::make_unique<RegistrationFeedConsumer>(
@@ -136,6 +137,9 @@ void DefineSettings(server::Settings& settings) {
   settings.Define("calendar_dir", "data/calendar",
                   "folder of the working-day calendar CSV files (the last working day of "
                   "ListSilentOffices)");
+  settings.Define("disclosure_threshold", absl::StrCat(kDefaultDisclosureThreshold),
+                  "figures below this count are withheld (with complementary suppression) from "
+                  "callers below province scope; 1 withholds nothing");
 }
 
 absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
@@ -155,6 +159,11 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
     return absl::Status(calendar.status().code(),
                         absl::StrCat("setting --calendar_dir: ", calendar.status().message()));
   }
+  absl::StatusOr<int64_t> threshold = settings.GetInt("disclosure_threshold");
+  if (!threshold.ok() || *threshold < 1) {
+    return absl::InvalidArgumentError(
+        "setting --disclosure_threshold must be a whole number of at least 1");
+  }
   absl::StatusOr<std::unique_ptr<store::Database>> db =
       server::OpenServiceDatabase(common, "statistics.db", StatisticsMigrations());
   if (!db.ok()) return db.status();
@@ -172,11 +181,10 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   }
   startup_log.Info("read_model_loaded", {{"registrations", model->registration_count()},
                                          {"duration", absl::Now() - load_start}});
-  auto component = std::make_unique<Component>(*std::move(regions), std::move(store),
-                                               std::move(model), *shards,
-                                               settings.Get("tiering_addr"),
-                                               settings.Get("followup_addr"), *common.peers,
-                                               *common.clock, *std::move(calendar));
+  auto component =
+      std::make_unique<Component>(*std::move(regions), std::move(store), std::move(model), *shards,
+                                  settings.Get("tiering_addr"), settings.Get("followup_addr"),
+                                  *common.peers, *common.clock, *std::move(calendar), *threshold);
   if (common.metrics != nullptr) component->AddMetrics(*common.metrics);
   return component;
 }

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_join.h"
+#include "common/security/call_guard.h"
 #include "common/status/status_util.h"
 #include "services/statistics/request_validation.h"
 
@@ -12,6 +13,25 @@ namespace {
 bool IsServerFault(absl::StatusCode code) {
   return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
          code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
+}
+
+// The region a request asks about (every statistics request names one; validation requires it).
+const std::string& RegionOf(const v1::GetUrbanRegisteredUnemployedRequest& r) {
+  return r.region_code();
+}
+const std::string& RegionOf(const v1::GetBreakdownRequest& r) { return r.region_code(); }
+const std::string& RegionOf(const v1::GetFlowsRequest& r) { return r.region_code(); }
+const std::string& RegionOf(const v1::GetServiceIndicatorsRequest& r) { return r.region_code(); }
+const std::string& RegionOf(const v1::CheckReportConsistencyRequest& r) {
+  return r.spec().region_code();
+}
+const std::string& RegionOf(const v1::ExportReportRequest& r) { return r.spec().region_code(); }
+const std::string& RegionOf(const v1::ListOfficesWithoutDutyReviewerRequest& r) {
+  return r.region_code();
+}
+const std::string& RegionOf(const v1::ListSilentOfficesRequest& r) { return r.region_code(); }
+const std::string& RegionOf(const v1::ListRegionsWithoutContactReportRequest& r) {
+  return r.region_code();
 }
 
 }  // namespace
@@ -35,8 +55,13 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::Read(grpc::CallbackServerContex
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   Request normalized = *request;
   absl::Status status = validate(normalized, deps_.clock->Today());
+  // A region outside the caller's scope (another county, the caller's city or the province for a
+  // county's staff) is refused; security off: province scope.
+  if (status.ok()) status = security::RequireRegion(*context, RegionOf(normalized));
   if (status.ok()) {
-    absl::StatusOr<Response> result = call(normalized);
+    const int64_t threshold =
+        security::CallerRegionScope(*context) == "*" ? 0 : deps_.disclosure_threshold;
+    absl::StatusOr<Response> result = call(normalized, threshold);
     if (result.ok()) *response = *std::move(result);
     status = result.status();
   }
@@ -48,30 +73,33 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::GetUrbanRegisteredUnemployed(
     grpc::CallbackServerContext* context, const v1::GetUrbanRegisteredUnemployedRequest* request,
     v1::GetUrbanRegisteredUnemployedResponse* response) {
   return Read(context, "GetUrbanRegisteredUnemployed", request, response,
-              ValidateGetUrbanRegisteredUnemployed,
-              [this](const auto& r) { return deps_.statistics->GetUrbanRegisteredUnemployed(r); });
+              ValidateGetUrbanRegisteredUnemployed, [this](const auto& r, int64_t t) {
+                return deps_.statistics->GetUrbanRegisteredUnemployed(r, t);
+              });
 }
 
 grpc::ServerUnaryReactor* StatisticsServiceImpl::GetBreakdown(
     grpc::CallbackServerContext* context, const v1::GetBreakdownRequest* request,
     v1::GetBreakdownResponse* response) {
   return Read(context, "GetBreakdown", request, response, ValidateGetBreakdown,
-              [this](const auto& r) { return deps_.statistics->GetBreakdown(r); });
+              [this](const auto& r, int64_t t) { return deps_.statistics->GetBreakdown(r, t); });
 }
 
 grpc::ServerUnaryReactor* StatisticsServiceImpl::GetFlows(grpc::CallbackServerContext* context,
                                                           const v1::GetFlowsRequest* request,
                                                           v1::GetFlowsResponse* response) {
   return Read(context, "GetFlows", request, response, ValidateGetFlows,
-              [this](const auto& r) { return deps_.statistics->GetFlows(r); });
+              [this](const auto& r, int64_t t) { return deps_.statistics->GetFlows(r, t); });
 }
 
 grpc::ServerUnaryReactor* StatisticsServiceImpl::GetServiceIndicators(
     grpc::CallbackServerContext* context, const v1::GetServiceIndicatorsRequest* request,
     v1::GetServiceIndicatorsResponse* response) {
   return Read(context, "GetServiceIndicators", request, response, ValidateGetServiceIndicators,
-              [this, context](const auto& r) -> absl::StatusOr<v1::GetServiceIndicatorsResponse> {
-                absl::StatusOr<IndicatorsResult> result = deps_.statistics->GetServiceIndicators(r);
+              [this, context](const auto& r,
+                              int64_t t) -> absl::StatusOr<v1::GetServiceIndicatorsResponse> {
+                absl::StatusOr<IndicatorsResult> result =
+                    deps_.statistics->GetServiceIndicators(r, t);
                 if (!result.ok()) return result.status();
                 if (!result->unavailable.empty()) {
                   context->AddTrailingMetadata(kUnavailableIndicatorsKey,
@@ -84,16 +112,16 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::GetServiceIndicators(
 grpc::ServerUnaryReactor* StatisticsServiceImpl::CheckReportConsistency(
     grpc::CallbackServerContext* context, const v1::CheckReportConsistencyRequest* request,
     v1::CheckReportConsistencyResponse* response) {
-  return Read(context, "CheckReportConsistency", request, response,
-              ValidateCheckReportConsistency,
-              [this](const auto& r) { return deps_.statistics->CheckReportConsistency(r); });
+  return Read(
+      context, "CheckReportConsistency", request, response, ValidateCheckReportConsistency,
+      [this](const auto& r, int64_t t) { return deps_.statistics->CheckReportConsistency(r, t); });
 }
 
 grpc::ServerUnaryReactor* StatisticsServiceImpl::ExportReport(
     grpc::CallbackServerContext* context, const v1::ExportReportRequest* request,
     v1::ExportReportResponse* response) {
   return Read(context, "ExportReport", request, response, ValidateExportReport,
-              [this](const auto& r) { return deps_.statistics->ExportReport(r); });
+              [this](const auto& r, int64_t t) { return deps_.statistics->ExportReport(r, t); });
 }
 
 grpc::ServerUnaryReactor* StatisticsServiceImpl::GetFeedStatus(
@@ -115,19 +143,20 @@ absl::Status StatisticsServiceImpl::DutyAvailable() const {
 grpc::ServerUnaryReactor* StatisticsServiceImpl::ListOfficesWithoutDutyReviewer(
     grpc::CallbackServerContext* context, const v1::ListOfficesWithoutDutyReviewerRequest* request,
     v1::ListOfficesWithoutDutyReviewerResponse* response) {
-  return Read(context, "ListOfficesWithoutDutyReviewer", request, response,
-              ValidateListOfficesWithoutDutyReviewer,
-              [this](const auto& r) -> absl::StatusOr<v1::ListOfficesWithoutDutyReviewerResponse> {
-                if (absl::Status available = DutyAvailable(); !available.ok()) return available;
-                return deps_.duty->ListOfficesWithoutDutyReviewer(r);
-              });
+  return Read(
+      context, "ListOfficesWithoutDutyReviewer", request, response,
+      ValidateListOfficesWithoutDutyReviewer,
+      [this](const auto& r, int64_t) -> absl::StatusOr<v1::ListOfficesWithoutDutyReviewerResponse> {
+        if (absl::Status available = DutyAvailable(); !available.ok()) return available;
+        return deps_.duty->ListOfficesWithoutDutyReviewer(r);
+      });
 }
 
 grpc::ServerUnaryReactor* StatisticsServiceImpl::ListSilentOffices(
     grpc::CallbackServerContext* context, const v1::ListSilentOfficesRequest* request,
     v1::ListSilentOfficesResponse* response) {
   return Read(context, "ListSilentOffices", request, response, ValidateListSilentOffices,
-              [this](const auto& r) -> absl::StatusOr<v1::ListSilentOfficesResponse> {
+              [this](const auto& r, int64_t) -> absl::StatusOr<v1::ListSilentOfficesResponse> {
                 if (absl::Status available = DutyAvailable(); !available.ok()) return available;
                 return deps_.duty->ListSilentOffices(r);
               });
@@ -139,7 +168,8 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::ListRegionsWithoutContactReport
     v1::ListRegionsWithoutContactReportResponse* response) {
   return Read(context, "ListRegionsWithoutContactReport", request, response,
               ValidateListRegionsWithoutContactReport,
-              [this](const auto& r) -> absl::StatusOr<v1::ListRegionsWithoutContactReportResponse> {
+              [this](const auto& r,
+                     int64_t) -> absl::StatusOr<v1::ListRegionsWithoutContactReportResponse> {
                 if (absl::Status available = DutyAvailable(); !available.ok()) return available;
                 return deps_.duty->ListRegionsWithoutContactReport(r);
               });

@@ -1,14 +1,19 @@
 #pragma once
 
 // gRPC handler of unemployment.statistics.v1.StatisticsService (callback API): validate and
-// normalize the request, call the domain (Statistics), turn the status into a grpc::Status with
-// google.rpc details. Every answer comes from memory, so handlers finish inline.
+// normalize the request, check its region against the caller's region scope (PERMISSION_DENIED
+// OUTSIDE_REGION_SCOPE outside it: security::RequireRegion), call the domain (Statistics) with the
+// caller's disclosure threshold (0 for province scope, else Dependencies::disclosure_threshold),
+// turn the status into a grpc::Status with google.rpc details. Every answer comes from memory, so
+// handlers finish inline. The audit entry of each call is written by the security guard (policy:
+// data `aggregate`).
 
 #include <functional>
 #include <vector>
 
 #include "common/log/logger.h"
 #include "common/time/clock.h"
+#include "services/statistics/disclosure.h"
 #include "services/statistics/duty_oversight.h"
 #include "services/statistics/statistics.h"
 #include "unemployment/statistics/v1/statistics_service.grpc.pb.h"
@@ -28,6 +33,8 @@ class StatisticsServiceImpl final : public v1::StatisticsService::CallbackServic
     std::function<std::vector<v1::FeedCursor>()> feed_status;
     // The duty-rule lists; when null they answer FAILED_PRECONDITION.
     const DutyOversight* duty = nullptr;
+    // Disclosure control for callers below province scope (disclosure.h); 1: none.
+    int64_t disclosure_threshold = kDefaultDisclosureThreshold;
   };
 
   StatisticsServiceImpl(Dependencies dependencies, log::Logger logger);
@@ -66,7 +73,8 @@ class StatisticsServiceImpl final : public v1::StatisticsService::CallbackServic
       v1::ListRegionsWithoutContactReportResponse* response) override;
 
  private:
-  // Validate a copy, call, copy the result, finish.
+  // Validate a copy, check its region against the caller's scope, call with the caller's
+  // threshold, copy the result, finish.
   template <typename Request, typename Response, typename Validate, typename Call>
   grpc::ServerUnaryReactor* Read(grpc::CallbackServerContext* context, absl::string_view method,
                                  const Request* request, Response* response, Validate validate,

@@ -358,6 +358,43 @@ TEST_CASE("offices open fraud cases and city bureaus submit their monthly fraud 
   CHECK_FALSE(policy.FindMethod(fol + "SubmitMonthlyFraudReport")->personal_data);
 }
 
+TEST_CASE("statistics answer within the caller's region scope and every call is audited") {
+  // The handlers check the request's region against the caller's scope (RequireRegion) and
+  // suppress small cells below province scope; the policy lets region-scoped statisticians in
+  // (scope regional) and audits every call (data aggregate) without calling it personal data.
+  Policy policy = LoadPolicy();
+  const std::string sta = "/unemployment.statistics.v1.StatisticsService/";
+  for (const std::string& method :
+       {sta + "GetUrbanRegisteredUnemployed", sta + "GetBreakdown", sta + "GetFlows",
+        sta + "GetServiceIndicators", sta + "CheckReportConsistency", sta + "ExportReport",
+        sta + "ListOfficesWithoutDutyReviewer", sta + "ListSilentOffices",
+        sta + "ListRegionsWithoutContactReport"}) {
+    INFO(method);
+    const MethodPolicy* found = policy.FindMethod(method);
+    REQUIRE(found != nullptr);
+    CHECK(found->scope == RegionScopeRule::kRegional);
+    CHECK(found->audited);
+    CHECK_FALSE(found->personal_data);
+    for (const char* scope : {"230103", "2301", "*"}) {
+      INFO(scope);
+      CHECK(policy.Authorize(method, "statistician", scope).ok());
+    }
+  }
+  // The feed positions name no region and no figure about people.
+  const MethodPolicy* feed = policy.FindMethod(sta + "GetFeedStatus");
+  REQUIRE(feed != nullptr);
+  CHECK_FALSE(feed->audited);
+  // Every personal method is audited too.
+  for (const auto& [path, method] : policy.methods()) {
+    INFO(path);
+    if (method.personal_data) CHECK(method.audited);
+  }
+  absl::StatusOr<Policy> parsed = Policy::Parse("allow p.S/M aggregate regional statistician\n");
+  REQUIRE(parsed.ok());
+  CHECK(parsed->FindMethod("/p.S/M")->audited);
+  CHECK_FALSE(parsed->FindMethod("/p.S/M")->personal_data);
+}
+
 TEST_CASE("the policy parser refuses what it does not understand") {
   CHECK_FALSE(Policy::Parse("allow unemployment.x.v1.S/* personal any reviewer").ok());
   CHECK_FALSE(Policy::Parse("allow unemployment.x.v1.S/M secret any reviewer").ok());

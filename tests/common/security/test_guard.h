@@ -16,6 +16,7 @@
 #include "common/security/call_guard.h"
 #include "common/security/token.h"
 #include "common/server/grpc_server.h"
+#include "common/store/database.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -88,5 +89,27 @@ class TestGuard {
   TokenSigningKey signing_key_ = DevSigningKey(certs_);
   std::unique_ptr<CallGuard> guard_;
 };
+
+// The entries of the audit file at `path`, oldest first, each with the `columns` asked for (SQL
+// column list of audit_log, e.g. "method, record, result").
+inline std::vector<std::vector<std::string>> AuditRows(const std::string& path,
+                                                       const std::string& columns) {
+  store::DatabaseOptions options;
+  options.path = path;
+  absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
+  REQUIRE(db.ok());
+  absl::StatusOr<store::Statement> rows =
+      (*db)->Prepare(absl::StrCat("SELECT ", columns, " FROM audit_log ORDER BY seq"));
+  REQUIRE(rows.ok());
+  std::vector<std::vector<std::string>> entries;
+  while (true) {
+    absl::StatusOr<bool> has_row = rows->Step();
+    REQUIRE(has_row.ok());
+    if (!*has_row) break;
+    std::vector<std::string>& entry = entries.emplace_back();
+    for (int i = 0; i < rows->ColumnCount(); ++i) entry.push_back(rows->ColumnString(i));
+  }
+  return entries;
+}
 
 }  // namespace unemployment::security::test_support

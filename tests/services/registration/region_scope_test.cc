@@ -9,11 +9,12 @@
 #include <tuple>
 
 #include "common/log/logger.h"
+#include "common/security/audit_log.h"
 #include "common/server/grpc_server.h"
 #include "common/status/status_util.h"
 #include "services/registration/registration_service.h"
-#include "tests/common/security/test_guard.h"
 #include "tests/common/require_ok.h"
+#include "tests/common/security/test_guard.h"
 #include "tests/services/registration/test_util.h"
 
 namespace unemployment::registration {
@@ -117,6 +118,74 @@ TEST_CASE("registration answers another district's id exactly as an unknown id")
     CHECK(c.call(c.unknown_id, "*").code() == absl::StatusCode::kNotFound);
   }
   (*started)->Shutdown();
+}
+
+TEST_CASE("a read by person records the person's keyed hash; a stream is audited when it opens") {
+  TempDir dir;
+  const std::string audit_key = "audit-key-of-32-bytes-for-tests!";
+  absl::StatusOr<std::unique_ptr<security::AuditLog>> audit =
+      security::AuditLog::Open(dir.File("audit.db"), audit_key, store::SynchronousMode::kOff);
+  REQUIRE(audit.ok());
+  TestGuard guard("registration-audit-test", audit->get());
+  Env env(dir.File("r.db"));
+  const std::string id_number = "34052419800101001X";
+  absl::StatusOr<v1::Application> created =
+      env.Create(testing::CreateRequest("230103P0002", id_number));
+  UE_REQUIRE_OK(created.status());
+  UE_REQUIRE_OK(env.Accept(created->id(), "accept-audit").status());
+  RegistrationServiceImpl service(
+      RegistrationServiceImpl::Dependencies{env.registrar.get(), env.store.get(),
+                                            env.notifier.get(), &testing::Regions(), &env.clock,
+                                            "230000"},
+      log::Logger("registration-audit-test"));
+  absl::StatusOr<std::unique_ptr<server::GrpcServer>> started =
+      server::GrpcServer::Start(guard.ServerOptions("registration"), {&service});
+  REQUIRE(started.ok());
+  {
+    std::unique_ptr<Stub> stub =
+        v1::RegistrationService::NewStub(guard.Channel((*started)->port()));
+    grpc::ClientContext context;
+    guard.Authorize(&context, "reviewer", "*");
+    v1::GetActiveRegistrationByPersonRequest request;
+    request.mutable_person_id()->set_id_type(unemployment::common::v1::ID_TYPE_RESIDENT_ID_CARD);
+    request.mutable_person_id()->set_id_number(id_number);
+    v1::GetActiveRegistrationByPersonResponse response;
+    UE_REQUIRE_OK(
+        status::FromGrpcStatus(stub->GetActiveRegistrationByPerson(&context, request, &response)));
+  }
+  {
+    // A peer service opens the event stream, reads one event and goes away mid-stream.
+    std::unique_ptr<Stub> stub =
+        v1::RegistrationService::NewStub(guard.Channel((*started)->port(), "svc-statistics"));
+    grpc::ClientContext context;
+    v1::StreamEventsRequest request;
+    std::unique_ptr<grpc::ClientReader<v1::StreamEventsResponse>> reader =
+        stub->StreamEvents(&context, request);
+    v1::StreamEventsResponse event;
+    REQUIRE(reader->Read(&event));
+    context.TryCancel();
+    reader->Finish().IgnoreError();
+  }
+  (*started)->Shutdown();
+
+  std::vector<std::vector<std::string>> entries =
+      security::test_support::AuditRows(dir.File("audit.db"), "method, record, result");
+  REQUIRE(entries.size() >= 2);
+  const std::string hash = security::AuditPersonHash(audit_key, id_number);
+  CHECK(hash.size() == 32);
+  CHECK(hash ==
+        (*audit)->PersonHash("34052419800101001x"));  // the check letter's case is one person
+  CHECK(entries[0] ==
+        std::vector<std::string>{
+            "/unemployment.registration.v1.RegistrationService/GetActiveRegistrationByPerson",
+            "person_id.id_number#=" + hash, "OK"});
+  // Neither the number nor its unmasked digits are in any entry.
+  for (const auto& entry : entries) CHECK(entry[1].find("198001010") == std::string::npos);
+  // The stream's entry was written when it opened, before any event was sent.
+  CHECK(entries[1] ==
+        std::vector<std::string>{"/unemployment.registration.v1.RegistrationService/StreamEvents",
+                                 "", "OPENED"});
+  REQUIRE((*audit)->Verify().ok());
 }
 
 }  // namespace
