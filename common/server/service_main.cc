@@ -83,6 +83,8 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
   settings.Define("peer_tls_cert", "", "PEM client certificate presented to peer services");
   settings.Define("peer_tls_key", "", "PEM private key of --peer_tls_cert");
   settings.Define("peer_token_file", "", "file with a call token sent to peer services (optional)");
+  settings.Define("log_level", "info",
+                  "lowest level of the log lines written: debug, info, warning or error");
   settings.Define("clock_start", "",
                   "for acceptance tests only: RFC 3339 instant the business clock starts at "
                   "(e.g. 2025-09-26T09:00:00+08:00); empty: the system clock");
@@ -162,6 +164,14 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     return 0;
   }
 
+  absl::StatusOr<log::LogLevel> log_level = log::ParseLogLevel(settings.Get("log_level"));
+  if (!log_level.ok()) {
+    return Fail(name, absl::StrCat("setting --log_level: ", log_level.status().message()), 2);
+  }
+  log::SetProcessLogLevel(*log_level);
+  // Lifecycle lines (warnings at start-up, reload, stop), structured like every other line.
+  const log::Logger lifecycle(name);
+
   ServerOptions options;
   options.listen_address = settings.Get("listen");
   options.tls_cert_file = settings.Get("tls_cert");
@@ -206,10 +216,11 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   absl::StatusOr<bool> durable = CheckDurability(settings, common.sqlite_synchronous);
   if (!durable.ok()) return Fail(name, durable.status().message(), 2);
   if (!*durable) {
-    std::cerr << name << ": WARNING: storage is NOT durable (--sqlite_synchronous="
-              << common.sqlite_synchronous << ", --allow_non_durable_storage): an acknowledged "
-              << "write, the audit log included, can be lost on power loss. Development and "
-              << "benchmarks only." << std::endl;
+    lifecycle.Warning("storage_not_durable",
+                      {{"sqlite_synchronous", common.sqlite_synchronous},
+                       {"detail",
+                        "--allow_non_durable_storage: an acknowledged write, the audit log "
+                        "included, can be lost on power loss. Development and benchmarks only."}});
   }
 
   // Metrics (common/metrics/metrics.h) and the call interceptor: request ids and access log lines
@@ -317,9 +328,11 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
       return factories;
     };
   } else {
-    std::cerr << name << ": WARNING: security is OFF (no --security_policy): plaintext, no caller "
-              << "authentication, no authorisation, no audit log. For loopback development and "
-              << "tests only; see deploy/README.md, Security." << std::endl;
+    lifecycle.Warning("security_off",
+                      {{"detail",
+                        "no --security_policy: plaintext, no caller authentication, no "
+                        "authorisation, no audit log. For loopback development and tests only; "
+                        "see deploy/README.md, Security."}});
   }
 
   std::string key_warning;
@@ -328,7 +341,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
       !keys.ok()) {
     return Fail(name, absl::StrCat("setting --data_key_file: ", keys.message()));
   }
-  if (!key_warning.empty()) std::cerr << name << ": " << key_warning << std::endl;
+  if (!key_warning.empty()) lifecycle.Warning("data_key", {{"detail", key_warning}});
   absl::StatusOr<std::unique_ptr<ServiceComponent>> component = definition.create(common, settings);
   if (!component.ok()) return Fail(name, component.status().message());
 
@@ -359,15 +372,23 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   if ((*server)->health_port() != 0) std::cout << ", health port " << (*server)->health_port();
   if (metrics_server != nullptr) std::cout << ", metrics port " << metrics_server->port();
   std::cout << ")" << std::endl;
+  lifecycle.Info("started", {{"address", (*server)->address()},
+                             {"listen", options.listen_address},
+                             {"data_dir", common.data_dir},
+                             {"security", guard ? "on" : "OFF"},
+                             {"health_port", static_cast<int64_t>((*server)->health_port())},
+                             {"metrics_port", static_cast<int64_t>(
+                                                  metrics_server ? metrics_server->port() : 0)},
+                             {"log_level", log::LogLevelName(*log_level)}});
 
   int signal_number = 0;
   while (true) {
     sigwait(&stop_signals, &signal_number);
     if (signal_number != SIGHUP) break;
-    std::cout << name << " reloading on " << strsignal(signal_number) << std::endl;
+    lifecycle.Info("reloading", {{"signal", strsignal(signal_number)}});
     (*component)->OnReload();
   }
-  std::cout << name << " stopping on " << strsignal(signal_number) << std::endl;
+  lifecycle.Info("stopping", {{"signal", strsignal(signal_number)}});
   (*component)->OnStopping();
   (*server)->Shutdown();
   (*server)->Wait();
@@ -375,7 +396,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   metrics_server.reset();
   (*component)->Stop();
   security::InstallProcessGuard(nullptr);
-  std::cout << name << " stopped" << std::endl;
+  lifecycle.Info("stopped");
   return 0;
 }
 

@@ -29,4 +29,8 @@ Command CompareCommand();
 // uectl export --report=KIND --region=CODE [--as-of=DATE] [-o FILE]: a statistics report as CSV.
 Command ExportCommand();
 
+// uectl feed-status --metrics=HOST:PORT,...: every feed consumer's cursor, lag and state
+// (STREAMING, RETRYING, HALTED), from the services' metrics endpoints.
+Command FeedStatusCommand();
+
 }  // namespace unemployment::ops

@@ -34,7 +34,7 @@ class Component final : public server::ServiceComponent {
             std::unique_ptr<ReadModel> model, const std::vector<RegistrationShard>& shards,
             const std::string& tiering_addr, const std::string& followup_addr,
             const server::PeerChannels& peers, const time::Clock& clock,
-            time::WorkingDayCalendar calendar)
+            time::WorkingDayCalendar calendar, const std::string& data_dir)
       : clock_(clock),
         logger_("statistics"),
         regions_(std::move(regions)),
@@ -47,11 +47,13 @@ class Component final : public server::ServiceComponent {
         service_(StatisticsServiceImpl::Dependencies{&statistics_, &clock_,
                                                      [this] { return FeedStatus(); }, &duty_},
                  logger_) {
+    FeedConsumer::Options options;
+    options.data_dir = data_dir;
     for (const RegistrationShard& shard : shards) {
       consumers_.push_back(std::make_unique<RegistrationFeedConsumer>(
           shard, *store_, *model_,
           peers.Connect(shard.address), clock_,
-          RegistrationFeedConsumer::Options(),
+          options,
           log::Logger(absl::StrCat("statistics.feed.", shard.id))));
     }
     // Feed names sort as "followup" < "registration/..." < "tiering".
@@ -59,13 +61,13 @@ class Component final : public server::ServiceComponent {
       consumers_.insert(consumers_.begin(),
                         MakeFollowupFeedConsumer(followup_addr, *store_, *model_,
                                                  peers.Connect(followup_addr), clock_,
-                                                 FeedConsumer::Options(),
+                                                 options,
                                                  log::Logger("statistics.feed.followup")));
     }
     if (!tiering_addr.empty()) {
       consumers_.push_back(MakeTieringFeedConsumer(tiering_addr, *store_, *model_,
                                                    peers.Connect(tiering_addr), clock_,
-                                                   FeedConsumer::Options(),
+                                                   options,
                                                    log::Logger("statistics.feed.tiering")));
     }
   }
@@ -78,7 +80,8 @@ class Component final : public server::ServiceComponent {
       std::vector<feed::FeedPosition> positions;
       for (const v1::FeedCursor& cursor : FeedStatus()) {
         positions.push_back({cursor.feed(), cursor.last_applied_sequence(),
-                             cursor.state() == v1::FEED_STATE_STREAMING});
+                             cursor.state() == v1::FEED_STATE_STREAMING,
+                             cursor.state() == v1::FEED_STATE_HALTED});
       }
       return positions;
     });
@@ -166,7 +169,8 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
                                                std::move(model), *shards,
                                                settings.Get("tiering_addr"),
                                                settings.Get("followup_addr"), *common.peers,
-                                               *common.clock, *std::move(calendar));
+                                               *common.clock, *std::move(calendar),
+                                               common.data_dir);
   if (common.metrics != nullptr) component->AddMetrics(*common.metrics);
   return component;
 }

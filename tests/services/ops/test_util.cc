@@ -17,7 +17,7 @@ namespace unemployment::ops::testing {
 
 std::vector<Command> AllCommands() {
   return {HealthCommand(),         SubmitCommand(),  QueueCommand(), ReviewCommand(),
-          ImportSnapshotCommand(), CompareCommand(), ExportCommand()};
+          ImportSnapshotCommand(), CompareCommand(), ExportCommand(),  FeedStatusCommand()};
 }
 
 Uectl::Uectl() {
