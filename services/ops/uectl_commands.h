@@ -33,4 +33,8 @@ Command ExportCommand();
 // (STREAMING, RETRYING, HALTED), from the services' metrics endpoints.
 Command FeedStatusCommand();
 
+// uectl rebuild statistics|person-index --data-dir=DIR: moves a stopped read model's database and
+// feed checkpoints aside, so that it is rebuilt from the feeds at its next start.
+Command RebuildCommand();
+
 }  // namespace unemployment::ops

@@ -8,14 +8,14 @@ shard, hlj), the person index (a consumer of its feed, metrics on) and the gatew
      ue_feed_consumer_halted 1, log line event=feed_halted, `uectl feed-status` HALTED and exit 1.
   4. A new application after the restore reuses sequence numbers the index applied before: the
      index applies nothing (its cursor does not move) and stays halted across its own restart.
-  5. The rebuild: the index stopped, person_index.db moved aside, started: it reads the restored
-     feed from 0, is no longer halted and reaches the feed's head.
+  5. The rebuild: the index stopped, `uectl rebuild person-index --data-dir=...` (its database and
+     feed checkpoints moved aside), started: it reads the restored feed from 0, is no longer
+     halted and reaches the feed's head.
 
 Run: ctest -R python_feed_restore_e2e (about 30 s).
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -178,12 +178,13 @@ class FeedRestoreEndToEnd(unittest.TestCase):
                  lambda: c.index("ue_feed_consumer_halted") == 1, timeout=30)
         self.assertEqual(c.index("ue_feed_consumer_cursor"), cursor)
 
-        # The rebuild: its database moved aside, the index reads the restored feed from 0.
+        # The rebuild (uectl rebuild: its database and checkpoints moved aside, the service
+        # stopped): the index reads the restored feed from 0.
         c.services["person-index"].terminate()
-        index_db = c.db("person-index", "person_index.db")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(index_db + suffix):
-                shutil.move(index_db + suffix, index_db + suffix + ".old")
+        rebuilt = c.tool("uectl", "rebuild", "person-index",
+                         f"--data-dir={os.path.join(c.tmp, 'person-index')}")
+        self.assertEqual(rebuilt.returncode, 0, rebuilt.stdout + rebuilt.stderr)
+        self.assertIn("person_index.db.before-rebuild-", rebuilt.stdout)
         c.services["person-index"].restart()
         wait_for("the rebuilt index at the feed's head",
                  lambda: c.index("ue_feed_consumer_halted") == 0
