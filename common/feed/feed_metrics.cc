@@ -4,6 +4,8 @@
 
 namespace unemployment::feed {
 
+std::string FeedHealthName(const std::string& feed) { return "unemployment.feed." + feed; }
+
 FeedPosition PositionOf(const std::string& feed, const FeedConsumer& consumer) {
   return FeedPosition{feed, consumer.cursor(), consumer.streaming(), consumer.halted()};
 }

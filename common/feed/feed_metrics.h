@@ -24,6 +24,10 @@ namespace unemployment::feed {
 
 class FeedConsumer;
 
+// "unemployment.feed.<feed>": the named health entry (grpc.health.v1) of a service's consumer of
+// `feed`, SERVING unless the consumer halted (ServiceComponent::HealthDetails).
+std::string FeedHealthName(const std::string& feed);
+
 // A consumer's position, as the scrape reads it.
 struct FeedPosition {
   std::string feed;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -364,6 +365,19 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   for (const auto& [service, serving] : (*component)->HealthDetails()) {
     (*server)->SetServiceServing(service, serving);
   }
+  // The named entries can change while serving (a feed consumer that halted): read again every
+  // 5 s until shutdown begins.
+  absl::Mutex health_mu;
+  bool health_stop = false;
+  std::thread health_refresher([&] {
+    absl::MutexLock lock(&health_mu);
+    auto stop = [&health_stop] { return health_stop; };
+    while (!health_mu.AwaitWithTimeout(absl::Condition(&stop), absl::Seconds(5))) {
+      for (const auto& [service, serving] : (*component)->HealthDetails()) {
+        (*server)->SetServiceServing(service, serving);
+      }
+    }
+  });
   // The first word after "listening on" is an address clients on this host can dial (tests and
   // scripts read it); the bound address follows for operators.
   std::cout << name << " listening on " << (*server)->address() << " (--listen="
@@ -389,6 +403,11 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     (*component)->OnReload();
   }
   lifecycle.Info("stopping", {{"signal", strsignal(signal_number)}});
+  {
+    absl::MutexLock lock(&health_mu);
+    health_stop = true;
+  }
+  health_refresher.join();
   (*component)->OnStopping();
   (*server)->Shutdown();
   (*server)->Wait();

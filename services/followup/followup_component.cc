@@ -191,8 +191,15 @@ class Component final : public server::ServiceComponent {
 
   // Development mode shows in the health details: NOT_SERVING when the credit hand-over is
   // switched off (--credit_delivery=off).
+  // A feed consumer that halted (its feed went backwards) shows as NOT_SERVING too.
   std::vector<std::pair<std::string, bool>> HealthDetails() const override {
-    return {{std::string(kCreditDeliveryHealth), credit_sender_ != nullptr}};
+    std::vector<std::pair<std::string, bool>> details = {
+        {std::string(kCreditDeliveryHealth), credit_sender_ != nullptr}};
+    for (const Shard& shard : shards_) {
+      details.emplace_back(feed::FeedHealthName(feed::RegistrationFeedName(shard.id)),
+                           !shard.consumer->halted());
+    }
+    return details;
   }
 
   // Open event streams end with UNAVAILABLE and running comparisons stop before their next batch,

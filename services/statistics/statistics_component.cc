@@ -89,6 +89,16 @@ class Component final : public server::ServiceComponent {
 
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
+  // One entry per feed: NOT_SERVING once its consumer halted (feed went backwards).
+  std::vector<std::pair<std::string, bool>> HealthDetails() const override {
+    std::vector<std::pair<std::string, bool>> details;
+    for (const v1::FeedCursor& cursor : FeedStatus()) {
+      details.emplace_back(feed::FeedHealthName(cursor.feed()),
+                           cursor.state() != v1::FEED_STATE_HALTED);
+    }
+    return details;
+  }
+
   absl::Status OnServing(const std::string& /*self_address*/) override {
     for (auto& consumer : consumers_) consumer->Start();
     return absl::OkStatus();

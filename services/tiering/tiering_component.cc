@@ -80,6 +80,15 @@ class Component final : public server::ServiceComponent {
 
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
 
+  // One entry per registration feed: NOT_SERVING once its consumer halted (feed went backwards).
+  std::vector<std::pair<std::string, bool>> HealthDetails() const override {
+    std::vector<std::pair<std::string, bool>> details;
+    for (size_t i = 0; i < consumers_.size(); ++i) {
+      details.emplace_back(feed::FeedHealthName(feed_names_[i]), !consumers_[i]->halted());
+    }
+    return details;
+  }
+
   absl::Status OnServing(const std::string& /*self_address*/) override {
     for (auto& consumer : consumers_) consumer->Start();
     return absl::OkStatus();

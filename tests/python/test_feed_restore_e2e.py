@@ -5,7 +5,8 @@ shard, hlj), the person index (a consumer of its feed, metrics on) and the gatew
   2. registration.db is backed up online (ue_store_backup backup); more applications follow.
   3. registration is stopped, restored to the backup (ue_store_backup restore) and started: its
      feed went back below the index's cursor. The index halts that feed: metric
-     ue_feed_consumer_halted 1, log line event=feed_halted, `uectl feed-status` HALTED and exit 1.
+     ue_feed_consumer_halted 1, log line event=feed_halted, health entry
+     unemployment.feed.registration/hlj NOT_SERVING, `uectl feed-status` HALTED and exit 1.
   4. A new application after the restore reuses sequence numbers the index applied before: the
      index applies nothing (its cursor does not move) and stays halted across its own restart.
   5. The rebuild: the index stopped, `uectl rebuild person-index --data-dir=...` (its database and
@@ -30,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reliability import (BIN_DIR, CHANNEL_OPTIONS, PORTAL, SOURCE_DIR, Service, gw,  # noqa: E402
                          gw_grpc, log, resident_id)
 from test_person_index_e2e import form  # noqa: E402
+from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
 
 FEED = "registration/hlj"
 
@@ -111,6 +113,13 @@ class Cluster:
     def index(self, name):
         return metric(self.index_metrics, name)
 
+    def feed_health(self):
+        """The person index's named health entry of the feed: SERVING unless it halted."""
+        with grpc.insecure_channel(self.services["person-index"].address) as channel:
+            return health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=f"unemployment.feed.{FEED}"),
+                timeout=5).status
+
     def db(self, name, file):
         return os.path.join(self.tmp, name, file)
 
@@ -152,6 +161,9 @@ class FeedRestoreEndToEnd(unittest.TestCase):
         c.services["registration"].restart()
         self.assertEqual(c.head(), backed_up_head)
         wait_for("the index to halt", lambda: c.index("ue_feed_consumer_halted") == 1, timeout=30)
+        # Health: the overall status serves (intake of other shards goes on), the feed's entry not.
+        wait_for("the feed's health entry NOT_SERVING",
+                 lambda: c.feed_health() == health_pb2.HealthCheckResponse.NOT_SERVING, timeout=15)
         status = c.tool("uectl", "feed-status",
                         f"--metrics=127.0.0.1:{c.reg_metrics},127.0.0.1:{c.index_metrics}")
         self.assertEqual(status.returncode, 1, status.stdout + status.stderr)
@@ -189,6 +201,8 @@ class FeedRestoreEndToEnd(unittest.TestCase):
         wait_for("the rebuilt index at the feed's head",
                  lambda: c.index("ue_feed_consumer_halted") == 0
                  and c.index("ue_feed_consumer_cursor") == c.head())
+        wait_for("the feed's health entry SERVING again",
+                 lambda: c.feed_health() == health_pb2.HealthCheckResponse.SERVING, timeout=15)
         print(f"FIGURES feed restore: backup head {backed_up_head:.0f}, index cursor before "
               f"{cursor:.0f}, halted until rebuilt, rebuilt to {c.head():.0f}", flush=True)
 
