@@ -9,9 +9,28 @@
 // resets once an event was applied. The stream is a subscription, not a request: it carries no
 // deadline; Stop() cancels it.
 //
-// The loop is written once here and typed by OpenStreamEvents<Service>(channel, apply), which
-// makes the Open function of one service's StreamEvents. Users: the registration-feed consumers of
-// tiering and follow-up (registration_feed_consumer.h) and statistics' consumers of every feed.
+// A feed that went backwards (its producer restored to an older point, or wiped) halts the
+// consumer: it applies nothing more from that feed, logs `feed_halted` at ERROR and reports
+// halted() (metrics: ue_feed_consumer_halted; statistics' GetFeedStatus: HALTED). Reused sequence
+// numbers are never skipped silently. Two checks:
+//   - the checkpoint: the consumer remembers the sequence and fingerprint (a hash of the event's
+//     deterministic encoding) of the last event it applied and resumes one event earlier, after
+//     sequence - 1, so that the feed sends that event again: a different fingerprint, or a later
+//     event in its place, means the feed reused its sequence numbers (halt "reused", final);
+//   - the feed answers OUT_OF_RANGE CURSOR_AHEAD_OF_FEED: its last sequence is below the cursor
+//     (halt "behind"). This halt is re-checked every `max_backoff`: should the producer be
+//     restored again to a point that holds the checkpoint's event unchanged (the right backup
+//     after a wrong one), the consumer resumes (`feed_resumed`); once the feed has a different
+//     event at that sequence the halt becomes "reused". Without a checkpoint (nothing applied since
+//     the checkpoint file existed) a "behind" halt is final.
+// The events between the checkpoint and the stored cursor come again and are skipped by the apply
+// function (at or below the cursor). The checkpoint is kept in memory and, with
+// Options::checkpoint_path, in a small file next to the database: written at most once per
+// `checkpoint_interval` while events come, whenever a stream ends and at Stop, so a restarted
+// consumer checks too; the halt and the cursor at the halt are written there as well and survive
+// restarts. A halt ends when the consumer's own stored cursor is below the cursor at the halt: its
+// database was restored to an older point or rebuilt (moved aside: it starts from 0), which is how
+// an operator ends it (deploy/README.md, "Restore"); the checkpoint is then ignored too.
 
 #include <cstdint>
 #include <functional>
@@ -27,20 +46,23 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/log/logger.h"
+#include "google/protobuf/message_lite.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/support/sync_stream.h"
 
 namespace unemployment::feed {
 
-// One open StreamEvents call whose events are applied as they are read.
+// One open StreamEvents call whose events are read one by one, then applied.
 class AppliedStream {
  public:
   virtual ~AppliedStream() = default;
-  // Reads the next event and applies it: false at the end of the stream; otherwise `sequence` is
-  // the event's and `applied` the apply function's answer.
-  virtual bool Next(int64_t& sequence, absl::Status& applied) = 0;
-  // The call's final status, once Next returned false or the context was cancelled.
+  // Reads the next event: false at the end of the stream; otherwise `sequence` is the event's and
+  // `fingerprint` a stable hash of its deterministic encoding (EventFingerprint).
+  virtual bool Read(int64_t& sequence, std::string& fingerprint) = 0;
+  // Applies the event Read last: the apply function's answer.
+  virtual absl::Status Apply() = 0;
+  // The call's final status, once Read returned false or the context was cancelled.
   virtual grpc::Status Finish() = 0;
 };
 
@@ -51,6 +73,9 @@ class FeedConsumer final {
     std::string feed;
     absl::Duration initial_backoff = absl::Milliseconds(200);
     absl::Duration max_backoff = absl::Seconds(30);
+    // The checkpoint file (see above); empty: the checkpoint is kept in memory only.
+    std::string checkpoint_path;
+    absl::Duration checkpoint_interval = absl::Seconds(1);
   };
   // The stored cursor: the last applied sequence, 0 when none.
   using ReadCursor = std::function<absl::StatusOr<int64_t>()>;
@@ -77,12 +102,26 @@ class FeedConsumer final {
   // True while a stream is open; else why the last one ended (empty before the first).
   bool streaming() const;
   std::string last_error() const;
+  // True once the feed was found to have gone backwards; halt_reason() says how.
+  bool halted() const;
+  std::string halt_reason() const;
 
  private:
+  struct Checkpoint {
+    int64_t sequence = 0;  // 0: none
+    std::string fingerprint;
+  };
+  enum class Halt { kNone, kBehind, kReused };
   void Run();
   // Opens one stream from the stored cursor and applies events until it ends; returns why it
   // ended. `applied_any` is set once an event was applied.
   absl::Status StreamOnce(bool& applied_any);
+  // Records the halt (memory, log, checkpoint file); `cursor` is the stored cursor now.
+  void HaltWith(Halt kind, const std::string& reason, int64_t cursor) ABSL_LOCKS_EXCLUDED(mu_);
+  // Reads the checkpoint file, if any, into checkpoint_ / halted_ (once, at the first stream).
+  void LoadCheckpoint() ABSL_LOCKS_EXCLUDED(mu_);
+  // Writes checkpoint_ (and the halt, if any) to the file; errors are logged, not fatal.
+  void SaveCheckpoint() ABSL_LOCKS_EXCLUDED(mu_);
 
   const ReadCursor read_cursor_;
   const Open open_;
@@ -98,10 +137,27 @@ class FeedConsumer final {
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
   int64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t connections_ ABSL_GUARDED_BY(mu_) = 0;
+  bool loaded_ ABSL_GUARDED_BY(mu_) = false;
+  Halt halt_ ABSL_GUARDED_BY(mu_) = Halt::kNone;
+  std::string halt_reason_ ABSL_GUARDED_BY(mu_);
+  // The stored cursor when the consumer halted.
+  int64_t halted_at_ ABSL_GUARDED_BY(mu_) = 0;
+  Checkpoint checkpoint_ ABSL_GUARDED_BY(mu_);
+  // The checkpoint as last written to the file.
+  int64_t saved_sequence_ ABSL_GUARDED_BY(mu_) = -1;
+  absl::Time saved_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 
   absl::Mutex join_mu_;
   std::thread thread_ ABSL_GUARDED_BY(join_mu_);
 };
+
+// "<data_dir>/feed-<feed>.checkpoint", '/' in the feed's name written as '-': the checkpoint file
+// of a service's consumer of `feed` ("registration/hlj" -> "feed-registration-hlj.checkpoint").
+std::string CheckpointPath(const std::string& data_dir, const std::string& feed);
+
+// A stable hash (64-bit FNV-1a, hex) of `event`'s deterministic encoding: equal events give equal
+// fingerprints in every process and version that encodes them alike.
+std::string EventFingerprint(const google::protobuf::MessageLite& event);
 
 // The Open function of `Service`'s StreamEvents at `channel` (Service = e.g.
 // tiering::v1::TieringService; its StreamEventsRequest has after_sequence and each response one
@@ -118,12 +174,13 @@ FeedConsumer::Open OpenStreamEvents(
     Stream(std::unique_ptr<grpc::ClientReader<Response>> reader,
            std::shared_ptr<const std::function<absl::Status(const Event&)>> apply)
         : reader_(std::move(reader)), apply_(std::move(apply)) {}
-    bool Next(int64_t& sequence, absl::Status& applied) override {
+    bool Read(int64_t& sequence, std::string& fingerprint) override {
       if (!reader_->Read(&response_)) return false;
       sequence = response_.event().sequence();
-      applied = (*apply_)(response_.event());
+      fingerprint = EventFingerprint(response_.event());
       return true;
     }
+    absl::Status Apply() override { return (*apply_)(response_.event()); }
     grpc::Status Finish() override { return reader_->Finish(); }
 
    private:

@@ -4,8 +4,10 @@
 
 namespace unemployment::feed {
 
+std::string FeedHealthName(const std::string& feed) { return "unemployment.feed." + feed; }
+
 FeedPosition PositionOf(const std::string& feed, const FeedConsumer& consumer) {
-  return FeedPosition{feed, consumer.cursor(), consumer.streaming()};
+  return FeedPosition{feed, consumer.cursor(), consumer.streaming(), consumer.halted()};
 }
 
 void AddFeedConsumerMetrics(metrics::Metrics& metrics,
@@ -25,6 +27,17 @@ void AddFeedConsumerMetrics(metrics::Metrics& metrics,
         std::vector<metrics::Sample> samples;
         for (const FeedPosition& p : read()) {
           samples.push_back({{{"feed", p.feed}}, p.connected ? 1.0 : 0.0});
+        }
+        return samples;
+      });
+  metrics.AddReadAtScrape(
+      "ue_feed_consumer_halted",
+      "1 once this service halted its consumer of the feed because the feed went backwards "
+      "(a restored producer); nothing more is applied until an operator acts.",
+      metrics::Kind::kGauge, [read] {
+        std::vector<metrics::Sample> samples;
+        for (const FeedPosition& p : read()) {
+          samples.push_back({{{"feed", p.feed}}, p.halted ? 1.0 : 0.0});
         }
         return samples;
       });

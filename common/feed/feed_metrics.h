@@ -5,7 +5,9 @@
 //                                    tiering, follow-up);
 //   ue_feed_consumer_cursor{feed}    a consumer's last applied sequence (tiering, follow-up,
 //                                    statistics);
-//   ue_feed_consumer_connected{feed} 1 while the consumer's stream is open.
+//   ue_feed_consumer_connected{feed} 1 while the consumer's stream is open;
+//   ue_feed_consumer_halted{feed}    1 once the consumer halted on a feed that went backwards
+//                                    (feed_consumer.h); alert UeFeedConsumerHalted.
 // Feed names are the cursor keys ("registration/<shard_id>", "tiering", "followup"), so the lag
 // of each consumer, in events, is the recording rule ue:feed_consumer_lag_events of
 // deploy/prometheus/rules.yml: max by (feed) (ue_feed_head_sequence) - on (feed) group_right
@@ -22,11 +24,16 @@ namespace unemployment::feed {
 
 class FeedConsumer;
 
+// "unemployment.feed.<feed>": the named health entry (grpc.health.v1) of a service's consumer of
+// `feed`, SERVING unless the consumer halted (ServiceComponent::HealthDetails).
+std::string FeedHealthName(const std::string& feed);
+
 // A consumer's position, as the scrape reads it.
 struct FeedPosition {
   std::string feed;
   int64_t cursor = 0;
   bool connected = false;
+  bool halted = false;
 };
 
 // The position of a common/feed FeedConsumer named `feed`.

@@ -33,7 +33,7 @@ RegistrationFeedConsumer::RegistrationFeedConsumer(std::shared_ptr<grpc::Channel
                 return apply(event);
               }),
           FeedConsumer::Options{RegistrationFeedName(options.shard_id), options.initial_backoff,
-                                options.max_backoff},
+                                options.max_backoff, options.checkpoint_path},
           logger) {}  // copied: the apply function above keeps a copy too
 
 }  // namespace unemployment::feed

@@ -37,6 +37,8 @@ class RegistrationFeedConsumer final {
     std::string shard_id = std::string(server::kDefaultShardId);
     absl::Duration initial_backoff = absl::Milliseconds(200);
     absl::Duration max_backoff = absl::Seconds(30);
+    // FeedConsumer::Options::checkpoint_path: CheckpointPath(data_dir, feed name) in services.
+    std::string checkpoint_path;
   };
   // The stored cursor of this shard's feed: the last applied sequence, 0 when none.
   using ReadCursor = std::function<absl::StatusOr<int64_t>()>;
@@ -64,6 +66,9 @@ class RegistrationFeedConsumer final {
   bool streaming() const { return consumer_.streaming(); }
   // How many streams were opened so far (tests check reconnection with it).
   int64_t connections() const { return consumer_.connections(); }
+  // True once the shard's feed went backwards (FeedConsumer); metrics: ue_feed_consumer_halted.
+  bool halted() const { return consumer_.halted(); }
+  const FeedConsumer& consumer() const { return consumer_; }
 
  private:
   FeedConsumer consumer_;

@@ -60,7 +60,8 @@ LogField::LogField(absl::string_view key, const absl::Status& value)
                                : absl::StrCat(absl::StatusCodeToString(value.code()), ": ",
                                               value.message())) {}
 
-Logger::Logger(std::string component, LogSink* sink, const time::Clock* clock, LogLevel min_level)
+Logger::Logger(std::string component, LogSink* sink, const time::Clock* clock,
+               std::optional<LogLevel> min_level)
     : component_(SanitizeLogKey(component)),
       sink_(sink != nullptr ? sink : &StderrLogSink::Default()),
       clock_(clock != nullptr ? clock : &DefaultClock()),

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -72,9 +73,11 @@ class Logger final {
  public:
   // `component` names the service or module and is written after the level. `sink` and
   // `clock` are not owned and must outlive the logger (and its copies); null means
-  // StderrLogSink::Default() and a system clock. Lines below `min_level` are dropped.
+  // StderrLogSink::Default() and a system clock. Lines below `min_level` are dropped; without
+  // one, lines below the process's level (--log_level) are.
   explicit Logger(std::string component, LogSink* sink = nullptr,
-                  const time::Clock* clock = nullptr, LogLevel min_level = LogLevel::kInfo);
+                  const time::Clock* clock = nullptr,
+                  std::optional<LogLevel> min_level = std::nullopt);
 
   void Debug(absl::string_view event, absl::Span<const LogField> fields = {}) const;
   void Info(absl::string_view event, absl::Span<const LogField> fields = {}) const;
@@ -86,7 +89,11 @@ class Logger final {
   // fields of the call.
   Logger With(absl::Span<const LogField> fields) const;
 
-  bool IsEnabled(LogLevel level) const { return level >= min_level_; }
+  // True when a line of `level` is written: at or above this logger's own minimum when it was
+  // given one, else the process's (SetProcessLogLevel: the --log_level setting, default INFO).
+  bool IsEnabled(LogLevel level) const {
+    return level >= (min_level_.has_value() ? *min_level_ : ProcessLogLevel());
+  }
 
   // The line Log() would write now, without writing it.
   std::string FormatLine(LogLevel level, absl::string_view event,
@@ -96,7 +103,7 @@ class Logger final {
   std::string component_;
   LogSink* sink_;
   const time::Clock* clock_;
-  LogLevel min_level_;
+  std::optional<LogLevel> min_level_;
   std::vector<LogField> context_;
 };
 

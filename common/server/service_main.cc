@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -142,6 +143,8 @@ void DefineCommonSettings(Settings& settings, const ServiceDefinition& definitio
   settings.Define("backup_interval", "1h",
                   "time between two scheduled backup sets (at least 1m): the recovery point");
   settings.Define("backup_keep", "12", "backup sets kept in --backup_dir; older ones are removed");
+  settings.Define("log_level", "info",
+                  "lowest level of the log lines written: debug, info, warning or error");
   settings.Define("clock_start", "",
                   "for acceptance tests only: RFC 3339 instant the business clock starts at "
                   "(e.g. 2025-09-26T09:00:00+08:00); empty: the system clock");
@@ -221,6 +224,14 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     return 0;
   }
 
+  absl::StatusOr<log::LogLevel> log_level = log::ParseLogLevel(settings.Get("log_level"));
+  if (!log_level.ok()) {
+    return Fail(name, absl::StrCat("setting --log_level: ", log_level.status().message()), 2);
+  }
+  log::SetProcessLogLevel(*log_level);
+  // Lifecycle lines (warnings at start-up, reload, stop), structured like every other line.
+  const log::Logger lifecycle(name);
+
   ServerOptions options;
   options.listen_address = settings.Get("listen");
   options.tls_cert_file = settings.Get("tls_cert");
@@ -284,10 +295,11 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   absl::StatusOr<bool> durable = CheckDurability(settings, common.sqlite_synchronous);
   if (!durable.ok()) return Fail(name, durable.status().message(), 2);
   if (!*durable) {
-    std::cerr << name << ": WARNING: storage is NOT durable (--sqlite_synchronous="
-              << common.sqlite_synchronous << ", --allow_non_durable_storage): an acknowledged "
-              << "write, the audit log included, can be lost on power loss. Development and "
-              << "benchmarks only." << std::endl;
+    lifecycle.Warning("storage_not_durable",
+                      {{"sqlite_synchronous", common.sqlite_synchronous},
+                       {"detail",
+                        "--allow_non_durable_storage: an acknowledged write, the audit log "
+                        "included, can be lost on power loss. Development and benchmarks only."}});
   }
   absl::StatusOr<bool> power_loss = settings.GetBool("testing_power_loss_storage");
   if (!power_loss.ok()) return Fail(name, power_loss.status().message(), 2);
@@ -418,9 +430,11 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
       return factories;
     };
   } else {
-    std::cerr << name << ": WARNING: security is OFF (no --security_policy): plaintext, no caller "
-              << "authentication, no authorisation, no audit log. For loopback development and "
-              << "tests only; see deploy/README.md, Security." << std::endl;
+    lifecycle.Warning("security_off",
+                      {{"detail",
+                        "no --security_policy: plaintext, no caller authentication, no "
+                        "authorisation, no audit log. For loopback development and tests only; "
+                        "see deploy/README.md, Security."}});
   }
 
   std::string key_warning;
@@ -429,7 +443,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
       !keys.ok()) {
     return Fail(name, absl::StrCat("setting --data_key_file: ", keys.message()));
   }
-  if (!key_warning.empty()) std::cerr << name << ": " << key_warning << std::endl;
+  if (!key_warning.empty()) lifecycle.Warning("data_key", {{"detail", key_warning}});
   absl::StatusOr<std::unique_ptr<ServiceComponent>> component = definition.create(common, settings);
   if (!component.ok()) return Fail(name, component.status().message());
 
@@ -460,6 +474,19 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   for (const auto& [service, serving] : (*component)->HealthDetails()) {
     (*server)->SetServiceServing(service, serving);
   }
+  // The named entries can change while serving (a feed consumer that halted): read again every
+  // 5 s until shutdown begins.
+  absl::Mutex health_mu;
+  bool health_stop = false;
+  std::thread health_refresher([&] {
+    absl::MutexLock lock(&health_mu);
+    auto stop = [&health_stop] { return health_stop; };
+    while (!health_mu.AwaitWithTimeout(absl::Condition(&stop), absl::Seconds(5))) {
+      for (const auto& [service, serving] : (*component)->HealthDetails()) {
+        (*server)->SetServiceServing(service, serving);
+      }
+    }
+  });
   // The first word after "listening on" is an address clients on this host can dial (tests and
   // scripts read it); the bound address follows for operators.
   std::cout << name << " listening on " << (*server)->address() << " (--listen="
@@ -472,15 +499,28 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
     std::cout << ", token key ids:" << token_key_ids;
   }
   std::cout << ")" << std::endl;
+  lifecycle.Info("started", {{"address", (*server)->address()},
+                             {"listen", options.listen_address},
+                             {"data_dir", common.data_dir},
+                             {"security", guard ? "on" : "OFF"},
+                             {"health_port", static_cast<int64_t>((*server)->health_port())},
+                             {"metrics_port", static_cast<int64_t>(
+                                                  metrics_server ? metrics_server->port() : 0)},
+                             {"log_level", log::LogLevelName(*log_level)}});
 
   int signal_number = 0;
   while (true) {
     sigwait(&stop_signals, &signal_number);
     if (signal_number != SIGHUP) break;
-    std::cout << name << " reloading on " << strsignal(signal_number) << std::endl;
+    lifecycle.Info("reloading", {{"signal", strsignal(signal_number)}});
     (*component)->OnReload();
   }
-  std::cout << name << " stopping on " << strsignal(signal_number) << std::endl;
+  lifecycle.Info("stopping", {{"signal", strsignal(signal_number)}});
+  {
+    absl::MutexLock lock(&health_mu);
+    health_stop = true;
+  }
+  health_refresher.join();
   (*component)->OnStopping();
   (*server)->Shutdown();
   (*server)->Wait();
@@ -490,7 +530,7 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   if (backups != nullptr) backups->Stop();
   (*component)->Stop();
   security::InstallProcessGuard(nullptr);
-  std::cout << name << " stopped" << std::endl;
+  lifecycle.Info("stopped");
   return 0;
 }
 

@@ -46,7 +46,9 @@ class ServiceComponent {
 
   // Named health entries (grpc.health.v1 service names) besides the overall status, each with
   // whether it serves: details a probe can ask for, e.g. an outbound receiver switched off in
-  // development. Set after the overall status turns SERVING.
+  // development, or a feed consumer that halted ("unemployment.feed.<feed>"). Set after the
+  // overall status turns SERVING and read again every 5 s until shutdown begins (from another
+  // thread: must be thread-safe).
   virtual std::vector<std::pair<std::string, bool>> HealthDetails() const { return {}; }
 
   // Called on SIGHUP, on the main thread, while serving: re-read data files that can change

@@ -55,7 +55,8 @@ class Component final : public server::ServiceComponent {
             std::unique_ptr<SqliteFollowupStore> store, int64_t last_sequence,
             const std::vector<server::RegistrationShard>& shards,
             absl::Duration registration_timeout, const VerificationSettings& verification,
-            const std::string& credit_receiver_address, const server::PeerChannels& peers)
+            const std::string& credit_receiver_address, const server::PeerChannels& peers,
+            const std::string& data_dir)
       : logger_("followup"),
         clock_(clock),
         regions_(std::move(regions)),
@@ -101,6 +102,8 @@ class Component final : public server::ServiceComponent {
     for (Shard& shard : shards_) {
       feed::RegistrationFeedConsumer::Options options;
       options.shard_id = shard.id;
+      options.checkpoint_path =
+          feed::CheckpointPath(data_dir, feed::RegistrationFeedName(shard.id));
       shard.consumer = MakeRegistrationFeedConsumer(
           *store_, shard.channel, options, log::Logger(absl::StrCat("followup.feed.", shard.id)));
     }
@@ -119,8 +122,8 @@ class Component final : public server::ServiceComponent {
     feed::AddFeedConsumerMetrics(metrics, [this] {
       std::vector<feed::FeedPosition> positions;
       for (const Shard& shard : shards_) {
-        positions.push_back({feed::RegistrationFeedName(shard.id), shard.consumer->cursor(),
-                             shard.consumer->streaming()});
+        positions.push_back(
+            feed::PositionOf(feed::RegistrationFeedName(shard.id), shard.consumer->consumer()));
       }
       return positions;
     });
@@ -188,8 +191,15 @@ class Component final : public server::ServiceComponent {
 
   // Development mode shows in the health details: NOT_SERVING when the credit hand-over is
   // switched off (--credit_delivery=off).
+  // A feed consumer that halted (its feed went backwards) shows as NOT_SERVING too.
   std::vector<std::pair<std::string, bool>> HealthDetails() const override {
-    return {{std::string(kCreditDeliveryHealth), credit_sender_ != nullptr}};
+    std::vector<std::pair<std::string, bool>> details = {
+        {std::string(kCreditDeliveryHealth), credit_sender_ != nullptr}};
+    for (const Shard& shard : shards_) {
+      details.emplace_back(feed::FeedHealthName(feed::RegistrationFeedName(shard.id)),
+                           !shard.consumer->halted());
+    }
+    return details;
   }
 
   // Open event streams end with UNAVAILABLE and running comparisons stop before their next batch,
@@ -401,7 +411,8 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   auto component = std::make_unique<Component>(
       *common.clock, *std::move(regions), *std::move(store), *last_sequence, *shards,
       absl::Milliseconds(*timeout_ms), verification,
-      credit_delivery == "on" ? credit_receiver_address : std::string(), *common.peers);
+      credit_delivery == "on" ? credit_receiver_address : std::string(), *common.peers,
+      common.data_dir);
   if (common.metrics != nullptr) {
     component->AddMetrics(*common.metrics, settings.Get("province_code"));
   }

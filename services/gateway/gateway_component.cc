@@ -58,7 +58,7 @@ class Component final : public server::ServiceComponent {
         intake_(validator_, routing_, shards_, index_, logger_,
                 IntakeOptions{config.batch_concurrency}),
         region_contacts_(contacts_, shards_, log::Logger("gateway.contacts"),
-                         config.contacts_cache_ttl),
+                         config.contacts_cache_ttl, &routing_),
         service_(intake_, contacts_, identity_, GatewayServiceOptions{config.shard_timeout},
                  &public_info_, &region_contacts_),
         person_index_addr_(config.person_index_addr) {}

@@ -49,12 +49,13 @@ std::string PrefixOf(const std::string& code) {
 
 }  // namespace
 
-// One refresh of the copy across the shards: the reports read so far and the shards still read.
+// One refresh of the copy across the shards: per shard the reports read so far, the shards that
+// failed and the shards still read.
 struct RegionContacts::Refresh {
   absl::Mutex mu;
-  Reports reports ABSL_GUARDED_BY(mu);
+  std::map<std::string, Reports> reports ABSL_GUARDED_BY(mu);
+  std::map<std::string, absl::Status> failed ABSL_GUARDED_BY(mu);
   int pending ABSL_GUARDED_BY(mu) = 0;
-  absl::Status error ABSL_GUARDED_BY(mu);
   absl::Time deadline;
 };
 
@@ -70,12 +71,26 @@ v1::RegionContact FromReport(const reg::ReportedRegionContact& report) {
 }
 
 RegionContacts::RegionContacts(const ContactDirectory& shipped, RegistrationShards& shards,
-                               log::Logger logger, absl::Duration cache_ttl)
-    : shipped_(shipped), shards_(shards), logger_(std::move(logger)), cache_ttl_(cache_ttl) {}
+                               log::Logger logger, absl::Duration cache_ttl,
+                               const RoutingTable* routing)
+    : shipped_(shipped),
+      shards_(shards),
+      logger_(std::move(logger)),
+      cache_ttl_(cache_ttl),
+      routing_(routing) {}
+
+const absl::Status* RegionContacts::UnknownOwner(const View& view,
+                                                 const std::string& region_code) const {
+  if (view.unknown.empty()) return nullptr;
+  if (routing_ == nullptr) return &view.unknown.begin()->second;
+  absl::StatusOr<std::string> shard = routing_->ShardFor(region_code);
+  if (!shard.ok()) return nullptr;
+  auto it = view.unknown.find(*shard);
+  return it == view.unknown.end() ? nullptr : &it->second;
+}
 
 absl::Status RegionContacts::Unavailable(const std::string& shard,
                                          const absl::Status& status) const {
-  logger_.Warning("shard_unavailable", {{"shard", shard}, {"status", status}});
   return status::WithErrorInfo(
       absl::UnavailableError(absl::StrCat("registration shard \"", shard, "\" did not answer (",
                                           absl::StatusCodeToString(status.code()), ": ",
@@ -89,10 +104,10 @@ void RegionContacts::Get(const std::string& region_code, absl::Time deadline,
   if (!IsSixDigitRegionCode(region_code) || absl::EndsWith(region_code, "0000")) {
     return done(shipped_.Get(region_code));
   }
-  WithReports(deadline, [this, region_code, done = std::move(done)](absl::StatusOr<Reports> reports) {
-    if (!reports.ok()) return done(reports.status());
-    auto it = reports->find(region_code);
-    if (it != reports->end()) return done(it->second);
+  WithReports(deadline, [this, region_code, done = std::move(done)](View view) {
+    auto it = view.reports.find(region_code);
+    if (it != view.reports.end()) return done(it->second);
+    if (const absl::Status* down = UnknownOwner(view, region_code)) return done(*down);
     done(shipped_.Get(region_code));
   });
 }
@@ -120,16 +135,20 @@ void RegionContacts::List(const std::string& parent_region_code, int page_size,
     after = (*parts)[0];
   }
   WithReports(deadline, [this, parent_region_code, size, after,
-                         done = std::move(done)](absl::StatusOr<Reports> reports) {
-    if (!reports.ok()) return done(reports.status());
+                         done = std::move(done)](View view) {
     Reports merged;
     for (v1::RegionContact& entry : shipped_.Under(parent_region_code)) {
       std::string code = entry.region_code();
       merged.emplace(std::move(code), std::move(entry));
     }
     const std::string prefix = PrefixOf(parent_region_code);
-    for (const auto& [code, entry] : *reports) {
+    for (const auto& [code, entry] : view.reports) {
       if (absl::StartsWith(code, prefix)) merged[code] = entry;
+    }
+    // A region of a shard never read could have a report this list would hide.
+    for (const auto& [code, entry] : merged) {
+      if (view.reports.count(code) > 0) continue;
+      if (const absl::Status* down = UnknownOwner(view, code)) return done(*down);
     }
     RegionContactPage page;
     for (auto it = after.empty() ? merged.begin() : merged.upper_bound(after); it != merged.end();
@@ -146,14 +165,18 @@ void RegionContacts::List(const std::string& parent_region_code, int page_size,
   });
 }
 
-void RegionContacts::WithReports(absl::Time deadline, Callback<Reports> use) const {
+void RegionContacts::WithReports(absl::Time deadline, std::function<void(View)> use) const {
   std::shared_ptr<Refresh> refresh;
   std::vector<std::string> shard_names;
-  std::optional<Reports> fresh;
+  std::optional<View> fresh;
   {
     absl::MutexLock lock(&mu_);
     if (cache_ttl_ > absl::ZeroDuration() && absl::Now() - fetched_ < cache_ttl_) {
-      fresh = reports_;
+      fresh.emplace();
+      for (const auto& [shard, reports] : known_) {
+        fresh->reports.insert(reports.begin(), reports.end());
+      }
+      fresh->unknown = unknown_;
     }
   }
   if (fresh.has_value()) return use(*std::move(fresh));
@@ -183,14 +206,16 @@ void RegionContacts::ReadShard(std::shared_ptr<Refresh> refresh, const std::stri
         bool last = true;
         {
           absl::MutexLock lock(&refresh->mu);
+          Reports& reports = refresh->reports[shard];
           if (page.ok()) {
             for (const reg::ReportedRegionContact& report : page->contacts()) {
-              refresh->reports[report.region_code()] = FromReport(report);
+              reports[report.region_code()] = FromReport(report);
             }
             last = page->next_page_token().empty();
-          } else if (page.status().code() != absl::StatusCode::kUnimplemented &&
-                     refresh->error.ok()) {
-            refresh->error = Unavailable(shard, page.status());
+          } else if (page.status().code() != absl::StatusCode::kUnimplemented) {
+            // A shard without the method counts as "none reported"; any other failure keeps the
+            // shard's last known reports (Finish).
+            refresh->failed[shard] = Unavailable(shard, page.status());
           }
         }
         if (!last) return ReadShard(refresh, shard, page->next_page_token());
@@ -204,26 +229,41 @@ void RegionContacts::ReadShard(std::shared_ptr<Refresh> refresh, const std::stri
 }
 
 void RegionContacts::Finish(Refresh& refresh) const {
-  absl::StatusOr<Reports> result;
+  std::map<std::string, Reports> read;
+  std::map<std::string, absl::Status> failed;
   {
     absl::MutexLock lock(&refresh.mu);
-    if (refresh.error.ok()) {
-      result = std::move(refresh.reports);
-    } else {
-      result = refresh.error;
-    }
+    read = std::move(refresh.reports);
+    failed = std::move(refresh.failed);
   }
-  std::vector<Callback<Reports>> waiters;
+  std::vector<std::function<void(View)>> waiters;
+  View view;
   {
     absl::MutexLock lock(&mu_);
-    if (result.ok()) {
-      reports_ = *result;
-      fetched_ = absl::Now();
+    for (auto& [shard, reports] : read) {
+      auto down = failed.find(shard);
+      if (down == failed.end()) {
+        known_[shard] = std::move(reports);
+        unknown_.erase(shard);
+        continue;
+      }
+      if (known_.count(shard) > 0) {
+        logger_.Warning("contacts_shard_stale",
+                        {{"shard", shard},
+                         {"status", down->second},
+                         {"serving", "the shard's last known reports"}});
+      } else {
+        logger_.Warning("shard_unavailable", {{"shard", shard}, {"status", down->second}});
+        unknown_[shard] = down->second;
+      }
     }
+    for (const auto& [shard, reports] : known_) view.reports.insert(reports.begin(), reports.end());
+    view.unknown = unknown_;
+    fetched_ = absl::Now();
     refreshing_ = false;
     waiters.swap(waiters_);
   }
-  for (Callback<Reports>& waiter : waiters) waiter(result);
+  for (auto& waiter : waiters) waiter(view);
 }
 
 }  // namespace unemployment::gateway

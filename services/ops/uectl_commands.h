@@ -29,4 +29,12 @@ Command CompareCommand();
 // uectl export --report=KIND --region=CODE [--as-of=DATE] [-o FILE]: a statistics report as CSV.
 Command ExportCommand();
 
+// uectl feed-status --metrics=HOST:PORT,...: every feed consumer's cursor, lag and state
+// (STREAMING, RETRYING, HALTED), from the services' metrics endpoints.
+Command FeedStatusCommand();
+
+// uectl rebuild statistics|person-index --data-dir=DIR: moves a stopped read model's database and
+// feed checkpoints aside, so that it is rebuilt from the feeds at its next start.
+Command RebuildCommand();
+
 }  // namespace unemployment::ops

@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
   const std::vector<ops::Command> commands = {
       ops::HealthCommand(), ops::SubmitCommand(),         ops::QueueCommand(),
       ops::ReviewCommand(), ops::ImportSnapshotCommand(), ops::CompareCommand(),
-      ops::ExportCommand(),
+      ops::ExportCommand(), ops::FeedStatusCommand(),
+      ops::RebuildCommand(),
   };
   ops::Context context = ops::ProcessContext();
   return ops::RunCommandLine(commands, std::vector<std::string>(argv + 1, argv + argc), context);

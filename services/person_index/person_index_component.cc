@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/feed/feed_metrics.h"
 #include "common/feed/registration_feed_consumer.h"
 #include "common/log/logger.h"
 #include "common/server/registration_shards.h"
@@ -45,6 +46,7 @@ class Component final : public server::ServiceComponent {
       options.initial_backoff = absl::Milliseconds(100);
       options.max_backoff = absl::Seconds(5);
       const std::string name = feed::RegistrationFeedName(shard.id);
+      options.checkpoint_path = feed::CheckpointPath(common.data_dir, name);
       const std::string id = shard.id;
       consumers_.push_back(std::make_unique<feed::RegistrationFeedConsumer>(
           common.peers->Connect(shard.address), [this, name] { return store_.FeedCursor(name); },
@@ -57,7 +59,29 @@ class Component final : public server::ServiceComponent {
 
   ~Component() override { Stop(); }
 
+  // Read-at-scrape families: the cursor and state of every registration-feed consumer.
+  void AddMetrics(metrics::Metrics& metrics) {
+    feed::AddFeedConsumerMetrics(metrics, [this] {
+      std::vector<feed::FeedPosition> positions;
+      for (size_t i = 0; i < consumers_.size(); ++i) {
+        positions.push_back(feed::PositionOf(feed::RegistrationFeedName(shard_ids_[i]),
+                                             consumers_[i]->consumer()));
+      }
+      return positions;
+    });
+  }
+
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
+
+  // One entry per shard's feed: NOT_SERVING once its consumer halted (feed went backwards).
+  std::vector<std::pair<std::string, bool>> HealthDetails() const override {
+    std::vector<std::pair<std::string, bool>> details;
+    for (size_t i = 0; i < consumers_.size(); ++i) {
+      details.emplace_back(feed::FeedHealthName(feed::RegistrationFeedName(shard_ids_[i])),
+                           !consumers_[i]->halted());
+    }
+    return details;
+  }
 
   absl::Status OnServing(const std::string& self_address) override {
     for (auto& consumer : consumers_) consumer->Start();
@@ -135,8 +159,9 @@ server::ServiceDefinition Definition() {
     absl::StatusOr<std::unique_ptr<store::Database>> db =
         server::OpenServiceDatabase(common, "person_index.db", PersonIndexMigrations());
     if (!db.ok()) return db.status();
-    return std::unique_ptr<server::ServiceComponent>(
-        std::make_unique<Component>(*std::move(db), *config, common));
+    auto component = std::make_unique<Component>(*std::move(db), *config, common);
+    if (common.metrics != nullptr) component->AddMetrics(*common.metrics);
+    return std::unique_ptr<server::ServiceComponent>(std::move(component));
   };
   return definition;
 }

@@ -38,7 +38,9 @@ FeedConsumer::FeedConsumer(std::string feed, std::string address, OpenWith open_
             open_with([this](int64_t sequence, absl::StatusOr<FeedEvent> facts) {
               return ApplyEvent(sequence, std::move(facts));
             }),
-            feed::FeedConsumer::Options{feed_, options.initial_backoff, options.max_backoff},
+            feed::FeedConsumer::Options{
+                feed_, options.initial_backoff, options.max_backoff,
+                options.data_dir.empty() ? "" : feed::CheckpointPath(options.data_dir, feed_)},
             std::move(logger)) {}
 
 FeedConsumer::~FeedConsumer() { Stop(); }
@@ -70,11 +72,18 @@ bool FeedConsumer::WaitForCursor(int64_t sequence, absl::Duration timeout) {
 
 v1::FeedCursor FeedConsumer::Status() const {
   const bool streaming = loop_.streaming();
+  const bool halted = loop_.halted();
   v1::FeedCursor cursor;
   cursor.set_feed(feed_);
   cursor.set_address(address_);
-  cursor.set_state(streaming ? v1::FEED_STATE_STREAMING : v1::FEED_STATE_RETRYING);
-  if (!streaming) cursor.set_last_error(loop_.last_error());
+  cursor.set_state(halted      ? v1::FEED_STATE_HALTED
+                   : streaming ? v1::FEED_STATE_STREAMING
+                               : v1::FEED_STATE_RETRYING);
+  if (halted) {
+    cursor.set_last_error(loop_.halt_reason());
+  } else if (!streaming) {
+    cursor.set_last_error(loop_.last_error());
+  }
   absl::MutexLock lock(&mu_);
   cursor.set_last_applied_sequence(cursor_);
   if (last_event_micros_ != 0) SetMicros(cursor.mutable_last_event_time(), last_event_micros_);

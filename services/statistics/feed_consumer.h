@@ -55,6 +55,9 @@ class FeedConsumer {
   struct Options {
     absl::Duration initial_backoff = absl::Milliseconds(200);
     absl::Duration max_backoff = absl::Seconds(30);
+    // The data folder for the feed's checkpoint file (common/feed: a feed that went backwards
+    // halts the consumer); empty: the checkpoint is kept in memory only.
+    std::string data_dir;
   };
 
   FeedConsumer(std::string feed, std::string address, OpenWith open_with, StatisticsStore& store,

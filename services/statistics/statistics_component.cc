@@ -37,7 +37,8 @@ class Component final : public server::ServiceComponent {
             std::unique_ptr<ReadModel> model, const std::vector<RegistrationShard>& shards,
             const std::string& tiering_addr, const std::string& followup_addr,
             const server::PeerChannels& peers, const time::Clock& clock,
-            time::WorkingDayCalendar calendar, int64_t disclosure_threshold)
+            time::WorkingDayCalendar calendar, int64_t disclosure_threshold,
+            const std::string& data_dir)
       : clock_(clock),
         logger_("statistics"),
         regions_(std::move(regions)),
@@ -50,11 +51,13 @@ class Component final : public server::ServiceComponent {
                                                      [this] { return FeedStatus(); }, &duty_,
                                                      disclosure_threshold},
                  logger_) {
+    FeedConsumer::Options options;
+    options.data_dir = data_dir;
     for (const RegistrationShard& shard : shards) {
       consumers_.push_back(std::make_unique<RegistrationFeedConsumer>(
           shard, *store_, *model_,
           peers.Connect(shard.address), clock_,
-          RegistrationFeedConsumer::Options(),
+          options,
           log::Logger(absl::StrCat("statistics.feed.", shard.id))));
     }
     // Feed names sort as "followup" < "registration/..." < "tiering".
@@ -62,13 +65,13 @@ class Component final : public server::ServiceComponent {
       consumers_.insert(consumers_.begin(),
                         MakeFollowupFeedConsumer(followup_addr, *store_, *model_,
                                                  peers.Connect(followup_addr), clock_,
-                                                 FeedConsumer::Options(),
+                                                 options,
                                                  log::Logger("statistics.feed.followup")));
     }
     if (!tiering_addr.empty()) {
       consumers_.push_back(MakeTieringFeedConsumer(tiering_addr, *store_, *model_,
                                                    peers.Connect(tiering_addr), clock_,
-                                                   FeedConsumer::Options(),
+                                                   options,
                                                    log::Logger("statistics.feed.tiering")));
     }
   }
@@ -81,13 +84,24 @@ class Component final : public server::ServiceComponent {
       std::vector<feed::FeedPosition> positions;
       for (const v1::FeedCursor& cursor : FeedStatus()) {
         positions.push_back({cursor.feed(), cursor.last_applied_sequence(),
-                             cursor.state() == v1::FEED_STATE_STREAMING});
+                             cursor.state() == v1::FEED_STATE_STREAMING,
+                             cursor.state() == v1::FEED_STATE_HALTED});
       }
       return positions;
     });
   }
 
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
+
+  // One entry per feed: NOT_SERVING once its consumer halted (feed went backwards).
+  std::vector<std::pair<std::string, bool>> HealthDetails() const override {
+    std::vector<std::pair<std::string, bool>> details;
+    for (const v1::FeedCursor& cursor : FeedStatus()) {
+      details.emplace_back(feed::FeedHealthName(cursor.feed()),
+                           cursor.state() != v1::FEED_STATE_HALTED);
+    }
+    return details;
+  }
 
   absl::Status OnServing(const std::string& /*self_address*/) override {
     for (auto& consumer : consumers_) consumer->Start();
@@ -184,7 +198,8 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
   auto component =
       std::make_unique<Component>(*std::move(regions), std::move(store), std::move(model), *shards,
                                   settings.Get("tiering_addr"), settings.Get("followup_addr"),
-                                  *common.peers, *common.clock, *std::move(calendar), *threshold);
+                                  *common.peers, *common.clock, *std::move(calendar), *threshold,
+                                  common.data_dir);
   if (common.metrics != nullptr) component->AddMetrics(*common.metrics);
   return component;
 }

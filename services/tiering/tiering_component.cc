@@ -32,7 +32,7 @@ class Component final : public server::ServiceComponent {
   Component(std::unique_ptr<SqliteTieringStore> store, int64_t last_sequence, TypeRules type_rules,
             DifficultyCriteria criteria, validation::RegionDirectory regions,
             const std::vector<server::RegistrationShard>& shards, const server::PeerChannels& peers,
-            const time::Clock& clock)
+            const time::Clock& clock, const std::string& data_dir)
       : clock_(clock),
         logger_("tiering"),
         store_(std::move(store)),
@@ -49,6 +49,8 @@ class Component final : public server::ServiceComponent {
       options.shard_id = shard.id;
       options.initial_backoff = absl::Milliseconds(100);
       options.max_backoff = absl::Seconds(10);
+      options.checkpoint_path =
+          feed::CheckpointPath(data_dir, feed::RegistrationFeedName(shard.id));
       feed_names_.push_back(feed::RegistrationFeedName(shard.id));
       consumers_.push_back(MakeRegistrationFeedConsumer(
           peers.Connect(shard.address), tiering_,
@@ -70,13 +72,22 @@ class Component final : public server::ServiceComponent {
     feed::AddFeedConsumerMetrics(metrics, [this] {
       std::vector<feed::FeedPosition> positions;
       for (size_t i = 0; i < consumers_.size(); ++i) {
-        positions.push_back({feed_names_[i], consumers_[i]->cursor(), consumers_[i]->streaming()});
+        positions.push_back(feed::PositionOf(feed_names_[i], consumers_[i]->consumer()));
       }
       return positions;
     });
   }
 
   std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
+
+  // One entry per registration feed: NOT_SERVING once its consumer halted (feed went backwards).
+  std::vector<std::pair<std::string, bool>> HealthDetails() const override {
+    std::vector<std::pair<std::string, bool>> details;
+    for (size_t i = 0; i < consumers_.size(); ++i) {
+      details.emplace_back(feed::FeedHealthName(feed_names_[i]), !consumers_[i]->halted());
+    }
+    return details;
+  }
 
   absl::Status OnServing(const std::string& /*self_address*/) override {
     for (auto& consumer : consumers_) consumer->Start();
@@ -167,7 +178,7 @@ server::ServiceDefinition Definition() {
     auto component = std::make_unique<Component>(*std::move(store), *last_sequence,
                                                  *std::move(rules), *std::move(criteria),
                                                  *std::move(regions), shards, *common.peers,
-                                                 *common.clock);
+                                                 *common.clock, common.data_dir);
     if (common.metrics != nullptr) component->AddMetrics(*common.metrics);
     return component;
   };

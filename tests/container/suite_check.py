@@ -121,7 +121,10 @@ def submit(gateway_addr, registration_addr, state_path):
         gateway = gw_grpc.GatewayServiceStub(portal)
         for i in range(3):
             # Even 17th digit: female, as the form says.
-            id_number = with_check_character(f"{OFFICE}1990010{i + 1}{2 * (int(run[-2:]) % 50):03d}")
+            # UE_CHECK_BIRTH_MONTH: a second submit run (the restore drill) uses other people.
+            month = os.environ.get("UE_CHECK_BIRTH_MONTH", "01")
+            id_number = with_check_character(
+                f"{OFFICE}1990{month}0{i + 1}{2 * (int(run[-2:]) % 50):03d}")
             portal_id = f"{OFFICE}C{run}{i}"
             reply = gateway.SubmitApplication(
                 gw.SubmitApplicationRequest(portal_application_id=portal_id,

@@ -208,19 +208,21 @@ class MetricsEndToEnd(unittest.TestCase):
         self.assertEqual(outbox, {"registration": 0})
 
         # Feeds: registration's head, and each consumer's cursor catching up with it (the
-        # verification results add events after the applications').
+        # verification results add events after the applications'). The person index consumes
+        # registration's feed too.
+        consumers = {"tiering", "followup", "statistics", "person_index"}
+
         def caught_up():
             head = self.query('ue_feed_head_sequence{feed="registration/hlj"}')
             cursors = self.by_service('ue_feed_consumer_cursor{feed="registration/hlj"}')
             head_value = list(head.values())[0] if head else 0
-            if head_value >= APPLICATIONS and set(cursors) == {"tiering", "followup",
-                                                               "statistics"} and all(
+            if head_value >= APPLICATIONS and set(cursors) == consumers and all(
                     v == head_value for v in cursors.values()):
                 return head_value
             return None
         self.wait_for("every consumer's cursor at the registration feed's head", caught_up)
         lag = self.wait_for("lag recorded by the rule", lambda: (
-            lambda r: r if set(r) == {"tiering", "followup", "statistics"} else None)(
+            lambda r: r if set(r) == consumers else None)(
             self.by_service('ue:feed_consumer_lag_events{feed="registration/hlj"}')))
         for name, value in lag.items():
             self.assertGreaterEqual(value, 0, lag)
@@ -228,7 +230,9 @@ class MetricsEndToEnd(unittest.TestCase):
             v == 0 for v in self.by_service(
                 'ue:feed_consumer_lag_events{feed="registration/hlj"}').values()))
         connected = self.by_service('ue_feed_consumer_connected{feed="registration/hlj"}')
-        self.assertEqual(connected, {"tiering": 1, "followup": 1, "statistics": 1})
+        self.assertEqual(connected, {name: 1 for name in consumers})
+        halted = self.by_service('ue_feed_consumer_halted{feed="registration/hlj"}')
+        self.assertEqual(halted, {name: 0 for name in consumers})
         # Statistics also reads tiering's and follow-up's feeds.
         other = self.by_service('ue:feed_consumer_lag_events{feed=~"tiering|followup"}')
         self.assertEqual(set(other), {"statistics"})

@@ -14,6 +14,13 @@ data/routing/two-shards.csv), the person index, and two gateway replicas that sh
   4. (own cluster, lease 1 s) A reservation whose gateway died before CreateApplication: within
      the lease the person is held; after it, another application fences the old id at its shard
      and takes the person, and a late CreateApplication of the old id is refused.
+  5. (own cluster) One shard down stops intake only for the regions it serves (issue #22): the
+     Harbin shard is killed (-9) and stays down; Qiqihar keeps accepting with every guarantee (one
+     undecided application per person, a channel id answered the same twice, a second channel
+     refused PENDING_APPLICATION_EXISTS), Harbin's applications are UNAVAILABLE SHARD_UNAVAILABLE
+     within their deadline, and the region contact directory answers the other shard's regions:
+     a gateway that read Harbin's reports before keeps serving them, one started while Harbin is
+     down answers UNAVAILABLE only for Harbin's regions.
 
 Run: ctest -L person_index (about a minute).
 """
@@ -75,7 +82,7 @@ def reason_of(error):
 class Cluster:
     """registration-harbin, registration-main, person-index, gateway-a, gateway-b."""
 
-    def __init__(self, index_args=()):
+    def __init__(self, index_args=(), gateway_args=()):
         self.env = dict(os.environ,
                         UE_CALENDAR_DIR=os.path.join(SOURCE_DIR, "data/calendar"),
                         UE_REGIONS_DIR=os.path.join(SOURCE_DIR, "data/regions"),
@@ -99,7 +106,7 @@ class Cluster:
                 self, f"gateway-{replica}", "gateway",
                 [lambda: f"--shards={shards()}",
                  lambda: f"--person_index_addr={s['person-index'].address}",
-                 f"--routing_table={SOURCE_DIR}/data/routing/two-shards.csv"])
+                 f"--routing_table={SOURCE_DIR}/data/routing/two-shards.csv", *gateway_args])
         self.channels = {}
         self.lock = threading.Lock()
 
@@ -418,6 +425,112 @@ class FencingEndToEnd(unittest.TestCase):
         self.assertEqual(reason_of(caught.exception), "CHANNEL_APPLICATION_ID_FENCED")
         undecided, _, active = undecided_by_person(self.cluster)
         self.assertEqual(undecided[person], [("main", app_id)])
+
+
+class ShardDownEndToEnd(unittest.TestCase):
+    PEOPLE = 40
+
+    @classmethod
+    def setUpClass(cls):
+        # No copy of the contacts: every read asks the shards, so a dead shard shows at once.
+        cls.cluster = Cluster(gateway_args=["--contacts_cache_ttl=0s"]).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.cluster.stop()
+
+    def contact(self, replica, region):
+        return self.cluster.gateway(replica).GetRegionContact(
+            gw.GetRegionContactRequest(region_code=region), metadata=PORTAL, timeout=10)
+
+    def contacts(self, replica, parent):
+        return self.cluster.gateway(replica).ListRegionContacts(
+            gw.ListRegionContactsRequest(parent_region_code=parent, page_size=500),
+            metadata=PORTAL, timeout=10)
+
+    def assert_shard_unavailable(self, call):
+        with self.assertRaises(grpc.RpcError) as caught:
+            call()
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.UNAVAILABLE,
+                         caught.exception.details())
+        self.assertEqual(reason_of(caught.exception), "SHARD_UNAVAILABLE")
+
+    def test_one_shard_down_stops_only_its_regions(self):
+        cluster = self.cluster
+        (hc, hcity, _), (qc, qcity, _) = CITIES
+        person = reg.ReportedPerson(name="周七", title="主任", phone="0451-84661234")
+        cluster.shard("harbin").ReportRegionContact(reg.ReportRegionContactRequest(
+            region_code="230100", request_id="contact-230100", actor="harbin-office",
+            business=reg.ReportedDepartment(unit="哈尔滨市就业服务中心", responsible_person=person),
+            technical=reg.ReportedDepartment(unit="哈尔滨市人社信息中心",
+                                             responsible_person=person)), timeout=10)
+        for replica in ("a", "b"):
+            self.assertFalse(self.contact(replica, "230100").region_contact.placeholder)
+
+        log("kill -9 registration-harbin (stays down); gateway-b restarted without it")
+        cluster.services["registration-harbin"].kill()
+        cluster.services["gateway-b"].kill()
+        cluster.services["gateway-b"].restart()
+
+        # Qiqihar (shard main): every guarantee holds while Harbin is down.
+        attempts = []
+        for k in range(self.PEOPLE):
+            who = resident_id("230103", 6000 + k // 900, 1 + k % 900)
+            first = Attempt(who, "portal", f"{qc}8{k:08d}", qc, qcity, ("a", "b"))
+            second = Attempt(who, "ministry", f"MZ-DOWN-{k:05d}", qc, qcity, ("b",))
+            for attempt in (first, second):
+                attempt.cluster = cluster
+                attempts.append(attempt)
+        started = time.monotonic()
+        run_wave(attempts, workers=8)
+        log(f"Qiqihar with Harbin down: {len(attempts)} ids in {time.monotonic() - started:.1f} s")
+        for first, second in zip(attempts[0::2], attempts[1::2]):
+            outcomes = list(first.results.values()) + list(second.results.values())
+            ok = {detail for outcome, detail in outcomes if outcome == "ok"}
+            self.assertEqual(len(ok), 1, f"{first.person[-4:]}: {outcomes}")
+            for outcome, detail in outcomes:
+                if outcome != "ok":
+                    self.assertEqual(outcome, "FAILED_PRECONDITION", outcomes)
+                    self.assertIn(detail, FAILED_PRECONDITION_REASONS, outcomes)
+            # The id that won answers the same application when sent again.
+            winner = first if any(o == "ok" for o, _ in first.results.values()) else second
+            self.assertEqual(submit(winner, "a", give_up_after=30), ("ok", ok.pop()))
+        undecided = collections.defaultdict(list)
+        for event in cluster.feed("main"):
+            kind = event.WhichOneof("payload")
+            if kind == "application_received":
+                app = event.application_received.application
+                undecided[app.form.person_id.id_number].append(app.id)
+        people = {a.person for a in attempts}
+        self.assertEqual({p: len(undecided[p]) for p in people}, {p: 1 for p in people})
+
+        # Harbin: UNAVAILABLE with ErrorInfo, within the deadline, on both replicas.
+        for k, replica in enumerate(("a", "b")):
+            who = resident_id("230103", 6100, 1 + k)
+            harbin = Attempt(who, "portal", f"{hc}8{k:08d}", hc, hcity, (replica,))
+            harbin.cluster = cluster
+            began = time.monotonic()
+            self.assert_shard_unavailable(lambda: harbin.call(replica, 5))
+            self.assertLess(time.monotonic() - began, 6)
+
+        # The contact directory: the other shard's regions answer on both replicas.
+        for replica in ("a", "b"):
+            self.assertEqual(self.contact(replica, "230200").region_contact.region_code, "230200")
+            listed = self.contacts(replica, "230200").region_contacts
+            self.assertTrue(listed and listed[0].region_code == "230200")
+        # gateway-a read Harbin's reports before: it keeps serving them.
+        kept = self.contact("a", "230100").region_contact
+        self.assertFalse(kept.placeholder)
+        self.assertEqual(kept.business.unit, "哈尔滨市就业服务中心")
+        everything = [c.region_code for c in self.contacts("a", "").region_contacts]
+        self.assertIn("230100", everything)
+        self.assertIn("230200", everything)
+        # gateway-b never could: UNAVAILABLE for Harbin's regions and lists that cover them only.
+        self.assert_shard_unavailable(lambda: self.contact("b", "230100"))
+        self.assert_shard_unavailable(lambda: self.contacts("b", "230100"))
+        self.assert_shard_unavailable(lambda: self.contacts("b", ""))
+        print(f"FIGURES shard down: Qiqihar people {self.PEOPLE}, ids {len(attempts)} accepted "
+              "or refused as required; Harbin UNAVAILABLE SHARD_UNAVAILABLE", flush=True)
 
 
 if __name__ == "__main__":

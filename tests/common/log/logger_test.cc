@@ -90,6 +90,32 @@ TEST_CASE("A line without fields, and each level's name", "[logger]") {
                                                    t + " INFO svc event=e k=v"});
 }
 
+TEST_CASE("--log_level: parsed, and the process's level for loggers without their own", "[logger]") {
+  CHECK(*ParseLogLevel("debug") == LogLevel::kDebug);
+  CHECK(*ParseLogLevel("INFO") == LogLevel::kInfo);
+  CHECK(*ParseLogLevel("warn") == LogLevel::kWarning);
+  CHECK(*ParseLogLevel("Warning") == LogLevel::kWarning);
+  CHECK(*ParseLogLevel("error") == LogLevel::kError);
+  CHECK(ParseLogLevel("loud").status().code() == absl::StatusCode::kInvalidArgument);
+
+  Fixture f;
+  Logger process_level("svc", &f.sink, &f.clock);
+  Logger own_level("own", &f.sink, &f.clock, LogLevel::kDebug);
+  CHECK(ProcessLogLevel() == LogLevel::kInfo);  // the default
+  process_level.Debug("dropped");
+  process_level.Info("kept");
+  SetProcessLogLevel(LogLevel::kDebug);
+  process_level.Debug("kept");
+  SetProcessLogLevel(LogLevel::kError);
+  process_level.Warning("dropped");
+  own_level.Debug("kept");  // its own minimum wins
+  SetProcessLogLevel(LogLevel::kInfo);
+  const std::string t = kTime;
+  CHECK(f.sink.Lines() == std::vector<std::string>{t + " INFO svc event=kept",
+                                                   t + " DEBUG svc event=kept",
+                                                   t + " DEBUG own event=kept"});
+}
+
 TEST_CASE("Lines below the minimum level are dropped", "[logger]") {
   Fixture f;
   Logger logger("svc", &f.sink, &f.clock, LogLevel::kWarning);

@@ -1,5 +1,7 @@
 // The region directory the gateway serves: reported contacts from the owning shard over the
 // shipped rows, placeholders flagged, and the merged list across shards (fake shards in memory).
+// A shard down serves its last known reports; a shard never read makes only its own regions
+// UNAVAILABLE.
 #include "services/gateway/region_contacts.h"
 
 #include <catch2/catch.hpp>
@@ -82,7 +84,8 @@ reg::ReportedRegionContact Report(const std::string& code, const std::string& na
 struct Fixture {
   Fixture()
       : shipped(*ContactDirectory::LoadDirectory(UE_SOURCE_DIR "/data/contacts")),
-        contacts(shipped, shards, log::Logger("test"), absl::ZeroDuration()) {}
+        routing(*RoutingTable::FromCsv("region_prefix,shard_name\n2301,harbin\n*,main\n", "t")),
+        contacts(shipped, shards, log::Logger("test"), absl::ZeroDuration(), &routing) {}
 
   absl::StatusOr<v1::RegionContact> Get(const std::string& code) {
     std::promise<absl::StatusOr<v1::RegionContact>> promise;
@@ -100,6 +103,7 @@ struct Fixture {
 
   ContactDirectory shipped;
   FakeShards shards;
+  RoutingTable routing;
   RegionContacts contacts;
 };
 
@@ -124,12 +128,13 @@ TEST_CASE("a reported region answers its report, others their shipped row, flagg
   CHECK(none.status().code() == absl::StatusCode::kNotFound);
   CHECK(status::GetErrorInfo(none.status())->reason() == "REGION_CONTACT_NOT_FOUND");
 
-  // The province's own row needs no shard; a shard that fails is UNAVAILABLE.
+  // The province's own row needs no shard; a shard that fails now answers its last known reports.
   CHECK_FALSE(f.Get("230000")->placeholder());
   f.shards.failing["harbin"] = absl::DeadlineExceededError("slow");
-  auto down = f.Get("230100");
-  CHECK(down.status().code() == absl::StatusCode::kUnavailable);
-  CHECK(status::GetErrorInfo(down.status())->reason() == "SHARD_UNAVAILABLE");
+  auto stale = f.Get("230100");
+  REQUIRE(stale.ok());
+  CHECK_FALSE(stale->placeholder());
+  CHECK(stale->business().unit() == "哈尔滨市就业服务中心");
   // A shard without the method counts as "not reported".
   f.shards.failing["harbin"] = absl::UnimplementedError("old shard");
   CHECK(f.Get("230100")->placeholder());
@@ -158,9 +163,46 @@ TEST_CASE("the list merges every shard's reports over the shipped rows, paged",
   CHECK(second->contacts[0].region_code() == "230102");
   CHECK(second->next_page_token.empty());
 
+  // A shard that goes down after it was read: its last known reports stay in the list.
   f.shards.failing["main"] = absl::UnavailableError("down");
-  CHECK(f.List("", 10).status().code() == absl::StatusCode::kUnavailable);
+  auto stale = f.List("230200", 10);
+  REQUIRE(stale.ok());
+  REQUIRE_FALSE(stale->contacts.empty());
+  CHECK_FALSE(stale->contacts[0].placeholder());
+  CHECK(f.List("", 500)->contacts.size() == 15);
   CHECK(f.List("2301", 10).status().code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("a shard never read makes only its own regions UNAVAILABLE", "[gateway][contacts]") {
+  Fixture f;
+  f.shards.reports["harbin"]["230100"] = Report("230100", "哈尔滨市");
+  f.shards.reports["main"]["230200"] = Report("230200", "齐齐哈尔市");
+  f.shards.failing["harbin"] = absl::UnavailableError("connection refused");
+
+  // The other shard's regions answer as usual, for Get and for a list of its city.
+  auto qiqihar = f.Get("230200");
+  REQUIRE(qiqihar.ok());
+  CHECK_FALSE(qiqihar->placeholder());
+  auto qiqihar_list = f.List("230200", 10);
+  REQUIRE(qiqihar_list.ok());
+  CHECK(qiqihar_list->contacts[0].region_name() == "齐齐哈尔市");
+  CHECK_FALSE(f.Get("230300")->region_name().empty());  // main's, not reported: shipped row
+
+  // The dead shard's regions, and a list covering them, are UNAVAILABLE naming that shard.
+  auto harbin = f.Get("230100");
+  CHECK(harbin.status().code() == absl::StatusCode::kUnavailable);
+  REQUIRE(status::GetErrorInfo(harbin.status()).has_value());
+  CHECK(status::GetErrorInfo(harbin.status())->reason() == "SHARD_UNAVAILABLE");
+  CHECK(status::GetErrorInfo(harbin.status())->metadata().at("shard") == "harbin");
+  CHECK(f.List("230100", 10).status().code() == absl::StatusCode::kUnavailable);
+  CHECK(f.List("", 500).status().code() == absl::StatusCode::kUnavailable);
+
+  // Back: read again; down again: its last known reports answer.
+  f.shards.failing.erase("harbin");
+  CHECK_FALSE(f.Get("230100")->placeholder());
+  f.shards.failing["harbin"] = absl::DeadlineExceededError("slow");
+  CHECK_FALSE(f.Get("230100")->placeholder());
+  CHECK(f.List("", 500)->contacts.size() == 14);
 }
 
 TEST_CASE("the copy of the reports is used for its time to live", "[gateway][contacts]") {

@@ -17,7 +17,8 @@ namespace unemployment::ops::testing {
 
 std::vector<Command> AllCommands() {
   return {HealthCommand(),         SubmitCommand(),  QueueCommand(), ReviewCommand(),
-          ImportSnapshotCommand(), CompareCommand(), ExportCommand()};
+          ImportSnapshotCommand(), CompareCommand(), ExportCommand(),  FeedStatusCommand(),
+          RebuildCommand()};
 }
 
 Uectl::Uectl() {

@@ -133,6 +133,7 @@ TEST_CASE("every command checks its options before calling anything", "[uectl][a
       {{"export", "--report=breakdown", "--region=230100", "--period-end=2025-01-01"},
        "--period-end does not apply to --report=breakdown"},
       {{"health", "billing"}, "unknown service 'billing'"},
+      {{"feed-status"}, "no metrics endpoints: give --metrics=HOST:PORT"},
   };
   for (const Case& c : cases) {
     Uectl uectl;

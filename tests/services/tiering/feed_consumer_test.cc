@@ -2,8 +2,11 @@
 // are applied with their cursor, a restarted consumer resumes from the stored cursor without
 // repeating anything, events at or below the cursor are skipped even when the server resends
 // them, and a broken stream is reconnected. Two shards feed one tiering, each with its own cursor,
-// through a restart mid-feed; an upgraded database keeps its one-shard cursor.
+// through a restart mid-feed; an upgraded database keeps its one-shard cursor. A feed that went
+// back (a restored registration) halts the consumer: below the cursor (CURSOR_AHEAD_OF_FEED) or
+// with reused sequence numbers (the checkpoint's fingerprint), also after a restart.
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -11,7 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "common/feed/event_stream.h"
 #include "common/log/logger.h"
+#include "common/status/status_util.h"
 #include "common/server/grpc_server.h"
 #include "common/store/database.h"
 #include "common/store/migration.h"
@@ -37,6 +42,11 @@ class FakeRegistration final : public reg::RegistrationService::CallbackService 
     absl::MutexLock lock(&mu_);
     events_.push_back(std::move(event));
   }
+  // A restore: the feed becomes `events`.
+  void Replace(std::vector<reg::Event> events) {
+    absl::MutexLock lock(&mu_);
+    events_ = std::move(events);
+  }
   void set_resend_all(bool value) {
     absl::MutexLock lock(&mu_);
     resend_all_ = value;
@@ -57,6 +67,13 @@ class FakeRegistration final : public reg::RegistrationService::CallbackService 
     {
       absl::MutexLock lock(&mu_);
       requested_.push_back(request->after_sequence());
+      // As the real feed: a cursor beyond the last event is OUT_OF_RANGE CURSOR_AHEAD_OF_FEED.
+      const int64_t last = events_.empty() ? 0 : events_.back().sequence();
+      if (absl::Status ahead = feed::CheckCursor(request->after_sequence(), last); !ahead.ok()) {
+        auto* refused = new Writer({});
+        refused->Refuse(status::ToGrpcStatus(ahead));
+        return refused;
+      }
       for (const reg::Event& event : events_) {
         if (max_per_stream_ > 0 && batch.size() == max_per_stream_) break;
         if (resend_all_ || event.sequence() > request->after_sequence()) {
@@ -64,15 +81,17 @@ class FakeRegistration final : public reg::RegistrationService::CallbackService 
         }
       }
     }
-    return new Writer(std::move(batch));
+    auto* writer = new Writer(std::move(batch));
+    writer->Begin();
+    return writer;
   }
 
  private:
   class Writer final : public grpc::ServerWriteReactor<reg::StreamEventsResponse> {
    public:
-    explicit Writer(std::vector<reg::StreamEventsResponse> batch) : batch_(std::move(batch)) {
-      Next();
-    }
+    explicit Writer(std::vector<reg::StreamEventsResponse> batch) : batch_(std::move(batch)) {}
+    void Begin() { Next(); }
+    void Refuse(const grpc::Status& status) { Finish(status); }
     void OnWriteDone(bool ok) override {
       if (!ok) {
         Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
@@ -114,9 +133,11 @@ struct FakeServer {
 };
 
 std::unique_ptr<feed::RegistrationFeedConsumer> Consumer(const FakeServer& server, Tiering& tiering,
-                                                         const std::string& shard_id = "hlj") {
+                                                         const std::string& shard_id = "hlj",
+                                                         const std::string& checkpoint = "") {
   feed::RegistrationFeedConsumer::Options options;
   options.shard_id = shard_id;
+  options.checkpoint_path = checkpoint;
   options.initial_backoff = absl::Milliseconds(5);
   options.max_backoff = absl::Milliseconds(20);
   return MakeRegistrationFeedConsumer(
@@ -189,7 +210,9 @@ TEST_CASE("The consumer applies the feed and resumes from its stored cursor", "[
   const std::vector<int64_t> requested = server.service.requested();
   REQUIRE(requested.size() >= first_run_requests + 2);
   CHECK(requested[first_run_requests] == 4);
-  CHECK(requested.back() == 5);
+  // A reconnect resumes one event before the last applied, to see that event again (the check
+  // that the feed did not go back).
+  CHECK(requested.back() == 4);
   CHECK(*env.tiering->FeedCursor("registration/hlj") == 5);
   CHECK(Deliveries(env, "hlj-b") == 1);
   v1::GetProfileRequest get;
@@ -360,6 +383,153 @@ TEST_CASE("An upgrade keeps the one-shard cursor as the default shard's", "[feed
   CHECK(env.tiering->GetProfile(get).status().code() == absl::StatusCode::kNotFound);
   get.set_registration_id("hlj-r42");
   CHECK(env.tiering->GetProfile(get).ok());
+}
+
+// Waits until the consumer halted, at most 10 s.
+bool WaitHalted(const feed::RegistrationFeedConsumer& consumer) {
+  for (int i = 0; i < 2000 && !consumer.halted(); ++i) absl::SleepFor(absl::Milliseconds(5));
+  return consumer.halted();
+}
+
+TEST_CASE("A feed restored below the cursor halts the consumer; nothing is skipped", "[feed]") {
+  TempDir dir;
+  FakeServer server;
+  for (int64_t sequence = 1; sequence <= 4; ++sequence) {
+    server.service.Add(ShardCreated("hlj", sequence));
+  }
+  Env env(dir.File("t.db"));
+  {
+    std::unique_ptr<feed::RegistrationFeedConsumer> consumer = Consumer(server, *env.tiering);
+    consumer->Start();
+    REQUIRE(consumer->WaitForCursor(4, absl::Seconds(10)));
+    consumer->Stop();
+  }
+  // The registration shard is restored to a backup with events 1-2.
+  server.service.Replace({ShardCreated("hlj", 1), ShardCreated("hlj", 2)});
+  std::unique_ptr<feed::RegistrationFeedConsumer> consumer = Consumer(server, *env.tiering);
+  consumer->Start();
+  REQUIRE(WaitHalted(*consumer));
+  CHECK_THAT(consumer->consumer().halt_reason(), Catch::Contains("below the applied sequence 4"));
+  // New registrations reuse 3, 4, 5: none of them is applied, the consumer does not reconnect.
+  Person reused;
+  reused.id = "hlj-reused";
+  server.service.Add(testing::Created(3, reused));
+  const int64_t connections = consumer->connections();
+  REQUIRE_FALSE(consumer->WaitForCursor(5, absl::Milliseconds(100)));
+  CHECK(consumer->connections() == connections);
+  consumer->Stop();
+  CHECK(*env.tiering->FeedCursor("registration/hlj") == 4);
+}
+
+TEST_CASE("Reused sequence numbers halt the consumer, also after a restart", "[feed]") {
+  TempDir dir;
+  FakeServer server;
+  for (int64_t sequence = 1; sequence <= 4; ++sequence) {
+    server.service.Add(ShardCreated("hlj", sequence));
+  }
+  const std::string checkpoint = dir.File("feed-registration-hlj.checkpoint");
+  Env env(dir.File("t.db"));
+  {
+    std::unique_ptr<feed::RegistrationFeedConsumer> consumer =
+        Consumer(server, *env.tiering, "hlj", checkpoint);
+    consumer->Start();
+    REQUIRE(consumer->WaitForCursor(4, absl::Seconds(10)));
+    consumer->Stop();  // writes the checkpoint: event 4 and its fingerprint
+  }
+  // Restored to event 3, then two new registrations took 4 and 5 before the consumer came back.
+  Person other;
+  other.id = "hlj-other";
+  Person next;
+  next.id = "hlj-next";
+  server.service.Replace({ShardCreated("hlj", 1), ShardCreated("hlj", 2), ShardCreated("hlj", 3),
+                          testing::Created(4, other), testing::Created(5, next)});
+  {
+    std::unique_ptr<feed::RegistrationFeedConsumer> consumer =
+        Consumer(server, *env.tiering, "hlj", checkpoint);
+    consumer->Start();
+    REQUIRE(WaitHalted(*consumer));
+    CHECK_THAT(consumer->consumer().halt_reason(), Catch::Contains("event 4 differs"));
+    // It asked for the events after 3, to see event 4 again.
+    CHECK(server.service.requested().back() == 3);
+    consumer->Stop();
+  }
+  CHECK(*env.tiering->FeedCursor("registration/hlj") == 4);
+  v1::GetProfileRequest get;
+  get.set_registration_id("hlj-next");
+  CHECK(env.tiering->GetProfile(get).status().code() == absl::StatusCode::kNotFound);
+
+  // A restart stays halted (the halt is in the checkpoint file) without opening a stream.
+  const size_t requests = server.service.requested().size();
+  std::unique_ptr<feed::RegistrationFeedConsumer> again =
+      Consumer(server, *env.tiering, "hlj", checkpoint);
+  again->Start();
+  REQUIRE(WaitHalted(*again));
+  again->Stop();
+  CHECK(server.service.requested().size() == requests);
+  CHECK(again->connections() == 0);
+
+  // The operator rebuilds (a new database, the checkpoint removed): it applies the feed as it is.
+  TempDir rebuilt_dir;
+  Env rebuilt(rebuilt_dir.File("t.db"));
+  std::remove(checkpoint.c_str());
+  std::unique_ptr<feed::RegistrationFeedConsumer> fresh =
+      Consumer(server, *rebuilt.tiering, "hlj", checkpoint);
+  fresh->Start();
+  REQUIRE(fresh->WaitForCursor(5, absl::Seconds(10)));
+  fresh->Stop();
+  CHECK_FALSE(fresh->halted());
+  CHECK(rebuilt.tiering->GetProfile(get).ok());
+}
+
+TEST_CASE("A wiped feed halts the consumer until the right backup is back", "[feed]") {
+  TempDir dir;
+  FakeServer server;
+  std::vector<reg::Event> original;
+  for (int64_t sequence = 1; sequence <= 4; ++sequence) {
+    original.push_back(ShardCreated("hlj", sequence));
+  }
+  server.service.Replace(original);
+  Env env(dir.File("t.db"));
+  std::unique_ptr<feed::RegistrationFeedConsumer> consumer =
+      Consumer(server, *env.tiering, "hlj", dir.File("feed-registration-hlj.checkpoint"));
+  consumer->Start();
+  REQUIRE(consumer->WaitForCursor(4, absl::Seconds(10)));
+  // The volume is lost: the restarted registration knows nothing (each stream of the fake ends
+  // after its events, so the consumer reconnects at once).
+  server.service.Replace({});
+  REQUIRE(WaitHalted(*consumer));
+  // Restored from the right backup: the consumer recognises event 4 and resumes.
+  server.service.Replace(original);
+  server.service.Add(ShardCreated("hlj", 5));
+  REQUIRE(consumer->WaitForCursor(5, absl::Seconds(10)));
+  CHECK_FALSE(consumer->halted());
+  consumer->Stop();
+  CHECK(*env.tiering->FeedCursor("registration/hlj") == 5);
+}
+
+TEST_CASE("A consumer resumes unhalted when the feed it comes back to is the same", "[feed]") {
+  TempDir dir;
+  FakeServer server;
+  for (int64_t sequence = 1; sequence <= 3; ++sequence) {
+    server.service.Add(ShardCreated("hlj", sequence));
+  }
+  const std::string checkpoint = dir.File("feed-registration-hlj.checkpoint");
+  Env env(dir.File("t.db"));
+  {
+    std::unique_ptr<feed::RegistrationFeedConsumer> consumer =
+        Consumer(server, *env.tiering, "hlj", checkpoint);
+    consumer->Start();
+    REQUIRE(consumer->WaitForCursor(3, absl::Seconds(10)));
+    consumer->Stop();
+  }
+  server.service.Add(ShardCreated("hlj", 4));
+  std::unique_ptr<feed::RegistrationFeedConsumer> consumer =
+      Consumer(server, *env.tiering, "hlj", checkpoint);
+  consumer->Start();
+  REQUIRE(consumer->WaitForCursor(4, absl::Seconds(10)));
+  consumer->Stop();
+  CHECK_FALSE(consumer->halted());
+  CHECK(*env.tiering->FeedCursor("registration/hlj") == 4);
 }
 
 }  // namespace
