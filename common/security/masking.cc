@@ -13,10 +13,23 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-// The 6-digit county code kept, every further digit hidden.
+// The 6-digit county code kept, every further digit hidden. Counted in characters, not bytes: a
+// value with a multi-byte character among its first six (never a valid code, but a response may
+// echo what was stored) must not be cut inside the character, or the masked response would not
+// be valid UTF-8 and could not be sent (found by fuzz_masking).
 std::string MaskRegionCode(absl::string_view code) {
-  std::string out(code);
-  for (size_t i = 6; i < out.size(); ++i) out[i] = '*';
+  std::string out;
+  out.reserve(code.size());
+  size_t characters = 0;
+  for (size_t i = 0; i < code.size(); ++i) {
+    const bool continuation = (static_cast<unsigned char>(code[i]) & 0xC0) == 0x80;
+    if (!continuation) ++characters;
+    if (characters <= 6) {
+      out.push_back(code[i]);
+    } else if (!continuation) {
+      out.push_back('*');
+    }
+  }
   return out;
 }
 

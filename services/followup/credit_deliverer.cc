@@ -87,7 +87,6 @@ v1::CreditDelivery CreditDeliveryOf(const CreditDeliveryRow& row, absl::Time now
 CreditDeliverer::CreditDeliverer(FollowupStore& store, const time::Clock& clock,
                                  CreditRecordSender* sender, log::Logger logger, Options options)
     : store_(store),
-      clock_(clock),
       sender_(sender),
       logger_(std::move(logger)),
       options_(options),

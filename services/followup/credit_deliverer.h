@@ -97,7 +97,6 @@ class CreditDeliverer final {
   CreditDeliveryRow Attempt(CreditDeliveryRow row, absl::Time now);
 
   FollowupStore& store_;
-  const time::Clock& clock_;
   CreditRecordSender* sender_;
   log::Logger logger_;
   const Options options_;

@@ -396,7 +396,7 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ListUndeliveredCreditRecords(
     v1::ListUndeliveredCreditRecordsResponse* response) {
   return Read(
       context, "ListUndeliveredCreditRecords", request, response,
-      [this, context](auto& r) {
+      [context](auto& r) {
         absl::Status valid = ValidateListUndeliveredCreditRecords(r);
         return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
       },

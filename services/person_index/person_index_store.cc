@@ -271,7 +271,7 @@ std::string PersonHash(const store::Database& db, const common::v1::PersonId& pe
       db, absl::StrCat("person|", static_cast<int>(person.id_type()), "|", person.id_number()));
 }
 
-PersonIndexStore::PersonIndexStore(store::Database& db) : db_(db), committer_(db) {}
+PersonIndexStore::PersonIndexStore(store::Database& db) : committer_(db) {}
 
 PersonIndexStore::~PersonIndexStore() { committer_.Shutdown(); }
 

@@ -116,7 +116,6 @@ class PersonIndexStore final {
   void Shutdown();
 
  private:
-  store::Database& db_;
   store::GroupCommitter committer_;
 };
 

@@ -309,6 +309,8 @@ TEST_CASE("mask kinds follow the log masking rules") {
   CHECK(MaskValue(MaskKind::kHidden, "微信 zhangsan") == "****");
   CHECK(MaskValue(MaskKind::kHidden, "") == "");
   CHECK(MaskValue(MaskKind::kRegionCode, "230103001002") == "230103******");
+  // Counted in characters: a multi-byte character is never cut (the result stays valid UTF-8).
+  CHECK(MaskValue(MaskKind::kRegionCode, "23010区301") == "23010区***");
   CHECK(MaskValue(MaskKind::kText, absl::StrCat("短信已发送至 ", kMobile)) ==
         log::ScrubText(absl::StrCat("短信已发送至 ", kMobile)));
   CHECK(MaskValue(MaskKind::kText, absl::StrCat("短信已发送至 ", kMobile)).find(kMobile) ==
