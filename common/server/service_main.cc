@@ -306,10 +306,11 @@ int RunServiceMain(int argc, char** argv, const ServiceDefinition& definition) {
   if (*power_loss) {
     // Before any database (the audit log's included) is opened: store/testing/fault_vfs.h.
     store::testing::FaultVfs::Install().EnablePowerLoss();
-    std::cerr << name << ": WARNING: TESTING ONLY: --testing_power_loss_storage is on: every "
-              << "database write is held in this process's memory until its file is synced, and "
-              << "is lost if the process is killed before (a simulated power cut). Never use this "
-              << "for real data." << std::endl;
+    lifecycle.Warning("testing_power_loss_storage",
+                      {{"detail",
+                        "TESTING ONLY: every database write is held in this process's memory "
+                        "until its file is synced, and is lost if the process is killed before (a "
+                        "simulated power cut). Never use this for real data."}});
   }
 
   // Metrics (common/metrics/metrics.h) and the call interceptor: request ids and access log lines

@@ -82,7 +82,6 @@ NotificationDeliverer::NotificationDeliverer(RegistrationStore& store, const tim
                                              NotificationSender* notices, log::Logger logger,
                                              Options options)
     : store_(store),
-      clock_(clock),
       ministry_(ministry),
       notices_(notices),
       logger_(std::move(logger)),

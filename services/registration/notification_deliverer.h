@@ -116,7 +116,6 @@ class NotificationDeliverer final {
   OutboxEntry Attempt(OutboxEntry entry, absl::Time now);
 
   RegistrationStore& store_;
-  const time::Clock& clock_;
   MinistryFeedbackClient* ministry_;
   NotificationSender* notices_;
   log::Logger logger_;

@@ -74,7 +74,6 @@ VerificationWorker::VerificationWorker(RegistrationStore& store, Registrar& regi
                                        log::Logger logger, Options options)
     : store_(store),
       registrar_(registrar),
-      clock_(clock),
       client_(client),
       logger_(std::move(logger)),
       options_(options),

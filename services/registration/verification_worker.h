@@ -94,7 +94,6 @@ class VerificationWorker final {
 
   RegistrationStore& store_;
   Registrar& registrar_;
-  const time::Clock& clock_;
   VerificationClient& client_;
   log::Logger logger_;
   const Options options_;

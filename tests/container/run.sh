@@ -26,6 +26,7 @@
 #     client certificate, with a foreign CA's, in plain text or without a token are refused, and a
 #     reviewer of another city is denied; that no ID number is stored in plain text; scrapes
 #     /metrics of every pod once (process metrics, intake counters, review queue, feed cursors),
+#  6b. starts a second registration_server on the live data folder: refused by the lock,
 #  7. backs registration up while it runs (ue_store_backup), copies the backup out, wipes the
 #     volume (registration then knows nothing), restores with ue_store_backup and checks every
 #     application and registration is back,
@@ -428,6 +429,20 @@ for id_number in $(/usr/bin/python3 -c 'import json,sys; print(" ".join(a["id_nu
   fi
 done
 ok "no ID number of the test in plain text in registration's volume (sealed at rest)"
+
+# ---- 6b. a second writer on a live data folder is refused --------------------------------------------
+# One process per data folder (the lock <data_dir>/LOCK, common/store/data_dir_lock.h): a second
+# registration_server started beside the running one, on the same volume and settings, must exit
+# at once with the lock message and leave the running one SERVING.
+if second=$(podman exec registration-pod-0-registration registration_server \
+              --listen=127.0.0.1:0 --health_listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 2>&1); then
+  fail "a second registration_server on the live data folder started: $second"
+fi
+grep -q "is in use by another live process" <<<"$second" \
+  || fail "the second writer was not refused by the data-folder lock: $second"
+podman exec registration-pod-0-registration ue_health_probe --wait=10s \
+  "127.0.0.1:$(health_port registration)" >/dev/null || fail "registration not SERVING after the refusal"
+ok "a second writer on registration's live data folder refused (data-folder lock)"
 
 # ---- 7. backup, loss, restore of registration ---------------------------------------------------------
 reg_ctr=registration-pod-0-registration

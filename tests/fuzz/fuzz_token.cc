@@ -18,10 +18,31 @@
 namespace {
 
 using unemployment::security::CallerClaims;
+using unemployment::security::TokenSigningKey;
+using unemployment::security::TokenVerifier;
 
-const std::string& Key() {
-  static const std::string* key = new std::string(32, '\x5a');
+const TokenSigningKey& Key() {
+  static const TokenSigningKey* key =
+      new TokenSigningKey(*TokenSigningKey::FromSeed(std::string(32, '\x5a')));
   return *key;
+}
+
+// The verifier holding Key()'s public key, and one holding only another key.
+const TokenVerifier& Verifier() {
+  static const TokenVerifier* verifier = [] {
+    auto* v = new TokenVerifier();
+    v->AddRawKey(Key().raw_public_key());
+    return v;
+  }();
+  return *verifier;
+}
+const TokenVerifier& OtherVerifier() {
+  static const TokenVerifier* verifier = [] {
+    auto* v = new TokenVerifier();
+    v->AddRawKey(TokenSigningKey::FromSeed(std::string(32, '\x01'))->raw_public_key());
+    return v;
+  }();
+  return *verifier;
 }
 
 absl::Time Now() { return absl::FromUnixSeconds(1758848400); }  // 2025-09-26T01:00:00Z
@@ -32,7 +53,7 @@ void CheckVerified(const absl::StatusOr<CallerClaims>& claims) {
     return;
   }
   if (claims->system.empty() || claims->subject.empty() || claims->role.empty()) std::abort();
-  if (claims->expires <= Now()) std::abort();
+  if (claims->expires + unemployment::security::kTokenClockLeeway <= Now()) std::abort();
 }
 
 }  // namespace
@@ -41,9 +62,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   unemployment::fuzz::Input in = unemployment::fuzz::Split(data, size);
   if ((in.selector & 1) == 0) {
     // Arbitrary text as a presented token, under the right key and under a wrong one.
-    CheckVerified(unemployment::security::VerifyToken(in.rest, Key(), Now()));
+    CheckVerified(unemployment::security::VerifyToken(in.rest, Verifier(), Now()));
     absl::StatusOr<CallerClaims> wrong =
-        unemployment::security::VerifyToken(in.rest, std::string(32, '\x01'), Now());
+        unemployment::security::VerifyToken(in.rest, OtherVerifier(), Now());
     if (wrong.ok()) CheckVerified(wrong);
     return 0;
   }
@@ -60,9 +81,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   claims.region = parts[3];
   int64_t seconds = 0;
   for (char c : parts[4].substr(0, 9)) seconds = seconds * 10 + (c & 0x0f);
-  claims.expires = Now() + absl::Seconds(seconds % 200000 - 100000);
-  const std::string token = unemployment::security::IssueToken(claims, Key());
-  absl::StatusOr<CallerClaims> verified = unemployment::security::VerifyToken(token, Key(), Now());
+  // Issued between about 28 h before and 28 h after Now(), valid for up to 14 h (above the 12 h
+  // maximum the issuer refuses).
+  claims.not_before = Now() + absl::Seconds(seconds % 200000 - 100000);
+  claims.expires = claims.not_before + absl::Seconds((seconds / 200000) % 50400 + 1);
+  absl::StatusOr<std::string> issued = unemployment::security::IssueToken(claims, Key());
+  if (!issued.ok()) {
+    if (issued.status().code() != absl::StatusCode::kInvalidArgument) std::abort();
+    return 0;
+  }
+  const std::string& token = *issued;
+  absl::StatusOr<CallerClaims> verified =
+      unemployment::security::VerifyToken(token, Verifier(), Now());
   CheckVerified(verified);
   if (verified.ok() && (verified->system != claims.system || verified->subject != claims.subject ||
                         verified->role != claims.role || verified->region != claims.region)) {
@@ -75,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (flip != 0) {
       changed[at] = static_cast<char>(changed[at] ^ flip);
       absl::StatusOr<CallerClaims> tampered =
-          unemployment::security::VerifyToken(changed, Key(), Now());
+          unemployment::security::VerifyToken(changed, Verifier(), Now());
       // A different text may still decode to the same claims (base64 padding bits); it must
       // never verify to different claims.
       if (tampered.ok() && (tampered->system != claims.system || tampered->role != claims.role ||

@@ -78,7 +78,8 @@ class Service:
         listen = self.address or "127.0.0.1:0"
         cmd = [os.path.join(BIN_DIR, self.binary, f"{self.binary}_server"), f"--listen={listen}",
                f"--data_dir={self.cluster.tmp}/{self.name}",
-               *[a() if callable(a) else a for a in self.args], *self.cluster.extra_args]
+               *[a() if callable(a) else a for a in self.args],
+               *getattr(self.cluster, "extra_args", ())]
         out = open(self.log_path, "a")
         out.write(f"=== start {' '.join(cmd)}\n")
         out.flush()

@@ -45,7 +45,7 @@ import unittest
 
 import grpc
 
-from suite import Suite, generate_client, resident_id
+from suite import Suite, generate_client, resident_id, secured_flags
 
 SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
 BIN_DIR = os.environ["UE_BIN_DIR"]
@@ -238,12 +238,7 @@ class SecuredBadInput(unittest.TestCase):
         ca = cls.ca
 
         def secure(svc):
-            return [f"--security_policy={SOURCE_DIR}/data/security/policy",
-                    f"--tls_cert={ca}/server/{svc}.pem", f"--tls_key={ca}/server/{svc}.key",
-                    f"--tls_client_ca={ca}/ca.pem", f"--token_key_file={ca}/token.key",
-                    f"--audit_key_file={ca}/audit.key",
-                    f"--peer_tls_cert={ca}/client/svc-{svc}.pem",
-                    f"--peer_tls_key={ca}/client/svc-{svc}.key",
+            return [*secured_flags(SOURCE_DIR, ca, svc),
                     "--health_listen=127.0.0.1:0",
                     # The catalogue sends hundreds of calls a second as one caller; it judges the
                     # requests, not the rate (the per-caller limit has its own case in
@@ -290,7 +285,7 @@ class SecuredBadInput(unittest.TestCase):
     def token(self, system, role):
         if (system, role) not in self._tokens:
             self._tokens[(system, role)] = subprocess.run(
-                [f"{BIN_DIR}/ops/ue_issue_token", f"{self.ca}/token.key", system, f"{system}-t",
+                [f"{BIN_DIR}/ops/ue_issue_token", f"{self.ca}/token-signing.key", system, f"{system}-t",
                  role, "*", "1h"], check=True, capture_output=True, text=True).stdout.strip()
         return (("authorization", f"Bearer {self._tokens[(system, role)]}"),)
 

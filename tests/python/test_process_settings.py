@@ -162,16 +162,15 @@ class DataFolderAndDurability(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="ue-pytest-") as folder:
             output = start_and_stop(self.VERIFICATION, f"--data_dir={folder}",
                                     "--sqlite_synchronous=OFF", "--allow_non_durable_storage=true")
-            self.assertIn("verification: WARNING: storage is NOT durable "
-                          "(--sqlite_synchronous=OFF, --allow_non_durable_storage): an "
-                          "acknowledged write, the audit log included, can be lost on power loss",
-                          output)
+            self.assertIn("WARN verification event=storage_not_durable sqlite_synchronous=OFF "
+                          "detail=\"--allow_non_durable_storage: an acknowledged write, the audit "
+                          "log included, can be lost on power loss", output)
         with tempfile.TemporaryDirectory(prefix="ue-pytest-") as folder:
             output = start_and_stop(self.VERIFICATION, f"--data_dir={folder}",
                                     "--testing_power_loss_storage=true")
-            self.assertIn("verification: WARNING: TESTING ONLY: --testing_power_loss_storage is on",
-                          output)
-            self.assertNotIn("NOT durable", output)
+            self.assertIn("WARN verification event=testing_power_loss_storage "
+                          "detail=\"TESTING ONLY: every database write is held", output)
+            self.assertNotIn("storage_not_durable", output)
 
     def test_backups_go_to_another_folder_and_the_interval_has_a_floor(self):
         with tempfile.TemporaryDirectory(prefix="ue-pytest-") as folder:

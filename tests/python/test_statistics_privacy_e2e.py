@@ -27,7 +27,7 @@ import unittest
 
 import grpc
 
-from suite import Suite, generate_client, resident_id
+from suite import Suite, generate_client, resident_id, secured_flags
 from test_intake_e2e import make_form, error_details
 
 SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
@@ -76,12 +76,7 @@ class StatisticsPrivacyEndToEnd(unittest.TestCase):
         ca = cls.ca_dir
 
         def secure(svc):
-            return [f"--security_policy={SOURCE_DIR}/data/security/policy",
-                    f"--tls_cert={ca}/server/{svc}.pem", f"--tls_key={ca}/server/{svc}.key",
-                    f"--tls_client_ca={ca}/ca.pem", f"--token_key_file={ca}/token.key",
-                    f"--audit_key_file={ca}/audit.key",
-                    f"--peer_tls_cert={ca}/client/svc-{svc}.pem",
-                    f"--peer_tls_key={ca}/client/svc-{svc}.key",
+            return [*secured_flags(SOURCE_DIR, ca, svc),
                     "--health_listen=127.0.0.1:0"]
 
         cls.suite = Suite(BIN_DIR, SOURCE_DIR)
@@ -111,7 +106,7 @@ class StatisticsPrivacyEndToEnd(unittest.TestCase):
     @classmethod
     def bearer(cls, system, role, region):
         token = subprocess.run(
-            [f"{BIN_DIR}/ops/ue_issue_token", f"{cls.ca_dir}/token.key", system,
+            [f"{BIN_DIR}/ops/ue_issue_token", f"{cls.ca_dir}/token-signing.key", system,
              f"{role}-{region}", role, region, "1h"],
             check=True, capture_output=True, text=True).stdout.strip()
         return (("authorization", f"Bearer {token}"),)
