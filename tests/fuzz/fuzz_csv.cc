@@ -18,8 +18,8 @@ const unemployment::statistics::ReportTable& Table() {
     auto* t = new unemployment::statistics::ReportTable();
     t->column_keys = {"registered", "urban"};
     t->column_headers = {"登记人数", "城镇"};
-    t->rows.push_back({"230000", "黑龙江省", {10, 7}});
-    t->rows.push_back({"230100", "哈尔滨市", {4, std::nullopt}});
+    t->rows.push_back({"230000", "黑龙江省", {10, 7}, {}});
+    t->rows.push_back({"230100", "哈尔滨市", {4, std::nullopt}, {}});
     return t;
   }();
   return *table;
