@@ -471,7 +471,7 @@ absl::StatusOr<Caller> CallGuard::Authenticate(absl::string_view certificate_cn,
     return caller;
   }
   absl::StatusOr<CallerClaims> claims =
-      VerifyToken(token, options_.token_keys, check_expiry ? options_.now() : absl::InfinitePast());
+      VerifyRemembered(token, check_expiry ? options_.now() : absl::InfinitePast());
   if (!claims.ok()) return claims.status();
   if (claims->system != system->name) {
     return Unauthenticated("the token was issued to another system than the certificate's",
@@ -484,6 +484,25 @@ absl::StatusOr<Caller> CallGuard::Authenticate(absl::string_view certificate_cn,
   }
   caller.claims = *std::move(claims);
   return caller;
+}
+
+absl::StatusOr<CallerClaims> CallGuard::VerifyRemembered(absl::string_view token,
+                                                          absl::Time now) const {
+  {
+    absl::MutexLock lock(&tokens_mu_);
+    auto it = verified_tokens_.find(std::string(token));
+    if (it != verified_tokens_.end()) {
+      if (absl::Status in_time = CheckTokenTime(it->second, now); !in_time.ok()) return in_time;
+      return it->second;
+    }
+  }
+  // Verified outside the lock: other calls do not wait for this one's signature check.
+  absl::StatusOr<CallerClaims> claims = VerifyToken(token, options_.token_keys, now);
+  if (!claims.ok()) return claims;
+  absl::MutexLock lock(&tokens_mu_);
+  if (verified_tokens_.size() >= kMaxVerifiedTokens) verified_tokens_.clear();
+  verified_tokens_.emplace(std::string(token), *claims);
+  return claims;
 }
 
 absl::Status CallGuard::TakeRateToken(const Caller& caller) {

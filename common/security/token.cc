@@ -272,15 +272,19 @@ absl::StatusOr<CallerClaims> VerifyToken(absl::string_view token, const TokenVer
   }
   CallerClaims claims{fields[1], fields[2], fields[3], fields[4], absl::FromUnixSeconds(expiry),
                       absl::FromUnixSeconds(not_before), fields[0]};
-  if (now != absl::InfinitePast()) {
-    if (now < claims.not_before - kTokenClockLeeway) {
-      return Unauthenticated("the call token is not valid yet", "TOKEN_NOT_YET_VALID");
-    }
-    if (claims.expires + kTokenClockLeeway <= now) {
-      return Unauthenticated("the call token has expired", "TOKEN_EXPIRED");
-    }
-  }
+  if (absl::Status in_time = CheckTokenTime(claims, now); !in_time.ok()) return in_time;
   return claims;
+}
+
+absl::Status CheckTokenTime(const CallerClaims& claims, absl::Time now) {
+  if (now == absl::InfinitePast()) return absl::OkStatus();
+  if (now < claims.not_before - kTokenClockLeeway) {
+    return Unauthenticated("the call token is not valid yet", "TOKEN_NOT_YET_VALID");
+  }
+  if (claims.expires + kTokenClockLeeway <= now) {
+    return Unauthenticated("the call token has expired", "TOKEN_EXPIRED");
+  }
+  return absl::OkStatus();
 }
 
 bool RegionInScope(absl::string_view scope, absl::string_view region_code) {

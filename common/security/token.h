@@ -104,6 +104,11 @@ absl::StatusOr<std::string> IssueToken(const CallerClaims& claims, const TokenSi
 absl::StatusOr<CallerClaims> VerifyToken(absl::string_view token, const TokenVerifier& verifier,
                                          absl::Time now);
 
+// OK when `now` lies within [claims.not_before - kTokenClockLeeway, claims.expires +
+// kTokenClockLeeway) or is InfinitePast; otherwise UNAUTHENTICATED, reason TOKEN_NOT_YET_VALID or
+// TOKEN_EXPIRED. VerifyToken applies it; a cache of verified tokens applies it on every use.
+absl::Status CheckTokenTime(const CallerClaims& claims, absl::Time now);
+
 // A hex key file (the audit log's chain key): at least 32 bytes, written as 64+ hex digits
 // (`openssl rand -hex 32`); surrounding white space is ignored.
 absl::StatusOr<std::string> ReadKeyFile(const std::string& path);

@@ -834,5 +834,49 @@ TEST_CASE("the audit anchor's timer anchors entries that wait") {
   std::filesystem::remove_all(dir);
 }
 
+
+TEST_CASE("the guard remembers a verified token but checks its times on every call") {
+  absl::StatusOr<Policy> policy =
+      Policy::Load(std::string(UE_SOURCE_DIR) + "/data/security/policy");
+  REQUIRE(policy.ok());
+  absl::StatusOr<TokenSigningKey> key = TokenSigningKey::FromSeed(std::string(32, 'r'));
+  REQUIRE(key.ok());
+  absl::Time issued = absl::FromUnixSeconds(1'800'000'000);
+  absl::Time now = issued;
+  GuardOptions options;
+  options.policy = *std::move(policy);
+  options.token_keys.AddRawKey(key->raw_public_key());
+  options.now = [&now] { return now; };
+  CallGuard guard(std::move(options));
+  constexpr char kQueue[] = "/unemployment.registration.v1.RegistrationService/ListReviewQueue";
+  CallerClaims claims{"staff-client", "reviewer-2301", "reviewer", "2301", issued + absl::Hours(1),
+                      issued};
+  std::string token = *IssueToken(claims, *key);
+  auto check = [&](const std::string& presented) {
+    return guard.Check(kQueue, "staff-client", presented, absl::Seconds(10));
+  };
+  // Verified, then answered from memory with the same claims.
+  REQUIRE(check(token).ok());
+  absl::StatusOr<Caller> again = check(token);
+  REQUIRE(again.ok());
+  CHECK(again->claims.subject == "reviewer-2301");
+  CHECK(again->claims.region == "2301");
+  CHECK(again->claims.key_id == key->key_id());
+  // A remembered token still expires (past the leeway) and is still not valid before its time.
+  now = claims.expires + absl::Seconds(59);
+  CHECK(check(token).ok());
+  now = claims.expires + absl::Seconds(60);
+  CHECK(ReasonOf(check(token).status()) == "TOKEN_EXPIRED");
+  now = issued - absl::Seconds(61);
+  CHECK(ReasonOf(check(token).status()) == "TOKEN_NOT_YET_VALID");
+  // Another text (one signature character changed) is verified on its own and refused, every time.
+  now = issued;
+  std::string tampered = token;
+  tampered[tampered.size() - 2] = tampered[tampered.size() - 2] == 'A' ? 'B' : 'A';
+  CHECK(ReasonOf(check(tampered).status()) == "TOKEN_BAD_SIGNATURE");
+  CHECK(ReasonOf(check(tampered).status()) == "TOKEN_BAD_SIGNATURE");
+  CHECK(check(token).ok());
+}
+
 }  // namespace
 }  // namespace unemployment::security
