@@ -52,12 +52,12 @@ BIN_DIR = os.environ["UE_BIN_DIR"]
 generate_client(SOURCE_DIR)
 
 from google.protobuf import descriptor as pbd  # noqa: E402
-from google.rpc import error_details_pb2, status_pb2  # noqa: E402
 from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
 from unemployment.verification.v1 import verification_service_pb2 as ver  # noqa: E402
+from test_intake_e2e import error_details  # noqa: E402
 
 C = grpc.StatusCode
 TIMEOUT = 20
@@ -177,18 +177,7 @@ def make_form(id_number, county="230103", ministry=False, name="张三"):
 
 def describe(error):
     """(code, ErrorInfo reason, field violations) of an RpcError."""
-    reason, fields = None, []
-    for key, value in error.trailing_metadata() or ():
-        if key == "grpc-status-details-bin":
-            status = status_pb2.Status.FromString(value)
-            for detail in status.details:
-                info = error_details_pb2.ErrorInfo()
-                bad = error_details_pb2.BadRequest()
-                if detail.Unpack(info):
-                    reason = info.reason
-                elif detail.Unpack(bad):
-                    fields += [v.field for v in bad.field_violations]
-    return error.code(), reason, fields
+    return (error.code(), *error_details(error))
 
 
 def names(field, violation):
