@@ -254,6 +254,22 @@ bool Registrar::ServesOffice(const std::string& office_region_code) const {
   return false;
 }
 
+v1::Event Registrar::NewEvent(absl::Time now) const {
+  v1::Event event;
+  *event.mutable_occurred_at() = ToTimestamp(now);
+  event.set_shard_id(options_.shard_id);
+  return event;
+}
+
+absl::Status Registrar::RequireServed(absl::string_view field, absl::string_view noun,
+                                     const std::string& code) const {
+  if (ServesOffice(code)) return absl::OkStatus();
+  return status::WithErrorInfo(
+      absl::FailedPreconditionError(
+          absl::StrCat("shard ", options_.shard_id, " does not serve ", noun, " ", code)),
+      reason::kWrongShard, {{std::string(field), code}});
+}
+
 DueDate Registrar::ComputeDueDate(absl::CivilDay received) const {
   const std::shared_ptr<const time::WorkingDayCalendar> current = calendar();
   absl::StatusOr<absl::CivilDay> due =
@@ -301,12 +317,10 @@ void Registrar::FenceChannelApplicationId(const v1::FenceChannelApplicationIdReq
 
 void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
                                   Callback<v1::Application> done) {
-  if (!ServesOffice(request.office_region_code())) {
-    done(status::WithErrorInfo(
-        absl::FailedPreconditionError(absl::StrCat("shard ", options_.shard_id,
-                                                   " does not serve office ",
-                                                   request.office_region_code())),
-        reason::kWrongShard, {{"office_region_code", request.office_region_code()}}));
+  if (absl::Status served =
+          RequireServed("office_region_code", "office", request.office_region_code());
+      !served.ok()) {
+    done(std::move(served));
     return;
   }
   const absl::Time now = clock_.Now();
@@ -401,9 +415,7 @@ void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
         }
         RETURN_IF_ERROR(tx.InsertApplication(stored, *fingerprint));
 
-        v1::Event event;
-        *event.mutable_occurred_at() = ToTimestamp(now);
-        event.set_shard_id(options_.shard_id);
+        v1::Event event = NewEvent(now);
         *event.mutable_application_received()->mutable_application() = std::move(as_received);
         RETURN_IF_ERROR(tx.AppendEvent(event).status());
         RETURN_IF_ERROR(tx.AppendEvent(StateChangedEvent(stored, options_.shard_id, now)).status());
@@ -560,15 +572,11 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
         RETURN_IF_ERROR(tx.UpdateApplication(application));
         *response.mutable_application() = application;
 
-        v1::Event decided;
-        *decided.mutable_occurred_at() = ToTimestamp(now);
-        decided.set_shard_id(options_.shard_id);
+        v1::Event decided = NewEvent(now);
         *decided.mutable_application_decided()->mutable_application() = application;
         RETURN_IF_ERROR(tx.AppendEvent(decided).status());
         if (accept) {
-          v1::Event created;
-          *created.mutable_occurred_at() = ToTimestamp(now);
-          created.set_shard_id(options_.shard_id);
+          v1::Event created = NewEvent(now);
           *created.mutable_registration_created()->mutable_registration() = response.registration();
           RETURN_IF_ERROR(tx.AppendEvent(created).status());
         }
@@ -695,9 +703,7 @@ void Registrar::AmendDecision(const v1::AmendDecisionRequest& request,
         if (!req->note().empty()) decision->set_note(req->note());
         RETURN_IF_ERROR(tx.UpdateApplication(application));
 
-        v1::Event amended;
-        *amended.mutable_occurred_at() = ToTimestamp(now);
-        amended.set_shard_id(options_.shard_id);
+        v1::Event amended = NewEvent(now);
         *amended.mutable_decision_amended()->mutable_application() = application;
         RETURN_IF_ERROR(tx.AppendEvent(amended).status());
 
@@ -719,12 +725,10 @@ void Registrar::AmendDecision(const v1::AmendDecisionRequest& request,
 
 void Registrar::SetDutyReviewers(const v1::SetDutyReviewersRequest& request,
                                  Callback<v1::SetDutyReviewersResponse> done) {
-  if (!ServesOffice(request.office_region_code())) {
-    done(status::WithErrorInfo(
-        absl::FailedPreconditionError(absl::StrCat("shard ", options_.shard_id,
-                                                   " does not serve office ",
-                                                   request.office_region_code())),
-        reason::kWrongShard, {{"office_region_code", request.office_region_code()}}));
+  if (absl::Status served =
+          RequireServed("office_region_code", "office", request.office_region_code());
+      !served.ok()) {
+    done(std::move(served));
     return;
   }
   const absl::Time now = clock_.Now();
@@ -739,9 +743,7 @@ void Registrar::SetDutyReviewers(const v1::SetDutyReviewersRequest& request,
         roster.set_actor(request.actor());
         *roster.mutable_update_time() = ToTimestamp(now);
         RETURN_IF_ERROR(tx.PutDutyRoster(roster));
-        v1::Event changed;
-        *changed.mutable_occurred_at() = ToTimestamp(now);
-        changed.set_shard_id(options_.shard_id);
+        v1::Event changed = NewEvent(now);
         *changed.mutable_duty_roster_changed()->mutable_roster() = roster;
         RETURN_IF_ERROR(tx.AppendEvent(changed).status());
         v1::SetDutyReviewersResponse response;
@@ -754,12 +756,9 @@ void Registrar::SetDutyReviewers(const v1::SetDutyReviewersRequest& request,
 void Registrar::ReportRegionContact(const v1::ReportRegionContactRequest& request,
                                     const std::string& region_name,
                                     Callback<v1::ReportRegionContactResponse> done) {
-  if (!ServesOffice(request.region_code())) {
-    done(status::WithErrorInfo(
-        absl::FailedPreconditionError(absl::StrCat("shard ", options_.shard_id,
-                                                   " does not serve region ",
-                                                   request.region_code())),
-        reason::kWrongShard, {{"region_code", request.region_code()}}));
+  if (absl::Status served = RequireServed("region_code", "region", request.region_code());
+      !served.ok()) {
+    done(std::move(served));
     return;
   }
   const absl::Time now = clock_.Now();
@@ -776,9 +775,7 @@ void Registrar::ReportRegionContact(const v1::ReportRegionContactRequest& reques
         *contact.mutable_report_time() = ToTimestamp(now);
         contact.set_reported_date(time::FormatDate(time::ChinaDay(now)));
         RETURN_IF_ERROR(tx.PutRegionContact(contact));
-        v1::Event reported;
-        *reported.mutable_occurred_at() = ToTimestamp(now);
-        reported.set_shard_id(options_.shard_id);
+        v1::Event reported = NewEvent(now);
         *reported.mutable_region_contact_reported()->mutable_contact() = contact;
         RETURN_IF_ERROR(tx.AppendEvent(reported).status());
         v1::ReportRegionContactResponse response;
@@ -840,9 +837,7 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
         *registration.mutable_update_time() = ToTimestamp(now);
         RETURN_IF_ERROR(tx.UpdateRegistration(registration));
 
-        v1::Event event;
-        *event.mutable_occurred_at() = ToTimestamp(now);
-        event.set_shard_id(options_.shard_id);
+        v1::Event event = NewEvent(now);
         *event.mutable_registration_deregistered()->mutable_registration() = registration;
         RETURN_IF_ERROR(tx.AppendEvent(event).status());
 
@@ -1147,9 +1142,7 @@ absl::StatusOr<DeadlineRecomputation> Registrar::RecomputeProvisionalDeadlines(
             application.set_due_date(due_date);
             application.set_due_date_provisional(due.provisional);
             RETURN_IF_ERROR(tx.UpdateApplication(application));
-            v1::Event event;
-            *event.mutable_occurred_at() = ToTimestamp(now);
-            event.set_shard_id(options_.shard_id);
+            v1::Event event = NewEvent(now);
             v1::ApplicationDeadlineRecomputed* recomputed =
                 event.mutable_application_deadline_recomputed();
             *recomputed->mutable_application() = application;

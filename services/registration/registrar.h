@@ -122,6 +122,12 @@ class Registrar final {
 
   // Whether this shard serves the office `office_region_code`.
   bool ServesOffice(const std::string& office_region_code) const;
+  // OK when this shard serves `code`; otherwise FAILED_PRECONDITION, reason WRONG_SHARD, with
+  // metadata `field` = code ("shard X does not serve <noun> <code>").
+  absl::Status RequireServed(absl::string_view field, absl::string_view noun,
+                             const std::string& code) const;
+  // An event of this shard's feed occurring at `now` (its header: instant and shard id).
+  v1::Event NewEvent(absl::Time now) const;
 
   // The decision deadline of an application received on `received`, by the current calendar.
   DueDate ComputeDueDate(absl::CivilDay received) const;
