@@ -41,7 +41,7 @@ bool SuppressesNotification(DeregistrationReason reason, bool moved_abroad) {
       return moved_abroad;
     case DeregistrationReason::kImprisoned:
     case DeregistrationReason::kDeceased:
-    // No contact for six months: the person is by definition unreachable (DOMAIN.md section 4).
+    // No contact for six months: the person is by definition unreachable (the notice, section 三).
     case DeregistrationReason::kNoContact:
       return true;
     case DeregistrationReason::kHiredByEmployer:

@@ -34,7 +34,7 @@ const CodeList& DeregistrationReasonCodes();
 // The enum value for a listed number, or nullopt.
 std::optional<DeregistrationReason> DeregistrationReasonFromNumber(int number);
 
-// Whether the person is NOT to be told of the deregistration. DOMAIN.md: "the person is told ...
+// Whether the person is NOT to be told of the deregistration. The notice: "the person is told ...
 // except when moved abroad, imprisoned, deceased, or unreachable". Mapped onto reasons:
 //  - 25 imprisoned and 26 deceased: always suppressed.
 //  - 24 covers school, military service AND moving abroad, which the code alone cannot tell

@@ -1,6 +1,6 @@
 #pragma once
 
-// The domain of monthly follow-up and deregistration (DOMAIN.md section 4): follow-ups and
+// The domain of monthly follow-up and deregistration (the notice, section 三): follow-ups and
 // self-reports, who is still due this month and the coverage, deregistration candidates, direct
 // deregistration and the reason-32 no-contact sweep. Deregistrations are performed by the
 // registration service (RegistrationClient); this class records what it answered.

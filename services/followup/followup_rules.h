@@ -1,6 +1,6 @@
 #pragma once
 
-// The date and counting rules of follow-up and dynamic management (DOMAIN.md section 4), as pure
+// The date and counting rules of follow-up and dynamic management (the notice, section 三), as pure
 // functions of their inputs: no clock, no storage, so they are tested on exact dates.
 
 #include <optional>

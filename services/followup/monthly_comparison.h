@@ -1,6 +1,6 @@
 #pragma once
 
-// The monthly information comparison (信息比对, DOMAIN.md section 4): one run sends every
+// The monthly information comparison (信息比对, the notice section 三): one run sends every
 // registration active on the run's day (of a region, or all) to verification's
 // CompareActiveRegistrations stream in batches, and records each hit as a follow-up of method
 // INFORMATION_COMPARISON and a pending deregistration candidate. A registration verification

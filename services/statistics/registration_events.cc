@@ -62,7 +62,7 @@ absl::StatusOr<RegistrationFact> RegistrationOf(const regv1::Registration& r,
   fact.registered = *registered;
   fact.recorded = RecordedDay(r.create_time(), event, fact.registered);
   fact.urban_rural_class = r.form().residence_address().urban_rural_class();
-  // The class decides (first digit 1 = urban, DOMAIN.md section 5); the registration service's
+  // The class decides (first digit 1 = urban, the notice section 四); the registration service's
   // residence_urban flag, derived from the same class, stands in only when the class is missing.
   fact.urban = fact.urban_rural_class.empty() ? r.residence_urban()
                                               : fact.urban_rural_class[0] == '1';

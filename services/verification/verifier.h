@@ -1,6 +1,6 @@
 #pragma once
 
-// The verification rules (DOMAIN.md section 2), without gRPC types: identity against the
+// The verification rules (the notice, section 四), without gRPC types: identity against the
 // population data, unemployment status against social insurance, employment filing and business
 // registration, the field investigation that settles what the data cannot, and the bulk
 // comparison of active registrations. Requests reach it already validated and normalised

@@ -335,7 +335,7 @@ TEST_CASE("methods that name a registration or case by id are open to district s
 }
 
 TEST_CASE("offices open fraud cases and city bureaus submit their monthly fraud reports") {
-  // DOMAIN.md: offices do the front-line work; the city bureau owns its area's fraud reports and
+  // The notice (section 三): offices do the front-line work; the city bureau owns its area's fraud reports and
   // reports to the province. The handlers check the request's office (OpenFraudCase) or city
   // (SubmitMonthlyFraudReport) against the caller's scope.
   Policy policy = LoadPolicy();

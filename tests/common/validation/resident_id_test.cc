@@ -20,7 +20,7 @@ TEST_CASE("check character follows ISO 7064 MOD 11-2", "[resident_id]") {
   CHECK_FALSE(Gb11643CheckCharacter("1101051980010100A").has_value());  // not digits
 }
 
-TEST_CASE("the example numbers of DOMAIN.md", "[resident_id]") {
+TEST_CASE("GB 11643 example numbers", "[resident_id]") {
   SECTION("34052419800101001X is valid: male born 1980-01-01 in 340524") {
     absl::StatusOr<Gb11643Number> id = ParseResidentIdNumber("34052419800101001X", kToday);
     REQUIRE(id.ok());

@@ -2,7 +2,7 @@
 // deregistration candidate, a fraud case), behind the real guard and policy: district staff work
 // on their district's records; another district's record and an unknown id get the same
 // PERMISSION_DENIED OUTSIDE_REGION_SCOPE; province-wide staff are unaffected (NOT_FOUND for an
-// unknown id). And of the fraud work by region (DOMAIN.md): an office opens its own cases, a city
+// unknown id). And of the fraud work by region (the notice, section 三): an office opens its own cases, a city
 // bureau submits its own city's monthly fraud report.
 #include <functional>
 #include <string>
