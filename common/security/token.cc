@@ -272,6 +272,14 @@ absl::StatusOr<CallerClaims> VerifyToken(absl::string_view token, const TokenVer
   }
   CallerClaims claims{fields[1], fields[2], fields[3], fields[4], absl::FromUnixSeconds(expiry),
                       absl::FromUnixSeconds(not_before), fields[0]};
+  // The issuer never signs more than kMaxTokenValidity; a longer token comes from elsewhere (a
+  // leaked or misused signing key) and is refused whatever the time.
+  if (claims.expires - claims.not_before > kMaxTokenValidity) {
+    return Unauthenticated(
+        absl::StrCat("the call token is valid for longer than ",
+                     absl::FormatDuration(kMaxTokenValidity), "; issue a shorter one"),
+        "TOKEN_VALIDITY_TOO_LONG");
+  }
   if (absl::Status in_time = CheckTokenTime(claims, now); !in_time.ok()) return in_time;
   return claims;
 }

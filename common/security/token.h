@@ -98,8 +98,9 @@ class TokenVerifier {
 absl::StatusOr<std::string> IssueToken(const CallerClaims& claims, const TokenSigningKey& key);
 
 // UNAUTHENTICATED (ErrorInfo reason TOKEN_MALFORMED, TOKEN_FORMAT_RETIRED, TOKEN_KEY_UNKNOWN,
-// TOKEN_BAD_SIGNATURE, TOKEN_NOT_YET_VALID or TOKEN_EXPIRED) unless `token` was signed by a key of
-// `verifier` and `now` lies within [not_before - kTokenClockLeeway, expires + kTokenClockLeeway).
+// TOKEN_BAD_SIGNATURE, TOKEN_VALIDITY_TOO_LONG, TOKEN_NOT_YET_VALID or TOKEN_EXPIRED) unless
+// `token` was signed by a key of `verifier`, is valid for at most kMaxTokenValidity, and `now`
+// lies within [not_before - kTokenClockLeeway, expires + kTokenClockLeeway).
 // `now` InfinitePast skips the time checks (a call already admitted).
 absl::StatusOr<CallerClaims> VerifyToken(absl::string_view token, const TokenVerifier& verifier,
                                          absl::Time now);

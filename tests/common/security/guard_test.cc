@@ -311,6 +311,30 @@ TEST_CASE("tokens: a 60 s clock-skew leeway on not-before and expiry, and no fur
         "TOKEN_NOT_YET_VALID");
 }
 
+TEST_CASE("tokens: the verifier refuses a validity above the maximum, even when the signature is good") {
+  absl::StatusOr<TokenSigningKey> key = TokenSigningKey::FromSeed(std::string(32, 'k'));
+  REQUIRE(key.ok());
+  TokenVerifier keys;
+  keys.AddRawKey(key->raw_public_key());
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  // Signed by hand with the real key, as a leaked key or a foreign issuer would: the suite's
+  // issuer refuses to make such a token.
+  auto sign = [&](absl::Duration validity) {
+    std::string signed_part = absl::StrCat(
+        "ue2.", absl::WebSafeBase64Escape(absl::StrCat(
+                    key->key_id(), "|staff-client|r|reviewer|*|", absl::ToUnixSeconds(now), "|",
+                    absl::ToUnixSeconds(now + validity))));
+    return absl::StrCat(signed_part, ".", absl::WebSafeBase64Escape(*key->Sign(signed_part)));
+  };
+  CHECK(VerifyToken(sign(absl::Hours(12)), keys, now + absl::Hours(1)).ok());
+  absl::StatusOr<CallerClaims> too_long =
+      VerifyToken(sign(absl::Hours(12) + absl::Seconds(1)), keys, now + absl::Hours(1));
+  CHECK(too_long.status().code() == absl::StatusCode::kUnauthenticated);
+  CHECK(ReasonOf(too_long.status()) == "TOKEN_VALIDITY_TOO_LONG");
+  CHECK(ReasonOf(VerifyToken(sign(absl::Hours(24 * 365)), keys, now).status()) ==
+        "TOKEN_VALIDITY_TOO_LONG");
+}
+
 TEST_CASE("tokens: the issuer refuses a validity above the maximum; the retired ue1 format is refused") {
   absl::StatusOr<TokenSigningKey> key = TokenSigningKey::FromSeed(std::string(32, 'k'));
   REQUIRE(key.ok());
