@@ -226,9 +226,13 @@ void Intake::OnReserved(const std::shared_ptr<Operation>& op,
   shards_.GetApplication(
       op->shard, reservation.application_id(), op->deadline,
       [this, op](absl::StatusOr<reg::Application> app) {
-        if (app.ok()) return op->done(ToApplicationStatus(*app));
-        // The shard lost it (e.g. restored from an older backup): store it again.
-        if (app.status().code() == absl::StatusCode::kNotFound) return Create(op);
+        if (app.ok() && IsApplicationOf(*app, op->item.channel, op->item.channel_application_id)) {
+          return op->done(ToApplicationStatus(*app));
+        }
+        // The shard lost it (e.g. restored from an older backup), or lost it and gave its id to
+        // another application: store it again.
+        if (app.ok()) LogApplicationIdMismatch(op->shard, app->id());
+        if (app.ok() || app.status().code() == absl::StatusCode::kNotFound) return Create(op);
         op->done(MapShardError(op->shard, app.status()));
       });
 }
@@ -328,28 +332,56 @@ void Intake::GetStatus(common::v1::Channel channel, std::string channel_applicat
           return done(MapIndexError(reservation.status()));
         }
         const std::string shard = reservation->shard();
-        if (reservation->application_id().empty()) {
-          // Reserved, and perhaps stored by the shard without the index knowing yet (the answer
-          // was lost, or acknowledged just now): the shard knows its channel ids.
-          return shards_.GetApplicationByChannelId(
+        // Asks the shard by channel id: it knows the channel ids it stored.
+        auto by_channel_id = [this, shard, channel, channel_application_id, deadline, not_found](
+                                 StatusCallback answer) {
+          shards_.GetApplicationByChannelId(
               shard, channel, channel_application_id, deadline,
-              [this, shard, channel, channel_application_id, done = std::move(done), not_found](
+              [this, shard, channel, channel_application_id, answer = std::move(answer), not_found](
                   absl::StatusOr<reg::Application> app) {
                 if (app.ok()) {
                   RecordApplicationId(channel, channel_application_id, app->id());
-                  return done(ToApplicationStatus(*app));
+                  return answer(ToApplicationStatus(*app));
                 }
-                if (app.status().code() == absl::StatusCode::kNotFound) return done(not_found());
-                done(MapShardError(shard, app.status()));
+                if (app.status().code() == absl::StatusCode::kNotFound) return answer(not_found());
+                answer(MapShardError(shard, app.status()));
               });
+        };
+        if (reservation->application_id().empty()) {
+          // Reserved, and perhaps stored by the shard without the index knowing yet (the answer
+          // was lost, or acknowledged just now).
+          return by_channel_id(std::move(done));
         }
         shards_.GetApplication(
             shard, reservation->application_id(), deadline,
-            [this, shard, done = std::move(done)](absl::StatusOr<reg::Application> app) {
-              if (app.ok()) return done(ToApplicationStatus(*app));
-              done(MapShardError(shard, app.status()));
+            [this, shard, channel, channel_application_id, done = std::move(done),
+             by_channel_id = std::move(by_channel_id)](
+                absl::StatusOr<reg::Application> app) mutable {
+              if (!app.ok()) return done(MapShardError(shard, app.status()));
+              if (IsApplicationOf(*app, channel, channel_application_id)) {
+                return done(ToApplicationStatus(*app));
+              }
+              // The id now names another application (the shard lost ours and reused the id):
+              // never answer with someone else's record.
+              LogApplicationIdMismatch(shard, app->id());
+              by_channel_id(std::move(done));
             });
       });
+}
+
+bool Intake::IsApplicationOf(const reg::Application& app, common::v1::Channel channel,
+                             absl::string_view channel_application_id) {
+  return app.channel() == channel && app.channel_application_id() == channel_application_id;
+}
+
+void Intake::LogApplicationIdMismatch(const std::string& shard,
+                                      const std::string& application_id) const {
+  logger_.Error("application_id_mismatch",
+                {{"shard", shard},
+                 {"application_id", application_id},
+                 {"detail", "the person index's application id names another channel application "
+                            "at the shard (the shard lost records and reused ids); not answered "
+                            "with it"}});
 }
 
 struct Intake::Batch {

@@ -107,6 +107,12 @@ class Intake final {
   void RunBatchItem(const std::shared_ptr<Batch>& batch, size_t group, size_t position);
   void Fail(const std::shared_ptr<Operation>& op, absl::Status status, bool release);
   absl::Status MapShardError(const std::string& shard, absl::Status status) const;
+  // True when `app` is the application stored under this channel id. A shard that lost records
+  // (restored from an older backup, or power loss without full sync) may give a lost id to
+  // another application; the index's id then names someone else's record.
+  static bool IsApplicationOf(const registration::v1::Application& app, common::v1::Channel channel,
+                              absl::string_view channel_application_id);
+  void LogApplicationIdMismatch(const std::string& shard, const std::string& application_id) const;
   absl::Status MapIndexError(absl::Status status) const;
 
   const forms::FormValidator& validator_;

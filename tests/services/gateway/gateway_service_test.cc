@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "common/forms/form_validator.h"
 #include "common/log/logger.h"
 #include "common/server/grpc_server.h"
@@ -121,6 +122,18 @@ class FakeRegistration final : public reg::RegistrationService::CallbackService 
   void LoseNextAnswer() {
     absl::MutexLock lock(&mu_);
     lose_next_answer_ = true;
+  }
+  // The shard lost application `id` (say, restored from an older backup) and gave the id to
+  // another application: `id` now names `other_channel_application_id`'s record.
+  void LoseAndReuseId(const std::string& id, const std::string& other_channel_application_id) {
+    absl::MutexLock lock(&mu_);
+    reg::Application& app = applications_[id];
+    by_channel_id_.erase(
+        absl::StrCat(static_cast<int>(app.channel()), "|", app.channel_application_id()));
+    app.set_channel_application_id(other_channel_application_id);
+    *app.mutable_form() = testing::ValidForm("410326199507103197");
+    by_channel_id_[absl::StrCat(static_cast<int>(app.channel()), "|",
+                                other_channel_application_id)] = id;
   }
   int applications() {
     absl::MutexLock lock(&mu_);
@@ -451,6 +464,40 @@ TEST_CASE_METHOD(GatewayFixture, "a retry after a lost answer finds the stored a
                                   &status_response);
   REQUIRE(s.ok());
   CHECK(status_response.application().application_id() == "harbin-1");
+}
+
+TEST_CASE_METHOD(GatewayFixture,
+                 "an id the shard lost and gave to another application never answers with that one",
+                 "[gateway][grpc]") {
+  v1::SubmitApplicationResponse submitted;
+  REQUIRE(Submit("230102202500000007", ValidForm(), &submitted).ok());
+  REQUIRE(submitted.application().application_id() == "harbin-1");
+  // The index learns the application id (from the feed in production).
+  person_index::v1::CompleteRequest complete;
+  complete.set_channel(common::v1::CHANNEL_PROVINCE_PORTAL);
+  complete.set_channel_application_id("230102202500000007");
+  complete.set_application_id("harbin-1");
+  absl::Notification completed;
+  index_->Complete(complete, [&](absl::StatusOr<person_index::v1::Reservation> r) {
+    CHECK(r.ok());
+    completed.Notify();
+  });
+  completed.WaitForNotification();
+
+  harbin_.LoseAndReuseId("harbin-1", "230102202500000099");
+  v1::GetApplicationStatusRequest status_request;
+  status_request.set_channel_application_id("230102202500000007");
+  v1::GetApplicationStatusResponse status_response;
+  grpc::Status s = stub_->GetApplicationStatus(Context("province-portal").get(), status_request,
+                                               &status_response);
+  CHECK(s.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(Reason(s) == "APPLICATION_NOT_FOUND");
+  CHECK(status_response.application().application_id().empty());
+
+  // Submitting again stores it again (under a new id), never answering with the other record.
+  REQUIRE(Submit("230102202500000007", ValidForm(), &submitted).ok());
+  CHECK(submitted.application().application_id() == "harbin-2");
+  CHECK(submitted.application().channel_application_id() == "230102202500000007");
 }
 
 TEST_CASE_METHOD(GatewayFixture, "a person registered in another shard is not registered twice",
