@@ -338,6 +338,8 @@ patches:
   - target: {kind: Deployment}
     patch: |-
       - {op: replace, path: /spec/template/spec/volumes/0/hostPath/path, value: $state/secrets/registration-$shard}
+      # podman 4.3 publishes every containerPort on the host: the base shard has 50052/50152/50252.
+      - {op: remove, path: /spec/template/spec/containers/0/ports}
 EOF
     # Rendered on its own and listed as a file: as a folder, kustomize would point the base
     # shard's volume claims at this shard's (both are registration-data before the suffix).
