@@ -13,7 +13,10 @@
 #     pods) and each service's keys with deploy/security/make-k8s-secrets.sh (the Secret YAML, and
 #     the host folders the podman overlay mounts), renders deploy/k8s/overlays/podman with
 #     `kubectl kustomize`, adds only the test's own image tag, key folders and ports published on
-#     127.0.0.1, and runs it with `podman kube play` on a network of its own: every service SECURED
+#     127.0.0.1 and a second registration shard, the city shard "qiqihar" (its folder of
+#     overlays/sharded-by-city in podman's form, its own certificate and keys; the routing table
+#     and the gateway's and feed readers' shard lists name both: render_suite), and runs it with
+#     `podman kube play` on a network of its own: every service SECURED
 #     (mutual TLS, tokens, data/security/policy, audit log, data sealed with the keyring),
 #  5. waits until every service answers SERVING on its plaintext health port (`podman exec ...
 #     ue_health_probe`, the exec probe of the manifests), checks that every service says
@@ -26,6 +29,10 @@
 #     client certificate, with a foreign CA's, in plain text or without a token are refused, and a
 #     reviewer of another city is denied; that no ID number is stored in plain text; scrapes
 #     /metrics of every pod once (process metrics, intake counters, review queue, feed cursors),
+#  6a. two shards, one killed while the other keeps accepting (shard_drill): intake through the
+#     gateway to hlj and qiqihar; a person registered at one is refused at the other; qiqihar
+#     stopped without grace: hlj keeps accepting (uniqueness kept), qiqihar's office answers
+#     UNAVAILABLE SHARD_UNAVAILABLE; qiqihar started again: the refused id is accepted, intake resumes,
 #  6b. starts a second registration_server on the live data folder: refused by the lock,
 #  7. backs registration up while it runs (ue_store_backup), copies the backup out, wipes the
 #     volume (registration then knows nothing), restores with ue_store_backup and checks every
@@ -37,11 +44,16 @@
 # 7c. restore drill (restore_drill): online backups of the six databases, more work, registration
 #     restored alone (its consumers must HALT: metric, log line, uectl feed-status), then all six
 #     restored together and timed (the RTO printed as "RTO measured"); UE_CONTAINER_DRILL=0 skips it,
-#  8. verifies every service's audit log and its anchor with ue_audit_verify --anchor (gateway and
+# 7d. adds a city shard while the suite runs (add_running_shard, runbook "Adding a city shard"):
+#     "mudanjiang" (folder and routing line from sharded-by-city/generate.py), its certificate and
+#     keys, the suite rendered again, only the new shard, the gateway and the feed readers started
+#     (hlj and qiqihar keep running); its city's applications accepted there, the index reads its feed,
+#  8. verifies every service's and shard's audit log and its anchor with ue_audit_verify --anchor (gateway and
 #     registration must have entries), stops the suite with SIGTERM and checks that every service exited 0,
 #  9. runs deploy/compose/compose.yaml under podman-compose, secured, from the same image
-#     (tests/container/compose.sh: every service SERVING, an application through the gateway,
-#     /metrics of each scraped; UE_CONTAINER_COMPOSE=0 skips it),
+#     (tests/container/compose.sh: every service SERVING, its first scheduled backup set in its
+#     backup volume, an application through the gateway, /metrics of each scraped;
+#     UE_CONTAINER_COMPOSE=0 skips it),
 # 10. tears everything down — pods, volumes, network, temporary files — also on failure; only the
 #     image (and the base image, kept so the next run skips debootstrap) stay.
 #

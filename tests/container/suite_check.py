@@ -127,6 +127,21 @@ def queued_ids(registration):
             return ids
 
 
+def with_retry(call, within=90):
+    """call(), sent again while it answers UNAVAILABLE (retry-safe: the same portal id). A shard's
+    pod started again may come back at another address: the gateway's channel finds it once it
+    resolves the name again (gRPC resolves at most every 30 s)."""
+    started = time.monotonic()
+    while True:
+        try:
+            return call()
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() - started > within:
+                raise
+            print(f"    (UNAVAILABLE, sent again: {error.details()[:120]})")
+            time.sleep(2)
+
+
 def submit(gateway_addr, registration_addr, state_path):
     run = f"{int(time.time() * 1000) % 10**9:09d}"
     made = {"applications": [], "registrations": []}
@@ -139,10 +154,10 @@ def submit(gateway_addr, registration_addr, state_path):
             id_number = with_check_character(
                 f"{OFFICE}1990{month}0{i + 1}{2 * (int(run[-2:]) % 50):03d}")
             portal_id = f"{OFFICE}C{run}{i}"
-            reply = gateway.SubmitApplication(
+            reply = with_retry(lambda: gateway.SubmitApplication(
                 gw.SubmitApplicationRequest(portal_application_id=portal_id,
                                             form=application_form(id_number, f"容器测试{i + 1}")),
-                metadata=token("portal"), timeout=TIMEOUT).application
+                metadata=token("portal"), timeout=TIMEOUT)).application
             check(reply.application_id != "" and reply.office_region_code == OFFICE,
                   f"gateway {gateway_addr} accepted {portal_id} as {reply.application_id} "
                   f"for office {reply.office_region_code}, due {reply.due_date}")
