@@ -793,8 +793,31 @@ drill_restore() {
     ue_store_backup restore "/backups/$svc.db" "$db" >>"$state/stop.log" 2>&1 \
     || fail "ue_store_backup restore of $svc"
 }
+# The drill restarts registration and needs every consumer to notice within its waits: it starts
+# only once all four read registration's feed again after step 7's restarts. podman gives a pod
+# started again a new address, which a consumer's channel finds when gRPC resolves the name again
+# (at most every 30 s) and its backoff (up to ~25 s) allows; "connected" is 1 already while a
+# stream is being opened, so an event made now must reach every consumer's cursor.
+wait_consumers_streaming() {
+  local head consumer cursor t0; t0=$(date +%s)
+  check shard-intake "$gateway_at" hlj "${shard_office[hlj]}" 17 "$state/shards/hlj-before-drill.json" \
+    || fail "intake at hlj before the drill"
+  head=$(metric registration '^ue_feed_head_sequence\{')
+  [[ -n $head ]] || fail "registration's /metrics has no ue_feed_head_sequence"
+  for consumer in tiering followup statistics person-index; do
+    while :; do
+      cursor=$(metric "$consumer" '^ue_feed_consumer_cursor\{feed="registration/hlj"')
+      [[ -n $cursor && ${cursor%.*} -ge ${head%.*} ]] && break
+      (($(date +%s) - t0 < 180)) \
+        || fail "$consumer does not read registration's feed again (cursor ${cursor:-none}, head ${head%.*})"
+      sleep 2
+    done
+  done
+  ok "tiering, follow-up, statistics and the person index read registration's feed again (head ${head%.*}, $(($(date +%s) - t0)) s)"
+}
 if [[ ${UE_CONTAINER_DRILL:-1} == 1 ]]; then
   step "restore drill: six databases, a feed that went back, RTO"
+  wait_consumers_streaming
   restore_drill
 fi
 

@@ -245,7 +245,8 @@ def check_accepted(reply, shard, request, what):
 def shard_intake(gateway_addr, shard, office, n, out_path):
     request = shard_request(office, n)
     with channel(gateway_addr, "gateway", "province-portal") as portal:
-        check_accepted(send(gw_grpc.GatewayServiceStub(portal), request), shard, request, "intake")
+        gateway = gw_grpc.GatewayServiceStub(portal)
+        check_accepted(with_retry(lambda: send(gateway, request)), shard, request, "intake")
     with open(out_path, "w", encoding="utf-8") as out:
         json.dump({"applications": [request]}, out)
 
