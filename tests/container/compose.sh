@@ -53,8 +53,10 @@ timeout 600 "${compose[@]}" up -d >"$work/up.log" 2>&1 || { cat "$work/up.log" >
 for svc in "${services[@]}"; do
   podman exec "unemployment_${svc}_1" ue_health_probe --wait=90s "127.0.0.1:$((port[$svc] + 100))" \
     >/dev/null || fail "$svc did not become SERVING within 90 s"
-  podman logs "unemployment_${svc}_1" 2>&1 | grep -q "listening on .*security: on" \
-    || fail "$svc does not run secured under compose"
+  # The log read whole first: `podman logs | grep -q` fails under pipefail when grep stops
+  # reading early (SIGPIPE), which a longer log (the backup lines) makes likely.
+  log=$(podman logs "unemployment_${svc}_1" 2>&1)
+  grep -q "listening on .*security: on" <<<"$log" || fail "$svc does not run secured under compose"
 done
 echo "ok: compose: all ${#services[@]} services SERVING and secured"
 if podman exec unemployment_registration_1 ue_health_probe --timeout=3s gateway:50051 >/dev/null 2>&1; then

@@ -440,7 +440,8 @@ ok "all ${#services[@]} services SERVING $(($(date +%s) - started)) s after the 
 for shard in "${city_shards[@]}"; do
   podman exec "$(shard_ctr "$shard")" ue_health_probe --wait=60s "127.0.0.1:$(health_port registration)" >/dev/null \
     || fail "registration shard $shard did not become SERVING within 60 s"
-  podman logs "$(shard_ctr "$shard")" 2>&1 | grep -q "listening on .*security: on" \
+  # (the log read whole: `podman logs | grep -q` fails under pipefail when grep stops early)
+  grep -q "listening on .*security: on" <<<"$(podman logs "$(shard_ctr "$shard")" 2>&1)" \
     || fail "registration shard $shard does not run secured"
   podman exec gateway-pod-0-gateway ue_health_probe --tls_ca=$keys/ca.pem --tls_cert=$keys/peer.pem \
     --tls_key=$keys/peer.key "registration-$shard-pod-0:50052" >/dev/null \
@@ -743,7 +744,7 @@ restore_drill() {
       sleep 1
     done
     [[ ${halted%.*} == 1 ]] || fail "$consumer did not halt on registration's feed that went back"
-    podman logs "$(ctr "$consumer")" 2>&1 | grep -q 'event=feed_halted' \
+    grep -q 'event=feed_halted' <<<"$(podman logs "$(ctr "$consumer")" 2>&1)" \
       || fail "$consumer logged no feed_halted line"
   done
   local status_out
