@@ -152,10 +152,12 @@ teardown() {
     done
     # podman makes a volume of each ConfigMap it mounts.
     local cm
-    for cm in $(awk '/^kind: ConfigMap/ {c=1} /^---/ {c=0} c && /^  name: / {print $2}' "$state/suite.yaml"); do
+    # (add_running_shard renders the suite again: the ConfigMaps of the first rendering too.)
+    for cm in $(cat "$state/suite.yaml" "$state/suite-first.yaml" 2>/dev/null \
+                  | awk '/^kind: ConfigMap/ {c=1} /^---/ {c=0} c && /^  name: / {print $2}' | sort -u); do
       podman volume rm -f "$cm" >/dev/null 2>&1 || true
     done
-    rm -f "$state/suite.yaml"
+    rm -f "$state/suite.yaml" "$state/suite-first.yaml"
   fi
   podman network rm -f "$network" >/dev/null 2>&1 || true
   rm -rf "$state/overlay" "$state/client" "$state/stop.log" "$state/backup" "$state/made.json" "$state/drill" "$state/after.json" \
@@ -847,6 +849,7 @@ add_running_shard() {
   rm -rf "$state/secrets-added"
   chown -R 10001:10001 "$state/secrets/registration-$shard"
   chmod 0500 "$state/secrets/registration-$shard"
+  cp "$state/suite.yaml" "$state/suite-first.yaml"
   render_suite
   grep -q "^${shard_office[$shard]:0:4},$shard\$" "$state/overlay/routing.csv" \
     || fail "no routing line for $shard (generate.py's routing-by-city.csv)"
