@@ -18,7 +18,10 @@
 # UE_SKIP_BUILD=1 (use an existing build/release), UE_BIN_DIR (folder of the built services;
 # default build/release/services), UE_SECURITY (on, the default: mutual TLS,
 # tokens, data/security/policy and audit logs with a development CA made on first run in
-# $UE_LOCAL_DIR/ca; off: plaintext and open, as before security existed).
+# $UE_LOCAL_DIR/ca; off: plaintext and open, as before security existed), UE_BACKUP_INTERVAL
+# and UE_BACKUP_KEEP (scheduled backups; default 1h and 8: every service copies all its databases,
+# the audit log included, at start and then every interval into $UE_LOCAL_DIR/backup/<service>/,
+# one folder per set, keeping the newest 8; deploy/README.md, Scheduled backups).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -32,6 +35,8 @@ services=(gateway registration verification tiering followup statistics person_i
 # stands in for the credit platform). They take the two ports after the services.
 services+=(ministry_receiver notification_receiver)
 security=${UE_SECURITY:-on}
+backup_interval=${UE_BACKUP_INTERVAL:-1h}
+backup_keep=${UE_BACKUP_KEEP:-8}
 ca=$state/ca
 
 port_of() {
@@ -96,8 +101,12 @@ started=$(date +%s%N)
 registration_addr=127.0.0.1:$(port_of registration)
 verification_addr=127.0.0.1:$(port_of verification)
 for svc in "${services[@]}"; do
+  # Scheduled backups: every set in $state/backup/<service>/ (another folder than the data).
+  mkdir -p "$state/backup/$svc"
   args=(--listen="127.0.0.1:$(port_of "$svc")" --data_dir="$state/$svc"
-        --metrics_listen="127.0.0.1:$(($(port_of "$svc") + 200))")
+        --metrics_listen="127.0.0.1:$(($(port_of "$svc") + 200))"
+        --backup_dir="$state/backup/$svc" --backup_interval="$backup_interval"
+        --backup_keep="$backup_keep")
   case $svc in
     gateway) args+=(--registration_addr="$registration_addr"
                     --person_index_addr="127.0.0.1:$(port_of person_index)") ;;
@@ -154,6 +163,7 @@ for svc in "${services[@]}"; do
     "$svc" "$(port_of "$svc")" "${serving_ms[$svc]}" "$(($(port_of "$svc") + 200))" \
     "$(cat "$state/pids/$svc")" "$state" "$svc" "$state" "$svc"
 done
+echo "  scheduled backups: every $backup_interval (and at start) into $state/backup/<service>/, newest $backup_keep kept"
 
 if [[ -x $root/deploy/local/demo.sh ]]; then
   if [[ $security == on ]]; then

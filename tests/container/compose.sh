@@ -2,7 +2,8 @@
 # The compose file (deploy/compose/compose.yaml) under podman-compose, secured: every service
 # SERVING on its health port, "security: on" in every log, the gateway refusing plain text, an
 # application submitted from outside through the gateway (mutual TLS and a portal token) and found
-# again, and /metrics of every service scraped once through its published 127.0.0.1 port.
+# again, every service's first scheduled backup set in its backup volume, and /metrics of every
+# service scraped once through its published 127.0.0.1 port.
 #
 #   tests/container/compose.sh IMAGE       (as root; run.sh calls it with UE_CONTAINER_COMPOSE=1
 #                                           after the Kubernetes part, with the image it built)
@@ -52,8 +53,10 @@ timeout 600 "${compose[@]}" up -d >"$work/up.log" 2>&1 || { cat "$work/up.log" >
 for svc in "${services[@]}"; do
   podman exec "unemployment_${svc}_1" ue_health_probe --wait=90s "127.0.0.1:$((port[$svc] + 100))" \
     >/dev/null || fail "$svc did not become SERVING within 90 s"
-  podman logs "unemployment_${svc}_1" 2>&1 | grep -q "listening on .*security: on" \
-    || fail "$svc does not run secured under compose"
+  # The log read whole first: `podman logs | grep -q` fails under pipefail when grep stops
+  # reading early (SIGPIPE), which a longer log (the backup lines) makes likely.
+  log=$(podman logs "unemployment_${svc}_1" 2>&1)
+  grep -q "listening on .*security: on" <<<"$log" || fail "$svc does not run secured under compose"
 done
 echo "ok: compose: all ${#services[@]} services SERVING and secured"
 if podman exec unemployment_registration_1 ue_health_probe --timeout=3s gateway:50051 >/dev/null 2>&1; then
@@ -63,6 +66,21 @@ podman exec unemployment_registration_1 ue_health_probe --tls_ca=/etc/unemployme
   --tls_cert=/etc/unemployment/keys/peer.pem --tls_key=/etc/unemployment/keys/peer.key gateway:50051 \
   >/dev/null || fail "the gateway is not reachable by name over mutual TLS under compose"
 echo "ok: compose: services find each other by name over mutual TLS; plain text refused"
+# Scheduled backups: every service took its first set at start into its own backup volume
+# (<service>-backup at /var/lib/unemployment-backup, UE_BACKUP_DIR of the compose file).
+for svc in "${services[@]}"; do
+  set_name=
+  for _ in $(seq 1 30); do
+    set_name=$(podman exec "unemployment_${svc}_1" ls /var/lib/unemployment-backup 2>/dev/null \
+      | grep -E "^${svc//-/_}-[0-9]{8}T[0-9]{6}Z\$" | tail -1 || true)
+    [[ -n $set_name ]] && break
+    sleep 1
+  done
+  [[ -n $set_name ]] || fail "$svc took no scheduled backup set into its backup volume"
+  podman exec "unemployment_${svc}_1" sh -c "ls /var/lib/unemployment-backup/$set_name | grep -q ." \
+    || fail "$svc's backup set $set_name is empty"
+done
+echo "ok: compose: every service took a scheduled backup set into its <service>-backup volume"
 # An application from outside, through the published gateway port: client certificate and a
 # portal token issued by the build tree's ue_issue_token (the image has none) with the CA's signing key.
 mkdir -p "$work/client" "$work/tokens"

@@ -13,7 +13,10 @@
 #     pods) and each service's keys with deploy/security/make-k8s-secrets.sh (the Secret YAML, and
 #     the host folders the podman overlay mounts), renders deploy/k8s/overlays/podman with
 #     `kubectl kustomize`, adds only the test's own image tag, key folders and ports published on
-#     127.0.0.1, and runs it with `podman kube play` on a network of its own: every service SECURED
+#     127.0.0.1 and a second registration shard, the city shard "qiqihar" (its folder of
+#     overlays/sharded-by-city in podman's form, its own certificate and keys; the routing table
+#     and the gateway's and feed readers' shard lists name both: render_suite), and runs it with
+#     `podman kube play` on a network of its own: every service SECURED
 #     (mutual TLS, tokens, data/security/policy, audit log, data sealed with the keyring),
 #  5. waits until every service answers SERVING on its plaintext health port (`podman exec ...
 #     ue_health_probe`, the exec probe of the manifests), checks that every service says
@@ -26,6 +29,10 @@
 #     client certificate, with a foreign CA's, in plain text or without a token are refused, and a
 #     reviewer of another city is denied; that no ID number is stored in plain text; scrapes
 #     /metrics of every pod once (process metrics, intake counters, review queue, feed cursors),
+#  6a. two shards, one killed while the other keeps accepting (shard_drill): intake through the
+#     gateway to hlj and qiqihar; a person registered at one is refused at the other; qiqihar
+#     stopped without grace: hlj keeps accepting (uniqueness kept), qiqihar's office answers
+#     UNAVAILABLE SHARD_UNAVAILABLE; qiqihar started again: the refused id is accepted, intake resumes,
 #  6b. starts a second registration_server on the live data folder: refused by the lock,
 #  7. backs registration up while it runs (ue_store_backup), copies the backup out, wipes the
 #     volume (registration then knows nothing), restores with ue_store_backup and checks every
@@ -37,11 +44,16 @@
 # 7c. restore drill (restore_drill): online backups of the six databases, more work, registration
 #     restored alone (its consumers must HALT: metric, log line, uectl feed-status), then all six
 #     restored together and timed (the RTO printed as "RTO measured"); UE_CONTAINER_DRILL=0 skips it,
-#  8. verifies every service's audit log and its anchor with ue_audit_verify --anchor (gateway and
+# 7d. adds a city shard while the suite runs (add_running_shard, runbook "Adding a city shard"):
+#     "mudanjiang" (folder and routing line from sharded-by-city/generate.py), its certificate and
+#     keys, the suite rendered again, only the new shard, the gateway and the feed readers started
+#     (hlj and qiqihar keep running); its city's applications accepted there, the index reads its feed,
+#  8. verifies every service's and shard's audit log and its anchor with ue_audit_verify --anchor (gateway and
 #     registration must have entries), stops the suite with SIGTERM and checks that every service exited 0,
 #  9. runs deploy/compose/compose.yaml under podman-compose, secured, from the same image
-#     (tests/container/compose.sh: every service SERVING, an application through the gateway,
-#     /metrics of each scraped; UE_CONTAINER_COMPOSE=0 skips it),
+#     (tests/container/compose.sh: every service SERVING, its first scheduled backup set in its
+#     backup volume, an application through the gateway, /metrics of each scraped;
+#     UE_CONTAINER_COMPOSE=0 skips it),
 # 10. tears everything down — pods, volumes, network, temporary files — also on failure; only the
 #     image (and the base image, kept so the next run skips debootstrap) stay.
 #
@@ -69,6 +81,16 @@ services=(gateway registration verification tiering followup statistics person-i
 declare -A port=([gateway]=50051 [registration]=50052 [verification]=50053 [tiering]=50054
                  [followup]=50055 [statistics]=50056 [person-index]=50057
                  [ministry-receiver]=50060 [notification-receiver]=50061)
+# Registration shards: the base shard "hlj" (registration-pod-0) serves what the routing table does
+# not give a city shard; each city shard of city_shards runs as the podman form of its folder in
+# deploy/k8s/overlays/sharded-by-city/shards/<shard>/ (made by generate.py from its line in
+# shards.csv), as pod registration-<shard>-pod-0 with its own certificate, keys and volumes. The
+# shard added while the suite runs (add_running_shard) is added_shard. shard_office: an office of
+# each shard's city the test applies at.
+city_shards=(qiqihar)
+added_shard=mudanjiang
+declare -A shard_office=([hlj]=230103 [qiqihar]=230202 [mudanjiang]=231002)
+shard_ctr() { echo "registration-$1-pod-0-registration"; }
 health_port() { echo $((port[$1] + 100)); }   # UE_HEALTH_LISTEN of the manifests: plaintext, health only
 metrics_port() { echo $((port[$1] + 200)); }  # UE_METRICS_LISTEN of the manifests: plaintext HTTP /metrics
 keys=/etc/unemployment/keys                  # where the pods see their keys
@@ -112,6 +134,10 @@ teardown() {
         echo "--- $svc"
         podman logs --tail 15 "$svc-pod-0-$svc" 2>&1 | sed 's/^/    /' || true
       done
+      for shard in "${city_shards[@]}"; do
+        echo "--- registration-$shard"
+        podman logs --tail 15 "$(shard_ctr "$shard")" 2>&1 | sed 's/^/    /' || true
+      done
     fi
     step "tearing down: pods, volumes, network"
     timeout 120 podman kube down "$state/suite.yaml" >/dev/null 2>&1 || true
@@ -120,16 +146,23 @@ teardown() {
       podman volume rm -f "$svc-data" >/dev/null 2>&1 || true
       podman volume rm -f "$svc-backup" >/dev/null 2>&1 || true
     done
+    for shard in "${city_shards[@]}" "$added_shard"; do
+      podman pod rm -f "registration-$shard-pod-0" >/dev/null 2>&1 || true
+      podman volume rm -f "registration-data-$shard" "registration-backup-$shard" >/dev/null 2>&1 || true
+    done
     # podman makes a volume of each ConfigMap it mounts.
     local cm
-    for cm in $(awk '/^kind: ConfigMap/ {c=1} /^---/ {c=0} c && /^  name: / {print $2}' "$state/suite.yaml"); do
+    # (add_running_shard renders the suite again: the ConfigMaps of the first rendering too.)
+    for cm in $(cat "$state/suite.yaml" "$state/suite-first.yaml" 2>/dev/null \
+                  | awk '/^kind: ConfigMap/ {c=1} /^---/ {c=0} c && /^  name: / {print $2}' | sort -u); do
       podman volume rm -f "$cm" >/dev/null 2>&1 || true
     done
-    rm -f "$state/suite.yaml"
+    rm -f "$state/suite.yaml" "$state/suite-first.yaml"
   fi
   podman network rm -f "$network" >/dev/null 2>&1 || true
   rm -rf "$state/overlay" "$state/client" "$state/stop.log" "$state/backup" "$state/made.json" "$state/drill" "$state/after.json" \
-    "$state/ca" "$state/secrets" "$state/secrets.yaml" "$state/secrets-check" "$state/tokens"
+    "$state/ca" "$state/secrets" "$state/secrets.yaml" "$state/secrets-check" "$state/tokens" \
+    "$state/secrets-added" "$state/shards" "$state/replace.yaml"
   step "done (exit $rc)"
   exit "$rc"
 }
@@ -229,12 +262,20 @@ podman image exists "$image" || fail "image $image does not exist"
 # A fresh development CA per run. podman's DNS names the pods <deployment>-pod-0: the server
 # certificates name them too (peers call registration-pod-0:50052 and check its certificate).
 rm -rf "$state/ca" "$state/secrets" "$state/tokens"
+# The city shards get their own certificates and keys as for overlays/sharded-by-city
+# (UE_REGISTRATION_SHARDS: certificate registration-<shard>, here also naming its pod).
 pod_names=()
 for svc in "${services[@]}"; do pod_names+=("$svc-pod-0"); done
-deploy/security/make-dev-ca.sh "$state/ca" "${pod_names[@]}" >/dev/null || fail "make-dev-ca.sh"
-deploy/security/make-k8s-secrets.sh "$state/ca" >"$state/secrets.yaml" || fail "make-k8s-secrets.sh"
-[[ $(grep -c '^kind: Secret' "$state/secrets.yaml") == "${#services[@]}" ]] \
-  || fail "make-k8s-secrets.sh made $(grep -c '^kind: Secret' "$state/secrets.yaml") Secrets, not ${#services[@]}"
+for shard in "${city_shards[@]}"; do pod_names+=("registration-$shard-pod-0"); done
+shards_env="${city_shards[*]}"
+UE_REGISTRATION_SHARDS=$shards_env deploy/security/make-dev-ca.sh "$state/ca" "${pod_names[@]}" >/dev/null || fail "make-dev-ca.sh"
+UE_REGISTRATION_SHARDS=$shards_env deploy/security/make-k8s-secrets.sh "$state/ca" >"$state/secrets.yaml" || fail "make-k8s-secrets.sh"
+secrets_expected=$((${#services[@]} + ${#city_shards[@]}))
+[[ $(grep -c '^kind: Secret' "$state/secrets.yaml") == "$secrets_expected" ]] \
+  || fail "make-k8s-secrets.sh made $(grep -c '^kind: Secret' "$state/secrets.yaml") Secrets, not $secrets_expected"
+for shard in "${city_shards[@]}"; do
+  grep -q "name: registration-$shard-secrets$" "$state/secrets.yaml" || fail "no Secret registration-$shard-secrets"
+done
 # kubectl's offline parser (kustomize) reads the Secrets back; each carries the service's certificate.
 mkdir -p "$state/secrets-check"
 cp "$state/secrets.yaml" "$state/secrets-check/"
@@ -253,32 +294,96 @@ for svc in sys.argv[3:]:
     assert tokens and all(k.endswith(".pub") and "PRIVATE" not in data[k] for k in tokens), svc
     assert sorted(data) == sorted(["ca.pem", "tls.pem", "tls.key", "peer.pem", "peer.key",
                                    "audit.key", "data.key"] + tokens), svc
-# Per service: no two Secrets share a data or audit key.
+# Each city shard: its own certificate and peer key (make-dev-ca.sh's shards/<shard>/).
+shards = [name[len("registration-"):-len("-secrets")] for name in docs
+          if name.startswith("registration-") and name != "registration-secrets"]
+for shard in shards:
+    data = docs[f"registration-{shard}-secrets"]["stringData"]
+    assert data["tls.pem"] == open(f"{sys.argv[2]}/shards/{shard}/server.pem").read(), shard
+    assert data["peer.key"] == open(f"{sys.argv[2]}/shards/{shard}/peer.key").read(), shard
+# Per service and shard: no two Secrets share a data or audit key.
 for key in ("data.key", "audit.key"):
-    values = [docs[f"{svc}-secrets"]["stringData"][key] for svc in sys.argv[3:]]
+    values = [docs[f"{svc}-secrets"]["stringData"][key]
+              for svc in sys.argv[3:] + [f"registration-{shard}" for shard in shards]]
     assert len(set(values)) == len(values), key
 PY
 rm -rf "$state/secrets-check"
 # podman 4.3 mishandles Secret volumes: overlays/podman mounts the same files from host folders.
-deploy/security/make-k8s-secrets.sh --files "$state/ca" "$state/secrets" 2>/dev/null || fail "make-k8s-secrets.sh --files"
+UE_REGISTRATION_SHARDS=$shards_env deploy/security/make-k8s-secrets.sh --files "$state/ca" "$state/secrets" 2>/dev/null || fail "make-k8s-secrets.sh --files"
 chown -R 10001:10001 "$state/secrets"
 chmod 0500 "$state/secrets"/*
-ok "dev CA, ${#services[@]} Secrets (YAML) and key folders made (make-dev-ca.sh, make-k8s-secrets.sh)"
+ok "dev CA, $secrets_expected Secrets (YAML; registration shards ${city_shards[*]} with their own) and key folders made (make-dev-ca.sh, make-k8s-secrets.sh)"
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 gateway_host_port=$(free_port)
 registration_host_port=$(free_port)
-mkdir -p "$state/overlay"
-# The test's only additions to overlays/podman: its image and the ports it reaches from outside.
-cat >"$state/overlay/kustomization.yaml" <<EOF
+# render_suite: the test's overlay on overlays/podman, rendered into $state/suite.yaml: its image,
+# the ports it reaches from outside, the key folders, and the city shards of city_shards. Each city
+# shard is its folder of overlays/sharded-by-city (shards/<shard>/, from generate.py) in podman's
+# form (the StatefulSet as a Deployment, the exec probes and host key folder of
+# overlays/podman/pod-registration.yaml); the routing table is sharded-by-city's routing-by-city.csv
+# with the lines of the running shards only (the rest stays on "hlj"), and the gateway's UE_SHARDS
+# and everybody's UE_REGISTRATION_SHARDS list the running shards by pod name.
+render_suite() {
+  local shard sbc=$root/deploy/k8s/overlays/sharded-by-city addresses="hlj=registration-pod-0:50052"
+  rm -rf "$state/overlay"
+  mkdir -p "$state/overlay"
+  for shard in "${city_shards[@]}"; do
+    [[ -d $sbc/shards/$shard ]] || fail "no shard folder $sbc/shards/$shard (a line in shards.csv, then generate.py)"
+    addresses+=",$shard=registration-$shard-pod-0:50052"
+    mkdir -p "$state/overlay/shard-$shard"
+    cp "$root/deploy/k8s/overlays/podman/pod-registration.yaml" "$state/overlay/shard-$shard/"
+    cat >"$state/overlay/shard-$shard/kustomization.yaml" <<EOF
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - $(realpath --relative-to="$state/overlay/shard-$shard" "$sbc/shards/$shard")
+patches:
+  - target: {kind: StatefulSet}
+    options: {allowKindChange: true}
+    patch: |-
+      - {op: replace, path: /kind, value: Deployment}
+      - {op: remove, path: /spec/serviceName}
+      - {op: remove, path: /spec/podManagementPolicy}
+      - {op: remove, path: /spec/updateStrategy}
+      - {op: remove, path: /spec/template/spec/containers/0/startupProbe}
+  - path: pod-registration.yaml
+    target: {kind: Deployment}
+  - target: {kind: Deployment}
+    patch: |-
+      - {op: replace, path: /spec/template/spec/volumes/0/hostPath/path, value: $state/secrets/registration-$shard}
+      # podman 4.3 publishes every containerPort on the host: the base shard has 50052/50152/50252.
+      - {op: remove, path: /spec/template/spec/containers/0/ports}
+EOF
+    # Rendered on its own and listed as a file: as a folder, kustomize would point the base
+    # shard's volume claims at this shard's (both are registration-data before the suffix).
+    kubectl kustomize "$state/overlay/shard-$shard" >"$state/overlay/shard-$shard.yaml" \
+      || fail "kubectl kustomize of shard $shard in podman's form"
+  done
+  awk -F, -v keep="hlj ${city_shards[*]}" 'BEGIN { n = split(keep, k, " "); for (i = 1; i <= n; i++) run[k[i]] = 1 }
+    NR == 1 || /^#/ || ($2 in run)' "$sbc/routing-by-city.csv" >"$state/overlay/routing.csv"
+  cat >"$state/overlay/kustomization.yaml" <<EOF
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
   - $(realpath --relative-to="$state/overlay" "$root/deploy/k8s/overlays/podman")
+$(for shard in "${city_shards[@]}"; do echo "  - shard-$shard.yaml"; done)
 images:
   - name: localhost/unemployment
     newName: ${image%:*}
     newTag: ${image##*:}
+  - name: unemployment
+    newName: ${image%:*}
+    newTag: ${image##*:}
+configMapGenerator:
+  - name: ue-settings
+    behavior: merge
+    literals:
+      - UE_REGISTRATION_SHARDS=$addresses
+  - name: ue-routing
+    behavior: replace
+    files:
+      - routing.csv
 patches:
   - target: {kind: Deployment, name: gateway}
     patch: |-
@@ -288,7 +393,10 @@ patches:
       - op: add
         path: /spec/template/spec/containers/0/ports/0/hostIP
         value: 127.0.0.1
-  - target: {kind: Deployment, name: registration}
+      - op: add
+        path: /spec/template/spec/containers/0/env/-
+        value: {name: UE_SHARDS, value: "$addresses"}
+  - target: {kind: Deployment, name: registration, labelSelector: "unemployment.hrss.gov.cn/shard=main"}
     patch: |-
       - op: add
         path: /spec/template/spec/containers/0/ports/0/hostPort
@@ -297,19 +405,21 @@ patches:
         path: /spec/template/spec/containers/0/ports/0/hostIP
         value: 127.0.0.1
 EOF
-for svc in "${services[@]}"; do
-  cat >>"$state/overlay/kustomization.yaml" <<EOF
-  - target: {kind: Deployment, name: $svc}
+  for svc in "${services[@]}"; do
+    cat >>"$state/overlay/kustomization.yaml" <<EOF
+  - target: {kind: Deployment, name: $svc$([[ $svc != registration ]] || echo ', labelSelector: "unemployment.hrss.gov.cn/shard=main"')}
     patch: |-
       - op: replace
         path: /spec/template/spec/volumes/0/hostPath/path
         value: $state/secrets/$svc
 EOF
-done
-kubectl kustomize "$state/overlay" >"$state/suite.yaml.new" || fail "kubectl kustomize overlays/podman"
-mv "$state/suite.yaml.new" "$state/suite.yaml"
+  done
+  kubectl kustomize "$state/overlay" >"$state/suite.yaml.new" || fail "kubectl kustomize overlays/podman"
+  mv "$state/suite.yaml.new" "$state/suite.yaml"
+}
+render_suite
 ok "rendered overlays/podman: $(grep -c '^kind: Deployment' "$state/suite.yaml") Deployments"
-[[ $(grep -c 'name: UE_HEALTH_LISTEN' "$state/suite.yaml") == "${#services[@]}" ]] \
+[[ $(grep -c 'name: UE_HEALTH_LISTEN' "$state/suite.yaml") == "$((${#services[@]} + ${#city_shards[@]}))" ]] \
   && grep -q 'UE_SECURITY_POLICY: /usr/share/unemployment/data/security/policy' "$state/suite.yaml" \
   && grep -q "UE_DATA_KEY_FILE: $keys/data.key" "$state/suite.yaml" \
   || fail "the rendered manifests do not set the security settings"
@@ -329,6 +439,17 @@ for svc in "${services[@]}"; do
     || fail "$svc did not become SERVING within 60 s"
 done
 ok "all ${#services[@]} services SERVING $(($(date +%s) - started)) s after the start of the test"
+for shard in "${city_shards[@]}"; do
+  podman exec "$(shard_ctr "$shard")" ue_health_probe --wait=60s "127.0.0.1:$(health_port registration)" >/dev/null \
+    || fail "registration shard $shard did not become SERVING within 60 s"
+  # (the log read whole: `podman logs | grep -q` fails under pipefail when grep stops early)
+  grep -q "listening on .*security: on" <<<"$(podman logs "$(shard_ctr "$shard")" 2>&1)" \
+    || fail "registration shard $shard does not run secured"
+  podman exec gateway-pod-0-gateway ue_health_probe --tls_ca=$keys/ca.pem --tls_cert=$keys/peer.pem \
+    --tls_key=$keys/peer.key "registration-$shard-pod-0:50052" >/dev/null \
+    || fail "gateway cannot reach registration-$shard-pod-0:50052 with mutual TLS (its own certificate)"
+done
+ok "city shards SERVING and secured beside the base shard hlj: ${city_shards[*]} (reached by the gateway over mutual TLS, each with its own certificate)"
 for svc in "${services[@]}"; do
   log=$(podman logs "$svc-pod-0-$svc" 2>&1)
   grep -q "listening on .*security: on" <<<"$log" \
@@ -429,6 +550,48 @@ for id_number in $(/usr/bin/python3 -c 'import json,sys; print(" ".join(a["id_nu
   fi
 done
 ok "no ID number of the test in plain text in registration's volume (sealed at rest)"
+
+# ---- 6a. two registration shards; one killed while the other keeps accepting (issue 22) -----------
+# shard_drill: through the gateway's published port only (the test's portal client):
+#  - intake to both shards (hlj: office 230103; the city shard: its city's office), each answered
+#    by the shard the routing table names (the application id names it); a person registered at
+#    hlj cannot apply at the city shard, one with an undecided application at the city shard cannot
+#    apply at hlj (the person index: one person, one undecided application or registration);
+#  - the city shard's container stopped without grace (podman stop -t 0: SIGKILL): intake at hlj
+#    goes on, the person who applied at the dead shard is still refused at hlj, and an application
+#    for the dead shard's office answers UNAVAILABLE with ErrorInfo SHARD_UNAVAILABLE (shard named);
+#  - the shard started again: the refused application sent again with the same id is accepted there
+#    (retry-safe), and a new one too.
+shard_drill() {
+  local down=${city_shards[0]} json=$state/shards t0
+  mkdir -p "$json"
+  check shard-intake "$gateway_at" hlj "${shard_office[hlj]}" 10 "$json/hlj-up.json" || fail "intake at hlj"
+  check shard-intake "$gateway_at" "$down" "${shard_office[$down]}" 11 "$json/$down-up.json" \
+    || fail "intake at $down"
+  check held "$gateway_at" "${shard_office[$down]}" "$state/made.json" ACTIVE_REGISTRATION_EXISTS \
+    || fail "a person registered at hlj applied at $down"
+  check held "$gateway_at" "${shard_office[hlj]}" "$json/$down-up.json" PENDING_APPLICATION_EXISTS \
+    || fail "a person with an application at $down applied at hlj"
+  ok "intake through the gateway to both shards (hlj, $down); one person, one application or registration across them"
+  t0=$(date +%s)
+  podman stop -t 0 "$(shard_ctr "$down")" >>"$state/stop.log" 2>&1 || fail "podman stop -t 0 registration-$down"
+  check shard-intake "$gateway_at" hlj "${shard_office[hlj]}" 12 "$json/hlj-down.json" \
+    || fail "intake at hlj with $down down"
+  check held "$gateway_at" "${shard_office[hlj]}" "$json/$down-up.json" PENDING_APPLICATION_EXISTS \
+    || fail "with $down down, its applicant applied at hlj"
+  check shard-down "$gateway_at" "$down" "${shard_office[$down]}" 13 "$json/$down-down.json" \
+    || fail "intake at $down while it is down"
+  ok "registration-$down killed: hlj keeps accepting (uniqueness kept), $down's office answers UNAVAILABLE SHARD_UNAVAILABLE"
+  podman start "$(shard_ctr "$down")" >>"$state/stop.log" 2>&1 || fail "podman start registration-$down"
+  podman exec "$(shard_ctr "$down")" ue_health_probe --wait=60s "127.0.0.1:$(health_port registration)" >/dev/null \
+    || fail "registration-$down did not become SERVING again"
+  check shard-retry "$gateway_at" "$down" "$json/$down-down.json" || fail "the refused application sent again"
+  check shard-intake "$gateway_at" "$down" "${shard_office[$down]}" 14 "$json/$down-again.json" \
+    || fail "intake at $down after its restart"
+  ok "registration-$down started again: the refused application accepted with the same id, intake resumed ($(($(date +%s) - t0)) s down and back)"
+}
+step "two registration shards: hlj and ${city_shards[0]}; ${city_shards[0]} killed and started again"
+shard_drill
 
 # ---- 6b. a second writer on a live data folder is refused --------------------------------------------
 # One process per data folder (the lock <data_dir>/LOCK, common/store/data_dir_lock.h): a second
@@ -583,7 +746,7 @@ restore_drill() {
       sleep 1
     done
     [[ ${halted%.*} == 1 ]] || fail "$consumer did not halt on registration's feed that went back"
-    podman logs "$(ctr "$consumer")" 2>&1 | grep -q 'event=feed_halted' \
+    grep -q 'event=feed_halted' <<<"$(podman logs "$(ctr "$consumer")" 2>&1)" \
       || fail "$consumer logged no feed_halted line"
   done
   local status_out
@@ -633,10 +796,104 @@ drill_restore() {
     ue_store_backup restore "/backups/$svc.db" "$db" >>"$state/stop.log" 2>&1 \
     || fail "ue_store_backup restore of $svc"
 }
+# The drill restarts registration and needs every consumer to notice within its waits: it starts
+# only once all four read registration's feed again after step 7's restarts. podman gives a pod
+# started again a new address, which a consumer's channel finds when gRPC resolves the name again
+# (at most every 30 s) and its backoff (up to ~25 s) allows; "connected" is 1 already while a
+# stream is being opened, so an event made now must reach every consumer's cursor.
+wait_consumers_streaming() {
+  local head consumer cursor t0; t0=$(date +%s)
+  check shard-intake "$gateway_at" hlj "${shard_office[hlj]}" 17 "$state/shards/hlj-before-drill.json" \
+    || fail "intake at hlj before the drill"
+  head=$(metric registration '^ue_feed_head_sequence\{')
+  [[ -n $head ]] || fail "registration's /metrics has no ue_feed_head_sequence"
+  for consumer in tiering followup statistics person-index; do
+    while :; do
+      cursor=$(metric "$consumer" '^ue_feed_consumer_cursor\{feed="registration/hlj"')
+      [[ -n $cursor && ${cursor%.*} -ge ${head%.*} ]] && break
+      (($(date +%s) - t0 < 180)) \
+        || fail "$consumer does not read registration's feed again (cursor ${cursor:-none}, head ${head%.*})"
+      sleep 2
+    done
+  done
+  ok "tiering, follow-up, statistics and the person index read registration's feed again (head ${head%.*}, $(($(date +%s) - t0)) s)"
+}
 if [[ ${UE_CONTAINER_DRILL:-1} == 1 ]]; then
   step "restore drill: six databases, a feed that went back, RTO"
+  wait_consumers_streaming
   restore_drill
 fi
+
+# ---- 7d. a city shard added while the suite runs (issue 22) -----------------------------------------
+# add_running_shard: added_shard joins city_shards as an operator adds one (deploy/README.md,
+# runbook "Adding a city shard"): its folder shards/<shard>/ and routing line are what
+# sharded-by-city/generate.py made from its line in shards.csv; its certificate and keys come from
+# make-dev-ca.sh / make-k8s-secrets.sh with the longer UE_REGISTRATION_SHARDS (nothing else is
+# re-issued); the suite is rendered again, and only what changed is started again: the new shard
+# (new volumes), the gateway (routing table, UE_SHARDS) and the feed readers (UE_REGISTRATION_SHARDS)
+# — like `kubectl apply`, the running shards are not restarted. Then the new shard accepts its
+# city's applications through the gateway, the index keeps a person registered elsewhere out, and
+# the person index reads its feed.
+add_running_shard() {
+  local shard=$added_shard t0 t1 svc restarted=(gateway person-index tiering followup statistics)
+  t0=$(date +%s.%N)
+  city_shards+=("$shard")
+  shards_env="${city_shards[*]}"
+  UE_REGISTRATION_SHARDS=$shards_env deploy/security/make-dev-ca.sh "$state/ca" "${pod_names[@]}" "registration-$shard-pod-0" >/dev/null \
+    || fail "make-dev-ca.sh for the new shard"
+  [[ -f $state/ca/shards/$shard/server.pem ]] || fail "make-dev-ca.sh made no certificate for $shard"
+  rm -rf "$state/secrets-added"
+  UE_REGISTRATION_SHARDS=$shards_env deploy/security/make-k8s-secrets.sh --files "$state/ca" "$state/secrets-added" 2>/dev/null \
+    || fail "make-k8s-secrets.sh --files for the new shard"
+  mv "$state/secrets-added/registration-$shard" "$state/secrets/"
+  rm -rf "$state/secrets-added"
+  chown -R 10001:10001 "$state/secrets/registration-$shard"
+  chmod 0500 "$state/secrets/registration-$shard"
+  cp "$state/suite.yaml" "$state/suite-first.yaml"
+  render_suite
+  grep -q "^${shard_office[$shard]:0:4},$shard\$" "$state/overlay/routing.csv" \
+    || fail "no routing line for $shard (generate.py's routing-by-city.csv)"
+  # The changed workloads, the ConfigMaps, and the volume claims that do not exist yet.
+  /usr/bin/python3 - "$state/suite.yaml" "$state/replace.yaml" "registration-$shard" "${restarted[@]}" <<'PY' \
+    || fail "the manifests of the changed workloads"
+import subprocess, sys, yaml
+names = set(sys.argv[3:])
+keep = []
+for doc in yaml.safe_load_all(open(sys.argv[1])):
+    kind, name = doc["kind"], doc["metadata"]["name"]
+    if (kind == "ConfigMap" or (kind == "Deployment" and name in names) or
+            (kind == "PersistentVolumeClaim" and
+             subprocess.run(["podman", "volume", "exists", name]).returncode != 0)):
+        keep.append(doc)
+yaml.safe_dump_all(keep, open(sys.argv[2], "w"))
+PY
+  for svc in "${restarted[@]}"; do podman pod stop -t 30 "$svc-pod-0" >>"$state/stop.log" 2>&1 & done
+  wait
+  for svc in "${restarted[@]}"; do podman pod rm -f "$svc-pod-0" >>"$state/stop.log" 2>&1 || true; done
+  timeout 300 podman kube play --network "$network" "$state/replace.yaml" >"$state/play.log" 2>&1 \
+    || { cat "$state/play.log" >&2; fail "podman kube play of the new shard and the changed workloads"; }
+  podman exec "$(shard_ctr "$shard")" ue_health_probe --wait=60s "127.0.0.1:$(health_port registration)" >/dev/null \
+    || fail "the new shard $shard did not become SERVING"
+  for svc in "${restarted[@]}"; do wait_serving "$svc"; done
+  t1=$(date +%s.%N)
+  ok "shard $shard added: certificate, keys, routing line, address lists; $shard, gateway and feed readers SERVING in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s (hlj and ${city_shards[0]} not restarted)"
+  check shard-intake "$gateway_at" "$shard" "${shard_office[$shard]}" 15 "$state/shards/$shard.json" \
+    || fail "intake at the new shard $shard"
+  check held "$gateway_at" "${shard_office[$shard]}" "$state/made.json" ACTIVE_REGISTRATION_EXISTS \
+    || fail "a person registered at hlj applied at the new shard"
+  check shard-intake "$gateway_at" "${city_shards[0]}" "${shard_office[${city_shards[0]}]}" 16 \
+    "$state/shards/${city_shards[0]}-after.json" || fail "intake at ${city_shards[0]} after adding $shard"
+  local cursor=""
+  for _ in $(seq 1 30); do
+    cursor=$(metric person-index "^ue_feed_consumer_cursor\{feed=\"registration/$shard\"")
+    [[ -n $cursor && ${cursor%.*} -ge 1 ]] && break
+    sleep 1
+  done
+  [[ -n $cursor && ${cursor%.*} -ge 1 ]] || fail "the person index does not read $shard's feed"
+  ok "the new shard $shard accepts its city's applications; the person index reads its feed (cursor ${cursor%.*})"
+}
+step "a city shard added while the suite runs: $added_shard"
+add_running_shard
 
 # ---- 8. audit logs, graceful shutdown -------------------------------------------------------------------
 for svc in "${services[@]}"; do
@@ -654,6 +911,11 @@ for svc in "${services[@]}"; do
   fi
   echo "    $svc: ${verdict#*: }"
 done
+for shard in "${city_shards[@]}"; do
+  verdict=$(podman exec "$(shard_ctr "$shard")" ue_audit_verify --anchor=/var/lib/unemployment/audit.anchor \
+    /var/lib/unemployment/audit.db "$keys/audit.key") || fail "ue_audit_verify of registration-$shard: $verdict"
+  echo "    registration-$shard: ${verdict#*: }"
+done
 ok "audit logs intact (ue_audit_verify); gateway and registration recorded the test's calls"
 if [[ ${UE_CONTAINER_KEEP:-0} == 1 ]]; then
   trap - EXIT
@@ -664,10 +926,15 @@ fi
 step "stopping the suite (SIGTERM, grace 10 s)"
 # (podman logs that it cannot remove healthcheck timers: there is no systemd to run them here.)
 for svc in "${services[@]}"; do podman stop -t 30 "$svc-pod-0-$svc" >>"$state/stop.log" 2>&1 & done
+for shard in "${city_shards[@]}"; do podman stop -t 30 "$(shard_ctr "$shard")" >>"$state/stop.log" 2>&1 & done
 wait
 for svc in "${services[@]}"; do
   code=$(podman inspect --format '{{.State.ExitCode}}' "$svc-pod-0-$svc")
   [[ $code == 0 ]] || fail "$svc exited with $code after SIGTERM"
+done
+for shard in "${city_shards[@]}"; do
+  code=$(podman inspect --format '{{.State.ExitCode}}' "$(shard_ctr "$shard")")
+  [[ $code == 0 ]] || fail "registration-$shard exited with $code after SIGTERM"
 done
 ok "every service drained and exited 0 on SIGTERM"
 # The compose file under podman-compose, secured, with one scrape of each service's /metrics

@@ -17,6 +17,19 @@ intake: through the gateway alone (the compose test publishes nothing else): an 
 refused: what security must refuse is refused: no client certificate, a certificate of another CA,
         plain text, no token, a token of another system, a reviewer outside the office's region.
 
+Registration shards (the podman suite runs the base shard "hlj" and city shards; the gateway routes
+by the office's region code):
+    suite_check.py shard-intake GATEWAY SHARD OFFICE N OUT   a new person (N: 1-28, which one)
+        applies at OFFICE: accepted by SHARD (the application id names it); the request goes to OUT.
+    suite_check.py shard-down GATEWAY SHARD OFFICE N OUT     the same while SHARD is down:
+        UNAVAILABLE with ErrorInfo SHARD_UNAVAILABLE (metadata shard=SHARD), within the deadline.
+    suite_check.py shard-retry GATEWAY SHARD IN              the request of IN sent again (same
+        portal id; retried while UNAVAILABLE, up to 90 s): accepted by SHARD now.
+    suite_check.py held GATEWAY OFFICE STATE REASON          the person of STATE's first application
+        (made at another shard) applies at OFFICE with a new portal id: FAILED_PRECONDITION with
+        REASON (PENDING_APPLICATION_EXISTS, ACTIVE_REGISTRATION_EXISTS): one person, one undecided
+        application or registration in the province, across shards (the person index).
+
 The suite runs secured: UE_CHECK_CA is the folder of deploy/security/make-dev-ca.sh (the CA, the
 callers' client certificates) and UE_CHECK_TOKENS a folder of tokens from ue_issue_token (portal,
 reviewer, reviewer-elsewhere). Without UE_CHECK_CA the calls are plaintext (an open suite).
@@ -84,8 +97,8 @@ def with_check_character(body17):
     return body17 + "10X98765432"[total % 11]
 
 
-def application_form(id_number, name):
-    address = form_pb2.Address(province_code="230000", city_code=CITY, county_code=OFFICE,
+def application_form(id_number, name, office=OFFICE):
+    address = form_pb2.Address(province_code="230000", city_code=office[:4] + "00", county_code=office,
                                detail="容器测试地址", urban_rural_class="111")
     return form_pb2.RegistrationForm(
         name=name, sex=codes_pb2.SEX_FEMALE, ethnic_group="01", political_status="13",
@@ -114,6 +127,21 @@ def queued_ids(registration):
             return ids
 
 
+def with_retry(call, within=90):
+    """call(), sent again while it answers UNAVAILABLE (retry-safe: the same portal id). A shard's
+    pod started again may come back at another address: the gateway's channel finds it once it
+    resolves the name again (gRPC resolves at most every 30 s)."""
+    started = time.monotonic()
+    while True:
+        try:
+            return call()
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() - started > within:
+                raise
+            print(f"    (UNAVAILABLE, sent again: {error.details()[:120]})")
+            time.sleep(2)
+
+
 def submit(gateway_addr, registration_addr, state_path):
     run = f"{int(time.time() * 1000) % 10**9:09d}"
     made = {"applications": [], "registrations": []}
@@ -126,10 +154,10 @@ def submit(gateway_addr, registration_addr, state_path):
             id_number = with_check_character(
                 f"{OFFICE}1990{month}0{i + 1}{2 * (int(run[-2:]) % 50):03d}")
             portal_id = f"{OFFICE}C{run}{i}"
-            reply = gateway.SubmitApplication(
+            reply = with_retry(lambda: gateway.SubmitApplication(
                 gw.SubmitApplicationRequest(portal_application_id=portal_id,
                                             form=application_form(id_number, f"容器测试{i + 1}")),
-                metadata=token("portal"), timeout=TIMEOUT).application
+                metadata=token("portal"), timeout=TIMEOUT)).application
             check(reply.application_id != "" and reply.office_region_code == OFFICE,
                   f"gateway {gateway_addr} accepted {portal_id} as {reply.application_id} "
                   f"for office {reply.office_region_code}, due {reply.due_date}")
@@ -178,6 +206,102 @@ def intake(gateway_addr):
             metadata=token("portal"), timeout=TIMEOUT).application
         check(status.application_id == first.application_id,
               f"GetApplicationStatus({portal_id}) finds {status.application_id}")
+
+
+def reason_of(error):
+    """The ErrorInfo reason and metadata of a failed call (google.rpc.Status in the details)."""
+    from google.rpc import error_details_pb2, status_pb2
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            for detail in status_pb2.Status.FromString(value).details:
+                info = error_details_pb2.ErrorInfo()
+                if detail.Unpack(info):
+                    return info.reason, dict(info.metadata)
+    return "", {}
+
+
+def shard_request(office, n):
+    """A new person (female, born 1988-03-N) applying at office, with a new portal id."""
+    run = f"{int(time.time() * 1000) % 10**9:09d}"
+    id_number = with_check_character(f"{office}198803{int(n):02d}{2 * (int(run[-3:]) % 500):03d}")
+    return {"office": office, "portal_id": f"{office}S{run}", "id_number": id_number}
+
+
+def send(gateway, request, timeout=TIMEOUT):
+    return gateway.SubmitApplication(
+        gw.SubmitApplicationRequest(
+            portal_application_id=request["portal_id"],
+            form=application_form(request["id_number"], "容器分片", request["office"])),
+        metadata=token("portal"), timeout=timeout).application
+
+
+def check_accepted(reply, shard, request, what):
+    check(reply.application_id.startswith(f"{shard}-") and
+          reply.office_region_code == request["office"],
+          f"{what}: {request['portal_id']} for office {request['office']} accepted by shard "
+          f"{shard} as {reply.application_id}, due {reply.due_date}")
+
+
+def shard_intake(gateway_addr, shard, office, n, out_path):
+    request = shard_request(office, n)
+    with channel(gateway_addr, "gateway", "province-portal") as portal:
+        gateway = gw_grpc.GatewayServiceStub(portal)
+        check_accepted(with_retry(lambda: send(gateway, request)), shard, request, "intake")
+    with open(out_path, "w", encoding="utf-8") as out:
+        json.dump({"applications": [request]}, out)
+
+
+def shard_down(gateway_addr, shard, office, n, out_path):
+    request = shard_request(office, n)
+    started = time.monotonic()
+    with channel(gateway_addr, "gateway", "province-portal") as portal:
+        try:
+            reply = send(gw_grpc.GatewayServiceStub(portal), request, timeout=30)
+            check(False, f"shard {shard} down: {request['portal_id']} was accepted as "
+                         f"{reply.application_id}")
+        except grpc.RpcError as error:
+            reason, metadata = reason_of(error)
+            check(error.code() == grpc.StatusCode.UNAVAILABLE and reason == "SHARD_UNAVAILABLE" and
+                  metadata.get("shard") == shard,
+                  f"shard {shard} down: office {office} answered {error.code().name} {reason} "
+                  f"{metadata} in {time.monotonic() - started:.1f} s ({error.details()})")
+    with open(out_path, "w", encoding="utf-8") as out:
+        json.dump({"applications": [request]}, out)
+
+
+def shard_retry(gateway_addr, shard, in_path):
+    with open(in_path, encoding="utf-8") as f:
+        request = json.load(f)["applications"][0]
+    started = time.monotonic()
+    with channel(gateway_addr, "gateway", "province-portal") as portal:
+        gateway = gw_grpc.GatewayServiceStub(portal)
+        while True:
+            try:
+                reply = send(gateway, request)
+                break
+            except grpc.RpcError as error:
+                if (error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+                        or time.monotonic() - started > 90):
+                    raise
+                time.sleep(2)
+        check_accepted(reply, shard, request,
+                       f"the same id again after {time.monotonic() - started:.1f} s")
+
+
+def held(gateway_addr, office, state_path, expected):
+    with open(state_path, encoding="utf-8") as f:
+        person = json.load(f)["applications"][0]
+    request = dict(shard_request(office, 1), id_number=person["id_number"])
+    with channel(gateway_addr, "gateway", "province-portal") as portal:
+        try:
+            reply = send(gw_grpc.GatewayServiceStub(portal), request)
+            check(False, f"a person already applied elsewhere applied again at {office} as "
+                         f"{reply.application_id}")
+        except grpc.RpcError as error:
+            reason, metadata = reason_of(error)
+            check(error.code() == grpc.StatusCode.FAILED_PRECONDITION and reason == expected,
+                  f"the person of {person['portal_id']} applying at office {office}: "
+                  f"{error.code().name} {reason} (held by shard {metadata.get('shard')})")
 
 
 def absent(registration_addr, state_path):
@@ -274,7 +398,9 @@ def refused(gateway_addr, registration_addr, state_path):
 
 if __name__ == "__main__":
     commands = {"submit": (submit, 3), "absent": (absent, 2), "intact": (intact, 2),
-                "refused": (refused, 3), "intake": (intake, 1)}
+                "refused": (refused, 3), "intake": (intake, 1),
+                "shard-intake": (shard_intake, 5), "shard-down": (shard_down, 5),
+                "shard-retry": (shard_retry, 3), "held": (held, 4)}
     if len(sys.argv) < 2 or sys.argv[1] not in commands or len(sys.argv) != commands[sys.argv[1]][1] + 2:
         sys.exit(__doc__)
     commands[sys.argv[1]][0](*sys.argv[2:])
