@@ -129,6 +129,11 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.AddListeningPort(options.listen_address, *credentials, &bound_port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
+  // Peers of the suite ping every 20 s while a call is open (PeerChannelOptions): accept pings
+  // that often even when no data flows (gRPC's default would answer them with GOAWAY
+  // too_many_pings after two), but no pings on connections without calls.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
   std::vector<grpc::Service*> all = services;
   all.push_back(reflection_v1.get());
   all.push_back(reflection_v1alpha.get());

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/request_id.h"
+#include "grpc/grpc.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/client_interceptor.h"
@@ -98,6 +99,16 @@ std::shared_ptr<grpc::Channel> PeerChannels::Connect(const std::string& address,
                                                      grpc::ChannelArguments args) const {
   args.SetMaxReceiveMessageSize(options_.max_message_bytes);
   args.SetMaxSendMessageSize(options_.max_message_bytes);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(options_.keepalive_time)));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(options_.keepalive_timeout)));
+  // Pings only while calls are open (an idle channel needs none), and without a cap on pings
+  // between data frames (a caught-up feed stream carries no data for long stretches).
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 0);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS,
+              static_cast<int>(absl::ToInt64Milliseconds(options_.min_reresolution_interval)));
   if (options_.root_ca.empty()) {
     return grpc::experimental::CreateCustomChannelWithInterceptors(
         address, grpc::InsecureChannelCredentials(), args, RequestIdInterceptors());

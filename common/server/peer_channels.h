@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "absl/time/time.h"
+
 #include "absl/status/statusor.h"
 #include "common/server/settings.h"
 #include "grpcpp/channel.h"
@@ -25,6 +27,15 @@ struct PeerChannelOptions {
   // A signed call token sent with every call (authorization: Bearer ...); empty: none (the
   // services' own systems are certificate-only in data/security/policy).
   std::string call_token;
+  // Keepalive pings on a connection with calls open: a peer that vanished without closing its
+  // connections (node lost, pod killed and its address gone) is noticed within
+  // keepalive_time + keepalive_timeout, so a long-lived stream (a feed) reconnects instead of
+  // waiting forever. Servers of the suite accept pings this often (grpc_server.cc).
+  absl::Duration keepalive_time = absl::Seconds(20);
+  absl::Duration keepalive_timeout = absl::Seconds(10);
+  // Shortest pause between two DNS look-ups of a peer's name after a connection failed (gRPC's
+  // default is 30 s): a restarted pod at a new address is found within seconds.
+  absl::Duration min_reresolution_interval = absl::Seconds(2);
 };
 
 class PeerChannels {
