@@ -10,7 +10,6 @@ without its outbound receivers unless told they are off. Runtime about 11 s.
 """
 
 import os
-import socket
 import sqlite3
 import subprocess
 import time
@@ -18,43 +17,16 @@ import unittest
 
 import grpc
 
-from suite import Suite, generate_client
-
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
+from suite import Suite
+from support import BIN_DIR, SOURCE_DIR, TIMEOUT, address, free_port, registration_form
 
 from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
-from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
+from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
 
-TIMEOUT = 15
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def make_form(id_number, mobile="13800138000"):
-    residence = form_pb2.Address(province_code="230000", city_code="230100", county_code="230102",
-                                 detail="某街道1号", urban_rural_class="111")
-    household = form_pb2.Address(province_code="230000", city_code="230100",
-                                 county_code="230102", detail="某街道1号")
-    return form_pb2.RegistrationForm(
-        name="张三", sex=codes_pb2.SEX_MALE, ethnic_group="01", political_status="13",
-        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-        unemployed_date="2025-06-30",
-        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
-                                    id_number=id_number),
-        household_address=household, residence_address=residence,
-        contact=form_pb2.ContactInfo(mobile=mobile),
-        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-        applying_for_insurance_benefit=False, job_intentions=["软件开发"],
-        commitment=form_pb2.Commitment(agreed=True, signature="张三", signed_date="2025-07-01"))
+    return registration_form(id_number, household=address(urban_rural_class=""), mobile=mobile)
 
 
 class NotificationEndToEnd(unittest.TestCase):
