@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 
 import grpc
 
@@ -223,6 +224,30 @@ class DevCa:
 
 def bearer(token):
     return (("authorization", f"Bearer {token}"),)
+
+
+class SecuredSuiteTest(unittest.TestCase):
+    """A test class over a secured suite: start_secured() in setUpClass makes cls.ca (DevCa) and
+    cls.suite; both are stopped and removed after the class. channel() and bearer() call as a
+    client certificate and a caller token of that CA."""
+
+    @classmethod
+    def start_secured(cls):
+        cls.ca = DevCa()
+        cls.suite = suite.Suite(BIN_DIR, SOURCE_DIR)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.suite.stop()
+        cls.ca.cleanup()
+
+    @classmethod
+    def channel(cls, address, client="client/staff-client"):
+        return cls.ca.channel(address, client)
+
+    @classmethod
+    def bearer(cls, system, role, region="*", subject=None):
+        return cls.ca.bearer(system, role, region, subject)
 
 
 # --- hostile values and wire encoding (bad-input tests) ------------------------------------------

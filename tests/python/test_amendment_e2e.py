@@ -26,8 +26,7 @@ import unittest
 
 import grpc
 
-from suite import Suite
-from support import BIN_DIR, SOURCE_DIR, TIMEOUT, DevCa, by_name, error_details, make_form
+from support import TIMEOUT, SecuredSuiteTest, by_name, error_details, make_form
 
 from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.followup.v1 import followup_service_pb2 as fu  # noqa: E402
@@ -47,15 +46,14 @@ SERVICE_CLOCK = "2025-12-01T10:00:00+08:00"
 SUBJECT = "daoli-staff-1"
 
 
-class AmendmentEndToEnd(unittest.TestCase):
+class AmendmentEndToEnd(SecuredSuiteTest):
     @classmethod
     def setUpClass(cls):
-        cls.ca = DevCa()
+        cls.start_secured()
 
         def secure(svc):
             return cls.ca.flags(svc, "--health_listen=127.0.0.1:0")
 
-        cls.suite = Suite(BIN_DIR, SOURCE_DIR)
         registration = cls.suite.start("registration", f"--clock_start={REGISTRATION_CLOCK}",
                                        *secure("registration"))
         index = cls.suite.start_person_index(f"hlj={registration}", *secure("person-index"))
@@ -75,19 +73,6 @@ class AmendmentEndToEnd(unittest.TestCase):
         cls.tiering_addr = by_name(tiering)
         cls.statistics_addr = by_name(statistics)
         cls.registration_id = cls.register_one()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.suite.stop()
-        cls.ca.cleanup()
-
-    @classmethod
-    def channel(cls, address, client):
-        return cls.ca.channel(address, client)
-
-    @classmethod
-    def bearer(cls, system, role, region="*", subject=None):
-        return cls.ca.bearer(system, role, region, subject)
 
     @classmethod
     def register_one(cls):

@@ -17,8 +17,7 @@ import unittest
 
 import grpc
 
-from suite import Suite
-from support import BIN_DIR, SOURCE_DIR, TIMEOUT, DevCa, by_name, error_details, make_form, poll
+from support import TIMEOUT, SecuredSuiteTest, by_name, error_details, make_form, poll
 
 from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
@@ -35,11 +34,10 @@ MONDAY = "2025-10-13T09:00:00+08:00"
 TUESDAY = "2025-10-14T10:00:00+08:00"
 
 
-class DutyEndToEnd(unittest.TestCase):
+class DutyEndToEnd(SecuredSuiteTest):
     @classmethod
     def setUpClass(cls):
-        cls.ca = DevCa()
-        cls.suite = Suite(BIN_DIR, SOURCE_DIR)
+        cls.start_secured()
         cls.registration = cls.start_registration(THURSDAY)
         index = cls.suite.start_person_index(f"hlj={cls.registration}", *cls.secure("person-index"))
         gateway = cls.suite.start("gateway", f"--registration_addr={cls.registration}",
@@ -58,17 +56,6 @@ class DutyEndToEnd(unittest.TestCase):
     def start_registration(cls, clock_start, listen="127.0.0.1:0"):
         return cls.suite.start("registration", f"--clock_start={clock_start}",
                                *cls.secure("registration"), listen=listen)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.suite.stop()
-        cls.ca.cleanup()
-
-    def channel(self, address, client="client/staff-client"):
-        return self.ca.channel(address, client)
-
-    def bearer(self, system, role, region="*", subject=None):
-        return self.ca.bearer(system, role, region, subject)
 
     def registration_stub(self):
         return reg_grpc.RegistrationServiceStub(

@@ -31,8 +31,7 @@ import grpc
 from cryptography.hazmat.primitives import serialization  # python3-cryptography
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from suite import Suite
-from support import (BIN_DIR, SOURCE_DIR, TIMEOUT, DevCa, bearer, by_name, error_details,
+from support import (BIN_DIR, TIMEOUT, SecuredSuiteTest, bearer, by_name, error_details,
                      make_form, read)
 
 from unemployment.common.v1 import codes_pb2  # noqa: E402
@@ -47,16 +46,15 @@ from unemployment.tiering.v1 import tiering_service_pb2_grpc as tie_grpc  # noqa
 
 
 
-class SecurityEndToEnd(unittest.TestCase):
+class SecurityEndToEnd(SecuredSuiteTest):
     @classmethod
     def setUpClass(cls):
-        cls.ca = DevCa()
+        cls.start_secured()
         cls.ca_dir = cls.ca.dir
 
         def secure(svc):
             return cls.ca.flags(svc, "--audit_anchor_every=2", "--health_listen=127.0.0.1:0")
 
-        cls.suite = Suite(BIN_DIR, SOURCE_DIR)
         registration = cls.suite.start("registration", *secure("registration"))
         index = cls.suite.start_person_index(f"hlj={registration}", *secure("person-index"))
         gateway = cls.suite.start("gateway", f"--registration_addr={registration}",
@@ -70,10 +68,6 @@ class SecurityEndToEnd(unittest.TestCase):
         cls.tiering_addr = by_name(tiering)
         cls.registration_addr = by_name(registration)
         cls.gateway_addr = by_name(gateway)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.suite.stop()
 
     def channel(self, address, client, key_dir=None):
         return self.ca.channel(address, client, key_dir)

@@ -25,8 +25,8 @@ import unittest
 
 import grpc
 
-from suite import Suite, resident_id
-from support import (BIN_DIR, SOURCE_DIR, TIMEOUT, DevCa, by_name, error_details, make_form,
+from suite import resident_id
+from support import (BIN_DIR, TIMEOUT, SecuredSuiteTest, by_name, error_details, make_form,
                      read)
 
 from unemployment.common.v1 import codes_pb2  # noqa: E402
@@ -56,16 +56,15 @@ def audit_entries(path):
             "SELECT subject, region, method, record, result FROM audit_log ORDER BY seq").fetchall()
 
 
-class StatisticsPrivacyEndToEnd(unittest.TestCase):
+class StatisticsPrivacyEndToEnd(SecuredSuiteTest):
     @classmethod
     def setUpClass(cls):
-        cls.ca = DevCa()
+        cls.start_secured()
         cls.ca_dir = ca = cls.ca.dir
 
         def secure(svc):
             return cls.ca.flags(svc, "--health_listen=127.0.0.1:0")
 
-        cls.suite = Suite(BIN_DIR, SOURCE_DIR)
         registration = cls.suite.start("registration", *secure("registration"))
         cls.registration_addr = by_name(registration)
         statistics = cls.suite.start("statistics",
@@ -75,15 +74,6 @@ class StatisticsPrivacyEndToEnd(unittest.TestCase):
         cls.audit_key = bytes.fromhex(read(f"{ca}/audit.key").decode().strip())
         cls.id_numbers = []
         cls.register_people()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.suite.stop()
-        cls.ca.cleanup()
-
-    @classmethod
-    def channel(cls, address, client):
-        return cls.ca.channel(address, client)
 
     @classmethod
     def bearer(cls, system, role, region):
