@@ -53,6 +53,27 @@ def by_name(address):
     return address.replace("127.0.0.1", "localhost")
 
 
+def start_server(cmd, env):
+    """Starts one server process outside a Suite (e.g. with settings a test checks); returns
+    (process, address or None, its output up to the "listening on" line). End it with
+    end_server()."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    lines, address = [], None
+    for line in proc.stdout:
+        lines.append(line)
+        if "listening on " in line:
+            address = line.split("listening on ")[1].split()[0]
+            break
+    return proc, address, "".join(lines)
+
+
+def end_server(proc):
+    proc.terminate()
+    proc.wait(timeout=20)
+    proc.stdout.close()
+
+
 # --- waiting -------------------------------------------------------------------------------------
 
 def poll(check, seconds=20, interval=0.1):

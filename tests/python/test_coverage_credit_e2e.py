@@ -29,8 +29,9 @@ import grpc
 
 import suite
 from suite import Suite, credit_code
-from support import (BIN_DIR, SOURCE_DIR, TIMEOUT, address, free_port, import_snapshot,
-                     registration_form, submit_and_accept, wait_for)
+from support import (BIN_DIR, SOURCE_DIR, TIMEOUT, address, end_server, free_port,
+                     import_snapshot, registration_form, start_server, submit_and_accept,
+                     wait_for)
 
 from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
@@ -311,20 +312,12 @@ class CoverageAndCreditEndToEnd(unittest.TestCase):
                                  timeout=30)
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("--credit_receiver_addr is required", refused.stdout + refused.stderr)
-        proc = subprocess.Popen(
+        proc, address, log = start_server(
             [binary, "--listen=127.0.0.1:0", f"--data_dir={self.suite.data_dir('followup-dev')}",
-             "--verification_addr=", "--credit_delivery=off"],
-            env=self.suite.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             "--verification_addr=", "--credit_delivery=off"], self.suite.env)
         try:
-            lines = []
-            address = None
-            for line in proc.stdout:
-                lines.append(line)
-                if "listening on " in line:
-                    address = line.split("listening on ")[1].split()[0]
-                    break
-            self.assertIsNotNone(address, "".join(lines))
-            self.assertIn("DEVELOPMENT_MODE_credit_delivery_off", "".join(lines))
+            self.assertIsNotNone(address, log)
+            self.assertIn("DEVELOPMENT_MODE_credit_delivery_off", log)
             dev = health_pb2_grpc.HealthStub(grpc.insecure_channel(address))
             self.assertEqual(dev.Check(health_pb2.HealthCheckRequest(), timeout=TIMEOUT).status,
                              health_pb2.HealthCheckResponse.SERVING)
@@ -332,9 +325,7 @@ class CoverageAndCreditEndToEnd(unittest.TestCase):
                 service="unemployment.followup.credit_delivery"), timeout=TIMEOUT).status,
                 health_pb2.HealthCheckResponse.NOT_SERVING)
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
-            proc.stdout.close()
+            end_server(proc)
 
 
 if __name__ == "__main__":

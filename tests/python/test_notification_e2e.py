@@ -18,7 +18,8 @@ import unittest
 import grpc
 
 from suite import Suite
-from support import BIN_DIR, SOURCE_DIR, TIMEOUT, address, free_port, registration_form
+from support import (BIN_DIR, SOURCE_DIR, TIMEOUT, address, end_server, free_port,
+                     registration_form, start_server)
 
 from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from unemployment.common.v1 import codes_pb2  # noqa: E402
@@ -156,18 +157,10 @@ class NotificationEndToEnd(unittest.TestCase):
                                           timeout=TIMEOUT).status,
                              health_pb2.HealthCheckResponse.SERVING, name)
         binary = os.path.join(BIN_DIR, "registration", "registration_server")
-        proc = subprocess.Popen(
+        proc, address, log = start_server(
             [binary, "--listen=127.0.0.1:0", f"--data_dir={self.suite.data_dir('registration-dev')}",
-             "--ministry_uploads=off", "--notification_delivery=off"],
-            env=self.suite.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             "--ministry_uploads=off", "--notification_delivery=off"], self.suite.env)
         try:
-            lines = []
-            for line in proc.stdout:
-                lines.append(line)
-                if "listening on " in line:
-                    address = line.split("listening on ")[1].split()[0]
-                    break
-            log = "".join(lines)
             self.assertIn("DEVELOPMENT_MODE_ministry_uploads_off", log)
             self.assertIn("DEVELOPMENT_MODE_notification_delivery_off", log)
             dev = health_pb2_grpc.HealthStub(grpc.insecure_channel(address))
@@ -179,9 +172,7 @@ class NotificationEndToEnd(unittest.TestCase):
                                            timeout=TIMEOUT).status,
                                  health_pb2.HealthCheckResponse.NOT_SERVING, name)
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
-            proc.stdout.close()
+            end_server(proc)
 
 
 if __name__ == "__main__":
