@@ -25,7 +25,7 @@ SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
 BIN_DIR = os.environ["UE_BIN_DIR"]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from suite import snapshot_requests  # noqa: E402
-from support import address, registration_form  # noqa: E402
+from support import MINISTRY, PORTAL, address, registration_form  # noqa: E402
 
 from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.followup.v1 import followup_service_pb2 as fu  # noqa: E402
@@ -41,8 +41,6 @@ from unemployment.tiering.v1 import tiering_service_pb2_grpc as ti_grpc  # noqa:
 from unemployment.verification.v1 import verification_service_pb2 as ver  # noqa: E402
 from unemployment.verification.v1 import verification_service_pb2_grpc as ver_grpc  # noqa: E402
 
-PORTAL = (("x-channel-id", "province-portal"),)
-MINISTRY = (("x-channel-id", "ministry"),)
 RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 # Reconnect quickly after a restart (gRPC's default back-off grows to two minutes).
 CHANNEL_OPTIONS = [("grpc.initial_reconnect_backoff_ms", 100),
