@@ -24,11 +24,10 @@ import grpc
 SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
 BIN_DIR = os.environ["UE_BIN_DIR"]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import generate_client, snapshot_requests  # noqa: E402
+from suite import snapshot_requests  # noqa: E402
+from support import MINISTRY, PORTAL, address, registration_form  # noqa: E402
 
-generate_client(SOURCE_DIR)
-
-from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
+from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.followup.v1 import followup_service_pb2 as fu  # noqa: E402
 from unemployment.followup.v1 import followup_service_pb2_grpc as fu_grpc  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
@@ -42,8 +41,6 @@ from unemployment.tiering.v1 import tiering_service_pb2_grpc as ti_grpc  # noqa:
 from unemployment.verification.v1 import verification_service_pb2 as ver  # noqa: E402
 from unemployment.verification.v1 import verification_service_pb2_grpc as ver_grpc  # noqa: E402
 
-PORTAL = (("x-channel-id", "province-portal"),)
-MINISTRY = (("x-channel-id", "ministry"),)
 RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 # Reconnect quickly after a restart (gRPC's default back-off grows to two minutes).
 CHANNEL_OPTIONS = [("grpc.initial_reconnect_backoff_ms", 100),
@@ -280,22 +277,8 @@ class Item:
         self.application_id = None
 
     def form(self):
-        residence = form_pb2.Address(province_code="230000", city_code=self.city,
-                                     county_code=self.county, detail="某街道1号",
-                                     urban_rural_class="111")
-        return form_pb2.RegistrationForm(
-            name="张三", sex=self.sex, ethnic_group="01", political_status="13",
-            education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-            unemployed_date="2025-06-30",
-            person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
-                                        id_number=self.id_number),
-            household_address=residence, residence_address=residence,
-            contact=form_pb2.ContactInfo(mobile="13800138000"),
-            registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-            unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-            applying_for_insurance_benefit=False, job_intentions=["软件开发"],
-            commitment=form_pb2.Commitment(agreed=True, signature="张三",
-                                           signed_date="2025-07-01"))
+        return registration_form(self.id_number, sex=self.sex,
+                                 residence=address(self.county, self.city))
 
 
 class Stats:

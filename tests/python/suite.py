@@ -143,13 +143,20 @@ class Suite:
         self.tmp.cleanup()
 
 
+_generated_client = []
+
+
 def generate_client(source_dir):
-    """Generates the Python client from proto/ into a fresh folder and puts it on sys.path."""
+    """Generates the Python client from proto/ into a fresh folder and puts it on sys.path, once
+    per process; returns the folder."""
     import sys
-    out = tempfile.mkdtemp(prefix="ue-pyclient-")
-    subprocess.run([os.path.join(source_dir, "tests/python/generate_client.sh"), out], check=True)
-    sys.path.insert(0, out)
-    return out
+    if not _generated_client:
+        out = tempfile.mkdtemp(prefix="ue-pyclient-")
+        subprocess.run([os.path.join(source_dir, "tests/python/generate_client.sh"), out],
+                       check=True)
+        sys.path.insert(0, out)
+        _generated_client.append(out)
+    return _generated_client[0]
 
 
 def snapshot_requests(ver, header, content, row_count=None):

@@ -20,21 +20,13 @@ obligations and the November follow-up month lie in the past. Shows:
 """
 
 import os
-import shutil
 import sqlite3
-import subprocess
-import tempfile
 import time
 import unittest
 
 import grpc
 
-from suite import Suite, generate_client
-from test_intake_e2e import make_form, error_details
-
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
+from support import TIMEOUT, SecuredSuiteTest, by_name, error_details, make_form
 
 from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.followup.v1 import followup_service_pb2 as fu  # noqa: E402
@@ -48,36 +40,20 @@ from unemployment.tiering.v1 import tiering_service_pb2_grpc as tie_grpc  # noqa
 from unemployment.statistics.v1 import statistics_service_pb2 as st  # noqa: E402
 from unemployment.statistics.v1 import statistics_service_pb2_grpc as st_grpc  # noqa: E402
 
-TIMEOUT = 15
 COUNTY = "230102"  # 道里区
 REGISTRATION_CLOCK = "2025-10-20T10:00:00+08:00"
 SERVICE_CLOCK = "2025-12-01T10:00:00+08:00"
 SUBJECT = "daoli-staff-1"
 
 
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-class AmendmentEndToEnd(unittest.TestCase):
+class AmendmentEndToEnd(SecuredSuiteTest):
     @classmethod
     def setUpClass(cls):
-        cls.ca_dir = tempfile.mkdtemp(prefix="ue-ca-")
-        subprocess.run([os.path.join(SOURCE_DIR, "deploy/security/make-dev-ca.sh"), cls.ca_dir],
-                       check=True, stdout=subprocess.DEVNULL)
-        ca = cls.ca_dir
+        cls.start_secured()
 
         def secure(svc):
-            return [f"--security_policy={SOURCE_DIR}/data/security/policy",
-                    f"--tls_cert={ca}/server/{svc}.pem", f"--tls_key={ca}/server/{svc}.key",
-                    f"--tls_client_ca={ca}/ca.pem", f"--token_public_keys={ca}/token-keys",
-                    f"--audit_key_file={ca}/audit.key",
-                    f"--peer_tls_cert={ca}/client/svc-{svc}.pem",
-                    f"--peer_tls_key={ca}/client/svc-{svc}.key",
-                    "--health_listen=127.0.0.1:0"]
+            return cls.ca.flags(svc, "--health_listen=127.0.0.1:0")
 
-        cls.suite = Suite(BIN_DIR, SOURCE_DIR)
         registration = cls.suite.start("registration", f"--clock_start={REGISTRATION_CLOCK}",
                                        *secure("registration"))
         index = cls.suite.start_person_index(f"hlj={registration}", *secure("person-index"))
@@ -91,34 +67,12 @@ class AmendmentEndToEnd(unittest.TestCase):
                                      f"--tiering_addr={tiering}", f"--followup_addr={followup}",
                                      f"--clock_start={SERVICE_CLOCK}", *secure("statistics"))
         # Dial by name: the server certificates carry localhost.
-        by_name = lambda address: address.replace("127.0.0.1", "localhost")  # noqa: E731
         cls.registration_addr = by_name(registration)
         cls.gateway_addr = by_name(gateway)
         cls.followup_addr = by_name(followup)
         cls.tiering_addr = by_name(tiering)
         cls.statistics_addr = by_name(statistics)
         cls.registration_id = cls.register_one()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.suite.stop()
-        shutil.rmtree(cls.ca_dir, ignore_errors=True)
-
-    @classmethod
-    def channel(cls, address, client):
-        credentials = grpc.ssl_channel_credentials(
-            root_certificates=read(f"{cls.ca_dir}/ca.pem"),
-            private_key=read(f"{cls.ca_dir}/{client}.key"),
-            certificate_chain=read(f"{cls.ca_dir}/{client}.pem"))
-        return grpc.secure_channel(address, credentials)
-
-    @classmethod
-    def bearer(cls, system, role, region="*", subject=None):
-        token = subprocess.run(
-            [f"{BIN_DIR}/ops/ue_issue_token", f"{cls.ca_dir}/token-signing.key", system,
-             subject or f"{system}-tester", role, region, "1h"],
-            check=True, capture_output=True, text=True).stdout.strip()
-        return (("authorization", f"Bearer {token}"),)
 
     @classmethod
     def register_one(cls):

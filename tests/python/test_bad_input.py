@@ -23,12 +23,9 @@ import unittest
 
 import grpc
 
-from suite import Suite, generate_client
-
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-
-generate_client(SOURCE_DIR)
+from suite import Suite
+from support import (BAD_UTF8, BIN_DIR, CONTROL, HUGE, SOURCE_DIR, SQL, identity,
+                     length_delimited, varint_field)
 
 from google.protobuf import descriptor as pbd  # noqa: E402
 from google.rpc import error_details_pb2, status_pb2  # noqa: E402
@@ -129,40 +126,8 @@ def expected_codes(method, case):
     return {INVALID}
 
 
-# --- wire encoding -------------------------------------------------------------------------------
-
-def varint(n):
-    if n < 0:
-        n += 1 << 64
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def tag(number, wire_type):
-    return varint(number << 3 | wire_type)
-
-
-def length_delimited(number, payload):
-    return tag(number, 2) + varint(len(payload)) + payload
-
-
-def varint_field(number, value):
-    return tag(number, 0) + varint(value)
-
-
 # --- the catalogue -------------------------------------------------------------------------------
 
-HUGE = b"x" * (1 << 20)
-SQL = "'; DROP TABLE applications; -- \" OR 1=1 --".encode()
-BAD_UTF8 = b"\xff\xfe\xc3\x28 \xed\xa0\x80"
-CONTROL = b"a\x00b\x1b[2Jc"
 random.seed(10)
 RANDOM_TOKEN = base64.urlsafe_b64encode(bytes(random.randrange(256) for _ in range(48)))
 TOKENS = {
@@ -240,10 +205,6 @@ def describe_error(error):
                     detail.Unpack(bad)
                     violations += [v.field for v in bad.field_violations]
     return error.code(), violations, error.details()
-
-
-def identity(b):
-    return b
 
 
 def call(channel, service, method, payload, metadata=None):

@@ -36,28 +36,24 @@ import collections
 import datetime
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
 
 import grpc
 
-from suite import Suite, generate_client, resident_id, secured_flags
-
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
+from suite import Suite, resident_id
+from support import (BAD_UTF8, BIN_DIR, CONTROL, HUGE, SOURCE_DIR, SQL, DevCa, address, by_name,
+                     error_details, household_in_anhui, identity, length_delimited,
+                     registration_form, varint)
 
 from google.protobuf import descriptor as pbd  # noqa: E402
 from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
-from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
+from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
 from unemployment.verification.v1 import verification_service_pb2 as ver  # noqa: E402
-from test_intake_e2e import error_details  # noqa: E402
 
 C = grpc.StatusCode
 TIMEOUT = 20
@@ -66,10 +62,10 @@ TIMEOUT = 20
 RSS_HEADROOM_MB = 256
 
 HOSTILE = {
-    "huge": b"x" * (1 << 20),
-    "sql": "'; DROP TABLE applications; -- \" OR 1=1 --".encode(),
-    "invalid_utf8": b"\xff\xfe\xc3\x28 \xed\xa0\x80",
-    "control": b"a\x00b\x1b[2Jc",
+    "huge": HUGE,
+    "sql": SQL,
+    "invalid_utf8": BAD_UTF8,
+    "control": CONTROL,
     "bidi": "\u202e\u2066abc\u2069\u200b".encode(),
     "cjk_10k": ("张" * 10000).encode(),
 }
@@ -79,29 +75,6 @@ STRING = pbd.FieldDescriptor.TYPE_STRING
 ENUM = pbd.FieldDescriptor.TYPE_ENUM
 MESSAGE = pbd.FieldDescriptor.TYPE_MESSAGE
 REPEATED = pbd.FieldDescriptor.LABEL_REPEATED
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def varint(n):
-    if n < 0:
-        n += 1 << 64
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def delimited(number, payload):
-    return varint(number << 3 | 2) + varint(len(payload)) + payload
 
 
 def encode_with(message, path, raw_leaf):
@@ -120,15 +93,17 @@ def encode_with(message, path, raw_leaf):
             values += [values[-1] if values else ""] * (index + 1 - len(values))
         for i, value in enumerate(values):
             if i != index:
-                out += delimited(field.number, value.SerializeToString() if field.type == MESSAGE
-                                 else value.encode())
+                out += length_delimited(field.number,
+                                        value.SerializeToString() if field.type == MESSAGE
+                                        else value.encode())
             elif rest:
-                out += delimited(field.number, encode_with(value, rest, raw_leaf))
+                out += length_delimited(field.number, encode_with(value, rest, raw_leaf))
             else:
                 out += raw_leaf(field)
         return out
     if rest:
-        return out + delimited(field.number, encode_with(getattr(message, name), rest, raw_leaf))
+        return out + length_delimited(field.number,
+                                      encode_with(getattr(message, name), rest, raw_leaf))
     return out + raw_leaf(field)
 
 
@@ -157,22 +132,9 @@ def path_name(path):
 
 
 def make_form(id_number, county="230103", ministry=False, name="张三"):
-    residence = form_pb2.Address(province_code="230000", city_code="230100", county_code=county,
-                                 detail="西大直街92号", urban_rural_class="" if ministry else "111")
-    household = form_pb2.Address(province_code="340000", city_code="340100",
-                                 county_code="340104", detail="某村2组")
-    return form_pb2.RegistrationForm(
-        name=name, sex=codes_pb2.SEX_MALE, ethnic_group="01", political_status="13",
-        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-        unemployed_date="2025-06-30",
-        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
-                                    id_number=id_number),
-        household_address=household, residence_address=residence,
-        contact=form_pb2.ContactInfo(mobile="13800138000"),
-        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-        applying_for_insurance_benefit=False, job_intentions=["软件开发", "电工"],
-        commitment=form_pb2.Commitment(agreed=True, signature=name, signed_date="2025-07-01"))
+    residence = address(county, detail="西大直街92号", urban_rural_class="" if ministry else "111")
+    return registration_form(id_number, name, residence=residence, household=household_in_anhui(),
+                             job_intentions=("软件开发", "电工"))
 
 
 def describe(error):
@@ -214,25 +176,17 @@ class RssSampler:
         return self.peak
 
 
-def identity(b):
-    return b
-
-
 class SecuredBadInput(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.ca = tempfile.mkdtemp(prefix="ue-ca-")
-        subprocess.run([os.path.join(SOURCE_DIR, "deploy/security/make-dev-ca.sh"), cls.ca],
-                       check=True, stdout=subprocess.DEVNULL)
-        ca = cls.ca
+        cls.ca = DevCa()
 
         def secure(svc):
-            return [*secured_flags(SOURCE_DIR, ca, svc),
-                    "--health_listen=127.0.0.1:0",
-                    # The catalogue sends hundreds of calls a second as one caller; it judges the
-                    # requests, not the rate (the per-caller limit has its own case in
-                    # test_security_e2e.py), so the limit is off here.
-                    "--rate_limit=0"]
+            return cls.ca.flags(svc, "--health_listen=127.0.0.1:0",
+                                # The catalogue sends hundreds of calls a second as one caller; it
+                                # judges the requests, not the rate (the per-caller limit has its
+                                # own case in test_security_e2e.py), so the limit is off here.
+                                "--rate_limit=0")
 
         cls.suite = Suite(BIN_DIR, SOURCE_DIR)
         registration = cls.suite.start("registration", *secure("registration"))
@@ -240,9 +194,8 @@ class SecuredBadInput(unittest.TestCase):
         gateway = cls.suite.start("gateway", f"--registration_addr={registration}",
                                   f"--person_index_addr={index}", *secure("gateway"))
         verification = cls.suite.start("verification", *secure("verification"))
-        local = lambda a: a.replace("127.0.0.1", "localhost")  # noqa: E731
-        cls.addr = {"registration": local(registration), "gateway": local(gateway),
-                    "verification": local(verification)}
+        cls.addr = {"registration": by_name(registration), "gateway": by_name(gateway),
+                    "verification": by_name(verification)}
         cls.channels = {}
         cls.serial = 100
         cls.figures = collections.Counter()
@@ -252,17 +205,14 @@ class SecuredBadInput(unittest.TestCase):
         for channel in cls.channels.values():
             channel.close()
         cls.suite.stop()
+        cls.ca.cleanup()
 
     # --- identities ---------------------------------------------------------------------------
 
     def channel(self, service, client, fresh=False):
         key = (service, client)
         if fresh or key not in self.channels:
-            credentials = grpc.ssl_channel_credentials(
-                root_certificates=read(f"{self.ca}/ca.pem"),
-                private_key=read(f"{self.ca}/client/{client}.key"),
-                certificate_chain=read(f"{self.ca}/client/{client}.pem"))
-            channel = grpc.secure_channel(self.addr[service], credentials, options=[
+            channel = self.ca.channel(self.addr[service], f"client/{client}", options=[
                 ("grpc.max_send_message_length", 64 << 20)])
             if fresh:
                 return channel
@@ -273,9 +223,7 @@ class SecuredBadInput(unittest.TestCase):
 
     def token(self, system, role):
         if (system, role) not in self._tokens:
-            self._tokens[(system, role)] = subprocess.run(
-                [f"{BIN_DIR}/ops/ue_issue_token", f"{self.ca}/token-signing.key", system, f"{system}-t",
-                 role, "*", "1h"], check=True, capture_output=True, text=True).stdout.strip()
+            self._tokens[(system, role)] = self.ca.token(system, role, subject=f"{system}-t")
         return (("authorization", f"Bearer {self._tokens[(system, role)]}"),)
 
     def caller(self, method):
@@ -379,7 +327,7 @@ class SecuredBadInput(unittest.TestCase):
                             f.number << 3) + varint(v))
                     else:
                         payload = encode_with(request, path,
-                                              lambda f, v=value: delimited(f.number, v))
+                                              lambda f, v=value: length_delimited(f.number, v))
                     code, reason, fields, response = self.unary(service_name, method, payload)
                     answers[code.name] += 1
                     self.figures[f"depth{min(depth, 4)}"] += 1
@@ -421,7 +369,7 @@ class SecuredBadInput(unittest.TestCase):
                         and p[-1][0] not in ("portal_application_id",)]
         for path in string_paths:
             payload = encode_with(gw.SubmitApplicationRequest.FromString(payload), path,
-                                  lambda f: delimited(f.number, HOSTILE["control"]))
+                                  lambda f: length_delimited(f.number, HOSTILE["control"]))
         code, reason, fields, _ = self.unary(service_name, "SubmitApplication", payload)
         unnamed = [path_name(p) for p in string_paths
                    if not any(names(path_name(p), v) for v in fields)]
@@ -446,7 +394,7 @@ class SecuredBadInput(unittest.TestCase):
             payload = encode_with(gw.BatchForwardApplicationsRequest.FromString(payload),
                                   [("requests", i), ("form", None), ("residence_address", None),
                                    ("county_code", None)],
-                                  lambda f: delimited(f.number, HOSTILE["sql"]))
+                                  lambda f: length_delimited(f.number, HOSTILE["sql"]))
         code, reason, fields, response = self.unary("gateway.v1.GatewayService",
                                                     "BatchForwardApplications", payload)
         if code != C.OK:

@@ -29,21 +29,18 @@ import unittest
 
 import grpc
 
-from suite import Suite, generate_client
+import suite
+from suite import Suite
+from support import (BIN_DIR, SOURCE_DIR, TIMEOUT, address, field_violations, registration_form,
+                     wait_for)
 
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
-
-from google.rpc import error_details_pb2, status_pb2  # noqa: E402
-from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
+from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.registration.v1 import ministry_feedback_service_pb2 as mfs  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
 from unemployment.statistics.v1 import statistics_service_pb2 as st  # noqa: E402
 from unemployment.statistics.v1 import statistics_service_pb2_grpc as st_grpc  # noqa: E402
 
-TIMEOUT = 15
 CLOCK_START = "2026-12-28T09:00:00+08:00"  # Monday
 LATER_CLOCK = "2027-01-08T09:00:00+08:00"
 
@@ -63,57 +60,20 @@ LABELS = {
 # The code used for the ministry-forwarded rejection (the others come through the portal).
 MINISTRY_CODE = codes_pb2.REJECTION_REASON_EMPLOYED
 
-WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-
-
 def resident_id(serial):
     """A valid GB 11643 number of a man born 1980-01-01 in 340524 (serial 1..499)."""
-    first17 = f"34052419800101{serial * 2 + 1:03d}"
-    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS))
-    return first17 + "10X98765432"[total % 11]
+    return suite.resident_id("340524", "19800101", serial * 2 + 1)
 
 
 def make_form(id_number, ministry=False):
-    residence = form_pb2.Address(province_code="230000", city_code="230100", county_code="230102",
-                                 detail="某街道1号",
-                                 urban_rural_class="" if ministry else "111")
-    household = form_pb2.Address(province_code="230000", city_code="230100",
-                                 county_code="230102", detail="某街道1号")
-    return form_pb2.RegistrationForm(
-        name="张三", sex=codes_pb2.SEX_MALE, ethnic_group="01", political_status="13",
-        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-        unemployed_date="2026-11-30",
-        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
-                                    id_number=id_number),
-        household_address=household, residence_address=residence,
-        contact=form_pb2.ContactInfo(mobile="13800138000"),
-        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-        applying_for_insurance_benefit=False, job_intentions=["软件开发"],
-        commitment=form_pb2.Commitment(agreed=True, signature="张三", signed_date="2026-12-01"))
+    return registration_form(
+        id_number, residence=address(urban_rural_class="" if ministry else "111"),
+        household=address(urban_rural_class=""), unemployed_date="2026-11-30",
+        signed_date="2026-12-01")
 
 
 def violations(error):
-    out = {}
-    for key, value in error.trailing_metadata() or ():
-        if key == "grpc-status-details-bin":
-            for detail in status_pb2.Status.FromString(value).details:
-                if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-                    bad = error_details_pb2.BadRequest()
-                    detail.Unpack(bad)
-                    for v in bad.field_violations:
-                        out[v.field] = v.description.split(":")[0]
-    return out
-
-
-def wait_for(condition, what, seconds=20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return {v.field: v.description.split(":")[0] for v in field_violations(error)}
 
 
 class CodesEndToEnd(unittest.TestCase):

@@ -21,36 +21,29 @@ with deadlines. Runtime about 20 s.
 """
 
 import os
-import socket
 import sqlite3
 import subprocess
-import time
 import unittest
 
 import grpc
 
 import suite
-from suite import Suite, credit_code, generate_client, snapshot_requests
-
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
+from suite import Suite, credit_code
+from support import (BIN_DIR, SOURCE_DIR, TIMEOUT, address, end_server, free_port,
+                     import_snapshot, registration_form, start_server, submit_and_accept,
+                     wait_for)
 
 from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
 from unemployment.followup.v1 import followup_service_pb2 as fu  # noqa: E402
 from unemployment.followup.v1 import followup_service_pb2_grpc as fu_grpc  # noqa: E402
-from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2_grpc as gw_grpc  # noqa: E402
-from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
 from unemployment.statistics.v1 import statistics_service_pb2 as st  # noqa: E402
 from unemployment.statistics.v1 import statistics_service_pb2_grpc as st_grpc  # noqa: E402
 from unemployment.verification.v1 import verification_service_pb2 as ver  # noqa: E402
 from unemployment.verification.v1 import verification_service_pb2_grpc as ver_grpc  # noqa: E402
 
-PORTAL = (("x-channel-id", "province-portal"),)
-TIMEOUT = 15
 COUNTY = "230102"  # 道里区, 哈尔滨市
 CITY = "230100"
 STAFF = "staff-cov"
@@ -58,12 +51,6 @@ CLOCK_START = "2025-10-20T10:00:00+08:00"
 MONTH = "2025-10"
 AS_OF = "2025-10-20"
 RESIDENT = codes_pb2.ID_TYPE_RESIDENT_ID_CARD
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def resident_id(birth, sequence):
@@ -85,30 +72,8 @@ EMPLOYER = "哈尔滨松花江软件有限公司"
 
 
 def make_form(name, id_number):
-    residence = form_pb2.Address(province_code="230000", city_code=CITY, county_code=COUNTY,
-                                 detail="某街道1号", urban_rural_class="111")
-    return form_pb2.RegistrationForm(
-        name=name, sex=codes_pb2.SEX_MALE, ethnic_group="01", political_status="13",
-        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-        unemployed_date="2025-06-30",
-        person_id=form_pb2.PersonId(id_type=RESIDENT, id_number=id_number),
-        household_address=residence, residence_address=residence,
-        contact=form_pb2.ContactInfo(mobile="13900139000"),
-        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-        applying_for_insurance_benefit=False, job_intentions=["软件开发"],
-        commitment=form_pb2.Commitment(agreed=True, signature=name, signed_date="2025-07-01"))
-
-
-def wait_for(condition, seconds, what):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+    return registration_form(id_number, name, residence=address(COUNTY, CITY),
+                             mobile="13900139000")
 
 
 class CoverageAndCreditEndToEnd(unittest.TestCase):
@@ -141,8 +106,8 @@ class CoverageAndCreditEndToEnd(unittest.TestCase):
         cls.people = {}
         cls.register_everyone()
         cls.load_snapshots()
-        wait_for(lambda: cls.coverage().active_count == len(PEOPLE), 30,
-                 "follow-up to learn every registration")
+        wait_for(lambda: cls.coverage().active_count == len(PEOPLE), seconds=30, interval=0.2,
+                 what="follow-up to learn every registration")
 
     @classmethod
     def tearDownClass(cls):
@@ -152,24 +117,15 @@ class CoverageAndCreditEndToEnd(unittest.TestCase):
     def register_everyone(cls):
         for key, (name, birth, sequence) in PEOPLE.items():
             id_number = resident_id(birth, sequence)
-            app = cls.gateway.SubmitApplication(
-                gw.SubmitApplicationRequest(portal_application_id=f"{COUNTY}CV{sequence:04d}",
-                                            form=make_form(name, id_number)),
-                metadata=PORTAL, timeout=TIMEOUT).application
-            accepted = cls.registration.ReviewApplication(reg.ReviewApplicationRequest(
-                application_id=app.application_id, request_id=f"rv-{app.application_id}",
-                outcome=codes_pb2.REVIEW_OUTCOME_ACCEPTED, reviewer="审核员"), timeout=TIMEOUT)
+            _, registration = submit_and_accept(cls.gateway, cls.registration,
+                                                f"{COUNTY}CV{sequence:04d}",
+                                                make_form(name, id_number))
             cls.people[key] = {"name": name, "birth": birth, "sequence": sequence,
-                               "id_number": id_number,
-                               "registration_id": accepted.registration.id}
+                               "id_number": id_number, "registration_id": registration.id}
 
     @classmethod
     def import_snapshot(cls, source, version, lines):
-        content = ("\n".join(lines) + "\n").encode("utf-8")
-        requests = snapshot_requests(ver, ver.SnapshotHeader(
-            source=source, snapshot_version=version, data_as_of=AS_OF), content,
-            row_count=len(lines) - 1)
-        return cls.verification.ImportSnapshot(iter(requests), timeout=TIMEOUT).snapshot
+        return import_snapshot(cls.verification, source, version, AS_OF, lines)
 
     @classmethod
     def load_snapshots(cls):
@@ -269,8 +225,8 @@ class CoverageAndCreditEndToEnd(unittest.TestCase):
                          {fu.FOLLOW_UP_METHOD_INFORMATION_COMPARISON: 4})
         self.assertEqual(self.due_ids(), [self.people["unknown"]["registration_id"]])
         # Statistics builds its monthly coverage from follow-up's feed: it counts them too.
-        self.assertEqual(wait_for(lambda: self.statistics_coverage() == (4, 5) and (4, 5), 30,
-                                  "statistics' monthly coverage"), (4, 5))
+        self.assertEqual(wait_for(lambda: self.statistics_coverage() == (4, 5) and (4, 5),
+                                  "statistics' monthly coverage", 30, 0.2), (4, 5))
 
     def feed_length(self):
         events = self.followup.StreamEvents(fu.StreamEventsRequest(stop_at_end=True),
@@ -318,7 +274,7 @@ class CoverageAndCreditEndToEnd(unittest.TestCase):
         def retried():
             page = self.undelivered()
             return page if page.deliveries and page.deliveries[0].attempt_count >= 2 else None
-        page = wait_for(retried, 15, "two failed attempts")
+        page = wait_for(retried, "two failed attempts", 15, 0.2)
         self.assertEqual(page.total_size, 1)
         delivery = page.deliveries[0]
         self.assertEqual(delivery.case_id, opened.case_id)
@@ -331,8 +287,8 @@ class CoverageAndCreditEndToEnd(unittest.TestCase):
 
         # The receiver comes up on the configured port: delivered once, then DELIVERED.
         self.suite.start("notification_receiver", listen=f"127.0.0.1:{self.credit_port}")
-        wait_for(lambda: self.undelivered("230000").total_size == 0, 45,
-                 "the hand-over to be acknowledged")
+        wait_for(lambda: self.undelivered("230000").total_size == 0,
+                 "the hand-over to be acknowledged", 45, 0.2)
         received = self.credit_records_received()
         self.assertEqual(received, [(opened.case_id, CITY,
                                      person["id_number"][:6] + "**********"
@@ -356,20 +312,12 @@ class CoverageAndCreditEndToEnd(unittest.TestCase):
                                  timeout=30)
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("--credit_receiver_addr is required", refused.stdout + refused.stderr)
-        proc = subprocess.Popen(
+        proc, address, log = start_server(
             [binary, "--listen=127.0.0.1:0", f"--data_dir={self.suite.data_dir('followup-dev')}",
-             "--verification_addr=", "--credit_delivery=off"],
-            env=self.suite.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             "--verification_addr=", "--credit_delivery=off"], self.suite.env)
         try:
-            lines = []
-            address = None
-            for line in proc.stdout:
-                lines.append(line)
-                if "listening on " in line:
-                    address = line.split("listening on ")[1].split()[0]
-                    break
-            self.assertIsNotNone(address, "".join(lines))
-            self.assertIn("DEVELOPMENT_MODE_credit_delivery_off", "".join(lines))
+            self.assertIsNotNone(address, log)
+            self.assertIn("DEVELOPMENT_MODE_credit_delivery_off", log)
             dev = health_pb2_grpc.HealthStub(grpc.insecure_channel(address))
             self.assertEqual(dev.Check(health_pb2.HealthCheckRequest(), timeout=TIMEOUT).status,
                              health_pb2.HealthCheckResponse.SERVING)
@@ -377,9 +325,7 @@ class CoverageAndCreditEndToEnd(unittest.TestCase):
                 service="unemployment.followup.credit_delivery"), timeout=TIMEOUT).status,
                 health_pb2.HealthCheckResponse.NOT_SERVING)
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
-            proc.stdout.close()
+            end_server(proc)
 
 
 if __name__ == "__main__":

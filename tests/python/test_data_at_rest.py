@@ -22,13 +22,12 @@ import unittest
 
 import grpc
 
-from suite import Suite, generate_client, snapshot_requests
+import suite
+from suite import Suite
+from support import (BIN_DIR, PORTAL, SOURCE_DIR, TIMEOUT, address, field_violations,
+                     import_snapshot, registration_form, sex_of)
 
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
-
-from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
+from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2_grpc as gw_grpc  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
@@ -36,18 +35,13 @@ from unemployment.registration.v1 import registration_service_pb2_grpc as reg_gr
 from unemployment.verification.v1 import verification_service_pb2 as ver  # noqa: E402
 from unemployment.verification.v1 import verification_service_pb2_grpc as ver_grpc  # noqa: E402
 
-PORTAL = (("x-channel-id", "province-portal"),)
-TIMEOUT = 15
 COUNTY = "230102"
 CITY = "230100"
 
 
 def resident_id(birth, sequence):
     """A GB 11643 resident ID number born in COUNTY on `birth` (YYYYMMDD)."""
-    body = f"{COUNTY}{birth}{sequence:03d}"
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    total = sum(int(d) * w for d, w in zip(body, weights))
-    return body + "10X98765432"[total % 11]
+    return suite.resident_id(COUNTY, birth, sequence)
 
 
 def first_id_with_check_x(birth):
@@ -60,36 +54,13 @@ def first_id_with_check_x(birth):
 
 
 def violations(error):
-    from google.rpc import error_details_pb2, status_pb2
-    for key, value in error.trailing_metadata() or ():
-        if key == "grpc-status-details-bin":
-            status = status_pb2.Status.FromString(value)
-            for any_detail in status.details:
-                bad = error_details_pb2.BadRequest()
-                if any_detail.Unpack(bad):
-                    return [(v.field, v.description) for v in bad.field_violations]
-    return []
-
-
-def sex_of(id_number):
-    return codes_pb2.SEX_MALE if int(id_number[16]) % 2 else codes_pb2.SEX_FEMALE
+    """The BadRequest field violations of a failed call as (field, description) pairs."""
+    return [(v.field, v.description) for v in field_violations(error)]
 
 
 def make_form(name, id_number, mobile):
-    residence = form_pb2.Address(province_code="230000", city_code=CITY, county_code=COUNTY,
-                                 detail="中央大街18号3单元502室", urban_rural_class="111")
-    return form_pb2.RegistrationForm(
-        name=name, sex=sex_of(id_number), ethnic_group="01", political_status="13",
-        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-        unemployed_date="2025-06-30",
-        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
-                                    id_number=id_number),
-        household_address=residence, residence_address=residence,
-        contact=form_pb2.ContactInfo(mobile=mobile),
-        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-        applying_for_insurance_benefit=False, job_intentions=["软件开发"],
-        commitment=form_pb2.Commitment(agreed=True, signature=name, signed_date="2025-07-01"))
+    return registration_form(id_number, name, sex=sex_of(id_number), mobile=mobile,
+                             residence=address(COUNTY, CITY, detail="中央大街18号3单元502室"))
 
 
 PEOPLE = [
@@ -149,11 +120,7 @@ class DataAtRest(unittest.TestCase):
         cls.suite.stop()
 
     def import_snapshot(self, source, version, lines):
-        content = ("\n".join(lines) + "\n").encode("utf-8")
-        requests = snapshot_requests(ver, ver.SnapshotHeader(
-            source=source, snapshot_version=version, data_as_of="2025-10-01"), content,
-            row_count=len(lines) - 1)
-        return self.verification.ImportSnapshot(iter(requests), timeout=TIMEOUT).snapshot
+        return import_snapshot(self.verification, source, version, "2025-10-01", lines)
 
     def assert_no_plaintext(self, contents, when):
         found = []

@@ -13,20 +13,11 @@ placeholder (flagged); statistics lists the cities that have not reported; the p
 public service information of a district without personal data.
 """
 
-import os
-import subprocess
-import tempfile
-import time
 import unittest
 
 import grpc
 
-from suite import Suite, generate_client
-from test_intake_e2e import make_form, error_details
-
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
+from support import TIMEOUT, SecuredSuiteTest, by_name, error_details, make_form, poll
 
 from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
@@ -36,7 +27,6 @@ from unemployment.registration.v1 import registration_service_pb2_grpc as reg_gr
 from unemployment.statistics.v1 import statistics_service_pb2 as st  # noqa: E402
 from unemployment.statistics.v1 import statistics_service_pb2_grpc as st_grpc  # noqa: E402
 
-TIMEOUT = 15
 # Registration's business day: Thursday after the National Day week, then the next Monday.
 THURSDAY = "2025-10-09T09:00:00+08:00"
 MONDAY = "2025-10-13T09:00:00+08:00"
@@ -44,28 +34,10 @@ MONDAY = "2025-10-13T09:00:00+08:00"
 TUESDAY = "2025-10-14T10:00:00+08:00"
 
 
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def eventually(check, seconds=20):
-    """Calls `check` until it returns a true value (the feed is asynchronous) and returns it."""
-    deadline = time.monotonic() + seconds
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.1)
-
-
-class DutyEndToEnd(unittest.TestCase):
+class DutyEndToEnd(SecuredSuiteTest):
     @classmethod
     def setUpClass(cls):
-        cls.ca_dir = tempfile.mkdtemp(prefix="ue-ca-")
-        subprocess.run([os.path.join(SOURCE_DIR, "deploy/security/make-dev-ca.sh"), cls.ca_dir],
-                       check=True, stdout=subprocess.DEVNULL)
-        cls.suite = Suite(BIN_DIR, SOURCE_DIR)
+        cls.start_secured()
         cls.registration = cls.start_registration(THURSDAY)
         index = cls.suite.start_person_index(f"hlj={cls.registration}", *cls.secure("person-index"))
         gateway = cls.suite.start("gateway", f"--registration_addr={cls.registration}",
@@ -73,45 +45,21 @@ class DutyEndToEnd(unittest.TestCase):
         statistics = cls.suite.start("statistics", f"--registration_addr={cls.registration}",
                                      f"--clock_start={TUESDAY}", *cls.secure("statistics"))
         # Dial by name: the server certificates carry localhost.
-        cls.gateway_addr = gateway.replace("127.0.0.1", "localhost")
-        cls.statistics_addr = statistics.replace("127.0.0.1", "localhost")
+        cls.gateway_addr = by_name(gateway)
+        cls.statistics_addr = by_name(statistics)
 
     @classmethod
     def secure(cls, svc):
-        ca = cls.ca_dir
-        return [f"--security_policy={SOURCE_DIR}/data/security/policy",
-                f"--tls_cert={ca}/server/{svc}.pem", f"--tls_key={ca}/server/{svc}.key",
-                f"--tls_client_ca={ca}/ca.pem", f"--token_public_keys={ca}/token-keys",
-                f"--audit_key_file={ca}/audit.key",
-                f"--peer_tls_cert={ca}/client/svc-{svc}.pem",
-                f"--peer_tls_key={ca}/client/svc-{svc}.key"]
+        return cls.ca.flags(svc)
 
     @classmethod
     def start_registration(cls, clock_start, listen="127.0.0.1:0"):
         return cls.suite.start("registration", f"--clock_start={clock_start}",
                                *cls.secure("registration"), listen=listen)
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.suite.stop()
-
-    def channel(self, address, client="client/staff-client"):
-        credentials = grpc.ssl_channel_credentials(
-            root_certificates=read(f"{self.ca_dir}/ca.pem"),
-            private_key=read(f"{self.ca_dir}/{client}.key"),
-            certificate_chain=read(f"{self.ca_dir}/{client}.pem"))
-        return grpc.secure_channel(address, credentials)
-
-    def bearer(self, system, role, region="*", subject=None):
-        token = subprocess.run(
-            [f"{BIN_DIR}/ops/ue_issue_token", f"{self.ca_dir}/token-signing.key", system,
-             subject or f"{system}-tester", role, region, "1h"],
-            check=True, capture_output=True, text=True).stdout.strip()
-        return (("authorization", f"Bearer {token}"),)
-
     def registration_stub(self):
         return reg_grpc.RegistrationServiceStub(
-            self.channel(self.registration.replace("127.0.0.1", "localhost")))
+            self.channel(by_name(self.registration)))
 
     def statistics_stub(self):
         return st_grpc.StatisticsServiceStub(self.channel(self.statistics_addr))
@@ -154,7 +102,7 @@ class DutyEndToEnd(unittest.TestCase):
                 metadata=self.statistician(), timeout=TIMEOUT)
             offices = {(o.office_region_code, o.queue) for o in answer.offices}
             return offices if ("230102", 1) not in offices and ("230102", 2) not in offices else None
-        offices = eventually(without)
+        offices = poll(without)
         self.assertIsNotNone(offices, "statistics never learnt the duty rosters")
         self.assertIn(("230103", st.REVIEW_QUEUE_PROVINCE), offices)
         self.assertIn(("230103", st.REVIEW_QUEUE_MINISTRY_FORWARDED), offices)
@@ -178,7 +126,7 @@ class DutyEndToEnd(unittest.TestCase):
         self.start_registration(MONDAY, listen=address)
         registration = self.registration_stub()
         city = self.bearer("staff-client", "reviewer", "2301")
-        queue = eventually(lambda: registration.ListReviewQueue(reg.ListReviewQueueRequest(
+        queue = poll(lambda: registration.ListReviewQueue(reg.ListReviewQueueRequest(
             office_region_code="230103", page_size=10), metadata=city, timeout=TIMEOUT).entries)
         self.assertEqual(len(queue), 1)
         decided = registration.ReviewApplication(reg.ReviewApplicationRequest(
@@ -195,7 +143,7 @@ class DutyEndToEnd(unittest.TestCase):
                                              metadata=self.statistician(), timeout=TIMEOUT)
             codes = [o.office.office_region_code for o in answer.offices]
             return answer if codes == ["230102"] else None
-        answer = eventually(silent)
+        answer = poll(silent)
         self.assertIsNotNone(answer, "statistics never listed 道里区 alone as silent")
         self.assertEqual(answer.last_working_day, "2025-10-13")
         office = answer.offices[0]
@@ -257,7 +205,7 @@ class DutyEndToEnd(unittest.TestCase):
                 st.ListRegionsWithoutContactReportRequest(region_code="230000"),
                 metadata=self.statistician(), timeout=TIMEOUT)
             return answer if answer.total_size == 12 else None
-        answer = eventually(unreported)
+        answer = poll(unreported)
         self.assertIsNotNone(answer, "statistics never learnt Harbin's report")
         codes = [r.region_code for r in answer.regions]
         self.assertNotIn("230100", codes)

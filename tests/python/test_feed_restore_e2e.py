@@ -17,7 +17,6 @@ Run: ctest -R python_feed_restore_e2e (about 30 s).
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,16 +29,12 @@ import grpc
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reliability import (BIN_DIR, CHANNEL_OPTIONS, PORTAL, SOURCE_DIR, Service, gw,  # noqa: E402
                          gw_grpc, log, resident_id)
+import support  # noqa: E402
+from support import free_port  # noqa: E402
 from test_person_index_e2e import form  # noqa: E402
 from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
 
 FEED = "registration/hlj"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def metric(port, name, feed=FEED):
@@ -52,13 +47,7 @@ def metric(port, name, feed=FEED):
 
 
 def wait_for(what, predicate, timeout=60):
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    return support.wait_for(predicate, what, timeout, interval=0.2)
 
 
 class Cluster:

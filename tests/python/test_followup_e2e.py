@@ -17,32 +17,25 @@ only waiting is for follow-up's read model to learn the registrations from regis
 polled with a deadline.
 """
 
-import os
 import time
 import unittest
 
 import grpc
 
 import suite
-from suite import Suite, credit_code, generate_client, snapshot_requests
-
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
+from suite import Suite, credit_code
+from support import (BIN_DIR, SOURCE_DIR, TIMEOUT, address, error_reason, import_snapshot,
+                     registration_form, submit_and_accept)
 
 from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
 from unemployment.followup.v1 import followup_service_pb2 as fu  # noqa: E402
 from unemployment.followup.v1 import followup_service_pb2_grpc as fu_grpc  # noqa: E402
-from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2_grpc as gw_grpc  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
 from unemployment.verification.v1 import verification_service_pb2 as ver  # noqa: E402
 from unemployment.verification.v1 import verification_service_pb2_grpc as ver_grpc  # noqa: E402
-from google.rpc import error_details_pb2, status_pb2  # noqa: E402
 
-PORTAL = (("x-channel-id", "province-portal"),)
-TIMEOUT = 15
 COUNTY = "230102"  # 道里区, 哈尔滨市
 CITY = "230100"
 STAFF = "staff-e2e"
@@ -70,30 +63,8 @@ EMPLOYER = "哈尔滨松花江软件有限公司"
 
 
 def make_form(name, id_number):
-    residence = form_pb2.Address(province_code="230000", city_code=CITY, county_code=COUNTY,
-                                 detail="某街道1号", urban_rural_class="111")
-    return form_pb2.RegistrationForm(
-        name=name, sex=codes_pb2.SEX_MALE, ethnic_group="01", political_status="13",
-        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-        unemployed_date="2025-06-30",
-        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
-                                    id_number=id_number),
-        household_address=residence, residence_address=residence,
-        contact=form_pb2.ContactInfo(mobile="13900139000"),
-        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-        applying_for_insurance_benefit=False, job_intentions=["软件开发"],
-        commitment=form_pb2.Commitment(agreed=True, signature=name, signed_date="2025-07-01"))
-
-
-def error_reason(error):
-    for key, value in error.trailing_metadata() or ():
-        if key == "grpc-status-details-bin":
-            for detail in status_pb2.Status.FromString(value).details:
-                info = error_details_pb2.ErrorInfo()
-                if detail.Unpack(info):
-                    return info.reason
-    return None
+    return registration_form(id_number, name, residence=address(COUNTY, CITY),
+                             mobile="13900139000")
 
 
 class FollowupEndToEnd(unittest.TestCase):
@@ -133,14 +104,9 @@ class FollowupEndToEnd(unittest.TestCase):
     def register_everyone(cls):
         for key, (name, birth, sequence) in PEOPLE.items():
             id_number = resident_id(birth, sequence)
-            app = cls.gateway.SubmitApplication(
-                gw.SubmitApplicationRequest(portal_application_id=f"{COUNTY}FU{sequence:04d}",
-                                            form=make_form(name, id_number)),
-                metadata=PORTAL, timeout=TIMEOUT).application
-            accepted = cls.registration.ReviewApplication(reg.ReviewApplicationRequest(
-                application_id=app.application_id, request_id=f"rv-{app.application_id}",
-                outcome=codes_pb2.REVIEW_OUTCOME_ACCEPTED, reviewer="审核员"), timeout=TIMEOUT)
-            registration = accepted.registration
+            app, registration = submit_and_accept(cls.gateway, cls.registration,
+                                                  f"{COUNTY}FU{sequence:04d}",
+                                                  make_form(name, id_number))
             assert registration.registered_date == AS_OF, registration
             cls.people[key] = {"name": name, "birth": birth, "sequence": sequence,
                                "id_number": id_number, "application_id": app.application_id,
@@ -148,11 +114,7 @@ class FollowupEndToEnd(unittest.TestCase):
 
     @classmethod
     def import_snapshot(cls, source, version, lines):
-        content = ("\n".join(lines) + "\n").encode("utf-8")
-        requests = snapshot_requests(ver, ver.SnapshotHeader(
-            source=source, snapshot_version=version, data_as_of=cls.as_of), content,
-            row_count=len(lines) - 1)
-        return cls.verification.ImportSnapshot(iter(requests), timeout=TIMEOUT).snapshot
+        return import_snapshot(cls.verification, source, version, cls.as_of, lines)
 
     @classmethod
     def load_snapshots(cls):

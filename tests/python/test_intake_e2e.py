@@ -16,58 +16,14 @@ import unittest
 
 import grpc
 
-from suite import Suite, generate_client
+from suite import Suite
+from support import BIN_DIR, MINISTRY, PORTAL, SOURCE_DIR, TIMEOUT, error_details, make_form
 
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
-
-from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
+from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2_grpc as gw_grpc  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
-from google.rpc import error_details_pb2, status_pb2  # noqa: E402
-
-PORTAL = (("x-channel-id", "province-portal"),)
-MINISTRY = (("x-channel-id", "ministry"),)
-TIMEOUT = 15
-
-
-def make_form(id_number, county, city, name="张三"):
-    """A complete, valid form whose registration location is the residence in `county`."""
-    residence = form_pb2.Address(province_code="230000", city_code=city, county_code=county,
-                                 detail="某街道1号", urban_rural_class="111")
-    household = form_pb2.Address(province_code="340000", city_code="340100",
-                                 county_code="340104", detail="某村2组")
-    return form_pb2.RegistrationForm(
-        name=name, sex=codes_pb2.SEX_MALE, ethnic_group="01", political_status="13",
-        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-        unemployed_date="2025-06-30",
-        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
-                                    id_number=id_number),
-        household_address=household, residence_address=residence,
-        contact=form_pb2.ContactInfo(mobile="13800138000"),
-        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-        applying_for_insurance_benefit=False, job_intentions=["软件开发"],
-        commitment=form_pb2.Commitment(agreed=True, signature=name, signed_date="2025-07-01"))
-
-
-def error_details(error):
-    """The google.rpc.Status details of a failed call: (ErrorInfo reason, BadRequest fields)."""
-    reason, fields = None, []
-    for key, value in error.trailing_metadata() or ():
-        if key == "grpc-status-details-bin":
-            status = status_pb2.Status.FromString(value)
-            for any_detail in status.details:
-                info = error_details_pb2.ErrorInfo()
-                bad = error_details_pb2.BadRequest()
-                if any_detail.Unpack(info):
-                    reason = info.reason
-                elif any_detail.Unpack(bad):
-                    fields = [v.field for v in bad.field_violations]
-    return reason, fields
 
 
 class IntakeEndToEnd(unittest.TestCase):

@@ -12,26 +12,21 @@ exactly three months still medium-short, exactly six months long-term.
 """
 
 import datetime
-import os
 import time
 import unittest
 
 import grpc
 
-from suite import Suite, generate_client
+from suite import Suite
+from support import BIN_DIR, SOURCE_DIR, TIMEOUT, registration_form
 from test_codes_e2e import resident_id
 
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
-
-from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
+from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
 from unemployment.tiering.v1 import tiering_service_pb2 as tie  # noqa: E402
 from unemployment.tiering.v1 import tiering_service_pb2_grpc as tie_grpc  # noqa: E402
 
-TIMEOUT = 15
 ST = codes_pb2.UNEMPLOYMENT_LEVEL_SHORT_TERM
 MS = codes_pb2.UNEMPLOYMENT_LEVEL_MEDIUM_SHORT
 ML = codes_pb2.UNEMPLOYMENT_LEVEL_MEDIUM_LONG
@@ -53,20 +48,9 @@ EDGES = {
 
 def make_form(id_number, registered):
     day = datetime.date.fromisoformat(registered)
-    address = form_pb2.Address(province_code="230000", city_code="230100", county_code="230102",
-                               detail="某街道1号", urban_rural_class="111")
-    return form_pb2.RegistrationForm(
-        name="张三", sex=codes_pb2.SEX_MALE, ethnic_group="01", political_status="13",
-        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-        unemployed_date=(day - datetime.timedelta(days=10)).isoformat(),
-        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
-                                    id_number=id_number),
-        household_address=address, residence_address=address,
-        contact=form_pb2.ContactInfo(mobile="13800138000"),
-        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-        applying_for_insurance_benefit=False, job_intentions=["软件开发"],
-        commitment=form_pb2.Commitment(agreed=True, signature="张三", signed_date=registered))
+    return registration_form(
+        id_number, unemployed_date=(day - datetime.timedelta(days=10)).isoformat(),
+        signed_date=registered)
 
 
 def eventually(call, what, seconds=30):

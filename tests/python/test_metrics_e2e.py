@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,51 +23,26 @@ import urllib.request
 
 import grpc
 
-from suite import SERVICES, Suite, generate_client
+import suite
+from suite import SERVICES, Suite
+from support import BIN_DIR, SOURCE_DIR, TIMEOUT, free_port, registration_form
 
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
-
-from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2 as gw  # noqa: E402
 from unemployment.gateway.v1 import gateway_service_pb2_grpc as gw_grpc  # noqa: E402
 
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 APPLICATIONS = 5
-TIMEOUT = 15
 # Everything the test waits for (targets up, scrapes with the new values) must happen within this.
 WAIT_SECONDS = 60
 
 
 def id_number(serial):
     """A valid GB 11643 number of someone born 1980-01-01 in Harbin (230102); odd serials are men."""
-    body = f"23010219800101{serial:03d}"[:17]
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
-    return body + check
+    return suite.resident_id("230102", "19800101", serial)
 
 
 def make_form(number):
-    residence = form_pb2.Address(province_code="230000", city_code="230100", county_code="230102",
-                                 detail="某街道1号", urban_rural_class="111")
-    return form_pb2.RegistrationForm(
-        name="张三", sex=codes_pb2.SEX_MALE, ethnic_group="01", political_status="13",
-        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-        unemployed_date="2025-06-30",
-        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD, id_number=number),
-        household_address=residence, residence_address=residence,
-        contact=form_pb2.ContactInfo(mobile="13800138000"),
-        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-        applying_for_insurance_benefit=False, job_intentions=["软件开发"],
-        commitment=form_pb2.Commitment(agreed=True, signature="张三", signed_date="2025-07-01"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return registration_form(number)
 
 
 class MetricsEndToEnd(unittest.TestCase):
@@ -277,7 +251,7 @@ class MetricsEndToEnd(unittest.TestCase):
         self.assertTrue(any("method=CreateApplication" in line for line in registration_lines),
                         registration_lines)
         call_lines = self.wait_for("verification call of the application", lambda: lines(
-            "registration", f"event=verification_call request_id="))
+            "registration", "event=verification_call request_id="))
         call_line = next((line for line in call_lines
                           if f"application_id={application_ids[0]}" in line), None)
         self.assertIsNotNone(call_line, call_lines)

@@ -10,7 +10,6 @@ without its outbound receivers unless told they are off. Runtime about 11 s.
 """
 
 import os
-import socket
 import sqlite3
 import subprocess
 import time
@@ -18,43 +17,17 @@ import unittest
 
 import grpc
 
-from suite import Suite, generate_client
-
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
+from suite import Suite
+from support import (BIN_DIR, SOURCE_DIR, TIMEOUT, address, end_server, free_port,
+                     registration_form, start_server)
 
 from grpc_health_v1 import health_pb2, health_pb2_grpc  # noqa: E402
-from unemployment.common.v1 import codes_pb2, form_pb2  # noqa: E402
+from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2 as reg  # noqa: E402
 from unemployment.registration.v1 import registration_service_pb2_grpc as reg_grpc  # noqa: E402
 
-TIMEOUT = 15
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def make_form(id_number, mobile="13800138000"):
-    residence = form_pb2.Address(province_code="230000", city_code="230100", county_code="230102",
-                                 detail="某街道1号", urban_rural_class="111")
-    household = form_pb2.Address(province_code="230000", city_code="230100",
-                                 county_code="230102", detail="某街道1号")
-    return form_pb2.RegistrationForm(
-        name="张三", sex=codes_pb2.SEX_MALE, ethnic_group="01", political_status="13",
-        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-        unemployed_date="2025-06-30",
-        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
-                                    id_number=id_number),
-        household_address=household, residence_address=residence,
-        contact=form_pb2.ContactInfo(mobile=mobile),
-        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-        applying_for_insurance_benefit=False, job_intentions=["软件开发"],
-        commitment=form_pb2.Commitment(agreed=True, signature="张三", signed_date="2025-07-01"))
+    return registration_form(id_number, household=address(urban_rural_class=""), mobile=mobile)
 
 
 class NotificationEndToEnd(unittest.TestCase):
@@ -184,18 +157,10 @@ class NotificationEndToEnd(unittest.TestCase):
                                           timeout=TIMEOUT).status,
                              health_pb2.HealthCheckResponse.SERVING, name)
         binary = os.path.join(BIN_DIR, "registration", "registration_server")
-        proc = subprocess.Popen(
+        proc, address, log = start_server(
             [binary, "--listen=127.0.0.1:0", f"--data_dir={self.suite.data_dir('registration-dev')}",
-             "--ministry_uploads=off", "--notification_delivery=off"],
-            env=self.suite.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             "--ministry_uploads=off", "--notification_delivery=off"], self.suite.env)
         try:
-            lines = []
-            for line in proc.stdout:
-                lines.append(line)
-                if "listening on " in line:
-                    address = line.split("listening on ")[1].split()[0]
-                    break
-            log = "".join(lines)
             self.assertIn("DEVELOPMENT_MODE_ministry_uploads_off", log)
             self.assertIn("DEVELOPMENT_MODE_notification_delivery_off", log)
             dev = health_pb2_grpc.HealthStub(grpc.insecure_channel(address))
@@ -207,9 +172,7 @@ class NotificationEndToEnd(unittest.TestCase):
                                            timeout=TIMEOUT).status,
                                  health_pb2.HealthCheckResponse.NOT_SERVING, name)
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
-            proc.stdout.close()
+            end_server(proc)
 
 
 if __name__ == "__main__":

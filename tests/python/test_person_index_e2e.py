@@ -38,7 +38,8 @@ import grpc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from reliability import (CHANNEL_OPTIONS, MINISTRY, PORTAL, SOURCE_DIR, Service, today,  # noqa: E402,E501
-                         codes_pb2, form_pb2, gw, gw_grpc, log, reg, reg_grpc, resident_id)
+                         codes_pb2, gw, gw_grpc, log, reg, reg_grpc, resident_id)
+from support import address, error_reason, registration_form, sex_of  # noqa: E402
 
 PEOPLE = int(os.environ.get("UE_PERSON_INDEX_PEOPLE", "200"))
 # Harbin (230102, shard harbin) and Qiqihar (230202, shard main).
@@ -48,35 +49,13 @@ FAILED_PRECONDITION_REASONS = ("PENDING_APPLICATION_EXISTS", "ACTIVE_REGISTRATIO
 
 
 def form(id_number, county, city):
-    address = form_pb2.Address(province_code="230000", city_code=city, county_code=county,
-                               detail="某街道1号", urban_rural_class="111")
-    # GB 11643: the 17th digit is odd for men, even for women.
-    sex = codes_pb2.SEX_MALE if int(id_number[16]) % 2 else codes_pb2.SEX_FEMALE
-    return form_pb2.RegistrationForm(
-        name="李四", sex=sex, ethnic_group="01", political_status="13",
-        education=codes_pb2.EDUCATION_BACHELOR, health_status=codes_pb2.HEALTH_STATUS_HEALTHY,
-        unemployed_date="2025-06-30",
-        person_id=form_pb2.PersonId(id_type=codes_pb2.ID_TYPE_RESIDENT_ID_CARD,
-                                    id_number=id_number),
-        household_address=address, residence_address=address,
-        contact=form_pb2.ContactInfo(mobile="13800138000"),
-        registration_location=codes_pb2.REGISTRATION_LOCATION_RESIDENCE,
-        unemployment_cause=codes_pb2.UNEMPLOYMENT_CAUSE_RESIGNED,
-        applying_for_insurance_benefit=False, job_intentions=["仓储管理"],
-        commitment=form_pb2.Commitment(agreed=True, signature="李四", signed_date="2025-07-01"))
+    return registration_form(id_number, "李四", residence=address(county, city),
+                             sex=sex_of(id_number), job_intentions=("仓储管理",))
 
 
 def reason_of(error):
     """The ErrorInfo reason of a failed call (google.rpc.Status in the binary details)."""
-    from google.rpc import error_details_pb2, status_pb2
-    for key, value in error.trailing_metadata() or ():
-        if key == "grpc-status-details-bin":
-            status = status_pb2.Status.FromString(value)
-            for detail in status.details:
-                info = error_details_pb2.ErrorInfo()
-                if detail.Unpack(info):
-                    return info.reason
-    return ""
+    return error_reason(error) or ""
 
 
 class Cluster:

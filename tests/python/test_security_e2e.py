@@ -31,12 +31,8 @@ import grpc
 from cryptography.hazmat.primitives import serialization  # python3-cryptography
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from suite import Suite, generate_client, secured_flags
-from test_intake_e2e import make_form, error_details
-
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
+from support import (BIN_DIR, TIMEOUT, SecuredSuiteTest, bearer, by_name, error_details,
+                     make_form, read)
 
 from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.followup.v1 import followup_service_pb2 as fu  # noqa: E402
@@ -48,27 +44,17 @@ from unemployment.registration.v1 import registration_service_pb2_grpc as reg_gr
 from unemployment.tiering.v1 import tiering_service_pb2 as tie  # noqa: E402
 from unemployment.tiering.v1 import tiering_service_pb2_grpc as tie_grpc  # noqa: E402
 
-TIMEOUT = 15
 
 
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-class SecurityEndToEnd(unittest.TestCase):
+class SecurityEndToEnd(SecuredSuiteTest):
     @classmethod
     def setUpClass(cls):
-        cls.ca_dir = tempfile.mkdtemp(prefix="ue-ca-")
-        subprocess.run([os.path.join(SOURCE_DIR, "deploy/security/make-dev-ca.sh"), cls.ca_dir],
-                       check=True, stdout=subprocess.DEVNULL)
-        ca = cls.ca_dir
+        cls.start_secured()
+        cls.ca_dir = cls.ca.dir
 
         def secure(svc):
-            return [*secured_flags(SOURCE_DIR, ca, svc), "--audit_anchor_every=2",
-                    "--health_listen=127.0.0.1:0"]
+            return cls.ca.flags(svc, "--audit_anchor_every=2", "--health_listen=127.0.0.1:0")
 
-        cls.suite = Suite(BIN_DIR, SOURCE_DIR)
         registration = cls.suite.start("registration", *secure("registration"))
         index = cls.suite.start_person_index(f"hlj={registration}", *secure("person-index"))
         gateway = cls.suite.start("gateway", f"--registration_addr={registration}",
@@ -77,29 +63,17 @@ class SecurityEndToEnd(unittest.TestCase):
                                    *secure("followup"))
         tiering = cls.suite.start("tiering", f"--registration_addr={registration}",
                                   *secure("tiering"))
-        cls.followup_addr = followup.replace("127.0.0.1", "localhost")
-        cls.tiering_addr = tiering.replace("127.0.0.1", "localhost")
         # Dial by name: the server certificates carry localhost (and 127.0.0.1).
-        cls.registration_addr = registration.replace("127.0.0.1", "localhost")
-        cls.gateway_addr = gateway.replace("127.0.0.1", "localhost")
+        cls.followup_addr = by_name(followup)
+        cls.tiering_addr = by_name(tiering)
+        cls.registration_addr = by_name(registration)
+        cls.gateway_addr = by_name(gateway)
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.suite.stop()
-
-    def channel(self, address, client, ca_dir=None):
-        ca_dir = ca_dir or self.ca_dir
-        credentials = grpc.ssl_channel_credentials(
-            root_certificates=read(f"{self.ca_dir}/ca.pem"),
-            private_key=read(f"{ca_dir}/{client}.key"),
-            certificate_chain=read(f"{ca_dir}/{client}.pem"))
-        return grpc.secure_channel(address, credentials)
+    def channel(self, address, client, key_dir=None):
+        return self.ca.channel(address, client, key_dir)
 
     def token(self, system, role, region="*", subject=None):
-        return subprocess.run(
-            [f"{BIN_DIR}/ops/ue_issue_token", f"{self.ca_dir}/token-signing.key", system,
-             subject or f"{system}-tester", role, region, "1h"],
-            check=True, capture_output=True, text=True).stdout.strip()
+        return self.ca.token(system, role, region, subject)
 
     def crafted_token(self, system, role, expires, key=None, not_before=None):
         """A token made here (format ue2 of common/security/token.cc), e.g. already expired.
@@ -134,7 +108,7 @@ class SecurityEndToEnd(unittest.TestCase):
         return error
 
     def bearer(self, token):
-        return (("authorization", f"Bearer {token}"),)
+        return bearer(token)
 
     def test_1_wrong_certificate_is_refused(self):
         stub = gw_grpc.GatewayServiceStub(self.channel(self.gateway_addr, "client", f"{self.ca_dir}/rogue"))

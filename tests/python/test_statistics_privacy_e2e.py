@@ -18,21 +18,16 @@ it ends.
 import hashlib
 import hmac
 import os
-import shutil
 import sqlite3
 import subprocess
-import tempfile
 import time
 import unittest
 
 import grpc
 
-from suite import Suite, generate_client, resident_id, secured_flags
-from test_intake_e2e import make_form, error_details
-
-SOURCE_DIR = os.environ["UE_SOURCE_DIR"]
-BIN_DIR = os.environ["UE_BIN_DIR"]
-generate_client(SOURCE_DIR)
+from suite import resident_id
+from support import (BIN_DIR, TIMEOUT, SecuredSuiteTest, by_name, error_details, make_form,
+                     read)
 
 from unemployment.common.v1 import codes_pb2  # noqa: E402
 from unemployment.common.v1 import form_pb2  # noqa: E402
@@ -41,15 +36,9 @@ from unemployment.registration.v1 import registration_service_pb2_grpc as reg_gr
 from unemployment.statistics.v1 import statistics_service_pb2 as st  # noqa: E402
 from unemployment.statistics.v1 import statistics_service_pb2_grpc as st_grpc  # noqa: E402
 
-TIMEOUT = 15
 COUNTY = "230102"  # 道里区, 哈尔滨市 230100
 STATISTICS = "/unemployment.statistics.v1.StatisticsService/"
 REGISTRATION = "/unemployment.registration.v1.RegistrationService/"
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def person_hash(key, id_number):
@@ -67,49 +56,28 @@ def audit_entries(path):
             "SELECT subject, region, method, record, result FROM audit_log ORDER BY seq").fetchall()
 
 
-class StatisticsPrivacyEndToEnd(unittest.TestCase):
+class StatisticsPrivacyEndToEnd(SecuredSuiteTest):
     @classmethod
     def setUpClass(cls):
-        cls.ca_dir = tempfile.mkdtemp(prefix="ue-ca-")
-        subprocess.run([os.path.join(SOURCE_DIR, "deploy/security/make-dev-ca.sh"), cls.ca_dir],
-                       check=True, stdout=subprocess.DEVNULL)
-        ca = cls.ca_dir
+        cls.start_secured()
+        cls.ca_dir = ca = cls.ca.dir
 
         def secure(svc):
-            return [*secured_flags(SOURCE_DIR, ca, svc),
-                    "--health_listen=127.0.0.1:0"]
+            return cls.ca.flags(svc, "--health_listen=127.0.0.1:0")
 
-        cls.suite = Suite(BIN_DIR, SOURCE_DIR)
         registration = cls.suite.start("registration", *secure("registration"))
-        cls.registration_addr = registration.replace("127.0.0.1", "localhost")
+        cls.registration_addr = by_name(registration)
         statistics = cls.suite.start("statistics",
                                      f"--registration_shards=hlj={cls.registration_addr}",
                                      "--disclosure_threshold=5", *secure("statistics"))
-        cls.statistics_addr = statistics.replace("127.0.0.1", "localhost")
+        cls.statistics_addr = by_name(statistics)
         cls.audit_key = bytes.fromhex(read(f"{ca}/audit.key").decode().strip())
         cls.id_numbers = []
         cls.register_people()
 
     @classmethod
-    def tearDownClass(cls):
-        cls.suite.stop()
-        shutil.rmtree(cls.ca_dir, ignore_errors=True)
-
-    @classmethod
-    def channel(cls, address, client):
-        credentials = grpc.ssl_channel_credentials(
-            root_certificates=read(f"{cls.ca_dir}/ca.pem"),
-            private_key=read(f"{cls.ca_dir}/{client}.key"),
-            certificate_chain=read(f"{cls.ca_dir}/{client}.pem"))
-        return grpc.secure_channel(address, credentials)
-
-    @classmethod
     def bearer(cls, system, role, region):
-        token = subprocess.run(
-            [f"{BIN_DIR}/ops/ue_issue_token", f"{cls.ca_dir}/token-signing.key", system,
-             f"{role}-{region}", role, region, "1h"],
-            check=True, capture_output=True, text=True).stdout.strip()
-        return (("authorization", f"Bearer {token}"),)
+        return cls.ca.bearer(system, role, region, subject=f"{role}-{region}")
 
     @classmethod
     def register_people(cls):

@@ -10,9 +10,12 @@
 #include "absl/strings/str_cat.h"
 #include "common/store/database.h"
 #include "common/store/sealed.h"
+#include "tests/testing/files.h"
 
 namespace unemployment::store {
 namespace {
+
+using ::unemployment::testing::ReadFile;
 
 std::shared_ptr<const crypto::Keyring> Ring(const std::string& keys) {
   return *crypto::Keyring::Parse(
@@ -31,13 +34,6 @@ std::unique_ptr<Database> OpenWith(const std::string& path,
   absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(options);
   REQUIRE(db.ok());
   return *std::move(db);
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
 }
 
 constexpr SealedColumn kColumns[] = {{"person", "phone", "test/person.phone"}};

@@ -15,17 +15,13 @@
 #include "common/validation/region_directory.h"
 #include "common/validation/violations.h"
 #include "unemployment/common/v1/form.pb.h"
+#include "tests/testing/regions.h"
 
 namespace unemployment::forms::testing {
 
 // The region directory of data/regions, loaded once for the whole test binary.
 inline const validation::RegionDirectory& Regions() {
-  static const validation::RegionDirectory* regions = [] {
-    auto loaded = validation::RegionDirectory::LoadDirectory(UE_SOURCE_DIR "/data/regions");
-    if (!loaded.ok()) std::abort();
-    return new validation::RegionDirectory(*std::move(loaded));
-  }();
-  return *regions;
+  return ::unemployment::testing::ShippedRegions();
 }
 
 // 2025-06-15 10:00 in China.

@@ -15,9 +15,12 @@
 #include "common/store/testing/fault_vfs.h"
 #include "common/time/clock.h"
 #include "tests/common/store/test_util.h"
+#include "tests/testing/files.h"
 
 namespace unemployment::server {
 namespace {
+
+using ::unemployment::testing::ReadFile;
 
 namespace fs = std::filesystem;
 using store::testing::OpenOrFail;
@@ -29,11 +32,6 @@ absl::Time At(const char* rfc3339) {
   std::string error;
   REQUIRE(absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &error));
   return t;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 struct Service {
@@ -61,6 +59,13 @@ struct Service {
   BackupScheduleOptions options;
 };
 
+// Whether `schedule` took a set now; the check itself must succeed.
+bool RanIfDue(BackupSchedule& schedule) {
+  absl::StatusOr<bool> ran = schedule.RunIfDue();
+  UE_REQUIRE_OK(ran);
+  return *ran;
+}
+
 int64_t RowsIn(const std::string& path) {
   store::DatabaseOptions options;
   options.path = path;
@@ -77,15 +82,11 @@ TEST_CASE("backup schedule: sets on the interval, retention keeps the newest", "
   std::vector<std::string> taken;
   for (int hour = 0; hour < 5; ++hour) {
     service.Write();  // hour + 1 rows at this set
-    absl::StatusOr<bool> ran = schedule.RunIfDue();
-    UE_REQUIRE_OK(ran);
-    REQUIRE(*ran);
+    REQUIRE(RanIfDue(schedule));
     taken.push_back(BackupSetName("app", clock.Now()));
     // Not due again within the interval.
     clock.Advance(absl::Minutes(59));
-    ran = schedule.RunIfDue();
-    UE_REQUIRE_OK(ran);
-    REQUIRE_FALSE(*ran);
+    REQUIRE_FALSE(RanIfDue(schedule));
     clock.Advance(absl::Minutes(1));
   }
   REQUIRE(taken.front() == "app-20261207T000000Z");
@@ -121,13 +122,9 @@ TEST_CASE("backup schedule: a restart counts the newest set in the folder", "[ba
   clock.Advance(absl::Minutes(10));
   BackupSchedule restarted(service.options, clock);
   REQUIRE(restarted.last_success() == At("2026-12-07T08:00:00Z"));
-  absl::StatusOr<bool> ran = restarted.RunIfDue();
-  UE_REQUIRE_OK(ran);
-  REQUIRE_FALSE(*ran);  // a crash loop does not push good sets out of retention
+  REQUIRE_FALSE(RanIfDue(restarted));  // a crash loop does not push good sets out of retention
   clock.Advance(absl::Minutes(50));
-  ran = restarted.RunIfDue();
-  UE_REQUIRE_OK(ran);
-  REQUIRE(*ran);
+  REQUIRE(RanIfDue(restarted));
   REQUIRE(restarted.Sets().size() == 2);
 }
 
@@ -153,9 +150,7 @@ TEST_CASE("backup schedule: a full backup volume fails cleanly and removes nothi
     REQUIRE(entry.path().filename() == "app-20261207T000000Z");  // no .partial left
   }
   // Space back: the next check takes the set that was due.
-  absl::StatusOr<bool> ran = schedule.RunIfDue();
-  UE_REQUIRE_OK(ran);
-  REQUIRE(*ran);
+  REQUIRE(RanIfDue(schedule));
   REQUIRE(schedule.Sets().size() == 2);
 }
 

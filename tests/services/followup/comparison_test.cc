@@ -183,20 +183,14 @@ TEST_CASE("a comparison run records each hit once as a follow-up and a candidate
   }
 
   SECTION("the follow-ups are in the event feed") {
-    v1::StreamEventsRequest request;
-    request.set_stop_at_end(true);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    auto reader = stub.StreamEvents(&context, request);
-    v1::StreamEventsResponse response;
+    testing::FeedRead feed = testing::ReadAll(stub, 0, true);
     Strings registrations;
-    while (reader->Read(&response)) {
-      REQUIRE(response.event().has_follow_up_recorded());
-      CHECK(response.event().follow_up_recorded().method() ==
-            v1::FOLLOW_UP_METHOD_INFORMATION_COMPARISON);
-      registrations.push_back(response.event().follow_up_recorded().registration_id());
+    for (const v1::FollowupEvent& event : feed.events) {
+      REQUIRE(event.has_follow_up_recorded());
+      CHECK(event.follow_up_recorded().method() == v1::FOLLOW_UP_METHOD_INFORMATION_COMPARISON);
+      registrations.push_back(event.follow_up_recorded().registration_id());
     }
-    CHECK(reader->Finish().ok());
+    CHECK(feed.status.ok());
     CHECK(registrations == Strings{"hlj-2", "hlj-4"});
   }
 }
@@ -327,17 +321,12 @@ TEST_CASE("a clean comparison covers the month, an unchecked registration stays 
     }
     CHECK(coverage("230100").covered_count() == 3);
     // One FollowUpRecorded per follow-up in the feed: the statistics read model counts each once.
-    v1::StreamEventsRequest request;
-    request.set_stop_at_end(true);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    auto reader = stub.StreamEvents(&context, request);
-    v1::StreamEventsResponse response;
+    testing::FeedRead feed = testing::ReadAll(stub, 0, true);
     Strings registrations;
-    while (reader->Read(&response)) {
-      registrations.push_back(response.event().follow_up_recorded().registration_id());
+    for (const v1::FollowupEvent& event : feed.events) {
+      registrations.push_back(event.follow_up_recorded().registration_id());
     }
-    CHECK(reader->Finish().ok());
+    CHECK(feed.status.ok());
     std::sort(registrations.begin(), registrations.end());
     CHECK(registrations == Strings{"hlj-1", "hlj-2", "hlj-4", "hlj-5"});
   }

@@ -32,24 +32,8 @@ v1::RecordFollowUpRequest PhoneSurvey(const std::string& request_id,
   return request;
 }
 
-struct Read {
-  std::vector<v1::FollowupEvent> events;
-  absl::Status status;
-};
-
-Read ReadAll(Stub& stub, int64_t after, bool stop_at_end, int seconds = 10) {
-  v1::StreamEventsRequest request;
-  request.set_after_sequence(after);
-  request.set_stop_at_end(stop_at_end);
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
-  auto reader = stub.StreamEvents(&context, request);
-  Read out;
-  v1::StreamEventsResponse response;
-  while (reader->Read(&response)) out.events.push_back(response.event());
-  out.status = status::FromGrpcStatus(reader->Finish());
-  return out;
-}
+using Read = testing::FeedRead;
+using testing::ReadAll;
 
 Strings FollowUpIds(const std::vector<v1::FollowupEvent>& events) {
   Strings out;

@@ -1,9 +1,11 @@
 #pragma once
 
-// Fixtures of the follow-up tests: the shipped region data, a fake in-process RegistrationService
-// (scripted event feed + Deregister), a fake VerificationService (scripted comparison hits), and a
-// follow-up stack served on port 0 with a FakeClock.
+// Fixtures of the follow-up tests: the shipped region data, builders of requests and records, and
+// a follow-up stack served on port 0 with a FakeClock. The fake RegistrationService (scripted
+// event feed + Deregister) is in fake_registration.h, the fake VerificationService (scripted
+// comparison hits) in fake_verification.h; both are included here.
 
+#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -35,6 +37,9 @@
 #include "services/followup/verification_client.h"
 #include "services/verification/stream_trailer.h"
 #include "tests/common/require_ok.h"
+#include "tests/services/followup/fake_registration.h"
+#include "tests/services/followup/fake_verification.h"
+#include "tests/testing/regions.h"
 #include "tests/testing/temp_dir.h"
 #include "unemployment/followup/v1/followup_service.grpc.pb.h"
 #include "unemployment/registration/v1/registration_service.grpc.pb.h"
@@ -50,12 +55,7 @@ namespace codes = ::unemployment::common::v1;
 inline constexpr char kIdNumber[] = "34052419800101001X";
 
 inline const validation::RegionDirectory& Regions() {
-  static const validation::RegionDirectory* regions = [] {
-    auto loaded = validation::RegionDirectory::LoadDirectory(UE_SOURCE_DIR "/data/regions");
-    if (!loaded.ok()) std::abort();
-    return new validation::RegionDirectory(*std::move(loaded));
-  }();
-  return *regions;
+  return ::unemployment::testing::ShippedRegions();
 }
 
 inline absl::Time ChinaNoon(int year, int month, int day) {
@@ -79,368 +79,6 @@ inline regv1::Registration MakeRegistration(const std::string& id, const std::st
   r.set_state(regv1::REGISTRATION_STATE_ACTIVE);
   return r;
 }
-
-// RegistrationService with a scripted feed. Deregister ends a known active registration, decides
-// person_notified as the contract says, and appends a RegistrationDeregistered event.
-class FakeRegistrationService final : public regv1::RegistrationService::Service {
- public:
-  // Appends RegistrationCreated for `r`; returns its sequence.
-  int64_t AddCreated(const regv1::Registration& r) {
-    absl::MutexLock lock(&mu_);
-    registrations_[r.id()] = r;
-    regv1::Event event;
-    *event.mutable_registration_created()->mutable_registration() = r;
-    return AppendLocked(std::move(event));
-  }
-
-  // Appends an event the follow-up service does not use (ApplicationStateChanged).
-  int64_t AddOther() {
-    absl::MutexLock lock(&mu_);
-    regv1::Event event;
-    event.mutable_application_state_changed()->set_application_id("hlj-a1");
-    return AppendLocked(std::move(event));
-  }
-
-  int64_t AddDeregistered(const std::string& id, codes::DeregistrationReason reason,
-                          const std::string& effective_date) {
-    absl::MutexLock lock(&mu_);
-    regv1::Registration& r = registrations_[id];
-    r.set_state(regv1::REGISTRATION_STATE_DEREGISTERED);
-    r.mutable_deregistration()->set_reason(reason);
-    r.mutable_deregistration()->set_effective_date(effective_date);
-    regv1::Event event;
-    *event.mutable_registration_deregistered()->mutable_registration() = r;
-    return AppendLocked(std::move(event));
-  }
-
-  // The shard_id of the events appended from now on ("hlj" by default).
-  void set_shard_id(const std::string& shard_id) {
-    absl::MutexLock lock(&mu_);
-    shard_id_ = shard_id;
-  }
-
-  // Streams send no event appended after this call until ResumeFeed (a storage-fault test uses it
-  // to keep the follow-up's feed consumer from writing while it counts or faults writes).
-  void PauseFeed() {
-    absl::MutexLock lock(&mu_);
-    visible_ = static_cast<int64_t>(events_.size());
-  }
-  void ResumeFeed() {
-    absl::MutexLock lock(&mu_);
-    visible_ = -1;
-  }
-
-  // Makes every later call fail with `code` (OK restores normal answers).
-  void FailWith(grpc::StatusCode code) {
-    absl::MutexLock lock(&mu_);
-    fail_with_ = code;
-  }
-
-  std::vector<regv1::DeregisterRequest> deregister_calls() const {
-    absl::MutexLock lock(&mu_);
-    return deregister_calls_;
-  }
-  std::vector<int64_t> stream_starts() const {
-    absl::MutexLock lock(&mu_);
-    return stream_starts_;
-  }
-  regv1::Registration registration(const std::string& id) const {
-    absl::MutexLock lock(&mu_);
-    auto it = registrations_.find(id);
-    return it == registrations_.end() ? regv1::Registration() : it->second;
-  }
-
-  grpc::Status Deregister(grpc::ServerContext*, const regv1::DeregisterRequest* request,
-                          regv1::DeregisterResponse* response) override {
-    absl::MutexLock lock(&mu_);
-    if (fail_with_ != grpc::StatusCode::OK) return grpc::Status(fail_with_, "scripted failure");
-    deregister_calls_.push_back(*request);
-    auto done = answers_.find(request->request_id());
-    if (done != answers_.end()) {
-      *response = done->second;
-      return grpc::Status::OK;
-    }
-    auto it = registrations_.find(request->registration_id());
-    if (it == registrations_.end()) {
-      return status::ToGrpcStatus(
-          status::WithErrorInfo(absl::NotFoundError("no registration"), "REGISTRATION_NOT_FOUND"));
-    }
-    regv1::Registration& r = it->second;
-    if (r.state() != regv1::REGISTRATION_STATE_ACTIVE) {
-      return status::ToGrpcStatus(status::WithErrorInfo(
-          absl::FailedPreconditionError("already ended"), "REGISTRATION_NOT_ACTIVE"));
-    }
-    r.set_state(regv1::REGISTRATION_STATE_DEREGISTERED);
-    regv1::Deregistration* d = r.mutable_deregistration();
-    d->set_reason(request->reason());
-    d->set_effective_date(request->effective_date());
-    d->set_actor(request->actor());
-    d->set_note(request->note());
-    d->set_moved_abroad(request->moved_abroad());
-    const int reason = static_cast<int>(request->reason());
-    d->set_person_notified(!(reason == 25 || reason == 26 || reason == 32 ||
-                             (reason == 24 && request->moved_abroad()) ||
-                             request->contact_state() == regv1::CONTACT_STATE_UNREACHABLE));
-    d->mutable_recorded_at()->set_seconds(absl::ToUnixSeconds(absl::Now()));
-    regv1::Event event;
-    *event.mutable_registration_deregistered()->mutable_registration() = r;
-    AppendLocked(std::move(event));
-    *response->mutable_registration() = r;
-    answers_[request->request_id()] = *response;
-    return grpc::Status::OK;
-  }
-
-  grpc::Status StreamEvents(grpc::ServerContext* context, const regv1::StreamEventsRequest* request,
-                            grpc::ServerWriter<regv1::StreamEventsResponse>* writer) override {
-    int64_t cursor = request->after_sequence();
-    {
-      absl::MutexLock lock(&mu_);
-      stream_starts_.push_back(cursor);
-      if (cursor > static_cast<int64_t>(events_.size())) {
-        return grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "cursor ahead of feed");
-      }
-    }
-    while (!context->IsCancelled()) {
-      std::vector<regv1::Event> batch;
-      {
-        absl::MutexLock lock(&mu_);
-        auto more = [this, cursor]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return VisibleLocked() > cursor || stopping_;
-        };
-        // Bounded wait so that a cancelled call is noticed.
-        mu_.AwaitWithTimeout(absl::Condition(&more), absl::Milliseconds(50));
-        if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stopping");
-        for (int64_t i = cursor; i < VisibleLocked(); ++i) {
-          batch.push_back(events_[static_cast<size_t>(i)]);
-        }
-      }
-      for (const regv1::Event& event : batch) {
-        regv1::StreamEventsResponse response;
-        *response.mutable_event() = event;
-        if (!writer->Write(response)) return grpc::Status::CANCELLED;
-        cursor = event.sequence();
-      }
-    }
-    return grpc::Status::CANCELLED;
-  }
-
-  // Ends open streams (before the server shuts down).
-  void StopStreams() {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-
- private:
-  int64_t VisibleLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return visible_ >= 0 ? visible_ : static_cast<int64_t>(events_.size());
-  }
-
-  int64_t AppendLocked(regv1::Event event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    event.set_sequence(static_cast<int64_t>(events_.size()) + 1);
-    event.set_shard_id(shard_id_);
-    events_.push_back(std::move(event));
-    return static_cast<int64_t>(events_.size());
-  }
-
-  mutable absl::Mutex mu_;
-  std::vector<regv1::Event> events_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, regv1::Registration> registrations_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, regv1::DeregisterResponse> answers_ ABSL_GUARDED_BY(mu_);
-  std::vector<regv1::DeregisterRequest> deregister_calls_ ABSL_GUARDED_BY(mu_);
-  std::vector<int64_t> stream_starts_ ABSL_GUARDED_BY(mu_);
-  grpc::StatusCode fail_with_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  // The number of events streams may send; -1: all.
-  int64_t visible_ ABSL_GUARDED_BY(mu_) = -1;
-  std::string shard_id_ ABSL_GUARDED_BY(mu_) = "hlj";
-};
-
-// The fake registration service on port 0.
-class FakeRegistration {
- public:
-  FakeRegistration() {
-    auto started = server::GrpcServer::Start(server::ServerOptions(), {&service_});
-    if (!started.ok()) std::abort();
-    server_ = *std::move(started);
-  }
-  ~FakeRegistration() {
-    service_.StopStreams();
-    server_->Shutdown();
-  }
-  FakeRegistrationService& service() { return service_; }
-  std::string address() const { return server_->address(); }
-
- private:
-  FakeRegistrationService service_;
-  std::unique_ptr<server::GrpcServer> server_;
-};
-
-// VerificationService whose CompareActiveRegistrations answers each batch with the scripted hits
-// of its subjects, in order. It can fail the stream after a number of answered batches (as an
-// outage halfway through a run) and hold the first batch until released.
-class FakeVerificationService final : public verv1::VerificationService::Service {
- public:
-  // Scripts a hit for `registration_id` with one piece of evidence.
-  void AddHit(const std::string& registration_id, verv1::HitKind kind,
-              codes::DeregistrationReason reason, verv1::EvidenceKind evidence_kind,
-              const std::string& organisation = "") {
-    absl::MutexLock lock(&mu_);
-    verv1::ComparisonHit hit;
-    hit.set_registration_id(registration_id);
-    hit.set_kind(kind);
-    hit.set_suggested_reason(reason);
-    verv1::Evidence* evidence = hit.add_evidence();
-    evidence->set_kind(evidence_kind);
-    evidence->set_snapshot_version("test-1");
-    if (kind == verv1::HIT_KIND_DECEASED) {
-      evidence->set_source(verv1::SOURCE_POPULATION);
-      evidence->set_start_date("2025-06-01");
-      evidence->set_detail("2025-06-01死亡");
-    } else {
-      evidence->set_source(verv1::SOURCE_SOCIAL_INSURANCE);
-      evidence->set_organisation_code("91230103MA1B2C3D4E");
-      evidence->set_organisation_name(organisation);
-      evidence->set_start_date("2025-06-01");
-      evidence->set_detail(absl::StrCat("2025-06-01起在", organisation, "参保"));
-    }
-    hits_[registration_id] = hit;
-  }
-
-  // Answers as the current verification does: unchecked_reported set, and `unchecked` listed as
-  // not checkable (reason NOT_IN_POPULATION_DATA); every other subject without a hit is clean.
-  void ReportUnchecked(std::set<std::string> unchecked) {
-    absl::MutexLock lock(&mu_);
-    report_unchecked_ = true;
-    unchecked_ = std::move(unchecked);
-  }
-
-  // After `batches` answered batches of each stream, the next read batch ends the stream with
-  // UNAVAILABLE; -1 never.
-  void FailAfter(int batches) {
-    absl::MutexLock lock(&mu_);
-    fail_after_ = batches;
-  }
-
-  // Holds the first batch of every stream until Release().
-  void HoldFirstBatch() {
-    absl::MutexLock lock(&mu_);
-    hold_ = true;
-  }
-  void Release() {
-    absl::MutexLock lock(&mu_);
-    hold_ = false;
-  }
-  // Waits until a stream is waiting at the hold.
-  bool WaitUntilHeld(absl::Duration timeout) {
-    absl::MutexLock lock(&mu_);
-    return mu_.AwaitWithTimeout(absl::Condition(&held_), timeout);
-  }
-
-  // The subject counts of every batch received, over all streams.
-  std::vector<int> batch_sizes() const {
-    absl::MutexLock lock(&mu_);
-    return batch_sizes_;
-  }
-  std::vector<std::string> as_of_seen() const {
-    absl::MutexLock lock(&mu_);
-    return as_of_seen_;
-  }
-
-  grpc::Status CompareActiveRegistrations(
-      grpc::ServerContext*,
-      grpc::ServerReaderWriter<verv1::CompareActiveRegistrationsResponse,
-                               verv1::CompareActiveRegistrationsRequest>* stream) override {
-    verv1::CompareActiveRegistrationsRequest request;
-    int answered = 0;
-    verification::ComparisonDigest digest;
-    while (stream->Read(&request)) {
-      if (request.has_trailer()) {
-        // As the real service: the stream is complete only when the trailer matches.
-        const int64_t count = digest.subject_count();
-        const verv1::ComparisonTrailer received = digest.Finish();
-        if (request.trailer().subject_count() != count ||
-            request.trailer().subjects_sha256() != received.subjects_sha256()) {
-          return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "trailer mismatch");
-        }
-        absl::MutexLock lock(&mu_);
-        trailers_.push_back(count);
-        return grpc::Status::OK;
-      }
-      digest.Add(request);
-      verv1::CompareActiveRegistrationsResponse response;
-      {
-        absl::MutexLock lock(&mu_);
-        batch_sizes_.push_back(request.subjects_size());
-        as_of_seen_.push_back(request.as_of());
-        if (fail_after_ >= 0 && answered >= fail_after_) {
-          return grpc::Status(grpc::StatusCode::UNAVAILABLE, "scripted outage");
-        }
-        if (answered == 0 && hold_) {
-          held_ = true;
-          mu_.Await(absl::Condition(
-              +[](bool* hold) { return !*hold; }, &hold_));
-          held_ = false;
-        }
-        response.set_compared_count(request.subjects_size());
-        response.set_unchecked_reported(report_unchecked_);
-        for (const verv1::ComparisonSubject& subject : request.subjects()) {
-          if (report_unchecked_ && unchecked_.count(subject.registration_id()) > 0) {
-            verv1::UncheckedSubject* unchecked = response.add_unchecked();
-            unchecked->set_registration_id(subject.registration_id());
-            unchecked->set_reason(verv1::UNCHECKED_REASON_NOT_IN_POPULATION_DATA);
-            continue;
-          }
-          auto it = hits_.find(subject.registration_id());
-          if (it == hits_.end()) continue;
-          verv1::ComparisonHit* hit = response.add_hits();
-          *hit = it->second;
-          *hit->mutable_person_id() = subject.person_id();
-        }
-      }
-      if (!stream->Write(response)) return grpc::Status::CANCELLED;
-      ++answered;
-    }
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the stream ended without a trailer");
-  }
-
-  // The subject counts of the matching trailers received, over all streams.
-  std::vector<int64_t> trailers() const {
-    absl::MutexLock lock(&mu_);
-    return trailers_;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  std::map<std::string, verv1::ComparisonHit> hits_ ABSL_GUARDED_BY(mu_);
-  bool report_unchecked_ ABSL_GUARDED_BY(mu_) = false;
-  std::set<std::string> unchecked_ ABSL_GUARDED_BY(mu_);
-  int fail_after_ ABSL_GUARDED_BY(mu_) = -1;
-  bool hold_ ABSL_GUARDED_BY(mu_) = false;
-  bool held_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<int> batch_sizes_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::string> as_of_seen_ ABSL_GUARDED_BY(mu_);
-  std::vector<int64_t> trailers_ ABSL_GUARDED_BY(mu_);
-};
-
-// The fake verification service on port 0.
-class FakeVerification {
- public:
-  FakeVerification() {
-    auto started = server::GrpcServer::Start(server::ServerOptions(), {&service_});
-    if (!started.ok()) std::abort();
-    server_ = *std::move(started);
-  }
-  ~FakeVerification() {
-    service_.Release();
-    server_->Shutdown();
-  }
-  FakeVerificationService& service() { return service_; }
-  std::string address() const { return server_->address(); }
-
- private:
-  FakeVerificationService service_;
-  std::unique_ptr<server::GrpcServer> server_;
-};
 
 // The follow-up service put together as in followup_component.cc, with a FakeClock, its database
 // in `dir`, its registration peer at `registration_address`, served on port 0.
@@ -525,6 +163,29 @@ class FollowupStack {
   std::unique_ptr<server::GrpcServer> server_;
   std::unique_ptr<v1::FollowupService::Stub> stub_;
 };
+
+// What a StreamEvents call of the follow-up feed read: its events and how it ended.
+struct FeedRead {
+  std::vector<v1::FollowupEvent> events;
+  absl::Status status;
+};
+
+// Reads the follow-up feed after `after`; `stop_at_end`: the call ends at the feed's end (else at
+// the deadline, `seconds` from now).
+inline FeedRead ReadAll(v1::FollowupService::Stub& stub, int64_t after, bool stop_at_end,
+                        int seconds = 10) {
+  v1::StreamEventsRequest request;
+  request.set_after_sequence(after);
+  request.set_stop_at_end(stop_at_end);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  auto reader = stub.StreamEvents(&context, request);
+  FeedRead out;
+  v1::StreamEventsResponse response;
+  while (reader->Read(&response)) out.events.push_back(response.event());
+  out.status = status::FromGrpcStatus(reader->Finish());
+  return out;
+}
 
 // Calls a unary RPC with a deadline; returns the status converted back to absl::Status.
 template <typename Request, typename Response, typename Method>

@@ -15,10 +15,12 @@
 #include "unemployment/followup/v1/followup_service.grpc.pb.h"
 #include "unemployment/statistics/v1/statistics_service.grpc.pb.h"
 #include "unemployment/verification/v1/verification_service.grpc.pb.h"
+#include "tests/testing/files.h"
 
 namespace unemployment::ops {
 namespace {
 
+using ::unemployment::testing::ReadFile;
 using Catch::Matchers::Contains;
 using testing::TempDir;
 using testing::Uectl;
@@ -107,13 +109,6 @@ std::string WriteFile(const TempDir& dir, const std::string& name, const std::st
   std::string path = dir.path() + "/" + name;
   std::ofstream(path, std::ios::binary) << content;
   return path;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 TEST_CASE("import-snapshot streams the header, then the file in chunks, with progress",

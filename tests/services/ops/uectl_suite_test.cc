@@ -9,10 +9,12 @@
 #include "google/protobuf/util/json_util.h"
 #include "tests/services/ops/test_util.h"
 #include "unemployment/common/v1/form.pb.h"
+#include "tests/testing/files.h"
 
 namespace unemployment::ops {
 namespace {
 
+using ::unemployment::testing::ReadFile;
 using Catch::Matchers::Contains;
 using testing::ServerProcess;
 using testing::TempDir;
@@ -96,13 +98,6 @@ struct Suite {
 Suite& TheSuite() {
   static Suite suite;
   return suite;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 // The shipped example form, parsed, so tests can vary it.

@@ -14,20 +14,15 @@
 #include "common/store/testing/fault_vfs.h"
 #include "common/log/logger.h"
 #include "tests/services/registration/test_util.h"
+#include "tests/testing/files.h"
 
 namespace unemployment::registration {
 namespace {
 
+using ::unemployment::testing::ReadFile;
 using testing::Env;
 using testing::TempDir;
 namespace v1c = ::unemployment::common::v1;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The shipped calendar plus a synthetic 2027 file whose only holiday is New Year's Day.
 std::shared_ptr<const time::WorkingDayCalendar> CalendarWith2027() {

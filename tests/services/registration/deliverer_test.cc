@@ -23,25 +23,46 @@ namespace {
 using testing::Env;
 using testing::TempDir;
 
+// A reference receiver's database at `db_path`, migrated with `migrations`.
+std::unique_ptr<store::Database> OpenReceiverDatabase(
+    const std::string& db_path, absl::Span<const store::Migration> migrations) {
+  store::DatabaseOptions options;
+  options.path = db_path;
+  absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
+  REQUIRE(db.ok());
+  REQUIRE(store::Migrate(**db, migrations).ok());
+  return *std::move(db);
+}
+
+// `service` served on `address` (port 0 picks one).
+std::unique_ptr<server::GrpcServer> Serve(const std::string& address, grpc::Service* service) {
+  server::ServerOptions server_options;
+  server_options.listen_address = address;
+  absl::StatusOr<std::unique_ptr<server::GrpcServer>> started =
+      server::GrpcServer::Start(server_options, {service});
+  INFO(started.status().ToString());
+  REQUIRE(started.ok());
+  return *std::move(started);
+}
+
+// A channel that reconnects quickly, so that "the receiver is up again" is seen at once.
+std::shared_ptr<grpc::Channel> QuickReconnectChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
 // A reference receiver on its own SQLite file, on `address` (port 0 picks one).
 struct Receiver {
   Receiver(const std::string& db_path, const std::string& address, int unavailable_first_n = 0)
       : clock(absl::FromUnixSeconds(1760000000)) {
-    store::DatabaseOptions options;
-    options.path = db_path;
-    absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);
-    REQUIRE(db.ok());
-    REQUIRE(store::Migrate(**db, ministry_receiver::ReceiverMigrations()).ok());
-    results = std::make_unique<ministry_receiver::ResultStore>(*std::move(db));
+    results = std::make_unique<ministry_receiver::ResultStore>(
+        OpenReceiverDatabase(db_path, ministry_receiver::ReceiverMigrations()));
     service = std::make_unique<ministry_receiver::MinistryReceiverService>(
         *results, clock, log::Logger("receiver-test"), unavailable_first_n);
-    server::ServerOptions server_options;
-    server_options.listen_address = address;
-    absl::StatusOr<std::unique_ptr<server::GrpcServer>> started =
-        server::GrpcServer::Start(server_options, {service.get()});
-    INFO(started.status().ToString());
-    REQUIRE(started.ok());
-    grpc_server = *std::move(started);
+    grpc_server = Serve(address, service.get());
   }
   ~Receiver() { grpc_server->Shutdown(); }
 
@@ -51,15 +72,9 @@ struct Receiver {
   std::unique_ptr<server::GrpcServer> grpc_server;
 };
 
-// A client whose channel reconnects quickly, so that "the receiver is up again" is seen at once.
 std::unique_ptr<GrpcMinistryFeedbackClient> ClientFor(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
-  return std::make_unique<GrpcMinistryFeedbackClient>(
-      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args),
-      absl::Seconds(2));
+  return std::make_unique<GrpcMinistryFeedbackClient>(QuickReconnectChannel(address),
+                                                      absl::Seconds(2));
 }
 
 // A notification receiver that acknowledges everything (the reference receiver's contract without
@@ -249,21 +264,11 @@ struct NoticeReceiver {
   NoticeReceiver(const std::string& db_path, const std::string& address,
                  notification_receiver::NotificationReceiverService::Options options = {})
       : clock(absl::FromUnixSeconds(1760000000)) {
-    store::DatabaseOptions db_options;
-    db_options.path = db_path;
-    absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(db_options);
-    REQUIRE(db.ok());
-    REQUIRE(store::Migrate(**db, notification_receiver::ReceiverMigrations()).ok());
-    notices = std::make_unique<notification_receiver::NoticeStore>(*std::move(db));
+    notices = std::make_unique<notification_receiver::NoticeStore>(
+        OpenReceiverDatabase(db_path, notification_receiver::ReceiverMigrations()));
     service = std::make_unique<notification_receiver::NotificationReceiverService>(
         *notices, clock, log::Logger("notice-receiver-test"), options);
-    server::ServerOptions server_options;
-    server_options.listen_address = address;
-    absl::StatusOr<std::unique_ptr<server::GrpcServer>> started =
-        server::GrpcServer::Start(server_options, {service.get()});
-    INFO(started.status().ToString());
-    REQUIRE(started.ok());
-    grpc_server = *std::move(started);
+    grpc_server = Serve(address, service.get());
   }
   ~NoticeReceiver() { grpc_server->Shutdown(); }
 
@@ -274,13 +279,8 @@ struct NoticeReceiver {
 };
 
 std::unique_ptr<GrpcNotificationSender> SenderFor(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
-  return std::make_unique<GrpcNotificationSender>(
-      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args),
-      absl::Seconds(2));
+  return std::make_unique<GrpcNotificationSender>(QuickReconnectChannel(address),
+                                                  absl::Seconds(2));
 }
 
 std::vector<v1::Notification> NoticesOf(Env& env, const std::string& application_id) {

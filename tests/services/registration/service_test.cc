@@ -12,11 +12,15 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/registration/registration_service.h"
+#include "tests/common/call_details.h"
 #include "tests/services/registration/test_util.h"
 
 namespace unemployment::registration {
 namespace {
 
+using ::unemployment::testing::Context;
+using ::unemployment::testing::Reason;
+using ::unemployment::testing::Violations;
 using testing::Env;
 using testing::TempDir;
 
@@ -40,37 +44,6 @@ struct Server {
   std::unique_ptr<server::GrpcServer> grpc_server;
   std::unique_ptr<v1::RegistrationService::Stub> stub;
 };
-
-std::unique_ptr<grpc::ClientContext> Context(int seconds = 10) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
-  return context;
-}
-
-// field -> rule of every violation of a grpc::Status.
-std::map<std::string, std::string> Violations(const grpc::Status& status) {
-  std::map<std::string, std::string> out;
-  std::optional<google::rpc::Status> details = status::DecodeDetails(status);
-  REQUIRE(details.has_value());
-  for (const google::protobuf::Any& any : details->details()) {
-    google::rpc::BadRequest bad;
-    if (!any.UnpackTo(&bad)) continue;
-    for (const auto& v : bad.field_violations()) {
-      out[v.field()] = v.description().substr(0, v.description().find(':'));
-    }
-  }
-  return out;
-}
-
-std::string Reason(const grpc::Status& status) {
-  std::optional<google::rpc::Status> details = status::DecodeDetails(status);
-  if (!details.has_value()) return "";
-  for (const google::protobuf::Any& any : details->details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
-}
 
 TEST_CASE("CreateApplication lists every violation of the request", "[service]") {
   TempDir dir;

@@ -21,12 +21,14 @@
 #include "services/statistics/statistics.h"
 #include "services/statistics/statistics_service.h"
 #include "tests/common/security/test_guard.h"
+#include "tests/services/statistics/pipeline.h"
 #include "tests/services/statistics/test_util.h"
 
 namespace unemployment::statistics {
 namespace {
 
 using testing::Person;
+using testing::Pipeline;
 namespace codes = ::unemployment::common::v1;
 namespace regv1 = ::unemployment::registration::v1;
 
@@ -64,31 +66,6 @@ TEST_CASE("complementary suppression: a lone withheld cell takes the next smalle
 std::vector<std::string> Fields(const google::protobuf::RepeatedPtrField<std::string>& fields) {
   return {fields.begin(), fields.end()};
 }
-
-// The consumer's path without the network: event -> facts -> store transaction -> model.
-class Pipeline {
- public:
-  Pipeline() {
-    auto opened = SqliteStatisticsStore::Open(":memory:");
-    REQUIRE(opened.ok());
-    store_ = *std::move(opened);
-  }
-  void Add(regv1::Event event) {
-    event.set_sequence(++sequence_);
-    event.set_shard_id("hlj");
-    absl::StatusOr<FeedEvent> facts = FeedEventOf(event);
-    REQUIRE(facts.ok());
-    absl::StatusOr<int64_t> before = store_->Apply("registration/hlj", {*facts}, 0);
-    REQUIRE(before.ok());
-    if (event.sequence() > *before) model_.Apply(facts->change);
-  }
-  const ReadModel& model() const { return model_; }
-
- private:
-  std::unique_ptr<SqliteStatisticsStore> store_;
-  ReadModel model_;
-  int64_t sequence_ = 0;
-};
 
 // 230102 道里区: 6 women (bachelor) and 1 man (high school), urban, registered 2025-01-10.
 // 230103 南岗区: 12 women. 230104 道外区: 2 women. 230202 龙沙区 (齐齐哈尔): 2 women.

@@ -13,65 +13,18 @@
 #include "services/statistics/service_events.h"
 #include "services/statistics/sqlite_statistics_store.h"
 #include "services/statistics/statistics.h"
+#include "tests/services/statistics/pipeline.h"
 #include "tests/services/statistics/test_util.h"
 
 namespace unemployment::statistics {
 namespace {
 
 using testing::Person;
+using testing::Pipeline;
 namespace codes = ::unemployment::common::v1;
 namespace regv1 = ::unemployment::registration::v1;
 namespace tv1 = ::unemployment::tiering::v1;
 namespace fv1 = ::unemployment::followup::v1;
-
-// The consumers' path without the network, for the three kinds of feed: event -> facts -> store
-// transaction (with the feed's cursor) -> model.
-class Pipeline {
- public:
-  explicit Pipeline(const std::string& path = ":memory:") {
-    auto opened = SqliteStatisticsStore::Open(path);
-    REQUIRE(opened.ok());
-    store_ = *std::move(opened);
-  }
-  void Add(regv1::Event event) {
-    event.set_sequence(++registration_);
-    event.set_shard_id("hlj");
-    Apply("registration/hlj", FeedEventOf(event));
-  }
-  void Add(tv1::TieringEvent event) {
-    event.set_sequence(++tiering_);
-    Apply("tiering", FeedEventOf(event));
-  }
-  void Add(fv1::FollowupEvent event) {
-    event.set_sequence(++followup_);
-    Apply("followup", FeedEventOf(event));
-  }
-  // The model alone applies the event again, as after a crash between the store's transaction
-  // and the model (the store's cursor already skips it).
-  template <typename Event>
-  void ReplayToModel(Event event, int64_t sequence) {
-    event.set_sequence(sequence);
-    absl::StatusOr<FeedEvent> facts = FeedEventOf(event);
-    REQUIRE(facts.ok());
-    model_.Apply(facts->change);
-  }
-  const ReadModel& model() const { return model_; }
-  SqliteStatisticsStore& store() { return *store_; }
-
- private:
-  void Apply(const std::string& feed, absl::StatusOr<FeedEvent> facts) {
-    REQUIRE(facts.ok());
-    absl::StatusOr<int64_t> before = store_->Apply(feed, {*facts}, 0);
-    REQUIRE(before.ok());
-    if (facts->sequence > *before) model_.Apply(facts->change);
-  }
-
-  std::unique_ptr<SqliteStatisticsStore> store_;
-  ReadModel model_;
-  int64_t registration_ = 0;
-  int64_t tiering_ = 0;
-  int64_t followup_ = 0;
-};
 
 // 230102 道里区 and 230103 南岗区 are in 230100 哈尔滨市; 230202 龙沙区 is in 齐齐哈尔市.
 struct Fixture {

@@ -18,6 +18,7 @@
 #include "services/statistics/sqlite_statistics_store.h"
 #include "services/statistics/statistics.h"
 #include "services/statistics/statistics_service.h"
+#include "tests/services/statistics/fake_feeds.h"
 #include "tests/services/statistics/test_util.h"
 
 namespace unemployment::statistics {
@@ -263,23 +264,23 @@ TEST_CASE("each shard's feed resumes from its own cursor; a shard added later is
   Person b{"hlj-2", "230202", "2025-06-02", "220"};
   Person c{"harbin-1", "230102", "2025-06-03"};
   Person d{"harbin-2", "230103", "2025-06-04"};
-  hlj.feed().Add(testing::Created(a));
-  hlj.feed().Add(testing::Created(b));
+  hlj.service().Add(testing::Created(a));
+  hlj.service().Add(testing::Created(b));
   {
     StatisticsStack stack(dir, {{"hlj", hlj.address()}});
     REQUIRE(stack.consumer(0).WaitForCursor(2, absl::Seconds(10)));
     CHECK(stack.Urban("230000", "2025-06-30") == 1);
     // An event committed while the consumer runs arrives without a restart.
-    hlj.feed().Add(testing::Deregistered(a, codes::DEREGISTRATION_REASON_HIRED, "2025-07-01",
-                                         "2025-07-01"));
+    hlj.service().Add(testing::Deregistered(a, codes::DEREGISTRATION_REASON_HIRED, "2025-07-01",
+                                            "2025-07-01"));
     REQUIRE(stack.consumer(0).WaitForCursor(3, absl::Seconds(10)));
     CHECK(stack.Urban("230000", "2025-07-01") == 0);
   }
   // While statistics is down, the first shard goes on and a second shard is added.
   Person e{"hlj-3", "230202", "2025-07-02"};
-  hlj.feed().Add(testing::Created(e));
-  harbin.feed().Add(testing::Created(c));
-  harbin.feed().Add(testing::Created(d));
+  hlj.service().Add(testing::Created(e));
+  harbin.service().Add(testing::Created(c));
+  harbin.service().Add(testing::Created(d));
   auto shards = ParseRegistrationShards(
       "hlj=" + hlj.address() + ",harbin=" + harbin.address(), "");
   REQUIRE(shards.ok());
@@ -287,8 +288,8 @@ TEST_CASE("each shard's feed resumes from its own cursor; a shard added later is
     StatisticsStack stack(dir, *shards);  // sorted: harbin, hlj
     REQUIRE(stack.consumer(0).WaitForCursor(2, absl::Seconds(10)));
     REQUIRE(stack.consumer(1).WaitForCursor(4, absl::Seconds(10)));
-    CHECK(hlj.feed().stream_starts().back() == 3);
-    CHECK(harbin.feed().stream_starts().front() == 0);
+    CHECK(hlj.service().stream_starts().back() == 3);
+    CHECK(harbin.service().stream_starts().front() == 0);
     // Nothing doubled, nothing lost: on 07-02 hlj-3 (齐齐哈尔) plus harbin-1 and harbin-2.
     CHECK(stack.Urban("230000", "2025-07-02") == 3);
     CHECK(stack.Urban("230100", "2025-07-02") == 2);
@@ -348,12 +349,12 @@ TEST_CASE("tiering's and follow-up's feeds resume from their cursors after a res
   const std::string dir = testing::TempDir();
   Person a{"hlj-1", "230102", "2025-06-01"};
   Person b{"hlj-2", "230102", "2025-06-02"};
-  hlj.feed().Add(testing::Created(a));
-  hlj.feed().Add(testing::Created(b));
-  tiering.feed().Add(testing::TypeChange("hlj-1", "230102", codes::UNEMPLOYMENT_TYPE_SKILLED,
-                                         "2025-06-01", "2025-06-01"));
-  followup.feed().Add(testing::FollowUp("f1", "hlj-1", "230102", "2025-06-10", "2025-06-10"));
-  followup.feed().Add(testing::FraudOpened("c1", "230102", "2025-06-11"));
+  hlj.service().Add(testing::Created(a));
+  hlj.service().Add(testing::Created(b));
+  tiering.service().Add(testing::TypeChange("hlj-1", "230102", codes::UNEMPLOYMENT_TYPE_SKILLED,
+                                            "2025-06-01", "2025-06-01"));
+  followup.service().Add(testing::FollowUp("f1", "hlj-1", "230102", "2025-06-10", "2025-06-10"));
+  followup.service().Add(testing::FraudOpened("c1", "230102", "2025-06-11"));
   {
     StatisticsStack stack(dir, {{"hlj", hlj.address()}}, tiering.address(), followup.address());
     REQUIRE(stack.consumer(0).WaitForCursor(2, absl::Seconds(10)));  // followup
@@ -367,17 +368,17 @@ TEST_CASE("tiering's and follow-up's feeds resume from their cursors after a res
     CHECK(june.fraud_cases_opened() == 1);
   }
   // While statistics is down both feeds go on.
-  tiering.feed().Add(testing::TypeChange("hlj-2", "230102",
-                                         codes::UNEMPLOYMENT_TYPE_LACKING_SKILLS, "2025-06-02",
-                                         "2025-06-02"));
-  followup.feed().Add(testing::FollowUp("f2", "hlj-2", "230102", "2025-06-12", "2025-06-12"));
-  followup.feed().Add(testing::FraudConcluded("c1", "230102", fv1::FRAUD_CASE_STATE_CONFIRMED,
-                                              "2025-06-20"));
+  tiering.service().Add(testing::TypeChange("hlj-2", "230102",
+                                            codes::UNEMPLOYMENT_TYPE_LACKING_SKILLS, "2025-06-02",
+                                            "2025-06-02"));
+  followup.service().Add(testing::FollowUp("f2", "hlj-2", "230102", "2025-06-12", "2025-06-12"));
+  followup.service().Add(testing::FraudConcluded("c1", "230102", fv1::FRAUD_CASE_STATE_CONFIRMED,
+                                                 "2025-06-20"));
   StatisticsStack stack(dir, {{"hlj", hlj.address()}}, tiering.address(), followup.address());
   REQUIRE(stack.consumer(0).WaitForCursor(4, absl::Seconds(10)));
   REQUIRE(stack.consumer(2).WaitForCursor(2, absl::Seconds(10)));
-  CHECK(tiering.feed().stream_starts().back() == 1);
-  CHECK(followup.feed().stream_starts().back() == 2);
+  CHECK(tiering.service().stream_starts().back() == 1);
+  CHECK(followup.service().stream_starts().back() == 2);
   // Nothing lost, nothing doubled: both covered once, one case opened and confirmed.
   const auto june = IndicatorsOf(stack, "230100", "2025-06-01", "2025-06-30");
   CHECK(june.follow_up_coverage(0).coverage().numerator() == 2);
@@ -390,9 +391,9 @@ TEST_CASE("tiering's and follow-up's feeds resume from their cursors after a res
                                        {"UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY", 0},
                                        {"UNKNOWN", 0}});
   // A live event arrives without a restart.
-  tiering.feed().Add(testing::TypeChange("hlj-2", "230102",
-                                         codes::UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY,
-                                         "2025-07-01", "2025-07-01"));
+  tiering.service().Add(testing::TypeChange("hlj-2", "230102",
+                                            codes::UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY,
+                                            "2025-07-01", "2025-07-01"));
   REQUIRE(stack.consumer(2).WaitForCursor(3, absl::Seconds(10)));
   CHECK(TypeRowsOf(stack, "2025-07-01")["UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY"] == 1);
   CHECK(TypeRowsOf(stack, "2025-06-30")["UNEMPLOYMENT_TYPE_EMPLOYMENT_DIFFICULTY"] == 0);
@@ -411,7 +412,7 @@ TEST_CASE("tiering's and follow-up's feeds resume from their cursors after a res
 
 TEST_CASE("a feed of another shard than configured is refused", "[statistics][feed]") {
   testing::FakeShard harbin("harbin");
-  harbin.feed().Add(testing::Created(Person{"harbin-1", "230102", "2025-06-03"}));
+  harbin.service().Add(testing::Created(Person{"harbin-1", "230102", "2025-06-03"}));
   const std::string dir = testing::TempDir();
   StatisticsStack stack(dir, {{"hlj", harbin.address()}});
   CHECK_FALSE(stack.consumer(0).WaitForCursor(1, absl::Milliseconds(300)));

@@ -13,40 +13,16 @@
 #include "services/statistics/registration_events.h"
 #include "services/statistics/sqlite_statistics_store.h"
 #include "services/statistics/statistics.h"
+#include "tests/services/statistics/pipeline.h"
 #include "tests/services/statistics/test_util.h"
 
 namespace unemployment::statistics {
 namespace {
 
 using testing::Person;
+using testing::Pipeline;
 namespace codes = ::unemployment::common::v1;
 namespace regv1 = ::unemployment::registration::v1;
-
-// The consumer's path without the network: event -> facts -> store transaction -> model.
-class Pipeline {
- public:
-  Pipeline() {
-    auto opened = SqliteStatisticsStore::Open(":memory:");
-    REQUIRE(opened.ok());
-    store_ = *std::move(opened);
-  }
-  void Add(regv1::Event event) {
-    event.set_sequence(++sequence_);
-    event.set_shard_id("hlj");
-    absl::StatusOr<FeedEvent> facts = FeedEventOf(event);
-    REQUIRE(facts.ok());
-    absl::StatusOr<int64_t> before = store_->Apply("registration/hlj", {*facts}, 0);
-    REQUIRE(before.ok());
-    if (event.sequence() > *before) model_.Apply(facts->change);
-  }
-  const ReadModel& model() const { return model_; }
-  SqliteStatisticsStore& store() { return *store_; }
-
- private:
-  std::unique_ptr<SqliteStatisticsStore> store_;
-  ReadModel model_;
-  int64_t sequence_ = 0;
-};
 
 // The people of the fixture. 230102 道里区 and 230103 南岗区 are in 230100 哈尔滨市, 230202 龙沙区
 // in 230200 齐齐哈尔市, all in 230000 黑龙江省.

@@ -1,7 +1,8 @@
 #pragma once
 
-// Fixtures of the statistics tests: the shipped region data, builders of registration-feed events,
-// and a scripted in-process RegistrationService (one per shard) served on port 0.
+// Fixtures of the statistics tests: the shipped region data and builders of the events of
+// registration's, tiering's and follow-up's feeds. The scripted feeds served on port 0 are in
+// fake_feeds.h, the consumers' path without the network in pipeline.h.
 
 #include <cstdlib>
 #include <memory>
@@ -9,14 +10,13 @@
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
-#include "common/server/grpc_server.h"
 #include "common/time/time_zone.h"
 #include "common/validation/region_directory.h"
-#include "unemployment/followup/v1/followup_service.grpc.pb.h"
-#include "unemployment/registration/v1/registration_service.grpc.pb.h"
-#include "unemployment/tiering/v1/tiering_service.grpc.pb.h"
+#include "unemployment/followup/v1/followup_service.pb.h"
+#include "unemployment/registration/v1/registration_service.pb.h"
+#include "unemployment/tiering/v1/tiering_service.pb.h"
+#include "tests/testing/regions.h"
 #include "tests/testing/temp_dir.h"
 
 namespace unemployment::statistics::testing {
@@ -27,12 +27,7 @@ namespace fv1 = ::unemployment::followup::v1;
 namespace codes = ::unemployment::common::v1;
 
 inline const validation::RegionDirectory& Regions() {
-  static const validation::RegionDirectory* regions = [] {
-    auto loaded = validation::RegionDirectory::LoadDirectory(UE_SOURCE_DIR "/data/regions");
-    if (!loaded.ok()) std::abort();
-    return new validation::RegionDirectory(*std::move(loaded));
-  }();
-  return *regions;
+  return ::unemployment::testing::ShippedRegions();
 }
 
 // A fresh folder for one test's database, removed when the test binary exits.
@@ -130,91 +125,6 @@ inline regv1::Event Decided(regv1::Application a, codes::ReviewOutcome outcome,
   return event;
 }
 
-// A RegistrationService of one shard that streams a scripted feed.
-class ScriptedFeed final : public regv1::RegistrationService::Service {
- public:
-  explicit ScriptedFeed(std::string shard_id) : shard_id_(std::move(shard_id)) {}
-
-  // Appends `event` with the next sequence and this shard's id; returns the sequence.
-  int64_t Add(regv1::Event event) {
-    absl::MutexLock lock(&mu_);
-    event.set_sequence(static_cast<int64_t>(events_.size()) + 1);
-    event.set_shard_id(shard_id_);
-    events_.push_back(std::move(event));
-    return static_cast<int64_t>(events_.size());
-  }
-
-  // The after_sequence of every StreamEvents call so far.
-  std::vector<int64_t> stream_starts() const {
-    absl::MutexLock lock(&mu_);
-    return stream_starts_;
-  }
-
-  void StopStreams() {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-
-  grpc::Status StreamEvents(grpc::ServerContext* context, const regv1::StreamEventsRequest* request,
-                            grpc::ServerWriter<regv1::StreamEventsResponse>* writer) override {
-    int64_t sent = request->after_sequence();
-    {
-      absl::MutexLock lock(&mu_);
-      stream_starts_.push_back(sent);
-      if (sent > static_cast<int64_t>(events_.size())) {
-        return grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "cursor ahead of feed");
-      }
-    }
-    while (!context->IsCancelled()) {
-      std::vector<regv1::Event> next;
-      {
-        absl::MutexLock lock(&mu_);
-        auto ready = [this, sent]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return stopping_ || static_cast<int64_t>(events_.size()) > sent;
-        };
-        // Bounded, so that a cancelled call is noticed.
-        mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(50));
-        if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stopping");
-        next.assign(events_.begin() + sent, events_.end());
-      }
-      for (const regv1::Event& event : next) {
-        regv1::StreamEventsResponse response;
-        *response.mutable_event() = event;
-        if (!writer->Write(response)) return grpc::Status::CANCELLED;
-        sent = event.sequence();
-      }
-    }
-    return grpc::Status::CANCELLED;
-  }
-
- private:
-  const std::string shard_id_;
-  mutable absl::Mutex mu_;
-  std::vector<regv1::Event> events_ ABSL_GUARDED_BY(mu_);
-  std::vector<int64_t> stream_starts_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-};
-
-// A ScriptedFeed served on port 0.
-class FakeShard {
- public:
-  explicit FakeShard(std::string shard_id) : feed_(std::move(shard_id)) {
-    auto started = server::GrpcServer::Start(server::ServerOptions(), {&feed_});
-    if (!started.ok()) std::abort();
-    server_ = *std::move(started);
-  }
-  ~FakeShard() {
-    feed_.StopStreams();
-    server_->Shutdown();
-  }
-  ScriptedFeed& feed() { return feed_; }
-  std::string address() const { return server_->address(); }
-
- private:
-  ScriptedFeed feed_;
-  std::unique_ptr<server::GrpcServer> server_;
-};
-
 // --- Tiering's and follow-up's feeds. ---
 
 // A type change of `registration` (office `office`) to `type` from `effective`, recorded `recorded`.
@@ -231,17 +141,23 @@ inline tv1::TieringEvent TypeChange(const std::string& registration, const std::
   return event;
 }
 
-inline tv1::TieringEvent Delivery(const std::string& id, const std::string& registration,
-                                  const std::string& office, tv1::ServiceType type,
-                                  const std::string& delivered, const std::string& recorded) {
-  tv1::TieringEvent event;
-  *event.mutable_occurred_at() = NoonOf(recorded);
-  tv1::ServiceDeliveryRecorded* e = event.mutable_service_delivery_recorded();
+// The fields a recorded and an amended delivery share.
+template <typename Message>
+void SetDelivery(Message* e, const std::string& id, const std::string& registration,
+                 const std::string& office, tv1::ServiceType type, const std::string& delivered) {
   e->set_delivery_id(id);
   e->set_registration_id(registration);
   e->set_office_region_code(office);
   e->set_type(type);
   e->set_delivered_on(delivered);
+}
+
+inline tv1::TieringEvent Delivery(const std::string& id, const std::string& registration,
+                                  const std::string& office, tv1::ServiceType type,
+                                  const std::string& delivered, const std::string& recorded) {
+  tv1::TieringEvent event;
+  *event.mutable_occurred_at() = NoonOf(recorded);
+  SetDelivery(event.mutable_service_delivery_recorded(), id, registration, office, type, delivered);
   return event;
 }
 
@@ -254,15 +170,23 @@ inline tv1::TieringEvent DeliveryAmended(const std::string& id, const std::strin
   tv1::TieringEvent event;
   *event.mutable_occurred_at() = NoonOf(recorded);
   tv1::ServiceDeliveryAmended* e = event.mutable_service_delivery_amended();
-  e->set_delivery_id(id);
-  e->set_registration_id(registration);
-  e->set_office_region_code(office);
-  e->set_type(type);
-  e->set_delivered_on(delivered);
+  SetDelivery(e, id, registration, office, type, delivered);
   e->set_withdrawn(withdrawn);
   e->set_previous_type(previous_type);
   e->set_previous_delivered_on(previous_delivered);
   return event;
+}
+
+// The fields a recorded and an amended follow-up share: a phone survey, still unemployed.
+template <typename Message>
+void SetFollowUp(Message* e, const std::string& id, const std::string& registration,
+                 const std::string& office, const std::string& contact) {
+  e->set_follow_up_id(id);
+  e->set_registration_id(registration);
+  e->set_office_region_code(office);
+  e->set_method(fv1::FOLLOW_UP_METHOD_PHONE_SURVEY);
+  e->set_contact_date(contact);
+  e->set_outcome(fv1::FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED);
 }
 
 // A follow-up corrected (to `contact`) or withdrawn, amended on `recorded`.
@@ -274,12 +198,7 @@ inline fv1::FollowupEvent FollowUpAmended(const std::string& id, const std::stri
   fv1::FollowupEvent event;
   *event.mutable_occurred_at() = NoonOf(recorded);
   fv1::FollowUpAmended* e = event.mutable_follow_up_amended();
-  e->set_follow_up_id(id);
-  e->set_registration_id(registration);
-  e->set_office_region_code(office);
-  e->set_method(fv1::FOLLOW_UP_METHOD_PHONE_SURVEY);
-  e->set_contact_date(contact);
-  e->set_outcome(fv1::FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED);
+  SetFollowUp(e, id, registration, office, contact);
   e->set_withdrawn(withdrawn);
   e->set_previous_method(fv1::FOLLOW_UP_METHOD_PHONE_SURVEY);
   e->set_previous_contact_date(previous_contact);
@@ -292,13 +211,7 @@ inline fv1::FollowupEvent FollowUp(const std::string& id, const std::string& reg
                                    const std::string& recorded) {
   fv1::FollowupEvent event;
   *event.mutable_occurred_at() = NoonOf(recorded);
-  fv1::FollowUpRecorded* e = event.mutable_follow_up_recorded();
-  e->set_follow_up_id(id);
-  e->set_registration_id(registration);
-  e->set_office_region_code(office);
-  e->set_method(fv1::FOLLOW_UP_METHOD_PHONE_SURVEY);
-  e->set_contact_date(contact);
-  e->set_outcome(fv1::FOLLOW_UP_OUTCOME_STILL_UNEMPLOYED);
+  SetFollowUp(event.mutable_follow_up_recorded(), id, registration, office, contact);
   return event;
 }
 
@@ -327,93 +240,5 @@ inline fv1::FollowupEvent FraudConcluded(const std::string& id, const std::strin
   e->set_concluded_on(concluded);
   return event;
 }
-
-// A tiering or follow-up service that streams a scripted feed (as ScriptedFeed does for a
-// registration shard).
-template <typename Service, typename Event, typename Request, typename Response>
-class ScriptedServiceFeed final : public Service {
- public:
-  int64_t Add(Event event) {
-    absl::MutexLock lock(&mu_);
-    event.set_sequence(static_cast<int64_t>(events_.size()) + 1);
-    events_.push_back(std::move(event));
-    return static_cast<int64_t>(events_.size());
-  }
-
-  std::vector<int64_t> stream_starts() const {
-    absl::MutexLock lock(&mu_);
-    return stream_starts_;
-  }
-
-  void StopStreams() {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-
-  grpc::Status StreamEvents(grpc::ServerContext* context, const Request* request,
-                            grpc::ServerWriter<Response>* writer) override {
-    int64_t sent = request->after_sequence();
-    {
-      absl::MutexLock lock(&mu_);
-      stream_starts_.push_back(sent);
-      if (sent > static_cast<int64_t>(events_.size())) {
-        return grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "cursor ahead of feed");
-      }
-    }
-    while (!context->IsCancelled()) {
-      std::vector<Event> next;
-      {
-        absl::MutexLock lock(&mu_);
-        auto ready = [this, sent]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return stopping_ || static_cast<int64_t>(events_.size()) > sent;
-        };
-        mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(50));
-        if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "stopping");
-        next.assign(events_.begin() + sent, events_.end());
-      }
-      for (const Event& event : next) {
-        Response response;
-        *response.mutable_event() = event;
-        if (!writer->Write(response)) return grpc::Status::CANCELLED;
-        sent = event.sequence();
-      }
-    }
-    return grpc::Status::CANCELLED;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  std::vector<Event> events_ ABSL_GUARDED_BY(mu_);
-  std::vector<int64_t> stream_starts_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-};
-
-using ScriptedTieringFeed = ScriptedServiceFeed<tv1::TieringService::Service, tv1::TieringEvent,
-                                                tv1::StreamEventsRequest,
-                                                tv1::StreamEventsResponse>;
-using ScriptedFollowupFeed =
-    ScriptedServiceFeed<fv1::FollowupService::Service, fv1::FollowupEvent,
-                        fv1::StreamEventsRequest, fv1::StreamEventsResponse>;
-
-// A scripted feed served on port 0.
-template <typename Feed>
-class FakeService {
- public:
-  FakeService() {
-    auto started = server::GrpcServer::Start(server::ServerOptions(), {&feed_});
-    if (!started.ok()) std::abort();
-    server_ = *std::move(started);
-  }
-  ~FakeService() {
-    feed_.StopStreams();
-    server_->Shutdown();
-  }
-  Feed& feed() { return feed_; }
-  std::string address() const { return server_->address(); }
-
- private:
-  Feed feed_;
-  std::unique_ptr<server::GrpcServer> server_;
-};
 
 }  // namespace unemployment::statistics::testing

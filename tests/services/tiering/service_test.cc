@@ -14,24 +14,21 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "services/tiering/tiering_service.h"
+#include "tests/common/call_details.h"
 #include "tests/services/tiering/test_util.h"
+#include "tests/testing/regions.h"
 
 namespace unemployment::tiering {
 namespace {
 
+using ::unemployment::testing::Context;
+using ::unemployment::testing::Reason;
+using ::unemployment::testing::Violations;
 using testing::Day;
 using testing::Person;
 using testing::TempDir;
 
-const validation::RegionDirectory& Regions() {
-  static const validation::RegionDirectory* regions = [] {
-    absl::StatusOr<validation::RegionDirectory> loaded =
-        validation::RegionDirectory::LoadDirectory(absl::StrCat(UE_SOURCE_DIR, "/data/regions"));
-    REQUIRE(loaded.ok());
-    return new validation::RegionDirectory(*std::move(loaded));
-  }();
-  return *regions;
-}
+const validation::RegionDirectory& Regions() { return ::unemployment::testing::ShippedRegions(); }
 
 struct Server {
   explicit Server(const std::string& path) : clock(testing::NoonOf(Day(2025, 3, 1))) {
@@ -64,40 +61,6 @@ struct Server {
   std::unique_ptr<server::GrpcServer> grpc_server;
   std::unique_ptr<v1::TieringService::Stub> stub;
 };
-
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return context;
-}
-
-// field -> rule of every violation.
-std::map<std::string, std::string> Violations(const grpc::Status& status) {
-  std::map<std::string, std::string> out;
-  std::optional<google::rpc::Status> details = status::DecodeDetails(status);
-  REQUIRE(details.has_value());
-  for (const google::protobuf::Any& any : details->details()) {
-    google::rpc::BadRequest bad;
-    if (!any.UnpackTo(&bad)) continue;
-    for (const auto& v : bad.field_violations()) {
-      out[v.field()] = v.description().substr(0, v.description().find(':'));
-    }
-  }
-  return out;
-}
-
-std::string Reason(const grpc::Status& status) {
-  std::optional<google::rpc::Status> details = status::DecodeDetails(status);
-  if (!details.has_value()) return "";
-  for (const google::protobuf::Any& any : details->details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) {
-      CHECK(info.domain() == "unemployment.hrss.gov.cn");
-      return info.reason();
-    }
-  }
-  return "";
-}
 
 TEST_CASE("GetLevel: bad input, unknown and inactive registrations", "[service]") {
   TempDir dir;
