@@ -145,8 +145,14 @@ void FeedConsumer::Run() {
 }
 
 absl::Status FeedConsumer::StreamOnce(bool& applied_any) {
-  LoadCheckpoint();
   const absl::StatusOr<int64_t> stored = read_cursor_();
+  if (stored.ok()) {
+    // Published before the checkpoint file's halt, so that nothing (a metrics scrape) sees a
+    // halted consumer at cursor 0 after a restart.
+    absl::MutexLock lock(&mu_);
+    cursor_ = std::max(cursor_, *stored);
+  }
+  LoadCheckpoint();
   if (!stored.ok()) return stored.status();
   grpc::ClientContext context;
   Checkpoint check;
