@@ -66,7 +66,6 @@ class Component final : public server::ServiceComponent {
                                                      disclosure_threshold},
                  logger_) {
     service_.SetModelReady([this] { return ModelReady(); });
-    loader_ = std::thread([this] { LoadThenConsume(); });
     FeedConsumer::Options options;
     options.data_dir = data_dir;
     for (const RegistrationShard& shard : shards) {
@@ -90,6 +89,7 @@ class Component final : public server::ServiceComponent {
                                                    options,
                                                    log::Logger("statistics.feed.tiering")));
     }
+    loader_ = std::thread([this] { LoadThenConsume(); });
   }
 
   ~Component() override { Stop(); }
