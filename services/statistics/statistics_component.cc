@@ -155,8 +155,8 @@ class Component final : public server::ServiceComponent {
     absl::Status loaded = LoadReadModel(*store_, *model_);
     absl::MutexLock lock(&load_mu_);
     if (!loaded.ok()) {
-      load_error_ = absl::Status(loaded.code(),
-                                 absl::StrCat("loading the read model: ", loaded.message()));
+      load_error_ =
+          absl::Status(loaded.code(), absl::StrCat("loading the read model: ", loaded.message()));
       logger_.Error("read_model_load_failed", {{"status", load_error_}});
       return;
     }

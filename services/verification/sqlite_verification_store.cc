@@ -468,13 +468,14 @@ class ReadTransaction {
 };
 
 // FindMany of one source: the served snapshot once, then every person's rows with `rows_sql`
-// (bound to snapshot id, ID type, keyed hash of the ID number), the people taken in the order of
-// the person index (ID type, hash) so that its pages are walked forward; `read_record` reads the
-// columns after the name, which is left empty. The answers keep the order of `people`.
+// (bound to snapshot id, ID type, keyed hash of the ID number: `hashes`, one per person), the
+// people taken in the order of the person index (ID type, hash) so that its pages are walked
+// forward; `read_record` reads the columns after the name, which is left empty. The answers keep
+// the order of `people`.
 template <typename Record, typename ReadRecord>
 absl::StatusOr<std::vector<std::optional<SourceReading<Record>>>> FindManyIn(
-    Database& db, std::string_view rows_sql, v1::Source source,
-    absl::Span<const PersonKey> people, ReadRecord read_record) {
+    Database& db, std::string_view rows_sql, v1::Source source, absl::Span<const PersonKey> people,
+    std::vector<std::string> hashes, ReadRecord read_record) {
   std::vector<std::optional<SourceReading<Record>>> readings(people.size());
   if (people.empty()) return readings;
   RETURN_IF_ERROR(db.Execute(kComparisonMmapSql));
@@ -495,7 +496,7 @@ absl::StatusOr<std::vector<std::optional<SourceReading<Record>>>> FindManyIn(
     std::vector<Key> keys;
     keys.reserve(people.size());
     for (size_t i = 0; i < people.size(); ++i) {
-      keys.push_back(Key{people[i].id_type, store::SearchHash(db, people[i].id_number), i});
+      keys.push_back(Key{people[i].id_type, std::move(hashes[i]), i});
     }
     std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
       return std::tie(a.id_type, a.hash, a.index) < std::tie(b.id_type, b.hash, b.index);
@@ -561,6 +562,29 @@ absl::Status ReadBusinessOf(const Statement& s, BusinessRecord& r) {
 absl::Span<const store::Migration> VerificationMigrations() { return kMigrations; }
 absl::Span<const store::SealedColumn> VerificationSealedColumns() { return kSealedColumns; }
 
+// The keyed hashes of `people`'s ID numbers for a comparison batch, from the store's memo when the
+// batch's other sources computed them already (the keyring is the same for every connection).
+class ComparisonHashes {
+ public:
+  static std::vector<std::string> Of(SqliteVerificationStore& store, const Database& db,
+                                     absl::Span<const PersonKey> people) {
+    std::vector<std::string> hashes;
+    hashes.reserve(people.size());
+    absl::MutexLock lock(&store.comparison_hashes_mu_);
+    auto& memo = store.comparison_hashes_;
+    if (memo.size() + people.size() > kMaxEntries) memo.clear();
+    for (const PersonKey& person : people) {
+      auto [it, inserted] = memo.try_emplace(person.id_number);
+      if (inserted) it->second = store::SearchHash(db, person.id_number);
+      hashes.push_back(it->second);
+    }
+    return hashes;
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 4096;
+};
+
 // --- The snapshot sources. ---
 
 class SqliteVerificationStore::Population final : public PopulationSource {
@@ -587,7 +611,9 @@ class SqliteVerificationStore::Population final : public PopulationSource {
       absl::Span<const PersonKey> people) override {
     using Result = absl::StatusOr<std::vector<std::optional<SourceReading<PopulationRecord>>>>;
     return store_.WithReader<Result>([&](Database& db) -> Result {
-      return FindManyIn<PopulationRecord>(db, kPopulationOfSql, v1::SOURCE_POPULATION, people, ReadPopulationOf);
+      return FindManyIn<PopulationRecord>(db, kPopulationOfSql, v1::SOURCE_POPULATION, people,
+                                          ComparisonHashes::Of(store_, db, people),
+                                          ReadPopulationOf);
     });
   }
 
@@ -620,7 +646,8 @@ class SqliteVerificationStore::Insurance final : public SocialInsuranceSource {
       absl::Span<const PersonKey> people) override {
     using Result = absl::StatusOr<std::vector<std::optional<SourceReading<InsuranceRecord>>>>;
     return store_.WithReader<Result>([&](Database& db) -> Result {
-      return FindManyIn<InsuranceRecord>(db, kInsuranceOfSql, v1::SOURCE_SOCIAL_INSURANCE, people, ReadInsuranceOf);
+      return FindManyIn<InsuranceRecord>(db, kInsuranceOfSql, v1::SOURCE_SOCIAL_INSURANCE, people,
+                                         ComparisonHashes::Of(store_, db, people), ReadInsuranceOf);
     });
   }
 
@@ -651,7 +678,9 @@ class SqliteVerificationStore::Employment final : public EmploymentFilingSource 
       absl::Span<const PersonKey> people) override {
     using Result = absl::StatusOr<std::vector<std::optional<SourceReading<EmploymentRecord>>>>;
     return store_.WithReader<Result>([&](Database& db) -> Result {
-      return FindManyIn<EmploymentRecord>(db, kEmploymentOfSql, v1::SOURCE_EMPLOYMENT_FILING, people, ReadEmploymentOf);
+      return FindManyIn<EmploymentRecord>(db, kEmploymentOfSql, v1::SOURCE_EMPLOYMENT_FILING,
+                                          people, ComparisonHashes::Of(store_, db, people),
+                                          ReadEmploymentOf);
     });
   }
 
@@ -685,7 +714,9 @@ class SqliteVerificationStore::Business final : public BusinessRegistrationSourc
       absl::Span<const PersonKey> people) override {
     using Result = absl::StatusOr<std::vector<std::optional<SourceReading<BusinessRecord>>>>;
     return store_.WithReader<Result>([&](Database& db) -> Result {
-      return FindManyIn<BusinessRecord>(db, kBusinessOfSql, v1::SOURCE_BUSINESS_REGISTRATION, people, ReadBusinessOf);
+      return FindManyIn<BusinessRecord>(db, kBusinessOfSql, v1::SOURCE_BUSINESS_REGISTRATION,
+                                        people, ComparisonHashes::Of(store_, db, people),
+                                        ReadBusinessOf);
     });
   }
 

@@ -84,19 +84,20 @@ DataSet Generate(int people) {
     }
     for (int n = r.Below(4) == 0 ? r.Below(3) : 0; n > 0; --n) {
       const absl::CivilDay hired = base + r.Below(3) * 200;
-      absl::StrAppend(&d.filing, "1,", id, ",某人,", CreditCode(absl::StrCat(r.Below(50))),
-                      ",单位", r.Below(9), ",", Day(hired), ",",
+      absl::StrAppend(&d.filing, "1,", id, ",某人,", CreditCode(absl::StrCat(r.Below(50))), ",单位",
+                      r.Below(9), ",", Day(hired), ",",
                       r.Below(3) == 0 ? "" : Day(hired + r.Below(500)), "\n");
     }
     for (int n = r.Below(6) == 0 ? r.Below(3) : 0; n > 0; --n) {
       const absl::CivilDay established = base + r.Below(3) * 250;
       const int licence = r.Below(3);
-      absl::StrAppend(&d.business, "1,", id, ",某人,",
-                      r.Below(2) == 0 ? "OWNER," : "LEGAL_REPRESENTATIVE,",
-                      CreditCode(absl::StrCat(r.Below(90))), ",店", r.Below(9), ",",
-                      licence == 0 ? "ACTIVE," : licence == 1 ? "REVOKED," : "CANCELLED,",
-                      Day(established), ",",
-                      licence == 0 ? "" : Day(established + r.Below(600)), "\n");
+      absl::StrAppend(
+          &d.business, "1,", id, ",某人,", r.Below(2) == 0 ? "OWNER," : "LEGAL_REPRESENTATIVE,",
+          CreditCode(absl::StrCat(r.Below(90))), ",店", r.Below(9), ",",
+          licence == 0   ? "ACTIVE,"
+          : licence == 1 ? "REVOKED,"
+                         : "CANCELLED,",
+          Day(established), ",", licence == 0 ? "" : Day(established + r.Below(600)), "\n");
     }
   }
   return d;
