@@ -2,16 +2,19 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/feed/feed_metrics.h"
 #include "common/log/logger.h"
 #include "common/metrics/metrics.h"
 #include "common/server/service_database.h"
+#include "common/status/status_util.h"
 #include "common/time/clock.h"
 #include "common/time/working_day_calendar.h"
 #include "common/validation/region_directory.h"
@@ -29,9 +32,20 @@
 namespace unemployment::statistics {
 namespace {
 
+// The health entry that is NOT_SERVING while the read model loads (or when it could not be loaded).
+constexpr char kReadModelHealthName[] = "unemployment.statistics.read_model";
+// How long OnServing waits for the read model before the service answers SERVING without it: a
+// small database is loaded by then (the service starts with its figures, as before), a large one
+// is not (about 7 s for 1,000,000 registrations).
+constexpr absl::Duration kServeWithoutModelAfter = absl::Seconds(1);
+
 class Component final : public server::ServiceComponent {
  public:
-  // `model` must already hold the facts of `store`.
+  // `model` is empty: the facts of `store` are loaded into it on a thread of its own, started here;
+  // the feed consumers start once it holds them and the service is serving. OnServing waits for
+  // the load at most kServeWithoutModelAfter; after that the service answers SERVING while the load
+  // goes on, its health entry kReadModelHealthName says NOT_SERVING and the figures answer
+  // UNAVAILABLE (reason READ_MODEL_LOADING) until the model is loaded.
   // Empty `tiering_addr` / `followup_addr`: that feed is not consumed.
   Component(validation::RegionDirectory regions, std::unique_ptr<SqliteStatisticsStore> store,
             std::unique_ptr<ReadModel> model, const std::vector<RegistrationShard>& shards,
@@ -51,6 +65,7 @@ class Component final : public server::ServiceComponent {
                                                      [this] { return FeedStatus(); }, &duty_,
                                                      disclosure_threshold},
                  logger_) {
+    service_.SetModelReady([this] { return ModelReady(); });
     FeedConsumer::Options options;
     options.data_dir = data_dir;
     for (const RegistrationShard& shard : shards) {
@@ -74,6 +89,7 @@ class Component final : public server::ServiceComponent {
                                                    options,
                                                    log::Logger("statistics.feed.tiering")));
     }
+    loader_ = std::thread([this] { LoadThenConsume(); });
   }
 
   ~Component() override { Stop(); }
@@ -96,6 +112,7 @@ class Component final : public server::ServiceComponent {
   // One entry per feed: NOT_SERVING once its consumer halted (feed went backwards).
   std::vector<std::pair<std::string, bool>> HealthDetails() const override {
     std::vector<std::pair<std::string, bool>> details;
+    details.emplace_back(kReadModelHealthName, ModelReady().ok());
     for (const v1::FeedCursor& cursor : FeedStatus()) {
       details.emplace_back(feed::FeedHealthName(cursor.feed()),
                            cursor.state() != v1::FEED_STATE_HALTED);
@@ -104,17 +121,66 @@ class Component final : public server::ServiceComponent {
   }
 
   absl::Status OnServing(const std::string& /*self_address*/) override {
-    for (auto& consumer : consumers_) consumer->Start();
+    absl::MutexLock lock(&load_mu_);
+    serving_ = true;
+    auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(load_mu_) {
+      return model_loaded_ || !load_error_.ok();
+    };
+    if (!load_mu_.AwaitWithTimeout(absl::Condition(&done), kServeWithoutModelAfter)) {
+      logger_.Warning("serving_while_read_model_loads",
+                      {{"health", kReadModelHealthName}, {"reason", "READ_MODEL_LOADING"}});
+    }
+    StartConsumersWhenReady();
     return absl::OkStatus();
   }
 
   void OnStopping() override { Stop(); }
 
   void Stop() override {
+    {
+      absl::MutexLock lock(&load_mu_);
+      stopping_ = true;
+    }
+    // The load is not interrupted (seconds at most); no consumer starts after it.
+    if (loader_.joinable() && loader_.get_id() != std::this_thread::get_id()) loader_.join();
     for (auto& consumer : consumers_) consumer->Stop();
   }
 
  private:
+  // Loads the model from statistics.db (the log says when it begins and ends), then starts the
+  // feed consumers, which apply only events after the stored cursors.
+  void LoadThenConsume() {
+    const absl::Time start = absl::Now();
+    logger_.Info("read_model_loading", {{"from", "statistics.db"}});
+    absl::Status loaded = LoadReadModel(*store_, *model_);
+    absl::MutexLock lock(&load_mu_);
+    if (!loaded.ok()) {
+      load_error_ =
+          absl::Status(loaded.code(), absl::StrCat("loading the read model: ", loaded.message()));
+      logger_.Error("read_model_load_failed", {{"status", load_error_}});
+      return;
+    }
+    model_loaded_ = true;
+    logger_.Info("read_model_loaded", {{"registrations", model_->registration_count()},
+                                       {"duration", absl::Now() - start}});
+    StartConsumersWhenReady();
+  }
+
+  void StartConsumersWhenReady() ABSL_EXCLUSIVE_LOCKS_REQUIRED(load_mu_) {
+    if (!model_loaded_ || !serving_ || stopping_ || consumers_started_) return;
+    consumers_started_ = true;
+    for (auto& consumer : consumers_) consumer->Start();
+  }
+
+  absl::Status ModelReady() const {
+    absl::MutexLock lock(&load_mu_);
+    if (model_loaded_) return absl::OkStatus();
+    if (!load_error_.ok()) return load_error_;
+    return status::WithErrorInfo(
+        absl::UnavailableError("the read model is still loading from statistics.db; retry shortly"),
+        "READ_MODEL_LOADING");
+  }
+
   std::vector<v1::FeedCursor> FeedStatus() const {
     std::vector<v1::FeedCursor> cursors;
     for (const auto& consumer : consumers_) cursors.push_back(consumer->Status());
@@ -132,6 +198,14 @@ class Component final : public server::ServiceComponent {
   DutyOversight duty_;
   StatisticsServiceImpl service_;
   std::vector<std::unique_ptr<FeedConsumer>> consumers_;
+
+  mutable absl::Mutex load_mu_;
+  bool model_loaded_ ABSL_GUARDED_BY(load_mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(load_mu_) = false;
+  bool serving_ ABSL_GUARDED_BY(load_mu_) = false;
+  bool consumers_started_ ABSL_GUARDED_BY(load_mu_) = false;
+  absl::Status load_error_ ABSL_GUARDED_BY(load_mu_);
+  std::thread loader_;
 };
 
 void DefineSettings(server::Settings& settings) {
@@ -182,19 +256,10 @@ absl::StatusOr<std::unique_ptr<server::ServiceComponent>> Create(
       server::OpenServiceDatabase(common, "statistics.db", StatisticsMigrations());
   if (!db.ok()) return db.status();
   auto store = std::make_unique<SqliteStatisticsStore>(*std::move(db));
+  // The model is rebuilt from statistics.db once the service listens (about 7 s for 1,000,000
+  // registrations, tests/bench/README.md); until then queries answer UNAVAILABLE (reason
+  // READ_MODEL_LOADING) and the log and health say so (Component).
   auto model = std::make_unique<ReadModel>();
-  // The model is rebuilt from statistics.db before the service answers (about 7 s for 1,000,000
-  // registrations, tests/bench/README.md): the log says so, so that an operator waiting for
-  // SERVING knows why.
-  const log::Logger startup_log("statistics");
-  const absl::Time load_start = absl::Now();
-  startup_log.Info("read_model_loading", {{"from", "statistics.db"}});
-  if (absl::Status loaded = LoadReadModel(*store, *model); !loaded.ok()) {
-    return absl::Status(loaded.code(),
-                        absl::StrCat("loading the read model: ", loaded.message()));
-  }
-  startup_log.Info("read_model_loaded", {{"registrations", model->registration_count()},
-                                         {"duration", absl::Now() - load_start}});
   auto component =
       std::make_unique<Component>(*std::move(regions), std::move(store), std::move(model), *shards,
                                   settings.Get("tiering_addr"), settings.Get("followup_addr"),

@@ -58,6 +58,7 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::Read(grpc::CallbackServerContex
   // A region outside the caller's scope (another county, the caller's city or the province for a
   // county's staff) is refused; security off: province scope.
   if (status.ok()) status = security::RequireRegion(*context, RegionOf(normalized));
+  if (status.ok() && model_ready_) status = model_ready_();
   if (status.ok()) {
     const int64_t threshold =
         security::CallerRegionScope(*context) == "*" ? 0 : deps_.disclosure_threshold;

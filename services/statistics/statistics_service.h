@@ -9,6 +9,7 @@
 // data `aggregate`).
 
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "common/log/logger.h"
@@ -38,6 +39,10 @@ class StatisticsServiceImpl final : public v1::StatisticsService::CallbackServic
   };
 
   StatisticsServiceImpl(Dependencies dependencies, log::Logger logger);
+
+  // `ready` answers OK once the read model is loaded; until then the figures and lists answer its
+  // error (UNAVAILABLE, reason READ_MODEL_LOADING). Unset: always loaded. Call before serving.
+  void SetModelReady(std::function<absl::Status()> ready) { model_ready_ = std::move(ready); }
 
   grpc::ServerUnaryReactor* GetUrbanRegisteredUnemployed(
       grpc::CallbackServerContext* context, const v1::GetUrbanRegisteredUnemployedRequest* request,
@@ -85,6 +90,7 @@ class StatisticsServiceImpl final : public v1::StatisticsService::CallbackServic
   absl::Status DutyAvailable() const;
 
   Dependencies deps_;
+  std::function<absl::Status()> model_ready_;
   log::Logger logger_;
 };
 

@@ -13,8 +13,10 @@
 // Implementations are thread-safe.
 
 #include <optional>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "services/verification/reference_data.h"
 
 namespace unemployment::verification {
@@ -26,6 +28,22 @@ class ReferenceSource {
 
   // Every record of the source about `person` (at most one for population data).
   virtual absl::StatusOr<std::optional<SourceReading<Record>>> Find(const PersonKey& person) = 0;
+
+  // What Find returns for each of `people`, in the same order, for the bulk comparison; the
+  // records' `name` may be left empty (the comparison never reads it). The default asks Find once
+  // per person; the SQLite snapshots read a whole batch on one connection and in one read
+  // transaction, in the order of their index (see SqliteVerificationStore).
+  virtual absl::StatusOr<std::vector<std::optional<SourceReading<Record>>>> FindMany(
+      absl::Span<const PersonKey> people) {
+    std::vector<std::optional<SourceReading<Record>>> readings;
+    readings.reserve(people.size());
+    for (const PersonKey& person : people) {
+      absl::StatusOr<std::optional<SourceReading<Record>>> reading = Find(person);
+      if (!reading.ok()) return reading.status();
+      readings.push_back(*std::move(reading));
+    }
+    return readings;
+  }
 };
 
 using PopulationSource = ReferenceSource<PopulationRecord>;

@@ -1,6 +1,7 @@
 #include "services/verification/sqlite_verification_store.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -258,6 +259,32 @@ constexpr std::string_view kFindBusinessSql =
     "JOIN snapshots s ON s.snapshot_id = c.snapshot_id "
     "LEFT JOIN business_rows r ON r.snapshot_id = c.snapshot_id AND r.id_type = ?2 "
     "AND r.id_number = ?3 WHERE c.source = ?1 ORDER BY r.established_on, r.rowid";
+// The bulk comparison's reads (FindMany): the served snapshot once per batch, then the rows of each
+// person by the person index alone (no join per person, names not read).
+// Memory-mapped reads on the reader the comparison uses: the look-ups of a batch touch pages all
+// over four large indexes and tables, and mapped pages are read without a system call and copy
+// per page (SQLite caps the size at its compile-time limit; pages written to the WAL are still
+// read from it).
+constexpr std::string_view kComparisonMmapSql = "PRAGMA mmap_size = 2147418112";
+constexpr std::string_view kBeginReadSql = "BEGIN DEFERRED";
+constexpr std::string_view kEndReadSql = "COMMIT";
+constexpr std::string_view kAbandonReadSql = "ROLLBACK";
+constexpr std::string_view kServedSnapshotSql =
+    "SELECT c.snapshot_id, s.version FROM current_snapshots c "
+    "JOIN snapshots s ON s.snapshot_id = c.snapshot_id WHERE c.source = ?1";
+constexpr std::string_view kPopulationOfSql =
+    "SELECT sex, birth_date, deceased, death_date, household_region_code FROM population_rows "
+    "WHERE snapshot_id = ?1 AND id_type = ?2 AND id_number = ?3";
+constexpr std::string_view kInsuranceOfSql =
+    "SELECT kind, employer_code, employer_name, start_date, end_date FROM insurance_rows "
+    "WHERE snapshot_id = ?1 AND id_type = ?2 AND id_number = ?3 ORDER BY start_date, rowid";
+constexpr std::string_view kEmploymentOfSql =
+    "SELECT employer_code, employer_name, hired_on, terminated_on FROM employment_rows "
+    "WHERE snapshot_id = ?1 AND id_type = ?2 AND id_number = ?3 ORDER BY hired_on, rowid";
+constexpr std::string_view kBusinessOfSql =
+    "SELECT role, business_code, business_name, licence, established_on, closed_on "
+    "FROM business_rows WHERE snapshot_id = ?1 AND id_type = ?2 AND id_number = ?3 "
+    "ORDER BY established_on, rowid";
 constexpr std::string_view kVerificationByRequestSql =
     "SELECT fingerprint, data FROM verifications WHERE request_id = ?1";
 constexpr std::string_view kVerificationByIdSql =
@@ -420,10 +447,143 @@ absl::StatusOr<std::optional<SourceReading<Record>>> FindIn(Database& db, std::s
   return reading;
 }
 
+// A read transaction on a reader connection, so that a batch sees one state of the file;
+// abandoned when not ended.
+class ReadTransaction {
+ public:
+  static absl::StatusOr<ReadTransaction> Begin(Database& db) {
+    RETURN_IF_ERROR(db.Execute(kBeginReadSql));
+    return ReadTransaction(db);
+  }
+  ReadTransaction(ReadTransaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  ReadTransaction& operator=(ReadTransaction&&) = delete;
+  ~ReadTransaction() {
+    if (db_ != nullptr) db_->Execute(kAbandonReadSql).IgnoreError();
+  }
+  absl::Status End() { return std::exchange(db_, nullptr)->Execute(kEndReadSql); }
+
+ private:
+  explicit ReadTransaction(Database& db) : db_(&db) {}
+  Database* db_;
+};
+
+// FindMany of one source: the served snapshot once, then every person's rows with `rows_sql`
+// (bound to snapshot id, ID type, keyed hash of the ID number: `hashes`, one per person), the
+// people taken in the order of the person index (ID type, hash) so that its pages are walked
+// forward; `read_record` reads the columns after the name, which is left empty. The answers keep
+// the order of `people`.
+template <typename Record, typename ReadRecord>
+absl::StatusOr<std::vector<std::optional<SourceReading<Record>>>> FindManyIn(
+    Database& db, std::string_view rows_sql, v1::Source source, absl::Span<const PersonKey> people,
+    std::vector<std::string> hashes, ReadRecord read_record) {
+  std::vector<std::optional<SourceReading<Record>>> readings(people.size());
+  if (people.empty()) return readings;
+  RETURN_IF_ERROR(db.Execute(kComparisonMmapSql));
+  ASSIGN_OR_RETURN(ReadTransaction transaction, ReadTransaction::Begin(db));
+  {
+    ASSIGN_OR_RETURN(Statement current, db.Prepare(kServedSnapshotSql));
+    RETURN_IF_ERROR(current.BindAll(static_cast<int>(source)));
+    ASSIGN_OR_RETURN(bool found, current.Step());
+    if (!found) return readings;  // nothing loaded: every reading is nullopt
+    const int64_t snapshot_id = current.ColumnInt64(0);
+    const std::string version = current.ColumnString(1);
+
+    struct Key {
+      int id_type;
+      std::string hash;
+      size_t index;
+    };
+    std::vector<Key> keys;
+    keys.reserve(people.size());
+    for (size_t i = 0; i < people.size(); ++i) {
+      keys.push_back(Key{people[i].id_type, std::move(hashes[i]), i});
+    }
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+      return std::tie(a.id_type, a.hash, a.index) < std::tie(b.id_type, b.hash, b.index);
+    });
+    ASSIGN_OR_RETURN(Statement rows, db.Prepare(rows_sql));
+    for (const Key& key : keys) {
+      SourceReading<Record>& reading = readings[key.index].emplace();
+      reading.snapshot_version = version;
+      rows.Reset();
+      RETURN_IF_ERROR(rows.BindAll(snapshot_id, key.id_type, key.hash));
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, rows.Step());
+        if (!row) break;
+        Record record;
+        record.person = people[key.index];
+        RETURN_IF_ERROR(read_record(rows, record));
+        reading.records.push_back(std::move(record));
+      }
+    }
+  }
+  RETURN_IF_ERROR(transaction.End());
+  return readings;
+}
+
+absl::Status ReadPopulationOf(const Statement& s, PopulationRecord& r) {
+  r.sex = static_cast<int>(s.ColumnInt64(0));
+  ASSIGN_OR_RETURN(r.birth_date, ColumnDate(s, 1));
+  r.deceased = s.ColumnBool(2);
+  ASSIGN_OR_RETURN(r.death_date, ColumnOptionalDate(s, 3));
+  r.household_region_code = s.ColumnString(4);
+  return absl::OkStatus();
+}
+
+absl::Status ReadInsuranceOf(const Statement& s, InsuranceRecord& r) {
+  r.kind = static_cast<InsuranceRecord::Kind>(s.ColumnInt64(0));
+  r.employer_code = s.ColumnString(1);
+  r.employer_name = s.ColumnString(2);
+  ASSIGN_OR_RETURN(r.start_date, ColumnDate(s, 3));
+  ASSIGN_OR_RETURN(r.end_date, ColumnOptionalDate(s, 4));
+  return absl::OkStatus();
+}
+
+absl::Status ReadEmploymentOf(const Statement& s, EmploymentRecord& r) {
+  r.employer_code = s.ColumnString(0);
+  r.employer_name = s.ColumnString(1);
+  ASSIGN_OR_RETURN(r.hired_on, ColumnDate(s, 2));
+  ASSIGN_OR_RETURN(r.terminated_on, ColumnOptionalDate(s, 3));
+  return absl::OkStatus();
+}
+
+absl::Status ReadBusinessOf(const Statement& s, BusinessRecord& r) {
+  r.role = static_cast<BusinessRecord::Role>(s.ColumnInt64(0));
+  r.business_code = s.ColumnString(1);
+  r.business_name = s.ColumnString(2);
+  r.licence = static_cast<BusinessRecord::Licence>(s.ColumnInt64(3));
+  ASSIGN_OR_RETURN(r.established_on, ColumnDate(s, 4));
+  ASSIGN_OR_RETURN(r.closed_on, ColumnOptionalDate(s, 5));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Span<const store::Migration> VerificationMigrations() { return kMigrations; }
 absl::Span<const store::SealedColumn> VerificationSealedColumns() { return kSealedColumns; }
+
+// The keyed hashes of `people`'s ID numbers for a comparison batch, from the store's memo when the
+// batch's other sources computed them already (the keyring is the same for every connection).
+class ComparisonHashes {
+ public:
+  static std::vector<std::string> Of(SqliteVerificationStore& store, const Database& db,
+                                     absl::Span<const PersonKey> people) {
+    std::vector<std::string> hashes;
+    hashes.reserve(people.size());
+    absl::MutexLock lock(&store.comparison_hashes_mu_);
+    auto& memo = store.comparison_hashes_;
+    if (memo.size() + people.size() > kMaxEntries) memo.clear();
+    for (const PersonKey& person : people) {
+      auto [it, inserted] = memo.try_emplace(person.id_number);
+      if (inserted) it->second = store::SearchHash(db, person.id_number);
+      hashes.push_back(it->second);
+    }
+    return hashes;
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 4096;
+};
 
 // --- The snapshot sources. ---
 
@@ -444,6 +604,16 @@ class SqliteVerificationStore::Population final : public PopulationSource {
                                         r.household_region_code = s.ColumnString(6);
                                         return absl::OkStatus();
                                       });
+    });
+  }
+
+  absl::StatusOr<std::vector<std::optional<SourceReading<PopulationRecord>>>> FindMany(
+      absl::Span<const PersonKey> people) override {
+    using Result = absl::StatusOr<std::vector<std::optional<SourceReading<PopulationRecord>>>>;
+    return store_.WithReader<Result>([&](Database& db) -> Result {
+      return FindManyIn<PopulationRecord>(db, kPopulationOfSql, v1::SOURCE_POPULATION, people,
+                                          ComparisonHashes::Of(store_, db, people),
+                                          ReadPopulationOf);
     });
   }
 
@@ -472,6 +642,15 @@ class SqliteVerificationStore::Insurance final : public SocialInsuranceSource {
     });
   }
 
+  absl::StatusOr<std::vector<std::optional<SourceReading<InsuranceRecord>>>> FindMany(
+      absl::Span<const PersonKey> people) override {
+    using Result = absl::StatusOr<std::vector<std::optional<SourceReading<InsuranceRecord>>>>;
+    return store_.WithReader<Result>([&](Database& db) -> Result {
+      return FindManyIn<InsuranceRecord>(db, kInsuranceOfSql, v1::SOURCE_SOCIAL_INSURANCE, people,
+                                         ComparisonHashes::Of(store_, db, people), ReadInsuranceOf);
+    });
+  }
+
  private:
   SqliteVerificationStore& store_;
 };
@@ -492,6 +671,16 @@ class SqliteVerificationStore::Employment final : public EmploymentFilingSource 
                                         ASSIGN_OR_RETURN(r.terminated_on, ColumnOptionalDate(s, 5));
                                         return absl::OkStatus();
                                       });
+    });
+  }
+
+  absl::StatusOr<std::vector<std::optional<SourceReading<EmploymentRecord>>>> FindMany(
+      absl::Span<const PersonKey> people) override {
+    using Result = absl::StatusOr<std::vector<std::optional<SourceReading<EmploymentRecord>>>>;
+    return store_.WithReader<Result>([&](Database& db) -> Result {
+      return FindManyIn<EmploymentRecord>(db, kEmploymentOfSql, v1::SOURCE_EMPLOYMENT_FILING,
+                                          people, ComparisonHashes::Of(store_, db, people),
+                                          ReadEmploymentOf);
     });
   }
 
@@ -518,6 +707,16 @@ class SqliteVerificationStore::Business final : public BusinessRegistrationSourc
                                       ASSIGN_OR_RETURN(r.closed_on, ColumnOptionalDate(s, 7));
                                       return absl::OkStatus();
                                     });
+    });
+  }
+
+  absl::StatusOr<std::vector<std::optional<SourceReading<BusinessRecord>>>> FindMany(
+      absl::Span<const PersonKey> people) override {
+    using Result = absl::StatusOr<std::vector<std::optional<SourceReading<BusinessRecord>>>>;
+    return store_.WithReader<Result>([&](Database& db) -> Result {
+      return FindManyIn<BusinessRecord>(db, kBusinessOfSql, v1::SOURCE_BUSINESS_REGISTRATION,
+                                        people, ComparisonHashes::Of(store_, db, people),
+                                        ReadBusinessOf);
     });
   }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
@@ -100,6 +101,13 @@ class SqliteVerificationStore final : public VerificationStore {
 
   absl::Mutex readers_mu_;
   std::vector<store::Database*> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+
+  // The keyed hashes of the ID numbers of the last comparison batches (FindMany), so that the four
+  // sources hash each ID number once (cleared at 4,096 entries; process memory only).
+  friend class ComparisonHashes;
+  absl::Mutex comparison_hashes_mu_;
+  absl::flat_hash_map<std::string, std::string> comparison_hashes_
+      ABSL_GUARDED_BY(comparison_hashes_mu_);
 };
 
 template <typename T>

@@ -139,6 +139,17 @@ absl::Status Verifier::StatusEvidence(const PersonKey& person, absl::CivilDay fr
                                       absl::CivilDay as_of, std::vector<v1::Evidence>& out,
                                       std::vector<v1::Source>* missing) {
   ASSIGN_OR_RETURN(auto insurance, sources_.social_insurance->Find(person));
+  ASSIGN_OR_RETURN(auto filing, sources_.employment_filing->Find(person));
+  ASSIGN_OR_RETURN(auto business, sources_.business_registration->Find(person));
+  StatusEvidenceFrom(insurance, filing, business, from, as_of, out, missing);
+  return absl::OkStatus();
+}
+
+void Verifier::StatusEvidenceFrom(const Reading<InsuranceRecord>& insurance,
+                                  const Reading<EmploymentRecord>& filing,
+                                  const Reading<BusinessRecord>& business, absl::CivilDay from,
+                                  absl::CivilDay as_of, std::vector<v1::Evidence>& out,
+                                  std::vector<v1::Source>* missing) {
   if (!insurance.has_value()) {
     if (missing != nullptr) missing->push_back(v1::SOURCE_SOCIAL_INSURANCE);
   } else {
@@ -161,7 +172,6 @@ absl::Status Verifier::StatusEvidence(const PersonKey& person, absl::CivilDay fr
       }
     }
   }
-  ASSIGN_OR_RETURN(auto filing, sources_.employment_filing->Find(person));
   if (!filing.has_value()) {
     if (missing != nullptr) missing->push_back(v1::SOURCE_EMPLOYMENT_FILING);
   } else {
@@ -177,7 +187,6 @@ absl::Status Verifier::StatusEvidence(const PersonKey& person, absl::CivilDay fr
       out.push_back(std::move(e));
     }
   }
-  ASSIGN_OR_RETURN(auto business, sources_.business_registration->Find(person));
   if (!business.has_value()) {
     if (missing != nullptr) missing->push_back(v1::SOURCE_BUSINESS_REGISTRATION);
   } else {
@@ -196,7 +205,6 @@ absl::Status Verifier::StatusEvidence(const PersonKey& person, absl::CivilDay fr
       out.push_back(std::move(e));
     }
   }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::VerificationResult> Verifier::Evaluate(
@@ -308,22 +316,48 @@ absl::StatusOr<v1::CompareActiveRegistrationsResponse> Verifier::Compare(
   v1::CompareActiveRegistrationsResponse response;
   response.set_compared_count(request.subjects_size());
   response.set_unchecked_reported(true);
-  std::vector<v1::Source> missing;
+
+  // Each source is read once for the whole batch (FindMany), the status sources only for the
+  // subjects the population data knows; the answers keep the order of the subjects.
+  std::vector<PersonKey> people;
+  people.reserve(static_cast<size_t>(request.subjects_size()));
   for (const v1::ComparisonSubject& subject : request.subjects()) {
-    const PersonKey person = KeyOf(subject.person_id());
-    ASSIGN_OR_RETURN(auto population, sources_.population->Find(person));
-    if (!population.has_value()) return PopulationMissing();
-    if (population->records.empty()) {
+    people.push_back(KeyOf(subject.person_id()));
+  }
+  ASSIGN_OR_RETURN(auto population, sources_.population->FindMany(people));
+  std::vector<PersonKey> known;
+  std::vector<size_t> known_index(people.size(), 0);
+  for (size_t i = 0; i < people.size(); ++i) {
+    if (!population[i].has_value()) return PopulationMissing();
+    if (population[i]->records.empty()) continue;
+    known_index[i] = known.size();
+    known.push_back(std::move(people[i]));
+  }
+  ASSIGN_OR_RETURN(auto insurance, sources_.social_insurance->FindMany(known));
+  ASSIGN_OR_RETURN(auto filing, sources_.employment_filing->FindMany(known));
+  ASSIGN_OR_RETURN(auto business, sources_.business_registration->FindMany(known));
+  if (population.size() != people.size() || insurance.size() != known.size() ||
+      filing.size() != known.size() || business.size() != known.size()) {
+    return absl::InternalError("a source answered another number of people than it was asked");
+  }
+
+  std::vector<v1::Source> missing;
+  std::vector<v1::Evidence> evidence;
+  for (size_t i = 0; i < population.size(); ++i) {
+    const v1::ComparisonSubject& subject = request.subjects(static_cast<int>(i));
+    if (population[i]->records.empty()) {
       v1::UncheckedSubject* unchecked = response.add_unchecked();
       unchecked->set_registration_id(subject.registration_id());
       unchecked->set_reason(v1::UNCHECKED_REASON_NOT_IN_POPULATION_DATA);
       continue;
     }
-    std::vector<v1::Evidence> evidence;
-    PopulationEvidence(population->records.front(), population->snapshot_version, as_of, evidence);
+    evidence.clear();
+    PopulationEvidence(population[i]->records.front(), population[i]->snapshot_version, as_of,
+                       evidence);
     missing.clear();
-    RETURN_IF_ERROR(
-        StatusEvidence(person, MustParse(subject.registered_date()), as_of, evidence, &missing));
+    const size_t k = known_index[i];
+    StatusEvidenceFrom(insurance[k], filing[k], business[k], MustParse(subject.registered_date()),
+                       as_of, evidence, &missing);
     if (evidence.empty()) {
       // Nothing found: clean only when every status source could be asked.
       if (!missing.empty()) {

@@ -79,9 +79,18 @@ class Verifier final {
       const v1::CompareActiveRegistrationsRequest& request);
 
  private:
+  template <typename Record>
+  using Reading = std::optional<SourceReading<Record>>;
+
   // Evidence from the three status sources; appends sources without data to `missing`.
   absl::Status StatusEvidence(const PersonKey& person, absl::CivilDay from, absl::CivilDay as_of,
                               std::vector<v1::Evidence>& out, std::vector<v1::Source>* missing);
+  // The same from readings already made (a source's reading is nullopt when it has no data).
+  static void StatusEvidenceFrom(const Reading<InsuranceRecord>& insurance,
+                                 const Reading<EmploymentRecord>& filing,
+                                 const Reading<BusinessRecord>& business, absl::CivilDay from,
+                                 absl::CivilDay as_of, std::vector<v1::Evidence>& out,
+                                 std::vector<v1::Source>* missing);
   // Deceased and retirement-age evidence from a population record.
   void PopulationEvidence(const PopulationRecord& record, const std::string& version,
                           absl::CivilDay as_of, std::vector<v1::Evidence>& out) const;

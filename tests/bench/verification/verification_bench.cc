@@ -83,6 +83,7 @@ struct Config {
   std::string work_dir_parent;
   std::string sqlite_synchronous;
   std::vector<std::string> server_args;
+  std::string reuse_data;
 };
 
 void DefineSettings(server::Settings& settings) {
@@ -104,6 +105,9 @@ void DefineSettings(server::Settings& settings) {
   settings.Define("work_dir", "",
                   "folder in which a fresh data folder is made (default $TMPDIR or /tmp)");
   settings.Define("keep_data", "false", "keep the data folder (database and server log)");
+  settings.Define("reuse_data", "",
+                  "data folder kept between runs: the snapshots are imported into it once (it is "
+                  "made when missing) and later runs with the same --rows skip the imports");
 }
 
 absl::StatusOr<Config> ReadConfig(const server::Settings& settings) {
@@ -154,6 +158,7 @@ absl::StatusOr<Config> ReadConfig(const server::Settings& settings) {
   config.server = settings.Get("verification_server");
   config.sqlite_synchronous = settings.Get("sqlite_synchronous");
   config.server_args = absl::StrSplit(settings.Get("server_args"), ' ', absl::SkipEmpty());
+  config.reuse_data = settings.Get("reuse_data");
   config.work_dir_parent = settings.Get("work_dir");
   if (config.work_dir_parent.empty()) {
     const char* tmp = std::getenv("TMPDIR");
@@ -329,7 +334,11 @@ CompareOutcome Compare(v1::VerificationService::Stub& stub,
 int Run(const Config& config) {
   std::cout << std::unitbuf;  // every line reaches a log file at once
   std::string pattern = (fs::path(config.work_dir_parent) / "verification_bench.XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) {
+  if (!config.reuse_data.empty()) {
+    std::error_code made;
+    fs::create_directories(config.reuse_data, made);
+    pattern = config.reuse_data;
+  } else if (mkdtemp(pattern.data()) == nullptr) {
     std::cerr << "verification_bench: error: cannot create a data folder under "
               << config.work_dir_parent << ": " << std::strerror(errno) << std::endl;
     return 1;
@@ -380,12 +389,17 @@ int Run(const Config& config) {
   }
   std::unique_ptr<v1::VerificationService::Stub> stub = v1::VerificationService::NewStub(channel);
 
-  // --- 1. Imports. ---
+  // --- 1. Imports (skipped when --reuse_data holds them already). ---
   const SourceData data(config.rows, config.as_of);
   double import_total = 0;
   double server_cpu = ProcessCpuSeconds(pid);
   std::vector<std::string> result_fields;
+  const std::string imported_marker =
+      absl::StrCat(data_dir, "/imported-", config.rows, "-", DateText(config.as_of));
+  const bool imported = !config.reuse_data.empty() && fs::exists(imported_marker);
+  if (imported) std::cout << "imports skipped: " << imported_marker << " exists" << std::endl;
   for (v1::Source source : kSources) {
+    if (imported) break;
     absl::Time start = absl::Now();
     const std::string file = data.File(source);
     const double generated = SecondsSince(start);
@@ -407,6 +421,7 @@ int Run(const Config& config) {
   }
   std::cout << absl::StrFormat("import total: %.2f s for 4 x %d rows; load average %s\n",
                                import_total, config.rows, LoadAverage());
+  if (!config.reuse_data.empty() && !imported) std::ofstream(imported_marker) << "imported\n";
 
   // --- 2. VerifyApplicant. ---
   const size_t total = config.warmup + config.verifications;
@@ -513,7 +528,7 @@ int Run(const Config& config) {
             << std::endl;
   const int exit_status = (*server)->Stop();
   if (exit_status != 0) std::cout << "warning: server wait status " << exit_status << std::endl;
-  if (ok && !config.keep_data) {
+  if (ok && !config.keep_data && config.reuse_data.empty()) {
     std::error_code ignored;
     fs::remove_all(data_dir, ignored);
   } else {
