@@ -2,8 +2,11 @@
 
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace unemployment::proto_util {
+
+using google::protobuf::util::TimeUtil;
 
 std::string DeterministicBytes(const google::protobuf::Message& message) {
   std::string bytes;
@@ -17,17 +20,11 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  google::protobuf::Timestamp timestamp;
-  const int64_t micros = absl::ToUnixMicros(time);
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    seconds -= 1;
-  }
-  timestamp.set_seconds(seconds);
-  timestamp.set_nanos(static_cast<int32_t>(rest * 1000));
-  return timestamp;
+  return MicrosToTimestamp(absl::ToUnixMicros(time));
+}
+
+google::protobuf::Timestamp MicrosToTimestamp(int64_t micros) {
+  return TimeUtil::MicrosecondsToTimestamp(micros);
 }
 
 absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
@@ -35,7 +32,7 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
 }
 
 int64_t TimestampMicros(const google::protobuf::Timestamp& timestamp) {
-  return timestamp.seconds() * 1000000 + timestamp.nanos() / 1000;
+  return TimeUtil::TimestampToMicroseconds(timestamp);
 }
 
 }  // namespace unemployment::proto_util

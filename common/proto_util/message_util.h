@@ -17,8 +17,13 @@ namespace unemployment::proto_util {
 // equal bytes (a plain SerializeToString may order map entries differently between runs).
 std::string DeterministicBytes(const google::protobuf::Message& message);
 
+// Timestamps through protobuf's google::protobuf::util::TimeUtil (microseconds, as the stores keep
+// them): these are the suite's only conversions, so that no service writes its own arithmetic.
+
 // `time` truncated to whole microseconds (floor, also before 1970).
 google::protobuf::Timestamp ToTimestamp(absl::Time time);
+// The Timestamp of `micros` microseconds since the Unix epoch (a stored column).
+google::protobuf::Timestamp MicrosToTimestamp(int64_t micros);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp);
 // Microseconds since the Unix epoch of `timestamp` (its nanoseconds truncated).
 int64_t TimestampMicros(const google::protobuf::Timestamp& timestamp);

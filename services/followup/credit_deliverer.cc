@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_util/message_util.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
-#include "google/protobuf/util/time_util.h"
 #include "grpcpp/client_context.h"
 #include "services/followup/domain_util.h"
 
@@ -22,10 +22,6 @@ constexpr int kFailed = v1::CREDIT_DELIVERY_STATE_FAILED;
 bool IsPermanentRefusal(absl::StatusCode code) {
   return code == absl::StatusCode::kInvalidArgument || code == absl::StatusCode::kNotFound ||
          code == absl::StatusCode::kAlreadyExists || code == absl::StatusCode::kDataLoss;
-}
-
-google::protobuf::Timestamp MicrosToTimestamp(int64_t micros) {
-  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(micros);
 }
 
 }  // namespace
@@ -57,7 +53,7 @@ notv1::DeliverCreditRecordRequest CreditRecordRequestOf(const v1::FraudCase& c,
   request.set_amount_fen(c.amount_involved_fen());
   request.set_concluded_on(c.concluded_on());
   request.set_decision_document(c.decision_document());
-  *request.mutable_create_time() = MicrosToTimestamp(create_micros);
+  *request.mutable_create_time() = proto_util::MicrosToTimestamp(create_micros);
   return request;
 }
 
@@ -69,15 +65,15 @@ v1::CreditDelivery CreditDeliveryOf(const CreditDeliveryRow& row, absl::Time now
   out.set_state(static_cast<v1::CreditDeliveryState>(row.state));
   out.set_attempt_count(row.attempt_count);
   out.set_last_error(row.last_error);
-  *out.mutable_create_time() = MicrosToTimestamp(row.create_micros);
+  *out.mutable_create_time() = proto_util::MicrosToTimestamp(row.create_micros);
   if (row.last_attempt_micros.has_value()) {
-    *out.mutable_last_attempt_time() = MicrosToTimestamp(*row.last_attempt_micros);
+    *out.mutable_last_attempt_time() = proto_util::MicrosToTimestamp(*row.last_attempt_micros);
   }
   if (row.state == kPending && row.next_attempt_micros.has_value()) {
-    *out.mutable_next_attempt_time() = MicrosToTimestamp(*row.next_attempt_micros);
+    *out.mutable_next_attempt_time() = proto_util::MicrosToTimestamp(*row.next_attempt_micros);
   }
   if (row.delivered_micros.has_value()) {
-    *out.mutable_delivered_time() = MicrosToTimestamp(*row.delivered_micros);
+    *out.mutable_delivered_time() = proto_util::MicrosToTimestamp(*row.delivered_micros);
   }
   out.set_age_seconds(
       std::max<int64_t>(0, (absl::ToUnixMicros(now) - row.create_micros) / 1000000));

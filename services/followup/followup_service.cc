@@ -1,6 +1,5 @@
 #include "services/followup/followup_service.h"
 
-#include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -8,23 +7,12 @@
 #include "common/feed/event_stream.h"
 #include "common/security/actor.h"
 #include "common/security/call_guard.h"
+#include "common/server/unary_handler.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
 
 namespace unemployment::followup {
 namespace {
-
-bool IsServerFault(absl::StatusCode code) {
-  return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
-         code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
-}
-
-// The caller's deadline, for the calls made on its behalf.
-absl::Time Deadline(const grpc::CallbackServerContext* context) {
-  const std::chrono::system_clock::time_point deadline = context->deadline();
-  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
-  return absl::FromChrono(deadline);
-}
 
 // The office regions of the records that id-based requests name, for
 // security::RequireRecordInScope: NOT_FOUND when there is no such record.
@@ -63,8 +51,9 @@ RequestRules FollowupServiceImpl::Rules() const {
 
 absl::Status FollowupServiceImpl::RegistrationInScope(const grpc::CallbackServerContext& context,
                                                       const std::string& registration_id) const {
-  return security::RequireRecordInScope(
-      context, [this, &registration_id] { return RegistrationOffice(*deps_.feed, registration_id); });
+  return security::RequireRecordInScope(context, [this, &registration_id] {
+    return RegistrationOffice(*deps_.feed, registration_id);
+  });
 }
 
 absl::Status FollowupServiceImpl::FraudCaseInScope(const grpc::CallbackServerContext& context,
@@ -73,55 +62,11 @@ absl::Status FollowupServiceImpl::FraudCaseInScope(const grpc::CallbackServerCon
       context, [this, &case_id] { return FraudCaseOffice(*deps_.feed, case_id); });
 }
 
-void FollowupServiceImpl::Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
-                                 const absl::Status& status) const {
-  if (IsServerFault(status.code())) {
-    logger_.Error("rpc_failed", {{"method", method}, {"status", status}});
-  }
-  reactor->Finish(status::ToGrpcStatus(status));
-}
-
-template <typename Request, typename Response, typename Validate, typename Call>
-grpc::ServerUnaryReactor* FollowupServiceImpl::Read(grpc::CallbackServerContext* context,
-                                                    absl::string_view method,
-                                                    const Request* request, Response* response,
-                                                    Validate validate, Call call) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  Request normalized = *request;
-  absl::Status status = validate(normalized);
-  if (status.ok()) {
-    absl::StatusOr<Response> result = call(normalized);
-    if (result.ok()) *response = *std::move(result);
-    status = result.status();
-  }
-  Finish(reactor, method, status);
-  return reactor;
-}
-
-template <typename Request, typename Response, typename Validate, typename Call>
-grpc::ServerUnaryReactor* FollowupServiceImpl::Write(grpc::CallbackServerContext* context,
-                                                     absl::string_view method,
-                                                     const Request* request, Response* response,
-                                                     Validate validate, Call call) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  Request normalized = *request;
-  if (absl::Status valid = validate(normalized); !valid.ok()) {
-    Finish(reactor, method, valid);
-    return reactor;
-  }
-  call(normalized, Deadline(context),
-       [this, reactor, response, method](absl::StatusOr<Response> result) {
-         if (result.ok()) *response = *std::move(result);
-         Finish(reactor, method, result.status());
-       });
-  return reactor;
-}
-
 grpc::ServerUnaryReactor* FollowupServiceImpl::RecordFollowUp(
     grpc::CallbackServerContext* context, const v1::RecordFollowUpRequest* request,
     v1::RecordFollowUpResponse* response) {
-  return Write(
-      context, "RecordFollowUp", request, response,
+  return server::HandleUnaryAsync(
+      context, logger_, "RecordFollowUp", request, response,
       [this, context](auto& r) -> absl::Status {
         RETURN_IF_ERROR(security::RecordActor(*context, "follow_up.staff_id",
                                               r.mutable_follow_up()->mutable_staff_id(), logger_));
@@ -129,14 +74,14 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::RecordFollowUp(
         // Staff of one region follow up only their region's registrations.
         return valid.ok() ? RegistrationInScope(*context, r.follow_up().registration_id()) : valid;
       },
-      [this](const auto& r, absl::Time, auto done) { deps_.followups->RecordFollowUp(r, done); });
+      [this](const auto& r, auto done) { deps_.followups->RecordFollowUp(r, done); });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::ListFollowUps(
     grpc::CallbackServerContext* context, const v1::ListFollowUpsRequest* request,
     v1::ListFollowUpsResponse* response) {
-  return Read(
-      context, "ListFollowUps", request, response,
+  return server::HandleUnary(
+      context, logger_, "ListFollowUps", request, response,
       [this, context](auto& r) {
         absl::Status valid = ValidateListFollowUps(r, Rules());
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
@@ -147,8 +92,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ListFollowUps(
 grpc::ServerUnaryReactor* FollowupServiceImpl::AmendFollowUp(
     grpc::CallbackServerContext* context, const v1::AmendFollowUpRequest* request,
     v1::AmendFollowUpResponse* response) {
-  return Write(
-      context, "AmendFollowUp", request, response,
+  return server::HandleUnaryAsync(
+      context, logger_, "AmendFollowUp", request, response,
       [this, context](auto& r) -> absl::Status {
         // The amending staff member is the caller, never a name typed into the request.
         RETURN_IF_ERROR(security::RecordActor(*context, "actor", r.mutable_actor(), logger_));
@@ -158,14 +103,14 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::AmendFollowUp(
           return deps_.followups->OfficeRegionOfFollowUp(r.follow_up_id());
         });
       },
-      [this](const auto& r, absl::Time, auto done) { deps_.followups->AmendFollowUp(r, done); });
+      [this](const auto& r, auto done) { deps_.followups->AmendFollowUp(r, done); });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::ListDueFollowUps(
     grpc::CallbackServerContext* context, const v1::ListDueFollowUpsRequest* request,
     v1::ListDueFollowUpsResponse* response) {
-  return Read(
-      context, "ListDueFollowUps", request, response,
+  return server::HandleUnary(
+      context, logger_, "ListDueFollowUps", request, response,
       [this, context](auto& r) {
         absl::Status valid = ValidateListDueFollowUps(r, Rules());
         // Staff of one region see only their region.
@@ -177,8 +122,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ListDueFollowUps(
 grpc::ServerUnaryReactor* FollowupServiceImpl::GetFollowUpCoverage(
     grpc::CallbackServerContext* context, const v1::GetFollowUpCoverageRequest* request,
     v1::GetFollowUpCoverageResponse* response) {
-  return Read(
-      context, "GetFollowUpCoverage", request, response,
+  return server::HandleUnary(
+      context, logger_, "GetFollowUpCoverage", request, response,
       [this, context](auto& r) {
         absl::Status valid = ValidateGetFollowUpCoverage(r, Rules());
         // Staff of one region see only their region.
@@ -190,36 +135,36 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::GetFollowUpCoverage(
 grpc::ServerUnaryReactor* FollowupServiceImpl::SubmitSelfReport(
     grpc::CallbackServerContext* context, const v1::SubmitSelfReportRequest* request,
     v1::SubmitSelfReportResponse* response) {
-  return Write(
-      context, "SubmitSelfReport", request, response,
+  return server::HandleUnaryAsync(
+      context, logger_, "SubmitSelfReport", request, response,
       [this, context](auto& r) {
         absl::Status valid = ValidateSubmitSelfReport(r, Rules());
         // The portal is province-wide; staff of one region take their region's reports only.
         return valid.ok() ? RegistrationInScope(*context, r.self_report().registration_id())
                           : valid;
       },
-      [this](const auto& r, absl::Time, auto done) { deps_.followups->SubmitSelfReport(r, done); });
+      [this](const auto& r, auto done) { deps_.followups->SubmitSelfReport(r, done); });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::RunMonthlyComparison(
     grpc::CallbackServerContext* context, const v1::RunMonthlyComparisonRequest* request,
     v1::RunMonthlyComparisonResponse* response) {
-  return Write(
-      context, "RunMonthlyComparison", request, response,
+  return server::HandleUnaryAsync(
+      context, logger_, "RunMonthlyComparison", request, response,
       [this, context](auto& r) -> absl::Status {
         RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         return ValidateRunMonthlyComparison(r, Rules());
       },
-      [this](const auto& r, absl::Time deadline, auto done) {
-        deps_.comparison->Run(r, deadline, done);
+      [this, context](const auto& r, auto done) {
+        deps_.comparison->Run(r, server::CallDeadline(*context), done);
       });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::ListDeregistrationCandidates(
     grpc::CallbackServerContext* context, const v1::ListDeregistrationCandidatesRequest* request,
     v1::ListDeregistrationCandidatesResponse* response) {
-  return Read(
-      context, "ListDeregistrationCandidates", request, response,
+  return server::HandleUnary(
+      context, logger_, "ListDeregistrationCandidates", request, response,
       [this, context](auto& r) {
         absl::Status valid = ValidateListDeregistrationCandidates(r, Rules());
         // Staff of one region see only their region.
@@ -231,8 +176,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ListDeregistrationCandidates(
 grpc::ServerUnaryReactor* FollowupServiceImpl::DecideDeregistrationCandidate(
     grpc::CallbackServerContext* context, const v1::DecideDeregistrationCandidateRequest* request,
     v1::DecideDeregistrationCandidateResponse* response) {
-  return Write(
-      context, "DecideDeregistrationCandidate", request, response,
+  return server::HandleUnaryAsync(
+      context, logger_, "DecideDeregistrationCandidate", request, response,
       [this, context](auto& r) -> absl::Status {
         RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateDecideDeregistrationCandidate(r, Rules());
@@ -240,45 +185,45 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::DecideDeregistrationCandidate(
         return security::RequireRecordInScope(
             *context, [this, &r] { return CandidateOffice(*deps_.feed, r.candidate_id()); });
       },
-      [this](const auto& r, absl::Time deadline, auto done) {
-        deps_.followups->DecideDeregistrationCandidate(r, deadline, done);
+      [this, context](const auto& r, auto done) {
+        deps_.followups->DecideDeregistrationCandidate(r, server::CallDeadline(*context), done);
       });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::DeregisterRegistration(
     grpc::CallbackServerContext* context, const v1::DeregisterRegistrationRequest* request,
     v1::DeregisterRegistrationResponse* response) {
-  return Write(
-      context, "DeregisterRegistration", request, response,
+  return server::HandleUnaryAsync(
+      context, logger_, "DeregisterRegistration", request, response,
       [this, context](auto& r) -> absl::Status {
         RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateDeregisterRegistration(r, Rules());
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
       },
-      [this](const auto& r, absl::Time deadline, auto done) {
-        deps_.followups->DeregisterRegistration(r, deadline, done);
+      [this, context](const auto& r, auto done) {
+        deps_.followups->DeregisterRegistration(r, server::CallDeadline(*context), done);
       });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::RunNoContactSweep(
     grpc::CallbackServerContext* context, const v1::RunNoContactSweepRequest* request,
     v1::RunNoContactSweepResponse* response) {
-  return Write(
-      context, "RunNoContactSweep", request, response,
+  return server::HandleUnaryAsync(
+      context, logger_, "RunNoContactSweep", request, response,
       [this, context](auto& r) -> absl::Status {
         RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         return ValidateRunNoContactSweep(r, Rules());
       },
-      [this](const auto& r, absl::Time deadline, auto done) {
-        deps_.followups->RunNoContactSweep(r, deadline, done);
+      [this, context](const auto& r, auto done) {
+        deps_.followups->RunNoContactSweep(r, server::CallDeadline(*context), done);
       });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::OpenFraudCase(
     grpc::CallbackServerContext* context, const v1::OpenFraudCaseRequest* request,
     v1::OpenFraudCaseResponse* response) {
-  return Write(
-      context, "OpenFraudCase", request, response,
+  return server::HandleUnaryAsync(
+      context, logger_, "OpenFraudCase", request, response,
       [this, context](auto& r) -> absl::Status {
         RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateOpenFraudCase(r, Rules());
@@ -290,14 +235,14 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::OpenFraudCase(
         if (!office.ok() || r.registration_id().empty()) return office;
         return RegistrationInScope(*context, r.registration_id());
       },
-      [this](const auto& r, absl::Time, auto done) { deps_.fraud->OpenFraudCase(r, done); });
+      [this](const auto& r, auto done) { deps_.fraud->OpenFraudCase(r, done); });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::GetFraudCase(grpc::CallbackServerContext* context,
                                                             const v1::GetFraudCaseRequest* request,
                                                             v1::GetFraudCaseResponse* response) {
-  return Read(
-      context, "GetFraudCase", request, response,
+  return server::HandleUnary(
+      context, logger_, "GetFraudCase", request, response,
       [this, context](auto& r) {
         absl::Status valid = ValidateGetFraudCase(r);
         return valid.ok() ? FraudCaseInScope(*context, r.case_id()) : valid;
@@ -308,37 +253,35 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::GetFraudCase(grpc::CallbackServer
 grpc::ServerUnaryReactor* FollowupServiceImpl::RecordFraudInvestigation(
     grpc::CallbackServerContext* context, const v1::RecordFraudInvestigationRequest* request,
     v1::RecordFraudInvestigationResponse* response) {
-  return Write(
-      context, "RecordFraudInvestigation", request, response,
+  return server::HandleUnaryAsync(
+      context, logger_, "RecordFraudInvestigation", request, response,
       [this, context](auto& r) -> absl::Status {
         RETURN_IF_ERROR(security::RecordActor(*context, "investigator_id",
                                               r.mutable_investigator_id(), logger_));
         absl::Status valid = ValidateRecordFraudInvestigation(r, Rules());
         return valid.ok() ? FraudCaseInScope(*context, r.case_id()) : valid;
       },
-      [this](const auto& r, absl::Time, auto done) {
-        deps_.fraud->RecordFraudInvestigation(r, done);
-      });
+      [this](const auto& r, auto done) { deps_.fraud->RecordFraudInvestigation(r, done); });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::ConcludeFraudCase(
     grpc::CallbackServerContext* context, const v1::ConcludeFraudCaseRequest* request,
     v1::ConcludeFraudCaseResponse* response) {
-  return Write(
-      context, "ConcludeFraudCase", request, response,
+  return server::HandleUnaryAsync(
+      context, logger_, "ConcludeFraudCase", request, response,
       [this, context](auto& r) -> absl::Status {
         RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateConcludeFraudCase(r, Rules());
         return valid.ok() ? FraudCaseInScope(*context, r.case_id()) : valid;
       },
-      [this](const auto& r, absl::Time, auto done) { deps_.fraud->ConcludeFraudCase(r, done); });
+      [this](const auto& r, auto done) { deps_.fraud->ConcludeFraudCase(r, done); });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::ListFraudCases(
     grpc::CallbackServerContext* context, const v1::ListFraudCasesRequest* request,
     v1::ListFraudCasesResponse* response) {
-  return Read(
-      context, "ListFraudCases", request, response,
+  return server::HandleUnary(
+      context, logger_, "ListFraudCases", request, response,
       [this, context](auto& r) {
         absl::Status valid = ValidateListFraudCases(r, Rules());
         // Staff of one region see only their region.
@@ -350,8 +293,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ListFraudCases(
 grpc::ServerUnaryReactor* FollowupServiceImpl::SubmitMonthlyFraudReport(
     grpc::CallbackServerContext* context, const v1::SubmitMonthlyFraudReportRequest* request,
     v1::SubmitMonthlyFraudReportResponse* response) {
-  return Write(
-      context, "SubmitMonthlyFraudReport", request, response,
+  return server::HandleUnaryAsync(
+      context, logger_, "SubmitMonthlyFraudReport", request, response,
       [this, context](auto& r) -> absl::Status {
         RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateSubmitMonthlyFraudReport(r, Rules());
@@ -359,16 +302,14 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::SubmitMonthlyFraudReport(
         // scope does not cover its whole city, so it may not submit the city's report.
         return valid.ok() ? security::RequireRegion(*context, r.city_code()) : valid;
       },
-      [this](const auto& r, absl::Time, auto done) {
-        deps_.fraud->SubmitMonthlyFraudReport(r, done);
-      });
+      [this](const auto& r, auto done) { deps_.fraud->SubmitMonthlyFraudReport(r, done); });
 }
 
 grpc::ServerUnaryReactor* FollowupServiceImpl::GetMonthlyFraudReport(
     grpc::CallbackServerContext* context, const v1::GetMonthlyFraudReportRequest* request,
     v1::GetMonthlyFraudReportResponse* response) {
-  return Read(
-      context, "GetMonthlyFraudReport", request, response,
+  return server::HandleUnary(
+      context, logger_, "GetMonthlyFraudReport", request, response,
       [this](auto& r) { return ValidateGetMonthlyFraudReport(r, Rules()); },
       [this](const auto& r) { return deps_.fraud->GetMonthlyFraudReport(r); });
 }
@@ -376,8 +317,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::GetMonthlyFraudReport(
 grpc::ServerUnaryReactor* FollowupServiceImpl::GetFraudReportCompliance(
     grpc::CallbackServerContext* context, const v1::GetFraudReportComplianceRequest* request,
     v1::GetFraudReportComplianceResponse* response) {
-  return Read(
-      context, "GetFraudReportCompliance", request, response,
+  return server::HandleUnary(
+      context, logger_, "GetFraudReportCompliance", request, response,
       [this](auto& r) { return ValidateGetFraudReportCompliance(r, Rules()); },
       [this](const auto& r) { return deps_.fraud->GetFraudReportCompliance(r); });
 }
@@ -385,8 +326,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::GetFraudReportCompliance(
 grpc::ServerUnaryReactor* FollowupServiceImpl::ExportCreditRecords(
     grpc::CallbackServerContext* context, const v1::ExportCreditRecordsRequest* request,
     v1::ExportCreditRecordsResponse* response) {
-  return Read(
-      context, "ExportCreditRecords", request, response,
+  return server::HandleUnary(
+      context, logger_, "ExportCreditRecords", request, response,
       [this](auto& r) { return ValidateExportCreditRecords(r, Rules()); },
       [this](const auto& r) { return deps_.fraud->ExportCreditRecords(r); });
 }
@@ -394,8 +335,8 @@ grpc::ServerUnaryReactor* FollowupServiceImpl::ExportCreditRecords(
 grpc::ServerUnaryReactor* FollowupServiceImpl::ListUndeliveredCreditRecords(
     grpc::CallbackServerContext* context, const v1::ListUndeliveredCreditRecordsRequest* request,
     v1::ListUndeliveredCreditRecordsResponse* response) {
-  return Read(
-      context, "ListUndeliveredCreditRecords", request, response,
+  return server::HandleUnary(
+      context, logger_, "ListUndeliveredCreditRecords", request, response,
       [context](auto& r) {
         absl::Status valid = ValidateListUndeliveredCreditRecords(r);
         return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
@@ -423,9 +364,7 @@ grpc::ServerWriteReactor<v1::StreamEventsResponse>* FollowupServiceImpl::StreamE
   if (status.ok()) {
     stream->Start();
   } else {
-    if (IsServerFault(status.code())) {
-      logger_.Error("rpc_failed", {{"method", "StreamEvents"}, {"status", status}});
-    }
+    server::LogIfServerFault(logger_, "StreamEvents", status);
     stream->Reject(status::ToGrpcStatus(status));
   }
   return stream;

@@ -110,19 +110,6 @@ class FollowupServiceImpl final : public v1::FollowupService::CallbackService {
                                    const std::string& registration_id) const;
   absl::Status FraudCaseInScope(const grpc::CallbackServerContext& context,
                                 const std::string& case_id) const;
-  void Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
-              const absl::Status& status) const;
-
-  // A read: validate, call, copy the result.
-  template <typename Request, typename Response, typename Validate, typename Call>
-  grpc::ServerUnaryReactor* Read(grpc::CallbackServerContext* context, absl::string_view method,
-                                 const Request* request, Response* response, Validate validate,
-                                 Call call);
-  // A write: validate, call with a completion callback.
-  template <typename Request, typename Response, typename Validate, typename Call>
-  grpc::ServerUnaryReactor* Write(grpc::CallbackServerContext* context, absl::string_view method,
-                                  const Request* request, Response* response, Validate validate,
-                                  Call call);
 
   Dependencies deps_;
   log::Logger logger_;

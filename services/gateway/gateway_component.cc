@@ -59,7 +59,7 @@ class Component final : public server::ServiceComponent {
                 IntakeOptions{config.batch_concurrency}),
         region_contacts_(contacts_, shards_, log::Logger("gateway.contacts"),
                          config.contacts_cache_ttl, &routing_),
-        service_(intake_, contacts_, identity_, GatewayServiceOptions{config.shard_timeout},
+        service_(intake_, contacts_, identity_, GatewayServiceOptions{config.shard_timeout, logger_},
                  &public_info_, &region_contacts_),
         person_index_addr_(config.person_index_addr) {}
 

@@ -1,29 +1,18 @@
 #include "services/gateway/gateway_service.h"
 
-#include <chrono>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "common/server/unary_handler.h"
 #include "common/status/status_util.h"
 #include "common/status/violations_status.h"
 #include "common/validation/rules.h"
+#include "common/validation/text.h"
 #include "common/validation/violations.h"
 #include "services/gateway/application_ids.h"
-#include "common/validation/text.h"
 
 namespace unemployment::gateway {
-namespace {
-
-grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
-                                    const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(status::ToGrpcStatus(status));
-  return reactor;
-}
-
-}  // namespace
-
 v1::ItemError ToItemError(const absl::Status& status) {
   v1::ItemError error;
   error.set_code(static_cast<int>(status.code()));
@@ -70,50 +59,51 @@ absl::StatusOr<CallerIdentity> GatewayServiceImpl::Authorize(
 }
 
 absl::Time GatewayServiceImpl::DeadlineOf(const grpc::CallbackServerContext& context) const {
-  const absl::Time cap = absl::Now() + options_.shard_timeout;
-  const std::chrono::system_clock::time_point deadline = context.deadline();
-  if (deadline == std::chrono::system_clock::time_point::max()) return cap;
-  return std::min(cap, absl::FromChrono(deadline));
+  return server::CallDeadline(context, options_.shard_timeout);
+}
+
+grpc::ServerUnaryReactor* GatewayServiceImpl::FinishNow(grpc::CallbackServerContext* context,
+                                                        absl::string_view method,
+                                                        const absl::Status& status) const {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  server::FinishUnary(reactor, options_.logger, method, status);
+  return reactor;
+}
+
+template <typename Request, typename Response>
+grpc::ServerUnaryReactor* GatewayServiceImpl::Submit(grpc::CallbackServerContext* context,
+                                                     absl::string_view method,
+                                                     common::v1::Channel channel,
+                                                     const std::string& channel_application_id,
+                                                     const Request& request, Response* response) {
+  absl::StatusOr<CallerIdentity> caller = Authorize(*context, channel, method);
+  if (!caller.ok()) return FinishNow(context, method, caller.status());
+  IntakeItem item;
+  item.channel = channel;
+  item.channel_application_id = channel_application_id;
+  item.has_form = request.has_form();
+  item.form = request.form();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  intake_.Submit(std::move(item), DeadlineOf(*context),
+                 [this, reactor, response, method](absl::StatusOr<v1::ApplicationStatus> result) {
+                   if (result.ok()) *response->mutable_application() = *std::move(result);
+                   server::FinishUnary(reactor, options_.logger, method, result.status());
+                 });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* GatewayServiceImpl::SubmitApplication(
     grpc::CallbackServerContext* context, const v1::SubmitApplicationRequest* request,
     v1::SubmitApplicationResponse* response) {
-  absl::StatusOr<CallerIdentity> caller =
-      Authorize(*context, common::v1::CHANNEL_PROVINCE_PORTAL, "SubmitApplication");
-  if (!caller.ok()) return FinishNow(context, caller.status());
-  IntakeItem item;
-  item.channel = common::v1::CHANNEL_PROVINCE_PORTAL;
-  item.channel_application_id = request->portal_application_id();
-  item.has_form = request->has_form();
-  item.form = request->form();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  intake_.Submit(std::move(item), DeadlineOf(*context),
-                 [reactor, response](absl::StatusOr<v1::ApplicationStatus> result) {
-                   if (result.ok()) *response->mutable_application() = *std::move(result);
-                   reactor->Finish(status::ToGrpcStatus(result.status()));
-                 });
-  return reactor;
+  return Submit(context, "SubmitApplication", common::v1::CHANNEL_PROVINCE_PORTAL,
+                request->portal_application_id(), *request, response);
 }
 
 grpc::ServerUnaryReactor* GatewayServiceImpl::ForwardApplication(
     grpc::CallbackServerContext* context, const v1::ForwardApplicationRequest* request,
     v1::ForwardApplicationResponse* response) {
-  absl::StatusOr<CallerIdentity> caller =
-      Authorize(*context, common::v1::CHANNEL_MINISTRY, "ForwardApplication");
-  if (!caller.ok()) return FinishNow(context, caller.status());
-  IntakeItem item;
-  item.channel = common::v1::CHANNEL_MINISTRY;
-  item.channel_application_id = request->ministry_application_id();
-  item.has_form = request->has_form();
-  item.form = request->form();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  intake_.Submit(std::move(item), DeadlineOf(*context),
-                 [reactor, response](absl::StatusOr<v1::ApplicationStatus> result) {
-                   if (result.ok()) *response->mutable_application() = *std::move(result);
-                   reactor->Finish(status::ToGrpcStatus(result.status()));
-                 });
-  return reactor;
+  return Submit(context, "ForwardApplication", common::v1::CHANNEL_MINISTRY,
+                request->ministry_application_id(), *request, response);
 }
 
 grpc::ServerUnaryReactor* GatewayServiceImpl::BatchForwardApplications(
@@ -121,13 +111,14 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::BatchForwardApplications(
     v1::BatchForwardApplicationsResponse* response) {
   absl::StatusOr<CallerIdentity> caller =
       Authorize(*context, common::v1::CHANNEL_MINISTRY, "BatchForwardApplications");
-  if (!caller.ok()) return FinishNow(context, caller.status());
+  if (!caller.ok()) return FinishNow(context, "BatchForwardApplications", caller.status());
   if (request->requests_size() == 0) {
-    return FinishNow(context, status::InvalidFieldError("requests", "REQUIRED",
-                                                        "the batch has no applications"));
+    return FinishNow(
+        context, "BatchForwardApplications",
+        status::InvalidFieldError("requests", "REQUIRED", "the batch has no applications"));
   }
   if (request->requests_size() > kMaxBatchItems) {
-    return FinishNow(context,
+    return FinishNow(context, "BatchForwardApplications",
                      status::InvalidFieldError("requests", "TOO_MANY",
                                                "a batch holds at most 100 applications"));
   }
@@ -166,36 +157,40 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetApplicationStatus(
     v1::GetApplicationStatusResponse* response) {
   absl::StatusOr<CallerIdentity> caller =
       Authorize(*context, common::v1::CHANNEL_UNSPECIFIED, "GetApplicationStatus");
-  if (!caller.ok()) return FinishNow(context, caller.status());
+  if (!caller.ok()) return FinishNow(context, "GetApplicationStatus", caller.status());
   // An undefined channel number is a malformed request, not another channel's data.
   if (!common::v1::Channel_IsValid(request->channel())) {
-    return FinishNow(context, status::InvalidFieldError("channel", validation::rule::kCodeUnknown,
-                                                        "the channel is not defined"));
+    return FinishNow(context, "GetApplicationStatus",
+                     status::InvalidFieldError("channel", validation::rule::kCodeUnknown,
+                                               "the channel is not defined"));
   }
   if (request->channel() != common::v1::CHANNEL_UNSPECIFIED) {
     if (absl::Status permitted =
             RequireChannel(*caller, request->channel(), "GetApplicationStatus");
         !permitted.ok()) {
-      return FinishNow(context, permitted);
+      return FinishNow(context, "GetApplicationStatus", permitted);
     }
   }
   const std::string id(validation::TrimText(request->channel_application_id()));
   if (id.empty()) {
-    return FinishNow(context, status::InvalidFieldError("channel_application_id", "REQUIRED",
-                                                        "the channel application id is required"));
+    return FinishNow(context, "GetApplicationStatus",
+                     status::InvalidFieldError("channel_application_id", "REQUIRED",
+                                               "the channel application id is required"));
   }
   // Both channels' ids are 1-40 letters, digits and "-" (the portal's are a stricter subset): an id
   // outside that can never have been stored, so it is refused rather than looked up.
   validation::Violations id_violations;
   ValidateMinistryApplicationId(id, "channel_application_id", id_violations);
   if (!id_violations.empty()) {
-    return FinishNow(context, status::ViolationsToStatus(id_violations, "GetApplicationStatus request"));
+    return FinishNow(context, "GetApplicationStatus",
+                     status::ViolationsToStatus(id_violations, "GetApplicationStatus request"));
   }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   intake_.GetStatus(caller->channel, id, DeadlineOf(*context),
-                    [reactor, response](absl::StatusOr<v1::ApplicationStatus> result) {
+                    [this, reactor, response](absl::StatusOr<v1::ApplicationStatus> result) {
                       if (result.ok()) *response->mutable_application() = *std::move(result);
-                      reactor->Finish(status::ToGrpcStatus(result.status()));
+                      server::FinishUnary(reactor, options_.logger, "GetApplicationStatus",
+                                          result.status());
                     });
   return reactor;
 }
@@ -207,26 +202,26 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::ListRegionContacts(
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     region_contacts_->List(
         request->parent_region_code(), request->page_size(), request->page_token(),
-        DeadlineOf(*context), [reactor, response](absl::StatusOr<RegionContactPage> page) {
+        DeadlineOf(*context), [this, reactor, response](absl::StatusOr<RegionContactPage> page) {
           if (page.ok()) {
             for (v1::RegionContact& contact : page->contacts) {
               *response->add_region_contacts() = std::move(contact);
             }
             response->set_next_page_token(page->next_page_token);
           }
-          reactor->Finish(status::ToGrpcStatus(page.status()));
+          server::FinishUnary(reactor, options_.logger, "ListRegionContacts", page.status());
         });
     return reactor;
   }
-  absl::StatusOr<RegionContactPage> page = contacts_.List(
-      request->parent_region_code(), request->page_size(), request->page_token());
+  absl::StatusOr<RegionContactPage> page =
+      contacts_.List(request->parent_region_code(), request->page_size(), request->page_token());
   if (page.ok()) {
     for (v1::RegionContact& contact : page->contacts) {
       *response->add_region_contacts() = std::move(contact);
     }
     response->set_next_page_token(page->next_page_token);
   }
-  return FinishNow(context, page.status());
+  return FinishNow(context, "ListRegionContacts", page.status());
 }
 
 grpc::ServerUnaryReactor* GatewayServiceImpl::GetRegionContact(
@@ -235,27 +230,30 @@ grpc::ServerUnaryReactor* GatewayServiceImpl::GetRegionContact(
   if (region_contacts_ != nullptr) {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     region_contacts_->Get(request->region_code(), DeadlineOf(*context),
-                          [reactor, response](absl::StatusOr<v1::RegionContact> contact) {
-                            if (contact.ok()) *response->mutable_region_contact() = *std::move(contact);
-                            reactor->Finish(status::ToGrpcStatus(contact.status()));
+                          [this, reactor, response](absl::StatusOr<v1::RegionContact> contact) {
+                            if (contact.ok())
+                              *response->mutable_region_contact() = *std::move(contact);
+                            server::FinishUnary(reactor, options_.logger, "GetRegionContact",
+                                                contact.status());
                           });
     return reactor;
   }
   absl::StatusOr<v1::RegionContact> contact = contacts_.Get(request->region_code());
   if (contact.ok()) *response->mutable_region_contact() = *std::move(contact);
-  return FinishNow(context, contact.status());
+  return FinishNow(context, "GetRegionContact", contact.status());
 }
 
 grpc::ServerUnaryReactor* GatewayServiceImpl::GetPublicServiceInfo(
     grpc::CallbackServerContext* context, const v1::GetPublicServiceInfoRequest* request,
     v1::GetPublicServiceInfoResponse* response) {
   if (public_info_ == nullptr) {
-    return FinishNow(context, absl::FailedPreconditionError(
-                                  "this gateway serves no public service information"));
+    return FinishNow(
+        context, "GetPublicServiceInfo",
+        absl::FailedPreconditionError("this gateway serves no public service information"));
   }
   absl::StatusOr<v1::PublicServiceInfo> info = public_info_->Get(request->region_code());
   if (info.ok()) *response->mutable_info() = *std::move(info);
-  return FinishNow(context, info.status());
+  return FinishNow(context, "GetPublicServiceInfo", info.status());
 }
 
 }  // namespace unemployment::gateway

@@ -6,11 +6,12 @@
 // here.
 
 #include "absl/time/time.h"
+#include "common/log/logger.h"
 #include "services/gateway/caller_identity.h"
 #include "services/gateway/contact_directory.h"
+#include "services/gateway/intake.h"
 #include "services/gateway/public_service_info.h"
 #include "services/gateway/region_contacts.h"
-#include "services/gateway/intake.h"
 #include "unemployment/gateway/v1/gateway_service.grpc.pb.h"
 
 namespace unemployment::gateway {
@@ -22,6 +23,8 @@ struct GatewayServiceOptions {
   // Upper bound of the time the gateway waits for registration when the caller set a longer
   // deadline or none; the caller's own deadline always applies when it is shorter.
   absl::Duration shard_timeout = absl::Seconds(10);
+  // Where server faults of the calls are logged (server::FinishUnary).
+  log::Logger logger{"gateway"};
 };
 
 class GatewayServiceImpl final : public v1::GatewayService::CallbackService {
@@ -65,6 +68,16 @@ class GatewayServiceImpl final : public v1::GatewayService::CallbackService {
   // The caller's deadline, capped at now + shard_timeout. Deadlines are transport time, compared
   // with gRPC's own real clock, so they never use the injected business clock.
   absl::Time DeadlineOf(const grpc::CallbackServerContext& context) const;
+  // SubmitApplication and ForwardApplication: the caller must be `channel`; the application goes
+  // to Intake. `method` must be a string literal.
+  template <typename Request, typename Response>
+  grpc::ServerUnaryReactor* Submit(grpc::CallbackServerContext* context, absl::string_view method,
+                                   common::v1::Channel channel,
+                                   const std::string& channel_application_id,
+                                   const Request& request, Response* response);
+  // Finishes the call at once with `status` (server::FinishUnary).
+  grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                      absl::string_view method, const absl::Status& status) const;
 
   Intake& intake_;
   const ContactDirectory& contacts_;

@@ -5,8 +5,6 @@
 // service loads nothing. The SHA-256 of what was sent is compared with the one the service
 // computed.
 
-#include <openssl/evp.h>
-
 #include <filesystem>
 #include <fstream>
 #include <istream>
@@ -14,13 +12,13 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "services/ops/uectl_client.h"
 #include "services/ops/uectl_commands.h"
 #include "services/ops/uectl_progress.h"
+#include "services/verification/stream_trailer.h"
 #include "unemployment/verification/v1/verification_service.grpc.pb.h"
 
 namespace unemployment::ops {
@@ -43,26 +41,6 @@ std::string SourceName(verification_v1::Source source) {
   return absl::AsciiStrToLower(absl::StrReplaceAll(
       ShortEnumName(verification_v1::Source_Name(source), "SOURCE_"), {{"_", "-"}}));
 }
-
-// SHA-256 over the pieces sent, with OpenSSL's EVP interface.
-class Sha256 final {
- public:
-  Sha256() : context_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-    EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr);
-  }
-  void Update(const std::string& data) {
-    EVP_DigestUpdate(context_.get(), data.data(), data.size());
-  }
-  std::string HexDigest() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_DigestFinal_ex(context_.get(), digest, &size);
-    return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), size));
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context_;
-};
 
 int RunImportSnapshot(const Invocation& invocation) {
   const ParsedArgs& args = invocation.args;
@@ -131,7 +109,8 @@ int RunImportSnapshot(const Invocation& invocation) {
   ProgressMeter progress(
       err, absl::StrCat("import ", SourceName(*source), " ", header.snapshot_version()), total,
       invocation.context.err_is_terminal);
-  Sha256 digest;
+  // The trailer (length and SHA-256 of what was sent), the one the service checks.
+  verification::ImportTrailerBuilder trailer;
   int64_t sent = 0;
   bool stream_broken = false;
   {
@@ -146,7 +125,7 @@ int RunImportSnapshot(const Invocation& invocation) {
     if (got <= 0) break;
     verification_v1::ImportSnapshotRequest piece;
     piece.set_content(buffer.data(), static_cast<size_t>(got));
-    digest.Update(piece.content());
+    trailer.Add(piece.content());
     // Write blocks under flow control, so "sent" follows what the service has taken.
     if (!writer->Write(piece)) {
       stream_broken = true;  // the service ended the call; Finish says why
@@ -167,18 +146,17 @@ int RunImportSnapshot(const Invocation& invocation) {
     context.TryCancel();
     progress.Finish();
     writer->Finish();
-    return ReportFailure(invocation, absl::StrCat("'", path, "' changed while it was read (",
-                                                  FormatBytes(sent), " of ", FormatBytes(*total),
-                                                  "); nothing was loaded"));
+    return ReportFailure(invocation,
+                         absl::StrCat("'", path, "' changed while it was read (", FormatBytes(sent),
+                                      " of ", FormatBytes(*total), "); nothing was loaded"));
   }
   if (sent == 0 && !stream_broken) progress.Update(0);
   progress.Finish();
-  const std::string local = digest.HexDigest();
+  verification_v1::ImportSnapshotRequest last;
+  *last.mutable_trailer() = trailer.Finish();
+  const std::string local = last.trailer().content_sha256();
   if (!stream_broken) {
     // The trailer: the service loads the file only when it received exactly these bytes.
-    verification_v1::ImportSnapshotRequest last;
-    last.mutable_trailer()->set_content_length(sent);
-    last.mutable_trailer()->set_content_sha256(local);
     stream_broken = !writer->Write(last);
   }
   if (!stream_broken) {
@@ -228,7 +206,8 @@ Command ImportSnapshotCommand() {
       "Streams FILE (or - for standard input) to VerificationService.ImportSnapshot: a header\n"
       "message, then the file in chunks of at most 1 MiB, showing bytes sent and percent on\n"
       "stderr, then a trailer with the length and SHA-256 of the bytes sent (the service loads\n"
-      "nothing from a stream that ends without it or does not match it). SOURCE is population, social-insurance, employment-filing or\n"
+      "nothing from a stream that ends without it or does not match it). SOURCE is population, "
+      "social-insurance, employment-filing or\n"
       "business-registration; the CSV layout of each is in\n"
       "proto/unemployment/verification/v1/verification_service.proto. Nothing changes when a\n"
       "row is invalid: the service lists the first 100 invalid rows as content[LINE].COLUMN.\n"

@@ -38,7 +38,7 @@ class Component final : public server::ServiceComponent {
         store_(*db_),
         fencer_(config.shards, *common.peers),
         index_(store_, fencer_, clock_, logger_, config.options),
-        service_(index_, config.fence_timeout) {
+        service_(index_, config.fence_timeout, logger_) {
     for (const server::RegistrationShard& shard : config.shards) {
       shard_ids_.push_back(shard.id);
       feed::RegistrationFeedConsumer::Options options;

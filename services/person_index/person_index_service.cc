@@ -1,93 +1,89 @@
 #include "services/person_index/person_index_service.h"
 
-#include <chrono>
 #include <utility>
 
+#include "common/server/unary_handler.h"
 #include "common/status/status_util.h"
-#include "common/status/violations_status.h"
-#include "common/validation/violations.h"
 
 namespace unemployment::person_index {
 namespace {
 
-grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
-                                    const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(status::ToGrpcStatus(status));
-  return reactor;
+// The checks shared by the calls that name a channel's application.
+absl::Status ValidateNamedChannelId(common::v1::Channel channel, const std::string& id,
+                                    absl::string_view field, const std::string& value,
+                                    absl::string_view description) {
+  absl::Status valid = ValidateChannelId(channel, id);
+  if (valid.ok() && value.empty())
+    valid = status::InvalidFieldError(field, "REQUIRED", description);
+  return valid;
 }
 
 }  // namespace
 
-PersonIndexServiceImpl::PersonIndexServiceImpl(PersonIndex& index, absl::Duration fence_timeout)
-    : index_(index), fence_timeout_(fence_timeout) {}
+PersonIndexServiceImpl::PersonIndexServiceImpl(PersonIndex& index, absl::Duration fence_timeout,
+                                               log::Logger logger)
+    : index_(index), fence_timeout_(fence_timeout), logger_(std::move(logger)) {}
 
 grpc::ServerUnaryReactor* PersonIndexServiceImpl::Reserve(grpc::CallbackServerContext* context,
                                                           const v1::ReserveRequest* request,
                                                           v1::ReserveResponse* response) {
-  if (absl::Status valid = ValidateReserveRequest(*request); !valid.ok()) {
-    return FinishNow(context, valid);
-  }
-  absl::Time deadline = absl::Now() + fence_timeout_;
-  if (context->deadline() != std::chrono::system_clock::time_point::max()) {
-    deadline = std::min(deadline, absl::FromChrono(context->deadline()));
-  }
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  index_.Reserve(*request, deadline,
-                 [reactor, response](absl::StatusOr<v1::ReserveResponse> result) {
-                   if (result.ok()) *response = *std::move(result);
-                   reactor->Finish(status::ToGrpcStatus(result.status()));
-                 });
-  return reactor;
+  return server::HandleUnaryAsync(
+      context, logger_, "Reserve", request, response,
+      [](v1::ReserveRequest& r) { return ValidateReserveRequest(r); },
+      [this, context](const v1::ReserveRequest& r, auto done) {
+        index_.Reserve(r, server::CallDeadline(*context, fence_timeout_), done);
+      });
 }
 
 grpc::ServerUnaryReactor* PersonIndexServiceImpl::Complete(grpc::CallbackServerContext* context,
                                                            const v1::CompleteRequest* request,
                                                            v1::CompleteResponse* response) {
-  absl::Status valid = ValidateChannelId(request->channel(), request->channel_application_id());
-  if (valid.ok() && request->application_id().empty()) {
-    valid =
-        status::InvalidFieldError("application_id", "REQUIRED", "the application id is required");
-  }
-  if (!valid.ok()) return FinishNow(context, valid);
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  index_.Complete(*request, [reactor, response](absl::StatusOr<v1::Reservation> result) {
-    if (result.ok()) *response->mutable_reservation() = *std::move(result);
-    reactor->Finish(status::ToGrpcStatus(result.status()));
-  });
-  return reactor;
+  return server::HandleUnaryAsync(
+      context, logger_, "Complete", request, response,
+      [](v1::CompleteRequest& r) {
+        return ValidateNamedChannelId(r.channel(), r.channel_application_id(), "application_id",
+                                      r.application_id(), "the application id is required");
+      },
+      [this, response](const v1::CompleteRequest& r, auto done) {
+        index_.Complete(r, [response, done](absl::StatusOr<v1::Reservation> result) {
+          if (result.ok()) *response->mutable_reservation() = *std::move(result);
+          done(result.status());
+        });
+      });
 }
 
 grpc::ServerUnaryReactor* PersonIndexServiceImpl::Release(grpc::CallbackServerContext* context,
                                                           const v1::ReleaseRequest* request,
                                                           v1::ReleaseResponse* response) {
-  absl::Status valid = ValidateChannelId(request->channel(), request->channel_application_id());
-  if (valid.ok() && request->fingerprint().empty()) {
-    valid = status::InvalidFieldError("fingerprint", "REQUIRED", "the fingerprint is required");
-  }
-  if (!valid.ok()) return FinishNow(context, valid);
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  index_.Release(*request, [reactor, response](absl::StatusOr<bool> released) {
-    if (released.ok()) response->set_released(*released);
-    reactor->Finish(status::ToGrpcStatus(released.status()));
-  });
-  return reactor;
+  return server::HandleUnaryAsync(
+      context, logger_, "Release", request, response,
+      [](v1::ReleaseRequest& r) {
+        return ValidateNamedChannelId(r.channel(), r.channel_application_id(), "fingerprint",
+                                      r.fingerprint(), "the fingerprint is required");
+      },
+      [this, response](const v1::ReleaseRequest& r, auto done) {
+        index_.Release(r, [response, done](absl::StatusOr<bool> released) {
+          if (released.ok()) response->set_released(*released);
+          done(released.status());
+        });
+      });
 }
 
 grpc::ServerUnaryReactor* PersonIndexServiceImpl::GetReservation(
     grpc::CallbackServerContext* context, const v1::GetReservationRequest* request,
     v1::GetReservationResponse* response) {
-  if (absl::Status valid = ValidateChannelId(request->channel(), request->channel_application_id());
-      !valid.ok()) {
-    return FinishNow(context, valid);
-  }
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  index_.Get(request->channel(), request->channel_application_id(),
-             [reactor, response](absl::StatusOr<v1::Reservation> result) {
-               if (result.ok()) *response->mutable_reservation() = *std::move(result);
-               reactor->Finish(status::ToGrpcStatus(result.status()));
-             });
-  return reactor;
+  return server::HandleUnaryAsync(
+      context, logger_, "GetReservation", request, response,
+      [](v1::GetReservationRequest& r) {
+        return ValidateChannelId(r.channel(), r.channel_application_id());
+      },
+      [this, response](const v1::GetReservationRequest& r, auto done) {
+        index_.Get(r.channel(), r.channel_application_id(),
+                   [response, done](absl::StatusOr<v1::Reservation> result) {
+                     if (result.ok()) *response->mutable_reservation() = *std::move(result);
+                     done(result.status());
+                   });
+      });
 }
 
 }  // namespace unemployment::person_index

@@ -1,9 +1,10 @@
 #pragma once
 
 // Thin gRPC handler of unemployment.personindex.v1.PersonIndexService: validates, calls
-// PersonIndex, converts the status.
+// PersonIndex, converts the status (server::HandleUnaryAsync).
 
 #include "absl/time/time.h"
+#include "common/log/logger.h"
 #include "services/person_index/person_index.h"
 #include "unemployment/personindex/v1/person_index_service.grpc.pb.h"
 
@@ -12,7 +13,9 @@ namespace unemployment::person_index {
 class PersonIndexServiceImpl final : public v1::PersonIndexService::CallbackService {
  public:
   // `fence_timeout`: cap on the fencing call a Reserve may make (a shorter caller deadline wins).
-  PersonIndexServiceImpl(PersonIndex& index, absl::Duration fence_timeout);
+  // Server faults are logged through `logger`.
+  PersonIndexServiceImpl(PersonIndex& index, absl::Duration fence_timeout,
+                         log::Logger logger = log::Logger("person_index"));
 
   grpc::ServerUnaryReactor* Reserve(grpc::CallbackServerContext* context,
                                     const v1::ReserveRequest* request,
@@ -30,6 +33,7 @@ class PersonIndexServiceImpl final : public v1::PersonIndexService::CallbackServ
  private:
   PersonIndex& index_;
   const absl::Duration fence_timeout_;
+  log::Logger logger_;
 };
 
 }  // namespace unemployment::person_index

@@ -1,26 +1,25 @@
 #include "services/registration/registration_service.h"
 
-#include <deque>
 #include <functional>
 #include <optional>
 #include <utility>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "common/security/actor.h"
 #include "common/security/call_guard.h"
+#include "common/server/unary_handler.h"
+#include "common/status/macros.h"
 #include "common/status/status_util.h"
+#include "services/registration/event_stream_reactor.h"
 
 namespace unemployment::registration {
 namespace {
 
-// Events read from the store per round trip of a stream.
-constexpr int kStreamBatch = 128;
-
-bool IsServerFault(absl::StatusCode code) {
-  return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
-         code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
+// The office region of an application, for security::RequireRecordInScope.
+absl::StatusOr<std::string> ApplicationOffice(Registrar& registrar,
+                                              const std::string& application_id) {
+  ASSIGN_OR_RETURN(v1::Application application, registrar.GetApplication(application_id));
+  return application.office_region_code();
 }
 
 // Loads the record `load` returns (an application or registration) for a caller whose region
@@ -56,550 +55,262 @@ RequestRules RegistrationServiceImpl::Rules() const {
   return rules;
 }
 
-void RegistrationServiceImpl::Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
-                                     const absl::Status& status) const {
-  if (IsServerFault(status.code())) {
-    logger_.Error("rpc_failed", {{"method", method}, {"status", status}});
-  }
-  reactor->Finish(status::ToGrpcStatus(status));
-}
-
 grpc::ServerUnaryReactor* RegistrationServiceImpl::CreateApplication(
     grpc::CallbackServerContext* context, const v1::CreateApplicationRequest* request,
     v1::CreateApplicationResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::CreateApplicationRequest normalized = *request;
-  if (absl::Status valid = ValidateCreateApplication(normalized, Rules()); !valid.ok()) {
-    Finish(reactor, "CreateApplication", valid);
-    return reactor;
-  }
-  deps_.registrar->CreateApplication(
-      normalized, [this, reactor, response](absl::StatusOr<v1::Application> application) {
-        if (application.ok()) *response->mutable_application() = *std::move(application);
-        Finish(reactor, "CreateApplication", application.status());
+  return server::HandleUnaryAsync(
+      context, logger_, "CreateApplication", request, response,
+      [this](v1::CreateApplicationRequest& r) { return ValidateCreateApplication(r, Rules()); },
+      [this, response](const v1::CreateApplicationRequest& r, auto done) {
+        deps_.registrar->CreateApplication(
+            r, [response, done](absl::StatusOr<v1::Application> application) {
+              if (application.ok()) *response->mutable_application() = *std::move(application);
+              done(application.status());
+            });
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::GetApplicationByChannelId(
     grpc::CallbackServerContext* context, const v1::GetApplicationByChannelIdRequest* request,
     v1::GetApplicationByChannelIdResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::GetApplicationByChannelIdRequest normalized = *request;
-  absl::Status status = ValidateGetApplicationByChannelId(normalized);
-  if (status.ok()) {
-    absl::StatusOr<v1::Application> application = deps_.registrar->GetApplicationByChannelId(
-        normalized.channel(), normalized.channel_application_id());
-    status = application.status();
-    if (status.ok()) *response->mutable_application() = *std::move(application);
-  }
-  Finish(reactor, "GetApplicationByChannelId", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "GetApplicationByChannelId", request, response,
+      [](v1::GetApplicationByChannelIdRequest& r) { return ValidateGetApplicationByChannelId(r); },
+      [this, response](const v1::GetApplicationByChannelIdRequest& r) -> absl::Status {
+        ASSIGN_OR_RETURN(
+            *response->mutable_application(),
+            deps_.registrar->GetApplicationByChannelId(r.channel(), r.channel_application_id()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::FenceChannelApplicationId(
     grpc::CallbackServerContext* context, const v1::FenceChannelApplicationIdRequest* request,
     v1::FenceChannelApplicationIdResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::FenceChannelApplicationIdRequest normalized = *request;
-  if (absl::Status valid = ValidateFenceChannelApplicationId(normalized); !valid.ok()) {
-    Finish(reactor, "FenceChannelApplicationId", valid);
-    return reactor;
-  }
-  deps_.registrar->FenceChannelApplicationId(
-      normalized,
-      [this, reactor, response](absl::StatusOr<v1::FenceChannelApplicationIdResponse> fenced) {
-        if (fenced.ok()) *response = *std::move(fenced);
-        Finish(reactor, "FenceChannelApplicationId", fenced.status());
+  return server::HandleUnaryAsync(
+      context, logger_, "FenceChannelApplicationId", request, response,
+      [](v1::FenceChannelApplicationIdRequest& r) { return ValidateFenceChannelApplicationId(r); },
+      [this](const v1::FenceChannelApplicationIdRequest& r, auto done) {
+        deps_.registrar->FenceChannelApplicationId(r, done);
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::GetApplication(
     grpc::CallbackServerContext* context, const v1::GetApplicationRequest* request,
     v1::GetApplicationResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::GetApplicationRequest normalized = *request;
-  absl::Status status = ValidateGetApplication(normalized);
-  if (status.ok()) {
-    // Staff of one region see only their region's applications.
-    absl::StatusOr<v1::Application> application = LoadInScope<v1::Application>(
-        *context, [&] { return deps_.registrar->GetApplication(normalized.application_id()); });
-    status = application.status();
-    if (status.ok()) *response->mutable_application() = *std::move(application);
-  }
-  Finish(reactor, "GetApplication", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "GetApplication", request, response,
+      [](v1::GetApplicationRequest& r) { return ValidateGetApplication(r); },
+      [this, context, response](const v1::GetApplicationRequest& r) -> absl::Status {
+        // Staff of one region see only their region's applications.
+        ASSIGN_OR_RETURN(*response->mutable_application(),
+                         LoadInScope<v1::Application>(*context, [&] {
+                           return deps_.registrar->GetApplication(r.application_id());
+                         }));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::ListReviewQueue(
     grpc::CallbackServerContext* context, const v1::ListReviewQueueRequest* request,
     v1::ListReviewQueueResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::ListReviewQueueRequest normalized = *request;
-  absl::Status status = ValidateListReviewQueue(normalized, Rules());
-  if (status.ok()) status = security::RequireRegion(*context, normalized.office_region_code());
-  if (status.ok()) {
-    absl::StatusOr<v1::ListReviewQueueResponse> page = deps_.registrar->ListReviewQueue(normalized);
-    if (page.ok()) *response = *std::move(page);
-    status = page.status();
-  }
-  Finish(reactor, "ListReviewQueue", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "ListReviewQueue", request, response,
+      [this, context](v1::ListReviewQueueRequest& r) {
+        absl::Status valid = ValidateListReviewQueue(r, Rules());
+        return valid.ok() ? security::RequireRegion(*context, r.office_region_code()) : valid;
+      },
+      [this](const v1::ListReviewQueueRequest& r) { return deps_.registrar->ListReviewQueue(r); });
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::ReviewApplication(
     grpc::CallbackServerContext* context, const v1::ReviewApplicationRequest* request,
     v1::ReviewApplicationResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::ReviewApplicationRequest normalized = *request;
-  // The reviewer recorded is the caller, never a name typed into the request.
-  absl::StatusOr<security::Actor> reviewer =
-      security::ResolveActor(*context, "reviewer", normalized.reviewer(), logger_);
-  if (reviewer.ok()) normalized.set_reviewer(reviewer->subject);
-  if (absl::Status valid = ValidateReviewApplication(normalized, Rules()); !valid.ok()) {
-    Finish(reactor, "ReviewApplication", valid);
-    return reactor;
-  }
-  // A region-scoped reviewer decides only applications of their region's offices; another
-  // region's id and an unknown id get the same answer (a province-wide caller's unknown id is
-  // answered by the review itself, NOT_FOUND). Checked before the reviewer's name, so that a
-  // refusal of the name never tells an out-of-scope caller that the id exists.
-  absl::Status in_scope =
-      security::RequireRecordInScope(*context, [&]() -> absl::StatusOr<std::string> {
-        absl::StatusOr<v1::Application> application =
-            deps_.registrar->GetApplication(normalized.application_id());
-        if (!application.ok()) return application.status();
-        return application->office_region_code();
+  return server::HandleUnaryAsync(
+      context, logger_, "ReviewApplication", request, response,
+      [this, context](v1::ReviewApplicationRequest& r) -> absl::Status {
+        // The reviewer recorded is the caller, never a name typed into the request.
+        absl::StatusOr<security::Actor> reviewer =
+            security::ResolveActor(*context, "reviewer", r.reviewer(), logger_);
+        if (reviewer.ok()) r.set_reviewer(reviewer->subject);
+        RETURN_IF_ERROR(ValidateReviewApplication(r, Rules()));
+        // A region-scoped reviewer decides only applications of their region's offices; another
+        // region's id and an unknown id get the same answer (a province-wide caller's unknown id
+        // is answered by the review itself, NOT_FOUND). Checked before the reviewer's name, so
+        // that a refusal of the name never tells an out-of-scope caller that the id exists.
+        RETURN_IF_ERROR(security::RequireRecordInScope(
+            *context, [&] { return ApplicationOffice(*deps_.registrar, r.application_id()); }));
+        return reviewer.status();
+      },
+      [this](const v1::ReviewApplicationRequest& r, auto done) {
+        deps_.registrar->ReviewApplication(r, done);
       });
-  if (!in_scope.ok()) {
-    Finish(reactor, "ReviewApplication", in_scope);
-    return reactor;
-  }
-  if (!reviewer.ok()) {
-    Finish(reactor, "ReviewApplication", reviewer.status());
-    return reactor;
-  }
-  deps_.registrar->ReviewApplication(
-      normalized,
-      [this, reactor, response](absl::StatusOr<v1::ReviewApplicationResponse> result) {
-        if (result.ok()) *response = *std::move(result);
-        Finish(reactor, "ReviewApplication", result.status());
-      });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::AmendDecision(
     grpc::CallbackServerContext* context, const v1::AmendDecisionRequest* request,
     v1::AmendDecisionResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::AmendDecisionRequest normalized = *request;
-  // The amending staff member is the caller, never a name typed into the request.
-  absl::StatusOr<security::Actor> actor =
-      security::ResolveActor(*context, "actor", normalized.actor(), logger_);
-  if (!actor.ok()) {
-    Finish(reactor, "AmendDecision", actor.status());
-    return reactor;
-  }
-  normalized.set_actor(actor->subject);
-  if (absl::Status valid = ValidateAmendDecision(normalized); !valid.ok()) {
-    Finish(reactor, "AmendDecision", valid);
-    return reactor;
-  }
-  // A region-scoped reviewer amends only decisions of their region's offices.
-  if (security::CallerRegionScope(*context) != "*") {
-    absl::Status in_scope = security::RequireRecordInScope(
-        *context, [this, &normalized]() -> absl::StatusOr<std::string> {
-          absl::StatusOr<v1::Application> application =
-              deps_.registrar->GetApplication(normalized.application_id());
-          if (!application.ok()) return application.status();
-          return application->office_region_code();
-        });
-    if (!in_scope.ok()) {
-      Finish(reactor, "AmendDecision", in_scope);
-      return reactor;
-    }
-  }
-  deps_.registrar->AmendDecision(
-      normalized, [this, reactor, response](absl::StatusOr<v1::AmendDecisionResponse> result) {
-        if (result.ok()) *response = *std::move(result);
-        Finish(reactor, "AmendDecision", result.status());
+  return server::HandleUnaryAsync(
+      context, logger_, "AmendDecision", request, response,
+      [this, context](v1::AmendDecisionRequest& r) -> absl::Status {
+        // The amending staff member is the caller, never a name typed into the request.
+        RETURN_IF_ERROR(security::RecordActor(*context, "actor", r.mutable_actor(), logger_));
+        RETURN_IF_ERROR(ValidateAmendDecision(r));
+        // A region-scoped reviewer amends only decisions of their region's offices.
+        if (security::CallerRegionScope(*context) == "*") return absl::OkStatus();
+        return security::RequireRecordInScope(
+            *context, [&] { return ApplicationOffice(*deps_.registrar, r.application_id()); });
+      },
+      [this](const v1::AmendDecisionRequest& r, auto done) {
+        deps_.registrar->AmendDecision(r, done);
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::GetRegistration(
     grpc::CallbackServerContext* context, const v1::GetRegistrationRequest* request,
     v1::GetRegistrationResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::GetRegistrationRequest normalized = *request;
-  absl::Status status = ValidateGetRegistration(normalized);
-  if (status.ok()) {
-    absl::StatusOr<v1::Registration> registration = LoadInScope<v1::Registration>(
-        *context, [&] { return deps_.registrar->GetRegistration(normalized.registration_id()); });
-    status = registration.status();
-    if (status.ok()) *response->mutable_registration() = *std::move(registration);
-  }
-  Finish(reactor, "GetRegistration", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "GetRegistration", request, response,
+      [](v1::GetRegistrationRequest& r) { return ValidateGetRegistration(r); },
+      [this, context, response](const v1::GetRegistrationRequest& r) -> absl::Status {
+        ASSIGN_OR_RETURN(*response->mutable_registration(),
+                         LoadInScope<v1::Registration>(*context, [&] {
+                           return deps_.registrar->GetRegistration(r.registration_id());
+                         }));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::GetActiveRegistrationByPerson(
     grpc::CallbackServerContext* context, const v1::GetActiveRegistrationByPersonRequest* request,
     v1::GetActiveRegistrationByPersonResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::GetActiveRegistrationByPersonRequest normalized = *request;
-  absl::Status status = ValidateGetActiveRegistrationByPerson(normalized, Rules());
-  if (status.ok()) {
-    absl::StatusOr<v1::Registration> registration =
-        deps_.registrar->GetActiveRegistrationByPerson(normalized.person_id());
-    if (registration.ok()) *response->mutable_registration() = *std::move(registration);
-    status = registration.status();
-  }
-  Finish(reactor, "GetActiveRegistrationByPerson", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "GetActiveRegistrationByPerson", request, response,
+      [this](v1::GetActiveRegistrationByPersonRequest& r) {
+        return ValidateGetActiveRegistrationByPerson(r, Rules());
+      },
+      [this, response](const v1::GetActiveRegistrationByPersonRequest& r) -> absl::Status {
+        ASSIGN_OR_RETURN(*response->mutable_registration(),
+                         deps_.registrar->GetActiveRegistrationByPerson(r.person_id()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::Deregister(grpc::CallbackServerContext* context,
                                                               const v1::DeregisterRequest* request,
                                                               v1::DeregisterResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::DeregisterRequest normalized = *request;
-  // The actor recorded is the caller (a peer service relays the person it acts for).
-  absl::StatusOr<security::Actor> actor =
-      security::ResolveActor(*context, "actor", normalized.actor(), logger_);
-  if (!actor.ok()) {
-    Finish(reactor, "Deregister", actor.status());
-    return reactor;
-  }
-  normalized.set_actor(actor->subject);
-  if (absl::Status valid = ValidateDeregister(normalized, Rules()); !valid.ok()) {
-    Finish(reactor, "Deregister", valid);
-    return reactor;
-  }
-  deps_.registrar->Deregister(
-      normalized, [this, reactor, response](absl::StatusOr<v1::DeregisterResponse> result) {
-        if (result.ok()) *response = *std::move(result);
-        Finish(reactor, "Deregister", result.status());
-      });
-  return reactor;
+  return server::HandleUnaryAsync(
+      context, logger_, "Deregister", request, response,
+      [this, context](v1::DeregisterRequest& r) -> absl::Status {
+        // The actor recorded is the caller (a peer service relays the person it acts for).
+        RETURN_IF_ERROR(security::RecordActor(*context, "actor", r.mutable_actor(), logger_));
+        return ValidateDeregister(r, Rules());
+      },
+      [this](const v1::DeregisterRequest& r, auto done) { deps_.registrar->Deregister(r, done); });
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::ListNotifications(
     grpc::CallbackServerContext* context, const v1::ListNotificationsRequest* request,
     v1::ListNotificationsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::ListNotificationsRequest normalized = *request;
-  absl::Status status = ValidateListNotifications(normalized);
-  if (status.ok()) {
-    absl::StatusOr<v1::ListNotificationsResponse> page =
-        deps_.registrar->ListNotifications(normalized);
-    if (page.ok()) *response = *std::move(page);
-    status = page.status();
-  }
-  Finish(reactor, "ListNotifications", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "ListNotifications", request, response,
+      [](v1::ListNotificationsRequest& r) { return ValidateListNotifications(r); },
+      [this](const v1::ListNotificationsRequest& r) {
+        return deps_.registrar->ListNotifications(r);
+      });
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::ListUndeliveredNotifications(
     grpc::CallbackServerContext* context, const v1::ListUndeliveredNotificationsRequest* request,
     v1::ListUndeliveredNotificationsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::ListUndeliveredNotificationsRequest normalized = *request;
-  absl::Status status = ValidateListUndeliveredNotifications(normalized, Rules());
-  // Staff of one region list only their region's offices.
-  if (status.ok()) status = security::RequireRegion(*context, normalized.region_code());
-  if (status.ok()) {
-    absl::StatusOr<v1::ListUndeliveredNotificationsResponse> page =
-        deps_.registrar->ListUndeliveredNotifications(normalized);
-    if (page.ok()) *response = *std::move(page);
-    status = page.status();
-  }
-  Finish(reactor, "ListUndeliveredNotifications", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "ListUndeliveredNotifications", request, response,
+      [this, context](v1::ListUndeliveredNotificationsRequest& r) {
+        absl::Status valid = ValidateListUndeliveredNotifications(r, Rules());
+        // Staff of one region list only their region's offices.
+        return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
+      },
+      [this](const v1::ListUndeliveredNotificationsRequest& r) {
+        return deps_.registrar->ListUndeliveredNotifications(r);
+      });
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::SetDutyReviewers(
     grpc::CallbackServerContext* context, const v1::SetDutyReviewersRequest* request,
     v1::SetDutyReviewersResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::SetDutyReviewersRequest normalized = *request;
-  // The staff member naming the duty reviewers is the caller, never a name typed into the request.
-  absl::StatusOr<security::Actor> actor =
-      security::ResolveActor(*context, "actor", normalized.actor(), logger_);
-  if (!actor.ok()) {
-    Finish(reactor, "SetDutyReviewers", actor.status());
-    return reactor;
-  }
-  normalized.set_actor(actor->subject);
-  absl::Status status = ValidateSetDutyReviewers(normalized, Rules());
-  // Staff of one region name the duty reviewers of their region's offices only.
-  if (status.ok()) status = security::RequireRegion(*context, normalized.office_region_code());
-  if (!status.ok()) {
-    Finish(reactor, "SetDutyReviewers", status);
-    return reactor;
-  }
-  deps_.registrar->SetDutyReviewers(
-      normalized, [this, reactor, response](absl::StatusOr<v1::SetDutyReviewersResponse> result) {
-        if (result.ok()) *response = *std::move(result);
-        Finish(reactor, "SetDutyReviewers", result.status());
+  return server::HandleUnaryAsync(
+      context, logger_, "SetDutyReviewers", request, response,
+      [this, context](v1::SetDutyReviewersRequest& r) -> absl::Status {
+        // The staff member naming the duty reviewers is the caller, never a name typed into the
+        // request.
+        RETURN_IF_ERROR(security::RecordActor(*context, "actor", r.mutable_actor(), logger_));
+        RETURN_IF_ERROR(ValidateSetDutyReviewers(r, Rules()));
+        // Staff of one region name the duty reviewers of their region's offices only.
+        return security::RequireRegion(*context, r.office_region_code());
+      },
+      [this](const v1::SetDutyReviewersRequest& r, auto done) {
+        deps_.registrar->SetDutyReviewers(r, done);
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::ListDutyReviewers(
     grpc::CallbackServerContext* context, const v1::ListDutyReviewersRequest* request,
     v1::ListDutyReviewersResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::ListDutyReviewersRequest normalized = *request;
-  absl::Status status = ValidateListDutyReviewers(normalized, Rules());
-  if (status.ok()) status = security::RequireRegion(*context, normalized.region_code());
-  if (status.ok()) {
-    absl::StatusOr<v1::ListDutyReviewersResponse> page =
-        deps_.registrar->ListDutyReviewers(normalized);
-    if (page.ok()) *response = *std::move(page);
-    status = page.status();
-  }
-  Finish(reactor, "ListDutyReviewers", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "ListDutyReviewers", request, response,
+      [this, context](v1::ListDutyReviewersRequest& r) {
+        absl::Status valid = ValidateListDutyReviewers(r, Rules());
+        return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
+      },
+      [this](const v1::ListDutyReviewersRequest& r) {
+        return deps_.registrar->ListDutyReviewers(r);
+      });
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::ReportRegionContact(
     grpc::CallbackServerContext* context, const v1::ReportRegionContactRequest* request,
     v1::ReportRegionContactResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::ReportRegionContactRequest normalized = *request;
-  // The reporter is the caller, never a name typed into the request.
-  absl::StatusOr<security::Actor> actor =
-      security::ResolveActor(*context, "actor", normalized.actor(), logger_);
-  if (!actor.ok()) {
-    Finish(reactor, "ReportRegionContact", actor.status());
-    return reactor;
-  }
-  normalized.set_actor(actor->subject);
-  absl::Status status = ValidateReportRegionContact(normalized, Rules());
-  // A city reports for itself and its counties, a county for itself only.
-  if (status.ok()) status = security::RequireRegion(*context, normalized.region_code());
-  if (!status.ok()) {
-    Finish(reactor, "ReportRegionContact", status);
-    return reactor;
-  }
-  const validation::Region* region = deps_.regions->Find(normalized.region_code());
-  deps_.registrar->ReportRegionContact(
-      normalized, region == nullptr ? std::string() : region->name,
-      [this, reactor, response](absl::StatusOr<v1::ReportRegionContactResponse> result) {
-        if (result.ok()) *response = *std::move(result);
-        Finish(reactor, "ReportRegionContact", result.status());
+  return server::HandleUnaryAsync(
+      context, logger_, "ReportRegionContact", request, response,
+      [this, context](v1::ReportRegionContactRequest& r) -> absl::Status {
+        // The reporter is the caller, never a name typed into the request.
+        RETURN_IF_ERROR(security::RecordActor(*context, "actor", r.mutable_actor(), logger_));
+        RETURN_IF_ERROR(ValidateReportRegionContact(r, Rules()));
+        // A city reports for itself and its counties, a county for itself only.
+        return security::RequireRegion(*context, r.region_code());
+      },
+      [this](const v1::ReportRegionContactRequest& r, auto done) {
+        const validation::Region* region = deps_.regions->Find(r.region_code());
+        deps_.registrar->ReportRegionContact(r, region == nullptr ? std::string() : region->name,
+                                             done);
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::GetReportedRegionContact(
     grpc::CallbackServerContext* context, const v1::GetReportedRegionContactRequest* request,
     v1::GetReportedRegionContactResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::GetReportedRegionContactRequest normalized = *request;
-  absl::Status status = ValidateGetReportedRegionContact(normalized);
-  if (status.ok()) {
-    absl::StatusOr<v1::ReportedRegionContact> contact =
-        deps_.registrar->GetReportedRegionContact(normalized.region_code());
-    if (contact.ok()) *response->mutable_contact() = *std::move(contact);
-    status = contact.status();
-  }
-  Finish(reactor, "GetReportedRegionContact", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "GetReportedRegionContact", request, response,
+      [](v1::GetReportedRegionContactRequest& r) { return ValidateGetReportedRegionContact(r); },
+      [this, response](const v1::GetReportedRegionContactRequest& r) -> absl::Status {
+        ASSIGN_OR_RETURN(*response->mutable_contact(),
+                         deps_.registrar->GetReportedRegionContact(r.region_code()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* RegistrationServiceImpl::ListReportedRegionContacts(
     grpc::CallbackServerContext* context, const v1::ListReportedRegionContactsRequest* request,
     v1::ListReportedRegionContactsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::ListReportedRegionContactsRequest normalized = *request;
-  absl::Status status = ValidateListReportedRegionContacts(normalized);
-  if (status.ok()) {
-    absl::StatusOr<v1::ListReportedRegionContactsResponse> page =
-        deps_.registrar->ListReportedRegionContacts(normalized);
-    if (page.ok()) *response = *std::move(page);
-    status = page.status();
-  }
-  Finish(reactor, "ListReportedRegionContacts", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "ListReportedRegionContacts", request, response,
+      [](v1::ListReportedRegionContactsRequest& r) {
+        return ValidateListReportedRegionContacts(r);
+      },
+      [this](const v1::ListReportedRegionContactsRequest& r) {
+        return deps_.registrar->ListReportedRegionContacts(r);
+      });
 }
-
-// One StreamEvents call. Writes one event at a time; when it has caught up with the feed it
-// subscribes to the EventNotifier and sleeps until a commit wakes it (no polling).
-//
-// Lifetime: one reference for gRPC (dropped in OnDone) and one while a notifier subscription may
-// still call Wake; the object deletes itself when both are gone.
-class RegistrationServiceImpl::EventStream final
-    : public grpc::ServerWriteReactor<v1::StreamEventsResponse> {
- public:
-  EventStream(RegistrationStore& store, EventNotifier& notifier, const log::Logger& logger,
-              int64_t after_sequence, bool stop_at_end, int64_t end_sequence)
-      : store_(store),
-        notifier_(notifier),
-        logger_(logger),
-        cursor_(after_sequence),
-        stop_at_end_(stop_at_end),
-        end_sequence_(end_sequence) {}
-
-  void Start() { Pump(); }
-
-  void FinishNow(const absl::Status& status) {
-    Step step;
-    {
-      absl::MutexLock lock(&mu_);
-      step = FinishLocked(status::ToGrpcStatus(status));
-    }
-    Run(step);
-  }
-
-  void OnWriteDone(bool ok) override {
-    Step step;
-    {
-      absl::MutexLock lock(&mu_);
-      writing_ = false;
-      if (!ok) {
-        // The client went away or the call was cancelled.
-        step = FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was broken"));
-      } else {
-        cursor_ = buffer_.front().event().sequence();
-        buffer_.pop_front();
-      }
-    }
-    if (step.finish) {
-      Run(step);
-    } else {
-      Pump();
-    }
-  }
-
-  void OnCancel() override {
-    Step step;
-    {
-      absl::MutexLock lock(&mu_);
-      cancelled_ = true;
-      CancelSubscriptionLocked();
-      if (!writing_) step = FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
-    }
-    Run(step);
-  }
-
-  void OnDone() override { Unref(); }
-
- private:
-  // What to do once the lock is released: gRPC calls never run under mu_.
-  struct Step {
-    const v1::StreamEventsResponse* write = nullptr;
-    bool finish = false;
-    grpc::Status status;
-  };
-
-  void Run(const Step& step) {
-    if (step.write != nullptr) StartWrite(step.write);
-    if (step.finish) Finish(step.status);
-  }
-
-  void Pump() {
-    Step step;
-    {
-      absl::MutexLock lock(&mu_);
-      step = PumpLocked();
-    }
-    Run(step);
-  }
-
-  Step PumpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || writing_) return {};
-    if (cancelled_) return FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
-    if (buffer_.empty()) {
-      absl::StatusOr<std::vector<v1::Event>> events = store_.ReadEvents(cursor_, kStreamBatch);
-      if (!events.ok()) {
-        logger_.Error("stream_read_failed", {{"status", events.status()}});
-        return FinishLocked(status::ToGrpcStatus(events.status()));
-      }
-      for (v1::Event& event : *events) {
-        if (stop_at_end_ && event.sequence() > end_sequence_) break;
-        v1::StreamEventsResponse response;
-        *response.mutable_event() = std::move(event);
-        buffer_.push_back(std::move(response));
-      }
-    }
-    if (!buffer_.empty()) {
-      writing_ = true;
-      Step step;
-      step.write = &buffer_.front();
-      return step;
-    }
-    if (stop_at_end_ && cursor_ >= end_sequence_) return FinishLocked(grpc::Status::OK);
-    if (notifier_.shutting_down()) return FinishLocked(ShuttingDown());
-    if (subscription_ == 0) {
-      refs_ += 1;
-      subscription_ = notifier_.Subscribe(cursor_, [this] { Wake(); });
-      if (subscription_ == 0) {
-        refs_ -= 1;
-        return FinishLocked(ShuttingDown());
-      }
-    }
-    return {};
-  }
-
-  static grpc::Status ShuttingDown() {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        "the server is shutting down; resume after the last sequence received");
-  }
-
-  // Called by the notifier's dispatcher once the feed moved past the cursor or on shutdown.
-  void Wake() {
-    {
-      absl::MutexLock lock(&mu_);
-      subscription_ = 0;
-    }
-    Pump();
-    Unref();
-  }
-
-  void CancelSubscriptionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (subscription_ != 0 && notifier_.Cancel(subscription_)) {
-      subscription_ = 0;
-      refs_ -= 1;  // Wake will never run; the gRPC reference is still held.
-    }
-  }
-
-  Step FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_) return {};
-    finished_ = true;
-    CancelSubscriptionLocked();
-    Step step;
-    step.finish = true;
-    step.status = status;
-    return step;
-  }
-
-  void Unref() {
-    bool last = false;
-    {
-      absl::MutexLock lock(&mu_);
-      last = --refs_ == 0;
-    }
-    if (last) delete this;
-  }
-
-  RegistrationStore& store_;
-  EventNotifier& notifier_;
-  const log::Logger& logger_;
-
-  absl::Mutex mu_;
-  int64_t cursor_ ABSL_GUARDED_BY(mu_);
-  const bool stop_at_end_;
-  const int64_t end_sequence_;
-  std::deque<v1::StreamEventsResponse> buffer_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t subscription_ ABSL_GUARDED_BY(mu_) = 0;
-  int refs_ ABSL_GUARDED_BY(mu_) = 1;
-};
 
 grpc::ServerWriteReactor<v1::StreamEventsResponse>* RegistrationServiceImpl::StreamEvents(
     grpc::CallbackServerContext* /*context*/, const v1::StreamEventsRequest* request) {
@@ -610,15 +321,14 @@ grpc::ServerWriteReactor<v1::StreamEventsResponse>* RegistrationServiceImpl::Str
     status = last.status();
   }
   if (status.ok() && request->after_sequence() > *last) {
-    status = status::WithErrorInfo(
-        absl::OutOfRangeError(absl::StrCat("after_sequence ", request->after_sequence(),
-                                           " is beyond the last sequence ", *last,
-                                           " of this feed")),
-        reason::kCursorAheadOfFeed, {{"last_sequence", absl::StrCat(*last)}});
+    status =
+        status::WithErrorInfo(absl::OutOfRangeError(absl::StrCat(
+                                  "after_sequence ", request->after_sequence(),
+                                  " is beyond the last sequence ", *last, " of this feed")),
+                              reason::kCursorAheadOfFeed, {{"last_sequence", absl::StrCat(*last)}});
   }
-  auto* stream = new EventStream(*deps_.store, *deps_.notifier, logger_,
-                                 request->after_sequence(), request->stop_at_end(),
-                                 last.ok() ? *last : 0);
+  auto* stream = new EventStreamReactor(*deps_.store, *deps_.notifier, logger_, request->after_sequence(),
+                                 request->stop_at_end(), last.ok() ? *last : 0);
   if (!status.ok()) {
     stream->FinishNow(status);
   } else {

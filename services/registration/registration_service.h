@@ -50,8 +50,7 @@ class RegistrationServiceImpl final : public v1::RegistrationService::CallbackSe
                                             const v1::GetRegistrationRequest* request,
                                             v1::GetRegistrationResponse* response) override;
   grpc::ServerUnaryReactor* GetActiveRegistrationByPerson(
-      grpc::CallbackServerContext* context,
-      const v1::GetActiveRegistrationByPersonRequest* request,
+      grpc::CallbackServerContext* context, const v1::GetActiveRegistrationByPersonRequest* request,
       v1::GetActiveRegistrationByPersonResponse* response) override;
   grpc::ServerUnaryReactor* AmendDecision(grpc::CallbackServerContext* context,
                                           const v1::AmendDecisionRequest* request,
@@ -90,12 +89,7 @@ class RegistrationServiceImpl final : public v1::RegistrationService::CallbackSe
       v1::ListReportedRegionContactsResponse* response) override;
 
  private:
-  class EventStream;
-
   RequestRules Rules() const;
-  // Finishes `reactor` with `status`, logging server-side failures.
-  void Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
-              const absl::Status& status) const;
 
   Dependencies deps_;
   log::Logger logger_;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_util/message_util.h"
 #include "common/status/status_util.h"
 #include "services/statistics/registration_events.h"
 #include "services/statistics/service_events.h"
@@ -18,11 +19,6 @@ namespace {
 namespace regv1 = ::unemployment::registration::v1;
 namespace tv1 = ::unemployment::tiering::v1;
 namespace fv1 = ::unemployment::followup::v1;
-
-void SetMicros(google::protobuf::Timestamp* timestamp, int64_t micros) {
-  timestamp->set_seconds(micros / 1000000);
-  timestamp->set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
-}
 
 }  // namespace
 
@@ -86,9 +82,9 @@ v1::FeedCursor FeedConsumer::Status() const {
   }
   absl::MutexLock lock(&mu_);
   cursor.set_last_applied_sequence(cursor_);
-  if (last_event_micros_ != 0) SetMicros(cursor.mutable_last_event_time(), last_event_micros_);
+  if (last_event_micros_ != 0) *cursor.mutable_last_event_time() = proto_util::MicrosToTimestamp(last_event_micros_);
   if (last_applied_micros_ != 0) {
-    SetMicros(cursor.mutable_last_applied_time(), last_applied_micros_);
+    *cursor.mutable_last_applied_time() = proto_util::MicrosToTimestamp(last_applied_micros_);
   }
   return cursor;
 }

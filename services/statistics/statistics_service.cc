@@ -4,16 +4,12 @@
 
 #include "absl/strings/str_join.h"
 #include "common/security/call_guard.h"
+#include "common/server/unary_handler.h"
 #include "common/status/status_util.h"
 #include "services/statistics/request_validation.h"
 
 namespace unemployment::statistics {
 namespace {
-
-bool IsServerFault(absl::StatusCode code) {
-  return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
-         code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
-}
 
 // The region a request asks about (every statistics request names one; validation requires it).
 const std::string& RegionOf(const v1::GetUrbanRegisteredUnemployedRequest& r) {
@@ -39,35 +35,27 @@ const std::string& RegionOf(const v1::ListRegionsWithoutContactReportRequest& r)
 StatisticsServiceImpl::StatisticsServiceImpl(Dependencies dependencies, log::Logger logger)
     : deps_(std::move(dependencies)), logger_(std::move(logger)) {}
 
-void StatisticsServiceImpl::Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
-                                   const absl::Status& status) const {
-  if (IsServerFault(status.code())) {
-    logger_.Error("rpc_failed", {{"method", method}, {"status", status}});
-  }
-  reactor->Finish(status::ToGrpcStatus(status));
-}
-
 template <typename Request, typename Response, typename Validate, typename Call>
 grpc::ServerUnaryReactor* StatisticsServiceImpl::Read(grpc::CallbackServerContext* context,
                                                       absl::string_view method,
                                                       const Request* request, Response* response,
                                                       Validate validate, Call call) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  Request normalized = *request;
-  absl::Status status = validate(normalized, deps_.clock->Today());
-  // A region outside the caller's scope (another county, the caller's city or the province for a
-  // county's staff) is refused; security off: province scope.
-  if (status.ok()) status = security::RequireRegion(*context, RegionOf(normalized));
-  if (status.ok() && model_ready_) status = model_ready_();
-  if (status.ok()) {
-    const int64_t threshold =
-        security::CallerRegionScope(*context) == "*" ? 0 : deps_.disclosure_threshold;
-    absl::StatusOr<Response> result = call(normalized, threshold);
-    if (result.ok()) *response = *std::move(result);
-    status = result.status();
-  }
-  Finish(reactor, method, status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, method, request, response,
+      [this, context, &validate](Request& r) {
+        absl::Status valid = validate(r, deps_.clock->Today());
+        // A region outside the caller's scope (another county, the caller's city or the province
+        // for a county's staff) is refused; security off: province scope.
+        if (valid.ok()) valid = security::RequireRegion(*context, RegionOf(r));
+        // While the read model loads after a restart: UNAVAILABLE, READ_MODEL_LOADING.
+        if (valid.ok() && model_ready_) valid = model_ready_();
+        return valid;
+      },
+      [this, context, &call](const Request& r) {
+        const int64_t threshold =
+            security::CallerRegionScope(*context) == "*" ? 0 : deps_.disclosure_threshold;
+        return call(r, threshold);
+      });
 }
 
 grpc::ServerUnaryReactor* StatisticsServiceImpl::GetUrbanRegisteredUnemployed(
@@ -132,7 +120,7 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::GetFeedStatus(
   if (deps_.feed_status) {
     for (v1::FeedCursor& cursor : deps_.feed_status()) *response->add_cursors() = std::move(cursor);
   }
-  Finish(reactor, "GetFeedStatus", absl::OkStatus());
+  server::FinishUnary(reactor, logger_, "GetFeedStatus", absl::OkStatus());
   return reactor;
 }
 
@@ -164,8 +152,7 @@ grpc::ServerUnaryReactor* StatisticsServiceImpl::ListSilentOffices(
 }
 
 grpc::ServerUnaryReactor* StatisticsServiceImpl::ListRegionsWithoutContactReport(
-    grpc::CallbackServerContext* context,
-    const v1::ListRegionsWithoutContactReportRequest* request,
+    grpc::CallbackServerContext* context, const v1::ListRegionsWithoutContactReportRequest* request,
     v1::ListRegionsWithoutContactReportResponse* response) {
   return Read(context, "ListRegionsWithoutContactReport", request, response,
               ValidateListRegionsWithoutContactReport,

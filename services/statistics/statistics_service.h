@@ -53,9 +53,9 @@ class StatisticsServiceImpl final : public v1::StatisticsService::CallbackServic
   grpc::ServerUnaryReactor* GetFlows(grpc::CallbackServerContext* context,
                                      const v1::GetFlowsRequest* request,
                                      v1::GetFlowsResponse* response) override;
-  grpc::ServerUnaryReactor* GetServiceIndicators(grpc::CallbackServerContext* context,
-                                                 const v1::GetServiceIndicatorsRequest* request,
-                                                 v1::GetServiceIndicatorsResponse* response) override;
+  grpc::ServerUnaryReactor* GetServiceIndicators(
+      grpc::CallbackServerContext* context, const v1::GetServiceIndicatorsRequest* request,
+      v1::GetServiceIndicatorsResponse* response) override;
   grpc::ServerUnaryReactor* CheckReportConsistency(
       grpc::CallbackServerContext* context, const v1::CheckReportConsistencyRequest* request,
       v1::CheckReportConsistencyResponse* response) override;
@@ -78,14 +78,12 @@ class StatisticsServiceImpl final : public v1::StatisticsService::CallbackServic
       v1::ListRegionsWithoutContactReportResponse* response) override;
 
  private:
-  // Validate a copy, check its region against the caller's scope, call with the caller's
-  // threshold, copy the result, finish.
+  // server::HandleUnary with this service's common steps: validate a copy as of today, check its
+  // region against the caller's scope, call with the caller's disclosure threshold.
   template <typename Request, typename Response, typename Validate, typename Call>
   grpc::ServerUnaryReactor* Read(grpc::CallbackServerContext* context, absl::string_view method,
                                  const Request* request, Response* response, Validate validate,
                                  Call call);
-  void Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
-              const absl::Status& status) const;
 
   absl::Status DutyAvailable() const;
 

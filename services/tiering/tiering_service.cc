@@ -3,27 +3,16 @@
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "common/feed/event_stream.h"
 #include "common/security/actor.h"
 #include "common/security/call_guard.h"
+#include "common/server/unary_handler.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "services/tiering/request_validation.h"
 
 namespace unemployment::tiering {
-namespace {
-
-// Events read from the store per round trip of a stream.
-
-bool IsServerFault(absl::StatusCode code) {
-  return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
-         code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
-}
-
-}  // namespace
 
 TieringServiceImpl::TieringServiceImpl(Tiering& tiering, const time::Clock& clock,
                                        feed::EventNotifier& notifier, log::Logger logger)
@@ -35,31 +24,11 @@ absl::Status TieringServiceImpl::RegistrationInScope(const grpc::CallbackServerC
       context, [this, &registration_id] { return tiering_.OfficeRegionOf(registration_id); });
 }
 
-template <typename Request, typename Response, typename Validate, typename Call>
-grpc::ServerUnaryReactor* TieringServiceImpl::Handle(grpc::CallbackServerContext* context,
-                                                     const Request* request, Response* response,
-                                                     absl::string_view method, Validate validate,
-                                                     Call call) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  Request normalized = *request;
-  absl::Status status = validate(normalized);
-  if (status.ok()) {
-    absl::StatusOr<Response> result = call(normalized);
-    if (result.ok()) *response = *std::move(result);
-    status = result.status();
-  }
-  if (IsServerFault(status.code())) {
-    logger_.Error("rpc_failed", {{"method", method}, {"status", status}});
-  }
-  reactor->Finish(status::ToGrpcStatus(status));
-  return reactor;
-}
-
 grpc::ServerUnaryReactor* TieringServiceImpl::GetLevel(grpc::CallbackServerContext* context,
                                                        const v1::GetLevelRequest* request,
                                                        v1::GetLevelResponse* response) {
-  return Handle(
-      context, request, response, "GetLevel",
+  return server::HandleUnary(
+      context, logger_, "GetLevel", request, response,
       [this, context](v1::GetLevelRequest& r) {
         absl::Status valid = ValidateGetLevel(r);
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
@@ -70,8 +39,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetLevel(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* TieringServiceImpl::GetServicePlan(
     grpc::CallbackServerContext* context, const v1::GetServicePlanRequest* request,
     v1::GetServicePlanResponse* response) {
-  return Handle(
-      context, request, response, "GetServicePlan",
+  return server::HandleUnary(
+      context, logger_, "GetServicePlan", request, response,
       [this, context](v1::GetServicePlanRequest& r) {
         absl::Status valid = ValidateGetServicePlan(r);
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
@@ -82,8 +51,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetServicePlan(
 grpc::ServerUnaryReactor* TieringServiceImpl::GetProfile(grpc::CallbackServerContext* context,
                                                          const v1::GetProfileRequest* request,
                                                          v1::GetProfileResponse* response) {
-  return Handle(
-      context, request, response, "GetProfile",
+  return server::HandleUnary(
+      context, logger_, "GetProfile", request, response,
       [this, context](v1::GetProfileRequest& r) {
         absl::Status valid = ValidateGetProfile(r);
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
@@ -94,8 +63,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetProfile(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* TieringServiceImpl::UpdateProfile(grpc::CallbackServerContext* context,
                                                             const v1::UpdateProfileRequest* request,
                                                             v1::UpdateProfileResponse* response) {
-  return Handle(
-      context, request, response, "UpdateProfile",
+  return server::HandleUnary(
+      context, logger_, "UpdateProfile", request, response,
       [this, context](v1::UpdateProfileRequest& r) {
         // Staff ids are the caller's (security/actor.h), never a name typed into the request.
         RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
@@ -108,8 +77,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::UpdateProfile(grpc::CallbackServer
 grpc::ServerUnaryReactor* TieringServiceImpl::RecordServiceDelivery(
     grpc::CallbackServerContext* context, const v1::RecordServiceDeliveryRequest* request,
     v1::RecordServiceDeliveryResponse* response) {
-  return Handle(
-      context, request, response, "RecordServiceDelivery",
+  return server::HandleUnary(
+      context, logger_, "RecordServiceDelivery", request, response,
       [this, context](v1::RecordServiceDeliveryRequest& r) {
         RETURN_IF_ERROR(security::RecordActor(*context, "delivery.staff_id",
                                               r.mutable_delivery()->mutable_staff_id(), logger_));
@@ -124,8 +93,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::RecordServiceDelivery(
 grpc::ServerUnaryReactor* TieringServiceImpl::ListServiceDeliveries(
     grpc::CallbackServerContext* context, const v1::ListServiceDeliveriesRequest* request,
     v1::ListServiceDeliveriesResponse* response) {
-  return Handle(
-      context, request, response, "ListServiceDeliveries",
+  return server::HandleUnary(
+      context, logger_, "ListServiceDeliveries", request, response,
       [this, context](v1::ListServiceDeliveriesRequest& r) {
         absl::Status valid = ValidateListServiceDeliveries(r);
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
@@ -138,8 +107,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::ListServiceDeliveries(
 grpc::ServerUnaryReactor* TieringServiceImpl::AmendServiceDelivery(
     grpc::CallbackServerContext* context, const v1::AmendServiceDeliveryRequest* request,
     v1::AmendServiceDeliveryResponse* response) {
-  return Handle(
-      context, request, response, "AmendServiceDelivery",
+  return server::HandleUnary(
+      context, logger_, "AmendServiceDelivery", request, response,
       [this, context](v1::AmendServiceDeliveryRequest& r) {
         // The amending staff member is the caller, never a name typed into the request.
         RETURN_IF_ERROR(security::RecordActor(*context, "actor", r.mutable_actor(), logger_));
@@ -156,8 +125,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::AmendServiceDelivery(
 grpc::ServerUnaryReactor* TieringServiceImpl::ListPlanGaps(grpc::CallbackServerContext* context,
                                                            const v1::ListPlanGapsRequest* request,
                                                            v1::ListPlanGapsResponse* response) {
-  return Handle(
-      context, request, response, "ListPlanGaps",
+  return server::HandleUnary(
+      context, logger_, "ListPlanGaps", request, response,
       [context](v1::ListPlanGapsRequest& r) {
         absl::Status valid = ValidateListPlanGaps(r);
         // Staff of one region see only their region.
@@ -169,8 +138,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::ListPlanGaps(grpc::CallbackServerC
 grpc::ServerUnaryReactor* TieringServiceImpl::GetPlanFulfilment(
     grpc::CallbackServerContext* context, const v1::GetPlanFulfilmentRequest* request,
     v1::GetPlanFulfilmentResponse* response) {
-  return Handle(
-      context, request, response, "GetPlanFulfilment",
+  return server::HandleUnary(
+      context, logger_, "GetPlanFulfilment", request, response,
       [this, context](v1::GetPlanFulfilmentRequest& r) {
         absl::Status valid = ValidateGetPlanFulfilment(r, clock_.Today());
         return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
@@ -181,8 +150,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetPlanFulfilment(
 grpc::ServerUnaryReactor* TieringServiceImpl::GetCatalog(grpc::CallbackServerContext* context,
                                                          const v1::GetCatalogRequest* request,
                                                          v1::GetCatalogResponse* response) {
-  return Handle(
-      context, request, response, "GetCatalog",
+  return server::HandleUnary(
+      context, logger_, "GetCatalog", request, response,
       [](v1::GetCatalogRequest& r) { return ValidateGetCatalog(r); },
       [this](const v1::GetCatalogRequest& r) { return tiering_.GetCatalog(r); });
 }
@@ -190,8 +159,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetCatalog(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* TieringServiceImpl::PublishCatalogVersion(
     grpc::CallbackServerContext* context, const v1::PublishCatalogVersionRequest* request,
     v1::PublishCatalogVersionResponse* response) {
-  return Handle(
-      context, request, response, "PublishCatalogVersion",
+  return server::HandleUnary(
+      context, logger_, "PublishCatalogVersion", request, response,
       [this, context](v1::PublishCatalogVersionRequest& r) {
         RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         return ValidatePublishCatalogVersion(r);
@@ -204,8 +173,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::PublishCatalogVersion(
 grpc::ServerUnaryReactor* TieringServiceImpl::ListDifficultyCriteria(
     grpc::CallbackServerContext* context, const v1::ListDifficultyCriteriaRequest* request,
     v1::ListDifficultyCriteriaResponse* response) {
-  return Handle(
-      context, request, response, "ListDifficultyCriteria",
+  return server::HandleUnary(
+      context, logger_, "ListDifficultyCriteria", request, response,
       [](v1::ListDifficultyCriteriaRequest& r) { return ValidateListDifficultyCriteria(r); },
       [this](const v1::ListDifficultyCriteriaRequest& r) {
         return tiering_.ListDifficultyCriteria(r);
@@ -215,8 +184,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::ListDifficultyCriteria(
 grpc::ServerUnaryReactor* TieringServiceImpl::IdentifyEmploymentDifficulty(
     grpc::CallbackServerContext* context, const v1::IdentifyEmploymentDifficultyRequest* request,
     v1::IdentifyEmploymentDifficultyResponse* response) {
-  return Handle(
-      context, request, response, "IdentifyEmploymentDifficulty",
+  return server::HandleUnary(
+      context, logger_, "IdentifyEmploymentDifficulty", request, response,
       [this, context](v1::IdentifyEmploymentDifficultyRequest& r) {
         RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateIdentifyEmploymentDifficulty(r, clock_.Today());
@@ -230,8 +199,8 @@ grpc::ServerUnaryReactor* TieringServiceImpl::IdentifyEmploymentDifficulty(
 grpc::ServerUnaryReactor* TieringServiceImpl::DecideEmploymentDifficulty(
     grpc::CallbackServerContext* context, const v1::DecideEmploymentDifficultyRequest* request,
     v1::DecideEmploymentDifficultyResponse* response) {
-  return Handle(
-      context, request, response, "DecideEmploymentDifficulty",
+  return server::HandleUnary(
+      context, logger_, "DecideEmploymentDifficulty", request, response,
       [this, context](v1::DecideEmploymentDifficultyRequest& r) {
         RETURN_IF_ERROR(security::RecordActor(*context, "staff_id", r.mutable_staff_id(), logger_));
         absl::Status valid = ValidateDecideEmploymentDifficulty(r, clock_.Today());
@@ -260,9 +229,7 @@ grpc::ServerWriteReactor<v1::StreamEventsResponse>* TieringServiceImpl::StreamEv
       request->after_sequence(), request->stop_at_end(), last,
       "the tiering service is shutting down; reconnect from the last applied sequence");
   if (!status.ok()) {
-    if (IsServerFault(status.code())) {
-      logger_.Error("rpc_failed", {{"method", "StreamEvents"}, {"status", status}});
-    }
+    server::LogIfServerFault(logger_, "StreamEvents", status);
     stream->Reject(status::ToGrpcStatus(status));
   } else {
     stream->Start();

@@ -75,12 +75,6 @@ class TieringServiceImpl final : public v1::TieringService::CallbackService {
   absl::Status RegistrationInScope(const grpc::CallbackServerContext& context,
                                    const std::string& registration_id);
 
-  // Validates a copy of the request, runs the domain call, finishes the reactor.
-  template <typename Request, typename Response, typename Validate, typename Call>
-  grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context, const Request* request,
-                                   Response* response, absl::string_view method, Validate validate,
-                                   Call call);
-
   Tiering& tiering_;
   const time::Clock& clock_;
   feed::EventNotifier& notifier_;

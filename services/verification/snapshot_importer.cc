@@ -1,7 +1,5 @@
 #include "services/verification/snapshot_importer.h"
 
-#include <openssl/evp.h>
-
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -115,15 +113,9 @@ ImportSession::ImportSession(SnapshotImporter& importer, VerificationStore& stor
       mode_(mode),
       existing_(std::move(existing)),
       today_(clock.Today()),
-      reader_([this](CsvRecord& record) { OnRecord(record); }),
-      sha_(EVP_MD_CTX_new()) {
-  EVP_DigestInit_ex(sha_, EVP_sha256(), nullptr);
-}
+      reader_([this](CsvRecord& record) { OnRecord(record); }) {}
 
-ImportSession::~ImportSession() {
-  Abandon();
-  EVP_MD_CTX_free(sha_);
-}
+ImportSession::~ImportSession() { Abandon(); }
 
 void ImportSession::Abandon() {
   if (load_id_ != 0 && !committed_) {
@@ -137,13 +129,6 @@ void ImportSession::ReleaseSource() {
   if (released_) return;
   released_ = true;
   importer_.Release(header_.source());
-}
-
-std::string ImportSession::Sha256Hex() {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(sha_, digest, &length);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 void ImportSession::OnRecord(CsvRecord& record) {
@@ -187,7 +172,7 @@ void ImportSession::Feed(absl::string_view piece, Ready ready) {
     return ready(status::InvalidFieldError("content", rule::kTooLong,
                                            "a piece of the file has at most 1 MiB"));
   }
-  EVP_DigestUpdate(sha_, piece.data(), piece.size());
+  sha_.Update(piece);
   bytes_received_ += static_cast<int64_t>(piece.size());
   // A version loaded before is only compared by content, not read again.
   if (mode_ == Mode::kCompareExisting) return ready(absl::OkStatus());
@@ -231,7 +216,7 @@ absl::Status ImportSession::RowsInvalidError() const {
 }
 
 void ImportSession::Finish(const v1::ImportSnapshotTrailer& trailer, Done done) {
-  const std::string sha256 = Sha256Hex();
+  const std::string sha256 = sha_.HexDigest();
   if (mode_ == Mode::kCompareExisting) {
     ReleaseSource();
     // The stored row count stands for the rows of a file with the stored digest (a file with

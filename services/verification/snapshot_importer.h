@@ -23,12 +23,11 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/crypto/sha256.h"
 #include "common/time/clock.h"
 #include "services/verification/csv_reader.h"
 #include "services/verification/snapshot_rows.h"
 #include "services/verification/verification_store.h"
-
-struct evp_md_ctx_st;
 
 namespace unemployment::verification {
 
@@ -80,7 +79,6 @@ class ImportSession final : public std::enable_shared_from_this<ImportSession> {
   // Writes the pending valid rows (starting the load first if needed), then calls `next`.
   void Flush(std::function<void(absl::Status)> next);
   absl::Status RowsInvalidError() const;
-  std::string Sha256Hex();
   // Lets another import of the source begin (before the caller hears the answer).
   void ReleaseSource();
 
@@ -94,7 +92,7 @@ class ImportSession final : public std::enable_shared_from_this<ImportSession> {
   const absl::CivilDay today_;
 
   CsvStreamReader reader_;
-  evp_md_ctx_st* sha_ = nullptr;
+  crypto::Sha256 sha_;
   bool header_seen_ = false;
   absl::Status fatal_;
   RowBatch pending_;

@@ -14,27 +14,10 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "common/crypto/sha256.h"
 #include "unemployment/verification/v1/verification_service.pb.h"
 
-struct evp_md_ctx_st;
-
 namespace unemployment::verification {
-
-// Incremental SHA-256.
-class Sha256 final {
- public:
-  Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  void Update(absl::string_view bytes);
-  // The lower-case hexadecimal digest of everything added; ends the computation (call once).
-  std::string HexDigest();
-
- private:
-  evp_md_ctx_st* ctx_;
-};
 
 // The ImportSnapshotTrailer of a file sent in pieces (row_count is left unset).
 class ImportTrailerBuilder final {
@@ -44,7 +27,7 @@ class ImportTrailerBuilder final {
   v1::ImportSnapshotTrailer Finish();
 
  private:
-  Sha256 sha_;
+  crypto::Sha256 sha_;
   int64_t length_ = 0;
 };
 
@@ -62,7 +45,7 @@ class ComparisonDigest final {
   v1::ComparisonTrailer Finish();
 
  private:
-  Sha256 sha_;
+  crypto::Sha256 sha_;
   std::string scratch_;
   int64_t count_ = 0;
 };

@@ -12,6 +12,8 @@
 #include "absl/synchronization/mutex.h"
 #include "common/paging/page_token.h"
 #include "common/security/actor.h"
+#include "common/server/unary_handler.h"
+#include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "common/time/date.h"
 #include "common/validation/rules.h"
@@ -23,21 +25,26 @@ namespace {
 
 namespace rule = ::unemployment::validation::rule;
 
-bool IsServerFault(absl::StatusCode code) {
-  return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
-         code == absl::StatusCode::kUnknown || code == absl::StatusCode::kResourceExhausted;
+// A verifier callback that puts the result into `response` and finishes the call with `done`.
+template <typename Response, typename Done>
+auto ResultInto(Response* response, Done done) {
+  return [response, done](absl::StatusOr<v1::VerificationResult> result) {
+    if (result.ok()) *response->mutable_result() = *std::move(result);
+    done(result.status());
+  };
 }
 
 // ListSnapshots page tokens (common/paging): the query is the source, the position the last
 // snapshot id listed.
 std::string EncodeToken(v1::Source source, int64_t snapshot_id) {
-  return paging::EncodePageToken("s2", paging::QueryFingerprint(absl::StrCat(static_cast<int>(source))),
+  return paging::EncodePageToken("s2",
+                                 paging::QueryFingerprint(absl::StrCat(static_cast<int>(source))),
                                  {absl::StrCat(snapshot_id)});
 }
 
 absl::StatusOr<int64_t> DecodeToken(absl::string_view token, v1::Source source) {
-  absl::StatusOr<std::vector<std::string>> parts =
-      paging::DecodePageToken(token, "s2", paging::QueryFingerprint(absl::StrCat(static_cast<int>(source))), 1);
+  absl::StatusOr<std::vector<std::string>> parts = paging::DecodePageToken(
+      token, "s2", paging::QueryFingerprint(absl::StrCat(static_cast<int>(source))), 1);
   if (!parts.ok()) return parts.status();
   int64_t id = 0;
   if (!absl::SimpleAtoi((*parts)[0], &id) || id <= 0) return paging::InvalidPageToken();
@@ -48,14 +55,6 @@ absl::StatusOr<int64_t> DecodeToken(absl::string_view token, v1::Source source) 
 
 VerificationServiceImpl::VerificationServiceImpl(Dependencies dependencies, log::Logger logger)
     : deps_(std::move(dependencies)), logger_(std::move(logger)) {}
-
-void VerificationServiceImpl::Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
-                                     const absl::Status& status) const {
-  if (IsServerFault(status.code())) {
-    logger_.Error("rpc_failed", {{"method", method}, {"status", status}});
-  }
-  reactor->Finish(status::ToGrpcStatus(status));
-}
 
 // --- ImportSnapshot. ---
 
@@ -142,9 +141,7 @@ class VerificationServiceImpl::ImportReactor final
 
  private:
   void FinishWith(const absl::Status& status) {
-    if (IsServerFault(status.code())) {
-      logger_.Error("rpc_failed", {{"method", "ImportSnapshot"}, {"status", status}});
-    }
+    server::LogIfServerFault(logger_, "ImportSnapshot", status);
     // Every caller of FinishWith runs with no Feed or Finish of the session pending.
     if (!status.ok() && session_ != nullptr) session_->Abandon();
     Finish(status::ToGrpcStatus(status));
@@ -186,56 +183,45 @@ grpc::ServerReadReactor<v1::ImportSnapshotRequest>* VerificationServiceImpl::Imp
 grpc::ServerUnaryReactor* VerificationServiceImpl::GetSnapshotInfo(
     grpc::CallbackServerContext* context, const v1::GetSnapshotInfoRequest* request,
     v1::GetSnapshotInfoResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::GetSnapshotInfoRequest normalized = *request;
-  absl::Status status = ValidateGetSnapshotInfo(normalized);
-  if (status.ok()) {
-    absl::StatusOr<std::optional<StoredSnapshot>> stored =
-        deps_.store->GetSnapshot(normalized.source(), normalized.snapshot_version());
-    if (!stored.ok()) {
-      status = stored.status();
-    } else if (!stored->has_value()) {
-      status = status::WithErrorInfo(
-          absl::NotFoundError(normalized.snapshot_version().empty()
-                                  ? "no snapshot of the source has been loaded"
-                                  : "no snapshot of the source has this version"),
-          "SNAPSHOT_NOT_FOUND");
-    } else {
-      *response->mutable_snapshot() = (*stored)->info;
-    }
-  }
-  Finish(reactor, "GetSnapshotInfo", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "GetSnapshotInfo", request, response,
+      [](v1::GetSnapshotInfoRequest& r) { return ValidateGetSnapshotInfo(r); },
+      [this, response](const v1::GetSnapshotInfoRequest& r) -> absl::Status {
+        ASSIGN_OR_RETURN(std::optional<StoredSnapshot> stored,
+                         deps_.store->GetSnapshot(r.source(), r.snapshot_version()));
+        if (!stored.has_value()) {
+          return status::WithErrorInfo(
+              absl::NotFoundError(r.snapshot_version().empty()
+                                      ? "no snapshot of the source has been loaded"
+                                      : "no snapshot of the source has this version"),
+              "SNAPSHOT_NOT_FOUND");
+        }
+        *response->mutable_snapshot() = stored->info;
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* VerificationServiceImpl::ListSnapshots(
     grpc::CallbackServerContext* context, const v1::ListSnapshotsRequest* request,
     v1::ListSnapshotsResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status status = ValidateListSnapshots(*request);
-  int64_t after = 0;
-  if (status.ok() && !request->page_token().empty()) {
-    absl::StatusOr<int64_t> position = DecodeToken(request->page_token(), request->source());
-    if (position.ok()) {
-      after = *position;
-    } else {
-      status = position.status();
-    }
-  }
-  if (status.ok()) {
-    absl::StatusOr<SnapshotPage> page = deps_.store->ListSnapshots(
-        request->source(), after, EffectivePageSize(request->page_size()));
-    if (page.ok()) {
-      for (const StoredSnapshot& stored : page->snapshots) *response->add_snapshots() = stored.info;
-      if (page->more && !page->snapshots.empty()) {
-        response->set_next_page_token(
-            EncodeToken(request->source(), page->snapshots.back().snapshot_id));
-      }
-    }
-    status = page.status();
-  }
-  Finish(reactor, "ListSnapshots", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "ListSnapshots", request, response,
+      [](v1::ListSnapshotsRequest& r) { return ValidateListSnapshots(r); },
+      [this, response](const v1::ListSnapshotsRequest& r) -> absl::Status {
+        int64_t after = 0;
+        if (!r.page_token().empty()) {
+          ASSIGN_OR_RETURN(after, DecodeToken(r.page_token(), r.source()));
+        }
+        ASSIGN_OR_RETURN(
+            SnapshotPage page,
+            deps_.store->ListSnapshots(r.source(), after, EffectivePageSize(r.page_size())));
+        for (const StoredSnapshot& stored : page.snapshots)
+          *response->add_snapshots() = stored.info;
+        if (page.more && !page.snapshots.empty()) {
+          response->set_next_page_token(EncodeToken(r.source(), page.snapshots.back().snapshot_id));
+        }
+        return absl::OkStatus();
+      });
 }
 
 // --- Verifications. ---
@@ -243,65 +229,51 @@ grpc::ServerUnaryReactor* VerificationServiceImpl::ListSnapshots(
 grpc::ServerUnaryReactor* VerificationServiceImpl::VerifyApplicant(
     grpc::CallbackServerContext* context, const v1::VerifyApplicantRequest* request,
     v1::VerifyApplicantResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::VerifyApplicantRequest normalized = *request;
-  const absl::CivilDay today = deps_.clock->Today();
-  if (absl::Status valid = ValidateVerifyApplicant(normalized, today); !valid.ok()) {
-    Finish(reactor, "VerifyApplicant", valid);
-    return reactor;
-  }
-  // The fingerprint is taken before as_of defaults to today, so a retry on another day with the
-  // same content still matches.
-  const std::string fingerprint = Fingerprint(normalized);
-  if (normalized.as_of().empty()) normalized.set_as_of(time::FormatDate(today));
-  deps_.verifier->Verify(normalized, fingerprint,
-                         [this, reactor, response](absl::StatusOr<v1::VerificationResult> result) {
-                           if (result.ok()) *response->mutable_result() = *std::move(result);
-                           Finish(reactor, "VerifyApplicant", result.status());
-                         });
-  return reactor;
+  std::string fingerprint;
+  return server::HandleUnaryAsync(
+      context, logger_, "VerifyApplicant", request, response,
+      [this, &fingerprint](v1::VerifyApplicantRequest& r) -> absl::Status {
+        const absl::CivilDay today = deps_.clock->Today();
+        RETURN_IF_ERROR(ValidateVerifyApplicant(r, today));
+        // The fingerprint is taken before as_of defaults to today, so a retry on another day with
+        // the same content still matches.
+        fingerprint = Fingerprint(r);
+        if (r.as_of().empty()) r.set_as_of(time::FormatDate(today));
+        return absl::OkStatus();
+      },
+      [this, &fingerprint, response](const v1::VerifyApplicantRequest& r, auto done) {
+        deps_.verifier->Verify(r, fingerprint, ResultInto(response, done));
+      });
 }
 
 grpc::ServerUnaryReactor* VerificationServiceImpl::GetVerification(
     grpc::CallbackServerContext* context, const v1::GetVerificationRequest* request,
     v1::GetVerificationResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::GetVerificationRequest normalized = *request;
-  absl::Status status = ValidateGetVerification(normalized);
-  if (status.ok()) {
-    absl::StatusOr<v1::VerificationResult> result =
-        deps_.verifier->GetVerification(normalized.verification_id());
-    if (result.ok()) *response->mutable_result() = *std::move(result);
-    status = result.status();
-  }
-  Finish(reactor, "GetVerification", status);
-  return reactor;
+  return server::HandleUnary(
+      context, logger_, "GetVerification", request, response,
+      [](v1::GetVerificationRequest& r) { return ValidateGetVerification(r); },
+      [this, response](const v1::GetVerificationRequest& r) -> absl::Status {
+        ASSIGN_OR_RETURN(*response->mutable_result(),
+                         deps_.verifier->GetVerification(r.verification_id()));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* VerificationServiceImpl::RecordFieldInvestigation(
     grpc::CallbackServerContext* context, const v1::RecordFieldInvestigationRequest* request,
     v1::RecordFieldInvestigationResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::RecordFieldInvestigationRequest normalized = *request;
-  // The investigator recorded is the caller (security/actor.h), never a name typed in the request.
-  if (absl::Status actor = security::RecordActor(*context, "investigator_id",
-                                                 normalized.mutable_investigator_id(), logger_);
-      !actor.ok()) {
-    Finish(reactor, "RecordFieldInvestigation", actor);
-    return reactor;
-  }
-  if (absl::Status valid = ValidateRecordFieldInvestigation(normalized, deps_.clock->Today());
-      !valid.ok()) {
-    Finish(reactor, "RecordFieldInvestigation", valid);
-    return reactor;
-  }
-  deps_.verifier->RecordFieldInvestigation(
-      normalized, Fingerprint(normalized),
-      [this, reactor, response](absl::StatusOr<v1::VerificationResult> result) {
-        if (result.ok()) *response->mutable_result() = *std::move(result);
-        Finish(reactor, "RecordFieldInvestigation", result.status());
+  return server::HandleUnaryAsync(
+      context, logger_, "RecordFieldInvestigation", request, response,
+      [this, context](v1::RecordFieldInvestigationRequest& r) -> absl::Status {
+        // The investigator recorded is the caller (security/actor.h), never a name typed in the
+        // request.
+        RETURN_IF_ERROR(security::RecordActor(*context, "investigator_id",
+                                              r.mutable_investigator_id(), logger_));
+        return ValidateRecordFieldInvestigation(r, deps_.clock->Today());
+      },
+      [this, response](const v1::RecordFieldInvestigationRequest& r, auto done) {
+        deps_.verifier->RecordFieldInvestigation(r, Fingerprint(r), ResultInto(response, done));
       });
-  return reactor;
 }
 
 // --- CompareActiveRegistrations. ---
@@ -361,9 +333,7 @@ class VerificationServiceImpl::CompareReactor final
 
  private:
   void FinishWith(const absl::Status& status) {
-    if (IsServerFault(status.code())) {
-      logger_.Error("rpc_failed", {{"method", "CompareActiveRegistrations"}, {"status", status}});
-    }
+    server::LogIfServerFault(logger_, "CompareActiveRegistrations", status);
     Finish(status::ToGrpcStatus(status));
   }
 

@@ -51,9 +51,6 @@ class VerificationServiceImpl final : public v1::VerificationService::CallbackSe
   class ImportReactor;
   class CompareReactor;
 
-  void Finish(grpc::ServerUnaryReactor* reactor, absl::string_view method,
-              const absl::Status& status) const;
-
   Dependencies deps_;
   log::Logger logger_;
 };

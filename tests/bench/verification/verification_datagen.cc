@@ -1,5 +1,5 @@
 // verification_datagen: writes the benchmark's synthetic snapshots of the four sources as CSV
-// files, for loading by hand with verification_import or for looking at them.
+// files, for loading by hand with uectl import-snapshot or for looking at them.
 //
 //   verification_datagen --out_dir=DIR [--rows=1000000] [--as_of=YYYY-MM-DD]
 //
