@@ -4,7 +4,7 @@
 //                 [--security=off|on|both] [--writes=0]
 //
 // 1. Populates a fresh tiering.db in-process through the service's own code: every registration
-//    arrives as a RegistrationCreated event through Tiering::ApplyRegistrationEvent (the feed
+//    arrives as a RegistrationCreated event through Profiles::ApplyRegistrationEvent (the feed
 //    consumer's path: profile, type from the shipped rules, cursor), one in five followed by a
 //    RegistrationDeregistered event effective after as_of. All registrations are active on as_of,
 //    registered 0-730 days before it (a quarter in each level). Their service deliveries (first
@@ -13,7 +13,7 @@
 //    (TieringTx::InsertDelivery, 10,000 registrations per transaction). Loading uses
 //    synchronous=OFF: the load is set-up, not the measurement.
 // 2. Times computing the level and plan status of every registration as of as_of, in-process:
-//    Tiering::GetPlanFulfilment of the province (one pass, TieringTx::ScanPlanInputsAnyOrder, that
+//    Plans::GetPlanFulfilment of the province (one pass, TieringTx::ScanPlanInputsAnyOrder, that
 //    evaluates every plan; issue target <= 10 s for 1,000,000), then ListPlanGaps of the province
 //    over every page, then single GetServicePlan calls for a sample.
 // 3. Starts tiering_server as a child process on port 0 on that database (feed consumer off) and
@@ -436,10 +436,12 @@ absl::Status MeasureServer(const Config& config, const std::string& data_dir, bo
                            const std::string& ca_dir, std::vector<Figure>& figures,
                            std::vector<std::string>& result_fields, bool* ok) {
   const std::string mode = secured ? "secured" : "open";
-  std::vector<std::string> argv = {
-      config.server, "--listen=127.0.0.1:0", "--data_dir=" + data_dir, "--registration_addr=",
-      "--tiering_rules_dir=" + config.source_dir + "/data/tiering",
-      "--regions_dir=" + config.source_dir + "/data/regions"};
+  std::vector<std::string> argv = {config.server,
+                                   "--listen=127.0.0.1:0",
+                                   "--data_dir=" + data_dir,
+                                   "--registration_addr=",
+                                   "--tiering_rules_dir=" + config.source_dir + "/data/tiering",
+                                   "--regions_dir=" + config.source_dir + "/data/regions"};
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
   std::string token;
   if (secured) {
@@ -616,8 +618,8 @@ absl::Status MeasureServer(const Config& config, const std::string& data_dir, bo
         security::VerifyAuditFile(data_dir + "/audit.db", *audit_key);
     if (!audit.ok()) return audit.status();
     std::cout << absl::StrFormat(
-        "  audit log: %d entries, chain intact, for %d calls with a token\n",
-        audit->entries, calls_made);
+        "  audit log: %d entries, chain intact, for %d calls with a token\n", audit->entries,
+        calls_made);
     if (audit->entries != static_cast<int64_t>(calls_made)) *ok = false;
   }
   return absl::OkStatus();
@@ -716,7 +718,8 @@ int Run(const Config& config) {
       reg::Registration& r = *event.mutable_registration_created()->mutable_registration();
       r = MakeRegistration(i, config.as_of, offices);
       *event.mutable_occurred_at() = TimestampOf(NoonOf(RegisteredDate(i, config.as_of)));
-      if (absl::Status applied = domain.ApplyRegistrationEvent(kFeed, event); !applied.ok()) {
+      if (absl::Status applied = domain.profiles.ApplyRegistrationEvent(kFeed, event);
+          !applied.ok()) {
         return fail(applied.ToString());
       }
       if (Hash(i, 5) % 5 == 0) {
@@ -731,7 +734,8 @@ int Run(const Config& config) {
         const absl::CivilDay effective = config.as_of + 1 + static_cast<int>(Hash(i, 6) % 60);
         e.mutable_deregistration()->set_effective_date(DateText(effective));
         *ended.mutable_occurred_at() = TimestampOf(NoonOf(effective));
-        if (absl::Status applied = domain.ApplyRegistrationEvent(kFeed, ended); !applied.ok()) {
+        if (absl::Status applied = domain.profiles.ApplyRegistrationEvent(kFeed, ended);
+            !applied.ok()) {
           return fail(applied.ToString());
         }
         ++deregistered;
@@ -740,7 +744,7 @@ int Run(const Config& config) {
     const double feed_seconds = SecondsSince(start);
     std::cout << absl::StrFormat(
         "load: %d feed events (%d registrations, %d deregistered after as_of) through "
-        "Tiering::ApplyRegistrationEvent, one transaction each: %.1f s (%.0f us per "
+        "Profiles::ApplyRegistrationEvent, one transaction each: %.1f s (%.0f us per "
         "event)\n",
         sequence, config.registrations, deregistered, feed_seconds,
         feed_seconds * 1e6 / static_cast<double>(sequence));
@@ -781,7 +785,7 @@ int Run(const Config& config) {
       start = absl::Now();
       const double cpu_start = ProcessCpuSeconds(getpid());
       absl::StatusOr<tv1::GetPlanFulfilmentResponse> fulfilment =
-          domain.GetPlanFulfilment(fulfilment_request);
+          domain.plans.GetPlanFulfilment(fulfilment_request);
       const double all_plans_seconds = SecondsSince(start);
       const double all_plans_cpu = ProcessCpuSeconds(getpid()) - cpu_start;
       if (!fulfilment.ok()) return fail(fulfilment.status().ToString());
@@ -811,7 +815,7 @@ int Run(const Config& config) {
       int64_t gaps = 0;
       int64_t pages = 0;
       while (true) {
-        absl::StatusOr<tv1::ListPlanGapsResponse> page = domain.ListPlanGaps(gaps_request);
+        absl::StatusOr<tv1::ListPlanGapsResponse> page = domain.plans.ListPlanGaps(gaps_request);
         if (!page.ok()) return fail(page.status().ToString());
         ++pages;
         for (const tv1::PlanGap& gap : page->gaps()) {
@@ -929,7 +933,7 @@ int Run(const Config& config) {
         request.set_registration_id(RegistrationId(
             static_cast<int64_t>(Hash(j, 7) % static_cast<uint64_t>(config.registrations))));
         request.set_as_of(DateText(config.as_of));
-        absl::StatusOr<tv1::GetServicePlanResponse> plan = domain.GetServicePlan(request);
+        absl::StatusOr<tv1::GetServicePlanResponse> plan = domain.plans.GetServicePlan(request);
         if (!plan.ok()) return fail(plan.status().ToString());
         const size_t level = static_cast<size_t>(plan->plan().level());
         if (level < by_level.size()) ++by_level[level];
@@ -969,8 +973,9 @@ int Run(const Config& config) {
   if (config.security_modes.size() == 2) PrintSecurityComparison(figures);
   if (!figures.empty()) {
     const Figure& first = figures.front();
-    result_fields.push_back(absl::StrFormat("lookup_per_s=%.0f lookup_p50_ms=%.2f lookup_p99_ms=%.2f",
-                                            first.per_s, first.p50_ms, first.p99_ms));
+    result_fields.push_back(
+        absl::StrFormat("lookup_per_s=%.0f lookup_p50_ms=%.2f lookup_p99_ms=%.2f", first.per_s,
+                        first.p50_ms, first.p99_ms));
   }
 
   std::cout << "RESULT " << absl::StrJoin(result_fields, " ") << " check=" << (ok ? "OK" : "FAILED")
