@@ -64,6 +64,17 @@ bool HasReason(const absl::Status& status, absl::string_view wanted) {
 
 std::string MonthOf(absl::string_view day) { return std::string(day.substr(0, 7)); }
 
+// The day a month's follow-up is judged on (EvaluationDay) for a request's `as_of` text ("" or a
+// validated date).
+absl::StatusOr<absl::CivilDay> EvaluationDayOf(absl::CivilMonth month, const std::string& as_of,
+                                               absl::CivilDay today) {
+  std::optional<absl::CivilDay> day;
+  if (!as_of.empty()) {
+    ASSIGN_OR_RETURN(day, time::ParseDate(as_of));
+  }
+  return EvaluationDay(month, day, today);
+}
+
 // The page position of a follow-up in the newest-first order of ListFollowUps.
 ListPosition PositionOf(const v1::FollowUp& follow_up) {
   ListPosition position;
@@ -363,11 +374,8 @@ absl::StatusOr<v1::ListDueFollowUpsResponse> FollowupManager::ListDueFollowUps(
     const v1::ListDueFollowUpsRequest& request) {
   ASSIGN_OR_RETURN(OfficeRange offices, Offices(request.region_code()));
   ASSIGN_OR_RETURN(absl::CivilMonth month, time::ParseMonth(request.month()));
-  std::optional<absl::CivilDay> as_of;
-  if (!request.as_of().empty()) {
-    ASSIGN_OR_RETURN(as_of, time::ParseDate(request.as_of()));
-  }
-  const absl::CivilDay evaluation = EvaluationDay(month, as_of, clock_.Today());
+  ASSIGN_OR_RETURN(const absl::CivilDay evaluation,
+                   EvaluationDayOf(month, request.as_of(), clock_.Today()));
   const uint64_t fingerprint = QueryFingerprint(absl::StrCat(
       "due|", request.region_code(), "|", request.month(), "|", time::FormatDate(evaluation)));
   DueQuery query;
@@ -403,11 +411,8 @@ absl::StatusOr<v1::GetFollowUpCoverageResponse> FollowupManager::GetFollowUpCove
     const v1::GetFollowUpCoverageRequest& request) {
   ASSIGN_OR_RETURN(OfficeRange offices, Offices(request.region_code()));
   ASSIGN_OR_RETURN(absl::CivilMonth month, time::ParseMonth(request.month()));
-  std::optional<absl::CivilDay> as_of;
-  if (!request.as_of().empty()) {
-    ASSIGN_OR_RETURN(as_of, time::ParseDate(request.as_of()));
-  }
-  const absl::CivilDay evaluation = EvaluationDay(month, as_of, clock_.Today());
+  ASSIGN_OR_RETURN(const absl::CivilDay evaluation,
+                   EvaluationDayOf(month, request.as_of(), clock_.Today()));
   ASSIGN_OR_RETURN(CoverageCounts counts,
                    store_.Coverage(offices, time::FormatDate(absl::CivilDay(month)),
                                    time::FormatDate(evaluation)));
