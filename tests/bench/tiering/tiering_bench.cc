@@ -436,12 +436,10 @@ absl::Status MeasureServer(const Config& config, const std::string& data_dir, bo
                            const std::string& ca_dir, std::vector<Figure>& figures,
                            std::vector<std::string>& result_fields, bool* ok) {
   const std::string mode = secured ? "secured" : "open";
-  std::vector<std::string> argv = {config.server,
-                                   "--listen=127.0.0.1:0",
-                                   "--data_dir=" + data_dir,
-                                   "--registration_addr=",
-                                   "--tiering_rules_dir=" + config.source_dir + "/data/tiering",
-                                   "--regions_dir=" + config.source_dir + "/data/regions"};
+  std::vector<std::string> argv = {
+      config.server, "--listen=127.0.0.1:0", "--data_dir=" + data_dir, "--registration_addr=",
+      "--tiering_rules_dir=" + config.source_dir + "/data/tiering",
+      "--regions_dir=" + config.source_dir + "/data/regions"};
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
   std::string token;
   if (secured) {
@@ -618,8 +616,8 @@ absl::Status MeasureServer(const Config& config, const std::string& data_dir, bo
         security::VerifyAuditFile(data_dir + "/audit.db", *audit_key);
     if (!audit.ok()) return audit.status();
     std::cout << absl::StrFormat(
-        "  audit log: %d entries, chain intact, for %d calls with a token\n", audit->entries,
-        calls_made);
+        "  audit log: %d entries, chain intact, for %d calls with a token\n",
+        audit->entries, calls_made);
     if (audit->entries != static_cast<int64_t>(calls_made)) *ok = false;
   }
   return absl::OkStatus();
@@ -973,9 +971,8 @@ int Run(const Config& config) {
   if (config.security_modes.size() == 2) PrintSecurityComparison(figures);
   if (!figures.empty()) {
     const Figure& first = figures.front();
-    result_fields.push_back(
-        absl::StrFormat("lookup_per_s=%.0f lookup_p50_ms=%.2f lookup_p99_ms=%.2f", first.per_s,
-                        first.p50_ms, first.p99_ms));
+    result_fields.push_back(absl::StrFormat("lookup_per_s=%.0f lookup_p50_ms=%.2f lookup_p99_ms=%.2f",
+                                            first.per_s, first.p50_ms, first.p99_ms));
   }
 
   std::cout << "RESULT " << absl::StrJoin(result_fields, " ") << " check=" << (ok ? "OK" : "FAILED")
