@@ -108,6 +108,230 @@ bool CheckRequiredCode(int number, const validation::CodeList& codes, const std:
   return !out.AddIfError(field, codes.ValidateNumber(number));
 }
 
+// One form being checked: the form, the day it is judged on, where its violations go and under
+// which prefix.
+struct FormCheck {
+  const RegistrationForm& form;
+  absl::CivilDay today;
+  absl::string_view prefix;
+  Violations& out;
+
+  std::string Path(absl::string_view field) const { return absl::StrCat(prefix, field); }
+};
+
+// name, person_id, sex, ethnic_group, political_status, education. Returns what the ID number
+// encodes (sex and birth date are compared with it), when it is valid.
+std::optional<validation::IdDocument> CheckPersonalDetails(const FormCheck& c) {
+  // name
+  CheckText(c.form.name(), /*required=*/true, kMaxNameCharacters, /*multiline=*/false,
+            c.Path("name"), c.out);
+
+  // person_id first: sex and birth date are compared with what the number encodes.
+  std::optional<validation::IdDocument> document;
+  if (!c.form.has_person_id()) {
+    AddRule(c.out, c.Path("person_id"), rule::kRequired, "the identity document is required");
+  } else {
+    document = CheckPersonId(c.form.person_id(), c.today, c.Path("person_id"), c.out);
+  }
+
+  // sex: REQUIRED, CODE_UNKNOWN, CODE_NOT_ACCEPTED, MISMATCH.
+  const std::string sex_field = c.Path("sex");
+  if (CheckRequiredCode(static_cast<int>(c.form.sex()), validation::SexCodes(), sex_field,
+                        "the sex", c.out) &&
+      document.has_value() && document->sex.has_value() &&
+      static_cast<int>(*document->sex) != static_cast<int>(c.form.sex())) {
+    AddRule(c.out, sex_field, rule::kMismatch,
+            "the sex does not agree with the sex the ID number encodes");
+  }
+
+  // ethnic_group: REQUIRED, FORMAT, CODE_UNKNOWN, CODE_NOT_ACCEPTED; political_status: FORMAT,
+  // CODE_UNKNOWN. The code lists tell FORMAT from CODE_UNKNOWN themselves.
+  const std::string ethnic_field = c.Path("ethnic_group");
+  if (c.form.ethnic_group().empty()) {
+    AddRule(c.out, ethnic_field, rule::kRequired, "the ethnic group is required");
+  } else {
+    c.out.AddIfError(ethnic_field, validation::EthnicGroupCodes().Validate(c.form.ethnic_group()));
+  }
+  if (!c.form.political_status().empty()) {
+    c.out.AddIfError(c.Path("political_status"),
+                     validation::PoliticalStatusCodes().Validate(c.form.political_status()));
+  }
+
+  // education
+  CheckRequiredCode(static_cast<int>(c.form.education()), validation::EducationCodes(),
+                    c.Path("education"), "the education level", c.out);
+  return document;
+}
+
+// health_status and disability_grade.
+void CheckHealth(const FormCheck& c) {
+  // health_status, then disability_grade: DISABILITY_GRADE_REQUIRED, DISABILITY_GRADE_RANGE,
+  // DISABILITY_GRADE_NOT_APPLICABLE. A grade outside 1..10 is RANGE whatever the health status
+  // (form.proto's order puts RANGE before NOT_APPLICABLE). Whether a grade is required or not
+  // applicable is judged only against a valid health status: when the status is missing or
+  // unknown, the applicant's fix may well be "disabled", so the grade is not flagged as well.
+  // (The gateway did so; registration reported NOT_APPLICABLE next to a missing health status.)
+  const std::string grade_field = c.Path("disability_grade");
+  const int grade = c.form.disability_grade();
+  const bool health_ok =
+      CheckRequiredCode(static_cast<int>(c.form.health_status()), validation::HealthStatusCodes(),
+                        c.Path("health_status"), "the health status", c.out);
+  if (grade != 0 &&
+      (grade < validation::kMinDisabilityGrade || grade > validation::kMaxDisabilityGrade)) {
+    AddRule(c.out, grade_field, rule::kDisabilityGradeRange,
+            absl::StrCat("the disability grade must lie between ", validation::kMinDisabilityGrade,
+                         " and ", validation::kMaxDisabilityGrade));
+  } else if (health_ok) {
+    const std::optional<validation::HealthStatus> health =
+        validation::HealthStatusFromNumber(static_cast<int>(c.form.health_status()));
+    if (health.has_value()) {
+      c.out.AddIfError(grade_field,
+                       validation::ValidateDisabilityGrade(
+                           *health, grade == 0 ? std::nullopt : std::optional<int>(grade)));
+    }
+  }
+}
+
+// birth_date and unemployed_date, against what the ID number encodes (`document`).
+void CheckDates(const FormCheck& c, const std::optional<validation::IdDocument>& document) {
+  // birth_date (optional): DATE_FORMAT, DATE_INVALID, DATE_IN_FUTURE, MISMATCH. The birth date
+  // that bounds the unemployment date is the one the number encodes, else the one given here.
+  std::optional<absl::CivilDay> birth_date;
+  if (document.has_value()) birth_date = document->birth_date;
+  if (!c.form.birth_date().empty()) {
+    const std::string birth_field = c.Path("birth_date");
+    const std::optional<absl::CivilDay> given =
+        CheckDateNotAfter(c.form.birth_date(), c.today, birth_field, c.out);
+    if (given.has_value() && birth_date.has_value() && *birth_date != *given) {
+      AddRule(c.out, birth_field, rule::kMismatch,
+              "the birth date does not agree with the birth date the ID number encodes");
+    } else if (given.has_value()) {
+      birth_date = given;
+    }
+  }
+
+  // unemployed_date: REQUIRED, DATE_FORMAT, DATE_INVALID, DATE_IN_FUTURE, DATE_ORDER.
+  const std::string unemployed_field = c.Path("unemployed_date");
+  if (c.form.unemployed_date().empty()) {
+    AddRule(c.out, unemployed_field, rule::kRequired, "the date of unemployment is required");
+  } else {
+    const std::optional<absl::CivilDay> unemployed =
+        CheckDateNotAfter(c.form.unemployed_date(), c.today, unemployed_field, c.out);
+    if (unemployed.has_value() && birth_date.has_value() && *unemployed < *birth_date) {
+      AddRule(c.out, unemployed_field, rule::kDateOrder,
+              "the date of unemployment lies before the birth date");
+    }
+  }
+}
+
+void CheckQualifications(const FormCheck& c) {
+  // qualifications
+  if (c.form.qualifications_size() > kMaxQualifications) {
+    AddRule(c.out, c.Path("qualifications"), rule::kTooMany,
+            absl::StrCat("at most ", kMaxQualifications, " qualifications are allowed"));
+  }
+  for (int i = 0; i < c.form.qualifications_size(); ++i) {
+    const std::string entry = absl::StrCat(c.prefix, "qualifications[", i, "].");
+    CheckText(c.form.qualifications(i).name(), /*required=*/true, kMaxQualificationNameCharacters,
+              /*multiline=*/false, entry + "name", c.out);
+    CheckText(c.form.qualifications(i).level(), /*required=*/false,
+              kMaxQualificationLevelCharacters,
+              /*multiline=*/false, entry + "level", c.out);
+  }
+}
+
+void CheckContact(const FormCheck& c) {
+  // contact: only the mobile number is required.
+  if (!c.form.has_contact()) {
+    AddRule(c.out, c.Path("contact"), rule::kRequired, "the contact details are required");
+  } else {
+    const common::v1::ContactInfo& contact = c.form.contact();
+    const std::string mobile_field = c.Path("contact.mobile");
+    if (contact.mobile().empty()) {
+      AddRule(c.out, mobile_field, rule::kRequired, "the mobile number is required");
+    } else {
+      c.out.AddIfError(mobile_field, validation::ValidateMobileNumber(contact.mobile()));
+    }
+    if (!contact.landline().empty()) {
+      c.out.AddIfError(c.Path("contact.landline"),
+                       validation::ValidateLandlineNumber(contact.landline()));
+    }
+    if (!contact.email().empty()) {
+      c.out.AddIfError(c.Path("contact.email"), validation::ValidateEmail(contact.email()));
+    }
+    CheckText(contact.other(), /*required=*/false, kMaxOtherContactCharacters,
+              /*multiline=*/false, c.Path("contact.other"), c.out);
+  }
+}
+
+// unemployment_cause, cause_other_text and applying_for_insurance_benefit.
+void CheckUnemploymentCause(const FormCheck& c) {
+  // unemployment_cause: REQUIRED, CODE_UNKNOWN. cause_other_text: OTHER_TEXT_REQUIRED,
+  // OTHER_TEXT_NOT_APPLICABLE, TOO_LONG, INVALID_UTF8, CONTROL_CHARACTER. Whether a text is
+  // required or not applicable is judged only against a valid cause, for the reason given at
+  // disability_grade. (The gateway did so; registration reported OTHER_TEXT_NOT_APPLICABLE next to
+  // a missing or unknown cause.)
+  const std::string cause_text_field = c.Path("cause_other_text");
+  const int cause_number = static_cast<int>(c.form.unemployment_cause());
+  if (CheckRequiredCode(cause_number, validation::UnemploymentCauseCodes(),
+                        c.Path("unemployment_cause"), "the cause of unemployment", c.out)) {
+    const std::optional<validation::UnemploymentCause> cause =
+        validation::UnemploymentCauseFromNumber(cause_number);
+    if (cause.has_value()) {
+      c.out.AddIfError(cause_text_field, validation::ValidateUnemploymentCauseText(
+                                             *cause, c.form.cause_other_text()));
+    }
+  }
+  if (!c.out.HasField(cause_text_field)) {
+    CheckText(c.form.cause_other_text(), /*required=*/false, kMaxCauseTextCharacters,
+              /*multiline=*/false, cause_text_field, c.out);
+  }
+
+  // applying_for_insurance_benefit: unset is refused.
+  if (!c.form.has_applying_for_insurance_benefit()) {
+    AddRule(c.out, c.Path("applying_for_insurance_benefit"), rule::kRequired,
+            "whether the person applies for unemployment insurance benefit is required");
+  }
+}
+
+// job_intentions and notes.
+void CheckIntentionsAndNotes(const FormCheck& c) {
+  // job_intentions
+  if (c.form.job_intentions_size() > kMaxJobIntentions) {
+    AddRule(c.out, c.Path("job_intentions"), rule::kTooMany,
+            absl::StrCat("at most ", kMaxJobIntentions, " job intentions are allowed"));
+  }
+  for (int i = 0; i < c.form.job_intentions_size(); ++i) {
+    CheckText(c.form.job_intentions(i), /*required=*/true, kMaxJobIntentionCharacters,
+              /*multiline=*/false, absl::StrCat(c.prefix, "job_intentions[", i, "]"), c.out);
+  }
+
+  // notes: line breaks allowed.
+  CheckText(c.form.notes(), /*required=*/false, kMaxNotesCharacters, /*multiline=*/true,
+            c.Path("notes"), c.out);
+}
+
+void CheckCommitment(const FormCheck& c) {
+  // commitment
+  if (!c.form.has_commitment()) {
+    AddRule(c.out, c.Path("commitment"), rule::kRequired, "the written commitment is required");
+  } else {
+    const common::v1::Commitment& commitment = c.form.commitment();
+    if (!commitment.agreed()) {
+      AddRule(c.out, c.Path("commitment.agreed"), rule::kNotAgreed,
+              "the applicant has not agreed to the written commitment");
+    }
+    CheckText(commitment.signature(), /*required=*/true, kMaxSignatureCharacters,
+              /*multiline=*/false, c.Path("commitment.signature"), c.out);
+    const std::string signed_field = c.Path("commitment.signed_date");
+    if (commitment.signed_date().empty()) {
+      AddRule(c.out, signed_field, rule::kRequired, "the date of signing is required");
+    } else {
+      CheckDateNotAfter(commitment.signed_date(), c.today, signed_field, c.out);
+    }
+  }
+}
+
 }  // namespace
 
 FormValidator::FormValidator(const validation::RegionDirectory& regions, const time::Clock& clock,
@@ -186,105 +410,9 @@ void FormValidator::ValidateAddress(const Address& address, bool require_urban_r
   }
 }
 
-void FormValidator::Validate(const RegistrationForm& form, const FormOptions& options,
-                             absl::string_view prefix, Violations& out) const {
-  const absl::CivilDay today = clock_.Today();
+void FormValidator::CheckAddresses(const RegistrationForm& form, const FormOptions& options,
+                                   absl::string_view prefix, Violations& out) const {
   const auto path = [prefix](absl::string_view field) { return absl::StrCat(prefix, field); };
-
-  // name
-  CheckText(form.name(), /*required=*/true, kMaxNameCharacters, /*multiline=*/false, path("name"),
-            out);
-
-  // person_id first: sex and birth date are compared with what the number encodes.
-  std::optional<validation::IdDocument> document;
-  if (!form.has_person_id()) {
-    AddRule(out, path("person_id"), rule::kRequired, "the identity document is required");
-  } else {
-    document = CheckPersonId(form.person_id(), today, path("person_id"), out);
-  }
-
-  // sex: REQUIRED, CODE_UNKNOWN, CODE_NOT_ACCEPTED, MISMATCH.
-  const std::string sex_field = path("sex");
-  if (CheckRequiredCode(static_cast<int>(form.sex()), validation::SexCodes(), sex_field, "the sex",
-                        out) &&
-      document.has_value() && document->sex.has_value() &&
-      static_cast<int>(*document->sex) != static_cast<int>(form.sex())) {
-    AddRule(out, sex_field, rule::kMismatch,
-            "the sex does not agree with the sex the ID number encodes");
-  }
-
-  // ethnic_group: REQUIRED, FORMAT, CODE_UNKNOWN, CODE_NOT_ACCEPTED; political_status: FORMAT,
-  // CODE_UNKNOWN. The code lists tell FORMAT from CODE_UNKNOWN themselves.
-  const std::string ethnic_field = path("ethnic_group");
-  if (form.ethnic_group().empty()) {
-    AddRule(out, ethnic_field, rule::kRequired, "the ethnic group is required");
-  } else {
-    out.AddIfError(ethnic_field, validation::EthnicGroupCodes().Validate(form.ethnic_group()));
-  }
-  if (!form.political_status().empty()) {
-    out.AddIfError(path("political_status"),
-                   validation::PoliticalStatusCodes().Validate(form.political_status()));
-  }
-
-  // education
-  CheckRequiredCode(static_cast<int>(form.education()), validation::EducationCodes(),
-                    path("education"), "the education level", out);
-
-  // health_status, then disability_grade: DISABILITY_GRADE_REQUIRED, DISABILITY_GRADE_RANGE,
-  // DISABILITY_GRADE_NOT_APPLICABLE. A grade outside 1..10 is RANGE whatever the health status
-  // (form.proto's order puts RANGE before NOT_APPLICABLE). Whether a grade is required or not
-  // applicable is judged only against a valid health status: when the status is missing or
-  // unknown, the applicant's fix may well be "disabled", so the grade is not flagged as well.
-  // (The gateway did so; registration reported NOT_APPLICABLE next to a missing health status.)
-  const std::string grade_field = path("disability_grade");
-  const int grade = form.disability_grade();
-  const bool health_ok =
-      CheckRequiredCode(static_cast<int>(form.health_status()), validation::HealthStatusCodes(),
-                        path("health_status"), "the health status", out);
-  if (grade != 0 &&
-      (grade < validation::kMinDisabilityGrade || grade > validation::kMaxDisabilityGrade)) {
-    AddRule(out, grade_field, rule::kDisabilityGradeRange,
-            absl::StrCat("the disability grade must lie between ", validation::kMinDisabilityGrade,
-                         " and ", validation::kMaxDisabilityGrade));
-  } else if (health_ok) {
-    const std::optional<validation::HealthStatus> health =
-        validation::HealthStatusFromNumber(static_cast<int>(form.health_status()));
-    if (health.has_value()) {
-      out.AddIfError(grade_field,
-                     validation::ValidateDisabilityGrade(
-                         *health, grade == 0 ? std::nullopt : std::optional<int>(grade)));
-    }
-  }
-
-  // birth_date (optional): DATE_FORMAT, DATE_INVALID, DATE_IN_FUTURE, MISMATCH. The birth date
-  // that bounds the unemployment date is the one the number encodes, else the one given here.
-  std::optional<absl::CivilDay> birth_date;
-  if (document.has_value()) birth_date = document->birth_date;
-  if (!form.birth_date().empty()) {
-    const std::string birth_field = path("birth_date");
-    const std::optional<absl::CivilDay> given =
-        CheckDateNotAfter(form.birth_date(), today, birth_field, out);
-    if (given.has_value() && birth_date.has_value() && *birth_date != *given) {
-      AddRule(out, birth_field, rule::kMismatch,
-              "the birth date does not agree with the birth date the ID number encodes");
-    } else if (given.has_value()) {
-      birth_date = given;
-    }
-  }
-
-  // unemployed_date: REQUIRED, DATE_FORMAT, DATE_INVALID, DATE_IN_FUTURE, DATE_ORDER.
-  const std::string unemployed_field = path("unemployed_date");
-  if (form.unemployed_date().empty()) {
-    AddRule(out, unemployed_field, rule::kRequired, "the date of unemployment is required");
-  } else {
-    const std::optional<absl::CivilDay> unemployed =
-        CheckDateNotAfter(form.unemployed_date(), today, unemployed_field, out);
-    if (unemployed.has_value() && birth_date.has_value() && *unemployed < *birth_date) {
-      AddRule(out, unemployed_field, rule::kDateOrder,
-              "the date of unemployment lies before the birth date");
-    }
-  }
-
   // household_address (anywhere in China) and residence_address.
   if (!form.has_household_address()) {
     AddRule(out, path("household_address"), rule::kRequired, "the household address is required");
@@ -299,42 +427,11 @@ void FormValidator::Validate(const RegistrationForm& form, const FormOptions& op
     ValidateAddress(form.residence_address(), options.require_residence_urban_rural_class,
                     path("residence_address."), out);
   }
+}
 
-  // qualifications
-  if (form.qualifications_size() > kMaxQualifications) {
-    AddRule(out, path("qualifications"), rule::kTooMany,
-            absl::StrCat("at most ", kMaxQualifications, " qualifications are allowed"));
-  }
-  for (int i = 0; i < form.qualifications_size(); ++i) {
-    const std::string entry = absl::StrCat(prefix, "qualifications[", i, "].");
-    CheckText(form.qualifications(i).name(), /*required=*/true, kMaxQualificationNameCharacters,
-              /*multiline=*/false, entry + "name", out);
-    CheckText(form.qualifications(i).level(), /*required=*/false, kMaxQualificationLevelCharacters,
-              /*multiline=*/false, entry + "level", out);
-  }
-
-  // contact: only the mobile number is required.
-  if (!form.has_contact()) {
-    AddRule(out, path("contact"), rule::kRequired, "the contact details are required");
-  } else {
-    const common::v1::ContactInfo& contact = form.contact();
-    const std::string mobile_field = path("contact.mobile");
-    if (contact.mobile().empty()) {
-      AddRule(out, mobile_field, rule::kRequired, "the mobile number is required");
-    } else {
-      out.AddIfError(mobile_field, validation::ValidateMobileNumber(contact.mobile()));
-    }
-    if (!contact.landline().empty()) {
-      out.AddIfError(path("contact.landline"),
-                     validation::ValidateLandlineNumber(contact.landline()));
-    }
-    if (!contact.email().empty()) {
-      out.AddIfError(path("contact.email"), validation::ValidateEmail(contact.email()));
-    }
-    CheckText(contact.other(), /*required=*/false, kMaxOtherContactCharacters,
-              /*multiline=*/false, path("contact.other"), out);
-  }
-
+void FormValidator::CheckRegistrationLocation(const RegistrationForm& form,
+                                              absl::string_view prefix, Violations& out) const {
+  const auto path = [prefix](absl::string_view field) { return absl::StrCat(prefix, field); };
   // registration_location: REQUIRED, CODE_UNKNOWN, OUTSIDE_PROVINCE. The office is the county code
   // of the chosen address and nothing else (form.proto), so OUTSIDE_PROVINCE is judged as soon as
   // that county code passed its own checks, even when the address's province or city code is
@@ -363,66 +460,22 @@ void FormValidator::Validate(const RegistrationForm& form, const FormOptions& op
                            province_code_, " this service serves"));
     }
   }
+}
 
-  // unemployment_cause: REQUIRED, CODE_UNKNOWN. cause_other_text: OTHER_TEXT_REQUIRED,
-  // OTHER_TEXT_NOT_APPLICABLE, TOO_LONG, INVALID_UTF8, CONTROL_CHARACTER. Whether a text is
-  // required or not applicable is judged only against a valid cause, for the reason given at
-  // disability_grade. (The gateway did so; registration reported OTHER_TEXT_NOT_APPLICABLE next to
-  // a missing or unknown cause.)
-  const std::string cause_text_field = path("cause_other_text");
-  const int cause_number = static_cast<int>(form.unemployment_cause());
-  if (CheckRequiredCode(cause_number, validation::UnemploymentCauseCodes(),
-                        path("unemployment_cause"), "the cause of unemployment", out)) {
-    const std::optional<validation::UnemploymentCause> cause =
-        validation::UnemploymentCauseFromNumber(cause_number);
-    if (cause.has_value()) {
-      out.AddIfError(cause_text_field,
-                     validation::ValidateUnemploymentCauseText(*cause, form.cause_other_text()));
-    }
-  }
-  if (!out.HasField(cause_text_field)) {
-    CheckText(form.cause_other_text(), /*required=*/false, kMaxCauseTextCharacters,
-              /*multiline=*/false, cause_text_field, out);
-  }
-
-  // applying_for_insurance_benefit: unset is refused.
-  if (!form.has_applying_for_insurance_benefit()) {
-    AddRule(out, path("applying_for_insurance_benefit"), rule::kRequired,
-            "whether the person applies for unemployment insurance benefit is required");
-  }
-
-  // job_intentions
-  if (form.job_intentions_size() > kMaxJobIntentions) {
-    AddRule(out, path("job_intentions"), rule::kTooMany,
-            absl::StrCat("at most ", kMaxJobIntentions, " job intentions are allowed"));
-  }
-  for (int i = 0; i < form.job_intentions_size(); ++i) {
-    CheckText(form.job_intentions(i), /*required=*/true, kMaxJobIntentionCharacters,
-              /*multiline=*/false, absl::StrCat(prefix, "job_intentions[", i, "]"), out);
-  }
-
-  // notes: line breaks allowed.
-  CheckText(form.notes(), /*required=*/false, kMaxNotesCharacters, /*multiline=*/true,
-            path("notes"), out);
-
-  // commitment
-  if (!form.has_commitment()) {
-    AddRule(out, path("commitment"), rule::kRequired, "the written commitment is required");
-  } else {
-    const common::v1::Commitment& commitment = form.commitment();
-    if (!commitment.agreed()) {
-      AddRule(out, path("commitment.agreed"), rule::kNotAgreed,
-              "the applicant has not agreed to the written commitment");
-    }
-    CheckText(commitment.signature(), /*required=*/true, kMaxSignatureCharacters,
-              /*multiline=*/false, path("commitment.signature"), out);
-    const std::string signed_field = path("commitment.signed_date");
-    if (commitment.signed_date().empty()) {
-      AddRule(out, signed_field, rule::kRequired, "the date of signing is required");
-    } else {
-      CheckDateNotAfter(commitment.signed_date(), today, signed_field, out);
-    }
-  }
+// Every section in the order form.proto lists the fields, so the violations come in that order.
+void FormValidator::Validate(const RegistrationForm& form, const FormOptions& options,
+                             absl::string_view prefix, Violations& out) const {
+  const FormCheck check{form, clock_.Today(), prefix, out};
+  const std::optional<validation::IdDocument> document = CheckPersonalDetails(check);
+  CheckHealth(check);
+  CheckDates(check, document);
+  CheckAddresses(form, options, prefix, out);
+  CheckQualifications(check);
+  CheckContact(check);
+  CheckRegistrationLocation(form, prefix, out);
+  CheckUnemploymentCause(check);
+  CheckIntentionsAndNotes(check);
+  CheckCommitment(check);
 }
 
 }  // namespace unemployment::forms

@@ -69,6 +69,12 @@ class FormValidator final {
   const std::string& province_code() const { return province_code_; }
 
  private:
+  // household_address (anywhere in China) and residence_address.
+  void CheckAddresses(const common::v1::RegistrationForm& form, const FormOptions& options,
+                      absl::string_view prefix, validation::Violations& out) const;
+  // registration_location, and the chosen address's county inside the province.
+  void CheckRegistrationLocation(const common::v1::RegistrationForm& form, absl::string_view prefix,
+                                 validation::Violations& out) const;
   void ValidateAddress(const common::v1::Address& address, bool require_urban_rural_class,
                        const std::string& path, validation::Violations& out) const;
 

@@ -3,7 +3,9 @@
 // Small helpers shared by the follow-up domain classes: error constructors with their ErrorInfo
 // reasons, timestamps, and the request_id idempotency check (AIP-155).
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -13,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/proto_util/message_util.h"
+#include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "services/followup/followup_store.h"
@@ -94,6 +97,41 @@ inline StoredRequest MakeStoredRequest(const std::string& fingerprint,
   stored.fingerprint = fingerprint;
   response.SerializeToString(&stored.response);
   return stored;
+}
+
+// One idempotent write (AIP-155) in one transaction: the stored response of a repeat of `request`
+// (by `kind` and its request_id; REQUEST_ID_REUSED for other content), else `apply`'s response,
+// stored with the request. `done` gets it after the commit.
+template <typename Response, typename Request>
+void WriteOnce(FollowupStore& store, const char* kind, const Request& request,
+               std::function<absl::StatusOr<Response>(FollowupTransaction&)> apply,
+               Callback<Response> done) {
+  auto result = std::make_shared<Response>();
+  store.Write(
+      [kind, request, apply = std::move(apply), result](FollowupTransaction& tx) -> absl::Status {
+        const std::string fingerprint = Fingerprint(request);
+        ASSIGN_OR_RETURN(std::optional<Response> previous,
+                         PreviousResponse<Response>(tx.FindRequest(kind, request.request_id()),
+                                                    request.request_id(), fingerprint));
+        if (previous.has_value()) {
+          *result = *std::move(previous);
+          return absl::OkStatus();
+        }
+        ASSIGN_OR_RETURN(Response response, apply(tx));
+        RETURN_IF_ERROR(
+            tx.InsertRequest(kind, request.request_id(), MakeStoredRequest(fingerprint, response)));
+        *result = std::move(response);
+        return absl::OkStatus();
+      },
+      [result, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) return done(status);
+        done(std::move(*result));
+      });
+}
+
+// A Timestamp in microseconds since the epoch (page positions).
+inline int64_t MicrosOf(const google::protobuf::Timestamp& timestamp) {
+  return timestamp.seconds() * 1000000 + timestamp.nanos() / 1000;
 }
 
 }  // namespace unemployment::followup

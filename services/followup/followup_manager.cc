@@ -64,14 +64,61 @@ bool HasReason(const absl::Status& status, absl::string_view wanted) {
 
 std::string MonthOf(absl::string_view day) { return std::string(day.substr(0, 7)); }
 
+// The day a month's follow-up is judged on (EvaluationDay) for a request's `as_of` text ("" or a
+// validated date).
+absl::StatusOr<absl::CivilDay> EvaluationDayOf(absl::CivilMonth month, const std::string& as_of,
+                                               absl::CivilDay today) {
+  std::optional<absl::CivilDay> day;
+  if (!as_of.empty()) {
+    ASSIGN_OR_RETURN(day, time::ParseDate(as_of));
+  }
+  return EvaluationDay(month, day, today);
+}
+
+// The page position of a follow-up in the newest-first order of ListFollowUps.
+ListPosition PositionOf(const v1::FollowUp& follow_up) {
+  ListPosition position;
+  position.key = follow_up.contact_date();
+  position.micros = MicrosOf(follow_up.recorded_at());
+  position.id = follow_up.follow_up_id();
+  return position;
+}
+
+// What a deregistration that registration refused answers: `local_refusal` when registration says
+// the registration is no longer active and the local read model had already seen it end (not
+// ended by this very request), else registration's answer.
+absl::Status DeregistrationRefusal(const absl::Status& local_refusal, const absl::Status& answer) {
+  if (!local_refusal.ok() && HasReason(answer, reason::kRegistrationNotActive)) {
+    return local_refusal;
+  }
+  return answer;
+}
+
+// The call to registration deregistering `registration_id` under `request_id`.
+regv1::DeregisterRequest DeregisterCall(const std::string& registration_id,
+                                        const std::string& request_id,
+                                        codes::DeregistrationReason reason,
+                                        const std::string& effective_date, const std::string& actor,
+                                        const std::string& note, bool moved_abroad) {
+  regv1::DeregisterRequest call;
+  call.set_registration_id(registration_id);
+  call.set_request_id(request_id);
+  call.set_reason(reason);
+  call.set_effective_date(effective_date);
+  call.set_actor(actor);
+  call.set_note(note);
+  call.set_moved_abroad(moved_abroad);
+  return call;
+}
+
 // The candidate's evidence for a follow-up or self-report.
 v1::CandidateEvidence EvidenceOf(const v1::FollowUp& follow_up, v1::CandidateSource source) {
   v1::CandidateEvidence evidence;
   evidence.set_source(source == v1::CANDIDATE_SOURCE_SELF_REPORT ? "SELF_REPORT" : "FOLLOW_UP");
   evidence.set_organisation_name(follow_up.employer_name());
-  evidence.set_detail(absl::StrCat(
-      follow_up.outcome() == v1::FOLLOW_UP_OUTCOME_EMPLOYED ? "已就业：" : "已创业：",
-      follow_up.employer_name(), "（", follow_up.contact_date(), "）"));
+  evidence.set_detail(
+      absl::StrCat(follow_up.outcome() == v1::FOLLOW_UP_OUTCOME_EMPLOYED ? "已就业：" : "已创业：",
+                   follow_up.employer_name(), "（", follow_up.contact_date(), "）"));
   return evidence;
 }
 
@@ -128,8 +175,7 @@ absl::Status FollowupManager::StoreFollowUp(FollowupTransaction& tx,
     follow_up.set_candidate_id(candidate->candidate_id());
     RETURN_IF_ERROR(tx.PutCandidate(*candidate));
   }
-  RETURN_IF_ERROR(
-      tx.InsertFollowUp(follow_up, IsContact(follow_up.method(), follow_up.outcome())));
+  RETURN_IF_ERROR(tx.InsertFollowUp(follow_up, IsContact(follow_up.method(), follow_up.outcome())));
   v1::FollowupEvent event;
   *event.mutable_occurred_at() = follow_up.recorded_at();
   v1::FollowUpRecorded* recorded = event.mutable_follow_up_recorded();
@@ -144,18 +190,9 @@ absl::Status FollowupManager::StoreFollowUp(FollowupTransaction& tx,
 
 void FollowupManager::RecordFollowUp(const v1::RecordFollowUpRequest& request,
                                      Callback<v1::RecordFollowUpResponse> done) {
-  auto result = std::make_shared<v1::RecordFollowUpResponse>();
-  store_.Write(
-      [this, request, result](FollowupTransaction& tx) -> absl::Status {
-        const std::string fingerprint = Fingerprint(request);
-        ASSIGN_OR_RETURN(std::optional<v1::RecordFollowUpResponse> previous,
-                         PreviousResponse<v1::RecordFollowUpResponse>(
-                             tx.FindRequest(kRecordFollowUpKind, request.request_id()),
-                             request.request_id(), fingerprint));
-        if (previous.has_value()) {
-          *result = *std::move(previous);
-          return absl::OkStatus();
-        }
+  WriteOnce<v1::RecordFollowUpResponse>(
+      store_, kRecordFollowUpKind, request,
+      [this, request](FollowupTransaction& tx) -> absl::StatusOr<v1::RecordFollowUpResponse> {
         v1::FollowUp follow_up = request.follow_up();
         ASSIGN_OR_RETURN(std::optional<RegistrationRecord> registration,
                          tx.GetRegistration(follow_up.registration_id()));
@@ -164,20 +201,13 @@ void FollowupManager::RecordFollowUp(const v1::RecordFollowUpRequest& request,
           return RegistrationNotActive(follow_up.registration_id());
         }
         v1::RecordFollowUpResponse response;
-        RETURN_IF_ERROR(StoreFollowUp(tx, *registration, follow_up,
-                                      v1::CANDIDATE_SOURCE_FOLLOW_UP,
+        RETURN_IF_ERROR(StoreFollowUp(tx, *registration, follow_up, v1::CANDIDATE_SOURCE_FOLLOW_UP,
                                       response.mutable_candidate()));
         if (response.candidate().candidate_id().empty()) response.clear_candidate();
         *response.mutable_follow_up() = std::move(follow_up);
-        RETURN_IF_ERROR(tx.InsertRequest(kRecordFollowUpKind, request.request_id(),
-                                         MakeStoredRequest(fingerprint, response)));
-        *result = std::move(response);
-        return absl::OkStatus();
+        return response;
       },
-      [result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) return done(status);
-        done(std::move(*result));
-      });
+      std::move(done));
 }
 
 namespace {
@@ -202,18 +232,9 @@ absl::StatusOr<v1::FollowUp> LoadFollowUp(absl::StatusOr<std::optional<v1::Follo
 
 void FollowupManager::AmendFollowUp(const v1::AmendFollowUpRequest& request,
                                     Callback<v1::AmendFollowUpResponse> done) {
-  auto result = std::make_shared<v1::AmendFollowUpResponse>();
-  store_.Write(
-      [this, request, result](FollowupTransaction& tx) -> absl::Status {
-        const std::string fingerprint = Fingerprint(request);
-        ASSIGN_OR_RETURN(std::optional<v1::AmendFollowUpResponse> previous_response,
-                         PreviousResponse<v1::AmendFollowUpResponse>(
-                             tx.FindRequest(kAmendFollowUpKind, request.request_id()),
-                             request.request_id(), fingerprint));
-        if (previous_response.has_value()) {
-          *result = *std::move(previous_response);
-          return absl::OkStatus();
-        }
+  WriteOnce<v1::AmendFollowUpResponse>(
+      store_, kAmendFollowUpKind, request,
+      [this, request](FollowupTransaction& tx) -> absl::StatusOr<v1::AmendFollowUpResponse> {
         ASSIGN_OR_RETURN(
             v1::FollowUp follow_up,
             LoadFollowUp(tx.GetFollowUp(request.follow_up_id()), request.follow_up_id()));
@@ -308,15 +329,9 @@ void FollowupManager::AmendFollowUp(const v1::AmendFollowUpRequest& request,
         RETURN_IF_ERROR(tx.AppendEvent(std::move(event)));
         v1::AmendFollowUpResponse response;
         *response.mutable_follow_up() = std::move(follow_up);
-        RETURN_IF_ERROR(tx.InsertRequest(kAmendFollowUpKind, request.request_id(),
-                                         MakeStoredRequest(fingerprint, response)));
-        *result = std::move(response);
-        return absl::OkStatus();
+        return response;
       },
-      [result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) return done(status);
-        done(std::move(*result));
-      });
+      std::move(done));
 }
 
 absl::StatusOr<std::string> FollowupManager::OfficeRegionOfFollowUp(const std::string& id) {
@@ -349,12 +364,8 @@ absl::StatusOr<v1::ListFollowUpsResponse> FollowupManager::ListFollowUps(
   v1::ListFollowUpsResponse response;
   for (v1::FollowUp& follow_up : page.items) *response.add_follow_ups() = std::move(follow_up);
   if (page.more) {
-    const v1::FollowUp& last = response.follow_ups(response.follow_ups_size() - 1);
-    ListPosition position;
-    position.key = last.contact_date();
-    position.micros = last.recorded_at().seconds() * 1000000 + last.recorded_at().nanos() / 1000;
-    position.id = last.follow_up_id();
-    response.set_next_page_token(EncodePageToken(fingerprint, position));
+    response.set_next_page_token(EncodePageToken(
+        fingerprint, PositionOf(response.follow_ups(response.follow_ups_size() - 1))));
   }
   return response;
 }
@@ -363,11 +374,8 @@ absl::StatusOr<v1::ListDueFollowUpsResponse> FollowupManager::ListDueFollowUps(
     const v1::ListDueFollowUpsRequest& request) {
   ASSIGN_OR_RETURN(OfficeRange offices, Offices(request.region_code()));
   ASSIGN_OR_RETURN(absl::CivilMonth month, time::ParseMonth(request.month()));
-  std::optional<absl::CivilDay> as_of;
-  if (!request.as_of().empty()) {
-    ASSIGN_OR_RETURN(as_of, time::ParseDate(request.as_of()));
-  }
-  const absl::CivilDay evaluation = EvaluationDay(month, as_of, clock_.Today());
+  ASSIGN_OR_RETURN(const absl::CivilDay evaluation,
+                   EvaluationDayOf(month, request.as_of(), clock_.Today()));
   const uint64_t fingerprint = QueryFingerprint(absl::StrCat(
       "due|", request.region_code(), "|", request.month(), "|", time::FormatDate(evaluation)));
   DueQuery query;
@@ -403,11 +411,8 @@ absl::StatusOr<v1::GetFollowUpCoverageResponse> FollowupManager::GetFollowUpCove
     const v1::GetFollowUpCoverageRequest& request) {
   ASSIGN_OR_RETURN(OfficeRange offices, Offices(request.region_code()));
   ASSIGN_OR_RETURN(absl::CivilMonth month, time::ParseMonth(request.month()));
-  std::optional<absl::CivilDay> as_of;
-  if (!request.as_of().empty()) {
-    ASSIGN_OR_RETURN(as_of, time::ParseDate(request.as_of()));
-  }
-  const absl::CivilDay evaluation = EvaluationDay(month, as_of, clock_.Today());
+  ASSIGN_OR_RETURN(const absl::CivilDay evaluation,
+                   EvaluationDayOf(month, request.as_of(), clock_.Today()));
   ASSIGN_OR_RETURN(CoverageCounts counts,
                    store_.Coverage(offices, time::FormatDate(absl::CivilDay(month)),
                                    time::FormatDate(evaluation)));
@@ -427,18 +432,9 @@ absl::StatusOr<v1::GetFollowUpCoverageResponse> FollowupManager::GetFollowUpCove
 
 void FollowupManager::SubmitSelfReport(const v1::SubmitSelfReportRequest& request,
                                        Callback<v1::SubmitSelfReportResponse> done) {
-  auto result = std::make_shared<v1::SubmitSelfReportResponse>();
-  store_.Write(
-      [this, request, result](FollowupTransaction& tx) -> absl::Status {
-        const std::string fingerprint = Fingerprint(request);
-        ASSIGN_OR_RETURN(std::optional<v1::SubmitSelfReportResponse> previous,
-                         PreviousResponse<v1::SubmitSelfReportResponse>(
-                             tx.FindRequest(kSelfReportKind, request.request_id()),
-                             request.request_id(), fingerprint));
-        if (previous.has_value()) {
-          *result = *std::move(previous);
-          return absl::OkStatus();
-        }
+  WriteOnce<v1::SubmitSelfReportResponse>(
+      store_, kSelfReportKind, request,
+      [this, request](FollowupTransaction& tx) -> absl::StatusOr<v1::SubmitSelfReportResponse> {
         v1::SelfReport report = request.self_report();
         ASSIGN_OR_RETURN(std::optional<RegistrationRecord> registration,
                          tx.GetRegistration(report.registration_id()));
@@ -472,15 +468,9 @@ void FollowupManager::SubmitSelfReport(const v1::SubmitSelfReportRequest& reques
         RETURN_IF_ERROR(tx.InsertSelfReport(report));
         *response.mutable_self_report() = std::move(report);
         *response.mutable_follow_up() = std::move(follow_up);
-        RETURN_IF_ERROR(tx.InsertRequest(kSelfReportKind, request.request_id(),
-                                         MakeStoredRequest(fingerprint, response)));
-        *result = std::move(response);
-        return absl::OkStatus();
+        return response;
       },
-      [result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) return done(status);
-        done(std::move(*result));
-      });
+      std::move(done));
 }
 
 // --- Deregistration. ---
@@ -499,12 +489,7 @@ absl::StatusOr<regv1::ContactState> FollowupManager::LatestContactState(
                                                               : regv1::CONTACT_STATE_REACHABLE;
     }
     if (!page.more || page.items.empty()) return regv1::CONTACT_STATE_NEVER_CONTACTED;
-    const v1::FollowUp& last = page.items.back();
-    ListPosition position;
-    position.key = last.contact_date();
-    position.micros = last.recorded_at().seconds() * 1000000 + last.recorded_at().nanos() / 1000;
-    position.id = last.follow_up_id();
-    query.after = std::move(position);
+    query.after = PositionOf(page.items.back());
   }
 }
 
@@ -558,45 +543,37 @@ void FollowupManager::DeregisterRegistration(const v1::DeregisterRegistrationReq
     return done(FieldError("effective_date", rule::kDateOrder,
                            "the effective_date is before the registered date"));
   }
-  // Ended in the read model: usually by someone else, but possibly by this very request (registration
-  // ended it, the local write then failed, and the feed has since brought the end). Registration's
-  // idempotency tells the two apart, so it is asked with the same request_id: it answers its stored
-  // result for a retry, REGISTRATION_NOT_ACTIVE otherwise.
+  // Ended in the read model: usually by someone else, but possibly by this very request
+  // (registration ended it, the local write then failed, and the feed has since brought the end).
+  // Registration's idempotency tells the two apart, so it is asked with the same request_id: it
+  // answers its stored result for a retry, REGISTRATION_NOT_ACTIVE otherwise.
   absl::Status local_refusal = (*registration)->end_date.empty()
                                    ? absl::OkStatus()
                                    : RegistrationNotActive(request.registration_id());
   DeregisterCommand command;
-  regv1::DeregisterRequest& call = command.request;
-  call.set_registration_id(request.registration_id());
-  call.set_request_id(request.request_id());
-  call.set_reason(request.reason());
-  call.set_effective_date(request.effective_date());
-  call.set_actor(request.staff_id());
-  call.set_note(request.note());
-  call.set_moved_abroad(request.moved_abroad());
+  command.request = DeregisterCall(request.registration_id(), request.request_id(),
+                                   request.reason(), request.effective_date(), request.staff_id(),
+                                   request.note(), request.moved_abroad());
   const std::string request_id = request.request_id();
   command.also = [request_id, fingerprint](FollowupTransaction& tx,
                                            const v1::Deregistration& deregistration) {
-    ASSIGN_OR_RETURN(std::optional<StoredRequest> stored, tx.FindRequest(kDeregisterKind, request_id));
+    ASSIGN_OR_RETURN(std::optional<StoredRequest> stored,
+                     tx.FindRequest(kDeregisterKind, request_id));
     if (stored.has_value()) return absl::OkStatus();  // a concurrent repeat recorded it
     v1::DeregisterRegistrationResponse response;
     *response.mutable_deregistration() = deregistration;
     return tx.InsertRequest(kDeregisterKind, request_id, MakeStoredRequest(fingerprint, response));
   };
-  PerformDeregistration(std::move(command), deadline,
-                        [local_refusal, done = std::move(done)](
-                            absl::StatusOr<v1::Deregistration> result) {
-                          if (!result.ok()) {
-                            if (!local_refusal.ok() &&
-                                HasReason(result.status(), reason::kRegistrationNotActive)) {
-                              return done(local_refusal);
-                            }
-                            return done(result.status());
-                          }
-                          v1::DeregisterRegistrationResponse response;
-                          *response.mutable_deregistration() = *std::move(result);
-                          done(std::move(response));
-                        });
+  PerformDeregistration(
+      std::move(command), deadline,
+      [local_refusal, done = std::move(done)](absl::StatusOr<v1::Deregistration> result) {
+        if (!result.ok()) {
+          return done(DeregistrationRefusal(local_refusal, result.status()));
+        }
+        v1::DeregisterRegistrationResponse response;
+        *response.mutable_deregistration() = *std::move(result);
+        done(std::move(response));
+      });
 }
 
 // One no-contact sweep: deregisters the found registrations one after the other (each an async
@@ -622,10 +599,10 @@ class FollowupManager::SweepRun final : public std::enable_shared_from_this<Swee
           } else if (HasReason(result.status(), reason::kRegistrationNotActive) ||
                      result.status().code() == absl::StatusCode::kNotFound) {
             // Ended meanwhile by someone else (the feed will tell); nothing to do here.
-            self->manager_.logger_.Info("sweep_skipped",
-                                        {{"registration_id", self->todo_[self->index_ - 1]
-                                                                 .registration_id()},
-                                         {"status", result.status()}});
+            self->manager_.logger_.Info(
+                "sweep_skipped",
+                {{"registration_id", self->todo_[self->index_ - 1].registration_id()},
+                 {"status", result.status()}});
           } else {
             return self->done_(result.status());
           }
@@ -671,9 +648,8 @@ void FollowupManager::RunNoContactSweep(const v1::RunNoContactSweepRequest& requ
   bool more = false;
   for (const ContactRow& row : *rows) {
     if (!after.empty() && row.registration.registration_id <= after) continue;
-    const std::string& base_text = row.last_contact_date.empty()
-                                       ? row.registration.registered_date
-                                       : row.last_contact_date;
+    const std::string& base_text =
+        row.last_contact_date.empty() ? row.registration.registered_date : row.last_contact_date;
     absl::StatusOr<absl::CivilDay> base = time::ParseDate(base_text);
     if (!base.ok()) return done(absl::DataLossError("a stored date cannot be parsed"));
     if (NoContactDeadline(*base) > *as_of) continue;
@@ -687,11 +663,11 @@ void FollowupManager::RunNoContactSweep(const v1::RunNoContactSweepRequest& requ
     call.set_reason(codes::DEREGISTRATION_REASON_NO_CONTACT);
     call.set_effective_date(request.as_of());
     call.set_actor(std::string(kServiceActor));
-    call.set_note(row.last_contact_date.empty()
-                      ? absl::StrCat("自登记日 ", base_text, " 起6个月未联系 (sweep by ",
-                                     request.staff_id(), ")")
-                      : absl::StrCat("自 ", base_text, " 起6个月未联系 (sweep by ",
-                                     request.staff_id(), ")"));
+    call.set_note(
+        row.last_contact_date.empty()
+            ? absl::StrCat("自登记日 ", base_text, " 起6个月未联系 (sweep by ", request.staff_id(),
+                           ")")
+            : absl::StrCat("自 ", base_text, " 起6个月未联系 (sweep by ", request.staff_id(), ")"));
     if (request.validate_only()) {
       v1::Deregistration* would = preview.add_deregistrations();
       would->set_registration_id(call.registration_id());
@@ -721,17 +697,17 @@ void FollowupManager::RunNoContactSweep(const v1::RunNoContactSweepRequest& requ
 // --- Candidates. ---
 
 absl::StatusOr<v1::ListDeregistrationCandidatesResponse>
-FollowupManager::ListDeregistrationCandidates(const v1::ListDeregistrationCandidatesRequest& request) {
+FollowupManager::ListDeregistrationCandidates(
+    const v1::ListDeregistrationCandidatesRequest& request) {
   ASSIGN_OR_RETURN(OfficeRange offices, Offices(request.region_code()));
   CandidateQuery query;
   query.offices = offices;
   query.state = request.state() == v1::CANDIDATE_STATE_UNSPECIFIED ? v1::CANDIDATE_STATE_PENDING
-                                                                    : request.state();
+                                                                   : request.state();
   query.source = request.source();
   query.month = request.month();
-  const uint64_t fingerprint =
-      QueryFingerprint(absl::StrCat("candidates|", request.region_code(), "|", query.state, "|",
-                                    query.source, "|", query.month));
+  const uint64_t fingerprint = QueryFingerprint(absl::StrCat(
+      "candidates|", request.region_code(), "|", query.state, "|", query.source, "|", query.month));
   if (!request.page_token().empty()) {
     ASSIGN_OR_RETURN(query.after, DecodePageToken(request.page_token(), fingerprint));
   }
@@ -742,7 +718,7 @@ FollowupManager::ListDeregistrationCandidates(const v1::ListDeregistrationCandid
   if (page.more) {
     const v1::DeregistrationCandidate& last = response.candidates(response.candidates_size() - 1);
     ListPosition position;
-    position.micros = last.create_time().seconds() * 1000000 + last.create_time().nanos() / 1000;
+    position.micros = MicrosOf(last.create_time());
     position.id = last.candidate_id();
     response.set_next_page_token(EncodePageToken(fingerprint, position));
   }
@@ -755,8 +731,7 @@ void FollowupManager::DecideDeregistrationCandidate(
   const std::string fingerprint = Fingerprint(request);
   absl::StatusOr<std::optional<v1::DecideDeregistrationCandidateResponse>> previous =
       PreviousResponse<v1::DecideDeregistrationCandidateResponse>(
-          store_.FindRequest(kDecideKind, request.request_id()), request.request_id(),
-          fingerprint);
+          store_.FindRequest(kDecideKind, request.request_id()), request.request_id(), fingerprint);
   if (!previous.ok()) return done(previous.status());
   if (previous->has_value()) return done(**std::move(previous));
   absl::StatusOr<std::optional<v1::DeregistrationCandidate>> found =
@@ -807,12 +782,11 @@ void FollowupManager::DecideDeregistrationCandidate(
   }
   auto result = std::make_shared<v1::DecideDeregistrationCandidateResponse>();
   if (request.decision() == v1::CANDIDATE_DECISION_REJECT) {
-    store_.Write(
-        [decide, result](FollowupTransaction& tx) { return decide(tx, nullptr, *result); },
-        [result, done = std::move(done)](absl::Status status) {
-          if (!status.ok()) return done(status);
-          done(std::move(*result));
-        });
+    store_.Write([decide, result](FollowupTransaction& tx) { return decide(tx, nullptr, *result); },
+                 [result, done = std::move(done)](absl::Status status) {
+                   if (!status.ok()) return done(status);
+                   done(std::move(*result));
+                 });
     return;
   }
   const codes::DeregistrationReason reason_code =
@@ -842,30 +816,20 @@ void FollowupManager::DecideDeregistrationCandidate(
     local_refusal = RegistrationNotActive(candidate.registration_id());
   }
   DeregisterCommand command;
-  command.request.set_registration_id(candidate.registration_id());
-  command.request.set_request_id(request.request_id());
-  command.request.set_reason(reason_code);
-  command.request.set_effective_date(request.effective_date());
-  command.request.set_actor(request.staff_id());
-  command.request.set_note(request.note());
-  command.request.set_moved_abroad(request.moved_abroad());
+  command.request = DeregisterCall(candidate.registration_id(), request.request_id(), reason_code,
+                                   request.effective_date(), request.staff_id(), request.note(),
+                                   request.moved_abroad());
   command.keep_candidate_id = candidate_id;
   command.also = [decide, result](FollowupTransaction& tx,
                                   const v1::Deregistration& deregistration) {
     return decide(tx, &deregistration, *result);
   };
-  PerformDeregistration(std::move(command), deadline,
-                        [result, local_refusal, done = std::move(done)](
-                            absl::StatusOr<v1::Deregistration> d) {
-                          if (!d.ok()) {
-                            if (!local_refusal.ok() &&
-                                HasReason(d.status(), reason::kRegistrationNotActive)) {
-                              return done(local_refusal);
-                            }
-                            return done(d.status());
-                          }
-                          done(std::move(*result));
-                        });
+  PerformDeregistration(
+      std::move(command), deadline,
+      [result, local_refusal, done = std::move(done)](absl::StatusOr<v1::Deregistration> d) {
+        if (!d.ok()) return done(DeregistrationRefusal(local_refusal, d.status()));
+        done(std::move(*result));
+      });
 }
 
 }  // namespace unemployment::followup

@@ -6,19 +6,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/forms/form_facts.h"
 #include "common/log/mask.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
 #include "common/time/date.h"
 #include "common/time/time_zone.h"
-#include "common/validation/deregistration_reason.h"
 #include "common/validation/rules.h"
 #include "services/registration/deregistration_notice.h"
+#include "services/registration/notification_text.h"
 #include "services/registration/page_token.h"
 #include "services/registration/proto_util.h"
-#include "common/notice/rejection_reason.h"
-#include "unemployment/registration/v1/ministry_feedback_service.pb.h"
+#include "services/registration/review_decision.h"
 
 namespace unemployment::registration {
 namespace {
@@ -86,43 +84,15 @@ absl::StatusOr<std::optional<Response>> StoredResponse(RegistrationTransaction& 
   return std::optional<Response>(std::move(response));
 }
 
-// Shared state of one write: the result is produced inside the transaction and handed to the
-// caller after the commit.
-template <typename T>
-struct WriteResult {
-  std::optional<T> value;
-  bool queued_notifications = false;
-  bool queued_verification = false;
-};
-
-// An idempotent write of one request: the response stored for (kind, request_id) when the same
-// request came before (REQUEST_ID_REUSED for other content), else `apply`'s response, stored with
-// the request in the same transaction. `done` runs after the commit.
-template <typename Response>
-void WriteOnce(RegistrationStore& store, absl::string_view kind, std::string request_id,
-               std::string fingerprint,
-               std::function<absl::StatusOr<Response>(RegistrationTransaction&)> apply,
-               std::function<void(absl::StatusOr<Response>)> done) {
-  auto result = std::make_shared<WriteResult<Response>>();
-  store.Write(
-      [kind, request_id = std::move(request_id), fingerprint = std::move(fingerprint),
-       apply = std::move(apply), result](RegistrationTransaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(result->value,
-                         StoredResponse<Response>(tx, kind, request_id, fingerprint));
-        if (result->value.has_value()) return absl::OkStatus();
-        ASSIGN_OR_RETURN(Response response, apply(tx));
-        RETURN_IF_ERROR(tx.InsertRequest(std::string(kind), request_id,
-                                         {fingerprint, response.SerializeAsString()}));
-        result->value = std::move(response);
-        return absl::OkStatus();
-      },
-      [result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) {
-          done(status);
-          return;
-        }
-        done(std::move(*result->value));
-      });
+// The stored application `id`, or NOT_FOUND APPLICATION_NOT_FOUND.
+absl::StatusOr<v1::Application> LoadApplication(RegistrationTransaction& tx,
+                                                const std::string& id) {
+  ASSIGN_OR_RETURN(std::optional<StoredApplication> stored, tx.GetApplication(id));
+  if (!stored.has_value()) {
+    return status::WithErrorInfo(absl::NotFoundError("no such application"),
+                                 reason::kApplicationNotFound, {{"application_id", id}});
+  }
+  return std::move(stored->application);
 }
 
 std::string SourceName(verv1::Source source) {
@@ -156,6 +126,97 @@ v1::Event StateChangedEvent(const v1::Application& application, const std::strin
 }
 
 }  // namespace
+
+template <typename T>
+void Registrar::Write(Apply<T> apply, Callback<T> done) {
+  struct State {
+    std::optional<T> value;
+    Queued queued;
+  };
+  auto state = std::make_shared<State>();
+  store_.Write(
+      [apply = std::move(apply), state](RegistrationTransaction& tx) -> absl::Status {
+        state->queued = Queued();
+        absl::StatusOr<T> value = apply(tx, state->queued);
+        if (!value.ok()) return value.status();
+        state->value = *std::move(value);
+        return absl::OkStatus();
+      },
+      [this, state, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) {
+          done(std::move(status));
+          return;
+        }
+        if (state->queued.notifications) NotifyQueued();
+        if (state->queued.verification) NotifyVerificationQueued();
+        done(std::move(*state->value));
+      });
+}
+
+template <typename Response>
+void Registrar::WriteOnce(absl::string_view kind, const std::string& request_id,
+                          std::string fingerprint, Apply<Response> apply, Callback<Response> done) {
+  Write<Response>(
+      [kind, request_id, fingerprint = std::move(fingerprint), apply = std::move(apply)](
+          RegistrationTransaction& tx, Queued& queued) -> absl::StatusOr<Response> {
+        ASSIGN_OR_RETURN(std::optional<Response> stored,
+                         StoredResponse<Response>(tx, kind, request_id, fingerprint));
+        if (stored.has_value()) return *std::move(stored);
+        ASSIGN_OR_RETURN(Response response, apply(tx, queued));
+        RETURN_IF_ERROR(tx.InsertRequest(std::string(kind), request_id,
+                                         {fingerprint, response.SerializeAsString()}));
+        return response;
+      },
+      std::move(done));
+}
+
+absl::StatusOr<OutboxEntry> Registrar::NewNotification(RegistrationTransaction& tx,
+                                                       absl::Time now) const {
+  ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("notification"));
+  OutboxEntry entry;
+  v1::Notification& n = entry.notification;
+  n.set_id(MakeId("ntf", number));
+  n.set_delivery_state(v1::DELIVERY_STATE_PENDING);
+  *n.mutable_create_time() = ToTimestamp(now);
+  *n.mutable_next_attempt_time() = ToTimestamp(now);
+  entry.next_attempt_at = now;
+  return entry;
+}
+
+absl::Status Registrar::QueueDecisionNotices(RegistrationTransaction& tx,
+                                             const v1::Application& application,
+                                             absl::Time now) const {
+  const v1::NotificationKind kind = application.decision().outcome() == v1c::REVIEW_OUTCOME_ACCEPTED
+                                        ? v1::NOTIFICATION_KIND_APPLICATION_ACCEPTED
+                                        : v1::NOTIFICATION_KIND_APPLICATION_REJECTED;
+  const std::string text = DecisionNoticeText(application.decision());
+  auto queue = [&](v1::NotificationMethod method, std::string recipient,
+                   std::string target) -> absl::Status {
+    ASSIGN_OR_RETURN(OutboxEntry entry, NewNotification(tx, now));
+    v1::Notification& n = entry.notification;
+    n.set_application_id(application.id());
+    n.set_registration_id(application.registration_id());
+    n.set_kind(kind);
+    n.set_method(method);
+    n.set_recipient(std::move(recipient));
+    n.set_text(text);
+    n.set_office_region_code(application.office_region_code());
+    entry.target = std::move(target);
+    if (method == v1::NOTIFICATION_METHOD_MINISTRY_RESULT_UPLOAD) {
+      entry.payload = MinistryResultUpload(application, n.id(), now).SerializeAsString();
+    }
+    return tx.InsertNotification(entry);
+  };
+  const std::string& mobile = application.form().contact().mobile();
+  RETURN_IF_ERROR(queue(v1::NOTIFICATION_METHOD_SMS, log::MaskPhone(mobile), mobile));
+  if (application.channel() == v1c::CHANNEL_MINISTRY) {
+    return queue(v1::NOTIFICATION_METHOD_MINISTRY_RESULT_UPLOAD,
+                 application.channel_application_id(), "");
+  }
+  // Delivered to the portal (NotificationReceiverService) and DELIVERED on its acknowledgement;
+  // the portal can also read the decision through the gateway.
+  return queue(v1::NOTIFICATION_METHOD_ONLINE_REPLY, application.channel_application_id(), "");
+}
 
 std::string VerificationRequestId(const std::string& application_id) {
   return absl::StrCat("verify:", application_id);
@@ -215,7 +276,8 @@ Registrar::Registrar(RegistrationStore& store, const time::Clock& clock,
                      const time::WorkingDayCalendar& calendar, RegistrarOptions options)
     : store_(store),
       clock_(clock),
-      // Not owned: the caller keeps `calendar` alive (ReplaceCalendar may later install owned ones).
+      // Not owned: the caller keeps `calendar` alive (ReplaceCalendar may later install owned
+      // ones).
       calendar_(std::shared_ptr<const time::WorkingDayCalendar>(
           &calendar, [](const time::WorkingDayCalendar*) {})),
       options_(std::move(options)) {}
@@ -262,7 +324,7 @@ v1::Event Registrar::NewEvent(absl::Time now) const {
 }
 
 absl::Status Registrar::RequireServed(absl::string_view field, absl::string_view noun,
-                                     const std::string& code) const {
+                                      const std::string& code) const {
   if (ServesOffice(code)) return absl::OkStatus();
   return status::WithErrorInfo(
       absl::FailedPreconditionError(
@@ -292,27 +354,24 @@ std::string Registrar::MakeId(absl::string_view kind, int64_t number) const {
 
 void Registrar::FenceChannelApplicationId(const v1::FenceChannelApplicationIdRequest& request,
                                           Callback<v1::FenceChannelApplicationIdResponse> done) {
-  auto result = std::make_shared<WriteResult<v1::FenceChannelApplicationIdResponse>>();
   const absl::Time now = clock_.Now();
-  store_.Write(
-      [request, result, now](RegistrationTransaction& tx) -> absl::Status {
+  Write<v1::FenceChannelApplicationIdResponse>(
+      [request, now](RegistrationTransaction& tx,
+                     Queued&) -> absl::StatusOr<v1::FenceChannelApplicationIdResponse> {
         ASSIGN_OR_RETURN(
             std::optional<StoredApplication> existing,
             tx.FindApplicationByChannelId(request.channel(), request.channel_application_id()));
-        result->value.emplace();
+        v1::FenceChannelApplicationIdResponse response;
         if (existing.has_value()) {
-          *result->value->mutable_application() = std::move(existing->application);
-          return absl::OkStatus();
+          *response.mutable_application() = std::move(existing->application);
+          return response;
         }
         RETURN_IF_ERROR(
             tx.FenceChannelId(request.channel(), request.channel_application_id(), now));
-        result->value->set_fenced(true);
-        return absl::OkStatus();
+        response.set_fenced(true);
+        return response;
       },
-      [result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) return done(std::move(status));
-        done(std::move(*result->value));
-      });
+      std::move(done));
 }
 
 void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
@@ -335,24 +394,19 @@ void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
   application->set_queue_kind(request.channel() == v1c::CHANNEL_MINISTRY
                                   ? v1::REVIEW_QUEUE_KIND_MINISTRY_FORWARDED
                                   : v1::REVIEW_QUEUE_KIND_PROVINCE);
-  application->set_state(v1c::APPLICATION_STATE_RECEIVED);
   *application->mutable_received_at() = ToTimestamp(now);
   application->set_received_date(time::FormatDate(received));
   application->set_due_date(time::FormatDate(due.day));
   application->set_due_date_provisional(due.provisional);
-  v1::StateChange* change = application->add_state_history();
-  change->set_state(v1c::APPLICATION_STATE_RECEIVED);
-  *change->mutable_at() = ToTimestamp(now);
-  change->set_actor(ChannelActor(request.channel()));
+  ChangeState(*application, v1c::APPLICATION_STATE_RECEIVED, now, ChannelActor(request.channel()));
 
   auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
-  auto result = std::make_shared<WriteResult<v1::Application>>();
   const int id_type = request.form().person_id().id_type();
   const std::string id_number = request.form().person_id().id_number();
 
-  store_.Write(
-      [this, application, fingerprint, result, id_type, id_number,
-       now](RegistrationTransaction& tx) -> absl::Status {
+  Write<v1::Application>(
+      [this, application, fingerprint, id_type, id_number, now](
+          RegistrationTransaction& tx, Queued& queued) -> absl::StatusOr<v1::Application> {
         ASSIGN_OR_RETURN(std::optional<StoredApplication> existing,
                          tx.FindApplicationByChannelId(application->channel(),
                                                        application->channel_application_id()));
@@ -363,8 +417,7 @@ void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
                     "the channel application id was stored before with a different form"),
                 reason::kApplicationIdReused, {{"application_id", existing->application.id()}});
           }
-          result->value = std::move(existing->application);
-          return absl::OkStatus();
+          return std::move(existing->application);
         }
         ASSIGN_OR_RETURN(bool fenced, tx.IsChannelIdFenced(application->channel(),
                                                            application->channel_application_id()));
@@ -400,11 +453,7 @@ void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
         const bool verify = options_.verification_enabled;
         const v1c::ApplicationState next = verify ? v1c::APPLICATION_STATE_PENDING_VERIFICATION
                                                   : v1c::APPLICATION_STATE_AWAITING_REVIEW;
-        stored.set_state(next);
-        v1::StateChange* moved = stored.add_state_history();
-        moved->set_state(next);
-        *moved->mutable_at() = ToTimestamp(now);
-        moved->set_actor(std::string(kSystemActor));
+        ChangeState(stored, next, now, kSystemActor);
         v1::ApplicationVerification* verification = stored.mutable_verification();
         if (verify) {
           verification->set_state(v1::VERIFICATION_STATE_PENDING);
@@ -435,43 +484,23 @@ void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
           job.request = DeterministicBytes(verify_request);
           job.next_attempt_at = now;
           RETURN_IF_ERROR(tx.InsertVerificationJob(job));
-          result->queued_verification = true;
+          queued.verification = true;
         }
-        result->value = std::move(stored);
-        return absl::OkStatus();
+        return stored;
       },
-      [this, result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) {
-          done(std::move(status));
-          return;
-        }
-        if (result->queued_verification) NotifyVerificationQueued();
-        done(std::move(*result->value));
-      });
+      std::move(done));
 }
 
 void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
                                   Callback<v1::ReviewApplicationResponse> done) {
   const absl::Time now = clock_.Now();
   const absl::CivilDay today = time::ChinaDay(now);
-  auto req = std::make_shared<v1::ReviewApplicationRequest>(request);
-  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
-  auto result = std::make_shared<WriteResult<v1::ReviewApplicationResponse>>();
-
-  store_.Write(
-      [this, req, fingerprint, result, now, today](RegistrationTransaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(result->value,
-                         StoredResponse<v1::ReviewApplicationResponse>(
-                             tx, kReviewRequestKind, req->request_id(), *fingerprint));
-        if (result->value.has_value()) return absl::OkStatus();
-        ASSIGN_OR_RETURN(std::optional<StoredApplication> stored,
-                         tx.GetApplication(req->application_id()));
-        if (!stored.has_value()) {
-          return status::WithErrorInfo(absl::NotFoundError("no such application"),
-                                       reason::kApplicationNotFound,
-                                       {{"application_id", req->application_id()}});
-        }
-        v1::Application application = std::move(stored->application);
+  WriteOnce<v1::ReviewApplicationResponse>(
+      kReviewRequestKind, request.request_id(), DeterministicBytes(request),
+      [this, request, now, today](RegistrationTransaction& tx,
+                                  Queued& queued) -> absl::StatusOr<v1::ReviewApplicationResponse> {
+        ASSIGN_OR_RETURN(v1::Application application,
+                         LoadApplication(tx, request.application_id()));
         if (!IsUndecided(application.state())) {
           return status::WithErrorInfo(
               absl::FailedPreconditionError("the application was decided by another request"),
@@ -481,7 +510,7 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
         // The decision's date is the server's day when it is recorded (never the caller's), so
         // that on_time and the 7-working-day figure cannot be improved after the fact.
         const std::string decided_on = time::FormatDate(today);
-        if (!req->decided_on().empty() && req->decided_on() != decided_on) {
+        if (!request.decided_on().empty() && request.decided_on() != decided_on) {
           return status::InvalidFieldError(
               "decided_on", validation::rule::kDateNotServerDay,
               "a decision is dated by the server when it is recorded; leave decided_on empty");
@@ -489,23 +518,15 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
         if (decided_on < application.received_date()) {
           return DateOrderError("decided_on", "the decision date lies before the receipt date");
         }
-        const bool accept = req->outcome() == v1c::REVIEW_OUTCOME_ACCEPTED;
-        const v1c::RegistrationForm& form = application.form();
-
+        const bool accept = request.outcome() == v1c::REVIEW_OUTCOME_ACCEPTED;
         v1::ReviewApplicationResponse response;
         if (accept) {
-          std::string urban_rural = req->residence_urban_rural_class().empty()
-                                        ? form.residence_address().urban_rural_class()
-                                        : req->residence_urban_rural_class();
-          if (urban_rural.empty()) {
-            return status::InvalidArgumentError(
-                "the urban-rural class of the residence is required to accept this application",
-                {{"residence_urban_rural_class", "REQUIRED",
-                  "the form lacks the urban-rural class of the habitual residence"}});
-          }
+          ASSIGN_OR_RETURN(const std::string urban_rural,
+                           ResidenceClassForAcceptance(application.form(),
+                                                       request.residence_urban_rural_class()));
+          const v1c::PersonId& person = application.form().person_id();
           ASSIGN_OR_RETURN(std::optional<v1::Registration> active,
-                           tx.FindActiveRegistration(form.person_id().id_type(),
-                                                     form.person_id().id_number()));
+                           tx.FindActiveRegistration(person.id_type(), person.id_number()));
           if (active.has_value()) {
             return status::WithErrorInfo(
                 absl::FailedPreconditionError(
@@ -513,61 +534,14 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
                 reason::kActiveRegistrationExists, {{"registration_id", active->id()}});
           }
           ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("registration"));
-          v1::Registration* registration = response.mutable_registration();
-          registration->set_id(MakeId("reg", number));
-          *registration->mutable_person_id() = form.person_id();
-          registration->set_name(form.name());
-          registration->set_application_id(application.id());
-          registration->set_channel(application.channel());
-          registration->set_office_region_code(application.office_region_code());
-          registration->set_registered_date(decided_on);
-          registration->set_state(v1::REGISTRATION_STATE_ACTIVE);
-          *registration->mutable_form() = form;
-          registration->mutable_form()->mutable_residence_address()->set_urban_rural_class(
-              urban_rural);
-          absl::StatusOr<absl::CivilDay> decided_day = time::ParseDate(decided_on);
-          registration->set_birth_date(
-              forms::DerivedBirthDate(form, decided_day.ok() ? *decided_day : today));
-          registration->set_residence_urban(!urban_rural.empty() && urban_rural[0] == '1');
-          const std::string& household_county = form.household_address().county_code();
-          registration->set_household_local(
-              household_county.size() >= 4 &&
-              household_county.compare(0, 4, application.office_region_code(), 0, 4) == 0);
-          *registration->mutable_create_time() = ToTimestamp(now);
-          *registration->mutable_update_time() = ToTimestamp(now);
-          RETURN_IF_ERROR(tx.InsertRegistration(*registration));
-          application.set_registration_id(registration->id());
+          *response.mutable_registration() =
+              RegistrationOnAcceptance(application, MakeId("reg", number), today, urban_rural, now);
+          RETURN_IF_ERROR(tx.InsertRegistration(response.registration()));
+          application.set_registration_id(response.registration().id());
         }
-
-        const v1c::ApplicationState new_state =
-            accept ? v1c::APPLICATION_STATE_ACCEPTED : v1c::APPLICATION_STATE_REJECTED;
-        application.set_state(new_state);
-        v1::StateChange* change = application.add_state_history();
-        change->set_state(new_state);
-        *change->mutable_at() = ToTimestamp(now);
-        change->set_actor(req->reviewer());
-        v1::ReviewDecision* decision = application.mutable_decision();
-        decision->set_outcome(req->outcome());
-        decision->set_reason(req->reason());
-        decision->set_rejection_reason(accept ? v1c::REJECTION_REASON_UNSPECIFIED
-                                              : req->rejection_reason());
-        decision->set_reviewer(req->reviewer());
-        decision->set_decided_on(decided_on);
-        *decision->mutable_recorded_at() = ToTimestamp(now);
-        decision->set_note(req->note());
-        decision->set_on_time(decided_on <= application.due_date());
-        // What the decision was made with; deciding while verification is pending (on the
-        // written commitment alone) is allowed and ends the verification attempts.
-        v1::ApplicationVerification* verification = application.mutable_verification();
-        decision->set_verification_state(verification->state());
-        if (verification->state() == v1::VERIFICATION_STATE_COMPLETED) {
-          decision->set_verification_id(verification->verification_id());
-          decision->set_verification_outcome(verification->outcome());
-        } else if (verification->state() == v1::VERIFICATION_STATE_PENDING) {
+        if (RecordDecision(application, request, today, now)) {
+          // Decided while verification was pending: its attempts end.
           RETURN_IF_ERROR(tx.DeleteVerificationJob(application.id()));
-          verification->set_state(v1::VERIFICATION_STATE_CANCELLED);
-          verification->clear_next_attempt_time();
-          *verification->mutable_finish_time() = ToTimestamp(now);
         }
         RETURN_IF_ERROR(tx.UpdateApplication(application));
         *response.mutable_application() = application;
@@ -580,109 +554,23 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
           *created.mutable_registration_created()->mutable_registration() = response.registration();
           RETURN_IF_ERROR(tx.AppendEvent(created).status());
         }
-
         // Feedback to the applicant (and the ministry platform), in the same transaction.
-        const v1::NotificationKind kind = accept ? v1::NOTIFICATION_KIND_APPLICATION_ACCEPTED
-                                                 : v1::NOTIFICATION_KIND_APPLICATION_REJECTED;
-        const std::string text =
-            accept ? absl::StrCat("您的失业登记申请已审核通过，登记日期", decided_on, "。")
-                   : absl::StrCat("您的失业登记申请未通过审核，原因：",
-                                  notice::RejectionReasonText(req->rejection_reason(), req->reason()),
-                                  "。");
-        auto add = [&](v1::NotificationMethod method, std::string recipient, std::string target,
-                       std::string payload, bool delivered_now) -> absl::Status {
-          ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("notification"));
-          OutboxEntry entry;
-          v1::Notification& n = entry.notification;
-          n.set_id(MakeId("ntf", number));
-          n.set_application_id(application.id());
-          n.set_registration_id(application.registration_id());
-          n.set_kind(kind);
-          n.set_method(method);
-          n.set_recipient(std::move(recipient));
-          n.set_text(text);
-          n.set_office_region_code(application.office_region_code());
-          *n.mutable_create_time() = ToTimestamp(now);
-          if (delivered_now) {
-            n.set_delivery_state(v1::DELIVERY_STATE_DELIVERED);
-            n.set_attempt_count(1);
-            *n.mutable_last_attempt_time() = ToTimestamp(now);
-            *n.mutable_delivered_time() = ToTimestamp(now);
-          } else {
-            n.set_delivery_state(v1::DELIVERY_STATE_PENDING);
-            *n.mutable_next_attempt_time() = ToTimestamp(now);
-            result->queued_notifications = true;
-          }
-          entry.target = std::move(target);
-          if (method == v1::NOTIFICATION_METHOD_MINISTRY_RESULT_UPLOAD) {
-            v1::ReceiveReviewResultRequest upload;
-            upload.set_result_id(n.id());
-            upload.set_ministry_application_id(application.channel_application_id());
-            upload.set_outcome(req->outcome());
-            if (accept) {
-              upload.set_reason(req->reason());
-            } else {
-              upload.set_reason(notice::RejectionReasonText(req->rejection_reason(), req->reason()));
-              upload.set_rejection_reason(req->rejection_reason());
-            }
-            upload.set_decided_on(decided_on);
-            upload.set_office_region_code(application.office_region_code());
-            upload.set_registration_id(application.registration_id());
-            *upload.mutable_create_time() = ToTimestamp(now);
-            payload = upload.SerializeAsString();
-          }
-          entry.payload = std::move(payload);
-          entry.next_attempt_at = now;
-          return tx.InsertNotification(entry);
-        };
-        const std::string& mobile = form.contact().mobile();
-        RETURN_IF_ERROR(add(v1::NOTIFICATION_METHOD_SMS, log::MaskPhone(mobile), mobile, "", false));
-        if (application.channel() == v1c::CHANNEL_MINISTRY) {
-          RETURN_IF_ERROR(add(v1::NOTIFICATION_METHOD_MINISTRY_RESULT_UPLOAD,
-                              application.channel_application_id(), "", "", false));
-        } else {
-          // Delivered to the portal (NotificationReceiverService) and DELIVERED on its
-          // acknowledgement; the portal can also read the decision through the gateway.
-          RETURN_IF_ERROR(add(v1::NOTIFICATION_METHOD_ONLINE_REPLY,
-                              application.channel_application_id(), "", "", false));
-        }
-
-        RETURN_IF_ERROR(tx.InsertRequest(std::string(kReviewRequestKind), req->request_id(),
-                                         {*fingerprint, response.SerializeAsString()}));
-        result->value = std::move(response);
-        return absl::OkStatus();
+        RETURN_IF_ERROR(QueueDecisionNotices(tx, application, now));
+        queued.notifications = true;
+        return response;
       },
-      [this, result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) {
-          done(std::move(status));
-          return;
-        }
-        if (result->queued_notifications) NotifyQueued();
-        done(std::move(*result->value));
-      });
+      std::move(done));
 }
 
 void Registrar::AmendDecision(const v1::AmendDecisionRequest& request,
                               Callback<v1::AmendDecisionResponse> done) {
   const absl::Time now = clock_.Now();
-  auto req = std::make_shared<v1::AmendDecisionRequest>(request);
-  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
-  auto result = std::make_shared<WriteResult<v1::AmendDecisionResponse>>();
-
-  store_.Write(
-      [this, req, fingerprint, result, now](RegistrationTransaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(result->value,
-                         StoredResponse<v1::AmendDecisionResponse>(
-                             tx, kAmendRequestKind, req->request_id(), *fingerprint));
-        if (result->value.has_value()) return absl::OkStatus();
-        ASSIGN_OR_RETURN(std::optional<StoredApplication> stored,
-                         tx.GetApplication(req->application_id()));
-        if (!stored.has_value()) {
-          return status::WithErrorInfo(absl::NotFoundError("no such application"),
-                                       reason::kApplicationNotFound,
-                                       {{"application_id", req->application_id()}});
-        }
-        v1::Application application = std::move(stored->application);
+  WriteOnce<v1::AmendDecisionResponse>(
+      kAmendRequestKind, request.request_id(), DeterministicBytes(request),
+      [this, request, now](RegistrationTransaction& tx,
+                           Queued&) -> absl::StatusOr<v1::AmendDecisionResponse> {
+        ASSIGN_OR_RETURN(v1::Application application,
+                         LoadApplication(tx, request.application_id()));
         if (IsUndecided(application.state()) || !application.has_decision()) {
           return status::WithErrorInfo(
               absl::FailedPreconditionError(
@@ -693,14 +581,14 @@ void Registrar::AmendDecision(const v1::AmendDecisionRequest& request,
         // The decision keeps what it said before; only the text fields change.
         v1::ReviewDecision* decision = application.mutable_decision();
         v1::DecisionAmendment* amendment = decision->add_amendments();
-        amendment->set_request_id(req->request_id());
-        amendment->set_amendment_reason(req->amendment_reason());
-        amendment->set_actor(req->actor());
+        amendment->set_request_id(request.request_id());
+        amendment->set_amendment_reason(request.amendment_reason());
+        amendment->set_actor(request.actor());
         *amendment->mutable_recorded_at() = ToTimestamp(now);
         amendment->set_previous_reason(decision->reason());
         amendment->set_previous_note(decision->note());
-        if (!req->reason().empty()) decision->set_reason(req->reason());
-        if (!req->note().empty()) decision->set_note(req->note());
+        if (!request.reason().empty()) decision->set_reason(request.reason());
+        if (!request.note().empty()) decision->set_note(request.note());
         RETURN_IF_ERROR(tx.UpdateApplication(application));
 
         v1::Event amended = NewEvent(now);
@@ -709,18 +597,9 @@ void Registrar::AmendDecision(const v1::AmendDecisionRequest& request,
 
         v1::AmendDecisionResponse response;
         *response.mutable_application() = std::move(application);
-        RETURN_IF_ERROR(tx.InsertRequest(std::string(kAmendRequestKind), req->request_id(),
-                                         {*fingerprint, response.SerializeAsString()}));
-        result->value = std::move(response);
-        return absl::OkStatus();
+        return response;
       },
-      [result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) {
-          done(status);
-          return;
-        }
-        done(std::move(*result->value));
-      });
+      std::move(done));
 }
 
 void Registrar::SetDutyReviewers(const v1::SetDutyReviewersRequest& request,
@@ -733,9 +612,9 @@ void Registrar::SetDutyReviewers(const v1::SetDutyReviewersRequest& request,
   }
   const absl::Time now = clock_.Now();
   WriteOnce<v1::SetDutyReviewersResponse>(
-      store_, kDutyRequestKind, request.request_id(), DeterministicBytes(request),
-      [this, request, now](RegistrationTransaction& tx)
-          -> absl::StatusOr<v1::SetDutyReviewersResponse> {
+      kDutyRequestKind, request.request_id(), DeterministicBytes(request),
+      [this, request, now](RegistrationTransaction& tx,
+                           Queued&) -> absl::StatusOr<v1::SetDutyReviewersResponse> {
         v1::DutyRoster roster;
         roster.set_office_region_code(request.office_region_code());
         roster.set_queue_kind(request.queue_kind());
@@ -763,9 +642,9 @@ void Registrar::ReportRegionContact(const v1::ReportRegionContactRequest& reques
   }
   const absl::Time now = clock_.Now();
   WriteOnce<v1::ReportRegionContactResponse>(
-      store_, kContactRequestKind, request.request_id(), DeterministicBytes(request),
-      [this, request, region_name, now](RegistrationTransaction& tx)
-          -> absl::StatusOr<v1::ReportRegionContactResponse> {
+      kContactRequestKind, request.request_id(), DeterministicBytes(request),
+      [this, request, region_name, now](
+          RegistrationTransaction& tx, Queued&) -> absl::StatusOr<v1::ReportRegionContactResponse> {
         v1::ReportedRegionContact contact;
         contact.set_region_code(request.region_code());
         contact.set_region_name(region_name);
@@ -789,22 +668,16 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
                            Callback<v1::DeregisterResponse> done) {
   const absl::Time now = clock_.Now();
   const absl::CivilDay today = time::ChinaDay(now);
-  auto req = std::make_shared<v1::DeregisterRequest>(request);
-  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
-  auto result = std::make_shared<WriteResult<v1::DeregisterResponse>>();
-
-  store_.Write(
-      [this, req, fingerprint, result, now, today](RegistrationTransaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(result->value,
-                         StoredResponse<v1::DeregisterResponse>(
-                             tx, kDeregisterRequestKind, req->request_id(), *fingerprint));
-        if (result->value.has_value()) return absl::OkStatus();
+  WriteOnce<v1::DeregisterResponse>(
+      kDeregisterRequestKind, request.request_id(), DeterministicBytes(request),
+      [this, request, now, today](RegistrationTransaction& tx,
+                                  Queued& queued) -> absl::StatusOr<v1::DeregisterResponse> {
         ASSIGN_OR_RETURN(std::optional<v1::Registration> found,
-                         tx.GetRegistration(req->registration_id()));
+                         tx.GetRegistration(request.registration_id()));
         if (!found.has_value()) {
           return status::WithErrorInfo(absl::NotFoundError("no such registration"),
                                        reason::kRegistrationNotFound,
-                                       {{"registration_id", req->registration_id()}});
+                                       {{"registration_id", request.registration_id()}});
         }
         v1::Registration registration = std::move(*found);
         if (registration.state() != v1::REGISTRATION_STATE_ACTIVE) {
@@ -813,26 +686,26 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
               reason::kRegistrationNotActive, {{"registration_id", registration.id()}});
         }
         const std::string effective =
-            req->effective_date().empty() ? time::FormatDate(today) : req->effective_date();
+            request.effective_date().empty() ? time::FormatDate(today) : request.effective_date();
         if (effective < registration.registered_date()) {
           return DateOrderError("effective_date",
                                 "the effective date lies before the registered date");
         }
-        const int reason_code = static_cast<int>(req->reason());
+        const int reason_code = static_cast<int>(request.reason());
         const std::string& mobile = registration.form().contact().mobile();
         const v1::DeregistrationNoticeRule notice_rule = DecideDeregistrationNotice(
-            reason_code, req->moved_abroad(), req->contact_state(), mobile);
+            reason_code, request.moved_abroad(), request.contact_state(), mobile);
         const bool notify = notice_rule == v1::DEREGISTRATION_NOTICE_RULE_SENT;
         registration.set_state(v1::REGISTRATION_STATE_DEREGISTERED);
         v1::Deregistration* deregistration = registration.mutable_deregistration();
-        deregistration->set_reason(req->reason());
+        deregistration->set_reason(request.reason());
         deregistration->set_effective_date(effective);
-        deregistration->set_actor(req->actor());
-        deregistration->set_note(req->note());
-        deregistration->set_moved_abroad(req->moved_abroad());
+        deregistration->set_actor(request.actor());
+        deregistration->set_note(request.note());
+        deregistration->set_moved_abroad(request.moved_abroad());
         deregistration->set_person_notified(notify);
         deregistration->set_notice_rule(notice_rule);
-        deregistration->set_contact_state(req->contact_state());
+        deregistration->set_contact_state(request.contact_state());
         *deregistration->mutable_recorded_at() = ToTimestamp(now);
         *registration.mutable_update_time() = ToTimestamp(now);
         RETURN_IF_ERROR(tx.UpdateRegistration(registration));
@@ -842,68 +715,40 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
         RETURN_IF_ERROR(tx.AppendEvent(event).status());
 
         if (notify) {
-          ASSIGN_OR_RETURN(int64_t number, tx.NextNumber("notification"));
-          OutboxEntry entry;
+          ASSIGN_OR_RETURN(OutboxEntry entry, NewNotification(tx, now));
           v1::Notification& n = entry.notification;
-          n.set_id(MakeId("ntf", number));
           n.set_application_id(registration.application_id());
           n.set_registration_id(registration.id());
           n.set_kind(v1::NOTIFICATION_KIND_REGISTRATION_DEREGISTERED);
           n.set_method(v1::NOTIFICATION_METHOD_SMS);
           n.set_office_region_code(registration.office_region_code());
-          *n.mutable_next_attempt_time() = ToTimestamp(now);
           n.set_recipient(log::MaskPhone(mobile));
-          std::string reason_text(
-              validation::DeregistrationReasonCodes().NameOfNumber(reason_code));
-          if (!req->note().empty()) absl::StrAppend(&reason_text, "（", req->note(), "）");
-          n.set_text(absl::StrCat("您的失业登记已于", effective, "注销，原因：", reason_text, "。"));
-          n.set_delivery_state(v1::DELIVERY_STATE_PENDING);
-          *n.mutable_create_time() = ToTimestamp(now);
+          n.set_text(DeregistrationNoticeText(effective, reason_code, request.note()));
           entry.target = mobile;
-          entry.next_attempt_at = now;
           RETURN_IF_ERROR(tx.InsertNotification(entry));
-          result->queued_notifications = true;
+          queued.notifications = true;
         }
 
         v1::DeregisterResponse response;
         *response.mutable_registration() = registration;
-        RETURN_IF_ERROR(tx.InsertRequest(std::string(kDeregisterRequestKind), req->request_id(),
-                                         {*fingerprint, response.SerializeAsString()}));
-        result->value = std::move(response);
-        return absl::OkStatus();
+        return response;
       },
-      [this, result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) {
-          done(std::move(status));
-          return;
-        }
-        if (result->queued_notifications) NotifyQueued();
-        done(std::move(*result->value));
-      });
+      std::move(done));
 }
 
 void Registrar::RecordVerificationAttempt(VerificationAttempt attempt,
                                           Callback<v1::Application> done) {
   auto in = std::make_shared<VerificationAttempt>(std::move(attempt));
-  auto result = std::make_shared<WriteResult<v1::Application>>();
-  store_.Write(
-      [this, in, result](RegistrationTransaction& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(std::optional<StoredApplication> stored,
-                         tx.GetApplication(in->application_id));
-        if (!stored.has_value()) {
-          return status::WithErrorInfo(absl::NotFoundError("no such application"),
-                                       reason::kApplicationNotFound,
-                                       {{"application_id", in->application_id}});
-        }
-        v1::Application application = std::move(stored->application);
+  Write<v1::Application>(
+      [this, in](RegistrationTransaction& tx, Queued&) -> absl::StatusOr<v1::Application> {
+        ASSIGN_OR_RETURN(v1::Application application, LoadApplication(tx, in->application_id));
         ASSIGN_OR_RETURN(std::optional<VerificationJob> job,
                          tx.GetVerificationJob(in->application_id));
         if (!job.has_value() ||
             application.state() != v1c::APPLICATION_STATE_PENDING_VERIFICATION) {
           // Decided (or answered) meanwhile: the answer comes too late to matter.
           if (job.has_value()) RETURN_IF_ERROR(tx.DeleteVerificationJob(in->application_id));
-          result->value = std::move(application);
-          return absl::OkStatus();
+          return application;
         }
         const absl::Time now = in->attempted_at;
         v1::ApplicationVerification* verification = application.mutable_verification();
@@ -919,8 +764,7 @@ void Registrar::RecordVerificationAttempt(VerificationAttempt attempt,
           job->next_attempt_at = in->retry_at;
           RETURN_IF_ERROR(tx.UpdateVerificationJob(*job));
           RETURN_IF_ERROR(tx.UpdateApplication(application));
-          result->value = std::move(application);
-          return absl::OkStatus();
+          return application;
         }
         verification->clear_next_attempt_time();
         *verification->mutable_finish_time() = ToTimestamp(now);
@@ -939,25 +783,14 @@ void Registrar::RecordVerificationAttempt(VerificationAttempt attempt,
           verification->set_summary(
               absl::StrCat("核查服务拒绝了核查请求（", failure.message(), "），未核查"));
         }
-        application.set_state(v1c::APPLICATION_STATE_AWAITING_REVIEW);
-        v1::StateChange* change = application.add_state_history();
-        change->set_state(v1c::APPLICATION_STATE_AWAITING_REVIEW);
-        *change->mutable_at() = ToTimestamp(now);
-        change->set_actor(std::string(kSystemActor));
+        ChangeState(application, v1c::APPLICATION_STATE_AWAITING_REVIEW, now, kSystemActor);
         RETURN_IF_ERROR(tx.DeleteVerificationJob(application.id()));
         RETURN_IF_ERROR(tx.UpdateApplication(application));
         RETURN_IF_ERROR(
             tx.AppendEvent(StateChangedEvent(application, options_.shard_id, now)).status());
-        result->value = std::move(application);
-        return absl::OkStatus();
+        return application;
       },
-      [result, done = std::move(done)](absl::Status status) {
-        if (!status.ok()) {
-          done(std::move(status));
-          return;
-        }
-        done(std::move(*result->value));
-      });
+      std::move(done));
 }
 
 absl::StatusOr<v1::Application> Registrar::GetApplication(const std::string& application_id) {
@@ -1052,9 +885,9 @@ absl::StatusOr<v1::ListUndeliveredNotificationsResponse> Registrar::ListUndelive
   }
   const RegionRange range = RangeOfRegion(request.region_code());
   ASSIGN_OR_RETURN(UndeliveredSummary summary, store_.SummarizeUndelivered(range.low, range.high));
-  ASSIGN_OR_RETURN(NotificationPage page,
-                   store_.ListUndelivered(range.low, range.high, after,
-                                          EffectivePageSize(request.page_size())));
+  ASSIGN_OR_RETURN(
+      NotificationPage page,
+      store_.ListUndelivered(range.low, range.high, after, EffectivePageSize(request.page_size())));
   v1::ListUndeliveredNotificationsResponse response;
   response.set_total_size(static_cast<int32_t>(summary.count));
   for (v1::Notification& n : page.notifications) {
@@ -1179,10 +1012,10 @@ absl::StatusOr<v1::ListDutyReviewersResponse> Registrar::ListDutyReviewers(
     after = std::move(position);
   }
   const RegionRange range = RangeOfRegion(request.region_code());
-  ASSIGN_OR_RETURN(DutyRosterPage page,
-                   store_.ListDutyRosters(range.low, range.high,
-                                          static_cast<int>(request.queue_kind()), after,
-                                          EffectivePageSize(request.page_size())));
+  ASSIGN_OR_RETURN(
+      DutyRosterPage page,
+      store_.ListDutyRosters(range.low, range.high, static_cast<int>(request.queue_kind()), after,
+                             EffectivePageSize(request.page_size())));
   v1::ListDutyReviewersResponse response;
   for (v1::DutyRoster& roster : page.rosters) *response.add_rosters() = std::move(roster);
   if (page.more && response.rosters_size() > 0) {

@@ -17,8 +17,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "common/log/logger.h"
 #include "absl/time/civil_time.h"
+#include "common/log/logger.h"
 #include "common/time/clock.h"
 #include "common/time/working_day_calendar.h"
 #include "services/registration/registration_store.h"
@@ -207,6 +207,31 @@ class Registrar final {
       const v1::ListReportedRegionContactsRequest& request);
 
  private:
+  // What a write queued for the workers, woken after its commit.
+  struct Queued {
+    bool notifications = false;
+    bool verification = false;
+  };
+  template <typename T>
+  using Apply = std::function<absl::StatusOr<T>(RegistrationTransaction&, Queued&)>;
+
+  // Runs `apply` in a write transaction; after the commit wakes the workers of what it queued and
+  // hands its value (or the failure) to `done`.
+  template <typename T>
+  void Write(Apply<T> apply, Callback<T> done);
+  // An idempotent write of one request: the response stored for (`kind`, `request_id`) when the
+  // same request came before (REQUEST_ID_REUSED for other content), else `apply`'s response,
+  // stored with the request in the same transaction.
+  template <typename Response>
+  void WriteOnce(absl::string_view kind, const std::string& request_id, std::string fingerprint,
+                 Apply<Response> apply, Callback<Response> done);
+  // A new notification for the outbox: id, PENDING, created and due at `now`.
+  absl::StatusOr<OutboxEntry> NewNotification(RegistrationTransaction& tx, absl::Time now) const;
+  // Queues the notices of the decision recorded on `application`: an SMS to the applicant and the
+  // channel's (result upload to the ministry platform, or online reply to the portal).
+  absl::Status QueueDecisionNotices(RegistrationTransaction& tx, const v1::Application& application,
+                                    absl::Time now) const;
+
   std::string MakeId(absl::string_view kind, int64_t number) const;
   void NotifyQueued();
   void NotifyVerificationQueued();

@@ -6,13 +6,13 @@
 namespace unemployment::tiering {
 
 std::unique_ptr<feed::RegistrationFeedConsumer> MakeRegistrationFeedConsumer(
-    std::shared_ptr<grpc::Channel> channel, Tiering& tiering, log::Logger logger,
+    std::shared_ptr<grpc::Channel> channel, Profiles& profiles, log::Logger logger,
     feed::RegistrationFeedConsumer::Options options) {
   const std::string name = RegistrationFeedName(options.shard_id);
   return std::make_unique<feed::RegistrationFeedConsumer>(
-      std::move(channel), [&tiering, name] { return tiering.FeedCursor(name); },
-      [&tiering, name](const registration::v1::Event& event) {
-        return tiering.ApplyRegistrationEvent(name, event);
+      std::move(channel), [&profiles, name] { return profiles.FeedCursor(name); },
+      [&profiles, name](const registration::v1::Event& event) {
+        return profiles.ApplyRegistrationEvent(name, event);
       },
       std::move(options), std::move(logger));
 }

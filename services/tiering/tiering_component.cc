@@ -9,8 +9,8 @@
 #include "common/feed/event_notifier.h"
 #include "common/feed/feed_metrics.h"
 #include "common/feed/registration_feed_consumer.h"
-#include "common/metrics/metrics.h"
 #include "common/log/logger.h"
+#include "common/metrics/metrics.h"
 #include "common/server/registration_shards.h"
 #include "common/server/service_database.h"
 #include "common/time/clock.h"
@@ -53,7 +53,7 @@ class Component final : public server::ServiceComponent {
           feed::CheckpointPath(data_dir, feed::RegistrationFeedName(shard.id));
       feed_names_.push_back(feed::RegistrationFeedName(shard.id));
       consumers_.push_back(MakeRegistrationFeedConsumer(
-          peers.Connect(shard.address), tiering_,
+          peers.Connect(shard.address), tiering_.profiles,
           log::Logger(absl::StrCat("tiering.feed.", shard.id)), std::move(options)));
     }
     if (shards.empty()) {
@@ -175,10 +175,9 @@ server::ServiceDefinition Definition() {
     absl::StatusOr<std::unique_ptr<SqliteTieringStore>> store =
         SqliteTieringStore::Create(*std::move(db), static_cast<int>(*readers));
     if (!store.ok()) return store.status();
-    auto component = std::make_unique<Component>(*std::move(store), *last_sequence,
-                                                 *std::move(rules), *std::move(criteria),
-                                                 *std::move(regions), shards, *common.peers,
-                                                 *common.clock, common.data_dir);
+    auto component = std::make_unique<Component>(
+        *std::move(store), *last_sequence, *std::move(rules), *std::move(criteria),
+        *std::move(regions), shards, *common.peers, *common.clock, common.data_dir);
     if (common.metrics != nullptr) component->AddMetrics(*common.metrics);
     return component;
   };

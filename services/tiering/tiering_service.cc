@@ -20,8 +20,9 @@ TieringServiceImpl::TieringServiceImpl(Tiering& tiering, const time::Clock& cloc
 
 absl::Status TieringServiceImpl::RegistrationInScope(const grpc::CallbackServerContext& context,
                                                      const std::string& registration_id) {
-  return security::RequireRecordInScope(
-      context, [this, &registration_id] { return tiering_.OfficeRegionOf(registration_id); });
+  return security::RequireRecordInScope(context, [this, &registration_id] {
+    return tiering_.profiles.OfficeRegionOf(registration_id);
+  });
 }
 
 grpc::ServerUnaryReactor* TieringServiceImpl::GetLevel(grpc::CallbackServerContext* context,
@@ -33,7 +34,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetLevel(grpc::CallbackServerConte
         absl::Status valid = ValidateGetLevel(r);
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
       },
-      [this](const v1::GetLevelRequest& r) { return tiering_.GetLevel(r); });
+      [this](const v1::GetLevelRequest& r) { return tiering_.profiles.GetLevel(r); });
 }
 
 grpc::ServerUnaryReactor* TieringServiceImpl::GetServicePlan(
@@ -45,7 +46,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetServicePlan(
         absl::Status valid = ValidateGetServicePlan(r);
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
       },
-      [this](const v1::GetServicePlanRequest& r) { return tiering_.GetServicePlan(r); });
+      [this](const v1::GetServicePlanRequest& r) { return tiering_.plans.GetServicePlan(r); });
 }
 
 grpc::ServerUnaryReactor* TieringServiceImpl::GetProfile(grpc::CallbackServerContext* context,
@@ -57,7 +58,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetProfile(grpc::CallbackServerCon
         absl::Status valid = ValidateGetProfile(r);
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
       },
-      [this](const v1::GetProfileRequest& r) { return tiering_.GetProfile(r); });
+      [this](const v1::GetProfileRequest& r) { return tiering_.profiles.GetProfile(r); });
 }
 
 grpc::ServerUnaryReactor* TieringServiceImpl::UpdateProfile(grpc::CallbackServerContext* context,
@@ -71,7 +72,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::UpdateProfile(grpc::CallbackServer
         absl::Status valid = ValidateUpdateProfile(r);
         return valid.ok() ? RegistrationInScope(*context, r.profile().registration_id()) : valid;
       },
-      [this](const v1::UpdateProfileRequest& r) { return tiering_.UpdateProfile(r); });
+      [this](const v1::UpdateProfileRequest& r) { return tiering_.profiles.UpdateProfile(r); });
 }
 
 grpc::ServerUnaryReactor* TieringServiceImpl::RecordServiceDelivery(
@@ -86,7 +87,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::RecordServiceDelivery(
         return valid.ok() ? RegistrationInScope(*context, r.delivery().registration_id()) : valid;
       },
       [this](const v1::RecordServiceDeliveryRequest& r) {
-        return tiering_.RecordServiceDelivery(r);
+        return tiering_.plans.RecordServiceDelivery(r);
       });
 }
 
@@ -100,7 +101,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::ListServiceDeliveries(
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
       },
       [this](const v1::ListServiceDeliveriesRequest& r) {
-        return tiering_.ListServiceDeliveries(r);
+        return tiering_.plans.ListServiceDeliveries(r);
       });
 }
 
@@ -114,11 +115,12 @@ grpc::ServerUnaryReactor* TieringServiceImpl::AmendServiceDelivery(
         RETURN_IF_ERROR(security::RecordActor(*context, "actor", r.mutable_actor(), logger_));
         absl::Status valid = ValidateAmendServiceDelivery(r, clock_.Today());
         if (!valid.ok()) return valid;
-        return security::RequireRecordInScope(
-            *context, [this, &r] { return tiering_.OfficeRegionOfDelivery(r.delivery_id()); });
+        return security::RequireRecordInScope(*context, [this, &r] {
+          return tiering_.plans.OfficeRegionOfDelivery(r.delivery_id());
+        });
       },
       [this](const v1::AmendServiceDeliveryRequest& r) {
-        return tiering_.AmendServiceDelivery(r);
+        return tiering_.plans.AmendServiceDelivery(r);
       });
 }
 
@@ -132,7 +134,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::ListPlanGaps(grpc::CallbackServerC
         // Staff of one region see only their region.
         return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
       },
-      [this](const v1::ListPlanGapsRequest& r) { return tiering_.ListPlanGaps(r); });
+      [this](const v1::ListPlanGapsRequest& r) { return tiering_.plans.ListPlanGaps(r); });
 }
 
 grpc::ServerUnaryReactor* TieringServiceImpl::GetPlanFulfilment(
@@ -144,7 +146,9 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetPlanFulfilment(
         absl::Status valid = ValidateGetPlanFulfilment(r, clock_.Today());
         return valid.ok() ? security::RequireRegion(*context, r.region_code()) : valid;
       },
-      [this](const v1::GetPlanFulfilmentRequest& r) { return tiering_.GetPlanFulfilment(r); });
+      [this](const v1::GetPlanFulfilmentRequest& r) {
+        return tiering_.plans.GetPlanFulfilment(r);
+      });
 }
 
 grpc::ServerUnaryReactor* TieringServiceImpl::GetCatalog(grpc::CallbackServerContext* context,
@@ -153,7 +157,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::GetCatalog(grpc::CallbackServerCon
   return server::HandleUnary(
       context, logger_, "GetCatalog", request, response,
       [](v1::GetCatalogRequest& r) { return ValidateGetCatalog(r); },
-      [this](const v1::GetCatalogRequest& r) { return tiering_.GetCatalog(r); });
+      [this](const v1::GetCatalogRequest& r) { return tiering_.catalogues.GetCatalog(r); });
 }
 
 grpc::ServerUnaryReactor* TieringServiceImpl::PublishCatalogVersion(
@@ -166,7 +170,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::PublishCatalogVersion(
         return ValidatePublishCatalogVersion(r);
       },
       [this](const v1::PublishCatalogVersionRequest& r) {
-        return tiering_.PublishCatalogVersion(r);
+        return tiering_.catalogues.PublishCatalogVersion(r);
       });
 }
 
@@ -177,7 +181,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::ListDifficultyCriteria(
       context, logger_, "ListDifficultyCriteria", request, response,
       [](v1::ListDifficultyCriteriaRequest& r) { return ValidateListDifficultyCriteria(r); },
       [this](const v1::ListDifficultyCriteriaRequest& r) {
-        return tiering_.ListDifficultyCriteria(r);
+        return tiering_.difficulty.ListDifficultyCriteria(r);
       });
 }
 
@@ -192,7 +196,7 @@ grpc::ServerUnaryReactor* TieringServiceImpl::IdentifyEmploymentDifficulty(
         return valid.ok() ? RegistrationInScope(*context, r.registration_id()) : valid;
       },
       [this](const v1::IdentifyEmploymentDifficultyRequest& r) {
-        return tiering_.IdentifyEmploymentDifficulty(r);
+        return tiering_.difficulty.IdentifyEmploymentDifficulty(r);
       });
 }
 
@@ -206,11 +210,11 @@ grpc::ServerUnaryReactor* TieringServiceImpl::DecideEmploymentDifficulty(
         absl::Status valid = ValidateDecideEmploymentDifficulty(r, clock_.Today());
         if (!valid.ok()) return valid;
         return security::RequireRecordInScope(*context, [this, &r] {
-          return tiering_.OfficeRegionOfIdentification(r.identification_id());
+          return tiering_.difficulty.OfficeRegionOfIdentification(r.identification_id());
         });
       },
       [this](const v1::DecideEmploymentDifficultyRequest& r) {
-        return tiering_.DecideEmploymentDifficulty(r);
+        return tiering_.difficulty.DecideEmploymentDifficulty(r);
       });
 }
 
@@ -219,14 +223,14 @@ grpc::ServerWriteReactor<v1::StreamEventsResponse>* TieringServiceImpl::StreamEv
   absl::Status status = ValidateStreamEvents(*request);
   int64_t last = 0;
   if (status.ok()) {
-    absl::StatusOr<int64_t> last_sequence = tiering_.LastEventSequence();
+    absl::StatusOr<int64_t> last_sequence = tiering_.profiles.LastEventSequence();
     status = last_sequence.status();
     if (last_sequence.ok()) last = *last_sequence;
   }
   if (status.ok()) status = feed::CheckCursor(request->after_sequence(), last);
   auto* stream = new feed::EventStream<v1::StreamEventsResponse>(
-      [this](int64_t after, int limit) { return tiering_.ReadEvents(after, limit); }, notifier_,
-      request->after_sequence(), request->stop_at_end(), last,
+      [this](int64_t after, int limit) { return tiering_.profiles.ReadEvents(after, limit); },
+      notifier_, request->after_sequence(), request->stop_at_end(), last,
       "the tiering service is shutting down; reconnect from the last applied sequence");
   if (!status.ok()) {
     server::LogIfServerFault(logger_, "StreamEvents", status);

@@ -4,7 +4,7 @@
 //                 [--security=off|on|both] [--writes=0]
 //
 // 1. Populates a fresh tiering.db in-process through the service's own code: every registration
-//    arrives as a RegistrationCreated event through Tiering::ApplyRegistrationEvent (the feed
+//    arrives as a RegistrationCreated event through Profiles::ApplyRegistrationEvent (the feed
 //    consumer's path: profile, type from the shipped rules, cursor), one in five followed by a
 //    RegistrationDeregistered event effective after as_of. All registrations are active on as_of,
 //    registered 0-730 days before it (a quarter in each level). Their service deliveries (first
@@ -13,7 +13,7 @@
 //    (TieringTx::InsertDelivery, 10,000 registrations per transaction). Loading uses
 //    synchronous=OFF: the load is set-up, not the measurement.
 // 2. Times computing the level and plan status of every registration as of as_of, in-process:
-//    Tiering::GetPlanFulfilment of the province (one pass, TieringTx::ScanPlanInputsAnyOrder, that
+//    Plans::GetPlanFulfilment of the province (one pass, TieringTx::ScanPlanInputsAnyOrder, that
 //    evaluates every plan; issue target <= 10 s for 1,000,000), then ListPlanGaps of the province
 //    over every page, then single GetServicePlan calls for a sample.
 // 3. Starts tiering_server as a child process on port 0 on that database (feed consumer off) and
@@ -716,7 +716,8 @@ int Run(const Config& config) {
       reg::Registration& r = *event.mutable_registration_created()->mutable_registration();
       r = MakeRegistration(i, config.as_of, offices);
       *event.mutable_occurred_at() = TimestampOf(NoonOf(RegisteredDate(i, config.as_of)));
-      if (absl::Status applied = domain.ApplyRegistrationEvent(kFeed, event); !applied.ok()) {
+      if (absl::Status applied = domain.profiles.ApplyRegistrationEvent(kFeed, event);
+          !applied.ok()) {
         return fail(applied.ToString());
       }
       if (Hash(i, 5) % 5 == 0) {
@@ -731,7 +732,8 @@ int Run(const Config& config) {
         const absl::CivilDay effective = config.as_of + 1 + static_cast<int>(Hash(i, 6) % 60);
         e.mutable_deregistration()->set_effective_date(DateText(effective));
         *ended.mutable_occurred_at() = TimestampOf(NoonOf(effective));
-        if (absl::Status applied = domain.ApplyRegistrationEvent(kFeed, ended); !applied.ok()) {
+        if (absl::Status applied = domain.profiles.ApplyRegistrationEvent(kFeed, ended);
+            !applied.ok()) {
           return fail(applied.ToString());
         }
         ++deregistered;
@@ -740,7 +742,7 @@ int Run(const Config& config) {
     const double feed_seconds = SecondsSince(start);
     std::cout << absl::StrFormat(
         "load: %d feed events (%d registrations, %d deregistered after as_of) through "
-        "Tiering::ApplyRegistrationEvent, one transaction each: %.1f s (%.0f us per "
+        "Profiles::ApplyRegistrationEvent, one transaction each: %.1f s (%.0f us per "
         "event)\n",
         sequence, config.registrations, deregistered, feed_seconds,
         feed_seconds * 1e6 / static_cast<double>(sequence));
@@ -781,7 +783,7 @@ int Run(const Config& config) {
       start = absl::Now();
       const double cpu_start = ProcessCpuSeconds(getpid());
       absl::StatusOr<tv1::GetPlanFulfilmentResponse> fulfilment =
-          domain.GetPlanFulfilment(fulfilment_request);
+          domain.plans.GetPlanFulfilment(fulfilment_request);
       const double all_plans_seconds = SecondsSince(start);
       const double all_plans_cpu = ProcessCpuSeconds(getpid()) - cpu_start;
       if (!fulfilment.ok()) return fail(fulfilment.status().ToString());
@@ -811,7 +813,7 @@ int Run(const Config& config) {
       int64_t gaps = 0;
       int64_t pages = 0;
       while (true) {
-        absl::StatusOr<tv1::ListPlanGapsResponse> page = domain.ListPlanGaps(gaps_request);
+        absl::StatusOr<tv1::ListPlanGapsResponse> page = domain.plans.ListPlanGaps(gaps_request);
         if (!page.ok()) return fail(page.status().ToString());
         ++pages;
         for (const tv1::PlanGap& gap : page->gaps()) {
@@ -929,7 +931,7 @@ int Run(const Config& config) {
         request.set_registration_id(RegistrationId(
             static_cast<int64_t>(Hash(j, 7) % static_cast<uint64_t>(config.registrations))));
         request.set_as_of(DateText(config.as_of));
-        absl::StatusOr<tv1::GetServicePlanResponse> plan = domain.GetServicePlan(request);
+        absl::StatusOr<tv1::GetServicePlanResponse> plan = domain.plans.GetServicePlan(request);
         if (!plan.ok()) return fail(plan.status().ToString());
         const size_t level = static_cast<size_t>(plan->plan().level());
         if (level < by_level.size()) ++by_level[level];

@@ -54,7 +54,7 @@ std::string RecordOne(Env& env, const std::string& request_id, const std::string
   request.mutable_delivery()->set_registration_id(registration_id);
   request.mutable_delivery()->set_staff_id("staff-1");
   absl::StatusOr<v1::RecordServiceDeliveryResponse> recorded =
-      env.tiering->RecordServiceDelivery(request);
+      env.tiering->plans.RecordServiceDelivery(request);
   INFO(recorded.status().ToString());
   REQUIRE(recorded.ok());
   return recorded->delivery().delivery_id();
@@ -88,7 +88,7 @@ std::map<v1::ServiceType, v1::Obligation> Plan(Env& env, const std::string& id,
   v1::GetServicePlanRequest request;
   request.set_registration_id(id);
   request.set_as_of(day);
-  absl::StatusOr<v1::GetServicePlanResponse> plan = env.tiering->GetServicePlan(request);
+  absl::StatusOr<v1::GetServicePlanResponse> plan = env.tiering->plans.GetServicePlan(request);
   REQUIRE(plan.ok());
   std::map<v1::ServiceType, v1::Obligation> by_type;
   for (const v1::Obligation& o : plan->plan().obligations()) by_type[o.service_type()] = o;
@@ -101,7 +101,7 @@ std::vector<v1::ServiceDelivery> Listed(Env& env, const std::string& id,
   request.set_registration_id(id);
   request.set_type(type);
   absl::StatusOr<v1::ListServiceDeliveriesResponse> listed =
-      env.tiering->ListServiceDeliveries(request);
+      env.tiering->plans.ListServiceDeliveries(request);
   REQUIRE(listed.ok());
   return {listed->deliveries().begin(), listed->deliveries().end()};
 }
@@ -112,7 +112,8 @@ TEST_CASE("A corrected delivery keeps the original and the plan follows the amen
   TempDir dir;
   Env env(dir.File("t.db"), Day(2025, 3, 1));
   Person person;
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
   RecordOne(env, "r-1", person.id, Recommendation("2025-01-20"));
   RecordOne(env, "r-2", person.id, Recommendation("2025-01-25"));
   // Recorded as a job fair by mistake: it was the third recommendation.
@@ -123,7 +124,8 @@ TEST_CASE("A corrected delivery keeps the original and the plan follows the amen
   env.clock.Advance(absl::Minutes(5));
 
   absl::StatusOr<v1::AmendServiceDeliveryResponse> amended =
-      env.tiering->AmendServiceDelivery(Correct("a-1", fair_id, Recommendation("2025-02-11")));
+      env.tiering->plans.AmendServiceDelivery(
+          Correct("a-1", fair_id, Recommendation("2025-02-11")));
   INFO(amended.status().ToString());
   REQUIRE(amended.ok());
   const v1::ServiceDelivery& d = amended->delivery();
@@ -161,20 +163,20 @@ TEST_CASE("A corrected delivery keeps the original and the plan follows the amen
   CHECK(Listed(env, person.id, v1::SERVICE_TYPE_JOB_RECOMMENDATION).size() == 3);
 
   // The same request again: the same answer, no second amendment.
-  absl::StatusOr<v1::AmendServiceDeliveryResponse> again =
-      env.tiering->AmendServiceDelivery(Correct("a-1", fair_id, Recommendation("2025-02-11")));
+  absl::StatusOr<v1::AmendServiceDeliveryResponse> again = env.tiering->plans.AmendServiceDelivery(
+      Correct("a-1", fair_id, Recommendation("2025-02-11")));
   REQUIRE(again.ok());
   CHECK(again->delivery().amendments_size() == 1);
   CHECK(again->delivery().SerializeAsString() == amended->delivery().SerializeAsString());
   // The same request_id with other content.
-  absl::StatusOr<v1::AmendServiceDeliveryResponse> reused =
-      env.tiering->AmendServiceDelivery(Correct("a-1", fair_id, Recommendation("2025-02-12")));
+  absl::StatusOr<v1::AmendServiceDeliveryResponse> reused = env.tiering->plans.AmendServiceDelivery(
+      Correct("a-1", fair_id, Recommendation("2025-02-12")));
   CHECK(reused.status().code() == absl::StatusCode::kAlreadyExists);
   CHECK(Reason(reused.status()) == "REQUEST_ID_REUSED");
 
   // A second amendment: oldest first, each with what the fields said before it.
-  absl::StatusOr<v1::AmendServiceDeliveryResponse> second =
-      env.tiering->AmendServiceDelivery(Correct("a-2", fair_id, Recommendation("2025-02-12")));
+  absl::StatusOr<v1::AmendServiceDeliveryResponse> second = env.tiering->plans.AmendServiceDelivery(
+      Correct("a-2", fair_id, Recommendation("2025-02-12")));
   REQUIRE(second.ok());
   REQUIRE(second->delivery().amendments_size() == 2);
   CHECK(second->delivery().amendments(0).request_id() == "a-1");
@@ -182,7 +184,7 @@ TEST_CASE("A corrected delivery keeps the original and the plan follows the amen
   CHECK(second->delivery().amendments(1).previous().type() == v1::SERVICE_TYPE_JOB_RECOMMENDATION);
 
   // Events: recorded three times, amended twice, in that order.
-  absl::StatusOr<std::vector<v1::TieringEvent>> events = env.tiering->ReadEvents(0, 100);
+  absl::StatusOr<std::vector<v1::TieringEvent>> events = env.tiering->profiles.ReadEvents(0, 100);
   REQUIRE(events.ok());
   std::vector<v1::ServiceDeliveryAmended> amendments;
   for (const v1::TieringEvent& e : *events) {
@@ -203,7 +205,8 @@ TEST_CASE("A withdrawn delivery stays listed but no longer counts anywhere",
   TempDir dir;
   Env env(dir.File("t.db"), Day(2025, 5, 1));
   Person person;
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
   std::string last;
   for (const char* day : {"2025-01-20", "2025-02-03", "2025-02-10"}) {
     last = RecordOne(env, absl::StrCat("r-", day), person.id, Recommendation(day));
@@ -212,17 +215,18 @@ TEST_CASE("A withdrawn delivery stays listed but no longer counts anywhere",
   fulfilment.set_region_code("230103");
   fulfilment.set_period_start("2025-02-01");
   fulfilment.set_period_end("2025-02-28");
-  absl::StatusOr<v1::GetPlanFulfilmentResponse> counts = env.tiering->GetPlanFulfilment(fulfilment);
+  absl::StatusOr<v1::GetPlanFulfilmentResponse> counts =
+      env.tiering->plans.GetPlanFulfilment(fulfilment);
   REQUIRE(counts.ok());
   CHECK(counts->levels(1).due_count() == 1);  // 3 recommendations, due 2025-02-15
   CHECK(counts->levels(1).met_count() == 1);
   // A province-wide pass takes the other read path (two merged scans).
   v1::GetPlanFulfilmentRequest province = fulfilment;
   province.set_region_code("230000");
-  REQUIRE(env.tiering->GetPlanFulfilment(province)->levels(1).met_count() == 1);
+  REQUIRE(env.tiering->plans.GetPlanFulfilment(province)->levels(1).met_count() == 1);
 
   absl::StatusOr<v1::AmendServiceDeliveryResponse> withdrawn =
-      env.tiering->AmendServiceDelivery(Withdraw("w-1", last));
+      env.tiering->plans.AmendServiceDelivery(Withdraw("w-1", last));
   INFO(withdrawn.status().ToString());
   REQUIRE(withdrawn.ok());
   CHECK(withdrawn->delivery().withdrawn());
@@ -231,11 +235,11 @@ TEST_CASE("A withdrawn delivery stays listed but no longer counts anywhere",
   CHECK(withdrawn->delivery().amendments(0).withdrawn());
   CHECK_FALSE(withdrawn->delivery().amendments(0).previous().withdrawn());
 
-  counts = env.tiering->GetPlanFulfilment(fulfilment);
+  counts = env.tiering->plans.GetPlanFulfilment(fulfilment);
   REQUIRE(counts.ok());
   CHECK(counts->levels(1).met_count() == 0);
   CHECK(counts->levels(1).missed_count() == 1);
-  counts = env.tiering->GetPlanFulfilment(province);
+  counts = env.tiering->plans.GetPlanFulfilment(province);
   REQUIRE(counts.ok());
   CHECK(counts->levels(1).met_count() == 0);
   CHECK(counts->levels(1).missed_count() == 1);
@@ -247,7 +251,7 @@ TEST_CASE("A withdrawn delivery stays listed but no longer counts anywhere",
   gaps.set_region_code("230103");
   gaps.set_as_of("2025-05-01");
   gaps.set_state(v1::OBLIGATION_STATE_MISSED);
-  absl::StatusOr<v1::ListPlanGapsResponse> listed_gaps = env.tiering->ListPlanGaps(gaps);
+  absl::StatusOr<v1::ListPlanGapsResponse> listed_gaps = env.tiering->plans.ListPlanGaps(gaps);
   REQUIRE(listed_gaps.ok());
   REQUIRE(listed_gaps->gaps_size() == 1);
   bool recommendation_missed = false;
@@ -262,7 +266,7 @@ TEST_CASE("A withdrawn delivery stays listed but no longer counts anywhere",
 
   // A withdrawn delivery is final.
   absl::StatusOr<v1::AmendServiceDeliveryResponse> after =
-      env.tiering->AmendServiceDelivery(Correct("a-9", last, Recommendation("2025-02-28")));
+      env.tiering->plans.AmendServiceDelivery(Correct("a-9", last, Recommendation("2025-02-28")));
   CHECK(after.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(Reason(after.status()) == "DELIVERY_WITHDRAWN");
 }
@@ -274,14 +278,15 @@ TEST_CASE(
   TempDir dir;
   Env env(dir.File("t.db"), Day(2025, 3, 1));
   Person person;
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
   const std::string id = RecordOne(env, "r-1", person.id, Recommendation("2025-01-20"));
-  absl::StatusOr<int64_t> last_event = env.tiering->LastEventSequence();
+  absl::StatusOr<int64_t> last_event = env.tiering->profiles.LastEventSequence();
   REQUIRE(last_event.ok());
 
   // Before the registered date (2025-01-15): outside the active period.
   absl::StatusOr<v1::AmendServiceDeliveryResponse> early =
-      env.tiering->AmendServiceDelivery(Correct("a-1", id, Recommendation("2025-01-14")));
+      env.tiering->plans.AmendServiceDelivery(Correct("a-1", id, Recommendation("2025-01-14")));
   CHECK(early.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(Reason(early.status()) == "REGISTRATION_NOT_ACTIVE");
   // A list handed out of a catalogue version that does not exist.
@@ -292,17 +297,17 @@ TEST_CASE(
   handout.mutable_catalog_handout()->set_region_code("230100");
   handout.mutable_catalog_handout()->set_version(7);
   absl::StatusOr<v1::AmendServiceDeliveryResponse> no_catalog =
-      env.tiering->AmendServiceDelivery(Correct("a-2", id, handout));
+      env.tiering->plans.AmendServiceDelivery(Correct("a-2", id, handout));
   CHECK(no_catalog.status().code() == absl::StatusCode::kNotFound);
   CHECK(Reason(no_catalog.status()) == "CATALOG_VERSION_NOT_FOUND");
   absl::StatusOr<v1::AmendServiceDeliveryResponse> unknown =
-      env.tiering->AmendServiceDelivery(Withdraw("a-3", "dlv-999"));
+      env.tiering->plans.AmendServiceDelivery(Withdraw("a-3", "dlv-999"));
   CHECK(unknown.status().code() == absl::StatusCode::kNotFound);
   CHECK(Reason(unknown.status()) == "DELIVERY_NOT_FOUND");
-  absl::StatusOr<std::string> office = env.tiering->OfficeRegionOfDelivery(id);
+  absl::StatusOr<std::string> office = env.tiering->plans.OfficeRegionOfDelivery(id);
   REQUIRE(office.ok());
   CHECK(*office == "230103");
-  CHECK(env.tiering->OfficeRegionOfDelivery("dlv-999").status().code() ==
+  CHECK(env.tiering->plans.OfficeRegionOfDelivery("dlv-999").status().code() ==
         absl::StatusCode::kNotFound);
 
   // Nothing of the refused calls was written: same delivery, no event, request ids free.
@@ -310,15 +315,17 @@ TEST_CASE(
   REQUIRE(all.size() == 1);
   CHECK(all[0].amendments_size() == 0);
   CHECK(all[0].delivered_on() == "2025-01-20");
-  CHECK(*env.tiering->LastEventSequence() == *last_event);
-  REQUIRE(env.tiering->AmendServiceDelivery(Correct("a-1", id, Recommendation("2025-01-21"))).ok());
+  CHECK(*env.tiering->profiles.LastEventSequence() == *last_event);
+  REQUIRE(env.tiering->plans.AmendServiceDelivery(Correct("a-1", id, Recommendation("2025-01-21")))
+              .ok());
 }
 
 TEST_CASE("A difficulty identification's delivery is not amendable", "[domain][amendment]") {
   TempDir dir;
   Env env(dir.File("t.db"), Day(2025, 3, 1));
   Person person;
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
   // Stored directly, as DecideEmploymentDifficulty writes it.
   v1::ServiceDelivery delivery;
   delivery.set_delivery_id("dlv-77");
@@ -329,7 +336,7 @@ TEST_CASE("A difficulty identification's delivery is not amendable", "[domain][a
   delivery.set_staff_id("staff-1");
   UE_REQUIRE_OK(env.store->Write([&](TieringTx& tx) { return tx.InsertDelivery(delivery); }));
   absl::StatusOr<v1::AmendServiceDeliveryResponse> refused =
-      env.tiering->AmendServiceDelivery(Withdraw("w-1", "dlv-77"));
+      env.tiering->plans.AmendServiceDelivery(Withdraw("w-1", "dlv-77"));
   CHECK(refused.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(Reason(refused.status()) == "DELIVERY_NOT_AMENDABLE");
 }

@@ -16,8 +16,8 @@
 #include "absl/synchronization/mutex.h"
 #include "common/feed/event_stream.h"
 #include "common/log/logger.h"
-#include "common/status/status_util.h"
 #include "common/server/grpc_server.h"
+#include "common/status/status_util.h"
 #include "common/store/database.h"
 #include "common/store/migration.h"
 #include "grpcpp/create_channel.h"
@@ -142,14 +142,14 @@ std::unique_ptr<feed::RegistrationFeedConsumer> Consumer(const FakeServer& serve
   options.max_backoff = absl::Milliseconds(20);
   return MakeRegistrationFeedConsumer(
       grpc::CreateChannel(server.grpc_server->address(), grpc::InsecureChannelCredentials()),
-      tiering, log::Logger("tiering-feed-test"), options);
+      tiering.profiles, log::Logger("tiering-feed-test"), options);
 }
 
 int64_t Deliveries(Env& env, const std::string& id) {
   v1::ListServiceDeliveriesRequest request;
   request.set_registration_id(id);
   absl::StatusOr<v1::ListServiceDeliveriesResponse> listed =
-      env.tiering->ListServiceDeliveries(request);
+      env.tiering->plans.ListServiceDeliveries(request);
   return listed.ok() ? listed->deliveries_size() : -1;
 }
 
@@ -173,12 +173,12 @@ TEST_CASE("The consumer applies the feed and resumes from its stored cursor", "[
     consumer->Start();
     REQUIRE(consumer->WaitForCursor(4, absl::Seconds(10)));
     consumer->Stop();
-    CHECK(*env.tiering->FeedCursor("registration/hlj") == 4);
+    CHECK(*env.tiering->profiles.FeedCursor("registration/hlj") == 4);
     v1::GetProfileRequest get;
     get.set_registration_id("hlj-a");
-    CHECK(env.tiering->GetProfile(get)->profile().end_date() == "2025-03-01");
+    CHECK(env.tiering->profiles.GetProfile(get)->profile().end_date() == "2025-03-01");
     get.set_registration_id("hlj-b");
-    CHECK(env.tiering->GetProfile(get)->profile().end_date().empty());
+    CHECK(env.tiering->profiles.GetProfile(get)->profile().end_date().empty());
     // A service recorded meanwhile must survive the restart (no re-creation of the profile).
     v1::RecordServiceDeliveryRequest delivery;
     delivery.set_request_id("d-1");
@@ -187,7 +187,7 @@ TEST_CASE("The consumer applies the feed and resumes from its stored cursor", "[
     delivery.mutable_delivery()->set_delivered_on("2025-02-01");
     delivery.mutable_delivery()->set_provider("office");
     delivery.mutable_delivery()->set_staff_id("s");
-    REQUIRE(env.tiering->RecordServiceDelivery(delivery).ok());
+    REQUIRE(env.tiering->plans.RecordServiceDelivery(delivery).ok());
   }
   const size_t first_run_requests = server.service.requested().size();
   REQUIRE(first_run_requests >= 1);
@@ -213,13 +213,13 @@ TEST_CASE("The consumer applies the feed and resumes from its stored cursor", "[
   // A reconnect resumes one event before the last applied, to see that event again (the check
   // that the feed did not go back).
   CHECK(requested.back() == 4);
-  CHECK(*env.tiering->FeedCursor("registration/hlj") == 5);
+  CHECK(*env.tiering->profiles.FeedCursor("registration/hlj") == 5);
   CHECK(Deliveries(env, "hlj-b") == 1);
   v1::GetProfileRequest get;
   get.set_registration_id("hlj-a");
-  CHECK(env.tiering->GetProfile(get)->profile().end_date() == "2025-03-01");
+  CHECK(env.tiering->profiles.GetProfile(get)->profile().end_date() == "2025-03-01");
   get.set_registration_id("hlj-c");
-  CHECK(env.tiering->GetProfile(get).ok());
+  CHECK(env.tiering->profiles.GetProfile(get).ok());
 }
 
 TEST_CASE("The consumer retries while registration is unreachable and stops promptly", "[feed]") {
@@ -230,7 +230,7 @@ TEST_CASE("The consumer retries while registration is unreachable and stops prom
   options.max_backoff = absl::Milliseconds(20);
   // Port 1 on localhost: nothing listens there.
   std::unique_ptr<feed::RegistrationFeedConsumer> consumer = MakeRegistrationFeedConsumer(
-      grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()), *env.tiering,
+      grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()), env.tiering->profiles,
       log::Logger("tiering-feed-test"), options);
   consumer->Start();
   for (int i = 0; i < 2000 && consumer->connections() < 3; ++i) {
@@ -238,7 +238,7 @@ TEST_CASE("The consumer retries while registration is unreachable and stops prom
   }
   CHECK(consumer->connections() >= 3);
   consumer->Stop();
-  CHECK(*env.tiering->FeedCursor("registration/hlj") == 0);
+  CHECK(*env.tiering->profiles.FeedCursor("registration/hlj") == 0);
 }
 
 // Shard `shard`'s RegistrationCreated event `sequence` for registration "<shard>-r<sequence>",
@@ -275,10 +275,10 @@ TEST_CASE("Two registration shards feed one tiering; a restart mid-feed repeats 
     REQUIRE(b->WaitForCursor(2, absl::Seconds(10)));
     a->Stop();
     b->Stop();
-    stopped_hlj = *env.tiering->FeedCursor("registration/hlj");
-    stopped_hrb = *env.tiering->FeedCursor("registration/hrb");
+    stopped_hlj = *env.tiering->profiles.FeedCursor("registration/hlj");
+    stopped_hrb = *env.tiering->profiles.FeedCursor("registration/hrb");
     // One cursor per shard; the legacy single cursor is not used.
-    CHECK(*env.tiering->FeedCursor("registration") == 0);
+    CHECK(*env.tiering->profiles.FeedCursor("registration") == 0);
   }
   REQUIRE(stopped_hlj >= 2);
   REQUIRE(stopped_hrb >= 2);
@@ -302,8 +302,8 @@ TEST_CASE("Two registration shards feed one tiering; a restart mid-feed repeats 
   b->Stop();
   CHECK(hlj.service.requested()[hlj_before] == stopped_hlj);
   CHECK(hrb.service.requested()[hrb_before] == stopped_hrb);
-  CHECK(*env.tiering->FeedCursor("registration/hlj") == 6);
-  CHECK(*env.tiering->FeedCursor("registration/hrb") == 6);
+  CHECK(*env.tiering->profiles.FeedCursor("registration/hlj") == 6);
+  CHECK(*env.tiering->profiles.FeedCursor("registration/hrb") == 6);
 
   // Every registration of both shards has exactly one plan: the province's gap list (nothing was
   // delivered, so every plan has gaps) names each of the 12 once.
@@ -313,7 +313,7 @@ TEST_CASE("Two registration shards feed one tiering; a restart mid-feed repeats 
   gaps.set_page_size(5);
   std::vector<std::string> ids;
   while (true) {
-    absl::StatusOr<v1::ListPlanGapsResponse> page = env.tiering->ListPlanGaps(gaps);
+    absl::StatusOr<v1::ListPlanGapsResponse> page = env.tiering->plans.ListPlanGaps(gaps);
     REQUIRE(page.ok());
     for (const v1::PlanGap& gap : page->gaps()) ids.push_back(gap.registration_id());
     if (page->next_page_token().empty()) break;
@@ -326,7 +326,7 @@ TEST_CASE("Two registration shards feed one tiering; a restart mid-feed repeats 
   }
   CHECK(ids == expected);  // by (registered_date, id)
   // Each registration was learnt once: one TypeChanged event each in tiering's own feed.
-  absl::StatusOr<std::vector<v1::TieringEvent>> events = env.tiering->ReadEvents(0, 1000);
+  absl::StatusOr<std::vector<v1::TieringEvent>> events = env.tiering->profiles.ReadEvents(0, 1000);
   REQUIRE(events.ok());
   std::map<std::string, int> learnt;
   for (const v1::TieringEvent& event : *events) {
@@ -348,10 +348,10 @@ TEST_CASE("A consumer refuses events of another shard than its own", "[feed]") {
   }
   consumer->Stop();
   CHECK(consumer->connections() >= 2);
-  CHECK(*env.tiering->FeedCursor("registration/hlj") == 0);
+  CHECK(*env.tiering->profiles.FeedCursor("registration/hlj") == 0);
   v1::GetProfileRequest get;
   get.set_registration_id("hrb-r1");
-  CHECK(env.tiering->GetProfile(get).status().code() == absl::StatusCode::kNotFound);
+  CHECK(env.tiering->profiles.GetProfile(get).status().code() == absl::StatusCode::kNotFound);
 }
 
 TEST_CASE("An upgrade keeps the one-shard cursor as the default shard's", "[feed]") {
@@ -368,21 +368,21 @@ TEST_CASE("An upgrade keeps the one-shard cursor as the default shard's", "[feed
         (*db)->Execute("INSERT INTO feed_cursors (feed, sequence) VALUES ('registration', 41)"));
   }
   Env env(path);  // migrates to the current schema
-  CHECK(*env.tiering->FeedCursor("registration/hlj") == 41);
-  CHECK(*env.tiering->FeedCursor("registration") == 0);
+  CHECK(*env.tiering->profiles.FeedCursor("registration/hlj") == 41);
+  CHECK(*env.tiering->profiles.FeedCursor("registration") == 0);
   // Event 41 is not applied again; 42 is.
   Person person;
   person.id = "hlj-r41";
-  UE_REQUIRE_OK(
-      env.tiering->ApplyRegistrationEvent("registration/hlj", testing::Created(41, person)));
+  UE_REQUIRE_OK(env.tiering->profiles.ApplyRegistrationEvent("registration/hlj",
+                                                             testing::Created(41, person)));
   person.id = "hlj-r42";
-  UE_REQUIRE_OK(
-      env.tiering->ApplyRegistrationEvent("registration/hlj", testing::Created(42, person)));
+  UE_REQUIRE_OK(env.tiering->profiles.ApplyRegistrationEvent("registration/hlj",
+                                                             testing::Created(42, person)));
   v1::GetProfileRequest get;
   get.set_registration_id("hlj-r41");
-  CHECK(env.tiering->GetProfile(get).status().code() == absl::StatusCode::kNotFound);
+  CHECK(env.tiering->profiles.GetProfile(get).status().code() == absl::StatusCode::kNotFound);
   get.set_registration_id("hlj-r42");
-  CHECK(env.tiering->GetProfile(get).ok());
+  CHECK(env.tiering->profiles.GetProfile(get).ok());
 }
 
 // Waits until the consumer halted, at most 10 s.
@@ -418,7 +418,7 @@ TEST_CASE("A feed restored below the cursor halts the consumer; nothing is skipp
   REQUIRE_FALSE(consumer->WaitForCursor(5, absl::Milliseconds(100)));
   CHECK(consumer->connections() == connections);
   consumer->Stop();
-  CHECK(*env.tiering->FeedCursor("registration/hlj") == 4);
+  CHECK(*env.tiering->profiles.FeedCursor("registration/hlj") == 4);
 }
 
 TEST_CASE("Reused sequence numbers halt the consumer, also after a restart", "[feed]") {
@@ -453,10 +453,10 @@ TEST_CASE("Reused sequence numbers halt the consumer, also after a restart", "[f
     CHECK(server.service.requested().back() == 3);
     consumer->Stop();
   }
-  CHECK(*env.tiering->FeedCursor("registration/hlj") == 4);
+  CHECK(*env.tiering->profiles.FeedCursor("registration/hlj") == 4);
   v1::GetProfileRequest get;
   get.set_registration_id("hlj-next");
-  CHECK(env.tiering->GetProfile(get).status().code() == absl::StatusCode::kNotFound);
+  CHECK(env.tiering->profiles.GetProfile(get).status().code() == absl::StatusCode::kNotFound);
 
   // A restart stays halted (the halt is in the checkpoint file) without opening a stream.
   const size_t requests = server.service.requested().size();
@@ -478,7 +478,7 @@ TEST_CASE("Reused sequence numbers halt the consumer, also after a restart", "[f
   REQUIRE(fresh->WaitForCursor(5, absl::Seconds(10)));
   fresh->Stop();
   CHECK_FALSE(fresh->halted());
-  CHECK(rebuilt.tiering->GetProfile(get).ok());
+  CHECK(rebuilt.tiering->profiles.GetProfile(get).ok());
 }
 
 TEST_CASE("A wiped feed halts the consumer until the right backup is back", "[feed]") {
@@ -504,7 +504,7 @@ TEST_CASE("A wiped feed halts the consumer until the right backup is back", "[fe
   REQUIRE(consumer->WaitForCursor(5, absl::Seconds(10)));
   CHECK_FALSE(consumer->halted());
   consumer->Stop();
-  CHECK(*env.tiering->FeedCursor("registration/hlj") == 5);
+  CHECK(*env.tiering->profiles.FeedCursor("registration/hlj") == 5);
 }
 
 TEST_CASE("A consumer resumes unhalted when the feed it comes back to is the same", "[feed]") {
@@ -529,7 +529,7 @@ TEST_CASE("A consumer resumes unhalted when the feed it comes back to is the sam
   REQUIRE(consumer->WaitForCursor(4, absl::Seconds(10)));
   consumer->Stop();
   CHECK_FALSE(consumer->halted());
-  CHECK(*env.tiering->FeedCursor("registration/hlj") == 4);
+  CHECK(*env.tiering->profiles.FeedCursor("registration/hlj") == 4);
 }
 
 }  // namespace

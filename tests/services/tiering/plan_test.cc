@@ -70,7 +70,7 @@ v1::RecordServiceDeliveryRequest Delivery(const std::string& registration_id, v1
 void Record(Env& env, const std::string& registration_id, v1::ServiceType type,
             const std::string& on) {
   absl::StatusOr<v1::RecordServiceDeliveryResponse> recorded =
-      env.tiering->RecordServiceDelivery(Delivery(registration_id, type, on));
+      env.tiering->plans.RecordServiceDelivery(Delivery(registration_id, type, on));
   INFO(recorded.status().ToString());
   REQUIRE(recorded.ok());
 }
@@ -87,7 +87,7 @@ void PublishCatalogs(Env& env) {
     v1::CatalogEntry* entry = request.add_entries();
     entry->set_code("P01");
     entry->set_title("就业困难人员社会保险补贴");
-    REQUIRE(env.tiering->PublishCatalogVersion(request).ok());
+    REQUIRE(env.tiering->catalogues.PublishCatalogVersion(request).ok());
   }
 }
 
@@ -98,7 +98,7 @@ std::map<v1::ServiceType, v1::Obligation> Plan(Env& env, const std::string& id,
   v1::GetServicePlanRequest request;
   request.set_registration_id(id);
   request.set_as_of(day);
-  absl::StatusOr<v1::GetServicePlanResponse> plan = env.tiering->GetServicePlan(request);
+  absl::StatusOr<v1::GetServicePlanResponse> plan = env.tiering->plans.GetServicePlan(request);
   INFO(plan.status().ToString());
   REQUIRE(plan.ok());
   if (out != nullptr) *out = plan->plan();
@@ -111,16 +111,18 @@ TEST_CASE("Feed events are applied once; deregistration ends the active period",
   TempDir dir;
   Env env(dir.File("t.db"));
   Person person;
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent(
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  UE_REQUIRE_OK(env.tiering->profiles.ApplyRegistrationEvent(
       "registration", testing::Deregistered(2, person, "2025-03-01")));
   // A repeated old event changes nothing: the deregistration stays.
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
-  REQUIRE(*env.tiering->FeedCursor("registration") == 2);
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  REQUIRE(*env.tiering->profiles.FeedCursor("registration") == 2);
 
   v1::GetProfileRequest get;
   get.set_registration_id(person.id);
-  absl::StatusOr<v1::GetProfileResponse> profile = env.tiering->GetProfile(get);
+  absl::StatusOr<v1::GetProfileResponse> profile = env.tiering->profiles.GetProfile(get);
   REQUIRE(profile.ok());
   CHECK(profile->profile().end_date() == "2025-03-01");
   CHECK(profile->profile().type() == v1c::UNEMPLOYMENT_TYPE_LACKING_SKILLS);
@@ -130,19 +132,19 @@ TEST_CASE("Feed events are applied once; deregistration ends the active period",
   v1::GetLevelRequest level;
   level.set_registration_id(person.id);
   level.set_as_of("2025-02-28");
-  absl::StatusOr<v1::GetLevelResponse> on = env.tiering->GetLevel(level);
+  absl::StatusOr<v1::GetLevelResponse> on = env.tiering->profiles.GetLevel(level);
   REQUIRE(on.ok());
   CHECK(on->level() == v1c::UNEMPLOYMENT_LEVEL_MEDIUM_SHORT);
   CHECK(on->level_since() == "2025-02-16");  // one month ends on 02-15, still short-term
   CHECK(on->next_level_on() == "2025-04-16");
   level.set_as_of("2025-03-01");  // the end date itself is no longer active
-  absl::StatusOr<v1::GetLevelResponse> ended = env.tiering->GetLevel(level);
+  absl::StatusOr<v1::GetLevelResponse> ended = env.tiering->profiles.GetLevel(level);
   CHECK(ended.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(Reason(ended.status()) == "REGISTRATION_NOT_ACTIVE");
   level.set_as_of("2025-01-14");
-  CHECK(Reason(env.tiering->GetLevel(level).status()) == "REGISTRATION_NOT_ACTIVE");
+  CHECK(Reason(env.tiering->profiles.GetLevel(level).status()) == "REGISTRATION_NOT_ACTIVE");
   level.set_registration_id("hlj-unknown");
-  CHECK(Reason(env.tiering->GetLevel(level).status()) == "REGISTRATION_NOT_FOUND");
+  CHECK(Reason(env.tiering->profiles.GetLevel(level).status()) == "REGISTRATION_NOT_FOUND");
 }
 
 TEST_CASE("A person moves through all four levels; obligations are met, open or missed",
@@ -154,7 +156,8 @@ TEST_CASE("A person moves through all four levels; obligations are met, open or 
   person.registered_date = "2025-01-31";  // month-end: levels from 02-28, 04-30, 07-31
   person.sex = v1c::SEX_FEMALE;
   person.birth_date = "1980-05-01";  // 44, meets the AGE criterion
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
   const std::string id = person.id;
 
   env.SetToday(Day(2025, 12, 31));
@@ -226,7 +229,7 @@ TEST_CASE("A person moves through all four levels; obligations are met, open or 
     identify.set_as_of("2025-08-10");
     identify.set_staff_id("staff-2");
     absl::StatusOr<v1::IdentifyEmploymentDifficultyResponse> applied =
-        env.tiering->IdentifyEmploymentDifficulty(identify);
+        env.tiering->difficulty.IdentifyEmploymentDifficulty(identify);
     REQUIRE(applied.ok());
     const v1::DifficultyIdentification& idf = applied->identification();
     CHECK(idf.state() == v1::IDENTIFICATION_STATE_PENDING_DECISION);
@@ -234,11 +237,11 @@ TEST_CASE("A person moves through all four levels; obligations are met, open or 
     CHECK(idf.results(0).met());  // AGE
     CHECK(idf.results(0).explanation() == "女，2025-08-10时年满45周岁，条件为40周岁以上");
     // The same request again returns the same answer; another one while pending is refused.
-    CHECK(
-        env.tiering->IdentifyEmploymentDifficulty(identify)->identification().identification_id() ==
-        idf.identification_id());
+    CHECK(env.tiering->difficulty.IdentifyEmploymentDifficulty(identify)
+              ->identification()
+              .identification_id() == idf.identification_id());
     identify.set_request_id("identify-2");
-    CHECK(Reason(env.tiering->IdentifyEmploymentDifficulty(identify).status()) ==
+    CHECK(Reason(env.tiering->difficulty.IdentifyEmploymentDifficulty(identify).status()) ==
           "IDENTIFICATION_PENDING");
 
     env.SetToday(Day(2025, 8, 12));
@@ -250,7 +253,7 @@ TEST_CASE("A person moves through all four levels; obligations are met, open or 
     decide.set_decided_on("2025-08-12");
     decide.set_staff_id("head-1");
     absl::StatusOr<v1::DecideEmploymentDifficultyResponse> decided =
-        env.tiering->DecideEmploymentDifficulty(decide);
+        env.tiering->difficulty.DecideEmploymentDifficulty(decide);
     INFO(decided.status().ToString());
     REQUIRE(decided.ok());
     CHECK(decided->identification().state() == v1::IDENTIFICATION_STATE_APPROVED);
@@ -258,7 +261,7 @@ TEST_CASE("A person moves through all four levels; obligations are met, open or 
     CHECK(decided->profile().type_rule_id() == "T01_DIFFICULTY_APPROVED");
     CHECK(decided->profile().priority_assistance());
     decide.set_request_id("decide-2");
-    CHECK(Reason(env.tiering->DecideEmploymentDifficulty(decide).status()) ==
+    CHECK(Reason(env.tiering->difficulty.DecideEmploymentDifficulty(decide).status()) ==
           "IDENTIFICATION_NOT_PENDING");
 
     v1::ServicePlan before_approval;
@@ -282,7 +285,8 @@ TEST_CASE("Intentions add their obligations; UpdateProfile recomputes the type",
   TempDir dir;
   Env env(dir.File("t.db"), Day(2025, 2, 1));
   Person person;
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
   v1::UpdateProfileRequest update;
   update.mutable_profile()->set_registration_id(person.id);
   update.mutable_profile()->set_skill_level(v1::SKILL_LEVEL_INTERMEDIATE);
@@ -290,7 +294,7 @@ TEST_CASE("Intentions add their obligations; UpdateProfile recomputes the type",
   update.mutable_update_mask()->add_paths("skill_level");
   update.mutable_update_mask()->add_paths("entrepreneurship_intention");
   update.set_staff_id("staff-1");
-  absl::StatusOr<v1::UpdateProfileResponse> updated = env.tiering->UpdateProfile(update);
+  absl::StatusOr<v1::UpdateProfileResponse> updated = env.tiering->profiles.UpdateProfile(update);
   REQUIRE(updated.ok());
   CHECK(updated->profile().type() == v1c::UNEMPLOYMENT_TYPE_SKILLED);
   CHECK(updated->profile().type_rule_id() == "T02_CERTIFIED_SKILL_LEVEL");
@@ -305,34 +309,36 @@ TEST_CASE("RecordServiceDelivery is idempotent on request_id and checks the acti
   TempDir dir;
   Env env(dir.File("t.db"), Day(2025, 2, 1));
   Person person;
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
   v1::RecordServiceDeliveryRequest request =
       Delivery(person.id, v1::SERVICE_TYPE_JOB_RECOMMENDATION, "2025-01-20");
   absl::StatusOr<v1::RecordServiceDeliveryResponse> first =
-      env.tiering->RecordServiceDelivery(request);
+      env.tiering->plans.RecordServiceDelivery(request);
   REQUIRE(first.ok());
   absl::StatusOr<v1::RecordServiceDeliveryResponse> again =
-      env.tiering->RecordServiceDelivery(request);
+      env.tiering->plans.RecordServiceDelivery(request);
   REQUIRE(again.ok());
   CHECK(again->delivery().delivery_id() == first->delivery().delivery_id());
   request.mutable_delivery()->set_delivered_on("2025-01-21");
   absl::StatusOr<v1::RecordServiceDeliveryResponse> reused =
-      env.tiering->RecordServiceDelivery(request);
+      env.tiering->plans.RecordServiceDelivery(request);
   CHECK(reused.status().code() == absl::StatusCode::kAlreadyExists);
   CHECK(Reason(reused.status()) == "REQUEST_ID_REUSED");
 
   v1::RecordServiceDeliveryRequest before =
       Delivery(person.id, v1::SERVICE_TYPE_CAREER_GUIDANCE, "2025-01-14");
-  CHECK(Reason(env.tiering->RecordServiceDelivery(before).status()) == "REGISTRATION_NOT_ACTIVE");
+  CHECK(Reason(env.tiering->plans.RecordServiceDelivery(before).status()) ==
+        "REGISTRATION_NOT_ACTIVE");
   v1::RecordServiceDeliveryRequest no_catalog =
       Delivery(person.id, v1::SERVICE_TYPE_POLICY_LIST_HANDED_OUT, "2025-01-20");
-  CHECK(Reason(env.tiering->RecordServiceDelivery(no_catalog).status()) ==
+  CHECK(Reason(env.tiering->plans.RecordServiceDelivery(no_catalog).status()) ==
         "CATALOG_VERSION_NOT_FOUND");
 
   v1::ListServiceDeliveriesRequest list;
   list.set_registration_id(person.id);
   absl::StatusOr<v1::ListServiceDeliveriesResponse> listed =
-      env.tiering->ListServiceDeliveries(list);
+      env.tiering->plans.ListServiceDeliveries(list);
   REQUIRE(listed.ok());
   CHECK(listed->deliveries_size() == 1);
   CHECK(listed->next_page_token().empty());
@@ -348,15 +354,15 @@ TEST_CASE("ListPlanGaps lists the office's registrations with gaps, paged", "[do
     Person p;
     p.id = absl::StrCat("hlj-g", i);
     p.registered_date = dates[i];
-    UE_REQUIRE_OK(
-        env.tiering->ApplyRegistrationEvent("registration", testing::Created(++sequence, p)));
+    UE_REQUIRE_OK(env.tiering->profiles.ApplyRegistrationEvent("registration",
+                                                               testing::Created(++sequence, p)));
   }
   Person elsewhere;
   elsewhere.id = "hlj-other";
   elsewhere.office = "230104";
   elsewhere.registered_date = "2025-02-27";
-  UE_REQUIRE_OK(
-      env.tiering->ApplyRegistrationEvent("registration", testing::Created(++sequence, elsewhere)));
+  UE_REQUIRE_OK(env.tiering->profiles.ApplyRegistrationEvent(
+      "registration", testing::Created(++sequence, elsewhere)));
   // hlj-g3 gets everything it needs in short-term: no gap.
   for (v1::ServiceType type :
        {v1::SERVICE_TYPE_FIRST_INTERVIEW, v1::SERVICE_TYPE_POLICY_LIST_HANDED_OUT,
@@ -370,7 +376,7 @@ TEST_CASE("ListPlanGaps lists the office's registrations with gaps, paged", "[do
   request.set_region_code("230103");
   request.set_as_of("2025-03-01");
   request.set_page_size(2);
-  absl::StatusOr<v1::ListPlanGapsResponse> first = env.tiering->ListPlanGaps(request);
+  absl::StatusOr<v1::ListPlanGapsResponse> first = env.tiering->plans.ListPlanGaps(request);
   REQUIRE(first.ok());
   REQUIRE(first->gaps_size() == 2);
   CHECK(first->gaps(0).registration_id() == "hlj-g0");
@@ -378,7 +384,7 @@ TEST_CASE("ListPlanGaps lists the office's registrations with gaps, paged", "[do
   CHECK(first->gaps(0).level() == v1c::UNEMPLOYMENT_LEVEL_MEDIUM_SHORT);
   REQUIRE_FALSE(first->next_page_token().empty());
   request.set_page_token(first->next_page_token());
-  absl::StatusOr<v1::ListPlanGapsResponse> second = env.tiering->ListPlanGaps(request);
+  absl::StatusOr<v1::ListPlanGapsResponse> second = env.tiering->plans.ListPlanGaps(request);
   REQUIRE(second.ok());
   REQUIRE(second->gaps_size() == 1);
   CHECK(second->gaps(0).registration_id() == "hlj-g2");
@@ -386,14 +392,14 @@ TEST_CASE("ListPlanGaps lists the office's registrations with gaps, paged", "[do
 
   // A token is only valid for its own query.
   request.set_as_of("2025-03-02");
-  CHECK(Reason(env.tiering->ListPlanGaps(request).status()) == "INVALID_PAGE_TOKEN");
+  CHECK(Reason(env.tiering->plans.ListPlanGaps(request).status()) == "INVALID_PAGE_TOKEN");
 
   // Filters: MISSED only, and the city code selects both offices.
   v1::ListPlanGapsRequest missed;
   missed.set_region_code("230100");
   missed.set_as_of("2025-03-01");
   missed.set_state(v1::OBLIGATION_STATE_MISSED);
-  absl::StatusOr<v1::ListPlanGapsResponse> missed_gaps = env.tiering->ListPlanGaps(missed);
+  absl::StatusOr<v1::ListPlanGapsResponse> missed_gaps = env.tiering->plans.ListPlanGaps(missed);
   REQUIRE(missed_gaps.ok());
   REQUIRE(missed_gaps->gaps_size() == 2);  // g0 and g1 left short-term without services
   for (const v1::PlanGap& gap : missed_gaps->gaps()) {
@@ -405,7 +411,7 @@ TEST_CASE("ListPlanGaps lists the office's registrations with gaps, paged", "[do
   short_term.set_region_code("230100");
   short_term.set_as_of("2025-03-01");
   short_term.set_level(v1c::UNEMPLOYMENT_LEVEL_SHORT_TERM);
-  absl::StatusOr<v1::ListPlanGapsResponse> st = env.tiering->ListPlanGaps(short_term);
+  absl::StatusOr<v1::ListPlanGapsResponse> st = env.tiering->plans.ListPlanGaps(short_term);
   REQUIRE(st.ok());
   REQUIRE(st->gaps_size() == 2);  // g2 and hlj-other (g3 has no gap)
   CHECK(st->gaps(0).registration_id() == "hlj-g2");
@@ -423,11 +429,13 @@ TEST_CASE("GetPlanFulfilment counts obligations due in a period per level", "[do
   Env env(dir.File("t.db"), Day(2025, 3, 31));
   Person person;
   person.registered_date = "2025-01-31";
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
   Person later;  // registered in March: nothing of it is due in February
   later.id = "hlj-later";
   later.registered_date = "2025-03-03";
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(2, later)));
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(2, later)));
   Record(env, person.id, v1::SERVICE_TYPE_FIRST_INTERVIEW, "2025-02-02");
   for (const char* day : {"2025-02-03", "2025-02-10", "2025-02-27"}) {
     Record(env, person.id, v1::SERVICE_TYPE_JOB_RECOMMENDATION, day);
@@ -436,7 +444,8 @@ TEST_CASE("GetPlanFulfilment counts obligations due in a period per level", "[do
   request.set_region_code("230103");
   request.set_period_start("2025-02-01");
   request.set_period_end("2025-03-01");
-  absl::StatusOr<v1::GetPlanFulfilmentResponse> counts = env.tiering->GetPlanFulfilment(request);
+  absl::StatusOr<v1::GetPlanFulfilmentResponse> counts =
+      env.tiering->plans.GetPlanFulfilment(request);
   REQUIRE(counts.ok());
   REQUIRE(counts->levels_size() == 5);
   const v1::LevelFulfilment& everyone = counts->levels(0);
@@ -462,14 +471,15 @@ TEST_CASE("Rejected identifications keep the type; decisions cannot precede the 
   TempDir dir;
   Env env(dir.File("t.db"), Day(2025, 9, 1));
   Person person;  // a man born 1990: no computed criterion is met
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
 
   v1::IdentifyEmploymentDifficultyRequest identify;
   identify.set_request_id("i-1");
   identify.set_registration_id(person.id);
   identify.set_staff_id("s");
   absl::StatusOr<v1::IdentifyEmploymentDifficultyResponse> none =
-      env.tiering->IdentifyEmploymentDifficulty(identify);
+      env.tiering->difficulty.IdentifyEmploymentDifficulty(identify);
   REQUIRE(none.ok());
   CHECK(none->identification().state() == v1::IDENTIFICATION_STATE_NOT_ELIGIBLE);
   CHECK(none->identification().as_of() == "2025-09-01");
@@ -479,7 +489,7 @@ TEST_CASE("Rejected identifications keep the type; decisions cannot precede the 
   fact->set_criterion_code("MINIMUM_INCOME_HOUSEHOLD");
   fact->set_evidence("低保证 2301030001");
   absl::StatusOr<v1::IdentifyEmploymentDifficultyResponse> pending =
-      env.tiering->IdentifyEmploymentDifficulty(identify);
+      env.tiering->difficulty.IdentifyEmploymentDifficulty(identify);
   REQUIRE(pending.ok());
   REQUIRE(pending->identification().state() == v1::IDENTIFICATION_STATE_PENDING_DECISION);
   // The declared fact is data held: the long-term plan now asks for the identification.
@@ -494,14 +504,14 @@ TEST_CASE("Rejected identifications keep the type; decisions cannot precede the 
   decide.set_decided_on("2025-08-31");
   decide.set_staff_id("head");
   absl::StatusOr<v1::DecideEmploymentDifficultyResponse> early =
-      env.tiering->DecideEmploymentDifficulty(decide);
+      env.tiering->difficulty.DecideEmploymentDifficulty(decide);
   CHECK(early.status().code() == absl::StatusCode::kInvalidArgument);
   REQUIRE(status::GetBadRequest(early.status()).has_value());
   CHECK(status::GetBadRequest(early.status())->field_violations(0).field() == "decided_on");
 
   decide.set_decided_on("2025-09-01");
   absl::StatusOr<v1::DecideEmploymentDifficultyResponse> rejected =
-      env.tiering->DecideEmploymentDifficulty(decide);
+      env.tiering->difficulty.DecideEmploymentDifficulty(decide);
   REQUIRE(rejected.ok());
   CHECK(rejected->identification().state() == v1::IDENTIFICATION_STATE_REJECTED);
   CHECK(rejected->identification().decision_reason() == "低保证已过期");
@@ -516,7 +526,8 @@ TEST_CASE("ListServiceDeliveries pages oldest first and filters by type", "[doma
   TempDir dir;
   Env env(dir.File("t.db"), Day(2025, 3, 1));
   Person person;
-  UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+  UE_REQUIRE_OK(
+      env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
   Record(env, person.id, v1::SERVICE_TYPE_JOB_RECOMMENDATION, "2025-02-10");
   Record(env, person.id, v1::SERVICE_TYPE_CAREER_GUIDANCE, "2025-01-20");
   Record(env, person.id, v1::SERVICE_TYPE_JOB_RECOMMENDATION, "2025-01-25");
@@ -524,14 +535,14 @@ TEST_CASE("ListServiceDeliveries pages oldest first and filters by type", "[doma
   request.set_registration_id(person.id);
   request.set_page_size(2);
   absl::StatusOr<v1::ListServiceDeliveriesResponse> first =
-      env.tiering->ListServiceDeliveries(request);
+      env.tiering->plans.ListServiceDeliveries(request);
   REQUIRE(first.ok());
   REQUIRE(first->deliveries_size() == 2);
   CHECK(first->deliveries(0).delivered_on() == "2025-01-20");
   CHECK(first->deliveries(1).delivered_on() == "2025-01-25");
   request.set_page_token(first->next_page_token());
   absl::StatusOr<v1::ListServiceDeliveriesResponse> second =
-      env.tiering->ListServiceDeliveries(request);
+      env.tiering->plans.ListServiceDeliveries(request);
   REQUIRE(second.ok());
   REQUIRE(second->deliveries_size() == 1);
   CHECK(second->deliveries(0).delivered_on() == "2025-02-10");
@@ -539,11 +550,11 @@ TEST_CASE("ListServiceDeliveries pages oldest first and filters by type", "[doma
 
   request.set_type(v1::SERVICE_TYPE_CAREER_GUIDANCE);  // the token belongs to another query
   absl::StatusOr<v1::ListServiceDeliveriesResponse> other =
-      env.tiering->ListServiceDeliveries(request);
+      env.tiering->plans.ListServiceDeliveries(request);
   CHECK(other.status().code() == absl::StatusCode::kInvalidArgument);
   request.clear_page_token();
   absl::StatusOr<v1::ListServiceDeliveriesResponse> guidance =
-      env.tiering->ListServiceDeliveries(request);
+      env.tiering->plans.ListServiceDeliveries(request);
   REQUIRE(guidance.ok());
   CHECK(guidance->deliveries_size() == 1);
 }
@@ -576,8 +587,8 @@ Fixture VariedFixture(Env& env) {
     p.sex = i % 2 == 0 ? v1c::SEX_FEMALE : v1c::SEX_MALE;
     p.birth_date = i % 4 == 0 ? "1972-04-30" : "1995-09-09";
     p.qualification = i % 5 == 0;
-    UE_REQUIRE_OK(
-        env.tiering->ApplyRegistrationEvent("registration", testing::Created(++sequence, p)));
+    UE_REQUIRE_OK(env.tiering->profiles.ApplyRegistrationEvent("registration",
+                                                               testing::Created(++sequence, p)));
     // Intentions (UpdateProfile needs the registration active today: before it ends).
     if (i % 6 == 1) {
       v1::UpdateProfileRequest update;
@@ -587,14 +598,14 @@ Fixture VariedFixture(Env& env) {
       update.mutable_update_mask()->add_paths("training_intention");
       update.mutable_update_mask()->add_paths("entrepreneurship_intention");
       update.set_staff_id("staff-1");
-      const absl::Status updated = env.tiering->UpdateProfile(update).status();
+      const absl::Status updated = env.tiering->profiles.UpdateProfile(update).status();
       INFO(updated.ToString());
       REQUIRE(updated.ok());
     }
     std::optional<absl::CivilDay> end;
     if (i % 7 == 3) {
       end = registered + 70 + i;
-      UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent(
+      UE_REQUIRE_OK(env.tiering->profiles.ApplyRegistrationEvent(
           "registration", testing::Deregistered(++sequence, p, time::FormatDate(*end))));
     }
     auto record = [&](v1::ServiceType type, int offset) {
@@ -627,7 +638,7 @@ Fixture VariedFixture(Env& env) {
 std::vector<v1::PlanGap> AllGaps(Env& env, v1::ListPlanGapsRequest request) {
   std::vector<v1::PlanGap> gaps;
   while (true) {
-    absl::StatusOr<v1::ListPlanGapsResponse> page = env.tiering->ListPlanGaps(request);
+    absl::StatusOr<v1::ListPlanGapsResponse> page = env.tiering->plans.ListPlanGaps(request);
     INFO(page.status().ToString());
     REQUIRE(page.ok());
     if (request.page_size() > 0) REQUIRE(page->gaps_size() <= request.page_size());
@@ -649,7 +660,7 @@ TEST_CASE("The one-pass plans of ListPlanGaps and GetPlanFulfilment equal per-re
     for (const auto& [registered, id] : fixture.registrations) {
       v1::GetProfileRequest get;
       get.set_registration_id(id);
-      absl::StatusOr<v1::GetProfileResponse> profile = env.tiering->GetProfile(get);
+      absl::StatusOr<v1::GetProfileResponse> profile = env.tiering->profiles.GetProfile(get);
       REQUIRE(profile.ok());
       const v1::Profile& p = profile->profile();
       if (p.registered_date() > as_of || (!p.end_date().empty() && p.end_date() <= as_of)) {
@@ -730,7 +741,7 @@ TEST_CASE("The one-pass plans of ListPlanGaps and GetPlanFulfilment equal per-re
       for (const auto& [registered, id] : fixture.registrations) {
         v1::GetProfileRequest get;
         get.set_registration_id(id);
-        const v1::Profile p = env.tiering->GetProfile(get)->profile();
+        const v1::Profile p = env.tiering->profiles.GetProfile(get)->profile();
         if (p.registered_date() > last || (!p.end_date().empty() && p.end_date() <= first)) {
           continue;
         }
@@ -759,7 +770,7 @@ TEST_CASE("The one-pass plans of ListPlanGaps and GetPlanFulfilment equal per-re
       request.set_period_start(first);
       request.set_period_end(last);
       absl::StatusOr<v1::GetPlanFulfilmentResponse> counts =
-          env.tiering->GetPlanFulfilment(request);
+          env.tiering->plans.GetPlanFulfilment(request);
       REQUIRE(counts.ok());
       REQUIRE(counts->levels_size() == 5);
       int due = 0;

@@ -43,9 +43,11 @@ struct Fixture {
     store = *std::move(opened);
     tiering = std::make_unique<Tiering>(*store, clock, testing::ShippedTypeRules(),
                                         testing::ShippedCriteria(), nullptr);
-    UE_REQUIRE_OK(tiering->ApplyRegistrationEvent("registration", testing::Created(1, own)));
-    UE_REQUIRE_OK(tiering->ApplyRegistrationEvent("registration", testing::Created(2, other)));
-    notifier = std::make_unique<feed::EventNotifier>(*tiering->LastEventSequence());
+    UE_REQUIRE_OK(
+        tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, own)));
+    UE_REQUIRE_OK(
+        tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(2, other)));
+    notifier = std::make_unique<feed::EventNotifier>(*tiering->profiles.LastEventSequence());
     service = std::make_unique<TieringServiceImpl>(*tiering, clock, *notifier,
                                                    log::Logger("tiering-scope-test"));
     absl::StatusOr<std::unique_ptr<server::GrpcServer>> started =
@@ -249,7 +251,6 @@ TEST_CASE("district staff use the id-based tiering methods on their own district
     CHECK(m.call("*", m.unknown, "p-unknown-" + tag).code() == absl::StatusCode::kNotFound);
   }
 }
-
 
 TEST_CASE("a delivery names the caller as its staff member; another name is refused",
           "[service][security][truth]") {

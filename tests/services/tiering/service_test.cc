@@ -37,7 +37,7 @@ struct Server {
     store = *std::move(opened);
     tiering = std::make_unique<Tiering>(*store, clock, testing::ShippedTypeRules(),
                                         testing::ShippedCriteria(), &Regions());
-    notifier = std::make_unique<feed::EventNotifier>(*tiering->LastEventSequence());
+    notifier = std::make_unique<feed::EventNotifier>(*tiering->profiles.LastEventSequence());
     store->SetEventsCommittedListener([this](int64_t sequence) { notifier->Publish(sequence); });
     service = std::make_unique<TieringServiceImpl>(*tiering, clock, *notifier,
                                                    log::Logger("tiering-test"));
@@ -66,7 +66,9 @@ TEST_CASE("GetLevel: bad input, unknown and inactive registrations", "[service]"
   TempDir dir;
   Server server(dir.File("t.db"));
   Person person;
-  REQUIRE(server.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)).ok());
+  REQUIRE(
+      server.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person))
+          .ok());
 
   v1::GetLevelRequest request;
   request.set_as_of("2025-02-30");
@@ -229,7 +231,9 @@ TEST_CASE("Decide and Identify: shape and state errors", "[service]") {
   TempDir dir;
   Server server(dir.File("t.db"));
   Person person;
-  REQUIRE(server.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)).ok());
+  REQUIRE(
+      server.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person))
+          .ok());
   v1::IdentifyEmploymentDifficultyRequest identify;
   identify.set_registration_id(person.id);
   identify.set_validate_only(true);
@@ -289,8 +293,10 @@ TEST_CASE("StreamEvents replays the tiering feed, then streams new events live",
   Server server(dir.File("t.db"));
   Person person;
   // Sequence 1: TypeChanged of the new profile; 2: the delivery.
-  REQUIRE(server.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)).ok());
-  REQUIRE(server.tiering->RecordServiceDelivery(Guidance("g-1", "2025-02-20")).ok());
+  REQUIRE(
+      server.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person))
+          .ok());
+  REQUIRE(server.tiering->plans.RecordServiceDelivery(Guidance("g-1", "2025-02-20")).ok());
 
   {
     v1::StreamEventsRequest request;
@@ -317,7 +323,7 @@ TEST_CASE("StreamEvents replays the tiering feed, then streams new events live",
     v1::StreamEventsResponse response;
     REQUIRE(reader->Read(&response));
     CHECK(response.event().sequence() == 2);
-    REQUIRE(server.tiering->RecordServiceDelivery(Guidance("g-2", "2025-02-21")).ok());
+    REQUIRE(server.tiering->plans.RecordServiceDelivery(Guidance("g-2", "2025-02-21")).ok());
     REQUIRE(reader->Read(&response));
     CHECK(response.event().sequence() == 3);
     CHECK(response.event().service_delivery_recorded().delivered_on() == "2025-02-21");
@@ -406,7 +412,7 @@ TEST_CASE("AmendServiceDelivery: violations, the actor from the call, and a roun
   // refused.
   Person person;
   UE_REQUIRE_OK(
-      server.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+      server.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person)));
   v1::RecordServiceDeliveryRequest record;
   record.set_request_id("r-1");
   v1::ServiceDelivery& given = *record.mutable_delivery();

@@ -63,7 +63,7 @@ TEST_CASE("a storage fault while applying a registration event stores nothing",
       const int64_t profiles = CountOnDisk(path, "SELECT count(*) FROM profiles");
       FaultVfs::Install().Arm({kind, FaultTarget::kWritesAndSyncs, skip, /*sticky=*/true});
       absl::Status failed =
-          env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person));
+          env.tiering->profiles.ApplyRegistrationEvent("registration", testing::Created(1, person));
       FaultVfs::Install().Clear();
       INFO(failed.ToString());
       REQUIRE_FALSE(failed.ok());
@@ -71,9 +71,11 @@ TEST_CASE("a storage fault while applying a registration event stores nothing",
       CHECK(CountOnDisk(path, "SELECT count(*) FROM profiles") == profiles);
       CHECK(CountOnDisk(path, "SELECT count(*) FROM events") == 0);
 
-      UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+      UE_REQUIRE_OK(env.tiering->profiles.ApplyRegistrationEvent("registration",
+                                                                 testing::Created(1, person)));
       // The consumer's cursor moved with the write: the same event again changes nothing.
-      UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+      UE_REQUIRE_OK(env.tiering->profiles.ApplyRegistrationEvent("registration",
+                                                                 testing::Created(1, person)));
       CHECK(CountOnDisk(path, "SELECT count(*) FROM profiles") == profiles + 1);
     }
   }
@@ -89,12 +91,13 @@ TEST_CASE("a storage fault while recording a service delivery stores nothing; th
       const std::string path = dir.File("t.db");
       Env env(path, testing::Day(2025, 3, 1));
       Person person;
-      UE_REQUIRE_OK(env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+      UE_REQUIRE_OK(env.tiering->profiles.ApplyRegistrationEvent("registration",
+                                                                 testing::Created(1, person)));
       const int64_t events = CountOnDisk(path, "SELECT count(*) FROM events");
 
       FaultVfs::Install().Arm({kind, target, 0, /*sticky=*/true});
       absl::StatusOr<v1::RecordServiceDeliveryResponse> failed =
-          env.tiering->RecordServiceDelivery(Delivery(person.id));
+          env.tiering->plans.RecordServiceDelivery(Delivery(person.id));
       FaultVfs::Install().Clear();
       INFO(failed.status().ToString());
       REQUIRE_FALSE(failed.ok());
@@ -103,10 +106,10 @@ TEST_CASE("a storage fault while recording a service delivery stores nothing; th
       CHECK(CountOnDisk(path, "SELECT count(*) FROM events") == events);
 
       absl::StatusOr<v1::RecordServiceDeliveryResponse> recorded =
-          env.tiering->RecordServiceDelivery(Delivery(person.id));
+          env.tiering->plans.RecordServiceDelivery(Delivery(person.id));
       UE_REQUIRE_OK(recorded.status());
       absl::StatusOr<v1::RecordServiceDeliveryResponse> repeat =
-          env.tiering->RecordServiceDelivery(Delivery(person.id));
+          env.tiering->plans.RecordServiceDelivery(Delivery(person.id));
       UE_REQUIRE_OK(repeat.status());
       CHECK(CountOnDisk(path, "SELECT count(*) FROM deliveries") == 1);
     }
@@ -123,10 +126,10 @@ TEST_CASE("a storage fault while amending a delivery leaves the original; the re
       const std::string path = dir.File("t.db");
       Env env(path, testing::Day(2025, 3, 1));
       Person person;
-      UE_REQUIRE_OK(
-          env.tiering->ApplyRegistrationEvent("registration", testing::Created(1, person)));
+      UE_REQUIRE_OK(env.tiering->profiles.ApplyRegistrationEvent("registration",
+                                                                 testing::Created(1, person)));
       absl::StatusOr<v1::RecordServiceDeliveryResponse> recorded =
-          env.tiering->RecordServiceDelivery(Delivery(person.id));
+          env.tiering->plans.RecordServiceDelivery(Delivery(person.id));
       UE_REQUIRE_OK(recorded.status());
       const int64_t events = CountOnDisk(path, "SELECT count(*) FROM events");
       v1::AmendServiceDeliveryRequest amend;
@@ -138,7 +141,7 @@ TEST_CASE("a storage fault while amending a delivery leaves the original; the re
 
       FaultVfs::Install().Arm({kind, target, 0, /*sticky=*/true});
       absl::StatusOr<v1::AmendServiceDeliveryResponse> failed =
-          env.tiering->AmendServiceDelivery(amend);
+          env.tiering->plans.AmendServiceDelivery(amend);
       FaultVfs::Install().Clear();
       INFO(failed.status().ToString());
       REQUIRE_FALSE(failed.ok());
@@ -148,10 +151,10 @@ TEST_CASE("a storage fault while amending a delivery leaves the original; the re
       CHECK(CountOnDisk(path, "SELECT count(*) FROM requests") == 1);  // the recording's only
 
       absl::StatusOr<v1::AmendServiceDeliveryResponse> amended =
-          env.tiering->AmendServiceDelivery(amend);
+          env.tiering->plans.AmendServiceDelivery(amend);
       UE_REQUIRE_OK(amended.status());
       absl::StatusOr<v1::AmendServiceDeliveryResponse> repeat =
-          env.tiering->AmendServiceDelivery(amend);
+          env.tiering->plans.AmendServiceDelivery(amend);
       UE_REQUIRE_OK(repeat.status());
       CHECK(repeat->delivery().amendments_size() == 1);
       CHECK(CountOnDisk(path, "SELECT count(*) FROM deliveries WHERE withdrawn = 1") == 1);
