@@ -11,6 +11,7 @@
 #include "common/notice/level.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
+#include "common/store/request_log.h"
 #include "common/time/date.h"
 #include "common/time/time_zone.h"
 #include "google/protobuf/util/time_util.h"
@@ -76,21 +77,16 @@ absl::StatusOr<std::optional<Response>> Replay(TieringTx& tx, absl::string_view 
                                                absl::string_view request_id,
                                                const std::string& fingerprint) {
   ASSIGN_OR_RETURN(std::optional<StoredRequest> stored, tx.FindRequest(kind, request_id));
-  if (!stored.has_value()) return std::optional<Response>();
-  if (stored->fingerprint != fingerprint) return RequestIdReused(request_id);
-  Response response;
-  if (!response.ParseFromString(stored->response)) {
-    return absl::DataLossError("stored response does not parse");
-  }
-  return std::optional<Response>(std::move(response));
+  return store::Replay<Response>(stored, fingerprint,
+                                 [&] { return RequestIdReused(request_id); });
 }
 
-// The content of a request without its request_id, for comparing repeats.
+// The fingerprint of a request's content without its request_id, for comparing repeats.
 template <typename Request>
 std::string Fingerprint(const Request& request) {
   Request copy = request;
   copy.clear_request_id();
-  return copy.SerializeAsString();
+  return store::RequestFingerprint(copy);
 }
 
 v1::CatalogKind KindOfHandout(v1::ServiceType type) {
