@@ -10,6 +10,7 @@
 #include "common/log/mask.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
+#include "common/store/request_log.h"
 #include "common/time/date.h"
 #include "common/time/time_zone.h"
 #include "common/validation/deregistration_reason.h"
@@ -77,13 +78,8 @@ absl::StatusOr<std::optional<Response>> StoredResponse(RegistrationTransaction& 
                                                        const std::string& fingerprint) {
   ASSIGN_OR_RETURN(std::optional<StoredRequest> previous,
                    tx.FindRequest(std::string(kind), request_id));
-  if (!previous.has_value()) return std::optional<Response>();
-  if (previous->fingerprint != fingerprint) return RequestIdReused(request_id);
-  Response response;
-  if (!response.ParseFromString(previous->response)) {
-    return absl::DataLossError("stored response of the request cannot be parsed");
-  }
-  return std::optional<Response>(std::move(response));
+  return store::Replay<Response>(previous, fingerprint,
+                                 [&] { return RequestIdReused(request_id); });
 }
 
 // Shared state of one write: the result is produced inside the transaction and handed to the
@@ -345,7 +341,7 @@ void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
   *change->mutable_at() = ToTimestamp(now);
   change->set_actor(ChannelActor(request.channel()));
 
-  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
+  auto fingerprint = std::make_shared<std::string>(store::RequestFingerprint(request));
   auto result = std::make_shared<WriteResult<v1::Application>>();
   const int id_type = request.form().person_id().id_type();
   const std::string id_number = request.form().person_id().id_number();
@@ -455,7 +451,7 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
   const absl::Time now = clock_.Now();
   const absl::CivilDay today = time::ChinaDay(now);
   auto req = std::make_shared<v1::ReviewApplicationRequest>(request);
-  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
+  auto fingerprint = std::make_shared<std::string>(store::RequestFingerprint(request));
   auto result = std::make_shared<WriteResult<v1::ReviewApplicationResponse>>();
 
   store_.Write(
@@ -666,7 +662,7 @@ void Registrar::AmendDecision(const v1::AmendDecisionRequest& request,
                               Callback<v1::AmendDecisionResponse> done) {
   const absl::Time now = clock_.Now();
   auto req = std::make_shared<v1::AmendDecisionRequest>(request);
-  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
+  auto fingerprint = std::make_shared<std::string>(store::RequestFingerprint(request));
   auto result = std::make_shared<WriteResult<v1::AmendDecisionResponse>>();
 
   store_.Write(
@@ -733,7 +729,7 @@ void Registrar::SetDutyReviewers(const v1::SetDutyReviewersRequest& request,
   }
   const absl::Time now = clock_.Now();
   WriteOnce<v1::SetDutyReviewersResponse>(
-      store_, kDutyRequestKind, request.request_id(), DeterministicBytes(request),
+      store_, kDutyRequestKind, request.request_id(), store::RequestFingerprint(request),
       [this, request, now](RegistrationTransaction& tx)
           -> absl::StatusOr<v1::SetDutyReviewersResponse> {
         v1::DutyRoster roster;
@@ -763,7 +759,7 @@ void Registrar::ReportRegionContact(const v1::ReportRegionContactRequest& reques
   }
   const absl::Time now = clock_.Now();
   WriteOnce<v1::ReportRegionContactResponse>(
-      store_, kContactRequestKind, request.request_id(), DeterministicBytes(request),
+      store_, kContactRequestKind, request.request_id(), store::RequestFingerprint(request),
       [this, request, region_name, now](RegistrationTransaction& tx)
           -> absl::StatusOr<v1::ReportRegionContactResponse> {
         v1::ReportedRegionContact contact;
@@ -790,7 +786,7 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
   const absl::Time now = clock_.Now();
   const absl::CivilDay today = time::ChinaDay(now);
   auto req = std::make_shared<v1::DeregisterRequest>(request);
-  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
+  auto fingerprint = std::make_shared<std::string>(store::RequestFingerprint(request));
   auto result = std::make_shared<WriteResult<v1::DeregisterResponse>>();
 
   store_.Write(
