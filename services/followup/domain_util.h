@@ -70,9 +70,10 @@ inline absl::Status FieldError(absl::string_view field, absl::string_view rule,
 
 using proto_util::ToTimestamp;
 
-// The fingerprint of a request's content for the idempotency check: its deterministic bytes.
+// The fingerprint of a request's content for the idempotency check (the common request log's:
+// SHA-256 of its deterministic bytes).
 inline std::string Fingerprint(const google::protobuf::Message& request) {
-  return proto_util::DeterministicBytes(request);
+  return store::RequestFingerprint(request);
 }
 
 // The stored response of an earlier request with this request_id: the response when the content
@@ -82,21 +83,13 @@ absl::StatusOr<std::optional<Response>> PreviousResponse(
     const absl::StatusOr<std::optional<StoredRequest>>& stored, const std::string& request_id,
     const std::string& fingerprint) {
   if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return std::optional<Response>();
-  if ((*stored)->fingerprint != fingerprint) return RequestIdReused(request_id);
-  Response response;
-  if (!response.ParseFromString((*stored)->response)) {
-    return absl::DataLossError("stored response cannot be parsed");
-  }
-  return std::optional<Response>(std::move(response));
+  return store::Replay<Response>(*stored, fingerprint,
+                                 [&] { return RequestIdReused(request_id); });
 }
 
 inline StoredRequest MakeStoredRequest(const std::string& fingerprint,
                                        const google::protobuf::Message& response) {
-  StoredRequest stored;
-  stored.fingerprint = fingerprint;
-  response.SerializeToString(&stored.response);
-  return stored;
+  return store::MakeStoredRequest(fingerprint, response);
 }
 
 // One idempotent write (AIP-155) in one transaction: the stored response of a repeat of `request`

@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/store/request_log.h"
 #include "unemployment/followup/v1/followup_service.pb.h"
 #include "unemployment/registration/v1/registration_service.pb.h"
 
@@ -55,11 +56,8 @@ struct ListPosition {
   std::string id;
 };
 
-// The remembered outcome of an idempotent request.
-struct StoredRequest {
-  std::string fingerprint;
-  std::string response;
-};
+// The remembered outcome of an idempotent request (the common request log's row).
+using StoredRequest = store::StoredRequest;
 
 struct DueRow {
   RegistrationRecord registration;

@@ -6,6 +6,8 @@
 #include "absl/time/clock.h"
 #include "common/proto_util/message_util.h"
 #include "common/status/macros.h"
+#include "common/store/event_log.h"
+#include "common/store/request_log.h"
 #include "common/store/sealed.h"
 #include "common/store/sealed_message.h"
 #include "common/store/statement.h"
@@ -217,6 +219,7 @@ constexpr std::string_view kIdNumberContext = "followup/registrations.id_number"
 constexpr std::string_view kNameContext = "followup/registrations.name";
 constexpr std::string_view kRequestsResponse = "followup/requests.response";
 constexpr std::string_view kRequestsFingerprint = "followup/requests.fingerprint";
+constexpr store::RequestLogContexts kRequestLog = {kRequestsFingerprint, kRequestsResponse};
 
 // The sealing context of each stored message type (one table per type).
 template <typename Message>
@@ -261,17 +264,6 @@ constexpr store::SealedColumn kSealedColumns[] = {
 
 // --- Statements. ---
 
-constexpr std::string_view kNextNumberSql =
-    "INSERT INTO counters (series, value) VALUES (?1, 1) "
-    "ON CONFLICT (series) DO UPDATE SET value = value + 1 RETURNING value";
-constexpr std::string_view kFindRequestSql =
-    "SELECT fingerprint, response FROM requests WHERE kind = ?1 AND request_id = ?2";
-constexpr std::string_view kInsertRequestSql =
-    "INSERT INTO requests (kind, request_id, fingerprint, response) VALUES (?1, ?2, ?3, ?4)";
-constexpr std::string_view kGetCursorSql = "SELECT sequence FROM feed_cursors WHERE feed = ?1";
-constexpr std::string_view kSetCursorSql =
-    "INSERT INTO feed_cursors (feed, sequence) VALUES (?1, ?2) "
-    "ON CONFLICT (feed) DO UPDATE SET sequence = excluded.sequence";
 constexpr std::string_view kGetRegistrationSql =
     "SELECT id, id_type, id_number, name, office_region_code, registered_date, end_date, "
     "end_reason FROM registrations WHERE id = ?1";
@@ -334,8 +326,6 @@ constexpr std::string_view kGetReportSql =
     "SELECT data FROM fraud_reports WHERE city_code = ?1 AND month = ?2";
 constexpr std::string_view kInsertReportSql =
     "INSERT INTO fraud_reports (city_code, month, data) VALUES (?1, ?2, ?3)";
-constexpr std::string_view kAppendEventSql =
-    "INSERT INTO events (occurred_micros, data) VALUES (?1, ?2) RETURNING sequence";
 constexpr std::string_view kListFollowUpsSql =
     "SELECT data FROM follow_ups WHERE registration_id = ?1 "
     "AND (?2 = '' OR contact_date >= ?2) AND (?3 = '' OR contact_date <= ?3) "
@@ -382,9 +372,6 @@ constexpr std::string_view kActiveWithLastContactSql =
     "FROM registrations r WHERE r.office_region_code >= ?1 AND r.office_region_code < ?2 "
     "AND r.end_date IS NULL AND r.registered_date <= ?3 ORDER BY r.registered_date, r.id";
 
-constexpr std::string_view kReadEventsSql =
-    "SELECT sequence, data FROM events WHERE sequence > ?1 ORDER BY sequence LIMIT ?2";
-constexpr std::string_view kLastEventSequenceSql = "SELECT coalesce(max(sequence), 0) FROM events";
 constexpr std::string_view kActiveRegistrationsSql =
     "SELECT id, id_type, id_number, registered_date, office_region_code FROM registrations "
     "WHERE office_region_code >= ?1 AND office_region_code < ?2 "
@@ -531,13 +518,6 @@ Page<T> ToPage(std::vector<T> rows, int limit) {
 
 // --- Queries shared by the writer's transaction and the readers. ---
 
-absl::StatusOr<int64_t> QueryCursor(Database& db, const std::string& feed) {
-  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kGetCursorSql));
-  RETURN_IF_ERROR(statement.BindAll(feed));
-  ASSIGN_OR_RETURN(bool row, statement.Step());
-  return row ? statement.ColumnInt64(0) : int64_t{0};
-}
-
 absl::StatusOr<std::optional<RegistrationRecord>> QueryRegistration(Database& db,
                                                                     const std::string& id) {
   ASSIGN_OR_RETURN(Statement statement, db.Prepare(kGetRegistrationSql));
@@ -546,18 +526,6 @@ absl::StatusOr<std::optional<RegistrationRecord>> QueryRegistration(Database& db
   if (!row) return std::optional<RegistrationRecord>();
   ASSIGN_OR_RETURN(RegistrationRecord record, ReadRegistration(db, statement));
   return std::optional<RegistrationRecord>(std::move(record));
-}
-
-absl::StatusOr<std::optional<StoredRequest>> QueryRequest(Database& db, const std::string& kind,
-                                                          const std::string& request_id) {
-  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kFindRequestSql));
-  RETURN_IF_ERROR(statement.BindAll(kind, request_id));
-  ASSIGN_OR_RETURN(bool row, statement.Step());
-  if (!row) return std::optional<StoredRequest>();
-  StoredRequest stored;
-  ASSIGN_OR_RETURN(stored.fingerprint, store::OpenColumn(db, statement, 0, kRequestsFingerprint));
-  ASSIGN_OR_RETURN(stored.response, store::OpenColumn(db, statement, 1, kRequestsResponse));
-  return std::optional<StoredRequest>(std::move(stored));
 }
 
 absl::StatusOr<std::vector<v1::FraudCase>> QueryUnreported(Database& db, const std::string& city,
@@ -581,39 +549,29 @@ absl::StatusOr<std::optional<v1::MonthlyFraudReport>> QueryReport(Database& db,
 
 class SqliteTransaction final : public FollowupTransaction {
  public:
-  SqliteTransaction(Database& db, const time::Clock* clock) : db_(db), clock_(clock) {}
+  SqliteTransaction(Database& db, const time::Clock* clock)
+      : db_(db), clock_(clock), events_(db, Sealing<v1::FollowupEvent>::kContext) {}
 
   absl::StatusOr<int64_t> NextNumber(const std::string& series) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kNextNumberSql));
-    RETURN_IF_ERROR(statement.BindAll(series));
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    if (!row) return absl::InternalError("counter update returned no row");
-    return statement.ColumnInt64(0);
+    return store::NextNumber(db_, series);
   }
 
   absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
                                                            const std::string& request_id) override {
-    return QueryRequest(db_, kind, request_id);
+    return store::FindRequest(db_, kRequestLog, kind, request_id);
   }
 
   absl::Status InsertRequest(const std::string& kind, const std::string& request_id,
                              const StoredRequest& request) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
-    RETURN_IF_ERROR(statement.BindAll(kind, request_id));
-    RETURN_IF_ERROR(
-        store::BindSealed(db_, statement, 3, kRequestsFingerprint, request.fingerprint));
-    RETURN_IF_ERROR(store::BindSealed(db_, statement, 4, kRequestsResponse, request.response));
-    return statement.Run();
+    return store::PutRequest(db_, kRequestLog, kind, request_id, request);
   }
 
   absl::StatusOr<int64_t> GetCursor(const std::string& feed) override {
-    return QueryCursor(db_, feed);
+    return store::FeedCursor(db_, feed);
   }
 
   absl::Status SetCursor(const std::string& feed, int64_t sequence) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kSetCursorSql));
-    RETURN_IF_ERROR(statement.BindAll(feed, sequence));
-    return statement.Run();
+    return store::SetFeedCursor(db_, feed, sequence);
   }
 
   absl::StatusOr<std::optional<RegistrationRecord>> GetRegistration(
@@ -729,14 +687,8 @@ class SqliteTransaction final : public FollowupTransaction {
             : (clock_ != nullptr ? clock_->Now() : absl::Now());
     *event.mutable_occurred_at() =
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));
-    RETURN_IF_ERROR(statement.BindAll(absl::ToUnixMicros(now)));
     // The sequence is only known after the insert; it is not part of the stored payload.
-    RETURN_IF_ERROR(BindMessage(db_, statement, 2, event));
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    if (!row) return absl::InternalError("event insert returned no sequence");
-    last_appended_ = statement.ColumnInt64(0);
-    return absl::OkStatus();
+    return events_.Append(absl::ToUnixMicros(now), event).status();
   }
 
   absl::Status InsertComparisonRun(const ComparisonRunRecord& record) override {
@@ -834,13 +786,13 @@ class SqliteTransaction final : public FollowupTransaction {
   }
 
   // The highest sequence this unit of work appended (0 when none).
-  int64_t last_appended() const { return last_appended_; }
+  int64_t last_appended() const { return events_.last_appended(); }
 
  private:
   Database& db_;
   // Stamps the events' occurred_at; null: the system clock.
   const time::Clock* clock_;
-  int64_t last_appended_ = 0;
+  store::EventLog events_;
 };
 
 }  // namespace
@@ -848,124 +800,79 @@ class SqliteTransaction final : public FollowupTransaction {
 absl::Span<const store::Migration> FollowupMigrations() { return kMigrations; }
 absl::Span<const store::SealedColumn> FollowupSealedColumns() { return kSealedColumns; }
 
-class SqliteFollowupStore::ReaderLease final {
- public:
-  explicit ReaderLease(SqliteFollowupStore& store) : store_(store), db_(store.AcquireReader()) {}
-  ~ReaderLease() { store_.ReleaseReader(db_); }
-  ReaderLease(const ReaderLease&) = delete;
-  ReaderLease& operator=(const ReaderLease&) = delete;
-  Database& db() { return *db_; }
+namespace {
 
- private:
-  SqliteFollowupStore& store_;
-  Database* db_;
-};
+// A reader connection of the store for the scope of a read.
+using ReaderLease = store::WriterStore::ReaderLease;
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Create(
     std::unique_ptr<Database> writer, int reader_count, const time::Clock* clock) {
-  if (writer->path() == ":memory:") {
-    return absl::InvalidArgumentError("the follow-up store needs a database file, not :memory:");
-  }
-  std::vector<std::unique_ptr<Database>> readers;
-  for (int i = 0; i < std::max(1, reader_count); ++i) {
-    store::DatabaseOptions options = writer->options();
-    options.create_if_missing = false;
-    ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, Database::Open(options));
-    readers.push_back(std::move(reader));
-  }
-  return std::unique_ptr<SqliteFollowupStore>(
-      new SqliteFollowupStore(std::move(writer), std::move(readers), clock));
+  store::WriterStoreOptions options;
+  options.reader_count = reader_count;
+  options.name = "follow-up store";
+  ASSIGN_OR_RETURN(std::unique_ptr<store::WriterStore> base,
+                   store::WriterStore::Create(std::move(writer), options));
+  return std::unique_ptr<SqliteFollowupStore>(new SqliteFollowupStore(std::move(base), clock));
 }
 
 absl::StatusOr<std::unique_ptr<SqliteFollowupStore>> SqliteFollowupStore::Open(
     const std::string& path, int reader_count) {
-  store::DatabaseOptions options;
-  options.path = path;
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> writer, Database::Open(options));
-  RETURN_IF_ERROR(store::Migrate(*writer, kMigrations));
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> writer,
+                   store::WriterStore::OpenMigrated(path, kMigrations));
   return Create(std::move(writer), reader_count);
 }
 
-SqliteFollowupStore::SqliteFollowupStore(std::unique_ptr<Database> writer,
-                                         std::vector<std::unique_ptr<Database>> readers,
+SqliteFollowupStore::SqliteFollowupStore(std::unique_ptr<store::WriterStore> base,
                                          const time::Clock* clock)
-    : writer_(std::move(writer)), readers_(std::move(readers)), clock_(clock) {
-  committer_ = std::make_unique<store::GroupCommitter>(*writer_);
-  for (auto& reader : readers_) idle_readers_.push_back(reader.get());
-}
+    : base_(std::move(base)), clock_(clock) {}
 
 SqliteFollowupStore::~SqliteFollowupStore() { Shutdown(); }
 
-void SqliteFollowupStore::Shutdown() { committer_->Shutdown(); }
-
-Database* SqliteFollowupStore::AcquireReader() {
-  absl::MutexLock lock(&readers_mu_);
-  readers_mu_.Await(absl::Condition(
-      +[](std::vector<Database*>* idle) { return !idle->empty(); }, &idle_readers_));
-  Database* reader = idle_readers_.back();
-  idle_readers_.pop_back();
-  return reader;
-}
-
-void SqliteFollowupStore::ReleaseReader(Database* reader) {
-  absl::MutexLock lock(&readers_mu_);
-  idle_readers_.push_back(reader);
-}
+void SqliteFollowupStore::Shutdown() { base_->Shutdown(); }
 
 void SqliteFollowupStore::SetEventsCommittedListener(std::function<void(int64_t)> listener) {
-  on_events_committed_ = std::move(listener);
+  base_->SetCommitListener(std::move(listener));
+}
+
+store::WriterStore::Work SqliteFollowupStore::Bind(Work work) const {
+  return [work = std::move(work), clock = clock_](Database& db) -> absl::StatusOr<int64_t> {
+    SqliteTransaction tx(db, clock);
+    RETURN_IF_ERROR(work(tx));
+    return tx.last_appended();
+  };
 }
 
 void SqliteFollowupStore::Write(Work work, Done done) {
-  // Written by the work on the writer thread, read by `done` on the same thread after the commit.
-  auto appended = std::make_shared<int64_t>(0);
-  committer_->Submit(
-      [work = std::move(work), appended, clock = clock_](Database& db) {
-        SqliteTransaction tx(db, clock);
-        absl::Status status = work(tx);
-        *appended = tx.last_appended();
-        return status;
-      },
-      [this, appended, done = std::move(done)](absl::Status status) {
-        // Streams are woken before the caller hears of the commit, so a caller that then reads
-        // the feed finds the event.
-        if (status.ok() && *appended > 0 && on_events_committed_) on_events_committed_(*appended);
-        if (done) done(status);
-      });
+  // Streams are woken (the commit listener) before the caller hears of the commit, so a caller
+  // that then reads the feed finds the event.
+  base_->Write(Bind(std::move(work)), std::move(done));
 }
 
 absl::Status SqliteFollowupStore::WriteAndWait(Work work) {
-  int64_t appended = 0;
-  absl::Status status =
-      committer_->Run([work = std::move(work), &appended, clock = clock_](Database& db) {
-        SqliteTransaction tx(db, clock);
-        absl::Status result = work(tx);
-        appended = tx.last_appended();
-        return result;
-      });
-  if (status.ok() && appended > 0 && on_events_committed_) on_events_committed_(appended);
-  return status;
+  return base_->WriteAndWait(Bind(std::move(work)));
 }
 
 absl::StatusOr<int64_t> SqliteFollowupStore::GetCursor(const std::string& feed) {
-  ReaderLease lease(*this);
-  return QueryCursor(lease.db(), feed);
+  ReaderLease lease(*base_);
+  return store::FeedCursor(lease.db(), feed);
 }
 
 absl::StatusOr<std::optional<RegistrationRecord>> SqliteFollowupStore::GetRegistration(
     const std::string& id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   return QueryRegistration(lease.db(), id);
 }
 
 absl::StatusOr<std::optional<StoredRequest>> SqliteFollowupStore::FindRequest(
     const std::string& kind, const std::string& request_id) {
-  ReaderLease lease(*this);
-  return QueryRequest(lease.db(), kind, request_id);
+  ReaderLease lease(*base_);
+  return store::FindRequest(lease.db(), kRequestLog, kind, request_id);
 }
 
 absl::StatusOr<Page<v1::FollowUp>> SqliteFollowupStore::ListFollowUps(const FollowUpQuery& q) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kListFollowUpsSql));
   RETURN_IF_ERROR(statement.BindAll(q.registration_id, q.from, q.to));
   if (q.after.has_value()) {
@@ -979,7 +886,7 @@ absl::StatusOr<Page<v1::FollowUp>> SqliteFollowupStore::ListFollowUps(const Foll
 }
 
 absl::StatusOr<Page<DueRow>> SqliteFollowupStore::ListDue(const DueQuery& q) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kListDueSql));
   RETURN_IF_ERROR(
       statement.BindAll(q.offices.low, q.offices.high, q.month_start, q.evaluation_day));
@@ -1004,7 +911,7 @@ absl::StatusOr<Page<DueRow>> SqliteFollowupStore::ListDue(const DueQuery& q) {
 absl::StatusOr<CoverageCounts> SqliteFollowupStore::Coverage(const OfficeRange& offices,
                                                              const std::string& month_start,
                                                              const std::string& evaluation_day) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   Database& db = lease.db();
   CoverageCounts counts;
   {
@@ -1034,7 +941,7 @@ absl::StatusOr<CoverageCounts> SqliteFollowupStore::Coverage(const OfficeRange& 
 
 absl::StatusOr<std::vector<ContactRow>> SqliteFollowupStore::ActiveWithLastContact(
     const OfficeRange& offices, const std::string& day) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kActiveWithLastContactSql));
   RETURN_IF_ERROR(statement.BindAll(offices.low, offices.high, day));
   std::vector<ContactRow> rows;
@@ -1051,19 +958,19 @@ absl::StatusOr<std::vector<ContactRow>> SqliteFollowupStore::ActiveWithLastConta
 
 absl::StatusOr<std::optional<v1::FollowUp>> SqliteFollowupStore::GetFollowUp(
     const std::string& id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   return QueryOne<v1::FollowUp>(lease.db(), kGetFollowUpSql, id);
 }
 
 absl::StatusOr<std::optional<v1::DeregistrationCandidate>> SqliteFollowupStore::GetCandidate(
     const std::string& id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   return QueryOne<v1::DeregistrationCandidate>(lease.db(), kGetCandidateSql, id);
 }
 
 absl::StatusOr<Page<v1::DeregistrationCandidate>> SqliteFollowupStore::ListCandidates(
     const CandidateQuery& q) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kListCandidatesSql));
   RETURN_IF_ERROR(statement.BindAll(q.offices.low, q.offices.high, q.state, q.source, q.month));
   if (q.after.has_value()) {
@@ -1078,13 +985,13 @@ absl::StatusOr<Page<v1::DeregistrationCandidate>> SqliteFollowupStore::ListCandi
 
 absl::StatusOr<std::optional<v1::FraudCase>> SqliteFollowupStore::GetFraudCase(
     const std::string& id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   return QueryOne<v1::FraudCase>(lease.db(), kGetFraudCaseSql, id);
 }
 
 absl::StatusOr<std::pair<Page<v1::FraudCase>, int64_t>> SqliteFollowupStore::ListFraudCases(
     const FraudCaseQuery& q) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   Database& db = lease.db();
   int64_t total = 0;
   {
@@ -1108,19 +1015,19 @@ absl::StatusOr<std::pair<Page<v1::FraudCase>, int64_t>> SqliteFollowupStore::Lis
 
 absl::StatusOr<std::vector<v1::FraudCase>> SqliteFollowupStore::UnreportedConfirmedCases(
     const std::string& city_code, const std::string& day) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   return QueryUnreported(lease.db(), city_code, day);
 }
 
 absl::StatusOr<std::optional<v1::MonthlyFraudReport>> SqliteFollowupStore::GetReport(
     const std::string& city_code, const std::string& month) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   return QueryReport(lease.db(), city_code, month);
 }
 
 absl::StatusOr<std::vector<v1::FraudCase>> SqliteFollowupStore::ConfirmedCases(
     const OfficeRange& offices, const std::string& from, const std::string& to, int limit) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kConfirmedCasesSql));
   RETURN_IF_ERROR(statement.BindAll(offices.low, offices.high, from, to, limit));
   return QueryAll<v1::FraudCase>(lease.db(), statement);
@@ -1128,7 +1035,7 @@ absl::StatusOr<std::vector<v1::FraudCase>> SqliteFollowupStore::ConfirmedCases(
 
 absl::StatusOr<std::vector<ComparisonSubjectRow>> SqliteFollowupStore::ActiveRegistrations(
     const ActiveRegistrationsQuery& q) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kActiveRegistrationsSql));
   RETURN_IF_ERROR(statement.BindAll(q.offices.low, q.offices.high, q.day, q.after_id, q.limit));
   std::vector<ComparisonSubjectRow> rows;
@@ -1149,7 +1056,7 @@ absl::StatusOr<std::vector<ComparisonSubjectRow>> SqliteFollowupStore::ActiveReg
 
 absl::StatusOr<std::optional<ComparisonRunRecord>> SqliteFollowupStore::GetComparisonRun(
     const std::string& run_id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kGetComparisonRunSql));
   RETURN_IF_ERROR(statement.BindAll(run_id));
   ASSIGN_OR_RETURN(bool row, statement.Step());
@@ -1180,7 +1087,7 @@ absl::StatusOr<std::optional<ComparisonRunRecord>> SqliteFollowupStore::GetCompa
 
 absl::StatusOr<std::vector<CreditDeliveryRow>> SqliteFollowupStore::DueCreditDeliveries(
     int64_t now_micros, int limit) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kDueCreditDeliveriesSql));
   RETURN_IF_ERROR(statement.BindAll(now_micros, static_cast<int64_t>(limit)));
   std::vector<CreditDeliveryRow> rows;
@@ -1193,7 +1100,7 @@ absl::StatusOr<std::vector<CreditDeliveryRow>> SqliteFollowupStore::DueCreditDel
 }
 
 absl::StatusOr<std::optional<int64_t>> SqliteFollowupStore::NextCreditDeliveryDue() {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kNextCreditDueSql));
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row) return std::optional<int64_t>();
@@ -1202,7 +1109,7 @@ absl::StatusOr<std::optional<int64_t>> SqliteFollowupStore::NextCreditDeliveryDu
 
 absl::StatusOr<std::pair<Page<CreditDeliveryRow>, int64_t>>
 SqliteFollowupStore::ListUndeliveredCredit(const CreditDeliveryQuery& q) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   Database& db = lease.db();
   int64_t total = 0;
   {
@@ -1228,7 +1135,7 @@ SqliteFollowupStore::ListUndeliveredCredit(const CreditDeliveryQuery& q) {
 }
 
 absl::StatusOr<CreditBacklog> SqliteFollowupStore::CreditDeliveryBacklog() {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kCreditBacklogSql));
   ASSIGN_OR_RETURN(bool row, statement.Step());
   CreditBacklog backlog;
@@ -1241,27 +1148,14 @@ absl::StatusOr<CreditBacklog> SqliteFollowupStore::CreditDeliveryBacklog() {
 
 absl::StatusOr<std::vector<v1::FollowupEvent>> SqliteFollowupStore::ReadEvents(int64_t after,
                                                                                int limit) {
-  ReaderLease lease(*this);
-  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kReadEventsSql));
-  RETURN_IF_ERROR(statement.BindAll(after, limit));
-  std::vector<v1::FollowupEvent> events;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    if (!row) break;
-    ASSIGN_OR_RETURN(v1::FollowupEvent event,
-                     ParseColumn<v1::FollowupEvent>(lease.db(), statement, 1));
-    // The sequence is the row's key; it is not part of the stored payload.
-    event.set_sequence(statement.ColumnInt64(0));
-    events.push_back(std::move(event));
-  }
-  return events;
+  ReaderLease lease(*base_);
+  return store::ReadEvents<v1::FollowupEvent>(lease.db(), after, limit,
+                                              Sealing<v1::FollowupEvent>::kContext);
 }
 
 absl::StatusOr<int64_t> SqliteFollowupStore::LastEventSequence() {
-  ReaderLease lease(*this);
-  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kLastEventSequenceSql));
-  ASSIGN_OR_RETURN(bool row, statement.Step());
-  return row ? statement.ColumnInt64(0) : int64_t{0};
+  ReaderLease lease(*base_);
+  return store::LastEventSequence(lease.db());
 }
 
 }  // namespace unemployment::followup

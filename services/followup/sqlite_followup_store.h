@@ -1,22 +1,21 @@
 #pragma once
 
-// FollowupStore on one SQLite file: one writer connection driven by a GroupCommitter (concurrent
-// writes share one transaction and one fsync) and a small pool of reader connections (WAL lets
-// them read the last committed state while the writer writes).
+// FollowupStore on one SQLite file, on the common store kit (store::WriterStore): one writer
+// connection driven by a GroupCommitter (concurrent writes share one transaction and one fsync)
+// and a small pool of reader connections (WAL lets them read the last committed state while the
+// writer writes).
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "common/store/database.h"
-#include "common/store/group_committer.h"
 #include "common/store/migration.h"
 #include "common/store/sealed.h"
+#include "common/store/writer_store.h"
 #include "common/time/clock.h"
 #include "services/followup/followup_store.h"
 
@@ -94,25 +93,14 @@ class SqliteFollowupStore final : public FollowupStore {
   absl::StatusOr<CreditBacklog> CreditDeliveryBacklog() override;
 
  private:
-  class ReaderLease;
+  SqliteFollowupStore(std::unique_ptr<store::WriterStore> base, const time::Clock* clock);
 
-  SqliteFollowupStore(std::unique_ptr<store::Database> writer,
-                      std::vector<std::unique_ptr<store::Database>> readers,
-                      const time::Clock* clock);
+  // `work` as a unit of work of the writer: run on a transaction object over the writer.
+  store::WriterStore::Work Bind(Work work) const;
 
-  store::Database* AcquireReader();
-  void ReleaseReader(store::Database* reader);
-
-  std::unique_ptr<store::Database> writer_;
-  std::unique_ptr<store::GroupCommitter> committer_;
-  std::vector<std::unique_ptr<store::Database>> readers_;
-
-  std::function<void(int64_t)> on_events_committed_;
+  std::unique_ptr<store::WriterStore> base_;
   // Null: the system clock.
   const time::Clock* clock_;
-
-  absl::Mutex readers_mu_;
-  std::vector<store::Database*> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
 };
 
 }  // namespace unemployment::followup

@@ -9,6 +9,7 @@
 #include "common/log/mask.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
+#include "common/store/request_log.h"
 #include "common/time/date.h"
 #include "common/time/time_zone.h"
 #include "common/validation/rules.h"
@@ -75,13 +76,8 @@ absl::StatusOr<std::optional<Response>> StoredResponse(RegistrationTransaction& 
                                                        const std::string& fingerprint) {
   ASSIGN_OR_RETURN(std::optional<StoredRequest> previous,
                    tx.FindRequest(std::string(kind), request_id));
-  if (!previous.has_value()) return std::optional<Response>();
-  if (previous->fingerprint != fingerprint) return RequestIdReused(request_id);
-  Response response;
-  if (!response.ParseFromString(previous->response)) {
-    return absl::DataLossError("stored response of the request cannot be parsed");
-  }
-  return std::optional<Response>(std::move(response));
+  return store::Replay<Response>(previous, fingerprint,
+                                 [&] { return RequestIdReused(request_id); });
 }
 
 // The stored application `id`, or NOT_FOUND APPLICATION_NOT_FOUND.
@@ -400,7 +396,7 @@ void Registrar::CreateApplication(const v1::CreateApplicationRequest& request,
   application->set_due_date_provisional(due.provisional);
   ChangeState(*application, v1c::APPLICATION_STATE_RECEIVED, now, ChannelActor(request.channel()));
 
-  auto fingerprint = std::make_shared<std::string>(DeterministicBytes(request));
+  auto fingerprint = std::make_shared<std::string>(store::RequestFingerprint(request));
   const int id_type = request.form().person_id().id_type();
   const std::string id_number = request.form().person_id().id_number();
 
@@ -496,7 +492,7 @@ void Registrar::ReviewApplication(const v1::ReviewApplicationRequest& request,
   const absl::Time now = clock_.Now();
   const absl::CivilDay today = time::ChinaDay(now);
   WriteOnce<v1::ReviewApplicationResponse>(
-      kReviewRequestKind, request.request_id(), DeterministicBytes(request),
+      kReviewRequestKind, request.request_id(), store::RequestFingerprint(request),
       [this, request, now, today](RegistrationTransaction& tx,
                                   Queued& queued) -> absl::StatusOr<v1::ReviewApplicationResponse> {
         ASSIGN_OR_RETURN(v1::Application application,
@@ -566,7 +562,7 @@ void Registrar::AmendDecision(const v1::AmendDecisionRequest& request,
                               Callback<v1::AmendDecisionResponse> done) {
   const absl::Time now = clock_.Now();
   WriteOnce<v1::AmendDecisionResponse>(
-      kAmendRequestKind, request.request_id(), DeterministicBytes(request),
+      kAmendRequestKind, request.request_id(), store::RequestFingerprint(request),
       [this, request, now](RegistrationTransaction& tx,
                            Queued&) -> absl::StatusOr<v1::AmendDecisionResponse> {
         ASSIGN_OR_RETURN(v1::Application application,
@@ -612,7 +608,7 @@ void Registrar::SetDutyReviewers(const v1::SetDutyReviewersRequest& request,
   }
   const absl::Time now = clock_.Now();
   WriteOnce<v1::SetDutyReviewersResponse>(
-      kDutyRequestKind, request.request_id(), DeterministicBytes(request),
+      kDutyRequestKind, request.request_id(), store::RequestFingerprint(request),
       [this, request, now](RegistrationTransaction& tx,
                            Queued&) -> absl::StatusOr<v1::SetDutyReviewersResponse> {
         v1::DutyRoster roster;
@@ -642,7 +638,7 @@ void Registrar::ReportRegionContact(const v1::ReportRegionContactRequest& reques
   }
   const absl::Time now = clock_.Now();
   WriteOnce<v1::ReportRegionContactResponse>(
-      kContactRequestKind, request.request_id(), DeterministicBytes(request),
+      kContactRequestKind, request.request_id(), store::RequestFingerprint(request),
       [this, request, region_name, now](
           RegistrationTransaction& tx, Queued&) -> absl::StatusOr<v1::ReportRegionContactResponse> {
         v1::ReportedRegionContact contact;
@@ -669,7 +665,7 @@ void Registrar::Deregister(const v1::DeregisterRequest& request,
   const absl::Time now = clock_.Now();
   const absl::CivilDay today = time::ChinaDay(now);
   WriteOnce<v1::DeregisterResponse>(
-      kDeregisterRequestKind, request.request_id(), DeterministicBytes(request),
+      kDeregisterRequestKind, request.request_id(), store::RequestFingerprint(request),
       [this, request, now, today](RegistrationTransaction& tx,
                                   Queued& queued) -> absl::StatusOr<v1::DeregisterResponse> {
         ASSIGN_OR_RETURN(std::optional<v1::Registration> found,

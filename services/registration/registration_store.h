@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/store/request_log.h"
 #include "unemployment/registration/v1/registration_service.pb.h"
 
 namespace unemployment::registration {
@@ -54,12 +55,9 @@ struct VerificationJob {
   absl::Time next_attempt_at;
 };
 
-// The remembered outcome of an idempotent request (ReviewApplication, Deregister).
-struct StoredRequest {
-  std::string fingerprint;
-  // The serialized response that was returned the first time.
-  std::string response;
-};
+// The remembered outcome of an idempotent request (ReviewApplication, Deregister): the common
+// request log's row.
+using StoredRequest = store::StoredRequest;
 
 // A position in an ordered listing: (time in microseconds, id). Listings return rows strictly after it.
 struct ListPosition {

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_util/message_util.h"
 #include "common/status/macros.h"
+#include "common/store/event_log.h"
+#include "common/store/request_log.h"
 #include "common/store/sealed.h"
 #include "common/store/sealed_message.h"
 #include "common/store/statement.h"
@@ -187,6 +189,7 @@ constexpr std::string_view kNotificationsPayload = "registration/notifications.p
 constexpr std::string_view kNotificationsData = "registration/notifications.data";
 constexpr std::string_view kRequestsResponse = "registration/requests.response";
 constexpr std::string_view kEventsData = "registration/events.data";
+constexpr store::RequestLogContexts kRequestLog = {kRequestsFingerprint, kRequestsResponse};
 constexpr std::string_view kJobsRequest = "registration/verification_jobs.request";
 constexpr std::string_view kRegionContactsData = "registration/region_contacts.data";
 
@@ -206,9 +209,6 @@ constexpr store::SealedColumn kSealedColumns[] = {
 
 // --- Statements. ---
 
-constexpr std::string_view kNextNumberSql =
-    "INSERT INTO counters (series, value) VALUES (?1, 1) "
-    "ON CONFLICT (series) DO UPDATE SET value = value + 1 RETURNING value";
 constexpr std::string_view kPutDutyRosterSql =
     "INSERT INTO duty_rosters (office_region_code, queue_kind, data) VALUES (?1, ?2, ?3) "
     "ON CONFLICT (office_region_code, queue_kind) DO UPDATE SET data = excluded.data";
@@ -311,15 +311,6 @@ constexpr std::string_view kDueVerificationJobsSql =
     "WHERE next_attempt_micros <= ?1 ORDER BY next_attempt_micros, application_id LIMIT ?2";
 constexpr std::string_view kNextVerificationDueSql =
     "SELECT min(next_attempt_micros) FROM verification_jobs";
-constexpr std::string_view kFindRequestSql =
-    "SELECT fingerprint, response FROM requests WHERE kind = ?1 AND request_id = ?2";
-constexpr std::string_view kInsertRequestSql =
-    "INSERT INTO requests (kind, request_id, fingerprint, response) VALUES (?1, ?2, ?3, ?4)";
-constexpr std::string_view kAppendEventSql =
-    "INSERT INTO events (occurred_micros, data) VALUES (?1, ?2)";
-constexpr std::string_view kReadEventsSql =
-    "SELECT sequence, data FROM events WHERE sequence > ?1 ORDER BY sequence LIMIT ?2";
-constexpr std::string_view kLastSequenceSql = "SELECT coalesce(max(sequence), 0) FROM events";
 constexpr std::string_view kReviewQueueSql =
     "SELECT data FROM applications "
     "WHERE undecided = 1 AND office_region_code >= ?1 AND office_region_code < ?2 "
@@ -391,16 +382,13 @@ absl::StatusOr<std::optional<v1::Application>> ApplicationOnly(
 // The unit-of-work view of the writer connection.
 class SqliteTransaction final : public RegistrationTransaction {
  public:
-  explicit SqliteTransaction(Database& db) : db_(db) {}
+  explicit SqliteTransaction(Database& db) : db_(db), events_(db, kEventsData) {}
 
-  int64_t max_sequence() const { return max_sequence_; }
+  // The highest sequence appended through this transaction; 0 when none.
+  int64_t last_appended() const { return events_.last_appended(); }
 
   absl::StatusOr<int64_t> NextNumber(const std::string& series) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kNextNumberSql));
-    RETURN_IF_ERROR(statement.BindAll(series));
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    if (!row) return absl::InternalError("counter update returned no row");
-    return statement.ColumnInt64(0);
+    return store::NextNumber(db_, series);
   }
 
   absl::StatusOr<std::optional<StoredApplication>> FindApplicationByChannelId(
@@ -577,42 +565,23 @@ class SqliteTransaction final : public RegistrationTransaction {
 
   absl::StatusOr<std::optional<StoredRequest>> FindRequest(const std::string& kind,
                                                            const std::string& request_id) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFindRequestSql));
-    RETURN_IF_ERROR(statement.BindAll(kind, request_id));
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    if (!row) return std::optional<StoredRequest>();
-    StoredRequest request;
-    ASSIGN_OR_RETURN(request.fingerprint,
-                     store::OpenColumn(db_, statement, 0, kRequestsFingerprint));
-    ASSIGN_OR_RETURN(request.response, store::OpenColumn(db_, statement, 1, kRequestsResponse));
-    return std::optional<StoredRequest>(std::move(request));
+    return store::FindRequest(db_, kRequestLog, kind, request_id);
   }
 
   absl::Status InsertRequest(const std::string& kind, const std::string& request_id,
                              const StoredRequest& request) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
-    RETURN_IF_ERROR(statement.BindAll(kind, request_id));
-    RETURN_IF_ERROR(
-        store::BindSealed(db_, statement, 3, kRequestsFingerprint, request.fingerprint));
-    RETURN_IF_ERROR(store::BindSealed(db_, statement, 4, kRequestsResponse, request.response));
-    return statement.Run();
+    return store::PutRequest(db_, kRequestLog, kind, request_id, request);
   }
 
   absl::StatusOr<int64_t> AppendEvent(const v1::Event& event) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));
-    RETURN_IF_ERROR(statement.BindAll(proto_util::TimestampMicros(event.occurred_at())));
     v1::Event stored = event;
     stored.clear_sequence();  // the column is the truth
-    RETURN_IF_ERROR(BindSealedMessage(db_, statement, 2, kEventsData, stored));
-    RETURN_IF_ERROR(statement.Run());
-    int64_t sequence = db_.last_insert_rowid();
-    if (sequence > max_sequence_) max_sequence_ = sequence;
-    return sequence;
+    return events_.Append(proto_util::TimestampMicros(event.occurred_at()), stored);
   }
 
  private:
   Database& db_;
-  int64_t max_sequence_ = 0;
+  store::EventLog events_;
 };
 
 // At most `limit` notifications of a statement selecting their sealed data (asked for limit + 1
@@ -640,107 +609,62 @@ absl::StatusOr<NotificationPage> ReadNotificationPage(Database& db, Statement& s
 absl::Span<const store::Migration> RegistrationMigrations() { return kMigrations; }
 absl::Span<const store::SealedColumn> RegistrationSealedColumns() { return kSealedColumns; }
 
-class SqliteRegistrationStore::ReaderLease final {
- public:
-  explicit ReaderLease(SqliteRegistrationStore& store)
-      : store_(store), db_(store.AcquireReader()) {}
-  ~ReaderLease() { store_.ReleaseReader(db_); }
-  ReaderLease(const ReaderLease&) = delete;
-  ReaderLease& operator=(const ReaderLease&) = delete;
-  Database& db() { return *db_; }
+namespace {
 
- private:
-  SqliteRegistrationStore& store_;
-  Database* db_;
-};
+// A reader connection of the store for the scope of a read.
+using ReaderLease = store::WriterStore::ReaderLease;
+
+// `work` as a unit of work of the writer: run on a transaction object over the writer connection.
+store::WriterStore::Work AsUnit(RegistrationStore::Work work) {
+  return [work = std::move(work)](Database& db) -> absl::StatusOr<int64_t> {
+    SqliteTransaction transaction(db);
+    RETURN_IF_ERROR(work(transaction));
+    return transaction.last_appended();
+  };
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteRegistrationStore>> SqliteRegistrationStore::Create(
     std::unique_ptr<Database> writer, Options options) {
-  if (writer == nullptr) return absl::InvalidArgumentError("no database");
-  if (writer->path() == ":memory:") {
-    return absl::InvalidArgumentError("the registration store needs a file, not :memory:");
-  }
-  if (options.reader_count < 1) options.reader_count = 1;
-  std::vector<std::unique_ptr<Database>> readers;
-  for (int i = 0; i < options.reader_count; ++i) {
-    store::DatabaseOptions reader_options = writer->options();
-    reader_options.create_if_missing = false;
-    ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, Database::Open(reader_options));
-    readers.push_back(std::move(reader));
-  }
-  return std::unique_ptr<SqliteRegistrationStore>(new SqliteRegistrationStore(
-      std::move(writer), std::move(readers), std::move(options.on_events_committed)));
+  store::WriterStoreOptions store_options;
+  store_options.reader_count = options.reader_count;
+  store_options.name = "registration store";
+  ASSIGN_OR_RETURN(std::unique_ptr<store::WriterStore> base,
+                   store::WriterStore::Create(std::move(writer), store_options));
+  base->SetCommitListener(std::move(options.on_events_committed));
+  return std::unique_ptr<SqliteRegistrationStore>(new SqliteRegistrationStore(std::move(base)));
 }
 
 absl::StatusOr<std::unique_ptr<SqliteRegistrationStore>> SqliteRegistrationStore::Open(
     const std::string& path, Options options) {
-  store::DatabaseOptions db_options;
-  db_options.path = path;
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> writer, Database::Open(db_options));
-  RETURN_IF_ERROR(store::Migrate(*writer, kMigrations));
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> writer,
+                   store::WriterStore::OpenMigrated(path, kMigrations));
   return Create(std::move(writer), std::move(options));
 }
 
-SqliteRegistrationStore::SqliteRegistrationStore(std::unique_ptr<Database> writer,
-                                                 std::vector<std::unique_ptr<Database>> readers,
-                                                 std::function<void(int64_t)> listener)
-    : writer_(std::move(writer)),
-      readers_(std::move(readers)),
-      on_events_committed_(std::move(listener)) {
-  committer_ = std::make_unique<store::GroupCommitter>(*writer_);
-  absl::MutexLock lock(&readers_mu_);
-  for (auto& reader : readers_) idle_readers_.push_back(reader.get());
-}
+SqliteRegistrationStore::SqliteRegistrationStore(std::unique_ptr<store::WriterStore> base)
+    : base_(std::move(base)) {}
 
 SqliteRegistrationStore::~SqliteRegistrationStore() { Shutdown(); }
 
 void SqliteRegistrationStore::SetEventsCommittedListener(std::function<void(int64_t)> listener) {
-  on_events_committed_ = std::move(listener);
+  base_->SetCommitListener(std::move(listener));
 }
 
-void SqliteRegistrationStore::Shutdown() { committer_->Shutdown(); }
-
-store::Database* SqliteRegistrationStore::AcquireReader() {
-  absl::MutexLock lock(&readers_mu_);
-  readers_mu_.Await(absl::Condition(
-      +[](std::vector<store::Database*>* idle) { return !idle->empty(); }, &idle_readers_));
-  store::Database* reader = idle_readers_.back();
-  idle_readers_.pop_back();
-  return reader;
-}
-
-void SqliteRegistrationStore::ReleaseReader(store::Database* reader) {
-  absl::MutexLock lock(&readers_mu_);
-  idle_readers_.push_back(reader);
-}
+void SqliteRegistrationStore::Shutdown() { base_->Shutdown(); }
 
 void SqliteRegistrationStore::Write(Work work, Done done) {
-  auto max_sequence = std::make_shared<int64_t>(0);
-  committer_->Submit(
-      [work = std::move(work), max_sequence](Database& db) -> absl::Status {
-        SqliteTransaction transaction(db);
-        absl::Status status = work(transaction);
-        *max_sequence = status.ok() ? transaction.max_sequence() : 0;
-        return status;
-      },
-      [this, done = std::move(done), max_sequence](absl::Status status) {
-        if (status.ok() && *max_sequence > 0 && on_events_committed_) {
-          on_events_committed_(*max_sequence);
-        }
-        done(std::move(status));
-      });
+  base_->Write(AsUnit(std::move(work)), std::move(done));
 }
 
 absl::Status SqliteRegistrationStore::WriteAndWait(Work work) {
-  auto promise = std::make_shared<std::promise<absl::Status>>();
-  std::future<absl::Status> result = promise->get_future();
-  Write(std::move(work), [promise](absl::Status status) { promise->set_value(std::move(status)); });
-  return result.get();
+  return base_->WriteAndWait(AsUnit(std::move(work)));
 }
 
 absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetApplication(
     const std::string& id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kApplicationByIdSql));
   RETURN_IF_ERROR(statement.BindAll(id));
   return ApplicationOnly(QueryStoredApplication(lease.db(), statement));
@@ -748,7 +672,7 @@ absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetAppli
 
 absl::StatusOr<std::vector<std::string>> SqliteRegistrationStore::ListProvisionalDeadlines(
     const std::string& after_id, int limit) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kProvisionalDeadlinesSql));
   RETURN_IF_ERROR(statement.BindAll(after_id, static_cast<int64_t>(limit)));
   std::vector<std::string> ids;
@@ -762,7 +686,7 @@ absl::StatusOr<std::vector<std::string>> SqliteRegistrationStore::ListProvisiona
 
 absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetApplicationByChannelId(
     int channel, const std::string& channel_application_id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kApplicationByChannelIdSql));
   RETURN_IF_ERROR(statement.BindAll(channel, channel_application_id));
   return ApplicationOnly(QueryStoredApplication(lease.db(), statement));
@@ -770,7 +694,7 @@ absl::StatusOr<std::optional<v1::Application>> SqliteRegistrationStore::GetAppli
 
 absl::StatusOr<std::optional<v1::Registration>> SqliteRegistrationStore::GetRegistration(
     const std::string& id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kRegistrationByIdSql));
   RETURN_IF_ERROR(statement.BindAll(id));
   return QueryRegistration(lease.db(), statement);
@@ -778,7 +702,7 @@ absl::StatusOr<std::optional<v1::Registration>> SqliteRegistrationStore::GetRegi
 
 absl::StatusOr<std::optional<v1::Registration>> SqliteRegistrationStore::FindActiveRegistration(
     int id_type, const std::string& id_number) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kActiveRegistrationOfPersonSql));
   RETURN_IF_ERROR(statement.BindAll(id_type, store::SearchHash(lease.db(), id_number)));
   return QueryRegistration(lease.db(), statement);
@@ -786,7 +710,7 @@ absl::StatusOr<std::optional<v1::Registration>> SqliteRegistrationStore::FindAct
 
 absl::StatusOr<ReviewQueuePage> SqliteRegistrationStore::ListReviewQueue(
     const ReviewQueueQuery& query) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ReviewQueuePage page;
   const int kind = static_cast<int>(query.kind);
   {
@@ -820,7 +744,7 @@ absl::StatusOr<ReviewQueuePage> SqliteRegistrationStore::ListReviewQueue(
 
 absl::StatusOr<NotificationPage> SqliteRegistrationStore::ListNotifications(
     const std::string& application_id, const std::optional<ListPosition>& after, int limit) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kNotificationsOfApplicationSql));
   std::optional<int64_t> after_time;
   std::string after_id;
@@ -834,7 +758,7 @@ absl::StatusOr<NotificationPage> SqliteRegistrationStore::ListNotifications(
 
 absl::StatusOr<UndeliveredSummary> SqliteRegistrationStore::SummarizeUndelivered(
     const std::string& region_low, const std::string& region_high) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement count, lease.db().Prepare(kUndeliveredCountSql));
   RETURN_IF_ERROR(count.BindAll(region_low, region_high));
   ASSIGN_OR_RETURN(bool row, count.Step());
@@ -849,7 +773,7 @@ absl::StatusOr<UndeliveredSummary> SqliteRegistrationStore::SummarizeUndelivered
 absl::StatusOr<NotificationPage> SqliteRegistrationStore::ListUndelivered(
     const std::string& region_low, const std::string& region_high,
     const std::optional<ListPosition>& after, int limit) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kUndeliveredSql));
   std::optional<int64_t> after_time;
   std::string after_id;
@@ -863,7 +787,7 @@ absl::StatusOr<NotificationPage> SqliteRegistrationStore::ListUndelivered(
 
 absl::StatusOr<std::optional<v1::ReportedRegionContact>> SqliteRegistrationStore::GetRegionContact(
     const std::string& region_code) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kRegionContactSql));
   RETURN_IF_ERROR(statement.BindAll(region_code));
   ASSIGN_OR_RETURN(bool row, statement.Step());
@@ -878,7 +802,7 @@ absl::StatusOr<std::pair<std::vector<v1::ReportedRegionContact>, bool>>
 SqliteRegistrationStore::ListRegionContacts(const std::string& region_low,
                                             const std::string& region_high,
                                             const std::string& after, int limit) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kRegionContactsSql));
   RETURN_IF_ERROR(statement.BindAll(region_low, region_high, after, limit + 1));
   std::vector<v1::ReportedRegionContact> contacts;
@@ -901,7 +825,7 @@ SqliteRegistrationStore::ListRegionContacts(const std::string& region_low,
 absl::StatusOr<DutyRosterPage> SqliteRegistrationStore::ListDutyRosters(
     const std::string& region_low, const std::string& region_high, int queue_kind,
     const std::optional<ListPosition>& after, int limit) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kDutyRostersSql));
   std::optional<std::string> after_office;
   int64_t after_kind = 0;
@@ -931,7 +855,7 @@ absl::StatusOr<DutyRosterPage> SqliteRegistrationStore::ListDutyRosters(
 
 absl::StatusOr<std::optional<OutboxEntry>> SqliteRegistrationStore::GetOutboxEntry(
     const std::string& id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kNotificationByIdSql));
   RETURN_IF_ERROR(statement.BindAll(id));
   ASSIGN_OR_RETURN(bool row, statement.Step());
@@ -942,7 +866,7 @@ absl::StatusOr<std::optional<OutboxEntry>> SqliteRegistrationStore::GetOutboxEnt
 
 absl::StatusOr<std::vector<OutboxEntry>> SqliteRegistrationStore::DueNotifications(absl::Time now,
                                                                                    int limit) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kDueNotificationsSql));
   RETURN_IF_ERROR(statement.BindAll(absl::ToUnixMicros(now), limit));
   std::vector<OutboxEntry> entries;
@@ -956,7 +880,7 @@ absl::StatusOr<std::vector<OutboxEntry>> SqliteRegistrationStore::DueNotificatio
 }
 
 absl::StatusOr<std::optional<absl::Time>> SqliteRegistrationStore::NextDueTime() {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kNextDueSql));
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row || statement.ColumnIsNull(0)) return std::optional<absl::Time>();
@@ -965,7 +889,7 @@ absl::StatusOr<std::optional<absl::Time>> SqliteRegistrationStore::NextDueTime()
 
 absl::StatusOr<OperationalFigures> SqliteRegistrationStore::ReadOperationalFigures(
     const std::string& today) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   OperationalFigures figures;
   {
     ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kQueueFiguresSql));
@@ -1003,7 +927,7 @@ absl::StatusOr<OperationalFigures> SqliteRegistrationStore::ReadOperationalFigur
 
 absl::StatusOr<std::vector<VerificationJob>> SqliteRegistrationStore::DueVerificationJobs(
     absl::Time now, int limit) {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kDueVerificationJobsSql));
   RETURN_IF_ERROR(statement.BindAll(absl::ToUnixMicros(now), limit));
   std::vector<VerificationJob> jobs;
@@ -1017,7 +941,7 @@ absl::StatusOr<std::vector<VerificationJob>> SqliteRegistrationStore::DueVerific
 }
 
 absl::StatusOr<std::optional<absl::Time>> SqliteRegistrationStore::NextVerificationDueTime() {
-  ReaderLease lease(*this);
+  ReaderLease lease(*base_);
   ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kNextVerificationDueSql));
   ASSIGN_OR_RETURN(bool row, statement.Step());
   if (!row || statement.ColumnIsNull(0)) return std::optional<absl::Time>();
@@ -1026,26 +950,13 @@ absl::StatusOr<std::optional<absl::Time>> SqliteRegistrationStore::NextVerificat
 
 absl::StatusOr<std::vector<v1::Event>> SqliteRegistrationStore::ReadEvents(int64_t after_sequence,
                                                                            int limit) {
-  ReaderLease lease(*this);
-  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kReadEventsSql));
-  RETURN_IF_ERROR(statement.BindAll(after_sequence, limit));
-  std::vector<v1::Event> events;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    if (!row) break;
-    ASSIGN_OR_RETURN(v1::Event event,
-                     OpenMessage<v1::Event>(lease.db(), statement, 1, kEventsData));
-    event.set_sequence(statement.ColumnInt64(0));
-    events.push_back(std::move(event));
-  }
-  return events;
+  ReaderLease lease(*base_);
+  return store::ReadEvents<v1::Event>(lease.db(), after_sequence, limit, kEventsData);
 }
 
 absl::StatusOr<int64_t> SqliteRegistrationStore::LastSequence() {
-  ReaderLease lease(*this);
-  ASSIGN_OR_RETURN(Statement statement, lease.db().Prepare(kLastSequenceSql));
-  ASSIGN_OR_RETURN(bool row, statement.Step());
-  return row ? statement.ColumnInt64(0) : 0;
+  ReaderLease lease(*base_);
+  return store::LastEventSequence(lease.db());
 }
 
 }  // namespace unemployment::registration

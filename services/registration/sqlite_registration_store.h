@@ -1,8 +1,9 @@
 #pragma once
 
-// RegistrationStore on one SQLite file: one writer connection driven by a GroupCommitter (many
-// callers share one transaction and one fsync) and a small pool of reader connections (WAL lets
-// them read the last committed state while the writer writes).
+// RegistrationStore on one SQLite file, on the common store kit (store::WriterStore): one writer
+// connection driven by a GroupCommitter (many callers share one transaction and one fsync) and a
+// small pool of reader connections (WAL lets them read the last committed state while the writer
+// writes).
 
 #include <cstdint>
 #include <functional>
@@ -10,14 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "common/store/database.h"
-#include "common/store/group_committer.h"
 #include "common/store/migration.h"
 #include "common/store/sealed.h"
+#include "common/store/writer_store.h"
 #include "services/registration/registration_store.h"
 
 namespace unemployment::registration {
@@ -95,23 +94,9 @@ class SqliteRegistrationStore final : public RegistrationStore {
   absl::StatusOr<int64_t> LastSequence() override;
 
  private:
-  // Borrows a reader connection for the scope of a read.
-  class ReaderLease;
+  explicit SqliteRegistrationStore(std::unique_ptr<store::WriterStore> base);
 
-  SqliteRegistrationStore(std::unique_ptr<store::Database> writer,
-                          std::vector<std::unique_ptr<store::Database>> readers,
-                          std::function<void(int64_t)> listener);
-
-  store::Database* AcquireReader();
-  void ReleaseReader(store::Database* reader);
-
-  std::unique_ptr<store::Database> writer_;
-  std::unique_ptr<store::GroupCommitter> committer_;
-  std::vector<std::unique_ptr<store::Database>> readers_;
-  std::function<void(int64_t)> on_events_committed_;
-
-  absl::Mutex readers_mu_;
-  std::vector<store::Database*> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+  std::unique_ptr<store::WriterStore> base_;
 };
 
 }  // namespace unemployment::registration

@@ -6,6 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status/macros.h"
+#include "common/store/event_log.h"
 #include "common/store/statement.h"
 
 namespace unemployment::statistics {
@@ -137,7 +138,6 @@ constexpr store::Migration kMigrations[] = {
 
 // --- Statements. ---
 
-constexpr std::string_view kGetCursorSql = "SELECT sequence FROM feed_cursors WHERE feed = ?1";
 constexpr std::string_view kSetCursorSql =
     "INSERT INTO feed_cursors (feed, sequence, last_event_micros, last_applied_micros) "
     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (feed) DO UPDATE SET sequence = excluded.sequence, "
@@ -231,13 +231,6 @@ constexpr std::string_view kAllFollowUpsSql =
 constexpr std::string_view kAllFraudCasesSql =
     "SELECT case_id, office_region_code, opened_day, opened_recorded_day, concluded_day, "
     "concluded_recorded_day, confirmed FROM fraud_cases";
-
-absl::StatusOr<int64_t> QueryCursor(Database& db, const std::string& feed) {
-  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kGetCursorSql));
-  RETURN_IF_ERROR(statement.BindAll(feed));
-  ASSIGN_OR_RETURN(bool row, statement.Step());
-  return row ? statement.ColumnInt64(0) : int64_t{0};
-}
 
 absl::Status PutRegistration(Database& db, const RegistrationFact& r) {
   ASSIGN_OR_RETURN(Statement statement, db.Prepare(kPutRegistrationSql));
@@ -352,7 +345,7 @@ absl::StatusOr<int64_t> SqliteStatisticsStore::Apply(const std::string& feed,
   Database& db = *db_;
   int64_t before = 0;
   absl::Status written = db.InTransaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(before, QueryCursor(db, feed));
+    ASSIGN_OR_RETURN(before, store::FeedCursor(db, feed));
     const FeedEvent* last = nullptr;
     for (const FeedEvent& event : events) {
       if (event.sequence <= before) continue;  // applied before (a repeat after a reconnect)
@@ -383,7 +376,7 @@ absl::StatusOr<int64_t> SqliteStatisticsStore::Apply(const std::string& feed,
 
 absl::StatusOr<int64_t> SqliteStatisticsStore::GetCursor(const std::string& feed) {
   absl::MutexLock lock(&mu_);
-  return QueryCursor(*db_, feed);
+  return store::FeedCursor(*db_, feed);
 }
 
 absl::StatusOr<std::vector<StoredCursor>> SqliteStatisticsStore::ListCursors() {

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "common/status/macros.h"
+#include "common/store/request_log.h"
 #include "common/time/clock.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "services/tiering/difficulty_criteria.h"
@@ -66,12 +67,12 @@ absl::Status AppendDeliveryRecorded(TieringTx& tx, const v1::ServiceDelivery& de
                                     absl::string_view office_region_code,
                                     const google::protobuf::Timestamp& occurred_at);
 
-// The content of a request without its request_id, for comparing repeats.
+// The fingerprint of a request's content without its request_id, for comparing repeats.
 template <typename Request>
 std::string Fingerprint(const Request& request) {
   Request copy = request;
   copy.clear_request_id();
-  return copy.SerializeAsString();
+  return store::RequestFingerprint(copy);
 }
 
 // Idempotency (AIP-155): the stored answer of a repeated request, ALREADY_EXISTS for the same id
@@ -81,13 +82,8 @@ absl::StatusOr<std::optional<Response>> Replay(TieringTx& tx, absl::string_view 
                                                absl::string_view request_id,
                                                const std::string& fingerprint) {
   ASSIGN_OR_RETURN(std::optional<StoredRequest> stored, tx.FindRequest(kind, request_id));
-  if (!stored.has_value()) return std::optional<Response>();
-  if (stored->fingerprint != fingerprint) return RequestIdReused(request_id);
-  Response response;
-  if (!response.ParseFromString(stored->response)) {
-    return absl::DataLossError("stored response does not parse");
-  }
-  return std::optional<Response>(std::move(response));
+  return store::Replay<Response>(stored, fingerprint,
+                                 [&] { return RequestIdReused(request_id); });
 }
 
 // One idempotent write in one transaction: the stored answer of a repeat of `request_id` (kind

@@ -1,12 +1,14 @@
 #include "services/tiering/sqlite_tiering_store.h"
 
 #include <algorithm>
+#include <optional>
 #include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/status/macros.h"
 #include "common/store/sealed.h"
+#include "common/store/event_log.h"
 #include "common/store/sealed_message.h"
 #include "common/store/statement.h"
 #include "common/store/transaction.h"
@@ -19,10 +21,6 @@ namespace {
 using google::protobuf::util::TimeUtil;
 using store::Database;
 using store::Statement;
-
-constexpr std::string_view kMemoryPath = ":memory:";
-// Up to 8 GiB of the file mapped per reader connection (address space, not memory).
-constexpr std::string_view kReaderMmapSql = "PRAGMA mmap_size = 8589934592";
 
 // --- Schema. A released migration is never edited; changes are new migrations. ---
 
@@ -148,6 +146,7 @@ constexpr std::string_view kIdentificationsData = "tiering/identifications.data"
 constexpr std::string_view kRequestsResponse = "tiering/requests.response";
 constexpr std::string_view kRequestsFingerprint = "tiering/requests.fingerprint";
 constexpr std::string_view kEventsData = "tiering/events.data";
+constexpr store::RequestLogContexts kRequestLog = {kRequestsFingerprint, kRequestsResponse};
 
 constexpr store::SealedColumn kSealedColumns[] = {
     {"profiles", "data", kProfilesData},
@@ -160,13 +159,6 @@ constexpr store::SealedColumn kSealedColumns[] = {
 
 // --- Statements. ---
 
-constexpr std::string_view kFeedCursorSql = "SELECT sequence FROM feed_cursors WHERE feed = ?1";
-constexpr std::string_view kSetFeedCursorSql =
-    "INSERT INTO feed_cursors (feed, sequence) VALUES (?1, ?2) "
-    "ON CONFLICT (feed) DO UPDATE SET sequence = excluded.sequence";
-constexpr std::string_view kNextNumberSql =
-    "INSERT INTO counters (series, value) VALUES (?1, 1) "
-    "ON CONFLICT (series) DO UPDATE SET value = value + 1 RETURNING value";
 constexpr std::string_view kProfileSql =
     "SELECT data, difficulty_approved_on FROM profiles WHERE registration_id = ?1";
 constexpr std::string_view kPutProfileSql =
@@ -238,15 +230,6 @@ constexpr std::string_view kPutIdentificationSql =
     "state = excluded.state, data = excluded.data";
 constexpr std::string_view kPendingIdentificationSql =
     "SELECT 1 FROM identifications WHERE registration_id = ?1 AND state = 3 LIMIT 1";
-constexpr std::string_view kFindRequestSql =
-    "SELECT fingerprint, response FROM requests WHERE kind = ?1 AND request_id = ?2";
-constexpr std::string_view kInsertRequestSql =
-    "INSERT INTO requests (kind, request_id, fingerprint, response) VALUES (?1, ?2, ?3, ?4)";
-constexpr std::string_view kAppendEventSql =
-    "INSERT INTO events (occurred_micros, data) VALUES (?1, ?2)";
-constexpr std::string_view kReadEventsSql =
-    "SELECT sequence, data FROM events WHERE sequence > ?1 ORDER BY sequence LIMIT ?2";
-constexpr std::string_view kLastEventSql = "SELECT coalesce(max(sequence), 0) FROM events";
 constexpr std::string_view kCatalogVersionSql =
     "SELECT data FROM catalogs WHERE region_code = ?1 AND kind = ?2 AND version = ?3";
 constexpr std::string_view kLatestCatalogSql =
@@ -305,19 +288,14 @@ absl::Span<const store::SealedColumn> TieringSealedColumns() { return kSealedCol
 
 class SqliteTieringStore::Tx final : public TieringTx {
  public:
-  explicit Tx(Database& db) : db_(db) {}
+  explicit Tx(Database& db) : db_(db), events_(db, kEventsData) {}
 
   absl::StatusOr<int64_t> FeedCursor(absl::string_view feed) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFeedCursorSql));
-    RETURN_IF_ERROR(statement.BindAll(Sv(feed)));
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    return row ? statement.ColumnInt64(0) : 0;
+    return store::FeedCursor(db_, Sv(feed));
   }
 
   absl::Status SetFeedCursor(absl::string_view feed, int64_t sequence) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kSetFeedCursorSql));
-    RETURN_IF_ERROR(statement.BindAll(Sv(feed), sequence));
-    return statement.Run();
+    return store::SetFeedCursor(db_, Sv(feed), sequence);
   }
 
   absl::StatusOr<std::optional<ProfileRecord>> GetProfile(
@@ -520,66 +498,30 @@ class SqliteTieringStore::Tx final : public TieringTx {
 
   absl::StatusOr<std::optional<StoredRequest>> FindRequest(absl::string_view kind,
                                                            absl::string_view request_id) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kFindRequestSql));
-    RETURN_IF_ERROR(statement.BindAll(Sv(kind), Sv(request_id)));
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    if (!row) return std::optional<StoredRequest>();
-    ASSIGN_OR_RETURN(std::string fingerprint,
-                     store::OpenColumn(db_, statement, 0, kRequestsFingerprint));
-    ASSIGN_OR_RETURN(std::string response, store::OpenColumn(db_, statement, 1, kRequestsResponse));
-    return std::optional<StoredRequest>(StoredRequest{std::move(fingerprint), std::move(response)});
+    return store::FindRequest(db_, kRequestLog, Sv(kind), Sv(request_id));
   }
 
   absl::Status PutRequest(absl::string_view kind, absl::string_view request_id,
                           const StoredRequest& request) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kInsertRequestSql));
-    RETURN_IF_ERROR(statement.BindAll(Sv(kind), Sv(request_id)));
-    RETURN_IF_ERROR(
-        store::BindSealed(db_, statement, 3, kRequestsFingerprint, request.fingerprint));
-    RETURN_IF_ERROR(store::BindSealed(db_, statement, 4, kRequestsResponse, request.response));
-    return statement.Run();
+    return store::PutRequest(db_, kRequestLog, Sv(kind), Sv(request_id), request);
   }
 
   absl::StatusOr<int64_t> NextNumber(absl::string_view series) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kNextNumberSql));
-    RETURN_IF_ERROR(statement.BindAll(Sv(series)));
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    if (!row) return absl::InternalError("counter returned no row");
-    return statement.ColumnInt64(0);
+    return store::NextNumber(db_, Sv(series));
   }
 
   absl::StatusOr<int64_t> AppendEvent(const v1::TieringEvent& event) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kAppendEventSql));
-    RETURN_IF_ERROR(statement.BindInt64(1, TimeUtil::TimestampToMicroseconds(event.occurred_at())));
-    RETURN_IF_ERROR(store::BindSealedMessage(db_, statement, 2, kEventsData, event));
-    RETURN_IF_ERROR(statement.Run());
-    last_appended_ = db_.last_insert_rowid();
-    return last_appended_;
+    return events_.Append(TimeUtil::TimestampToMicroseconds(event.occurred_at()), event);
   }
 
   absl::StatusOr<std::vector<v1::TieringEvent>> ReadEvents(int64_t after, int limit) override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kReadEventsSql));
-    RETURN_IF_ERROR(statement.BindAll(after, limit));
-    std::vector<v1::TieringEvent> out;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, statement.Step());
-      if (!row) break;
-      ASSIGN_OR_RETURN(v1::TieringEvent event,
-                       store::OpenMessage<v1::TieringEvent>(db_, statement, 1, kEventsData));
-      event.set_sequence(statement.ColumnInt64(0));
-      out.push_back(std::move(event));
-    }
-    return out;
+    return store::ReadEvents<v1::TieringEvent>(db_, after, limit, kEventsData);
   }
 
-  absl::StatusOr<int64_t> LastEventSequence() override {
-    ASSIGN_OR_RETURN(Statement statement, db_.Prepare(kLastEventSql));
-    ASSIGN_OR_RETURN(bool row, statement.Step());
-    return row ? statement.ColumnInt64(0) : 0;
-  }
+  absl::StatusOr<int64_t> LastEventSequence() override { return store::LastEventSequence(db_); }
 
   // The highest sequence appended through this transaction; 0 when none.
-  int64_t last_appended() const { return last_appended_; }
+  int64_t last_appended() const { return events_.last_appended(); }
 
   absl::StatusOr<std::optional<v1::Catalog>> GetCatalog(absl::string_view region_code,
                                                         v1::CatalogKind kind,
@@ -605,137 +547,80 @@ class SqliteTieringStore::Tx final : public TieringTx {
 
  private:
   Database& db_;
-  int64_t last_appended_ = 0;
+  store::EventLog events_;
 };
 
 absl::StatusOr<int64_t> LastSequenceOf(store::Database& db) {
-  ASSIGN_OR_RETURN(Statement statement, db.Prepare(kLastEventSql));
-  ASSIGN_OR_RETURN(bool row, statement.Step());
-  return row ? statement.ColumnInt64(0) : 0;
+  return store::LastEventSequence(db);
 }
 
 namespace {
 
-// Read-only connections to the writer's file; none for ":memory:" (a private database per
-// connection). The writer has switched the file to WAL, so they read the last committed state.
-absl::StatusOr<std::vector<std::unique_ptr<Database>>> OpenReaders(const Database& writer,
-                                                                   int count) {
-  std::vector<std::unique_ptr<Database>> readers;
-  if (writer.path() == kMemoryPath) return readers;
-  store::DatabaseOptions options = writer.options();
-  options.read_only = true;
-  options.create_if_missing = false;
-  for (int i = 0; i < std::max(count, 1); ++i) {
-    ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, Database::Open(options));
-    // Pages read through a memory map instead of one pread each: a plan pass over a region reads
-    // the profiles in registered-date order, i.e. scattered over the file.
-    RETURN_IF_ERROR(reader->Execute(kReaderMmapSql));
-    readers.push_back(std::move(reader));
-  }
-  return readers;
+store::WriterStoreOptions StoreOptions(int reader_count) {
+  store::WriterStoreOptions options;
+  options.reader_count = reader_count;
+  // Each write is its own transaction on the caller's thread; a ":memory:" database (tests) has
+  // no readers and reads share the writer connection.
+  options.group_commit = false;
+  options.allow_memory = true;
+  // Pages read through a memory map instead of one pread each: a plan pass over a region reads
+  // the profiles in registered-date order, i.e. scattered over the file.
+  options.map_readers = true;
+  options.name = "tiering store";
+  return options;
 }
 
 }  // namespace
 
-class SqliteTieringStore::ReaderLease final {
- public:
-  explicit ReaderLease(SqliteTieringStore& store) : store_(store), db_(store.AcquireReader()) {}
-  ~ReaderLease() { store_.ReleaseReader(db_); }
-  ReaderLease(const ReaderLease&) = delete;
-  ReaderLease& operator=(const ReaderLease&) = delete;
-  Database& db() { return *db_; }
-
- private:
-  SqliteTieringStore& store_;
-  Database* db_;
-};
-
 SqliteTieringStore::SqliteTieringStore(std::unique_ptr<Database> writer,
                                        std::vector<std::unique_ptr<Database>> readers)
-    : db_(std::move(writer)), readers_(std::move(readers)) {
-  absl::MutexLock lock(&readers_mu_);
-  for (auto& reader : readers_) idle_readers_.push_back(reader.get());
-}
+    : base_(std::make_unique<store::WriterStore>(std::move(writer), std::move(readers),
+                                                 /*group_commit=*/false)) {}
 
-SqliteTieringStore::SqliteTieringStore(std::unique_ptr<Database> writer)
-    : SqliteTieringStore(nullptr, {}) {
+SqliteTieringStore::SqliteTieringStore(std::unique_ptr<Database> writer) {
   absl::StatusOr<std::vector<std::unique_ptr<Database>>> readers =
-      OpenReaders(*writer, kDefaultReaderCount);
-  absl::MutexLock writer_lock(&mu_);
-  db_ = std::move(writer);
-  if (!readers.ok()) return;  // reads share the writer connection
-  readers_ = *std::move(readers);
-  absl::MutexLock lock(&readers_mu_);
-  for (auto& reader : readers_) idle_readers_.push_back(reader.get());
+      store::WriterStore::OpenReaders(*writer, StoreOptions(kDefaultReaderCount));
+  // When the readers cannot be opened, reads share the writer connection.
+  base_ = std::make_unique<store::WriterStore>(
+      std::move(writer),
+      readers.ok() ? *std::move(readers) : std::vector<std::unique_ptr<Database>>(),
+      /*group_commit=*/false);
 }
 
 absl::StatusOr<std::unique_ptr<SqliteTieringStore>> SqliteTieringStore::Create(
     std::unique_ptr<Database> writer, int reader_count) {
   if (writer == nullptr) return absl::InvalidArgumentError("no database");
   ASSIGN_OR_RETURN(std::vector<std::unique_ptr<Database>> readers,
-                   OpenReaders(*writer, reader_count));
+                   store::WriterStore::OpenReaders(*writer, StoreOptions(reader_count)));
   return std::make_unique<SqliteTieringStore>(std::move(writer), std::move(readers));
 }
 
 absl::StatusOr<std::unique_ptr<SqliteTieringStore>> SqliteTieringStore::Open(
     const std::string& path, int reader_count) {
-  store::DatabaseOptions options;
-  options.path = path;
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(options));
-  RETURN_IF_ERROR(store::Migrate(*db, TieringMigrations()));
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db,
+                   store::WriterStore::OpenMigrated(path, TieringMigrations()));
   return Create(std::move(db), reader_count);
 }
 
+int SqliteTieringStore::reader_count() const { return base_->reader_count(); }
+
 void SqliteTieringStore::SetEventsCommittedListener(std::function<void(int64_t)> listener) {
-  on_events_committed_ = std::move(listener);
-}
-
-Database* SqliteTieringStore::AcquireReader() {
-  absl::MutexLock lock(&readers_mu_);
-  readers_mu_.Await(absl::Condition(
-      +[](std::vector<Database*>* idle) { return !idle->empty(); }, &idle_readers_));
-  Database* reader = idle_readers_.back();
-  idle_readers_.pop_back();
-  return reader;
-}
-
-void SqliteTieringStore::ReleaseReader(Database* reader) {
-  absl::MutexLock lock(&readers_mu_);
-  idle_readers_.push_back(reader);
+  base_->SetCommitListener(std::move(listener));
 }
 
 absl::Status SqliteTieringStore::Write(const std::function<absl::Status(TieringTx&)>& fn) {
-  int64_t appended = 0;
-  absl::Status status;
-  {
-    absl::MutexLock lock(&mu_);
-    Tx tx(*db_);
-    status = db_->InTransaction([&] { return fn(tx); });
-    if (status.ok()) appended = tx.last_appended();
-  }
-  if (appended > 0 && on_events_committed_) on_events_committed_(appended);
-  return status;
+  return base_->WriteAndWait([&fn](Database& db) -> absl::StatusOr<int64_t> {
+    Tx tx(db);
+    RETURN_IF_ERROR(fn(tx));
+    return tx.last_appended();
+  });
 }
 
 absl::Status SqliteTieringStore::Read(const std::function<absl::Status(TieringTx&)>& fn) {
-  if (readers_.empty()) {
-    // The writer connection behind the mutex: no writer can interleave, so the view is consistent.
-    absl::MutexLock lock(&mu_);
-    Tx tx(*db_);
+  return base_->Read([&fn](Database& db) {
+    Tx tx(db);
     return fn(tx);
-  }
-  // A (deferred) read transaction on a reader connection: every statement of `fn` sees the same
-  // snapshot, the last commit before its first statement, whatever the writer commits meanwhile.
-  ReaderLease lease(*this);
-  ASSIGN_OR_RETURN(store::Transaction transaction,
-                   store::Transaction::Begin(lease.db(), store::Transaction::Mode::kDeferred));
-  Tx tx(lease.db());
-  absl::Status status = fn(tx);
-  if (!status.ok()) {
-    transaction.Rollback().IgnoreError();
-    return status;
-  }
-  return transaction.Commit();
+  });
 }
 
 }  // namespace unemployment::tiering

@@ -1,11 +1,12 @@
 #pragma once
 
-// TieringStore on one SQLite file (tiering.db): one writer connection, whose writes are serialized
-// by a mutex (each write is one IMMEDIATE transaction and one fsync with synchronous=FULL), and a
-// small pool of read-only reader connections. In WAL mode a reader sees the last committed state
-// while the writer writes, so reads do not queue behind each other or behind writes; a read that
-// starts after a write has returned sees that write. Group commit across callers, as registration
-// does, is the next step when write volume needs it.
+// TieringStore on one SQLite file (tiering.db) on the common store kit (store::WriterStore): one
+// writer connection, whose writes are serialized (each write is one IMMEDIATE transaction and one
+// fsync with synchronous=FULL), and a small pool of read-only reader connections. In WAL mode a
+// reader sees the last committed state while the writer writes, so reads do not queue behind each
+// other or behind writes; a read that starts after a write has returned sees that write. Group
+// commit across callers (WriterStoreOptions::group_commit), as registration does, is the next step
+// when write volume needs it.
 
 #include <cstdint>
 #include <functional>
@@ -13,13 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "common/store/database.h"
 #include "common/store/migration.h"
 #include "common/store/sealed.h"
+#include "common/store/writer_store.h"
 #include "services/tiering/tiering_store.h"
 
 namespace unemployment::tiering {
@@ -54,7 +54,7 @@ class SqliteTieringStore final : public TieringStore {
   explicit SqliteTieringStore(std::unique_ptr<store::Database> writer);
 
   // The number of reader connections (0: reads share the writer connection).
-  int reader_count() const { return static_cast<int>(readers_.size()); }
+  int reader_count() const;
 
   // Called after each commit that appended events, with the highest sequence appended, outside
   // the store's lock. Set before the first write.
@@ -65,20 +65,8 @@ class SqliteTieringStore final : public TieringStore {
 
  private:
   class Tx;
-  // Borrows a reader connection for the scope of a read.
-  class ReaderLease;
 
-  store::Database* AcquireReader();
-  void ReleaseReader(store::Database* reader);
-
-  // Guards the writer connection (and serializes writes).
-  absl::Mutex mu_;
-  std::unique_ptr<store::Database> db_ ABSL_GUARDED_BY(mu_);
-  std::function<void(int64_t)> on_events_committed_;
-
-  std::vector<std::unique_ptr<store::Database>> readers_;
-  absl::Mutex readers_mu_;
-  std::vector<store::Database*> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
+  std::unique_ptr<store::WriterStore> base_;
 };
 
 }  // namespace unemployment::tiering

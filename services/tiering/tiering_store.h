@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/store/request_log.h"
 #include "services/tiering/service_plan.h"
 #include "unemployment/tiering/v1/tiering_service.pb.h"
 
@@ -26,11 +27,9 @@ struct ProfileRecord {
   std::string difficulty_approved_on;
 };
 
-// A stored idempotency key: the fingerprint of the request content and the serialized response.
-struct StoredRequest {
-  std::string fingerprint;
-  std::string response;
-};
+// A stored idempotency key: the fingerprint of the request content and the serialized response
+// (the common request log's row).
+using StoredRequest = store::StoredRequest;
 
 // Where a delivery listing continues: after this (delivered_on, recorded micros, id).
 struct DeliveryPosition {

@@ -4,9 +4,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/proto_util/message_util.h"
 #include "common/status/status_util.h"
 #include "common/status/violations_status.h"
+#include "common/store/request_log.h"
 #include "common/validation/date.h"
 #include "common/validation/id_document.h"
 #include "common/validation/request_fields.h"
@@ -245,7 +245,7 @@ absl::Status CheckComparisonTrailer(const v1::ComparisonTrailer& trailer, int64_
 }
 
 std::string Fingerprint(const google::protobuf::Message& message) {
-  return proto_util::DeterministicBytes(message);
+  return store::RequestFingerprint(message);
 }
 
 int EffectivePageSize(int32_t requested) {

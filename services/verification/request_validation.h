@@ -48,7 +48,8 @@ absl::Status ValidateComparisonTrailerMessage(const v1::CompareActiveRegistratio
 absl::Status CheckComparisonTrailer(const v1::ComparisonTrailer& trailer, int64_t count,
                                     absl::string_view sha256);
 
-// The deterministic bytes of `message`, for request_id fingerprints.
+// The fingerprint of `message` for request_id replays (the common request log's: SHA-256 of its
+// deterministic bytes).
 std::string Fingerprint(const google::protobuf::Message& message);
 
 // Page sizes of list RPCs: 0 -> 50, above 500 -> 500.

@@ -8,6 +8,8 @@
 #include "absl/strings/str_format.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
+#include "common/store/event_log.h"
+#include "common/store/request_log.h"
 #include "common/store/sealed.h"
 #include "common/store/sealed_message.h"
 #include "common/store/statement.h"
@@ -154,6 +156,7 @@ constexpr std::string_view kRequestsResponse = "verification/requests.response";
 // Fingerprints are the deterministic bytes of the request (with the ID number): sealed too.
 constexpr std::string_view kVerificationsFingerprint = "verification/verifications.fingerprint";
 constexpr std::string_view kRequestsFingerprint = "verification/requests.fingerprint";
+constexpr store::RequestLogContexts kRequestLog = {kRequestsFingerprint, kRequestsResponse};
 
 constexpr store::SealedColumn kSealedColumns[] = {
     {"verifications", "data", kVerificationsData},
@@ -168,9 +171,6 @@ constexpr store::SealedColumn kSealedColumns[] = {
 
 // --- Statements. ---
 
-constexpr std::string_view kNextNumberSql =
-    "INSERT INTO counters (series, value) VALUES (?1, 1) "
-    "ON CONFLICT (series) DO UPDATE SET value = value + 1 RETURNING value";
 constexpr std::string_view kStartLoadSql =
     "INSERT INTO snapshots (source, version, data_as_of, row_count, content_sha256, "
     "loaded_micros, state) VALUES (?1, '', '', 0, '', 0, 0)";
@@ -294,11 +294,6 @@ constexpr std::string_view kInsertVerificationSql =
     "VALUES (?1, ?2, ?3, ?4)";
 constexpr std::string_view kUpdateVerificationSql =
     "UPDATE verifications SET data = ?2 WHERE verification_id = ?1";
-constexpr std::string_view kFindRequestSql =
-    "SELECT fingerprint, response FROM requests WHERE kind = ?1 AND request_id = ?2";
-constexpr std::string_view kInsertRequestSql =
-    "INSERT INTO requests (kind, request_id, fingerprint, response) VALUES (?1, ?2, ?3, ?4)";
-
 constexpr std::string_view kInvestigationKind = "field_investigation";
 
 std::optional<std::string> OptionalDate(const std::optional<absl::CivilDay>& day) {
@@ -728,72 +723,49 @@ class SqliteVerificationStore::Business final : public BusinessRegistrationSourc
 
 absl::StatusOr<std::unique_ptr<SqliteVerificationStore>> SqliteVerificationStore::Create(
     std::unique_ptr<Database> writer, Options options) {
+  if (writer == nullptr) return absl::InvalidArgumentError("no database");
   if (writer->path() == ":memory:") {
     return absl::InvalidArgumentError("the verification store needs a database file");
   }
   RETURN_IF_ERROR(writer->InTransaction([&] { return writer->Execute(kCleanUpSql); }));
-  std::vector<std::unique_ptr<Database>> readers;
-  for (int i = 0; i < std::max(1, options.reader_count); ++i) {
-    store::DatabaseOptions reader_options = writer->options();
-    reader_options.create_if_missing = false;
-    ASSIGN_OR_RETURN(std::unique_ptr<Database> reader, Database::Open(reader_options));
-    readers.push_back(std::move(reader));
-  }
+  store::WriterStoreOptions store_options;
+  store_options.reader_count = options.reader_count;
+  store_options.name = "verification store";
+  ASSIGN_OR_RETURN(std::unique_ptr<store::WriterStore> base,
+                   store::WriterStore::Create(std::move(writer), store_options));
   return std::unique_ptr<SqliteVerificationStore>(new SqliteVerificationStore(
-      std::move(writer), std::move(readers), std::max<int64_t>(1, options.delete_chunk_rows)));
+      std::move(base), std::max<int64_t>(1, options.delete_chunk_rows)));
 }
 
 absl::StatusOr<std::unique_ptr<SqliteVerificationStore>> SqliteVerificationStore::Open(
     const std::string& path, Options options) {
-  store::DatabaseOptions db_options;
-  db_options.path = path;
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> writer, Database::Open(db_options));
-  RETURN_IF_ERROR(store::Migrate(*writer, kMigrations));
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> writer,
+                   store::WriterStore::OpenMigrated(path, kMigrations));
   return Create(std::move(writer), std::move(options));
 }
 
-SqliteVerificationStore::SqliteVerificationStore(std::unique_ptr<Database> writer,
-                                                 std::vector<std::unique_ptr<Database>> readers,
+SqliteVerificationStore::SqliteVerificationStore(std::unique_ptr<store::WriterStore> base,
                                                  int64_t delete_chunk_rows)
-    : writer_(std::move(writer)),
+    : base_(std::move(base)),
       delete_chunk_rows_(delete_chunk_rows),
-      committer_(std::make_unique<store::GroupCommitter>(*writer_)),
-      readers_(std::move(readers)),
       population_(std::make_unique<Population>(*this)),
       insurance_(std::make_unique<Insurance>(*this)),
       employment_(std::make_unique<Employment>(*this)),
-      business_(std::make_unique<Business>(*this)) {
-  absl::MutexLock lock(&readers_mu_);
-  for (const auto& reader : readers_) idle_readers_.push_back(reader.get());
-}
+      business_(std::make_unique<Business>(*this)) {}
 
 SqliteVerificationStore::~SqliteVerificationStore() { Shutdown(); }
 
-void SqliteVerificationStore::Shutdown() { committer_->Shutdown(); }
+void SqliteVerificationStore::Shutdown() { base_->Shutdown(); }
 
 ReferenceSources SqliteVerificationStore::Sources() {
   return ReferenceSources{population_.get(), insurance_.get(), employment_.get(), business_.get()};
-}
-
-Database* SqliteVerificationStore::AcquireReader() {
-  absl::MutexLock lock(&readers_mu_);
-  readers_mu_.Await(absl::Condition(
-      +[](std::vector<Database*>* idle) { return !idle->empty(); }, &idle_readers_));
-  Database* reader = idle_readers_.back();
-  idle_readers_.pop_back();
-  return reader;
-}
-
-void SqliteVerificationStore::ReleaseReader(Database* reader) {
-  absl::MutexLock lock(&readers_mu_);
-  idle_readers_.push_back(reader);
 }
 
 // --- Snapshots. ---
 
 void SqliteVerificationStore::StartLoad(v1::Source source, DoneWith<int64_t> done) {
   auto load_id = std::make_shared<int64_t>(0);
-  committer_->Submit(
+  base_->Submit(
       [source, load_id](Database& db) -> absl::Status {
         ASSIGN_OR_RETURN(Statement insert, db.Prepare(kStartLoadSql));
         RETURN_IF_ERROR(insert.BindAll(static_cast<int>(source)));
@@ -809,7 +781,7 @@ void SqliteVerificationStore::StartLoad(v1::Source source, DoneWith<int64_t> don
 
 void SqliteVerificationStore::AppendRows(int64_t load_id, RowBatch rows, Done done) {
   auto shared = std::make_shared<RowBatch>(std::move(rows));
-  committer_->Submit([load_id, shared](Database& db) { return InsertRows(db, load_id, *shared); },
+  base_->Submit([load_id, shared](Database& db) { return InsertRows(db, load_id, *shared); },
                      std::move(done));
 }
 
@@ -818,7 +790,7 @@ void SqliteVerificationStore::CommitLoad(int64_t load_id, v1::SnapshotInfo info,
   auto previous = std::make_shared<int64_t>(0);
   auto committed = std::make_shared<v1::SnapshotInfo>(std::move(info));
   committed->set_current(true);
-  committer_->Submit(
+  base_->Submit(
       [load_id, previous, committed](Database& db) -> absl::Status {
         ASSIGN_OR_RETURN(Statement source_of, db.Prepare(kLoadSourceSql));
         RETURN_IF_ERROR(source_of.BindAll(load_id));
@@ -859,7 +831,7 @@ void SqliteVerificationStore::CommitLoad(int64_t load_id, v1::SnapshotInfo info,
 
 void SqliteVerificationStore::PurgeRows(int64_t snapshot_id, Done done) {
   auto deleted = std::make_shared<int64_t>(0);
-  committer_->Submit(
+  base_->Submit(
       [snapshot_id, deleted, limit = delete_chunk_rows_](Database& db) -> absl::Status {
         ASSIGN_OR_RETURN(*deleted, DeleteSomeRowsOf(db, snapshot_id, limit));
         return absl::OkStatus();
@@ -873,7 +845,7 @@ void SqliteVerificationStore::PurgeRows(int64_t snapshot_id, Done done) {
 void SqliteVerificationStore::AbandonLoad(int64_t load_id, Done done) {
   PurgeRows(load_id, [this, load_id, done = std::move(done)](absl::Status purged) {
     if (!purged.ok()) return done(purged);
-    committer_->Submit(
+    base_->Submit(
         [load_id](Database& db) -> absl::Status {
           ASSIGN_OR_RETURN(Statement remove, db.Prepare(kDeleteLoadSql));
           RETURN_IF_ERROR(remove.BindAll(load_id));
@@ -927,7 +899,7 @@ void SqliteVerificationStore::SaveVerification(const std::string& request_id,
                                                v1::VerificationResult result,
                                                DoneWith<v1::VerificationResult> done) {
   auto stored = std::make_shared<v1::VerificationResult>(std::move(result));
-  committer_->Submit(
+  base_->Submit(
       [request_id, fingerprint, stored](Database& db) -> absl::Status {
         if (!request_id.empty()) {
           ASSIGN_OR_RETURN(Statement find, db.Prepare(kVerificationByRequestSql));
@@ -936,17 +908,14 @@ void SqliteVerificationStore::SaveVerification(const std::string& request_id,
           if (found) {
             ASSIGN_OR_RETURN(std::string stored_fingerprint,
                              store::OpenColumn(db, find, 0, kVerificationsFingerprint));
-            if (stored_fingerprint != fingerprint) return RequestReused();
+            if (!store::SameFingerprint(stored_fingerprint, fingerprint)) return RequestReused();
             ASSIGN_OR_RETURN(*stored, store::OpenMessage<v1::VerificationResult>(
                                           db, find, 1, kVerificationsData));
             return absl::OkStatus();
           }
         }
-        ASSIGN_OR_RETURN(Statement next, db.Prepare(kNextNumberSql));
-        RETURN_IF_ERROR(next.BindAll("verification"));
-        ASSIGN_OR_RETURN(bool numbered, next.Step());
-        if (!numbered) return absl::InternalError("counter update returned no row");
-        stored->set_verification_id(absl::StrFormat("vrf-%010d", next.ColumnInt64(0)));
+        ASSIGN_OR_RETURN(int64_t number, store::NextNumber(db, "verification"));
+        stored->set_verification_id(absl::StrFormat("vrf-%010d", number));
 
         ASSIGN_OR_RETURN(Statement insert, db.Prepare(kInsertVerificationSql));
         RETURN_IF_ERROR(insert.BindAll(stored->verification_id(),
@@ -982,18 +951,16 @@ void SqliteVerificationStore::ChangeVerification(const std::string& request_id,
                                                  const std::string& verification_id, Change change,
                                                  DoneWith<v1::VerificationResult> done) {
   auto changed = std::make_shared<v1::VerificationResult>();
-  committer_->Submit(
+  base_->Submit(
       [request_id, fingerprint, verification_id, change = std::move(change),
        changed](Database& db) -> absl::Status {
-        ASSIGN_OR_RETURN(Statement find_request, db.Prepare(kFindRequestSql));
-        RETURN_IF_ERROR(find_request.BindAll(kInvestigationKind, request_id));
-        ASSIGN_OR_RETURN(bool repeated, find_request.Step());
-        if (repeated) {
-          ASSIGN_OR_RETURN(std::string stored_fingerprint,
-                           store::OpenColumn(db, find_request, 0, kRequestsFingerprint));
-          if (stored_fingerprint != fingerprint) return RequestReused();
-          ASSIGN_OR_RETURN(*changed, store::OpenMessage<v1::VerificationResult>(db, find_request, 1,
-                                                                                kRequestsResponse));
+        ASSIGN_OR_RETURN(std::optional<store::StoredRequest> previous,
+                         store::FindRequest(db, kRequestLog, kInvestigationKind, request_id));
+        ASSIGN_OR_RETURN(std::optional<v1::VerificationResult> replayed,
+                         store::Replay<v1::VerificationResult>(previous, fingerprint,
+                                                               [] { return RequestReused(); }));
+        if (replayed.has_value()) {
+          *changed = *std::move(replayed);
           return absl::OkStatus();
         }
         ASSIGN_OR_RETURN(Statement find, db.Prepare(kVerificationByIdSql));
@@ -1011,11 +978,8 @@ void SqliteVerificationStore::ChangeVerification(const std::string& request_id,
         RETURN_IF_ERROR(update.BindAll(verification_id));
         RETURN_IF_ERROR(store::BindSealedMessage(db, update, 2, kVerificationsData, *changed));
         RETURN_IF_ERROR(update.Run());
-        ASSIGN_OR_RETURN(Statement remember, db.Prepare(kInsertRequestSql));
-        RETURN_IF_ERROR(remember.BindAll(kInvestigationKind, request_id));
-        RETURN_IF_ERROR(store::BindSealed(db, remember, 3, kRequestsFingerprint, fingerprint));
-        RETURN_IF_ERROR(store::BindSealedMessage(db, remember, 4, kRequestsResponse, *changed));
-        return remember.Run();
+        return store::PutRequest(db, kRequestLog, kInvestigationKind, request_id,
+                                 store::MakeStoredRequest(fingerprint, *changed));
       },
       [changed, done = std::move(done)](absl::Status status) {
         if (!status.ok()) return done(status);

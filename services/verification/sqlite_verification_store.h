@@ -1,8 +1,8 @@
 #pragma once
 
-// VerificationStore and the four ReferenceSources on one SQLite file: one writer connection driven
-// by a GroupCommitter and a small pool of reader connections (WAL: readers see the last committed
-// state while an import writes).
+// VerificationStore and the four ReferenceSources on one SQLite file, on the common store kit
+// (store::WriterStore): one writer connection driven by a GroupCommitter and a small pool of reader
+// connections (WAL: readers see the last committed state while an import writes).
 
 #include <memory>
 #include <string>
@@ -14,9 +14,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "common/store/database.h"
-#include "common/store/group_committer.h"
 #include "common/store/migration.h"
 #include "common/store/sealed.h"
+#include "common/store/writer_store.h"
 #include "services/verification/reference_source.h"
 #include "services/verification/verification_store.h"
 
@@ -79,28 +79,18 @@ class SqliteVerificationStore final : public VerificationStore {
   class Employment;
   class Business;
 
-  SqliteVerificationStore(std::unique_ptr<store::Database> writer,
-                          std::vector<std::unique_ptr<store::Database>> readers,
-                          int64_t delete_chunk_rows);
+  SqliteVerificationStore(std::unique_ptr<store::WriterStore> base, int64_t delete_chunk_rows);
 
   // Deletes the rows of `snapshot_id`, Options::delete_chunk_rows per transaction, then calls
   // `done`.
   void PurgeRows(int64_t snapshot_id, Done done);
 
-  store::Database* AcquireReader();
-  void ReleaseReader(store::Database* reader);
-
-  std::unique_ptr<store::Database> writer_;
+  std::unique_ptr<store::WriterStore> base_;
   const int64_t delete_chunk_rows_;
-  std::unique_ptr<store::GroupCommitter> committer_;
-  std::vector<std::unique_ptr<store::Database>> readers_;
   std::unique_ptr<Population> population_;
   std::unique_ptr<Insurance> insurance_;
   std::unique_ptr<Employment> employment_;
   std::unique_ptr<Business> business_;
-
-  absl::Mutex readers_mu_;
-  std::vector<store::Database*> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
 
   // The keyed hashes of the ID numbers of the last comparison batches (FindMany), so that the four
   // sources hash each ID number once (cleared at 4,096 entries; process memory only).
@@ -112,10 +102,8 @@ class SqliteVerificationStore final : public VerificationStore {
 
 template <typename T>
 T SqliteVerificationStore::WithReader(const std::function<T(store::Database&)>& fn) {
-  store::Database* reader = AcquireReader();
-  T result = fn(*reader);
-  ReleaseReader(reader);
-  return result;
+  store::WriterStore::ReaderLease lease(*base_);
+  return fn(lease.db());
 }
 
 }  // namespace unemployment::verification
