@@ -1,22 +1,17 @@
 #include "services/registration/registration_service.h"
 
-#include <deque>
 #include <functional>
 #include <optional>
 #include <utility>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "common/feed/event_stream.h"
 #include "common/security/actor.h"
 #include "common/security/call_guard.h"
 #include "common/status/status_util.h"
 
 namespace unemployment::registration {
 namespace {
-
-// Events read from the store per round trip of a stream.
-constexpr int kStreamBatch = 128;
 
 bool IsServerFault(absl::StatusCode code) {
   return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
@@ -426,181 +421,6 @@ grpc::ServerUnaryReactor* RegistrationServiceImpl::ListReportedRegionContacts(
   return reactor;
 }
 
-// One StreamEvents call. Writes one event at a time; when it has caught up with the feed it
-// subscribes to the EventNotifier and sleeps until a commit wakes it (no polling).
-//
-// Lifetime: one reference for gRPC (dropped in OnDone) and one while a notifier subscription may
-// still call Wake; the object deletes itself when both are gone.
-class RegistrationServiceImpl::EventStream final
-    : public grpc::ServerWriteReactor<v1::StreamEventsResponse> {
- public:
-  EventStream(RegistrationStore& store, EventNotifier& notifier, const log::Logger& logger,
-              int64_t after_sequence, bool stop_at_end, int64_t end_sequence)
-      : store_(store),
-        notifier_(notifier),
-        logger_(logger),
-        cursor_(after_sequence),
-        stop_at_end_(stop_at_end),
-        end_sequence_(end_sequence) {}
-
-  void Start() { Pump(); }
-
-  void FinishNow(const absl::Status& status) {
-    Step step;
-    {
-      absl::MutexLock lock(&mu_);
-      step = FinishLocked(status::ToGrpcStatus(status));
-    }
-    Run(step);
-  }
-
-  void OnWriteDone(bool ok) override {
-    Step step;
-    {
-      absl::MutexLock lock(&mu_);
-      writing_ = false;
-      if (!ok) {
-        // The client went away or the call was cancelled.
-        step = FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was broken"));
-      } else {
-        cursor_ = buffer_.front().event().sequence();
-        buffer_.pop_front();
-      }
-    }
-    if (step.finish) {
-      Run(step);
-    } else {
-      Pump();
-    }
-  }
-
-  void OnCancel() override {
-    Step step;
-    {
-      absl::MutexLock lock(&mu_);
-      cancelled_ = true;
-      CancelSubscriptionLocked();
-      if (!writing_) step = FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
-    }
-    Run(step);
-  }
-
-  void OnDone() override { Unref(); }
-
- private:
-  // What to do once the lock is released: gRPC calls never run under mu_.
-  struct Step {
-    const v1::StreamEventsResponse* write = nullptr;
-    bool finish = false;
-    grpc::Status status;
-  };
-
-  void Run(const Step& step) {
-    if (step.write != nullptr) StartWrite(step.write);
-    if (step.finish) Finish(step.status);
-  }
-
-  void Pump() {
-    Step step;
-    {
-      absl::MutexLock lock(&mu_);
-      step = PumpLocked();
-    }
-    Run(step);
-  }
-
-  Step PumpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || writing_) return {};
-    if (cancelled_) return FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
-    if (buffer_.empty()) {
-      absl::StatusOr<std::vector<v1::Event>> events = store_.ReadEvents(cursor_, kStreamBatch);
-      if (!events.ok()) {
-        logger_.Error("stream_read_failed", {{"status", events.status()}});
-        return FinishLocked(status::ToGrpcStatus(events.status()));
-      }
-      for (v1::Event& event : *events) {
-        if (stop_at_end_ && event.sequence() > end_sequence_) break;
-        v1::StreamEventsResponse response;
-        *response.mutable_event() = std::move(event);
-        buffer_.push_back(std::move(response));
-      }
-    }
-    if (!buffer_.empty()) {
-      writing_ = true;
-      Step step;
-      step.write = &buffer_.front();
-      return step;
-    }
-    if (stop_at_end_ && cursor_ >= end_sequence_) return FinishLocked(grpc::Status::OK);
-    if (notifier_.shutting_down()) return FinishLocked(ShuttingDown());
-    if (subscription_ == 0) {
-      refs_ += 1;
-      subscription_ = notifier_.Subscribe(cursor_, [this] { Wake(); });
-      if (subscription_ == 0) {
-        refs_ -= 1;
-        return FinishLocked(ShuttingDown());
-      }
-    }
-    return {};
-  }
-
-  static grpc::Status ShuttingDown() {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        "the server is shutting down; resume after the last sequence received");
-  }
-
-  // Called by the notifier's dispatcher once the feed moved past the cursor or on shutdown.
-  void Wake() {
-    {
-      absl::MutexLock lock(&mu_);
-      subscription_ = 0;
-    }
-    Pump();
-    Unref();
-  }
-
-  void CancelSubscriptionLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (subscription_ != 0 && notifier_.Cancel(subscription_)) {
-      subscription_ = 0;
-      refs_ -= 1;  // Wake will never run; the gRPC reference is still held.
-    }
-  }
-
-  Step FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_) return {};
-    finished_ = true;
-    CancelSubscriptionLocked();
-    Step step;
-    step.finish = true;
-    step.status = status;
-    return step;
-  }
-
-  void Unref() {
-    bool last = false;
-    {
-      absl::MutexLock lock(&mu_);
-      last = --refs_ == 0;
-    }
-    if (last) delete this;
-  }
-
-  RegistrationStore& store_;
-  EventNotifier& notifier_;
-  const log::Logger& logger_;
-
-  absl::Mutex mu_;
-  int64_t cursor_ ABSL_GUARDED_BY(mu_);
-  const bool stop_at_end_;
-  const int64_t end_sequence_;
-  std::deque<v1::StreamEventsResponse> buffer_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t subscription_ ABSL_GUARDED_BY(mu_) = 0;
-  int refs_ ABSL_GUARDED_BY(mu_) = 1;
-};
-
 grpc::ServerWriteReactor<v1::StreamEventsResponse>* RegistrationServiceImpl::StreamEvents(
     grpc::CallbackServerContext* /*context*/, const v1::StreamEventsRequest* request) {
   absl::Status status = ValidateStreamEvents(*request);
@@ -609,18 +429,18 @@ grpc::ServerWriteReactor<v1::StreamEventsResponse>* RegistrationServiceImpl::Str
     last = deps_.store->LastSequence();
     status = last.status();
   }
-  if (status.ok() && request->after_sequence() > *last) {
-    status = status::WithErrorInfo(
-        absl::OutOfRangeError(absl::StrCat("after_sequence ", request->after_sequence(),
-                                           " is beyond the last sequence ", *last,
-                                           " of this feed")),
-        reason::kCursorAheadOfFeed, {{"last_sequence", absl::StrCat(*last)}});
-  }
-  auto* stream = new EventStream(*deps_.store, *deps_.notifier, logger_,
-                                 request->after_sequence(), request->stop_at_end(),
-                                 last.ok() ? *last : 0);
+  if (status.ok()) status = feed::CheckCursor(request->after_sequence(), *last);
+  // Replays, then waits on the notifier (woken on its dispatcher thread, not the commit thread).
+  auto* stream = new feed::EventStream<v1::StreamEventsResponse>(
+      [this](int64_t after, int limit) -> absl::StatusOr<std::vector<v1::Event>> {
+        absl::StatusOr<std::vector<v1::Event>> events = deps_.store->ReadEvents(after, limit);
+        if (!events.ok()) logger_.Error("stream_read_failed", {{"status", events.status()}});
+        return events;
+      },
+      *deps_.notifier, request->after_sequence(), request->stop_at_end(), last.ok() ? *last : 0,
+      "the server is shutting down; resume after the last sequence received");
   if (!status.ok()) {
-    stream->FinishNow(status);
+    stream->Reject(status::ToGrpcStatus(status));
   } else {
     stream->Start();
   }
