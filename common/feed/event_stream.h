@@ -2,8 +2,9 @@
 
 // Serves one StreamEvents call of a service's own feed (AIP-style event feed: replay after the
 // caller's cursor, then follow): replays the events after `after_sequence`, then waits on the
-// EventNotifier for new commits (no polling) and sends them as they come. With stop_at_end it ends
-// with OK after the last event stored when the call began. When the notifier is shut down (server
+// EventNotifier for new commits (no polling; woken on the notifier's dispatcher thread, never on
+// the thread that committed) and sends them as they come. With stop_at_end it ends with OK after
+// the last event stored when the call began. When the notifier is shut down (server
 // shutdown) it ends with UNAVAILABLE, even mid-replay, so the drain does not wait for it; the
 // consumer reconnects from its cursor.
 //
@@ -89,6 +90,11 @@ class EventStream final : public grpc::ServerWriteReactor<Response> {
     {
       absl::MutexLock lock(&mu_);
       cancelled_ = true;
+      // A waiting stream leaves the notifier now instead of at the next commit.
+      if (subscription_ != 0 && notifier_.Cancel(subscription_)) {
+        subscription_ = 0;
+        --refs_;  // the wake-up will never run; gRPC's reference is still held
+      }
       // With a write in flight, its OnWriteDone(false) finishes the call.
       finish_now = !write_in_flight_;
     }
@@ -184,21 +190,29 @@ class EventStream final : public grpc::ServerWriteReactor<Response> {
         FinishOnce(grpc::Status::OK);
         return;
       }
+      // A newer commit is already known: read on instead of waiting.
+      if (notifier_.last_sequence() > cursor_) continue;
       {
         absl::MutexLock lock(&mu_);
-        ++refs_;  // kept by the registered wake-up until it runs
+        if (cancelled_) continue;  // OnCancel ran meanwhile: finish on the next round
+        ++refs_;  // kept by the registered wake-up until it runs (or is cancelled)
+        // Under mu_ so that OnCancel sees the id; the wake-up runs on the notifier's dispatcher
+        // thread, which takes mu_ only after leaving the notifier's lock.
+        subscription_ = notifier_.Subscribe(cursor_, [this] { OnWake(); });
+        if (subscription_ != 0) return;
+        --refs_;  // shut down: the next round ends the call
       }
-      if (notifier_.Subscribe(cursor_, [this] {
-            Drive();
-            Unref();
-          })) {
-        return;
-      }
-      // Not registered: a newer commit (or the shutdown) is already known; look again. The
-      // drive's own reference keeps the count above zero here.
-      absl::MutexLock lock(&mu_);
-      --refs_;
     }
+  }
+
+  // Runs on the notifier's dispatcher thread once the feed moved past the cursor or at shutdown.
+  void OnWake() {
+    {
+      absl::MutexLock lock(&mu_);
+      subscription_ = 0;
+    }
+    Drive();
+    Unref();
   }
 
   const ReadEvents read_;
@@ -217,6 +231,7 @@ class EventStream final : public grpc::ServerWriteReactor<Response> {
   bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t subscription_ ABSL_GUARDED_BY(mu_) = 0;  // the notifier's id while waiting
 };
 
 }  // namespace unemployment::feed

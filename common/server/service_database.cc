@@ -41,6 +41,7 @@ absl::StatusOr<std::unique_ptr<store::Database>> OpenServiceDatabase(
   store::DatabaseOptions options;
   options.path = absl::StrCat(settings.data_dir, "/", file_name);
   options.synchronous = *mode;
+  options.keyring = settings.keyring;  // readers opened with a copy of these options share it
   if (settings.metrics != nullptr) {
     options.commit_observer = MakeStoreCommitMetrics(
         *settings.metrics, std::string(absl::StripSuffix(file_name, ".db")));

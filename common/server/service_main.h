@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/crypto/keyring.h"
 #include "common/metrics/metrics.h"
 #include "common/server/peer_channels.h"
 #include "common/server/settings.h"
@@ -85,6 +86,9 @@ struct CommonSettings {
   // it, OpenServiceDatabase copies a database there before migrating it, and the process takes
   // scheduled backup sets (backup_schedule.h).
   std::string backup_dir = {};
+  // The keyring that seals personal data at rest (--data_key_file), given to every database the
+  // component opens (OpenServiceDatabase). Null (tests): a random keyring for this process.
+  std::shared_ptr<const crypto::Keyring> keyring = nullptr;
 };
 
 struct ServiceDefinition {

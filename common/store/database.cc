@@ -13,7 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/crypto/process_keyring.h"
+#include "common/crypto/data_keyring.h"
 #include "common/store/internal.h"
 #include "common/store/sealed.h"
 #include "common/store/sqlite_status.h"
@@ -197,7 +197,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const Options& options)
     return status;
   }
   Options with_keyring = options;
-  if (with_keyring.keyring == nullptr) with_keyring.keyring = crypto::ProcessKeyring();
+  if (with_keyring.keyring == nullptr) with_keyring.keyring = crypto::EphemeralKeyring();
   std::unique_ptr<Database> db(new Database(handle, std::move(with_keyring)));
   UE_STORE_RETURN_IF_ERROR(db->Configure());
   return db;

@@ -47,7 +47,8 @@ struct DatabaseOptions {
   // Prepared statements kept per connection (see Database::Prepare). 0 disables the cache.
   int statement_cache_capacity = 64;
   // The keys that seal personal data in this database (see common/crypto/keyring.h and
-  // common/store/sealed.h). Null: the process keyring (crypto::ProcessKeyring()) at Open.
+  // common/store/sealed.h): a service's is loaded at start-up (CommonSettings::keyring). Null: a
+  // random keyring made once per process (crypto::EphemeralKeyring(); tests and benchmarks).
   std::shared_ptr<const crypto::Keyring> keyring;
   // Told about every commit on this connection (metrics); null: nobody. Connections opened with
   // a copy of these options (readers) share it but never commit.

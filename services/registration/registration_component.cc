@@ -24,7 +24,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "services/registration/event_notifier.h"
+#include "common/feed/event_notifier.h"
 #include "services/registration/notification_deliverer.h"
 #include "services/registration/registrar.h"
 #include "services/registration/registration_service.h"
@@ -315,7 +315,7 @@ class Component final : public server::ServiceComponent {
   std::thread calendar_thread_;
   validation::RegionDirectory regions_;
   std::unique_ptr<SqliteRegistrationStore> store_;
-  EventNotifier notifier_;
+  feed::EventNotifier notifier_;
   Registrar registrar_;
   RegistrationServiceImpl service_;
   log::Logger deliverer_logger_;

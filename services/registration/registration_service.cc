@@ -5,12 +5,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/feed/event_stream.h"
 #include "common/security/actor.h"
 #include "common/security/call_guard.h"
 #include "common/server/unary_handler.h"
 #include "common/status/macros.h"
 #include "common/status/status_util.h"
-#include "services/registration/event_stream_reactor.h"
 
 namespace unemployment::registration {
 namespace {
@@ -320,17 +320,18 @@ grpc::ServerWriteReactor<v1::StreamEventsResponse>* RegistrationServiceImpl::Str
     last = deps_.store->LastSequence();
     status = last.status();
   }
-  if (status.ok() && request->after_sequence() > *last) {
-    status =
-        status::WithErrorInfo(absl::OutOfRangeError(absl::StrCat(
-                                  "after_sequence ", request->after_sequence(),
-                                  " is beyond the last sequence ", *last, " of this feed")),
-                              reason::kCursorAheadOfFeed, {{"last_sequence", absl::StrCat(*last)}});
-  }
-  auto* stream = new EventStreamReactor(*deps_.store, *deps_.notifier, logger_, request->after_sequence(),
-                                 request->stop_at_end(), last.ok() ? *last : 0);
+  if (status.ok()) status = feed::CheckCursor(request->after_sequence(), *last);
+  // Replays, then waits on the notifier (woken on its dispatcher thread, not the commit thread).
+  auto* stream = new feed::EventStream<v1::StreamEventsResponse>(
+      [this](int64_t after, int limit) -> absl::StatusOr<std::vector<v1::Event>> {
+        absl::StatusOr<std::vector<v1::Event>> events = deps_.store->ReadEvents(after, limit);
+        if (!events.ok()) logger_.Error("stream_read_failed", {{"status", events.status()}});
+        return events;
+      },
+      *deps_.notifier, request->after_sequence(), request->stop_at_end(), last.ok() ? *last : 0,
+      "the server is shutting down; resume after the last sequence received");
   if (!status.ok()) {
-    stream->FinishNow(status);
+    stream->Reject(status::ToGrpcStatus(status));
   } else {
     stream->Start();
   }

@@ -11,7 +11,7 @@
 #include "common/log/logger.h"
 #include "common/time/clock.h"
 #include "common/validation/region_directory.h"
-#include "services/registration/event_notifier.h"
+#include "common/feed/event_notifier.h"
 #include "services/registration/registrar.h"
 #include "services/registration/registration_store.h"
 #include "services/registration/request_validation.h"
@@ -24,7 +24,7 @@ class RegistrationServiceImpl final : public v1::RegistrationService::CallbackSe
   struct Dependencies {
     Registrar* registrar = nullptr;
     RegistrationStore* store = nullptr;
-    EventNotifier* notifier = nullptr;
+    feed::EventNotifier* notifier = nullptr;
     const validation::RegionDirectory* regions = nullptr;
     const time::Clock* clock = nullptr;
     // The province this deployment serves.

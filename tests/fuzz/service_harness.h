@@ -30,7 +30,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
-#include "common/crypto/process_keyring.h"
 #include "common/server/grpc_server.h"
 #include "common/server/peer_channels.h"
 #include "common/server/service_main.h"
@@ -84,12 +83,6 @@ class RunningService {
   // calendar and rules folders point into the source tree unless overridden.
   static RunningService* Start(const server::ServiceDefinition& definition,
                                const std::map<std::string, std::string>& overrides) {
-    static const bool keyring_installed = [] {
-      std::string warning;
-      if (!crypto::InstallFromSetting("", TempRoot(), &warning).ok()) std::abort();
-      return true;
-    }();
-    (void)keyring_installed;
     auto* running = new RunningService;
     server::Settings settings;
     server::DefineCommonSettings(settings, definition);

@@ -56,7 +56,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "common/crypto/process_keyring.h"
+#include "common/crypto/data_keyring.h"
 #include "common/security/audit_log.h"
 #include "common/security/call_guard.h"
 #include "common/security/token.h"
@@ -685,14 +685,17 @@ int Run(const Config& config) {
   // The bench writes tiering.db itself and then starts tiering_server on it: both must seal and
   // open personal data with the same keyring, the data folder's data.key that the server uses by
   // default (made here; a development key, as in the local runner).
+  std::shared_ptr<const crypto::Keyring> keyring;
   {
     std::string key_warning;
-    if (absl::Status keys = crypto::InstallFromSetting("", data_dir, &key_warning); !keys.ok()) {
-      return fail(absl::StrCat("data key: ", keys.message()));
-    }
+    absl::StatusOr<std::shared_ptr<const crypto::Keyring>> loaded =
+        crypto::LoadDataKeyring("", data_dir, &key_warning);
+    if (!loaded.ok()) return fail(absl::StrCat("data key: ", loaded.status().message()));
+    keyring = *std::move(loaded);
   }
   {
     store::DatabaseOptions options;
+    options.keyring = keyring;
     options.path = data_dir + "/tiering.db";
     options.synchronous = store::SynchronousMode::kOff;
     absl::StatusOr<std::unique_ptr<store::Database>> db = store::Database::Open(options);

@@ -19,7 +19,7 @@
 #include "common/time/working_day_calendar.h"
 #include "common/validation/region_directory.h"
 #include "common/validation/resident_id.h"
-#include "services/registration/event_notifier.h"
+#include "common/feed/event_notifier.h"
 #include "services/registration/registrar.h"
 #include "services/registration/sqlite_registration_store.h"
 #include "tests/common/require_ok.h"
@@ -123,7 +123,7 @@ struct Env {
     store = *std::move(opened);
     absl::StatusOr<int64_t> last = store->LastSequence();
     REQUIRE(last.ok());
-    notifier = std::make_unique<EventNotifier>(*last);
+    notifier = std::make_unique<feed::EventNotifier>(*last);
     store->SetEventsCommittedListener([this](int64_t sequence) { notifier->Publish(sequence); });
     registrar = std::make_unique<Registrar>(*store, clock, Calendar(), std::move(options));
   }
@@ -185,7 +185,7 @@ struct Env {
 
   time::FakeClock clock;
   std::unique_ptr<SqliteRegistrationStore> store;
-  std::unique_ptr<EventNotifier> notifier;
+  std::unique_ptr<feed::EventNotifier> notifier;
   std::unique_ptr<Registrar> registrar;
 };
 
