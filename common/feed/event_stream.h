@@ -5,8 +5,9 @@
 // EventNotifier for new commits (no polling; woken on the notifier's dispatcher thread, never on
 // the thread that committed) and sends them as they come. With stop_at_end it ends with OK after
 // the last event stored when the call began. When the notifier is shut down (server
-// shutdown) it ends with UNAVAILABLE, even mid-replay, so the drain does not wait for it; the
-// consumer reconnects from its cursor.
+// shutdown) a call in flight still sends what it is replaying (a stop_at_end call completes with
+// OK, within the server's shutdown grace); a caught-up call ends with UNAVAILABLE instead of
+// waiting, and the consumer reconnects from its cursor.
 //
 // One write at a time from a small buffer. Lifetime: one reference for gRPC (dropped in OnDone),
 // one per registered wake-up and one per active Drive; the object deletes itself when the last is
@@ -170,10 +171,6 @@ class EventStream final : public grpc::ServerWriteReactor<Response> {
         FinishOnce(grpc::Status::OK);
         return;
       }
-      if (notifier_.shut_down()) {
-        FinishOnce(status::ToGrpcStatus(absl::UnavailableError(shutdown_message_)));
-        return;
-      }
       absl::StatusOr<std::vector<Event>> events = read_(cursor_, kReadBatch);
       if (!events.ok()) {
         FinishOnce(status::ToGrpcStatus(events.status()));
@@ -188,6 +185,11 @@ class EventStream final : public grpc::ServerWriteReactor<Response> {
       if (!pending_.empty()) continue;
       if (stop_at_end_) {
         FinishOnce(grpc::Status::OK);
+        return;
+      }
+      // Caught up: at shutdown the call ends here instead of waiting.
+      if (notifier_.shut_down()) {
+        FinishOnce(status::ToGrpcStatus(absl::UnavailableError(shutdown_message_)));
         return;
       }
       // A newer commit is already known: read on instead of waiting.
