@@ -67,11 +67,13 @@ class Keyring final {
   static std::optional<uint32_t> KeyIdOf(std::string_view sealed);
 
  private:
+  struct SearchMac;  // the search key's HMAC context, keyed once (keyring.cc)
+
   Keyring() = default;
 
   std::map<uint32_t, std::string> keys_;  // id -> 32 key bytes
   uint32_t active_key_id_ = 0;
-  std::string search_key_;
+  std::shared_ptr<const SearchMac> search_mac_;
 };
 
 }  // namespace unemployment::crypto
