@@ -94,8 +94,14 @@ int64_t FeedConsumer::connections() const {
 }
 
 bool FeedConsumer::streaming() const {
-  absl::MutexLock lock(&mu_);
-  return streaming_;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!streaming_) return false;
+  }
+  // A call is open; it streams only once the channel is connected. Until then (connecting to a
+  // peer that does not answer) the call waits, and metrics and alerts must see it as down.
+  return options_.channel == nullptr ||
+         options_.channel->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY;
 }
 
 std::string FeedConsumer::last_error() const {

@@ -76,6 +76,10 @@ class FeedConsumer final {
     // The checkpoint file (see above); empty: the checkpoint is kept in memory only.
     std::string checkpoint_path;
     absl::Duration checkpoint_interval = absl::Seconds(1);
+    // The channel the feed is read over. streaming() is true only while a call is open AND the
+    // channel is connected (READY): a call waiting for a peer that does not answer (connecting,
+    // or its address gone) is not streaming. Null: while a call is open.
+    std::shared_ptr<grpc::Channel> channel;
   };
   // The stored cursor: the last applied sequence, 0 when none.
   using ReadCursor = std::function<absl::StatusOr<int64_t>()>;
@@ -99,7 +103,8 @@ class FeedConsumer final {
   int64_t cursor() const;
   // How many streams were opened so far (tests check reconnection with it).
   int64_t connections() const;
-  // True while a stream is open; else why the last one ended (empty before the first).
+  // True while a stream is open on a connected channel (Options::channel); else why the last one
+  // ended (empty before the first).
   bool streaming() const;
   std::string last_error() const;
   // True once the feed was found to have gone backwards; halt_reason() says how.

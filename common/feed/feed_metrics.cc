@@ -22,7 +22,7 @@ void AddFeedConsumerMetrics(metrics::Metrics& metrics,
         return samples;
       });
   metrics.AddReadAtScrape(
-      "ue_feed_consumer_connected", "1 while this service's stream of the feed is open, else 0.",
+      "ue_feed_consumer_connected", "1 while this service's stream of the feed is open on a connected channel, else 0.",
       metrics::Kind::kGauge, [read] {
         std::vector<metrics::Sample> samples;
         for (const FeedPosition& p : read()) {

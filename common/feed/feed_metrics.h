@@ -5,7 +5,8 @@
 //                                    tiering, follow-up);
 //   ue_feed_consumer_cursor{feed}    a consumer's last applied sequence (tiering, follow-up,
 //                                    statistics);
-//   ue_feed_consumer_connected{feed} 1 while the consumer's stream is open;
+//   ue_feed_consumer_connected{feed} 1 while the consumer's stream is open on a connected channel
+//                                    (0 while it still waits for a peer that does not answer);
 //   ue_feed_consumer_halted{feed}    1 once the consumer halted on a feed that went backwards
 //                                    (feed_consumer.h); alert UeFeedConsumerHalted.
 // Feed names are the cursor keys ("registration/<shard_id>", "tiering", "followup"), so the lag

@@ -19,7 +19,7 @@ RegistrationFeedConsumer::RegistrationFeedConsumer(std::shared_ptr<grpc::Channel
           std::move(read_cursor),
           OpenStreamEvents<reg::RegistrationService, reg::StreamEventsRequest,
                            reg::StreamEventsResponse>(
-              std::move(channel),
+              channel,
               [shard_id = options.shard_id, apply = std::move(apply),
                logger](const reg::Event& event) -> absl::Status {
                 if (!event.shard_id().empty() && event.shard_id() != shard_id) {
@@ -33,7 +33,8 @@ RegistrationFeedConsumer::RegistrationFeedConsumer(std::shared_ptr<grpc::Channel
                 return apply(event);
               }),
           FeedConsumer::Options{RegistrationFeedName(options.shard_id), options.initial_backoff,
-                                options.max_backoff, options.checkpoint_path},
+                                options.max_backoff, options.checkpoint_path,
+                                FeedConsumer::Options().checkpoint_interval, channel},
           logger) {}  // copied: the apply function above keeps a copy too
 
 }  // namespace unemployment::feed

@@ -22,7 +22,8 @@ namespace fv1 = ::unemployment::followup::v1;
 
 }  // namespace
 
-FeedConsumer::FeedConsumer(std::string feed, std::string address, OpenWith open_with,
+FeedConsumer::FeedConsumer(std::string feed, std::string address,
+                           std::shared_ptr<grpc::Channel> channel, OpenWith open_with,
                            StatisticsStore& store, ReadModel& model, const time::Clock& clock,
                            Options options, log::Logger logger)
     : feed_(std::move(feed)),
@@ -31,12 +32,14 @@ FeedConsumer::FeedConsumer(std::string feed, std::string address, OpenWith open_
       model_(model),
       clock_(clock),
       loop_([this] { return store_.GetCursor(feed_); },
-            open_with([this](int64_t sequence, absl::StatusOr<FeedEvent> facts) {
-              return ApplyEvent(sequence, std::move(facts));
-            }),
+            open_with(channel,
+                      [this](int64_t sequence, absl::StatusOr<FeedEvent> facts) {
+                        return ApplyEvent(sequence, std::move(facts));
+                      }),
             feed::FeedConsumer::Options{
                 feed_, options.initial_backoff, options.max_backoff,
-                options.data_dir.empty() ? "" : feed::CheckpointPath(options.data_dir, feed_)},
+                options.data_dir.empty() ? "" : feed::CheckpointPath(options.data_dir, feed_),
+                feed::FeedConsumer::Options().checkpoint_interval, channel},
             std::move(logger)) {}
 
 FeedConsumer::~FeedConsumer() { Stop(); }
@@ -109,10 +112,10 @@ absl::Status FeedConsumer::ApplyEvent(int64_t sequence, absl::StatusOr<FeedEvent
 
 namespace {
 
-// The OpenWith of `Service`'s StreamEvents at `channel`, its events turned into facts by `convert`.
+// The OpenWith of `Service`'s StreamEvents, its events turned into facts by `convert`.
 template <typename Service, typename Request, typename Response, typename Convert>
-OpenWith OpenConverted(std::shared_ptr<grpc::Channel> channel, Convert convert) {
-  return [channel = std::move(channel), convert = std::move(convert)](ApplyFacts apply) {
+OpenWith OpenConverted(Convert convert) {
+  return [convert = std::move(convert)](std::shared_ptr<grpc::Channel> channel, ApplyFacts apply) {
     return feed::OpenStreamEvents<Service, Request, Response>(
         channel, [convert, apply = std::move(apply)](const auto& event) {
           return apply(event.sequence(), convert(event));
@@ -127,10 +130,9 @@ RegistrationFeedConsumer::RegistrationFeedConsumer(RegistrationShard shard, Stat
                                                    std::shared_ptr<grpc::Channel> channel,
                                                    const time::Clock& clock, Options options,
                                                    log::Logger logger)
-    : FeedConsumer(RegistrationFeedName(shard.id), shard.address,
+    : FeedConsumer(RegistrationFeedName(shard.id), shard.address, std::move(channel),
                    OpenConverted<regv1::RegistrationService, regv1::StreamEventsRequest,
                                  regv1::StreamEventsResponse>(
-                       std::move(channel),
                        [shard](const regv1::Event& event) -> absl::StatusOr<FeedEvent> {
                          if (!event.shard_id().empty() && event.shard_id() != shard.id) {
                            return absl::FailedPreconditionError(absl::StrCat(
@@ -148,9 +150,9 @@ std::unique_ptr<FeedConsumer> MakeTieringFeedConsumer(const std::string& address
                                                       FeedConsumer::Options options,
                                                       log::Logger logger) {
   return std::make_unique<FeedConsumer>(
-      kTieringFeed, address,
+      kTieringFeed, address, std::move(channel),
       OpenConverted<tv1::TieringService, tv1::StreamEventsRequest, tv1::StreamEventsResponse>(
-          std::move(channel), [](const tv1::TieringEvent& event) { return FeedEventOf(event); }),
+          [](const tv1::TieringEvent& event) { return FeedEventOf(event); }),
       store, model, clock, options, std::move(logger));
 }
 
@@ -161,9 +163,9 @@ std::unique_ptr<FeedConsumer> MakeFollowupFeedConsumer(const std::string& addres
                                                        FeedConsumer::Options options,
                                                        log::Logger logger) {
   return std::make_unique<FeedConsumer>(
-      kFollowupFeed, address,
+      kFollowupFeed, address, std::move(channel),
       OpenConverted<fv1::FollowupService, fv1::StreamEventsRequest, fv1::StreamEventsResponse>(
-          std::move(channel), [](const fv1::FollowupEvent& event) { return FeedEventOf(event); }),
+          [](const fv1::FollowupEvent& event) { return FeedEventOf(event); }),
       store, model, clock, options, std::move(logger));
 }
 

@@ -47,8 +47,10 @@ inline constexpr char kFollowupFeed[] = "followup";
 
 // What applies one event's facts (or the reason they cannot be read) of the given sequence.
 using ApplyFacts = std::function<absl::Status(int64_t sequence, absl::StatusOr<FeedEvent> facts)>;
-// Makes the Open function of one service's StreamEvents (common/feed), given what applies facts.
-using OpenWith = std::function<feed::FeedConsumer::Open(ApplyFacts apply)>;
+// Makes the Open function of one service's StreamEvents (common/feed) over `channel`, given what
+// applies facts.
+using OpenWith = std::function<feed::FeedConsumer::Open(std::shared_ptr<grpc::Channel> channel,
+                                                        ApplyFacts apply)>;
 
 class FeedConsumer {
  public:
@@ -60,8 +62,10 @@ class FeedConsumer {
     std::string data_dir;
   };
 
-  FeedConsumer(std::string feed, std::string address, OpenWith open_with, StatisticsStore& store,
-               ReadModel& model, const time::Clock& clock, Options options, log::Logger logger);
+  // `channel` reaches `address`; the consumer reports STREAMING only while it is connected.
+  FeedConsumer(std::string feed, std::string address, std::shared_ptr<grpc::Channel> channel,
+               OpenWith open_with, StatisticsStore& store, ReadModel& model,
+               const time::Clock& clock, Options options, log::Logger logger);
   virtual ~FeedConsumer();
   FeedConsumer(const FeedConsumer&) = delete;
   FeedConsumer& operator=(const FeedConsumer&) = delete;
