@@ -75,11 +75,11 @@ class FeedConsumer final {
     absl::Duration max_backoff = absl::Seconds(30);
     // The checkpoint file (see above); empty: the checkpoint is kept in memory only.
     std::string checkpoint_path;
-    absl::Duration checkpoint_interval = absl::Seconds(1);
     // The channel the feed is read over. streaming() is true only while a call is open AND the
     // channel is connected (READY): a call waiting for a peer that does not answer (connecting,
     // or its address gone) is not streaming. Null: while a call is open.
     std::shared_ptr<grpc::Channel> channel;
+    absl::Duration checkpoint_interval = absl::Seconds(1);
   };
   // The stored cursor: the last applied sequence, 0 when none.
   using ReadCursor = std::function<absl::StatusOr<int64_t>()>;

@@ -33,8 +33,7 @@ RegistrationFeedConsumer::RegistrationFeedConsumer(std::shared_ptr<grpc::Channel
                 return apply(event);
               }),
           FeedConsumer::Options{RegistrationFeedName(options.shard_id), options.initial_backoff,
-                                options.max_backoff, options.checkpoint_path,
-                                FeedConsumer::Options().checkpoint_interval, channel},
+                                options.max_backoff, options.checkpoint_path, channel},
           logger) {}  // copied: the apply function above keeps a copy too
 
 }  // namespace unemployment::feed

@@ -39,7 +39,7 @@ FeedConsumer::FeedConsumer(std::string feed, std::string address,
             feed::FeedConsumer::Options{
                 feed_, options.initial_backoff, options.max_backoff,
                 options.data_dir.empty() ? "" : feed::CheckpointPath(options.data_dir, feed_),
-                feed::FeedConsumer::Options().checkpoint_interval, channel},
+                channel},
             std::move(logger)) {}
 
 FeedConsumer::~FeedConsumer() { Stop(); }
